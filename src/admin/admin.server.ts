@@ -1,0 +1,47 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { AppError } from '../errors/app.error.js';
+import { sendProblem } from '../errors/problem.reply.js';
+import { requestIdFrom } from '../request-context/request-context.hook.js';
+
+/**
+ * The operator listener on ADMIN_PORT: metrics, profiles, fault injection, readiness toggles.
+ * Kept off the public port so a NetworkPolicy can restrict it to the monitoring namespace.
+ * Modules add routes in onModuleInit via `routes`; main.ts opens it after the public listener.
+ */
+@Injectable()
+export class AdminServer implements OnApplicationShutdown {
+  readonly routes: FastifyInstance;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.routes = Fastify({
+      logger: false,
+      bodyLimit: 64 * 1024,
+      genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+      forceCloseConnections: true,
+    });
+    this.routes.addHook('onRequest', (request, reply, done) => {
+      reply.header('x-request-id', request.id);
+      done();
+    });
+    this.routes.setErrorHandler((error, request, reply) => sendProblem(reply, request, error));
+    this.routes.setNotFoundHandler((request, reply) =>
+      sendProblem(reply, request, new AppError('NOT_FOUND', 404, `No admin route ${request.url}`)),
+    );
+  }
+
+  async listen(): Promise<string> {
+    return this.routes.listen({ port: this.config.ADMIN_PORT, host: this.config.ADMIN_HOST });
+  }
+
+  get port(): number {
+    const address = this.routes.server.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.routes.close();
+  }
+}

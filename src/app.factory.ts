@@ -1,0 +1,44 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import { AdminServer } from './admin/admin.server.js';
+import { AppModule } from './app.module.js';
+import type { AppConfig } from './config/config.schema.js';
+import { ReadinessService } from './health/readiness.service.js';
+import { registerHttpHooks } from './http/http.hooks.js';
+import { publicServerOptions } from './http/server.options.js';
+import { logger } from './logging/logger.js';
+import { NestPinoLogger } from './logging/nest.logger.js';
+
+export interface RunningApp {
+  app: NestFastifyApplication;
+  /** Public port actually bound (differs from PORT when PORT=0, as in tests). */
+  port: number;
+  adminPort: number;
+}
+
+/**
+ * Builds and starts rampart: public listener, then admin listener, then marks start-up done.
+ * main.ts and the e2e tests share this, so tests boot exactly what production runs.
+ */
+export async function startApp(config: AppConfig): Promise<RunningApp> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config),
+    new FastifyAdapter(publicServerOptions(config)),
+    { logger: new NestPinoLogger(logger.child({ module: 'nest' })), abortOnError: false },
+  );
+  const readiness = app.get(ReadinessService);
+  const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+  registerHttpHooks(fastify, { config, isDraining: () => readiness.isDraining });
+  await app.listen(config.PORT, config.HOST);
+  // headersTimeout must exceed keepAliveTimeout or Node may drop a reused socket mid-request
+  // (nodejs/node#27363).
+  fastify.server.headersTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  const admin = app.get(AdminServer);
+  await admin.listen();
+  readiness.markStarted();
+  const address = fastify.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  return { app, port, adminPort: admin.port };
+}

@@ -1,0 +1,32 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AdminModule } from './admin/admin.module.js';
+import { ConfigModule } from './config/config.module.js';
+import type { AppConfig } from './config/config.schema.js';
+import { ErrorsModule } from './errors/errors.module.js';
+import { HealthModule } from './health/health.module.js';
+import { HelloModule } from './hello/hello.module.js';
+import { LifecycleModule } from './lifecycle/lifecycle.module.js';
+import { LoggingModule } from './logging/logging.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { RequestContextModule } from './request-context/request-context.module.js';
+
+/** Root module: infrastructure first, then one module per feature. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        RequestContextModule,
+        ErrorsModule,
+        AdminModule,
+        MetricsModule,
+        HealthModule,
+        LifecycleModule,
+        HelloModule,
+      ],
+    };
+  }
+}

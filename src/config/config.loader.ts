@@ -1,0 +1,22 @@
+import { configSchema, type AppConfig } from './config.schema.js';
+
+/** Thrown at boot when the environment does not parse; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once. Lists all problems, not just the first. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const result = configSchema.safeParse(env);
+  if (result.success) return Object.freeze(result.data) as AppConfig;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.');
+    const value = env[name];
+    const shown = value === undefined ? '' : ` (got ${JSON.stringify(value.slice(0, 100))})`;
+    return `${name}: ${issue.message}${shown}`;
+  });
+  throw new ConfigError(problems);
+}

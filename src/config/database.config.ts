@@ -1,0 +1,17 @@
+import { int, optionalString, url } from './config.fields.js';
+
+/** PostgreSQL pool, embedded fallback, cache and Redis knobs (data path). */
+export const databaseConfigShape = {
+  // Unset → embedded PGlite (in memory, or under DATA_DIR), so `npm start` needs no server.
+  DATABASE_URL: optionalString().pipe(url(['postgres:', 'postgresql:']).optional()),
+  DATA_DIR: optionalString(),
+  DB_POOL_MAX: int(1, 1_000).default(10),
+  DB_POOL_ACQUIRE_TIMEOUT_MS: int(1, 600_000).default(2_000),
+  DB_IDLE_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
+  DB_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(10_000),
+  DB_CONNECTION_MAX_LIFETIME_MS: int(0, 86_400_000).default(1_800_000),
+  REDIS_URL: optionalString().pipe(url(['redis:', 'rediss:']).optional()),
+  RATE_LIMIT_PER_MINUTE: int(0, 10_000_000).default(0),
+  CACHE_MAX_ITEMS: int(0, 10_000_000).default(10_000),
+  CACHE_TTL_MS: int(0, 86_400_000).default(30_000),
+};

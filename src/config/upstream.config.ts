@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { int, url } from './config.fields.js';
+
+const backendList = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(url(['http:', 'https:'])));
+
+/** Upstream client, cockatiel policies and chaos knobs (resilience). */
+export const upstreamConfigShape = {
+  BACKEND_URLS: backendList,
+  UPSTREAM_PATH: z.string().startsWith('/').default('/api/fanout'),
+  UPSTREAM_CONNECTIONS: int(1, 10_000).default(64),
+  UPSTREAM_CONNECT_TIMEOUT_MS: int(1, 600_000).default(1_000),
+  UPSTREAM_HEADERS_TIMEOUT_MS: int(1, 600_000).default(10_000),
+  UPSTREAM_BODY_TIMEOUT_MS: int(1, 600_000).default(10_000),
+  UPSTREAM_TIMEOUT_MS: int(1, 600_000).default(2_000),
+  UPSTREAM_RETRY_MAX: int(0, 10).default(2),
+  UPSTREAM_RETRY_BUDGET_PERCENT: int(0, 100).default(20),
+  UPSTREAM_BREAKER_THRESHOLD: int(1, 10_000).default(5),
+  UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS: int(1, 3_600_000).default(5_000),
+  UPSTREAM_MAX_CONCURRENT: int(1, 100_000).default(100),
+  UPSTREAM_MAX_QUEUE: int(0, 100_000).default(100),
+  CHAOS_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
+  CHAOS_ERROR_STATUS: int(400, 599).default(503),
+  CHAOS_LATENCY_MS: int(0, 600_000).default(0),
+  CHAOS_LATENCY_JITTER_MS: int(0, 600_000).default(0),
+};

@@ -1,0 +1,39 @@
+/** One field-level problem, reported in the problem body's `errors` array. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export interface AppErrorOptions {
+  /** Seconds for a Retry-After header (503/429). */
+  retryAfterSeconds?: number;
+  errors?: FieldProblem[];
+  /** Extra problem members (RFC 9457 extensions). */
+  extensions?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+/**
+ * Base of every expected failure. `code` is stable and documented (clients switch on it);
+ * `status` is the HTTP status the one exception filter answers with.
+ */
+export class AppError extends Error {
+  readonly retryAfterSeconds?: number;
+  readonly errors?: FieldProblem[];
+  readonly extensions?: Record<string, unknown>;
+
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    options: AppErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.errors = options.errors;
+    this.extensions = options.extensions;
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

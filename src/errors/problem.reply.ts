@@ -1,0 +1,35 @@
+import { trace, isSpanContextValid } from '@opentelemetry/api';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { buildProblem, classifyError, PROBLEM_CONTENT_TYPE } from './problem.js';
+import { logger } from '../logging/logger.js';
+
+const log = logger.child({ module: 'errors' });
+
+/**
+ * The one place an error becomes an HTTP answer: problem+json, stable code, request and trace
+ * ids, Retry-After when the error carries one. 5xx are logged with their stack; 4xx are not noise.
+ */
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: unknown): void {
+  const classified = classifyError(error);
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  const traceId = spanContext && isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
+  if (classified.status >= 500 && !classified.error) {
+    log.error({ err: error, reqId: request.id, code: classified.code }, 'request failed');
+  } else if (classified.status >= 500) {
+    // Expected, coded failures (deadline, pool timeout, open breaker): no stack, no alarm.
+    log.warn({ reqId: request.id, code: classified.code }, classified.detail);
+  } else {
+    log.debug({ reqId: request.id, code: classified.code }, classified.detail);
+  }
+  // 499: the client is gone, nobody reads an answer; the socket is already closing.
+  if (reply.sent || reply.raw.destroyed || classified.status === 499) return;
+  const problem = buildProblem(classified, {
+    requestId: request.id,
+    traceId,
+    instance: request.url.split('?')[0],
+  });
+  if (classified.error?.retryAfterSeconds !== undefined) {
+    reply.header('retry-after', String(classified.error.retryAfterSeconds));
+  }
+  reply.code(classified.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
+}

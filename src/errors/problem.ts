@@ -1,0 +1,133 @@
+import { STATUS_CODES } from 'node:http';
+import { AppError, type FieldProblem } from './app.error.js';
+
+/** RFC 9457 problem details, with rampart's stable `code` and correlation ids. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  code: string;
+  requestId?: string;
+  traceId?: string;
+  errors?: FieldProblem[];
+  [extension: string]: unknown;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+/** Status codes for errors raised by Fastify itself (body parsing, limits) and by Nest. */
+const FRAMEWORK_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  408: 'REQUEST_TIMEOUT',
+  409: 'CONFLICT',
+  411: 'LENGTH_REQUIRED',
+  413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  431: 'HEADERS_TOO_LARGE',
+  500: 'INTERNAL_ERROR',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+interface Classified {
+  status: number;
+  code: string;
+  detail: string;
+  error?: AppError;
+  extensions?: Record<string, unknown>;
+}
+
+/**
+ * Turns anything thrown into a status, a stable code and a message safe to show.
+ * Unknown errors become 500 INTERNAL_ERROR with a generic detail: internals never leave.
+ */
+export function classifyError(error: unknown): Classified {
+  if (error instanceof AppError) {
+    return { status: error.status, code: error.code, detail: error.message, error };
+  }
+  const status = statusOf(error);
+  if (status !== undefined && status >= 400 && status < 500) {
+    // Nest wraps Fastify's own errors (body parsing, limits) in an HttpException with `cause`.
+    const fastifyCode = frameworkCode(error) ?? frameworkCode((error as { cause?: unknown }).cause);
+    const code =
+      fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY'
+        ? 'MALFORMED_JSON'
+        : fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+          ? 'EMPTY_JSON_BODY'
+          : (FRAMEWORK_CODES[status] ?? `HTTP_${status}`);
+    return { status, code, detail: safeMessage(error, status) };
+  }
+  if (error instanceof SyntaxError) {
+    return { status: 400, code: 'MALFORMED_JSON', detail: 'The request body is not valid JSON.' };
+  }
+  if (status === 503) {
+    // Terminus answers a failed readiness check with 503 and the per-check details: keep them.
+    const checks = healthDetails(error);
+    return {
+      status,
+      code: checks ? 'NOT_READY' : 'SERVICE_UNAVAILABLE',
+      detail: checks ? 'One or more readiness checks failed.' : 'The service is unavailable.',
+      extensions: checks ? { checks } : undefined,
+    };
+  }
+  return { status: 500, code: 'INTERNAL_ERROR', detail: 'An unexpected error occurred.' };
+}
+
+/** Builds the body for a classified error. */
+export function buildProblem(
+  c: Classified,
+  ids: { requestId?: string; traceId?: string; instance?: string },
+): ProblemDetails {
+  const problem: ProblemDetails = {
+    type: `urn:rampart:problem:${c.code.toLowerCase().replaceAll('_', '-')}`,
+    title: STATUS_CODES[c.status] ?? 'Error',
+    status: c.status,
+    detail: c.detail,
+    code: c.code,
+  };
+  if (ids.instance) problem.instance = ids.instance;
+  if (ids.requestId) problem.requestId = ids.requestId;
+  if (ids.traceId) problem.traceId = ids.traceId;
+  if (c.error?.errors) problem.errors = c.error.errors;
+  if (c.error?.extensions) Object.assign(problem, c.error.extensions);
+  if (c.extensions) Object.assign(problem, c.extensions);
+  return problem;
+}
+
+function frameworkCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('FST_') ? code : undefined;
+}
+
+function healthDetails(error: unknown): unknown {
+  const getResponse = (error as { getResponse?: () => unknown }).getResponse;
+  if (typeof getResponse !== 'function') return undefined;
+  const body = getResponse.call(error) as { details?: unknown } | string;
+  return typeof body === 'object' && body !== null ? body.details : undefined;
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as { statusCode?: unknown; status?: unknown; getStatus?: () => number };
+  if (typeof e.getStatus === 'function') return e.getStatus();
+  if (typeof e.statusCode === 'number') return e.statusCode;
+  if (typeof e.status === 'number') return e.status;
+  return undefined;
+}
+
+/** 4xx framework messages describe the client's mistake; keep them, but never a stack. */
+function safeMessage(error: unknown, status: number): string {
+  const message = (error as { message?: unknown }).message;
+  if (typeof message === 'string' && message.length > 0 && message.length < 500) {
+    return message.split('\n')[0] as string;
+  }
+  return STATUS_CODES[status] ?? 'Error';
+}

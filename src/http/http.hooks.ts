@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppConfig } from '../config/config.schema.js';
+import { ServerOverloadedError } from '../errors/http.errors.js';
+import { sendProblem } from '../errors/problem.reply.js';
+import { PROBE_PATHS } from '../health/health.paths.js';
+import { logger } from '../logging/logger.js';
+import { registerRequestContext } from '../request-context/request-context.hook.js';
+import { LoadShedder } from './load-shedder.js';
+
+const accessLog = logger.child({ module: 'http' });
+
+export interface HttpHookDeps {
+  config: AppConfig;
+  isDraining: () => boolean;
+}
+
+/**
+ * Every cross-cutting hook of the public listener, in the order a request meets them:
+ * 1. load shedding (before any work is spent on a request we cannot serve in time);
+ * 2. request context: id, deadline, AbortSignal (request-context.hook.ts);
+ * 3. `Connection: close` while draining, so clients move to another pod;
+ * 4. one access-log line per request.
+ */
+export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): LoadShedder {
+  const shedder = new LoadShedder(deps.config.EVENT_LOOP_MAX_DELAY_MS);
+  app.addHook('onRequest', (request, reply, done) => {
+    if (shedder.shouldShed && !PROBE_PATHS.has(request.url)) {
+      return sendProblem(reply, request, new ServerOverloadedError(1));
+    }
+    done();
+  });
+
+  registerRequestContext(app, deps.config.REQUEST_TIMEOUT_MS);
+
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (deps.isDraining()) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
+  if (deps.config.ACCESS_LOG_ENABLED) {
+    app.addHook('onResponse', (request, reply, done) => {
+      const line = {
+        reqId: request.id,
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      };
+      // Probes every few seconds per pod would drown the log; keep them at debug.
+      if (PROBE_PATHS.has(request.url)) accessLog.debug(line, 'request');
+      else accessLog.info(line, 'request');
+      done();
+    });
+  }
+  app.addHook('onClose', (_instance, done) => {
+    shedder.stop();
+    done();
+  });
+  return shedder;
+}

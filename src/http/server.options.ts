@@ -1,0 +1,19 @@
+import type { FastifyServerOptions } from 'fastify';
+import type { AppConfig } from '../config/config.schema.js';
+import { requestIdFrom } from '../request-context/request-context.hook.js';
+
+/** Fastify options for the public listener; each number comes from the config table. */
+export function publicServerOptions(config: AppConfig): FastifyServerOptions {
+  return {
+    logger: false, // one pino logger for the process (src/logging), access log in http.hooks.ts
+    bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
+    // Must outlive the load balancer's idle timeout, or it reuses a socket we just closed (502s).
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    requestIdHeader: false,
+    // While closing, new requests on kept-alive sockets get 503 and idle sockets are closed;
+    // in-flight requests finish (shutdown step 3).
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  };
+}

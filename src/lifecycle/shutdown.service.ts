@@ -1,0 +1,93 @@
+import { Inject, Injectable, type INestApplication } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AdminServer } from '../admin/admin.server.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { ReadinessService } from '../health/readiness.service.js';
+import { flushLogger, logger } from '../logging/logger.js';
+import { telemetryHandle } from '../telemetry/telemetry.handle.js';
+import { inFlightRequests } from './in-flight.registry.js';
+
+const log = logger.child({ module: 'lifecycle' });
+
+/**
+ * The one owner of process shutdown. Nest's enableShutdownHooks is not used: it closes modules
+ * (the DB pool) before the HTTP drain and exits before telemetry is flushed.
+ */
+@Injectable()
+export class ShutdownService {
+  private app?: INestApplication;
+  private started = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly readiness: ReadinessService,
+    private readonly admin: AdminServer,
+  ) {}
+
+  /** Called once from main.ts after the listeners are open. */
+  install(app: INestApplication): void {
+    this.app = app;
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.on(signal, () => void this.shutdown(signal));
+    }
+  }
+
+  /**
+   * 1. readiness → 503 at once, so the endpoints controller stops routing here;
+   * 2. keep serving for SHUTDOWN_DRAIN_DELAY_MS while that news reaches every load balancer;
+   * 3. close the public listener: no new connections, idle keep-alive sockets closed, in-flight
+   *    requests finish (their responses carry `Connection: close`);
+   * 4. close the admin listener (metrics stay scrapable through the drain);
+   * 5. close resources (DB pool, Redis, upstream clients) — after the drain, never before;
+   * 6. flush telemetry last, so the spans of the final requests are exported;
+   * 7. exit 0. Past SHUTDOWN_TIMEOUT_MS: log what is still open and exit 1.
+   * A second signal forces exit at once.
+   */
+  async shutdown(reason: string, exitCode = 0): Promise<void> {
+    if (this.started) {
+      log.error({ reason }, 'second signal during shutdown: forcing exit');
+      return this.exit(130);
+    }
+    this.started = true;
+    const deadline = setTimeout(() => this.timedOut(), this.config.SHUTDOWN_TIMEOUT_MS);
+    log.info({ reason, inFlight: inFlightRequests.size }, 'shutdown: step 1, readiness 503');
+    this.readiness.startDraining();
+
+    await sleep(this.config.SHUTDOWN_DRAIN_DELAY_MS);
+    log.info({ inFlight: inFlightRequests.size }, 'shutdown: step 3, closing public listener');
+    try {
+      await this.publicServer()?.close();
+      log.info('shutdown: step 4, closing admin listener');
+      await this.admin.routes.close();
+      log.info('shutdown: step 5, closing resources');
+      await this.app?.close();
+      log.info('shutdown: step 6, flushing telemetry');
+      await telemetryHandle()?.shutdown();
+    } catch (error) {
+      log.error({ err: error }, 'shutdown step failed');
+      exitCode = 1;
+    }
+    clearTimeout(deadline);
+    log.info({ exitCode }, 'shutdown: step 7, exit');
+    this.exit(exitCode);
+  }
+
+  private timedOut(): void {
+    log.error(
+      { timeoutMs: this.config.SHUTDOWN_TIMEOUT_MS, open: inFlightRequests.snapshot() },
+      'shutdown deadline passed with requests still open: exiting 1',
+    );
+    this.exit(1);
+  }
+
+  private publicServer(): FastifyInstance | undefined {
+    return this.app?.getHttpAdapter().getInstance() as FastifyInstance;
+  }
+
+  private exit(code: number): void {
+    flushLogger();
+    process.exit(code);
+  }
+}

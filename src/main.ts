@@ -1,0 +1,44 @@
+import { startApp } from './app.factory.js';
+import { ConfigError, loadConfig } from './config/config.loader.js';
+import { ShutdownService } from './lifecycle/shutdown.service.js';
+import { configureLogger, flushLogger, logger } from './logging/logger.js';
+
+/** Entry point: parse config (or exit naming every bad variable), start, hand over shutdown. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    logger.fatal({ problems: error.problems }, error.message);
+    process.stderr.write(`${error.message}\n`);
+    flushLogger();
+    process.exit(78); // EX_CONFIG
+  }
+  configureLogger({ level: config.LOG_LEVEL, service: config.OTEL_SERVICE_NAME });
+
+  // A request must never take the process down: log rejections nobody awaited and carry on.
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason }, 'unhandled promise rejection');
+  });
+
+  const started = performance.now();
+  const { app, port, adminPort } = await startApp(config);
+  const shutdown = app.get(ShutdownService);
+  shutdown.install(app);
+  // Programming errors leave the process in an unknown state: drain and exit non-zero.
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception: shutting down');
+    void shutdown.shutdown('uncaughtException', 1);
+  });
+  logger.info(
+    { port, adminPort, startupMs: Math.round(performance.now() - started) },
+    'rampart is ready',
+  );
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, 'start-up failed');
+  flushLogger();
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import client, { type Counter, type Gauge, type Histogram, Registry } from 'prom-client';
+
+type Labels<T extends string> = { name: string; help: string; labelNames?: readonly T[] };
+
+/**
+ * The process's Prometheus registry. Modules declare their instruments here (get-or-create, so a
+ * module re-initialised in tests does not throw "already registered") and update them; the admin
+ * listener serves the text at /metrics. Names follow Prometheus and OTel semantic conventions
+ * (`http_server_request_duration_seconds`, `db_client_connection_count`, ...).
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  counter<T extends string>(config: Labels<T>): Counter<T> {
+    return this.getOrCreate(
+      config.name,
+      () => new client.Counter({ ...config, registers: [this.registry] }),
+    );
+  }
+
+  gauge<T extends string>(
+    config: Labels<T> & { collect?: (this: Gauge<T>) => void | Promise<void> },
+  ): Gauge<T> {
+    return this.getOrCreate(
+      config.name,
+      () => new client.Gauge({ ...config, registers: [this.registry] }),
+    );
+  }
+
+  histogram<T extends string>(config: Labels<T> & { buckets?: number[] }): Histogram<T> {
+    return this.getOrCreate(
+      config.name,
+      () => new client.Histogram({ ...config, registers: [this.registry] }),
+    );
+  }
+
+  async exposition(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  private getOrCreate<M>(name: string, create: () => M): M {
+    return (this.registry.getSingleMetric(name) as M | undefined) ?? create();
+  }
+}

@@ -1,0 +1,30 @@
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+};
+const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
+const PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
+
+/**
+ * Parses milliseconds ("150") or a Go-style duration ("2s", "1m30s", "150ms") into whole
+ * milliseconds. Returns undefined for anything else: negative, empty, exponent forms, NaN.
+ */
+export function parseDurationMs(input: string): number | undefined {
+  if (input.length === 0 || input.length > 32) return undefined;
+  if (/^\d+$/.test(input)) return safe(Number(input));
+  if (!GO_DURATION.test(input)) return undefined;
+  let total = 0;
+  for (const [, amount, unit] of input.matchAll(PART)) {
+    total += Number(amount) * (UNIT_MS[unit as string] as number);
+  }
+  return safe(Math.round(total));
+}
+
+function safe(ms: number): number | undefined {
+  return Number.isSafeInteger(ms) ? ms : undefined;
+}

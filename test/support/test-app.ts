@@ -1,0 +1,40 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { startApp } from '../../src/app.factory.js';
+import { loadConfig } from '../../src/config/config.loader.js';
+import type { AppConfig } from '../../src/config/config.schema.js';
+import { configureLogger } from '../../src/logging/logger.js';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  baseUrl: string;
+  adminUrl: string;
+  close(): Promise<void>;
+}
+
+/** Env every in-process test app starts from: loopback, ephemeral ports, quiet logs. */
+export const TEST_ENV: Record<string, string> = {
+  NODE_ENV: 'test',
+  HOST: '127.0.0.1',
+  ADMIN_HOST: '127.0.0.1',
+  PORT: '0',
+  ADMIN_PORT: '0',
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+  SHUTDOWN_DRAIN_DELAY_MS: '0',
+  // Tests run many requests on 2 cores alongside other suites; do not shed them.
+  EVENT_LOOP_MAX_DELAY_MS: '0',
+};
+
+/** Boots the real app (real Fastify, real sockets) exactly as main.ts does, on port 0. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const config = loadConfig({ ...TEST_ENV, ...env });
+  configureLogger({ level: config.LOG_LEVEL, service: 'rampart-test' });
+  const { app, port, adminPort } = await startApp(config);
+  return {
+    app,
+    config,
+    baseUrl: `http://127.0.0.1:${port}`,
+    adminUrl: `http://127.0.0.1:${adminPort}`,
+    close: () => app.close(),
+  };
+}
