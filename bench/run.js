@@ -1,0 +1,53 @@
+// `npm run bench [-- scenario ...]`: runs the scenarios (all by default), prints a table and
+// writes the figures to bench/results/<timestamp>.json and bench/results/latest.json.
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { loadTool } from './lib/load.js';
+import { settings } from './lib/settings.js';
+
+process.chdir(new URL('..', import.meta.url).pathname);
+const available = [];
+for (const file of readdirSync('bench/scenarios').filter((f) => f.endsWith('.js')).sort()) {
+  available.push(await import(`./scenarios/${file}`));
+}
+const wanted = process.argv.slice(2);
+const chosen = wanted.length ? available.filter((s) => wanted.includes(s.name)) : available;
+if (wanted.length && chosen.length !== wanted.length) {
+  console.error(`unknown scenario; available: ${available.map((s) => s.name).join(', ')}`);
+  process.exit(2);
+}
+
+const report = {
+  date: new Date().toISOString(),
+  node: process.version,
+  tool: loadTool,
+  settings,
+  scenarios: {},
+};
+for (const scenario of chosen) {
+  console.log(`\n## ${scenario.name} — ${scenario.description}`);
+  const started = Date.now();
+  try {
+    report.scenarios[scenario.name] = await scenario.run();
+  } catch (error) {
+    report.scenarios[scenario.name] = { error: String(error?.stack ?? error) };
+  }
+  console.log(format(report.scenarios[scenario.name]));
+  console.log(`(${Math.round((Date.now() - started) / 1000)} s)`);
+}
+
+mkdirSync('bench/results', { recursive: true });
+const json = JSON.stringify(report, null, 2);
+writeFileSync(`bench/results/${report.date.replaceAll(':', '-')}.json`, json);
+writeFileSync('bench/results/latest.json', json);
+console.log('\nwritten: bench/results/latest.json');
+
+function format(result) {
+  const rows = Object.entries(result).map(([key, value]) =>
+    typeof value === 'object' && value !== null
+      ? `  ${key.padEnd(24)} ${Object.entries(value)
+          .map(([k, v]) => `${k}=${typeof v === 'number' ? Math.round(v * 100) / 100 : JSON.stringify(v)}`)
+          .join('  ')}`
+      : `  ${key.padEnd(24)} ${value}`,
+  );
+  return rows.join('\n');
+}

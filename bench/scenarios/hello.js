@@ -1,0 +1,37 @@
+// /hello throughput: raw Fastify baseline vs rampart, same machine, same run, same load.
+import { load } from '../lib/load.js';
+import { freePort, startServer } from '../lib/processes.js';
+import { rampartArgs, settings } from '../lib/settings.js';
+
+export const name = 'hello';
+export const description = 'GET /hello: rampart vs raw Fastify (requests/s, p50, p99, ratio)';
+
+export async function run() {
+  const results = {};
+  const targets = [
+    { name: 'raw-fastify', args: ['bench/baseline/hello.js'], env: {} },
+    {
+      name: 'rampart',
+      args: rampartArgs(),
+      env: { ADMIN_PORT: String(await freePort()), OTEL_SDK_DISABLED: 'true' },
+    },
+  ];
+  for (const target of targets) {
+    const server = await startServer({ ...target, port: await freePort() });
+    try {
+      const url = `${server.url}/hello`;
+      await load({ url, connections: settings.connections, durationS: settings.warmupS });
+      results[target.name] = {
+        ...(await load({ url, connections: settings.connections, durationS: settings.durationS })),
+        startupMs: server.startupMs,
+        peakRssMb: server.peakRssMb(),
+      };
+    } finally {
+      await server.stop();
+    }
+  }
+  results.ratio = round(results.rampart.rps / results['raw-fastify'].rps);
+  return results;
+}
+
+const round = (x) => Math.round(x * 100) / 100;
