@@ -14,7 +14,7 @@
 #   SMOKE_PORT=18080 SMOKE_ADMIN_PORT=19090   host ports (the container uses host networking)
 #   STOP_TIMEOUT_S=10               `podman stop -t`; the app must exit 0 before SIGKILL
 #   STARTUP_BUDGET_S=60             give up waiting for the first 200 after this long
-#   DRAIN_LOG_PATTERN=drain         case-insensitive regex the shutdown logs must contain
+#   DRAIN_LOG_PATTERN=...           case-insensitive regex the shutdown logs must contain
 #   REBUILD_BASE=1                  rebuild the node:24-slim stand-in even if cached
 #   KEEP=1                          leave the container and image behind for inspection
 #   KUBE_PLAY=1                     also run `podman kube play` on the rendered dev Deployment
@@ -27,7 +27,7 @@ readonly SMOKE_PORT="${SMOKE_PORT:-18080}"
 readonly SMOKE_ADMIN_PORT="${SMOKE_ADMIN_PORT:-19090}"
 readonly STOP_TIMEOUT_S="${STOP_TIMEOUT_S:-10}"
 readonly STARTUP_BUDGET_S="${STARTUP_BUDGET_S:-60}"
-readonly DRAIN_LOG_PATTERN="${DRAIN_LOG_PATTERN:-drain}"
+readonly DRAIN_LOG_PATTERN="${DRAIN_LOG_PATTERN:-shutdown: step 3|drain}"
 readonly EXPECTED_UID=10001
 readonly STATE_DIR="${RAMPART_SMOKE_STATE:-/var/lib/rampart-container-smoke}"
 readonly CONTAINER="rampart-smoke-$$"
@@ -244,6 +244,9 @@ run_container() {
     fail "podman stop -t $STOP_TIMEOUT_S: exit code $exit_code after ${stop_ms} ms (137 = SIGKILL at the timeout)"
   ((stop_ms < STOP_TIMEOUT_S * 1000)) && pass "stopped before the SIGKILL deadline" ||
     fail "took ${stop_ms} ms: the stop timeout was reached"
+  # conmon may still be writing the last lines when `podman stop` returns: give it 3 s.
+  local tries=0
+  until podman logs "$CONTAINER" 2>&1 | grep -qiE "$DRAIN_LOG_PATTERN" || ((++tries > 15)); do sleep 0.2; done
   if podman logs "$CONTAINER" 2>&1 | grep -qiE "$DRAIN_LOG_PATTERN"; then
     pass "shutdown logs show a drain: $(podman logs "$CONTAINER" 2>&1 | grep -iE "$DRAIN_LOG_PATTERN" | head -n1 | cut -c1-160)"
   else
@@ -272,8 +275,12 @@ kube_play() {
     [[ "$code" == 200 ]] && break
     sleep 0.2
   done
-  [[ "$code" == 200 ]] && pass "kube play: dev Deployment answers /readyz 200 after $(($(now_ms) - t0)) ms" ||
+  if [[ "$code" == 200 ]]; then
+    pass "kube play: dev Deployment answers /readyz 200 after $(($(now_ms) - t0)) ms"
+  else
     fail "kube play: /readyz -> $code"
+    podman ps -a --format '{{.Names}}' | grep -v infra | head -n1 | xargs -r podman logs 2>&1 | tail -n 20
+  fi
   local ctr uid
   ctr="$(podman ps --filter label=io.kubernetes.container.name=rampart --format '{{.ID}}' | head -n1 || true)"
   [[ -z "$ctr" ]] && ctr="$(podman ps --format '{{.ID}} {{.Image}}' | awk -v img="$IMAGE" '$2 == img {print $1; exit}')"
