@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/results/**'] },
@@ -8,7 +9,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   prettier,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: globals.node },
     rules: {
       'no-console': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
@@ -36,7 +37,8 @@ export default tseslint.config(
             },
             {
               group: ['**/telemetry.bootstrap*'],
-              message: 'The telemetry bootstrap is preloaded with node --import; use telemetry.handle.',
+              message:
+                'The telemetry bootstrap is preloaded with node --import; use telemetry.handle.',
             },
           ],
         },

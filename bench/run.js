@@ -6,7 +6,9 @@ import { settings } from './lib/settings.js';
 
 process.chdir(new URL('..', import.meta.url).pathname);
 const available = [];
-for (const file of readdirSync('bench/scenarios').filter((f) => f.endsWith('.js')).sort()) {
+for (const file of readdirSync('bench/scenarios')
+  .filter((f) => f.endsWith('.js'))
+  .sort()) {
   available.push(await import(`./scenarios/${file}`));
 }
 const wanted = process.argv.slice(2);
@@ -45,7 +47,10 @@ function format(result) {
   const rows = Object.entries(result).map(([key, value]) =>
     typeof value === 'object' && value !== null
       ? `  ${key.padEnd(24)} ${Object.entries(value)
-          .map(([k, v]) => `${k}=${typeof v === 'number' ? Math.round(v * 100) / 100 : JSON.stringify(v)}`)
+          .map(
+            ([k, v]) =>
+              `${k}=${typeof v === 'number' ? Math.round(v * 100) / 100 : JSON.stringify(v)}`,
+          )
           .join('  ')}`
       : `  ${key.padEnd(24)} ${value}`,
   );

@@ -6,10 +6,12 @@ import { AdminServer } from './admin/admin.server.js';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { ReadinessService } from './health/readiness.service.js';
-import { registerHttpHooks } from './http/http.hooks.js';
+import { registerHttpHooks, registerRateLimit } from './http/http.hooks.js';
 import { publicServerOptions } from './http/server.options.js';
 import { logger } from './logging/logger.js';
 import { NestPinoLogger } from './logging/nest.logger.js';
+import { rateLimitOptions } from './redis/rate-limit.options.js';
+import { RedisService } from './redis/redis.service.js';
 
 export interface RunningApp {
   app: NestFastifyApplication;
@@ -30,13 +32,15 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   );
   const readiness = app.get(ReadinessService);
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
-  registerHttpHooks(fastify, { config, isDraining: () => readiness.isDraining });
+  const shedder = registerHttpHooks(fastify, { config, isDraining: () => readiness.isDraining });
+  await registerRateLimit(fastify, rateLimitOptions(config, app.get(RedisService).client));
   await app.listen(config.PORT, config.HOST);
   // headersTimeout must exceed keepAliveTimeout or Node may drop a reused socket mid-request
   // (nodejs/node#27363).
   fastify.server.headersTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS + 1_000;
   const admin = app.get(AdminServer);
   await admin.listen();
+  shedder.reset();
   readiness.markStarted();
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;

@@ -1,14 +1,22 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
+import { ChaosModule } from './chaos/chaos.module.js';
 import { ConfigModule } from './config/config.module.js';
+import { CountersModule } from './counters/counters.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { DebugModule } from './debug/debug.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { ErrorsModule } from './errors/errors.module.js';
+import { FanoutModule } from './fanout/fanout.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HelloModule } from './hello/hello.module.js';
+import { ItemsModule } from './items/items.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { RedisModule } from './redis/redis.module.js';
 import { RequestContextModule } from './request-context/request-context.module.js';
+import { TelemetryModule } from './telemetry/telemetry.module.js';
 
 /** Root module: infrastructure first, then one module per feature. */
 @Module({})
@@ -23,9 +31,17 @@ export class AppModule {
         ErrorsModule,
         AdminModule,
         MetricsModule,
+        TelemetryModule,
+        DebugModule,
         HealthModule,
+        DatabaseModule,
+        RedisModule,
         LifecycleModule,
         HelloModule,
+        FanoutModule,
+        ChaosModule,
+        ItemsModule,
+        CountersModule,
       ],
     };
   }

@@ -24,14 +24,20 @@ export const loadTool = process.env.BENCH_TOOL ?? (hasWrk ? 'wrk' : 'autocannon'
  * @param {{ url: string, connections: number, durationS: number, headers?: Record<string,string> }} o
  */
 export async function load(o) {
-  if (!o.url.startsWith('http://127.0.0.1')) throw new Error('bench traffic goes to 127.0.0.1 only');
+  if (!o.url.startsWith('http://127.0.0.1'))
+    throw new Error('bench traffic goes to 127.0.0.1 only');
   return loadTool === 'wrk' ? wrk(o) : autocannon(o);
 }
 
 async function wrk({ url, connections, durationS, headers = {} }) {
   const headerArgs = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
   const [cmd, args] = pinned(LOAD_CPU, 'wrk', [
-    '-t1', `-c${connections}`, `-d${durationS}s`, '--latency', ...headerArgs, url,
+    '-t1',
+    `-c${connections}`,
+    `-d${durationS}s`,
+    '--latency',
+    ...headerArgs,
+    url,
   ]);
   const { stdout } = await run(cmd, args, { maxBuffer: 1 << 20 });
   const ms = (value, unit) => Number(value) * { us: 1e-3, ms: 1, s: 1000 }[unit];
@@ -40,7 +46,9 @@ async function wrk({ url, connections, durationS, headers = {} }) {
     return m ? ms(m[1], m[2]) : NaN;
   };
   const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
-  const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+  const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
+    stdout,
+  );
   return {
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0),
     p50Ms: latency(50),
@@ -55,7 +63,14 @@ async function autocannon({ url, connections, durationS, headers = {} }) {
   const bin = require.resolve('autocannon/autocannon.js');
   const headerArgs = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]);
   const [cmd, args] = pinned(LOAD_CPU, process.execPath, [
-    bin, '-j', '-c', String(connections), '-d', String(durationS), ...headerArgs, url,
+    bin,
+    '-j',
+    '-c',
+    String(connections),
+    '-d',
+    String(durationS),
+    ...headerArgs,
+    url,
   ]);
   const { stdout } = await run(cmd, args, { maxBuffer: 16 << 20 });
   const r = JSON.parse(stdout);

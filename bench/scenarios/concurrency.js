@@ -10,7 +10,8 @@ const run$ = promisify(execFile);
 const BURST = fileURLToPath(new URL('../lib/burst.js', import.meta.url));
 
 export const name = 'concurrency-10k';
-export const description = '10,000 simultaneous GET /hello?delay=2s: completion, failures, peak RSS';
+export const description =
+  '10,000 simultaneous GET /hello?delay=2s: completion, failures, peak RSS';
 
 export async function run() {
   const count = Number(process.env.BENCH_BURST ?? 10_000);

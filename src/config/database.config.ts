@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { int, optionalString, url } from './config.fields.js';
 
 /** PostgreSQL pool, embedded fallback, cache and Redis knobs (data path). */
@@ -10,6 +11,12 @@ export const databaseConfigShape = {
   DB_IDLE_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   DB_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(10_000),
   DB_CONNECTION_MAX_LIFETIME_MS: int(0, 86_400_000).default(1_800_000),
+  // Opening a new server connection; past it the request gets DB_UNAVAILABLE, not a hang.
+  DB_CONNECT_TIMEOUT_MS: int(1, 600_000).default(2_000),
+  // /readyz database ping budget: well under the probe's timeoutSeconds (k8s default 1 s).
+  DB_HEALTH_TIMEOUT_MS: int(1, 60_000).default(800),
+  // Shown in pg_stat_activity.application_name, so operators (and tests) can tell pods apart.
+  DB_APPLICATION_NAME: z.string().min(1).max(63).default('rampart'),
   REDIS_URL: optionalString().pipe(url(['redis:', 'rediss:']).optional()),
   RATE_LIMIT_PER_MINUTE: int(0, 10_000_000).default(0),
   CACHE_MAX_ITEMS: int(0, 10_000_000).default(10_000),

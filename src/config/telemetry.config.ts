@@ -22,6 +22,12 @@ export const telemetryConfigShape = {
     .default('parentbased_traceidratio'),
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(0.1),
   OTEL_RESOURCE_ATTRIBUTES: optionalString(),
+  // BatchSpanProcessor sizing (standard OTel names, hence no _MS suffix). Defaults sized so one
+  // instance at full load with 100 % sampling never fills the queue (README: observability).
+  OTEL_BSP_MAX_QUEUE_SIZE: int(1, 1_000_000).default(16_384),
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: int(1, 100_000).default(2_048),
+  OTEL_BSP_SCHEDULE_DELAY: int(0, 600_000).default(1_000),
+  OTEL_BSP_EXPORT_TIMEOUT: int(1, 600_000).default(10_000),
   METRICS_ENABLED: bool().default(true),
   DEBUG_PPROF_ENABLED: bool().default(false),
   DEBUG_TOKEN: optionalString(),

@@ -21,7 +21,16 @@ export const upstreamConfigShape = {
   UPSTREAM_HEADERS_TIMEOUT_MS: int(1, 600_000).default(10_000),
   UPSTREAM_BODY_TIMEOUT_MS: int(1, 600_000).default(10_000),
   UPSTREAM_TIMEOUT_MS: int(1, 600_000).default(2_000),
+  // Kept back from the caller's remaining deadline: the backend is told `remaining - margin` in
+  // x-request-timeout and this instance waits until `remaining - margin/2`: half for the answer
+  // (even a 504) to travel back, half to send its own reply. 50 ms covers a few hops on a busy
+  // node; it is noise against second-scale deadlines.
+  UPSTREAM_DEADLINE_MARGIN_MS: int(0, 10_000).default(50),
   UPSTREAM_RETRY_MAX: int(0, 10).default(2),
+  // Full-jitter backoff: retry n waits random(0, min(MAX, BASE * 2^n)) ms (AWS Architecture Blog,
+  // "Exponential Backoff And Jitter").
+  UPSTREAM_RETRY_BASE_DELAY_MS: int(1, 60_000).default(50),
+  UPSTREAM_RETRY_MAX_DELAY_MS: int(1, 600_000).default(1_000),
   UPSTREAM_RETRY_BUDGET_PERCENT: int(0, 100).default(20),
   UPSTREAM_BREAKER_THRESHOLD: int(1, 10_000).default(5),
   UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS: int(1, 3_600_000).default(5_000),

@@ -11,6 +11,8 @@ export interface AppErrorOptions {
   /** Extra problem members (RFC 9457 extensions). */
   extensions?: Record<string, unknown>;
   cause?: unknown;
+  /** Logged at debug, not warn: failures asked for on purpose (chaos, /status/:code). */
+  quiet?: boolean;
 }
 
 /**
@@ -21,6 +23,7 @@ export class AppError extends Error {
   readonly retryAfterSeconds?: number;
   readonly errors?: FieldProblem[];
   readonly extensions?: Record<string, unknown>;
+  readonly quiet: boolean;
 
   constructor(
     readonly code: string,
@@ -33,6 +36,7 @@ export class AppError extends Error {
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.errors = options.errors;
     this.extensions = options.extensions;
+    this.quiet = options.quiet ?? false;
   }
 }
 

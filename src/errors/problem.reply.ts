@@ -15,7 +15,7 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
   const traceId = spanContext && isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
   if (classified.status >= 500 && !classified.error) {
     log.error({ err: error, reqId: request.id, code: classified.code }, 'request failed');
-  } else if (classified.status >= 500) {
+  } else if (classified.status >= 500 && !classified.error?.quiet) {
     // Expected, coded failures (deadline, pool timeout, open breaker): no stack, no alarm.
     log.warn({ reqId: request.id, code: classified.code }, classified.detail);
   } else {
@@ -28,6 +28,7 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
     traceId,
     instance: request.url.split('?')[0],
   });
+  reply.header('x-request-id', request.id);
   if (classified.error?.retryAfterSeconds !== undefined) {
     reply.header('retry-after', String(classified.error.retryAfterSeconds));
   }

@@ -1,10 +1,14 @@
+import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
+import { registerChaos } from '../chaos/chaos.hook.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { ServerOverloadedError } from '../errors/http.errors.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { PROBE_PATHS } from '../health/health.paths.js';
 import { logger } from '../logging/logger.js';
+import { httpServerMetrics } from '../metrics/http-server.metrics.js';
 import { registerRequestContext } from '../request-context/request-context.hook.js';
+import { registerServerSpan } from '../telemetry/server-span.hooks.js';
 import { LoadShedder } from './load-shedder.js';
 
 const accessLog = logger.child({ module: 'http' });
@@ -16,12 +20,18 @@ export interface HttpHookDeps {
 
 /**
  * Every cross-cutting hook of the public listener, in the order a request meets them:
+ * 0. the trace's server span, first so it covers shed requests and every later hook runs (and
+ *    logs) inside it (telemetry/server-span.hooks.ts; probes are not traced);
  * 1. load shedding (before any work is spent on a request we cannot serve in time);
  * 2. request context: id, deadline, AbortSignal (request-context.hook.ts);
+ * 2a. chaos: injected latency and errors, probes excepted (chaos/chaos.hook.ts), after the
+ *    context so the injected wait honours the deadline;
  * 3. `Connection: close` while draining, so clients move to another pod;
- * 4. one access-log line per request.
+ * 4. the request duration histogram (metrics/http-server.metrics.ts);
+ * 5. one access-log line per request.
  */
 export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): LoadShedder {
+  registerServerSpan(app, PROBE_PATHS);
   const shedder = new LoadShedder(deps.config.EVENT_LOOP_MAX_DELAY_MS);
   app.addHook('onRequest', (request, reply, done) => {
     if (shedder.shouldShed && !PROBE_PATHS.has(request.url)) {
@@ -31,11 +41,19 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): Loa
   });
 
   registerRequestContext(app, deps.config.REQUEST_TIMEOUT_MS);
+  registerChaos(app);
 
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (deps.isDraining()) reply.header('connection', 'close');
     done(null, payload);
   });
+
+  if (deps.config.METRICS_ENABLED) {
+    app.addHook('onResponse', (request, reply, done) => {
+      httpServerMetrics.record(request, reply);
+      done();
+    });
+  }
 
   if (deps.config.ACCESS_LOG_ENABLED) {
     app.addHook('onResponse', (request, reply, done) => {
@@ -57,4 +75,16 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): Loa
     done();
   });
   return shedder;
+}
+
+/**
+ * Rate limiting (@fastify/rate-limit, options from redis/rate-limit.options.ts), when enabled.
+ * Awaited before the routes exist so its onRoute hook sees every route; its per-route onRequest
+ * hook runs after the global hooks above, so a 429 already carries its request id and span.
+ */
+export async function registerRateLimit(
+  app: FastifyInstance,
+  options: RateLimitPluginOptions | undefined,
+): Promise<void> {
+  if (options) await app.register(rateLimit, options);
 }

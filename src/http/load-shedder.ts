@@ -26,6 +26,12 @@ export class LoadShedder {
     return this.overloaded;
   }
 
+  /** Forgets what was measured so far: start-up stalls the loop, and must not shed traffic. */
+  reset(): void {
+    this.histogram.reset();
+    this.overloaded = false;
+  }
+
   stop(): void {
     clearInterval(this.timer);
     this.histogram.disable();

@@ -24,17 +24,34 @@ function correlation(): Record<string, string> {
  * is set from LOG_LEVEL by configureLogger() before Nest starts. Writes are asynchronous (a
  * blocking write per line costs throughput under load); flushLogger() runs before exit.
  */
-const destination = pino.destination({ dest: 1, sync: false });
+// Buffer mode: in its default string mode sonic-boom measures the whole pending chunk
+// (Buffer.byteLength of up to 16 KiB) on every line while a write is in flight; per line that
+// profiled at 4.2 µs against 2.1 µs here (README: observability, performance).
+const destination = pino.destination({ dest: 1, sync: false, contentMode: 'buffer' });
+const bufferStream = { write: (line: string) => destination.write(Buffer.from(line) as never) };
+
+// ISO time as pino.stdTimeFunctions.isoTime writes it, formatted once per millisecond rather than
+// once per line.
+let lastMs = 0;
+let lastIso = '';
+function isoTime(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastIso = new Date(now).toISOString();
+  }
+  return `,"time":"${lastIso}"`;
+}
 
 export const logger: Logger = pino(
   {
     level: 'info',
     base: { pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTime,
     formatters: { level: (label) => ({ level: label }) },
     mixin: correlation,
   },
-  destination,
+  bufferStream,
 );
 
 export function configureLogger(options: { level: string; service: string }): void {

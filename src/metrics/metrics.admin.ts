@@ -1,5 +1,7 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { AdminServer } from '../admin/admin.server.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
 import { MetricsService } from './metrics.service.js';
 
 /** Admin `GET /metrics`: Prometheus text, scraped by Prometheus / the ServiceMonitor. */
@@ -8,9 +10,12 @@ export class MetricsAdmin implements OnModuleInit {
   constructor(
     private readonly admin: AdminServer,
     private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
+    // METRICS_ENABLED=false: no route, so the admin listener answers 404.
+    if (!this.config.METRICS_ENABLED) return;
     this.admin.routes.get('/metrics', async (_request, reply) => {
       reply.header('content-type', this.metrics.registry.contentType);
       return this.metrics.exposition();

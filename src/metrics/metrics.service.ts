@@ -1,5 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import client, { type Counter, type Gauge, type Histogram, Registry } from 'prom-client';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { httpServerMetrics } from './http-server.metrics.js';
+import { registerRuntimeMetrics } from './runtime.metrics.js';
 
 type Labels<T extends string> = { name: string; help: string; labelNames?: readonly T[] };
 
@@ -7,13 +11,22 @@ type Labels<T extends string> = { name: string; help: string; labelNames?: reado
  * The process's Prometheus registry. Modules declare their instruments here (get-or-create, so a
  * module re-initialised in tests does not throw "already registered") and update them; the admin
  * listener serves the text at /metrics. Names follow Prometheus and OTel semantic conventions
- * (`http_server_request_duration_seconds`, `db_client_connection_count`, ...).
+ * (`http_server_request_duration_seconds`, `db_client_connection_count`, ...) and must pass
+ * `promtool check metrics` (test/e2e/metrics.e2e-spec.ts checks the whole exposition).
  */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
 
-  counter<T extends string>(config: Labels<T>): Counter<T> {
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    if (!config.METRICS_ENABLED) return;
+    registerRuntimeMetrics(this.registry);
+    this.registry.registerMetric(httpServerMetrics.duration.asMetric());
+  }
+
+  counter<T extends string>(
+    config: Labels<T> & { collect?: (this: Counter<T>) => void | Promise<void> },
+  ): Counter<T> {
     return this.getOrCreate(
       config.name,
       () => new client.Counter({ ...config, registers: [this.registry] }),

@@ -1,11 +1,27 @@
+/** Counts kept by the span pipeline, read by the Prometheus collector (telemetry.metrics.ts). */
+export interface SpanPipelineStats {
+  /** Spans handed to the exporter and accepted by the receiver. */
+  exported: number;
+  /** Spans lost because the BatchSpanProcessor queue was full. */
+  dropped: number;
+  /** Spans in batches the exporter could not deliver (receiver down, timeout). */
+  failed: number;
+  /** Spans waiting in the queue right now. */
+  queued: number;
+  /** Queue capacity (OTEL_BSP_MAX_QUEUE_SIZE). */
+  capacity: number;
+}
+
 /**
  * What the telemetry bootstrap (preloaded with `node --import`, outside Nest) leaves for the
- * Nest side: a way to flush at shutdown. Reached through a global symbol so that nothing
- * imports the bootstrap itself.
+ * Nest side: a way to flush at shutdown and the pipeline's counters. Reached through a global
+ * symbol so that nothing imports the bootstrap itself.
  */
 export interface TelemetryHandle {
   /** Exports buffered spans and stops the SDK. */
   shutdown(): Promise<void>;
+  /** Span pipeline counters since start (all zero when no exporter is configured). */
+  spanStats(): SpanPipelineStats;
 }
 
 export const TELEMETRY_HANDLE = Symbol.for('rampart.telemetry');

@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import { sendProblem } from '../errors/problem.reply.js';
+import { PROBE_PATHS } from '../health/health.paths.js';
+import { abortableDelay } from '../request-context/abortable-delay.js';
+import { chaosRegistry } from './chaos.registry.js';
+import { ChaosInjectedError } from './chaos.errors.js';
+
+const NEVER = new AbortController().signal;
+
+/**
+ * Applies the chaos settings to every public request except the probes (a chaos experiment
+ * must not get the pod restarted or pulled from rotation by accident). Registered after the
+ * request context, so the injected latency is cancelled by the deadline or a disconnect like
+ * any other wait, and a 504 still comes out at the deadline.
+ */
+export function registerChaos(app: FastifyInstance): void {
+  app.addHook('onRequest', (request, reply, done) => {
+    if (PROBE_PATHS.has(request.url.split('?')[0] as string)) return done();
+    const plan = chaosRegistry.get(app)?.plan();
+    if (!plan) return done();
+    const proceed = () => {
+      if (plan.failStatus === undefined) return done();
+      // Answered here: a done-style hook that replies must not call done().
+      sendProblem(reply, request, new ChaosInjectedError(plan.failStatus));
+    };
+    if (plan.delayMs === 0) return proceed();
+    abortableDelay(plan.delayMs, request.rampartContext?.signal ?? NEVER).then(proceed, (reason) =>
+      sendProblem(reply, request, reason),
+    );
+  });
+}

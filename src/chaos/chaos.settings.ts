@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import type { FieldProblem } from '../errors/app.error.js';
+
+/**
+ * Fault injection applied to public routes (probes excepted). Strict: unknown fields, wrong
+ * types and out-of-range values are rejected, never coerced ("0.5" is not a number here).
+ */
+export const chaosSettingsSchema = z.strictObject({
+  /** Share of requests answered with `errorStatus`, 0..1. */
+  errorRate: z.number().min(0).max(1).default(0),
+  errorStatus: z.number().int().min(400).max(599).default(503),
+  /** Added before every request is handled (cancellable: the deadline still applies). */
+  latencyMs: z.number().int().min(0).max(600_000).default(0),
+  /** Uniform random extra latency, 0..latencyJitterMs. */
+  latencyJitterMs: z.number().int().min(0).max(600_000).default(0),
+});
+
+export type ChaosSettings = z.infer<typeof chaosSettingsSchema>;
+
+/** Chaos off: what DELETE /chaos restores. */
+export const NO_CHAOS: ChaosSettings = Object.freeze({
+  errorRate: 0,
+  errorStatus: 503,
+  latencyMs: 0,
+  latencyJitterMs: 0,
+});
+
+/** Validates a PUT body; missing fields take the "off" value. */
+export function parseChaosSettings(
+  body: unknown,
+): { settings: ChaosSettings } | { problems: FieldProblem[] } {
+  const result = chaosSettingsSchema.safeParse(body ?? {});
+  if (result.success) return { settings: Object.freeze(result.data) };
+  return {
+    problems: result.error.issues.map((issue) => ({
+      field: issue.path.join('.') || 'body',
+      message: issue.message,
+    })),
+  };
+}

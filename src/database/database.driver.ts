@@ -1,0 +1,48 @@
+/** Rows of one statement; `rowCount` is the number of rows written or returned. */
+export interface SqlResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+/** One server session, held for the duration of a `run` callback. */
+export interface SqlSession {
+  /**
+   * One parameterised statement (extended protocol: `$1`, `$2`, ...). With `name`, PostgreSQL
+   * parses and plans it once per connection and later runs skip straight to Bind/Execute.
+   */
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    name?: string,
+  ): Promise<SqlResult<R>>;
+  /** Several statements without parameters (simple protocol): migrations. */
+  exec(sql: string): Promise<void>;
+}
+
+export interface RunOptions {
+  /** Aborts the wait for a session and cancels the running statement on the server. */
+  signal: AbortSignal;
+  /** Longest wait for a free session before DB_POOL_TIMEOUT. */
+  acquireTimeoutMs: number;
+}
+
+/** Pool figures for metrics: sessions open, idle, and callers waiting for one. */
+export interface PoolStats {
+  max: number;
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+/**
+ * The seam between the SQL the repositories write and where it runs: a `pg` pool against
+ * PostgreSQL, or PGlite in-process. Both speak the same dialect (PGlite is PostgreSQL compiled
+ * to WASM), so repositories and migrations exist once.
+ */
+export interface DatabaseDriver {
+  readonly kind: 'postgres' | 'pglite';
+  /** Holds one session for `fn`; waits at most `acquireTimeoutMs`; honours `signal`. */
+  run<T>(fn: (session: SqlSession) => Promise<T>, options: RunOptions): Promise<T>;
+  stats(): PoolStats;
+  close(): Promise<void>;
+}

@@ -1,0 +1,63 @@
+import type { Counter, Histogram } from 'prom-client';
+import type { MetricsService } from '../metrics/metrics.service.js';
+import type { PoolStats } from './database.driver.js';
+
+/**
+ * Pool and query instruments, named after the OpenTelemetry database client conventions
+ * (`db.client.connection.*`, opentelemetry.io/docs/specs/semconv/database/database-metrics/).
+ * Pool gauges are read at scrape time, so the hot path only pays for the wait histogram and
+ * one counter increment.
+ */
+export class DatabaseMetrics {
+  private readonly wait: Histogram;
+  private readonly operations: Counter<'operation'>;
+  private readonly perOperation = new Map<string, { inc(): void }>();
+
+  constructor(metrics: MetricsService, stats: () => PoolStats) {
+    metrics.gauge({
+      name: 'db_client_connection_count',
+      help: 'Open database connections by state',
+      labelNames: ['state'] as const,
+      collect() {
+        const s = stats();
+        this.set({ state: 'idle' }, s.idle);
+        this.set({ state: 'used' }, s.total - s.idle);
+      },
+    });
+    metrics.gauge({
+      name: 'db_client_connection_max',
+      help: 'Largest number of open connections allowed (DB_POOL_MAX)',
+      collect() {
+        this.set(stats().max);
+      },
+    });
+    metrics.gauge({
+      name: 'db_client_connection_pending_requests',
+      help: 'Callers waiting for a database connection',
+      collect() {
+        this.set(stats().waiting);
+      },
+    });
+    this.wait = metrics.histogram({
+      name: 'db_client_connection_wait_time_seconds',
+      help: 'Time to obtain a database connection (queueing plus connecting)',
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    });
+    this.operations = metrics.counter({
+      name: 'db_client_operations_total',
+      help: 'Database operations sent to the server, by name',
+      labelNames: ['operation'] as const,
+    });
+  }
+
+  /** A session was obtained after `waitMs` for `operation`, which now runs. */
+  acquired(operation: string, waitMs: number): void {
+    this.wait.observe(waitMs / 1000);
+    let counter = this.perOperation.get(operation);
+    if (!counter) {
+      counter = this.operations.labels(operation);
+      this.perOperation.set(operation, counter);
+    }
+    counter.inc();
+  }
+}

@@ -1,0 +1,47 @@
+import { isAppError } from '../errors/app.error.js';
+import { DbStatementTimeoutError, DbUnavailableError } from './database.errors.js';
+
+// SQLSTATEs meaning "this server or session cannot serve you now" (postgresql.org/docs/15/errcodes-appendix.html):
+// class 08 connection exception, 57P01-57P03 shutdown/cannot connect now, 53300 too many
+// connections, 3D000 database missing (dropped or not yet created).
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300|3D000)$/;
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+// node-postgres reports a lost socket or a connect timeout as plain Errors without a code.
+const NETWORK_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|connection error|not queryable|Client was closed/i;
+
+/**
+ * Turns what a driver threw into the answer the client should get. The request's own abort
+ * (deadline → 504, disconnect) wins over whatever the cancelled statement reported; lost
+ * connections become DB_UNAVAILABLE; SQL errors (unique violation, ...) pass through untouched
+ * for the repository to interpret.
+ */
+export function classifyDriverError(error: unknown, signal: AbortSignal): unknown {
+  if (signal.aborted) return signal.reason;
+  if (isAppError(error)) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === '57014') return new DbStatementTimeoutError(error);
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || NETWORK_CODES.has(code))) {
+    return new DbUnavailableError(error);
+  }
+  const message = (error as { message?: unknown } | null)?.message;
+  if (typeof code !== 'string' && typeof message === 'string' && NETWORK_MESSAGE.test(message)) {
+    return new DbUnavailableError(error);
+  }
+  return error;
+}
+
+/** A SQL error a repository may act on (23505 unique_violation, 23514 check_violation, ...). */
+export function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}

@@ -1,0 +1,66 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type { AppConfig } from '../config/config.schema.js';
+import { ConnectionGate } from './connection.gate.js';
+import type {
+  DatabaseDriver,
+  PoolStats,
+  RunOptions,
+  SqlResult,
+  SqlSession,
+} from './database.driver.js';
+import { classifyDriverError } from './driver-error.classifier.js';
+
+/**
+ * Embedded PostgreSQL (PGlite: PostgreSQL compiled to WASM, in this process), used when
+ * DATABASE_URL is unset so `npm start` and the tests need no server. It has exactly one
+ * session, so the gate has one slot: a transaction owns the database until it ends, and
+ * waiting callers get the same bounded wait and DB_POOL_TIMEOUT as with the real pool.
+ * Statements run on this thread and cannot be interrupted; an aborted request stops waiting
+ * and gets its 504 while the statement finishes.
+ */
+export class PgliteDriver implements DatabaseDriver {
+  readonly kind = 'pglite';
+  private readonly gate = new ConnectionGate(1);
+
+  private constructor(private readonly db: PGlite) {}
+
+  /** Opens in memory, or under DATA_DIR when set (survives restarts). Takes a few seconds. */
+  static async open(config: AppConfig): Promise<PgliteDriver> {
+    // Loaded only here: the WASM bundle costs start-up time the pg path never pays.
+    const { PGlite } = await import('@electric-sql/pglite');
+    // int8 as text, as node-postgres returns it, so both drivers hand repositories equal rows.
+    const db = await PGlite.create(config.DATA_DIR, { parsers: { 20: (value: string) => value } });
+    return new PgliteDriver(db);
+  }
+
+  async run<T>(fn: (session: SqlSession) => Promise<T>, options: RunOptions): Promise<T> {
+    const { signal } = options;
+    await this.gate.acquire(options.acquireTimeoutMs, signal);
+    try {
+      signal.throwIfAborted();
+      return await fn(this.session);
+    } catch (error) {
+      throw classifyDriverError(error, signal);
+    } finally {
+      this.gate.release();
+    }
+  }
+
+  stats(): PoolStats {
+    return { max: 1, total: 1, idle: 1 - this.gate.inUse, waiting: this.gate.waiting };
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  private readonly session: SqlSession = {
+    query: async <R>(sql: string, params?: readonly unknown[]): Promise<SqlResult<R>> => {
+      const result = await this.db.query<R>(sql, params as unknown[] | undefined);
+      return { rows: result.rows, rowCount: result.affectedRows || result.rows.length };
+    },
+    exec: async (sql: string): Promise<void> => {
+      await this.db.exec(sql);
+    },
+  };
+}

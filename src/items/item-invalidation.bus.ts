@@ -1,0 +1,119 @@
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { logger } from '../logging/logger.js';
+import { RedisService } from '../redis/redis.service.js';
+
+const log = logger.child({ module: 'items' });
+const CHANNEL = 'rampart:items:invalidate';
+const ACK_PREFIX = 'rampart:items:ack:';
+/** Longest a write waits for every replica to confirm; past it the write answers anyway. */
+export const ACK_TIMEOUT_MS = 500;
+
+interface PendingAck {
+  acks: number;
+  /** Subscribers PUBLISH reached; unknown until its reply (acks may arrive before it). */
+  expected?: number;
+  done: () => void;
+}
+
+/**
+ * Tells every replica to drop an item from its cache, and waits until they have (Redis
+ * pub/sub, REDIS_URL). PUBLISH returns how many subscribers got the message; each one drops the
+ * entry and acknowledges on the writer's own channel, and the write answers once all have —
+ * so after a client sees its write succeed, no replica serves the old version (read-your-writes
+ * across pods, which a fire-and-forget publish cannot promise: the next read may reach the
+ * other pod before the message does).
+ * Fail-open: with Redis away, or a replica silent for ACK_TIMEOUT_MS, the write still succeeds
+ * and a replica may serve its copy until CACHE_TTL_MS — the staleness bound during an outage.
+ * A subscriber that reconnects drops its whole cache (it may have missed messages).
+ * Without REDIS_URL it does nothing: the cache is local only.
+ */
+@Injectable()
+export class ItemInvalidationBus implements OnModuleInit, OnApplicationShutdown {
+  private readonly origin = randomUUID();
+  private readonly pending = new Map<string, PendingAck>();
+  private sequence = 0;
+  private subscriber?: Redis;
+  private onRemote: (id: string) => void = () => undefined;
+  private onGap: () => void = () => undefined;
+
+  constructor(private readonly redis: RedisService) {}
+
+  /** Registers what to do with invalidations from other replicas and after a feed gap. */
+  listen(handlers: { invalidate: (id: string) => void; gap: () => void }): void {
+    this.onRemote = handlers.invalidate;
+    this.onGap = handlers.gap;
+  }
+
+  onModuleInit(): void {
+    const subscriber = this.redis.subscriber();
+    if (!subscriber) return;
+    this.subscriber = subscriber;
+    let connectedBefore = false;
+    subscriber.on('ready', () => {
+      if (connectedBefore) this.onGap();
+      connectedBefore = true;
+    });
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel === CHANNEL) this.received(message);
+      else this.acknowledged(message);
+    });
+    subscriber.subscribe(CHANNEL, `${ACK_PREFIX}${this.origin}`).catch((error: unknown) => {
+      log.warn({ err: error }, 'cache invalidation subscribe failed; retried on reconnect');
+    });
+  }
+
+  /** Announces a write to item `id` and waits (bounded) for every replica; never throws. */
+  async publish(id: string): Promise<void> {
+    const client = this.redis.client;
+    if (!client) return;
+    const seq = String(++this.sequence);
+    let timer: NodeJS.Timeout | undefined;
+    const confirmed = new Promise<void>((resolve) => {
+      this.pending.set(seq, { acks: 0, done: resolve });
+      timer = setTimeout(resolve, ACK_TIMEOUT_MS);
+    });
+    try {
+      const receivers = await client.publish(CHANNEL, `${this.origin} ${seq} ${id}`);
+      const entry = this.pending.get(seq);
+      if (entry) {
+        entry.expected = receivers;
+        settle(entry);
+      }
+      await confirmed;
+    } catch (error) {
+      log.warn(
+        { err: (error as Error).message, id },
+        'cache invalidation not published (fail-open)',
+      );
+    } finally {
+      clearTimeout(timer);
+      this.pending.delete(seq);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.subscriber?.disconnect();
+  }
+
+  private received(message: string): void {
+    const [origin, seq, id] = message.split(' ', 3);
+    if (!origin || !seq || !id) return;
+    if (origin !== this.origin) this.onRemote(id);
+    // Acknowledge after dropping the entry, on the writer's channel (self included: PUBLISH
+    // counted our own subscriber too).
+    this.redis.client?.publish(`${ACK_PREFIX}${origin}`, seq).catch(() => undefined);
+  }
+
+  private acknowledged(seq: string): void {
+    const entry = this.pending.get(seq);
+    if (!entry) return;
+    entry.acks++;
+    settle(entry);
+  }
+}
+
+function settle(entry: PendingAck): void {
+  if (entry.expected !== undefined && entry.acks >= entry.expected) entry.done();
+}

@@ -1,0 +1,106 @@
+import { LRUCache } from 'lru-cache';
+import type { Counter } from 'prom-client';
+import type { MetricsService } from '../metrics/metrics.service.js';
+import type { ItemRepresentation } from './item.types.js';
+import { SingleFlight } from './single-flight.js';
+
+type Loaded = ItemRepresentation | undefined;
+
+/**
+ * Read-through cache for single items: a bounded LRU with TTL (CACHE_MAX_ITEMS, CACHE_TTL_MS)
+ * in front of the database, with concurrent misses for one id sharing one query (single-flight
+ * — the stampede a cold popular item would otherwise cause). Writes call invalidate(): the
+ * entry is dropped, and a load already in flight for that id may still answer its waiters but
+ * is not stored, so a read that raced a write cannot re-insert the old version.
+ * CACHE_MAX_ITEMS=0 or CACHE_TTL_MS=0 turns caching and coalescing off (every read queries).
+ */
+export class ItemCache {
+  private readonly lru?: LRUCache<string, ItemRepresentation>;
+  private readonly flights = new SingleFlight<string, Loaded>();
+  /** Loads whose result may still be stored, by id; invalidate() revokes the claim. */
+  private readonly storable = new Map<string, symbol>();
+  private readonly hit: { inc(): void };
+  private readonly miss: { inc(): void };
+  private readonly coalesced: { inc(): void };
+  private readonly invalidations: Counter<'source'>;
+
+  constructor(options: { maxItems: number; ttlMs: number }, metrics: MetricsService) {
+    if (options.maxItems > 0 && options.ttlMs > 0) {
+      this.lru = new LRUCache({ max: options.maxItems, ttl: options.ttlMs });
+    }
+    const requests = metrics.counter({
+      name: 'items_cache_requests_total',
+      help: 'Item reads by cache outcome: hit, miss (queried), coalesced (joined a running query)',
+      labelNames: ['result'] as const,
+    });
+    this.hit = requests.labels('hit');
+    this.miss = requests.labels('miss');
+    this.coalesced = requests.labels('coalesced');
+    this.invalidations = metrics.counter({
+      name: 'items_cache_invalidations_total',
+      help: 'Item cache invalidations by source: local write, or another replica via Redis',
+      labelNames: ['source'] as const,
+    });
+    const lru = this.lru;
+    metrics.gauge({
+      name: 'items_cache_entries',
+      help: 'Items held in the in-process cache',
+      collect() {
+        this.set(lru?.size ?? 0);
+      },
+    });
+  }
+
+  /** The cached item, or the result of `load` (shared with concurrent callers for `id`). */
+  get(
+    id: string,
+    load: (signal: AbortSignal) => Promise<Loaded>,
+    signal: AbortSignal,
+  ): Promise<Loaded> {
+    if (!this.lru) {
+      this.miss.inc();
+      return load(signal);
+    }
+    const cached = this.lru.get(id);
+    if (cached) {
+      this.hit.inc();
+      return Promise.resolve(cached);
+    }
+    return this.flights.run(
+      id,
+      (shared) => this.fill(id, load, shared),
+      signal,
+      (leader) => (leader ? this.miss : this.coalesced).inc(),
+    );
+  }
+
+  /** Drops `id` (after a write here, or a message from another replica). */
+  invalidate(id: string, source: 'local' | 'remote'): void {
+    this.lru?.delete(id);
+    this.storable.delete(id);
+    this.flights.forget(id);
+    this.invalidations.labels(source).inc();
+  }
+
+  /** Drops everything: after a gap in the invalidation feed (Redis reconnect). */
+  clear(): void {
+    this.lru?.clear();
+    this.storable.clear();
+  }
+
+  private async fill(
+    id: string,
+    load: (signal: AbortSignal) => Promise<Loaded>,
+    signal: AbortSignal,
+  ): Promise<Loaded> {
+    const claim = Symbol(id);
+    this.storable.set(id, claim);
+    try {
+      const loaded = await load(signal);
+      if (loaded && this.storable.get(id) === claim) this.lru?.set(id, loaded);
+      return loaded;
+    } finally {
+      if (this.storable.get(id) === claim) this.storable.delete(id);
+    }
+  }
+}

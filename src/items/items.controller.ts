@@ -1,0 +1,113 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ifNoneMatchHits, versionFromIfMatch } from './item.etag.js';
+import type { ItemRepresentation } from './item.types.js';
+import { PreconditionRequiredError } from './items.errors.js';
+import { parseCreate, parseId, parseIdempotencyKey, parsePage, parsePatch } from './items.input.js';
+import { ItemsService } from './items.service.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * Public `/api/items`: the CRUD resource API clients and the benchmarks call. Reads carry an
+ * ETag (revalidate with If-None-Match → 304); writes to an existing item need If-Match, so a
+ * client can never overwrite a change it has not seen.
+ */
+@Controller('api/items')
+export class ItemsController {
+  constructor(private readonly items: ItemsService) {}
+
+  /** Creates an item; a retry with the same Idempotency-Key answers the original. */
+  @Post()
+  async create(
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const input = parseCreate(body);
+    const { representation, replayed } = await this.items.create(
+      input,
+      parseIdempotencyKey(idempotencyKey),
+    );
+    // A replay answers exactly like the original, so a client cannot tell it retried.
+    if (replayed) reply.header('idempotent-replayed', 'true');
+    reply.code(201).header('location', `/api/items/${representation.item.id}`);
+    return send(reply, representation);
+  }
+
+  /** One keyset page, in id order. */
+  @Get()
+  async list(@Query() query: Record<string, unknown>) {
+    const { limit, after } = parsePage(query);
+    return this.items.list(after, limit);
+  }
+
+  /** One item (from the cache when warm); 304 when the client's ETag is current. */
+  @Get(':id')
+  async get(
+    @Param('id') rawId: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const representation = await this.items.get(parseId(rawId));
+    if (ifNoneMatchHits(ifNoneMatch, representation.etag)) {
+      reply.code(304).header('etag', representation.etag);
+      return '';
+    }
+    return send(reply, representation);
+  }
+
+  /** Partial update, only at the version the client names in If-Match. */
+  @Patch(':id')
+  async update(
+    @Param('id') rawId: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const id = parseId(rawId);
+    if (ifMatch === undefined) throw new PreconditionRequiredError();
+    const patch = parsePatch(body);
+    const representation = await this.items.update(
+      id,
+      versionFromIfMatch(ifMatch, id) ?? -1,
+      patch,
+    );
+    return send(reply, representation);
+  }
+
+  /** Deletes an item; If-Match, when sent, must name the current version. */
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(
+    @Param('id') rawId: string,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<void> {
+    const id = parseId(rawId);
+    // If-Match is optional here: deleting needs no merge, but a client may still guard it.
+    await this.items.remove(
+      id,
+      ifMatch === undefined ? 'any' : (versionFromIfMatch(ifMatch, id) ?? -1),
+    );
+  }
+}
+
+function send(reply: FastifyReply, representation: ItemRepresentation): string {
+  reply
+    .header('etag', representation.etag)
+    .header('cache-control', 'private, no-cache')
+    .header('content-type', JSON_TYPE);
+  return representation.body;
+}

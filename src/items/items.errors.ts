@@ -1,0 +1,34 @@
+import { AppError } from '../errors/app.error.js';
+
+export class ItemNotFoundError extends AppError {
+  constructor(id: string) {
+    super('ITEM_NOT_FOUND', 404, `No item with id ${id}.`);
+  }
+}
+
+/** If-Match named a version that is no longer current: re-read, re-apply, retry. */
+export class ItemVersionConflictError extends AppError {
+  constructor(id: string, currentEtag: string) {
+    super('ITEM_VERSION_CONFLICT', 412, `Item ${id} changed since that ETag was read.`, {
+      extensions: { currentEtag },
+    });
+  }
+}
+
+/** A write without If-Match would overwrite changes it never saw (RFC 6585 §3). */
+export class PreconditionRequiredError extends AppError {
+  constructor() {
+    super('PRECONDITION_REQUIRED', 428, 'PATCH requires an If-Match header with the item ETag.');
+  }
+}
+
+/** The Idempotency-Key was first used with a different body. */
+export class IdempotencyKeyReusedError extends AppError {
+  constructor() {
+    super(
+      'IDEMPOTENCY_KEY_REUSED',
+      422,
+      'This Idempotency-Key was already used with a different request body.',
+    );
+  }
+}

@@ -1,0 +1,163 @@
+import { Injectable } from '@nestjs/common';
+import { DatabaseService } from '../database/database.service.js';
+import type { SqlSession } from '../database/database.driver.js';
+import type { Item, ItemInput } from './item.types.js';
+
+interface ItemRow {
+  id: string;
+  name: string;
+  description: string | null;
+  tags: string[];
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+// id as text: both drivers then return the same string, and bigint never passes through a
+// JavaScript number.
+const columns = (t = '') =>
+  `${t}id::text AS id, ${t}name, ${t}description, ${t}tags, ${t}version, ${t}created_at, ${t}updated_at`;
+const COLUMNS = columns();
+const WRITABLE = ['name', 'description', 'tags'] as const;
+
+/** Outcome of a conditional write: the new row, or why there is none. */
+export type WriteResult = { item: Item } | { missing: true } | { conflict: number };
+
+/** Outcome of an idempotent create. */
+export type CreateResult =
+  | { item: Item; replayed: boolean }
+  | { reused: true } // the key belongs to a different request body
+  | { retry: true }; // the key's item was deleted between our claim and our read
+
+/**
+ * Items in PostgreSQL, plain parameterised SQL (one dialect for pg and PGlite). Concurrency is
+ * the database's job: updates are conditional on the version read (`WHERE id=$1 AND version=$2`,
+ * so of two writers racing on one version exactly one matches), creates with an
+ * Idempotency-Key claim the key with ON CONFLICT DO NOTHING before writing anything.
+ */
+@Injectable()
+export class ItemsRepository {
+  constructor(private readonly db: DatabaseService) {}
+
+  /** `signal` given by the cache when one query serves several requests. */
+  async findById(id: string, signal?: AbortSignal): Promise<Item | undefined> {
+    const { rows } = await this.db.query<ItemRow>(
+      'items.find_by_id',
+      `SELECT ${COLUMNS} FROM items WHERE id = $1`,
+      [id],
+      { signal, prepare: true },
+    );
+    return rows[0] && toItem(rows[0]);
+  }
+
+  /** One page in id order, starting after `afterId`. */
+  async list(afterId: string | undefined, limit: number): Promise<Item[]> {
+    const { rows } = await this.db.query<ItemRow>(
+      'items.list',
+      `SELECT ${COLUMNS} FROM items WHERE id > $1 ORDER BY id LIMIT $2`,
+      [afterId ?? '0', limit],
+      { prepare: true },
+    );
+    return rows.map(toItem);
+  }
+
+  /** A plain create (no Idempotency-Key). */
+  async create(input: ItemInput & { name: string }): Promise<Item> {
+    const { rows } = await this.db.query<ItemRow>(
+      'items.create',
+      `INSERT INTO items (name, description, tags) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
+      [input.name, input.description ?? null, input.tags ?? []],
+    );
+    return toItem(rows[0] as ItemRow);
+  }
+
+  /**
+   * Create once per key. The key row is inserted first with the id the item will get: a
+   * concurrent request with the same key blocks on the unique index until we commit, then sees
+   * the conflict and reads our item — one item whatever the interleaving, no orphan rows.
+   */
+  async createIdempotent(
+    input: ItemInput & { name: string },
+    key: string,
+    fingerprint: string,
+  ): Promise<CreateResult> {
+    return this.db.transaction('items.create_idempotent', async (tx) => {
+      const claim = await tx.query<{ item_id: string }>(
+        `INSERT INTO item_idempotency_keys (key, item_id, fingerprint)
+         VALUES ($1, nextval(pg_get_serial_sequence('items', 'id')), $2)
+         ON CONFLICT (key) DO NOTHING RETURNING item_id::text AS item_id`,
+        [key, fingerprint],
+      );
+      const claimed = claim.rows[0];
+      if (claimed) {
+        const { rows } = await tx.query<ItemRow>(
+          `INSERT INTO items (id, name, description, tags) OVERRIDING SYSTEM VALUE
+           VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+          [claimed.item_id, input.name, input.description ?? null, input.tags ?? []],
+        );
+        return { item: toItem(rows[0] as ItemRow), replayed: false };
+      }
+      return replay(tx, key, fingerprint);
+    });
+  }
+
+  /** Applies `patch` if the item is still at `version` ('any' for If-Match: *). */
+  async update(id: string, version: number | 'any', patch: ItemInput): Promise<WriteResult> {
+    const params: unknown[] = [id, version === 'any' ? null : version];
+    const sets = WRITABLE.filter((field) => patch[field] !== undefined).map((field) => {
+      params.push(patch[field]);
+      return `${field} = $${params.length}`;
+    });
+    const { rows } = await this.db.query<ItemRow>(
+      'items.update',
+      `UPDATE items SET ${sets.join(', ')}, version = version + 1, updated_at = now()
+       WHERE id = $1 AND ($2::integer IS NULL OR version = $2) RETURNING ${COLUMNS}`,
+      params,
+    );
+    return rows[0] ? { item: toItem(rows[0]) } : this.whyNot(id);
+  }
+
+  /** Deletes if the item is still at `version`. */
+  async delete(id: string, version: number | 'any'): Promise<WriteResult | { deleted: true }> {
+    const { rowCount } = await this.db.query(
+      'items.delete',
+      'DELETE FROM items WHERE id = $1 AND ($2::integer IS NULL OR version = $2)',
+      [id, version === 'any' ? null : version],
+    );
+    return rowCount > 0 ? { deleted: true } : this.whyNot(id);
+  }
+
+  private async whyNot(id: string): Promise<WriteResult> {
+    const { rows } = await this.db.query<{ version: number }>(
+      'items.current_version',
+      'SELECT version FROM items WHERE id = $1',
+      [id],
+    );
+    return rows[0] ? { conflict: rows[0].version } : { missing: true };
+  }
+}
+
+async function replay(tx: SqlSession, key: string, fingerprint: string): Promise<CreateResult> {
+  // READ COMMITTED: this statement's snapshot includes the transaction that won the key.
+  const { rows } = await tx.query<ItemRow & { fingerprint: string }>(
+    `SELECT k.fingerprint, ${columns('i.')}
+     FROM item_idempotency_keys k JOIN items i ON i.id = k.item_id WHERE k.key = $1`,
+    [key],
+  );
+  const row = rows[0];
+  if (!row) return { retry: true };
+  if (row.fingerprint !== fingerprint) return { reused: true };
+  return { item: toItem(row), replayed: true };
+}
+
+function toItem(row: ItemRow): Item {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    tags: row.tags,
+    version: row.version,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

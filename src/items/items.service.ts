@@ -1,0 +1,127 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { RequestContextService } from '../request-context/request-context.service.js';
+import { ItemCache } from './item.cache.js';
+import { encodeCursor } from './item.cursor.js';
+import { etagOf } from './item.etag.js';
+import { ItemInvalidationBus } from './item-invalidation.bus.js';
+import type { Item, ItemInput, ItemRepresentation } from './item.types.js';
+import {
+  IdempotencyKeyReusedError,
+  ItemNotFoundError,
+  ItemVersionConflictError,
+} from './items.errors.js';
+import { ItemsRepository, type WriteResult } from './items.repository.js';
+
+/**
+ * Items use cases: reads through the cache, writes straight to the database followed by
+ * invalidation here and on every other replica (ItemInvalidationBus).
+ */
+@Injectable()
+export class ItemsService implements OnModuleInit {
+  readonly cache: ItemCache;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    metrics: MetricsService,
+    private readonly repository: ItemsRepository,
+    private readonly bus: ItemInvalidationBus,
+    private readonly context: RequestContextService,
+  ) {
+    this.cache = new ItemCache(
+      { maxItems: config.CACHE_MAX_ITEMS, ttlMs: config.CACHE_TTL_MS },
+      metrics,
+    );
+  }
+
+  onModuleInit(): void {
+    this.bus.listen({
+      invalidate: (id) => this.cache.invalidate(id, 'remote'),
+      gap: () => this.cache.clear(),
+    });
+  }
+
+  /** One item, from the cache when possible; 404 ITEM_NOT_FOUND. */
+  async get(id: string): Promise<ItemRepresentation> {
+    const found = await this.cache.get(
+      id,
+      async (signal) => {
+        const item = await this.repository.findById(id, signal);
+        return item && represent(item);
+      },
+      this.context.signal,
+    );
+    if (!found) throw new ItemNotFoundError(id);
+    return found;
+  }
+
+  /** One page after `after`, with the cursor of the next page (null on the last). */
+  async list(
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ items: Item[]; nextCursor: string | null }> {
+    // One row more than asked tells whether another page exists without a COUNT.
+    const rows = await this.repository.list(after, limit + 1);
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+  }
+
+  /** Creates an item; with `idempotencyKey`, a retry returns the first item (`replayed`). */
+  async create(
+    input: ItemInput & { name: string },
+    idempotencyKey?: string,
+  ): Promise<{ representation: ItemRepresentation; replayed: boolean }> {
+    if (!idempotencyKey) {
+      return { representation: represent(await this.repository.create(input)), replayed: false };
+    }
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify(canonical(input)))
+      .digest('base64url');
+    // A second attempt covers the one race left: the key's item deleted between claim and read.
+    for (let attempt = 0; ; attempt++) {
+      const result = await this.repository.createIdempotent(input, idempotencyKey, fingerprint);
+      if ('reused' in result) throw new IdempotencyKeyReusedError();
+      if ('item' in result)
+        return { representation: represent(result.item), replayed: result.replayed };
+      if (attempt > 0) throw new Error('idempotent create kept losing its key to deletes');
+    }
+  }
+
+  /** PATCH with If-Match; 412 ITEM_VERSION_CONFLICT when another write got there first. */
+  async update(id: string, version: number | 'any', patch: ItemInput): Promise<ItemRepresentation> {
+    const result = await this.repository.update(id, version, patch);
+    await this.written(id);
+    return represent(settled(id, result));
+  }
+
+  /** DELETE, guarded by `version` unless 'any'. */
+  async remove(id: string, version: number | 'any'): Promise<void> {
+    const result = await this.repository.delete(id, version);
+    await this.written(id);
+    if (!('deleted' in result)) settled(id, result);
+  }
+
+  private async written(id: string): Promise<void> {
+    this.cache.invalidate(id, 'local');
+    await this.bus.publish(id);
+  }
+}
+
+function settled(id: string, result: WriteResult): Item {
+  if ('item' in result) return result.item;
+  if ('missing' in result) throw new ItemNotFoundError(id);
+  throw new ItemVersionConflictError(id, etagOf(id, result.conflict));
+}
+
+/** Serialises once per version: a cache hit sends these bytes as they are. */
+function represent(item: Item): ItemRepresentation {
+  return { item, etag: etagOf(item.id, item.version), body: JSON.stringify(item) };
+}
+
+function canonical(input: ItemInput): unknown {
+  return { name: input.name, description: input.description ?? null, tags: input.tags ?? [] };
+}

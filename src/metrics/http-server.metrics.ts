@@ -1,0 +1,40 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SeriesHistogram, type HistogramSeries } from './series.histogram.js';
+
+// OTel HTTP semantic conventions: the metric http.server.request.duration with these buckets
+// (opentelemetry.io/docs/specs/semconv/http/http-metrics/), in Prometheus naming.
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+/**
+ * `http_server_request_duration_seconds` for the public listener, by route template (never the
+ * raw URL: bounded cardinality), method and status. One instance per process, like the in-flight
+ * registry: the Fastify hook records into it before Nest's container exists and MetricsService
+ * adds it to the registry it serves.
+ */
+export class HttpServerMetrics {
+  readonly duration = new SeriesHistogram(
+    'http_server_request_duration_seconds',
+    'Duration of HTTP server requests (public port), from request received to response written.',
+    BUCKETS,
+  );
+  private readonly series = new Map<string, HistogramSeries>();
+
+  /** Records one finished request (called from the onResponse hook in http.hooks.ts). */
+  record(request: FastifyRequest, reply: FastifyReply): void {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const key = `${request.method} ${reply.statusCode} ${route}`;
+    let series = this.series.get(key);
+    if (!series) {
+      series = this.duration.bind({
+        http_route: route,
+        http_request_method: request.method,
+        http_response_status_code: reply.statusCode,
+      });
+      this.series.set(key, series);
+    }
+    series.observe(reply.elapsedTime / 1000);
+  }
+}
+
+/** The process's one instance (see class comment). */
+export const httpServerMetrics = new HttpServerMetrics();

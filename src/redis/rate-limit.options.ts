@@ -1,0 +1,34 @@
+import type { RateLimitPluginOptions } from '@fastify/rate-limit';
+import type { Redis } from 'ioredis';
+import type { AppConfig } from '../config/config.schema.js';
+import { PROBE_PATHS } from '../health/health.paths.js';
+import { RateLimitedError } from './rate-limit.errors.js';
+
+/**
+ * @fastify/rate-limit settings, or undefined when RATE_LIMIT_PER_MINUTE is 0 (the default).
+ * - per client IP, a fixed one-minute window;
+ * - with REDIS_URL the counters live in Redis, so the limit holds across replicas; without it
+ *   each replica counts alone (the effective limit is N × the setting);
+ * - fail-open: if Redis errors, `skipOnError` lets the request through — an outage of the
+ *   limiter must not become an outage of the API;
+ * - probes are exempt: a kubelet must never be throttled into restarting a healthy pod;
+ * - over the limit → 429 problem+json `RATE_LIMITED` with Retry-After (via the one filter).
+ */
+export function rateLimitOptions(
+  config: AppConfig,
+  redis: Redis | undefined,
+): RateLimitPluginOptions | undefined {
+  const max = config.RATE_LIMIT_PER_MINUTE;
+  if (max === 0) return undefined;
+  return {
+    global: true,
+    max,
+    timeWindow: 60_000,
+    redis,
+    nameSpace: 'rampart:rate-limit:',
+    skipOnError: true,
+    allowList: (request) => PROBE_PATHS.has(request.url),
+    errorResponseBuilder: (_request, context) =>
+      new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000)), max),
+  };
+}

@@ -1,0 +1,188 @@
+import {
+  CircuitState,
+  isBrokenCircuitError,
+  isBulkheadRejectedError,
+  isTaskCancelledError,
+  TaskCancelledError,
+  type BulkheadPolicy,
+  type CircuitBreakerPolicy,
+  type IPolicy,
+  type IRetryContext,
+} from 'cockatiel';
+import { isUpstreamTimeoutError, UpstreamTimeoutError } from '../upstream/upstream.errors.js';
+import { BulkheadFullError, CircuitOpenError } from './resilience.errors.js';
+import { CallGuard } from './call.guard.js';
+import { tagAttempt } from './retry.decision.js';
+
+/** One call as its caller describes it. */
+export interface CallOptions {
+  /** Safe to send twice (RFC 9110 §9.2.2); only such calls are retried. */
+  idempotent: boolean;
+  /** The caller's signal (the request's: deadline or client gone). */
+  signal: AbortSignal;
+  /** The caller's deadline, epoch ms (Infinity outside a request). */
+  deadline: number;
+}
+
+/** What one attempt gets to send its request with. */
+export interface AttemptContext {
+  /** Aborts on the attempt timeout, the deadline, or the caller's abort: pass it to undici. */
+  signal: AbortSignal;
+  /** 0 for the original call, n for the n-th retry. */
+  attempt: number;
+  /** The deadline to forward in `x-request-timeout`, already less the margin. */
+  downstreamTimeoutMs: number;
+}
+
+/** Final outcome labels of `upstream_calls_total`. */
+export type CallOutcome =
+  'ok' | 'circuit_open' | 'bulkhead_full' | 'timeout' | 'cancelled' | 'failed';
+
+export interface PolicySettings {
+  timeoutMs: number;
+  marginMs: number;
+  halfOpenAfterMs: number;
+}
+
+export interface PolicyHooks {
+  /** A call ended in UPSTREAM_TIMEOUT (attempt timeout or deadline reached while waiting). */
+  onTimeout(afterMs: number): void;
+  onOutcome(outcome: CallOutcome, error?: unknown): void;
+  /** Every original call: feeds the retry budget. */
+  onCall(): void;
+}
+
+type Composed = IPolicy<IRetryContext>;
+
+/**
+ * The one named policy of one backend (built in upstream.policies.ts), as callers use it:
+ * bounds each call by the caller's deadline, runs its attempts through the composed cockatiel
+ * policy, and turns cockatiel's rejections into coded errors (problem+json).
+ */
+export class BackendPolicy {
+  constructor(
+    readonly name: string,
+    private readonly policy: Composed,
+    readonly breaker: CircuitBreakerPolicy,
+    readonly bulkhead: BulkheadPolicy,
+    private readonly settings: PolicySettings,
+    private readonly hooks: PolicyHooks,
+  ) {
+    breaker.onStateChange((state) => {
+      if (state === CircuitState.Open) this.openedAt = Date.now();
+    });
+  }
+
+  private openedAt = 0;
+
+  /**
+   * Runs `send` under the policy. The call stops at the caller's deadline less half the margin,
+   * leaving time to answer; each attempt forwards that deadline less the other half, so the
+   * backend's own answer (even its 504) arrives before this call gives up.
+   */
+  async execute<T>(call: CallOptions, send: (attempt: AttemptContext) => Promise<T>): Promise<T> {
+    this.hooks.onCall();
+    if (this.failsFast()) {
+      const error = this.circuitOpen();
+      this.hooks.onOutcome('circuit_open', error);
+      throw error;
+    }
+    const started = Date.now();
+    const stopAt = call.deadline - this.settings.marginMs / 2;
+    if (stopAt - started - this.settings.marginMs / 2 < 1) {
+      // Too late to ask anyone: not the backend's failure, so the breaker never sees it.
+      const error = new UpstreamTimeoutError(this.name, 0);
+      this.hooks.onOutcome('timeout', error);
+      this.hooks.onTimeout(0);
+      throw error;
+    }
+    const guard = new CallGuard(call.signal, stopAt - started, () => this.timeoutSince(started));
+    try {
+      const result = await Promise.race([
+        this.policy.execute(({ signal, attempt }) => {
+          const ctx = { index: attempt, idempotent: call.idempotent, stopAt };
+          return this.attempt(ctx, signal, call.signal, send).catch((error: unknown) => {
+            tagAttempt(error, ctx);
+            throw error;
+          });
+        }, guard.signal),
+        // cockatiel neither wakes a queued bulkhead call nor a retry backoff on abort: the race
+        // ends the call at the deadline anyway (the abandoned branch settles into the void).
+        guard.aborted,
+      ]);
+      this.hooks.onOutcome('ok');
+      return result;
+    } catch (error) {
+      const coded = this.translate(error, call.signal, started);
+      this.hooks.onOutcome(outcomeOf(coded, call.signal), coded);
+      if (isUpstreamTimeoutError(coded)) this.hooks.onTimeout(coded.afterMs);
+      throw coded;
+    } finally {
+      guard.dispose();
+    }
+  }
+
+  private async attempt<T>(
+    ctx: { index: number; stopAt: number },
+    signal: AbortSignal,
+    callerSignal: AbortSignal,
+    send: (attempt: AttemptContext) => Promise<T>,
+  ): Promise<T> {
+    const started = Date.now();
+    const attemptMs = Math.min(this.settings.timeoutMs, ctx.stopAt - started);
+    const downstreamTimeoutMs = Math.floor(attemptMs - this.settings.marginMs / 2);
+    // A late backoff timer can leave a retry no time; cancelled (not a backend failure), the
+    // call ends as UPSTREAM_TIMEOUT in translate().
+    if (downstreamTimeoutMs < 1) throw new TaskCancelledError('no time left for an attempt');
+    try {
+      return await send({ signal, attempt: ctx.index, downstreamTimeoutMs });
+    } catch (error) {
+      if (callerSignal.aborted) throw callerSignal.reason;
+      // Our timeout (cockatiel's timer, or the deadline guard it derives from) aborted undici.
+      if (signal.aborted) throw this.timeoutSince(started);
+      throw error;
+    }
+  }
+
+  private translate(error: unknown, callerSignal: AbortSignal, started: number): unknown {
+    if (isBrokenCircuitError(error)) return this.circuitOpen();
+    if (isBulkheadRejectedError(error)) return new BulkheadFullError(this.name);
+    // Cancelled while queued in the bulkhead, or no time was left for a retry.
+    if (isTaskCancelledError(error)) {
+      return callerSignal.aborted ? callerSignal.reason : this.timeoutSince(started);
+    }
+    return error;
+  }
+
+  /**
+   * The breaker's verdict read before entering the policy chain: no deadline timer, no
+   * cockatiel call, no error stack but ours — an open circuit costs its caller microseconds.
+   * Open: until the cooldown ends (then cockatiel itself moves to half-open and sends the
+   * probe). Half-open: the one probe is in flight; cockatiel would park every other call until
+   * its verdict (up to a whole timeout), here they are rejected at once (as resilience4j does).
+   */
+  private failsFast(): boolean {
+    const state = this.breaker.state;
+    if (state === CircuitState.HalfOpen || state === CircuitState.Isolated) return true;
+    return (
+      state === CircuitState.Open && Date.now() - this.openedAt < this.settings.halfOpenAfterMs
+    );
+  }
+
+  private circuitOpen(): CircuitOpenError {
+    return new CircuitOpenError(this.name, Math.ceil(this.settings.halfOpenAfterMs / 1_000));
+  }
+
+  private timeoutSince(started: number): UpstreamTimeoutError {
+    return new UpstreamTimeoutError(this.name, Date.now() - started);
+  }
+}
+
+function outcomeOf(error: unknown, callerSignal: AbortSignal): CallOutcome {
+  if (callerSignal.aborted && error === callerSignal.reason) return 'cancelled';
+  if (isUpstreamTimeoutError(error)) return 'timeout';
+  const code = (error as { code?: unknown }).code;
+  if (code === 'UPSTREAM_CIRCUIT_OPEN') return 'circuit_open';
+  if (code === 'UPSTREAM_BULKHEAD_FULL') return 'bulkhead_full';
+  return 'failed';
+}

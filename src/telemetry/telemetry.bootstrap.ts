@@ -1,0 +1,18 @@
+// Preloaded ahead of main (`node --import ./dist/telemetry/telemetry.bootstrap.js dist/main.js`,
+// package.json "start" and the Dockerfile): the tracer provider and the pg/ioredis patches must
+// be in place before those modules are first loaded. No Nest imports here (STYLE.md §2); the
+// Nest side reaches the SDK only through the global handle (telemetry.handle.ts).
+import { configSchema } from '../config/config.schema.js';
+import { TELEMETRY_HANDLE } from './telemetry.handle.js';
+import { createSpanExporter } from './telemetry.exporter.js';
+import { TelemetrySdk } from './telemetry.sdk.js';
+
+// An invalid environment is main.ts's to report (it names every bad variable and exits 78);
+// the bootstrap only stays out of the way.
+const parsed = configSchema.safeParse(process.env);
+
+if (parsed.success && !parsed.data.OTEL_SDK_DISABLED) {
+  const sdk = new TelemetrySdk();
+  sdk.start(parsed.data, await createSpanExporter(parsed.data));
+  (globalThis as Record<symbol, unknown>)[TELEMETRY_HANDLE] = sdk;
+}

@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { TelemetryMetrics } from './telemetry.metrics.js';
+
+/**
+ * The Nest side of telemetry: only metrics about the span pipeline. The SDK itself starts
+ * before Nest (telemetry.bootstrap.ts) and is flushed by ShutdownService step 6.
+ */
+@Module({ providers: [TelemetryMetrics] })
+export class TelemetryModule {}

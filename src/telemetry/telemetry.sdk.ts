@@ -1,0 +1,114 @@
+import { context, diag, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
+import {
+  AlwaysOffSampler,
+  BatchSpanProcessor,
+  TracerProvider,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace';
+import type { AppConfig } from '../config/config.schema.js';
+import { logger } from '../logging/logger.js';
+import { SpanPipelineStatsRecorder } from './span-pipeline.stats.js';
+import type { SpanPipelineStats, TelemetryHandle } from './telemetry.handle.js';
+import { samplerFromConfig } from './telemetry.sampler.js';
+
+const log = logger.child({ module: 'telemetry' });
+
+/**
+ * The OpenTelemetry tracing SDK, assembled by hand instead of with `@opentelemetry/sdk-node`:
+ * NodeSDK loads every exporter, the metrics and logs SDKs and resource detectors that rampart
+ * does not use (start-up cost, TOOLING.md). Started by telemetry.bootstrap.ts before any
+ * instrumented module loads.
+ */
+export class TelemetrySdk implements TelemetryHandle {
+  private readonly stats = new SpanPipelineStatsRecorder();
+  private provider?: TracerProvider;
+
+  /**
+   * Registers the global context manager, propagator and tracer provider, then the
+   * instrumentations. `exporter` is undefined when no OTLP endpoint is configured: spans are
+   * then not recorded, but trace ids are still made and propagated so logs and problem+json
+   * answers carry them and a downstream service can still continue an upstream trace.
+   */
+  start(config: AppConfig, exporter: SpanExporter | undefined): void {
+    diag.setLogger(
+      {
+        error: (message, ...args) => log.error({ args }, message),
+        warn: (message, ...args) => log.warn({ args }, message),
+        info: () => undefined,
+        debug: () => undefined,
+        verbose: () => undefined,
+      },
+      DiagLogLevel.WARN,
+    );
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    // W3C trace context only: rampart reads no baggage, and every propagator runs on every
+    // inbound and outbound request.
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    this.provider = new TracerProvider({
+      resource: resourceOf(config),
+      sampler: exporter
+        ? samplerFromConfig(config.OTEL_TRACES_SAMPLER, config.OTEL_TRACES_SAMPLER_ARG)
+        : new AlwaysOffSampler(),
+      spanProcessors: exporter
+        ? [
+            new BatchSpanProcessor({
+              exporter,
+              maxQueueSize: config.OTEL_BSP_MAX_QUEUE_SIZE,
+              maxExportBatchSize: config.OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
+              scheduledDelayMillis: config.OTEL_BSP_SCHEDULE_DELAY,
+              exportTimeoutMillis: config.OTEL_BSP_EXPORT_TIMEOUT,
+              selfObsMeterProvider: this.stats,
+            }),
+          ]
+        : [],
+    });
+    trace.setGlobalTracerProvider(this.provider);
+    // Explicit list, chosen for value per cost (README: observability). Inbound HTTP is not here:
+    // one server span per request comes from src/telemetry/server-span.hooks.ts, registered
+    // with the other Fastify hooks. requireParentSpan keeps pool health checks and start-up
+    // migrations out of the trace store.
+    registerInstrumentations({
+      tracerProvider: this.provider,
+      instrumentations: [
+        new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
+        new UndiciInstrumentation({ requireParentforSpans: true }),
+        new IORedisInstrumentation({ requireParentSpan: true }),
+      ],
+    });
+  }
+
+  async shutdown(): Promise<void> {
+    await this.provider?.shutdown();
+  }
+
+  spanStats(): SpanPipelineStats {
+    return this.stats.snapshot();
+  }
+}
+
+/** service.name/version and Kubernetes identity, then OTEL_RESOURCE_ATTRIBUTES on top. */
+function resourceOf(config: AppConfig) {
+  const own: Record<string, string> = {
+    'service.name': config.OTEL_SERVICE_NAME,
+    'service.version': config.SERVICE_VERSION,
+  };
+  if (config.POD_NAME) own['k8s.pod.name'] = config.POD_NAME;
+  if (config.POD_NAMESPACE) own['k8s.namespace.name'] = config.POD_NAMESPACE;
+  if (config.NODE_NAME) own['k8s.node.name'] = config.NODE_NAME;
+  // envDetector reads OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME (which wins, per the spec).
+  return defaultResource()
+    .merge(resourceFromAttributes(own))
+    .merge(detectResources({ detectors: [envDetector] }));
+}

@@ -1,0 +1,141 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { logger } from '../logging/logger.js';
+import { parseBackends, type Backend } from './upstream.backend.js';
+import {
+  UpstreamBadResponseError,
+  UpstreamTimeoutError,
+  UpstreamUnreachableError,
+} from './upstream.errors.js';
+
+const log = logger.child({ module: 'upstream' });
+
+/** Largest upstream body read into memory; a fan-out answer is a few KB. */
+const MAX_BODY_BYTES = 1024 * 1024;
+/** Shutdown step 5 lets in-flight upstream calls finish this long, then cuts them. */
+const CLOSE_GRACE_MS = 1_000;
+
+/** Socket and undici errors meaning "no usable connection" (the request was not answered). */
+const NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+]);
+
+export interface UpstreamRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/**
+ * One pooled keep-alive undici Pool per backend: at most UPSTREAM_CONNECTIONS sockets each,
+ * reused across requests (no TCP/TLS handshake per call), with connect, headers and body
+ * timeouts. Does one HTTP exchange; policies, deadlines and retries live in UpstreamService.
+ */
+@Injectable()
+export class UpstreamClient implements OnApplicationShutdown {
+  readonly backends: readonly Backend[];
+  private readonly pools = new Map<string, Pool>();
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.backends = parseBackends(config.BACKEND_URLS);
+    for (const backend of this.backends) {
+      if (this.pools.has(backend.origin)) continue;
+      this.pools.set(
+        backend.origin,
+        new Pool(backend.origin, {
+          connections: config.UPSTREAM_CONNECTIONS,
+          connectTimeout: config.UPSTREAM_CONNECT_TIMEOUT_MS,
+          headersTimeout: config.UPSTREAM_HEADERS_TIMEOUT_MS,
+          bodyTimeout: config.UPSTREAM_BODY_TIMEOUT_MS,
+        }),
+      );
+    }
+  }
+
+  /**
+   * Sends one request and reads the whole body. Network failures become UPSTREAM_UNREACHABLE;
+   * an abort through `request.signal` rejects with undici's abort error (the caller knows why).
+   */
+  async send(backend: Backend, request: UpstreamRequest): Promise<UpstreamResponse> {
+    const pool = this.pools.get(backend.origin);
+    if (!pool) throw new Error(`unknown backend ${backend.name}`);
+    try {
+      const res = await pool.request({
+        method: request.method as 'GET',
+        path: `${backend.basePath}${request.path}`,
+        headers: request.headers,
+        body: request.body,
+        signal: request.signal,
+      });
+      const declared = Number(res.headers['content-length'] ?? 0);
+      if (declared > MAX_BODY_BYTES) {
+        res.body.destroy();
+        throw new UpstreamBadResponseError(backend.name, `body of ${declared} bytes`);
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) {
+          res.body.destroy();
+          throw new UpstreamBadResponseError(backend.name, `body over ${MAX_BODY_BYTES} bytes`);
+        }
+        chunks.push(chunk);
+      }
+      return {
+        status: res.statusCode,
+        headers: res.headers,
+        body: Buffer.concat(chunks).toString(),
+      };
+    } catch (error) {
+      if (request.signal.aborted) throw error;
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && NETWORK_CODES.has(code)) {
+        throw new UpstreamUnreachableError(backend.name, code, error);
+      }
+      // undici's own phase timeouts: connected, but the backend went silent.
+      if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+        throw new UpstreamTimeoutError(backend.name, this.config.UPSTREAM_HEADERS_TIMEOUT_MS);
+      }
+      if (code === 'UND_ERR_BODY_TIMEOUT') {
+        throw new UpstreamTimeoutError(backend.name, this.config.UPSTREAM_BODY_TIMEOUT_MS);
+      }
+      throw error;
+    }
+  }
+
+  /** Shutdown step 5: after the HTTP drain, close the pools (bounded, then destroyed). */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(
+      [...this.pools.values()].map(async (pool) => {
+        const closed = pool.close().then(() => true);
+        if (!(await Promise.race([closed, sleep(CLOSE_GRACE_MS, false, { ref: false })]))) {
+          log.warn('upstream pool still busy at shutdown: destroying it');
+          await pool.destroy();
+        }
+      }),
+    );
+  }
+}

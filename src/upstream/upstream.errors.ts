@@ -1,0 +1,69 @@
+import { AppError } from '../errors/app.error.js';
+
+/**
+ * The backend answered, with a status that counts as its failure (5xx, or 429 backpressure).
+ * Maps to 502: the problem is upstream, not in the caller's request.
+ */
+export class UpstreamStatusError extends AppError {
+  constructor(
+    readonly backend: string,
+    /** The status the backend answered. */
+    readonly upstreamStatus: number,
+    /** The backend's Retry-After, in ms, when it sent one (retry honours it). */
+    readonly retryAfterMs: number | undefined,
+    /** The backend's answer (often its own problem+json), for callers that show it. */
+    readonly upstreamBody?: string,
+  ) {
+    super('UPSTREAM_BAD_STATUS', 502, `Backend ${backend} answered ${upstreamStatus}.`, {
+      extensions: { backend, upstreamStatus },
+    });
+  }
+}
+
+/** The backend could not be reached or dropped the connection (refused, reset, DNS, connect timeout). */
+export class UpstreamUnreachableError extends AppError {
+  constructor(
+    readonly backend: string,
+    /** The socket or undici error code (ECONNREFUSED, UND_ERR_CONNECT_TIMEOUT, ...). */
+    readonly networkCode: string,
+    cause?: unknown,
+  ) {
+    super('UPSTREAM_UNREACHABLE', 502, `Backend ${backend} is unreachable (${networkCode}).`, {
+      extensions: { backend },
+      cause,
+    });
+  }
+}
+
+/** The backend's answer could not be used (body over the size limit). */
+export class UpstreamBadResponseError extends AppError {
+  constructor(backend: string, reason: string) {
+    super('UPSTREAM_BAD_RESPONSE', 502, `Backend ${backend} sent an unusable answer: ${reason}.`, {
+      extensions: { backend },
+    });
+  }
+}
+
+/**
+ * The attempt was aborted by the timeout policy: after UPSTREAM_TIMEOUT_MS, or earlier when the
+ * request's own deadline left less time (the timeout is never longer than the deadline).
+ */
+export class UpstreamTimeoutError extends AppError {
+  constructor(
+    readonly backend: string,
+    readonly afterMs: number,
+  ) {
+    super('UPSTREAM_TIMEOUT', 504, `Backend ${backend} did not answer within ${afterMs} ms.`, {
+      extensions: { backend },
+    });
+  }
+}
+
+const hasCode = (e: unknown, code: string): boolean => e instanceof AppError && e.code === code;
+
+export const isUpstreamStatusError = (e: unknown): e is UpstreamStatusError =>
+  hasCode(e, 'UPSTREAM_BAD_STATUS');
+export const isUpstreamUnreachableError = (e: unknown): e is UpstreamUnreachableError =>
+  hasCode(e, 'UPSTREAM_UNREACHABLE');
+export const isUpstreamTimeoutError = (e: unknown): e is UpstreamTimeoutError =>
+  hasCode(e, 'UPSTREAM_TIMEOUT');

@@ -1,0 +1,192 @@
+import { defaultDatabaseEnv } from '../support/database.js';
+import { json } from '../support/http.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const PROBES = ['/healthz', '/readyz', '/startupz'];
+
+describe('fault injection: /status, /delay and admin /chaos', () => {
+  let t: TestApp;
+  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
+  const chaos = (method: string, body?: unknown) =>
+    fetch(`${t.adminUrl}/chaos`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  beforeAll(async () => {
+    db = await defaultDatabaseEnv();
+    t = await startTestApp({ ...db.env, HELLO_MAX_DELAY_MS: '5000' });
+  });
+  afterAll(async () => {
+    await t.close();
+    await db.drop();
+  });
+  afterEach(() => chaos('DELETE'));
+
+  it.each([200, 201, 302, 418, 429, 500, 503, 599])('GET /status/%d answers %d', async (code) => {
+    const res = await fetch(`${t.baseUrl}/status/${code}`, { redirect: 'manual' });
+    expect(res.status).toBe(code);
+    if (code >= 400) {
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect((await json(res)).code).toBe('REQUESTED_STATUS');
+    }
+  });
+
+  it('GET /status/204 answers without a body', async () => {
+    const res = await fetch(`${t.baseUrl}/status/204`);
+    expect(res.status).toBe(204);
+    expect(await res.text()).toBe('');
+  });
+
+  it.each(['99', '100', '600', 'abc', '2000', '-1', '20x'])(
+    'GET /status/%s → 400',
+    async (code) => {
+      const res = await fetch(`${t.baseUrl}/status/${code}`);
+      expect(res.status).toBe(400);
+      const body = await json(res);
+      expect(body.code).toBe('INVALID_INPUT');
+      expect(body.errors[0].field).toBe('code');
+    },
+  );
+
+  it('GET /delay/:duration waits, then answers', async () => {
+    const started = Date.now();
+    const res = await fetch(`${t.baseUrl}/delay/150ms`);
+    expect(res.status).toBe(200);
+    expect(await json(res)).toEqual({ delayedMs: 150 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+  });
+
+  it.each(['abc', '-5', '6s', '1e3'])('GET /delay/%s → 400', async (duration) => {
+    const res = await fetch(`${t.baseUrl}/delay/${duration}`);
+    expect(res.status).toBe(400);
+    expect((await json(res)).errors[0].field).toBe('duration');
+  });
+
+  it('GET /delay is cut by the deadline: 504 at x-request-timeout', async () => {
+    const started = Date.now();
+    const res = await fetch(`${t.baseUrl}/delay/4s`, { headers: { 'x-request-timeout': '100ms' } });
+    expect(res.status).toBe(504);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it.each([
+    ['errorRate 2', { errorRate: 2 }, 'errorRate'],
+    ['negative errorRate', { errorRate: -0.1 }, 'errorRate'],
+    ['negative latency', { latencyMs: -5 }, 'latencyMs'],
+    ['fractional latency', { latencyMs: 1.5 }, 'latencyMs'],
+    ['latency as a string', { latencyMs: '100' }, 'latencyMs'],
+    ['errorRate as a string', { errorRate: '0.5' }, 'errorRate'],
+    ['status out of range', { errorStatus: 200 }, 'errorStatus'],
+    ['negative jitter', { latencyJitterMs: -1 }, 'latencyJitterMs'],
+    ['an unknown field', { errorRat: 0.5 }, 'body'],
+    ['an array', [1], 'body'],
+  ])('PUT /chaos with %s → 400 problem+json, settings unchanged', async (_name, body, field) => {
+    const before = await json(await chaos('GET'));
+    const res = await chaos('PUT', body);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const problem = await json(res);
+    expect(problem.code).toBe('INVALID_INPUT');
+    expect(problem.errors.map((e: { field: string }) => e.field)).toContain(field);
+    expect(await json(await chaos('GET'))).toEqual(before);
+  });
+
+  it('PUT /chaos with a malformed JSON body → 400', async () => {
+    const res = await fetch(`${t.adminUrl}/chaos`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{"errorRate": ',
+    });
+    expect(res.status).toBe(400);
+  });
+
+  it('errorRate 1 fails every public request with CHAOS_INJECTED, never the probes', async () => {
+    const put = await chaos('PUT', { errorRate: 1, errorStatus: 502 });
+    expect(put.status).toBe(200);
+    expect(await json(put)).toEqual({
+      errorRate: 1,
+      errorStatus: 502,
+      latencyMs: 0,
+      latencyJitterMs: 0,
+    });
+    for (const path of ['/hello', '/api/info', '/status/200']) {
+      const res = await fetch(`${t.baseUrl}${path}`);
+      expect(res.status).toBe(502);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect((await json(res)).code).toBe('CHAOS_INJECTED');
+    }
+    for (const probe of PROBES) expect((await fetch(`${t.baseUrl}${probe}`)).status).toBe(200);
+    // The admin port is not subject to chaos either: metrics stay scrapable.
+    expect((await fetch(`${t.adminUrl}/metrics`)).status).toBe(200);
+  });
+
+  it('latency applies to public routes, not to the probes', async () => {
+    await chaos('PUT', { latencyMs: 300 });
+    let started = Date.now();
+    expect((await fetch(`${t.baseUrl}/hello`)).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    for (const probe of PROBES) {
+      started = Date.now();
+      expect((await fetch(`${t.baseUrl}${probe}`)).status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(300);
+    }
+  });
+
+  it('injected latency still ends at the deadline with a 504', async () => {
+    await chaos('PUT', { latencyMs: 5_000 });
+    const started = Date.now();
+    const res = await fetch(`${t.baseUrl}/hello`, { headers: { 'x-request-timeout': '100ms' } });
+    expect(res.status).toBe(504);
+    expect((await json(res)).code).toBe('REQUEST_DEADLINE_EXCEEDED');
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('errorRate 0.5 fails about half the requests', async () => {
+    await chaos('PUT', { errorRate: 0.5 });
+    const statuses = await Promise.all(
+      Array.from({ length: 200 }, async () => (await fetch(`${t.baseUrl}/hello`)).status),
+    );
+    const failed = statuses.filter((s) => s === 503).length;
+    expect(failed).toBeGreaterThan(60); // 200 draws at p=0.5: outside 60..140 is ~1e-8 likely
+    expect(failed).toBeLessThan(140);
+  });
+
+  it('DELETE /chaos switches it off', async () => {
+    await chaos('PUT', { errorRate: 1 });
+    const res = await chaos('DELETE');
+    expect(await json(res)).toEqual({
+      errorRate: 0,
+      errorStatus: 503,
+      latencyMs: 0,
+      latencyJitterMs: 0,
+    });
+    expect((await fetch(`${t.baseUrl}/hello`)).status).toBe(200);
+  });
+});
+
+describe('chaos defaults come from CHAOS_* configuration', () => {
+  let t: TestApp;
+  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
+
+  beforeAll(async () => {
+    db = await defaultDatabaseEnv();
+    t = await startTestApp({ ...db.env, CHAOS_ERROR_RATE: '1', CHAOS_ERROR_STATUS: '500' });
+  });
+  afterAll(async () => {
+    await t.close();
+    await db.drop();
+  });
+
+  it('fails public requests from the first one, and GET /chaos shows the configured settings', async () => {
+    expect((await fetch(`${t.baseUrl}/hello`)).status).toBe(500);
+    expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(200);
+    expect(await json(await fetch(`${t.adminUrl}/chaos`))).toEqual({
+      errorRate: 1,
+      errorStatus: 500,
+      latencyMs: 0,
+      latencyJitterMs: 0,
+    });
+  });
+});

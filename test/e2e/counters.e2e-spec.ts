@@ -1,0 +1,123 @@
+import { Agent, fetch as undiciFetch } from 'undici';
+import { adminQuery, createPostgresDatabase, type TestDatabase } from '../support/database.js';
+import { json } from '../support/http.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+describe('/api/counters: atomic increments across two running instances on one PostgreSQL', () => {
+  let db: TestDatabase;
+  let a: TestApp;
+  let b: TestApp;
+  // Enough sockets that the load is truly concurrent, few enough for 2 cores and the fd limit.
+  const agent = new Agent({ connections: 128 });
+
+  beforeAll(async () => {
+    // Two instances need one shared server: always the real PostgreSQL, PGlite or not.
+    db = await createPostgresDatabase();
+    const env = {
+      DATABASE_URL: db.url,
+      DB_POOL_MAX: '8',
+      DB_POOL_ACQUIRE_TIMEOUT_MS: '30000',
+      REQUEST_TIMEOUT_MS: '60000',
+      ACCESS_LOG_ENABLED: 'false',
+    };
+    [a, b] = await Promise.all([startTestApp(env), startTestApp(env)]);
+  });
+  afterAll(async () => {
+    await agent.close();
+    await Promise.all([a?.close(), b?.close()]);
+    await db?.drop();
+  });
+
+  const increment = (app: TestApp, name: string, body?: unknown) =>
+    fetch(`${app.baseUrl}/api/counters/${name}/increment`, {
+      method: 'POST',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  it('5,000 concurrent increments split over two instances → exactly 5,000, every value seen once', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 5_000 }, async (_, i) => {
+        const app = i % 2 === 0 ? a : b;
+        const res = await undiciFetch(`${app.baseUrl}/api/counters/hits/increment`, {
+          method: 'POST',
+          dispatcher: agent,
+        });
+        return { status: res.status, body: (await res.json()) as { value: number } };
+      }),
+    );
+    expect(responses.filter((r) => r.status !== 200)).toEqual([]);
+    // Each increment saw a distinct new value: none read a stale value and wrote it back.
+    const values = responses.map((r) => r.body.value).sort((x, y) => x - y);
+    expect(values).toEqual(Array.from({ length: 5_000 }, (_, i) => i + 1));
+    for (const app of [a, b]) {
+      const res = await fetch(`${app.baseUrl}/api/counters/hits`);
+      expect(await json(res)).toEqual({ name: 'hits', value: 5_000 });
+    }
+    const [row] = await adminQuery<{ value: string }>(
+      'SELECT value::text FROM counters WHERE name = $1',
+      ['hits'],
+      db.url,
+    );
+    expect(row?.value).toBe('5000');
+  });
+
+  it('`by` adds any integer, negative too; no body means 1; an unknown counter reads 0', async () => {
+    expect(await json(await increment(a, 'steps', { by: 10 }))).toEqual({
+      name: 'steps',
+      value: 10,
+    });
+    expect(await json(await increment(b, 'steps', { by: -3 }))).toEqual({
+      name: 'steps',
+      value: 7,
+    });
+    expect(await json(await increment(a, 'steps'))).toEqual({ name: 'steps', value: 8 });
+    expect(await json(await increment(b, 'steps', {}))).toEqual({ name: 'steps', value: 9 });
+    expect(await json(await fetch(`${a.baseUrl}/api/counters/never`))).toEqual({
+      name: 'never',
+      value: 0,
+    });
+  });
+
+  it.each([
+    ['a fractional by', { by: 1.5 }, ['by']],
+    ['a string by', { by: '1' }, ['by']],
+    ['a huge by', { by: 1e12 }, ['by']],
+    ['a boolean by', { by: true }, ['by']],
+    ['an unknown field', { by: 1, step: 2 }, ['step']],
+    ['an array body', [1], ['body']],
+  ])('%s → 400 naming the field, counter unchanged', async (_label, body, fields) => {
+    const res = await increment(a, 'guarded', body);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const problem = await json(res);
+    expect(problem.code).toBe('INVALID_INPUT');
+    expect(problem.errors.map((e: { field: string }) => e.field)).toEqual(fields);
+    expect((await json(await fetch(`${a.baseUrl}/api/counters/guarded`))).value).toBe(0);
+    const rows = await adminQuery('SELECT 1 FROM counters WHERE name = $1', ['guarded'], db.url);
+    expect(rows).toHaveLength(0);
+  });
+
+  it.each(['a b', 'x'.repeat(65), 'semi;colon'])(
+    'invalid counter name %j → 400 naming name',
+    async (name) => {
+      const res = await increment(a, encodeURIComponent(name), { by: 1 });
+      expect(res.status).toBe(400);
+      expect((await json(res)).errors).toEqual([expect.objectContaining({ field: 'name' })]);
+    },
+  );
+
+  it('past the safe integer range → 409 COUNTER_OUT_OF_RANGE, value kept', async () => {
+    await adminQuery(
+      `INSERT INTO counters (name, value) VALUES ('edge', 9007199254740990)`,
+      [],
+      db.url,
+    );
+    const res = await increment(a, 'edge', { by: 5 });
+    expect(res.status).toBe(409);
+    expect((await json(res)).code).toBe('COUNTER_OUT_OF_RANGE');
+    expect((await json(await fetch(`${b.baseUrl}/api/counters/edge`))).value).toBe(
+      9007199254740990,
+    );
+  });
+});

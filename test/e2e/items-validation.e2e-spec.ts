@@ -1,0 +1,134 @@
+import { defaultDatabaseEnv } from '../support/database.js';
+import { json } from '../support/http.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const STACK_FRAME = /\bat .*\.(js|ts):\d+/;
+
+describe('/api/items rejects bad input with 400 problem+json naming the field, writing nothing', () => {
+  let t: TestApp;
+  let drop: () => Promise<void>;
+  let existingId: string;
+  let etag: string;
+
+  beforeAll(async () => {
+    const db = await defaultDatabaseEnv();
+    drop = db.drop;
+    t = await startTestApp(db.env);
+    const res = await post({ name: 'original', description: 'kept', tags: ['t'] });
+    existingId = ((await json(res)).id as string) ?? '';
+    etag = res.headers.get('etag') as string;
+  });
+  afterAll(async () => {
+    await t.close();
+    await drop();
+  });
+
+  function post(body: unknown, headers: Record<string, string> = {}) {
+    return fetch(`${t.baseUrl}/api/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+  }
+
+  async function expectInvalid(res: Response, fields: string[]) {
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const text = await res.text();
+    expect(text).not.toMatch(STACK_FRAME);
+    const body = JSON.parse(text);
+    expect(body.code).toBe('INVALID_INPUT');
+    expect(body.errors.map((e: { field: string }) => e.field).sort()).toEqual([...fields].sort());
+  }
+
+  async function allItems() {
+    return (await json(await fetch(`${t.baseUrl}/api/items?limit=100`))).items;
+  }
+
+  const long = (n: number) => 'x'.repeat(n);
+
+  it.each([
+    ['missing name', {}, ['name']],
+    ['name of the wrong type', { name: 42 }, ['name']],
+    ['blank name', { name: '   ' }, ['name']],
+    ['oversized name', { name: long(201) }, ['name']],
+    ['oversized description', { name: 'a', description: long(2001) }, ['description']],
+    ['tags not an array', { name: 'a', tags: 'x' }, ['tags']],
+    ['a tag of the wrong type', { name: 'a', tags: ['ok', 7] }, ['tags.1']],
+    ['an oversized tag', { name: 'a', tags: [long(51)] }, ['tags.0']],
+    ['too many tags', { name: 'a', tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }, ['tags']],
+    ['unknown fields', { name: 'a', desciption: 'typo', id: '5' }, ['desciption', 'id']],
+    ['several problems at once', { name: 1, tags: 2, extra: true }, ['name', 'tags', 'extra']],
+    ['an array body', [{ name: 'a' }], ['body']],
+    ['a string body', 'name', ['body']],
+  ])('POST with %s → 400', async (_label, body, fields) => {
+    const before = await allItems();
+    await expectInvalid(await post(body), fields);
+    expect(await allItems()).toEqual(before);
+  });
+
+  it('POST with a malformed Idempotency-Key → 400 naming the header', async () => {
+    const before = await allItems();
+    await expectInvalid(await post({ name: 'a' }, { 'idempotency-key': long(300) }), [
+      'idempotency-key',
+    ]);
+    expect(await allItems()).toEqual(before);
+  });
+
+  it.each([
+    ['a wrong type', { name: ['x'] }, ['name']],
+    ['an unknown field', { version: 9 }, ['version']],
+    ['no field at all', {}, ['body']],
+    ['an oversized name', { name: long(1000) }, ['name']],
+  ])('PATCH with %s → 400 and the item unchanged', async (_label, body, fields) => {
+    const res = await fetch(`${t.baseUrl}/api/items/${existingId}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', 'if-match': etag },
+      body: JSON.stringify(body),
+    });
+    await expectInvalid(res, fields);
+    const now = await json(await fetch(`${t.baseUrl}/api/items/${existingId}`));
+    expect(now).toEqual(
+      expect.objectContaining({ name: 'original', description: 'kept', version: 1 }),
+    );
+  });
+
+  it.each(['abc', '0', '-1', '1.5', '99999999999999999999', '9223372036854775808', '01'])(
+    'invalid id %j → 400 naming id, on GET, PATCH and DELETE',
+    async (id) => {
+      const path = `${t.baseUrl}/api/items/${encodeURIComponent(id)}`;
+      await expectInvalid(await fetch(path), ['id']);
+      await expectInvalid(
+        await fetch(path, {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json', 'if-match': '*' },
+          body: '{"name":"x"}',
+        }),
+        ['id'],
+      );
+      await expectInvalid(await fetch(path, { method: 'DELETE' }), ['id']);
+    },
+  );
+
+  it.each([
+    ['limit=0', ['limit']],
+    ['limit=101', ['limit']],
+    ['limit=ten', ['limit']],
+    ['limit=5&limit=6', ['limit']],
+    ['cursor=not-a-cursor', ['cursor']],
+    [`cursor=${Buffer.from('items:abc').toString('base64url')}`, ['cursor']],
+    [`cursor=${Buffer.from('users:5').toString('base64url')}`, ['cursor']],
+    ['cursor=', ['cursor']],
+    ['limit=-3&cursor=%%', ['limit', 'cursor']],
+  ])('GET /api/items?%s → 400', async (qs, fields) => {
+    await expectInvalid(await fetch(`${t.baseUrl}/api/items?${qs}`), fields);
+  });
+
+  it('after all of the above, exactly the one item exists, unchanged', async () => {
+    const items = await allItems();
+    expect(items).toHaveLength(1);
+    expect(items[0]).toEqual(
+      expect.objectContaining({ id: existingId, name: 'original', version: 1 }),
+    );
+  });
+});

@@ -1,0 +1,214 @@
+import { defaultDatabaseEnv } from '../support/database.js';
+import { json, type JsonBody } from '../support/http.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+describe('/api/items (real listener; PGlite, or a fresh PostgreSQL database under .ci/run)', () => {
+  let t: TestApp;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    const db = await defaultDatabaseEnv();
+    drop = db.drop;
+    t = await startTestApp({ ...db.env, REQUEST_TIMEOUT_MS: '10000' });
+  });
+  afterAll(async () => {
+    await t.close();
+    await drop();
+  });
+
+  const send = (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) =>
+    fetch(`${t.baseUrl}${path}`, {
+      method,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  async function create(
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ res: Response; item: JsonBody }> {
+    const res = await send('POST', '/api/items', body, headers);
+    return { res, item: await json(res) };
+  }
+
+  it('POST creates: 201, Location, ETag, the stored item', async () => {
+    const { res, item } = await create({ name: 'lamp', description: 'brass', tags: ['home'] });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('location')).toBe(`/api/items/${item.id}`);
+    expect(res.headers.get('etag')).toBe(`"${item.id}.1"`);
+    expect(item).toEqual(
+      expect.objectContaining({ name: 'lamp', description: 'brass', tags: ['home'], version: 1 }),
+    );
+    expect(new Date(item.createdAt).toISOString()).toBe(item.createdAt);
+  });
+
+  it('GET returns the item with its ETag; If-None-Match → 304; unknown id → 404 ITEM_NOT_FOUND', async () => {
+    const { item } = await create({ name: 'chair' });
+    const res = await send('GET', `/api/items/${item.id}`);
+    expect(res.status).toBe(200);
+    const etag = res.headers.get('etag') as string;
+    expect(await json(res)).toEqual(item);
+    const again = await send('GET', `/api/items/${item.id}`, undefined, { 'if-none-match': etag });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    const stale = await send('GET', `/api/items/${item.id}`, undefined, { 'if-none-match': '"x"' });
+    expect(stale.status).toBe(200);
+    const missing = await send('GET', '/api/items/999999999');
+    expect(missing.status).toBe(404);
+    expect((await json(missing)).code).toBe('ITEM_NOT_FOUND');
+  });
+
+  it('PATCH without If-Match → 428; stale If-Match → 412 ITEM_VERSION_CONFLICT; current → 200 and a new ETag', async () => {
+    const { res: created, item } = await create({ name: 'desk' });
+    const etag = created.headers.get('etag') as string;
+    const missing = await send('PATCH', `/api/items/${item.id}`, { name: 'table' });
+    expect(missing.status).toBe(428);
+    expect((await json(missing)).code).toBe('PRECONDITION_REQUIRED');
+    const ok = await send(
+      'PATCH',
+      `/api/items/${item.id}`,
+      { name: 'table' },
+      { 'if-match': etag },
+    );
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('etag')).toBe(`"${item.id}.2"`);
+    expect(await json(ok)).toEqual(expect.objectContaining({ name: 'table', version: 2 }));
+    const stale = await send(
+      'PATCH',
+      `/api/items/${item.id}`,
+      { name: 'bench' },
+      { 'if-match': etag },
+    );
+    expect(stale.status).toBe(412);
+    const problem = await json(stale);
+    expect(problem.code).toBe('ITEM_VERSION_CONFLICT');
+    expect(problem.currentEtag).toBe(`"${item.id}.2"`);
+    // The GET after a write is never the cached old version.
+    expect((await json(await send('GET', `/api/items/${item.id}`))).name).toBe('table');
+  });
+
+  it('two concurrent PATCHes with the same If-Match: one 200, one 412, and no field is lost', async () => {
+    for (let round = 0; round < 5; round++) {
+      const { res: created, item } = await create({ name: 'n0', description: 'd0' });
+      const etag = created.headers.get('etag') as string;
+      // Warm the cache so the race also covers invalidation.
+      await send('GET', `/api/items/${item.id}`);
+      const [a, b] = await Promise.all([
+        send('PATCH', `/api/items/${item.id}`, { name: 'n1' }, { 'if-match': etag }),
+        send('PATCH', `/api/items/${item.id}`, { description: 'd1' }, { 'if-match': etag }),
+      ]);
+      expect([a.status, b.status].sort()).toEqual([200, 412]);
+      const winner = a.status === 200 ? await json(a) : await json(b);
+      const loserBody = a.status === 200 ? { description: 'd1' } : { name: 'n1' };
+      const now = await json(await send('GET', `/api/items/${item.id}`));
+      expect(now).toEqual(winner);
+      expect(now.version).toBe(2);
+      // The loser re-reads and re-applies; the winner's field survives.
+      const retry = await send('PATCH', `/api/items/${item.id}`, loserBody, {
+        'if-match': `"${item.id}.2"`,
+      });
+      expect(retry.status).toBe(200);
+      expect(await json(retry)).toEqual(
+        expect.objectContaining({ name: 'n1', description: 'd1', version: 3 }),
+      );
+    }
+  });
+
+  it('PATCH description null clears it; tags replace; If-Match: * matches any version', async () => {
+    const { item } = await create({ name: 'pen', description: 'blue', tags: ['a'] });
+    const res = await send(
+      'PATCH',
+      `/api/items/${item.id}`,
+      { description: null, tags: ['b', 'c'] },
+      { 'if-match': '*' },
+    );
+    expect(res.status).toBe(200);
+    expect(await json(res)).toEqual(
+      expect.objectContaining({ description: null, tags: ['b', 'c'] }),
+    );
+  });
+
+  it('an ETag of another item never matches (412), an unknown item → 404', async () => {
+    const { item: one } = await create({ name: 'one' });
+    const { item: two } = await create({ name: 'two' });
+    const res = await send(
+      'PATCH',
+      `/api/items/${two.id}`,
+      { name: 'x' },
+      { 'if-match': `"${one.id}.1"` },
+    );
+    expect(res.status).toBe(412);
+    const gone = await send(
+      'PATCH',
+      '/api/items/987654321',
+      { name: 'x' },
+      { 'if-match': '"987654321.1"' },
+    );
+    expect(gone.status).toBe(404);
+  });
+
+  it('DELETE → 204, then GET → 404 and DELETE → 404; a stale If-Match on DELETE → 412', async () => {
+    const { item } = await create({ name: 'cup' });
+    await send('GET', `/api/items/${item.id}`); // cached
+    const guarded = await send('DELETE', `/api/items/${item.id}`, undefined, {
+      'if-match': `"${item.id}.7"`,
+    });
+    expect(guarded.status).toBe(412);
+    const res = await send('DELETE', `/api/items/${item.id}`);
+    expect(res.status).toBe(204);
+    expect((await send('GET', `/api/items/${item.id}`)).status).toBe(404);
+    expect((await send('DELETE', `/api/items/${item.id}`)).status).toBe(404);
+  });
+
+  it('Idempotency-Key: a retried POST returns the original item, concurrent retries create one item', async () => {
+    const key = `key-${Date.now()}`;
+    const first = await create({ name: 'once' }, { 'idempotency-key': key });
+    const retry = await create({ name: 'once' }, { 'idempotency-key': key });
+    expect(first.res.status).toBe(201);
+    expect(retry.res.status).toBe(201);
+    expect(retry.res.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.item).toEqual(first.item);
+
+    const burstKey = `burst-${Date.now()}`;
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        create({ name: 'burst', tags: ['x'] }, { 'idempotency-key': burstKey }),
+      ),
+    );
+    expect(burst.map((b) => b.res.status)).toEqual(Array(20).fill(201));
+    expect(new Set(burst.map((b) => b.item.id)).size).toBe(1);
+    expect(burst.filter((b) => b.res.headers.get('idempotent-replayed') === null)).toHaveLength(1);
+
+    const reused = await create({ name: 'different' }, { 'idempotency-key': key });
+    expect(reused.res.status).toBe(422);
+    expect(reused.item.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('keyset pages: bounded, ordered, each item once even with inserts between pages', async () => {
+    const before = new Set<string>();
+    for (let i = 0; i < 12; i++) before.add((await create({ name: `page-${i}` })).item.id);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const qs: string = cursor ? `?limit=5&cursor=${cursor}` : '?limit=5';
+      const res = await send('GET', `/api/items${qs}`);
+      expect(res.status).toBe(200);
+      const page = await json(res);
+      expect(page.items.length).toBeLessThanOrEqual(5);
+      seen.push(...page.items.map((i: JsonBody) => i.id as string));
+      // Concurrent writers: new rows land after the cursor, never shift what was already read.
+      await Promise.all([create({ name: 'interleaved' }), create({ name: 'interleaved' })]);
+      cursor = page.nextCursor;
+    } while (cursor && seen.length < 500);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.map(BigInt)).toEqual(
+      [...seen.map(BigInt)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
+    for (const id of before) expect(seen).toContain(id);
+  });
+});

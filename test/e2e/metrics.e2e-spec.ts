@@ -1,0 +1,117 @@
+import { hasPromtool, promtoolFindings } from '../support/promtool.js';
+import { parsePrometheusText, sampleValue, type Family } from '../support/prometheus-text.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+// Without promtool the strict parser alone judges the text, and the test says so in its name.
+
+async function scrape(t: TestApp): Promise<{ text: string; families: Map<string, Family> }> {
+  const res = await fetch(`${t.adminUrl}/metrics`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('text/plain; version=0.0.4');
+  const text = await res.text();
+  return { text, families: parsePrometheusText(text) };
+}
+
+const helloCount = (families: Map<string, Family>, status = '200', route = '/hello') =>
+  sampleValue(families, 'http_server_request_duration_seconds_count', {
+    http_route: route,
+    http_request_method: 'GET',
+    http_response_status_code: status,
+  }) ?? 0;
+
+describe('GET /metrics on the admin port (real listener)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it(`passes ${hasPromtool ? 'promtool check metrics and ' : ''}the strict exposition parser`, async () => {
+    await (await fetch(`${t.baseUrl}/hello`)).text();
+    await (await fetch(`${t.baseUrl}/nowhere`)).text();
+    const { text } = await scrape(t);
+    if (hasPromtool) expect(promtoolFindings(text)).toEqual([]);
+  });
+
+  it('the request histogram counts by route template, method and status', async () => {
+    const before = (await scrape(t)).families;
+    for (let i = 0; i < 3; i++) await (await fetch(`${t.baseUrl}/hello`)).text();
+    await (await fetch(`${t.baseUrl}/hello?delay=nope`)).text();
+    await (await fetch(`${t.baseUrl}/no/such/${Date.now()}`)).text();
+    const after = (await scrape(t)).families;
+    expect(helloCount(after) - helloCount(before)).toBe(3);
+    expect(helloCount(after, '400') - helloCount(before, '400')).toBe(1);
+    // Unknown paths share one series: the raw URL never becomes a label.
+    expect(helloCount(after, '404', 'unmatched') - helloCount(before, '404', 'unmatched')).toBe(1);
+    const sum = sampleValue(after, 'http_server_request_duration_seconds_sum', {
+      http_route: '/hello',
+      http_response_status_code: '200',
+    });
+    expect(sum).toBeGreaterThan(0);
+    expect(sum).toBeLessThan(5);
+  });
+
+  it('in-flight requests are a gauge that goes up while a request waits and back down', async () => {
+    const slow = fetch(`${t.baseUrl}/hello?delay=400ms`);
+    await new Promise((r) => setTimeout(r, 150));
+    const during = sampleValue((await scrape(t)).families, 'http_server_active_requests');
+    expect(during).toBeGreaterThanOrEqual(1);
+    await (await slow).text();
+    expect(sampleValue((await scrape(t)).families, 'http_server_active_requests')).toBe(0);
+  });
+
+  it('exposes event-loop delay and utilization, GC pauses, heap, and the span pipeline', async () => {
+    const { families } = await scrape(t);
+    for (const name of [
+      'nodejs_eventloop_lag_p99_seconds',
+      'nodejs_eventloop_utilization_ratio',
+      'nodejs_gc_duration_seconds',
+      'nodejs_heap_size_used_bytes',
+      'process_resident_memory_bytes',
+      'otel_sdk_span_dropped_total',
+      'otel_sdk_span_exported_total',
+      'otel_sdk_processor_span_queue_size',
+    ]) {
+      expect([name, families.has(name)]).toEqual([name, true]);
+    }
+    const elu = sampleValue(families, 'nodejs_eventloop_utilization_ratio') ?? -1;
+    expect(elu).toBeGreaterThanOrEqual(0);
+    expect(elu).toBeLessThanOrEqual(1);
+    // The *_total gauges promtool rejects are gone; their per-type siblings stay.
+    expect(families.has('nodejs_active_handles_total')).toBe(false);
+    expect(families.has('nodejs_active_handles')).toBe(true);
+  });
+});
+
+describe('METRICS_ENABLED=false', () => {
+  it('serves no /metrics (404) and records nothing', async () => {
+    const t = await startTestApp({ METRICS_ENABLED: 'false' });
+    try {
+      expect((await fetch(`${t.adminUrl}/metrics`)).status).toBe(404);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('the strict exposition parser (used when promtool is absent)', () => {
+  const ok = '# HELP a_total A.\n# TYPE a_total counter\na_total 1\n';
+  it.each([
+    ['a gauge named _total', '# HELP x_total X.\n# TYPE x_total gauge\nx_total 1\n'],
+    ['a counter without _total', '# HELP x X.\n# TYPE x counter\nx 1\n'],
+    ['no HELP', '# TYPE x gauge\nx 1\n'],
+    ['a bad label', '# HELP x X.\n# TYPE x gauge\nx{1a="v"} 1\n'],
+    ['a duplicate series', '# HELP x X.\n# TYPE x gauge\nx 1\nx 2\n'],
+    ['a non-numeric value', '# HELP x X.\n# TYPE x gauge\nx one\n'],
+    [
+      'non-cumulative buckets',
+      '# HELP h H.\n# TYPE h histogram\nh_bucket{le="1"} 5\nh_bucket{le="+Inf"} 3\nh_sum 1\nh_count 3\n',
+    ],
+  ])('rejects %s', (_, text) => {
+    expect(() => parsePrometheusText(text)).toThrow();
+  });
+  it('accepts a valid counter', () => {
+    expect(parsePrometheusText(ok).get('a_total')?.samples[0]?.value).toBe(1);
+  });
+});

@@ -1,0 +1,100 @@
+import { gunzipSync } from 'node:zlib';
+import { Profile } from 'pprof-format';
+import { startChild, type Child } from '../support/child-process.js';
+import { json } from '../support/http.js';
+
+const TOKEN = 'profile-me-please';
+
+/** Keeps the server's CPU busy with /hello requests until `signal` aborts. */
+async function load(child: Child, signal: AbortSignal): Promise<void> {
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (!signal.aborted) await (await fetch(`${child.baseUrl}/hello`)).text();
+    }),
+  );
+}
+
+function decode(body: ArrayBuffer): Profile {
+  // Served gzip-compressed, as Go's net/http/pprof does: `go tool pprof` reads it as is.
+  return Profile.decode(gunzipSync(Buffer.from(body)));
+}
+
+describe('pprof on the admin port (real child process)', () => {
+  let child: Child;
+
+  beforeAll(async () => {
+    child = await startChild(
+      { DEBUG_PPROF_ENABLED: 'true', DEBUG_TOKEN: TOKEN, DEBUG_PPROF_MAX_SECONDS: '5' },
+      { args: ['--enable-source-maps'] },
+    );
+  });
+  afterAll(async () => {
+    child.process.kill('SIGKILL');
+    await child.exited;
+  });
+
+  it('a 1 s CPU profile decodes as pprof, has samples, and maps frames to .ts sources', async () => {
+    const stop = new AbortController();
+    const busy = load(child, stop.signal);
+    const res = await fetch(`${child.adminUrl}/debug/pprof/profile?seconds=1`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    stop.abort();
+    await busy;
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    const profile = decode(await res.arrayBuffer());
+    expect(profile.sample.length).toBeGreaterThan(0);
+    const strings = profile.stringTable.strings;
+    expect(strings.some((s) => /src\/.*\.ts$/.test(s))).toBe(true);
+  });
+
+  it('the heap profile decodes as pprof with in-use samples; ?token= works too', async () => {
+    const res = await fetch(`${child.adminUrl}/debug/pprof/heap?token=${TOKEN}`);
+    expect(res.status).toBe(200);
+    const profile = decode(await res.arrayBuffer());
+    const types = profile.sampleType.map((t) => profile.stringTable.strings[Number(t.type)]);
+    expect(types).toEqual(['inuse_objects', 'inuse_space']);
+    expect(profile.sample.length).toBeGreaterThan(0);
+  });
+
+  it('one CPU profile at a time: the second answers 409', async () => {
+    const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+    const first = fetch(`${child.adminUrl}/debug/pprof/profile?seconds=1`, auth);
+    await new Promise((r) => setTimeout(r, 200));
+    const second = await fetch(`${child.adminUrl}/debug/pprof/profile?seconds=1`, auth);
+    expect(second.status).toBe(409);
+    expect((await json(second)).code).toBe('PROFILE_IN_PROGRESS');
+    expect((await first).status).toBe(200);
+  });
+
+  it.each(['0', '6', 'abc', '1.5', '-1'])('seconds=%s → 400 naming the parameter', async (s) => {
+    const res = await fetch(`${child.adminUrl}/debug/pprof/profile?seconds=${s}&token=${TOKEN}`);
+    expect(res.status).toBe(400);
+    expect((await json(res)).errors).toEqual([expect.objectContaining({ field: 'seconds' })]);
+  });
+
+  it.each([
+    ['no token', {}],
+    ['a wrong Bearer token', { authorization: 'Bearer nope' }],
+    ['a token that is a prefix of the right one', { authorization: 'Bearer profile-me' }],
+  ])('%s → 401 problem+json', async (_, headers) => {
+    const res = await fetch(`${child.adminUrl}/debug/pprof/heap`, { headers });
+    expect(res.status).toBe(401);
+    expect((await json(res)).code).toBe('DEBUG_TOKEN_INVALID');
+  });
+});
+
+describe('pprof disabled (the default)', () => {
+  it('answers 404 on both paths', async () => {
+    const child = await startChild({});
+    try {
+      for (const path of ['/debug/pprof/profile?seconds=1', '/debug/pprof/heap']) {
+        expect((await fetch(`${child.adminUrl}${path}`)).status).toBe(404);
+      }
+    } finally {
+      child.process.kill('SIGKILL');
+      await child.exited;
+    }
+  });
+});

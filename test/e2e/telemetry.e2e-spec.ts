@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { startChild, type Child } from '../support/child-process.js';
+import { json } from '../support/http.js';
+import { OtlpReceiver, SPAN_KIND } from '../support/otlp-receiver.js';
+
+const PRELOAD = ['--enable-source-maps', '--import', './dist/telemetry/telemetry.bootstrap.js'];
+
+/** A sampled W3C traceparent from a caller we pretend to be. */
+function sampledParent(): { traceId: string; spanId: string; header: string } {
+  const traceId = randomBytes(16).toString('hex');
+  const spanId = randomBytes(8).toString('hex');
+  return { traceId, spanId, header: `00-${traceId}-${spanId}-01` };
+}
+
+function startTraced(endpoint: string, env: Record<string, string> = {}): Promise<Child> {
+  return startChild(
+    {
+      OTEL_SDK_DISABLED: 'false',
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_SERVICE_NAME: 'rampart-test',
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
+      ...env,
+    },
+    { args: PRELOAD },
+  );
+}
+
+async function stop(child: Child): Promise<void> {
+  if (child.process.exitCode === null) child.process.kill('SIGTERM');
+  await child.exited;
+}
+
+describe('tracing (real exporter → OTLP receiver on 127.0.0.1, real child processes)', () => {
+  let receiver: OtlpReceiver;
+  let endpoint: string;
+
+  beforeEach(async () => {
+    receiver = new OtlpReceiver();
+    endpoint = await receiver.start();
+  });
+  afterEach(() => receiver.close());
+
+  it('honours a sampled parent even at ratio 0: one SERVER span named by route, under the caller', async () => {
+    const child = await startTraced(endpoint, { OTEL_TRACES_SAMPLER_ARG: '0' });
+    try {
+      const parent = sampledParent();
+      const res = await fetch(`${child.baseUrl}/hello`, {
+        headers: { traceparent: parent.header },
+      });
+      expect(res.status).toBe(200);
+      await receiver.waitFor((spans) => spans.some((s) => s.traceId === parent.traceId));
+      const spans = receiver.spans.filter((s) => s.traceId === parent.traceId);
+      expect(spans).toHaveLength(1);
+      const [span] = spans;
+      expect(span).toMatchObject({
+        name: 'GET /hello',
+        kind: SPAN_KIND.SERVER,
+        parentSpanId: parent.spanId,
+        service: 'rampart-test',
+        scope: 'rampart.http.server',
+      });
+      expect(span?.attributes).toMatchObject({
+        'http.request.method': 'GET',
+        'http.route': '/hello',
+        'http.response.status_code': 200,
+        'url.path': '/hello',
+      });
+      expect(receiver.contentTypes[0]).toBe('application/x-protobuf');
+    } finally {
+      await stop(child);
+    }
+  });
+
+  it('exports nothing for unsampled roots at ratio 0, and never traces probes or the admin port', async () => {
+    const child = await startTraced(endpoint, { OTEL_TRACES_SAMPLER_ARG: '0' });
+    try {
+      for (let i = 0; i < 20; i++) await (await fetch(`${child.baseUrl}/hello`)).text();
+      await (await fetch(`${child.adminUrl}/metrics`)).text();
+      // A sampled marker request: once it arrives, anything exported before it has arrived too.
+      const marker = sampledParent();
+      for (const path of ['/healthz', '/readyz', '/startupz', '/hello']) {
+        await (
+          await fetch(`${child.baseUrl}${path}`, { headers: { traceparent: marker.header } })
+        ).text();
+      }
+      await receiver.waitFor((spans) => spans.some((s) => s.traceId === marker.traceId));
+      expect(receiver.spans.map((s) => s.name)).toEqual(['GET /hello']);
+    } finally {
+      await stop(child);
+    }
+  });
+
+  it('always_on samples a root request; http/json is honoured', async () => {
+    const child = await startTraced(endpoint, {
+      OTEL_TRACES_SAMPLER: 'always_on',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    });
+    try {
+      await (await fetch(`${child.baseUrl}/nowhere`)).text();
+      await receiver.waitFor((spans) => spans.length === 1);
+      expect(receiver.spans[0]).toMatchObject({ name: 'GET', parentSpanId: '', kind: 2 });
+      expect(receiver.spans[0]?.attributes['http.response.status_code']).toBe(404);
+      expect(receiver.contentTypes[0]).toBe('application/json');
+    } finally {
+      await stop(child);
+    }
+  });
+
+  it('log lines inside a traced request (access log, deadline warning) carry its trace id', async () => {
+    const child = await startTraced(endpoint, { OTEL_TRACES_SAMPLER_ARG: '0' });
+    try {
+      const parent = sampledParent();
+      const res = await fetch(`${child.baseUrl}/hello?delay=2s`, {
+        headers: { traceparent: parent.header, 'x-request-timeout': '50ms' },
+      });
+      expect(res.status).toBe(504);
+      expect((await json(res)).traceId).toBe(parent.traceId);
+      await receiver.waitFor((spans) => spans.some((s) => s.traceId === parent.traceId));
+      const serverSpan = receiver.spans.find((s) => s.traceId === parent.traceId);
+      expect(serverSpan?.statusCode).toBe(2); // STATUS_CODE_ERROR
+      const lines = child
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const access = lines.find((l) => l.module === 'http' && l.status === 504);
+      const warning = lines.find((l) => l.code === 'REQUEST_DEADLINE_EXCEEDED');
+      for (const line of [access, warning]) {
+        expect(line).toMatchObject({ trace_id: parent.traceId, span_id: serverSpan?.spanId });
+      }
+    } finally {
+      await stop(child);
+    }
+  });
+
+  it('flushes the spans of the last requests on SIGTERM, after the drain', async () => {
+    // A schedule delay far beyond the test: only the shutdown flush can deliver these spans.
+    const child = await startTraced(endpoint, {
+      OTEL_TRACES_SAMPLER: 'always_on',
+      OTEL_BSP_SCHEDULE_DELAY: '600000',
+    });
+    const inFlight = fetch(`${child.baseUrl}/hello?delay=300ms`);
+    await Promise.all(
+      Array.from({ length: 5 }, async () => (await fetch(`${child.baseUrl}/hello`)).text()),
+    );
+    child.process.kill('SIGTERM');
+    expect((await inFlight).status).toBe(200);
+    expect(await child.exited).toBe(0);
+    expect(receiver.spans.filter((s) => s.name === 'GET /hello')).toHaveLength(6);
+  });
+});

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import pg from 'pg';
+
+/**
+ * Database helpers for the e2e tests. `.ci/run` exports DATABASE_URL, PG_ADMIN_URL and
+ * REDIS_URL; without them the app runs on PGlite, and tests that need a real server feature
+ * (pg_stat_activity, two instances on one database, an outage) still run against the machine's
+ * PostgreSQL on 127.0.0.1:5432 — nothing is skipped.
+ */
+export const PG_ADMIN_URL = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** True when the suite runs against a real server by default (CI). */
+export const USING_REAL_POSTGRES = process.env.DATABASE_URL !== undefined;
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** Runs one statement on the admin database. */
+export async function adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  sql: string,
+  params: unknown[] = [],
+  url = PG_ADMIN_URL,
+): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url, application_name: 'rampart-test-admin' });
+  await client.connect();
+  try {
+    return (await client.query<R>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, empty database on the real server (one per test file keeps files independent). */
+export async function createPostgresDatabase(): Promise<TestDatabase> {
+  const name = `rampart_t_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: async () => {
+      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
+/**
+ * Env for an app under test: a fresh real database when DATABASE_URL is set, nothing (PGlite
+ * in memory) otherwise. Call drop() in afterAll.
+ */
+export async function defaultDatabaseEnv(): Promise<{
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}> {
+  if (!USING_REAL_POSTGRES) return { env: {}, drop: async () => undefined };
+  const db = await createPostgresDatabase();
+  return { env: { DATABASE_URL: db.url }, drop: db.drop };
+}
+
+/** Backends of `applicationName` on `database` right now, with what they run. */
+export async function appBackends(
+  database: string,
+  applicationName: string,
+): Promise<Array<{ pid: number; state: string | null; query: string }>> {
+  return adminQuery(
+    `SELECT pid, state, query FROM pg_stat_activity WHERE datname = $1 AND application_name = $2`,
+    [database, applicationName],
+  );
+}
+
+/**
+ * A TCP proxy to PostgreSQL that a test can cut: cut() closes the listener and destroys every
+ * proxied socket (the app sees refused connections and dead sessions, as when the server goes
+ * down); restore() listens on the same port again. Cheaper than a throwaway cluster, and it
+ * never touches the machine's PostgreSQL, which other suites use.
+ */
+export class PostgresProxy {
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  constructor(private readonly target = { host: '127.0.0.1', port: 5432 }) {}
+
+  async start(): Promise<void> {
+    this.server = createServer((client) => {
+      const upstream = connect(this.target.port, this.target.host);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
+    const address = this.server.address();
+    this.port = typeof address === 'object' && address ? address.port : 0;
+  }
+
+  async cut(): Promise<void> {
+    const closed = new Promise((resolve) => this.server?.close(resolve));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+
+  restore(): Promise<void> {
+    return this.start();
+  }
+
+  /** A connection URL for `database` through this proxy. */
+  urlFor(database: string): string {
+    const url = new URL(PG_ADMIN_URL);
+    url.host = `127.0.0.1:${this.port}`;
+    url.pathname = `/${database}`;
+    return url.toString();
+  }
+}
