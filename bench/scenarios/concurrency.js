@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { throwawayDatabase } from '../lib/database.js';
 import { LOAD_CPU, freePort, pinned, startServer } from '../lib/processes.js';
 import { rampartArgs } from '../lib/settings.js';
 
@@ -15,14 +16,16 @@ export const description =
 
 export async function run() {
   const count = Number(process.env.BENCH_BURST ?? 10_000);
+  const database = await throwawayDatabase('burst');
   const server = await startServer({
     name: 'rampart',
     args: rampartArgs(),
     port: await freePort(),
     env: {
       ADMIN_PORT: String(await freePort()),
+      DATABASE_URL: database.url,
+      NODE_ENV: 'production',
       OTEL_SDK_DISABLED: 'true',
-      ACCESS_LOG_ENABLED: 'false',
     },
   });
   try {
@@ -35,5 +38,6 @@ export async function run() {
     return { ...JSON.parse(stdout), peakRssMb: server.peakRssMb() };
   } finally {
     await server.stop();
+    await database.drop();
   }
 }

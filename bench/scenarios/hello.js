@@ -1,4 +1,5 @@
 // /hello throughput: raw Fastify baseline vs rampart, same machine, same run, same load.
+import { throwawayDatabase } from '../lib/database.js';
 import { load } from '../lib/load.js';
 import { freePort, startServer } from '../lib/processes.js';
 import { rampartArgs, settings } from '../lib/settings.js';
@@ -7,13 +8,27 @@ export const name = 'hello';
 export const description = 'GET /hello: rampart vs raw Fastify (requests/s, p50, p99, ratio)';
 
 export async function run() {
+  const database = await throwawayDatabase('hello');
+  try {
+    return await compare(database.url);
+  } finally {
+    await database.drop();
+  }
+}
+
+async function compare(databaseUrl) {
   const results = {};
   const targets = [
     { name: 'raw-fastify', args: ['bench/baseline/hello.js'], env: {} },
     {
       name: 'rampart',
       args: rampartArgs(),
-      env: { ADMIN_PORT: String(await freePort()), OTEL_SDK_DISABLED: 'true' },
+      env: {
+        ADMIN_PORT: String(await freePort()),
+        DATABASE_URL: databaseUrl,
+        NODE_ENV: 'production',
+        OTEL_SDK_DISABLED: 'true',
+      },
     },
   ];
   for (const target of targets) {

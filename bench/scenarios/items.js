@@ -2,7 +2,7 @@
 // a raw Fastify + pg server running the identical query (baseline), and rampart with the cache
 // on. Goal: uncached ≥ 0.85× the baseline. Needs PostgreSQL on 127.0.0.1 (PG_ADMIN_URL, default
 // postgres://postgres@127.0.0.1:5432/test); a throwaway database is created and dropped.
-import pg from 'pg';
+import { adminQuery as admin, ADMIN_URL } from '../lib/database.js';
 import { load } from '../lib/load.js';
 import { freePort, startServer } from '../lib/processes.js';
 import { rampartArgs, settings } from '../lib/settings.js';
@@ -10,8 +10,6 @@ import { rampartArgs, settings } from '../lib/settings.js';
 export const name = 'items';
 export const description =
   'GET /api/items/:id: rampart uncached and cached vs raw Fastify + pg, identical query (ratio)';
-
-const ADMIN_URL = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export async function run() {
   const database = `rampart_bench_${Date.now()}`;
@@ -93,16 +91,6 @@ async function seed(baseUrl) {
   });
   if (res.status !== 201) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
   return res.headers.get('location');
-}
-
-async function admin(sql) {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 const round = (x) => Math.round(x * 100) / 100;
