@@ -1,6 +1,7 @@
 // /hello with telemetry on (metrics, access log, tracing to a real OTLP/HTTP endpoint) against
 // raw Fastify, same run, same load: default 10 % sampling, and 100 % sampling with the span
-// pipeline's drop counter read from /metrics afterwards. Start-up = spawn to first 200.
+// pipeline's drop counter read from /metrics afterwards. Start-up = spawn to first 200; with
+// DATABASE_URL set (PostgreSQL) it excludes the embedded PGlite's multi-second open.
 import { spawn } from 'node:child_process';
 import { load } from '../lib/load.js';
 import { LOAD_CPU, freePort, pinned, startServer } from '../lib/processes.js';
@@ -30,7 +31,12 @@ export async function run() {
       const adminPort = await freePort();
       const server = await startServer({
         ...target,
-        env: { ...target.env, ADMIN_PORT: String(adminPort), NODE_ENV: 'production' },
+        env: {
+          ...target.env,
+          ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+          ADMIN_PORT: String(adminPort),
+          NODE_ENV: 'production',
+        },
         port: await freePort(),
       });
       try {

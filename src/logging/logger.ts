@@ -28,7 +28,9 @@ function correlation(): Record<string, string> {
 // (Buffer.byteLength of up to 16 KiB) on every line while a write is in flight; per line that
 // profiled at 4.2 µs against 2.1 µs here (README: observability, performance).
 const destination = pino.destination({ dest: 1, sync: false, contentMode: 'buffer' });
-const bufferStream = { write: (line: string) => destination.write(Buffer.from(line) as never) };
+// sonic-boom's typings only know string writes; in buffer mode it takes Buffers.
+const writeBuffer = destination.write.bind(destination) as unknown as (b: Buffer) => boolean;
+const bufferStream = { write: (line: string) => writeBuffer(Buffer.from(line)) };
 
 // ISO time as pino.stdTimeFunctions.isoTime writes it, formatted once per millisecond rather than
 // once per line.

@@ -4,15 +4,16 @@
 // Nest side reaches the SDK only through the global handle (telemetry.handle.ts).
 import { configSchema } from '../config/config.schema.js';
 import { TELEMETRY_HANDLE } from './telemetry.handle.js';
-import { createSpanExporter } from './telemetry.exporter.js';
-import { TelemetrySdk } from './telemetry.sdk.js';
 
 // An invalid environment is main.ts's to report (it names every bad variable and exits 78);
 // the bootstrap only stays out of the way.
 const parsed = configSchema.safeParse(process.env);
 
 if (parsed.success && !parsed.data.OTEL_SDK_DISABLED) {
+  // Loaded only when enabled: the OpenTelemetry packages cost ~0.1 s of start-up.
+  const { TelemetrySdk } = await import('./telemetry.sdk.js');
+  const { createSpanExporter } = await import('./telemetry.exporter.js');
   const sdk = new TelemetrySdk();
-  sdk.start(parsed.data, await createSpanExporter(parsed.data));
+  sdk.start(parsed.data, createSpanExporter(parsed.data));
   (globalThis as Record<symbol, unknown>)[TELEMETRY_HANDLE] = sdk;
 }

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { context, diag, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -87,6 +88,12 @@ export class TelemetrySdk implements TelemetryHandle {
         new IORedisInstrumentation({ requireParentSpan: true }),
       ],
     });
+    // The instrumentations hook `require`. An ES module importing a CommonJS package gets it
+    // through Node's loader without `require`: pg is still patched through its internal
+    // requires, ioredis (patched on its main export) is not. Requiring it once here patches the
+    // class that every later `import` shares (the CommonJS cache), without the
+    // import-in-the-middle loader hook and its start-up cost.
+    if (config.REDIS_URL) createRequire(import.meta.url)('ioredis');
   }
 
   async shutdown(): Promise<void> {

@@ -1,11 +1,12 @@
-import { startChild, type Child } from '../support/child-process.js';
+import { freePort, startChild, type Child } from '../support/child-process.js';
 import { OtlpReceiver, SPAN_KIND } from '../support/otlp-receiver.js';
 
 const PRELOAD = ['--enable-source-maps', '--import', './dist/telemetry/telemetry.bootstrap.js'];
 // A real PostgreSQL: the pg instrumentation patches the `pg` driver, not embedded PGlite.
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-describe('one trace across two instances and the database (A → B → PostgreSQL)', () => {
+describe('traces across instances, PostgreSQL, Redis and the resilience policies', () => {
   const receiver = new OtlpReceiver();
   const children: Child[] = [];
 
@@ -67,5 +68,75 @@ describe('one trace across two instances and the database (A → B → PostgreSQ
     expect(query?.attributes['db.query.text']).toContain('current_database()');
     // Everything this request caused is in this one trace: nothing leaked into another.
     expect(receiver.spans.every((s) => s.traceId === aServer?.traceId)).toBe(true);
+  });
+
+  it('a Redis command inside a request (the shared rate limiter) is an ioredis span under it', async () => {
+    const redisReceiver = new OtlpReceiver();
+    const endpoint = await redisReceiver.start();
+    const child = await startChild(
+      {
+        OTEL_SDK_DISABLED: 'false',
+        OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+        OTEL_TRACES_SAMPLER: 'always_on',
+        OTEL_BSP_SCHEDULE_DELAY: '50',
+        SHUTDOWN_DRAIN_DELAY_MS: '0',
+        DATABASE_URL,
+        REDIS_URL,
+        RATE_LIMIT_PER_MINUTE: '1000',
+      },
+      { args: PRELOAD },
+    );
+    try {
+      expect((await fetch(`${child.baseUrl}/hello`)).status).toBe(200);
+      const IOREDIS = '@opentelemetry/instrumentation-ioredis';
+      await redisReceiver.waitFor((spans) => spans.some((s) => s.scope === IOREDIS));
+      const server = redisReceiver.spans.find((s) => s.name === 'GET /hello');
+      const command = redisReceiver.spans.find((s) => s.scope === IOREDIS);
+      expect(command).toMatchObject({
+        kind: SPAN_KIND.CLIENT,
+        traceId: server?.traceId,
+        parentSpanId: server?.spanId,
+      });
+    } finally {
+      child.process.kill('SIGTERM');
+      await child.exited;
+      await redisReceiver.close();
+    }
+  });
+
+  it('resilience decisions are events on the server span: retry, then the breaker opening', async () => {
+    const policyReceiver = new OtlpReceiver();
+    const endpoint = await policyReceiver.start();
+    const child = await startChild(
+      {
+        OTEL_SDK_DISABLED: 'false',
+        OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+        OTEL_TRACES_SAMPLER: 'always_on',
+        OTEL_BSP_SCHEDULE_DELAY: '50',
+        SHUTDOWN_DRAIN_DELAY_MS: '0',
+        DATABASE_URL,
+        // Nothing listens there: connection refused, retryable, and counted by the breaker.
+        BACKEND_URLS: `http://127.0.0.1:${await freePort()}`,
+        UPSTREAM_RETRY_MAX: '1',
+        UPSTREAM_RETRY_BUDGET_PERCENT: '100',
+        UPSTREAM_BREAKER_THRESHOLD: '2',
+      },
+      { args: PRELOAD },
+    );
+    try {
+      expect((await fetch(`${child.baseUrl}/api/fanout`)).status).toBe(200);
+      await policyReceiver.waitFor((spans) => spans.some((s) => s.name === 'GET /api/fanout'));
+      const server = policyReceiver.spans.find((s) => s.name === 'GET /api/fanout');
+      const names = server?.events.map((e) => e.name) ?? [];
+      expect(names).toContain('upstream.retry');
+      expect(names).toContain('upstream.circuit_open');
+      expect(server?.events.find((e) => e.name === 'upstream.retry')?.attributes).toMatchObject({
+        'upstream.backend': expect.any(String),
+      });
+    } finally {
+      child.process.kill('SIGTERM');
+      await child.exited;
+      await policyReceiver.close();
+    }
   });
 });

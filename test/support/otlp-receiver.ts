@@ -14,8 +14,10 @@ message InstrumentationScope { string name = 1; string version = 2; }
 message Span {
   bytes trace_id = 1; bytes span_id = 2; string trace_state = 3; bytes parent_span_id = 4;
   string name = 5; int32 kind = 6; fixed64 start_time_unix_nano = 7;
-  fixed64 end_time_unix_nano = 8; repeated KeyValue attributes = 9; Status status = 15;
+  fixed64 end_time_unix_nano = 8; repeated KeyValue attributes = 9; repeated Event events = 11;
+  Status status = 15;
 }
+message Event { fixed64 time_unix_nano = 1; string name = 2; repeated KeyValue attributes = 3; }
 message Status { string message = 2; int32 code = 3; }
 message KeyValue { string key = 1; AnyValue value = 2; }
 message AnyValue {
@@ -40,6 +42,8 @@ export interface ReceivedSpan {
   scope: string;
   service: string;
   attributes: Record<string, unknown>;
+  /** Span events (name and attributes), e.g. the resilience policies' decisions. */
+  events: Array<{ name: string; attributes: Record<string, unknown> }>;
   statusCode: number;
 }
 
@@ -106,6 +110,7 @@ interface RawSpan {
   name: string;
   kind?: number;
   attributes?: KeyValue[];
+  events?: Array<{ name: string; attributes?: KeyValue[] }>;
   status?: { code?: number };
 }
 
@@ -137,6 +142,10 @@ function flatten(decoded: Decoded, id: (raw: string) => string): ReceivedSpan[] 
           scope: ss.scope?.name ?? '',
           service: String(resource['service.name'] ?? ''),
           attributes: attributesOf(s.attributes),
+          events: (s.events ?? []).map((e) => ({
+            name: e.name,
+            attributes: attributesOf(e.attributes),
+          })),
           statusCode: s.status?.code ?? 0,
         });
       }
