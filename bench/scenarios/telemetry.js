@@ -1,8 +1,9 @@
 // /hello with telemetry on (metrics, access log, tracing to a real OTLP/HTTP endpoint) against
 // raw Fastify, same run, same load: default 10 % sampling, and 100 % sampling with the span
-// pipeline's drop counter read from /metrics afterwards. Start-up = spawn to first 200; with
-// DATABASE_URL set (PostgreSQL) it excludes the embedded PGlite's multi-second open.
+// pipeline's drop counter read from /metrics afterwards. Start-up = spawn to first 200, against a
+// throwaway PostgreSQL database as in production (embedded PGlite takes seconds to open).
 import { spawn } from 'node:child_process';
+import { throwawayDatabase } from '../lib/database.js';
 import { load } from '../lib/load.js';
 import { LOAD_CPU, freePort, pinned, startServer } from '../lib/processes.js';
 import { rampartArgs, settings } from '../lib/settings.js';
@@ -12,6 +13,15 @@ export const description =
   'GET /hello: raw Fastify vs rampart with telemetry off, at 10 % and at 100 % sampling (drops)';
 
 export async function run() {
+  const database = await throwawayDatabase('telemetry');
+  try {
+    return await compare(database.url);
+  } finally {
+    await database.drop();
+  }
+}
+
+async function compare(databaseUrl) {
   const sink = await startSink();
   const traced = (ratio) => ({
     OTEL_SDK_DISABLED: 'false',
@@ -33,7 +43,7 @@ export async function run() {
         ...target,
         env: {
           ...target.env,
-          ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+          DATABASE_URL: databaseUrl,
           ADMIN_PORT: String(adminPort),
           NODE_ENV: 'production',
         },
