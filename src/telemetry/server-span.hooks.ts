@@ -34,6 +34,8 @@ declare module 'fastify' {
 export function registerServerSpan(app: FastifyInstance, ignoredRoutes: ReadonlySet<string>): void {
   if (!telemetryHandle()) return;
   const tracer = trace.getTracer('rampart.http.server');
+  // Declared up front: one hidden class for every request object (see request-context.hook.ts).
+  app.decorateRequest('otel', undefined);
 
   app.addHook('onRequest', (request, _reply, done) => {
     const route = request.routeOptions.url;
