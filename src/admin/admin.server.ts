@@ -21,6 +21,7 @@ export class AdminServer implements OnApplicationShutdown {
       bodyLimit: 64 * 1024,
       genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
       forceCloseConnections: true,
+      frameworkErrors: (error, request, reply) => sendProblem(reply, request, error),
     });
     this.routes.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id);

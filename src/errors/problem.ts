@@ -37,6 +37,13 @@ const FRAMEWORK_CODES: Record<number, string> = {
   503: 'SERVICE_UNAVAILABLE',
 };
 
+/** Fastify's own error codes that deserve a more precise stable code than the status gives. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'EMPTY_JSON_BODY',
+  FST_ERR_BAD_URL: 'MALFORMED_URL',
+};
+
 interface Classified {
   status: number;
   code: string;
@@ -58,11 +65,7 @@ export function classifyError(error: unknown): Classified {
     // Nest wraps Fastify's own errors (body parsing, limits) in an HttpException with `cause`.
     const fastifyCode = frameworkCode(error) ?? frameworkCode((error as { cause?: unknown }).cause);
     const code =
-      fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY'
-        ? 'MALFORMED_JSON'
-        : fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY'
-          ? 'EMPTY_JSON_BODY'
-          : (FRAMEWORK_CODES[status] ?? `HTTP_${status}`);
+      (fastifyCode && FASTIFY_CODES[fastifyCode]) ?? FRAMEWORK_CODES[status] ?? `HTTP_${status}`;
     return { status, code, detail: safeMessage(error, status) };
   }
   if (error instanceof SyntaxError) {

@@ -1,5 +1,6 @@
 import type { FastifyServerOptions } from 'fastify';
 import type { AppConfig } from '../config/config.schema.js';
+import { sendProblem } from '../errors/problem.reply.js';
 import { requestIdFrom } from '../request-context/request-context.hook.js';
 
 /** Fastify options for the public listener; each number comes from the config table. */
@@ -15,5 +16,8 @@ export function publicServerOptions(config: AppConfig): FastifyServerOptions {
     // in-flight requests finish (shutdown step 3).
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Errors Fastify raises before routing (a malformed URL such as `/%`) skip the error handler:
+    // without this they would leave as Fastify's own JSON, not problem+json.
+    frameworkErrors: (error, request, reply) => sendProblem(reply, request, error),
   };
 }

@@ -49,6 +49,12 @@ describe('errors are application/problem+json, never a stack', () => {
     expect((await problem(res)).code).toBe('PAYLOAD_TOO_LARGE');
   });
 
+  it('malformed URL (caught by Fastify before routing) → 400 MALFORMED_URL', async () => {
+    const res = await fetch(`${t.baseUrl}/api/items/%E0%A4%A`);
+    expect(res.status).toBe(400);
+    expect((await problem(res)).code).toBe('MALFORMED_URL');
+  });
+
   it('unknown admin route → 404 problem+json on the admin port too', async () => {
     const res = await fetch(`${t.adminUrl}/nope`);
     expect(res.status).toBe(404);
