@@ -5,7 +5,8 @@ import { freePort, startServer } from '../lib/processes.js';
 import { rampartArgs, settings } from '../lib/settings.js';
 
 export const name = 'hello';
-export const description = 'GET /hello: rampart vs raw Fastify (requests/s, p50, p99, ratio)';
+export const description =
+  'GET /hello: rampart vs raw Fastify, and NestJS alone (requests/s, p50, p99, ratio)';
 
 export async function run() {
   const database = await throwawayDatabase('hello');
@@ -20,6 +21,8 @@ async function compare(databaseUrl) {
   const results = {};
   const targets = [
     { name: 'raw-fastify', args: ['bench/baseline/hello.js'], env: {} },
+    // The framework floor: what NestJS itself costs, so rampart's own layers show apart.
+    { name: 'nestjs-only', args: ['bench/baseline/nest-hello.js'], env: {} },
     {
       name: 'rampart',
       args: rampartArgs(),
@@ -45,7 +48,9 @@ async function compare(databaseUrl) {
       await server.stop();
     }
   }
-  results.ratio = round(results.rampart.rps / results['raw-fastify'].rps);
+  const raw = results['raw-fastify'].rps;
+  results.ratio = round(results.rampart.rps / raw);
+  results.nestjsRatio = round(results['nestjs-only'].rps / raw);
   return results;
 }
 
