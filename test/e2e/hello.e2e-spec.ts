@@ -2,6 +2,7 @@ import { json } from '../support/http.js';
 import { request as httpRequest } from 'node:http';
 import { HelloService, HELLO_MESSAGE } from '../../src/hello/hello.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { until } from '../support/wait.js';
 
 describe('GET /hello (real listener, real HTTP)', () => {
   let t: TestApp;
@@ -108,11 +109,3 @@ describe('GET /hello (real listener, real HTTP)', () => {
     expect(hostile.headers.get('x-request-id')).not.toBe('a b<c>');
   });
 });
-
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

@@ -1,7 +1,6 @@
-import { freePort, startChild, type Child } from '../support/child-process.js';
+import { freePort, type Child } from '../support/child-process.js';
 import { OtlpReceiver, SPAN_KIND } from '../support/otlp-receiver.js';
-
-const PRELOAD = ['--enable-source-maps', '--import', './dist/telemetry/telemetry.bootstrap.js'];
+import { startTraced } from '../support/traced-child.js';
 // A real PostgreSQL: the pg instrumentation patches the `pg` driver, not embedded PGlite.
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -19,20 +18,17 @@ describe('traces across instances, PostgreSQL, Redis and the resilience policies
   it('A server → A client → B server → pg: parent links intact, one trace id', async () => {
     const endpoint = await receiver.start();
     const traced = {
-      OTEL_SDK_DISABLED: 'false',
-      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
       OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
       OTEL_TRACES_SAMPLER_ARG: '1',
-      OTEL_BSP_SCHEDULE_DELAY: '50',
-      SHUTDOWN_DRAIN_DELAY_MS: '0',
       DATABASE_URL,
     };
-    const b = await startChild({ ...traced, OTEL_SERVICE_NAME: 'rampart-b' }, { args: PRELOAD });
+    const b = await startTraced(endpoint, { ...traced, OTEL_SERVICE_NAME: 'rampart-b' });
     children.push(b);
-    const a = await startChild(
-      { ...traced, OTEL_SERVICE_NAME: 'rampart-a', BACKEND_URLS: b.baseUrl },
-      { args: PRELOAD },
-    );
+    const a = await startTraced(endpoint, {
+      ...traced,
+      OTEL_SERVICE_NAME: 'rampart-a',
+      BACKEND_URLS: b.baseUrl,
+    });
     children.push(a);
 
     const res = await fetch(`${a.baseUrl}/api/fanout`);
@@ -73,19 +69,12 @@ describe('traces across instances, PostgreSQL, Redis and the resilience policies
   it('a Redis command inside a request (the shared rate limiter) is an ioredis span under it', async () => {
     const redisReceiver = new OtlpReceiver();
     const endpoint = await redisReceiver.start();
-    const child = await startChild(
-      {
-        OTEL_SDK_DISABLED: 'false',
-        OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
-        OTEL_TRACES_SAMPLER: 'always_on',
-        OTEL_BSP_SCHEDULE_DELAY: '50',
-        SHUTDOWN_DRAIN_DELAY_MS: '0',
-        DATABASE_URL,
-        REDIS_URL,
-        RATE_LIMIT_PER_MINUTE: '1000',
-      },
-      { args: PRELOAD },
-    );
+    const child = await startTraced(endpoint, {
+      OTEL_TRACES_SAMPLER: 'always_on',
+      DATABASE_URL,
+      REDIS_URL,
+      RATE_LIMIT_PER_MINUTE: '1000',
+    });
     try {
       expect((await fetch(`${child.baseUrl}/hello`)).status).toBe(200);
       const IOREDIS = '@opentelemetry/instrumentation-ioredis';
@@ -107,22 +96,15 @@ describe('traces across instances, PostgreSQL, Redis and the resilience policies
   it('resilience decisions are events on the server span: retry, then the breaker opening', async () => {
     const policyReceiver = new OtlpReceiver();
     const endpoint = await policyReceiver.start();
-    const child = await startChild(
-      {
-        OTEL_SDK_DISABLED: 'false',
-        OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
-        OTEL_TRACES_SAMPLER: 'always_on',
-        OTEL_BSP_SCHEDULE_DELAY: '50',
-        SHUTDOWN_DRAIN_DELAY_MS: '0',
-        DATABASE_URL,
-        // Nothing listens there: connection refused, retryable, and counted by the breaker.
-        BACKEND_URLS: `http://127.0.0.1:${await freePort()}`,
-        UPSTREAM_RETRY_MAX: '1',
-        UPSTREAM_RETRY_BUDGET_PERCENT: '100',
-        UPSTREAM_BREAKER_THRESHOLD: '2',
-      },
-      { args: PRELOAD },
-    );
+    const child = await startTraced(endpoint, {
+      OTEL_TRACES_SAMPLER: 'always_on',
+      DATABASE_URL,
+      // Nothing listens there: connection refused, retryable, and counted by the breaker.
+      BACKEND_URLS: `http://127.0.0.1:${await freePort()}`,
+      UPSTREAM_RETRY_MAX: '1',
+      UPSTREAM_RETRY_BUDGET_PERCENT: '100',
+      UPSTREAM_BREAKER_THRESHOLD: '2',
+    });
     try {
       expect((await fetch(`${child.baseUrl}/api/fanout`)).status).toBe(200);
       await policyReceiver.waitFor((spans) => spans.some((s) => s.name === 'GET /api/fanout'));

@@ -1,29 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { startChild, type Child } from '../support/child-process.js';
+import { type Child } from '../support/child-process.js';
 import { json } from '../support/http.js';
 import { OtlpReceiver, SPAN_KIND } from '../support/otlp-receiver.js';
-
-const PRELOAD = ['--enable-source-maps', '--import', './dist/telemetry/telemetry.bootstrap.js'];
+import { startTraced } from '../support/traced-child.js';
 
 /** A sampled W3C traceparent from a caller we pretend to be. */
 function sampledParent(): { traceId: string; spanId: string; header: string } {
   const traceId = randomBytes(16).toString('hex');
   const spanId = randomBytes(8).toString('hex');
   return { traceId, spanId, header: `00-${traceId}-${spanId}-01` };
-}
-
-function startTraced(endpoint: string, env: Record<string, string> = {}): Promise<Child> {
-  return startChild(
-    {
-      OTEL_SDK_DISABLED: 'false',
-      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
-      OTEL_SERVICE_NAME: 'rampart-test',
-      OTEL_BSP_SCHEDULE_DELAY: '50',
-      SHUTDOWN_DRAIN_DELAY_MS: '0',
-      ...env,
-    },
-    { args: PRELOAD },
-  );
 }
 
 async function stop(child: Child): Promise<void> {

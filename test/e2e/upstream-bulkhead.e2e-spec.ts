@@ -1,4 +1,5 @@
-import { answer, BackendServer, until } from '../support/backend-server.js';
+import { answer, BackendServer } from '../support/backend-server.js';
+import { until } from '../support/wait.js';
 import { defaultDatabaseEnv } from '../support/database.js';
 import { json, type JsonBody } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';

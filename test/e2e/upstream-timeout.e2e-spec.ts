@@ -1,4 +1,5 @@
-import { BackendServer, stall, until } from '../support/backend-server.js';
+import { BackendServer, stall } from '../support/backend-server.js';
+import { until } from '../support/wait.js';
 import { defaultDatabaseEnv } from '../support/database.js';
 import { json } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';

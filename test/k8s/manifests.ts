@@ -9,13 +9,14 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Deployment, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Container, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { parseAllDocuments } from 'yaml';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { ROOT } from '../support/child-process.js';
+
+export { ROOT };
 export const SNAPSHOT_DIR = join(ROOT, 'k8s', 'rendered');
 
 /** Every kustomization the tests render, by snapshot name. */

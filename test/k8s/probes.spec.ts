@@ -3,12 +3,12 @@
  * starts it (the Dockerfile's ENTRYPOINT) with the base ConfigMap's environment, and SIGTERM
  * drains to exit code 0 well inside the pod's grace period.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Probe } from 'kubernetes-types/core/v1.js';
+import { ensureBuilt, freePort } from '../support/child-process.js';
 import { literalEnv, objects, rampartContainers, rampartWorkloads, ROOT } from './manifests.js';
 
 const objs = objects('base');
@@ -18,17 +18,6 @@ const manifestEnv = literalEnv(objs, container);
 const entrypoint = JSON.parse(
   /^ENTRYPOINT (\[.+\])$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1] ?? '[]',
 ) as string[];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function getStatus(url: string): Promise<number> {
   try {
@@ -64,19 +53,9 @@ describe('a running instance answers the manifest probes', () => {
   let exited: Promise<number | null>;
 
   beforeAll(async () => {
-    // Build when the compiled entrypoint files are missing (a fresh clone runs tests before build).
-    const files = entrypoint.filter((arg) => arg.endsWith('.js'));
-    if (!files.every((f) => existsSync(join(ROOT, f)))) {
-      execFileSync(
-        process.execPath,
-        [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-        {
-          cwd: ROOT,
-          stdio: 'inherit',
-        },
-      );
-    }
-    for (const f of files) {
+    // A fresh clone runs tests before any build: compile when dist/ is missing or stale.
+    ensureBuilt();
+    for (const f of entrypoint.filter((arg) => arg.endsWith('.js'))) {
       if (!existsSync(join(ROOT, f)))
         throw new Error(`${f} (Dockerfile ENTRYPOINT) does not exist after the build`);
     }
