@@ -27,8 +27,8 @@ export interface HttpHookDeps {
  * 2a. chaos: injected latency and errors, probes excepted (chaos/chaos.hook.ts), after the
  *    context so the injected wait honours the deadline;
  * 3. `Connection: close` while draining, so clients move to another pod;
- * 4. the request duration histogram (metrics/http-server.metrics.ts);
- * 5. one access-log line per request.
+ * 4. once the response is written, in one hook: the request duration histogram
+ *    (metrics/http-server.metrics.ts) and one access-log line per request.
  */
 export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): LoadShedder {
   registerServerSpan(app, PROBE_PATHS);
@@ -48,25 +48,24 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): Loa
     done(null, payload);
   });
 
-  if (deps.config.METRICS_ENABLED) {
+  // One hook for both: each is on every request's path, and both need the route.
+  const { METRICS_ENABLED: metrics, ACCESS_LOG_ENABLED: accessLogged } = deps.config;
+  if (metrics || accessLogged) {
     app.addHook('onResponse', (request, reply, done) => {
-      httpServerMetrics.record(request, reply);
-      done();
-    });
-  }
-
-  if (deps.config.ACCESS_LOG_ENABLED) {
-    app.addHook('onResponse', (request, reply, done) => {
-      const line = {
-        reqId: request.id,
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime * 100) / 100,
-      };
-      // Probes every few seconds per pod would drown the log; keep them at debug.
-      if (PROBE_PATHS.has(request.url)) accessLog.debug(line, 'request');
-      else accessLog.info(line, 'request');
+      const route = request.routeOptions.url ?? 'unmatched';
+      if (metrics) httpServerMetrics.record(route, request.method, reply);
+      if (accessLogged) {
+        const line = {
+          reqId: request.id,
+          method: request.method,
+          route,
+          status: reply.statusCode,
+          durationMs: Math.round(reply.elapsedTime * 100) / 100,
+        };
+        // Probes every few seconds per pod would drown the log; keep them at debug.
+        if (PROBE_PATHS.has(request.url)) accessLog.debug(line, 'request');
+        else accessLog.info(line, 'request');
+      }
       done();
     });
   }

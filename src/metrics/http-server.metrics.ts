@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { SeriesHistogram, type HistogramSeries } from './series.histogram.js';
 
 // OTel HTTP semantic conventions: the metric http.server.request.duration with these buckets
@@ -19,15 +19,17 @@ export class HttpServerMetrics {
   );
   private readonly series = new Map<string, HistogramSeries>();
 
-  /** Records one finished request (called from the onResponse hook in http.hooks.ts). */
-  record(request: FastifyRequest, reply: FastifyReply): void {
-    const route = request.routeOptions.url ?? 'unmatched';
-    const key = `${request.method} ${reply.statusCode} ${route}`;
+  /**
+   * Records one finished request (called from the onResponse hook in http.hooks.ts).
+   * @param route the route template (`unmatched` for 404s), never the raw URL
+   */
+  record(route: string, method: string, reply: FastifyReply): void {
+    const key = `${method} ${reply.statusCode} ${route}`;
     let series = this.series.get(key);
     if (!series) {
       series = this.duration.bind({
         http_route: route,
-        http_request_method: request.method,
+        http_request_method: method,
         http_response_status_code: reply.statusCode,
       });
       this.series.set(key, series);

@@ -20,15 +20,4 @@ export class RequestContextService {
   get requestId(): string | undefined {
     return requestContextStorage.getStore()?.requestId;
   }
-
-  /** Milliseconds left before the deadline (Infinity outside a request, never negative). */
-  remainingMs(): number {
-    const ctx = requestContextStorage.getStore();
-    return ctx ? Math.max(0, ctx.deadline - Date.now()) : Infinity;
-  }
-
-  /** Throws the abort reason (deadline or disconnect) if the request is already over. */
-  throwIfAborted(): void {
-    this.signal.throwIfAborted();
-  }
 }
