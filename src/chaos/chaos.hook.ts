@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { sendProblem } from '../errors/problem.reply.js';
-import { PROBE_PATHS } from '../health/health.paths.js';
+import { isProbe } from '../health/health.paths.js';
 import { abortableDelay } from '../request-context/abortable-delay.js';
 import { chaosRegistry } from './chaos.registry.js';
 import { ChaosInjectedError } from './chaos.errors.js';
@@ -15,7 +15,7 @@ const NEVER = new AbortController().signal;
  */
 export function registerChaos(app: FastifyInstance): void {
   app.addHook('onRequest', (request, reply, done) => {
-    if (PROBE_PATHS.has(request.url.split('?')[0] as string)) return done();
+    if (isProbe(request)) return done();
     const plan = chaosRegistry.get(app)?.plan();
     if (!plan) return done();
     const proceed = () => {

@@ -1,2 +1,13 @@
+import type { FastifyRequest } from 'fastify';
+
 /** Kubelet probe routes. Load shedding, chaos, tracing and access logs leave these alone. */
 export const PROBE_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/startupz']);
+
+/**
+ * Whether a request is a kubelet probe, by its matched route template: query strings
+ * (`/healthz?x`) cannot hide a probe, and nothing is parsed or allocated on the hot path.
+ */
+export function isProbe(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url;
+  return route !== undefined && PROBE_PATHS.has(route);
+}

@@ -4,7 +4,7 @@ import { registerChaos } from '../chaos/chaos.hook.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { ServerOverloadedError } from '../errors/http.errors.js';
 import { sendProblem } from '../errors/problem.reply.js';
-import { PROBE_PATHS } from '../health/health.paths.js';
+import { isProbe, PROBE_PATHS } from '../health/health.paths.js';
 import { logger } from '../logging/logger.js';
 import { httpServerMetrics } from '../metrics/http-server.metrics.js';
 import { registerRequestContext } from '../request-context/request-context.hook.js';
@@ -34,7 +34,7 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): Loa
   registerServerSpan(app, PROBE_PATHS);
   const shedder = new LoadShedder(deps.config.EVENT_LOOP_MAX_DELAY_MS);
   app.addHook('onRequest', (request, reply, done) => {
-    if (shedder.shouldShed && !PROBE_PATHS.has(request.url)) {
+    if (shedder.shouldShed && !isProbe(request)) {
       return sendProblem(reply, request, new ServerOverloadedError(1));
     }
     done();
@@ -63,7 +63,7 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): Loa
           durationMs: Math.round(reply.elapsedTime * 100) / 100,
         };
         // Probes every few seconds per pod would drown the log; keep them at debug.
-        if (PROBE_PATHS.has(request.url)) accessLog.debug(line, 'request');
+        if (isProbe(request)) accessLog.debug(line, 'request');
         else accessLog.info(line, 'request');
       }
       done();

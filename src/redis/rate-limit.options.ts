@@ -1,7 +1,7 @@
 import type { RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config/config.schema.js';
-import { PROBE_PATHS } from '../health/health.paths.js';
+import { isProbe } from '../health/health.paths.js';
 import { RateLimitedError } from './rate-limit.errors.js';
 
 /**
@@ -27,7 +27,7 @@ export function rateLimitOptions(
     redis,
     nameSpace: 'rampart:rate-limit:',
     skipOnError: true,
-    allowList: (request) => PROBE_PATHS.has(request.url),
+    allowList: (request) => isProbe(request),
     errorResponseBuilder: (_request, context) =>
       new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000)), max),
   };

@@ -2,7 +2,8 @@ import { defaultDatabaseEnv } from '../support/database.js';
 import { json } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-const PROBES = ['/healthz', '/readyz', '/startupz'];
+// With a query string too: a probe is recognised by its route, not its raw URL.
+const PROBES = ['/healthz', '/readyz', '/startupz', '/healthz?verbose=1'];
 
 describe('fault injection: /status, /delay and admin /chaos', () => {
   let t: TestApp;
