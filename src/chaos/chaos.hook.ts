@@ -2,10 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { sendProblem } from '../errors/problem.reply.js';
 import { isProbe } from '../health/health.paths.js';
 import { abortableDelay } from '../request-context/abortable-delay.js';
+import { NEVER_ABORTS } from '../request-context/request-context.js';
 import { chaosRegistry } from './chaos.registry.js';
 import { ChaosInjectedError } from './chaos.errors.js';
-
-const NEVER = new AbortController().signal;
 
 /**
  * Applies the chaos settings to every public request except the probes (a chaos experiment
@@ -24,8 +23,9 @@ export function registerChaos(app: FastifyInstance): void {
       sendProblem(reply, request, new ChaosInjectedError(plan.failStatus));
     };
     if (plan.delayMs === 0) return proceed();
-    abortableDelay(plan.delayMs, request.rampartContext?.signal ?? NEVER).then(proceed, (reason) =>
-      sendProblem(reply, request, reason),
+    abortableDelay(plan.delayMs, request.rampartContext?.signal ?? NEVER_ABORTS).then(
+      proceed,
+      (reason) => sendProblem(reply, request, reason),
     );
   });
 }

@@ -3,6 +3,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { NEVER_ABORTS } from '../request-context/request-context.js';
 import { RequestContextService } from '../request-context/request-context.service.js';
 import type { DatabaseDriver, PoolStats, SqlResult, SqlSession } from './database.driver.js';
 import { DatabaseMetrics } from './database.metrics.js';
@@ -17,7 +18,6 @@ export interface QueryOptions {
   signal?: AbortSignal;
   prepare?: boolean;
 }
-const NEVER = new AbortController().signal;
 
 /**
  * The query executor every repository uses. Each call runs under the current request's
@@ -49,7 +49,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
       ? new PgDriver(this.config)
       : await PgliteDriver.open(this.config);
     const applied = await this.driver.run((session) => migrate(session, MIGRATIONS), {
-      signal: NEVER,
+      signal: NEVER_ABORTS,
       acquireTimeoutMs: this.config.DB_CONNECT_TIMEOUT_MS,
     });
     log.info(

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { requestContextStorage, type RequestContext } from './request-context.js';
-
-const NEVER = new AbortController().signal;
+import { NEVER_ABORTS, requestContextStorage, type RequestContext } from './request-context.js';
 
 /**
  * Gives handlers, repositories and upstream clients the current request's id, deadline and
@@ -14,7 +12,7 @@ export class RequestContextService {
   }
 
   get signal(): AbortSignal {
-    return requestContextStorage.getStore()?.signal ?? NEVER;
+    return requestContextStorage.getStore()?.signal ?? NEVER_ABORTS;
   }
 
   get requestId(): string | undefined {

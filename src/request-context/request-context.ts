@@ -12,5 +12,8 @@ export interface RequestContext {
   readonly startedAt: number;
 }
 
+/** For work outside any request (start-up, migrations): a signal that never aborts. */
+export const NEVER_ABORTS: AbortSignal = new AbortController().signal;
+
 /** The single store. Read through RequestContextService in Nest code. */
 export const requestContextStorage = new AsyncLocalStorage<RequestContext>();
