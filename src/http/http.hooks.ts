@@ -5,13 +5,11 @@ import type { AppConfig } from '../config/config.schema.js';
 import { ServerOverloadedError } from '../errors/http.errors.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { isProbe, PROBE_PATHS } from '../health/health.paths.js';
-import { logger } from '../logging/logger.js';
 import { httpServerMetrics } from '../metrics/http-server.metrics.js';
 import { registerRequestContext } from '../request-context/request-context.hook.js';
 import { registerServerSpan } from '../telemetry/server-span.hooks.js';
+import { AccessLog } from './access.log.js';
 import { LoadShedder } from './load-shedder.js';
-
-const accessLog = logger.child({ module: 'http' });
 
 export interface HttpHookDeps {
   config: AppConfig;
@@ -28,7 +26,7 @@ export interface HttpHookDeps {
  *    context so the injected wait honours the deadline;
  * 3. `Connection: close` while draining, so clients move to another pod;
  * 4. once the response is written, in one hook: the request duration histogram
- *    (metrics/http-server.metrics.ts) and one access-log line per request.
+ *    (metrics/http-server.metrics.ts) and one access-log line per request (access.log.ts).
  */
 export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): LoadShedder {
   registerServerSpan(app, PROBE_PATHS);
@@ -50,22 +48,13 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): Loa
 
   // One hook for both: each is on every request's path, and both need the route.
   const { METRICS_ENABLED: metrics, ACCESS_LOG_ENABLED: accessLogged } = deps.config;
-  if (metrics || accessLogged) {
+  const accessLog = accessLogged ? new AccessLog(deps.config.OTEL_SERVICE_NAME) : undefined;
+  if (metrics || accessLog) {
     app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched';
       if (metrics) httpServerMetrics.record(route, request.method, reply);
-      if (accessLogged) {
-        const line = {
-          reqId: request.id,
-          method: request.method,
-          route,
-          status: reply.statusCode,
-          durationMs: Math.round(reply.elapsedTime * 100) / 100,
-        };
-        // Probes every few seconds per pod would drown the log; keep them at debug.
-        if (isProbe(request)) accessLog.debug(line, 'request');
-        else accessLog.info(line, 'request');
-      }
+      // Probes every few seconds per pod would drown the log; they are logged at debug.
+      accessLog?.write(request, reply, route, isProbe(request));
       done();
     });
   }

@@ -25,8 +25,8 @@ declare module 'fastify' {
  * (figures in README: observability).
  *
  * The span's context is entered for the rest of the onRequest hooks, again before the handler
- * (body parsing resumes in the socket's async context, as in request-context.hook.ts), and for
- * the onResponse hooks registered after this, so the access-log line carries trace_id/span_id.
+ * (body parsing resumes in the socket's async context, as in request-context.hook.ts). The
+ * access log (http/access.log.ts) reads the ids from `request.otel` after the span ended.
  *
  * Not registered at all when the SDK did not start (OTEL_SDK_DISABLED): zero cost.
  * @param ignoredRoutes routes never traced (kubelet probes: a span every few seconds per pod)
@@ -62,7 +62,7 @@ export function registerServerSpan(app: FastifyInstance, ignoredRoutes: Readonly
     const otel = request.otel;
     if (!otel) return done();
     endSpan(otel.span, reply);
-    context.with(otel.context, done);
+    done();
   });
 
   // The client left before the answer was written: no onResponse will come.

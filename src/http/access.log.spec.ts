@@ -1,0 +1,69 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { logger } from '../logging/logger.js';
+import { AccessLog } from './access.log.js';
+
+/** The request and reply fields the access log reads, as Fastify fills them. */
+function exchange(overrides: { route?: string; otel?: FastifyRequest['otel'] } = {}) {
+  const request = { id: 'req-1', method: 'GET', otel: overrides.otel } as FastifyRequest;
+  const reply = { statusCode: 200, elapsedTime: 1.23456 } as FastifyReply;
+  return { request, reply, route: overrides.route ?? '/hello' };
+}
+
+describe('AccessLog', () => {
+  const lines: string[] = [];
+  const access = new AccessLog('rampart "test"', { write: (line) => lines.push(line) > 0 });
+  const lastLine = () => lines.at(-1) ?? '';
+  beforeEach(() => (lines.length = 0));
+
+  it('writes one JSON line with the fields a pino child({ module: "http" }) line has', () => {
+    const { request, reply, route } = exchange();
+    access.write(request, reply, route, false);
+    expect(lines).toHaveLength(1);
+    expect(lastLine().endsWith('}\n')).toBe(true);
+    expect(JSON.parse(lastLine())).toEqual({
+      level: 'info',
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      pid: process.pid,
+      service: 'rampart "test"',
+      module: 'http',
+      reqId: 'req-1',
+      method: 'GET',
+      route: '/hello',
+      status: 200,
+      durationMs: 1.23,
+      msg: 'request',
+    });
+  });
+
+  it('escapes a route template that needs it', () => {
+    const { request, reply } = exchange();
+    access.write(request, reply, '/odd/"quoted"\\path\n', false);
+    expect((JSON.parse(lastLine()) as { route: string }).route).toBe('/odd/"quoted"\\path\n');
+  });
+
+  it("carries the request span's trace_id and span_id", () => {
+    const spanContext = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 };
+    const otel = { span: { spanContext: () => spanContext } } as FastifyRequest['otel'];
+    const { request, reply, route } = exchange({ otel });
+    access.write(request, reply, route, false);
+    expect(JSON.parse(lastLine())).toMatchObject({
+      trace_id: spanContext.traceId,
+      span_id: 'b'.repeat(16),
+    });
+  });
+
+  it('writes quiet (probe) lines only when LOG_LEVEL is debug', () => {
+    const { request, reply, route } = exchange();
+    const level = logger.level;
+    try {
+      logger.level = 'info';
+      access.write(request, reply, route, true);
+      expect(lines).toHaveLength(0);
+      logger.level = 'debug';
+      access.write(request, reply, route, true);
+      expect(JSON.parse(lastLine())).toMatchObject({ level: 'debug' });
+    } finally {
+      logger.level = level;
+    }
+  });
+});

@@ -1,0 +1,82 @@
+import { mkdtempSync, readFileSync, rmSync, openSync, closeSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { until } from '../../test/support/wait.js';
+import { LogSink } from './log.sink.js';
+
+describe('LogSink', () => {
+  let dir: string;
+  let file: string;
+  let fd: number;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'log-sink-'));
+    file = join(dir, 'out.log');
+    fd = openSync(file, 'w');
+  });
+  afterEach(() => {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes lines in order, once per event-loop turn rather than per line', async () => {
+    const sink = new LogSink(fd);
+    for (let i = 0; i < 1000; i++) sink.write(`{"n":${i}}\n`);
+    expect(readFileSync(file, 'utf8')).toBe(''); // nothing written on the caller's path
+    await nextTurn();
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { n: number }).n)).toEqual(
+      Array.from({ length: 1000 }, (_, i) => i),
+    );
+  });
+
+  it('keeps multi-byte text intact', async () => {
+    const sink = new LogSink(fd);
+    sink.write('{"msg":"grüße ✓ 𝄞"}\n');
+    await nextTurn();
+    expect(readFileSync(file, 'utf8')).toBe('{"msg":"grüße ✓ 𝄞"}\n');
+  });
+
+  it('flushSync writes what is queued at once (for the lines before process.exit)', () => {
+    const sink = new LogSink(fd);
+    sink.write('last words\n');
+    sink.flushSync();
+    expect(readFileSync(file, 'utf8')).toBe('last words\n');
+  });
+
+  it('drops and counts lines past its backlog limit instead of growing without bound', async () => {
+    const sink = new LogSink(fd, 20);
+    expect(sink.write('0123456789\n')).toBe(true);
+    expect(sink.write('0123456789\n')).toBe(false);
+    expect(sink.dropped).toBe(1);
+    await nextTurn();
+    expect(sink.write('0123456789\n')).toBe(true); // room again once written
+    sink.flushSync();
+    expect(readFileSync(file, 'utf8')).toBe('0123456789\n0123456789\n');
+  });
+
+  it('waits out a full non-blocking pipe (EAGAIN) and loses nothing', async () => {
+    // A real pipe to `cat`, which Node opens non-blocking: 2 MiB overflow its 64 KiB buffer.
+    const cat = spawn('cat', [], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const pipeFd = (cat.stdin as unknown as { _handle: { fd: number } })._handle.fd;
+    let received = '';
+    cat.stdout.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+    const sink = new LogSink(pipeFd);
+    const line = `${'x'.repeat(1023)}\n`;
+    for (let i = 0; i < 2048; i++) sink.write(line);
+    await until(() => received.length === 2048 * 1024, 10_000);
+    expect(received).toBe(line.repeat(2048));
+    expect(sink.dropped).toBe(0);
+    cat.kill();
+  });
+
+  it('counts lines lost to a bad descriptor and does not throw into the caller', async () => {
+    const sink = new LogSink(1_000_000);
+    sink.write('a\n');
+    sink.write('b\n');
+    await nextTurn();
+    expect(sink.dropped).toBe(2);
+  });
+});

@@ -1,0 +1,97 @@
+import { writeSync } from 'node:fs';
+
+/** 16 Mi characters (~64k lines) may wait for a blocked stdout before lines are dropped. */
+const DEFAULT_MAX_PENDING_CHARS = 16 * 1024 * 1024;
+/** A full non-blocking pipe is retried after this long; the event loop never spins on it. */
+const RETRY_AFTER_EAGAIN_MS = 10;
+
+/**
+ * Where every log line goes (pino's destination and the access log): appended to a string, written
+ * to the file descriptor once per event-loop turn in one `write(2)`, off the request path.
+ *
+ * Why not pino's sonic-boom: in async mode it starts a thread-pool write per line whenever none
+ * is in flight, and its buffer mode copies every line into a Buffer; per request that cost more
+ * than the rest of the access log (README: observability, performance). Here a line costs a
+ * string append; the batch is encoded once.
+ *
+ * The write is synchronous, as Node's own stdout is for files and for pipes on Linux
+ * (nodejs.org/api/process.html#a-note-on-process-io): one call per loop turn, not per line.
+ * When the reader stops reading (a full non-blocking pipe, EAGAIN), lines wait in memory up to
+ * `maxPendingChars`, then are dropped and counted (`dropped`) rather than stalling requests or
+ * growing without bound.
+ */
+export class LogSink {
+  /** Lines refused because the backlog was full, or lost because the descriptor failed. */
+  dropped = 0;
+  private pending = '';
+  /** The unwritten tail of a batch the descriptor refused (EAGAIN), written before `pending`. */
+  private stalled?: Buffer;
+  private scheduled = false;
+
+  constructor(
+    private readonly fd: number,
+    private readonly maxPendingChars = DEFAULT_MAX_PENDING_CHARS,
+  ) {}
+
+  /** Queues one line (with its trailing newline); false when it was dropped. */
+  write(line: string): boolean {
+    if (this.pending.length + line.length > this.maxPendingChars) {
+      this.dropped++;
+      return false;
+    }
+    this.pending += line;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushBatch);
+    }
+    return true;
+  }
+
+  /** Writes everything queued now, waiting out a full pipe; for the last lines before exit. */
+  flushSync(): void {
+    for (let attempts = 0; this.hasBacklog() && attempts < 1000; attempts++) {
+      if (!this.writeBacklog()) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+  }
+
+  private readonly flushBatch = (): void => {
+    this.scheduled = false;
+    if (!this.writeBacklog() && !this.scheduled) {
+      this.scheduled = true;
+      setTimeout(this.flushBatch, RETRY_AFTER_EAGAIN_MS).unref();
+    }
+  };
+
+  private hasBacklog(): boolean {
+    return this.stalled !== undefined || this.pending !== '';
+  }
+
+  /** @returns false when the descriptor refused to take everything for now (EAGAIN). */
+  private writeBacklog(): boolean {
+    if (!this.stalled) {
+      if (this.pending === '') return true;
+      this.stalled = Buffer.from(this.pending);
+      this.pending = '';
+    }
+    const chunk = this.stalled;
+    let offset = 0;
+    try {
+      while (offset < chunk.length) offset += writeSync(this.fd, chunk, offset);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
+        this.stalled = chunk.subarray(offset);
+        return false;
+      }
+      // The descriptor is gone (EPIPE, EBADF): nobody can read these lines any more.
+      this.dropped += countLines(chunk.subarray(offset));
+    }
+    this.stalled = undefined;
+    return true;
+  }
+}
+
+function countLines(chunk: Buffer): number {
+  let lines = 0;
+  for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
+  return lines;
+}
