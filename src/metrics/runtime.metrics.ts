@@ -1,6 +1,7 @@
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import client, { type Registry } from 'prom-client';
 import { inFlightRequests } from '../lifecycle/in-flight.registry.js';
+import { logSink } from '../logging/logger.js';
 
 // prom-client's default set repeats the per-type active handle/request/resource gauges as
 // `*_total` gauges, which `promtool check metrics` rejects ("non-counter metrics should not have
@@ -14,7 +15,7 @@ const PROMTOOL_REJECTED = [
 /**
  * Process and runtime instruments: prom-client's defaults (CPU, RSS, heap and heap spaces,
  * event-loop delay percentiles, GC pause histogram `nodejs_gc_duration_seconds`, fds), plus
- * event-loop utilization and the in-flight request gauge.
+ * event-loop utilization, the in-flight request gauge and log lines lost to a blocked stdout.
  */
 export function registerRuntimeMetrics(registry: Registry): void {
   client.collectDefaultMetrics({ register: registry });
@@ -41,6 +42,19 @@ export function registerRuntimeMetrics(registry: Registry): void {
     registers: [registry],
     collect() {
       this.set(inFlightRequests.size);
+    },
+  });
+
+  // A log collector that stops reading fills the sink's backlog; lines past it are dropped
+  // (logging/log.sink.ts) rather than stalling requests, and counted here.
+  let dropped = 0;
+  new client.Counter({
+    name: 'log_lines_dropped_total',
+    help: 'Log lines dropped because stdout did not keep up (backlog full) or failed.',
+    registers: [registry],
+    collect() {
+      this.inc(logSink.dropped - dropped);
+      dropped = logSink.dropped;
     },
   });
 }

@@ -61,7 +61,7 @@ describe('GET /metrics on the admin port (real listener)', () => {
     expect(sampleValue((await scrape(t)).families, 'http_server_active_requests')).toBe(0);
   });
 
-  it('exposes event-loop delay and utilization, GC pauses, heap, and the span pipeline', async () => {
+  it('exposes event-loop delay and utilization, GC pauses, heap, log drops, the span pipeline', async () => {
     const { families } = await scrape(t);
     for (const name of [
       'nodejs_eventloop_lag_p99_seconds',
@@ -72,6 +72,7 @@ describe('GET /metrics on the admin port (real listener)', () => {
       'otel_sdk_span_dropped_total',
       'otel_sdk_span_exported_total',
       'otel_sdk_processor_span_queue_size',
+      'log_lines_dropped_total',
     ]) {
       expect([name, families.has(name)]).toEqual([name, true]);
     }
