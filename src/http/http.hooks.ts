@@ -10,6 +10,7 @@ import { registerRequestContext } from '../request-context/request-context.hook.
 import { registerServerSpan } from '../telemetry/server-span.hooks.js';
 import { AccessLog } from './access.log.js';
 import { LoadShedder } from './load-shedder.js';
+import { declareMatchedRoute, routeOf } from './matched-route.js';
 
 export interface HttpHookDeps {
   config: AppConfig;
@@ -29,6 +30,7 @@ export interface HttpHookDeps {
  *    (metrics/http-server.metrics.ts) and one access-log line per request (access.log.ts).
  */
 export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): LoadShedder {
+  declareMatchedRoute(app);
   registerServerSpan(app, PROBE_PATHS);
   const shedder = new LoadShedder(deps.config.EVENT_LOOP_MAX_DELAY_MS);
   app.addHook('onRequest', (request, reply, done) => {
@@ -51,7 +53,7 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): Loa
   const accessLog = accessLogged ? new AccessLog(deps.config.OTEL_SERVICE_NAME) : undefined;
   if (metrics || accessLog) {
     app.addHook('onResponse', (request, reply, done) => {
-      const route = request.routeOptions.url ?? 'unmatched';
+      const route = routeOf(request) ?? 'unmatched';
       if (metrics) httpServerMetrics.record(route, request.method, reply);
       // Probes every few seconds per pod would drown the log; they are logged at debug.
       accessLog?.write(request, reply, route, isProbe(request));

@@ -1,6 +1,6 @@
 /** What the shutdown log reports about a request that is still running. */
 export interface InFlightRequest {
-  readonly id: string;
+  readonly requestId: string;
   readonly method: string;
   readonly url: string;
   readonly startedAt: number;
@@ -8,25 +8,32 @@ export interface InFlightRequest {
 
 /**
  * Requests currently being served on the public port. Read by /api/info, the in-flight metric,
- * and the shutdown sequence (to say what was still open when the hard deadline hit).
+ * and the shutdown sequence (to say what was still open when the hard deadline hit). Entries are
+ * the requests' own context objects (request-context.hook.ts): nothing is allocated to track them.
  */
 export class InFlightRegistry {
-  private readonly requests = new Map<string, InFlightRequest>();
+  private readonly requests = new Set<InFlightRequest>();
 
   add(request: InFlightRequest): void {
-    this.requests.set(request.id, request);
+    this.requests.add(request);
   }
 
-  delete(id: string): void {
-    this.requests.delete(id);
+  delete(request: InFlightRequest): void {
+    this.requests.delete(request);
   }
 
   get size(): number {
     return this.requests.size;
   }
 
-  snapshot(now = Date.now()): Array<InFlightRequest & { ageMs: number }> {
-    return [...this.requests.values()].map((r) => ({ ...r, ageMs: now - r.startedAt }));
+  snapshot(now = Date.now()) {
+    return [...this.requests].map((r) => ({
+      id: r.requestId,
+      method: r.method,
+      url: r.url,
+      startedAt: r.startedAt,
+      ageMs: now - r.startedAt,
+    }));
   }
 }
 

@@ -49,18 +49,21 @@ export function registerRequestContext(app: FastifyInstance, defaultTimeoutMs: n
     const startedAt = Date.now();
     const controller = new AbortController();
     const timer = setTimeout(() => onDeadline(request, reply, controller, timeoutMs), timeoutMs);
-    inFlightRequests.add({ id: request.id, method: request.method, url: request.url, startedAt });
-    reply.raw.once('close', () => {
-      clearTimeout(timer);
-      inFlightRequests.delete(request.id);
-      if (!reply.raw.writableFinished) controller.abort(new ClientClosedError());
-    });
-    request.rampartContext = {
+    const context = {
       requestId: request.id,
       deadline: startedAt + timeoutMs,
       signal: controller.signal,
       startedAt,
+      method: request.method,
+      url: request.url,
     };
+    request.rampartContext = context;
+    inFlightRequests.add(context);
+    reply.raw.once('close', () => {
+      clearTimeout(timer);
+      inFlightRequests.delete(context);
+      if (!reply.raw.writableFinished) controller.abort(new ClientClosedError());
+    });
     done();
   });
 

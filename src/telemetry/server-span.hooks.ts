@@ -9,6 +9,7 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { routeOf } from '../http/matched-route.js';
 import { telemetryHandle } from './telemetry.handle.js';
 
 declare module 'fastify' {
@@ -37,8 +38,8 @@ export function registerServerSpan(app: FastifyInstance, ignoredRoutes: Readonly
   // Declared up front: one hidden class for every request object (see request-context.hook.ts).
   app.decorateRequest('otel', undefined);
 
-  app.addHook('onRequest', (request, _reply, done) => {
-    const route = request.routeOptions.url;
+  app.addHook('onRequest', (request, reply, done) => {
+    const route = routeOf(request);
     if (route !== undefined && ignoredRoutes.has(route)) return done();
     // Most requests carry no traceparent (the ingress starts traces): skip the extractor then.
     const parent =
@@ -47,7 +48,15 @@ export function registerServerSpan(app: FastifyInstance, ignoredRoutes: Readonly
         : propagation.extract(ROOT_CONTEXT, request.headers);
     const name = route === undefined ? request.method : `${request.method} ${route}`;
     const span = tracer.startSpan(name, { kind: SpanKind.SERVER }, parent);
-    if (span.isRecording()) span.setAttributes(requestAttributes(request, route));
+    if (span.isRecording()) {
+      span.setAttributes(requestAttributes(request, route));
+      // The client left before the answer was written: no onResponse will come. Listened to
+      // only for recorded spans; Fastify's onRequestAbort hook would add a listener to every
+      // request, traced or not.
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) endAbandoned(span);
+      });
+    }
     const ctx = trace.setSpan(parent, span);
     request.otel = { span, context: ctx };
     context.with(ctx, done);
@@ -62,17 +71,6 @@ export function registerServerSpan(app: FastifyInstance, ignoredRoutes: Readonly
     const otel = request.otel;
     if (!otel) return done();
     endSpan(otel.span, reply);
-    done();
-  });
-
-  // The client left before the answer was written: no onResponse will come.
-  app.addHook('onRequestAbort', (request, done) => {
-    const otel = request.otel;
-    if (otel?.span.isRecording()) {
-      otel.span.setAttribute('error.type', 'client_closed');
-      otel.span.setStatus({ code: SpanStatusCode.ERROR, message: 'client closed the connection' });
-      otel.span.end();
-    }
     done();
   });
 }
@@ -104,5 +102,11 @@ function endSpan(span: Span, reply: FastifyReply): void {
     span.setAttribute('error.type', String(status));
     span.setStatus({ code: SpanStatusCode.ERROR });
   }
+  span.end();
+}
+
+function endAbandoned(span: Span): void {
+  span.setAttribute('error.type', 'client_closed');
+  span.setStatus({ code: SpanStatusCode.ERROR, message: 'client closed the connection' });
   span.end();
 }

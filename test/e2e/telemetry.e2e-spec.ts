@@ -92,6 +92,27 @@ describe('tracing (real exporter → OTLP receiver on 127.0.0.1, real child proc
     }
   });
 
+  it('a client that leaves mid-request still gets its span exported, marked client_closed', async () => {
+    const child = await startTraced(endpoint, { OTEL_TRACES_SAMPLER: 'always_on' });
+    try {
+      const parent = sampledParent();
+      const leaving = new AbortController();
+      const request = fetch(`${child.baseUrl}/hello?delay=5s`, {
+        headers: { traceparent: parent.header },
+        signal: leaving.signal,
+      });
+      setTimeout(() => leaving.abort(), 150);
+      await expect(request).rejects.toThrow();
+      await receiver.waitFor((spans) => spans.some((s) => s.traceId === parent.traceId));
+      const span = receiver.spans.find((s) => s.traceId === parent.traceId);
+      expect(span?.attributes['error.type']).toBe('client_closed');
+      expect(span?.statusCode).toBe(2); // STATUS_CODE_ERROR
+      expect(span?.attributes['http.response.status_code']).toBeUndefined();
+    } finally {
+      await stop(child);
+    }
+  });
+
   it('log lines inside a traced request (access log, deadline warning) carry its trace id', async () => {
     const child = await startTraced(endpoint, { OTEL_TRACES_SAMPLER_ARG: '0' });
     try {
