@@ -29,6 +29,17 @@ export async function load(o) {
   return loadTool === 'wrk' ? wrk(o) : autocannon(o);
 }
 
+/**
+ * load() against a server started by processes.js, plus the server's CPU time per request over
+ * the run (µs; NaN where /proc is missing).
+ */
+export async function measure(server, o) {
+  const before = server.cpuSeconds();
+  const figures = await load(o);
+  const cpuS = server.cpuSeconds() - before;
+  return { ...figures, cpuUsPerRequest: Math.round((cpuS * 1e7) / figures.requests) / 10 };
+}
+
 async function wrk({ url, connections, durationS, headers = {} }) {
   const headerArgs = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
   const [cmd, args] = pinned(LOAD_CPU, 'wrk', [

@@ -62,6 +62,7 @@ export async function startServer({ name, args, env = {}, port, readyPath = '/he
     startupMs,
     // The server's own PID (taskset execs it, so the PID is the node process).
     peakRssMb: () => peakRssMb(child.pid),
+    cpuSeconds: () => cpuSeconds(child.pid),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -81,3 +82,20 @@ function peakRssMb(pid) {
     return undefined;
   }
 }
+
+/**
+ * User + system CPU time the process has used (all its threads), from /proc. CPU time per
+ * request varies far less between runs on a shared machine than requests per second do.
+ */
+function cpuSeconds(pid) {
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+  } catch {
+    return NaN;
+  }
+}
+
+/** USER_HZ: Linux reports /proc CPU times in 1/100 s on every architecture it runs on. */
+const CLOCK_TICKS_PER_S = 100;

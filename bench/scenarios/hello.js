@@ -1,6 +1,6 @@
 // /hello throughput: raw Fastify baseline vs rampart, same machine, same run, same load.
 import { throwawayDatabase } from '../lib/database.js';
-import { load } from '../lib/load.js';
+import { load, measure } from '../lib/load.js';
 import { freePort, startServer } from '../lib/processes.js';
 import { rampartArgs, settings } from '../lib/settings.js';
 
@@ -40,7 +40,11 @@ async function compare(databaseUrl) {
       const url = `${server.url}/hello`;
       await load({ url, connections: settings.connections, durationS: settings.warmupS });
       results[target.name] = {
-        ...(await load({ url, connections: settings.connections, durationS: settings.durationS })),
+        ...(await measure(server, {
+          url,
+          connections: settings.connections,
+          durationS: settings.durationS,
+        })),
         startupMs: server.startupMs,
         peakRssMb: server.peakRssMb(),
       };
@@ -51,6 +55,10 @@ async function compare(databaseUrl) {
   const raw = results['raw-fastify'].rps;
   results.ratio = round(results.rampart.rps / raw);
   results.nestjsRatio = round(results['nestjs-only'].rps / raw);
+  // The same comparison by CPU time per request: steadier than requests/s on a shared machine.
+  const rawCpu = results['raw-fastify'].cpuUsPerRequest;
+  results.cpuRatio = round(rawCpu / results.rampart.cpuUsPerRequest);
+  results.nestjsCpuRatio = round(rawCpu / results['nestjs-only'].cpuUsPerRequest);
   return results;
 }
 

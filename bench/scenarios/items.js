@@ -3,7 +3,7 @@
 // on. Goal: uncached ≥ 0.85× the baseline. Needs PostgreSQL on 127.0.0.1 (PG_ADMIN_URL, default
 // postgres://postgres@127.0.0.1:5432/test); a throwaway database is created and dropped.
 import { adminQuery as admin, ADMIN_URL } from '../lib/database.js';
-import { load } from '../lib/load.js';
+import { load, measure } from '../lib/load.js';
 import { freePort, startServer } from '../lib/processes.js';
 import { rampartArgs, settings } from '../lib/settings.js';
 
@@ -57,7 +57,7 @@ export async function run() {
           durationS: settings.warmupS,
         });
         results[target.name] = {
-          ...(await load({
+          ...(await measure(server, {
             url: target_url,
             connections: settings.connections,
             durationS: settings.durationS,
