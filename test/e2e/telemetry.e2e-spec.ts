@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Child } from '../support/child-process.js';
 import { json } from '../support/http.js';
 import { OtlpReceiver, SPAN_KIND } from '../support/otlp-receiver.js';
@@ -110,6 +113,21 @@ describe('tracing (real exporter → OTLP receiver on 127.0.0.1, real child proc
       expect(span?.attributes['http.response.status_code']).toBeUndefined();
     } finally {
       await stop(child);
+    }
+  });
+
+  it('the bootstrap keeps compiled modules in <tmpdir>/node-compile-cache for the next start', async () => {
+    // TMPDIR, not NODE_COMPILE_CACHE: that variable would switch the cache on by itself.
+    const tmp = mkdtempSync(join(tmpdir(), 'rampart-tmpdir-'));
+    try {
+      const child = await startTraced(endpoint, { TMPDIR: tmp });
+      await stop(child);
+      const cacheDir = join(tmp, 'node-compile-cache');
+      const entries = readdirSync(cacheDir, { recursive: true, withFileTypes: true });
+      // One cache file per compiled module: the app, Nest, Fastify, OpenTelemetry, ...
+      expect(entries.filter((e) => e.isFile()).length).toBeGreaterThan(500);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
     }
   });
 
