@@ -1,12 +1,11 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { logger } from '../logging/logger.js';
 import { AccessLog } from './access.log.js';
 
-/** The request and reply fields the access log reads, as Fastify fills them. */
-function exchange(overrides: { route?: string; otel?: FastifyRequest['otel'] } = {}) {
+/** The request fields the access log reads, as Fastify fills them. */
+function exchange(overrides: { otel?: FastifyRequest['otel'] } = {}) {
   const request = { id: 'req-1', method: 'GET', otel: overrides.otel } as FastifyRequest;
-  const reply = { statusCode: 200, elapsedTime: 1.23456 } as FastifyReply;
-  return { request, reply, route: overrides.route ?? '/hello' };
+  return { request, route: '/hello' };
 }
 
 describe('AccessLog', () => {
@@ -16,8 +15,8 @@ describe('AccessLog', () => {
   beforeEach(() => (lines.length = 0));
 
   it('writes one JSON line with the fields a pino child({ module: "http" }) line has', () => {
-    const { request, reply, route } = exchange();
-    access.write(request, reply, route, false);
+    const { request, route } = exchange();
+    access.write(request, route, 200, 1.23456, false);
     expect(lines).toHaveLength(1);
     expect(lastLine().endsWith('}\n')).toBe(true);
     expect(JSON.parse(lastLine())).toEqual({
@@ -36,16 +35,16 @@ describe('AccessLog', () => {
   });
 
   it('escapes a route template that needs it', () => {
-    const { request, reply } = exchange();
-    access.write(request, reply, '/odd/"quoted"\\path\n', false);
+    const { request } = exchange();
+    access.write(request, '/odd/"quoted"\\path\n', 200, 1, false);
     expect((JSON.parse(lastLine()) as { route: string }).route).toBe('/odd/"quoted"\\path\n');
   });
 
   it("carries the request span's trace_id and span_id", () => {
     const spanContext = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 };
     const otel = { span: { spanContext: () => spanContext } } as FastifyRequest['otel'];
-    const { request, reply, route } = exchange({ otel });
-    access.write(request, reply, route, false);
+    const { request, route } = exchange({ otel });
+    access.write(request, route, 200, 1.23456, false);
     expect(JSON.parse(lastLine())).toMatchObject({
       trace_id: spanContext.traceId,
       span_id: 'b'.repeat(16),
@@ -53,14 +52,14 @@ describe('AccessLog', () => {
   });
 
   it('writes quiet (probe) lines only when LOG_LEVEL is debug', () => {
-    const { request, reply, route } = exchange();
+    const { request, route } = exchange();
     const level = logger.level;
     try {
       logger.level = 'info';
-      access.write(request, reply, route, true);
+      access.write(request, route, 200, 1, true);
       expect(lines).toHaveLength(0);
       logger.level = 'debug';
-      access.write(request, reply, route, true);
+      access.write(request, route, 200, 1, true);
       expect(JSON.parse(lastLine())).toMatchObject({ level: 'debug' });
     } finally {
       logger.level = level;

@@ -1,5 +1,5 @@
 import { isSpanContextValid } from '@opentelemetry/api';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { LogSink } from '../logging/log.sink.js';
 import { isoNow, logger, logSink } from '../logging/logger.js';
 
@@ -25,7 +25,13 @@ export class AccessLog {
    * @param route the route template (`unmatched` for 404s), never the raw URL
    * @param quiet at debug rather than info (kubelet probes every few seconds per pod)
    */
-  write(request: FastifyRequest, reply: FastifyReply, route: string, quiet: boolean): void {
+  write(
+    request: FastifyRequest,
+    route: string,
+    status: number,
+    elapsedMs: number,
+    quiet: boolean,
+  ): void {
     const level = quiet ? 'debug' : 'info';
     if (!logger.isLevelEnabled(level)) return;
     const span = request.otel?.span.spanContext();
@@ -37,8 +43,8 @@ export class AccessLog {
     // the HTTP parser accepted: neither needs escaping.
     this.sink.write(
       `{"level":"${level}","time":"${isoNow()}",${this.head},"reqId":"${request.id}"${trace}` +
-        `,"method":"${request.method}","route":${jsonString(route)},"status":${reply.statusCode}` +
-        `,"durationMs":${Math.round(reply.elapsedTime * 100) / 100},"msg":"request"}\n`,
+        `,"method":"${request.method}","route":${jsonString(route)},"status":${status}` +
+        `,"durationMs":${Math.round(elapsedMs * 100) / 100},"msg":"request"}\n`,
     );
   }
 }

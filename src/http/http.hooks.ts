@@ -54,9 +54,11 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): Loa
   if (metrics || accessLog) {
     app.addHook('onResponse', (request, reply, done) => {
       const route = routeOf(request) ?? 'unmatched';
-      if (metrics) httpServerMetrics.record(route, request.method, reply);
+      // Fastify computes both on each read (getters); read once for both consumers.
+      const { statusCode, elapsedTime } = reply;
+      if (metrics) httpServerMetrics.record(route, request.method, statusCode, elapsedTime);
       // Probes every few seconds per pod would drown the log; they are logged at debug.
-      accessLog?.write(request, reply, route, isProbe(request));
+      accessLog?.write(request, route, statusCode, elapsedTime, isProbe(request));
       done();
     });
   }

@@ -1,4 +1,3 @@
-import type { FastifyReply } from 'fastify';
 import { SeriesHistogram, type HistogramSeries } from './series.histogram.js';
 
 // OTel HTTP semantic conventions: the metric http.server.request.duration with these buckets
@@ -17,24 +16,29 @@ export class HttpServerMetrics {
     'Duration of HTTP server requests (public port), from request received to response written.',
     BUCKETS,
   );
-  private readonly series = new Map<string, HistogramSeries>();
+  /** route → method → status → series. Looked up with the same strings every time (route
+   * templates, the parser's method names), whose hashes V8 caches: no key is built per request. */
+  private readonly series = new Map<string, Map<string, Map<number, HistogramSeries>>>();
 
   /**
    * Records one finished request (called from the onResponse hook in http.hooks.ts).
    * @param route the route template (`unmatched` for 404s), never the raw URL
    */
-  record(route: string, method: string, reply: FastifyReply): void {
-    const key = `${method} ${reply.statusCode} ${route}`;
-    let series = this.series.get(key);
+  record(route: string, method: string, status: number, elapsedMs: number): void {
+    let byMethod = this.series.get(route);
+    if (!byMethod) this.series.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+    let series = byStatus.get(status);
     if (!series) {
       series = this.duration.bind({
         http_route: route,
         http_request_method: method,
-        http_response_status_code: reply.statusCode,
+        http_response_status_code: status,
       });
-      this.series.set(key, series);
+      byStatus.set(status, series);
     }
-    series.observe(reply.elapsedTime / 1000);
+    series.observe(elapsedMs / 1000);
   }
 }
 
