@@ -20,6 +20,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import type { AppConfig } from '../config/config.schema.js';
 import { logger } from '../logging/logger.js';
+import { PooledIdGenerator } from './pooled-id.generator.js';
 import { SpanPipelineStatsRecorder } from './span-pipeline.stats.js';
 import type { SpanPipelineStats, TelemetryHandle } from './telemetry.handle.js';
 import { samplerFromConfig } from './telemetry.sampler.js';
@@ -59,6 +60,7 @@ export class TelemetrySdk implements TelemetryHandle {
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     this.provider = new TracerProvider({
       resource: resourceOf(config),
+      idGenerator: new PooledIdGenerator(),
       sampler: exporter
         ? samplerFromConfig(config.OTEL_TRACES_SAMPLER, config.OTEL_TRACES_SAMPLER_ARG)
         : new AlwaysOffSampler(),
