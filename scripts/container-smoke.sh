@@ -19,6 +19,8 @@
 #   KEEP=1                          leave the container and image behind for inspection
 #   KUBE_PLAY=1                     also run `podman kube play` on the rendered dev Deployment
 set -Eeuo pipefail
+# debootstrap and some podman helpers live in sbin, which a non-login root shell may not list.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 readonly ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly IMAGE="${IMAGE:-localhost/rampart:0.1.0}"
