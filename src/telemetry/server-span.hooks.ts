@@ -22,7 +22,7 @@ declare module 'fastify' {
 /**
  * One SERVER span per request, named `METHOD /route` (OTel HTTP semantic conventions), with the
  * caller's W3C `traceparent` as parent. This replaces `@fastify/otel`, which wraps every hook and
- * handler in spans of its own: two hooks and one span per request cost a fraction of that
+ * handler in spans of its own: three hooks and one span per request cost a fraction of that
  * (figures in README: observability).
  *
  * The span's context is entered for the rest of the onRequest hooks, again before the handler
