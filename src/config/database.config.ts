@@ -21,4 +21,7 @@ export const databaseConfigShape = {
   RATE_LIMIT_PER_MINUTE: int(0, 10_000_000).default(0),
   CACHE_MAX_ITEMS: int(0, 10_000_000).default(10_000),
   CACHE_TTL_MS: int(0, 86_400_000).default(30_000),
+  // How long an Idempotency-Key replays its item; older keys are deleted (items/idempotency-key
+  // .sweeper.ts). A day, like the common API convention: longer than any client's retry window.
+  IDEMPOTENCY_KEY_TTL_MS: int(60_000, 31_536_000_000).default(86_400_000),
 };

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { IdempotencyKeySweeper } from './idempotency-key.sweeper.js';
 import { ItemInvalidationBus } from './item-invalidation.bus.js';
 import { ItemsController } from './items.controller.js';
 import { ItemsRepository } from './items.repository.js';
@@ -7,6 +8,6 @@ import { ItemsService } from './items.service.js';
 /** `/api/items`: CRUD with ETags, idempotent creates, keyset pages and a coalescing cache. */
 @Module({
   controllers: [ItemsController],
-  providers: [ItemsService, ItemsRepository, ItemInvalidationBus],
+  providers: [ItemsService, ItemsRepository, ItemInvalidationBus, IdempotencyKeySweeper],
 })
 export class ItemsModule {}

@@ -1,3 +1,5 @@
+import { DatabaseService } from '../../src/database/database.service.js';
+import { IdempotencyKeySweeper } from '../../src/items/idempotency-key.sweeper.js';
 import { defaultDatabaseEnv } from '../support/database.js';
 import { json, type JsonBody } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -163,6 +165,33 @@ describe('/api/items (real listener; PGlite, or a fresh PostgreSQL database unde
     expect(res.status).toBe(204);
     expect((await send('GET', `/api/items/${item.id}`)).status).toBe(404);
     expect((await send('DELETE', `/api/items/${item.id}`)).status).toBe(404);
+  });
+
+  it('Idempotency-Key: keys past IDEMPOTENCY_KEY_TTL_MS are swept; a retry then creates anew', async () => {
+    const db = t.app.get(DatabaseService);
+    const sweeper = t.app.get(IdempotencyKeySweeper);
+    const oldKey = `old-${Date.now()}`;
+    const freshKey = `fresh-${Date.now()}`;
+    const first = await create({ name: 'aged' }, { 'idempotency-key': oldKey });
+    await create({ name: 'young' }, { 'idempotency-key': freshKey });
+    const ttlMs = t.config.IDEMPOTENCY_KEY_TTL_MS;
+    await db.query(
+      'test.age_key',
+      `UPDATE item_idempotency_keys SET created_at = now() - ($2::bigint + 1000) * interval '1 millisecond' WHERE key = $1`,
+      [oldKey, ttlMs],
+    );
+    expect(await sweeper.sweep()).toBeGreaterThanOrEqual(1);
+    const { rows } = await db.query<{ key: string }>(
+      'test.keys',
+      'SELECT key FROM item_idempotency_keys WHERE key = ANY($1)',
+      [[oldKey, freshKey]],
+    );
+    expect(rows.map((r) => r.key)).toEqual([freshKey]);
+    const again = await create({ name: 'aged' }, { 'idempotency-key': oldKey });
+    expect(again.res.headers.get('idempotent-replayed')).toBeNull();
+    expect(again.item.id).not.toBe(first.item.id);
+    const replay = await create({ name: 'young' }, { 'idempotency-key': freshKey });
+    expect(replay.res.headers.get('idempotent-replayed')).toBe('true');
   });
 
   it('Idempotency-Key: a retried POST returns the original item, concurrent retries create one item', async () => {

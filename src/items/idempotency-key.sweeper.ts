@@ -1,0 +1,69 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { DatabaseService } from '../database/database.service.js';
+import { logger } from '../logging/logger.js';
+
+const log = logger.child({ module: 'items' });
+
+/** Rows deleted per statement: short statements, short row locks. */
+const BATCH = 1_000;
+/** Statements per sweep: a backlog is worked off over several sweeps, never in one long burst. */
+const MAX_BATCHES_PER_SWEEP = 20;
+
+/**
+ * Deletes Idempotency-Keys older than IDEMPOTENCY_KEY_TTL_MS, every TTL/24 (between once a
+ * minute and once an hour), so the table stays bounded by the traffic of one TTL. A key
+ * replays its item for at least the TTL; a retry after its deletion creates a new item, as with
+ * any API whose keys expire. Every replica sweeps: the DELETEs are idempotent, and a key deleted
+ * under a concurrent claim or replay makes that request retry its claim
+ * (ItemsService.create).
+ */
+@Injectable()
+export class IdempotencyKeySweeper implements OnApplicationBootstrap, OnModuleDestroy {
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly db: DatabaseService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const everyMs = Math.min(Math.max(this.config.IDEMPOTENCY_KEY_TTL_MS / 24, 60_000), 3_600_000);
+    this.timer = setInterval(() => void this.sweep().catch(() => undefined), everyMs);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** One sweep; resolves with the number of keys deleted. Failures are logged, not thrown. */
+  async sweep(): Promise<number> {
+    let deleted = 0;
+    try {
+      for (let batch = 0; batch < MAX_BATCHES_PER_SWEEP; batch++) {
+        const { rowCount } = await this.db.query(
+          'items.idempotency_keys.sweep',
+          `DELETE FROM item_idempotency_keys WHERE key IN (
+             SELECT key FROM item_idempotency_keys
+             WHERE created_at < now() - $1::bigint * interval '1 millisecond'
+             ORDER BY created_at LIMIT ${BATCH})`,
+          [this.config.IDEMPOTENCY_KEY_TTL_MS],
+        );
+        deleted += rowCount;
+        if (rowCount < BATCH) break;
+      }
+      if (deleted > 0) log.info({ deleted }, 'expired idempotency keys deleted');
+    } catch (error) {
+      // The database being away is reported by readiness; the next sweep tries again.
+      log.warn({ err: error, deleted }, 'idempotency key sweep failed');
+    }
+    return deleted;
+  }
+}
