@@ -35,7 +35,8 @@ export class IdempotencyKeySweeper implements OnApplicationBootstrap, OnModuleDe
 
   onApplicationBootstrap(): void {
     const everyMs = Math.min(Math.max(this.config.IDEMPOTENCY_KEY_TTL_MS / 24, 60_000), 3_600_000);
-    this.timer = setInterval(() => void this.sweep().catch(() => undefined), everyMs);
+    // sweep() logs its own failures and never rejects.
+    this.timer = setInterval(() => void this.sweep(), everyMs);
     this.timer.unref();
   }
 

@@ -4,6 +4,8 @@ import { writeSync } from 'node:fs';
 const DEFAULT_MAX_PENDING_CHARS = 16 * 1024 * 1024;
 /** A full non-blocking pipe is retried after this long; the event loop never spins on it. */
 const RETRY_AFTER_EAGAIN_MS = 10;
+/** Atomics.wait on a cell nobody notifies: a 1 ms synchronous sleep for flushSync's retries. */
+const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Where every log line goes (pino's destination and the access log): appended to a string, written
@@ -50,7 +52,7 @@ export class LogSink {
   /** Writes everything queued now, waiting out a full pipe; for the last lines before exit. */
   flushSync(): void {
     for (let attempts = 0; this.hasBacklog() && attempts < 1000; attempts++) {
-      if (!this.writeBacklog()) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+      if (!this.writeBacklog()) Atomics.wait(SLEEP_CELL, 0, 0, 1);
     }
   }
 

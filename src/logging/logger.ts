@@ -17,7 +17,6 @@ function correlation(): Record<string, string> {
   const ctx = requestContextStorage.getStore();
   const span = trace.getActiveSpan()?.spanContext();
   // A fresh object each time: pino's default merge strategy assigns the line's fields into it.
-  if (!ctx && !span) return { ...serviceFields };
   const fields: Record<string, string> = { ...serviceFields };
   if (ctx) fields.reqId = ctx.requestId;
   if (span && isSpanContextValid(span)) {
