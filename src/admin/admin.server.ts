@@ -20,6 +20,10 @@ export class AdminServer implements OnApplicationShutdown {
       logger: false,
       bodyLimit: 64 * 1024,
       genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+      // TRUST_PROXY is not applied here: Prometheus and operators reach this port directly (the
+      // NetworkPolicy admits the monitoring namespace only), never through the ingress, so an
+      // X-Forwarded-For on it is the caller's own claim. request.ip stays the socket's peer.
+      trustProxy: false,
       forceCloseConnections: true,
       frameworkErrors: (error, request, reply) => sendProblem(reply, request, error),
     });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bool, int, port } from './config.fields.js';
+import { trustProxy } from './trust-proxy.field.js';
 
 /** Listener, request lifecycle and shutdown knobs (foundation). */
 export const httpConfigShape = {
@@ -26,4 +27,7 @@ export const httpConfigShape = {
   POD_NAMESPACE: z.string().optional(),
   NODE_NAME: z.string().optional(),
   ACCESS_LOG_ENABLED: bool().default(true),
+  // Which X-Forwarded-For hops are believed for the client address (rate-limit key, spans,
+  // access log): off, a hop count, or the proxies' IPs/CIDRs (trust-proxy.field.ts).
+  TRUST_PROXY: trustProxy().default(false),
 };

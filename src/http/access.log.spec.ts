@@ -3,8 +3,13 @@ import { logger } from '../logging/logger.js';
 import { AccessLog } from './access.log.js';
 
 /** The request fields the access log reads, as Fastify fills them. */
-function exchange(overrides: { otel?: FastifyRequest['otel'] } = {}) {
-  const request = { id: 'req-1', method: 'GET', otel: overrides.otel } as FastifyRequest;
+function exchange(overrides: { otel?: FastifyRequest['otel']; ip?: string } = {}) {
+  const request = {
+    id: 'req-1',
+    method: 'GET',
+    ip: 'ip' in overrides ? overrides.ip : '127.0.0.1',
+    otel: overrides.otel,
+  } as FastifyRequest;
   return { request, route: '/hello' };
 }
 
@@ -29,6 +34,7 @@ describe('AccessLog', () => {
       method: 'GET',
       route: '/hello',
       status: 200,
+      clientAddress: '127.0.0.1',
       durationMs: 1.23,
       msg: 'request',
     });
@@ -38,6 +44,16 @@ describe('AccessLog', () => {
     const { request } = exchange();
     access.write(request, '/odd/"quoted"\\path\n', 200, 1, false);
     expect((JSON.parse(lastLine()) as { route: string }).route).toBe('/odd/"quoted"\\path\n');
+  });
+
+  it('carries the client address request.ip resolved (TRUST_PROXY), escaped, or none if unknown', () => {
+    // Behind a trusted proxy request.ip is whatever that proxy forwarded.
+    access.write(exchange({ ip: '2001:db8::1' }).request, '/hello', 200, 1, false);
+    expect(JSON.parse(lastLine())).toMatchObject({ clientAddress: '2001:db8::1' });
+    access.write(exchange({ ip: 'a"b\\c' }).request, '/hello', 200, 1, false);
+    expect(JSON.parse(lastLine())).toMatchObject({ clientAddress: 'a"b\\c' });
+    access.write(exchange({ ip: undefined }).request, '/hello', 200, 1, false);
+    expect(JSON.parse(lastLine())).not.toHaveProperty('clientAddress');
   });
 
   it("carries the request span's trace_id and span_id", () => {

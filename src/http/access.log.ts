@@ -39,11 +39,15 @@ export class AccessLog {
       span && isSpanContextValid(span)
         ? `,"trace_id":"${span.traceId}","span_id":"${span.spanId}"`
         : '';
+    // The client as TRUST_PROXY resolves it (proxy-trust.ts); absent if the socket closed before
+    // anything read it. Behind a trusted proxy it is whatever that proxy forwarded: escaped.
+    const ip = request.ip;
+    const client = ip === undefined ? '' : `,"clientAddress":${jsonString(ip)}`;
     // request.id is ours or a validated x-request-id (request-context.hook.ts), the method a token
     // the HTTP parser accepted: neither needs escaping.
     this.sink.write(
       `{"level":"${level}","time":"${isoNow()}",${this.head},"reqId":"${request.id}"${trace}` +
-        `,"method":"${request.method}","route":${jsonString(route)},"status":${status}` +
+        `,"method":"${request.method}","route":${jsonString(route)},"status":${status}${client}` +
         `,"durationMs":${Math.round(elapsedMs * 100) / 100},"msg":"request"}\n`,
     );
   }

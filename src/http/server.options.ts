@@ -2,6 +2,7 @@ import type { FastifyServerOptions } from 'fastify';
 import type { AppConfig } from '../config/config.schema.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { requestIdFrom } from '../request-context/request-context.hook.js';
+import { trustProxyOption } from './proxy-trust.js';
 
 /** Fastify options for the public listener; each number comes from the config table. */
 export function publicServerOptions(config: AppConfig): FastifyServerOptions {
@@ -12,6 +13,8 @@ export function publicServerOptions(config: AppConfig): FastifyServerOptions {
     keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     requestIdHeader: false,
+    // request.ip is the real client behind the ingress (TRUST_PROXY, proxy-trust.ts).
+    trustProxy: trustProxyOption(config.TRUST_PROXY),
     // While closing, new requests on kept-alive sockets get 503 and idle sockets are closed;
     // in-flight requests finish (shutdown step 3).
     return503OnClosing: true,

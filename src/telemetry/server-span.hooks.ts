@@ -87,7 +87,10 @@ function requestAttributes(request: FastifyRequest, route: string | undefined) {
     'http.route': route,
     'url.path': queryAt === -1 ? request.url : request.url.slice(0, queryAt),
     'url.scheme': request.protocol,
+    // The original client (request.ip honours TRUST_PROXY, http/proxy-trust.ts); the peer is
+    // the socket's other end, the ingress controller when there is one.
     'client.address': request.ip,
+    'network.peer.address': request.socket.remoteAddress,
     'network.protocol.version': request.raw.httpVersion,
     'user_agent.original': request.headers['user-agent'],
   };

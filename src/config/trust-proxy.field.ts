@@ -1,0 +1,72 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+/**
+ * Which `X-Forwarded-For` hops the public listener believes (TRUST_PROXY):
+ * - `false`: none; the client is the socket's peer (the default);
+ * - a number: that many proxies in front of rampart, whoever they are;
+ * - a list of IPs/CIDRs (or proxy-addr's names `loopback`, `linklocal`, `uniquelocal`): hops
+ *   whose address is in the list are proxies.
+ * http/proxy-trust.ts turns it into Fastify's `trustProxy` option.
+ */
+export type TrustProxy = false | number | readonly string[];
+
+/** proxy-addr's named ranges (`@fastify/proxy-addr` IP_RANGES), passed through as they are. */
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const OFF = new Set(['', 'off', 'false', '0']);
+/** A longer chain of proxies in front of one service is more likely a typo than a topology. */
+const MAX_HOPS = 10;
+const EXPECTED = `expected off, a hop count (1-${MAX_HOPS}) or a comma-separated list of IPs/CIDRs`;
+
+/**
+ * The TRUST_PROXY field: parsed once at boot, every mistake named. Anything proxy-addr would
+ * throw on when Fastify compiles it is refused here first, so a bad value stops start-up with
+ * the variable's name instead of a stack from inside the framework.
+ */
+export const trustProxy = () =>
+  z.string().transform((raw, ctx): TrustProxy => {
+    const value = raw.trim().toLowerCase();
+    if (OFF.has(value)) return false;
+    if (value === 'true') {
+      // `true` believes the leftmost X-Forwarded-For entry, which any client can write.
+      ctx.addIssue({
+        code: 'custom',
+        message: `trusting every hop lets a client pick its own address; ${EXPECTED}`,
+      });
+      return z.NEVER;
+    }
+    if (/^\d+$/.test(value)) {
+      const hops = Number(value);
+      if (hops <= MAX_HOPS) return hops;
+      ctx.addIssue({
+        code: 'custom',
+        message: `${hops} hops is more than ${MAX_HOPS}; ${EXPECTED}`,
+      });
+      return z.NEVER;
+    }
+    const entries = value.split(',').map((entry) => entry.trim());
+    const problems = entries.map(entryProblem).filter((p) => p !== undefined);
+    if (problems.length === 0) return Object.freeze(entries);
+    for (const message of problems)
+      ctx.addIssue({ code: 'custom', message: `${message}; ${EXPECTED}` });
+    return z.NEVER;
+  });
+
+/** Why one list entry is unusable, or undefined when it is an address, a CIDR or a named range. */
+function entryProblem(entry: string): string | undefined {
+  if (entry === '') return 'empty entry in the list';
+  if (NAMED_RANGES.has(entry)) return undefined;
+  const slash = entry.indexOf('/');
+  const address = slash === -1 ? entry : entry.slice(0, slash);
+  const family = isIP(address);
+  // Zone ids (fe80::1%eth0) name an interface of this host; a peer's address never carries one.
+  if (family === 0 || address.includes('%')) return `"${entry}" is not an IP address or CIDR`;
+  if (slash === -1) return undefined;
+  const prefix = entry.slice(slash + 1);
+  const max = family === 4 ? 32 : 128;
+  // proxy-addr refuses /0 as well: a range covering every address is `true` in disguise.
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) < 1 || Number(prefix) > max) {
+    return `"${entry}": prefix /${prefix} is out of range for an IPv${family} address (1-${max})`;
+  }
+  return undefined;
+}
