@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int, optionalString, url } from './config.fields.js';
+import { bool, int, optionalString, url } from './config.fields.js';
 
 /** PostgreSQL pool, embedded fallback, cache and Redis knobs (data path). */
 export const databaseConfigShape = {
@@ -7,14 +7,38 @@ export const databaseConfigShape = {
   DATABASE_URL: optionalString().pipe(url(['postgres:', 'postgresql:']).optional()),
   DATA_DIR: optionalString(),
   DB_POOL_MAX: int(1, 1_000).default(10),
+  // The cap on a wait for a connection; the request's remaining deadline lowers it
+  // (database/connection.gate.ts).
   DB_POOL_ACQUIRE_TIMEOUT_MS: int(1, 600_000).default(2_000),
+  // Callers that may wait for a connection at once; more are refused (DB_QUEUE_FULL). Past
+  // cap × throughput a longer queue only holds requests that will time out anyway.
+  DB_POOL_QUEUE_MAX: int(0, 1_000_000).default(1_000),
+  // CoDel interval and target ("Fail at Scale", ACM Queue 2015: 100 ms and 5 ms there): a
+  // queue not empty for the interval serves LIFO and lets new callers wait only the target.
+  // The target is 50 ms, not 5: a connection is held for ms to tens of ms (a hot-row update
+  // waits for the lock and a WAL flush), so 5 ms would refuse callers one hold from service.
+  DB_POOL_QUEUE_INTERVAL_MS: int(1, 60_000).default(100),
+  DB_POOL_QUEUE_TARGET_MS: int(1, 60_000).default(50),
   DB_IDLE_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
-  DB_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(10_000),
+  DB_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(5_000),
+  // Client side: a statement without an answer this long means the server stopped answering
+  // (frozen, partitioned); its connection is destroyed. Keep it above DB_STATEMENT_TIMEOUT_MS
+  // so a live server's own timeout answers first (clean error, connection kept); 0 = none.
+  DB_QUERY_TIMEOUT_MS: int(0, 3_600_000).default(6_000),
+  // Consecutive unavailable/timed-out calls that open the database breaker (fast 503
+  // DB_CIRCUIT_OPEN); a background `SELECT 1` every DB_BREAKER_PROBE_INTERVAL_MS closes it.
+  DB_BREAKER_THRESHOLD: int(1, 1_000).default(3),
+  DB_BREAKER_PROBE_INTERVAL_MS: int(50, 60_000).default(1_000),
   DB_CONNECTION_MAX_LIFETIME_MS: int(0, 86_400_000).default(1_800_000),
   // Opening a new server connection; past it the request gets DB_UNAVAILABLE, not a hang.
   DB_CONNECT_TIMEOUT_MS: int(1, 600_000).default(2_000),
-  // /readyz database ping budget: well under the probe's timeoutSeconds (k8s default 1 s).
+  // Budget of the breaker's background `SELECT 1`, connecting included: a server that has not
+  // answered a trivial query in this long is not back yet.
   DB_HEALTH_TIMEOUT_MS: int(1, 60_000).default(800),
+  // Off: PostgreSQL is shared by every pod, so failing readiness on it takes them all out of
+  // the Service at once (connection refused for every route) instead of fast 503s on the
+  // routes that need it. On: /readyz fails while the database breaker is open.
+  READINESS_INCLUDES_DATABASE: bool().default(false),
   // Shown in pg_stat_activity.application_name, so operators (and tests) can tell pods apart.
   DB_APPLICATION_NAME: z.string().min(1).max(63).default('rampart'),
   REDIS_URL: optionalString().pipe(url(['redis:', 'rediss:']).optional()),
@@ -24,4 +48,8 @@ export const databaseConfigShape = {
   // How long an Idempotency-Key replays its item; older keys are deleted (items/idempotency-key
   // .sweeper.ts). A day, like the common API convention: longer than any client's retry window.
   IDEMPOTENCY_KEY_TTL_MS: int(60_000, 31_536_000_000).default(86_400_000),
+  // Most concurrent increments of one counter a replica sends as one statement (1 = one statement
+  // per increment). Bounds what one failed statement fails; ≤ 100,000 keeps every answer of a
+  // batch provably in the safe integer range (counters/increment.combiner.ts).
+  COUNTER_BATCH_MAX: int(1, 100_000).default(1_000),
 };

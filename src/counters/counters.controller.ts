@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { CountersRepository } from './counters.repository.js';
+import { CountersService } from './counters.service.js';
 import { parseCounterName, parseIncrement } from './counters.input.js';
 
 /** Public `/api/counters/:name`: shared counters, the seed's "shared state race" made safe. */
 @Controller('api/counters')
 export class CountersController {
-  constructor(private readonly counters: CountersRepository) {}
+  constructor(private readonly counters: CountersService) {}
 
   @Get(':name')
   async get(@Param('name') raw: string): Promise<{ name: string; value: number }> {
@@ -13,7 +13,10 @@ export class CountersController {
     return { name, value: await this.counters.get(name) };
   }
 
-  /** Adds `by` (default 1) and answers the new value, atomically across all replicas. */
+  /**
+   * Adds `by` (default 1) and answers the value right after this increment, atomically across
+   * all replicas; concurrent increments share one statement (CountersService).
+   */
   @Post(':name/increment')
   @HttpCode(200)
   async increment(

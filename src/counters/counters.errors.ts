@@ -6,3 +6,22 @@ export class CounterOutOfRangeError extends AppError {
     super('COUNTER_OUT_OF_RANGE', 409, `Counter ${name} would leave the safe integer range.`);
   }
 }
+
+/**
+ * The database rejected the statement that carried this increment together with the rest of
+ * its batch: nothing in it was applied. Quiet, because the batch's failure is logged once with
+ * its cause (CountersService), not once per caller.
+ */
+export class CounterIncrementFailedError extends AppError {
+  constructor(name: string, batchSize: number, cause: unknown) {
+    super(
+      'COUNTER_INCREMENT_FAILED',
+      500,
+      `The statement adding this and ${batchSize - 1} other increment(s) to counter ${name} failed; none was applied.`,
+      { cause, quiet: true },
+    );
+  }
+}
+
+export const isCounterOutOfRange = (e: unknown): e is CounterOutOfRangeError =>
+  e instanceof AppError && e.code === 'COUNTER_OUT_OF_RANGE';

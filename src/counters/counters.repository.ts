@@ -6,7 +6,8 @@ import { CounterOutOfRangeError } from './counters.errors.js';
 /**
  * Named counters. An increment is one statement — an upsert that adds on the server — so
  * concurrent increments from any number of replicas serialise on the row lock and none is lost
- * (the read-modify-write race a JavaScript `value + by` would have).
+ * (the read-modify-write race a JavaScript `value + by` would have). Within one replica,
+ * CountersService combines concurrent increments of a name into one such statement.
  */
 @Injectable()
 export class CountersRepository {
@@ -23,8 +24,11 @@ export class CountersRepository {
     return rows[0] ? Number(rows[0].value) : 0;
   }
 
-  /** Adds `by` atomically and returns the new value. */
-  async increment(name: string, by: number): Promise<number> {
+  /**
+   * Adds `by` atomically and returns the new value; `signal` (default: the current request's)
+   * aborts the statement.
+   */
+  async increment(name: string, by: number, signal?: AbortSignal): Promise<number> {
     try {
       const { rows } = await this.db.query<{ value: string }>(
         'counters.increment',
@@ -32,7 +36,7 @@ export class CountersRepository {
          ON CONFLICT (name) DO UPDATE SET value = counters.value + EXCLUDED.value, updated_at = now()
          RETURNING value::text AS value`,
         [name, by],
-        { prepare: true },
+        { signal, prepare: true },
       );
       return Number((rows[0] as { value: string }).value);
     } catch (error) {

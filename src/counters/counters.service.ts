@@ -1,0 +1,82 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { sqlState } from '../database/driver-error.classifier.js';
+import { isAppError } from '../errors/app.error.js';
+import { logger } from '../logging/logger.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { requestContextStorage } from '../request-context/request-context.js';
+import { RequestContextService } from '../request-context/request-context.service.js';
+import { CounterIncrementFailedError, isCounterOutOfRange } from './counters.errors.js';
+import { CountersMetrics } from './counters.metrics.js';
+import { CountersRepository } from './counters.repository.js';
+import { IncrementCombiner, type IncrementBatch } from './increment.combiner.js';
+
+const log = logger.child({ module: 'counters' });
+
+/**
+ * Counter use cases. Increments go through one IncrementCombiner per replica, so concurrent
+ * increments of one name share a statement (COUNTER_BATCH_MAX) and the replica holds at most
+ * one pooled connection per counter being incremented, however many requests wait on it.
+ *
+ * Counters are the data path's one hot-row write. Items are not: writes to one item are
+ * conditional on the version the client read (If-Match), so of N concurrent writers one wins
+ * and the rest get 412 — there is nothing to combine, and the statements do not queue on the
+ * row for long. Idempotency-Key claims each insert their own key row (the same key twice is a
+ * client retry, not load); item ids come from a sequence, which takes no row lock; the cache
+ * only reads (its misses are single-flighted).
+ */
+@Injectable()
+export class CountersService {
+  private readonly combiner: IncrementCombiner;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    metrics: MetricsService,
+    private readonly repository: CountersRepository,
+    private readonly context: RequestContextService,
+  ) {
+    const instruments = new CountersMetrics(metrics, () => this.combiner.waiting);
+    this.combiner = new IncrementCombiner({
+      maxBatch: config.COUNTER_BATCH_MAX,
+      apply: (batch) => this.apply(batch),
+      outOfRange: isCounterOutOfRange,
+      onSend: (size) => instruments.sent(size),
+      onWithdraw: () => instruments.withdrawn(),
+    });
+  }
+
+  /** Current value; a counter never incremented is 0. */
+  get(name: string): Promise<number> {
+    return this.repository.get(name);
+  }
+
+  /** Adds `by`; resolves with the value right after this increment (distinct per caller). */
+  increment(name: string, by: number): Promise<number> {
+    const current = this.context.current();
+    return this.combiner.add(
+      name,
+      by,
+      current?.signal ?? this.context.signal,
+      current?.deadline ?? Infinity,
+    );
+  }
+
+  private async apply(batch: IncrementBatch): Promise<number> {
+    try {
+      // The statement serves every caller of the batch, not the request whose continuation
+      // happens to send it: run it outside that request's context so nothing downstream
+      // bounds it by that one request's deadline; `batch.signal` carries the batch's own.
+      return await requestContextStorage.exit(() =>
+        this.repository.increment(batch.name, batch.total, batch.signal),
+      );
+    } catch (error) {
+      // A server-side rejection (trigger, permission, lock timeout) rolled the statement back.
+      // Logged here once with its cause; each caller gets the same coded, quiet answer.
+      // Coded errors (DB_UNAVAILABLE, DB_POOL_TIMEOUT, COUNTER_OUT_OF_RANGE) pass as they are.
+      if (isAppError(error) || sqlState(error) === undefined) throw error;
+      log.error({ err: error, counter: batch.name, batch: batch.size }, 'counter statement failed');
+      throw new CounterIncrementFailedError(batch.name, batch.size, error);
+    }
+  }
+}

@@ -1,0 +1,203 @@
+/** One statement's worth of increments for one counter. */
+export interface IncrementBatch {
+  readonly name: string;
+  /** Sum of the callers' steps: what the statement adds. */
+  readonly total: number;
+  /** Callers carried (for messages and metrics). */
+  readonly size: number;
+  /** Aborts at the latest of the callers' deadlines; never because one caller left. */
+  readonly signal: AbortSignal;
+}
+
+export interface IncrementCombinerOptions {
+  /** Most callers one statement carries. */
+  maxBatch: number;
+  /** The one atomic statement: adds `batch.total` to the counter, resolves with its new value. */
+  apply(batch: IncrementBatch): Promise<number>;
+  /** True when `error` means the batch's total left the value range (the CHECK constraint). */
+  outOfRange(error: unknown): boolean;
+  /** A statement is about to be sent with `size` callers. */
+  onSend?(size: number): void;
+  /** A caller left before its statement was sent: its step will not be applied. */
+  onWithdraw?(): void;
+}
+
+interface Caller {
+  readonly by: number;
+  readonly signal: AbortSignal;
+  readonly deadline: number;
+  state: 'queued' | 'sent' | 'left';
+  resolve(value: number): void;
+  reject(error: unknown): void;
+  onAbort(): void;
+}
+
+interface Lane {
+  readonly queue: Caller[];
+  busy: boolean;
+}
+
+/**
+ * Group commit for counter increments, per counter name: while one statement for a name is in
+ * flight, later increments of that name queue and go together, at most `maxBatch` at a time, in
+ * the next one. Increments of one row serialise on its row lock and on one WAL flush per commit
+ * anyway, so a pod gains nothing from sending them one by one: it only holds a pooled
+ * connection per waiting increment (the DB_POOL_TIMEOUT storm of issue 10).
+ *
+ * Answers: the statement returns the new value V after adding the batch total T, so the row
+ * held S = V − T just before; each caller is given the value it would have seen had the
+ * increments run one after another: S plus its prefix sum. The callers were all waiting at
+ * once, so any order among them is a valid serial order. Arrival order is used, except that
+ * when steps of both signs meet, the ones heading toward zero go first (negatives first from
+ * S ≥ 0, positives first from S < 0): from S ≥ 0 the answers then fall by the negative steps
+ * to no lower than S − maxBatch × MAX_STEP (≥ −10¹⁴ within the config's limits) and rise by
+ * the positive ones to V, so each lies between that bound and max(S, V) — values the CHECK
+ * constraint kept in range — mirrored below zero. No answer shows a value outside ±(2⁵³ − 1)
+ * even when the batch's order of arrival would have passed through one.
+ *
+ * Leaving: a caller whose signal aborts while queued is removed and never applied. Once its
+ * statement is sent, an abort only stops that caller waiting (it rejects with its own reason,
+ * e.g. 504 at the deadline) — the statement goes on for the others and its increment counts
+ * if the statement commits, like any write whose answer was lost. The statement itself aborts
+ * only at the latest of its callers' deadlines, when nobody can use its answer.
+ *
+ * Failures: every caller of a failed statement gets the same error, except when the batch's
+ * total left the value range: then its callers are retried one statement each, in order, so
+ * only those whose own step does not fit get the range error.
+ */
+export class IncrementCombiner {
+  private readonly lanes = new Map<string, Lane>();
+  private queued = 0;
+
+  constructor(private readonly options: IncrementCombinerOptions) {
+    if (!(options.maxBatch >= 1)) throw new Error('maxBatch must be at least 1');
+  }
+
+  /** Increments waiting behind an in-flight statement, over all names. */
+  get waiting(): number {
+    return this.queued;
+  }
+
+  /**
+   * Adds `by` to counter `name`; resolves with the value right after this increment.
+   * `deadline` (epoch ms, Infinity for none) bounds the statement that carries it.
+   */
+  add(name: string, by: number, signal: AbortSignal, deadline: number): Promise<number> {
+    if (signal.aborted) return Promise.reject(signal.reason);
+    let lane = this.lanes.get(name);
+    if (!lane) {
+      lane = { queue: [], busy: false };
+      this.lanes.set(name, lane);
+    }
+    const promise = new Promise<number>((resolve, reject) => {
+      const caller: Caller = {
+        by,
+        signal,
+        deadline,
+        state: 'queued',
+        resolve: (value) => {
+          signal.removeEventListener('abort', caller.onAbort);
+          resolve(value);
+        },
+        reject: (error) => {
+          signal.removeEventListener('abort', caller.onAbort);
+          reject(error);
+        },
+        onAbort: () => {
+          if (caller.state === 'queued') {
+            // Marked, not spliced out: removal is O(1) and take() skips it.
+            caller.state = 'left';
+            this.queued--;
+            this.options.onWithdraw?.();
+          }
+          caller.reject(signal.reason);
+        },
+      };
+      signal.addEventListener('abort', caller.onAbort, { once: true });
+      lane.queue.push(caller);
+      this.queued++;
+    });
+    this.pump(name, lane);
+    return promise;
+  }
+
+  /** Sends the next batch of `name` unless one is in flight; forgets idle names. */
+  private pump(name: string, lane: Lane): void {
+    if (lane.busy) return;
+    const batch = this.take(lane);
+    if (batch.length === 0) {
+      this.lanes.delete(name);
+      return;
+    }
+    lane.busy = true;
+    void this.send(name, batch).finally(() => {
+      lane.busy = false;
+      this.pump(name, lane);
+    });
+  }
+
+  /** The oldest `maxBatch` callers still waiting, marked sent. */
+  private take(lane: Lane): Caller[] {
+    const batch: Caller[] = [];
+    let i = 0;
+    for (; i < lane.queue.length && batch.length < this.options.maxBatch; i++) {
+      const caller = lane.queue[i] as Caller;
+      if (caller.state !== 'queued') continue;
+      caller.state = 'sent';
+      batch.push(caller);
+    }
+    lane.queue.splice(0, i);
+    this.queued -= batch.length;
+    return batch;
+  }
+
+  /** One statement for `batch`; never rejects (every outcome is handed to the callers). */
+  private async send(name: string, batch: Caller[]): Promise<void> {
+    let total = 0;
+    let deadline = -Infinity;
+    for (const caller of batch) {
+      total += caller.by;
+      deadline = Math.max(deadline, caller.deadline);
+    }
+    const controller = new AbortController();
+    const timer = Number.isFinite(deadline)
+      ? setTimeout(
+          () => controller.abort(new Error(`counter ${name}: every caller's deadline passed`)),
+          Math.max(0, deadline - Date.now()),
+        )
+      : undefined;
+    this.options.onSend?.(batch.length);
+    try {
+      const value = await this.options.apply({
+        name,
+        total,
+        size: batch.length,
+        signal: controller.signal,
+      });
+      answer(batch, value - total);
+    } catch (error) {
+      if (batch.length > 1 && this.options.outOfRange(error)) {
+        // Nothing was applied; a caller that left meanwhile stays unapplied.
+        for (const caller of batch) {
+          if (!caller.signal.aborted) await this.send(name, [caller]);
+        }
+      } else {
+        for (const caller of batch) caller.reject(error);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Resolves each caller with `start` plus its prefix sum, in the order the class doc proves safe. */
+function answer(batch: Caller[], start: number): void {
+  const first = start >= 0 ? (c: Caller) => c.by < 0 : (c: Caller) => c.by > 0;
+  let value = start;
+  for (const caller of batch) {
+    if (first(caller)) caller.resolve((value += caller.by));
+  }
+  for (const caller of batch) {
+    if (!first(caller)) caller.resolve((value += caller.by));
+  }
+}
