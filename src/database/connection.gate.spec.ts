@@ -1,44 +1,151 @@
-import { ConnectionGate } from './connection.gate.js';
+import { ConnectionGate, type GateOptions } from './connection.gate.js';
 
 const never = () => new AbortController().signal;
 
+/** A gate on a clock the test moves; timers stay real (waits here are a few ms). */
+function gateAt(options: Partial<GateOptions> = {}) {
+  const clock = { now: 1_000_000 };
+  const gate = new ConnectionGate({
+    max: 1,
+    queueMax: 100,
+    intervalMs: 100,
+    targetMs: 30,
+    now: () => clock.now,
+    ...options,
+  });
+  return { gate, clock };
+}
+
+const wait = (timeoutMs: number, deadline?: number) => ({
+  signal: never(),
+  timeoutMs,
+  deadline,
+});
+
 describe('ConnectionGate', () => {
   it('admits up to max at once and hands slots over in FIFO order', async () => {
-    const gate = new ConnectionGate(2);
-    await gate.acquire(1_000, never());
-    await gate.acquire(1_000, never());
+    const { gate } = gateAt({ max: 2 });
+    const a = await gate.acquire(wait(1_000));
+    const b = await gate.acquire(wait(1_000));
     const order: number[] = [];
-    const third = gate.acquire(1_000, never()).then(() => order.push(3));
-    const fourth = gate.acquire(1_000, never()).then(() => order.push(4));
+    const third = gate.acquire(wait(1_000)).then(() => order.push(3));
+    const fourth = gate.acquire(wait(1_000)).then(() => order.push(4));
     expect(gate.waiting).toBe(2);
-    gate.release();
-    gate.release();
+    gate.release(a);
+    gate.release(b);
     await Promise.all([third, fourth]);
     expect(order).toEqual([3, 4]);
     expect(gate.inUse).toBe(2);
   });
 
-  it('a waiter past its timeout gets DB_POOL_TIMEOUT and leaves the queue', async () => {
-    const gate = new ConnectionGate(1);
-    await gate.acquire(1_000, never());
-    await expect(gate.acquire(20, never())).rejects.toMatchObject({
+  it('a waiter past the cap gets DB_POOL_TIMEOUT and leaves the queue', async () => {
+    const { gate } = gateAt();
+    const held = await gate.acquire(wait(1_000));
+    await expect(gate.acquire(wait(20))).rejects.toMatchObject({
       code: 'DB_POOL_TIMEOUT',
       status: 503,
+      retryAfterSeconds: 1,
     });
     expect(gate.waiting).toBe(0);
-    gate.release();
+    gate.release(held);
     expect(gate.inUse).toBe(0);
   });
 
   it('an aborted waiter leaves at once with the abort reason and never takes a slot', async () => {
-    const gate = new ConnectionGate(1);
-    await gate.acquire(1_000, never());
+    const { gate } = gateAt();
+    const held = await gate.acquire(wait(1_000));
     const controller = new AbortController();
-    const waiting = gate.acquire(10_000, controller.signal);
+    const waiting = gate.acquire({ signal: controller.signal, timeoutMs: 10_000 });
     controller.abort(new Error('client left'));
     await expect(waiting).rejects.toThrow('client left');
-    gate.release();
+    gate.release(held);
     expect(gate.inUse).toBe(0);
     expect(gate.waiting).toBe(0);
+  });
+
+  it('one caller over DB_POOL_QUEUE_MAX is refused with DB_QUEUE_FULL without queueing', async () => {
+    const { gate } = gateAt({ queueMax: 2 });
+    const held = await gate.acquire(wait(1_000));
+    const queued = [gate.acquire(wait(1_000)), gate.acquire(wait(1_000))];
+    await expect(gate.acquire(wait(1_000))).rejects.toMatchObject({ code: 'DB_QUEUE_FULL' });
+    expect(gate.waiting).toBe(2);
+    gate.release(held);
+    gate.release(await queued[0]!);
+    gate.release(await queued[1]!);
+  });
+
+  it('a caller whose deadline is nearer than the expected wait is refused at once with DB_POOL_SATURATED', async () => {
+    const { gate, clock } = gateAt();
+    const held = await gate.acquire(wait(1_000));
+    clock.now += 1_000; // the only slot has not changed hands for a second
+    const refused = gate.acquire(wait(10_000, clock.now + 300));
+    await expect(refused).rejects.toMatchObject({ code: 'DB_POOL_SATURATED', status: 503 });
+    expect(gate.waiting).toBe(0);
+    // With time to spare the same caller queues and is served when the slot frees.
+    const patient = gate.acquire(wait(10_000, clock.now + 8_000));
+    expect(gate.waiting).toBe(1);
+    gate.release(held);
+    gate.release(await patient);
+  });
+
+  it('the wait never outlasts the deadline: less than the cap is left, the wait ends there', async () => {
+    const gate = new ConnectionGate({ max: 1, queueMax: 10, intervalMs: 100, targetMs: 1_000 });
+    const held = await gate.acquire(wait(1_000));
+    const started = performance.now();
+    await expect(gate.acquire(wait(10_000, Date.now() + 40))).rejects.toThrow(/within 40 ms/);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    gate.release(held);
+  });
+
+  it('a standing queue (not empty for an interval) serves the newest first and gives new callers only the target wait', async () => {
+    const { gate, clock } = gateAt({ targetMs: 25 });
+    const held = await gate.acquire(wait(1_000));
+    const order: string[] = [];
+    const old = gate.acquire(wait(5_000)).then((at) => (order.push('old'), at));
+    expect(gate.standing).toBe(false);
+    clock.now += 150;
+    expect(gate.standing).toBe(true);
+    const fresh = gate.acquire(wait(5_000)).then((at) => (order.push('fresh'), at));
+    gate.release(held);
+    gate.release(await fresh);
+    gate.release(await old);
+    expect(order).toEqual(['fresh', 'old']);
+
+    const again = await gate.acquire(wait(1_000));
+    const first = gate.acquire(wait(5_000));
+    clock.now += 150;
+    // Arrived while the queue stands: capped at the CoDel target (25 ms), not the 5 s asked.
+    await expect(gate.acquire(wait(5_000))).rejects.toThrow(/within 25 ms/);
+    gate.release(again);
+    gate.release(await first);
+  });
+
+  it('rejectAll fails every waiter and leaves holders alone', async () => {
+    const { gate } = gateAt();
+    const held = await gate.acquire(wait(1_000));
+    const waiters = [gate.acquire(wait(5_000)), gate.acquire(wait(5_000))];
+    gate.rejectAll(new Error('breaker open'));
+    for (const w of waiters) await expect(w).rejects.toThrow('breaker open');
+    expect(gate.inUse).toBe(1);
+    gate.release(held);
+    expect(gate.inUse).toBe(0);
+  });
+
+  it('learns the typical hold from releases and scales the estimated wait with the queue', async () => {
+    const { gate, clock } = gateAt({ max: 2 });
+    for (let i = 0; i < 30; i++) {
+      const at = await gate.acquire(wait(1_000));
+      clock.now += 10;
+      gate.release(at);
+    }
+    expect(gate.typicalHoldMs).toBeCloseTo(10, 0);
+    const a = await gate.acquire(wait(1_000));
+    const b = await gate.acquire(wait(1_000));
+    const alone = gate.estimatedWaitMs();
+    const queued = [gate.acquire(wait(1_000)), gate.acquire(wait(1_000))];
+    expect(gate.estimatedWaitMs()).toBeGreaterThan(alone);
+    gate.release(a);
+    gate.release(b);
+    for (const q of queued) gate.release(await q);
   });
 });

@@ -1,25 +1,71 @@
-import { DbPoolTimeoutError } from './database.errors.js';
+import { DbPoolSaturatedError, DbPoolTimeoutError, DbQueueFullError } from './database.errors.js';
+
+export interface GateOptions {
+  /** Holders at once (DB_POOL_MAX; 1 for PGlite). */
+  max: number;
+  /** Waiters at once (DB_POOL_QUEUE_MAX); one more is refused with DB_QUEUE_FULL. */
+  queueMax: number;
+  /** CoDel interval: a queue that has not emptied for this long is a standing queue. */
+  intervalMs: number;
+  /** CoDel target: the longest wait for callers that arrive while the queue stands. */
+  targetMs: number;
+  /** Clock in epoch ms (the unit of request deadlines); injectable for specs. */
+  now?: () => number;
+}
+
+export interface AcquireOptions {
+  signal: AbortSignal;
+  /** The cap on any wait (DB_POOL_ACQUIRE_TIMEOUT_MS). */
+  timeoutMs: number;
+  /** Epoch ms at which the caller's request fails anyway; absent = only the cap bounds it. */
+  deadline?: number;
+}
 
 interface Waiter {
-  resolve: () => void;
+  resolve: (acquiredAt: number) => void;
   reject: (error: unknown) => void;
   timer: NodeJS.Timeout;
   signal: AbortSignal;
   onAbort: () => void;
 }
 
+// Weight of the newest hold in the moving average: ~the last ten holds dominate.
+const HOLD_EWMA_WEIGHT = 0.2;
+
 /**
- * Admits at most `max` holders at once; later callers queue FIFO for at most `timeoutMs`
- * (then DB_POOL_TIMEOUT) or until their request's signal aborts. It sits in front of the `pg`
- * pool so the pool itself never queues: waiting for a connection (pool exhausted → 503
- * DB_POOL_TIMEOUT) and failing to open one (server down → DB_UNAVAILABLE) stay two distinct
- * answers, and an aborted request leaves the queue at once — pg-pool's own queue can do neither.
+ * Admits at most `max` holders; later callers queue. It sits in front of the `pg` pool so the
+ * pool itself never queues: a busy pool (DB_POOL_*) and a server that cannot be reached
+ * (DB_UNAVAILABLE) stay distinct answers, and an aborted request leaves the queue at once.
+ *
+ * How long a caller may wait, and in which order callers are served, follows Facebook's
+ * "Fail at Scale" (Maurer, ACM Queue 13(8), 2015), which pairs two ideas:
+ * - Controlled delay (CoDel, Nichols & Jacobson 2012): a queue that has not been empty for an
+ *   interval is a standing queue — arrivals outpace service, and waiting longer only adds
+ *   latency. Callers arriving then may wait `targetMs`, not the full cap, so the excess is
+ *   refused in milliseconds instead of aging in line.
+ * - Adaptive LIFO: normally FIFO (fair); while the queue stands, the newest waiter is served
+ *   first. The oldest waiters are the ones whose deadlines are nearest — in FIFO every
+ *   request is served just before its client gives up; in LIFO the fresh ones finish in time
+ *   and the old ones time out, which they would have done anyway.
+ * Two checks the paper leaves to the server are added here, because each caller carries its
+ * request's deadline: the wait is bounded by the time left (minus a typical hold, the time
+ * the query itself needs), and a caller whose time left is below the estimated wait is
+ * refused at once (DB_POOL_SATURATED) rather than after waiting for nothing.
+ * The queue is an array: removing a timed-out waiter is O(n), and n ≤ queueMax.
  */
 export class ConnectionGate {
+  readonly max: number;
   private active = 0;
   private readonly queue: Waiter[] = [];
+  private readonly now: () => number;
+  private holdMs = 0;
+  private lastAcquireAt = 0;
+  private nonEmptySince = 0;
 
-  constructor(readonly max: number) {}
+  constructor(private readonly options: GateOptions) {
+    this.max = options.max;
+    this.now = options.now ?? Date.now;
+  }
 
   /** Callers queued right now. */
   get waiting(): number {
@@ -31,19 +77,59 @@ export class ConnectionGate {
     return this.active;
   }
 
-  /** Resolves once a slot is held; every resolved acquire must be paired with one release(). */
-  acquire(timeoutMs: number, signal: AbortSignal): Promise<void> {
+  /** Moving average of how long a slot is held, in ms (0 until the first release). */
+  get typicalHoldMs(): number {
+    return this.holdMs;
+  }
+
+  /** True while the queue has not emptied for a CoDel interval: LIFO and short waits apply. */
+  get standing(): boolean {
+    return this.queue.length > 0 && this.now() - this.nonEmptySince >= this.options.intervalMs;
+  }
+
+  /**
+   * Estimated wait for a caller joining the queue now. With every slot held, the next release
+   * is at least one average hold per slot away — and at least as far off as the pool has
+   * already gone without handing a slot over (holders that have all been stuck for a second
+   * say more about the next second than an average of millisecond holds). Each waiter ahead
+   * adds one average hold per slot.
+   */
+  estimatedWaitMs(): number {
+    if (this.active < this.max && this.queue.length === 0) return 0;
+    const perRelease = this.holdMs / this.max;
+    const sinceHandover = this.now() - this.lastAcquireAt;
+    return Math.max(perRelease, sinceHandover) + this.queue.length * perRelease;
+  }
+
+  /**
+   * Resolves with the acquisition time once a slot is held; pass it to release(). Refuses at
+   * once when the queue is full or the deadline cannot be met; otherwise waits at most
+   * min(cap, time left − a typical hold, CoDel target while the queue stands).
+   */
+  acquire({ signal, timeoutMs, deadline }: AcquireOptions): Promise<number> {
     if (signal.aborted) return Promise.reject(signal.reason);
-    if (this.active < this.max && this.queue.length === 0) {
-      this.active++;
-      return Promise.resolve();
+    const now = this.now();
+    if (this.active < this.max && this.queue.length === 0) return Promise.resolve(this.take(now));
+    if (this.queue.length >= this.options.queueMax) {
+      return Promise.reject(new DbQueueFullError(this.options.queueMax));
     }
+    let waitMs = this.standing ? Math.min(timeoutMs, this.options.targetMs) : timeoutMs;
+    if (deadline !== undefined) {
+      const remaining = deadline - now;
+      const estimated = this.estimatedWaitMs();
+      if (remaining - this.holdMs <= estimated) {
+        return Promise.reject(new DbPoolSaturatedError(remaining, estimated + this.holdMs));
+      }
+      waitMs = Math.min(waitMs, remaining - this.holdMs);
+    }
+    waitMs = Math.max(1, Math.floor(waitMs));
+    if (this.queue.length === 0) this.nonEmptySince = now;
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
         reject,
         signal,
-        timer: setTimeout(() => this.leave(waiter, new DbPoolTimeoutError(timeoutMs)), timeoutMs),
+        timer: setTimeout(() => this.leave(waiter, new DbPoolTimeoutError(waitMs)), waitMs),
         onAbort: () => this.leave(waiter, signal.reason),
       };
       signal.addEventListener('abort', waiter.onAbort, { once: true });
@@ -51,24 +137,46 @@ export class ConnectionGate {
     });
   }
 
-  /** Hands the slot to the longest waiter, or frees it. */
-  release(): void {
-    const next = this.queue.shift();
+  /** Gives back the slot taken at `acquiredAt`: to the next waiter (FIFO, LIFO while standing). */
+  release(acquiredAt: number): void {
+    const now = this.now();
+    this.holdMs += HOLD_EWMA_WEIGHT * (now - acquiredAt - this.holdMs);
+    const lifo = this.standing;
+    const next = lifo ? this.queue.pop() : this.queue.shift();
     if (!next) {
       this.active--;
       return;
     }
-    clearTimeout(next.timer);
-    next.signal.removeEventListener('abort', next.onAbort);
-    next.resolve();
+    this.detach(next);
+    this.lastAcquireAt = now;
+    next.resolve(now);
+  }
+
+  /** Fails every waiter with `error` (the breaker opened: none of them will be served in time). */
+  rejectAll(error: unknown): void {
+    for (const waiter of this.queue.splice(0)) {
+      this.detach(waiter);
+      waiter.reject(error);
+    }
+  }
+
+  private take(now: number): number {
+    this.active++;
+    this.lastAcquireAt = now;
+    return now;
   }
 
   private leave(waiter: Waiter, reason: unknown): void {
     const index = this.queue.indexOf(waiter);
     if (index === -1) return;
     this.queue.splice(index, 1);
+    this.detach(waiter);
+    waiter.reject(reason);
+  }
+
+  private detach(waiter: Waiter): void {
     clearTimeout(waiter.timer);
     waiter.signal.removeEventListener('abort', waiter.onAbort);
-    waiter.reject(reason);
+    if (this.queue.length === 0) this.nonEmptySince = 0;
   }
 }

@@ -22,8 +22,10 @@ export interface SqlSession {
 export interface RunOptions {
   /** Aborts the wait for a session and cancels the running statement on the server. */
   signal: AbortSignal;
-  /** Longest wait for a free session before DB_POOL_TIMEOUT. */
+  /** Cap on the wait for a free session (DB_POOL_TIMEOUT past it). */
   acquireTimeoutMs: number;
+  /** Epoch ms at which the caller's request fails anyway: the wait never outlasts it. */
+  deadline?: number;
 }
 
 /** Pool figures for metrics: sessions open, idle, and callers waiting for one. */
@@ -43,6 +45,10 @@ export interface DatabaseDriver {
   readonly kind: 'postgres' | 'pglite';
   /** Holds one session for `fn`; waits at most `acquireTimeoutMs`; honours `signal`. */
   run<T>(fn: (session: SqlSession) => Promise<T>, options: RunOptions): Promise<T>;
+  /** `SELECT 1` outside the pool and its queue, within `timeoutMs`: the breaker's probe. */
+  probe(timeoutMs: number): Promise<void>;
+  /** Fails every caller waiting for a session with `error`. */
+  rejectWaiting(error: unknown): void;
   stats(): PoolStats;
   close(): Promise<void>;
 }

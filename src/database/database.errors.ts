@@ -1,10 +1,44 @@
 import { AppError } from '../errors/app.error.js';
 
-/** Every connection stayed busy for DB_POOL_ACQUIRE_TIMEOUT_MS: back off and retry. */
+/** No connection became free within the wait this request could afford: back off and retry. */
 export class DbPoolTimeoutError extends AppError {
   constructor(waitedMs: number) {
     super('DB_POOL_TIMEOUT', 503, `No database connection became free within ${waitedMs} ms.`, {
       retryAfterSeconds: 1,
+    });
+  }
+}
+
+/**
+ * Refused before queueing: the request's remaining deadline is shorter than the estimated wait
+ * for a connection plus a typical hold, so waiting would only turn a fast 503 into a late 504.
+ */
+export class DbPoolSaturatedError extends AppError {
+  constructor(remainingMs: number, estimatedMs: number) {
+    super(
+      'DB_POOL_SATURATED',
+      503,
+      `Every database connection is busy: a connection is expected in ~${Math.round(estimatedMs)} ms, ` +
+        `the request has ${Math.max(0, Math.round(remainingMs))} ms left.`,
+      { retryAfterSeconds: 1 },
+    );
+  }
+}
+
+/** Refused before queueing: DB_POOL_QUEUE_MAX callers already wait for a connection. */
+export class DbQueueFullError extends AppError {
+  constructor(queueMax: number) {
+    super('DB_QUEUE_FULL', 503, `${queueMax} requests already wait for a database connection.`, {
+      retryAfterSeconds: 1,
+    });
+  }
+}
+
+/** The database breaker is open: recent calls failed or hung, so none is sent until it answers. */
+export class DbCircuitOpenError extends AppError {
+  constructor(retryAfterSeconds: number) {
+    super('DB_CIRCUIT_OPEN', 503, 'The database is not answering; requests are not sent to it.', {
+      retryAfterSeconds,
     });
   }
 }
@@ -15,6 +49,18 @@ export class DbUnavailableError extends AppError {
     super('DB_UNAVAILABLE', 503, 'The database is unavailable.', {
       retryAfterSeconds: 1,
       cause,
+    });
+  }
+}
+
+/**
+ * No answer within DB_QUERY_TIMEOUT_MS (client side): the server stopped answering, so the
+ * connection was destroyed. A write's outcome is unknown; retry it with its Idempotency-Key.
+ */
+export class DbQueryTimeoutError extends AppError {
+  constructor(timeoutMs: number) {
+    super('DB_QUERY_TIMEOUT', 503, `The database did not answer within ${timeoutMs} ms.`, {
+      retryAfterSeconds: 1,
     });
   }
 }
@@ -34,3 +80,12 @@ export const isDbPoolTimeout = (e: unknown): e is DbPoolTimeoutError =>
 
 export const isDbUnavailable = (e: unknown): e is DbUnavailableError =>
   e instanceof AppError && e.code === 'DB_UNAVAILABLE';
+
+export const isDbQueryTimeout = (e: unknown): e is DbQueryTimeoutError =>
+  e instanceof AppError && e.code === 'DB_QUERY_TIMEOUT';
+
+export const isDbCircuitOpen = (e: unknown): e is DbCircuitOpenError =>
+  e instanceof AppError && e.code === 'DB_CIRCUIT_OPEN';
+
+/** What the database breaker counts as the server failing (not busy, not a SQL error). */
+export const isDbFailure = (e: unknown): boolean => isDbUnavailable(e) || isDbQueryTimeout(e);

@@ -3,14 +3,16 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { ReadinessService } from '../health/readiness.service.js';
-import { isDbPoolTimeout } from './database.errors.js';
 import { DatabaseService } from './database.service.js';
 
 /**
- * The `database` entry of /readyz: `SELECT 1` within DB_HEALTH_TIMEOUT_MS. Down when the server
- * cannot be reached, so the pod leaves the Service endpoints while the database is away and
- * returns by itself when it answers again. A pool that is merely busy is reported up with
- * `pool: saturated`: pulling busy pods out of rotation would push their load onto the others.
+ * The `database` entry of /readyz: the breaker's state and the pool's figures, read without
+ * any I/O (the breaker's own probe is what talks to the server while it is away). The database
+ * is shared by every pod, so by default it never fails readiness: while it is away every pod
+ * would leave the Service at once, and clients would get connection refused for every route —
+ * also those that need no database — instead of fast 503 DB_CIRCUIT_OPEN problem+json from
+ * the routes that do. It reports `degraded` (HTTP 200). READINESS_INCLUDES_DATABASE=true makes
+ * an open breaker fail readiness, for a deployment where each pod has a database of its own.
  */
 @Injectable()
 export class DatabaseHealth implements OnModuleInit {
@@ -22,21 +24,13 @@ export class DatabaseHealth implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const timeoutMs = this.config.DB_HEALTH_TIMEOUT_MS;
-    this.readiness.addCheck(() =>
-      this.indicators
-        .check('database')
-        .attempt(async ({ signal }) => {
-          try {
-            // Half the budget for the connection wait, so a busy pool answers before the timeout.
-            await this.database.ping(signal, Math.max(1, Math.floor(timeoutMs / 2)));
-            return { driver: this.database.kind };
-          } catch (error) {
-            if (isDbPoolTimeout(error)) return { driver: this.database.kind, pool: 'saturated' };
-            throw error;
-          }
-        })
-        .withTimeout(timeoutMs),
-    );
+    this.readiness.addCheck(() => {
+      const session = this.indicators.check('database');
+      const status = this.database.status();
+      if (this.database.breakerState === 'closed') return session.up(status);
+      return this.config.READINESS_INCLUDES_DATABASE
+        ? session.down(status)
+        : session.degraded(status);
+    });
   }
 }

@@ -1,5 +1,6 @@
 import type { Counter, Histogram } from 'prom-client';
 import type { MetricsService } from '../metrics/metrics.service.js';
+import type { BreakerState } from './database.breaker.js';
 import type { PoolStats } from './database.driver.js';
 
 /**
@@ -12,8 +13,35 @@ export class DatabaseMetrics {
   private readonly wait: Histogram;
   private readonly operations: Counter<'operation'>;
   private readonly perOperation = new Map<string, { inc(): void }>();
+  /** Calls refused before reaching the server, by code (breaker open, pool saturated, ...). */
+  readonly rejections: Counter<'code'>;
+  /** Calls the breaker counted against the server (DB_UNAVAILABLE, DB_QUERY_TIMEOUT). */
+  readonly failures: Counter<'code'>;
+  readonly breakerTransitions: Counter<'state'>;
 
-  constructor(metrics: MetricsService, stats: () => PoolStats) {
+  constructor(metrics: MetricsService, stats: () => PoolStats, breaker: () => BreakerState) {
+    metrics.gauge({
+      name: 'db_client_circuit_state',
+      help: 'Database breaker: 0 closed (calls go through), 1 open (fast 503 DB_CIRCUIT_OPEN)',
+      collect() {
+        this.set(breaker() === 'open' ? 1 : 0);
+      },
+    });
+    this.breakerTransitions = metrics.counter({
+      name: 'db_client_circuit_transitions_total',
+      help: 'Database breaker state changes, by the state entered',
+      labelNames: ['state'] as const,
+    });
+    this.rejections = metrics.counter({
+      name: 'db_client_rejections_total',
+      help: 'Database calls answered 503 without reaching the server, by error code',
+      labelNames: ['code'] as const,
+    });
+    this.failures = metrics.counter({
+      name: 'db_client_failures_total',
+      help: 'Database calls that found the server unreachable or unanswering, by error code',
+      labelNames: ['code'] as const,
+    });
     metrics.gauge({
       name: 'db_client_connection_count',
       help: 'Open database connections by state',

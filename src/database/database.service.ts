@@ -5,7 +5,10 @@ import { logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { NEVER_ABORTS } from '../request-context/request-context.js';
 import { RequestContextService } from '../request-context/request-context.service.js';
+import { isAppError } from '../errors/app.error.js';
+import { DatabaseBreaker, type BreakerState } from './database.breaker.js';
 import type { DatabaseDriver, PoolStats, SqlResult, SqlSession } from './database.driver.js';
+import { DbCircuitOpenError, isDbFailure } from './database.errors.js';
 import { DatabaseMetrics } from './database.metrics.js';
 import { MIGRATIONS } from './database.migrations.js';
 import { migrate } from './database.migrator.js';
@@ -16,26 +19,65 @@ const log = logger.child({ module: 'database' });
 
 export interface QueryOptions {
   signal?: AbortSignal;
+  /** Epoch ms the wait for a connection must not outlast; defaults to the current request's
+   * deadline when `signal` is not given (a caller with its own signal passes its own). */
+  deadline?: number;
   prepare?: boolean;
 }
 
+// Codes of calls refused before reaching the server (connection.gate.ts, database.breaker.ts).
+const REJECTION_CODES = new Set([
+  'DB_CIRCUIT_OPEN',
+  'DB_POOL_SATURATED',
+  'DB_QUEUE_FULL',
+  'DB_POOL_TIMEOUT',
+]);
+
 /**
  * The query executor every repository uses. Each call runs under the current request's
- * AbortSignal (deadline or disconnect → the statement is cancelled on the server) with a
- * bounded wait for a connection; outside a request (start-up) nothing aborts it.
- * Opens the driver and applies migrations before the app starts listening.
+ * AbortSignal (deadline or disconnect → the statement is cancelled on the server), waits for
+ * a connection no longer than the request's remaining deadline allows, and passes the
+ * database breaker first (open → fast 503 DB_CIRCUIT_OPEN); outside a request (start-up)
+ * nothing aborts it. Opens the driver and applies migrations before the app starts listening.
  */
 @Injectable()
 export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   private driver?: DatabaseDriver;
   private readonly metrics: DatabaseMetrics;
+  private readonly breaker: DatabaseBreaker;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly context: RequestContextService,
     metrics: MetricsService,
   ) {
-    this.metrics = new DatabaseMetrics(metrics, () => this.stats());
+    this.breaker = new DatabaseBreaker({
+      threshold: config.DB_BREAKER_THRESHOLD,
+      probeIntervalMs: config.DB_BREAKER_PROBE_INTERVAL_MS,
+      probe: () => this.opened().probe(config.DB_HEALTH_TIMEOUT_MS),
+      onStateChange: (state, detail) => this.breakerChanged(state, detail),
+    });
+    this.metrics = new DatabaseMetrics(
+      metrics,
+      () => this.stats(),
+      () => this.breaker.state,
+    );
+  }
+
+  /** Breaker state: `open` while the database is not answering and calls are refused. */
+  get breakerState(): BreakerState {
+    return this.breaker.state;
+  }
+
+  /** For /readyz?verbose: breaker, what opened it, and the pool right now. */
+  status(): Record<string, unknown> {
+    const open = this.breaker.state === 'open';
+    return {
+      driver: this.driver?.kind,
+      breaker: this.breaker.state,
+      ...(open ? { cause: this.breaker.openCause, openForMs: this.breaker.openForMs } : {}),
+      pool: this.stats(),
+    };
   }
 
   /** `postgres` (pg pool, DATABASE_URL) or `pglite` (embedded). */
@@ -59,6 +101,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.breaker.stop();
     await this.driver?.close();
     this.driver = undefined;
   }
@@ -76,7 +119,8 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     options: QueryOptions = {},
   ): Promise<SqlResult<R>> {
     const name = options.prepare ? operation : undefined;
-    return this.session(operation, options.signal ?? this.context.signal, (s) =>
+    const deadline = options.deadline ?? (options.signal ? undefined : this.requestDeadline());
+    return this.session(operation, options.signal ?? this.context.signal, deadline, (s) =>
       s.query<R>(sql, params, name),
     );
   }
@@ -85,9 +129,10 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   async transaction<T>(
     operation: string,
     fn: (tx: SqlSession) => Promise<T>,
-    signal: AbortSignal = this.context.signal,
+    signal?: AbortSignal,
   ): Promise<T> {
-    return this.session(operation, signal, async (s) => {
+    const deadline = signal ? undefined : this.requestDeadline();
+    return this.session(operation, signal ?? this.context.signal, deadline, async (s) => {
       await s.exec('BEGIN');
       try {
         const result = await fn(s);
@@ -101,11 +146,6 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  /** Readiness ping: `SELECT 1` within `timeoutMs`, connection wait included. */
-  async ping(signal: AbortSignal, acquireTimeoutMs: number): Promise<void> {
-    await this.opened().run((s) => s.query('SELECT 1'), { signal, acquireTimeoutMs });
-  }
-
   stats(): PoolStats {
     return this.driver?.stats() ?? { max: 0, total: 0, idle: 0, waiting: 0 };
   }
@@ -113,16 +153,63 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   private async session<T>(
     operation: string,
     signal: AbortSignal,
+    deadline: number | undefined,
     fn: (session: SqlSession) => Promise<T>,
   ): Promise<T> {
+    const driver = this.opened();
     const waitStarted = performance.now();
-    return this.opened().run(
-      (session) => {
-        this.metrics.acquired(operation, performance.now() - waitStarted);
-        return fn(session);
-      },
-      { signal, acquireTimeoutMs: this.config.DB_POOL_ACQUIRE_TIMEOUT_MS },
-    );
+    try {
+      this.breaker.check();
+      const result = await driver.run(
+        (session) => {
+          this.metrics.acquired(operation, performance.now() - waitStarted);
+          return fn(session);
+        },
+        { signal, acquireTimeoutMs: this.config.DB_POOL_ACQUIRE_TIMEOUT_MS, deadline },
+      );
+      this.breaker.success();
+      return result;
+    } catch (error) {
+      this.observe(error);
+      throw error;
+    }
+  }
+
+  /** Feeds the breaker and the metrics; SQL errors mean the server answered. */
+  private observe(error: unknown): void {
+    if (isDbFailure(error)) {
+      const code = (error as { code: string }).code;
+      this.metrics.failures.inc({ code });
+      this.breaker.failure(code);
+    } else if (isAppError(error) && REJECTION_CODES.has(error.code)) {
+      this.metrics.rejections.inc({ code: error.code });
+    } else if (!isAppError(error)) {
+      // A SQL error (unique violation, ...): the server answered.
+      this.breaker.success();
+    }
+  }
+
+  private breakerChanged(state: BreakerState, detail: { cause?: string; openMs?: number }): void {
+    this.metrics.breakerTransitions.inc({ state });
+    if (state === 'open') {
+      log.warn(
+        { breaker: state, cause: detail.cause, threshold: this.config.DB_BREAKER_THRESHOLD },
+        'database breaker opened: data routes answer 503 DB_CIRCUIT_OPEN until a probe succeeds',
+      );
+      // Nobody queued now will be served in time: tell them at once.
+      this.driver?.rejectWaiting(
+        new DbCircuitOpenError(Math.ceil(this.config.DB_BREAKER_PROBE_INTERVAL_MS / 1000)),
+      );
+    } else {
+      log.info(
+        { breaker: state, openMs: detail.openMs },
+        'database breaker closed: answering again',
+      );
+    }
+  }
+
+  private requestDeadline(): number | undefined {
+    return this.context.current()?.deadline;
   }
 
   private opened(): DatabaseDriver {

@@ -1,33 +1,22 @@
 import pg from 'pg';
 import type { AppConfig } from '../config/config.schema.js';
 import { ConnectionGate } from './connection.gate.js';
-import type {
-  DatabaseDriver,
-  PoolStats,
-  RunOptions,
-  SqlResult,
-  SqlSession,
-} from './database.driver.js';
+import type { DatabaseDriver, PoolStats, RunOptions, SqlSession } from './database.driver.js';
 import { classifyDriverError } from './driver-error.classifier.js';
-import { DbUnavailableError, isDbUnavailable } from './database.errors.js';
+import { DbUnavailableError, isDbFailure } from './database.errors.js';
 import { sendCancelRequest } from './pg.cancel.js';
-
-/** Client with the backend identity node-postgres keeps after the startup handshake. */
-type BackendClient = pg.PoolClient & {
-  processID: number | null;
-  secretKey: number | null;
-  host: string;
-  port: number;
-};
+import { abandon, timedSessionOf, type BackendClient } from './pg.session.js';
 
 /**
  * PostgreSQL through a bounded `pg` pool. Per `run`:
- * 1. wait for a slot in the gate (≤ DB_POOL_ACQUIRE_TIMEOUT_MS → DB_POOL_TIMEOUT; abort leaves);
+ * 1. wait for a slot in the gate (bounded by the request's deadline and DB_POOL_ACQUIRE_TIMEOUT_MS
+ *    → DB_POOL_TIMEOUT, or refused at once: DB_POOL_SATURATED, DB_QUEUE_FULL; abort leaves);
  * 2. take or open a connection (≤ DB_CONNECT_TIMEOUT_MS; refused/timeout → DB_UNAVAILABLE);
  * 3. run; if the request aborts meanwhile, send a CancelRequest so the server stops working
- *    for nobody, and throw the abort reason (504 on deadline);
- * 4. release; a connection that was cancelled or broke is destroyed, not reused, so a late
- *    cancel can never hit the next request's statement.
+ *    for nobody, and throw the abort reason (504 on deadline); a statement unanswered for
+ *    DB_QUERY_TIMEOUT_MS is abandoned (DB_QUERY_TIMEOUT) and its socket destroyed;
+ * 4. release; a connection that was cancelled, abandoned or broke is destroyed, not reused, so
+ *    a late cancel can never hit the next request's statement.
  * The gate has exactly DB_POOL_MAX slots, so the pool never opens more connections than that.
  */
 export class PgDriver implements DatabaseDriver {
@@ -35,8 +24,13 @@ export class PgDriver implements DatabaseDriver {
   private readonly pool: pg.Pool;
   private readonly gate: ConnectionGate;
 
-  constructor(config: AppConfig) {
-    this.gate = new ConnectionGate(config.DB_POOL_MAX);
+  constructor(private readonly config: AppConfig) {
+    this.gate = new ConnectionGate({
+      max: config.DB_POOL_MAX,
+      queueMax: config.DB_POOL_QUEUE_MAX,
+      intervalMs: config.DB_POOL_QUEUE_INTERVAL_MS,
+      targetMs: config.DB_POOL_QUEUE_TARGET_MS,
+    });
     this.pool = new pg.Pool({
       connectionString: config.DATABASE_URL,
       max: config.DB_POOL_MAX,
@@ -57,12 +51,16 @@ export class PgDriver implements DatabaseDriver {
 
   async run<T>(fn: (session: SqlSession) => Promise<T>, options: RunOptions): Promise<T> {
     const { signal } = options;
-    await this.gate.acquire(options.acquireTimeoutMs, signal);
+    const acquiredAt = await this.gate.acquire({
+      signal,
+      timeoutMs: options.acquireTimeoutMs,
+      deadline: options.deadline,
+    });
     let client: BackendClient;
     try {
       client = (await this.pool.connect()) as BackendClient;
     } catch (error) {
-      this.gate.release();
+      this.gate.release(acquiredAt);
       throw classifyDriverError(error, signal);
     }
     let cancelled = false;
@@ -80,17 +78,43 @@ export class PgDriver implements DatabaseDriver {
     try {
       signal.throwIfAborted();
       signal.addEventListener('abort', onAbort, { once: true });
-      return await fn(sessionOf(client));
+      return await fn(timedSessionOf(client, this.config.DB_QUERY_TIMEOUT_MS));
     } catch (error) {
       const classified = classifyDriverError(error, signal);
-      if (isDbUnavailable(classified)) broken = classified;
+      if (isDbFailure(classified)) broken = classified;
       throw classified;
     } finally {
       signal.removeEventListener('abort', onAbort);
       client.removeListener('error', onError);
       client.release(cancelled || broken !== undefined);
-      this.gate.release();
+      this.gate.release(acquiredAt);
     }
+  }
+
+  async probe(timeoutMs: number): Promise<void> {
+    // A client of its own, not the pool's: while the server hangs, every pool slot may be held
+    // by a statement waiting for its DB_QUERY_TIMEOUT_MS, and the probe must not queue behind them.
+    const client = new pg.Client({
+      connectionString: this.config.DATABASE_URL,
+      connectionTimeoutMillis: timeoutMs,
+      application_name: `${this.config.DB_APPLICATION_NAME.slice(0, 57)}-probe`,
+    }) as BackendClient;
+    client.on('error', () => undefined);
+    const timer = setTimeout(() => abandon(client), timeoutMs);
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+    } catch (error) {
+      abandon(client);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    client.end().catch(() => undefined);
+  }
+
+  rejectWaiting(error: unknown): void {
+    this.gate.rejectAll(error);
   }
 
   stats(): PoolStats {
@@ -105,19 +129,4 @@ export class PgDriver implements DatabaseDriver {
   async close(): Promise<void> {
     await this.pool.end();
   }
-}
-
-function sessionOf(client: pg.PoolClient): SqlSession {
-  return {
-    async query<R>(sql: string, params?: readonly unknown[], name?: string): Promise<SqlResult<R>> {
-      const values = params as unknown[] | undefined;
-      const result = name
-        ? await client.query({ name, text: sql, values })
-        : await client.query(sql, values);
-      return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
-    },
-    async exec(sql: string): Promise<void> {
-      await client.query(sql);
-    },
-  };
 }

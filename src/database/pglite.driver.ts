@@ -14,15 +14,25 @@ import { classifyDriverError } from './driver-error.classifier.js';
  * Embedded PostgreSQL (PGlite: PostgreSQL compiled to WASM, in this process), used when
  * DATABASE_URL is unset so `npm start` and the tests need no server. It has exactly one
  * session, so the gate has one slot: a transaction owns the database until it ends, and
- * waiting callers get the same bounded wait and DB_POOL_TIMEOUT as with the real pool.
+ * waiting callers get the same deadline-bounded wait and refusals as with the real pool.
  * Statements run on this thread and cannot be interrupted; an aborted request stops waiting
  * and gets its 504 while the statement finishes.
  */
 export class PgliteDriver implements DatabaseDriver {
   readonly kind = 'pglite';
-  private readonly gate = new ConnectionGate(1);
+  private readonly gate: ConnectionGate;
 
-  private constructor(private readonly db: PGlite) {}
+  private constructor(
+    private readonly db: PGlite,
+    config: AppConfig,
+  ) {
+    this.gate = new ConnectionGate({
+      max: 1,
+      queueMax: config.DB_POOL_QUEUE_MAX,
+      intervalMs: config.DB_POOL_QUEUE_INTERVAL_MS,
+      targetMs: config.DB_POOL_QUEUE_TARGET_MS,
+    });
+  }
 
   /** Opens in memory, or under DATA_DIR when set (survives restarts). Takes a few seconds. */
   static async open(config: AppConfig): Promise<PgliteDriver> {
@@ -30,20 +40,33 @@ export class PgliteDriver implements DatabaseDriver {
     const { PGlite } = await import('@electric-sql/pglite');
     // int8 as text, as node-postgres returns it, so both drivers hand repositories equal rows.
     const db = await PGlite.create(config.DATA_DIR, { parsers: { 20: (value: string) => value } });
-    return new PgliteDriver(db);
+    return new PgliteDriver(db, config);
   }
 
   async run<T>(fn: (session: SqlSession) => Promise<T>, options: RunOptions): Promise<T> {
     const { signal } = options;
-    await this.gate.acquire(options.acquireTimeoutMs, signal);
+    const acquiredAt = await this.gate.acquire({
+      signal,
+      timeoutMs: options.acquireTimeoutMs,
+      deadline: options.deadline,
+    });
     try {
       signal.throwIfAborted();
       return await fn(this.session);
     } catch (error) {
       throw classifyDriverError(error, signal);
     } finally {
-      this.gate.release();
+      this.gate.release(acquiredAt);
     }
+  }
+
+  /** In-process: it cannot be unreachable; the probe only proves the WASM instance answers. */
+  async probe(): Promise<void> {
+    await this.db.query('SELECT 1');
+  }
+
+  rejectWaiting(error: unknown): void {
+    this.gate.rejectAll(error);
   }
 
   stats(): PoolStats {

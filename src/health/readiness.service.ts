@@ -1,10 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { HealthIndicatorService, type HealthIndicatorFunction } from '@nestjs/terminus';
+import {
+  HealthIndicatorService,
+  type HealthIndicatorFunction,
+  type HealthIndicatorResult,
+} from '@nestjs/terminus';
+import { logger } from '../logging/logger.js';
+
+const log = logger.child({ module: 'health' });
 
 /**
- * Owns the flags that decide readiness besides dependencies: start-up finished, draining for
- * shutdown, and an operator's manual disable (admin `POST /readyz/disable`). Dependency modules
- * (database, Redis) add their own checks with `addCheck`.
+ * Owns what decides readiness — what taking *this* pod out of rotation would fix: start-up
+ * finished, draining for shutdown, an operator's manual disable (admin `POST /readyz/disable`),
+ * and whatever checks other modules add with `addCheck` (an event loop that cannot answer).
+ * Shared dependencies (database, Redis) add checks that report their state without failing
+ * readiness (`degraded`): see database.health.ts.
+ *
+ * Probes come every few seconds from every kubelet; a failure is logged once when readiness
+ * changes (warn, with the reasons, no stack) and recovery once (info), not once per probe.
  */
 @Injectable()
 export class ReadinessService {
@@ -12,6 +24,9 @@ export class ReadinessService {
   private draining = false;
   private disabledByOperator = false;
   private readonly checks: HealthIndicatorFunction[] = [];
+  /** Last reason each failing check gave; a check absent here was up at its last run. */
+  private readonly failing = new Map<string, unknown>();
+  private wasReady = false;
 
   constructor(private readonly indicators: HealthIndicatorService) {}
 
@@ -41,7 +56,7 @@ export class ReadinessService {
   }
 
   readinessChecks(): HealthIndicatorFunction[] {
-    return [() => this.lifecycle(), ...this.checks];
+    return [() => this.lifecycle(), ...this.checks].map((check) => () => this.observed(check));
   }
 
   startupChecks(): HealthIndicatorFunction[] {
@@ -54,6 +69,37 @@ export class ReadinessService {
     if (this.draining) return session.down({ reason: 'draining' });
     if (this.disabledByOperator) return session.down({ reason: 'disabled by operator' });
     return session.up();
+  }
+
+  /** Runs one check and logs when the pod's readiness changes because of it. */
+  private async observed(check: HealthIndicatorFunction): Promise<HealthIndicatorResult> {
+    let result: HealthIndicatorResult;
+    try {
+      // An attempt builder (`check('x').attempt(fn)`) is itself awaitable, called or not.
+      result = await (typeof check === 'function' ? check() : check);
+    } catch (error) {
+      // Old-style indicators throw a HealthCheckError carrying their result as `causes`.
+      const causes = (error as { causes?: HealthIndicatorResult }).causes;
+      if (causes) this.record(causes);
+      throw error;
+    }
+    this.record(result);
+    return result;
+  }
+
+  private record(result: HealthIndicatorResult): void {
+    for (const [name, { status, ...detail }] of Object.entries(result)) {
+      if (status === 'down') this.failing.set(name, detail.reason ?? detail);
+      else this.failing.delete(name);
+    }
+    const ready = this.failing.size === 0;
+    if (ready === this.wasReady) return;
+    this.wasReady = ready;
+    if (ready) log.info('ready: back in rotation');
+    else if (this.started || this.failing.size > 1 || !this.failing.has('lifecycle')) {
+      // Not logged while merely starting: every pod starts, that is no news.
+      log.warn({ failing: Object.fromEntries(this.failing) }, 'not ready: out of rotation');
+    }
   }
 
   private startup() {

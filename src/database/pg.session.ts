@@ -1,0 +1,71 @@
+import type pg from 'pg';
+import type { SqlResult, SqlSession } from './database.driver.js';
+import { DbQueryTimeoutError } from './database.errors.js';
+import { sendCancelRequest } from './pg.cancel.js';
+
+/** Client with the backend identity node-postgres keeps after the startup handshake. */
+export type BackendClient = pg.PoolClient & {
+  processID: number | null;
+  secretKey: number | null;
+  host: string;
+  port: number;
+  connection?: { stream?: { destroy(): void } };
+};
+
+/**
+ * Gives up on a connection at once: a CancelRequest in case the server is alive but slow (so it
+ * stops the statement), then the socket destroyed. Destroying, not `end()`: a graceful goodbye
+ * waits for a server that may never answer. The client later reports the lost socket as an
+ * 'error' event, after its caller's listener is gone; the no-op listener keeps that from
+ * crashing the process.
+ */
+export function abandon(client: BackendClient): void {
+  client.on('error', () => undefined);
+  if (client.processID && client.secretKey !== null) {
+    sendCancelRequest(client, client.processID, client.secretKey);
+  }
+  client.connection?.stream?.destroy();
+}
+
+/**
+ * The session a `run` callback gets. Every statement races a client-side timer of `timeoutMs`
+ * (DB_QUERY_TIMEOUT_MS; 0 = none): a server that stopped answering (SIGSTOP, a partition that
+ * drops packets) sends no error and no RST, so without it the statement would hang until the
+ * request's deadline and hold its pool slot all that time. At the timer the connection is
+ * abandoned and the caller gets DB_QUERY_TIMEOUT, which the breaker counts.
+ */
+export function timedSessionOf(client: BackendClient, timeoutMs: number): SqlSession {
+  const timed = <T>(work: Promise<T>): Promise<T> => {
+    if (timeoutMs <= 0) return work;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // The statement's own rejection (Connection terminated) comes later and is not news.
+        work.catch(() => undefined);
+        abandon(client);
+        reject(new DbQueryTimeoutError(timeoutMs));
+      }, timeoutMs);
+      work.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  };
+  return {
+    async query<R>(sql: string, params?: readonly unknown[], name?: string): Promise<SqlResult<R>> {
+      const values = params as unknown[] | undefined;
+      const result = await timed(
+        name ? client.query({ name, text: sql, values }) : client.query(sql, values),
+      );
+      return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+    },
+    async exec(sql: string): Promise<void> {
+      await timed(client.query(sql));
+    },
+  };
+}
