@@ -1,20 +1,25 @@
 /**
- * Image pins, the hardened security context and Pod Security, and the Dockerfile agrees with the
- * manifests.
+ * Image pins, the hardened security context and Pod Security, which proxies the public port
+ * believes about client addresses, and the Dockerfile agrees with the manifests.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { NetworkPolicy, NetworkPolicyPeer } from 'kubernetes-types/networking/v1.js';
+import { trustProxy } from '../../src/config/trust-proxy.field.js';
 import {
   literalEnv,
   objects,
+  ofKind,
   parseImage,
   rampartContainers,
   rampartWorkloads,
   ROOT,
+  selects,
+  template,
   workloads,
   type K8sObject,
 } from './manifests.js';
-import { allContainers, APP_UID, podSpec, RENDERS } from './consistency.helpers.js';
+import { allContainers, APP_UID, containerPort, podSpec, RENDERS } from './consistency.helpers.js';
 
 describe.each(RENDERS)('%s manifests', (name) => {
   const objs: K8sObject[] = objects(name);
@@ -63,6 +68,37 @@ describe.each(RENDERS)('%s manifests', (name) => {
         const tmp = pod.volumes?.find((v) => v.name === c.volumeMounts![0]!.name);
         expect(tmp?.emptyDir?.sizeLimit).toBeDefined();
         expect(c.imagePullPolicy).not.toBe('Always');
+      }
+    }
+  });
+
+  it('believes X-Forwarded-For from the ingress it admits, and a hop count only where the NetworkPolicy admits nothing else', () => {
+    const policies = ofKind<NetworkPolicy>(objs, 'NetworkPolicy');
+    for (const w of apps) {
+      const c = rampartContainers(w)[0]!;
+      const trust = trustProxy().parse(literalEnv(objs, c).TRUST_PROXY ?? 'off');
+      const http = containerPort(c, 'http')?.containerPort;
+      // The `from` of every rule reaching the public port; undefined or [] admits everyone.
+      const froms: (NetworkPolicyPeer[] | undefined)[] = policies
+        .filter((p) => selects(p.spec?.podSelector, template(w).metadata?.labels))
+        .flatMap((p) => p.spec?.ingress ?? [])
+        .filter(
+          (r) => !r.ports?.length || r.ports.some((p) => p.port === 'http' || p.port === http),
+        )
+        .map((r) => r.from);
+      const where = w.metadata.name;
+      // Another namespace (the ingress controller's) is admitted: unless its hop is believed,
+      // every client behind it is one address, one rate-limit bucket.
+      const fromIngress = froms.some((from) => from?.some((peer) => peer.namespaceSelector));
+      expect({ where, fromIngress, trust }).not.toMatchObject({ fromIngress: true, trust: false });
+      if (typeof trust === 'number') {
+        // A hop count trusts whoever connects: only in-cluster selectors may reach the port.
+        expect({ where, restricted: froms.length > 0 }).toEqual({ where, restricted: true });
+        for (const from of froms) {
+          expect({ where, from: from ?? [] }).not.toEqual({ where, from: [] });
+          for (const peer of from ?? [])
+            expect({ where, ipBlock: peer.ipBlock }).toEqual({ where });
+        }
       }
     }
   });
