@@ -3,8 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import { AdminServer } from './admin/admin.server.js';
+import { AdmissionGate } from './admission/admission.gate.js';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/config.schema.js';
+import { ProbeServer } from './health/probe.server.js';
 import { ReadinessService } from './health/readiness.service.js';
 import { registerHttpHooks, registerRateLimit } from './http/http.hooks.js';
 import { publicServerOptions } from './http/server.options.js';
@@ -18,10 +20,13 @@ export interface RunningApp {
   /** Public port actually bound (differs from PORT when PORT=0, as in tests). */
   port: number;
   adminPort: number;
+  /** The kubelet's probe listener (PROBE_PORT). */
+  probePort: number;
 }
 
 /**
- * Builds and starts rampart: public listener, then admin listener, then marks start-up done.
+ * Builds and starts rampart: public listener, admin listener, probe listener, then marks
+ * start-up done.
  * main.ts and the e2e tests share this, so tests boot exactly what production runs.
  */
 export async function startApp(config: AppConfig): Promise<RunningApp> {
@@ -32,17 +37,25 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   );
   const readiness = app.get(ReadinessService);
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
-  const shedder = registerHttpHooks(fastify, { config, isDraining: () => readiness.isDraining });
+  const admission = app.get(AdmissionGate);
+  registerHttpHooks(fastify, {
+    config,
+    isDraining: () => readiness.isDraining,
+    admission: admission.enabled ? admission : undefined,
+  });
   await registerRateLimit(fastify, rateLimitOptions(config, app.get(RedisService).client));
-  await app.listen(config.PORT, config.HOST);
+  admission.attach(fastify.server);
+  await app.listen({ port: config.PORT, host: config.HOST, backlog: config.HTTP_LISTEN_BACKLOG });
   // headersTimeout must exceed keepAliveTimeout or Node may drop a reused socket mid-request
   // (nodejs/node#27363).
   fastify.server.headersTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS + 1_000;
   const admin = app.get(AdminServer);
   await admin.listen();
-  shedder.reset();
+  const probes = app.get(ProbeServer);
+  await probes.listen();
+  admission.start();
   readiness.markStarted();
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  return { app, port, adminPort: admin.port };
+  return { app, port, adminPort: admin.port, probePort: probes.port };
 }

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
+import { AdmissionModule } from './admission/admission.module.js';
 import { ChaosModule } from './chaos/chaos.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { CountersModule } from './counters/counters.module.js';
@@ -34,6 +35,7 @@ export class AppModule {
         TelemetryModule,
         DebugModule,
         HealthModule,
+        AdmissionModule,
         DatabaseModule,
         RedisModule,
         LifecycleModule,

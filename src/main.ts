@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   });
 
   const started = performance.now();
-  const { app, port, adminPort } = await startApp(config);
+  const { app, port, adminPort, probePort } = await startApp(config);
   const shutdown = app.get(ShutdownService);
   shutdown.install(app);
   // Programming errors leave the process in an unknown state: drain and exit non-zero.
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     void shutdown.shutdown('uncaughtException', 1);
   });
   logger.info(
-    { port, adminPort, startupMs: Math.round(performance.now() - started) },
+    { port, adminPort, probePort, startupMs: Math.round(performance.now() - started) },
     'rampart is ready',
   );
 }

@@ -18,8 +18,32 @@ export const httpConfigShape = {
   // reuses a socket Node already closed and the client sees a 502 (nodejs/node#20256).
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int(1_000, 3_600_000).default(75_000),
   HTTP_BODY_LIMIT_BYTES: int(1, 100 * 1024 * 1024).default(1024 * 1024),
-  // Shed load with 503 once event-loop delay passes this; 0 disables shedding.
+  // Kubelet probes (/healthz, /readyz, /startupz) on a listener of their own, so a public port
+  // at its connection cap or with a full accept queue never fails a probe (src/health/probe.server.ts).
+  PROBE_PORT: port().default(8081),
+  // Connections the public listener holds at once; past it Node closes new ones at accept (a
+  // cheap, immediate refusal the client or ingress retries elsewhere). Without pipelining each
+  // connection carries at most one request, so this bounds the work queued in socket buffers:
+  // 1,000 x ~0.1-0.2 ms of CPU per light request = 0.1-0.2 s of queue at worst, where an unbounded
+  // server queued 30 s. Also below the common 1,024 open-file soft limit. 0 = unlimited.
+  HTTP_MAX_CONNECTIONS: int(0, 1_000_000).default(1_000),
+  // listen(2) backlog: connections the kernel completes before the process accepts them. Node's
+  // default, stated: the loop accepts every pending connection each turn, so this only absorbs a
+  // burst of connects within one turn; past it the kernel drops SYNs (the client retransmits)
+  // rather than queueing them behind a busy loop. The kernel caps it at net.core.somaxconn.
+  HTTP_LISTEN_BACKLOG: int(1, 65_535).default(511),
+  // Adaptive concurrency limit on the public port (src/admission/); off only for tests.
+  ADMISSION_ENABLED: bool().default(true),
+  ADMISSION_MIN_LIMIT: int(1, 100_000).default(10),
+  ADMISSION_INITIAL_LIMIT: int(1, 100_000).default(100),
+  // Never above HTTP_MAX_CONNECTIONS in effect: one request per connection.
+  ADMISSION_MAX_LIMIT: int(1, 100_000).default(1_000),
+  // Refuse every new request (503 SERVER_OVERLOADED) while the last 100 ms window's worst
+  // event-loop delay passes this: the backstop for a loop blocked by CPU work. 0 disables.
   EVENT_LOOP_MAX_DELAY_MS: int(0, 60_000).default(1_000),
+  // /readyz fails after the loop delay stayed above this for 10 s: this pod cannot answer in
+  // time, whatever the load elsewhere. 2 s is the probes' timeoutSeconds. 0 disables.
+  READINESS_MAX_EVENT_LOOP_DELAY_MS: int(0, 60_000).default(2_000),
   SHUTDOWN_DRAIN_DELAY_MS: int(0, 600_000).default(5_000),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(25_000),
   SERVICE_VERSION: z.string().min(1).default('0.1.0'),

@@ -8,12 +8,3 @@ export class InvalidInputError extends AppError {
     });
   }
 }
-
-/** The server sheds load (event loop lagging, or draining). */
-export class ServerOverloadedError extends AppError {
-  constructor(retryAfterSeconds: number) {
-    super('SERVER_OVERLOADED', 503, 'The server is overloaded; retry later.', {
-      retryAfterSeconds,
-    });
-  }
-}

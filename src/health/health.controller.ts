@@ -2,8 +2,9 @@ import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { ReadinessService } from './readiness.service.js';
 
-/** Kubelet probes on the public port (the kubelet reaches the pod IP, not the admin port's
- * NetworkPolicy-guarded range). Failures answer 503 problem+json with the check details. */
+/** The probe routes on the public port, for callers and tests that look there. The kubelet
+ * probes the same checks on PROBE_PORT (probe.server.ts), which load on this port cannot block.
+ * Failures answer 503 problem+json with the check details. */
 @Controller()
 export class HealthController {
   constructor(

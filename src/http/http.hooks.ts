@@ -2,26 +2,28 @@ import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { registerChaos } from '../chaos/chaos.hook.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { ServerOverloadedError } from '../errors/http.errors.js';
-import { sendProblem } from '../errors/problem.reply.js';
+import type { AdmissionGate } from '../admission/admission.gate.js';
+import { registerAdmission } from '../admission/admission.hook.js';
 import { isProbe, PROBE_PATHS } from '../health/health.paths.js';
 import { httpServerMetrics } from '../metrics/http-server.metrics.js';
 import { registerRequestContext } from '../request-context/request-context.hook.js';
 import { registerServerSpan } from '../telemetry/server-span.hooks.js';
 import { AccessLog } from './access.log.js';
-import { LoadShedder } from './load-shedder.js';
 import { declareMatchedRoute, routeOf } from './matched-route.js';
 
 export interface HttpHookDeps {
   config: AppConfig;
   isDraining: () => boolean;
+  /** Admission for the public port; absent when ADMISSION_ENABLED=false. */
+  admission?: AdmissionGate;
 }
 
 /**
  * Every cross-cutting hook of the public listener, in the order a request meets them:
  * 0. the trace's server span, first so it covers shed requests and every later hook runs (and
  *    logs) inside it (telemetry/server-span.hooks.ts; probes are not traced);
- * 1. load shedding (before any work is spent on a request we cannot serve in time);
+ * 1. admission: a fast 503 past the adaptive concurrency limit or while the loop is blocked,
+ *    before any work is spent on the request (admission/admission.hook.ts);
  * 2. request context: id, deadline, AbortSignal (request-context.hook.ts);
  * 2a. chaos: injected latency and errors, probes excepted (chaos/chaos.hook.ts), after the
  *    context so the injected wait honours the deadline;
@@ -29,16 +31,10 @@ export interface HttpHookDeps {
  * 4. once the response is written, in one hook: the request duration histogram
  *    (metrics/http-server.metrics.ts) and one access-log line per request (access.log.ts).
  */
-export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): LoadShedder {
+export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): void {
   declareMatchedRoute(app);
   registerServerSpan(app, PROBE_PATHS);
-  const shedder = new LoadShedder(deps.config.EVENT_LOOP_MAX_DELAY_MS);
-  app.addHook('onRequest', (request, reply, done) => {
-    if (shedder.shouldShed && !isProbe(request)) {
-      return sendProblem(reply, request, new ServerOverloadedError(1));
-    }
-    done();
-  });
+  if (deps.admission) registerAdmission(app, deps.admission);
 
   registerRequestContext(app, deps.config.REQUEST_TIMEOUT_MS);
   registerChaos(app);
@@ -62,11 +58,6 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): Loa
       done();
     });
   }
-  app.addHook('onClose', (_instance, done) => {
-    shedder.stop();
-    done();
-  });
-  return shedder;
 }
 
 /**

@@ -61,7 +61,14 @@ export async function startChild(
       ADMIN_HOST: '127.0.0.1',
       PORT: String(port),
       ADMIN_PORT: String(adminPort),
+      // The probe listener on any free port (its default 8081 would collide between children).
+      PROBE_PORT: '0',
+      // Tests run many requests on 2 cores alongside other suites: no admission limits, no
+      // connection cap (2,500 concurrent clients per instance in the counters suite). The
+      // admission suite turns them back on.
+      ADMISSION_ENABLED: 'false',
       EVENT_LOOP_MAX_DELAY_MS: '0',
+      HTTP_MAX_CONNECTIONS: '0',
       OTEL_SDK_DISABLED: 'true',
       ...env,
     },

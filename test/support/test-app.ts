@@ -9,6 +9,8 @@ export interface TestApp {
   config: AppConfig;
   baseUrl: string;
   adminUrl: string;
+  /** The kubelet's probe listener (PROBE_PORT). */
+  probeUrl: string;
   close(): Promise<void>;
 }
 
@@ -21,20 +23,25 @@ export const TEST_ENV: Record<string, string> = {
   ADMIN_PORT: '0',
   LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   SHUTDOWN_DRAIN_DELAY_MS: '0',
-  // Tests run many requests on 2 cores alongside other suites; do not shed them.
+  PROBE_PORT: '0',
+  // Tests run many requests on 2 cores alongside other suites: no admission limits, no
+  // connection cap. test/e2e/admission*.e2e-spec.ts turns them back on.
+  ADMISSION_ENABLED: 'false',
   EVENT_LOOP_MAX_DELAY_MS: '0',
+  HTTP_MAX_CONNECTIONS: '0',
 };
 
 /** Boots the real app (real Fastify, real sockets) exactly as main.ts does, on port 0. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const config = loadConfig({ ...TEST_ENV, ...env });
   configureLogger({ level: config.LOG_LEVEL, service: 'rampart-test' });
-  const { app, port, adminPort } = await startApp(config);
+  const { app, port, adminPort, probePort } = await startApp(config);
   return {
     app,
     config,
     baseUrl: `http://127.0.0.1:${port}`,
     adminUrl: `http://127.0.0.1:${adminPort}`,
+    probeUrl: `http://127.0.0.1:${probePort}`,
     close: () => app.close(),
   };
 }

@@ -1,0 +1,26 @@
+import { AppError } from '../errors/app.error.js';
+
+// Both are logged at debug, not warn (quiet): under overload they come by the thousand per
+// second, and a log line costs about what the refusal does. They are counted in
+// http_server_admission_rejections_total and every limit change is logged (admission.gate.ts).
+
+/** The adaptive concurrency limit is reached: answered at once instead of queued. */
+export class ConcurrencyLimitedError extends AppError {
+  constructor(limit: number) {
+    super('CONCURRENCY_LIMITED', 503, 'The server is at its concurrency limit; retry later.', {
+      retryAfterSeconds: 1,
+      extensions: { limit },
+      quiet: true,
+    });
+  }
+}
+
+/** The event loop is lagging past EVENT_LOOP_MAX_DELAY_MS: every new request is refused. */
+export class ServerOverloadedError extends AppError {
+  constructor() {
+    super('SERVER_OVERLOADED', 503, 'The server is overloaded; retry later.', {
+      retryAfterSeconds: 1,
+      quiet: true,
+    });
+  }
+}

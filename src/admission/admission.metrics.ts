@@ -1,0 +1,60 @@
+import type { Counter } from 'prom-client';
+import type { MetricsService } from '../metrics/metrics.service.js';
+
+/** Why a request or connection was turned away (the `reason` label). */
+export type RejectionReason = 'concurrency_limit' | 'event_loop_delay';
+
+/** What the gauges read at scrape time. */
+export interface AdmissionState {
+  limit(): number;
+  inFlight(): number;
+  baselineMs(): number;
+}
+
+/**
+ * Admission's instruments on the admin port's /metrics. Gauges are read at scrape time (no work
+ * per request); counters are bound to their label once, so a rejection costs one addition.
+ */
+export class AdmissionMetrics {
+  readonly rejectedByLimit: { inc(value?: number): void };
+  readonly rejectedByLoop: { inc(value?: number): void };
+  readonly connectionsDropped: Counter;
+
+  constructor(metrics: MetricsService, state: AdmissionState) {
+    metrics.gauge({
+      name: 'http_server_admission_limit',
+      help: 'Adaptive concurrency limit of the public port: requests admitted in flight at once.',
+      collect() {
+        this.set(state.limit());
+      },
+    });
+    metrics.gauge({
+      name: 'http_server_admission_in_flight',
+      help: 'Requests admitted on the public port and not yet finished (probes excluded).',
+      collect() {
+        this.set(state.inFlight());
+      },
+    });
+    metrics.gauge({
+      name: 'http_server_admission_baseline_latency_seconds',
+      help: 'No-load latency the concurrency limit compares each window against.',
+      collect() {
+        this.set(state.baselineMs() / 1000);
+      },
+    });
+    const rejections = metrics.counter<'reason'>({
+      name: 'http_server_admission_rejections_total',
+      help: 'Requests refused with 503 at admission, by reason.',
+      labelNames: ['reason'],
+    });
+    this.rejectedByLimit = rejections.labels({ reason: 'concurrency_limit' });
+    this.rejectedByLoop = rejections.labels({ reason: 'event_loop_delay' });
+    // Both series exist from the start, so rate() works before the first rejection.
+    this.rejectedByLimit.inc(0);
+    this.rejectedByLoop.inc(0);
+    this.connectionsDropped = metrics.counter({
+      name: 'http_server_connections_dropped_total',
+      help: 'Connections closed at accept because the public port held HTTP_MAX_CONNECTIONS.',
+    });
+  }
+}
