@@ -6,9 +6,30 @@ import type { ItemInput } from './item.types.js';
 
 export const LIMITS = { name: 200, description: 2_000, tags: 20, tag: 50, page: 100 } as const;
 
-const name = z.string().trim().min(1).max(LIMITS.name);
-const description = z.string().max(LIMITS.description).nullable();
-const tags = z.array(z.string().trim().min(1).max(LIMITS.tag)).max(LIMITS.tags);
+/**
+ * Text is stored exactly as sent, or refused (never altered on the way in):
+ * - U+0000: PostgreSQL `text` cannot hold it, and the database must not be the first to object;
+ * - an unpaired surrogate has no UTF-8 encoding: it would be stored as U+FFFD, not as sent;
+ * - a leading U+FEFF: the embedded PGlite decodes each value with a BOM-stripping TextDecoder,
+ *   so it would read back without it (PostgreSQL keeps it; the contract must not depend on it);
+ * - names and tags are refused, not trimmed, when they start or end with whitespace.
+ */
+// With the `u` flag a surrogate pair is one code point, so this matches only unpaired halves.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+const text = z
+  .string()
+  .refine((s) => !s.includes('\0'), 'must not contain U+0000 (NUL)')
+  .refine((s) => !LONE_SURROGATE.test(s), 'must not contain an unpaired UTF-16 surrogate')
+  .refine((s) => !s.startsWith('\uFEFF'), 'must not start with U+FEFF (a byte order mark)');
+const label = (max: number) =>
+  text
+    .min(1)
+    .max(max)
+    .refine((s) => s.trim() === s, 'must not be blank or start or end with whitespace');
+
+const name = label(LIMITS.name);
+const description = text.max(LIMITS.description).nullable();
+const tags = z.array(label(LIMITS.tag)).max(LIMITS.tags);
 
 // Strict: an unknown field is a client bug (a typo such as `desciption` would otherwise be
 // silently dropped and the client would believe it was saved).
