@@ -24,7 +24,7 @@ export default tseslint.config(
     // Module boundaries (STYLE.md §1): infrastructure never imports a feature, and nothing
     // imports the telemetry bootstrap (it is preloaded with `node --import`, outside Nest).
     files: [
-      'src/{admin,config,database,errors,health,http,lifecycle,logging,metrics,redis,request-context,resilience,telemetry,upstream,debug}/**/*.ts',
+      'src/{admin,config,database,errors,health,http,lifecycle,logging,metrics,protocol,redis,request-context,resilience,telemetry,upstream,debug}/**/*.ts',
     ],
     rules: {
       'no-restricted-imports': [

@@ -12,6 +12,8 @@ import { registerHttpHooks, registerRateLimit } from './http/http.hooks.js';
 import { publicServerOptions } from './http/server.options.js';
 import { logger } from './logging/logger.js';
 import { NestPinoLogger } from './logging/nest.logger.js';
+import { registerJsonBodyParser } from './protocol/json.body-parser.js';
+import { registerProtocolChecks } from './protocol/protocol.hook.js';
 import { rateLimitOptions } from './redis/rate-limit.options.js';
 import { RedisService } from './redis/redis.service.js';
 
@@ -33,7 +35,12 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config),
     new FastifyAdapter(publicServerOptions(config)),
-    { logger: new NestPinoLogger(logger.child({ module: 'nest' })), abortOnError: false },
+    {
+      logger: new NestPinoLogger(logger.child({ module: 'nest' })),
+      abortOnError: false,
+      // Nest's parsers would accept form posts; the body parser is protocol/json.body-parser.ts.
+      bodyParser: false,
+    },
   );
   const readiness = app.get(ReadinessService);
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
@@ -43,6 +50,8 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
     isDraining: () => readiness.isDraining,
     admission: admission.enabled ? admission : undefined,
   });
+  registerProtocolChecks(fastify);
+  registerJsonBodyParser(fastify);
   await registerRateLimit(fastify, rateLimitOptions(config, app.get(RedisService).client));
   admission.attach(fastify.server);
   await app.listen({ port: config.PORT, host: config.HOST, backlog: config.HTTP_LISTEN_BACKLOG });

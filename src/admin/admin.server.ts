@@ -3,7 +3,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { AppError } from '../errors/app.error.js';
+import { answerClientError } from '../errors/client-error.reply.js';
 import { sendProblem } from '../errors/problem.reply.js';
+import { registerProtocolChecks } from '../protocol/protocol.hook.js';
 import { requestIdFrom } from '../request-context/request-context.hook.js';
 
 /**
@@ -26,11 +28,16 @@ export class AdminServer implements OnApplicationShutdown {
       trustProxy: false,
       forceCloseConnections: true,
       frameworkErrors: (error, request, reply) => sendProblem(reply, request, error),
+      // Same error shape as the public port for requests Node's parser rejects, and for a missing
+      // Host (see protocol.hook.ts).
+      clientErrorHandler: answerClientError,
+      http: { requireHostHeader: false },
     });
     this.routes.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id);
       done();
     });
+    registerProtocolChecks(this.routes);
     this.routes.setErrorHandler((error, request, reply) => sendProblem(reply, request, error));
     this.routes.setNotFoundHandler((request, reply) =>
       sendProblem(reply, request, new AppError('NOT_FOUND', 404, `No admin route ${request.url}`)),

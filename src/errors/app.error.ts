@@ -8,6 +8,8 @@ export interface AppErrorOptions {
   /** Seconds for a Retry-After header (503/429). */
   retryAfterSeconds?: number;
   errors?: FieldProblem[];
+  /** Response headers the answer must carry (405's `Allow`). */
+  headers?: Record<string, string>;
   /** Extra problem members (RFC 9457 extensions). */
   extensions?: Record<string, unknown>;
   cause?: unknown;
@@ -22,6 +24,7 @@ export interface AppErrorOptions {
 export class AppError extends Error {
   readonly retryAfterSeconds?: number;
   readonly errors?: FieldProblem[];
+  readonly headers?: Record<string, string>;
   readonly extensions?: Record<string, unknown>;
   readonly quiet: boolean;
 
@@ -35,6 +38,7 @@ export class AppError extends Error {
     this.name = 'AppError';
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.errors = options.errors;
+    this.headers = options.headers;
     this.extensions = options.extensions;
     this.quiet = options.quiet ?? false;
   }

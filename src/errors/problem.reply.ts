@@ -13,7 +13,10 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
   const classified = classifyError(error);
   const spanContext = trace.getActiveSpan()?.spanContext();
   const traceId = spanContext && isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
-  if (classified.status >= 500 && !classified.error) {
+  if (classified.code === 'NOT_READY') {
+    // A failed probe repeats every probe period; ReadinessService logs the change of state once.
+    log.debug({ reqId: request.id, code: classified.code }, classified.detail);
+  } else if (classified.status >= 500 && !classified.error) {
     log.error({ err: error, reqId: request.id, code: classified.code }, 'request failed');
   } else if (classified.status >= 500 && !classified.error?.quiet) {
     // Expected, coded failures (deadline, pool timeout, open breaker): no stack, no alarm.
@@ -29,6 +32,7 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
     instance: request.url.split('?')[0],
   });
   reply.header('x-request-id', request.id);
+  if (classified.error?.headers) reply.headers(classified.error.headers);
   if (classified.error?.retryAfterSeconds !== undefined) {
     reply.header('retry-after', String(classified.error.retryAfterSeconds));
   }

@@ -1,11 +1,13 @@
-import type { FastifyServerOptions } from 'fastify';
+import type { Server } from 'node:http';
+import type { FastifyHttpOptions } from 'fastify';
 import type { AppConfig } from '../config/config.schema.js';
+import { answerClientError } from '../errors/client-error.reply.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { requestIdFrom } from '../request-context/request-context.hook.js';
 import { trustProxyOption } from './proxy-trust.js';
 
 /** Fastify options for the public listener; each number comes from the config table. */
-export function publicServerOptions(config: AppConfig): FastifyServerOptions {
+export function publicServerOptions(config: AppConfig): FastifyHttpOptions<Server> {
   return {
     logger: false, // one pino logger for the process (src/logging), access log in http.hooks.ts
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
@@ -22,5 +24,11 @@ export function publicServerOptions(config: AppConfig): FastifyServerOptions {
     // Errors Fastify raises before routing (a malformed URL such as `/%`) skip the error handler:
     // without this they would leave as Fastify's own JSON, not problem+json.
     frameworkErrors: (error, request, reply) => sendProblem(reply, request, error),
+    // Requests Node's parser rejects before any request exists (bad framing, header flood,
+    // header/request timeout) get problem+json too (errors/client-error.reply.ts).
+    clientErrorHandler: answerClientError,
+    // A missing Host is answered by protocol.hook.ts in problem+json; Node's own check would
+    // answer it with an empty 400.
+    http: { requireHostHeader: false },
   };
 }

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { logger } from '../logging/logger.js';
+import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
+
+const log = logger.child({ module: 'errors' });
+
+/** Node's errors for a request it could not read, by the answer each deserves. */
+const ANSWERS: Record<string, { status: number; code: string; detail: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    code: 'REQUEST_TIMEOUT',
+    detail: 'The request was not received in time.',
+  },
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    code: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
+    detail: 'The request line and headers are too large.',
+  },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: {
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+    detail: 'The chunk extensions are too large.',
+  },
+};
+
+type ClientError = Error & { code?: string; reason?: string };
+
+/**
+ * Fastify's `clientErrorHandler`: Node's parser rejected the bytes (bad framing, header flood,
+ * header or request timeout) before a request object exists, so no hook, filter or reply runs.
+ * The answer is written raw, as Node's own handler does (lib/_http_server.js socketOnError),
+ * but as problem+json with a code and a fresh request id; the connection is closed after it,
+ * since the stream can no longer be trusted to be framed.
+ */
+export function answerClientError(error: ClientError, socket: Socket): void {
+  // A reset peer reads nothing (Node's docs for the 'clientError' event).
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const answer = ANSWERS[error.code ?? ''] ?? {
+    status: 400,
+    code: 'BAD_REQUEST',
+    // llhttp's reason ("Invalid header value char") names the fault and carries no request data.
+    detail: `The request could not be parsed${error.reason ? `: ${error.reason}` : ''}.`,
+  };
+  const requestId = randomUUID();
+  log.debug({ reqId: requestId, err: error.code, code: answer.code }, answer.detail);
+  // Like Node: write only if no response has started on this socket.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
+    const body = JSON.stringify(buildProblem(answer, { requestId }));
+    socket.write(
+      `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\n` +
+        `content-type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\n` +
+        `x-request-id: ${requestId}\r\n` +
+        'connection: close\r\n\r\n' +
+        body,
+    );
+  }
+  socket.destroy(error);
+}

@@ -1,0 +1,32 @@
+import { AppError } from '../errors/app.error.js';
+
+/** The body is not `application/json` (or names a charset other than UTF-8). */
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(detail: string) {
+    super('UNSUPPORTED_MEDIA_TYPE', 415, detail);
+  }
+}
+
+/** The body is not UTF-8 (RFC 8259 §8.1: JSON exchanged between systems MUST be UTF-8). */
+export class MalformedJsonError extends AppError {
+  constructor(detail: string) {
+    super('MALFORMED_JSON', 400, detail);
+  }
+}
+
+/** The path exists, not with this method; `Allow` lists the ones it has (RFC 9110 §15.5.6). */
+export class MethodNotAllowedError extends AppError {
+  constructor(method: string, allowed: readonly string[]) {
+    const allow = allowed.join(', ');
+    super('METHOD_NOT_ALLOWED', 405, `${method} is not supported here; allowed: ${allow}.`, {
+      headers: { allow },
+    });
+  }
+}
+
+/** A request framing rule of RFC 9112 that Node's parser leaves to the application. */
+export class BadRequestError extends AppError {
+  constructor(detail: string) {
+    super('BAD_REQUEST', 400, detail);
+  }
+}

@@ -1,0 +1,89 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../errors/app.error.js';
+import { sendProblem } from '../errors/problem.reply.js';
+import { BadRequestError, MethodNotAllowedError } from './protocol.errors.js';
+
+/** Methods a route here can have; HEAD comes with every GET (Fastify's exposeHeadRoutes). */
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/**
+ * RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without a Host, with more than
+ * one Host line, or with an invalid Host. RFC 3986 §3.2.2 host (IP-literal, IPv4 or reg-name)
+ * with an optional port.
+ */
+const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[\w.~!$&'()*+,;=%-]*)(?::\d*)?$/;
+
+/**
+ * Request checks llhttp leaves to the application, answered in problem+json before any body is
+ * read (so a method or Host problem wins over a 413 or 415):
+ * 1. Host: absent on HTTP/1.1, repeated, or not a host[:port] → 400. Node keeps only the first of
+ *    duplicate Host lines in `headers`, so `rawHeaders` is read. The listener must be built with
+ *    `requireHostHeader: false`, or Node answers the missing-Host case itself with an empty 400;
+ * 2. Transfer-Encoding other than `chunked` → 400 (llhttp lets it through);
+ *    both 400s close the connection;
+ * 3. no route: a path that exists with other methods → 405 with `Allow` (RFC 9110 §15.5.6);
+ *    otherwise 404. Fastify answers both with 404.
+ */
+export function registerProtocolChecks(app: FastifyInstance): void {
+  app.addHook('onRequest', (request, reply, done) => {
+    const problem = hostProblem(request) ?? transferCodingProblem(request);
+    if (problem !== undefined) {
+      // The framing of whatever follows on this connection cannot be trusted either.
+      reply.header('connection', 'close');
+      return sendProblem(reply, request, new BadRequestError(problem));
+    }
+    if (request.is404) {
+      const allowed = allowedMethods(request);
+      return sendProblem(
+        reply,
+        request,
+        allowed.length > 0
+          ? new MethodNotAllowedError(request.method, allowed)
+          : new AppError('NOT_FOUND', 404, `No route ${request.method} ${pathOf(request)}`),
+      );
+    }
+    done();
+  });
+}
+
+function hostProblem(request: FastifyRequest): string | undefined {
+  const raw = request.raw.rawHeaders;
+  let host: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length !== 4 || name.toLowerCase() !== 'host') continue;
+    if (host !== undefined) return 'More than one Host header.';
+    host = raw[i + 1] as string;
+  }
+  if (host === undefined) {
+    return request.raw.httpVersion === '1.1'
+      ? 'An HTTP/1.1 request needs a Host header.'
+      : undefined;
+  }
+  return VALID_HOST.test(host) ? undefined : 'The Host header is not a valid host[:port].';
+}
+
+/**
+ * RFC 9112 §6.3: a request whose Transfer-Encoding does not end in chunked MUST get 400 (its
+ * length cannot be known); §6.1: Transfer-Encoding in HTTP/1.0 means faulty framing. Node only
+ * decodes chunked, so any other coding (`gzip, chunked`) is refused as well.
+ */
+function transferCodingProblem(request: FastifyRequest): string | undefined {
+  const te = request.headers['transfer-encoding'];
+  if (te === undefined) return undefined;
+  if (request.raw.httpVersion === '1.0') return 'Transfer-Encoding is not allowed in HTTP/1.0.';
+  return te.trim().toLowerCase() === 'chunked'
+    ? undefined
+    : 'Only Transfer-Encoding: chunked is accepted.';
+}
+
+/** Methods with a route matching this path, in the router's own matching (params, wildcards). */
+function allowedMethods(request: FastifyRequest): string[] {
+  const url = pathOf(request);
+  return METHODS.filter((method) => request.server.findRoute({ method, url }) !== null);
+}
+
+function pathOf(request: FastifyRequest): string {
+  const q = request.url.indexOf('?');
+  return q === -1 ? request.url : request.url.slice(0, q);
+}
