@@ -30,7 +30,7 @@ describe('errors are application/problem+json, never a stack', () => {
   });
 
   it('malformed JSON body → 400 MALFORMED_JSON', async () => {
-    const res = await fetch(`${t.baseUrl}/hello`, {
+    const res = await fetch(`${t.baseUrl}/api/counters/a/increment`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"name": ',
@@ -40,7 +40,7 @@ describe('errors are application/problem+json, never a stack', () => {
   });
 
   it('oversized body → 413 PAYLOAD_TOO_LARGE', async () => {
-    const res = await fetch(`${t.baseUrl}/hello`, {
+    const res = await fetch(`${t.baseUrl}/api/counters/a/increment`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ x: 'a'.repeat(4096) }),

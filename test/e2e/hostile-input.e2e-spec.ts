@@ -1,0 +1,194 @@
+import { defaultDatabaseEnv } from '../support/database.js';
+import { json } from '../support/http.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const STACK_FRAME = /\bat .*\.(js|ts):\d+/;
+
+describe('hostile input: stored exactly as sent or refused, JSON only where JSON is meant', () => {
+  let t: TestApp;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    const db = await defaultDatabaseEnv();
+    drop = db.drop;
+    t = await startTestApp(db.env);
+  });
+  afterAll(async () => {
+    await t.close();
+    await drop();
+  });
+
+  const items = (body: BodyInit, headers: Record<string, string>, method = 'POST', path = '') =>
+    fetch(`${t.baseUrl}/api/items${path}`, { method, headers, body });
+  const postJson = (text: string | Uint8Array) =>
+    items(text, { 'content-type': 'application/json' });
+
+  async function problem(res: Response, status: number, code: string) {
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const text = await res.text();
+    expect(text).not.toMatch(STACK_FRAME);
+    const body = JSON.parse(text);
+    expect(body.code).toBe(code);
+    expect(body.requestId).toBe(res.headers.get('x-request-id'));
+    return body;
+  }
+
+  async function itemCount(): Promise<number> {
+    let count = 0;
+    let cursor: string | undefined;
+    do {
+      const query = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const page = await json(await fetch(`${t.baseUrl}/api/items?limit=100${query}`));
+      count += page.items.length;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return count;
+  }
+
+  describe('text the database cannot hold as sent is refused with 400 naming the field', () => {
+    it.each([
+      ['NUL in name', '{"name":"a\\u0000b"}', 'name'],
+      ['NUL in description', '{"name":"a","description":"\\u0000"}', 'description'],
+      ['NUL in a tag', '{"name":"a","tags":["ok","x\\u0000"]}', 'tags.1'],
+      ['a lone high surrogate in name', '{"name":"a\\ud800"}', 'name'],
+      [
+        'a lone low surrogate in description',
+        '{"name":"a","description":"\\udc00x"}',
+        'description',
+      ],
+      [
+        'a description starting with U+FEFF',
+        '{"name":"a","description":"\\ufeffx"}',
+        'description',
+      ],
+      ['reversed surrogates in a tag', '{"name":"a","tags":["\\ude00\\ud83d"]}', 'tags.0'],
+      ['a name with leading whitespace (refused, not trimmed)', '{"name":" a"}', 'name'],
+      [
+        'a tag with trailing whitespace (refused, not trimmed)',
+        '{"name":"a","tags":["t\\n"]}',
+        'tags.0',
+      ],
+    ])('%s → 400 INVALID_INPUT, nothing written', async (_name, body, field) => {
+      const before = await itemCount();
+      const res = await postJson(body);
+      const answer = await problem(res, 400, 'INVALID_INPUT');
+      expect(answer.errors.map((e: { field: string }) => e.field)).toEqual([field]);
+      expect(await itemCount()).toBe(before);
+    });
+
+    it('a PATCH with NUL is refused before the database sees it', async () => {
+      const created = await postJson('{"name":"patch-me"}');
+      const { id } = await json(created);
+      const res = await items(
+        '{"description":"a\\u0000"}',
+        { 'content-type': 'application/json', 'if-match': created.headers.get('etag') as string },
+        'PATCH',
+        `/${id}`,
+      );
+      await problem(res, 400, 'INVALID_INPUT');
+      expect((await json(await fetch(`${t.baseUrl}/api/items/${id}`))).description).toBeNull();
+    });
+  });
+
+  describe('bytes that are not UTF-8 are malformed JSON, never stored as U+FFFD', () => {
+    const withBytes = (...bytes: number[]) =>
+      Buffer.concat([Buffer.from('{"name":"a'), Buffer.from(bytes), Buffer.from('"}')]);
+    it.each([
+      ['an invalid byte', withBytes(0xff)],
+      ['a truncated sequence', withBytes(0xe2, 0x82)],
+      ['an overlong encoding of "/"', withBytes(0xc0, 0xaf)],
+      ['an encoded surrogate (CESU-8)', withBytes(0xed, 0xa0, 0x80)],
+      ['a code point above U+10FFFF', withBytes(0xf4, 0x90, 0x80, 0x80)],
+    ])('%s → 400 MALFORMED_JSON, nothing written', async (_name, bytes) => {
+      const before = await itemCount();
+      await problem(await postJson(new Uint8Array(bytes)), 400, 'MALFORMED_JSON');
+      expect(await itemCount()).toBe(before);
+    });
+  });
+
+  it('tricky but valid text reads back byte for byte', async () => {
+    const sent = {
+      name: '👩‍👩‍👧‍👦 e\u0301 é שלום\u202e olleh \ufffd 𝕏 "\\/ \b\f\n\r\t \u0001 \u2028\u2029 \uffff \u{10ffff}',
+      description:
+        'a BOM\ufeff inside, combining: a\u0308\u0323, zero-width:\u200b\u200d., `${x}` %00 %s',
+      tags: ['NULL', '{}', '"', '\\', ',', '{"a":1}', "'; DROP TABLE items; --", 'ǅ'],
+    };
+    // The escaped pair \ud83d\ude00 is a valid way to send 😀; it is stored as the character.
+    const body = JSON.stringify({ ...sent, tags: ['@', ...sent.tags] }).replace(
+      '"@"',
+      '"\\ud83d\\ude00"',
+    );
+    const created = await postJson(body);
+    expect(created.status).toBe(201);
+    const { id } = await json(created);
+    const read = await fetch(`${t.baseUrl}/api/items/${id}`);
+    const got = await json(read);
+    const expected = { ...sent, tags: ['😀', ...sent.tags] };
+    for (const field of ['name', 'description'] as const) {
+      expect(Buffer.from(got[field], 'utf8').equals(Buffer.from(expected[field], 'utf8'))).toBe(
+        true,
+      );
+      expect(got[field]).toBe(expected[field]);
+    }
+    expect(got.tags).toEqual(expected.tags);
+  });
+
+  describe('JSON only where JSON is meant (415 otherwise)', () => {
+    it.each([
+      [
+        'an HTML form post (CSRF without a preflight)',
+        'application/x-www-form-urlencoded',
+        'name=x',
+      ],
+      ['text/plain, which a form can also send', 'text/plain', '{"name":"x"}'],
+      ['multipart/form-data', 'multipart/form-data; boundary=b', '--b--'],
+      ['a charset other than UTF-8', 'application/json; charset=iso-8859-1', '{"name":"x"}'],
+      ['a JSON-like but different type', 'application/json-patch+json', '[]'],
+      ['a type that merely starts with application/json', 'application/jsonx', '{"name":"x"}'],
+    ])('%s → 415 UNSUPPORTED_MEDIA_TYPE, nothing written', async (_name, type, body) => {
+      const before = await itemCount();
+      await problem(await items(body, { 'content-type': type }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+      expect(await itemCount()).toBe(before);
+    });
+
+    it('a body without Content-Type → 415 whose detail says what to send', async () => {
+      const res = await items(new TextEncoder().encode('{"name":"x"}'), {});
+      const body = await problem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+      expect(body.detail).toContain('send Content-Type: application/json');
+    });
+
+    it.each([
+      ['application/json'],
+      ['application/json; charset=utf-8'],
+      ['Application/JSON; Charset="UTF-8"'],
+    ])('%s is accepted', async (type) => {
+      const res = await items('{"name":"typed"}', { 'content-type': type });
+      expect(res.status).toBe(201);
+    });
+
+    it('a body-less POST still works (counter increment without a body)', async () => {
+      const res = await fetch(`${t.baseUrl}/api/counters/hostile/increment`, { method: 'POST' });
+      expect(res.status).toBe(200);
+      const form = await fetch(`${t.baseUrl}/api/counters/hostile/increment`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: '{"by":5}',
+      });
+      await problem(form, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    });
+
+    it('prototype poisoning is still refused by Fastify’s parser (onProtoPoisoning: error)', async () => {
+      await problem(await postJson('{"name":"a","__proto__":{"x":1}}'), 400, 'MALFORMED_JSON');
+      await problem(
+        await postJson('{"name":"a","constructor":{"prototype":{"x":1}}}'),
+        400,
+        'MALFORMED_JSON',
+      );
+    });
+  });
+
+  it('the process keeps serving', async () => {
+    expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
+  });
+});
