@@ -29,8 +29,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # Numeric, so Kubernetes' runAsNonRoot can verify it without an /etc/passwd lookup.
 USER 10001:10001
-# 8080 public API and probes; 9090 admin (metrics, debug).
-EXPOSE 8080 9090
+# 8080 public API; 8081 kubelet probes (PROBE_PORT); 9090 admin (metrics, debug).
+EXPOSE 8080 8081 9090
 # Telemetry is preloaded ahead of main so its instrumentations patch modules before they load.
 # Node is PID 1 and handles SIGTERM itself (src/lifecycle/shutdown.service.ts).
 ENTRYPOINT ["node", "--enable-source-maps", "--import", "./dist/telemetry/telemetry.bootstrap.js", "dist/main.js"]

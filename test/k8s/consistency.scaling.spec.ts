@@ -97,6 +97,27 @@ describe.each(RENDERS)('%s manifests', (name) => {
     }
   });
 
+  it('admits no one to the probe port: only the kubelet calls it, from the node, always allowed', () => {
+    const policies = ofKind<NetworkPolicy>(objs, 'NetworkPolicy');
+    const services = ofKind<Service>(objs, 'Service');
+    for (const w of apps) {
+      const c = rampartContainers(w)[0]!;
+      const number = containerPort(c, 'probes')?.containerPort;
+      expect(number).toBeDefined();
+      const rules = policies
+        .filter((p) => selects(p.spec?.podSelector, template(w).metadata?.labels))
+        .flatMap((p) => p.spec?.ingress ?? []);
+      const admitting = rules.filter((r) =>
+        r.ports?.some((p) => p.port === 'probes' || p.port === number),
+      );
+      expect(admitting).toEqual([]);
+      const targeting = services.flatMap((svc) =>
+        (svc.spec?.ports ?? []).filter((p) => p.targetPort === 'probes' || p.targetPort === number),
+      );
+      expect(targeting).toEqual([]);
+    }
+  });
+
   it('keeps (HPA max + rollout surge) x DB_POOL_MAX within the documented connection budget', () => {
     const hpas = ofKind<HorizontalPodAutoscaler>(objs, 'HorizontalPodAutoscaler');
     let total = 0;

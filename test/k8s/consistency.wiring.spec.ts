@@ -150,12 +150,16 @@ describe.each(RENDERS)('%s manifests', (name) => {
     }
   });
 
-  it('probes /startupz, /healthz and /readyz on the public port', () => {
+  it('probes /startupz, /healthz and /readyz on the probe port PROBE_PORT, never the public port', () => {
     for (const w of apps) {
       const c = rampartContainers(w)[0]!;
-      expect(c.startupProbe?.httpGet).toMatchObject({ path: '/startupz', port: 'http' });
-      expect(c.livenessProbe?.httpGet).toMatchObject({ path: '/healthz', port: 'http' });
-      expect(c.readinessProbe?.httpGet).toMatchObject({ path: '/readyz', port: 'http' });
+      // The public port refuses excess load; a probe there would fail with it (README "Overload").
+      expect(containerPort(c, 'probes')?.containerPort).toBe(
+        Number(literalEnv(objs, c).PROBE_PORT),
+      );
+      expect(c.startupProbe?.httpGet).toMatchObject({ path: '/startupz', port: 'probes' });
+      expect(c.livenessProbe?.httpGet).toMatchObject({ path: '/healthz', port: 'probes' });
+      expect(c.readinessProbe?.httpGet).toMatchObject({ path: '/readyz', port: 'probes' });
       // Start-up budget (period x failures) must exceed liveness' restart window; liveness
       // must be slower to act than readiness.
       const budget = (p: typeof c.startupProbe) =>

@@ -62,6 +62,7 @@ describe('a running instance answers the manifest probes', () => {
 
     ports.http = await freePort();
     ports.admin = await freePort();
+    ports.probes = await freePort();
     dataDir = mkdtempSync(join(tmpdir(), 'rampart-probes-'));
     // The ConfigMap's values, the downward-API variables, NODE_OPTIONS; only the listener
     // addresses, the data dir and the exporter (no collector here) differ from the pod.
@@ -74,6 +75,7 @@ describe('a running instance answers the manifest probes', () => {
       NODE_NAME: 'localhost',
       PORT: String(ports.http),
       ADMIN_PORT: String(ports.admin),
+      PROBE_PORT: String(ports.probes),
       HOST: '127.0.0.1',
       ADMIN_HOST: '127.0.0.1',
       DATA_DIR: join(dataDir, 'data'),
@@ -148,7 +150,7 @@ describe('a running instance answers the manifest probes', () => {
     let during = 0;
     const drainDelayMs = Number(manifestEnv.SHUTDOWN_DRAIN_DELAY_MS ?? 0);
     while (Date.now() - started < drainDelayMs && during !== 503) {
-      during = await getStatus(`http://127.0.0.1:${ports.http}/readyz`);
+      during = await getStatus(`http://127.0.0.1:${ports.probes}/readyz`);
     }
     const code = await exited;
     const tookS = (Date.now() - started) / 1000;
