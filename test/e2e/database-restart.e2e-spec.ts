@@ -1,0 +1,134 @@
+import { DataLoad, sleep, type DataResult } from '../support/data-load.js';
+import { json } from '../support/http.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { ThrowawayPostgres } from '../support/throwaway-postgres.js';
+
+const REQUEST_TIMEOUT_MS = 10_000;
+const WORKERS = 6;
+
+interface ProbeResult {
+  path: string;
+  at: number;
+  status: number;
+  database?: string;
+}
+
+describe('PostgreSQL stopped mid-load (pg_ctl stop -m immediate), then started again', () => {
+  let server: ThrowawayPostgres;
+  let t: TestApp;
+  let results: DataResult[];
+  let probes: ProbeResult[];
+  let stoppedAt: number;
+  let startedAt: number;
+
+  beforeAll(async () => {
+    server = await ThrowawayPostgres.create();
+    t = await startTestApp({
+      DATABASE_URL: server.url(),
+      DB_POOL_MAX: '4',
+      DB_CONNECT_TIMEOUT_MS: '1000',
+      DB_HEALTH_TIMEOUT_MS: '500',
+      REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+      CACHE_MAX_ITEMS: '0',
+    });
+
+    // Probes and /hello polled beside the data load, as a kubelet and a client would.
+    probes = [];
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        for (const path of ['/readyz?verbose', '/hello', '/healthz']) {
+          const res = await fetch(`${t.baseUrl}${path}`, { signal: AbortSignal.timeout(5_000) });
+          const breaker = path.startsWith('/readyz')
+            ? (await json(res)).details?.database?.breaker
+            : void (await res.text());
+          probes.push({ path, at: performance.now(), status: res.status, database: breaker });
+        }
+        await sleep(100);
+      }
+    })();
+
+    const load = new DataLoad(t.baseUrl, WORKERS, 'restart');
+    await sleep(1_000);
+    stoppedAt = performance.now();
+    await server.stopImmediate();
+    await sleep(3_000);
+    await server.start();
+    startedAt = performance.now();
+    const until = startedAt + 8_000;
+    while (performance.now() < until) {
+      const served = new Set(
+        load.results.filter((r) => r.startedAt > startedAt && r.status < 300).map((r) => r.worker),
+      );
+      if (served.size === WORKERS) break;
+      await sleep(50);
+    }
+    await sleep(300);
+    results = await load.stop();
+    polling = false;
+    await poller;
+  }, 60_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await server?.destroy();
+  });
+
+  it('/readyz answers 200 throughout and shows the breaker open while the database is away', () => {
+    const ready = probes.filter((p) => p.path === '/readyz?verbose');
+    expect(ready.length).toBeGreaterThan(10);
+    expect(ready.filter((p) => p.status !== 200)).toEqual([]);
+    expect(ready.some((p) => p.at > stoppedAt && p.at < startedAt && p.database === 'open')).toBe(
+      true,
+    );
+  });
+
+  it('/hello and /healthz keep answering 200', () => {
+    const others = probes.filter((p) => p.path !== '/readyz?verbose');
+    expect(others.length).toBeGreaterThan(10);
+    expect(others.filter((p) => p.status !== 200)).toEqual([]);
+  });
+
+  it('data routes answer fast 503 problem+json while it is down; nothing hangs', () => {
+    const down = results.filter((r) => r.startedAt > stoppedAt + 200 && r.endedAt < startedAt);
+    expect(down.length).toBeGreaterThan(WORKERS * 10);
+    for (const r of down) {
+      expect({ status: r.status, type: r.contentType }).toEqual({
+        status: 503,
+        type: expect.stringContaining('application/problem+json'),
+      });
+      expect(['DB_UNAVAILABLE', 'DB_CIRCUIT_OPEN']).toContain(r.code);
+    }
+    // No request anywhere ran into its deadline or went unanswered.
+    expect(results.filter((r) => r.status === 0 || r.status === 504)).toEqual([]);
+    const durations = down.map((r) => r.endedAt - r.startedAt).sort((a, b) => a - b);
+    const p99 = durations[Math.floor(durations.length * 0.99)] ?? Infinity;
+    expect(p99).toBeLessThan(REQUEST_TIMEOUT_MS / 10);
+    process.stdout.write(
+      `restart: ${down.length} answers while down, p99 ${p99.toFixed(1)} ms, codes ` +
+        `${JSON.stringify(countBy(down.map((r) => r.code ?? '')))}\n`,
+    );
+  });
+
+  it('data routes serve 200 again within 5 s of the database coming back, by themselves', () => {
+    for (let w = 0; w < WORKERS; w++) {
+      const first = results.find(
+        (r) => r.worker === w && r.startedAt > startedAt && r.status < 300,
+      );
+      expect({ worker: w, served: first !== undefined }).toEqual({ worker: w, served: true });
+      expect(first!.endedAt - startedAt).toBeLessThan(5_000);
+    }
+    const recovered = Math.min(
+      ...results.filter((r) => r.startedAt > startedAt && r.status < 300).map((r) => r.endedAt),
+    );
+    process.stdout.write(
+      `restart: first 2xx ${Math.round(recovered - startedAt)} ms after pg_ctl start returned\n`,
+    );
+  });
+});
+
+function countBy(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+}
