@@ -95,7 +95,7 @@ export class ReadinessService {
     const ready = this.failing.size === 0;
     if (ready === this.wasReady) return;
     this.wasReady = ready;
-    if (ready) log.info('ready: back in rotation');
+    if (ready) log.info('ready: in rotation');
     else if (this.started || this.failing.size > 1 || !this.failing.has('lifecycle')) {
       // Not logged while merely starting: every pod starts, that is no news.
       log.warn({ failing: Object.fromEntries(this.failing) }, 'not ready: out of rotation');

@@ -1,3 +1,4 @@
+import { startChild, type Child } from '../support/child-process.js';
 import { json } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -28,8 +29,69 @@ describe('probes and the admin listener', () => {
     expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(200);
   });
 
+  it('/readyz?verbose shows the database state (breaker, pool) with 200', async () => {
+    const res = await fetch(`${t.baseUrl}/readyz?verbose`);
+    expect(res.status).toBe(200);
+    const database = (await json(res)).details.database;
+    expect(database).toMatchObject({ status: 'up', breaker: 'closed' });
+    expect(database.pool).toEqual(expect.objectContaining({ max: expect.any(Number) }));
+  });
+
   it('operator endpoints do not exist on the public port', async () => {
     const res = await fetch(`${t.baseUrl}/readyz/disable`, { method: 'POST' });
     expect(res.status).toBe(404);
+  });
+});
+
+describe('probe logging (real child process, its stdout read)', () => {
+  const TOKEN = 'probe-log-test-token-0123456789';
+  let child: Child;
+
+  beforeAll(async () => {
+    child = await startChild({ LOG_LEVEL: 'info', NODE_ENV: 'test', ADMIN_TOKEN: TOKEN });
+  });
+  afterAll(async () => {
+    child?.process.kill('SIGKILL');
+    await child?.exited;
+  });
+
+  const admin = (path: string) =>
+    fetch(`${child.adminUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+  const lines = () =>
+    child
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  it('a readiness failure is logged once when it starts (warn, reason, no stack) and once when it ends (info), not per probe', async () => {
+    expect((await fetch(`${child.baseUrl}/readyz`)).status).toBe(200);
+    expect((await admin('/readyz/disable')).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await fetch(`${child.baseUrl}/readyz`)).status).toBe(503);
+    expect((await admin('/readyz/enable')).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await fetch(`${child.baseUrl}/readyz`)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 200)); // the log sink writes once per loop turn
+
+    const all = lines();
+    const down = all.filter((l) => l.msg === 'not ready: out of rotation');
+    expect(down).toHaveLength(1);
+    expect(down[0]).toMatchObject({
+      level: 'warn',
+      failing: { lifecycle: 'disabled by operator' },
+    });
+    expect(down[0]).not.toHaveProperty('err');
+    expect(JSON.stringify(down[0])).not.toMatch(/stack|at .*\.js:/);
+    const after = all.slice(all.indexOf(down[0]!));
+    expect(after.filter((l) => l.msg === 'ready: in rotation')).toHaveLength(1);
+    // The five 503 answers themselves logged nothing at warn or error.
+    const loud = all.filter(
+      (l) =>
+        (l.level === 'warn' || l.level === 'error') &&
+        /NOT_READY|request failed/.test(JSON.stringify(l)),
+    );
+    expect(loud).toEqual([]);
   });
 });
