@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Probe } from 'kubernetes-types/core/v1.js';
-import { ensureBuilt, freePort } from '../support/child-process.js';
+import { ensureBuilt, readyPorts } from '../support/child-process.js';
 import { literalEnv, objects, rampartContainers, rampartWorkloads, ROOT } from './manifests.js';
 
 const objs = objects('base');
@@ -46,7 +46,6 @@ async function waitFor200(
 }
 
 describe('a running instance answers the manifest probes', () => {
-  const ports: Record<string, number> = {};
   let child: ChildProcess;
   let output = '';
   let dataDir: string;
@@ -60,12 +59,10 @@ describe('a running instance answers the manifest probes', () => {
         throw new Error(`${f} (Dockerfile ENTRYPOINT) does not exist after the build`);
     }
 
-    ports.http = await freePort();
-    ports.admin = await freePort();
-    ports.probes = await freePort();
     dataDir = mkdtempSync(join(tmpdir(), 'rampart-probes-'));
     // The ConfigMap's values, the downward-API variables, NODE_OPTIONS; only the listener
-    // addresses, the data dir and the exporter (no collector here) differ from the pod.
+    // addresses, the data dir and the exporter (no collector here) differ from the pod. Every
+    // listener binds port 0 and the ready line says which port it got (no free-then-bind race).
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production', // the image's ENV
@@ -73,9 +70,9 @@ describe('a running instance answers the manifest probes', () => {
       POD_NAME: 'rampart-test-0',
       POD_NAMESPACE: 'test',
       NODE_NAME: 'localhost',
-      PORT: String(ports.http),
-      ADMIN_PORT: String(ports.admin),
-      PROBE_PORT: String(ports.probes),
+      PORT: '0',
+      ADMIN_PORT: '0',
+      PROBE_PORT: '0',
       HOST: '127.0.0.1',
       ADMIN_HOST: '127.0.0.1',
       DATA_DIR: join(dataDir, 'data'),
@@ -93,6 +90,19 @@ describe('a running instance answers the manifest probes', () => {
     exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }, 180_000);
 
+  /** The bound ports by the manifest's port names, once the ready line reports them. */
+  async function boundPorts(budgetMs: number): Promise<Record<string, number | undefined>> {
+    const deadline = Date.now() + budgetMs;
+    for (;;) {
+      const ready = readyPorts(output);
+      if (ready) return { http: ready.port, admin: ready.adminPort, probes: ready.probePort };
+      if (child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`no ready line with the bound ports:\n${output.slice(-4000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   afterAll(() => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -109,16 +119,18 @@ describe('a running instance answers the manifest probes', () => {
     async (_name, probe) => {
       const get = probe?.httpGet;
       expect(get).toBeDefined();
-      const port = typeof get!.port === 'string' ? ports[get!.port] : get!.port;
-      expect(port).toBeDefined();
       // The startup probe's whole budget (period x failures) is what the kubelet would allow.
       const budgetMs =
         (container.startupProbe?.periodSeconds ?? 10) *
         (container.startupProbe?.failureThreshold ?? 3) *
         1000;
+      const deadline = Date.now() + budgetMs;
+      const ports = await boundPorts(budgetMs);
+      const port = typeof get!.port === 'string' ? ports[get!.port] : get!.port;
+      expect(port).toBeDefined();
       const status = await waitFor200(
         `http://127.0.0.1:${port}${get!.path}`,
-        budgetMs,
+        deadline - Date.now(),
         () => child.exitCode === null,
       );
       if (status !== 200) process.stderr.write(output.slice(-4000));
@@ -128,6 +140,7 @@ describe('a running instance answers the manifest probes', () => {
   );
 
   it('serves /metrics on the admin port the ServiceMonitor scrapes', async () => {
+    const ports = await boundPorts(90_000);
     expect(
       await waitFor200(
         `http://127.0.0.1:${ports.admin}/metrics`,
@@ -138,12 +151,14 @@ describe('a running instance answers the manifest probes', () => {
   });
 
   it('does not serve /metrics on the public port', async () => {
+    const ports = await boundPorts(90_000);
     expect(await getStatus(`http://127.0.0.1:${ports.http}/metrics`)).not.toBe(200);
   });
 
   it('drains on SIGTERM and exits 0 inside the grace period left after preStop', async () => {
     const graceS = deployment.spec?.template?.spec?.terminationGracePeriodSeconds ?? 30;
     const preStopS = container.lifecycle?.preStop?.sleep?.seconds ?? 0;
+    const ports = await boundPorts(90_000);
     const started = Date.now();
     child.kill('SIGTERM');
     // Readiness turns 503 during the drain delay while the listener still answers.

@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = join(ROOT, 'dist', 'main.js');
 
+/** The line src/main.ts logs once every listener is open, with each listener's bound port. */
+export const READY_MESSAGE = 'rampart is ready';
+
 /** Compiles src/ to dist/ when dist is missing or older than any source file. */
 export function ensureBuilt(): void {
   const newest = (dir: string): number =>
@@ -26,6 +29,11 @@ export function ensureBuilt(): void {
   );
 }
 
+/**
+ * A port nothing listens on right now, for a URL that must be refused (a dead backend). Never
+ * use it to start a server: another process may take the port between this call and the bind.
+ * Servers listen on port 0 and report the port they got (see startChild).
+ */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -37,31 +45,73 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The bound ports from a child's output: every `port` / `*Port` number on its ready line
+ * (`{ port, adminPort, ... }`), or undefined before that line is written.
+ */
+export function readyPorts(output: string): Record<string, number> | undefined {
+  for (const line of output.split('\n')) {
+    if (!line.includes(READY_MESSAGE)) continue;
+    let fields: Record<string, unknown>;
+    try {
+      fields = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue; // a partial line, or not a log line
+    }
+    if (fields.msg !== READY_MESSAGE) continue;
+    const ports: Record<string, number> = {};
+    for (const [key, value] of Object.entries(fields)) {
+      if (/^port$|Port$/.test(key) && Number.isInteger(value) && (value as number) > 0) {
+        ports[key] = value as number;
+      }
+    }
+    return ports;
+  }
+  return undefined;
+}
+
 export interface Child {
   process: ChildProcess;
-  baseUrl: string;
-  adminUrl: string;
+  /** The public listener. Reading it before the ready line (waitReady: false) throws. */
+  readonly baseUrl: string;
+  /** The admin listener. */
+  readonly adminUrl: string;
+  /** The dedicated probe listener, when the service reports one (`probePort`). */
+  readonly probeUrl: string | undefined;
+  /** Every port the ready line reported: `{ port, adminPort, ... }`. */
+  readonly ports: Readonly<Record<string, number>>;
+  /** Resolves with the ports once the ready line is logged; rejects if the child exits first. */
+  ready: Promise<Record<string, number>>;
   output(): string;
   exited: Promise<number | null>;
 }
 
-/** Starts the compiled service as a real child process and waits for its startup probe. */
+const SHOWS_INFO = new Set(['info', 'debug', 'trace']);
+
+/** How long a child may take to log its ready line; generous, a 2-core machine runs many suites. */
+const STARTUP_TIMEOUT_MS = 30_000;
+
+/**
+ * Starts the compiled service as a real child process on port 0 (every listener) and, unless
+ * `waitReady` is false, waits for its ready line, which carries the ports it bound: no port is
+ * chosen here and then bound there, so no other process can take it in between.
+ */
 export async function startChild(
   env: Record<string, string>,
   options: { waitReady?: boolean; args?: string[] } = {},
 ): Promise<Child> {
+  if (options.waitReady !== false && env.LOG_LEVEL && !SHOWS_INFO.has(env.LOG_LEVEL)) {
+    throw new Error(`LOG_LEVEL=${env.LOG_LEVEL} hides '${READY_MESSAGE}', which carries the ports`);
+  }
   ensureBuilt();
-  const port = await freePort();
-  const adminPort = await freePort();
   const child = spawn(process.execPath, [...(options.args ?? []), MAIN], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
       HOST: '127.0.0.1',
       ADMIN_HOST: '127.0.0.1',
-      PORT: String(port),
-      ADMIN_PORT: String(adminPort),
-      // The probe listener on any free port (its default 8081 would collide between children).
+      PORT: '0',
+      ADMIN_PORT: '0',
       PROBE_PORT: '0',
       // Tests run many requests on 2 cores alongside other suites: no admission limits, no
       // connection cap (2,500 concurrent clients per instance in the counters suite). The
@@ -75,35 +125,68 @@ export async function startChild(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let ports: Record<string, number> | undefined;
+  let announce: (ports: Record<string, number>) => void = () => undefined;
+  const ready = new Promise<Record<string, number>>((resolve, reject) => {
+    announce = resolve;
+    child.once('exit', (code) =>
+      reject(new Error(`child exited ${code} before '${READY_MESSAGE}':\n${output}`)),
+    );
+  });
+  ready.catch(() => undefined); // a child expected to fail (waitReady: false) is not an error
+  const collect = (chunk: Buffer): void => {
+    output += chunk.toString();
+    if (ports === undefined && output.includes(READY_MESSAGE)) {
+      ports = readyPorts(output);
+      if (ports) announce(ports);
+    }
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
+  const known = (): Record<string, number> => {
+    if (ports) return ports;
+    throw new Error(`the child has not logged '${READY_MESSAGE}' yet:\n${output}`);
+  };
+  const url = (name: string): string => `http://127.0.0.1:${known()[name]}`;
   const result: Child = {
     process: child,
-    baseUrl: `http://127.0.0.1:${port}`,
-    adminUrl: `http://127.0.0.1:${adminPort}`,
+    get baseUrl() {
+      return url('port');
+    },
+    get adminUrl() {
+      return url('adminPort');
+    },
+    get probeUrl() {
+      return known().probePort === undefined ? undefined : url('probePort');
+    },
+    get ports() {
+      return known();
+    },
+    ready,
     output: () => output,
     exited,
   };
-  if (options.waitReady !== false) await waitForStartup(result);
+  if (options.waitReady !== false) await waitForReady(result);
   return result;
 }
 
-async function waitForStartup(child: Child, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (child.process.exitCode !== null) {
-      throw new Error(`child exited ${child.process.exitCode}:\n${child.output()}`);
-    }
-    try {
-      const res = await fetch(`${child.baseUrl}/startupz`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
+async function waitForReady(child: Child): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const message = `child did not log '${READY_MESSAGE}' in ${STARTUP_TIMEOUT_MS} ms`;
+      reject(new Error(`${message}:\n${child.output()}`));
+    }, STARTUP_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([child.ready, timeout]);
+  } catch (error) {
+    if (child.process.exitCode === null) child.process.kill('SIGKILL');
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
-  throw new Error(`child not ready in ${timeoutMs} ms:\n${child.output()}`);
 }
