@@ -25,10 +25,16 @@ export class CountersRepository {
   }
 
   /**
-   * Adds `by` atomically and returns the new value; `signal` (default: the current request's)
-   * aborts the statement.
+   * Adds `by` atomically and returns the new value. `signal` aborts the statement and
+   * `deadline` (epoch ms) bounds its wait for a connection; both default to the current
+   * request's.
    */
-  async increment(name: string, by: number, signal?: AbortSignal): Promise<number> {
+  async increment(
+    name: string,
+    by: number,
+    signal?: AbortSignal,
+    deadline?: number,
+  ): Promise<number> {
     try {
       const { rows } = await this.db.query<{ value: string }>(
         'counters.increment',
@@ -36,7 +42,7 @@ export class CountersRepository {
          ON CONFLICT (name) DO UPDATE SET value = counters.value + EXCLUDED.value, updated_at = now()
          RETURNING value::text AS value`,
         [name, by],
-        { signal, prepare: true },
+        { signal, deadline, prepare: true },
       );
       return Number((rows[0] as { value: string }).value);
     } catch (error) {

@@ -64,11 +64,12 @@ export class CountersService {
 
   private async apply(batch: IncrementBatch): Promise<number> {
     try {
-      // The statement serves every caller of the batch, not the request whose continuation
-      // happens to send it: run it outside that request's context so nothing downstream
-      // bounds it by that one request's deadline; `batch.signal` carries the batch's own.
+      // The statement serves every caller of the batch: it gets the batch's own signal and
+      // deadline, and runs outside the context of the request whose continuation happens to
+      // send it, so nothing downstream that reads the context ties it to that one request.
+      const deadline = Number.isFinite(batch.deadline) ? batch.deadline : undefined;
       return await requestContextStorage.exit(() =>
-        this.repository.increment(batch.name, batch.total, batch.signal),
+        this.repository.increment(batch.name, batch.total, batch.signal, deadline),
       );
     } catch (error) {
       // A server-side rejection (trigger, permission, lock timeout) rolled the statement back.

@@ -1,4 +1,3 @@
-import { jest } from '@jest/globals';
 import { IncrementCombiner, type IncrementBatch } from './increment.combiner.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -202,23 +201,23 @@ describe('IncrementCombiner', () => {
     },
   );
 
-  it("aborts a statement only at the latest of its callers' deadlines", async () => {
-    jest.useFakeTimers({ now: 1_000_000 });
-    try {
-      const { table, combiner } = setup();
-      const lead = combiner.add('c', 1, never(), Infinity);
-      combiner.add('c', 1, never(), 1_000_100).catch(() => undefined);
-      combiner.add('c', 1, never(), 1_000_500).catch(() => undefined);
-      await table.release();
-      expect(await lead).toBe(1);
-      const signal = table.sent[1]?.signal as AbortSignal;
-      jest.advanceTimersByTime(200);
-      expect(signal.aborted).toBe(false);
-      jest.advanceTimersByTime(400);
-      expect(signal.aborted).toBe(true);
-      expect(table.sent[0]?.signal.aborted).toBe(false);
-    } finally {
-      jest.useRealTimers();
-    }
+  it('cancels a sent statement only once every caller of it has left, and says how long to wait', async () => {
+    const { table, combiner } = setup();
+    const lead = combiner.add('c', 1, never(), Infinity);
+    const first = new AbortController();
+    const second = new AbortController();
+    const a = combiner.add('c', 1, first.signal, 1_000_100);
+    const b = combiner.add('c', 1, second.signal, 1_000_500);
+    await table.release();
+    expect(await lead).toBe(1);
+    const batch = table.sent[1] as IncrementBatch;
+    expect(batch.deadline).toBe(1_000_500);
+    first.abort(new Error('deadline'));
+    await expect(a).rejects.toThrow('deadline');
+    expect(batch.signal.aborted).toBe(false);
+    second.abort(new Error('client went away'));
+    await expect(b).rejects.toThrow('client went away');
+    expect(batch.signal.aborted).toBe(true);
+    expect(table.sent[0]?.signal.aborted).toBe(false);
   });
 });

@@ -5,7 +5,9 @@ export interface IncrementBatch {
   readonly total: number;
   /** Callers carried (for messages and metrics). */
   readonly size: number;
-  /** Aborts at the latest of the callers' deadlines; never because one caller left. */
+  /** The latest of the callers' deadlines (epoch ms; Infinity when one has none). */
+  readonly deadline: number;
+  /** Aborts once every caller has left (never because one of them did). */
   readonly signal: AbortSignal;
 }
 
@@ -27,6 +29,8 @@ interface Caller {
   readonly signal: AbortSignal;
   readonly deadline: number;
   state: 'queued' | 'sent' | 'left';
+  /** Set while sent: tells the statement this caller stopped waiting. */
+  leftSent?: (reason: unknown) => void;
   resolve(value: number): void;
   reject(error: unknown): void;
   onAbort(): void;
@@ -58,8 +62,9 @@ interface Lane {
  * Leaving: a caller whose signal aborts while queued is removed and never applied. Once its
  * statement is sent, an abort only stops that caller waiting (it rejects with its own reason,
  * e.g. 504 at the deadline) — the statement goes on for the others and its increment counts
- * if the statement commits, like any write whose answer was lost. The statement itself aborts
- * only at the latest of its callers' deadlines, when nobody can use its answer.
+ * if the statement commits, like any write whose answer was lost. The statement is cancelled
+ * only once every one of its callers has left, when nobody can use its answer (its outcome is
+ * then unknown, as for any statement cancelled mid-flight).
  *
  * Failures: every caller of a failed statement gets the same error, except when the batch's
  * total left the value range: then its callers are retried one statement each, in order, so
@@ -80,7 +85,7 @@ export class IncrementCombiner {
 
   /**
    * Adds `by` to counter `name`; resolves with the value right after this increment.
-   * `deadline` (epoch ms, Infinity for none) bounds the statement that carries it.
+   * `deadline` (epoch ms, Infinity for none) bounds the wait of the statement carrying it.
    */
   add(name: string, by: number, signal: AbortSignal, deadline: number): Promise<number> {
     if (signal.aborted) return Promise.reject(signal.reason);
@@ -109,6 +114,8 @@ export class IncrementCombiner {
             caller.state = 'left';
             this.queued--;
             this.options.onWithdraw?.();
+          } else {
+            caller.leftSent?.(signal.reason);
           }
           caller.reject(signal.reason);
         },
@@ -155,23 +162,23 @@ export class IncrementCombiner {
   private async send(name: string, batch: Caller[]): Promise<void> {
     let total = 0;
     let deadline = -Infinity;
+    const controller = new AbortController();
+    let waiting = batch.length;
+    const leftSent = (reason: unknown) => {
+      if (--waiting === 0) controller.abort(reason);
+    };
     for (const caller of batch) {
       total += caller.by;
       deadline = Math.max(deadline, caller.deadline);
+      caller.leftSent = leftSent;
     }
-    const controller = new AbortController();
-    const timer = Number.isFinite(deadline)
-      ? setTimeout(
-          () => controller.abort(new Error(`counter ${name}: every caller's deadline passed`)),
-          Math.max(0, deadline - Date.now()),
-        )
-      : undefined;
     this.options.onSend?.(batch.length);
     try {
       const value = await this.options.apply({
         name,
         total,
         size: batch.length,
+        deadline,
         signal: controller.signal,
       });
       answer(batch, value - total);
@@ -184,8 +191,6 @@ export class IncrementCombiner {
       } else {
         for (const caller of batch) caller.reject(error);
       }
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
