@@ -19,9 +19,8 @@ const MAX_HOPS = 10;
 const EXPECTED = `expected off, a hop count (1-${MAX_HOPS}) or a comma-separated list of IPs/CIDRs`;
 
 /**
- * The TRUST_PROXY field: parsed once at boot, every mistake named. Anything proxy-addr would
- * throw on when Fastify compiles it is refused here first, so a bad value stops start-up with
- * the variable's name instead of a stack from inside the framework.
+ * The TRUST_PROXY field: parsed once at boot, every mistake named, so a bad value stops start-up
+ * with the variable's name instead of a stack from node:net's BlockList or the framework.
  */
 export const trustProxy = () =>
   z.string().transform((raw, ctx): TrustProxy => {

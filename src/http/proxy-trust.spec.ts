@@ -62,6 +62,28 @@ describe('trustProxyOption (TRUST_PROXY → Fastify trustProxy → request.ip)',
     expect(await clientOf(app, '203.0.113.7', '1.2.3.4')).toBe('203.0.113.7');
   });
 
+  it('a hop that is not an address is never a proxy: it is the client', async () => {
+    const app = await build('10.0.0.0/8');
+    expect(await clientOf(app, '10.0.0.5', 'spoofed, banana')).toBe('banana');
+  });
+
+  it('answers the same for every address once its memo is full', () => {
+    const trust = trustProxyOption(['10.0.0.0/8', 'fd00::/8']) as (
+      a: string,
+      hop: number,
+    ) => boolean;
+    const verdicts = (round: number) =>
+      Array.from({ length: 3000 }, (_, i) => {
+        const address =
+          i % 2 === 0 ? `10.${round}.${i >> 8}.${i & 255}` : `fd00::${i.toString(16)}`;
+        const outside = i % 3 === 0 ? `198.51.${i >> 8}.${i & 255}` : `2001:db8::${i.toString(16)}`;
+        return [trust(address, 0), trust(outside, 0)];
+      });
+    for (const round of [1, 1, 2]) {
+      expect(verdicts(round).every(([inside, outside]) => inside && !outside)).toBe(true);
+    }
+  });
+
   it('a trusted peer is believed about the scheme, an untrusted one is not', async () => {
     const app = await build('10.0.0.0/8');
     const protocolFrom = async (peer: string) => {
