@@ -56,6 +56,15 @@ describe('trustProxyOption (TRUST_PROXY → Fastify trustProxy → request.ip)',
     expect(await clientOf(app, '::ffff:10.0.0.5', '203.0.113.9')).toBe('203.0.113.9');
   });
 
+  it('builds every list the config accepts, IPv4-mapped ranges included', async () => {
+    const app = await build('::ffff:10.1.0.0/112, ::1, 192.168.1.7, linklocal');
+    expect(await clientOf(app, '10.1.0.5', '203.0.113.9')).toBe('203.0.113.9');
+    expect(await clientOf(app, '::1', '203.0.113.9')).toBe('203.0.113.9');
+    expect(await clientOf(app, '192.168.1.7', '203.0.113.9')).toBe('203.0.113.9');
+    expect(await clientOf(app, '192.168.1.8', '203.0.113.9')).toBe('192.168.1.8');
+    expect(await clientOf(app, '169.254.3.3', '203.0.113.9')).toBe('203.0.113.9');
+  });
+
   it('named ranges are expanded (uniquelocal: 10/8, 172.16/12, 192.168/16, fc00::/7)', async () => {
     const app = await build('uniquelocal');
     expect(await clientOf(app, '172.20.1.1', '203.0.113.9')).toBe('203.0.113.9');
