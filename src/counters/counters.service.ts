@@ -19,12 +19,15 @@ const log = logger.child({ module: 'counters' });
  * increments of one name share a statement (COUNTER_BATCH_MAX) and the replica holds at most
  * one pooled connection per counter being incremented, however many requests wait on it.
  *
- * Counters are the data path's one hot-row write. Items are not: writes to one item are
- * conditional on the version the client read (If-Match), so of N concurrent writers one wins
- * and the rest get 412 — there is nothing to combine, and the statements do not queue on the
- * row for long. Idempotency-Key claims each insert their own key row (the same key twice is a
- * client retry, not load); item ids come from a sequence, which takes no row lock; the cache
- * only reads (its misses are single-flighted).
+ * Counters are the data path's one hot-row write that is combined. Item writes carry If-Match:
+ * with a version (the usual case) N concurrent writers of one item wait at most for one commit
+ * — the winner's — and the rest get 412, so nothing queues on the row. `If-Match: *` overwrites
+ * of one item do queue on its row like increments; combining them would mean merging patches
+ * and answering each writer with a version no reader could ever see, for a pattern (many blind
+ * overwrites of one item at once) this service does not serve, so they are left as they are.
+ * Idempotency-Key claims each insert a row of their own (the same key twice is one client's
+ * retry, not load); item ids come from a sequence, which takes no row lock; the key sweeper
+ * deletes in bounded batches; the cache only reads, and its misses are single-flighted.
  */
 @Injectable()
 export class CountersService {

@@ -101,7 +101,11 @@ export class ItemsRepository {
     });
   }
 
-  /** Applies `patch` if the item is still at `version` ('any' for If-Match: *). */
+  /**
+   * Applies `patch` if the item is still at `version` ('any' for If-Match: *). Not write-combined
+   * like counter increments: with a version, concurrent writers of one item wait for one commit
+   * at most and the losers get 412; why `*` overwrites are left alone is in counters.service.ts.
+   */
   async update(id: string, version: number | 'any', patch: ItemInput): Promise<WriteResult> {
     const params: unknown[] = [id, version === 'any' ? null : version];
     const sets = WRITABLE.filter((field) => patch[field] !== undefined).map((field) => {
