@@ -9,33 +9,42 @@ export interface RawResponse {
   closed: boolean;
 }
 
+interface Parsed extends Omit<RawResponse, 'closed'> {
+  complete: boolean;
+}
+
 /**
  * Sends bytes exactly as given over a fresh TCP connection and reads one HTTP/1.1 answer.
  * An HTTP client would normalise a malformed request away (duplicate Host, obs-fold, both
  * Content-Length and Transfer-Encoding); this does not. Resolves when the answer's body is
- * complete and the server has either closed the socket or kept it open for `lingerMs`.
+ * complete and the server has either closed the socket or kept it open for `lingerMs`; an answer
+ * to HEAD has no body (`head: true`).
  */
 export function rawRequest(
   port: number,
   request: string | Buffer,
-  { lingerMs = 300 }: { lingerMs?: number } = {},
+  { lingerMs = 300, head = false }: { lingerMs?: number; head?: boolean } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let data = Buffer.alloc(0);
-    let parsed: Omit<RawResponse, 'closed'> | undefined;
+    let parsed: Parsed | undefined;
     let settled = false;
     const finish = (closed: boolean) => {
       if (settled) return;
       settled = true;
       socket.destroy();
-      if (parsed) resolve({ ...parsed, closed });
-      else reject(new Error(`no complete answer; got: ${JSON.stringify(data.toString('latin1'))}`));
+      if (parsed) {
+        const { status, headers, body } = parsed;
+        resolve({ status, headers, body, closed });
+      } else {
+        reject(new Error(`no answer; got: ${JSON.stringify(data.toString('latin1'))}`));
+      }
     };
     socket.on('data', (chunk: Buffer) => {
       data = Buffer.concat([data, chunk]);
-      parsed ??= parse(data);
-      if (parsed) setTimeout(() => finish(false), lingerMs).unref();
+      parsed = parse(data, head);
+      if (parsed?.complete) setTimeout(() => finish(false), lingerMs).unref();
     });
     socket.on('close', () => finish(true));
     // A reset after the answer was read still counts as a close.
@@ -44,7 +53,7 @@ export function rawRequest(
   });
 }
 
-function parse(data: Buffer): Omit<RawResponse, 'closed'> | undefined {
+function parse(data: Buffer, head: boolean): Parsed | undefined {
   const end = data.indexOf('\r\n\r\n');
   if (end === -1) return undefined;
   const [statusLine, ...lines] = data.subarray(0, end).toString('latin1').split('\r\n');
@@ -53,12 +62,12 @@ function parse(data: Buffer): Omit<RawResponse, 'closed'> | undefined {
     const colon = line.indexOf(':');
     headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
-  const length = Number(headers['content-length'] ?? 0);
-  const body = data.subarray(end + 4);
-  if (body.length < length) return undefined;
+  const length = head ? 0 : Number(headers['content-length'] ?? 0);
+  const body = data.subarray(end + 4, end + 4 + length);
   return {
     status: Number(statusLine?.split(' ')[1]),
     headers,
-    body: body.subarray(0, length).toString('utf8'),
+    body: body.toString('utf8'),
+    complete: body.length >= length,
   };
 }
