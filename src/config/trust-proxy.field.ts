@@ -11,8 +11,12 @@ import { z } from 'zod';
  */
 export type TrustProxy = false | number | readonly string[];
 
-/** proxy-addr's named ranges (`@fastify/proxy-addr` IP_RANGES), passed through as they are. */
-const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+/** Named ranges a list may use, as proxy-addr defines them (`@fastify/proxy-addr` IP_RANGES). */
+export const NAMED_RANGES: Readonly<Record<string, readonly string[]>> = {
+  linklocal: ['169.254.0.0/16', 'fe80::/10'],
+  loopback: ['127.0.0.1/8', '::1/128'],
+  uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
+};
 const OFF = new Set(['', 'off', 'false', '0']);
 /** A longer chain of proxies in front of one service is more likely a typo than a topology. */
 const MAX_HOPS = 10;
@@ -54,7 +58,7 @@ export const trustProxy = () =>
 /** Why one list entry is unusable, or undefined when it is an address, a CIDR or a named range. */
 function entryProblem(entry: string): string | undefined {
   if (entry === '') return 'empty entry in the list';
-  if (NAMED_RANGES.has(entry)) return undefined;
+  if (Object.hasOwn(NAMED_RANGES, entry)) return undefined;
   const slash = entry.indexOf('/');
   const address = slash === -1 ? entry : entry.slice(0, slash);
   const family = isIP(address);

@@ -1,6 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import type { FastifyServerOptions } from 'fastify';
-import type { TrustProxy } from '../config/trust-proxy.field.js';
+import { NAMED_RANGES, type TrustProxy } from '../config/trust-proxy.field.js';
 
 /** How Fastify asks whether one hop is a proxy: hop 0 is the socket's peer, 1 the rightmost entry. */
 type TrustFunction = (address: string, hop: number) => boolean;
@@ -26,13 +26,6 @@ export function trustProxyOption(setting: TrustProxy): FastifyServerOptions['tru
   }
   return trustedRanges(setting);
 }
-
-/** proxy-addr's named ranges (@fastify/proxy-addr IP_RANGES), which TRUST_PROXY accepts too. */
-const NAMED_RANGES: Record<string, string[]> = {
-  linklocal: ['169.254.0.0/16', 'fe80::/10'],
-  loopback: ['127.0.0.1/8', '::1/128'],
-  uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
-};
 
 /** Distinct addresses whose verdict is remembered; past it, verdicts are computed each time. */
 const REMEMBERED_MAX = 1024;
