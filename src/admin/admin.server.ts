@@ -7,17 +7,22 @@ import { answerClientError } from '../errors/client-error.reply.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { registerProtocolChecks } from '../protocol/protocol.hook.js';
 import { requestIdFrom } from '../request-context/request-context.hook.js';
+import { AdminGuard } from './admin.guard.js';
 
 /**
  * The operator listener on ADMIN_PORT: metrics, profiles, fault injection, readiness toggles.
- * Kept off the public port so a NetworkPolicy can restrict it to the monitoring namespace.
+ * Kept off the public port so a NetworkPolicy can restrict it to the monitoring namespace; its
+ * mutations and profiles also need ADMIN_TOKEN (admin.guard.ts), so the policy is not the only
+ * thing in front of them.
  * Modules add routes in onModuleInit via `routes`; main.ts opens it after the public listener.
  */
 @Injectable()
 export class AdminServer implements OnApplicationShutdown {
   readonly routes: FastifyInstance;
+  private readonly guard: AdminGuard;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.guard = new AdminGuard(config);
     this.routes = Fastify({
       logger: false,
       bodyLimit: 64 * 1024,
@@ -37,6 +42,7 @@ export class AdminServer implements OnApplicationShutdown {
       reply.header('x-request-id', request.id);
       done();
     });
+    this.guard.register(this.routes);
     registerProtocolChecks(this.routes);
     this.routes.setErrorHandler((error, request, reply) => sendProblem(reply, request, error));
     this.routes.setNotFoundHandler((request, reply) =>
@@ -45,7 +51,12 @@ export class AdminServer implements OnApplicationShutdown {
   }
 
   async listen(): Promise<string> {
-    return this.routes.listen({ port: this.config.ADMIN_PORT, host: this.config.ADMIN_HOST });
+    const address = await this.routes.listen({
+      port: this.config.ADMIN_PORT,
+      host: this.config.ADMIN_HOST,
+    });
+    this.guard.announce();
+    return address;
   }
 
   get port(): number {

@@ -1,5 +1,8 @@
 import { configSchema, type AppConfig } from './config.schema.js';
 
+// Values never echoed in the error: they are (or may carry) credentials, and it is logged.
+const SECRET = /TOKEN|PASSWORD|^DATABASE_URL$|^REDIS_URL$/;
+
 /** Thrown at boot when the environment does not parse; the message names every bad variable. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -15,7 +18,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.');
     const value = env[name];
-    const shown = value === undefined ? '' : ` (got ${JSON.stringify(value.slice(0, 100))})`;
+    const shown =
+      value === undefined || SECRET.test(name)
+        ? ''
+        : ` (got ${JSON.stringify(value.slice(0, 100))})`;
     return `${name}: ${issue.message}${shown}`;
   });
   throw new ConfigError(problems);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adminConfigShape } from './admin.config.js';
 import { databaseConfigShape } from './database.config.js';
 import { httpConfigShape } from './http.config.js';
 import { telemetryConfigShape } from './telemetry.config.js';
@@ -13,6 +14,7 @@ export const configSchema = z.object({
   ...databaseConfigShape,
   ...upstreamConfigShape,
   ...telemetryConfigShape,
+  ...adminConfigShape,
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -32,6 +32,7 @@ export const telemetryConfigShape = {
   OTEL_BSP_EXPORT_TIMEOUT: int(1, 600_000).default(10_000),
   METRICS_ENABLED: bool().default(true),
   DEBUG_PPROF_ENABLED: bool().default(false),
+  // Deprecated alias of ADMIN_TOKEN (src/config/admin.config.ts), read only when that is unset.
   DEBUG_TOKEN: optionalString(),
   DEBUG_PPROF_MAX_SECONDS: int(1, 300).default(60),
 };

@@ -1,18 +1,17 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdminServer } from '../admin/admin.server.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { InvalidInputError } from '../errors/http.errors.js';
-import { DebugTokenInvalidError } from './debug.errors.js';
 import { PprofProfiler } from './pprof.profiler.js';
 
 /**
  * Admin `GET /debug/pprof/profile?seconds=N` (CPU) and `GET /debug/pprof/heap` — the paths of
  * Go's net/http/pprof, so `go tool pprof http://host:9090/debug/pprof/profile?seconds=30` works.
- * Not registered (404) unless DEBUG_PPROF_ENABLED=true; DEBUG_TOKEN, when set, is required as
- * `Authorization: Bearer` or `?token=` (401 otherwise). Used by an operator chasing a bottleneck.
+ * Not registered (404) unless DEBUG_PPROF_ENABLED=true; the admin guard asks for ADMIN_TOKEN as
+ * `Authorization: Bearer` or `?token=` (admin/admin.guard.ts). Used by an operator chasing a
+ * bottleneck.
  */
 @Injectable()
 export class PprofAdmin implements OnModuleInit, OnApplicationShutdown {
@@ -28,29 +27,16 @@ export class PprofAdmin implements OnModuleInit, OnApplicationShutdown {
     await this.profiler.start();
     const routes = this.admin.routes;
     routes.get('/debug/pprof/profile', async (request, reply) => {
-      this.authorize(request);
       const seconds = this.seconds(request);
       return this.send(reply, await this.profiler.cpu(seconds), 'profile');
     });
-    routes.get('/debug/pprof/heap', async (request, reply) => {
-      this.authorize(request);
+    routes.get('/debug/pprof/heap', async (_request, reply) => {
       return this.send(reply, await this.profiler.heap(), 'heap');
     });
   }
 
   onApplicationShutdown(): void {
     this.profiler.stop();
-  }
-
-  private authorize(request: FastifyRequest): void {
-    const expected = this.config.DEBUG_TOKEN;
-    if (expected === undefined) return;
-    const header = request.headers.authorization;
-    const query = (request.query as Record<string, unknown>).token;
-    const given = header?.startsWith('Bearer ') ? header.slice(7) : query;
-    if (typeof given !== 'string' || !sameSecret(given, expected)) {
-      throw new DebugTokenInvalidError();
-    }
   }
 
   /** `seconds`: an integer 1..DEBUG_PPROF_MAX_SECONDS, default 30 (as in Go) capped to the max. */
@@ -73,10 +59,4 @@ export class PprofAdmin implements OnModuleInit, OnApplicationShutdown {
       .header('content-disposition', `attachment; filename="${name}"`);
     return body;
   }
-}
-
-/** Compares digests, so timing leaks neither the token's length nor a matching prefix. */
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(expected));
 }

@@ -24,7 +24,7 @@ describe('pprof on the admin port (real child process)', () => {
 
   beforeAll(async () => {
     child = await startChild(
-      { DEBUG_PPROF_ENABLED: 'true', DEBUG_TOKEN: TOKEN, DEBUG_PPROF_MAX_SECONDS: '5' },
+      { DEBUG_PPROF_ENABLED: 'true', ADMIN_TOKEN: TOKEN, DEBUG_PPROF_MAX_SECONDS: '5' },
       { args: ['--enable-source-maps'] },
     );
   });
@@ -81,7 +81,7 @@ describe('pprof on the admin port (real child process)', () => {
   ])('%s → 401 problem+json', async (_, headers) => {
     const res = await fetch(`${child.adminUrl}/debug/pprof/heap`, { headers });
     expect(res.status).toBe(401);
-    expect((await json(res)).code).toBe('DEBUG_TOKEN_INVALID');
+    expect((await json(res)).code).toBe('ADMIN_TOKEN_INVALID');
   });
 });
 

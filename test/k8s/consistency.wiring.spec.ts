@@ -130,6 +130,26 @@ describe.each(RENDERS)('%s manifests', (name) => {
     }
   });
 
+  it('reads ADMIN_TOKEN from a required Secret, never a literal; a generated Secret holds a usable token', () => {
+    for (const w of apps) {
+      for (const c of rampartContainers(w)) {
+        const admin = (c.env ?? []).find((e) => e.name === 'ADMIN_TOKEN');
+        expect(admin?.value).toBeUndefined();
+        const ref = admin?.valueFrom?.secretKeyRef;
+        expect(ref).toMatchObject({ key: 'ADMIN_TOKEN', optional: false });
+        expect(Object.keys(literalEnv(objs, c))).not.toContain('ADMIN_TOKEN');
+        // Overlays that generate the Secret (dev): it exists and passes the config's length rule.
+        const secret = objs.find((o) => o.kind === 'Secret' && o.metadata.name === ref?.name) as
+          | (K8sObject & { data?: Record<string, string> })
+          | undefined;
+        if (secret) {
+          const token = Buffer.from(secret.data?.ADMIN_TOKEN ?? '', 'base64').toString();
+          expect(token.length).toBeGreaterThanOrEqual(16);
+        }
+      }
+    }
+  });
+
   it('gives the stop sequence a grace period longer than preStop + SHUTDOWN_TIMEOUT_MS + margin', () => {
     for (const w of apps) {
       const c = rampartContainers(w)[0]!;

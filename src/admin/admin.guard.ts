@@ -1,0 +1,123 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppConfig } from '../config/config.schema.js';
+import type { AppError } from '../errors/app.error.js';
+import { sendProblem } from '../errors/problem.reply.js';
+import { logger } from '../logging/logger.js';
+import { UnsupportedMediaTypeError } from '../protocol/protocol.errors.js';
+import { AdminTokenInvalidError, AdminTokenNotConfiguredError } from './admin.errors.js';
+
+const log = logger.child({ module: 'admin' });
+
+const READ_METHODS = new Set(['GET', 'HEAD']);
+// RFC 7235: the scheme is case-insensitive; RFC 6750 §2.1: one token after one or more spaces.
+const BEARER = /^bearer +(\S+) *$/i;
+const JSON_TYPE = /^application\/json *(;|$)/i;
+// RFC 6750 §3: a 401 names the scheme; the realm tells an operator which credential is meant.
+const CHALLENGE = 'Bearer realm="rampart-admin"';
+
+/**
+ * Who may change this pod through the admin listener. Every request that is not a GET or HEAD
+ * (chaos, readiness toggles, anything added later) and everything under /debug/ (pprof reads
+ * memory and code layout) needs `Authorization: Bearer <ADMIN_TOKEN>`:
+ * 1. no token configured: refused in production (403), allowed elsewhere (development, tests);
+ * 2. token missing or wrong: 401 with `WWW-Authenticate: Bearer`;
+ * 3. a mutation's body must be JSON or absent (415): a browser sends text/plain and form bodies
+ *    cross-site without a preflight, so a page a developer visits could otherwise reach the port.
+ * `?token=` is accepted on /debug/ reads only: `go tool pprof URL` cannot send a header.
+ */
+export class AdminGuard {
+  private readonly expected?: Buffer;
+  private readonly source?: 'ADMIN_TOKEN' | 'DEBUG_TOKEN';
+
+  constructor(private readonly config: AppConfig) {
+    this.source = config.ADMIN_TOKEN
+      ? 'ADMIN_TOKEN'
+      : config.DEBUG_TOKEN
+        ? 'DEBUG_TOKEN'
+        : undefined;
+    const token = config.ADMIN_TOKEN ?? config.DEBUG_TOKEN;
+    this.expected = token === undefined ? undefined : digest(token);
+  }
+
+  /** Adds the check as the admin listener's onRequest hook (routes are matched by then). */
+  register(routes: FastifyInstance): void {
+    routes.addHook('onRequest', (request, reply, done) => {
+      const refusal = this.refusal(request, reply);
+      if (refusal) return sendProblem(reply, request, refusal);
+      done();
+    });
+  }
+
+  /** The start-up lines, once per listener: what protects the admin routes, if anything. */
+  announce(): void {
+    if (this.source === 'DEBUG_TOKEN') {
+      log.warn(
+        'DEBUG_TOKEN is deprecated and now guards every admin mutation: rename it ADMIN_TOKEN',
+      );
+    } else if (this.source === 'ADMIN_TOKEN' && this.config.DEBUG_TOKEN !== undefined) {
+      log.warn('DEBUG_TOKEN is ignored: ADMIN_TOKEN is set and guards pprof too');
+    } else if (this.source === undefined && this.production) {
+      log.warn('ADMIN_TOKEN is not set: admin mutations and pprof are refused (403)');
+    } else if (this.source === undefined) {
+      log.warn(
+        { nodeEnv: this.config.NODE_ENV },
+        'ADMIN_TOKEN is not set: admin mutations and pprof are open to anyone who reaches the admin port',
+      );
+    }
+  }
+
+  private get production(): boolean {
+    return this.config.NODE_ENV === 'production';
+  }
+
+  private refusal(request: FastifyRequest, reply: FastifyReply): AppError | undefined {
+    const read = READ_METHODS.has(request.method);
+    // The matched route's template, not the raw URL: encodings of the path cannot dodge it.
+    const debug = (request.routeOptions.url ?? request.url).startsWith('/debug/');
+    if (read && !debug) return undefined;
+    if (this.expected === undefined) {
+      return this.production ? new AdminTokenNotConfiguredError() : this.bodyRefusal(request, read);
+    }
+    const given = bearer(request) ?? (read && debug ? queryToken(request) : undefined);
+    if (given === undefined || !timingSafeEqual(digest(given), this.expected)) {
+      reply.header('www-authenticate', CHALLENGE);
+      return new AdminTokenInvalidError();
+    }
+    return this.bodyRefusal(request, read);
+  }
+
+  private bodyRefusal(request: FastifyRequest, read: boolean): AppError | undefined {
+    if (read) return undefined;
+    const { 'content-length': length, 'transfer-encoding': chunked } = request.headers;
+    const hasBody = (length !== undefined && length !== '0') || chunked !== undefined;
+    const type = request.headers['content-type'];
+    if (hasBody && type === undefined) {
+      return new UnsupportedMediaTypeError(
+        'A body needs Content-Type: application/json (or send none).',
+      );
+    }
+    if (hasBody && !JSON_TYPE.test(type!)) {
+      const given = type!.split(';')[0]!.slice(0, 100);
+      return new UnsupportedMediaTypeError(
+        `${given} is not accepted; send application/json or no body.`,
+      );
+    }
+    return undefined;
+  }
+}
+
+/** Digests first, so the comparison's time leaks neither the token's length nor a prefix. */
+function digest(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest();
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return header === undefined ? undefined : BEARER.exec(header)?.[1];
+}
+
+function queryToken(request: FastifyRequest): string | undefined {
+  const token = (request.query as Record<string, unknown> | undefined)?.token;
+  return typeof token === 'string' ? token : undefined;
+}

@@ -1,0 +1,215 @@
+import { loadConfig } from '../../src/config/config.loader.js';
+import { startChild, type Child } from '../support/child-process.js';
+import { defaultDatabaseEnv } from '../support/database.js';
+import { json } from '../support/http.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const TOKEN = 'admin-token-for-tests-0123456789';
+
+/**
+ * Every mutating admin route, with a body it would accept. Three elements each, even when the
+ * body is absent: jest hands a shorter row's missing argument over as a `done` callback.
+ */
+const MUTATIONS: Array<[method: string, path: string, body: unknown]> = [
+  ['PUT', '/chaos', { errorRate: 1, errorStatus: 503 }],
+  ['DELETE', '/chaos', undefined],
+  ['POST', '/readyz/disable', undefined],
+  ['POST', '/readyz/enable', undefined],
+];
+
+function call(base: string, method: string, path: string, body?: unknown, token?: string) {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  return fetch(`${base}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+describe('admin mutations with ADMIN_TOKEN set', () => {
+  let t: TestApp;
+  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
+
+  beforeAll(async () => {
+    db = await defaultDatabaseEnv();
+    t = await startTestApp({ ...db.env, ADMIN_TOKEN: TOKEN });
+  });
+  afterAll(async () => {
+    await t.close();
+    await db.drop();
+  });
+  afterEach(async () => {
+    await call(t.adminUrl, 'DELETE', '/chaos', undefined, TOKEN);
+    await call(t.adminUrl, 'POST', '/readyz/enable', undefined, TOKEN);
+  });
+
+  it.each(MUTATIONS)(
+    '%s %s without a token → 401 problem+json with a Bearer challenge',
+    async (method, path, body) => {
+      const res = await call(t.adminUrl, method, path, body);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer /);
+      expect(await json(res)).toMatchObject({ code: 'ADMIN_TOKEN_INVALID', status: 401 });
+    },
+  );
+
+  it.each([
+    ['a wrong token', 'Bearer not-the-admin-token-at-all'],
+    ['a prefix of the right token', `Bearer ${TOKEN.slice(0, -1)}`],
+    ['the right token with a longer tail', `Bearer ${TOKEN}x`],
+    ['the right token under another scheme', `Basic ${TOKEN}`],
+  ])('%s → 401, and nothing changes', async (_name, authorization) => {
+    const put = await fetch(`${t.adminUrl}/chaos`, {
+      method: 'PUT',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ errorRate: 1 }),
+    });
+    expect(put.status).toBe(401);
+    const disable = await fetch(`${t.adminUrl}/readyz/disable`, {
+      method: 'POST',
+      headers: { authorization },
+    });
+    expect(disable.status).toBe(401);
+    expect((await json(await fetch(`${t.adminUrl}/chaos`))).errorRate).toBe(0);
+    expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(200);
+    expect((await fetch(`${t.baseUrl}/hello`)).status).toBe(200);
+  });
+
+  it('the right token works, whatever the case of the scheme', async () => {
+    const res = await fetch(`${t.adminUrl}/readyz/disable`, {
+      method: 'POST',
+      headers: { authorization: `bearer ${TOKEN}` },
+    });
+    expect(res.status).toBe(200);
+    expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(503);
+  });
+
+  it.each(MUTATIONS)('%s %s with the token succeeds', async (method, path, body) => {
+    expect((await call(t.adminUrl, method, path, body, TOKEN)).status).toBe(200);
+  });
+
+  it('reads need no token: GET /chaos and /metrics', async () => {
+    expect((await fetch(`${t.adminUrl}/chaos`)).status).toBe(200);
+    expect((await fetch(`${t.adminUrl}/metrics`)).status).toBe(200);
+  });
+
+  it.each([
+    ['text/plain', 'text/plain;charset=UTF-8'],
+    ['a form', 'application/x-www-form-urlencoded'],
+    ['multipart', 'multipart/form-data; boundary=x'],
+  ])(
+    'POST /readyz/disable with a %s body (sendable cross-site without a preflight) → 415',
+    async (_name, type) => {
+      const res = await fetch(`${t.adminUrl}/readyz/disable`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': type },
+        body: 'x=1',
+      });
+      expect(res.status).toBe(415);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect((await json(res)).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(200);
+    },
+  );
+
+  it('PUT /chaos with a text/plain JSON-looking body → 415, settings unchanged', async () => {
+    const res = await fetch(`${t.adminUrl}/chaos`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain' },
+      body: JSON.stringify({ errorRate: 1 }),
+    });
+    expect(res.status).toBe(415);
+    expect((await json(await fetch(`${t.adminUrl}/chaos`))).errorRate).toBe(0);
+  });
+
+  it('a body without any Content-Type → 415 saying what to send', async () => {
+    const res = await fetch(`${t.adminUrl}/chaos`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: new Blob([JSON.stringify({ errorRate: 1 })]), // a Blob with no type sends none
+    });
+    expect(res.status).toBe(415);
+    expect((await json(res)).detail).toMatch(/application\/json/);
+  });
+
+  it('application/json with a charset is accepted', async () => {
+    const res = await fetch(`${t.adminUrl}/chaos`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        'content-type': 'application/json; charset=utf-8',
+      },
+      body: JSON.stringify({ latencyMs: 1 }),
+    });
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('DEBUG_TOKEN, the deprecated name, still works as the admin token', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ DEBUG_TOKEN: 'legacy-debug-token' });
+  });
+  afterAll(() => t.close());
+
+  it('guards mutations: 401 without it, 200 with it', async () => {
+    expect((await call(t.adminUrl, 'DELETE', '/chaos')).status).toBe(401);
+    expect(
+      (await call(t.adminUrl, 'DELETE', '/chaos', undefined, 'legacy-debug-token')).status,
+    ).toBe(200);
+  });
+});
+
+describe('production without ADMIN_TOKEN (real child process)', () => {
+  let child: Child;
+  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
+
+  beforeAll(async () => {
+    db = await defaultDatabaseEnv();
+    child = await startChild({ ...db.env, NODE_ENV: 'production', LOG_LEVEL: 'info' });
+  });
+  afterAll(async () => {
+    child.process.kill('SIGKILL');
+    await child.exited;
+    await db.drop();
+  });
+
+  it.each(MUTATIONS)(
+    '%s %s → 403 ADMIN_TOKEN_NOT_CONFIGURED, whatever token is sent',
+    async (method, path, body) => {
+      for (const token of [undefined, 'anything-at-all-0123456789']) {
+        const res = await call(child.adminUrl, method, path, body, token);
+        expect(res.status).toBe(403);
+        expect((await json(res)).code).toBe('ADMIN_TOKEN_NOT_CONFIGURED');
+      }
+      expect((await fetch(`${child.baseUrl}/readyz`)).status).toBe(200);
+    },
+  );
+
+  it('says so once at start-up, at warn', async () => {
+    await call(child.adminUrl, 'DELETE', '/chaos');
+    const lines = child
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('ADMIN_TOKEN is not set'));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'warn' });
+  });
+});
+
+describe('ADMIN_TOKEN configuration', () => {
+  it('a token shorter than 16 characters stops start-up, and the error does not echo it', () => {
+    let message = '';
+    try {
+      loadConfig({ ADMIN_TOKEN: 'short-secret' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/ADMIN_TOKEN: expected at least 16 characters/);
+    expect(message).not.toContain('short-secret');
+  });
+});
