@@ -5,11 +5,10 @@ import { logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { NEVER_ABORTS } from '../request-context/request-context.js';
 import { RequestContextService } from '../request-context/request-context.service.js';
-import { isAppError } from '../errors/app.error.js';
-import { DatabaseBreaker, type BreakerState } from './database.breaker.js';
+import type { BreakerState } from './database.breaker.js';
 import type { DatabaseDriver, PoolStats, SqlResult, SqlSession } from './database.driver.js';
-import { DbCircuitOpenError, isDbFailure } from './database.errors.js';
 import { DatabaseMetrics } from './database.metrics.js';
+import { DatabasePolicy } from './database.policy.js';
 import { MIGRATIONS } from './database.migrations.js';
 import { migrate } from './database.migrator.js';
 import { PgDriver } from './pg.driver.js';
@@ -25,14 +24,6 @@ export interface QueryOptions {
   prepare?: boolean;
 }
 
-// Codes of calls refused before reaching the server (connection.gate.ts, database.breaker.ts).
-const REJECTION_CODES = new Set([
-  'DB_CIRCUIT_OPEN',
-  'DB_POOL_SATURATED',
-  'DB_QUEUE_FULL',
-  'DB_POOL_TIMEOUT',
-]);
-
 /**
  * The query executor every repository uses. Each call runs under the current request's
  * AbortSignal (deadline or disconnect → the statement is cancelled on the server), waits for
@@ -44,40 +35,32 @@ const REJECTION_CODES = new Set([
 export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   private driver?: DatabaseDriver;
   private readonly metrics: DatabaseMetrics;
-  private readonly breaker: DatabaseBreaker;
+  private readonly policy: DatabasePolicy;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly context: RequestContextService,
     metrics: MetricsService,
   ) {
-    this.breaker = new DatabaseBreaker({
-      threshold: config.DB_BREAKER_THRESHOLD,
-      probeIntervalMs: config.DB_BREAKER_PROBE_INTERVAL_MS,
-      probe: () => this.opened().probe(config.DB_HEALTH_TIMEOUT_MS),
-      onStateChange: (state, detail) => this.breakerChanged(state, detail),
-    });
     this.metrics = new DatabaseMetrics(
       metrics,
       () => this.stats(),
-      () => this.breaker.state,
+      () => this.policy.state,
     );
+    this.policy = new DatabasePolicy(config, this.metrics, {
+      probe: () => this.opened().probe(config.DB_HEALTH_TIMEOUT_MS),
+      rejectWaiting: (error) => this.driver?.rejectWaiting(error),
+    });
   }
 
   /** Breaker state: `open` while the database is not answering and calls are refused. */
   get breakerState(): BreakerState {
-    return this.breaker.state;
+    return this.policy.state;
   }
 
   /** For /readyz?verbose: breaker, what opened it, and the pool right now. */
   status(): Record<string, unknown> {
-    const open = this.breaker.state === 'open';
-    return {
-      driver: this.driver?.kind,
-      breaker: this.breaker.state,
-      ...(open ? { cause: this.breaker.openCause, openForMs: this.breaker.openForMs } : {}),
-      pool: this.stats(),
-    };
+    return { driver: this.driver?.kind, ...this.policy.status(), pool: this.stats() };
   }
 
   /** `postgres` (pg pool, DATABASE_URL) or `pglite` (embedded). */
@@ -101,7 +84,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.breaker.stop();
+    this.policy.stop();
     await this.driver?.close();
     this.driver = undefined;
   }
@@ -159,7 +142,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     const driver = this.opened();
     const waitStarted = performance.now();
     try {
-      this.breaker.check();
+      this.policy.admit();
       const result = await driver.run(
         (session) => {
           this.metrics.acquired(operation, performance.now() - waitStarted);
@@ -167,44 +150,11 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
         },
         { signal, acquireTimeoutMs: this.config.DB_POOL_ACQUIRE_TIMEOUT_MS, deadline },
       );
-      this.breaker.success();
+      this.policy.succeeded();
       return result;
     } catch (error) {
-      this.observe(error);
+      this.policy.failed(error);
       throw error;
-    }
-  }
-
-  /** Feeds the breaker and the metrics; SQL errors mean the server answered. */
-  private observe(error: unknown): void {
-    if (isDbFailure(error)) {
-      const code = (error as { code: string }).code;
-      this.metrics.failures.inc({ code });
-      this.breaker.failure(code);
-    } else if (isAppError(error) && REJECTION_CODES.has(error.code)) {
-      this.metrics.rejections.inc({ code: error.code });
-    } else if (!isAppError(error)) {
-      // A SQL error (unique violation, ...): the server answered.
-      this.breaker.success();
-    }
-  }
-
-  private breakerChanged(state: BreakerState, detail: { cause?: string; openMs?: number }): void {
-    this.metrics.breakerTransitions.inc({ state });
-    if (state === 'open') {
-      log.warn(
-        { breaker: state, cause: detail.cause, threshold: this.config.DB_BREAKER_THRESHOLD },
-        'database breaker opened: data routes answer 503 DB_CIRCUIT_OPEN until a probe succeeds',
-      );
-      // Nobody queued now will be served in time: tell them at once.
-      this.driver?.rejectWaiting(
-        new DbCircuitOpenError(Math.ceil(this.config.DB_BREAKER_PROBE_INTERVAL_MS / 1000)),
-      );
-    } else {
-      log.info(
-        { breaker: state, openMs: detail.openMs },
-        'database breaker closed: answering again',
-      );
     }
   }
 

@@ -1,0 +1,101 @@
+import type { AppConfig } from '../config/config.schema.js';
+import { isAppError } from '../errors/app.error.js';
+import { logger } from '../logging/logger.js';
+import { DatabaseBreaker, type BreakerState } from './database.breaker.js';
+import { DbCircuitOpenError, isDbFailure } from './database.errors.js';
+import type { DatabaseMetrics } from './database.metrics.js';
+
+const log = logger.child({ module: 'database' });
+
+// Codes of calls refused before reaching the server (connection.gate.ts, database.breaker.ts).
+const REJECTION_CODES = new Set([
+  'DB_CIRCUIT_OPEN',
+  'DB_POOL_SATURATED',
+  'DB_QUEUE_FULL',
+  'DB_POOL_TIMEOUT',
+]);
+
+export interface PolicyHooks {
+  /** The breaker's `SELECT 1` (DatabaseDriver.probe). */
+  probe(): Promise<void>;
+  /** Fails every caller queued for a connection (DatabaseDriver.rejectWaiting). */
+  rejectWaiting(error: unknown): void;
+}
+
+/**
+ * The database's one policy, built in one place with every event wired to metrics and logs:
+ * the breaker (database.breaker.ts) fed by each call's outcome, refusals counted by code.
+ */
+export class DatabasePolicy {
+  private readonly breaker: DatabaseBreaker;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly metrics: DatabaseMetrics,
+    private readonly hooks: PolicyHooks,
+  ) {
+    this.breaker = new DatabaseBreaker({
+      threshold: config.DB_BREAKER_THRESHOLD,
+      probeIntervalMs: config.DB_BREAKER_PROBE_INTERVAL_MS,
+      probe: () => hooks.probe(),
+      onStateChange: (state, detail) => this.changed(state, detail),
+    });
+  }
+
+  get state(): BreakerState {
+    return this.breaker.state;
+  }
+
+  /** Breaker state, and while open what opened it and since when (for /readyz?verbose). */
+  status(): Record<string, unknown> {
+    if (this.breaker.state === 'closed') return { breaker: 'closed' };
+    return { breaker: 'open', cause: this.breaker.openCause, openForMs: this.breaker.openForMs };
+  }
+
+  /** Before a call: throws 503 DB_CIRCUIT_OPEN while the breaker is open. */
+  admit(): void {
+    this.breaker.check();
+  }
+
+  succeeded(): void {
+    this.breaker.success();
+  }
+
+  /** A call failed: server failures feed the breaker, refusals are counted. */
+  failed(error: unknown): void {
+    if (isDbFailure(error)) {
+      const code = (error as { code: string }).code;
+      this.metrics.failures.inc({ code });
+      this.breaker.failure(code);
+    } else if (isAppError(error) && REJECTION_CODES.has(error.code)) {
+      this.metrics.rejections.inc({ code: error.code });
+    } else if (!isAppError(error)) {
+      // A SQL error (unique violation, ...): the server answered.
+      this.breaker.success();
+    }
+  }
+
+  /** Shutdown: no further probes. */
+  stop(): void {
+    this.breaker.stop();
+  }
+
+  private changed(state: BreakerState, detail: { cause?: string; openMs?: number }): void {
+    this.metrics.breakerTransitions.inc({ state });
+    if (state === 'closed') {
+      log.info(
+        { breaker: state, openMs: detail.openMs },
+        'database breaker closed: answering again',
+      );
+      return;
+    }
+    log.warn(
+      { breaker: state, cause: detail.cause, threshold: this.config.DB_BREAKER_THRESHOLD },
+      'database breaker opened: data routes answer 503 DB_CIRCUIT_OPEN until a probe succeeds',
+    );
+    // Nobody queued now would be served in time: tell them at once.
+    this.hooks.rejectWaiting(
+      new DbCircuitOpenError(Math.ceil(this.config.DB_BREAKER_PROBE_INTERVAL_MS / 1000)),
+    );
+  }
+}
