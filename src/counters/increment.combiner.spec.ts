@@ -81,13 +81,16 @@ describe('IncrementCombiner', () => {
     expect(table.values.get('c')).toBe(61);
   });
 
-  it('keeps names apart: each name has its own statement in flight', async () => {
+  it('keeps names apart: each name has its own statement in flight, and is forgotten once idle', async () => {
     const { table, combiner } = setup();
     const a = combiner.add('a', 1, never(), Infinity);
     const b = combiner.add('b', 7, never(), Infinity);
     expect(table.sent.map((s) => s.name)).toEqual(['a', 'b']);
+    expect(combiner.active).toBe(2);
     await table.drain();
     expect([await a, await b]).toEqual([1, 7]);
+    // Nothing is kept per name once it is idle: many one-off names do not accumulate.
+    expect(combiner.active).toBe(0);
   });
 
   it('never puts more than maxBatch callers in one statement', async () => {

@@ -78,6 +78,11 @@ export class IncrementCombiner {
     if (!(options.maxBatch >= 1)) throw new Error('maxBatch must be at least 1');
   }
 
+  /** Names with a statement in flight or increments queued (idle names are forgotten). */
+  get active(): number {
+    return this.lanes.size;
+  }
+
   /** Increments waiting behind an in-flight statement, over all names. */
   get waiting(): number {
     return this.queued;
@@ -133,7 +138,7 @@ export class IncrementCombiner {
     if (lane.busy) return;
     const batch = this.take(lane);
     if (batch.length === 0) {
-      this.lanes.delete(name);
+      if (this.lanes.get(name) === lane) this.lanes.delete(name);
       return;
     }
     lane.busy = true;
