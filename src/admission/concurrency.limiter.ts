@@ -32,10 +32,11 @@ const WARMUP_WINDOWS = 10;
 // pod whose requests mostly wait (upstream calls, `/hello?delay`) reaches a high limit in seconds.
 const MIN_GRADIENT = 0.5;
 const MAX_GRADIENT = 2;
-// Gradient2 smooths every change by 0.2. Decreases are smoothed less (0.5): queueing grows
-// faster than it drains, and from 1,000 the limit reaches 30 in ~12 windows instead of ~33.
+// Gradient2 smooths every change by 0.2. Here only increases are: a queue grows faster than it
+// drains, so a cut applies at once (still at most half per window, MIN_GRADIENT): from 100 the
+// limit reaches 10 in ~4 windows instead of ~12.
 const SMOOTHING_UP = 0.2;
-const SMOOTHING_DOWN = 0.5;
+const SMOOTHING_DOWN = 1;
 
 /**
  * An adaptive concurrency limit in the manner of Netflix's Gradient2: compare each window's
@@ -93,8 +94,11 @@ export class ConcurrencyLimiter {
     if (this.windows > WARMUP_WINDOWS && (!appLimited || recovering)) {
       const target = this.estimate * gradient + Math.sqrt(this.estimate);
       const smoothing = target < this.estimate ? SMOOTHING_DOWN : SMOOTHING_UP;
-      let next = this.estimate * (1 - smoothing) + target * smoothing;
-      if (appLimited) next = Math.min(next, initialLimit);
+      // Recovering unsmoothed (up to 2x per window): nothing is queueing, so there is nothing
+      // to be careful about, and the next burst should meet a limit tuned for normal times.
+      const next = appLimited
+        ? Math.min(target, initialLimit)
+        : this.estimate * (1 - smoothing) + target * smoothing;
       this.estimate = clamp(next, minLimit, maxLimit);
     }
     return { previous, limit: this.limit, gradient, baselineMs: this.baseline };

@@ -1,0 +1,222 @@
+// Open-loop load: requests are scheduled at a fixed rate whatever the server answers, and every
+// latency is measured from the request's scheduled send time, so time spent waiting for a
+// connection (client side, in the kernel, in the server) counts (no coordinated omission, unlike
+// closed-loop wrk). Raw TCP sockets and a minimal HTTP/1.1 reader keep the generator cheap; each
+// request takes an idle keep-alive connection or opens a new one (up to `connections`), the way
+// many independent clients or an ingress with a large upstream pool would.
+//
+// As a program (pinned to the load core by its caller):
+//   node bench/lib/open-loop.js '{"url":"http://127.0.0.1:8080/hello","phases":[{"rate":1000,"durationS":5}]}'
+// prints one JSON object: per phase, answered 2xx (count, p50/p99/max ms, goodput per second),
+// refused (503 count and latency percentiles), dropped connections, timeouts, other statuses,
+// the generator's own lateness, and `records` ([scheduled ms, latency ms, outcome]) for phases
+// asked with `record: true`.
+import net from 'node:net';
+
+/**
+ * @typedef {{ rate: number, durationS: number, record?: boolean }} Phase
+ * @typedef {{ url: string, phases: Phase[], connections?: number, timeoutMs?: number }} Options
+ */
+
+/** Runs the phases back to back and resolves with their figures. @param {Options} options */
+export async function runOpenLoop(options) {
+  const url = new URL(options.url);
+  if (url.hostname !== '127.0.0.1') throw new Error('open-loop traffic goes to 127.0.0.1 only');
+  const maxConnections = options.connections ?? 2_000;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const requestBytes = Buffer.from(
+    `GET ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\nuser-agent: open-loop\r\n\r\n`,
+  );
+  const idle = [];
+  const waiting = [];
+  let open = 0;
+  const inFlight = new Set();
+
+  const finish = (req, outcome, status) => {
+    if (req.done) return;
+    req.done = true;
+    inFlight.delete(req);
+    req.phase.observe(req, outcome, status, performance.now() - req.scheduled);
+  };
+
+  const connect = () => {
+    open++;
+    const socket = net.connect({ host: url.hostname, port: Number(url.port), noDelay: true });
+    const conn = { socket, req: undefined, buffer: Buffer.alloc(0) };
+    socket.on('connect', () => {
+      if (conn.req) socket.write(requestBytes);
+    });
+    socket.on('data', (chunk) => onData(conn, chunk));
+    const lost = () => {
+      if (conn.closed) return;
+      conn.closed = true;
+      open--;
+      const i = idle.indexOf(conn);
+      if (i >= 0) idle.splice(i, 1);
+      // A request that never got an answer: closed at accept (connection cap), reset, refused.
+      if (conn.req) finish(conn.req, 'dropped');
+      conn.req = undefined;
+      pump();
+    };
+    socket.on('error', lost);
+    socket.on('close', lost);
+    return conn;
+  };
+
+  const onData = (conn, chunk) => {
+    conn.buffer = conn.buffer.length ? Buffer.concat([conn.buffer, chunk]) : chunk;
+    for (;;) {
+      const end = conn.buffer.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = conn.buffer.subarray(0, end).toString('latin1');
+      const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
+      if (conn.buffer.length < end + 4 + length) return;
+      conn.buffer = conn.buffer.subarray(end + 4 + length);
+      const status = Number(head.slice(9, 12));
+      const req = conn.req;
+      conn.req = undefined;
+      if (req)
+        finish(
+          req,
+          status >= 200 && status < 300 ? 'ok' : status === 503 ? 'refused' : 'other',
+          status,
+        );
+      if (/\r\nconnection:\s*close/i.test(head)) {
+        conn.socket.destroy();
+        return;
+      }
+      release(conn);
+    }
+  };
+
+  const release = (conn) => {
+    if (conn.closed) return;
+    const next = waiting.shift();
+    if (next) return assign(conn, next);
+    idle.push(conn);
+  };
+
+  const assign = (conn, req) => {
+    conn.req = req;
+    req.conn = conn;
+    if (conn.socket.connecting) return; // written on 'connect'
+    conn.socket.write(requestBytes);
+  };
+
+  const pump = () => {
+    while (waiting.length && open < maxConnections) assign(connect(), waiting.shift());
+  };
+
+  const send = (req) => {
+    inFlight.add(req);
+    const conn = idle.pop();
+    if (conn) return assign(conn, req);
+    if (open < maxConnections) return assign(connect(), req);
+    waiting.push(req);
+  };
+
+  const sweep = setInterval(() => {
+    const now = performance.now();
+    for (const req of inFlight) {
+      if (now - req.scheduled < timeoutMs) continue;
+      const i = waiting.indexOf(req);
+      if (i >= 0) waiting.splice(i, 1);
+      if (req.conn && req.conn.req === req) req.conn.socket.destroy();
+      finish(req, 'timeout');
+    }
+  }, 100);
+
+  const results = [];
+  for (const phase of options.phases) {
+    const stats = new PhaseStats(phase);
+    const started = performance.now();
+    const total = Math.round(phase.rate * phase.durationS);
+    let next = 0;
+    await new Promise((resolve) => {
+      const tick = () => {
+        const now = performance.now();
+        while (next < total && started + (next * 1000) / phase.rate <= now) {
+          const scheduled = started + (next * 1000) / phase.rate;
+          stats.lateness.push(now - scheduled);
+          send({ scheduled, offset: scheduled - started, phase: stats, done: false });
+          next++;
+        }
+        if (next >= total) return resolve();
+        // Spin (setImmediate) only when the next send is due within 2 ms: at low rates the
+        // generator sleeps instead of burning its core.
+        const dueIn = started + (next * 1000) / phase.rate - performance.now();
+        if (dueIn > 2) setTimeout(tick, dueIn - 1);
+        else setImmediate(tick);
+      };
+      tick();
+    });
+    stats.sendEnd = performance.now();
+    results.push(stats);
+  }
+  // Let the last answers arrive (bounded by the timeout sweep).
+  while (inFlight.size) await new Promise((r) => setTimeout(r, 20));
+  clearInterval(sweep);
+  for (const conn of idle.splice(0)) conn.socket.destroy();
+  return results.map((s) => s.summary());
+}
+
+class PhaseStats {
+  constructor(phase) {
+    this.phase = phase;
+    this.ok = [];
+    this.refused = [];
+    this.dropped = [];
+    this.timeouts = 0;
+    this.other = {};
+    this.lateness = [];
+    this.records = phase.record ? [] : undefined;
+  }
+
+  observe(req, outcome, status, latencyMs) {
+    if (outcome === 'ok') this.ok.push(latencyMs);
+    else if (outcome === 'refused') this.refused.push(latencyMs);
+    else if (outcome === 'dropped') this.dropped.push(latencyMs);
+    else if (outcome === 'timeout') this.timeouts++;
+    else this.other[status] = (this.other[status] ?? 0) + 1;
+    this.records?.push([Math.round(req.offset), round(latencyMs), outcome]);
+  }
+
+  summary() {
+    const { rate, durationS } = this.phase;
+    const sent = Math.round(rate * durationS);
+    return {
+      rate,
+      durationS,
+      sent,
+      ok: this.ok.length,
+      goodputPerS: round(this.ok.length / durationS),
+      okP50Ms: percentile(this.ok, 50),
+      okP99Ms: percentile(this.ok, 99),
+      okMaxMs: percentile(this.ok, 100),
+      refused: this.refused.length,
+      refusedShare: round(this.refused.length / sent),
+      refusedP50Ms: percentile(this.refused, 50),
+      refusedP99Ms: percentile(this.refused, 99),
+      dropped: this.dropped.length,
+      droppedP99Ms: percentile(this.dropped, 99),
+      timeouts: this.timeouts,
+      other: this.other,
+      generatorLateP99Ms: percentile(this.lateness, 99),
+      ...(this.records && { records: this.records }),
+    };
+  }
+}
+
+function percentile(values, p) {
+  if (values.length === 0) return null;
+  const sorted = Float64Array.from(values).sort();
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return round(sorted[Math.max(0, index)]);
+}
+
+const round = (x) => Math.round(x * 100) / 100;
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await runOpenLoop(JSON.parse(process.argv[2]));
+  process.stdout.write(JSON.stringify(result));
+}

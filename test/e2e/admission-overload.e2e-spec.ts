@@ -1,0 +1,241 @@
+/**
+ * Overload, for real: a child process with admission on, in front of a backend that serves one
+ * request at a time (5 ms each, so 200 requests/s at most: a downstream with a fixed capacity,
+ * reachable on a shared 2-core machine without burning CPU), driven by the open-loop generator
+ * (bench/lib/open-loop.js) at 3x that capacity. Admitted requests keep a latency bounded relative
+ * to the unloaded one, the rest are refused fast with 503 problem+json + Retry-After, the probe
+ * port answers 200 within the manifests' 2 s timeout throughout, and once the load stops the
+ * concurrency limit climbs back by itself. The same load without admission queues for seconds.
+ */
+import { execFile } from 'node:child_process';
+import { get } from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { BackendServer } from '../support/backend-server.js';
+import { ROOT, startChild, type Child } from '../support/child-process.js';
+
+const run = promisify(execFile);
+const GENERATOR = join(ROOT, 'bench/lib/open-loop.js');
+const SERVICE_MS = 5; // the backend's time per request: capacity 200/s
+const CAPACITY_PER_S = 1000 / SERVICE_MS;
+const PROBE_TIMEOUT_MS = 2_000; // k8s/base/deployment.yaml timeoutSeconds
+
+interface PhaseResult {
+  sent: number;
+  ok: number;
+  okP50Ms: number | null;
+  okP99Ms: number | null;
+  refused: number;
+  refusedP50Ms: number | null;
+  refusedP99Ms: number | null;
+  dropped: number;
+  timeouts: number;
+  other: Record<string, number>;
+  records?: [number, number, string][];
+}
+
+/** A backend with a fixed capacity: one request at a time, SERVICE_MS each, FIFO. */
+function serialBackend(): BackendServer {
+  const queue: (() => void)[] = [];
+  let busy = false;
+  const next = (): void => {
+    const job = queue.shift();
+    if (!job) return void (busy = false);
+    busy = true;
+    setTimeout(() => {
+      job();
+      next();
+    }, SERVICE_MS);
+  };
+  return new BackendServer((_req, res) => {
+    queue.push(() => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"ok":true}');
+    });
+    if (!busy) next();
+  });
+}
+
+async function openLoop(
+  url: string,
+  phases: { rate: number; durationS: number; record?: boolean }[],
+): Promise<PhaseResult[]> {
+  const options = JSON.stringify({ url, phases, connections: 2_000, timeoutMs: 15_000 });
+  const { stdout } = await run(process.execPath, [GENERATOR, options], { maxBuffer: 64 << 20 });
+  return JSON.parse(stdout) as PhaseResult[];
+}
+
+/** One probe the way the kubelet makes it: a fresh connection, a timeout. Resolves status or 0. */
+function probe(url: string): Promise<{ status: number; ms: number }> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const req = get(url, { agent: false, timeout: PROBE_TIMEOUT_MS }, (res) => {
+      res.resume();
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }),
+      );
+    });
+    req.on('timeout', () => req.destroy(new Error('probe timeout')));
+    req.on('error', () => resolve({ status: 0, ms: performance.now() - started }));
+  });
+}
+
+/** Polls /healthz and /readyz every 250 ms until stopped; returns every answer. */
+function pollProbes(probeUrl: string) {
+  const answers: { path: string; status: number; ms: number }[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const [live, ready] = await Promise.all([
+        probe(`${probeUrl}/healthz`),
+        probe(`${probeUrl}/readyz`),
+      ]);
+      answers.push({ path: '/healthz', ...live }, { path: '/readyz', ...ready });
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return answers;
+    },
+  };
+}
+
+/** The value of one series (`name` or `name{labels}` exactly as exposed) on /metrics. */
+async function metric(child: Child, series: string): Promise<number> {
+  const text = await (await fetch(`${child.adminUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  if (!line) throw new Error(`${series} not in /metrics`);
+  return Number(line.slice(series.length + 1));
+}
+
+function childEnv(backend: BackendServer, admission: boolean): Record<string, string> {
+  return {
+    LOG_LEVEL: 'info',
+    ACCESS_LOG_ENABLED: 'false',
+    ADMISSION_ENABLED: String(admission),
+    HTTP_MAX_CONNECTIONS: '1000',
+    // The limiter is under test, not the blocked-loop backstop (a noisy machine can stall 1 s).
+    EVENT_LOOP_MAX_DELAY_MS: '0',
+    BACKEND_URLS: backend.url,
+    // Nothing in front of the backend may refuse or give up first: no bulkhead limit, no retry,
+    // no timeout shorter than the test.
+    UPSTREAM_MAX_CONCURRENT: '10000',
+    UPSTREAM_MAX_QUEUE: '10000',
+    UPSTREAM_RETRY_MAX: '0',
+    UPSTREAM_TIMEOUT_MS: '20000',
+    UPSTREAM_HEADERS_TIMEOUT_MS: '20000',
+    REQUEST_TIMEOUT_MS: '20000',
+  };
+}
+
+describe('admission under an open-loop overload (3x a fixed-capacity backend)', () => {
+  let backend: BackendServer;
+  let child: Child;
+  let unloaded: PhaseResult;
+  let overload: PhaseResult;
+  let after: PhaseResult;
+  let probes: { path: string; status: number; ms: number }[];
+  let refusal: Response | undefined;
+  let refusalBody: Record<string, unknown> = {};
+  let unloadedLimit: number;
+
+  beforeAll(async () => {
+    backend = await serialBackend().start();
+    child = await startChild(childEnv(backend, true));
+    const url = `${child.baseUrl}/api/fanout`;
+    const poller = pollProbes(child.probeUrl!);
+    // Warm-up: the limiter learns its baseline (ten 100 ms windows) at a light load.
+    await openLoop(url, [{ rate: CAPACITY_PER_S / 4, durationS: 2 }]);
+    unloadedLimit = await metric(child, 'http_server_admission_limit');
+    const load = openLoop(url, [
+      { rate: CAPACITY_PER_S / 4, durationS: 2 },
+      { rate: CAPACITY_PER_S * 3, durationS: 4 },
+      { rate: CAPACITY_PER_S / 4, durationS: 3, record: true },
+    ]);
+    // One refusal read whole, in the middle of the overload.
+    await new Promise((r) => setTimeout(r, 3_000));
+    for (let i = 0; i < 200 && !refusal; i++) {
+      const res = await fetch(url);
+      if (res.status === 503) {
+        refusal = res;
+        refusalBody = (await res.json()) as Record<string, unknown>;
+      } else await res.arrayBuffer();
+    }
+    [unloaded, overload, after] = (await load) as [PhaseResult, PhaseResult, PhaseResult];
+    probes = await poller.stop();
+    const recovered = { ...after, records: after.records?.length };
+    process.stderr.write(`${JSON.stringify({ unloaded, overload, recovered })}\n`);
+  }, 120_000);
+
+  afterAll(async () => {
+    child?.process.kill('SIGKILL');
+    await child?.exited;
+    await backend?.close();
+  });
+
+  it('is overloaded for real: the offered load is 3x what the backend can serve', () => {
+    expect(overload.sent).toBe(CAPACITY_PER_S * 3 * 4);
+    expect(overload.ok).toBeLessThan(overload.sent * 0.6);
+    expect(unloaded.ok).toBe(unloaded.sent);
+  });
+
+  it('refuses the excess with 503 instead of queueing it', () => {
+    expect(overload.refused).toBeGreaterThan(overload.sent * 0.3);
+    expect(overload.timeouts).toBe(0);
+    expect(overload.dropped).toBe(0);
+  });
+
+  it('refuses fast: a refusal takes less time than an admitted request', () => {
+    expect(overload.refusedP50Ms!).toBeLessThan(overload.okP50Ms!);
+    expect(overload.refusedP99Ms!).toBeLessThan(overload.okP99Ms!);
+  });
+
+  it('answers a refusal as problem+json CONCURRENCY_LIMITED with Retry-After', () => {
+    expect(refusal?.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(refusal?.headers.get('retry-after')).toBe('1');
+    expect(refusalBody).toMatchObject({ status: 503, code: 'CONCURRENCY_LIMITED' });
+    expect(typeof refusalBody.limit).toBe('number');
+  });
+
+  it('keeps admitted latency bounded relative to the unloaded latency', () => {
+    // Without admission the backend's queue grows by 2 s every second (last test); admitted
+    // requests here wait behind at most the limit's worth of others.
+    expect(overload.okP99Ms!).toBeLessThan(Math.max(10 * unloaded.okP99Ms!, 250));
+  });
+
+  it('answers every kubelet probe on the probe port with 200 within its timeout throughout', () => {
+    expect(probes.length).toBeGreaterThan(20);
+    const misses = probes.filter((p) => p.status !== 200 || p.ms >= PROBE_TIMEOUT_MS);
+    expect(misses).toEqual([]);
+  });
+
+  it('recovers by itself once the load stops: the limit returns and requests are admitted', async () => {
+    const lastSecond = after.records!.filter(([offsetMs]) => offsetMs >= 2_000);
+    expect(lastSecond.length).toBeGreaterThan(0);
+    expect(lastSecond.filter(([, , outcome]) => outcome !== 'ok')).toEqual([]);
+    const limit = await metric(child, 'http_server_admission_limit');
+    expect(limit).toBeGreaterThanOrEqual(unloadedLimit * 0.9);
+    expect(await metric(child, 'http_server_admission_in_flight')).toBe(0);
+    expect(
+      await metric(child, 'http_server_admission_rejections_total{reason="concurrency_limit"}'),
+    ).toBeGreaterThan(0);
+  });
+
+  it('without admission the same load queues: admitted latency grows far past the bound', async () => {
+    const plain = await startChild(childEnv(backend, false));
+    try {
+      const [, queued] = await openLoop(`${plain.baseUrl}/api/fanout`, [
+        { rate: CAPACITY_PER_S / 4, durationS: 1 },
+        { rate: CAPACITY_PER_S * 3, durationS: 2 },
+      ]);
+      expect(queued!.refused).toBe(0);
+      expect(queued!.okP99Ms!).toBeGreaterThan(5 * overload.okP99Ms!);
+    } finally {
+      plain.process.kill('SIGKILL');
+      await plain.exited;
+    }
+  }, 60_000);
+});
