@@ -10,8 +10,10 @@ import { ProbeServer } from './health/probe.server.js';
 import { ReadinessService } from './health/readiness.service.js';
 import { registerHttpHooks, registerRateLimit } from './http/http.hooks.js';
 import { publicServerOptions } from './http/server.options.js';
+import { clientTimeoutCounter, countSocketTimeouts } from './http/socket-timeouts.js';
 import { logger } from './logging/logger.js';
 import { NestPinoLogger } from './logging/nest.logger.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { registerJsonBodyParser } from './protocol/json.body-parser.js';
 import { registerProtocolChecks } from './protocol/protocol.hook.js';
 import { rateLimitOptions } from './redis/rate-limit.options.js';
@@ -45,19 +47,19 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   const readiness = app.get(ReadinessService);
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   const admission = app.get(AdmissionGate);
+  const countTimeout = clientTimeoutCounter(app.get(MetricsService));
+  countSocketTimeouts(fastify.server, countTimeout);
   registerHttpHooks(fastify, {
     config,
     isDraining: () => readiness.isDraining,
     admission: admission.enabled ? admission : undefined,
+    onBodyTimeout: () => countTimeout('body'),
   });
   registerProtocolChecks(fastify);
   registerJsonBodyParser(fastify);
   await registerRateLimit(fastify, rateLimitOptions(config, app.get(RedisService).client));
   admission.attach(fastify.server);
   await app.listen({ port: config.PORT, host: config.HOST, backlog: config.HTTP_LISTEN_BACKLOG });
-  // headersTimeout must exceed keepAliveTimeout or Node may drop a reused socket mid-request
-  // (nodejs/node#27363).
-  fastify.server.headersTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS + 1_000;
   const admin = app.get(AdminServer);
   await admin.listen();
   const probes = app.get(ProbeServer);

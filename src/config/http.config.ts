@@ -18,6 +18,15 @@ export const httpConfigShape = {
   // reuses a socket Node already closed and the client sees a 502 (nodejs/node#20256).
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int(1_000, 3_600_000).default(75_000),
   HTTP_BODY_LIMIT_BYTES: int(1, 100 * 1024 * 1024).default(1024 * 1024),
+  // Request line and headers must arrive within this of their first byte (or of the connect, for
+  // a connection that sends nothing), else 408 and close (slowloris). An ingress forwards headers
+  // in one write; 10 s still leaves a direct client on a poor mobile link room. The whole request
+  // (headers + body) gets this plus REQUEST_TIMEOUT_MS (src/http/socket-timeouts.ts).
+  HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  // How often Node looks for connections past those limits (http.createServer's
+  // connectionsCheckingInterval): a timeout fires up to this late. Node's 30 s default let slow
+  // headers hold a socket for 76-106 s; a 1 s scan of the connections mid-request is cheap.
+  HTTP_TIMEOUT_CHECK_INTERVAL_MS: int(10, 60_000).default(1_000),
   // Kubelet probes (/healthz, /readyz, /startupz) on a listener of their own, so a public port
   // at its connection cap or with a full accept queue never fails a probe (src/health/probe.server.ts).
   PROBE_PORT: port().default(8081),

@@ -16,6 +16,8 @@ export interface HttpHookDeps {
   isDraining: () => boolean;
   /** Admission for the public port; absent when ADMISSION_ENABLED=false. */
   admission?: AdmissionGate;
+  /** Called when a deadline passes while the request body is still arriving (socket-timeouts.ts). */
+  onBodyTimeout?: () => void;
 }
 
 /**
@@ -36,7 +38,7 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): voi
   registerServerSpan(app, PROBE_PATHS);
   if (deps.admission) registerAdmission(app, deps.admission);
 
-  registerRequestContext(app, deps.config.REQUEST_TIMEOUT_MS);
+  registerRequestContext(app, deps.config.REQUEST_TIMEOUT_MS, deps.onBodyTimeout);
   registerChaos(app);
 
   app.addHook('onSend', (_request, reply, payload, done) => {

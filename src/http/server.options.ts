@@ -5,9 +5,11 @@ import { answerClientError } from '../errors/client-error.reply.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { requestIdFrom } from '../request-context/request-context.hook.js';
 import { trustProxyOption } from './proxy-trust.js';
+import { socketTimeoutOptions } from './socket-timeouts.js';
 
 /** Fastify options for the public listener; each number comes from the config table. */
 export function publicServerOptions(config: AppConfig): FastifyHttpOptions<Server> {
+  const timeouts = socketTimeoutOptions(config);
   return {
     logger: false, // one pino logger for the process (src/logging), access log in http.hooks.ts
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
@@ -27,8 +29,10 @@ export function publicServerOptions(config: AppConfig): FastifyHttpOptions<Serve
     // Requests Node's parser rejects before any request exists (bad framing, header flood,
     // header/request timeout) get problem+json too (errors/client-error.reply.ts).
     clientErrorHandler: answerClientError,
+    // Header, body and idle timeouts that close sockets (socket-timeouts.ts).
+    requestTimeout: timeouts.requestTimeout,
     // A missing Host is answered by protocol.hook.ts in problem+json; Node's own check would
     // answer it with an empty 400.
-    http: { requireHostHeader: false },
+    http: { requireHostHeader: false, ...timeouts.http },
   };
 }

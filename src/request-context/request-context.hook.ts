@@ -28,7 +28,11 @@ export function requestIdFrom(header: string | string[] | undefined): string {
  * 3. the handler runs inside AsyncLocalStorage so RequestContextService finds it anywhere.
  * A handler that ignores the signal still gets a 504 sent for it at the deadline.
  */
-export function registerRequestContext(app: FastifyInstance, defaultTimeoutMs: number): void {
+export function registerRequestContext(
+  app: FastifyInstance,
+  defaultTimeoutMs: number,
+  onBodyTimeout: () => void = () => undefined,
+): void {
   // Declared up front so every request object keeps one V8 hidden class; a property added per
   // request turns Fastify's hot objects polymorphic (Fastify docs: decorateRequest).
   app.decorateRequest('rampartContext', undefined);
@@ -48,7 +52,10 @@ export function registerRequestContext(app: FastifyInstance, defaultTimeoutMs: n
     }
     const startedAt = Date.now();
     const controller = new AbortController();
-    const timer = setTimeout(() => onDeadline(request, reply, controller, timeoutMs), timeoutMs);
+    const timer = setTimeout(
+      () => onDeadline(request, reply, controller, timeoutMs, onBodyTimeout),
+      timeoutMs,
+    );
     const context = {
       requestId: request.id,
       deadline: startedAt + timeoutMs,
@@ -81,12 +88,20 @@ function onDeadline(
   reply: FastifyReply,
   controller: AbortController,
   timeoutMs: number,
+  onBodyTimeout: () => void,
 ): void {
   const reason = new DeadlineExceededError(timeoutMs);
   controller.abort(reason);
   // Cooperative handlers reject on the abort and answer 504 themselves within a few microtasks;
   // this covers a handler stuck on something that ignores the signal.
   setImmediate(() => {
-    if (!reply.sent && !reply.raw.headersSent) sendProblem(reply, request, reason);
+    if (reply.sent || reply.raw.headersSent) return;
+    // The body is still arriving: answer, then close. Kept alive, Node would go on reading the
+    // rest of a trickled body for as long as the client cares to send it (http/socket-timeouts.ts).
+    if (!request.raw.complete) {
+      reply.header('connection', 'close');
+      onBodyTimeout();
+    }
+    sendProblem(reply, request, reason);
   });
 }

@@ -1,0 +1,73 @@
+import type { Server, ServerOptions } from 'node:http';
+import type { Socket } from 'node:net';
+import type { AppConfig } from '../config/config.schema.js';
+import type { MetricsService } from '../metrics/metrics.service.js';
+
+/** Why rampart closed a connection the client was too slow with (or left idle). */
+export type TimeoutPhase = 'headers' | 'body' | 'idle';
+
+/**
+ * The three timeouts that close sockets on the public port, sized for a pod behind an ingress:
+ * 1. headers: HTTP_HEADERS_TIMEOUT_MS (10 s) from the first byte of a request, or from the
+ *    connect for a connection that sends nothing → 408 problem+json and close (Node's
+ *    `headersTimeout`, answered by errors/client-error.reply.ts);
+ * 2. body: the request deadline (REQUEST_TIMEOUT_MS) — a body still arriving then gets its 504
+ *    and the connection is closed after it (request-context.hook.ts). Node's `requestTimeout` is
+ *    set to headers + deadline, never before that 504, as the backstop for a body that keeps
+ *    trickling after an early answer (401, 413, 415): 408 and close;
+ * 3. idle: HTTP_KEEP_ALIVE_TIMEOUT_MS (75 s) between requests, above the 60 s idle timeout of
+ *    common proxies so the proxy, not us, closes a pooled connection first (nodejs/node#20256).
+ * Since Node 18 `headersTimeout` runs from the first byte of each request, not from the
+ * connection's start, so it no longer has to exceed keepAliveTimeout (the nodejs/node#27363
+ * workaround this replaces): a kept-alive socket idle for longer than it is not cut.
+ * `server.timeout` (Fastify's connectionTimeout) stays 0: it would also cut a slow handler's
+ * silent socket, which the request deadline already bounds.
+ */
+export function socketTimeoutOptions(config: AppConfig): {
+  requestTimeout: number;
+  http: Pick<ServerOptions, 'headersTimeout' | 'requestTimeout' | 'connectionsCheckingInterval'>;
+} {
+  const requestTimeout = config.HTTP_HEADERS_TIMEOUT_MS + config.REQUEST_TIMEOUT_MS;
+  return {
+    // Fastify writes its own requestTimeout (default 0: none) onto the server after creating it.
+    requestTimeout,
+    http: {
+      headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeout,
+      connectionsCheckingInterval: config.HTTP_TIMEOUT_CHECK_INTERVAL_MS,
+    },
+  };
+}
+
+/**
+ * Counts the closes Node makes on its own: header and request timeouts reach 'clientError' as
+ * ERR_HTTP_REQUEST_TIMEOUT (lib/_http_server.js onRequestTimeout); keep-alive expiry reaches
+ * 'timeout'. Listening to 'timeout' makes closing the socket ours, as Node's docs for the event
+ * say. The body closes at the deadline are counted where they happen (onBodyTimeout).
+ */
+export function countSocketTimeouts(server: Server, count: (phase: TimeoutPhase) => void): void {
+  // Prepended so the count sees the socket before the answering handler destroys it.
+  server.prependListener('clientError', (error: Error & { code?: string }, socket: Socket) => {
+    if (error.code !== 'ERR_HTTP_REQUEST_TIMEOUT') return;
+    // A request whose headers were read and whose body is incomplete: the same test Node's own
+    // socketOnTimeout makes (`parser.incoming`, `!req.complete`).
+    const incoming = (socket as Socket & { parser?: { incoming?: { complete: boolean } | null } })
+      .parser?.incoming;
+    count(incoming && !incoming.complete ? 'body' : 'headers');
+  });
+  server.on('timeout', (socket: Socket) => {
+    count('idle');
+    socket.destroy();
+  });
+}
+
+/** `http_client_timeouts_total{phase}`, every phase present from start-up at 0. */
+export function clientTimeoutCounter(metrics: MetricsService): (phase: TimeoutPhase) => void {
+  const counter = metrics.counter({
+    name: 'http_client_timeouts_total',
+    help: 'Public connections closed by a timeout: headers too slow, body unfinished at the deadline, or idle keep-alive',
+    labelNames: ['phase'] as const,
+  });
+  for (const phase of ['headers', 'body', 'idle'] as const) counter.inc({ phase }, 0);
+  return (phase) => counter.inc({ phase });
+}
