@@ -1,6 +1,8 @@
 import { hasPromtool, promtoolFindings } from '../support/promtool.js';
 import { parsePrometheusText, sampleValue, type Family } from '../support/prometheus-text.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { HelloService } from '../../src/hello/hello.service.js';
+import { eventually, until } from '../support/wait.js';
 
 // Without promtool the strict parser alone judges the text, and the test says so in its name.
 
@@ -53,12 +55,14 @@ describe('GET /metrics on the admin port (real listener)', () => {
   });
 
   it('in-flight requests are a gauge that goes up while a request waits and back down', async () => {
-    const slow = fetch(`${t.baseUrl}/hello?delay=400ms`);
-    await new Promise((r) => setTimeout(r, 150));
-    const during = sampleValue((await scrape(t)).families, 'http_server_active_requests');
-    expect(during).toBeGreaterThanOrEqual(1);
+    const active = async () =>
+      sampleValue((await scrape(t)).families, 'http_server_active_requests');
+    // Scraped while the request is known to be inside its wait, not after a guessed sleep.
+    const slow = fetch(`${t.baseUrl}/hello?delay=2s`);
+    await until(() => t.app.get(HelloService).waiting === 1, 10_000);
+    expect(await active()).toBeGreaterThanOrEqual(1);
     await (await slow).text();
-    expect(sampleValue((await scrape(t)).families, 'http_server_active_requests')).toBe(0);
+    await eventually(async () => (await active()) === 0, 10_000);
   });
 
   it('exposes event-loop delay and utilization, GC pauses, heap, log drops, the span pipeline', async () => {
