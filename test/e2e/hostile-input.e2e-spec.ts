@@ -18,8 +18,12 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
     await drop();
   });
 
-  const items = (body: BodyInit, headers: Record<string, string>, method = 'POST', path = '') =>
-    fetch(`${t.baseUrl}/api/items${path}`, { method, headers, body });
+  const items = (
+    body: string | Uint8Array,
+    headers: Record<string, string>,
+    method = 'POST',
+    path = '',
+  ) => fetch(`${t.baseUrl}/api/items${path}`, { method, headers, body });
   const postJson = (text: string | Uint8Array) =>
     items(text, { 'content-type': 'application/json' });
 

@@ -126,6 +126,30 @@ describe('protocol: requests RFC 9110/9112 say a server must reject get 400/405/
     }
   });
 
+  it("chunk extensions past Node's limit → 413 PAYLOAD_TOO_LARGE, connection closed", async () => {
+    const extensions = ';a=b'.repeat(100_000);
+    const res = await rawRequest(
+      port,
+      'POST /api/counters/a/increment HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n' +
+        `Transfer-Encoding: chunked\r\n\r\n2${extensions}\r\n{}\r\n0\r\n\r\n`,
+    );
+    expectProblem(res, 413, 'PAYLOAD_TOO_LARGE');
+    expect(res.closed).toBe(true);
+  });
+
+  it('the admin port shapes its body-limit and URL errors as problem+json too', async () => {
+    const big = await fetch(`${t.adminUrl}/chaos`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ errorRate: 0, pad: 'x'.repeat(100 * 1024) }),
+    });
+    expect(big.status).toBe(413);
+    expect(big.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await big.json()) as { code: string }).code).toBe('PAYLOAD_TOO_LARGE');
+    const badUrl = await rawRequest(adminPort, 'GET /metrics/%E0%A4%A HTTP/1.1\r\nHost: a\r\n\r\n');
+    expectProblem(badUrl, 400, 'MALFORMED_URL');
+  });
+
   it('a header or request timeout → 408 REQUEST_TIMEOUT problem+json, connection closed', async () => {
     // Node raises ERR_HTTP_REQUEST_TIMEOUT on a connection whose headers or body are late and
     // emits 'clientError'; the wait itself is the timeouts' test, the answer's shape is this one.
@@ -155,7 +179,7 @@ describe('protocol: requests RFC 9110/9112 say a server must reject get 400/405/
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET, HEAD, PATCH, DELETE');
     expect(res.headers.get('content-type')).toContain('application/problem+json');
-    expect((await res.json()).code).toBe('METHOD_NOT_ALLOWED');
+    expect(((await res.json()) as { code: string }).code).toBe('METHOD_NOT_ALLOWED');
 
     const hello = await fetch(`${t.baseUrl}/hello?x=1`, { method: 'POST' });
     expect(hello.status).toBe(405);
@@ -174,7 +198,7 @@ describe('protocol: requests RFC 9110/9112 say a server must reject get 400/405/
         body: method === 'GET' ? undefined : 'a=1',
       });
       expect(res.status).toBe(404);
-      expect((await res.json()).code).toBe('NOT_FOUND');
+      expect(((await res.json()) as { code: string }).code).toBe('NOT_FOUND');
     }
   });
 
@@ -182,7 +206,7 @@ describe('protocol: requests RFC 9110/9112 say a server must reject get 400/405/
     const res = await fetch(`${t.adminUrl}/metrics`, { method: 'DELETE' });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET, HEAD');
-    expect((await res.json()).code).toBe('METHOD_NOT_ALLOWED');
+    expect(((await res.json()) as { code: string }).code).toBe('METHOD_NOT_ALLOWED');
   });
 
   it('an absolute-form target is answered from its path, never a 5xx', async () => {
