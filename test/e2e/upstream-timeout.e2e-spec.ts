@@ -34,7 +34,7 @@ describe('timeout policy against a backend that stalls (connection observed on i
     await db.drop();
   });
 
-  const counters = async (): Promise<Record<string, number>> => {
+  const counters = async (): Promise<{ timeouts: number; cancelled: number }> => {
     const text = await (await fetch(`${t.adminUrl}/metrics`)).text();
     const read = (pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? 0);
     return {
