@@ -43,6 +43,14 @@ writeFileSync(`bench/results/${report.date.replaceAll(':', '-')}.json`, json);
 writeFileSync('bench/results/latest.json', json);
 console.log('\nwritten: bench/results/latest.json');
 
+// A scenario that threw (a server that never became ready, a load tool that failed) has no
+// figures: say which, and exit non-zero so no script or CI step takes the run for a result.
+const failed = Object.entries(report.scenarios).filter(([, result]) => result?.error);
+if (failed.length > 0) {
+  console.error(`\n${failed.length} scenario(s) failed: ${failed.map(([n]) => n).join(', ')}`);
+  process.exitCode = 1;
+}
+
 function format(result) {
   const rows = Object.entries(result).map(([key, value]) =>
     typeof value === 'object' && value !== null
