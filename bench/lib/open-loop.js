@@ -7,7 +7,7 @@
 //
 // As a program (pinned to the load core by its caller):
 //   node bench/lib/open-loop.js '{"url":"http://127.0.0.1:8080/hello","phases":[{"rate":1000,"durationS":5}]}'
-// prints one JSON object: per phase, answered 2xx (count, p50/p99/max ms, goodput per second),
+// prints one JSON array: per phase, answered 2xx (count, p50/p99/max ms, goodput per second),
 // refused (503 count and latency percentiles), dropped connections, timeouts, other statuses,
 // the generator's own lateness, and `records` ([scheduled ms, latency ms, outcome]) for phases
 // asked with `record: true`.
@@ -164,6 +164,7 @@ class PhaseStats {
   constructor(phase) {
     this.phase = phase;
     this.ok = [];
+    this.okInPhase = 0;
     this.refused = [];
     this.dropped = [];
     this.timeouts = 0;
@@ -173,8 +174,10 @@ class PhaseStats {
   }
 
   observe(req, outcome, status, latencyMs) {
-    if (outcome === 'ok') this.ok.push(latencyMs);
-    else if (outcome === 'refused') this.refused.push(latencyMs);
+    if (outcome === 'ok') {
+      this.ok.push(latencyMs);
+      if (req.offset + latencyMs <= this.phase.durationS * 1000) this.okInPhase++;
+    } else if (outcome === 'refused') this.refused.push(latencyMs);
     else if (outcome === 'dropped') this.dropped.push(latencyMs);
     else if (outcome === 'timeout') this.timeouts++;
     else this.other[status] = (this.other[status] ?? 0) + 1;
@@ -189,7 +192,9 @@ class PhaseStats {
       durationS,
       sent,
       ok: this.ok.length,
-      goodputPerS: round(this.ok.length / durationS),
+      // Answers that arrived while the phase was still sending: what the server delivered per
+      // second under this load (answers to a queue drained afterwards do not count).
+      goodputPerS: round(this.okInPhase / durationS),
       okP50Ms: percentile(this.ok, 50),
       okP99Ms: percentile(this.ok, 99),
       okMaxMs: percentile(this.ok, 100),

@@ -1,0 +1,157 @@
+// Overload: open-loop load (bench/lib/open-loop.js) at 0.5x, 1x, 2x and 3x the measured
+// saturation rate, for GET /hello and GET /api/items/:id uncached (CACHE_MAX_ITEMS=0, real
+// PostgreSQL), against this build (admission) and the revision before it (the on/off load
+// shedder, BENCH_OVERLOAD_BASELINE, default a7319a9), in the same run at the same rates. A
+// kubelet stand-in polls /healthz and /readyz every 500 ms on a fresh connection with a 2 s
+// timeout, on the probe port where the build has one. Per level: goodput, p50/p99 of admitted
+// (2xx) requests, share refused (503, connection closed at accept, or timed out) and p99 of
+// 503s, probe misses, and the time until latency is back to unloaded after the load stops.
+// Knobs: BENCH_OVERLOAD_S (8 s per level), BENCH_OVERLOAD_TARGETS (hello,items).
+import { execFile } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { baselineBuild } from '../lib/baseline.js';
+import { throwawayDatabase } from '../lib/database.js';
+import { load } from '../lib/load.js';
+import { pollProbes } from '../lib/probe-poller.js';
+import { freePort, LOAD_CPU, pinned, startServer } from '../lib/processes.js';
+
+export const name = 'overload';
+export const description =
+  'open-loop 0.5x-3x saturation on /hello and /api/items/:id uncached: admission vs the on/off shedder';
+
+const execFileAsync = promisify(execFile);
+const LEVELS = [0.5, 1, 2, 3];
+const LEVEL_S = Number(process.env.BENCH_OVERLOAD_S ?? 8);
+const BASELINE_REV = process.env.BENCH_OVERLOAD_BASELINE ?? 'a7319a9';
+const TARGETS = (process.env.BENCH_OVERLOAD_TARGETS ?? 'hello,items').split(',');
+const LIGHT = 0.1; // share of saturation used to measure unloaded latency and recovery
+const RECOVERY_S = 4;
+
+export async function run() {
+  const builds = [
+    { name: `shedder-${BASELINE_REV}`, dir: baselineBuild(BASELINE_REV), probePort: false },
+    { name: 'admission', dir: process.cwd(), probePort: true },
+  ];
+  const results = {};
+  for (const target of TARGETS) {
+    let saturation;
+    for (const build of builds) {
+      const database = await throwawayDatabase(`overload_${target}`);
+      try {
+        const server = await start(build, target, database.url);
+        try {
+          const path = target === 'items' ? await seed(server.url) : '/hello';
+          const url = `${server.url}${path}`;
+          // Saturation: closed-loop throughput of the first build (the shedder never refuses),
+          // so both builds get the same offered rates.
+          await load({ url, connections: 100, durationS: 2 });
+          saturation ??= Math.round((await load({ url, connections: 100, durationS: 5 })).rps);
+          results[`${target}.saturationPerS`] = saturation;
+          results[`${target}.${build.name}`] = await levels(build, server, url, saturation);
+        } finally {
+          await server.stop();
+        }
+      } finally {
+        await database.drop();
+      }
+    }
+  }
+  return results;
+}
+
+async function start(build, target, databaseUrl) {
+  const probePort = await freePort();
+  const server = await startServer({
+    name: build.name,
+    args: [
+      '--enable-source-maps',
+      '--import',
+      pathToFileURL(`${build.dir}/dist/telemetry/telemetry.bootstrap.js`).href,
+      `${build.dir}/dist/main.js`,
+    ],
+    port: await freePort(),
+    readyPath: '/startupz',
+    env: {
+      NODE_ENV: 'production',
+      ADMIN_PORT: String(await freePort()),
+      PROBE_PORT: String(probePort),
+      OTEL_SDK_DISABLED: 'true',
+      ACCESS_LOG_ENABLED: 'false',
+      DATABASE_URL: databaseUrl,
+      ...(target === 'items' && { CACHE_MAX_ITEMS: '0' }),
+    },
+  });
+  server.probeUrl = build.probePort ? `http://127.0.0.1:${probePort}` : server.url;
+  return server;
+}
+
+async function levels(build, server, url, saturation) {
+  const light = Math.max(10, Math.round(saturation * LIGHT));
+  const [unloaded] = await openLoop(url, [{ rate: light, durationS: 3 }]);
+  const figures = { unloadedP50Ms: unloaded.okP50Ms, unloadedP99Ms: unloaded.okP99Ms };
+  for (const level of LEVELS) {
+    const probes = pollProbes(server.probeUrl);
+    const [loaded, after] = await openLoop(url, [
+      { rate: Math.round(saturation * level), durationS: LEVEL_S },
+      { rate: light, durationS: RECOVERY_S, record: true },
+    ]);
+    const probe = await probes.stop();
+    const notOk = loaded.refused + loaded.dropped + loaded.timeouts;
+    figures[`x${level}`] = {
+      goodputPerS: loaded.goodputPerS,
+      okP50Ms: loaded.okP50Ms,
+      okP99Ms: loaded.okP99Ms,
+      refusedShare: round(notOk / loaded.sent),
+      refused503: loaded.refused,
+      refused503P99Ms: loaded.refusedP99Ms,
+      droppedAtAccept: loaded.dropped,
+      timedOut: loaded.timeouts,
+      probeMisses: probe.misses,
+      probeMaxMs: probe.maxMs,
+      recoveryMs: recoveryMs(after.records, unloaded.okP99Ms),
+      generatorLateP99Ms: loaded.generatorLateP99Ms,
+    };
+    console.log(
+      `  ${build.name} ${url.split('/').slice(3).join('/')} x${level}`,
+      figures[`x${level}`],
+    );
+    // Let the next level start from an idle server.
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  return figures;
+}
+
+/**
+ * Time from the end of the load to the first light-load request after which every request is
+ * answered 2xx within 2x the unloaded p99 (at least +5 ms, for timer noise); null if never.
+ */
+function recoveryMs(records, unloadedP99Ms) {
+  const bound = Math.max(2 * unloadedP99Ms, unloadedP99Ms + 5);
+  let firstGood = null;
+  for (const [offsetMs, latencyMs, outcome] of records) {
+    const good = outcome === 'ok' && latencyMs <= bound;
+    if (!good) firstGood = null;
+    else firstGood ??= offsetMs;
+  }
+  return firstGood;
+}
+
+async function openLoop(url, phases) {
+  const options = JSON.stringify({ url, phases, connections: 2_000, timeoutMs: 10_000 });
+  const [cmd, args] = pinned(LOAD_CPU, process.execPath, ['bench/lib/open-loop.js', options]);
+  const { stdout } = await execFileAsync(cmd, args, { maxBuffer: 64 << 20 });
+  return JSON.parse(stdout);
+}
+
+async function seed(baseUrl) {
+  const res = await globalThis.fetch(`${baseUrl}/api/items`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'overload item', description: 'read by every request' }),
+  });
+  if (res.status !== 201) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
+  return res.headers.get('location');
+}
+
+const round = (x) => Math.round(x * 1000) / 1000;
