@@ -113,10 +113,15 @@ describe('ConnectionGate', () => {
 
     const again = await gate.acquire(wait(1_000));
     const first = gate.acquire(wait(5_000));
+    const second = gate.acquire(wait(5_000));
+    const fifoEstimate = gate.estimatedWaitMs();
     clock.now += 150;
+    // A newcomer to a standing (LIFO) queue is next in line: the waiters below it add nothing.
+    expect(gate.estimatedWaitMs() - 150).toBeLessThan(fifoEstimate);
     // Arrived while the queue stands: capped at the CoDel target (25 ms), not the 5 s asked.
     await expect(gate.acquire(wait(5_000))).rejects.toThrow(/within 25 ms/);
     gate.release(again);
+    gate.release(await second);
     gate.release(await first);
   });
 

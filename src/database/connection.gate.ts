@@ -91,14 +91,16 @@ export class ConnectionGate {
    * Estimated wait for a caller joining the queue now. With every slot held, the next release
    * is at least one average hold per slot away — and at least as far off as the pool has
    * already gone without handing a slot over (holders that have all been stuck for a second
-   * say more about the next second than an average of millisecond holds). Each waiter ahead
-   * adds one average hold per slot.
+   * say more about the next second than an average of millisecond holds). In FIFO order each
+   * waiter ahead adds one average hold per slot; while the queue stands (LIFO) a newcomer is
+   * next in line, and the waiters below it do not delay it.
    */
   estimatedWaitMs(): number {
     if (this.active < this.max && this.queue.length === 0) return 0;
     const perRelease = this.holdMs / this.max;
     const sinceHandover = this.now() - this.lastAcquireAt;
-    return Math.max(perRelease, sinceHandover) + this.queue.length * perRelease;
+    const ahead = this.standing ? 0 : this.queue.length;
+    return Math.max(perRelease, sinceHandover) + ahead * perRelease;
   }
 
   /**
