@@ -6,24 +6,31 @@ import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
 
 const log = logger.child({ module: 'errors' });
 
+export interface RawAnswer {
+  status: number;
+  code: string;
+  detail: string;
+}
+
 /** Node's errors for a request it could not read, by the answer each deserves. */
-const ANSWERS: Record<string, { status: number; code: string; detail: string }> = {
-  ERR_HTTP_REQUEST_TIMEOUT: {
-    status: 408,
-    code: 'REQUEST_TIMEOUT',
-    detail: 'The request was not received in time.',
-  },
-  HPE_HEADER_OVERFLOW: {
-    status: 431,
-    code: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
-    detail: 'The request line and headers are too large.',
-  },
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: {
-    status: 413,
-    code: 'PAYLOAD_TOO_LARGE',
-    detail: 'The chunk extensions are too large.',
-  },
-};
+const ANSWERS = new Map<string, RawAnswer>([
+  [
+    'ERR_HTTP_REQUEST_TIMEOUT',
+    { status: 408, code: 'REQUEST_TIMEOUT', detail: 'The request was not received in time.' },
+  ],
+  [
+    'HPE_HEADER_OVERFLOW',
+    {
+      status: 431,
+      code: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
+      detail: 'The request line and headers are too large.',
+    },
+  ],
+  [
+    'HPE_CHUNK_EXTENSIONS_OVERFLOW',
+    { status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'The chunk extensions are too large.' },
+  ],
+]);
 
 type ClientError = Error & { code?: string; reason?: string };
 
@@ -37,26 +44,40 @@ type ClientError = Error & { code?: string; reason?: string };
 export function answerClientError(error: ClientError, socket: Socket): void {
   // A reset peer reads nothing (Node's docs for the 'clientError' event).
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const answer = ANSWERS[error.code ?? ''] ?? {
+  const answer = ANSWERS.get(error.code ?? '') ?? {
     status: 400,
     code: 'BAD_REQUEST',
     // llhttp's reason ("Invalid header value char") names the fault and carries no request data.
     detail: `The request could not be parsed${error.reason ? `: ${error.reason}` : ''}.`,
   };
+  writeRawProblem(socket, answer);
+  socket.destroy(error);
+}
+
+/**
+ * Writes a problem+json answer straight to a socket no request object owns, then `connection:
+ * close`: the caller destroys the socket. Logged at debug: these are clients' faults.
+ */
+export function writeRawProblem(
+  socket: Socket,
+  answer: RawAnswer,
+  headers: Record<string, string> = {},
+): void {
   const requestId = randomUUID();
-  log.debug({ reqId: requestId, err: error.code, code: answer.code }, answer.detail);
+  log.debug({ reqId: requestId, code: answer.code }, answer.detail);
   // Like Node: write only if no response has started on this socket.
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (socket.writable && !inFlight?.headersSent) {
-    const body = JSON.stringify(buildProblem(answer, { requestId }));
-    socket.write(
-      `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\n` +
-        `content-type: ${PROBLEM_CONTENT_TYPE}\r\n` +
-        `content-length: ${Buffer.byteLength(body)}\r\n` +
-        `x-request-id: ${requestId}\r\n` +
-        'connection: close\r\n\r\n' +
-        body,
-    );
-  }
-  socket.destroy(error);
+  if (!socket.writable || inFlight?.headersSent) return;
+  const body = JSON.stringify(buildProblem(answer, { requestId }));
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  socket.write(
+    `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\n` +
+      `content-type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\n` +
+      `x-request-id: ${requestId}\r\n${extra}` +
+      'connection: close\r\n\r\n' +
+      body,
+  );
 }

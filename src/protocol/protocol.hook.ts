@@ -1,5 +1,7 @@
+import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app.error.js';
+import { writeRawProblem } from '../errors/client-error.reply.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { BadRequestError, MethodNotAllowedError } from './protocol.errors.js';
 
@@ -22,9 +24,19 @@ const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[\w.~!$&'()*+,;=%-]*)(?::\d*)?$/;
  * 2. Transfer-Encoding other than `chunked` → 400 (llhttp lets it through);
  *    both 400s close the connection;
  * 3. no route: a path that exists with other methods → 405 with `Allow` (RFC 9110 §15.5.6);
- *    otherwise 404. Fastify answers both with 404.
+ *    otherwise 404. Fastify answers both with 404;
+ * 4. CONNECT (a tunnel request) never reaches Fastify, and with no 'connect' listener Node closes
+ *    the socket without a word. Nothing here is a proxy: 405 with an empty Allow (§10.2.1).
  */
 export function registerProtocolChecks(app: FastifyInstance): void {
+  app.server.on('connect', (_request, socket: Socket) => {
+    writeRawProblem(
+      socket,
+      { status: 405, code: 'METHOD_NOT_ALLOWED', detail: 'CONNECT is not supported.' },
+      { allow: '' },
+    );
+    socket.destroy();
+  });
   app.addHook('onRequest', (request, reply, done) => {
     const problem = hostProblem(request) ?? transferCodingProblem(request);
     if (problem !== undefined) {

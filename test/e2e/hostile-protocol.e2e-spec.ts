@@ -202,6 +202,18 @@ describe('protocol: requests RFC 9110/9112 say a server must reject get 400/405/
     }
   });
 
+  it('CONNECT → 405 problem+json with an empty Allow, not a silent close, on both ports', async () => {
+    for (const p of [port, adminPort]) {
+      const res = await rawRequest(
+        p,
+        'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n',
+      );
+      expectProblem(res, 405, 'METHOD_NOT_ALLOWED');
+      expect(res.headers.allow).toBe('');
+      expect(res.closed).toBe(true);
+    }
+  });
+
   it('the admin port answers 405 with Allow too', async () => {
     const res = await fetch(`${t.adminUrl}/metrics`, { method: 'DELETE' });
     expect(res.status).toBe(405);
