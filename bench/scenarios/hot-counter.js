@@ -7,6 +7,7 @@
 // changes the number of clients; BENCH_DURATION_S and BENCH_WARMUP_S apply per server.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { throwawayDatabase } from '../lib/database.js';
@@ -56,6 +57,7 @@ export async function run() {
     });
     try {
       const before = server.cpuSeconds();
+      const schedBefore = schedstat(server.child.pid);
       const [cmd, args] = pinned(LOAD_CPU, process.execPath, [
         LOAD,
         `${server.url}/api/counters/hot/increment`,
@@ -66,6 +68,7 @@ export async function run() {
       const { stdout } = await run$(cmd, args, { maxBuffer: 1 << 20, timeout: 300_000 });
       const figures = JSON.parse(stdout);
       const cpuS = server.cpuSeconds() - before;
+      const sched = schedstat(server.child.pid);
       const res = await globalThis.fetch(`${server.url}/api/counters/hot`);
       const finalValue = (await res.json()).value;
       results[target.name] = {
@@ -73,6 +76,12 @@ export async function run() {
         finalValue,
         correct: finalValue === figures.totalOk && figures.distinctValues === figures.totalOk,
         cpuUsPerIncrement: Math.round((cpuS * 1e7) / figures.totalOk) / 10,
+        // Share of the time its event loop was ready to run but waited for the core: on a
+        // machine shared with other work this, not the database, can set the ceiling.
+        cpuWaitShare: round(
+          (sched.waitNs - schedBefore.waitNs) /
+            (sched.runNs - schedBefore.runNs + sched.waitNs - schedBefore.waitNs),
+        ),
         ...(target.rampart && (await combining(adminPort))),
       };
     } finally {
@@ -104,3 +113,13 @@ async function combining(adminPort) {
 }
 
 const round = (x) => Math.round(x * 100) / 100;
+
+/** The main thread's run and run-queue wait times (Linux /proc; NaN elsewhere). */
+function schedstat(pid) {
+  try {
+    const [runNs, waitNs] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return { runNs, waitNs };
+  } catch {
+    return { runNs: NaN, waitNs: NaN };
+  }
+}
