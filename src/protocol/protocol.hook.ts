@@ -3,24 +3,18 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app.error.js';
 import { writeRawProblem } from '../errors/client-error.reply.js';
 import { sendProblem } from '../errors/problem.reply.js';
+import { HostHeaderCheck } from './host-header.check.js';
 import { BadRequestError, MethodNotAllowedError } from './protocol.errors.js';
 
 /** Methods a route here can have; HEAD comes with every GET (Fastify's exposeHeadRoutes). */
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 /**
- * RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without a Host, with more than
- * one Host line, or with an invalid Host. RFC 3986 §3.2.2 host (IP-literal, IPv4 or reg-name)
- * with an optional port.
- */
-const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[\w.~!$&'()*+,;=%-]*)(?::\d*)?$/;
-
-/**
  * Request checks llhttp leaves to the application, answered in problem+json before any body is
  * read (so a method or Host problem wins over a 413 or 415):
- * 1. Host: absent on HTTP/1.1, repeated, or not a host[:port] → 400. Node keeps only the first of
- *    duplicate Host lines in `headers`, so `rawHeaders` is read. The listener must be built with
- *    `requireHostHeader: false`, or Node answers the missing-Host case itself with an empty 400;
+ * 1. Host: absent on HTTP/1.1, repeated, or not a host[:port] → 400 (host-header.check.ts). The
+ *    listener must be built with `requireHostHeader: false`, or Node answers the missing-Host
+ *    case itself with an empty 400;
  * 2. Transfer-Encoding other than `chunked` → 400 (llhttp lets it through);
  *    both 400s close the connection;
  * 3. no route: a path that exists with other methods → 405 with `Allow` (RFC 9110 §15.5.6);
@@ -29,6 +23,7 @@ const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[\w.~!$&'()*+,;=%-]*)(?::\d*)?$/;
  *    the socket without a word. Nothing here is a proxy: 405 with an empty Allow (§10.2.1).
  */
 export function registerProtocolChecks(app: FastifyInstance): void {
+  const host = new HostHeaderCheck();
   app.server.on('connect', (_request, socket: Socket) => {
     writeRawProblem(
       socket,
@@ -38,7 +33,9 @@ export function registerProtocolChecks(app: FastifyInstance): void {
     socket.destroy();
   });
   app.addHook('onRequest', (request, reply, done) => {
-    const problem = hostProblem(request) ?? transferCodingProblem(request);
+    const problem =
+      host.problem(request.raw.rawHeaders, request.raw.httpVersion) ??
+      transferCodingProblem(request);
     if (problem !== undefined) {
       // The framing of whatever follows on this connection cannot be trusted either.
       reply.header('connection', 'close');
@@ -56,23 +53,6 @@ export function registerProtocolChecks(app: FastifyInstance): void {
     }
     done();
   });
-}
-
-function hostProblem(request: FastifyRequest): string | undefined {
-  const raw = request.raw.rawHeaders;
-  let host: string | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
-    if (name.length !== 4 || name.toLowerCase() !== 'host') continue;
-    if (host !== undefined) return 'More than one Host header.';
-    host = raw[i + 1] as string;
-  }
-  if (host === undefined) {
-    return request.raw.httpVersion === '1.1'
-      ? 'An HTTP/1.1 request needs a Host header.'
-      : undefined;
-  }
-  return VALID_HOST.test(host) ? undefined : 'The Host header is not a valid host[:port].';
 }
 
 /**
