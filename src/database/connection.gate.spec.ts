@@ -125,6 +125,22 @@ describe('ConnectionGate', () => {
     gate.release(await first);
   });
 
+  it('once LIFO serves out of order, waiters from before the queue stood are cut to the target wait', async () => {
+    const { gate, clock } = gateAt({ max: 2, targetMs: 25 });
+    const a = await gate.acquire(wait(1_000));
+    const b = await gate.acquire(wait(1_000));
+    const early = gate.acquire(wait(10_000));
+    const late = gate.acquire(wait(10_000));
+    clock.now += 150;
+    gate.release(a); // standing: the newest (late) is served, early's 10 s wait becomes 25 ms
+    const started = performance.now();
+    await expect(early).rejects.toMatchObject({ code: 'DB_POOL_TIMEOUT' });
+    expect(performance.now() - started).toBeLessThan(5_000);
+    gate.release(b);
+    gate.release(await late);
+    expect(gate.inUse).toBe(0);
+  });
+
   it('rejectAll fails every waiter and leaves holders alone', async () => {
     const { gate } = gateAt();
     const held = await gate.acquire(wait(1_000));

@@ -25,6 +25,9 @@ interface Waiter {
   resolve: (acquiredAt: number) => void;
   reject: (error: unknown) => void;
   timer: NodeJS.Timeout;
+  enqueuedAt: number;
+  /** Clock time the wait ends at; shortened once the queue stands. */
+  expiresAt: number;
   signal: AbortSignal;
   onAbort: () => void;
 }
@@ -46,7 +49,8 @@ const HOLD_EWMA_WEIGHT = 0.2;
  * - Adaptive LIFO: normally FIFO (fair); while the queue stands, the newest waiter is served
  *   first. The oldest waiters are the ones whose deadlines are nearest — in FIFO every
  *   request is served just before its client gives up; in LIFO the fresh ones finish in time
- *   and the old ones time out, which they would have done anyway.
+ *   and the old ones time out, which they would have done anyway. When LIFO first serves out
+ *   of order, the older waiters' waits are cut to the target too, so they hear so promptly.
  * Two checks the paper leaves to the server are added here, because each caller carries its
  * request's deadline: the wait is bounded by the time left (minus a typical hold, the time
  * the query itself needs), and a caller whose time left is below the estimated wait is
@@ -61,6 +65,8 @@ export class ConnectionGate {
   private holdMs = 0;
   private lastAcquireAt = 0;
   private nonEmptySince = 0;
+  /** The waits of this standing period's older waiters were already cut to the target. */
+  private shortened = false;
 
   constructor(private readonly options: GateOptions) {
     this.max = options.max;
@@ -132,6 +138,8 @@ export class ConnectionGate {
         reject,
         signal,
         timer: setTimeout(() => this.leave(waiter, new DbPoolTimeoutError(waitMs)), waitMs),
+        enqueuedAt: now,
+        expiresAt: now + waitMs,
         onAbort: () => this.leave(waiter, signal.reason),
       };
       signal.addEventListener('abort', waiter.onAbort, { once: true });
@@ -144,6 +152,7 @@ export class ConnectionGate {
     const now = this.now();
     this.holdMs += HOLD_EWMA_WEIGHT * (now - acquiredAt - this.holdMs);
     const lifo = this.standing;
+    if (lifo && !this.shortened) this.shortenWaits(now);
     const next = lifo ? this.queue.pop() : this.queue.shift();
     if (!next) {
       this.active--;
@@ -159,6 +168,23 @@ export class ConnectionGate {
     for (const waiter of this.queue.splice(0)) {
       this.detach(waiter);
       waiter.reject(error);
+    }
+  }
+
+  /**
+   * The queue just turned out to be standing: waiters that arrived before it did still have
+   * long waits, and LIFO now serves them last. Cut every wait to the CoDel target, so they hear
+   * 503 within it instead of at their deadline — the drop CoDel applies to a standing queue.
+   */
+  private shortenWaits(now: number): void {
+    this.shortened = true;
+    const { targetMs } = this.options;
+    for (const waiter of this.queue) {
+      if (waiter.expiresAt - now <= targetMs) continue;
+      clearTimeout(waiter.timer);
+      waiter.expiresAt = now + targetMs;
+      const total = Math.round(now - waiter.enqueuedAt + targetMs);
+      waiter.timer = setTimeout(() => this.leave(waiter, new DbPoolTimeoutError(total)), targetMs);
     }
   }
 
@@ -179,6 +205,9 @@ export class ConnectionGate {
   private detach(waiter: Waiter): void {
     clearTimeout(waiter.timer);
     waiter.signal.removeEventListener('abort', waiter.onAbort);
-    if (this.queue.length === 0) this.nonEmptySince = 0;
+    if (this.queue.length === 0) {
+      this.nonEmptySince = 0;
+      this.shortened = false;
+    }
   }
 }
