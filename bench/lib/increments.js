@@ -4,6 +4,7 @@
 // is counted (wrk abandons those in flight, which would make the final value unverifiable).
 // Prints a JSON summary with every 200's returned value checked for uniqueness. Run as a child
 // process, pinned to the load core. 127.0.0.1 only.
+import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
 
 const [url, connectionsArg, durationArg, warmupArg] = process.argv.slice(2);
@@ -44,7 +45,11 @@ async function phase(seconds, latencies) {
 
 await phase(Number(warmupArg), undefined);
 const latencies = [];
+const cpuBefore = process.cpuUsage();
+const schedBefore = schedstat();
 const measured = await phase(Number(durationArg), latencies);
+const cpu = process.cpuUsage(cpuBefore);
+const sched = schedstat();
 await pool.close();
 
 latencies.sort((a, b) => a - b);
@@ -63,5 +68,21 @@ process.stdout.write(
     maxValue: values.at(-1) ?? 0,
     statuses,
     errors,
+    // The client's own cost and its wait for its core: a starved client caps the figure too.
+    clientCpuUsPerRequest: Math.round((cpu.user + cpu.system) / Math.max(1, latencies.length)),
+    clientCpuWaitShare:
+      Math.round(
+        ((sched[1] - schedBefore[1]) / (sched[0] - schedBefore[0] + sched[1] - schedBefore[1])) *
+          100,
+      ) / 100,
   }),
 );
+
+/** This process's main-thread run and run-queue wait times, ns (Linux; NaN elsewhere). */
+function schedstat() {
+  try {
+    return readFileSync('/proc/self/schedstat', 'utf8').split(' ').map(Number);
+  } catch {
+    return [NaN, NaN];
+  }
+}
