@@ -1,4 +1,4 @@
-import { startChild, type Child } from '../support/child-process.js';
+import { freePort, startChild, type Child } from '../support/child-process.js';
 import { json } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -93,5 +93,24 @@ describe('probe logging (real child process, its stdout read)', () => {
         /NOT_READY|request failed/.test(JSON.stringify(l)),
     );
     expect(loud).toEqual([]);
+  });
+});
+
+describe('readiness with Redis unreachable (a shared dependency)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // Nothing listens there: Redis is away from the start.
+    t = await startTestApp({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
+  });
+  afterAll(() => t.close());
+
+  it('/readyz stays 200 and shows redis degraded (everything Redis backs fails open)', async () => {
+    const res = await fetch(`${t.baseUrl}/readyz?verbose`);
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body.status).toBe('degraded');
+    expect(body.details.redis).toMatchObject({ status: 'degraded', failOpen: true });
+    expect(body.details.lifecycle.status).toBe('up');
   });
 });
