@@ -23,14 +23,19 @@ const MIN_SAMPLES = 10;
 const MAX_WINDOW_MS = 1_000;
 // At most one limit-change line per 10 s: under a spike the limit moves every window.
 const LOG_INTERVAL_MS = 10_000;
+// Event-loop utilization from which the one thread counts as saturated (perf_hooks ELU).
+const CPU_SATURATED = 0.95;
 
 /**
  * Admission for the public port. Decides per request, in onRequest (admission.hook.ts):
  * 1. refused (SERVER_OVERLOADED) while the loop's delay passes EVENT_LOOP_MAX_DELAY_MS: a blocked
  *    loop answers nothing in time, so nothing new is started;
  * 2. refused (CONCURRENCY_LIMITED) when the admitted requests in flight reach the adaptive limit
- *    (concurrency.limiter.ts), fed every window with the median latency of finished requests plus
- *    the loop's mean delay (the wait before onRequest that latency cannot see);
+ *    (concurrency.limiter.ts), fed every window with the median latency of finished requests and
+ *    held from growing while event-loop utilization says the CPU is the bottleneck. (The loop's
+ *    delay was an input too, at first: under a CPU-bound overload it counted the cost of the
+ *    refusals themselves against the admitted requests and drove the limit to its floor,
+ *    goodput with it. Latency measured in-process already includes the CPU queue they meet.)
  * 3. otherwise admitted; its slot is released when the response closes.
  * Connections are bounded before that, by the kernel and at accept (attach()).
  */
@@ -135,16 +140,19 @@ export class AdmissionGate implements OnApplicationShutdown {
     this.windowStart = now;
     if (window.count === 0) return;
     const update = this.limiter.update({
-      latencyMs: window.medianMs + loop.delayMeanMs,
+      latencyMs: window.medianMs,
       maxInFlight: window.maxInFlight,
+      cpuSaturated: loop.utilization >= CPU_SATURATED,
     });
     if (update.limit !== this.lastLog.limit && now - this.lastLog.at >= LOG_INTERVAL_MS) {
       log.info(
         {
           previousLimit: this.lastLog.limit,
           limit: update.limit,
-          // Which signal moved it: the loop's delay when it is most of the measured latency.
-          signal: loop.delayMeanMs > window.medianMs ? 'event_loop_delay' : 'latency',
+          // What moved it: latency against the baseline (gradient < 1 shrinks, > 1 grows),
+          // held from growing while the loop is saturated.
+          signal: update.gradient < 1 ? 'latency_above_baseline' : 'latency_at_baseline',
+          cpuSaturated: loop.utilization >= CPU_SATURATED,
           latencyMs: round(window.medianMs),
           loopDelayMs: round(loop.delayMeanMs),
           loopUtilization: round(loop.utilization),

@@ -73,6 +73,17 @@ describe('ConcurrencyLimiter', () => {
     expect(limiter.limit).toBe(50);
   });
 
+  it('does not grow while the event loop is saturated: more concurrency only queues for the CPU', () => {
+    const limiter = new ConcurrencyLimiter(bounds);
+    feed(limiter, 10, 2);
+    for (let i = 0; i < 20; i++) {
+      limiter.update({ latencyMs: 2, maxInFlight: limiter.limit, cpuSaturated: true });
+    }
+    expect(limiter.limit).toBe(50);
+    limiter.update({ latencyMs: 20, maxInFlight: limiter.limit, cpuSaturated: true });
+    expect(limiter.limit).toBeLessThan(50);
+  });
+
   it('follows a lasting latency drop: the baseline falls fast when latency halves', () => {
     const limiter = new ConcurrencyLimiter(bounds);
     feed(limiter, 10, 10);

@@ -7,10 +7,12 @@ export interface LimiterBounds {
 
 /** What one window of completed requests looked like. */
 export interface LimiterWindow {
-  /** Median latency of the window's requests, ms, plus the loop delay they could not see. */
+  /** Median latency of the window's finished requests, ms. */
   latencyMs: number;
   /** The most requests in flight at once during the window. */
   maxInFlight: number;
+  /** The event loop was busy nearly all the window (utilization ≥ 0.95): CPU is the bottleneck. */
+  cpuSaturated?: boolean;
 }
 
 /** The outcome of one update, for metrics and the limit-change log. */
@@ -90,15 +92,19 @@ export class ConcurrencyLimiter {
     // starting value by a past overload climbs back while latency is healthy, so an idle pod
     // recovers by itself instead of meeting the next burst with a limit tuned for the last one.
     const appLimited = window.maxInFlight < this.estimate / 2;
+    // With the one thread busy all the window, more concurrency cannot add throughput, only
+    // queueing for the CPU: the limit may hold or shrink, not grow.
+    const mayGrow = !window.cpuSaturated;
     const recovering = this.estimate < initialLimit && gradient >= 1;
     if (this.windows > WARMUP_WINDOWS && (!appLimited || recovering)) {
       const target = this.estimate * gradient + Math.sqrt(this.estimate);
       const smoothing = target < this.estimate ? SMOOTHING_DOWN : SMOOTHING_UP;
       // Recovering unsmoothed (up to 2x per window): nothing is queueing, so there is nothing
       // to be careful about, and the next burst should meet a limit tuned for normal times.
-      const next = appLimited
+      let next = appLimited
         ? Math.min(target, initialLimit)
         : this.estimate * (1 - smoothing) + target * smoothing;
+      if (!mayGrow) next = Math.min(next, this.estimate);
       this.estimate = clamp(next, minLimit, maxLimit);
     }
     return { previous, limit: this.limit, gradient, baselineMs: this.baseline };

@@ -43,10 +43,11 @@ export const httpConfigShape = {
   HTTP_LISTEN_BACKLOG: int(1, 65_535).default(511),
   // Adaptive concurrency limit on the public port (src/admission/); off only for tests.
   ADMISSION_ENABLED: bool().default(true),
-  // Netflix's Gradient2 starts at 20. A spike meets the initial limit before the limiter has
-  // measured it: 20 bounds that first queue; a pod whose requests mostly wait grows past it at up
-  // to 2x per 100 ms window. The floor of 5 still keeps a small pool (DB_POOL_MAX) busy.
-  ADMISSION_MIN_LIMIT: int(1, 100_000).default(5),
+  // Netflix's Gradient2 defaults: start at 20, never below 20. A spike meets the initial limit
+  // before the limiter has measured it: 20 bounds that first queue; a pod whose requests mostly
+  // wait grows past it at up to 2x per 100 ms window. The floor must stay above DB_POOL_MAX (10):
+  // a floor of 5 left half the pool idle under overload in the overload bench.
+  ADMISSION_MIN_LIMIT: int(1, 100_000).default(20),
   ADMISSION_INITIAL_LIMIT: int(1, 100_000).default(20),
   // Never above HTTP_MAX_CONNECTIONS in effect: one request per connection.
   ADMISSION_MAX_LIMIT: int(1, 100_000).default(1_000),
