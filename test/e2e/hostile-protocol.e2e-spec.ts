@@ -1,0 +1,240 @@
+import { connect, type Socket } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { rawRequest, type RawResponse } from '../support/raw-http.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const STACK_FRAME = /\bat .*\.(js|ts):\d+/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** An answer in the one error shape: problem+json, a code, the request id in body and header. */
+function expectProblem(res: RawResponse, status: number, code: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers['content-type']).toContain('application/problem+json');
+  expect(res.body).not.toMatch(STACK_FRAME);
+  const body = JSON.parse(res.body);
+  expect(body).toEqual(expect.objectContaining({ status, code, type: expect.any(String) }));
+  expect(body.requestId).toBeTruthy();
+  expect(res.headers['x-request-id']).toBe(body.requestId);
+  return body;
+}
+
+describe('protocol: requests RFC 9110/9112 say a server must reject get 400/405/431 problem+json', () => {
+  let t: TestApp;
+  let port: number;
+  let adminPort: number;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    port = Number(new URL(t.baseUrl).port);
+    adminPort = Number(new URL(t.adminUrl).port);
+  });
+  afterAll(() => t.close());
+
+  const get = (head: string) => `GET /healthz HTTP/1.1\r\n${head}\r\n`;
+
+  it('a request Node and Fastify accept still answers 200 over the raw client', async () => {
+    const res = await rawRequest(port, get('Host: a\r\nConnection: close\r\n'));
+    expect(res.status).toBe(200);
+  });
+
+  it.each([
+    ['two Host headers (RFC 9112 §3.2)', get('Host: a\r\nHost: b\r\n')],
+    ['two identical Host headers', get('Host: a\r\nhost: a\r\n')],
+    ['no Host on HTTP/1.1 (RFC 9112 §3.2)', get('')],
+    ['a Host that is not host[:port]', get('Host: a b/c\r\n')],
+    ['a Host with a path', get('Host: example.com/evil\r\n')],
+  ])('%s → 400 BAD_REQUEST', async (_name, request) => {
+    for (const p of [port, adminPort]) {
+      expectProblem(
+        await rawRequest(p, request.replace('/healthz', '/metrics')),
+        400,
+        'BAD_REQUEST',
+      );
+    }
+    expectProblem(await rawRequest(port, request), 400, 'BAD_REQUEST');
+  });
+
+  it('HTTP/1.0 without Host is still served (Host is required from 1.1 on)', async () => {
+    const res = await rawRequest(port, 'GET /healthz HTTP/1.0\r\n\r\n');
+    expect(res.status).toBe(200);
+  });
+
+  // Framing faults llhttp rejects before a request exists: answered by the clientErrorHandler,
+  // connection closed (RFC 9112 §6.3: the stream can no longer be trusted).
+  it.each([
+    [
+      'Content-Length and Transfer-Encoding together (§6.3, smuggling)',
+      'POST /api/counters/a/increment HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    ],
+    [
+      'an invalid Content-Length (§6.3)',
+      'POST /api/counters/a/increment HTTP/1.1\r\nHost: a\r\nContent-Length: 1x\r\n\r\n',
+    ],
+    [
+      'two different Content-Length values (§6.3)',
+      'POST /api/counters/a/increment HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}',
+    ],
+    ['whitespace between field name and colon (§5.1)', get('Host: a\r\nX-Foo : 1\r\n')],
+    ['obs-fold (§5.2)', get('Host: a\r\nX-Foo: 1\r\n  folded\r\n')],
+    ['a bare LF line ending in the request line', 'GET /healthz HTTP/1.1\nHost: a\r\n\r\n'],
+    [
+      'a transfer coding other than chunked last (§6.3)',
+      'POST /api/counters/a/increment HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n',
+    ],
+    [
+      'a transfer coding Node does not decode before chunked (§6.1)',
+      'POST /api/counters/a/increment HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n',
+    ],
+    [
+      'Transfer-Encoding in HTTP/1.0 (§6.1)',
+      'POST /api/counters/a/increment HTTP/1.0\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    ],
+    [
+      'an invalid chunk size',
+      'POST /api/counters/a/increment HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+    ],
+    ['an invalid method token', 'G(T /healthz HTTP/1.1\r\nHost: a\r\n\r\n'],
+    ['a space inside the request target', 'GET /health z HTTP/1.1\r\nHost: a\r\n\r\n'],
+    [
+      'a control character inside the request target',
+      'GET /he\x01althz HTTP/1.1\r\nHost: a\r\n\r\n',
+    ],
+    ['a header value with a NUL', get('Host: a\r\nX-Foo: a\x00b\r\n')],
+    ['a header name with a non-token character (§5.1)', get('Host: a\r\nX(a): 1\r\n')],
+    ['an empty header name', get('Host: a\r\n: 1\r\n')],
+    ['a bare CR inside a header value (§2.2)', get('Host: a\r\nX-Foo: a\rb\r\n')],
+    ['HTTP/1.2 (an unknown minor version)', 'GET /healthz HTTP/1.2\r\nHost: a\r\n\r\n'],
+    ['not HTTP at all', 'hello\r\n\r\n'],
+  ])('%s → 400 BAD_REQUEST and the connection closed', async (_name, request) => {
+    // Body framing is checked on the public port; the admin port may answer a body-carrying
+    // request (404, 415) before its body is read, so it gets the header-level faults.
+    const targets = request.startsWith('POST') ? [port] : [port, adminPort];
+    for (const p of targets) {
+      const res = await rawRequest(
+        p,
+        p === port ? request : request.replace('/healthz', '/metrics'),
+      );
+      const body = expectProblem(res, 400, 'BAD_REQUEST');
+      expect(body.requestId).toMatch(UUID);
+      expect(res.headers.connection).toBe('close');
+      expect(res.closed).toBe(true);
+    }
+  });
+
+  it('a header flood → 431 REQUEST_HEADER_FIELDS_TOO_LARGE on both ports', async () => {
+    const flood = Array.from({ length: 400 }, (_, i) => `X-H${i}: ${'v'.repeat(100)}\r\n`).join('');
+    for (const p of [port, adminPort]) {
+      const res = await rawRequest(p, get(`Host: a\r\n${flood}`));
+      expectProblem(res, 431, 'REQUEST_HEADER_FIELDS_TOO_LARGE');
+      expect(res.closed).toBe(true);
+    }
+  });
+
+  it("chunk extensions past Node's limit → 413 PAYLOAD_TOO_LARGE, connection closed", async () => {
+    const extensions = ';a=b'.repeat(100_000);
+    const res = await rawRequest(
+      port,
+      'POST /api/counters/a/increment HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n' +
+        `Transfer-Encoding: chunked\r\n\r\n2${extensions}\r\n{}\r\n0\r\n\r\n`,
+    );
+    expectProblem(res, 413, 'PAYLOAD_TOO_LARGE');
+    expect(res.closed).toBe(true);
+  });
+
+  it('the admin port shapes its body-limit and URL errors as problem+json too', async () => {
+    const big = await fetch(`${t.adminUrl}/chaos`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ errorRate: 0, pad: 'x'.repeat(100 * 1024) }),
+    });
+    expect(big.status).toBe(413);
+    expect(big.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await big.json()) as { code: string }).code).toBe('PAYLOAD_TOO_LARGE');
+    const badUrl = await rawRequest(adminPort, 'GET /metrics/%E0%A4%A HTTP/1.1\r\nHost: a\r\n\r\n');
+    expectProblem(badUrl, 400, 'MALFORMED_URL');
+  });
+
+  it('a header or request timeout → 408 REQUEST_TIMEOUT problem+json, connection closed', async () => {
+    // Node raises ERR_HTTP_REQUEST_TIMEOUT on a connection whose headers or body are late and
+    // emits 'clientError'; the wait itself is the timeouts' test, the answer's shape is this one.
+    const fastify = t.app.getHttpAdapter().getInstance() as FastifyInstance;
+    const serverSide = new Promise<Socket>((resolve) =>
+      fastify.server.once('connection', (socket: Socket) => resolve(socket)),
+    );
+    const client = connect(port, '127.0.0.1');
+    const received = new Promise<string>((resolve) => {
+      let text = '';
+      client.on('data', (chunk) => (text += chunk.toString()));
+      client.on('close', () => resolve(text));
+    });
+    client.write('GET /healthz HTTP/1.1\r\nHost: a\r\n');
+    const timeout = Object.assign(new Error('Request timeout'), {
+      code: 'ERR_HTTP_REQUEST_TIMEOUT',
+    });
+    fastify.server.emit('clientError', timeout, await serverSide);
+    const text = await received;
+    expect(text).toMatch(/^HTTP\/1.1 408 Request Timeout\r\n/);
+    expect(text).toContain('content-type: application/problem+json');
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).code).toBe('REQUEST_TIMEOUT');
+  });
+
+  it('an unsupported method on a known path → 405 with Allow listing the route methods', async () => {
+    const res = await fetch(`${t.baseUrl}/api/items/1`, { method: 'PUT', body: '{}' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD, PATCH, DELETE');
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await res.json()) as { code: string }).code).toBe('METHOD_NOT_ALLOWED');
+
+    const hello = await fetch(`${t.baseUrl}/hello?x=1`, { method: 'POST' });
+    expect(hello.status).toBe(405);
+    expect(hello.headers.get('allow')).toBe('GET, HEAD');
+  });
+
+  it('405 wins over the body: a form post to a GET-only path is 405, not 415', async () => {
+    const res = await fetch(`${t.baseUrl}/healthz`, { method: 'POST', body: 'a=1' });
+    expect(res.status).toBe(405);
+  });
+
+  it('an unknown path is still 404 NOT_FOUND, whatever the method or body', async () => {
+    for (const method of ['GET', 'POST', 'DELETE']) {
+      const res = await fetch(`${t.baseUrl}/no/such/path`, {
+        method,
+        body: method === 'GET' ? undefined : 'a=1',
+      });
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { code: string }).code).toBe('NOT_FOUND');
+    }
+  });
+
+  it('CONNECT → 405 problem+json with an empty Allow, not a silent close, on both ports', async () => {
+    for (const p of [port, adminPort]) {
+      const res = await rawRequest(
+        p,
+        'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n',
+      );
+      expectProblem(res, 405, 'METHOD_NOT_ALLOWED');
+      expect(res.headers.allow).toBe('');
+      expect(res.closed).toBe(true);
+    }
+  });
+
+  it('the admin port answers 405 with Allow too', async () => {
+    const res = await fetch(`${t.adminUrl}/metrics`, { method: 'DELETE' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD');
+    expect(((await res.json()) as { code: string }).code).toBe('METHOD_NOT_ALLOWED');
+  });
+
+  it('an absolute-form target is answered from its path, never a 5xx', async () => {
+    const res = await rawRequest(
+      port,
+      'GET http://other.example/healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
+    );
+    expect(res.status).toBeLessThan(500);
+  });
+
+  it('both listeners keep serving after every request above', async () => {
+    expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${t.adminUrl}/metrics`)).status).toBe(200);
+  });
+});
