@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { defaultDatabaseEnv } from '../support/database.js';
 import {
+  METHODS,
+  ROUTES,
   contentType,
   header,
   itemBody,
@@ -8,7 +10,8 @@ import {
   queryString,
   rawBody,
 } from '../support/fuzz.arbitraries.js';
-import { rawRequest, type RawResponse } from '../support/raw-http.js';
+import { checkAnswer, expectStoredAsSent, fromFetch, fromRaw } from '../support/fuzz.checks.js';
+import { rawRequest } from '../support/raw-http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // Fixed by default so CI is repeatable; FUZZ_SEED / FUZZ_RUNS explore further. A failure prints
@@ -16,26 +19,6 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 const settings = { seed: SEED, numRuns: RUNS };
-
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-/** Every public route, `:p` standing for a fuzzed path segment. */
-const ROUTES = [
-  ['GET', '/api/items'],
-  ['POST', '/api/items'],
-  ['GET', '/api/items/:p'],
-  ['PATCH', '/api/items/:p'],
-  ['DELETE', '/api/items/:p'],
-  ['GET', '/api/counters/:p'],
-  ['POST', '/api/counters/:p/increment'],
-  ['GET', '/hello'],
-  ['GET', '/api/fanout'],
-  ['GET', '/api/info'],
-  ['GET', '/status/:p'],
-  ['GET', '/delay/:p'],
-  ['GET', '/healthz'],
-  ['GET', '/readyz'],
-  ['GET', '/startupz'],
-] as const;
 
 describe(`fuzz (seed ${SEED}, ${RUNS} runs per property): no 5xx, every error problem+json, 2xx reads back as sent`, () => {
   let t: TestApp;
@@ -58,40 +41,14 @@ describe(`fuzz (seed ${SEED}, ${RUNS} runs per property): no 5xx, every error pr
     expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
   });
 
-  /** The invariants of every answer; `/status/5xx` is the one place a 5xx is asked for. */
-  function checkAnswer(res: { status: number; body: string; type: string | null }, ask: string) {
-    const requested = /^GET \/status\/(5\d\d)$/.exec(ask)?.[1];
-    if (res.status >= 500 && Number(requested) !== res.status) {
-      throw new Error(`${ask} → ${res.status}: ${res.body.slice(0, 300)}`);
-    }
-    if (res.status < 400 || ask.startsWith('HEAD ')) return;
-    expect(res.type).toContain('application/problem+json');
-    const problem = JSON.parse(res.body);
-    expect(typeof problem.code).toBe('string');
-    expect(problem.status).toBe(res.status);
-  }
-
-  const fromRaw = (res: RawResponse) => ({ ...res, type: res.headers['content-type'] ?? null });
-  async function fromFetch(res: Response) {
-    return { status: res.status, body: await res.text(), type: res.headers.get('content-type') };
-  }
-
   async function readItem(id: string): Promise<Record<string, unknown>> {
     return (await (await fetch(`${t.baseUrl}/api/items/${id}`)).json()) as Record<string, unknown>;
   }
-  function expectStoredAsSent(stored: Record<string, unknown>, sent: Record<string, unknown>) {
-    expect(stored.name).toBe(sent.name);
-    expect(stored.description).toBe(sent.description ?? null);
-    expect(stored.tags).toEqual(sent.tags ?? []);
-  }
-
   function raw(method: string, target: string, lines: string[], body?: Buffer | string) {
     const framing = body === undefined ? '' : `content-length: ${Buffer.byteLength(body)}\r\n`;
     const head = `${method} ${target} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n${lines.join('')}${framing}\r\n`;
-    return rawRequest(port, Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from(body ?? '')]), {
-      lingerMs: 0,
-      head: method === 'HEAD',
-    });
+    const bytes = Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from(body ?? '')]);
+    return rawRequest(port, bytes, { lingerMs: 0, head: method === 'HEAD' });
   }
 
   it('item bodies: a 201 reads back exactly as sent', async () => {

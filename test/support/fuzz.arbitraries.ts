@@ -1,5 +1,25 @@
 import fc from 'fast-check';
 
+export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+/** Every public route, `:p` standing for a fuzzed path segment. */
+export const ROUTES = [
+  ['GET', '/api/items'],
+  ['POST', '/api/items'],
+  ['GET', '/api/items/:p'],
+  ['PATCH', '/api/items/:p'],
+  ['DELETE', '/api/items/:p'],
+  ['GET', '/api/counters/:p'],
+  ['POST', '/api/counters/:p/increment'],
+  ['GET', '/hello'],
+  ['GET', '/api/fanout'],
+  ['GET', '/api/info'],
+  ['GET', '/status/:p'],
+  ['GET', '/delay/:p'],
+  ['GET', '/healthz'],
+  ['GET', '/readyz'],
+  ['GET', '/startupz'],
+] as const;
+
 /** One UTF-16 unit or code point a hostile client might send, weighted towards the nasty ones. */
 const hostileChar = fc.oneof(
   { weight: 4, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }) },
