@@ -26,7 +26,9 @@ await Promise.all(
           });
         });
         req.on('timeout', () => req.destroy(new Error('timeout')));
-        req.on('error', () => {
+        req.on('error', (error) => {
+          const key = error.code ?? error.message;
+          statuses[key] = (statuses[key] ?? 0) + 1;
           failed++;
           resolve();
         });

@@ -3,6 +3,8 @@
  * probes and heap size.
  */
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import {
   envNames,
@@ -11,6 +13,7 @@ import {
   ofKind,
   rampartContainers,
   rampartWorkloads,
+  ROOT,
   selectedWorkloads,
   type K8sObject,
 } from './manifests.js';
@@ -140,8 +143,7 @@ describe.each(RENDERS)('%s manifests', (name) => {
         expect(Object.keys(literalEnv(objs, c))).not.toContain('ADMIN_TOKEN');
         // Overlays that generate the Secret (dev): it exists and passes the config's length rule.
         const secret = objs.find((o) => o.kind === 'Secret' && o.metadata.name === ref?.name) as
-          | (K8sObject & { data?: Record<string, string> })
-          | undefined;
+          (K8sObject & { data?: Record<string, string> }) | undefined;
         if (secret) {
           const token = Buffer.from(secret.data?.ADMIN_TOKEN ?? '', 'base64').toString();
           expect(token.length).toBeGreaterThanOrEqual(16);
@@ -201,6 +203,17 @@ describe.each(RENDERS)('%s manifests', (name) => {
       expect(heapMiB / limitMiB).toBeGreaterThanOrEqual(0.5);
       expect(heapMiB / limitMiB).toBeLessThanOrEqual(0.8);
       expect(c.resources?.requests?.cpu).toBeDefined();
+    }
+  });
+
+  it('caps the young generation, and the concurrency-10k bench measures these very V8 flags', () => {
+    const bench = readFileSync(join(ROOT, 'bench/scenarios/concurrency.js'), 'utf8');
+    const benched = /const DEPLOYED_NODE_OPTIONS = '([^']*)'/.exec(bench)?.[1];
+    for (const w of apps) {
+      const c = rampartContainers(w)[0]!;
+      const nodeOptions = (c.env ?? []).find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+      expect(nodeOptions).toMatch(/--max-semi-space-size=\d+/);
+      expect(nodeOptions).toBe(benched);
     }
   });
 });
