@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { DatabaseService } from '../database/database.service.js';
 import { sqlState } from '../database/driver-error.classifier.js';
 import { isAppError } from '../errors/app.error.js';
 import { logger } from '../logging/logger.js';
@@ -38,6 +39,7 @@ export class CountersService {
     metrics: MetricsService,
     private readonly repository: CountersRepository,
     private readonly context: RequestContextService,
+    private readonly db: DatabaseService,
   ) {
     const instruments = new CountersMetrics(metrics, () => this.combiner.waiting);
     this.combiner = new IncrementCombiner({
@@ -56,13 +58,17 @@ export class CountersService {
 
   /** Adds `by`; resolves with the value right after this increment (distinct per caller). */
   increment(name: string, by: number): Promise<number> {
+    // With the breaker open the database layer refuses every call at once (503
+    // DB_CIRCUIT_OPEN). Sent alone, the increment gets that answer now instead of queueing
+    // behind a statement that may hang until DB_QUERY_TIMEOUT_MS; if the breaker has just
+    // closed, it simply runs as a batch of one.
     const current = this.context.current();
-    return this.combiner.add(
-      name,
-      by,
-      current?.signal ?? this.context.signal,
-      current?.deadline ?? Infinity,
-    );
+    const signal = current?.signal ?? this.context.signal;
+    const deadline = current?.deadline ?? Infinity;
+    if (this.db.breakerState === 'open') {
+      return this.apply({ name, total: by, size: 1, deadline, signal });
+    }
+    return this.combiner.add(name, by, signal, deadline);
   }
 
   private async apply(batch: IncrementBatch): Promise<number> {
