@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { AppError } from '../errors/app.error.js';
 import { answerClientError } from '../errors/client-error.reply.js';
 import { sendProblem } from '../errors/problem.reply.js';
+import { socketTimeoutOptions } from '../http/socket-timeouts.js';
 import { registerProtocolChecks } from '../protocol/protocol.hook.js';
 import { requestIdFrom } from '../request-context/request-context.hook.js';
 import { AdminGuard } from './admin.guard.js';
@@ -23,6 +24,7 @@ export class AdminServer implements OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.guard = new AdminGuard(config);
+    const timeouts = socketTimeoutOptions(config);
     this.routes = Fastify({
       logger: false,
       bodyLimit: 64 * 1024,
@@ -36,7 +38,9 @@ export class AdminServer implements OnApplicationShutdown {
       // Same error shape as the public port for requests Node's parser rejects, and for a missing
       // Host (see protocol.hook.ts).
       clientErrorHandler: answerClientError,
-      http: { requireHostHeader: false },
+      // The public port's header and request timeouts: a slow client closed, not kept.
+      requestTimeout: timeouts.requestTimeout,
+      http: { requireHostHeader: false, ...timeouts.http },
     });
     this.routes.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id);

@@ -106,6 +106,18 @@ describe('timeouts that close sockets (raw TCP clients)', () => {
     expect(await timeouts('headers')).toBe(before + 1);
   });
 
+  it('the admin port closes slow headers after the same timeout', async () => {
+    const adminPort = Number(new URL(t.adminUrl).port);
+    const client = new SlowClient(adminPort).send(
+      'GET /metrics HTTP/1.1\r\nHost: a\r\n',
+      'X: y\r\n',
+    );
+    const elapsed = await client.closed();
+    expect(elapsed).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS);
+    expect(elapsed).toBeLessThan(PROMPT * HEADERS_TIMEOUT_MS);
+    expect(client.answers()[0]?.status).toBe(408);
+  });
+
   it('a connection that never sends a byte is closed after the header timeout too', async () => {
     const elapsed = await new SlowClient(port).closed();
     expect(elapsed).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS);
