@@ -7,7 +7,8 @@ import type { MetricsService } from '../metrics/metrics.service.js';
 export type TimeoutPhase = 'headers' | 'body' | 'idle';
 
 /**
- * The three timeouts that close sockets on the public port, sized for a pod behind an ingress:
+ * The three timeouts that close sockets on the public port (the admin port takes the first two),
+ * sized for a pod behind an ingress:
  * 1. headers: HTTP_HEADERS_TIMEOUT_MS (10 s) from the first byte of a request, or from the
  *    connect for a connection that sends nothing → 408 problem+json and close (Node's
  *    `headersTimeout`, answered by errors/client-error.reply.ts);
