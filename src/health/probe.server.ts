@@ -1,80 +1,101 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthCheckService, type HealthIndicatorFunction } from '@nestjs/terminus';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { AppError } from '../errors/app.error.js';
-import { sendProblem } from '../errors/problem.reply.js';
-import { requestIdFrom } from '../request-context/request-context.hook.js';
+import { buildProblem, classifyError } from '../errors/problem.js';
+import { PROBE_WORKER_SOURCE } from './probe.worker.js';
 import { ReadinessService } from './readiness.service.js';
 
+// The main thread proves it is turning 10 times a second.
+const HEARTBEAT_MS = 100;
+// /healthz fails once the main loop has not turned for 5 s: far beyond any turn admission lets
+// a busy loop take (the connection cap bounds it to a fraction of a second), well inside the
+// liveness budget (3 x 10 s), so only a wedged loop is restarted.
+const STALL_MS = 5_000;
+// /readyz waits this long for the main thread's own answer (the probes' timeoutSeconds is 2 s),
+// then serves its last answer if it is at most 10 s old: a pod busy at its limits stays in
+// rotation, one whose loop stopped answering leaves it.
+const ANSWER_WITHIN_MS = 1_000;
+const STALE_MS = 10_000;
+
 /**
- * The kubelet's listener on PROBE_PORT: /healthz, /readyz and /startupz, the same checks and
- * answers as on the public port (health.controller.ts), and nothing else. Used by every probe in
- * k8s/base/deployment.yaml. Why a listener of its own: the public port refuses excess connections
- * at accept (HTTP_MAX_CONNECTIONS), bounds its listen backlog and answers 503 past the concurrency
- * limit; a probe sharing that port would be refused with the excess, and a liveness probe failing
- * under load restarts a busy pod and pushes its load onto the rest. Here no hook, limit or
- * connection cap applies; the probe still needs the event loop to turn, which admission keeps
- * bounded, and which is what liveness is meant to check.
+ * The kubelet's listener on PROBE_PORT: /healthz, /readyz and /startupz, the same checks as on
+ * the public port (health.controller.ts). Used by every probe in k8s/base/deployment.yaml.
+ * Why a listener of its own: the public port refuses excess connections at accept
+ * (HTTP_MAX_CONNECTIONS), bounds its listen backlog and answers 503 past the concurrency limit;
+ * a probe there would be refused with the excess, and a liveness probe failing under load
+ * restarts a busy pod and pushes its load onto the rest. Why a thread of its own
+ * (probe.worker.ts): the first version served probes on the main event loop, and the overload
+ * bench still saw probes miss their 2 s timeout behind a saturated loop's turn. The thread
+ * answers at once; liveness still reflects the main loop (its heartbeat), readiness its checks.
  */
 @Injectable()
 export class ProbeServer implements OnApplicationShutdown {
-  readonly routes: FastifyInstance;
+  private worker?: Worker;
+  private heartbeat?: NodeJS.Timeout;
+  private boundPort = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    health: HealthCheckService,
-    readiness: ReadinessService,
-  ) {
-    this.routes = Fastify({
-      logger: false,
-      genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
-      forceCloseConnections: true,
-      frameworkErrors: (error, request, reply) => sendProblem(reply, request, error),
-    });
-    const probe =
-      (checks: () => HealthIndicatorFunction[]) =>
-      async (request: FastifyRequest, reply: FastifyReply) => {
-        try {
-          return await health.check(checks());
-        } catch (error) {
-          // Terminus throws 503 with the per-check details; the one mapping makes it
-          // problem+json (code NOT_READY), byte for byte what the public port answers.
-          sendProblem(reply, request, error);
-          return reply;
-        }
-      };
-    this.routes.get(
-      '/healthz',
-      probe(() => []),
-    );
-    this.routes.get(
-      '/readyz',
-      probe(() => readiness.readinessChecks()),
-    );
-    this.routes.get(
-      '/startupz',
-      probe(() => readiness.startupChecks()),
-    );
-    this.routes.setNotFoundHandler((request, reply) =>
-      sendProblem(reply, request, new AppError('NOT_FOUND', 404, `No probe route ${request.url}`)),
-    );
-  }
+    private readonly health: HealthCheckService,
+    private readonly readiness: ReadinessService,
+  ) {}
 
-  /** Opened by app.factory.ts with the other listeners. */
-  async listen(): Promise<string> {
-    return this.routes.listen({ port: this.config.PROBE_PORT, host: this.config.HOST });
+  /** Opened by app.factory.ts with the other listeners; resolves once the port is bound. */
+  async listen(): Promise<void> {
+    const beat = new Float64Array(new SharedArrayBuffer(8));
+    beat[0] = Date.now();
+    this.heartbeat = setInterval(() => (beat[0] = Date.now()), HEARTBEAT_MS);
+    this.heartbeat.unref();
+    const worker = new Worker(PROBE_WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        port: this.config.PROBE_PORT,
+        host: this.config.HOST,
+        heartbeat: beat.buffer,
+        stallMs: STALL_MS,
+        answerWithinMs: ANSWER_WITHIN_MS,
+        staleMs: STALE_MS,
+      },
+    });
+    this.worker = worker;
+    const [first] = (await Promise.race([once(worker, 'message'), once(worker, 'error')])) as [
+      { listening?: number } | Error,
+    ];
+    if (first instanceof Error) throw first;
+    this.boundPort = first.listening ?? 0;
+    worker.on('message', (ask: { id: number; path: string }) => void this.answer(ask));
+    // A process whose shutdown forgot the thread must still exit.
+    worker.unref();
   }
 
   get port(): number {
-    const address = this.routes.server.address();
-    return typeof address === 'object' && address ? address.port : 0;
+    return this.boundPort;
+  }
+
+  private async answer(ask: { id: number; path: string }): Promise<void> {
+    const checks: HealthIndicatorFunction[] =
+      ask.path === '/startupz' ? this.readiness.startupChecks() : this.readiness.readinessChecks();
+    let status = 200;
+    let body: string;
+    try {
+      body = JSON.stringify(await this.health.check(checks));
+    } catch (error) {
+      // Terminus throws 503 with the per-check details; the one mapping makes it the same
+      // problem+json (NOT_READY) the public port answers.
+      const classified = classifyError(error);
+      status = classified.status;
+      body = JSON.stringify(buildProblem(classified, { instance: ask.path }));
+    }
+    this.worker?.postMessage({ id: ask.id, path: ask.path, status, body, at: Date.now() });
   }
 
   /** Shutdown step 5 (after the public and admin listeners): /readyz keeps answering 503
    * through the drain, so the kubelet sees the pod leave rotation. */
   async onApplicationShutdown(): Promise<void> {
-    await this.routes.close();
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.worker?.terminate();
   }
 }
