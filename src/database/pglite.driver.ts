@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { AppConfig } from '../config/config.schema.js';
+import { rm } from 'node:fs/promises';
 import { ConnectionGate } from './connection.gate.js';
 import type {
   DatabaseDriver,
@@ -9,6 +10,7 @@ import type {
   SqlSession,
 } from './database.driver.js';
 import { classifyDriverError } from './driver-error.classifier.js';
+import { throwawayDataDir } from './pglite.datadir.js';
 
 /**
  * Embedded PostgreSQL (PGlite: PostgreSQL compiled to WASM, in this process), used when
@@ -25,6 +27,8 @@ export class PgliteDriver implements DatabaseDriver {
   private constructor(
     private readonly db: PGlite,
     config: AppConfig,
+    /** The throwaway data directory (DATA_DIR unset), removed at close. */
+    private readonly throwaway?: string,
   ) {
     this.gate = new ConnectionGate({
       max: 1,
@@ -34,13 +38,19 @@ export class PgliteDriver implements DatabaseDriver {
     });
   }
 
-  /** Opens in memory, or under DATA_DIR when set (survives restarts). Takes a few seconds. */
+  /**
+   * Opens under DATA_DIR when set (survives restarts), else in a throwaway copy of a cached,
+   * pre-initialised cluster (starts empty every time; pglite.datadir.ts says why not initdb).
+   */
   static async open(config: AppConfig): Promise<PgliteDriver> {
     // Loaded only here: the WASM bundle costs start-up time the pg path never pays.
     const { PGlite } = await import('@electric-sql/pglite');
+    const throwaway = config.DATA_DIR ? undefined : await throwawayDataDir(PGlite);
     // int8 as text, as node-postgres returns it, so both drivers hand repositories equal rows.
-    const db = await PGlite.create(config.DATA_DIR, { parsers: { 20: (value: string) => value } });
-    return new PgliteDriver(db, config);
+    const db = await PGlite.create(config.DATA_DIR ?? throwaway, {
+      parsers: { 20: (value: string) => value },
+    });
+    return new PgliteDriver(db, config, throwaway);
   }
 
   async run<T>(fn: (session: SqlSession) => Promise<T>, options: RunOptions): Promise<T> {
@@ -75,6 +85,7 @@ export class PgliteDriver implements DatabaseDriver {
 
   async close(): Promise<void> {
     await this.db.close();
+    if (this.throwaway) await rm(this.throwaway, { recursive: true, force: true });
   }
 
   private readonly session: SqlSession = {
