@@ -57,12 +57,15 @@ export const httpConfigShape = {
   // /readyz fails after the loop delay stayed above this for 10 s: this pod cannot answer in
   // time, whatever the load elsewhere. 2 s is the probes' timeoutSeconds. 0 disables.
   READINESS_MAX_EVENT_LOOP_DELAY_MS: int(0, 60_000).default(2_000),
+  // Waited only when it helps: in Kubernetes, or once /readyz answered 200 (shutdown.service.ts).
   SHUTDOWN_DRAIN_DELAY_MS: int(0, 600_000).default(5_000),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(25_000),
   SERVICE_VERSION: z.string().min(1).default('0.1.0'),
   POD_NAME: z.string().optional(),
   POD_NAMESPACE: z.string().optional(),
   NODE_NAME: z.string().optional(),
+  // Set by the kubelet in every container; read only to know whether we run in Kubernetes.
+  KUBERNETES_SERVICE_HOST: z.string().optional(),
   ACCESS_LOG_ENABLED: bool().default(true),
   // Which X-Forwarded-For hops are believed for the client address (rate-limit key, spans,
   // access log): off, a hop count, or the proxies' IPs/CIDRs (trust-proxy.field.ts).

@@ -27,6 +27,7 @@ export class ReadinessService {
   /** Last reason each failing check gave; a check absent here was up at its last run. */
   private readonly failing = new Map<string, unknown>();
   private wasReady = false;
+  private answeredReady = false;
 
   constructor(private readonly indicators: HealthIndicatorService) {}
 
@@ -45,6 +46,11 @@ export class ReadinessService {
 
   get isStarted(): boolean {
     return this.started;
+  }
+
+  /** Whether /readyz ever answered 200: someone (a kubelet, a load balancer) may route by it. */
+  get hasAnsweredReady(): boolean {
+    return this.answeredReady;
   }
 
   setOperatorDisabled(disabled: boolean): void {
@@ -93,6 +99,7 @@ export class ReadinessService {
       else this.failing.delete(name);
     }
     const ready = this.failing.size === 0;
+    if (ready) this.answeredReady = true;
     if (ready === this.wasReady) return;
     this.wasReady = ready;
     if (ready) log.info('ready: in rotation');

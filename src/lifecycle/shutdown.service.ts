@@ -11,6 +11,9 @@ import { inFlightRequests } from './in-flight.registry.js';
 
 const log = logger.child({ module: 'lifecycle' });
 
+/** Far below a deliberate second Ctrl-C, far above the forwarding lag of npm (~1 ms). */
+const SAME_SIGNAL_WINDOW_MS = 500;
+
 /**
  * The one owner of process shutdown. Nest's enableShutdownHooks is not used: it closes modules
  * (the DB pool) before the HTTP drain and exits before telemetry is flushed.
@@ -19,6 +22,7 @@ const log = logger.child({ module: 'lifecycle' });
 export class ShutdownService {
   private app?: INestApplication;
   private started = false;
+  private firstSignal?: { signal: string; at: number };
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -30,13 +34,29 @@ export class ShutdownService {
   install(app: INestApplication): void {
     this.app = app;
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.on(signal, () => void this.shutdown(signal));
+      process.on(signal, () => this.onSignal(signal));
     }
   }
 
   /**
+   * Ctrl-C under `npm start` delivers SIGINT twice within a millisecond: once from the terminal
+   * to the whole foreground process group, once forwarded by npm to its script's process. The
+   * same signal again within SAME_SIGNAL_WINDOW_MS is that one keystroke, not a second request.
+   */
+  private onSignal(signal: string): void {
+    const first = this.firstSignal;
+    if (first?.signal === signal && performance.now() - first.at < SAME_SIGNAL_WINDOW_MS) return;
+    this.firstSignal ??= { signal, at: performance.now() };
+    void this.shutdown(signal);
+  }
+
+  /**
    * 1. readiness → 503 at once, so the endpoints controller stops routing here;
-   * 2. keep serving for SHUTDOWN_DRAIN_DELAY_MS while that news reaches every load balancer;
+   * 2. keep serving for SHUTDOWN_DRAIN_DELAY_MS while that news reaches every load balancer —
+   *    only when someone may still be routing here: in Kubernetes (KUBERNETES_SERVICE_HOST set:
+   *    endpoints drop a terminating pod asynchronously, probe or not) or once /readyz answered
+   *    200 (a load balancer polls it). Otherwise (`npm start` on a laptop) nobody needs the
+   *    news; requests already in flight need no delay either: step 3 waits for them;
    * 3. close the public listener: no new connections, idle keep-alive sockets closed, in-flight
    *    requests finish (their responses carry `Connection: close`);
    * 4. close the admin listener (metrics stay scrapable through the drain);
@@ -55,7 +75,10 @@ export class ShutdownService {
     log.info({ reason, inFlight: inFlightRequests.size }, 'shutdown: step 1, readiness 503');
     this.readiness.startDraining();
 
-    await sleep(this.config.SHUTDOWN_DRAIN_DELAY_MS);
+    if (this.config.KUBERNETES_SERVICE_HOST !== undefined || this.readiness.hasAnsweredReady) {
+      log.info({ delayMs: this.config.SHUTDOWN_DRAIN_DELAY_MS }, 'shutdown: step 2, drain delay');
+      await sleep(this.config.SHUTDOWN_DRAIN_DELAY_MS);
+    }
     log.info({ inFlight: inFlightRequests.size }, 'shutdown: step 3, closing public listener');
     try {
       await this.publicServer()?.close();

@@ -36,6 +36,8 @@ describe('graceful shutdown (real child process, SIGTERM)', () => {
       })),
     );
     await eventually(async () => (await inFlight(child)) === 50, EVENTUALLY_MS);
+    // A load balancer has seen it ready: the drain delay is waited (see start-signals.drain).
+    expect((await fetch(`${child.baseUrl}/readyz`)).status).toBe(200);
     child.process.kill('SIGTERM');
     // Readiness turns 503 during the drain delay while the listener still answers.
     let ready = await fetch(`${child.baseUrl}/readyz`);
@@ -79,6 +81,7 @@ describe('graceful shutdown (real child process, SIGTERM)', () => {
       SHUTDOWN_DRAIN_DELAY_MS: '30000',
       SHUTDOWN_TIMEOUT_MS: '60000',
     });
+    expect((await fetch(`${child.baseUrl}/readyz`)).status).toBe(200);
     child.process.kill('SIGTERM');
     await until(
       () => logLine(child, 'shutdown: step 1, readiness 503') !== undefined,
