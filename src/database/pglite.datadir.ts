@@ -23,7 +23,7 @@ const THROWAWAY_PREFIX = 'rampart-pglite-';
  * sized for a server; a development database of a few thousand rows fits in 16 MB, and the
  * difference is resident memory of every `npm start` (measured: ~50 MB of WASM heap).
  */
-export const PGLITE_CONF = 'shared_buffers = 16MB\n';
+const PGLITE_CONF = 'shared_buffers = 16MB\n';
 
 /**
  * A fresh data directory for one process when DATA_DIR is unset: each start begins empty, as
@@ -31,8 +31,10 @@ export const PGLITE_CONF = 'shared_buffers = 16MB\n';
  * time (measured on 2 busy cores: 13 s to create a cluster, 1.2 s to open a copied one, 4.4 s to
  * unpack a dump into memory), so the cluster is created once per PGlite version and set of
  * migrations (applied in it, so start-up finds them done), kept under node_modules/.cache, and
- * copied to a temporary directory at each start. The caller removes
- * the directory at close; directories of processes that died are removed by the next start.
+ * copied to a temporary directory at each start (`npm ci` clears the cache with node_modules;
+ * templates of earlier migrations are left alone: another checkout's process may be copying
+ * one). The caller removes the directory at close; directories of processes that died are
+ * removed by the next start.
  */
 export async function throwawayDataDir(PGliteClass: typeof PGlite): Promise<string> {
   removeAbandoned();
@@ -84,7 +86,6 @@ async function ensureTemplate(PGliteClass: typeof PGlite): Promise<string | unde
       if (!existsSync(template)) throw error;
       await rm(staging, { recursive: true, force: true });
     });
-    removeOtherTemplates(template);
     return template;
   } catch (error) {
     log.warn({ err: error, template }, 'cannot cache the embedded database template');
@@ -97,14 +98,6 @@ function pgliteVersion(): string {
   const entry = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
   const manifest = join(dirname(entry), '..', 'package.json');
   return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
-}
-
-/** Templates of earlier PGlite versions or migrations: nothing opens them again. */
-function removeOtherTemplates(current: string): void {
-  for (const name of readdirSync(CACHE_DIR)) {
-    if (!name.startsWith('pglite-') || join(CACHE_DIR, name) === current) continue;
-    void rm(join(CACHE_DIR, name), { recursive: true, force: true }).catch(() => undefined);
-  }
 }
 
 /** Throwaway directories whose process is gone (killed before it could remove its own). */
