@@ -1,0 +1,133 @@
+/**
+ * Admission's contract on real sockets, with the limit pinned to 1 (min = initial = max) so each
+ * rule shows deterministically: over the limit a request is refused at once with problem+json;
+ * probes are never limited, on either port; a slot is released exactly once however the request
+ * ends (finished, or abandoned by its client).
+ */
+import { get } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+async function metric(app: TestApp, series: string): Promise<number> {
+  // A fresh connection each time (node:http, no agent): a kept-alive admin socket delayed
+  // app.close() past jest's hook timeout in this suite (the admin listener waited for it).
+  const text = await new Promise<string>((resolve, reject) => {
+    get(`${app.adminUrl}/metrics`, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  if (!line) throw new Error(`${series} not in /metrics`);
+  return Number(line.slice(series.length + 1));
+}
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return true;
+    await sleep(20);
+  }
+  return check();
+}
+
+describe('admission with a concurrency limit of 1', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({
+      ADMISSION_ENABLED: 'true',
+      ADMISSION_MIN_LIMIT: '1',
+      ADMISSION_INITIAL_LIMIT: '1',
+      ADMISSION_MAX_LIMIT: '1',
+    });
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('refuses a request over the limit at once with 503 CONCURRENCY_LIMITED problem+json', async () => {
+    const holder = fetch(`${app.baseUrl}/hello?delay=1s`);
+    expect(
+      await eventually(async () => (await metric(app, 'http_server_admission_in_flight')) === 1),
+    ).toBe(true);
+    const started = performance.now();
+    const refused = await fetch(`${app.baseUrl}/hello`);
+    const refusedMs = performance.now() - started;
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(await refused.json()).toMatchObject({ code: 'CONCURRENCY_LIMITED', limit: 1 });
+    const held = await holder;
+    expect(held.status).toBe(200);
+    await held.text();
+    // Refused without waiting for the slot: well before the holder's 1 s wait ended.
+    expect(refusedMs).toBeLessThan(1_000);
+    expect(
+      await metric(app, 'http_server_admission_rejections_total{reason="concurrency_limit"}'),
+    ).toBeGreaterThanOrEqual(1);
+  });
+
+  it('never limits probes: both ports answer while the only slot is taken', async () => {
+    const holder = fetch(`${app.baseUrl}/hello?delay=1s`);
+    expect(
+      await eventually(async () => (await metric(app, 'http_server_admission_in_flight')) === 1),
+    ).toBe(true);
+    for (const base of [app.baseUrl, app.probeUrl]) {
+      for (const path of ['/healthz', '/readyz', '/startupz']) {
+        // Fresh connections, as the kubelet makes them.
+        const status = await new Promise<number | undefined>((resolve) =>
+          get(`${base}${path}`, { agent: false }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode));
+          }).on('error', () => resolve(undefined)),
+        );
+        expect({ url: `${base}${path}`, status }).toEqual({ url: `${base}${path}`, status: 200 });
+      }
+    }
+    await (await holder).text();
+  });
+});
+
+describe('admission slots', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({
+      ADMISSION_ENABLED: 'true',
+      ADMISSION_MIN_LIMIT: '1',
+      ADMISSION_INITIAL_LIMIT: '1',
+      ADMISSION_MAX_LIMIT: '1',
+    });
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('releases the slot of a request its client abandoned, exactly once', async () => {
+    const controller = new AbortController();
+    const abandoned = fetch(`${app.baseUrl}/hello?delay=10s`, { signal: controller.signal }).catch(
+      () => 'aborted',
+    );
+    expect(
+      await eventually(async () => (await metric(app, 'http_server_admission_in_flight')) === 1),
+    ).toBe(true);
+    controller.abort();
+    expect(await abandoned).toBe('aborted');
+    expect(
+      await eventually(async () => (await metric(app, 'http_server_admission_in_flight')) === 0),
+    ).toBe(true);
+    // Admitted again at once, and the count does not go below zero once it finishes.
+    const next = await fetch(`${app.baseUrl}/hello`);
+    expect(next.status).toBe(200);
+    await next.text();
+    expect(
+      await eventually(async () => (await metric(app, 'http_server_admission_in_flight')) === 0),
+    ).toBe(true);
+    expect(await metric(app, 'http_server_admission_in_flight')).toBe(0);
+  });
+});
