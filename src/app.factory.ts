@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyInstance } from 'fastify';
 import { AdminServer } from './admin/admin.server.js';
 import { AdmissionGate } from './admission/admission.gate.js';
+import { AdmissionListener } from './admission/admission.listener.js';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { ProbeServer } from './health/probe.server.js';
@@ -34,9 +35,11 @@ export interface RunningApp {
  * main.ts and the e2e tests share this, so tests boot exactly what production runs.
  */
 export async function startApp(config: AppConfig): Promise<RunningApp> {
+  // Admission decides at the raw request listener; the gate it uses is built by Nest below.
+  const admissionListener = new AdmissionListener(config.REQUEST_TIMEOUT_MS);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config),
-    new FastifyAdapter(publicServerOptions(config)),
+    new FastifyAdapter(publicServerOptions(config, admissionListener)),
     {
       logger: new NestPinoLogger(logger.child({ module: 'nest' })),
       abortOnError: false,
@@ -52,13 +55,13 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   registerHttpHooks(fastify, {
     config,
     isDraining: () => readiness.isDraining,
-    admission: admission.enabled ? admission : undefined,
     onBodyTimeout: () => countTimeout('body'),
   });
   registerProtocolChecks(fastify);
   registerJsonBodyParser(fastify);
   await registerRateLimit(fastify, rateLimitOptions(config, app.get(RedisService).client));
   admission.attach(fastify.server);
+  admissionListener.use(admission.enabled ? admission : undefined);
   await app.listen({ port: config.PORT, host: config.HOST, backlog: config.HTTP_LISTEN_BACKLOG });
   const admin = app.get(AdminServer);
   await admin.listen();

@@ -1,13 +1,15 @@
 // Overload: open-loop load (bench/lib/open-loop.js) at 0.5x, 1x, 2x and 3x the measured
 // saturation rate, for GET /hello and GET /api/items/:id uncached (CACHE_MAX_ITEMS=0, real
 // PostgreSQL), against this build (admission) and the revision before it (the on/off load
-// shedder, BENCH_OVERLOAD_BASELINE, default a7319a9), in the same run at the same rates. A
+// shedder, BENCH_OVERLOAD_BASELINE, default a7319a9; a comma-separated list adds more earlier
+// builds, e.g. a7319a9,cd13cad for the first admission design), in the same run at the same rates. A
 // kubelet stand-in polls /healthz and /readyz every 500 ms on a fresh connection with a 2 s
 // timeout, on the probe port where the build has one. Per level: goodput, p50/p99 of admitted
 // (2xx) requests, share refused (503, connection closed at accept, or timed out) and p99 of
 // 503s, probe misses, and the time until latency is back to unloaded after the load stops.
 // Knobs: BENCH_OVERLOAD_S (8 s per level), BENCH_OVERLOAD_TARGETS (hello,items).
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { baselineBuild } from '../lib/baseline.js';
@@ -23,15 +25,22 @@ export const description =
 const execFileAsync = promisify(execFile);
 const LEVELS = [0.5, 1, 2, 3];
 const LEVEL_S = Number(process.env.BENCH_OVERLOAD_S ?? 8);
-const BASELINE_REV = process.env.BENCH_OVERLOAD_BASELINE ?? 'a7319a9';
+const BASELINE_REVS = (process.env.BENCH_OVERLOAD_BASELINE ?? 'a7319a9').split(',');
 const TARGETS = (process.env.BENCH_OVERLOAD_TARGETS ?? 'hello,items').split(',');
+// Extra settings for this build only, to compare variants: '{"ADMISSION_QUEUE_MAX":"0"}'.
+const VARIANT_ENV = JSON.parse(process.env.BENCH_OVERLOAD_ENV ?? '{}');
 const LIGHT = 0.1; // share of saturation used to measure unloaded latency and recovery
 const RECOVERY_S = 4;
 
 export async function run() {
   const builds = [
-    { name: `shedder-${BASELINE_REV}`, dir: baselineBuild(BASELINE_REV), probePort: false },
-    { name: 'admission', dir: process.cwd(), probePort: true },
+    ...BASELINE_REVS.map((rev) => {
+      const dir = baselineBuild(rev);
+      // Builds from the probe listener on answer probes on PROBE_PORT.
+      const probePort = existsSync(`${dir}/dist/health/probe.server.js`);
+      return { name: `${probePort ? 'admission' : 'shedder'}-${rev}`, dir, probePort };
+    }),
+    { name: 'admission', dir: process.cwd(), probePort: true, env: VARIANT_ENV },
   ];
   const results = {};
   for (const target of TARGETS) {
@@ -80,6 +89,7 @@ async function start(build, target, databaseUrl) {
       ACCESS_LOG_ENABLED: 'false',
       DATABASE_URL: databaseUrl,
       ...(target === 'items' && { CACHE_MAX_ITEMS: '0' }),
+      ...build.env,
     },
   });
   server.probeUrl = build.probePort ? `http://127.0.0.1:${probePort}` : server.url;

@@ -8,6 +8,7 @@ export type RejectionReason = 'concurrency_limit' | 'event_loop_delay';
 export interface AdmissionState {
   limit(): number;
   inFlight(): number;
+  queued(): number;
   baselineMs(): number;
 }
 
@@ -33,6 +34,13 @@ export class AdmissionMetrics {
       help: 'Requests admitted on the public port and not yet finished (probes excluded).',
       collect() {
         this.set(state.inFlight());
+      },
+    });
+    metrics.gauge({
+      name: 'http_server_admission_queued',
+      help: 'Requests over the limit waiting for a slot (ADMISSION_QUEUE_MAX bounds it).',
+      collect() {
+        this.set(state.queued());
       },
     });
     metrics.gauge({

@@ -91,6 +91,26 @@ describe('ConcurrencyLimiter', () => {
     expect(limiter.baselineMs).toBeLessThan(5);
   });
 
+  it('does not shrink on latency noise while most slots are free (no queueing for a slot)', () => {
+    const limiter = new ConcurrencyLimiter(bounds);
+    feed(limiter, 10, 2);
+    for (let i = 0; i < 20; i++) {
+      limiter.update({ latencyMs: 10, maxInFlight: Math.floor(limiter.limit * 0.6) });
+    }
+    expect(limiter.limit).toBe(50);
+  });
+
+  it('tolerates up to 2x the baseline, the lowest window median of the last minute', () => {
+    const limiter = new ConcurrencyLimiter(bounds);
+    feed(limiter, 10, 2);
+    feed(limiter, 5, 8);
+    expect(limiter.baselineMs).toBe(2);
+    const noisy = new ConcurrencyLimiter(bounds);
+    feed(noisy, 10, 2);
+    feed(noisy, 10, 3.9);
+    expect(noisy.limit).toBeGreaterThanOrEqual(50);
+  });
+
   it('ignores windows without a latency', () => {
     const limiter = new ConcurrencyLimiter(bounds);
     const update = limiter.update({ latencyMs: 0, maxInFlight: 50 });

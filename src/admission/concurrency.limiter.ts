@@ -23,12 +23,21 @@ export interface LimiterUpdate {
   baselineMs: number;
 }
 
-// Netflix concurrency-limits Gradient2Limit defaults: latency may reach 1.5x the long-term
-// baseline before the limit shrinks; the baseline is an average over 600 windows (a minute at
-// admission.gate.ts's 100 ms windows) and falls fast when latency drops below half of it.
-const TOLERANCE = 1.5;
-const BASELINE_WINDOWS = 600;
+// Gradient2's tolerance is 1.5x a long-term average. Here 2x a long-term *minimum* (Vegas and
+// BBR keep the minimum RTT): at half capacity on a quiet machine the median of a 100 ms window
+// still varies by 1.5x from GC, timer and scheduler noise, and 1.5x of an average refused 10-39 %
+// of requests at 0.5-1x load in the overload bench. The baseline is the lowest window median of
+// the last minute (60 buckets of 10 windows of admission.gate.ts's 100 ms), so an overload never
+// teaches the limiter that queueing is normal (Gradient2's known drift), and a lasting change in
+// what a request costs (a slower database) is absorbed within a minute.
+const TOLERANCE = 2;
+const BUCKET_WINDOWS = 10;
+const BUCKETS = 60;
 const WARMUP_WINDOWS = 10;
+// The limit only shrinks when a window ran near it (90 % of the slots in use): latency noise
+// while most slots are free is not queueing for a slot, and cutting the limit then only refuses
+// the next burst (one loop turn can start dozens of requests at once).
+const NEAR_LIMIT = 0.9;
 // Gradient2 never cuts by more than half per update (an outlier window must not collapse the
 // limit). Growth is capped at 2x, as in Envoy's adaptive-concurrency gradient controller, so a
 // pod whose requests mostly wait (upstream calls, `/hello?delay`) reaches a high limit in seconds.
@@ -52,6 +61,7 @@ export class ConcurrencyLimiter {
   private estimate: number;
   private baseline = 0;
   private windows = 0;
+  private readonly buckets = new Float64Array(BUCKETS).fill(Infinity);
 
   constructor(private readonly bounds: LimiterBounds) {
     this.estimate = clamp(bounds.initialLimit, bounds.minLimit, bounds.maxLimit);
@@ -74,17 +84,7 @@ export class ConcurrencyLimiter {
     if (!(latency > 0))
       return { previous, limit: previous, gradient: 1, baselineMs: this.baseline };
     this.windows++;
-    // A plain mean while warming up, then an exponential average (Gradient2's ExpAvgMeasurement).
-    // Windows slower than the tolerance move it ten times slower still: a 20 s overload must not
-    // teach the limiter that queueing is normal (Gradient2's known drift), while a lasting change
-    // in what a request costs (a slower database) is still absorbed within minutes.
-    let weight = this.windows <= WARMUP_WINDOWS ? 1 / this.windows : 2 / (BASELINE_WINDOWS + 1);
-    if (this.windows > WARMUP_WINDOWS && latency > this.baseline * TOLERANCE) weight /= 10;
-    this.baseline += (latency - this.baseline) * weight;
-    // Gradient2: after a long overload the baseline sits far above what the process now does;
-    // pull it down at once instead of waiting for the average.
-    if (this.baseline / latency > 2) this.baseline *= 0.95;
-
+    this.observeBaseline(latency);
     const gradient = clamp((TOLERANCE * this.baseline) / latency, MIN_GRADIENT, MAX_GRADIENT);
     const { minLimit, maxLimit, initialLimit } = this.bounds;
     // Gradient2: when fewer than half the slots were used, the latency says nothing about the
@@ -96,8 +96,10 @@ export class ConcurrencyLimiter {
     // queueing for the CPU: the limit may hold or shrink, not grow.
     const mayGrow = !window.cpuSaturated;
     const recovering = this.estimate < initialLimit && gradient >= 1;
-    if (this.windows > WARMUP_WINDOWS && (!appLimited || recovering)) {
-      const target = this.estimate * gradient + Math.sqrt(this.estimate);
+    const target = this.estimate * gradient + Math.sqrt(this.estimate);
+    const nearLimit = window.maxInFlight >= this.estimate * NEAR_LIMIT;
+    const mayShrink = target >= this.estimate || nearLimit;
+    if (this.windows > WARMUP_WINDOWS && (!appLimited || recovering) && mayShrink) {
       const smoothing = target < this.estimate ? SMOOTHING_DOWN : SMOOTHING_UP;
       // Recovering unsmoothed (up to 2x per window): nothing is queueing, so there is nothing
       // to be careful about, and the next burst should meet a limit tuned for normal times.
@@ -108,6 +110,16 @@ export class ConcurrencyLimiter {
       this.estimate = clamp(next, minLimit, maxLimit);
     }
     return { previous, limit: this.limit, gradient, baselineMs: this.baseline };
+  }
+
+  /** The lowest window median of the last BUCKETS x BUCKET_WINDOWS windows. */
+  private observeBaseline(latency: number): void {
+    const bucket = Math.floor((this.windows - 1) / BUCKET_WINDOWS) % BUCKETS;
+    if ((this.windows - 1) % BUCKET_WINDOWS === 0) this.buckets[bucket] = latency;
+    else if (latency < this.buckets[bucket]!) this.buckets[bucket] = latency;
+    let lowest = Infinity;
+    for (const value of this.buckets) if (value < lowest) lowest = value;
+    this.baseline = lowest;
   }
 }
 

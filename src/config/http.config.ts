@@ -32,10 +32,11 @@ export const httpConfigShape = {
   PROBE_PORT: port().default(8081),
   // Connections the public listener holds at once; past it Node closes new ones at accept (a
   // cheap, immediate refusal the client or ingress retries elsewhere). Without pipelining each
-  // connection carries at most one request, so this bounds the work queued in socket buffers:
-  // 1,000 x ~0.1-0.2 ms of CPU per light request = 0.1-0.2 s of queue at worst, where an unbounded
-  // server queued 30 s. Also below the common 1,024 open-file soft limit. 0 = unlimited.
-  HTTP_MAX_CONNECTIONS: int(0, 1_000_000).default(1_000),
+  // connection carries at most one request, so this bounds the work queued in socket buffers
+  // (where an unbounded server queued 30 s). 4,000: a burst of 2,500 concurrent clients per pod
+  // is served, not reset at accept; ~20 KB per open connection measured = ~80 MB at the cap,
+  // within the 512 Mi limit. Node raises the open-file soft limit to the hard limit. 0 = unlimited.
+  HTTP_MAX_CONNECTIONS: int(0, 1_000_000).default(4_000),
   // listen(2) backlog: connections the kernel completes before the process accepts them. Node's
   // default, stated: the loop accepts every pending connection each turn, so this only absorbs a
   // burst of connects within one turn; past it the kernel drops SYNs (the client retransmits)
@@ -43,14 +44,21 @@ export const httpConfigShape = {
   HTTP_LISTEN_BACKLOG: int(1, 65_535).default(511),
   // Adaptive concurrency limit on the public port (src/admission/); off only for tests.
   ADMISSION_ENABLED: bool().default(true),
-  // Netflix's Gradient2 defaults: start at 20, never below 20. A spike meets the initial limit
-  // before the limiter has measured it: 20 bounds that first queue; a pod whose requests mostly
-  // wait grows past it at up to 2x per 100 ms window. The floor must stay above DB_POOL_MAX (10):
-  // a floor of 5 left half the pool idle under overload in the overload bench.
+  // Gradient2's floor, 20: it must stay above DB_POOL_MAX (10), a floor of 5 left half the pool
+  // idle under overload in the overload bench. Start at 100, not Gradient2's 20: one event-loop
+  // turn starts dozens of requests at once (every readable socket is parsed), and a limit of 20
+  // refused bursts that would have finished in microseconds; the limit only shrinks below it
+  // when a window ran near it with latency above 2x the baseline (concurrency.limiter.ts).
   ADMISSION_MIN_LIMIT: int(1, 100_000).default(20),
-  ADMISSION_INITIAL_LIMIT: int(1, 100_000).default(20),
+  ADMISSION_INITIAL_LIMIT: int(1, 100_000).default(100),
   // Never above HTTP_MAX_CONNECTIONS in effect: one request per connection.
   ADMISSION_MAX_LIMIT: int(1, 100_000).default(1_000),
+  // Requests over the limit wait here for a slot, up to the timeout (bounded by the request's
+  // deadline), so a burst is served rather than refused; a queue that stands (sustained
+  // overload) cuts waits to 5 ms and serves newest first (admission.queue.ts). The bound holds
+  // every request of a full connection cap; 0 = refuse at once.
+  ADMISSION_QUEUE_MAX: int(0, 1_000_000).default(4_000),
+  ADMISSION_QUEUE_TIMEOUT_MS: int(0, 600_000).default(2_000),
   // Refuse every new request (503 SERVER_OVERLOADED) while the last 100 ms window's worst
   // event-loop delay passes this: the backstop for a loop blocked by CPU work. 0 disables.
   EVENT_LOOP_MAX_DELAY_MS: int(0, 60_000).default(1_000),

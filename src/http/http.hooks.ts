@@ -2,8 +2,6 @@ import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { registerChaos } from '../chaos/chaos.hook.js';
 import type { AppConfig } from '../config/config.schema.js';
-import type { AdmissionGate } from '../admission/admission.gate.js';
-import { registerAdmission } from '../admission/admission.hook.js';
 import { isProbe, PROBE_PATHS } from '../health/health.paths.js';
 import { httpServerMetrics } from '../metrics/http-server.metrics.js';
 import { registerRequestContext } from '../request-context/request-context.hook.js';
@@ -14,18 +12,15 @@ import { declareMatchedRoute, routeOf } from './matched-route.js';
 export interface HttpHookDeps {
   config: AppConfig;
   isDraining: () => boolean;
-  /** Admission for the public port; absent when ADMISSION_ENABLED=false. */
-  admission?: AdmissionGate;
   /** Called when a deadline passes while the request body is still arriving (socket-timeouts.ts). */
   onBodyTimeout?: () => void;
 }
 
 /**
- * Every cross-cutting hook of the public listener, in the order a request meets them:
- * 0. the trace's server span, first so it covers shed requests and every later hook runs (and
- *    logs) inside it (telemetry/server-span.hooks.ts; probes are not traced);
- * 1. admission: a fast 503 past the adaptive concurrency limit or while the loop is blocked,
- *    before any work is spent on the request (admission/admission.hook.ts);
+ * Every cross-cutting hook of the public listener, in the order a request meets them (admission
+ * comes before all of them, at the raw request listener: admission/admission.listener.ts):
+ * 0. the trace's server span, first so every later hook runs (and logs) inside it
+ *    (telemetry/server-span.hooks.ts; probes are not traced);
  * 2. request context: id, deadline, AbortSignal (request-context.hook.ts);
  * 2a. chaos: injected latency and errors, probes excepted (chaos/chaos.hook.ts), after the
  *    context so the injected wait honours the deadline;
@@ -36,7 +31,6 @@ export interface HttpHookDeps {
 export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): void {
   declareMatchedRoute(app);
   registerServerSpan(app, PROBE_PATHS);
-  if (deps.admission) registerAdmission(app, deps.admission);
 
   registerRequestContext(app, deps.config.REQUEST_TIMEOUT_MS, deps.onBodyTimeout);
   registerChaos(app);

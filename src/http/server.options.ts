@@ -1,5 +1,6 @@
-import type { Server } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { FastifyHttpOptions } from 'fastify';
+import type { AdmissionListener } from '../admission/admission.listener.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { answerClientError } from '../errors/client-error.reply.js';
 import { sendProblem } from '../errors/problem.reply.js';
@@ -7,10 +8,36 @@ import { requestIdFrom } from '../request-context/request-context.hook.js';
 import { trustProxyOption } from './proxy-trust.js';
 import { socketTimeoutOptions } from './socket-timeouts.js';
 
-/** Fastify options for the public listener; each number comes from the config table. */
-export function publicServerOptions(config: AppConfig): FastifyHttpOptions<Server> {
+/** The options Fastify hands its serverFactory, defaults resolved (fastify.js). */
+interface FactoryOptions {
+  http?: ServerOptions;
+  keepAliveTimeout: number;
+  requestTimeout: number;
+  connectionTimeout?: number;
+}
+
+/**
+ * Fastify options for the public listener; each number comes from the config table. With
+ * `admission`, the Node server is built here (serverFactory) so admission runs at the raw request
+ * listener, before Fastify builds a request (admission/admission.listener.ts).
+ */
+export function publicServerOptions(
+  config: AppConfig,
+  admission?: AdmissionListener,
+): FastifyHttpOptions<Server> {
   const timeouts = socketTimeoutOptions(config);
   return {
+    ...(admission && {
+      // What Fastify's own factory does for an HTTP/1 server (lib/server.js), plus the wrap.
+      serverFactory: (handler, options) => {
+        const resolved = options as unknown as FactoryOptions;
+        const server = createServer(resolved.http ?? {}, admission.wrap(handler));
+        server.keepAliveTimeout = resolved.keepAliveTimeout;
+        server.requestTimeout = resolved.requestTimeout;
+        server.setTimeout(resolved.connectionTimeout ?? 0);
+        return server;
+      },
+    }),
     logger: false, // one pino logger for the process (src/logging), access log in http.hooks.ts
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
     // Must outlive the load balancer's idle timeout, or it reuses a socket we just closed (502s).

@@ -1,0 +1,117 @@
+/** A request waiting for an admission slot. */
+export interface Waiter {
+  /** performance.now() when it arrived. */
+  readonly arrivedAt: number;
+  /** Longest it may wait, ms (the queue timeout, bounded by the request's deadline). */
+  readonly maxWaitMs: number;
+  /** Set when its client left while it waited: skipped, never admitted. */
+  cancelled?: boolean;
+}
+
+/** Shape and timing of an {@link AdmissionQueue}. */
+export interface QueueBounds {
+  /** Waiters held at once; an arrival past it is refused at once. */
+  maxLength: number;
+  /** The interval at which the queue's length is compared (CoDel's interval), ms. */
+  standingAfterMs: number;
+  /** Longest wait while the queue stands, ms. */
+  standingMaxWaitMs: number;
+}
+
+/**
+ * The short queue in front of the concurrency limit, after Facebook's "Fail at Scale" (ACM Queue,
+ * 2015): controlled delay plus adaptive LIFO.
+ * - Normally FIFO, each waiter bounded by its own maxWaitMs: a burst (many requests arriving in
+ *   one loop turn, or 2,500 clients at once) waits its turn and is served instead of refused.
+ * - A queue that was not empty at two interval checkpoints in a row and did not shrink between
+ *   them is a standing queue, the sign of sustained overload rather than a burst (a burst's queue
+ *   drains once its arrivals stop; "Fail at Scale" uses "not empty for 100 ms", which would
+ *   refuse most of a burst of 2,500 that takes a second to serve). While standing, waits are cut
+ *   to `standingMaxWaitMs` and slots go to the newest waiter (LIFO), the one most likely to
+ *   still have a client and a deadline left; the oldest are refused. Serving in order there
+ *   would give every request the whole queue's delay, as the FIFO ConnectionGate did. It stands
+ *   until the queue has stayed empty for an interval.
+ * Pure and clock-free: the caller passes `now` and arms the expiry timer (`nextExpiry`).
+ */
+export class AdmissionQueue<T extends Waiter> {
+  // Arrival order, oldest first; a ring would save the shift() on FIFO takes, but shift() on an
+  // array of a few thousand is a memmove of pointers, cheaper than the bookkeeping.
+  private readonly waiters: T[] = [];
+  private checkpointAt = 0;
+  private checkpointLength = 0;
+  private isStanding = false;
+  private emptySince: number | undefined = 0;
+
+  constructor(private readonly bounds: QueueBounds) {}
+
+  get length(): number {
+    return this.waiters.length;
+  }
+
+  /** Whether the queue is standing (sustained overload); re-judged at each interval. */
+  standing(now: number): boolean {
+    // A standing queue under 5 ms waits empties for a moment between arrivals; only a whole
+    // interval empty ends the overload (else it would flip back to FIFO and its long waits).
+    const { standingAfterMs } = this.bounds;
+    if (this.emptySince !== undefined && now - this.emptySince >= standingAfterMs) {
+      this.isStanding = false;
+      this.checkpointLength = 0;
+    }
+    if (now - this.checkpointAt >= standingAfterMs) {
+      const length = this.waiters.length;
+      if (length > 0 && this.checkpointLength > 0 && length >= this.checkpointLength)
+        this.isStanding = true;
+      this.checkpointAt = now;
+      this.checkpointLength = length;
+    }
+    return this.isStanding;
+  }
+
+  /** Queues a waiter; false when the queue is full (refuse it at once). */
+  offer(waiter: T, now: number): boolean {
+    this.standing(now); // keeps the interval checkpoints current under arrivals alone
+    if (this.waiters.length >= this.bounds.maxLength) return false;
+    this.waiters.push(waiter);
+    this.emptySince = undefined;
+    return true;
+  }
+
+  /** The next waiter to admit: oldest first, newest first while standing. Skips cancelled ones. */
+  take(now: number): T | undefined {
+    const lifo = this.standing(now);
+    while (this.waiters.length > 0) {
+      const waiter = lifo ? this.waiters.pop()! : this.waiters.shift()!;
+      if (this.waiters.length === 0) this.emptySince = now;
+      if (!waiter.cancelled) return waiter;
+    }
+    return undefined;
+  }
+
+  /** Removes and returns the waiters whose wait is over (cancelled ones are dropped silently). */
+  expire(now: number): T[] {
+    const cap = this.standing(now) ? this.bounds.standingMaxWaitMs : Infinity;
+    const expired: T[] = [];
+    let kept = 0;
+    for (const waiter of this.waiters) {
+      if (waiter.cancelled) continue;
+      if (now - waiter.arrivedAt >= Math.min(waiter.maxWaitMs, cap)) expired.push(waiter);
+      else this.waiters[kept++] = waiter;
+    }
+    this.waiters.length = kept;
+    if (kept === 0) this.emptySince = now;
+    return expired;
+  }
+
+  /** When the next waiter's wait ends (performance.now() scale), or undefined when empty. */
+  nextExpiry(now: number): number | undefined {
+    if (this.waiters.length === 0) return undefined;
+    const cap = this.standing(now) ? this.bounds.standingMaxWaitMs : Infinity;
+    let next = Infinity;
+    for (const waiter of this.waiters) {
+      const end = waiter.arrivedAt + Math.min(waiter.maxWaitMs, cap);
+      if (end < next) next = end;
+    }
+    // The queue may turn standing (and every wait shrink) at the next checkpoint.
+    return Math.min(next, this.checkpointAt + this.bounds.standingAfterMs + 1);
+  }
+}
