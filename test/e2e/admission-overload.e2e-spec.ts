@@ -25,6 +25,7 @@ interface PhaseResult {
   ok: number;
   okP50Ms: number | null;
   okP99Ms: number | null;
+  okMaxMs: number | null;
   refused: number;
   refusedP50Ms: number | null;
   refusedP99Ms: number | null;
@@ -152,7 +153,7 @@ describe('admission under an open-loop overload (3x a fixed-capacity backend)', 
     unloadedLimit = await metric(child, 'http_server_admission_limit');
     const load = openLoop(url, [
       { rate: CAPACITY_PER_S / 4, durationS: 2 },
-      { rate: CAPACITY_PER_S * 3, durationS: 4 },
+      { rate: CAPACITY_PER_S * 3, durationS: 4, record: true },
       { rate: CAPACITY_PER_S / 4, durationS: 3, record: true },
     ]);
     // One refusal read whole, in the middle of the overload.
@@ -167,7 +168,8 @@ describe('admission under an open-loop overload (3x a fixed-capacity backend)', 
     [unloaded, overload, after] = (await load) as [PhaseResult, PhaseResult, PhaseResult];
     probes = await poller.stop();
     const recovered = { ...after, records: after.records?.length };
-    process.stderr.write(`${JSON.stringify({ unloaded, overload, recovered })}\n`);
+    const loaded = { ...overload, records: overload.records?.length };
+    process.stderr.write(`${JSON.stringify({ unloaded, loaded, recovered })}\n`);
   }, 120_000);
 
   afterAll(async () => {
@@ -200,10 +202,19 @@ describe('admission under an open-loop overload (3x a fixed-capacity backend)', 
     expect(typeof refusalBody.limit).toBe('number');
   });
 
-  it('keeps admitted latency bounded relative to the unloaded latency', () => {
-    // Without admission the backend's queue grows by 2 s every second (last test); admitted
-    // requests here wait behind at most the limit's worth of others.
-    expect(overload.okP99Ms!).toBeLessThan(Math.max(10 * unloaded.okP99Ms!, 250));
+  it('keeps admitted latency bounded once the queue stands; the onset waits like a burst', () => {
+    // Without admission the backend's queue grows by 2 s every second (last test). Here the
+    // first ~0.5 s of overload looks like a burst: requests over the limit wait in the admission
+    // queue (FIFO, up to ADMISSION_QUEUE_TIMEOUT_MS) until it stands; from then on admitted
+    // requests wait behind at most the limit's worth of others, and the excess is refused.
+    const settled = overload
+      .records!.filter(([offsetMs, , outcome]) => offsetMs >= 1_000 && outcome === 'ok')
+      .map(([, latencyMs]) => latencyMs)
+      .sort((x, y) => x - y);
+    expect(settled.length).toBeGreaterThan(100);
+    const p99 = settled[Math.ceil(settled.length * 0.99) - 1]!;
+    expect(p99).toBeLessThan(Math.max(10 * unloaded.okP99Ms!, 250));
+    expect(overload.okMaxMs!).toBeLessThan(2_000 + Math.max(10 * unloaded.okP99Ms!, 250));
   });
 
   it('answers every kubelet probe on the probe port with 200 within its timeout throughout', () => {
