@@ -146,7 +146,11 @@ export class AdmissionGate implements OnApplicationShutdown {
       this.rejectedSinceLog++;
       return Verdict.LoopLagging;
     }
-    // Waiters go first: a newcomer may not overtake the queue while it is not empty.
+    // Waiters go first: a newcomer may not overtake the queue while it is not empty. A queue
+    // can hold waiters while slots are free (the limit grew, or its waiters' clients left and
+    // nothing is in flight to release a slot): hand those slots out first, or they would wait
+    // for their timeout on an idle server.
+    if (this.queue.length > 0) this.drain(performance.now());
     if (this.admitted >= this.limiter.limit || this.queue.length > 0) return Verdict.OverLimit;
     this.latencies.observeInFlight(++this.admitted);
     return Verdict.Admit;
@@ -172,6 +176,11 @@ export class AdmissionGate implements OnApplicationShutdown {
     const now = performance.now();
     this.admitted--;
     this.latencies.record(now - admittedAt);
+    this.drain(now);
+  }
+
+  /** Admits waiters while slots are free. */
+  private drain(now: number): void {
     while (this.admitted < this.limiter.limit && this.queue.length > 0) {
       const next = this.queue.take(now);
       if (!next) break;
@@ -229,6 +238,7 @@ export class AdmissionGate implements OnApplicationShutdown {
       maxInFlight: window.maxInFlight,
       cpuSaturated: loop.utilization >= CPU_SATURATED,
     });
+    if (update.limit > update.previous) this.drain(now);
     if (update.limit !== this.lastLog.limit && now - this.lastLog.at >= LOG_INTERVAL_MS) {
       log.info(
         {
