@@ -27,6 +27,7 @@ readonly IMAGE="${IMAGE:-localhost/rampart:0.1.0}"
 readonly BASE_IMAGE="docker.io/library/node:24-slim"
 readonly SMOKE_PORT="${SMOKE_PORT:-18080}"
 readonly SMOKE_ADMIN_PORT="${SMOKE_ADMIN_PORT:-19090}"
+readonly SMOKE_PROBE_PORT="${SMOKE_PROBE_PORT:-18081}"
 readonly STOP_TIMEOUT_S="${STOP_TIMEOUT_S:-10}"
 readonly STARTUP_BUDGET_S="${STARTUP_BUDGET_S:-60}"
 readonly DRAIN_LOG_PATTERN="${DRAIN_LOG_PATTERN:-shutdown: step 3|drain}"
@@ -85,9 +86,9 @@ trap cleanup EXIT
 
 run_container() {
   local t0 t_first=0 code
-  for port in "$SMOKE_PORT" "$SMOKE_ADMIN_PORT"; do
+  for port in "$SMOKE_PORT" "$SMOKE_ADMIN_PORT" "$SMOKE_PROBE_PORT"; do
     if curl -s -o /dev/null -m 1 "http://127.0.0.1:$port/"; then
-      die "port $port is already in use on this machine (set SMOKE_PORT/SMOKE_ADMIN_PORT)"
+      die "port $port is already in use on this machine (set SMOKE_PORT/SMOKE_ADMIN_PORT/SMOKE_PROBE_PORT)"
     fi
   done
   t0=$(now_ms)
@@ -96,7 +97,8 @@ run_container() {
   podman run -d --name "$CONTAINER" --network host --pull=never \
     --read-only --read-only-tmpfs=false --tmpfs /tmp:rw,nosuid,nodev,size=256m \
     --cap-drop ALL --security-opt no-new-privileges \
-    -e PORT="$SMOKE_PORT" -e ADMIN_PORT="$SMOKE_ADMIN_PORT" -e HOST=127.0.0.1 -e ADMIN_HOST=127.0.0.1 \
+    -e PORT="$SMOKE_PORT" -e ADMIN_PORT="$SMOKE_ADMIN_PORT" -e PROBE_PORT="$SMOKE_PROBE_PORT" \
+    -e HOST=127.0.0.1 -e ADMIN_HOST=127.0.0.1 \
     -e DATA_DIR=/tmp/data -e OTEL_SDK_DISABLED=true -e LOG_LEVEL=info \
     "$IMAGE" >/dev/null || die "podman run failed"
 
@@ -161,7 +163,7 @@ kube_play() {
   local manifest="$STATE_DIR/kube-play.yaml"
   # Backend Deployment + its ConfigMap only; host networking, so container ports are dropped.
   (cd "$ROOT" && node scripts/kube-play-manifest.mjs k8s/overlays/dev rampart-backend "$IMAGE" \
-    "$SMOKE_PORT" "$SMOKE_ADMIN_PORT") >"$manifest" || { fail "could not prepare $manifest"; return; }
+    "$SMOKE_PORT" "$SMOKE_ADMIN_PORT" "$SMOKE_PROBE_PORT") >"$manifest" || { fail "could not prepare $manifest"; return; }
   podman kube down "$manifest" >/dev/null 2>&1 || true
   if ! podman kube play --network host "$manifest" >"$STATE_DIR/kube-play.log" 2>&1; then
     cat "$STATE_DIR/kube-play.log"

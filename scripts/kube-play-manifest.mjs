@@ -1,15 +1,18 @@
 // Prints a `podman kube play` manifest for one rampart Deployment of a kustomize overlay:
-//   node scripts/kube-play-manifest.mjs OVERLAY DEPLOYMENT IMAGE PORT ADMIN_PORT
+//   node scripts/kube-play-manifest.mjs OVERLAY DEPLOYMENT IMAGE PORT ADMIN_PORT PROBE_PORT
 // podman runs the pod spec as written (env, envFrom ConfigMap, securityContext, runAsUser) but
 // has no cluster around it, so this drops what only a cluster provides: container ports (host
 // networking), probes and the preStop hook (podman 4 does not know the sleep action), and the
-// Secret and in-cluster addresses (the app falls back to embedded PGlite, no Redis, no OTLP).
+// Secrets and in-cluster addresses (the app falls back to embedded PGlite, no Redis, no OTLP;
+// ADMIN_TOKEN becomes a throwaway literal, since the Secret it references is not played).
 import { execFileSync } from 'node:child_process';
 import { parseAllDocuments, stringify } from 'yaml';
 
-const [overlay, name, image, port, adminPort] = process.argv.slice(2);
-if (!overlay || !name || !image || !port || !adminPort) {
-  console.error('usage: kube-play-manifest.mjs OVERLAY DEPLOYMENT IMAGE PORT ADMIN_PORT');
+const [overlay, name, image, port, adminPort, probePort] = process.argv.slice(2);
+if (!overlay || !name || !image || !port || !adminPort || !probePort) {
+  console.error(
+    'usage: kube-play-manifest.mjs OVERLAY DEPLOYMENT IMAGE PORT ADMIN_PORT PROBE_PORT',
+  );
   process.exit(2);
 }
 const docs = parseAllDocuments(
@@ -36,6 +39,7 @@ for (const c of pod.containers) {
   c.env = (c.env ?? []).filter(
     (e) =>
       e.name !== 'DATABASE_URL' &&
+      !e.valueFrom?.secretKeyRef &&
       (!e.valueFrom?.fieldRef || e.valueFrom.fieldRef.fieldPath === 'metadata.name'),
   );
   c.env.push({ name: 'POD_NAMESPACE', value: 'podman' }, { name: 'NODE_NAME', value: 'podman' });
@@ -47,6 +51,8 @@ for (const c of pod.containers) {
 const overrides = {
   PORT: port,
   ADMIN_PORT: adminPort,
+  PROBE_PORT: probePort,
+  ADMIN_TOKEN: 'kube-play-throwaway-token',
   HOST: '127.0.0.1',
   ADMIN_HOST: '127.0.0.1',
   REDIS_URL: '',
