@@ -1,17 +1,16 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { buildProblem, classifyError, PROBLEM_CONTENT_TYPE } from '../errors/problem.js';
+import { PROBE_PATHS } from '../health/health.paths.js';
 import { requestIdFrom } from '../request-context/request-context.hook.js';
-import { parseDurationMs } from '../request-context/duration.js';
+import { requestTimeoutMs } from '../request-context/duration.js';
 import { ConcurrencyLimitedError, ServerOverloadedError } from './admission.errors.js';
 import { Verdict, type AdmissionGate, type GateWaiter } from './admission.gate.js';
 
-const PROBE_PREFIXES = ['/healthz', '/readyz', '/startupz'];
-
 /** Kubelet probes by URL, before any routing: `/readyz`, `/readyz?verbose`; not `/readyzx`. */
 export function isProbeUrl(url: string | undefined): boolean {
-  if (url === undefined || url.charCodeAt(1) > 0x73 /* past 's' */) return false;
-  for (const prefix of PROBE_PREFIXES) {
+  if (url === undefined) return false;
+  for (const prefix of PROBE_PATHS) {
     if (url.startsWith(prefix) && (url.length === prefix.length || url[prefix.length] === '?'))
       return true;
   }
@@ -93,12 +92,12 @@ export class AdmissionListener {
     handler(req, res);
   }
 
-  /** The client's deadline (x-request-timeout may only lower REQUEST_TIMEOUT_MS). */
+  /** The request's deadline; an unusable x-request-timeout gets its 400 from the context hook. */
   private deadlineMs(req: IncomingMessage): number {
-    const header = req.headers['x-request-timeout'];
-    if (typeof header !== 'string') return this.requestTimeoutMs;
-    const asked = parseDurationMs(header);
-    return asked === undefined ? this.requestTimeoutMs : Math.min(asked, this.requestTimeoutMs);
+    return (
+      requestTimeoutMs(req.headers['x-request-timeout'], this.requestTimeoutMs) ??
+      this.requestTimeoutMs
+    );
   }
 
   private refuse(

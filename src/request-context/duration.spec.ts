@@ -1,4 +1,4 @@
-import { parseDurationMs } from './duration.js';
+import { parseDurationMs, requestTimeoutMs } from './duration.js';
 
 describe('parseDurationMs', () => {
   it.each([
@@ -19,4 +19,16 @@ describe('parseDurationMs', () => {
       expect(parseDurationMs(input)).toBeUndefined();
     },
   );
+});
+
+describe('requestTimeoutMs', () => {
+  it('a client may lower the deadline, never raise it; an unusable header is undefined', () => {
+    expect(requestTimeoutMs(undefined, 30_000)).toBe(30_000);
+    expect(requestTimeoutMs('300', 30_000)).toBe(300);
+    expect(requestTimeoutMs('2s', 30_000)).toBe(2_000);
+    expect(requestTimeoutMs('1h', 30_000)).toBe(30_000);
+    expect(requestTimeoutMs('0', 30_000)).toBeUndefined();
+    expect(requestTimeoutMs('soon', 30_000)).toBeUndefined();
+    expect(requestTimeoutMs(['1s', '2s'], 30_000)).toBeUndefined();
+  });
 });

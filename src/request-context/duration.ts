@@ -28,3 +28,19 @@ export function parseDurationMs(input: string): number | undefined {
 function safe(ms: number): number | undefined {
   return Number.isSafeInteger(ms) ? ms : undefined;
 }
+
+/**
+ * A request's timeout: `defaultMs` (REQUEST_TIMEOUT_MS), lowered — never raised — by the client's
+ * `x-request-timeout`. Undefined when the header is there but is not ms or a duration, or is 0.
+ * Shared by the request-context hook (which answers such a header 400) and admission (which
+ * bounds a queued request's wait by it before any hook has run).
+ */
+export function requestTimeoutMs(
+  header: string | string[] | undefined,
+  defaultMs: number,
+): number | undefined {
+  if (header === undefined) return defaultMs;
+  const asked = typeof header === 'string' ? parseDurationMs(header) : undefined;
+  if (asked === undefined || asked === 0) return undefined;
+  return Math.min(asked, defaultMs);
+}

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidInputError } from '../errors/http.errors.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { inFlightRequests } from '../lifecycle/in-flight.registry.js';
-import { parseDurationMs } from './duration.js';
+import { requestTimeoutMs } from './duration.js';
 import { requestContextStorage, type RequestContext } from './request-context.js';
 import { ClientClosedError, DeadlineExceededError } from './request-context.errors.js';
 
@@ -38,17 +38,12 @@ export function registerRequestContext(
   app.decorateRequest('rampartContext', undefined);
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    const header = request.headers['x-request-timeout'];
-    let timeoutMs = defaultTimeoutMs;
-    if (header !== undefined) {
-      const asked = typeof header === 'string' ? parseDurationMs(header) : undefined;
-      if (asked === undefined || asked === 0) {
-        const problem = { field: 'x-request-timeout', message: 'expected ms or a duration (2s)' };
-        // Answered here: a done-style hook that replies must not call done().
-        sendProblem(reply, request, new InvalidInputError([problem], 'INVALID_REQUEST_TIMEOUT'));
-        return;
-      }
-      timeoutMs = Math.min(asked, defaultTimeoutMs);
+    const timeoutMs = requestTimeoutMs(request.headers['x-request-timeout'], defaultTimeoutMs);
+    if (timeoutMs === undefined) {
+      const problem = { field: 'x-request-timeout', message: 'expected ms or a duration (2s)' };
+      // Answered here: a done-style hook that replies must not call done().
+      sendProblem(reply, request, new InvalidInputError([problem], 'INVALID_REQUEST_TIMEOUT'));
+      return;
     }
     const startedAt = Date.now();
     const controller = new AbortController();
