@@ -1,0 +1,202 @@
+/**
+ * Each chart toggle renders what its kustomize counterpart renders (the in-flight HPA metric,
+ * the ServiceMonitor), the PrometheusRule and dashboard carry their files verbatim, and with
+ * every value changed (ci/all-toggles-values.yaml) the derived numbers follow and the wiring
+ * still holds: ports, Secrets, Ingress backend, NetworkPolicy for the `helm test` pod.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HorizontalPodAutoscaler } from 'kubernetes-types/autoscaling/v2.js';
+import type { ConfigMap, Secret, Service } from 'kubernetes-types/core/v1.js';
+import type { Ingress, NetworkPolicy } from 'kubernetes-types/networking/v1.js';
+import { parse } from 'yaml';
+import {
+  configMapEnv,
+  envNames,
+  objects,
+  ofKind,
+  parseImage,
+  parseObjects,
+  rampartContainers,
+  selects,
+  template,
+  workloads,
+  type K8sObject,
+} from './manifests.js';
+import { containerPort, podSpec, RUNTIME_ENV } from './consistency.helpers.js';
+import { CHART_DIR, chartObjects, isHook, templateChart } from './helm.render.js';
+
+/** The values of ci/all-toggles-values.yaml these tests compare against. */
+interface AllTogglesValues {
+  image: { repository: string; tag: string; digest: string };
+  ports: Record<'http' | 'admin' | 'probes', number>;
+  database: { url: string };
+  adminToken: { token: string };
+}
+
+const one = <T>(objs: K8sObject[], kind: string): T & K8sObject => {
+  const found = ofKind<T>(objs, kind);
+  expect({ kind, count: found.length }).toEqual({ kind, count: 1 });
+  return found[0]!;
+};
+
+describe('each toggle renders what its kustomize counterpart renders', () => {
+  it('autoscaling.inflightRequests: the HPA of k8s/components/hpa-inflight-requests', async () => {
+    const chart = parseObjects(
+      await templateChart(['--set', 'autoscaling.inflightRequests.enabled=true']),
+    );
+    const mine = one<HorizontalPodAutoscaler>(chart, 'HorizontalPodAutoscaler');
+    const theirs = one<HorizontalPodAutoscaler>(objects('hpa-inflight'), 'HorizontalPodAutoscaler');
+    expect(mine.spec).toEqual(theirs.spec);
+    expect(mine.spec?.metrics?.map((m) => m.pods?.metric.name ?? m.resource?.name)).toEqual([
+      'cpu',
+      'rampart_http_requests_in_flight',
+    ]);
+  });
+
+  it('serviceMonitor: the ServiceMonitor of k8s/components/servicemonitor, selecting the admin Service alone', async () => {
+    const chart = parseObjects(await templateChart(['--set', 'serviceMonitor.enabled=true']));
+    const mine = one<{ spec: { selector: { matchLabels: Record<string, string> } } }>(
+      chart,
+      'ServiceMonitor',
+    );
+    const theirs = one<{ spec: object }>(objects('prod'), 'ServiceMonitor');
+    expect({ ...mine.spec, selector: undefined }).toEqual({ ...theirs.spec, selector: undefined });
+    expect(mine.metadata.labels).toMatchObject(theirs.metadata.labels ?? {});
+    const selected = ofKind<Service>(chart, 'Service').filter((s) =>
+      selects(mine.spec.selector, s.metadata.labels),
+    );
+    expect(selected.map((s) => s.spec?.ports?.map((p) => p.name))).toEqual([['admin']]);
+  });
+
+  it('everything off by default: no custom resource, Ingress or dashboard without asking', async () => {
+    const kinds = (await chartObjects('default')).map((o) => o.kind);
+    for (const kind of ['ServiceMonitor', 'PrometheusRule', 'Ingress', 'Secret'])
+      expect(kinds).not.toContain(kind);
+    expect(ofKind<ConfigMap>(await chartObjects('default'), 'ConfigMap')).toHaveLength(1);
+  });
+});
+
+describe('with every toggle on and the values changed (ci/all-toggles-values.yaml)', () => {
+  let objs: K8sObject[];
+  let values: AllTogglesValues;
+  beforeAll(async () => {
+    objs = (await chartObjects('all-toggles')).filter((o) => !isHook(o));
+    values = parse(
+      readFileSync(join(CHART_DIR, 'ci', 'all-toggles-values.yaml'), 'utf8'),
+    ) as AllTogglesValues;
+  });
+  const deployment = () => workloads(objs)[0]!;
+  const container = () => rampartContainers(deployment())[0]!;
+
+  it('prometheusRule: the spec is files/prometheus-rules.yaml verbatim', () => {
+    const rule = one<{ spec: unknown }>(objs, 'PrometheusRule');
+    const file = parse(readFileSync(join(CHART_DIR, 'files', 'prometheus-rules.yaml'), 'utf8'));
+    expect(rule.spec).toEqual(file);
+    expect((rule.spec as { groups: unknown[] }).groups.length).toBeGreaterThan(0);
+  });
+
+  it('grafanaDashboard: files/grafana-dashboard.json in a ConfigMap the Grafana sidecar picks up', () => {
+    const dashboards = ofKind<ConfigMap>(objs, 'ConfigMap').filter(
+      (c) => c.metadata.labels?.grafana_dashboard === '1',
+    );
+    expect(dashboards).toHaveLength(1);
+    const file = readFileSync(join(CHART_DIR, 'files', 'grafana-dashboard.json'), 'utf8');
+    expect(JSON.parse(Object.values(dashboards[0]!.data ?? {})[0]!)).toEqual(JSON.parse(file));
+  });
+
+  it('ingress: routes to the public Service port only, which reaches the `http` container port', () => {
+    const ingress = one<Ingress>(objs, 'Ingress');
+    const backends = (ingress.spec?.rules ?? []).flatMap((r) =>
+      (r.http?.paths ?? []).map((p) => p.backend.service),
+    );
+    expect(backends.length).toBeGreaterThan(0);
+    for (const backend of backends) {
+      const svc = ofKind<Service>(objs, 'Service').find((s) => s.metadata.name === backend?.name);
+      const port = svc?.spec?.ports?.find((p) => p.name === backend?.port?.name);
+      expect(port?.targetPort).toBe('http');
+    }
+    expect(ingress.spec?.tls?.[0]?.secretName).toBe('rampart-tls');
+  });
+
+  it('derives the heap, grace period and minReadySeconds from the changed values', () => {
+    const c = container();
+    const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
+    // 75% of the 1Gi limit; 10 s preStop + 25 s SHUTDOWN_TIMEOUT_MS + 15 s margin; readiness period.
+    expect(env.NODE_OPTIONS).toBe('--max-old-space-size=768 --max-semi-space-size=8');
+    expect(podSpec(deployment()).terminationGracePeriodSeconds).toBe(50);
+    expect(c.lifecycle?.preStop?.sleep?.seconds).toBe(10);
+    expect((deployment().spec as { minReadySeconds?: number }).minReadySeconds).toBe(10);
+    expect(c.livenessProbe).toMatchObject({ periodSeconds: 15, timeoutSeconds: 3 });
+  });
+
+  it('keeps ports, config and Services in step: PORT, ADMIN_PORT and PROBE_PORT follow `ports`', () => {
+    const c = container();
+    const env = configMapEnv(objs, c);
+    for (const [name, variable] of [
+      ['http', 'PORT'],
+      ['admin', 'ADMIN_PORT'],
+      ['probes', 'PROBE_PORT'],
+    ] as const) {
+      expect(containerPort(c, name)?.containerPort).toBe(values.ports[name]);
+      expect(Number(env[variable])).toBe(values.ports[name]);
+    }
+    const services = ofKind<Service>(objs, 'Service');
+    expect(services.flatMap((s) => s.spec?.ports?.map((p) => [p.port, p.targetPort]))).toEqual(
+      expect.arrayContaining([
+        [8000, 'http'],
+        [9100, 'admin'],
+      ]),
+    );
+  });
+
+  it('reports the image tag as SERVICE_VERSION and pins the digest', () => {
+    const ref = parseImage(container().image!);
+    expect(ref).toEqual({
+      name: values.image.repository,
+      tag: values.image.tag,
+      digest: values.image.digest,
+    });
+    expect(configMapEnv(objs, container()).SERVICE_VERSION).toBe(values.image.tag);
+  });
+
+  it('creates the Secrets it was given the credentials for, under the names the pods read', () => {
+    for (const [variable, value] of [
+      ['DATABASE_URL', values.database.url],
+      ['ADMIN_TOKEN', values.adminToken.token],
+    ]) {
+      const ref = container().env?.find((e) => e.name === variable)?.valueFrom?.secretKeyRef;
+      const secret = ofKind<Secret>(objs, 'Secret').find((s) => s.metadata.name === ref?.name);
+      expect(Buffer.from(secret?.data?.[ref!.key] ?? '', 'base64').toString()).toBe(value);
+    }
+  });
+
+  it("sets only variables the app's config schema reads", async () => {
+    const { configKeys } = (await import('../../src/config/config.schema.js')) as {
+      configKeys: () => string[];
+    };
+    const known = new Set([...configKeys(), ...RUNTIME_ENV]);
+    for (const render of [objs, (await chartObjects('default')).filter((o) => !isHook(o))]) {
+      const c = rampartContainers(workloads(render)[0]!)[0]!;
+      expect(envNames(render, c).filter((n) => !known.has(n))).toEqual([]);
+    }
+  });
+
+  it('admits the `helm test` pod to the public port when the namespace as a whole is not', async () => {
+    const testPod = (await chartObjects('all-toggles')).find(isHook)!;
+    const policy = one<NetworkPolicy>(objs, 'NetworkPolicy');
+    const admitting = (policy.spec?.ingress ?? []).filter(
+      (r) =>
+        r.ports?.some((p) => p.port === 'http') &&
+        r.from?.some(
+          (peer) => !peer.namespaceSelector && selects(peer.podSelector, testPod.metadata.labels),
+        ),
+    );
+    expect(admitting).toHaveLength(1);
+    // …and nothing else of the namespace.
+    expect(policy.spec?.ingress?.flatMap((r) => r.from ?? [])).not.toContainEqual({
+      podSelector: {},
+    });
+    expect(selects(policy.spec?.podSelector, template(deployment()).metadata?.labels)).toBe(true);
+  });
+});
