@@ -1,3 +1,4 @@
+/* eslint-disable no-console, no-restricted-properties -- a standalone program in the test pod: its environment is its input, its output the report `helm test` shows. */
 // `helm test`: run by the test pod (templates/tests/) with the rampart image's own node, so no
 // second image is pulled. Checks, through the public Service, that the probe routes answer 200
 // and /api/info names this service at the installed version. Exit 1 lists every failure.
