@@ -77,6 +77,24 @@ describe('each toggle renders what its kustomize counterpart renders', () => {
   });
 });
 
+it('writes config numbers as integers and derives from them (YAML numbers reach Helm as floats)', async () => {
+  const objs = parseObjects(
+    await templateChart([
+      '--set-json',
+      'config.SHUTDOWN_TIMEOUT_MS=2000000',
+      '--set-json',
+      'config.REQUEST_TIMEOUT_MS=1000000',
+    ]),
+  );
+  const c = rampartContainers(workloads(objs)[0]!)[0]!;
+  expect(configMapEnv(objs, c)).toMatchObject({
+    SHUTDOWN_TIMEOUT_MS: '2000000',
+    REQUEST_TIMEOUT_MS: '1000000',
+  });
+  // 5 s preStop + 2,000 s + 10 s margin.
+  expect(podSpec(workloads(objs)[0]!).terminationGracePeriodSeconds).toBe(2015);
+});
+
 describe('with every toggle on and the values changed (ci/all-toggles-values.yaml)', () => {
   let objs: K8sObject[];
   let values: AllTogglesValues;

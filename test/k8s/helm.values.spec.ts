@@ -107,6 +107,11 @@ describe('the templates refuse values that contradict each other', () => {
       ['--set-string', 'config.SHUTDOWN_TIMEOUT_MS=11000'],
       'SHUTDOWN_TIMEOUT_MS must exceed',
     ],
+    [
+      'two listeners on one port',
+      ['--set', 'ports.admin=8080'],
+      'ports.http, ports.admin and ports.probes must differ',
+    ],
   ])('%s', async (_label, args, mentions) => {
     expect(await refusal(args)).toContain(mentions);
   });

@@ -52,11 +52,28 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- .Values.adminToken.existingSecret | default (printf "%s-admin-token" (include "rampart.fullname" .)) -}}
 {{- end -}}
 
+{{/*
+A config value as the environment sees it. Helm reads YAML numbers as float64, which print as
+1e+06: whole numbers are written as integers.
+*/}}
+{{- define "rampart.envString" -}}
+{{- if and (kindIs "float64" .) (eq (float64 (int64 .)) .) -}}
+{{- printf "%d" (int64 .) -}}
+{{- else -}}
+{{- toString . -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A config key's value in milliseconds, as an integer. */}}
+{{- define "rampart.configMs" -}}
+{{- include "rampart.envString" (index .root.Values.config .key) | atoi -}}
+{{- end -}}
+
 {{/* The ConfigMap's data: `config`, plus the keys the chart derives from other values. */}}
 {{- define "rampart.configData" -}}
 {{- $data := dict -}}
 {{- range $key, $value := .Values.config -}}
-{{- $_ := set $data $key (toString $value) -}}
+{{- $_ := set $data $key (include "rampart.envString" $value) -}}
 {{- end -}}
 {{- $_ := set $data "PORT" (toString .Values.ports.http) -}}
 {{- $_ := set $data "ADMIN_PORT" (toString .Values.ports.admin) -}}
@@ -79,7 +96,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 
 {{/* preStop + the app's shutdown deadline (rounded up to whole seconds) + margin. */}}
 {{- define "rampart.gracePeriodSeconds" -}}
-{{- $shutdownMs := .Values.config.SHUTDOWN_TIMEOUT_MS | toString | atoi -}}
+{{- $shutdownMs := include "rampart.configMs" (dict "root" . "key" "SHUTDOWN_TIMEOUT_MS") | atoi -}}
 {{- add .Values.lifecycle.preStopSleepSeconds (div (add $shutdownMs 999) 1000) .Values.lifecycle.graceMarginSeconds -}}
 {{- end -}}
 
@@ -88,11 +105,17 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- if and .Values.autoscaling.enabled (lt (int .Values.autoscaling.maxReplicas) (int .Values.autoscaling.minReplicas)) -}}
 {{- fail "autoscaling.maxReplicas must be >= autoscaling.minReplicas" -}}
 {{- end -}}
+{{- $ports := list (int .Values.ports.http) (int .Values.ports.admin) (int .Values.ports.probes) -}}
+{{- if ne (len (uniq $ports)) 3 -}}
+{{- fail "ports.http, ports.admin and ports.probes must differ: each is a listener of its own" -}}
+{{- end -}}
 {{- if and (not .Values.networkPolicy.enabled) (regexMatch "^[0-9]+$" (toString (.Values.config.TRUST_PROXY | default "off"))) -}}
 {{- fail "config.TRUST_PROXY is a hop count, which believes X-Forwarded-For from whoever connects: with networkPolicy.enabled=false anyone can; set it to the proxies' CIDRs or \"off\"" -}}
 {{- end -}}
-{{- $shutdownMs := .Values.config.SHUTDOWN_TIMEOUT_MS | toString | atoi -}}
-{{- $needMs := add (.Values.config.SHUTDOWN_DRAIN_DELAY_MS | toString | atoi) (.Values.config.REQUEST_TIMEOUT_MS | toString | atoi) -}}
+{{- $shutdownMs := include "rampart.configMs" (dict "root" . "key" "SHUTDOWN_TIMEOUT_MS") | atoi -}}
+{{- $drainMs := include "rampart.configMs" (dict "root" . "key" "SHUTDOWN_DRAIN_DELAY_MS") | atoi -}}
+{{- $requestMs := include "rampart.configMs" (dict "root" . "key" "REQUEST_TIMEOUT_MS") | atoi -}}
+{{- $needMs := add $drainMs $requestMs -}}
 {{- if le $shutdownMs $needMs -}}
 {{- fail "config.SHUTDOWN_TIMEOUT_MS must exceed SHUTDOWN_DRAIN_DELAY_MS + REQUEST_TIMEOUT_MS, so a request admitted during the drain still meets its deadline" -}}
 {{- end -}}
