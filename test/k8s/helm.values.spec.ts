@@ -43,6 +43,11 @@ describe('values.schema.json refuses bad values at install', () => {
       "'maxReplica'",
     ],
     ['the `latest` tag', ['--set', 'image.tag=latest'], '/image/tag'],
+    [
+      'a name Kubernetes would refuse',
+      ['--set', 'fullnameOverride=Rampart_API'],
+      '/fullnameOverride',
+    ],
     ['a malformed digest', ['--set', 'image.digest=sha256:abc'], '/image/digest'],
     [
       'a credential as plain config',

@@ -1,6 +1,11 @@
-{{/* The release's full name: the release name when it already says rampart, else <release>-rampart. */}}
+{{/*
+The objects' base name: fullnameOverride, else the release name when it already says rampart,
+else <release>-rampart.
+*/}}
 {{- define "rampart.fullname" -}}
-{{- if contains .Chart.Name .Release.Name -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else if contains .Chart.Name .Release.Name -}}
 {{- .Release.Name | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
 {{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
