@@ -71,6 +71,21 @@ describe('the `helm test` pod against a real instance', () => {
     expect(podEnv).toMatchObject({ EXPECTED_SERVICE: 'rampart', EXPECTED_VERSION: '0.1.0' });
   });
 
+  it('meets the restricted Pod Security profile like the app, with no API token and no retries', () => {
+    const c = pod.spec!.containers[0]!;
+    expect(pod.spec).toMatchObject({
+      restartPolicy: 'Never',
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+    });
+    expect(c.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(c.resources?.limits?.memory).toBeDefined();
+  });
+
   it('passes on a healthy instance: the probe routes answer 200 and /api/info names the release', async () => {
     const run = await runTestPod();
     expect(run).toEqual({ code: 0, output: expect.stringContaining('ok /api/info rampart 0.1.0') });
