@@ -1,4 +1,4 @@
-import { metricNames } from './promql.names.js';
+import { metricNames, selectors } from './promql.names.js';
 
 describe('metricNames (PromQL selectors of rules and panels)', () => {
   it('finds the series inside functions, aggregations and binary operations', () => {
@@ -21,5 +21,17 @@ describe('metricNames (PromQL selectors of rules and panels)', () => {
 
   it('rejects an unbalanced matcher instead of guessing', () => {
     expect(() => metricNames('rate(x{job="a"[5m])')).toThrow(/unbalanced/);
+  });
+});
+
+describe('selectors (names and the labels their matchers test)', () => {
+  it('pairs each selector with its label names, strings with operators inside ignored', () => {
+    expect(
+      selectors('rate(a_total{code=~"5..|x=y", route!="/a"}[5m]) / b{ le = "0.5" } + c'),
+    ).toEqual([
+      { name: 'a_total', labels: ['code', 'route'] },
+      { name: 'b', labels: ['le'] },
+      { name: 'c', labels: [] },
+    ]);
   });
 });

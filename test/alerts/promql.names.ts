@@ -1,5 +1,5 @@
 /**
- * The metric names a PromQL expression selects, for the check that every rule and panel reads
+ * The metric names (and matcher labels) a PromQL expression selects, for the check that every rule and panel reads
  * series rampart really exports. A lexer, not a parser: it drops strings, label matchers
  * (`{...}`), ranges (`[5m]`), numbers and durations, function and aggregation calls, keywords
  * and the label lists of `by`/`without`/`on`/`ignoring`/`group_left`/`group_right`; every
@@ -75,12 +75,23 @@ function nextNonSpace(text: string, i: number): string | undefined {
   return rest[0];
 }
 
-/** Metric names selected by `expr`, in order of first appearance. */
-export function metricNames(expr: string): string[] {
-  const names: string[] = [];
-  const add = (name: string): void => {
-    if (!names.includes(name)) names.push(name);
-  };
+/** One vector selector: the metric name and the label names its matchers test. */
+export interface Selector {
+  name: string;
+  labels: string[];
+}
+
+/** Label names tested by a `{...}` matcher block. */
+function matcherLabels(block: string): string[] {
+  const withoutStrings = block.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""');
+  return [...withoutStrings.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(?:=~|!~|!=|=)/g)].map(
+    (m) => m[1] as string,
+  );
+}
+
+/** Every vector selector in `expr`, in order. */
+export function selectors(expr: string): Selector[] {
+  const found: Selector[] = [];
   let i = 0;
   while (i < expr.length) {
     const c = expr[i] as string;
@@ -91,8 +102,14 @@ export function metricNames(expr: string): string[] {
       i = end < 0 ? expr.length : end;
     } else if (c === '{') {
       const end = skipBracket(expr, i, '{', '}');
-      const byName = NAME_MATCHER.exec(expr.slice(i, end));
-      if (byName?.[2]) add(byName[2]);
+      const block = expr.slice(i, end);
+      const byName = NAME_MATCHER.exec(block);
+      if (byName?.[2]) {
+        found.push({
+          name: byName[2],
+          labels: matcherLabels(block).filter((l) => l !== '__name__'),
+        });
+      }
       i = end;
     } else if (c === '[') {
       i = skipBracket(expr, i, '[', ']');
@@ -108,14 +125,27 @@ export function metricNames(expr: string): string[] {
       const word = (IDENTIFIER.exec(expr) as RegExpExecArray)[0];
       i = IDENTIFIER.lastIndex;
       const lower = word.toLowerCase();
+      const next = nextNonSpace(expr, i);
       if (LABEL_LIST_KEYWORDS.has(lower)) {
-        if (nextNonSpace(expr, i) === '(') i = skipBracket(expr, expr.indexOf('(', i), '(', ')');
-      } else if (!KEYWORDS.has(lower) && nextNonSpace(expr, i) !== '(') {
-        add(word);
+        if (next === '(') i = skipBracket(expr, expr.indexOf('(', i), '(', ')');
+      } else if (!KEYWORDS.has(lower) && next !== '(') {
+        if (next === '{') {
+          const open = expr.indexOf('{', i);
+          const end = skipBracket(expr, open, '{', '}');
+          found.push({ name: word, labels: matcherLabels(expr.slice(open, end)) });
+          i = end;
+        } else {
+          found.push({ name: word, labels: [] });
+        }
       }
     } else {
       i++;
     }
   }
-  return names;
+  return found;
+}
+
+/** Metric names selected by `expr`, in order of first appearance. */
+export function metricNames(expr: string): string[] {
+  return [...new Set(selectors(expr).map((s) => s.name))];
 }
