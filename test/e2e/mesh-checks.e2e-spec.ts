@@ -9,9 +9,10 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { readCgroupLimits } from '../../src/version/cgroup.limits.js';
 import { answer, BackendServer, stall } from '../support/backend-server.js';
-import { ROOT, startChild, type Child } from '../support/child-process.js';
+import { freePort, ROOT, startChild, type Child } from '../support/child-process.js';
 import { defaultDatabaseEnv } from '../support/database.js';
 import { json, type JsonBody } from '../support/http.js';
+import { startTraced } from '../support/traced-child.js';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 const B3 = {
@@ -230,5 +231,43 @@ describe('POST /echo forwarded to BACKEND_URLS (real child process, real backend
     const afterMs = Number(/within (\d+) ms/.exec(body.backends[0].detail as string)?.[1]);
     expect(afterMs).toBeGreaterThan(0);
     expect(afterMs).toBeLessThan(300);
+  });
+});
+
+describe('POST /echo forwarded with tracing on (real child process, telemetry preloaded)', () => {
+  let child: Child;
+  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
+  const backend = new BackendServer();
+
+  beforeAll(async () => {
+    await backend.start();
+    db = await defaultDatabaseEnv();
+    // Spans go to a port nothing listens on: export failures are the exporter's business.
+    const sink = `http://127.0.0.1:${await freePort()}`;
+    child = await startTraced(sink, { ...db.env, LOG_LEVEL: 'info', BACKEND_URLS: backend.url });
+  });
+  afterAll(async () => {
+    child?.process.kill('SIGKILL');
+    await child?.exited;
+    await backend.close();
+    await db.drop();
+  });
+
+  it('the backend gets one traceparent, in the caller trace, written by the client span; B3 passes through', async () => {
+    const traceId = TRACEPARENT.split('-')[1]!;
+    const res = await post(`${child.baseUrl}/echo`, '{"traced":true}', {
+      traceparent: TRACEPARENT,
+      'x-b3-traceid': traceId,
+      'x-b3-spanid': 'e457b5a2e4d86bd1',
+      'x-b3-sampled': '1',
+    });
+    expect(res.status).toBe(200);
+    const headers = backend.received.at(-1)!.headers;
+    // One value: a copied header beside the injected one would arrive joined ("a, b").
+    const sent = String(headers.traceparent);
+    expect(sent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+    expect(sent.split('-')[1]).toBe(traceId);
+    expect(sent).not.toBe(TRACEPARENT); // a new parent: rampart's client span
+    expect(headers['x-b3-traceid']).toBe(traceId);
   });
 });
