@@ -117,11 +117,17 @@ describe('build identity and mesh checks (real child process, no backends)', () 
   });
 
   it.each([
-    ['malformed JSON', 400, 'application/json', '{"a":'],
-    ['text/plain', 415, 'text/plain', 'hello'],
-    ['a form', 415, 'application/x-www-form-urlencoded', 'a=1'],
-    ['a body over HTTP_BODY_LIMIT_BYTES', 413, 'application/json', `"${'x'.repeat(2_000)}"`],
-  ])('POST /echo with %s → %d problem+json', async (_name, status, type, body) => {
+    ['malformed JSON', 400, 'MALFORMED_JSON', 'application/json', '{"a":'],
+    ['text/plain', 415, 'UNSUPPORTED_MEDIA_TYPE', 'text/plain', 'hello'],
+    ['a form', 415, 'UNSUPPORTED_MEDIA_TYPE', 'application/x-www-form-urlencoded', 'a=1'],
+    [
+      'a body over HTTP_BODY_LIMIT_BYTES',
+      413,
+      'PAYLOAD_TOO_LARGE',
+      'application/json',
+      `"${'x'.repeat(2_000)}"`,
+    ],
+  ])('POST /echo with %s → %d %s problem+json', async (_name, status, code, type, body) => {
     const res = await fetch(`${child.baseUrl}/echo`, {
       method: 'POST',
       headers: { 'content-type': type },
@@ -129,7 +135,7 @@ describe('build identity and mesh checks (real child process, no backends)', () 
     });
     expect(res.status).toBe(status);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
-    expect(typeof (await json(res)).code).toBe('string');
+    expect((await json(res)).code).toBe(code);
   });
 });
 
