@@ -22,7 +22,8 @@ const BASE = '/chaos/process';
  * Admin routes for whole-process faults (docs/chaos.md shows each in a cluster):
  * `GET /chaos/process` (state), `DELETE /chaos/process` (stop all), and per fault
  * `PUT` to start (JSON body, validated: 400 problem+json, nothing started) and `DELETE` to stop:
- * `event-loop`, `cpu`, `memory`, `liveness`, `slow-body`; `POST /chaos/process/exit`.
+ * `event-loop`, `cpu`, `memory`, `liveness`, `slow-body`; `POST /chaos/process/exit` (and
+ * `DELETE /chaos/process/exit` to cancel one still waiting its delay).
  * Mutations pass the admin guard (ADMIN_TOKEN) like every other admin route.
  */
 @Injectable()
@@ -47,7 +48,7 @@ export class ProcessChaosAdmin implements OnModuleInit {
     this.start('memory', memoryGrowthSchema, (s) => chaos.startMemoryGrowth(s));
     this.start('liveness', livenessFailSchema, (s) => chaos.failLiveness(s.reason));
     this.start('slow-body', slowBodySchema, (s) => chaos.startSlowBody(s));
-    for (const fault of ['event-loop', 'cpu', 'memory', 'liveness', 'slow-body'] as const) {
+    for (const fault of PROCESS_FAULTS) {
       routes.delete(`${BASE}/${fault}`, async () => ({
         stopped: chaos.stop(fault),
         ...chaos.state,

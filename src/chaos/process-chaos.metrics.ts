@@ -2,7 +2,14 @@ import type { Counter } from 'prom-client';
 import type { MetricsService } from '../metrics/metrics.service.js';
 
 /** The faults process chaos can switch on, as they appear in `chaos_process_fault_active`. */
-export const PROCESS_FAULTS = ['event-loop', 'cpu', 'memory', 'liveness', 'slow-body', 'exit'];
+export const PROCESS_FAULTS = [
+  'event-loop',
+  'cpu',
+  'memory',
+  'liveness',
+  'slow-body',
+  'exit',
+] as const;
 export type ProcessFault = (typeof PROCESS_FAULTS)[number];
 
 /**

@@ -5,7 +5,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { busyWait } from './busy-wait.js';
 import { CpuBurn } from './cpu.burn.js';
 import { MemoryGrowth } from './memory.growth.js';
-import { ProcessChaosMetrics, type ProcessFault } from './process-chaos.metrics.js';
+import { PROCESS_FAULTS, ProcessChaosMetrics, type ProcessFault } from './process-chaos.metrics.js';
 import type {
   CpuBurnSettings,
   ExitSettings,
@@ -32,6 +32,7 @@ export class ProcessChaos implements OnApplicationShutdown {
   private slow?: Started<SlowBodySettings>;
   private liveness?: Started<{ reason: string }>;
   private exit?: ExitSettings & { at: string };
+  private exitTimer?: NodeJS.Timeout;
   private readonly cpu: CpuBurn;
   private readonly memory = new MemoryGrowth();
   private readonly metrics: ProcessChaosMetrics;
@@ -109,12 +110,16 @@ export class ProcessChaos implements OnApplicationShutdown {
   /**
    * Exits with `code` `delayMs` after `afterAnswer` runs it: no drain, no shutdown hooks, as a
    * crash would (in-flight requests are cut). Only the log is flushed, so the reason is kept.
+   * Until then, stop('exit') cancels it.
    */
   exitProcess(settings: ExitSettings, afterAnswer: (run: () => void) => void): void {
     log.warn({ chaos: settings }, 'chaos: process exit requested');
-    this.exit = { ...settings, at: new Date(Date.now() + settings.delayMs).toISOString() };
+    this.stop('exit');
+    const exit = { ...settings, at: new Date(Date.now() + settings.delayMs).toISOString() };
+    this.exit = exit;
     afterAnswer(() => {
-      setTimeout(() => {
+      if (this.exit !== exit) return; // cancelled before the answer had left
+      this.exitTimer = setTimeout(() => {
         log.fatal({ code: settings.code }, 'chaos: exiting now');
         flushLogger();
         process.exit(settings.code);
@@ -122,14 +127,17 @@ export class ProcessChaos implements OnApplicationShutdown {
     });
   }
 
-  /** Stops one fault; true when it was on. The exit, once scheduled, cannot be stopped. */
-  stop(fault: Exclude<ProcessFault, 'exit'>): boolean {
+  /** Stops one fault (a pending exit is cancelled); true when it was on. */
+  stop(fault: ProcessFault): boolean {
     const wasActive = this.isActive(fault);
     if (fault === 'event-loop') this.loopBlock = undefined;
     else if (fault === 'cpu') this.cpu.stop();
     else if (fault === 'memory') this.memory.stop();
     else if (fault === 'slow-body') this.slow = undefined;
-    else if (fault === 'liveness' && this.liveness) {
+    else if (fault === 'exit') {
+      clearTimeout(this.exitTimer);
+      this.exit = this.exitTimer = undefined;
+    } else if (fault === 'liveness' && this.liveness) {
       this.liveness = undefined;
       this.probes.setLivenessFailure(undefined);
     }
@@ -138,9 +146,7 @@ export class ProcessChaos implements OnApplicationShutdown {
   }
 
   stopAll(): void {
-    for (const fault of ['event-loop', 'cpu', 'memory', 'liveness', 'slow-body'] as const) {
-      this.stop(fault);
-    }
+    for (const fault of PROCESS_FAULTS) this.stop(fault);
   }
 
   onApplicationShutdown(): void {

@@ -155,6 +155,18 @@ describe('process chaos on the admin port (real child process)', () => {
     expect((await fetch(`${child.baseUrl}/healthz`)).status).toBe(200);
   });
 
+  it('exit: one still waiting its delay shows in state and is cancelled by DELETE', async () => {
+    const res = await admin.request('POST', '/chaos/process/exit', { code: 9, delayMs: 600_000 });
+    expect(res.status).toBe(202);
+    expect((await json(res)).exit).toMatchObject({ code: 9, delayMs: 600_000 });
+    expect(await active('exit')).toBe(1);
+    const cancel = await admin.request('DELETE', '/chaos/process/exit');
+    expect(await json(cancel)).toMatchObject({ stopped: true, exit: null });
+    expect(await active('exit')).toBe(0);
+    expect(child.process.exitCode).toBeNull();
+    expect((await fetch(`${child.baseUrl}/healthz`)).status).toBe(200);
+  });
+
   it('slow-body: a public answer arrives in many chunks spread over time; probes do not', async () => {
     const normal = await fetch(`${child.baseUrl}/api/info`);
     expect(normal.headers.get('content-length')).not.toBeNull();
