@@ -25,7 +25,14 @@ export function registerProcessChaos(app: FastifyInstance, chaos: ProcessChaos):
         : Buffer.isBuffer(payload)
           ? payload
           : null;
-    if (!slow || body === null || body.length === 0 || isProbe(request)) {
+    // HEAD answers carry headers only: their Content-Length must stay the GET's.
+    if (
+      !slow ||
+      body === null ||
+      body.length === 0 ||
+      request.method === 'HEAD' ||
+      isProbe(request)
+    ) {
       return done(null, payload);
     }
     reply.removeHeader('content-length');
