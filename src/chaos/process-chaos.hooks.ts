@@ -4,8 +4,8 @@ import type { ProcessChaos } from './process-chaos.service.js';
 import { slowBody } from './slow-body.stream.js';
 
 /**
- * The public listener's side of process chaos (app.factory.ts registers it after the other
- * hooks). Probes on the public port are left alone, as by the latency/error chaos: the kubelet's
+ * The public listener's side of process chaos (app.factory.ts registers it right after
+ * http.hooks.ts, so requests meet it inside their context and deadline). Probes on the public port are left alone, as by the latency/error chaos: the kubelet's
  * view is what the liveness fault and the probe thread decide.
  * - every-request event-loop block: a synchronous busy wait before the handler, as a CPU-bound
  *   handler would do, so admission and the loop monitors see a real blocked loop;

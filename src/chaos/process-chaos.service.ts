@@ -17,8 +17,8 @@ import type {
 const log = logger.child({ module: 'chaos' });
 
 type Started<T> = T & { startedAt: string };
-const started = <T>(settings: T): Started<T> => ({ ...settings, startedAt: now() });
 const now = (): string => new Date().toISOString();
+const started = <T>(settings: T): Started<T> => ({ ...settings, startedAt: now() });
 
 /**
  * Whole-process faults (admin /chaos/process): a blocked event loop, CPU burn, memory growth,
