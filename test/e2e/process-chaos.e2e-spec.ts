@@ -181,8 +181,9 @@ describe('process chaos on the admin port (real child process)', () => {
     expect(Object.keys(JSON.parse(body) as object)).toEqual(expected);
     const pieces = Math.ceil(Buffer.byteLength(body) / chunkBytes);
     expect(chunks.length).toBeGreaterThan(pieces / 2);
-    // The chunks waited their interval: the last came at least (pieces - 1) intervals after the first.
-    expect(chunks.at(-1)! - chunks[0]!).toBeGreaterThanOrEqual((pieces - 1) * intervalMs * 0.9);
+    // The chunks waited their interval: (pieces - 1) intervals between the first and the last,
+    // halved so that a client turn delayed by a busy machine cannot make this fail.
+    expect(chunks.at(-1)! - chunks[0]!).toBeGreaterThanOrEqual(((pieces - 1) * intervalMs) / 2);
 
     const probe = await readChunks(`${child.baseUrl}/healthz`);
     expect(probe.headers['content-length']).toBeDefined();
