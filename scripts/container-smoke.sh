@@ -56,7 +56,8 @@ build_app_image() {
   local t0 log="$STATE_DIR/build.log"
   t0=$(now_ms)
   info "podman build -t $IMAGE (log: $log)"
-  if podman build --network host --pull=never --layers -t "$IMAGE" -f "$ROOT/Dockerfile" "$ROOT" \
+  if podman build --network host --pull=never --layers -t "$IMAGE" -f "$ROOT/Dockerfile" \
+    --build-arg GIT_COMMIT="$(git -C "$ROOT" rev-parse HEAD 2>/dev/null)" "$ROOT" \
     >"$log" 2>&1; then
     local size
     size="$(podman image inspect "$IMAGE" --format '{{.Size}}')"

@@ -6,6 +6,8 @@ import { AdminServer } from './admin/admin.server.js';
 import { AdmissionGate } from './admission/admission.gate.js';
 import { AdmissionListener } from './admission/admission.listener.js';
 import { AppModule } from './app.module.js';
+import { registerProcessChaos } from './chaos/process-chaos.hooks.js';
+import { ProcessChaos } from './chaos/process-chaos.service.js';
 import type { AppConfig } from './config/config.schema.js';
 import { ProbeServer } from './health/probe.server.js';
 import { ReadinessService } from './health/readiness.service.js';
@@ -57,6 +59,7 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
     isDraining: () => readiness.isDraining,
     onBodyTimeout: () => countTimeout('body'),
   });
+  registerProcessChaos(fastify, app.get(ProcessChaos));
   registerProtocolChecks(fastify);
   registerJsonBodyParser(fastify);
   await registerRateLimit(fastify, rateLimitOptions(config, app.get(RedisService).client));

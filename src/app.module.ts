@@ -14,10 +14,12 @@ import { HelloModule } from './hello/hello.module.js';
 import { ItemsModule } from './items/items.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { MeshModule } from './mesh/mesh.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { RequestContextModule } from './request-context/request-context.module.js';
 import { TelemetryModule } from './telemetry/telemetry.module.js';
+import { VersionModule } from './version/version.module.js';
 
 /** Root module: infrastructure first, then one module per feature. */
 @Module({})
@@ -41,6 +43,8 @@ export class AppModule {
         LifecycleModule,
         HelloModule,
         FanoutModule,
+        VersionModule,
+        MeshModule,
         ChaosModule,
         ItemsModule,
         CountersModule,

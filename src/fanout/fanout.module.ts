@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { UpstreamModule } from '../upstream/upstream.module.js';
+import { VersionModule } from '../version/version.module.js';
 import { FanoutController } from './fanout.controller.js';
 import { FanoutService } from './fanout.service.js';
 import { IdentityService } from './identity.service.js';
@@ -7,8 +8,9 @@ import { InfoController } from './info.controller.js';
 
 /** `GET /api/fanout` (calls every backend, chains) and `GET /api/info` (identity). */
 @Module({
-  imports: [UpstreamModule],
+  imports: [UpstreamModule, VersionModule],
   controllers: [FanoutController, InfoController],
   providers: [FanoutService, IdentityService],
+  exports: [FanoutService, IdentityService],
 })
 export class FanoutModule {}

@@ -7,7 +7,7 @@ import { logger } from '../logging/logger.js';
 import { RequestContextService } from '../request-context/request-context.service.js';
 import type { Backend } from '../upstream/upstream.backend.js';
 import { isUpstreamStatusError } from '../upstream/upstream.errors.js';
-import { UpstreamService } from '../upstream/upstream.service.js';
+import { UpstreamService, type CallRequest } from '../upstream/upstream.service.js';
 import type { FanoutAnswer, FanoutEntry } from './fanout.types.js';
 import { IdentityService } from './identity.service.js';
 
@@ -33,11 +33,22 @@ export class FanoutService {
     if (backends.length === 0) {
       return { ...this.identity.identity, degraded: false, database: await this.leafRead() };
     }
-    const entries = await Promise.all(backends.map((backend) => this.call(backend)));
+    const entries = await this.callEach({
+      path: this.config.UPSTREAM_PATH,
+      headers: { accept: 'application/json' },
+    });
     const degraded = entries.some(
       (e) => e.degraded || (e.body as { degraded?: unknown } | undefined)?.degraded === true,
     );
     return { ...this.identity.identity, degraded, backends: entries };
+  }
+
+  /**
+   * Sends `request` to every backend concurrently, each through its own policy; one entry per
+   * backend, a failure as a degraded entry (also used by POST /echo to forward its body).
+   */
+  callEach(request: CallRequest): Promise<FanoutEntry[]> {
+    return Promise.all(this.upstream.backends.map((backend) => this.call(backend, request)));
   }
 
   /** The leaf's one database read, so a chained request ends in a database call. */
@@ -49,14 +60,11 @@ export class FanoutService {
     return rows[0];
   }
 
-  private async call(backend: Backend): Promise<FanoutEntry> {
+  private async call(backend: Backend, request: CallRequest): Promise<FanoutEntry> {
     const started = performance.now();
     const latencyMs = () => Math.round((performance.now() - started) * 100) / 100;
     try {
-      const res = await this.upstream.request(backend, {
-        path: this.config.UPSTREAM_PATH,
-        headers: { accept: 'application/json' },
-      });
+      const res = await this.upstream.request(backend, request);
       const body = parseBody(res.body, res.headers['content-type']);
       return {
         url: backend.url,

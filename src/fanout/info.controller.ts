@@ -2,6 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { inFlightRequests } from '../lifecycle/in-flight.registry.js';
+import { VersionService } from '../version/version.service.js';
 import { IdentityService } from './identity.service.js';
 
 /**
@@ -13,10 +14,12 @@ export class InfoController {
   constructor(
     private readonly identity: IdentityService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly versions: VersionService,
   ) {}
 
   @Get('info')
-  info() {
+  async info() {
+    const { commit, build, limits } = await this.versions.version();
     return {
       ...this.identity.identity,
       namespace: this.config.POD_NAMESPACE,
@@ -25,6 +28,9 @@ export class InfoController {
       nodeVersion: process.version,
       // This request included.
       inFlightRequests: inFlightRequests.size,
+      commit,
+      build,
+      limits,
     };
   }
 }

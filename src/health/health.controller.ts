@@ -1,5 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { LivenessFailedError } from './health.errors.js';
+import { ProbeServer } from './probe.server.js';
 import { ReadinessService } from './readiness.service.js';
 
 /** The probe routes on the public port, for callers and tests that look there. The kubelet
@@ -10,13 +12,17 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly readiness: ReadinessService,
+    private readonly probes: ProbeServer,
   ) {}
 
   /** Liveness probe: no I/O, answers while the event loop turns. A failing dependency must not
-   * get the pod restarted, so nothing here looks outside the process. */
+   * get the pod restarted, so nothing here looks outside the process; only an operator's
+   * injected failure (ProbeServer.setLivenessFailure) fails it. */
   @Get('healthz')
   @HealthCheck()
   liveness() {
+    const failure = this.probes.livenessFailure;
+    if (failure !== undefined) throw new LivenessFailedError(failure);
     return this.health.check([]);
   }
 

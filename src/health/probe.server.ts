@@ -36,6 +36,7 @@ export class ProbeServer implements OnApplicationShutdown {
   private worker?: Worker;
   private heartbeat?: NodeJS.Timeout;
   private boundPort = 0;
+  private failure?: string;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -58,6 +59,7 @@ export class ProbeServer implements OnApplicationShutdown {
         stallMs: STALL_MS,
         answerWithinMs: ANSWER_WITHIN_MS,
         staleMs: STALE_MS,
+        livenessFailure: this.failure,
       },
     });
     this.worker = worker;
@@ -67,12 +69,28 @@ export class ProbeServer implements OnApplicationShutdown {
     if (first instanceof Error) throw first;
     this.boundPort = first.listening ?? 0;
     worker.on('message', (ask: { id: number; path: string }) => void this.answer(ask));
+    if (this.failure !== undefined) this.setLivenessFailure(this.failure);
     // A process whose shutdown forgot the thread must still exit.
     worker.unref();
   }
 
   get port(): number {
     return this.boundPort;
+  }
+
+  /** Why liveness is failed on purpose (admin /chaos/process/liveness), if it is. */
+  get livenessFailure(): string | undefined {
+    return this.failure;
+  }
+
+  /**
+   * Makes /healthz answer 503 (LIVENESS_FAILED) on both ports until called with undefined, so
+   * an operator can watch the kubelet restart the container. The thread is told by message:
+   * the failure is set from a turning loop, unlike the heartbeat that must outlive a stuck one.
+   */
+  setLivenessFailure(reason: string | undefined): void {
+    this.failure = reason;
+    this.worker?.postMessage({ livenessFailure: reason ?? null });
   }
 
   private async answer(ask: { id: number; path: string }): Promise<void> {

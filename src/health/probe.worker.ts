@@ -5,6 +5,7 @@
  *
  * - /healthz: 200 while the main thread's heartbeat (a SharedArrayBuffer it writes every 100 ms)
  *   is younger than `stallMs`, else 503: a wedged main loop still fails liveness, a busy one not.
+ *   Also 503 while the main thread has said liveness is failed on purpose (`livenessFailure`).
  * - /readyz, /startupz: asked of the main thread, which runs the real checks; if it has not
  *   answered within `answerWithinMs` (its loop is busy), the last answer it gave, while younger
  *   than `staleMs`; else 503.
@@ -13,6 +14,7 @@ export const PROBE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
 const { port, host, heartbeat, stallMs, answerWithinMs, staleMs } = workerData;
+let livenessFailure = workerData.livenessFailure;
 const beat = new Float64Array(heartbeat);
 const pending = new Map();
 const last = new Map();
@@ -30,6 +32,10 @@ function send(res, status, body) {
 }
 
 parentPort.on('message', (answer) => {
+  if ('livenessFailure' in answer) {
+    livenessFailure = answer.livenessFailure ?? undefined;
+    return;
+  }
   last.set(answer.path, answer);
   const res = pending.get(answer.id);
   if (res) {
@@ -41,6 +47,7 @@ parentPort.on('message', (answer) => {
 const server = http.createServer((req, res) => {
   const path = (req.url || '').split('?')[0];
   if (path === '/healthz') {
+    if (livenessFailure) return send(res, 503, problem(503, 'LIVENESS_FAILED', livenessFailure, path));
     const stalledMs = Date.now() - beat[0];
     if (stalledMs < stallMs) return send(res, 200, '{"status":"ok","info":{},"error":{},"details":{}}');
     return send(res, 503, problem(503, 'EVENT_LOOP_STALLED',

@@ -27,6 +27,8 @@ export function ensureBuilt(): void {
       stdio: 'inherit',
     },
   );
+  // What `npm run build` does after tsc: dist/build-info.json, the commit GET /version shows.
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build-info.mjs')], { cwd: ROOT });
 }
 
 /**

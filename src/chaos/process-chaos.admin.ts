@@ -1,0 +1,91 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { AdminServer } from '../admin/admin.server.js';
+import { InvalidInputError } from '../errors/http.errors.js';
+import { sendProblem } from '../errors/problem.reply.js';
+import { PROCESS_FAULTS } from './process-chaos.metrics.js';
+import { ProcessChaos } from './process-chaos.service.js';
+import {
+  cpuBurnSchema,
+  exitSchema,
+  livenessFailSchema,
+  loopBlockSchema,
+  memoryGrowthSchema,
+  parseFault,
+  slowBodySchema,
+} from './process-chaos.settings.js';
+
+const BASE = '/chaos/process';
+
+/**
+ * Admin routes for whole-process faults (docs/chaos.md shows each in a cluster):
+ * `GET /chaos/process` (state), `DELETE /chaos/process` (stop all), and per fault
+ * `PUT` to start (JSON body, validated: 400 problem+json, nothing started) and `DELETE` to stop:
+ * `event-loop`, `cpu`, `memory`, `liveness`, `slow-body`; `POST /chaos/process/exit` (and
+ * `DELETE /chaos/process/exit` to cancel one still waiting its delay).
+ * Mutations pass the admin guard (ADMIN_TOKEN) like every other admin route.
+ */
+@Injectable()
+export class ProcessChaosAdmin implements OnModuleInit {
+  constructor(
+    private readonly admin: AdminServer,
+    private readonly chaos: ProcessChaos,
+  ) {}
+
+  onModuleInit(): void {
+    const routes = this.admin.routes;
+    const chaos = this.chaos;
+    routes.get(BASE, async () => chaos.state);
+    routes.delete(BASE, async () => {
+      chaos.stopAll();
+      return chaos.state;
+    });
+    this.start('event-loop', loopBlockSchema, (s, reply) =>
+      chaos.startLoopBlock(s, afterAnswer(reply)),
+    );
+    this.start('cpu', cpuBurnSchema, (s) => chaos.startCpuBurn(s));
+    this.start('memory', memoryGrowthSchema, (s) => chaos.startMemoryGrowth(s));
+    this.start('liveness', livenessFailSchema, (s) => chaos.failLiveness(s.reason));
+    this.start('slow-body', slowBodySchema, (s) => chaos.startSlowBody(s));
+    for (const fault of PROCESS_FAULTS) {
+      routes.delete(`${BASE}/${fault}`, async () => ({
+        stopped: chaos.stop(fault),
+        ...chaos.state,
+      }));
+    }
+    routes.post(`${BASE}/exit`, async (request, reply) => {
+      const parsed = parseFault(exitSchema, request.body);
+      if ('problems' in parsed) return invalid(reply, request, parsed.problems);
+      chaos.exitProcess(parsed.settings, afterAnswer(reply));
+      return reply.code(202).send(chaos.state);
+    });
+  }
+
+  /** `PUT /chaos/process/<fault>`: validate, start, answer the new state (202: it is running). */
+  private start<T>(
+    fault: (typeof PROCESS_FAULTS)[number],
+    schema: z.ZodType<T>,
+    run: (settings: T, reply: FastifyReply) => void,
+  ): void {
+    this.admin.routes.put(`${BASE}/${fault}`, async (request, reply) => {
+      const parsed = parseFault(schema, request.body);
+      if ('problems' in parsed) return invalid(reply, request, parsed.problems);
+      run(parsed.settings, reply);
+      return reply.code(202).send(this.chaos.state);
+    });
+  }
+}
+
+function invalid(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  problems: ConstructorParameters<typeof InvalidInputError>[0],
+): void {
+  sendProblem(reply, request, new InvalidInputError(problems));
+}
+
+/** Runs `run` once this answer has left (the caller sees it before the loop stops or the exit). */
+function afterAnswer(reply: FastifyReply): (run: () => void) => void {
+  return (run) => reply.raw.once('finish', () => setImmediate(run));
+}

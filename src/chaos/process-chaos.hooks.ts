@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import { isProbe } from '../health/health.paths.js';
+import type { ProcessChaos } from './process-chaos.service.js';
+import { slowBody } from './slow-body.stream.js';
+
+/**
+ * The public listener's side of process chaos (app.factory.ts registers it right after
+ * http.hooks.ts, so requests meet it inside their context and deadline). Probes on the public port are left alone, as by the latency/error chaos: the kubelet's
+ * view is what the liveness fault and the probe thread decide.
+ * - every-request event-loop block: a synchronous busy wait before the handler, as a CPU-bound
+ *   handler would do, so admission and the loop monitors see a real blocked loop;
+ * - slow body: a string or Buffer answer is replaced by a stream that dribbles it out (chunked).
+ */
+export function registerProcessChaos(app: FastifyInstance, chaos: ProcessChaos): void {
+  app.addHook('onRequest', (request, _reply, done) => {
+    const ms = chaos.perRequestBlockMs;
+    if (ms > 0 && !isProbe(request)) chaos.block(ms);
+    done();
+  });
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const slow = chaos.slowBody;
+    const body =
+      typeof payload === 'string'
+        ? Buffer.from(payload)
+        : Buffer.isBuffer(payload)
+          ? payload
+          : null;
+    // HEAD answers carry headers only: their Content-Length must stay the GET's.
+    if (
+      !slow ||
+      body === null ||
+      body.length === 0 ||
+      request.method === 'HEAD' ||
+      isProbe(request)
+    ) {
+      return done(null, payload);
+    }
+    reply.removeHeader('content-length');
+    done(null, slowBody(body, slow.chunkBytes, slow.intervalMs));
+  });
+}

@@ -1,0 +1,53 @@
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { FanoutService } from '../fanout/fanout.service.js';
+import { IdentityService } from '../fanout/identity.service.js';
+import { UpstreamService } from '../upstream/upstream.service.js';
+import { traceHeadersToForward } from './trace.headers.js';
+
+/** Where a forwarded echo goes on each backend: its own /echo, so instances chain A → B → C. */
+const ECHO_PATH = '/echo';
+
+/**
+ * Public `POST /echo`, for ingress and mesh checks. Without BACKEND_URLS it answers the JSON
+ * body back (204 for none). With them it forwards the body to every backend's /echo through the
+ * backend's policy (timeout, breaker, bulkhead; a POST is not retried) within the request's
+ * deadline, carrying the trace and mesh headers it received, and answers one entry per backend.
+ * Bodies are JSON only and bounded by HTTP_BODY_LIMIT_BYTES (415 and 413 problem+json otherwise),
+ * like every public body: protocol/json.body-parser.ts.
+ */
+@Controller()
+export class EchoController {
+  constructor(
+    private readonly upstream: UpstreamService,
+    private readonly fanout: FanoutService,
+    private readonly identity: IdentityService,
+  ) {}
+
+  @Post('echo')
+  @HttpCode(200)
+  async echo(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const body = request.body;
+    if (this.upstream.backends.length === 0) {
+      if (body === undefined) return void reply.code(204);
+      // Serialized here: Fastify would send a bare JSON string as text/plain.
+      reply.type('application/json; charset=utf-8');
+      return JSON.stringify(body);
+    }
+    const backends = await this.fanout.callEach({
+      method: 'POST',
+      path: ECHO_PATH,
+      headers: {
+        ...traceHeadersToForward(request.headers),
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return {
+      ...this.identity.identity,
+      degraded: backends.some((entry) => entry.degraded),
+      backends,
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import { Controller, Get, Header, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+
+// Credentials are shown as present, never echoed: a page that can read this answer (a
+// same-origin script) must not learn an HttpOnly cookie or a token this way.
+const REDACTED: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+/**
+ * Public `GET /headers`: the request as it arrived here, for checking what an ingress, gateway
+ * or mesh sidecar adds, strips or rewrites (X-Forwarded-*, trace headers, Host). `rawHeaders`
+ * keeps the order, the case and the repeats Node received; `headers` is Node's merged view.
+ */
+@Controller()
+export class HeadersController {
+  @Get('headers')
+  @Header('cache-control', 'no-store')
+  headers(@Req() request: FastifyRequest) {
+    const raw = request.raw.rawHeaders;
+    const rawHeaders: Array<[string, string]> = [];
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      rawHeaders.push([raw[i]!, redact(raw[i]!, raw[i + 1]!)]);
+    }
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value === undefined) continue;
+      headers[name] = Array.isArray(value)
+        ? value.map((v) => redact(name, v))
+        : redact(name, String(value));
+    }
+    return {
+      method: request.method,
+      url: request.url,
+      httpVersion: request.raw.httpVersion,
+      // The socket's peer, and the client address after TRUST_PROXY is applied.
+      remoteAddress: request.socket.remoteAddress,
+      clientIp: request.ip,
+      headers,
+      rawHeaders,
+    };
+  }
+}
+
+function redact(name: string, value: string): string {
+  return REDACTED.has(name.toLowerCase()) ? `[redacted: ${value.length} characters]` : value;
+}
