@@ -34,16 +34,18 @@ export function shellBlocks(file: string): ShellBlock[] {
   const fenced: { lang: string; line: number; body: string; before: string; after: number }[] = [];
   let previous = '';
   for (let i = 0; i < lines.length; i += 1) {
-    const open = FENCE.exec(lines[i]);
+    const open = FENCE.exec(lines[i] ?? '');
     if (!open) {
-      if (lines[i].trim()) previous = lines[i].trim();
+      previous = lines[i]?.trim() || previous;
       continue;
     }
     const start = i;
     const body: string[] = [];
-    for (i += 1; i < lines.length && !/^```\s*$/.test(lines[i]); i += 1) body.push(lines[i]);
+    for (i += 1; i < lines.length && !/^```\s*$/.test(lines[i] ?? ''); i += 1) {
+      body.push(lines[i] ?? '');
+    }
     fenced.push({
-      lang: open[1],
+      lang: open[1] ?? '',
       line: start + 1,
       body: body.join('\n'),
       before: previous,

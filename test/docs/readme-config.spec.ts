@@ -13,7 +13,7 @@ function documentedVariables(markdown: string): string[] {
     .split('\n')
     .filter((line) => line.startsWith('|'))
     .map((line) => line.split('|')[1] ?? '')
-    .flatMap((cell) => [...cell.matchAll(/`([A-Za-z0-9_]+)`/g)].map((match) => match[1]));
+    .flatMap((cell) => [...cell.matchAll(/`([A-Za-z0-9_]+)`/g)].map((match) => match[1] ?? ''));
 }
 
 describe(`configuration table (${TABLE})`, () => {
