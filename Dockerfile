@@ -22,8 +22,11 @@ RUN --mount=type=cache,target=/root/.npm npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/build-info.mjs ./scripts/
 COPY src ./src
+# The embedded database's pre-initialised cluster goes into node_modules/.cache now: at run time
+# node_modules belongs to root and the service cannot write it (src/database/pglite.prepare.ts).
 RUN npm run build \
- && npm prune --omit=dev
+ && npm prune --omit=dev \
+ && node --liftoff-only dist/database/pglite.prepare.js
 
 # --- runtime: compiled code, production node_modules, package.json; nothing else ------------
 FROM ${NODE_IMAGE} AS runtime

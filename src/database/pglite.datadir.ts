@@ -19,11 +19,14 @@ const CACHE_DIR = fileURLToPath(new URL('../../node_modules/.cache/rampart/', im
 const THROWAWAY_PREFIX = 'rampart-pglite-';
 
 /**
- * PostgreSQL settings of the embedded cluster. 128 MB of shared buffers (PGlite's default) is
- * sized for a server; a development database of a few thousand rows fits in 16 MB, and the
- * difference is resident memory of every `npm start` (measured: ~50 MB of WASM heap).
+ * PostgreSQL settings of the embedded cluster, written to its postgresql.conf at every open (so
+ * a DATA_DIR made by an older version gets them too). PGlite touches all of its shared memory
+ * at start, so each MB here is a MB resident in every `npm start`; its filesystem is the host's,
+ * whose page cache sits under these buffers anyway. Measured (`--liftoff-only`, PGlite alone,
+ * resident after open): 133 MB with PGlite's 128 MB default cut to 16 MB, 115 MB with 4 MB of
+ * buffers and room for 4 sessions (PGlite runs one; PostgreSQL's default sizes arrays for 100).
  */
-const PGLITE_CONF = 'shared_buffers = 16MB\n';
+export const PGLITE_CONF = 'shared_buffers = 4MB\nmax_connections = 4\n';
 
 /**
  * A fresh data directory for one process when DATA_DIR is unset: each start begins empty, as
@@ -57,8 +60,11 @@ async function copyTree(from: string, to: string): Promise<void> {
   }
 }
 
-/** The cached cluster for this PGlite version, created on first use; undefined if it cannot be. */
-async function ensureTemplate(PGliteClass: typeof PGlite): Promise<string | undefined> {
+/**
+ * The cached cluster for this PGlite version and set of migrations, created on first use (or at
+ * image build time: pglite.prepare.ts); undefined if it cannot be.
+ */
+export async function ensureTemplate(PGliteClass: typeof PGlite): Promise<string | undefined> {
   const migrations = createHash('sha256').update(JSON.stringify(MIGRATIONS)).digest('hex');
   const template = join(CACHE_DIR, `pglite-${pgliteVersion()}-${migrations.slice(0, 12)}`);
   if (existsSync(template)) return template;

@@ -10,7 +10,7 @@ import type {
   SqlSession,
 } from './database.driver.js';
 import { classifyDriverError } from './driver-error.classifier.js';
-import { throwawayDataDir } from './pglite.datadir.js';
+import { PGLITE_CONF, throwawayDataDir } from './pglite.datadir.js';
 
 /**
  * Embedded PostgreSQL (PGlite: PostgreSQL compiled to WASM, in this process), used when
@@ -49,6 +49,7 @@ export class PgliteDriver implements DatabaseDriver {
     // int8 as text, as node-postgres returns it, so both drivers hand repositories equal rows.
     const db = await PGlite.create(config.DATA_DIR ?? throwaway, {
       parsers: { 20: (value: string) => value },
+      postgresqlconf: PGLITE_CONF,
     });
     return new PgliteDriver(db, config, throwaway);
   }
