@@ -11,12 +11,14 @@ import { ErrorsModule } from './errors/errors.module.js';
 import { FanoutModule } from './fanout/fanout.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HelloModule } from './hello/hello.module.js';
+import { HomeModule } from './home/home.module.js';
 import { ItemsModule } from './items/items.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { RequestContextModule } from './request-context/request-context.module.js';
+import { StatusModule } from './status/status.module.js';
 import { TelemetryModule } from './telemetry/telemetry.module.js';
 
 /** Root module: infrastructure first, then one module per feature. */
@@ -34,12 +36,14 @@ export class AppModule {
         MetricsModule,
         TelemetryModule,
         DebugModule,
+        StatusModule,
         HealthModule,
         AdmissionModule,
         DatabaseModule,
         RedisModule,
         LifecycleModule,
         HelloModule,
+        HomeModule,
         FanoutModule,
         ChaosModule,
         ItemsModule,

@@ -10,5 +10,6 @@ import { InfoController } from './info.controller.js';
   imports: [UpstreamModule],
   controllers: [FanoutController, InfoController],
   providers: [FanoutService, IdentityService],
+  exports: [IdentityService],
 })
 export class FanoutModule {}
