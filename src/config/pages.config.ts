@@ -11,8 +11,8 @@ export const pagesConfigShape = {
   // OTLP endpoint, spans are then still sampled (OTEL_TRACES_SAMPLER) so the page has something
   // to show; OTEL_SDK_DISABLED=true turns both off.
   TRACEZ_ENABLED: bool().default(true),
-  // Ring size: the newest spans are kept, the oldest overwritten. ~2 KB each measured
-  // (docs/status-and-traces.md), so the default holds ~8 MB at most.
+  // Ring size: the newest spans are kept, the oldest overwritten. ~1 KB each measured
+  // (telemetry/span.store.spec.ts), so the default holds ~4-5 MB at most.
   TRACEZ_MAX_SPANS: int(16, 1_000_000).default(4_096),
   UI_COLOR: optionalString().refine((v) => v === undefined || CSS_COLOR.test(v), {
     message: 'expected a hex colour (#rgb or #rrggbb) or a CSS colour name',
