@@ -11,9 +11,20 @@ const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 const ADMIN_TOKEN = randomBytes(16).toString('hex');
 const UI_MESSAGE = '<b>canary</b> & friends';
 
-/** A page expression: the text of the element with this id. */
-function cell(id: string): string {
-  return `(document.getElementById('${id}')?.textContent ?? '')`;
+type Text = (testId: string) => Promise<string>;
+
+/**
+ * Polls, from the test's side, until `check` holds for the page's texts: the status page
+ * refreshes itself every 2 s. (waitForFunction would evaluate code in the page, which the
+ * pages' Content-Security-Policy rightly refuses.)
+ */
+async function until(page: Page, what: string, check: (text: Text) => Promise<boolean>) {
+  const text: Text = (testId) => page.getByTestId(testId).innerText();
+  const deadline = Date.now() + 30_000;
+  while (!(await check(text))) {
+    if (Date.now() > deadline) throw new Error(`the page never showed ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** Every URL a page asked for, to prove it loads nothing from anywhere but rampart. */
@@ -61,7 +72,7 @@ describe('the status page, the landing page and /debug/tracez in Chromium', () =
     await page.setViewportSize({ width: 390, height: 844 });
     const urls = requestsOf(page);
     await page.goto(`${child.adminUrl}/?token=${ADMIN_TOKEN}`);
-    await page.waitForFunction(`${cell('updated')} !== 'never'`);
+    await until(page, 'a first refresh', async (text) => (await text('updated')) !== 'never');
     const text = (id: string) => page.getByTestId(id).innerText();
     expect(await text('pod')).toBe(hostname());
     expect(await text('admission-limit')).toBe('100');
@@ -81,11 +92,17 @@ describe('the status page, the landing page and /debug/tracez in Chromium', () =
     expect((await fetch(`${child.baseUrl}/api/items/not-an-id`)).status).toBe(400);
     for (let i = 0; i < 3; i++) await (await fetch(`${child.baseUrl}/api/fanout`)).text();
 
-    await page.waitForFunction(`Number(${cell('in-flight')}) >= 1`);
-    await page.waitForFunction(
-      `${cell('errors')}.includes('INVALID_INPUT') && ${cell('upstreams')}.includes('open') && ` +
-        `!${cell('cache-ratio')}.startsWith('—') && !${cell('db-p99')}.startsWith('—')`,
-    );
+    await until(page, 'the slow request in flight', async (text) => {
+      return Number(await text('in-flight')) >= 1;
+    });
+    await until(page, 'the error, the open breaker, cache and pool figures', async (text) => {
+      return (
+        (await text('errors')).includes('INVALID_INPUT') &&
+        (await text('upstreams')).includes('open') &&
+        !(await text('cache-ratio')).startsWith('—') &&
+        !(await text('db-p99')).startsWith('—')
+      );
+    });
     expect(await text('cache-ratio')).toMatch(/^\d+\.\d %/);
     expect(await text('db-p99')).toMatch(/^[≤>] [\d.]+ ms$/);
     const errorRow = page.locator('#errors tr', { hasText: 'INVALID_INPUT' });
