@@ -11,6 +11,7 @@ import { ErrorsModule } from './errors/errors.module.js';
 import { FanoutModule } from './fanout/fanout.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HelloModule } from './hello/hello.module.js';
+import { HomeModule } from './home/home.module.js';
 import { ItemsModule } from './items/items.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { LoggingModule } from './logging/logging.module.js';
@@ -18,6 +19,7 @@ import { MeshModule } from './mesh/mesh.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { RequestContextModule } from './request-context/request-context.module.js';
+import { StatusModule } from './status/status.module.js';
 import { TelemetryModule } from './telemetry/telemetry.module.js';
 import { VersionModule } from './version/version.module.js';
 
@@ -36,12 +38,14 @@ export class AppModule {
         MetricsModule,
         TelemetryModule,
         DebugModule,
+        StatusModule,
         HealthModule,
         AdmissionModule,
         DatabaseModule,
         RedisModule,
         LifecycleModule,
         HelloModule,
+        HomeModule,
         FanoutModule,
         VersionModule,
         MeshModule,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { adminConfigShape } from './admin.config.js';
 import { databaseConfigShape } from './database.config.js';
 import { httpConfigShape } from './http.config.js';
+import { pagesConfigShape } from './pages.config.js';
 import { telemetryConfigShape } from './telemetry.config.js';
 import { upstreamConfigShape } from './upstream.config.js';
 
@@ -15,6 +16,7 @@ export const configSchema = z.object({
   ...upstreamConfigShape,
   ...telemetryConfigShape,
   ...adminConfigShape,
+  ...pagesConfigShape,
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -1,3 +1,5 @@
+import type { SpanStore } from './span.store.js';
+
 /** Counts kept by the span pipeline, read by the Prometheus collector (telemetry.metrics.ts). */
 export interface SpanPipelineStats {
   /** Spans handed to the exporter and accepted by the receiver. */
@@ -22,6 +24,8 @@ export interface TelemetryHandle {
   shutdown(): Promise<void>;
   /** Span pipeline counters since start (all zero when no exporter is configured). */
   spanStats(): SpanPipelineStats;
+  /** The recent spans kept for /debug/tracez; undefined when TRACEZ_ENABLED=false. */
+  readonly spanStore?: SpanStore;
 }
 
 export const TELEMETRY_HANDLE = Symbol.for('rampart.telemetry');

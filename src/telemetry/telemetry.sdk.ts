@@ -22,6 +22,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { logger } from '../logging/logger.js';
 import { PooledIdGenerator } from './pooled-id.generator.js';
 import { SpanPipelineStatsRecorder } from './span-pipeline.stats.js';
+import { SpanStore } from './span.store.js';
 import type { SpanPipelineStats, TelemetryHandle } from './telemetry.handle.js';
 import { samplerFromConfig } from './telemetry.sampler.js';
 
@@ -36,12 +37,14 @@ const log = logger.child({ module: 'telemetry' });
 export class TelemetrySdk implements TelemetryHandle {
   private readonly stats = new SpanPipelineStatsRecorder();
   private provider?: TracerProvider;
+  spanStore?: SpanStore;
 
   /**
    * Registers the global context manager, propagator and tracer provider, then the
-   * instrumentations. `exporter` is undefined when no OTLP endpoint is configured: spans are
-   * then not recorded, but trace ids are still made and propagated so logs and problem+json
-   * answers carry them and a downstream service can still continue an upstream trace.
+   * instrumentations. `exporter` is undefined when no OTLP endpoint is configured. Sampled spans
+   * go to the exporter and to the in-memory store behind /debug/tracez (TRACEZ_ENABLED); with
+   * neither, spans are not recorded, but trace ids are still made and propagated so logs and
+   * problem+json answers carry them and a downstream service can still continue an upstream trace.
    */
   start(config: AppConfig, exporter: SpanExporter | undefined): void {
     diag.setLogger(
@@ -58,24 +61,29 @@ export class TelemetrySdk implements TelemetryHandle {
     // W3C trace context only: rampart reads no baggage, and every propagator runs on every
     // inbound and outbound request.
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    this.spanStore = config.TRACEZ_ENABLED ? new SpanStore(config.TRACEZ_MAX_SPANS) : undefined;
     this.provider = new TracerProvider({
       resource: resourceOf(config),
       idGenerator: new PooledIdGenerator(),
-      sampler: exporter
-        ? samplerFromConfig(config.OTEL_TRACES_SAMPLER, config.OTEL_TRACES_SAMPLER_ARG)
-        : new AlwaysOffSampler(),
-      spanProcessors: exporter
-        ? [
-            new BatchSpanProcessor({
-              exporter,
-              maxQueueSize: config.OTEL_BSP_MAX_QUEUE_SIZE,
-              maxExportBatchSize: config.OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
-              scheduledDelayMillis: config.OTEL_BSP_SCHEDULE_DELAY,
-              exportTimeoutMillis: config.OTEL_BSP_EXPORT_TIMEOUT,
-              selfObsMeterProvider: this.stats,
-            }),
-          ]
-        : [],
+      sampler:
+        exporter || this.spanStore
+          ? samplerFromConfig(config.OTEL_TRACES_SAMPLER, config.OTEL_TRACES_SAMPLER_ARG)
+          : new AlwaysOffSampler(),
+      spanProcessors: [
+        ...(exporter
+          ? [
+              new BatchSpanProcessor({
+                exporter,
+                maxQueueSize: config.OTEL_BSP_MAX_QUEUE_SIZE,
+                maxExportBatchSize: config.OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
+                scheduledDelayMillis: config.OTEL_BSP_SCHEDULE_DELAY,
+                exportTimeoutMillis: config.OTEL_BSP_EXPORT_TIMEOUT,
+                selfObsMeterProvider: this.stats,
+              }),
+            ]
+          : []),
+        ...(this.spanStore ? [this.spanStore] : []),
+      ],
     });
     trace.setGlobalTracerProvider(this.provider);
     // Explicit list, chosen for value per cost (README: observability). Inbound HTTP is not here:

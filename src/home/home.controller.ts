@@ -1,0 +1,40 @@
+import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { IdentityService } from '../fanout/identity.service.js';
+import { PAGE_CSP } from '../html/html.template.js';
+import { homePage, type HomeContent } from './home.page.js';
+
+// A browser's navigation asks for text/html first; curl sends */* and API clients JSON.
+const WANTS_HTML = /(^|,)\s*text\/html\s*(;|,|$)/i;
+
+/**
+ * Public `GET /`: a small page for a person with a browser (which pod answered, UI_COLOR,
+ * UI_MESSAGE), JSON of the same fields for everything else (`Vary: Accept`). Used to watch a
+ * rollout or a canary from a browser tab.
+ */
+@Controller()
+export class HomeController {
+  private readonly content: HomeContent;
+  private readonly page: string;
+
+  constructor(identity: IdentityService, @Inject(APP_CONFIG) config: AppConfig) {
+    const { service, version, pod } = identity.identity;
+    this.content = { service, version, pod, color: config.UI_COLOR, message: config.UI_MESSAGE };
+    this.page = homePage(this.content);
+  }
+
+  @Get()
+  home(
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): string | HomeContent {
+    reply.header('vary', 'Accept');
+    if (accept === undefined || !WANTS_HTML.test(accept)) return this.content;
+    reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('content-security-policy', PAGE_CSP);
+    return this.page;
+  }
+}

@@ -1,0 +1,34 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { AdminServer } from '../admin/admin.server.js';
+import { PAGE_CSP } from '../html/html.template.js';
+import { StatusCollector } from './status.collector.js';
+import { statusPage } from './status.page.js';
+
+/**
+ * Admin `GET /`: a live status page for a person (a phone will do) who port-forwarded the admin
+ * port; `GET /status.json`: its figures, fetched by the page every few seconds. Reads only, so
+ * the admin guard lets them through without a token, like /metrics (docs/status-and-traces.md).
+ */
+@Injectable()
+export class StatusAdmin implements OnModuleInit {
+  private readonly page = statusPage();
+
+  constructor(
+    private readonly admin: AdminServer,
+    private readonly collector: StatusCollector,
+  ) {}
+
+  onModuleInit(): void {
+    const routes = this.admin.routes;
+    routes.get('/', async (_request, reply) => {
+      reply
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('content-security-policy', PAGE_CSP);
+      return this.page;
+    });
+    routes.get('/status.json', async (_request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return this.collector.snapshot();
+    });
+  }
+}

@@ -1,0 +1,175 @@
+import { document, html } from '../html/html.template.js';
+
+/** How often the page asks for /status.json. */
+export const REFRESH_MS = 2_000;
+
+const STYLE = `
+header{display:flex;flex-wrap:wrap;gap:4px 12px;align-items:baseline}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:10px;margin-top:10px}
+section{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:8px 10px}
+section h2{margin:0 0 6px;font-size:14px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
+dl{display:grid;grid-template-columns:auto 1fr;gap:2px 12px;margin:0}dt{color:var(--muted)}dd{margin:0;font-variant-numeric:tabular-nums}
+td,th{font-variant-numeric:tabular-nums}
+#stale{display:none}#stale.on{display:inline}
+`;
+
+// Renders every field with textContent: codes and backend names cannot inject markup.
+const SCRIPT = `
+const $ = (id) => document.getElementById(id);
+const set = (id, text) => { $(id).textContent = text; };
+const pct = (r) => r === null || r === undefined ? '—' : (r * 100).toFixed(1) + ' %';
+const num = (n) => n === null || n === undefined ? '—' : String(n);
+const both = (c) => c ? c.recent + ' recent / ' + c.total + ' total' : '0';
+const dur = (s) => { const d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60);
+  return (d ? d + 'd ' : '') + (d || h ? h + 'h ' : '') + m + 'm ' + (s % 60) + 's'; };
+function rows(id, list, cells) {
+  const body = $(id); body.replaceChildren();
+  for (const item of list) {
+    const tr = document.createElement('tr');
+    for (const [text, cls] of cells(item)) { const td = document.createElement('td'); td.textContent = text; if (cls) td.className = cls; tr.append(td); }
+    body.append(tr);
+  }
+}
+const token = new URLSearchParams(location.search).get('token');
+if (token) $('tracez-link').href += '?token=' + encodeURIComponent(token);
+async function refresh() {
+  try {
+    const res = await fetch('/status.json', { cache: 'no-store' });
+    if (!res.ok) throw new Error(String(res.status));
+    const s = await res.json();
+    set('service', s.service); set('version', 'v' + s.version); set('pod', s.pod);
+    set('uptime', dur(s.uptimeSeconds)); set('node', s.nodeVersion); set('window', s.windowSeconds + ' s');
+    const a = s.requests.admission;
+    set('in-flight', s.requests.inFlight);
+    set('admission-limit', a.enabled ? a.limit : 'off (' + a.limit + ')');
+    set('admission-queued', a.queued);
+    set('refusals', Object.entries(a.refusals).map(([k, c]) => k + ': ' + both(c)).join(', ') || '0');
+    const d = s.database;
+    set('db-in-use', num(d.inUse) + ' / ' + num(d.max)); set('db-idle', num(d.idle)); set('db-waiting', num(d.waiting));
+    set('db-p99', d.acquireP99 ? (d.acquireP99.above ? '> ' : '≤ ') + d.acquireP99.ms + ' ms' : '—');
+    set('db-breaker', num(d.breaker)); $('db-breaker').className = d.breaker === 'open' ? 'bad' : 'ok';
+    rows('upstreams', s.upstreams, (u) => [[u.backend], [u.state, u.state === 'closed' ? 'ok' : 'bad'],
+      [Object.entries(u.outcomes).map(([k, c]) => k + ' ' + c.recent + ' (' + c.total + ')').join(', ') || 'no calls']]);
+    set('upstreams-none', s.upstreams.length ? '' : 'No backends (BACKEND_URLS is empty).');
+    set('cache-ratio', pct(s.cache.recentHitRatio) + ' recent, ' + pct(s.cache.hitRatio) + ' since start');
+    set('cache-reads', Object.entries(s.cache.results).map(([k, c]) => k + ' ' + c.total).join(', ') || 'no reads');
+    set('loop-utilization', pct(s.eventLoop.utilization));
+    set('loop-delay', s.eventLoop.delayMaxMs.toFixed(1) + ' ms max, ' + s.eventLoop.delayMeanMs.toFixed(1) + ' ms mean');
+    rows('errors', s.errors, (e) => [[e.code], [String(e.recent)], [String(e.total)]]);
+    set('errors-none', s.errors.length ? '' : 'No error answers since start.');
+    const t = s.traces;
+    set('traces', t ? t.held + ' of ' + t.capacity + ' spans held (~' + (t.approxBytes / 1048576).toFixed(1) + ' MB), ' + t.recorded + ' recorded' : 'off');
+    set('updated', new Date().toLocaleTimeString()); $('stale').className = '';
+  } catch (e) {
+    $('stale').className = 'on';
+  }
+}
+refresh();
+setInterval(refresh, ${REFRESH_MS});
+`;
+
+/**
+ * The admin status page: a shell whose figures come from /status.json, fetched on load and every
+ * REFRESH_MS while the page is open (the page costs nothing while nobody looks).
+ */
+export function statusPage(): string {
+  const dd = (id: string) => html`<dd id="${id}" data-testid="${id}">…</dd>`;
+  const body = html`<header>
+      <h1><span id="service">rampart</span> <span id="version" class="muted"></span></h1>
+      <span>pod <b id="pod" data-testid="pod"></b></span
+      ><span>up <span id="uptime" data-testid="uptime"></span></span>
+      <span class="muted"
+        >node <span id="node"></span> · updated
+        <span id="updated" data-testid="updated">never</span>
+        <span id="stale" class="bad">· stale: the last refresh failed</span></span
+      >
+    </header>
+    <p class="muted">
+      “recent” = the last <span id="window">0 s</span> (up to 60 s while this page is open).
+      <a id="tracez-link" href="/debug/tracez">traces</a> · <a href="/metrics">metrics</a>
+    </p>
+    <div class="cards">
+      <section>
+        <h2>Requests</h2>
+        <dl>
+          <dt>in flight</dt>
+          ${dd('in-flight')}
+          <dt>admission limit</dt>
+          ${dd('admission-limit')}
+          <dt>queued</dt>
+          ${dd('admission-queued')}
+          <dt>refusals</dt>
+          ${dd('refusals')}
+        </dl>
+      </section>
+      <section>
+        <h2>Database pool</h2>
+        <dl>
+          <dt>in use / max</dt>
+          ${dd('db-in-use')}
+          <dt>idle</dt>
+          ${dd('db-idle')}
+          <dt>waiting</dt>
+          ${dd('db-waiting')}
+          <dt>acquire p99</dt>
+          ${dd('db-p99')}
+          <dt>breaker</dt>
+          ${dd('db-breaker')}
+        </dl>
+      </section>
+      <section>
+        <h2>Upstreams</h2>
+        <table>
+          <thead>
+            <tr>
+              <th>backend</th>
+              <th>breaker</th>
+              <th>outcomes recent (total)</th>
+            </tr>
+          </thead>
+          <tbody id="upstreams" data-testid="upstreams"></tbody>
+        </table>
+        <p id="upstreams-none" class="muted"></p>
+      </section>
+      <section>
+        <h2>Cache</h2>
+        <dl>
+          <dt>hit ratio</dt>
+          ${dd('cache-ratio')}
+          <dt>reads</dt>
+          ${dd('cache-reads')}
+        </dl>
+      </section>
+      <section>
+        <h2>Event loop</h2>
+        <dl>
+          <dt>utilization</dt>
+          ${dd('loop-utilization')}
+          <dt>delay (last 100 ms)</dt>
+          ${dd('loop-delay')}
+        </dl>
+      </section>
+      <section>
+        <h2>Errors by code</h2>
+        <table>
+          <thead>
+            <tr>
+              <th>code</th>
+              <th>recent</th>
+              <th>total</th>
+            </tr>
+          </thead>
+          <tbody id="errors" data-testid="errors"></tbody>
+        </table>
+        <p id="errors-none" class="muted"></p>
+      </section>
+      <section>
+        <h2>Traces</h2>
+        <dl>
+          <dt>in memory</dt>
+          ${dd('traces')}
+        </dl>
+      </section>
+    </div>`;
+  return document('rampart · status', STYLE, body, SCRIPT);
+}

@@ -1,0 +1,72 @@
+import { SpanKind } from '@opentelemetry/api';
+import { AlwaysOnSampler, TracerProvider } from '@opentelemetry/sdk-trace';
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+import { SpanStore } from './span.store.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** A tracer whose spans end up in `store` only. */
+function tracerFor(store: SpanStore) {
+  const provider = new TracerProvider({ sampler: new AlwaysOnSampler(), spanProcessors: [store] });
+  return provider.getTracer('span-store-spec');
+}
+
+/** A server span as server-span.hooks.ts makes for `GET /api/items/:id`, with its attributes. */
+function serverSpan(tracer: ReturnType<typeof tracerFor>, i: number): void {
+  const span = tracer.startSpan('GET /api/items/:id', { kind: SpanKind.SERVER });
+  span.setAttributes({
+    'http.request.method': 'GET',
+    'http.route': '/api/items/:id',
+    'url.path': `/api/items/${i}`,
+    'url.scheme': 'http',
+    'client.address': `10.0.${i % 250}.${i % 200}`,
+    'network.peer.address': '10.1.0.7',
+    'network.protocol.version': '1.1',
+    'user_agent.original': 'curl/8.5.0',
+    'http.response.status_code': 200,
+  });
+  span.end();
+}
+
+function heapAfterGc(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+describe('SpanStore', () => {
+  it('keeps the newest `capacity` spans, oldest first, and counts every one recorded', () => {
+    const store = new SpanStore(16);
+    const tracer = tracerFor(store);
+    for (let i = 0; i < 40; i++) tracer.startSpan(`span ${i}`).end();
+    const names = store.spans().map((s) => s.name);
+    expect(names).toHaveLength(16);
+    expect(names[0]).toBe('span 24');
+    expect(names.at(-1)).toBe('span 39');
+    expect(store.stats()).toMatchObject({ held: 16, capacity: 16, recorded: 40 });
+  });
+
+  it('reports a memory figure close to the heap its spans really take, and stays bounded', () => {
+    const capacity = 4096;
+    const store = new SpanStore(capacity);
+    const tracer = tracerFor(store);
+    serverSpan(tracer, 0); // the SDK's lazily built parts, before measuring
+    const empty = heapAfterGc();
+    for (let i = 1; i < capacity; i++) serverSpan(tracer, i);
+    const full = heapAfterGc();
+    const { approxBytes, held } = store.stats();
+    expect(held).toBe(capacity);
+    const measured = full - empty;
+    // The estimate is for an operator's eye: within a factor of 1.5 either way.
+    expect(approxBytes / measured).toBeGreaterThan(1 / 1.5);
+    expect(approxBytes / measured).toBeLessThan(1.5);
+
+    // Three more rounds overwrite the ring: the heap holds one ring's worth, not four.
+    for (let i = 0; i < 3 * capacity; i++) serverSpan(tracer, i);
+    const after = heapAfterGc();
+    expect(after - empty).toBeLessThan(measured * 1.5);
+    expect(store.stats().recorded).toBe(4 * capacity);
+  });
+});

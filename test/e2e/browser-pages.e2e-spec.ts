@@ -1,0 +1,212 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Page } from 'playwright-core';
+import { launchBrowser, type Browser } from '../support/browser.js';
+import { freePort, type Child } from '../support/child-process.js';
+import { OtlpReceiver, SPAN_KIND } from '../support/otlp-receiver.js';
+import { startTraced } from '../support/traced-child.js';
+
+// A real PostgreSQL: the pg instrumentation patches the `pg` driver, not embedded PGlite.
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const ADMIN_TOKEN = randomBytes(16).toString('hex');
+const UI_MESSAGE = '<b>canary</b> & friends';
+
+type Text = (testId: string) => Promise<string>;
+
+/**
+ * Polls, from the test's side, until `check` holds for the page's texts: the status page
+ * refreshes itself every 2 s. (waitForFunction would evaluate code in the page, which the
+ * pages' Content-Security-Policy rightly refuses.)
+ */
+async function until(page: Page, what: string, check: (text: Text) => Promise<boolean>) {
+  const text: Text = (testId) => page.getByTestId(testId).innerText();
+  const deadline = Date.now() + 30_000;
+  while (!(await check(text))) {
+    if (Date.now() > deadline) throw new Error(`the page never showed ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Every URL a page asked for, to prove it loads nothing from anywhere but rampart. */
+function requestsOf(page: Page): string[] {
+  const urls: string[] = [];
+  page.on('request', (request) => urls.push(request.url()));
+  return urls;
+}
+
+describe('the status page, the landing page and /debug/tracez in Chromium', () => {
+  const receiver = new OtlpReceiver();
+  let child: Child;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const endpoint = await receiver.start();
+    // A backend nobody listens on: its breaker opens after two failed calls.
+    const deadBackend = `http://127.0.0.1:${await freePort()}`;
+    [child, browser] = await Promise.all([
+      startTraced(endpoint, {
+        DATABASE_URL,
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '1',
+        ADMISSION_ENABLED: 'true',
+        ADMIN_TOKEN,
+        UI_COLOR: '#34577c',
+        UI_MESSAGE,
+        BACKEND_URLS: deadBackend,
+        UPSTREAM_BREAKER_THRESHOLD: '2',
+        UPSTREAM_RETRY_MAX: '0',
+      }),
+      launchBrowser(),
+    ]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    child?.process.kill('SIGTERM');
+    await child?.exited;
+    await receiver.close();
+  });
+
+  it('status page: renders on a phone, then shows what real requests changed', async () => {
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    const urls = requestsOf(page);
+    await page.goto(`${child.adminUrl}/?token=${ADMIN_TOKEN}`);
+    await until(page, 'a first refresh', async (text) => (await text('updated')) !== 'never');
+    const text = (id: string) => page.getByTestId(id).innerText();
+    expect(await text('pod')).toBe(hostname());
+    expect(await text('admission-limit')).toBe('100');
+    expect(await text('db-breaker')).toBe('closed');
+    expect(await page.locator('#errors tr').count()).toBe(0);
+
+    // Requests that move the numbers: a slow one held in flight, a cache miss then hits, a
+    // coded 400, and calls to a dead backend until its breaker opens.
+    const slow = fetch(`${child.baseUrl}/hello?delay=8000`);
+    const created = await fetch(`${child.baseUrl}/api/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'status page' }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    for (let i = 0; i < 3; i++) await (await fetch(`${child.baseUrl}/api/items/${id}`)).text();
+    expect((await fetch(`${child.baseUrl}/api/items/not-an-id`)).status).toBe(400);
+    for (let i = 0; i < 3; i++) await (await fetch(`${child.baseUrl}/api/fanout`)).text();
+
+    await until(page, 'the slow request in flight', async (text) => {
+      return Number(await text('in-flight')) >= 1;
+    });
+    await until(page, 'the error, the open breaker, cache and pool figures', async (text) => {
+      return (
+        (await text('errors')).includes('INVALID_INPUT') &&
+        (await text('upstreams')).includes('open') &&
+        !(await text('cache-ratio')).startsWith('—') &&
+        !(await text('db-p99')).startsWith('—')
+      );
+    });
+    expect(await text('cache-ratio')).toMatch(/^\d+\.\d %/);
+    expect(await text('db-p99')).toMatch(/^[≤>] [\d.]+ ms$/);
+    const errorRow = page.locator('#errors tr', { hasText: 'INVALID_INPUT' });
+    expect(await errorRow.locator('td').allInnerTexts()).toEqual(['INVALID_INPUT', '1', '1']);
+    const upstream = page.locator('#upstreams tr');
+    expect(await upstream.locator('td').nth(1).innerText()).toBe('open');
+    expect(await text('traces')).toMatch(/^[1-9]\d* of 4096 spans held/);
+
+    // Readable on a phone: nothing wider than the screen.
+    const overflow = await page.evaluate(
+      'document.documentElement.scrollWidth - window.innerWidth',
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: browser.screenshot('status-phone'), fullPage: true });
+    expect(urls.every((u) => u.startsWith(child.adminUrl))).toBe(true);
+    expect((await slow).status).toBe(200);
+    expect(await text('in-flight')).toMatch(/^\d+$/);
+    await page.close();
+  });
+
+  it('public page: a browser gets service, version, pod, UI_COLOR and the escaped UI_MESSAGE', async () => {
+    const page = await browser.context.newPage();
+    const urls = requestsOf(page);
+    const response = await page.goto(`${child.baseUrl}/`);
+    expect(response?.headers()['content-type']).toMatch(/^text\/html/);
+    expect(await page.getByTestId('service').innerText()).toBe('rampart-test');
+    expect(await page.getByTestId('version').innerText()).toBe('0.1.0');
+    expect(await page.getByTestId('pod').innerText()).toBe(hostname());
+    // Shown as text, not markup.
+    expect(await page.getByTestId('message').innerText()).toBe(UI_MESSAGE);
+    expect(await page.getByTestId('message').locator('b').count()).toBe(0);
+    const background = await page.evaluate('getComputedStyle(document.body).backgroundColor');
+    expect(background).toBe('rgb(52, 87, 124)');
+    await page.screenshot({ path: browser.screenshot('home'), fullPage: true });
+    expect(urls).toEqual([`${child.baseUrl}/`]);
+    await page.close();
+
+    const json = await fetch(`${child.baseUrl}/`, { headers: { accept: 'application/json' } });
+    expect(json.headers.get('vary')).toMatch(/accept/i);
+    expect(await json.json()).toEqual({
+      service: 'rampart-test',
+      version: '0.1.0',
+      pod: hostname(),
+      color: '#34577c',
+      message: UI_MESSAGE,
+    });
+  });
+
+  it("tracez: a traced request's spans appear by name, and its trace as a waterfall", async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpan = randomBytes(8).toString('hex');
+    const created = await fetch(`${child.baseUrl}/api/items`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        traceparent: `00-${traceId}-${callerSpan}-01`,
+      },
+      body: JSON.stringify({ name: 'traced' }),
+    });
+    expect(created.status).toBe(201);
+    // The same spans still reach the OTLP endpoint: the page complements the export.
+    await receiver.waitFor((spans) =>
+      spans.some((s) => s.traceId === traceId && s.kind === SPAN_KIND.SERVER),
+    );
+
+    const page = await browser.context.newPage();
+    const urls = requestsOf(page);
+    await page.goto(`${child.adminUrl}/?token=${ADMIN_TOKEN}`);
+    await page.locator('#tracez-link').click();
+    await page.getByTestId('summary').waitFor();
+    expect(Number(await page.getByTestId('held').innerText())).toBeGreaterThan(0);
+    await page
+      .getByTestId('summary')
+      .getByRole('link', { name: 'POST /api/items', exact: true })
+      .click();
+    await page.getByTestId('spans').getByRole('link', { name: traceId }).click();
+
+    const rows = page.locator('[data-testid=waterfall] tr[data-span]');
+    await rows.first().waitFor();
+    const spans = [];
+    for (const row of await rows.all()) {
+      const indent = /padding-left:([\d.]+)px/.exec(
+        (await row.locator('td.name').getAttribute('style')) ?? '',
+      );
+      const bar = /left:([\d.]+)%;width:([\d.]+)%/.exec(
+        (await row.locator('.bar').getAttribute('style')) ?? '',
+      );
+      spans.push({
+        name: await row.getAttribute('data-span'),
+        indent: Number(indent?.[1]),
+        left: Number(bar?.[1]),
+        width: Number(bar?.[2]),
+      });
+    }
+    // The server span first, spanning the trace; the database's spans nested under it, later.
+    expect(spans[0]).toMatchObject({ name: 'POST /api/items', left: 0, width: 100 });
+    const query = spans.find((s) => s.name?.startsWith('pg.query'));
+    expect(query).toBeDefined();
+    expect(query!.indent).toBeGreaterThan(spans[0]!.indent);
+    expect(query!.left).toBeGreaterThan(0);
+    expect(query!.width).toBeLessThan(100);
+    expect(page.url()).toContain(`token=${ADMIN_TOKEN}`);
+    await page.screenshot({ path: browser.screenshot('tracez-waterfall'), fullPage: true });
+    expect(urls.every((u) => u.startsWith(child.adminUrl))).toBe(true);
+    await page.close();
+  });
+});

@@ -1,0 +1,66 @@
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+// The pages' HTTP contract, without a browser (browser-pages.e2e-spec.ts renders them).
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+describe('status, landing and trace pages: HTTP contract', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ DATABASE_URL, UI_MESSAGE: 'hello' });
+  });
+  afterAll(() => t.close());
+
+  it('admin / is a self-contained page with a CSP; /status.json carries its figures', async () => {
+    const page = await fetch(`${t.adminUrl}/`);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const body = await page.text();
+    expect(body).not.toMatch(/(src|href)="https?:/);
+    expect((await fetch(`${t.baseUrl}/api/items/nope`)).status).toBe(400);
+    const status = (await (await fetch(`${t.adminUrl}/status.json`)).json()) as {
+      version: string;
+      errors: Array<{ code: string; total: number }>;
+      database: { max: number };
+      traces: unknown;
+    };
+    expect(status.version).toBe('0.1.0');
+    expect(status.database.max).toBe(10);
+    expect(status.errors).toContainEqual(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    // In-process apps start without the telemetry preload: no span store.
+    expect(status.traces).toBeNull();
+  });
+
+  it('/debug/tracez explains that tracing did not start, and refuses a malformed query', async () => {
+    const page = await fetch(`${t.adminUrl}/debug/tracez`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Tracing did not start');
+    const bad = await fetch(`${t.adminUrl}/debug/tracez?trace=not-hex&bucket=12`);
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const problem = (await bad.json()) as { errors: Array<{ field: string }> };
+    expect(problem.errors.map((e) => e.field).sort()).toEqual(['bucket', 'trace']);
+  });
+
+  it('public / answers JSON unless the client asks for HTML', async () => {
+    const json = await fetch(`${t.baseUrl}/`);
+    expect(json.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await json.json()).toMatchObject({ service: 'rampart', message: 'hello' });
+    const html = await fetch(`${t.baseUrl}/`, {
+      headers: { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8' },
+    });
+    expect(html.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await html.text()).toContain('data-testid="message">hello</p>');
+  });
+});
+
+describe('TRACEZ_ENABLED=false', () => {
+  it('leaves /debug/tracez unregistered (404)', async () => {
+    const t = await startTestApp({ DATABASE_URL, TRACEZ_ENABLED: 'false' });
+    try {
+      expect((await fetch(`${t.adminUrl}/debug/tracez`)).status).toBe(404);
+    } finally {
+      await t.close();
+    }
+  });
+});
