@@ -10,6 +10,8 @@ import { AdminTokenInvalidError, AdminTokenNotConfiguredError } from './admin.er
 const log = logger.child({ module: 'admin' });
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
+// The one family of reads that needs the token: a profile exposes memory contents and code layout.
+const GUARDED_READS = '/debug/pprof/';
 // RFC 7235: the scheme is case-insensitive; RFC 6750 §2.1: one token after one or more spaces.
 const BEARER = /^bearer +(\S+) *$/i;
 const JSON_TYPE = /^application\/json *(;|$)/i;
@@ -18,13 +20,15 @@ const CHALLENGE = 'Bearer realm="rampart-admin"';
 
 /**
  * Who may change this pod through the admin listener. Every request that is not a GET or HEAD
- * (chaos, readiness toggles, anything added later) and everything under /debug/ (pprof reads
- * memory and code layout) needs `Authorization: Bearer <ADMIN_TOKEN>`:
+ * (chaos, readiness toggles, anything added later) and everything under /debug/pprof/ (profiles
+ * read memory and code layout) needs `Authorization: Bearer <ADMIN_TOKEN>`. Other reads (metrics,
+ * the status page, the trace view) are open like /metrics: the admin port is never public, and a
+ * newcomer's first trace must not need a token:
  * 1. no token configured: refused in production (403), allowed elsewhere (development, tests);
  * 2. token missing or wrong: 401 with `WWW-Authenticate: Bearer`;
  * 3. a mutation's body must be JSON or absent (415): a browser sends text/plain and form bodies
  *    cross-site without a preflight, so a page a developer visits could otherwise reach the port.
- * `?token=` is accepted on /debug/ reads only: `go tool pprof URL` cannot send a header.
+ * `?token=` is accepted on pprof reads only: `go tool pprof URL` cannot send a header.
  */
 export class AdminGuard {
   private readonly expected?: Buffer;
@@ -74,7 +78,7 @@ export class AdminGuard {
   private refusal(request: FastifyRequest, reply: FastifyReply): AppError | undefined {
     const read = READ_METHODS.has(request.method);
     // The matched route's template, not the raw URL: encodings of the path cannot dodge it.
-    const debug = (request.routeOptions.url ?? request.url).startsWith('/debug/');
+    const debug = (request.routeOptions.url ?? request.url).startsWith(GUARDED_READS);
     if (read && !debug) return undefined;
     if (this.expected === undefined) {
       return this.production ? new AdminTokenNotConfiguredError() : this.bodyRefusal(request, read);
