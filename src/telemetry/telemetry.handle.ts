@@ -22,6 +22,11 @@ export interface TelemetryHandle {
   shutdown(): Promise<void>;
   /** Span pipeline counters since start (all zero when no exporter is configured). */
   spanStats(): SpanPipelineStats;
+  /**
+   * For each registered instrumentation, by library name, whether the library the service
+   * loaded is patched right now (checked on every call; cheap property reads).
+   */
+  instrumentationsPatched(): Record<string, boolean>;
 }
 
 export const TELEMETRY_HANDLE = Symbol.for('rampart.telemetry');

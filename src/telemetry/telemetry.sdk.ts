@@ -1,11 +1,7 @@
 import { createRequire } from 'node:module';
 import { context, diag, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import {
   defaultResource,
   detectResources,
@@ -23,6 +19,11 @@ import { logger } from '../logging/logger.js';
 import { PooledIdGenerator } from './pooled-id.generator.js';
 import { SpanPipelineStatsRecorder } from './span-pipeline.stats.js';
 import type { SpanPipelineStats, TelemetryHandle } from './telemetry.handle.js';
+import {
+  configuredInstrumentations,
+  type ConfiguredInstrumentation,
+} from './telemetry.instrumentations.js';
+import { propagatorFromConfig } from './telemetry.propagators.js';
 import { samplerFromConfig } from './telemetry.sampler.js';
 
 const log = logger.child({ module: 'telemetry' });
@@ -36,6 +37,7 @@ const log = logger.child({ module: 'telemetry' });
 export class TelemetrySdk implements TelemetryHandle {
   private readonly stats = new SpanPipelineStatsRecorder();
   private provider?: TracerProvider;
+  private instrumentations: ConfiguredInstrumentation[] = [];
 
   /**
    * Registers the global context manager, propagator and tracer provider, then the
@@ -55,9 +57,7 @@ export class TelemetrySdk implements TelemetryHandle {
       DiagLogLevel.WARN,
     );
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    // W3C trace context only: rampart reads no baggage, and every propagator runs on every
-    // inbound and outbound request.
-    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    propagation.setGlobalPropagator(propagatorFromConfig(config.OTEL_PROPAGATORS));
     this.provider = new TracerProvider({
       resource: resourceOf(config),
       idGenerator: new PooledIdGenerator(),
@@ -78,17 +78,10 @@ export class TelemetrySdk implements TelemetryHandle {
         : [],
     });
     trace.setGlobalTracerProvider(this.provider);
-    // Explicit list, chosen for value per cost (README: observability). Inbound HTTP is not here:
-    // one server span per request comes from src/telemetry/server-span.hooks.ts, registered
-    // with the other Fastify hooks. requireParentSpan keeps pool health checks and start-up
-    // migrations out of the trace store.
+    this.instrumentations = configuredInstrumentations({ redis: config.REDIS_URL !== undefined });
     registerInstrumentations({
       tracerProvider: this.provider,
-      instrumentations: [
-        new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
-        new UndiciInstrumentation({ requireParentforSpans: true }),
-        new IORedisInstrumentation({ requireParentSpan: true }),
-      ],
+      instrumentations: this.instrumentations.map((i) => i.instrumentation),
     });
     // The instrumentations hook `require`. An ES module importing a CommonJS package gets it
     // through Node's loader without `require`: pg is still patched through its internal
@@ -104,6 +97,10 @@ export class TelemetrySdk implements TelemetryHandle {
 
   spanStats(): SpanPipelineStats {
     return this.stats.snapshot();
+  }
+
+  instrumentationsPatched(): Record<string, boolean> {
+    return Object.fromEntries(this.instrumentations.map((i) => [i.library, i.patched()]));
   }
 }
 
