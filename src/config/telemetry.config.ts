@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { bool, int, optionalString } from './config.fields.js';
+import { otlpConfigShape } from './otlp.config.js';
+import { propagators } from './propagators.field.js';
 
 /**
  * Observability knobs. OTEL_* are the OpenTelemetry standard variables; the telemetry bootstrap
@@ -8,8 +10,8 @@ import { bool, int, optionalString } from './config.fields.js';
 export const telemetryConfigShape = {
   OTEL_SDK_DISABLED: bool().default(false),
   OTEL_SERVICE_NAME: z.string().min(1).default('rampart'),
-  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString(),
-  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
+  ...otlpConfigShape,
+  OTEL_PROPAGATORS: propagators(),
   OTEL_TRACES_SAMPLER: z
     .enum([
       'always_on',

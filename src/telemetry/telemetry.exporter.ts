@@ -1,25 +1,55 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { AppConfig } from '../config/config.schema.js';
+import { otlpTracesTarget, type OtlpTracesTarget } from '../config/otlp.config.js';
 import { LazySpanExporter } from './lazy-span.exporter.js';
 
 /**
- * The OTLP/HTTP span exporter for OTEL_EXPORTER_OTLP_PROTOCOL, or undefined when no
- * OTEL_EXPORTER_OTLP_ENDPOINT is set (then nothing is exported; see TelemetrySdk.start).
- * Only the chosen exporter package is loaded, and only at the first export. Jaeger 2 and the
- * OpenTelemetry Collector take both encodings on :4318; protobuf is smaller and cheaper to encode.
- * OTEL_EXPORTER_OTLP_HEADERS / _COMPRESSION / _TIMEOUT are read by the exporter itself.
+ * The OTLP span exporter for the configured protocol (http/protobuf, http/json or grpc), or
+ * undefined when no endpoint is set (then nothing is exported; see TelemetrySdk.start). Only
+ * the chosen exporter package is loaded, and only at the first export. Jaeger 2 and the
+ * OpenTelemetry Collector take all three (:4318 for HTTP, :4317 for gRPC); protobuf over HTTP
+ * is the spec's default and needs no HTTP/2 connection.
+ *
+ * Every setting is passed explicitly from the parsed config (src/config/otlp.config.ts applies
+ * the spec's precedence); the exporter packages would read the same variables from the
+ * environment, unvalidated, only as a fallback for what is not given here.
  */
 export function createSpanExporter(config: AppConfig): SpanExporter | undefined {
-  const endpoint = config.OTEL_EXPORTER_OTLP_ENDPOINT;
-  if (!endpoint) return undefined;
-  // The spec's signal path for the generic endpoint variable: <endpoint>/v1/traces.
-  const url = `${endpoint.replace(/\/+$/, '')}/v1/traces`;
-  return new LazySpanExporter(async () => {
-    if (config.OTEL_EXPORTER_OTLP_PROTOCOL === 'http/json') {
-      const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
-      return new OTLPTraceExporter({ url });
-    }
-    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
-    return new OTLPTraceExporter({ url });
+  const target = otlpTracesTarget(config);
+  if (!target) return undefined;
+  return new LazySpanExporter(() =>
+    target.protocol === 'grpc' ? grpcExporter(target) : httpExporter(target),
+  );
+}
+
+async function httpExporter(target: OtlpTracesTarget): Promise<SpanExporter> {
+  const { OTLPTraceExporter } =
+    target.protocol === 'http/json'
+      ? await import('@opentelemetry/exporter-trace-otlp-http')
+      : await import('@opentelemetry/exporter-trace-otlp-proto');
+  type Options = NonNullable<ConstructorParameters<typeof OTLPTraceExporter>[0]>;
+  return new OTLPTraceExporter({
+    url: target.url,
+    headers: { ...target.headers },
+    timeoutMillis: target.timeoutMs,
+    compression: target.compression as Options['compression'],
+  });
+}
+
+async function grpcExporter(target: OtlpTracesTarget): Promise<SpanExporter> {
+  const [{ OTLPTraceExporter }, { Metadata }] = await Promise.all([
+    import('@opentelemetry/exporter-trace-otlp-grpc'),
+    import('@grpc/grpc-js'),
+  ]);
+  type Options = NonNullable<ConstructorParameters<typeof OTLPTraceExporter>[0]>;
+  const metadata = new Metadata();
+  for (const [key, value] of Object.entries(target.headers)) metadata.set(key, value);
+  // An http:// endpoint gets a plaintext channel, https:// TLS with the system's CAs (the
+  // exporter decides from the scheme, as the spec says).
+  return new OTLPTraceExporter({
+    url: target.url,
+    metadata,
+    timeoutMillis: target.timeoutMs,
+    compression: target.compression as Options['compression'],
   });
 }

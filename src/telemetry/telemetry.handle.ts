@@ -26,6 +26,11 @@ export interface TelemetryHandle {
   spanStats(): SpanPipelineStats;
   /** The recent spans kept for /debug/tracez; undefined when TRACEZ_ENABLED=false. */
   readonly spanStore?: SpanStore;
+  /**
+   * For each registered instrumentation, by library name, whether the library the service
+   * loaded is patched right now (checked on every call; cheap property reads).
+   */
+  instrumentationsPatched(): Record<string, boolean>;
 }
 
 export const TELEMETRY_HANDLE = Symbol.for('rampart.telemetry');

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
+import { InstrumentationCheck } from './instrumentation.check.js';
 import { TelemetryMetrics } from './telemetry.metrics.js';
 
 /**
- * The Nest side of telemetry: only metrics about the span pipeline. The SDK itself starts
- * before Nest (telemetry.bootstrap.ts) and is flushed by ShutdownService step 6.
+ * The Nest side of telemetry: metrics about the span pipeline and the instrumentation
+ * self-check. The SDK itself starts before Nest (telemetry.bootstrap.ts) and is flushed by
+ * ShutdownService step 6.
  */
-@Module({ providers: [TelemetryMetrics] })
+@Module({ providers: [TelemetryMetrics, InstrumentationCheck] })
 export class TelemetryModule {}

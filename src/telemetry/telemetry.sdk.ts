@@ -1,11 +1,7 @@
 import { createRequire } from 'node:module';
 import { context, diag, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import {
   defaultResource,
   detectResources,
@@ -24,6 +20,11 @@ import { PooledIdGenerator } from './pooled-id.generator.js';
 import { SpanPipelineStatsRecorder } from './span-pipeline.stats.js';
 import { SpanStore } from './span.store.js';
 import type { SpanPipelineStats, TelemetryHandle } from './telemetry.handle.js';
+import {
+  configuredInstrumentations,
+  type ConfiguredInstrumentation,
+} from './telemetry.instrumentations.js';
+import { propagatorFromConfig } from './telemetry.propagators.js';
 import { samplerFromConfig } from './telemetry.sampler.js';
 
 const log = logger.child({ module: 'telemetry' });
@@ -38,6 +39,7 @@ export class TelemetrySdk implements TelemetryHandle {
   private readonly stats = new SpanPipelineStatsRecorder();
   private provider?: TracerProvider;
   spanStore?: SpanStore;
+  private instrumentations: ConfiguredInstrumentation[] = [];
 
   /**
    * Registers the global context manager, propagator and tracer provider, then the
@@ -58,9 +60,7 @@ export class TelemetrySdk implements TelemetryHandle {
       DiagLogLevel.WARN,
     );
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    // W3C trace context only: rampart reads no baggage, and every propagator runs on every
-    // inbound and outbound request.
-    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    propagation.setGlobalPropagator(propagatorFromConfig(config.OTEL_PROPAGATORS));
     this.spanStore = config.TRACEZ_ENABLED ? new SpanStore(config.TRACEZ_MAX_SPANS) : undefined;
     this.provider = new TracerProvider({
       resource: resourceOf(config),
@@ -86,17 +86,10 @@ export class TelemetrySdk implements TelemetryHandle {
       ],
     });
     trace.setGlobalTracerProvider(this.provider);
-    // Explicit list, chosen for value per cost (README: observability). Inbound HTTP is not here:
-    // one server span per request comes from src/telemetry/server-span.hooks.ts, registered
-    // with the other Fastify hooks. requireParentSpan keeps pool health checks and start-up
-    // migrations out of the trace store.
+    this.instrumentations = configuredInstrumentations({ redis: config.REDIS_URL !== undefined });
     registerInstrumentations({
       tracerProvider: this.provider,
-      instrumentations: [
-        new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
-        new UndiciInstrumentation({ requireParentforSpans: true }),
-        new IORedisInstrumentation({ requireParentSpan: true }),
-      ],
+      instrumentations: this.instrumentations.map((i) => i.instrumentation),
     });
     // The instrumentations hook `require`. An ES module importing a CommonJS package gets it
     // through Node's loader without `require`: pg is still patched through its internal
@@ -112,6 +105,10 @@ export class TelemetrySdk implements TelemetryHandle {
 
   spanStats(): SpanPipelineStats {
     return this.stats.snapshot();
+  }
+
+  instrumentationsPatched(): Record<string, boolean> {
+    return Object.fromEntries(this.instrumentations.map((i) => [i.library, i.patched()]));
   }
 }
 

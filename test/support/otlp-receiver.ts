@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
 
@@ -54,7 +54,10 @@ export interface ReceivedSpan {
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
   readonly contentTypes: string[] = [];
+  /** Every export request's path and headers, as they arrived (before gunzip). */
+  readonly requests: Array<{ path: string; headers: IncomingHttpHeaders }> = [];
   private readonly server: Server = createServer((req, res) => {
+    this.requests.push({ path: req.url ?? '', headers: req.headers });
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -63,7 +66,7 @@ export class OtlpReceiver {
       const type = req.headers['content-type'] ?? '';
       this.contentTypes.push(type);
       try {
-        this.spans.push(...(type.includes('json') ? fromJson(body) : fromProtobuf(body)));
+        this.spans.push(...(type.includes('json') ? fromJson(body) : decodeExportRequest(body)));
         res.writeHead(200, { 'content-type': type }).end();
       } catch (error) {
         res.writeHead(400).end(String(error));
@@ -114,7 +117,8 @@ interface RawSpan {
   status?: { code?: number };
 }
 
-function fromProtobuf(body: Buffer): ReceivedSpan[] {
+/** The spans in a protobuf-encoded ExportTraceServiceRequest (OTLP/HTTP and OTLP/gRPC alike). */
+export function decodeExportRequest(body: Buffer): ReceivedSpan[] {
   const decoded = Request.toObject(Request.decode(body), {
     bytes: String,
     longs: Number,

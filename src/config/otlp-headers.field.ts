@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/** An HTTP header name (RFC 9110 token); gRPC metadata keys are a subset in lower case. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * OTEL_EXPORTER_OTLP_HEADERS and its signal-specific sibling: `key=value` pairs separated by
+ * commas, values percent-decoded (the W3C Baggage format without properties, as the OTLP
+ * exporter specification defines it,
+ * opentelemetry.io/docs/specs/otel/protocol/exporter/#specifying-headers-via-environment-variables).
+ * Typically an API key for a hosted backend, so a malformed entry is named by position, never
+ * echoed, and the loader keeps the value out of its error message.
+ */
+export const otlpHeaders = () =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx): Readonly<Record<string, string>> | undefined => {
+      if (raw === undefined || raw.trim() === '') return undefined;
+      const headers: Record<string, string> = {};
+      raw.split(',').forEach((entry, index) => {
+        const at = entry.indexOf('=');
+        const key = entry.slice(0, at).trim();
+        let value: string | undefined;
+        try {
+          value = decodeURIComponent(entry.slice(at + 1).trim());
+        } catch {
+          value = undefined;
+        }
+        if (at <= 0 || !HEADER_NAME.test(key) || value === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `entry ${index + 1} is not key=value with a header name and a percent-encoded value`,
+          });
+          return;
+        }
+        headers[key.toLowerCase()] = value;
+      });
+      return Object.freeze(headers);
+    });
