@@ -15,6 +15,7 @@ import { ItemsModule } from './items/items.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { OpenApiModule } from './openapi/openapi.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { RequestContextModule } from './request-context/request-context.module.js';
 import { TelemetryModule } from './telemetry/telemetry.module.js';
@@ -44,6 +45,7 @@ export class AppModule {
         ChaosModule,
         ItemsModule,
         CountersModule,
+        OpenApiModule,
       ],
     };
   }

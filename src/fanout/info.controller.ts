@@ -3,6 +3,8 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { inFlightRequests } from '../lifecycle/in-flight.registry.js';
 import { IdentityService } from './identity.service.js';
+import { ApiContract } from '../openapi/contract.decorator.js';
+import { fanoutContracts } from './fanout.contract.js';
 
 /**
  * Public `GET /api/info`: who is answering. Used by people and load-balancer checks to see
@@ -16,6 +18,7 @@ export class InfoController {
   ) {}
 
   @Get('info')
+  @ApiContract(fanoutContracts.info)
   info() {
     return {
       ...this.identity.identity,

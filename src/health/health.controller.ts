@@ -1,5 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { ApiContract } from '../openapi/contract.decorator.js';
+import { healthContracts } from './health.contract.js';
 import { ReadinessService } from './readiness.service.js';
 
 /** The probe routes on the public port, for callers and tests that look there. The kubelet
@@ -16,6 +18,7 @@ export class HealthController {
    * get the pod restarted, so nothing here looks outside the process. */
   @Get('healthz')
   @HealthCheck()
+  @ApiContract(healthContracts.liveness)
   liveness() {
     return this.health.check([]);
   }
@@ -23,6 +26,7 @@ export class HealthController {
   /** Readiness probe: lifecycle flags (starting, draining, operator disable) and dependencies. */
   @Get('readyz')
   @HealthCheck()
+  @ApiContract(healthContracts.readiness)
   readinessProbe() {
     return this.health.check(this.readiness.readinessChecks());
   }
@@ -30,6 +34,7 @@ export class HealthController {
   /** Startup probe: 200 once boot finished (migrations run, listeners open). */
   @Get('startupz')
   @HealthCheck()
+  @ApiContract(healthContracts.startup)
   startup() {
     return this.health.check(this.readiness.startupChecks());
   }
