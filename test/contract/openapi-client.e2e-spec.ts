@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import openapiTS, { astToString } from 'openapi-typescript';
+import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import ts from 'typescript';
 import { ROOT } from '../support/child-process.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -84,7 +84,7 @@ describe('a typed client generated from the document (openapi-typescript) compil
   });
 
   it('generated types + a program using items, counters and fanout: tsc --strict, then run', async () => {
-    const document = await (await fetch(`${t.baseUrl}/openapi.json`)).json();
+    const document = (await (await fetch(`${t.baseUrl}/openapi.json`)).json()) as OpenAPI3;
     writeFileSync(join(dir, 'rampart.d.ts'), astToString(await openapiTS(document)));
     writeFileSync(join(dir, 'client.mts'), CLIENT);
 
