@@ -17,6 +17,7 @@ import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MeshModule } from './mesh/mesh.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { OpenApiModule } from './openapi/openapi.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { RequestContextModule } from './request-context/request-context.module.js';
 import { StatusModule } from './status/status.module.js';
@@ -52,6 +53,7 @@ export class AppModule {
         ChaosModule,
         ItemsModule,
         CountersModule,
+        OpenApiModule,
       ],
     };
   }

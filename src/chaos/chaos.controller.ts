@@ -4,9 +4,12 @@ import { STATUS_CODES } from 'node:http';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { InvalidInputError } from '../errors/http.errors.js';
+import { ApiContract } from '../openapi/contract.decorator.js';
+import { parseInput } from '../openapi/contract.input.js';
 import { abortableDelay } from '../request-context/abortable-delay.js';
 import { parseDurationMs } from '../request-context/duration.js';
 import { RequestContextService } from '../request-context/request-context.service.js';
+import { chaosContracts, delayParams, statusParams } from './chaos.contract.js';
 import { RequestedStatusError } from './chaos.errors.js';
 
 /**
@@ -22,14 +25,10 @@ export class ChaosController {
 
   /** `GET /status/:code`: answers that status; 4xx/5xx as problem+json (`REQUESTED_STATUS`). */
   @Get('status/:code')
-  status(@Param('code') raw: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    const code = /^\d{3}$/.test(raw) ? Number(raw) : NaN;
+  @ApiContract(chaosContracts.status)
+  status(@Param() params: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     // 1xx are interim responses (RFC 9110 §15.2): one cannot be the final answer.
-    if (!(code >= 200 && code <= 599)) {
-      throw new InvalidInputError([
-        { field: 'code', message: 'expected a status from 200 to 599' },
-      ]);
-    }
+    const { code } = parseInput(statusParams, params);
     if (code >= 400) throw new RequestedStatusError(code);
     reply.code(code);
     return code === 204 || code === 304 ? undefined : { status: code, title: STATUS_CODES[code] };
@@ -37,7 +36,9 @@ export class ChaosController {
 
   /** `GET /delay/:duration` (`250`, `250ms`, `2s`): waits, cancellably, then answers. */
   @Get('delay/:duration')
-  async delay(@Param('duration') raw: string) {
+  @ApiContract(chaosContracts.delay)
+  async delay(@Param() params: unknown) {
+    const raw = parseInput(delayParams, params).duration;
     const ms = parseDurationMs(raw);
     if (ms === undefined || ms > this.config.HELLO_MAX_DELAY_MS) {
       throw new InvalidInputError([

@@ -1,4 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiContract } from '../openapi/contract.decorator.js';
+import { countersContracts } from './counters.contract.js';
 import { CountersService } from './counters.service.js';
 import { parseCounterName, parseIncrement } from './counters.input.js';
 
@@ -8,6 +10,7 @@ export class CountersController {
   constructor(private readonly counters: CountersService) {}
 
   @Get(':name')
+  @ApiContract(countersContracts.get)
   async get(@Param('name') raw: string): Promise<{ name: string; value: number }> {
     const name = parseCounterName(raw);
     return { name, value: await this.counters.get(name) };
@@ -19,6 +22,7 @@ export class CountersController {
    */
   @Post(':name/increment')
   @HttpCode(200)
+  @ApiContract(countersContracts.increment)
   async increment(
     @Param('name') raw: string,
     @Body() body: unknown,

@@ -1,4 +1,16 @@
 import { AppError } from '../errors/app.error.js';
+import type { ProblemCode } from '../errors/problem.catalog.js';
+
+/** What any route that queries the database can answer on its behalf (for API contracts). */
+export const DATABASE_PROBLEMS = [
+  'DB_POOL_TIMEOUT',
+  'DB_POOL_SATURATED',
+  'DB_QUEUE_FULL',
+  'DB_CIRCUIT_OPEN',
+  'DB_UNAVAILABLE',
+  'DB_QUERY_TIMEOUT',
+  'DB_STATEMENT_TIMEOUT',
+] as const satisfies readonly ProblemCode[];
 
 /** No connection became free within the wait this request could afford: back off and retry. */
 export class DbPoolTimeoutError extends AppError {

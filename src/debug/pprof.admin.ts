@@ -4,6 +4,8 @@ import { AdminServer } from '../admin/admin.server.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { InvalidInputError } from '../errors/http.errors.js';
+import { contractRouteOptions } from '../openapi/contract.decorator.js';
+import { pprofContracts } from './pprof.contract.js';
 import { PprofProfiler } from './pprof.profiler.js';
 
 /**
@@ -26,13 +28,21 @@ export class PprofAdmin implements OnModuleInit, OnApplicationShutdown {
     if (!this.config.DEBUG_PPROF_ENABLED) return;
     await this.profiler.start();
     const routes = this.admin.routes;
-    routes.get('/debug/pprof/profile', async (request, reply) => {
-      const seconds = this.seconds(request);
-      return this.send(reply, await this.profiler.cpu(seconds), 'profile');
-    });
-    routes.get('/debug/pprof/heap', async (_request, reply) => {
-      return this.send(reply, await this.profiler.heap(), 'heap');
-    });
+    routes.get(
+      '/debug/pprof/profile',
+      contractRouteOptions(pprofContracts.profile),
+      async (request, reply) => {
+        const seconds = this.seconds(request);
+        return this.send(reply, await this.profiler.cpu(seconds), 'profile');
+      },
+    );
+    routes.get(
+      '/debug/pprof/heap',
+      contractRouteOptions(pprofContracts.heap),
+      async (_request, reply) => {
+        return this.send(reply, await this.profiler.heap(), 'heap');
+      },
+    );
   }
 
   onApplicationShutdown(): void {

@@ -1,5 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { FanoutService } from './fanout.service.js';
+import { ApiContract } from '../openapi/contract.decorator.js';
+import { fanoutContracts } from './fanout.contract.js';
 import type { FanoutAnswer } from './fanout.types.js';
 
 /**
@@ -12,6 +14,7 @@ export class FanoutController {
   constructor(private readonly fanout: FanoutService) {}
 
   @Get('fanout')
+  @ApiContract(fanoutContracts.fanout)
   get(): Promise<FanoutAnswer> {
     return this.fanout.fanout();
   }

@@ -4,6 +4,8 @@ import type { AppConfig } from '../config/config.schema.js';
 import { inFlightRequests } from '../lifecycle/in-flight.registry.js';
 import { VersionService } from '../version/version.service.js';
 import { IdentityService } from './identity.service.js';
+import { ApiContract } from '../openapi/contract.decorator.js';
+import { fanoutContracts } from './fanout.contract.js';
 
 /**
  * Public `GET /api/info`: who is answering. Used by people and load-balancer checks to see
@@ -18,6 +20,7 @@ export class InfoController {
   ) {}
 
   @Get('info')
+  @ApiContract(fanoutContracts.info)
   async info() {
     const { commit, build, limits } = await this.versions.version();
     return {

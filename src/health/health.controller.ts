@@ -2,6 +2,8 @@ import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { LivenessFailedError } from './health.errors.js';
 import { ProbeServer } from './probe.server.js';
+import { ApiContract } from '../openapi/contract.decorator.js';
+import { healthContracts } from './health.contract.js';
 import { ReadinessService } from './readiness.service.js';
 
 /** The probe routes on the public port, for callers and tests that look there. The kubelet
@@ -20,6 +22,7 @@ export class HealthController {
    * injected failure (ProbeServer.setLivenessFailure) fails it. */
   @Get('healthz')
   @HealthCheck()
+  @ApiContract(healthContracts.liveness)
   liveness() {
     const failure = this.probes.livenessFailure;
     if (failure !== undefined) throw new LivenessFailedError(failure);
@@ -29,6 +32,7 @@ export class HealthController {
   /** Readiness probe: lifecycle flags (starting, draining, operator disable) and dependencies. */
   @Get('readyz')
   @HealthCheck()
+  @ApiContract(healthContracts.readiness)
   readinessProbe() {
     return this.health.check(this.readiness.readinessChecks());
   }
@@ -36,6 +40,7 @@ export class HealthController {
   /** Startup probe: 200 once boot finished (migrations run, listeners open). */
   @Get('startupz')
   @HealthCheck()
+  @ApiContract(healthContracts.startup)
   startup() {
     return this.health.check(this.readiness.startupChecks());
   }

@@ -1,6 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { AdminServer } from '../admin/admin.server.js';
 import { logger } from '../logging/logger.js';
+import { contractRouteOptions } from '../openapi/contract.decorator.js';
+import { readinessContracts } from './readiness.contract.js';
 import { ReadinessService } from './readiness.service.js';
 
 const log = logger.child({ module: 'health' });
@@ -14,11 +16,11 @@ export class ReadinessAdmin implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    for (const [path, disabled] of [
-      ['/readyz/disable', true],
-      ['/readyz/enable', false],
+    for (const [path, disabled, contract] of [
+      ['/readyz/disable', true, readinessContracts.disable],
+      ['/readyz/enable', false, readinessContracts.enable],
     ] as const) {
-      this.admin.routes.post(path, async () => {
+      this.admin.routes.post(path, contractRouteOptions(contract), async () => {
         this.readiness.setOperatorDisabled(disabled);
         log.warn({ disabled }, 'readiness toggled by operator');
         return { disabled };

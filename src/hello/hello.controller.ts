@@ -1,4 +1,7 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
+import { ApiContract } from '../openapi/contract.decorator.js';
+import { parseInput } from '../openapi/contract.input.js';
+import { helloContract, helloQuery } from './hello.contract.js';
 import { HelloService } from './hello.service.js';
 
 /** Public `GET /hello`: the seed's concurrency demo; load tests and benchmarks call it. */
@@ -8,7 +11,9 @@ export class HelloController {
 
   @Get()
   @Header('content-type', 'text/plain; charset=utf-8')
-  async get(@Query('delay') delay?: unknown): Promise<string> {
+  @ApiContract(helloContract)
+  async get(@Query() query: unknown): Promise<string> {
+    const { delay } = parseInput(helloQuery, query);
     return this.hello.greet(this.hello.parseDelay(delay));
   }
 }

@@ -12,8 +12,10 @@ import {
   Res,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { ApiContract } from '../openapi/contract.decorator.js';
 import { ifNoneMatchHits, versionFromIfMatch } from './item.etag.js';
 import type { ItemRepresentation } from './item.types.js';
+import { itemsContracts } from './items.contract.js';
 import { PreconditionRequiredError } from './items.errors.js';
 import { parseCreate, parseId, parseIdempotencyKey, parsePage, parsePatch } from './items.input.js';
 import { ItemsService } from './items.service.js';
@@ -23,7 +25,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /**
  * Public `/api/items`: the CRUD resource API clients and the benchmarks call. Reads carry an
  * ETag (revalidate with If-None-Match → 304); writes to an existing item need If-Match, so a
- * client can never overwrite a change it has not seen.
+ * client can never overwrite a change it has not seen. Inputs, answers and problem codes are
+ * declared in items.contract.ts, which the OpenAPI document and the serializers are built from.
  */
 @Controller('api/items')
 export class ItemsController {
@@ -31,6 +34,7 @@ export class ItemsController {
 
   /** Creates an item; a retry with the same Idempotency-Key answers the original. */
   @Post()
+  @ApiContract(itemsContracts.create)
   async create(
     @Body() body: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -49,13 +53,15 @@ export class ItemsController {
 
   /** One keyset page, in id order. */
   @Get()
-  async list(@Query() query: Record<string, unknown>) {
+  @ApiContract(itemsContracts.list)
+  async list(@Query() query: unknown) {
     const { limit, after } = parsePage(query);
     return this.items.list(after, limit);
   }
 
   /** One item (from the cache when warm); 304 when the client's ETag is current. */
   @Get(':id')
+  @ApiContract(itemsContracts.get)
   async get(
     @Param('id') rawId: string,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
@@ -71,6 +77,7 @@ export class ItemsController {
 
   /** Partial update, only at the version the client names in If-Match. */
   @Patch(':id')
+  @ApiContract(itemsContracts.update)
   async update(
     @Param('id') rawId: string,
     @Headers('if-match') ifMatch: string | undefined,
@@ -91,6 +98,7 @@ export class ItemsController {
   /** Deletes an item; If-Match, when sent, must name the current version. */
   @Delete(':id')
   @HttpCode(204)
+  @ApiContract(itemsContracts.remove)
   async remove(
     @Param('id') rawId: string,
     @Headers('if-match') ifMatch: string | undefined,

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { FieldProblem } from '../errors/app.error.js';
-import { InvalidInputError } from '../errors/http.errors.js';
+import { parseInput } from '../openapi/contract.input.js';
 import { decodeCursor, isItemId } from './item.cursor.js';
 import type { ItemInput } from './item.types.js';
 
 export const LIMITS = { name: 200, description: 2_000, tags: 20, tag: 50, page: 100 } as const;
 
 /**
+ * The schemas `/api/items` validates with; items.contract.ts documents these same objects.
  * Text is stored exactly as sent, or refused (never altered on the way in):
  * - U+0000: PostgreSQL `text` cannot hold it, and the database must not be the first to object;
  * - an unpaired surrogate has no UTF-8 encoding: it would be stored as U+FFFD, not as sent;
@@ -33,78 +33,98 @@ const tags = z.array(label(LIMITS.tag)).max(LIMITS.tags);
 
 // Strict: an unknown field is a client bug (a typo such as `desciption` would otherwise be
 // silently dropped and the client would believe it was saved).
-const createSchema = z.strictObject({
-  name,
-  description: description.optional(),
-  tags: tags.optional(),
+export const createBody = z
+  .strictObject({ name, description: description.optional(), tags: tags.optional() })
+  .meta({ id: 'ItemCreate' });
+export const patchBody = z
+  .strictObject({
+    name: name.optional(),
+    description: description.optional(),
+    tags: tags.optional(),
+  })
+  // `when`: an unknown field is the whole story; "no field at all" would only repeat it.
+  .refine((patch) => Object.keys(patch).length > 0, {
+    message: 'expected at least one field',
+    when: (payload) => payload.issues.length === 0,
+  })
+  .meta({ id: 'ItemPatch', minProperties: 1 });
+
+export const idParams = z.strictObject({
+  id: z
+    .string()
+    .refine(isItemId, 'expected a positive integer id')
+    .meta({ pattern: '^[1-9][0-9]{0,18}$', description: 'A positive bigint.', examples: ['1'] }),
 });
-const patchSchema = z.strictObject({
-  name: name.optional(),
-  description: description.optional(),
-  tags: tags.optional(),
+
+const limitMessage = `expected an integer from 1 to ${LIMITS.page}`;
+export const pageQuery = z.object({
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, limitMessage)
+    .transform(Number)
+    .pipe(z.int().min(1, limitMessage).max(LIMITS.page, limitMessage))
+    .optional()
+    .meta({ description: 'Page size.', default: 20, examples: [20] }),
+  cursor: z
+    .string()
+    .refine((c) => decodeCursor(c) !== undefined, 'not a valid cursor')
+    .optional()
+    .meta({ description: '`nextCursor` of the previous page (opaque).' }),
+});
+
+/** Idempotency-Key: printable ASCII, at most 255 characters (draft-ietf-httpapi-idempotency-key-header). */
+export const createHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, 'expected 1-255 printable ASCII characters')
+    .optional()
+    .meta({
+      description:
+        'A retry with the same key and body answers the first result, not a second item.',
+      examples: ['3f6c1b2e-create-kettle'],
+    }),
+});
+export const getHeaders = z.object({
+  'if-none-match': z
+    .string()
+    .optional()
+    .meta({ description: 'An ETag you hold: 304 while it is current.', examples: ['"1.1"'] }),
+});
+export const patchHeaders = z.object({
+  'if-match': z.string().meta({
+    description: 'The ETag the change is based on (428 without it, 412 when stale).',
+    examples: ['"1.1"'],
+  }),
+});
+export const deleteHeaders = z.object({
+  'if-match': z
+    .string()
+    .optional()
+    .meta({ description: 'Delete only this version (412 when stale).', examples: ['"1.1"'] }),
 });
 
 /** Validates a create body; 400 INVALID_INPUT names every bad field. */
 export function parseCreate(body: unknown): Required<Pick<ItemInput, 'name'>> & ItemInput {
-  return parse(createSchema, body);
+  return parseInput(createBody, body);
 }
 
 /** Validates a PATCH body (at least one field). */
 export function parsePatch(body: unknown): ItemInput {
-  const patch = parse(patchSchema, body);
-  if (Object.keys(patch).length === 0) throw invalid('body', 'expected at least one field');
-  return patch;
+  return parseInput(patchBody, body);
 }
 
 /** Path id: a positive bigint. */
 export function parseId(raw: string): string {
-  if (!isItemId(raw)) throw invalid('id', 'expected a positive integer id');
-  return raw;
+  return parseInput(idParams, { id: raw }).id;
 }
 
 /** `?limit=` (1..100, default 20) and `?cursor=` (opaque, from a previous page). */
-export function parsePage(query: Record<string, unknown>): { limit: number; after?: string } {
-  const problems: FieldProblem[] = [];
-  let limit = 20;
-  if (query.limit !== undefined) {
-    const raw = query.limit;
-    limit = typeof raw === 'string' && /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
-    if (!(limit >= 1 && limit <= LIMITS.page)) {
-      problems.push({ field: 'limit', message: `expected an integer from 1 to ${LIMITS.page}` });
-    }
-  }
-  let after: string | undefined;
-  if (query.cursor !== undefined) {
-    after = typeof query.cursor === 'string' ? decodeCursor(query.cursor) : undefined;
-    if (after === undefined) problems.push({ field: 'cursor', message: 'not a valid cursor' });
-  }
-  if (problems.length > 0) throw new InvalidInputError(problems);
-  return { limit, after };
+export function parsePage(query: unknown): { limit: number; after?: string } {
+  const { limit, cursor } = parseInput(pageQuery, query);
+  return { limit: limit ?? 20, after: cursor === undefined ? undefined : decodeCursor(cursor) };
 }
 
-/** Idempotency-Key: printable ASCII, at most 255 characters (IETF draft-ietf-httpapi-idempotency-key-header). */
+/** The Idempotency-Key header, when sent. */
 export function parseIdempotencyKey(raw: string | undefined): string | undefined {
-  if (raw === undefined) return undefined;
-  if (!/^[\x21-\x7e]{1,255}$/.test(raw)) {
-    throw invalid('idempotency-key', 'expected 1-255 printable ASCII characters');
-  }
-  return raw;
-}
-
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw invalid('body', 'expected a JSON object');
-  }
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const problems = result.error.issues.flatMap((issue): FieldProblem[] =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ field: key, message: 'unknown field' }))
-      : [{ field: issue.path.join('.') || 'body', message: issue.message }],
-  );
-  throw new InvalidInputError(problems);
-}
-
-function invalid(field: string, message: string): InvalidInputError {
-  return new InvalidInputError([{ field, message }]);
+  return parseInput(createHeaders, { 'idempotency-key': raw })['idempotency-key'];
 }

@@ -1,14 +1,16 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import fastJson from 'fast-json-stringify';
 import { createHash } from 'node:crypto';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { serializationSchema } from '../openapi/json-schema.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RequestContextService } from '../request-context/request-context.service.js';
 import { ItemCache } from './item.cache.js';
 import { encodeCursor } from './item.cursor.js';
 import { etagOf } from './item.etag.js';
 import { ItemInvalidationBus } from './item-invalidation.bus.js';
-import type { Item, ItemInput, ItemRepresentation } from './item.types.js';
+import { itemSchema, type Item, type ItemInput, type ItemRepresentation } from './item.types.js';
 import {
   IdempotencyKeyReusedError,
   ItemNotFoundError,
@@ -117,9 +119,12 @@ function settled(id: string, result: WriteResult): Item {
   throw new ItemVersionConflictError(id, etagOf(id, result.conflict));
 }
 
+// Compiled from the documented model (fast-json-stringify), so the body is the contract's shape.
+const serializeItem = fastJson(serializationSchema(itemSchema));
+
 /** Serialises once per version: a cache hit sends these bytes as they are. */
 function represent(item: Item): ItemRepresentation {
-  return { item, etag: etagOf(item.id, item.version), body: JSON.stringify(item) };
+  return { item, etag: etagOf(item.id, item.version), body: serializeItem(item) };
 }
 
 function canonical(input: ItemInput): unknown {

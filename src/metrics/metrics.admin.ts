@@ -2,6 +2,8 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { AdminServer } from '../admin/admin.server.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { contractRouteOptions } from '../openapi/contract.decorator.js';
+import { metricsContract } from './metrics.contract.js';
 import { MetricsService } from './metrics.service.js';
 
 /** Admin `GET /metrics`: Prometheus text, scraped by Prometheus / the ServiceMonitor. */
@@ -16,9 +18,13 @@ export class MetricsAdmin implements OnModuleInit {
   onModuleInit(): void {
     // METRICS_ENABLED=false: no route, so the admin listener answers 404.
     if (!this.config.METRICS_ENABLED) return;
-    this.admin.routes.get('/metrics', async (_request, reply) => {
-      reply.header('content-type', this.metrics.registry.contentType);
-      return this.metrics.exposition();
-    });
+    this.admin.routes.get(
+      '/metrics',
+      contractRouteOptions(metricsContract),
+      async (_request, reply) => {
+        reply.header('content-type', this.metrics.registry.contentType);
+        return this.metrics.exposition();
+      },
+    );
   }
 }

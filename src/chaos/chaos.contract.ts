@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { defineContract } from '../openapi/route.contract.js';
+import { chaosSettingsSchema } from './chaos.settings.js';
+
+export const statusParams = z.strictObject({
+  code: z
+    .string()
+    .regex(/^\d{3}$/, 'expected a status from 200 to 599')
+    .transform(Number)
+    .pipe(z.int().min(200, 'expected a status from 200 to 599').max(599))
+    .meta({ examples: [200] }),
+});
+
+export const delayParams = z.strictObject({
+  duration: z.string().meta({
+    description: 'Milliseconds or a duration (`250`, `250ms`, `2s`), up to HELLO_MAX_DELAY_MS.',
+    examples: ['10ms'],
+  }),
+});
+
+const statusAnswer = z.object({ status: z.int(), title: z.string().optional() });
+const tags = ['chaos'];
+
+/** The public fault endpoints of chaos.controller.ts and the admin `/chaos` of chaos.admin.ts. */
+export const chaosContracts = {
+  status: defineContract({
+    operationId: 'getStatus',
+    summary: 'Answer the status asked for',
+    description:
+      '2xx and 3xx answer `{status, title}` (204 and 304 no body); 4xx and 5xx a ' +
+      'problem with code REQUESTED_STATUS.',
+    tags,
+    params: statusParams,
+    responses: {
+      '2XX': { description: 'The status asked for.', json: statusAnswer },
+      '3XX': { description: 'The status asked for.', json: statusAnswer },
+    },
+    problems: ['INVALID_INPUT', 'REQUESTED_STATUS'],
+  }),
+  delay: defineContract({
+    operationId: 'getDelay',
+    summary: 'Wait, cancellably, then answer',
+    tags,
+    params: delayParams,
+    responses: {
+      200: { description: 'Waited.', json: z.object({ delayedMs: z.number() }) },
+    },
+    problems: ['INVALID_INPUT'],
+  }),
+  getSettings: defineContract({
+    operationId: 'getChaos',
+    summary: 'Current fault injection settings',
+    tags,
+    responses: { 200: { description: 'The settings.', json: chaosSettingsSchema } },
+    problems: [],
+  }),
+  putSettings: defineContract({
+    operationId: 'putChaos',
+    summary: 'Replace the fault injection settings',
+    description: 'Applies to every public route but the probes; missing fields are "off".',
+    tags,
+    body: {
+      schema: chaosSettingsSchema,
+      required: false,
+      example: { errorRate: 0.1, errorStatus: 503, latencyMs: 50 },
+    },
+    responses: { 200: { description: 'The settings now in force.', json: chaosSettingsSchema } },
+    problems: ['INVALID_INPUT'],
+  }),
+  deleteSettings: defineContract({
+    operationId: 'deleteChaos',
+    summary: 'Switch fault injection off',
+    tags,
+    responses: { 200: { description: 'The settings now in force.', json: chaosSettingsSchema } },
+    problems: [],
+  }),
+};

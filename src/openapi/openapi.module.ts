@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { OpenApiAdmin } from './openapi.admin.js';
+import { OpenApiController } from './openapi.controller.js';
+import { OpenApiService } from './openapi.service.js';
+
+/** The API contract made visible: both listeners' OpenAPI documents and the /docs page. */
+@Module({
+  controllers: [OpenApiController],
+  providers: [OpenApiService, OpenApiAdmin],
+  exports: [OpenApiService],
+})
+export class OpenApiModule {}

@@ -1,0 +1,93 @@
+import type { ProblemCode } from '../errors/problem.catalog.js';
+import type { CatalogedRoute } from './route.catalog.js';
+
+/** A listener's part of its document: what every route on it shares. */
+export interface Surface {
+  title: string;
+  description: string;
+  /** Problems any route on this listener can answer, beyond its own. */
+  commonProblems(route: CatalogedRoute): ProblemCode[];
+  /** Request headers every route on this listener honours. */
+  commonHeaders: readonly ParameterObject[];
+  /** Whether the route needs `Authorization: Bearer <ADMIN_TOKEN>`. */
+  needsToken(route: CatalogedRoute): boolean;
+}
+
+export interface ParameterObject {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  required: boolean;
+  description?: string;
+  schema: Record<string, unknown>;
+  example?: unknown;
+}
+
+/** Methods whose body rampart parses (protocol/json.body-parser.ts answers its problems). */
+const readsBody = (method: string): boolean => method !== 'GET' && method !== 'HEAD';
+const BODY_PROBLEMS: ProblemCode[] = [
+  'MALFORMED_JSON',
+  'EMPTY_JSON_BODY',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+];
+
+/** The public port: the hooks of http/http.hooks.ts and admission, as each route meets them. */
+export const PUBLIC_SURFACE: Surface = {
+  title: 'rampart',
+  description:
+    'The public API. Every error is `application/problem+json` with a stable `code`; each ' +
+    "operation lists the codes it can answer. Admin routes are in the admin port's own " +
+    'document (GET /openapi.json on ADMIN_PORT).',
+  commonProblems: (route) => [
+    'BAD_REQUEST',
+    'MALFORMED_URL',
+    'INVALID_REQUEST_TIMEOUT',
+    'INTERNAL_ERROR',
+    'REQUEST_DEADLINE_EXCEEDED',
+    // Probes are exempt from the limiter, admission and chaos (health/health.paths.ts).
+    ...(route.contract?.probe
+      ? []
+      : (['RATE_LIMITED', 'CONCURRENCY_LIMITED', 'SERVER_OVERLOADED', 'CHAOS_INJECTED'] as const)),
+    ...(readsBody(route.method) ? BODY_PROBLEMS : []),
+  ],
+  commonHeaders: [
+    {
+      name: 'x-request-timeout',
+      in: 'header',
+      required: false,
+      description:
+        'Lowers this request’s deadline (never raises it past REQUEST_TIMEOUT_MS): milliseconds ' +
+        'or a duration such as `2s`. Past it the answer is 504 REQUEST_DEADLINE_EXCEEDED.',
+      schema: { type: 'string' },
+      example: '2s',
+    },
+    {
+      name: 'x-request-id',
+      in: 'header',
+      required: false,
+      description: 'Correlation id, echoed in the answer and its logs; one is made when absent.',
+      schema: { type: 'string', pattern: '^[\\w.:-]{1,128}$' },
+    },
+  ],
+  needsToken: () => false,
+};
+
+/** The admin port (admin/admin.server.ts, admin.guard.ts). */
+export const ADMIN_SURFACE: Surface = {
+  title: 'rampart admin',
+  description:
+    'The operator listener on ADMIN_PORT: metrics, profiles, fault injection, readiness. ' +
+    'Mutations and /debug/ need `Authorization: Bearer <ADMIN_TOKEN>`.',
+  commonProblems: (route) => [
+    'BAD_REQUEST',
+    'MALFORMED_URL',
+    'INTERNAL_ERROR',
+    ...(ADMIN_SURFACE.needsToken(route)
+      ? (['ADMIN_TOKEN_INVALID', 'ADMIN_TOKEN_NOT_CONFIGURED'] as const)
+      : []),
+    ...(readsBody(route.method) ? BODY_PROBLEMS : []),
+  ],
+  commonHeaders: [],
+  // The guard's rule: everything but reads, and every read under /debug/.
+  needsToken: (route) => readsBody(route.method) || route.url.startsWith('/debug/'),
+};

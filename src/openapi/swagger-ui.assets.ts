@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+/** The files /docs serves, all from the swagger-ui-dist package: no CDN (clusters are often air-gapped). */
+export const DOCS_ASSETS = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'favicon-32x32.png': 'image/png',
+  'favicon-16x16.png': 'image/png',
+  'init.js': 'text/javascript; charset=utf-8',
+} as const;
+
+export type DocsAsset = keyof typeof DOCS_ASSETS;
+
+// Relative URLs throughout, so the page also works behind an ingress that adds a path prefix.
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>rampart API</title>
+<link rel="stylesheet" href="docs/swagger-ui.css">
+<link rel="icon" type="image/png" href="docs/favicon-32x32.png" sizes="32x32">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="docs/swagger-ui-bundle.js"></script>
+<script src="docs/init.js"></script>
+</body>
+</html>
+`;
+
+// A file, not an inline script, so the page's Content-Security-Policy needs no 'unsafe-inline'
+// for scripts. validatorUrl null: Swagger UI would otherwise send the document to an online
+// validator for its badge.
+const INIT = `window.ui = SwaggerUIBundle({
+  url: new URL('openapi.json', document.baseURI).href,
+  dom_id: '#swagger-ui',
+  deepLinking: true,
+  validatorUrl: null,
+  presets: [SwaggerUIBundle.presets.apis],
+  layout: 'BaseLayout',
+});
+`;
+
+/** Only this origin; Swagger UI sets inline styles and shows data: images. */
+export const DOCS_CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; " +
+  "script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+
+/** The page and its assets, read from disk on first use and kept. */
+export class SwaggerUiAssets {
+  private readonly cache = new Map<DocsAsset, Buffer>();
+  private readonly dir = dirname(
+    createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'),
+  );
+
+  readonly page = PAGE;
+
+  asset(name: DocsAsset): Buffer {
+    let body = this.cache.get(name);
+    if (!body) {
+      body = name === 'init.js' ? Buffer.from(INIT) : readFileSync(join(this.dir, name));
+      this.cache.set(name, body);
+    }
+    return body;
+  }
+}

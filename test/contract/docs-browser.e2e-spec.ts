@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { HELLO_MESSAGE } from '../../src/hello/hello.service.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+// Debian's Chromium (.ci/run installs it): Playwright's own browser downloads need the internet.
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+describe('/docs in a real browser (Chromium)', () => {
+  let t: TestApp;
+  let profile: string;
+  let browser: BrowserContext;
+  const requested: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    profile = mkdtempSync(join(tmpdir(), 'rampart-chromium-'));
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(profile, { recursive: true, force: true });
+    await t?.close();
+  });
+
+  it('lists every operation, and "try it out" of GET /hello shows the live answer', async () => {
+    const page = await browser.newPage();
+    page.on('request', (request) => requested.push(request.url()));
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${t.baseUrl}/docs`);
+
+    const doc = (await (await fetch(`${t.baseUrl}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { operationId: string }>>;
+    };
+    const operationIds = Object.values(doc.paths).flatMap((item) =>
+      Object.values(item).map((op) => op.operationId),
+    );
+    await page.locator('.opblock').first().waitFor();
+    expect(await page.locator('.opblock').count()).toBe(operationIds.length);
+    const shown = await page
+      .locator('.opblock-summary-path')
+      .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-path')));
+    expect(new Set(shown)).toEqual(new Set(Object.keys(doc.paths)));
+
+    const hello = page.locator('#operations-hello-getHello');
+    await hello.locator('.opblock-summary').click();
+    await hello.locator('.try-out__btn').click();
+    await hello.locator('.execute').click();
+    // The live answer's row (the table's first row is its header).
+    const answer = hello.locator('.live-responses-table tr.response');
+    await answer.waitFor();
+    expect((await answer.locator('.response-col_status').innerText()).trim()).toBe('200');
+    expect(await answer.locator('.response-col_description').innerText()).toContain(HELLO_MESSAGE);
+
+    // Nothing came from anywhere else (no CDN, no online validator), and nothing broke.
+    expect(requested.filter((url) => !url.startsWith(t.baseUrl))).toEqual([]);
+    // The example `?delay=150ms` is filled in from the document.
+    expect(requested).toContain(`${t.baseUrl}/hello?delay=150ms`);
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,100 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import type { FastifyInstance } from 'fastify';
+import { AdminServer } from '../../src/admin/admin.server.js';
+import { OpenApiService } from '../../src/openapi/openapi.service.js';
+import type { RouteCatalog } from '../../src/openapi/route.catalog.js';
+import { routesOfTree, type TreeRoute } from '../support/route-tree.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+type Document = {
+  openapi: string;
+  paths: Record<string, Record<string, { operationId: string; responses: object }>>;
+};
+
+/** `METHOD /path/{param}` for every operation of a document. */
+function documented(doc: Document): string[] {
+  return Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+  );
+}
+
+/** `METHOD /path/{param}` for every route a listener serves, HEAD twins of GETs left out. */
+function served(fastify: FastifyInstance): string[] {
+  const routes: TreeRoute[] = routesOfTree(fastify.printRoutes({ commonPrefix: false }));
+  const gets = new Set(routes.filter((r) => r.method === 'GET').map((r) => r.url));
+  return routes
+    .filter((r) => !(r.method === 'HEAD' && gets.has(r.url)))
+    .map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}`);
+}
+
+/** Each route served but not documented, or documented but not served, with what to do. */
+function mismatches(servedRoutes: string[], documentedRoutes: string[], catalog: RouteCatalog) {
+  const seen = new Set(
+    catalog.routes.map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}`),
+  );
+  return [
+    ...servedRoutes
+      .filter((route) => !documentedRoutes.includes(route))
+      .map((route) =>
+        seen.has(route)
+          ? `${route}: served without a contract (docs/api.md, "Documenting a new route")`
+          : `${route}: registered before the route catalog started watching (add routes in onModuleInit)`,
+      ),
+    ...documentedRoutes
+      .filter((route) => !servedRoutes.includes(route))
+      .map((route) => `${route}: documented but not served`),
+  ];
+}
+
+describe('the OpenAPI documents describe exactly the routes each listener serves', () => {
+  let t: TestApp;
+  let publicDoc: Document;
+  let adminDoc: Document;
+
+  beforeAll(async () => {
+    // pprof on, so its routes are walked too.
+    t = await startTestApp({ DEBUG_PPROF_ENABLED: 'true', METRICS_ENABLED: 'true' });
+    publicDoc = (await (await fetch(`${t.baseUrl}/openapi.json`)).json()) as Document;
+    adminDoc = (await (await fetch(`${t.adminUrl}/openapi.json`)).json()) as Document;
+  });
+  afterAll(() => t?.close());
+
+  it('every public route is documented, and every documented operation is a route', () => {
+    const fastify = t.app.getHttpAdapter().getInstance() as FastifyInstance;
+    const catalog = t.app.get(OpenApiService).publicRoutes;
+    expect(mismatches(served(fastify), documented(publicDoc), catalog)).toEqual([]);
+  });
+
+  it('every admin route is documented, and every documented operation is a route', () => {
+    const catalog = t.app.get(OpenApiService).adminRoutes;
+    const routes = served(t.app.get(AdminServer).routes);
+    expect(mismatches(routes, documented(adminDoc), catalog)).toEqual([]);
+  });
+
+  it('the route catalogs saw every route, so none is registered behind their back', () => {
+    const openApi = t.app.get(OpenApiService);
+    expect(openApi.publicRoutes.undocumented).toEqual([]);
+    expect(openApi.adminRoutes.undocumented).toEqual([]);
+  });
+
+  it.each(['public', 'admin'] as const)('the %s document is valid OpenAPI 3.1', async (which) => {
+    const doc = which === 'public' ? publicDoc : adminDoc;
+    expect(doc.openapi).toMatch(/^3\.1\./);
+    const result = await new Validator().validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('operation ids are unique across both documents (one client can hold both)', () => {
+    const ids = [publicDoc, adminDoc].flatMap((doc) =>
+      Object.values(doc.paths).flatMap((item) => Object.values(item).map((op) => op.operationId)),
+    );
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('the public document leaves the admin routes out, and the admin one the public routes', () => {
+    expect(Object.keys(publicDoc.paths)).not.toContain('/chaos');
+    expect(Object.keys(publicDoc.paths)).not.toContain('/metrics');
+    expect(Object.keys(adminDoc.paths)).not.toContain('/api/items');
+  });
+});
