@@ -13,7 +13,6 @@ import { HealthModule } from './health/health.module.js';
 import { HelloModule } from './hello/hello.module.js';
 import { ItemsModule } from './items/items.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
-import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { RequestContextModule } from './request-context/request-context.module.js';
@@ -27,7 +26,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggingModule,
         RequestContextModule,
         ErrorsModule,
         AdminModule,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PprofAdmin } from './pprof.admin.js';
+import { AdminModule } from '../admin/admin.module.js';
 
 /** Operator debugging on the admin listener: pprof CPU and heap profiles (off by default). */
-@Module({ providers: [PprofAdmin] })
+@Module({ imports: [AdminModule], providers: [PprofAdmin] })
 export class DebugModule {}

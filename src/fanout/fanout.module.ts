@@ -4,10 +4,12 @@ import { FanoutController } from './fanout.controller.js';
 import { FanoutService } from './fanout.service.js';
 import { IdentityService } from './identity.service.js';
 import { InfoController } from './info.controller.js';
+import { DatabaseModule } from '../database/database.module.js';
+import { RequestContextModule } from '../request-context/request-context.module.js';
 
 /** `GET /api/fanout` (calls every backend, chains) and `GET /api/info` (identity). */
 @Module({
-  imports: [UpstreamModule],
+  imports: [UpstreamModule, DatabaseModule, RequestContextModule],
   controllers: [FanoutController, InfoController],
   providers: [FanoutService, IdentityService],
 })

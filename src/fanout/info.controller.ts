@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { inFlightRequests } from '../lifecycle/in-flight.registry.js';
+import { InFlightRegistry } from '../request-context/in-flight.registry.js';
 import { IdentityService } from './identity.service.js';
 
 /**
@@ -13,6 +13,7 @@ export class InfoController {
   constructor(
     private readonly identity: IdentityService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly inFlight: InFlightRegistry,
   ) {}
 
   @Get('info')
@@ -24,7 +25,7 @@ export class InfoController {
       uptimeSeconds: Math.round(process.uptime() * 10) / 10,
       nodeVersion: process.version,
       // This request included.
-      inFlightRequests: inFlightRequests.size,
+      inFlightRequests: this.inFlight.size,
     };
   }
 }

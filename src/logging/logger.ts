@@ -1,6 +1,6 @@
 import { trace, isSpanContextValid } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
-import { requestContextStorage } from '../request-context/request-context.js';
+import { contextStore, requestContextOf } from '../request-context/context.store.js';
 import { LogSink } from './log.sink.js';
 
 /**
@@ -14,11 +14,13 @@ let serviceFields: Record<string, string> = {};
  * trace_id/span_id, so a log line leads to its trace in Jaeger.
  */
 function correlation(): Record<string, string> {
-  const ctx = requestContextStorage.getStore();
-  const span = trace.getActiveSpan()?.spanContext();
+  // One store read for both: the request and the span live in the same context.
+  const active = contextStore.active();
+  const request = requestContextOf(active);
+  const span = trace.getSpan(active)?.spanContext();
   // A fresh object each time: pino's default merge strategy assigns the line's fields into it.
   const fields: Record<string, string> = { ...serviceFields };
-  if (ctx) fields.reqId = ctx.requestId;
+  if (request) fields.reqId = request.requestId;
   if (span && isSpanContextValid(span)) {
     fields.trace_id = span.traceId;
     fields.span_id = span.spanId;

@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import { context, diag, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
@@ -20,6 +19,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import type { AppConfig } from '../config/config.schema.js';
 import { logger } from '../logging/logger.js';
+import { contextStore } from '../request-context/context.store.js';
 import { PooledIdGenerator } from './pooled-id.generator.js';
 import { SpanPipelineStatsRecorder } from './span-pipeline.stats.js';
 import type { SpanPipelineStats, TelemetryHandle } from './telemetry.handle.js';
@@ -54,7 +54,9 @@ export class TelemetrySdk implements TelemetryHandle {
       },
       DiagLogLevel.WARN,
     );
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    // rampart's one store (request-context/context.store.ts): the request state and the active
+    // span share one AsyncLocalStorage frame.
+    context.setGlobalContextManager(contextStore.enable());
     // W3C trace context only: rampart reads no baggage, and every propagator runs on every
     // inbound and outbound request.
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
