@@ -28,13 +28,8 @@ function correlation(): Record<string, string> {
   return fields;
 }
 
-// Reading process.stdout opens fd 1 as a Node stream, which puts a pipe into non-blocking mode
-// (libuv): a log reader that stops reading then makes the sink's write return EAGAIN (lines wait,
-// then are dropped and counted) instead of blocking the event loop in write(2).
-void process.stdout;
-
 /** Every line, pino's and the access log's, goes through this one sink (ordered, batched). */
-export const logSink = new LogSink(1);
+export const logSink = LogSink.forStdout();
 
 let lastMs = 0;
 let lastIso = '';
