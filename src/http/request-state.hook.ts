@@ -21,8 +21,9 @@ export interface RequestStateDeps {
 }
 
 /**
- * The first hook of the public listener: makes the request's one RequestState and gives the
- * request its deadline and AbortSignal (Go's context.Context):
+ * rampart's first hook on the public listener (after only the Nest adapter's own): makes the
+ * request's one RequestState and gives the request its deadline and AbortSignal (Go's
+ * context.Context):
  * 1. route and probe flag, decided once for every later reader;
  * 2. deadline = min(REQUEST_TIMEOUT_MS, client's `x-request-timeout`) — a client may only lower it;
  *    an unusable header is answered 400;

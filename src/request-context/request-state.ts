@@ -2,7 +2,7 @@ import type { Context, Span } from '@opentelemetry/api';
 import type { RequestContext } from './request-context.js';
 
 /**
- * Everything rampart keeps for one public request, in one object made by the first hook
+ * Everything rampart keeps for one public request, in one object made by rampart's first hook
  * (http/request-state.hook.ts) and read by the others. Fields are written once, by the hook
  * named beside them; everyone else reads.
  */
@@ -17,14 +17,14 @@ export interface RequestState extends RequestContext {
   span: Span | undefined;
   /**
    * The context the request runs in: this state, and the span when traced. Entered once
-   * (context.store.ts), by the first hook, for every later hook and the handler.
+   * (context.store.ts), by that hook, for every later hook and the handler.
    */
   context: Context;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by the first hook of the public listener; null before it and on the admin port. */
+    /** Set by rampart's first hook on the public listener; null before it and on admin. */
     requestState: RequestState | null;
   }
 }

@@ -81,9 +81,9 @@ export class TelemetrySdk implements TelemetryHandle {
     });
     trace.setGlobalTracerProvider(this.provider);
     // Explicit list, chosen for value per cost (README: observability). Inbound HTTP is not here:
-    // one server span per request comes from src/telemetry/server-span.hooks.ts, started by the
-    // public listener's first hook (http/request-state.hook.ts). requireParentSpan keeps pool health checks and start-up
-    // migrations out of the trace store.
+    // one server span per request comes from src/telemetry/server-span.hooks.ts, started by
+    // rampart's first hook on the public listener (http/request-state.hook.ts).
+    // requireParentSpan keeps pool health checks and start-up migrations out of the trace store.
     registerInstrumentations({
       tracerProvider: this.provider,
       instrumentations: [
