@@ -29,31 +29,6 @@ export default tseslint.config(
     },
   },
   {
-    // Module boundaries (STYLE.md §1): infrastructure never imports a feature, and nothing
-    // imports the telemetry bootstrap (it is preloaded with `node --import`, outside Nest).
-    files: [
-      'src/{admin,config,database,errors,health,http,lifecycle,logging,metrics,protocol,redis,request-context,resilience,telemetry,upstream,debug}/**/*.ts',
-    ],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/hello/**', '**/items/**', '**/counters/**', '**/fanout/**'],
-              message: 'Infrastructure must not depend on a feature module; invert the dependency.',
-            },
-            {
-              group: ['**/telemetry.bootstrap*'],
-              message:
-                'The telemetry bootstrap is preloaded with node --import; use telemetry.handle.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
     files: [
       'src/config/**',
       'src/telemetry/telemetry.bootstrap.ts',

@@ -8,17 +8,20 @@ import { AdmissionListener } from './admission/admission.listener.js';
 import { AppModule } from './app.module.js';
 import { registerProcessChaos } from './chaos/process-chaos.hooks.js';
 import { ProcessChaos } from './chaos/process-chaos.service.js';
+import { registerChaos } from './chaos/chaos.hook.js';
+import { ChaosState } from './chaos/chaos.state.js';
 import type { AppConfig } from './config/config.schema.js';
 import { ProbeServer } from './health/probe.server.js';
 import { ReadinessService } from './health/readiness.service.js';
 import { registerHttpHooks, registerRateLimit } from './http/http.hooks.js';
 import { publicServerOptions } from './http/server.options.js';
-import { clientTimeoutCounter, countSocketTimeouts } from './http/socket-timeouts.js';
 import { logger } from './logging/logger.js';
 import { NestPinoLogger } from './logging/nest.logger.js';
-import { MetricsService } from './metrics/metrics.service.js';
+import { HttpServerMetrics } from './metrics/http-server.metrics.js';
+import { countSocketTimeouts } from './protocol/socket-timeouts.js';
 import { registerJsonBodyParser } from './protocol/json.body-parser.js';
 import { registerProtocolChecks } from './protocol/protocol.hook.js';
+import { InFlightRegistry } from './request-context/in-flight.registry.js';
 import { rateLimitOptions } from './redis/rate-limit.options.js';
 import { RedisService } from './redis/redis.service.js';
 
@@ -41,7 +44,9 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   const admissionListener = new AdmissionListener(config.REQUEST_TIMEOUT_MS);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config),
-    new FastifyAdapter(publicServerOptions(config, admissionListener)),
+    // rampart registers no Nest middleware: without @fastify/middie, one hook less per request
+    // (a middleware added by mistake fails at start-up instead).
+    new FastifyAdapter({ ...publicServerOptions(config, admissionListener), skipMiddie: true }),
     {
       logger: new NestPinoLogger(logger.child({ module: 'nest' })),
       abortOnError: false,
@@ -52,14 +57,17 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   const readiness = app.get(ReadinessService);
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   const admission = app.get(AdmissionGate);
-  const countTimeout = clientTimeoutCounter(app.get(MetricsService));
-  countSocketTimeouts(fastify.server, countTimeout);
+  const httpMetrics = app.get(HttpServerMetrics);
+  countSocketTimeouts(fastify.server, (phase) => httpMetrics.countTimeout(phase));
   registerHttpHooks(fastify, {
     config,
     isDraining: () => readiness.isDraining,
-    onBodyTimeout: () => countTimeout('body'),
+    inFlight: app.get(InFlightRegistry),
+    metrics: httpMetrics,
+    onBodyTimeout: () => httpMetrics.countTimeout('body'),
   });
   registerProcessChaos(fastify, app.get(ProcessChaos));
+  registerChaos(fastify, app.get(ChaosState));
   registerProtocolChecks(fastify);
   registerJsonBodyParser(fastify);
   await registerRateLimit(fastify, rateLimitOptions(config, app.get(RedisService).client));

@@ -14,8 +14,6 @@ import { HelloModule } from './hello/hello.module.js';
 import { HomeModule } from './home/home.module.js';
 import { ItemsModule } from './items/items.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
-import { LoggingModule } from './logging/logging.module.js';
-import { MeshModule } from './mesh/mesh.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OpenApiModule } from './openapi/openapi.module.js';
 import { RedisModule } from './redis/redis.module.js';
@@ -32,7 +30,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggingModule,
         RequestContextModule,
         ErrorsModule,
         AdminModule,
@@ -49,7 +46,6 @@ export class AppModule {
         HomeModule,
         FanoutModule,
         VersionModule,
-        MeshModule,
         ChaosModule,
         ItemsModule,
         CountersModule,

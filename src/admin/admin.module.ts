@@ -1,7 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AdminServer } from './admin.server.js';
 
-/** Global so any concern can put its operator endpoints on the admin listener. */
-@Global()
+/** The admin listener; a module that puts operator endpoints on it imports this one. */
 @Module({ providers: [AdminServer], exports: [AdminServer] })
 export class AdminModule {}

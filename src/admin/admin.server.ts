@@ -5,9 +5,9 @@ import type { AppConfig } from '../config/config.schema.js';
 import { AppError } from '../errors/app.error.js';
 import { answerClientError } from '../errors/client-error.reply.js';
 import { sendProblem } from '../errors/problem.reply.js';
-import { socketTimeoutOptions } from '../http/socket-timeouts.js';
+import { socketTimeoutOptions } from '../protocol/socket-timeouts.js';
 import { registerProtocolChecks } from '../protocol/protocol.hook.js';
-import { requestIdFrom } from '../request-context/request-context.hook.js';
+import { requestIdFrom } from '../request-context/request-id.js';
 import { AdminGuard } from './admin.guard.js';
 
 /**

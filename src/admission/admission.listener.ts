@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { performance } from 'node:perf_hooks';
 import { buildProblem, classifyError, PROBLEM_CONTENT_TYPE } from '../errors/problem.js';
 import { PROBE_PATHS } from '../health/health.paths.js';
-import { requestIdFrom } from '../request-context/request-context.hook.js';
+import { requestIdFrom } from '../request-context/request-id.js';
 import { requestTimeoutMs } from '../request-context/duration.js';
 import { ConcurrencyLimitedError, ServerOverloadedError } from './admission.errors.js';
 import { Verdict, type AdmissionGate, type GateWaiter } from './admission.gate.js';

@@ -4,12 +4,17 @@ import { ChaosController } from './chaos.controller.js';
 import { ChaosState } from './chaos.state.js';
 import { ProcessChaosAdmin } from './process-chaos.admin.js';
 import { ProcessChaos } from './process-chaos.service.js';
+import { AdminModule } from '../admin/admin.module.js';
+import { HealthModule } from '../health/health.module.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
+import { RequestContextModule } from '../request-context/request-context.module.js';
 
 /**
  * Fault injection: public /status and /delay, admin /chaos and the hook that applies it, and
  * whole-process faults on admin /chaos/process (process-chaos.*.ts).
  */
 @Module({
+  imports: [AdminModule, HealthModule, MetricsModule, RequestContextModule],
   controllers: [ChaosController],
   providers: [ChaosState, ChaosAdmin, ProcessChaos, ProcessChaosAdmin],
 })

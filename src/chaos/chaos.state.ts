@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { logger } from '../logging/logger.js';
-import { chaosRegistry } from './chaos.registry.js';
 import { NO_CHAOS, type ChaosSettings } from './chaos.settings.js';
 
 const log = logger.child({ module: 'chaos' });
@@ -20,7 +18,7 @@ export interface ChaosPlan {
 export class ChaosState {
   private current: ChaosSettings;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig, adapterHost: HttpAdapterHost) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.current = Object.freeze({
       errorRate: config.CHAOS_ERROR_RATE,
       errorStatus: config.CHAOS_ERROR_STATUS,
@@ -28,7 +26,6 @@ export class ChaosState {
       latencyJitterMs: config.CHAOS_LATENCY_JITTER_MS,
     });
     if (isActive(this.current)) log.warn({ chaos: this.current }, 'chaos enabled by configuration');
-    chaosRegistry.set(adapterHost.httpAdapter.getInstance() as object, this);
   }
 
   get settings(): ChaosSettings {

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { isProbe } from '../health/health.paths.js';
 import type { ProcessChaos } from './process-chaos.service.js';
 import { slowBody } from './slow-body.stream.js';
 
@@ -14,7 +13,7 @@ import { slowBody } from './slow-body.stream.js';
 export function registerProcessChaos(app: FastifyInstance, chaos: ProcessChaos): void {
   app.addHook('onRequest', (request, _reply, done) => {
     const ms = chaos.perRequestBlockMs;
-    if (ms > 0 && !isProbe(request)) chaos.block(ms);
+    if (ms > 0 && request.requestState?.probe !== true) chaos.block(ms);
     done();
   });
   app.addHook('onSend', (request, reply, payload, done) => {
@@ -31,7 +30,7 @@ export function registerProcessChaos(app: FastifyInstance, chaos: ProcessChaos):
       body === null ||
       body.length === 0 ||
       request.method === 'HEAD' ||
-      isProbe(request)
+      request.requestState?.probe === true
     ) {
       return done(null, payload);
     }

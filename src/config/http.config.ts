@@ -21,7 +21,7 @@ export const httpConfigShape = {
   // Request line and headers must arrive within this of their first byte (or of the connect, for
   // a connection that sends nothing), else 408 and close (slowloris). An ingress forwards headers
   // in one write; 10 s still leaves a direct client on a poor mobile link room. The whole request
-  // (headers + body) gets this plus REQUEST_TIMEOUT_MS (src/http/socket-timeouts.ts).
+  // (headers + body) gets this plus REQUEST_TIMEOUT_MS (src/protocol/socket-timeouts.ts).
   HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
   // How often Node looks for connections past those limits (http.createServer's
   // connectionsCheckingInterval): a timeout fires up to this late. Node's 30 s default let slow

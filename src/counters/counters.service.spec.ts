@@ -2,6 +2,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import type { DatabaseService } from '../database/database.service.js';
 import { DbCircuitOpenError, DbUnavailableError } from '../database/database.errors.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { InFlightRegistry } from '../request-context/in-flight.registry.js';
 import { RequestContextService } from '../request-context/request-context.service.js';
 import { CounterIncrementFailedError } from './counters.errors.js';
 import type { CountersRepository } from './counters.repository.js';
@@ -21,7 +22,7 @@ function setup(statement: Statement) {
   const config = { COUNTER_BATCH_MAX: 1_000, METRICS_ENABLED: false } as AppConfig;
   const service = new CountersService(
     config,
-    new MetricsService(config),
+    new MetricsService(config, new InFlightRegistry()),
     repository as unknown as CountersRepository,
     new RequestContextService(),
     db as unknown as DatabaseService,

@@ -6,7 +6,7 @@ import { sqlState } from '../database/driver-error.classifier.js';
 import { isAppError } from '../errors/app.error.js';
 import { logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { requestContextStorage } from '../request-context/request-context.js';
+import { runOutsideRequest } from '../request-context/context.store.js';
 import { RequestContextService } from '../request-context/request-context.service.js';
 import { CounterIncrementFailedError, isCounterOutOfRange } from './counters.errors.js';
 import { CountersMetrics } from './counters.metrics.js';
@@ -77,7 +77,7 @@ export class CountersService {
       // deadline, and runs outside the context of the request whose continuation happens to
       // send it, so nothing downstream that reads the context ties it to that one request.
       const deadline = Number.isFinite(batch.deadline) ? batch.deadline : undefined;
-      return await requestContextStorage.exit(() =>
+      return await runOutsideRequest(() =>
         this.repository.increment(batch.name, batch.total, batch.signal, deadline),
       );
     } catch (error) {

@@ -20,7 +20,7 @@ export interface DatabaseBreakerOptions {
  * spending its connect or query timeout on a server that is not answering — and a background
  * probe runs every `probeIntervalMs`; the first answer closes it.
  *
- * Why not cockatiel's CircuitBreakerPolicy (used for upstreams in src/resilience/): it closes
+ * Why not cockatiel's CircuitBreakerPolicy (used for upstreams in src/upstream/): it closes
  * through a half-open trial of a real call, so a user request pays for each test, and with no
  * traffic it never learns the database is back. Here recovery is driven by the probe alone,
  * so data routes return within a probe interval of the database answering, traffic or not.

@@ -9,7 +9,7 @@ import type { Backend } from '../upstream/upstream.backend.js';
 import { isUpstreamStatusError } from '../upstream/upstream.errors.js';
 import { UpstreamService, type CallRequest } from '../upstream/upstream.service.js';
 import type { FanoutAnswer, FanoutEntry } from './fanout.types.js';
-import { IdentityService } from './identity.service.js';
+import { IdentityService } from '../version/identity.service.js';
 
 const log = logger.child({ module: 'fanout' });
 

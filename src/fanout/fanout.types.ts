@@ -1,11 +1,4 @@
-/** Who answered: enough to tell pods apart in a chained answer. */
-export interface Identity {
-  service: string;
-  version: string;
-  /** POD_NAME (downward API), else the hostname. */
-  pod: string;
-  hostname: string;
-}
+import type { Identity } from '../version/identity.service.js';
 
 /** One backend's part of a fan-out answer. */
 export interface FanoutEntry {

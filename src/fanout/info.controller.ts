@@ -1,9 +1,9 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { inFlightRequests } from '../lifecycle/in-flight.registry.js';
+import { InFlightRegistry } from '../request-context/in-flight.registry.js';
 import { VersionService } from '../version/version.service.js';
-import { IdentityService } from './identity.service.js';
+import { IdentityService } from '../version/identity.service.js';
 import { ApiContract } from '../openapi/contract.decorator.js';
 import { fanoutContracts } from './fanout.contract.js';
 
@@ -17,6 +17,7 @@ export class InfoController {
     private readonly identity: IdentityService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly versions: VersionService,
+    private readonly inFlight: InFlightRegistry,
   ) {}
 
   @Get('info')
@@ -30,7 +31,7 @@ export class InfoController {
       uptimeSeconds: Math.round(process.uptime() * 10) / 10,
       nodeVersion: process.version,
       // This request included.
-      inFlightRequests: inFlightRequests.size,
+      inFlightRequests: this.inFlight.size,
       commit,
       build,
       limits,

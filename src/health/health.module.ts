@@ -1,4 +1,5 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { AdminModule } from '../admin/admin.module.js';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller.js';
 import { ProbeServer } from './probe.server.js';
@@ -6,12 +7,11 @@ import { ReadinessAdmin } from './readiness.admin.js';
 import { ReadinessService } from './readiness.service.js';
 
 /**
- * Probes, on the public port and on their own listener (probe.server.ts); global so dependency
- * modules can register readiness checks.
+ * Probes, on the public port and on their own listener (probe.server.ts). Modules with a
+ * dependency to report import this one and register a readiness check.
  */
-@Global()
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [TerminusModule.forRoot({ logger: false }), AdminModule],
   controllers: [HealthController],
   providers: [ReadinessService, ReadinessAdmin, ProbeServer],
   exports: [ReadinessService, ProbeServer],

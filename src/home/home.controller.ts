@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { IdentityService } from '../fanout/identity.service.js';
+import { IdentityService } from '../version/identity.service.js';
 import { PAGE_CSP } from '../html/html.template.js';
 import { homePage, type HomeContent } from './home.page.js';
 

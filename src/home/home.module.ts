@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { FanoutModule } from '../fanout/fanout.module.js';
+import { VersionModule } from '../version/version.module.js';
 import { HomeController } from './home.controller.js';
 
 /** Public `GET /`: the landing page (browsers) or the same identity as JSON. */
-@Module({ imports: [FanoutModule], controllers: [HomeController] })
+@Module({ imports: [VersionModule], controllers: [HomeController] })
 export class HomeModule {}

@@ -1,14 +1,16 @@
+import type { Span } from '@opentelemetry/api';
 import type { FastifyRequest } from 'fastify';
+import type { RequestState } from '../request-context/request-state.js';
 import { logger } from '../logging/logger.js';
 import { AccessLog } from './access.log.js';
 
 /** The request fields the access log reads, as Fastify fills them. */
-function exchange(overrides: { otel?: FastifyRequest['otel']; ip?: string } = {}) {
+function exchange(overrides: { span?: Span; ip?: string } = {}) {
   const request = {
     id: 'req-1',
     method: 'GET',
     ip: 'ip' in overrides ? overrides.ip : '127.0.0.1',
-    otel: overrides.otel,
+    requestState: overrides.span ? ({ span: overrides.span } as RequestState) : null,
   } as FastifyRequest;
   return { request, route: '/hello' };
 }
@@ -58,8 +60,8 @@ describe('AccessLog', () => {
 
   it("carries the request span's trace_id and span_id", () => {
     const spanContext = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 };
-    const otel = { span: { spanContext: () => spanContext } } as FastifyRequest['otel'];
-    const { request, route } = exchange({ otel });
+    const span = { spanContext: () => spanContext } as Span;
+    const { request, route } = exchange({ span });
     access.write(request, route, 200, 1.23456, false);
     expect(JSON.parse(lastLine())).toMatchObject({
       trace_id: spanContext.traceId,

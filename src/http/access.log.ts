@@ -7,8 +7,8 @@ import { isoNow, logger, logSink } from '../logging/logger.js';
  * One access-log line per public request, in the same JSON shape as a line of
  * `logger.child({ module: 'http' })` (level, time, pid, service, module, reqId, trace_id,
  * span_id, then the request's fields and msg), but assembled by hand: it is the one line written
- * for every request, and pino's generic serializer and correlation mixin cost it ~1.5 µs more
- * (README: observability, performance). Every other line still goes through pino.
+ * for every request, and pino's generic serializer and mixin cost it several times more
+ * (access.log.bench.ts). Every other line still goes through pino.
  */
 export class AccessLog {
   private readonly head: string;
@@ -34,7 +34,7 @@ export class AccessLog {
   ): void {
     const level = quiet ? 'debug' : 'info';
     if (!logger.isLevelEnabled(level)) return;
-    const span = request.otel?.span.spanContext();
+    const span = request.requestState?.span?.spanContext();
     const trace =
       span && isSpanContextValid(span)
         ? `,"trace_id":"${span.traceId}","span_id":"${span.spanId}"`
@@ -43,7 +43,7 @@ export class AccessLog {
     // anything read it. Behind a trusted proxy it is whatever that proxy forwarded: escaped.
     const ip = request.ip;
     const client = ip === undefined ? '' : `,"clientAddress":${jsonString(ip)}`;
-    // request.id is ours or a validated x-request-id (request-context.hook.ts), the method a token
+    // request.id is ours or a validated x-request-id (request-context/request-id.ts), the method a token
     // the HTTP parser accepted: neither needs escaping.
     this.sink.write(
       `{"level":"${level}","time":"${isoNow()}",${this.head},"reqId":"${request.id}"${trace}` +

@@ -1,59 +1,64 @@
 import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
-import { registerChaos } from '../chaos/chaos.hook.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { isProbe, PROBE_PATHS } from '../health/health.paths.js';
-import { httpServerMetrics } from '../metrics/http-server.metrics.js';
-import { registerRequestContext } from '../request-context/request-context.hook.js';
-import { registerServerSpan } from '../telemetry/server-span.hooks.js';
+import type { HttpServerMetrics } from '../metrics/http-server.metrics.js';
+import type { InFlightRegistry } from '../request-context/in-flight.registry.js';
+import { serverSpans } from '../telemetry/server-span.hooks.js';
 import { AccessLog } from './access.log.js';
-import { declareMatchedRoute, routeOf } from './matched-route.js';
+import { registerRequestState } from './request-state.hook.js';
 
 export interface HttpHookDeps {
   config: AppConfig;
   isDraining: () => boolean;
-  /** Called when a deadline passes while the request body is still arriving (socket-timeouts.ts). */
-  onBodyTimeout?: () => void;
+  inFlight: InFlightRegistry;
+  metrics: HttpServerMetrics;
+  /** Called when a deadline passes while the request body is still arriving (protocol/socket-timeouts.ts). */
+  onBodyTimeout: () => void;
 }
 
 /**
- * Every cross-cutting hook of the public listener, in the order a request meets them (admission
- * comes before all of them, at the raw request listener: admission/admission.listener.ts):
- * 0. the trace's server span, first so every later hook runs (and logs) inside it
- *    (telemetry/server-span.hooks.ts; probes are not traced);
- * 2. request context: id, deadline, AbortSignal (request-context.hook.ts);
- * 2a. chaos: injected latency and errors, probes excepted (chaos/chaos.hook.ts), after the
- *    context so the injected wait honours the deadline;
- * 3. `Connection: close` while draining, so clients move to another pod;
- * 4. once the response is written, in one hook: the request duration histogram
- *    (metrics/http-server.metrics.ts) and one access-log line per request (access.log.ts).
+ * rampart's hooks on the public listener, in the order a request meets them (admission comes
+ * before all of them, at the raw request listener: admission/admission.listener.ts; the whole
+ * list, Fastify's and Nest's included, is in docs/ARCHITECTURE.md):
+ * 1. onRequest: the request's state — id, route, probe flag, deadline, signal, server span —
+ *    and its context, entered once (request-state.hook.ts);
+ *    then chaos (chaos/chaos.hook.ts) and rate limiting (registerRateLimit below), registered
+ *    by app.factory.ts after these;
+ * 2. preHandler: the context again, only for a request whose body was parsed;
+ * 3. onSend: `Connection: close` while draining, so clients move to another pod;
+ * 4. onResponse, once the response is written, in one hook: the server span's end, the request
+ *    duration histogram (metrics/http-server.metrics.ts) and the access line (access.log.ts).
  */
 export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): void {
-  declareMatchedRoute(app);
-  registerServerSpan(app, PROBE_PATHS);
-
-  registerRequestContext(app, deps.config.REQUEST_TIMEOUT_MS, deps.onBodyTimeout);
-  registerChaos(app);
+  const spans = serverSpans();
+  registerRequestState(app, {
+    defaultTimeoutMs: deps.config.REQUEST_TIMEOUT_MS,
+    inFlight: deps.inFlight,
+    spans,
+    onBodyTimeout: deps.onBodyTimeout,
+  });
 
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (deps.isDraining()) reply.header('connection', 'close');
     done(null, payload);
   });
 
-  // One hook for both: each is on every request's path, and both need the route.
-  const { METRICS_ENABLED: metrics, ACCESS_LOG_ENABLED: accessLogged } = deps.config;
+  // One hook for all three: each is on every request's path, and all need the status.
+  const { METRICS_ENABLED: metricsOn, ACCESS_LOG_ENABLED: accessLogged } = deps.config;
+  const metrics = metricsOn ? deps.metrics : undefined;
   const accessLog = accessLogged ? new AccessLog(deps.config.OTEL_SERVICE_NAME) : undefined;
-  if (metrics || accessLog) {
-    app.addHook('onResponse', (request, reply, done) => {
-      const route = routeOf(request) ?? 'unmatched';
-      // Fastify computes both on each read (getters); read once for both consumers.
-      const { statusCode, elapsedTime } = reply;
-      if (metrics) httpServerMetrics.record(route, request.method, statusCode, elapsedTime);
-      // Probes every few seconds per pod would drown the log; they are logged at debug.
-      accessLog?.write(request, route, statusCode, elapsedTime, isProbe(request));
-      done();
-    });
-  }
+  if (!spans && !metrics && !accessLog) return;
+  app.addHook('onResponse', (request, reply, done) => {
+    const state = request.requestState;
+    // Fastify computes both on each read (getters); read once for every consumer.
+    const { statusCode, elapsedTime } = reply;
+    if (state?.span) spans?.end(state.span, statusCode);
+    const route = state?.route ?? 'unmatched';
+    metrics?.record(route, request.method, statusCode, elapsedTime);
+    // Probes every few seconds per pod would drown the log; they are logged at debug.
+    accessLog?.write(request, route, statusCode, elapsedTime, state?.probe === true);
+    done();
+  });
 }
 
 /**

@@ -4,9 +4,9 @@ import type { AdmissionListener } from '../admission/admission.listener.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { answerClientError } from '../errors/client-error.reply.js';
 import { sendProblem } from '../errors/problem.reply.js';
-import { requestIdFrom } from '../request-context/request-context.hook.js';
+import { requestIdFrom } from '../request-context/request-id.js';
 import { trustProxyOption } from './proxy-trust.js';
-import { socketTimeoutOptions } from './socket-timeouts.js';
+import { socketTimeoutOptions } from '../protocol/socket-timeouts.js';
 
 /** The options Fastify hands its serverFactory, defaults resolved (fastify.js). */
 interface FactoryOptions {
@@ -56,7 +56,7 @@ export function publicServerOptions(
     // Requests Node's parser rejects before any request exists (bad framing, header flood,
     // header/request timeout) get problem+json too (errors/client-error.reply.ts).
     clientErrorHandler: answerClientError,
-    // Header, body and idle timeouts that close sockets (socket-timeouts.ts).
+    // Header, body and idle timeouts that close sockets (protocol/socket-timeouts.ts).
     requestTimeout: timeouts.requestTimeout,
     // A missing Host is answered by protocol.hook.ts in problem+json; Node's own check would
     // answer it with an empty 400.

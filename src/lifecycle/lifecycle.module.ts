@@ -1,5 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ShutdownService } from './shutdown.service.js';
+import { AdminModule } from '../admin/admin.module.js';
+import { HealthModule } from '../health/health.module.js';
+import { RequestContextModule } from '../request-context/request-context.module.js';
 
-@Module({ providers: [ShutdownService], exports: [ShutdownService] })
+@Module({
+  imports: [AdminModule, HealthModule, RequestContextModule],
+  providers: [ShutdownService],
+  exports: [ShutdownService],
+})
 export class LifecycleModule {}

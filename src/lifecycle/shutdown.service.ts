@@ -6,8 +6,8 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { ReadinessService } from '../health/readiness.service.js';
 import { flushLogger, logger } from '../logging/logger.js';
+import { InFlightRegistry } from '../request-context/in-flight.registry.js';
 import { telemetryHandle } from '../telemetry/telemetry.handle.js';
-import { inFlightRequests } from './in-flight.registry.js';
 
 const log = logger.child({ module: 'lifecycle' });
 
@@ -28,6 +28,7 @@ export class ShutdownService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly readiness: ReadinessService,
     private readonly admin: AdminServer,
+    private readonly inFlight: InFlightRegistry,
   ) {}
 
   /** Called once from main.ts after the listeners are open. */
@@ -72,14 +73,14 @@ export class ShutdownService {
     }
     this.started = true;
     const deadline = setTimeout(() => this.timedOut(), this.config.SHUTDOWN_TIMEOUT_MS);
-    log.info({ reason, inFlight: inFlightRequests.size }, 'shutdown: step 1, readiness 503');
+    log.info({ reason, inFlight: this.inFlight.size }, 'shutdown: step 1, readiness 503');
     this.readiness.startDraining();
 
     if (this.config.KUBERNETES_SERVICE_HOST !== undefined || this.readiness.hasAnsweredReady) {
       log.info({ delayMs: this.config.SHUTDOWN_DRAIN_DELAY_MS }, 'shutdown: step 2, drain delay');
       await sleep(this.config.SHUTDOWN_DRAIN_DELAY_MS);
     }
-    log.info({ inFlight: inFlightRequests.size }, 'shutdown: step 3, closing public listener');
+    log.info({ inFlight: this.inFlight.size }, 'shutdown: step 3, closing public listener');
     try {
       await this.publicServer()?.close();
       log.info('shutdown: step 4, closing admin listener');
@@ -99,7 +100,7 @@ export class ShutdownService {
 
   private timedOut(): void {
     log.error(
-      { timeoutMs: this.config.SHUTDOWN_TIMEOUT_MS, open: inFlightRequests.snapshot() },
+      { timeoutMs: this.config.SHUTDOWN_TIMEOUT_MS, open: this.inFlight.snapshot() },
       'shutdown deadline passed with requests still open: exiting 1',
     );
     this.exit(1);

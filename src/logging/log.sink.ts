@@ -12,9 +12,8 @@ const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
  * to the file descriptor once per event-loop turn in one `write(2)`, off the request path.
  *
  * Why not pino's sonic-boom: in async mode it starts a thread-pool write per line whenever none
- * is in flight, and its buffer mode copies every line into a Buffer; per request that cost more
- * than the rest of the access log (README: observability, performance). Here a line costs a
- * string append; the batch is encoded once.
+ * is in flight, and its buffer mode copies every line into a Buffer. Here a line costs a string
+ * append; the batch is encoded once (log.sink.bench.ts: ns per line against sonic-boom).
  *
  * The write is synchronous, as Node's own stdout is for files and for pipes on Linux
  * (nodejs.org/api/process.html#a-note-on-process-io): one call per loop turn, not per line.
@@ -34,6 +33,17 @@ export class LogSink {
     private readonly fd: number,
     private readonly maxPendingChars = DEFAULT_MAX_PENDING_CHARS,
   ) {}
+
+  /**
+   * The process's stdout. The sink writes fd 1 synchronously and must never block the event
+   * loop in write(2): reading process.stdout opens fd 1 as a Node stream, which puts a pipe into
+   * non-blocking mode (libuv), so a log reader that stops reading makes the write return EAGAIN
+   * (lines wait, then are dropped and counted) instead.
+   */
+  static forStdout(): LogSink {
+    void process.stdout;
+    return new LogSink(1);
+  }
 
   /** Queues one line (with its trailing newline); false when it was dropped. */
   write(line: string): boolean {

@@ -1,6 +1,6 @@
 import { trace, isSpanContextValid } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
-import { requestContextStorage } from '../request-context/request-context.js';
+import { contextStore, requestContextOf } from '../request-context/context.store.js';
 import { LogSink } from './log.sink.js';
 
 /**
@@ -14,11 +14,13 @@ let serviceFields: Record<string, string> = {};
  * trace_id/span_id, so a log line leads to its trace in Jaeger.
  */
 function correlation(): Record<string, string> {
-  const ctx = requestContextStorage.getStore();
-  const span = trace.getActiveSpan()?.spanContext();
+  // One store read for both: the request and the span live in the same context.
+  const active = contextStore.active();
+  const request = requestContextOf(active);
+  const span = trace.getSpan(active)?.spanContext();
   // A fresh object each time: pino's default merge strategy assigns the line's fields into it.
   const fields: Record<string, string> = { ...serviceFields };
-  if (ctx) fields.reqId = ctx.requestId;
+  if (request) fields.reqId = request.requestId;
   if (span && isSpanContextValid(span)) {
     fields.trace_id = span.traceId;
     fields.span_id = span.spanId;
@@ -26,13 +28,8 @@ function correlation(): Record<string, string> {
   return fields;
 }
 
-// Reading process.stdout opens fd 1 as a Node stream, which puts a pipe into non-blocking mode
-// (libuv): a log reader that stops reading then makes the sink's write return EAGAIN (lines wait,
-// then are dropped and counted) instead of blocking the event loop in write(2).
-void process.stdout;
-
 /** Every line, pino's and the access log's, goes through this one sink (ordered, batched). */
-export const logSink = new LogSink(1);
+export const logSink = LogSink.forStdout();
 
 let lastMs = 0;
 let lastIso = '';

@@ -1,3 +1,9 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Counter } from 'prom-client';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import type { TimeoutPhase } from '../protocol/socket-timeouts.js';
+import { MetricsService } from './metrics.service.js';
 import { SeriesHistogram, type HistogramSeries } from './series.histogram.js';
 
 // OTel HTTP semantic conventions: the metric http.server.request.duration with these buckets
@@ -6,10 +12,10 @@ const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 
 
 /**
  * `http_server_request_duration_seconds` for the public listener, by route template (never the
- * raw URL: bounded cardinality), method and status. One instance per process, like the in-flight
- * registry: the Fastify hook records into it before Nest's container exists and MetricsService
- * adds it to the registry it serves.
+ * raw URL: bounded cardinality), method and status. One per app (a Nest provider): the response
+ * hook (http/http.hooks.ts) gets it from the container, so two apps in one process count apart.
  */
+@Injectable()
 export class HttpServerMetrics {
   readonly duration = new SeriesHistogram(
     'http_server_request_duration_seconds',
@@ -17,8 +23,26 @@ export class HttpServerMetrics {
     BUCKETS,
   );
   /** route → method → status → series. Looked up with the same strings every time (route
-   * templates, the parser's method names), whose hashes V8 caches: no key is built per request. */
+   * templates, the parser's method names), whose hashes V8 caches: no key is built per request
+   * (series.histogram.bench.ts: against prom-client's Histogram and a flat joined-key map). */
   private readonly series = new Map<string, Map<string, Map<number, HistogramSeries>>>();
+
+  private readonly timeouts: Counter<'phase'>;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig, metrics: MetricsService) {
+    if (config.METRICS_ENABLED) metrics.registry.registerMetric(this.duration.asMetric());
+    this.timeouts = metrics.counter({
+      name: 'http_client_timeouts_total',
+      help: 'Public connections closed by a timeout: headers too slow, body unfinished at the deadline, or idle keep-alive',
+      labelNames: ['phase'] as const,
+    });
+    for (const phase of ['headers', 'body', 'idle'] as const) this.timeouts.inc({ phase }, 0);
+  }
+
+  /** `http_client_timeouts_total{phase}` (protocol/socket-timeouts.ts says what each phase is). */
+  countTimeout(phase: TimeoutPhase): void {
+    this.timeouts.inc({ phase });
+  }
 
   /**
    * Records one finished request (called from the onResponse hook in http.hooks.ts).
@@ -41,6 +65,3 @@ export class HttpServerMetrics {
     series.observe(elapsedMs / 1000);
   }
 }
-
-/** The process's one instance (see class comment). */
-export const httpServerMetrics = new HttpServerMetrics();

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import client, { type Counter, type Gauge, type Histogram, Registry } from 'prom-client';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { httpServerMetrics } from './http-server.metrics.js';
+import { InFlightRegistry } from '../request-context/in-flight.registry.js';
 import { registerRuntimeMetrics } from './runtime.metrics.js';
 
 type Labels<T extends string> = { name: string; help: string; labelNames?: readonly T[] };
@@ -18,10 +18,9 @@ type Labels<T extends string> = { name: string; help: string; labelNames?: reado
 export class MetricsService {
   readonly registry = new Registry();
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig, inFlight: InFlightRegistry) {
     if (!config.METRICS_ENABLED) return;
-    registerRuntimeMetrics(this.registry);
-    this.registry.registerMetric(httpServerMetrics.duration.asMetric());
+    registerRuntimeMetrics(this.registry, inFlight);
   }
 
   counter<T extends string>(

@@ -1,7 +1,7 @@
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import client, { type Registry } from 'prom-client';
-import { inFlightRequests } from '../lifecycle/in-flight.registry.js';
 import { logSink } from '../logging/logger.js';
+import type { InFlightRegistry } from '../request-context/in-flight.registry.js';
 
 // prom-client's default set repeats the per-type active handle/request/resource gauges as
 // `*_total` gauges, which `promtool check metrics` rejects ("non-counter metrics should not have
@@ -17,7 +17,7 @@ const PROMTOOL_REJECTED = [
  * event-loop delay percentiles, GC pause histogram `nodejs_gc_duration_seconds`, fds), plus
  * event-loop utilization, the in-flight request gauge and log lines lost to a blocked stdout.
  */
-export function registerRuntimeMetrics(registry: Registry): void {
+export function registerRuntimeMetrics(registry: Registry, inFlight: InFlightRegistry): void {
   client.collectDefaultMetrics({ register: registry });
   for (const name of PROMTOOL_REJECTED) registry.removeSingleMetric(name);
 
@@ -41,7 +41,7 @@ export function registerRuntimeMetrics(registry: Registry): void {
     help: 'Requests being served on the public port right now.',
     registers: [registry],
     collect() {
-      this.set(inFlightRequests.size);
+      this.set(inFlight.size);
     },
   });
 

@@ -14,8 +14,8 @@ interface Series {
 
 /**
  * A Prometheus histogram for the per-request hot path. prom-client's Histogram validates and
- * hashes the label set on every observe (also through `labels()` children), which profiled at
- * ~4 % of a /hello request; here a series is bound once and observing is an index walk.
+ * hashes the label set on every observe (also through `labels()` children); here a series is
+ * bound once and observing is an index walk (series.histogram.bench.ts).
  * Served by prom-client's Registry like any other metric (it reads `get()`).
  */
 export class SeriesHistogram {

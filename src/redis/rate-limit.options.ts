@@ -1,7 +1,6 @@
 import { normalizeIP, type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config/config.schema.js';
-import { isProbe } from '../health/health.paths.js';
 import { RateLimitedError } from './rate-limit.errors.js';
 
 const IPV6_SUBNET = 64;
@@ -32,7 +31,7 @@ export function rateLimitOptions(
     redis,
     nameSpace: 'rampart:rate-limit:',
     skipOnError: true,
-    allowList: (request) => isProbe(request),
+    allowList: (request) => request.requestState?.probe === true,
     // The plugin's own default, written out so the key's source is visible here. `ip` is
     // undefined only if the socket closed before this hook ran: such requests share one bucket.
     keyGenerator: (request) => normalizeIP(request.ip ?? '', IPV6_SUBNET),

@@ -1,7 +1,10 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { InFlightRegistry } from './in-flight.registry.js';
 import { RequestContextService } from './request-context.service.js';
 
-/** Global: every module may ask for the current request's deadline and signal. */
-@Global()
-@Module({ providers: [RequestContextService], exports: [RequestContextService] })
+/** The current request's id, deadline and signal, and the requests in flight. */
+@Module({
+  providers: [RequestContextService, InFlightRegistry],
+  exports: [RequestContextService, InFlightRegistry],
+})
 export class RequestContextModule {}

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { NEVER_ABORTS, requestContextStorage, type RequestContext } from './request-context.js';
+import { currentRequest } from './context.store.js';
+import { NEVER_ABORTS, type RequestContext } from './request-context.js';
 
 /**
  * Gives handlers, repositories and upstream clients the current request's id, deadline and
@@ -8,14 +9,14 @@ import { NEVER_ABORTS, requestContextStorage, type RequestContext } from './requ
 @Injectable()
 export class RequestContextService {
   current(): RequestContext | undefined {
-    return requestContextStorage.getStore();
+    return currentRequest();
   }
 
   get signal(): AbortSignal {
-    return requestContextStorage.getStore()?.signal ?? NEVER_ABORTS;
+    return currentRequest()?.signal ?? NEVER_ABORTS;
   }
 
   get requestId(): string | undefined {
-    return requestContextStorage.getStore()?.requestId;
+    return currentRequest()?.requestId;
   }
 }

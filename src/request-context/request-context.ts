@@ -1,7 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 /**
- * Per-request state that every layer reaches without threading arguments — the Node form of Go's
+ * What code below the HTTP layer may know about the request it serves — the Node form of Go's
  * context.Context. `signal` fires on deadline or client disconnect; its `reason` says which.
  */
 export interface RequestContext {
@@ -14,6 +12,3 @@ export interface RequestContext {
 
 /** For work outside any request (start-up, migrations): a signal that never aborts. */
 export const NEVER_ABORTS: AbortSignal = new AbortController().signal;
-
-/** The single store. Read through RequestContextService in Nest code. */
-export const requestContextStorage = new AsyncLocalStorage<RequestContext>();

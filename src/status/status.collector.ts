@@ -6,8 +6,8 @@ import { AdmissionGate } from '../admission/admission.gate.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { problemCounts } from '../errors/problem.counts.js';
-import { inFlightRequests } from '../lifecycle/in-flight.registry.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { InFlightRegistry } from '../request-context/in-flight.registry.js';
 import { telemetryHandle } from '../telemetry/telemetry.handle.js';
 import type { Counted, StatusSnapshot } from './status.snapshot.js';
 
@@ -35,6 +35,7 @@ export class StatusCollector {
   constructor(
     metrics: MetricsService,
     private readonly admission: AdmissionGate,
+    private readonly inFlight: InFlightRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.registry = metrics.registry;
@@ -95,7 +96,7 @@ export class StatusCollector {
       uptimeSeconds: Math.round(process.uptime()),
       windowSeconds: Math.round((now - (this.history[0]?.at ?? now)) / 1000),
       requests: {
-        inFlight: inFlightRequests.size,
+        inFlight: this.inFlight.size,
         admission: {
           enabled: this.admission.enabled,
           limit: this.admission.limit,

@@ -11,7 +11,7 @@ const INVALID_SPAN_ID = '0'.repeat(16);
  * every 4 KiB. Every request starts a span, sampled or not (its ids go into the logs and the
  * `traceparent` sent downstream), and the SDK's RandomIdGenerator writes Math.random() into a
  * buffer and hex-encodes it per id; slicing one pre-encoded string is a fraction of that
- * (README: observability, performance).
+ * (pooled-id.generator.bench.ts).
  */
 export class PooledIdGenerator implements IdGenerator {
   private pool = '';

@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import { context, diag, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import {
   defaultResource,
@@ -16,6 +15,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import type { AppConfig } from '../config/config.schema.js';
 import { logger } from '../logging/logger.js';
+import { contextStore } from '../request-context/context.store.js';
 import { PooledIdGenerator } from './pooled-id.generator.js';
 import { SpanPipelineStatsRecorder } from './span-pipeline.stats.js';
 import { SpanStore } from './span.store.js';
@@ -59,7 +59,9 @@ export class TelemetrySdk implements TelemetryHandle {
       },
       DiagLogLevel.WARN,
     );
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    // rampart's one store (request-context/context.store.ts): the request state and the active
+    // span share one AsyncLocalStorage frame.
+    context.setGlobalContextManager(contextStore.enable());
     propagation.setGlobalPropagator(propagatorFromConfig(config.OTEL_PROPAGATORS));
     this.spanStore = config.TRACEZ_ENABLED ? new SpanStore(config.TRACEZ_MAX_SPANS) : undefined;
     this.provider = new TracerProvider({
@@ -86,6 +88,9 @@ export class TelemetrySdk implements TelemetryHandle {
       ],
     });
     trace.setGlobalTracerProvider(this.provider);
+    // Explicit list, chosen for value per cost (docs/observability.md). Inbound HTTP is not here:
+    // one server span per request comes from src/telemetry/server-span.hooks.ts, started by
+    // rampart's first hook on the public listener (http/request-state.hook.ts).
     this.instrumentations = configuredInstrumentations({ redis: config.REDIS_URL !== undefined });
     registerInstrumentations({
       tracerProvider: this.provider,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContextService } from '../request-context/request-context.service.js';
-import { UpstreamPolicies } from '../resilience/upstream.policies.js';
-import { parseRetryAfterMs } from '../resilience/retry.decision.js';
+import { UpstreamPolicies } from './upstream.policies.js';
+import { parseRetryAfterMs } from './retry.decision.js';
 import type { Backend } from './upstream.backend.js';
 import { UpstreamClient, type UpstreamResponse } from './upstream.client.js';
 import { UpstreamStatusError } from './upstream.errors.js';

@@ -1,11 +1,15 @@
 import { Module } from '@nestjs/common';
 import { VersionController } from './version.controller.js';
+import { IdentityService } from './identity.service.js';
 import { VersionService } from './version.service.js';
 
-/** Build identity and resource limits: `GET /version`, and VersionService for /api/info. */
+/**
+ * Who is answering: `GET /version` (build commit, resource limits), and the identity and version
+ * services /api/info, /echo and the landing page show.
+ */
 @Module({
   controllers: [VersionController],
-  providers: [VersionService],
-  exports: [VersionService],
+  providers: [VersionService, IdentityService],
+  exports: [VersionService, IdentityService],
 })
 export class VersionModule {}

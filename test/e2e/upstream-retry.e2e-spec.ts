@@ -1,5 +1,5 @@
 import { AppError } from '../../src/errors/app.error.js';
-import { requestContextStorage } from '../../src/request-context/request-context.js';
+import { runInRequest } from '../../src/request-context/context.store.js';
 import { UpstreamService } from '../../src/upstream/upstream.service.js';
 import { answer, BackendServer, type BackendHandler } from '../support/backend-server.js';
 import { defaultDatabaseEnv } from '../support/database.js';
@@ -174,7 +174,7 @@ function inRequest<T>(timeoutMs: number, fn: () => Promise<T>): Promise<T> {
     signal: controller.signal,
     startedAt: Date.now(),
   };
-  return requestContextStorage.run(ctx, fn).finally(() => clearTimeout(timer));
+  return runInRequest(ctx, fn).finally(() => clearTimeout(timer));
 }
 
 function fail(name: string): never {

@@ -1,3 +1,5 @@
+import { Injectable } from '@nestjs/common';
+
 /** What the shutdown log reports about a request that is still running. */
 export interface InFlightRequest {
   readonly requestId: string;
@@ -9,8 +11,10 @@ export interface InFlightRequest {
 /**
  * Requests currently being served on the public port. Read by /api/info, the in-flight metric,
  * and the shutdown sequence (to say what was still open when the hard deadline hit). Entries are
- * the requests' own context objects (request-context.hook.ts): nothing is allocated to track them.
+ * the requests' own state objects (http/request-state.hook.ts): nothing is allocated to track
+ * them. One per app (a Nest provider), so two apps in one process count apart.
  */
+@Injectable()
 export class InFlightRegistry {
   private readonly requests = new Set<InFlightRequest>();
 
@@ -36,6 +40,3 @@ export class InFlightRegistry {
     }));
   }
 }
-
-/** One registry per process: the HTTP hooks write it before Nest's container exists. */
-export const inFlightRequests = new InFlightRegistry();

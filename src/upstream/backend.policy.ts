@@ -9,7 +9,7 @@ import {
   type IPolicy,
   type IRetryContext,
 } from 'cockatiel';
-import { isUpstreamTimeoutError, UpstreamTimeoutError } from '../upstream/upstream.errors.js';
+import { isUpstreamTimeoutError, UpstreamTimeoutError } from './upstream.errors.js';
 import { BulkheadFullError, CircuitOpenError } from './resilience.errors.js';
 import { CallGuard } from './call.guard.js';
 import { tagAttempt } from './retry.decision.js';

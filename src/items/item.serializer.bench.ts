@@ -6,8 +6,8 @@
  *   npm run build && taskset -c 1 node dist/openapi/serializer.bench.js
  */
 import fastJson from 'fast-json-stringify';
-import { ITEM_EXAMPLE, itemPageSchema, itemSchema, type Item } from '../items/item.types.js';
-import { serializationSchema } from './json-schema.js';
+import { ITEM_EXAMPLE, itemPageSchema, itemSchema, type Item } from './item.types.js';
+import { serializationSchema } from '../openapi/json-schema.js';
 
 const ROUNDS = 5;
 const item = (i: number): Item => ({ ...ITEM_EXAMPLE, id: String(i), name: `item ${i}` });

@@ -21,7 +21,7 @@ import {
   isUpstreamStatusError,
   isUpstreamTimeoutError,
   isUpstreamUnreachableError,
-} from '../upstream/upstream.errors.js';
+} from './upstream.errors.js';
 import { BackendPolicy } from './backend.policy.js';
 import { ResilienceMetrics } from './resilience.metrics.js';
 import { RetryBudget } from './retry.budget.js';

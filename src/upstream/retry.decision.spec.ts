@@ -3,7 +3,7 @@ import {
   UpstreamStatusError,
   UpstreamTimeoutError,
   UpstreamUnreachableError,
-} from '../upstream/upstream.errors.js';
+} from './upstream.errors.js';
 import { parseRetryAfterMs, retryDelayMs, type AttemptInfo } from './retry.decision.js';
 
 const NOW = 1_000_000;

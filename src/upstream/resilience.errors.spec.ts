@@ -1,5 +1,5 @@
 import { buildProblem, classifyError } from '../errors/problem.js';
-import { UpstreamTimeoutError } from '../upstream/upstream.errors.js';
+import { UpstreamTimeoutError } from './upstream.errors.js';
 import { BulkheadFullError, CircuitOpenError } from './resilience.errors.js';
 
 describe('policy rejections map to problem+json', () => {

@@ -1,4 +1,4 @@
-import { isUpstreamStatusError, isUpstreamUnreachableError } from '../upstream/upstream.errors.js';
+import { isUpstreamStatusError, isUpstreamUnreachableError } from './upstream.errors.js';
 
 /** What the retry policy needs to know about the attempt that just failed. */
 export interface AttemptInfo {

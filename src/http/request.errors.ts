@@ -13,6 +13,3 @@ export class ClientClosedError extends AppError {
     super('CLIENT_CLOSED_REQUEST', 499, 'The client closed the connection.');
   }
 }
-
-export const isDeadlineExceeded = (e: unknown): e is DeadlineExceededError =>
-  e instanceof AppError && e.code === 'REQUEST_DEADLINE_EXCEEDED';

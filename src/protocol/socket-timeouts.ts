@@ -1,7 +1,6 @@
 import type { Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AppConfig } from '../config/config.schema.js';
-import type { MetricsService } from '../metrics/metrics.service.js';
 
 /** Why rampart closed a connection the client was too slow with (or left idle). */
 export type TimeoutPhase = 'headers' | 'body' | 'idle';
@@ -13,7 +12,7 @@ export type TimeoutPhase = 'headers' | 'body' | 'idle';
  *    connect for a connection that sends nothing → 408 problem+json and close (Node's
  *    `headersTimeout`, answered by errors/client-error.reply.ts);
  * 2. body: the request deadline (REQUEST_TIMEOUT_MS) — a body still arriving then gets its 504
- *    and the connection is closed after it (request-context.hook.ts). Node's `requestTimeout` is
+ *    and the connection is closed after it (http/request-state.hook.ts). Node's `requestTimeout` is
  *    set to headers + deadline, never before that 504, as the backstop for a body that keeps
  *    trickling after an early answer (401, 413, 415): 408 and close;
  * 3. idle: HTTP_KEEP_ALIVE_TIMEOUT_MS (75 s) between requests, above the 60 s idle timeout of
@@ -60,15 +59,4 @@ export function countSocketTimeouts(server: Server, count: (phase: TimeoutPhase)
     count('idle');
     socket.destroy();
   });
-}
-
-/** `http_client_timeouts_total{phase}`, every phase present from start-up at 0. */
-export function clientTimeoutCounter(metrics: MetricsService): (phase: TimeoutPhase) => void {
-  const counter = metrics.counter({
-    name: 'http_client_timeouts_total',
-    help: 'Public connections closed by a timeout: headers too slow, body unfinished at the deadline, or idle keep-alive',
-    labelNames: ['phase'] as const,
-  });
-  for (const phase of ['headers', 'body', 'idle'] as const) counter.inc({ phase }, 0);
-  return (phase) => counter.inc({ phase });
 }

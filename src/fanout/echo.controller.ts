@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { FanoutService } from '../fanout/fanout.service.js';
-import { IdentityService } from '../fanout/identity.service.js';
+import { IdentityService } from '../version/identity.service.js';
+import { FanoutService } from './fanout.service.js';
 import { UpstreamService } from '../upstream/upstream.service.js';
 import { traceHeadersToForward } from './trace.headers.js';
 

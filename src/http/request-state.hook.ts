@@ -1,0 +1,121 @@
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidInputError } from '../errors/http.errors.js';
+import { sendProblem } from '../errors/problem.reply.js';
+import { PROBE_PATHS } from '../health/health.paths.js';
+import { contextStore, contextWithRequest } from '../request-context/context.store.js';
+import { requestTimeoutMs } from '../request-context/duration.js';
+import type { InFlightRegistry } from '../request-context/in-flight.registry.js';
+import type { RequestState } from '../request-context/request-state.js';
+import type { ServerSpans } from '../telemetry/server-span.hooks.js';
+import { ClientClosedError, DeadlineExceededError } from './request.errors.js';
+
+export interface RequestStateDeps {
+  /** REQUEST_TIMEOUT_MS: the longest any request may take. */
+  defaultTimeoutMs: number;
+  inFlight: InFlightRegistry;
+  /** Undefined when tracing is off (OTEL_SDK_DISABLED). */
+  spans: ServerSpans | undefined;
+  /** Called when a deadline passes while the request body is still arriving (protocol/socket-timeouts.ts). */
+  onBodyTimeout: () => void;
+}
+
+/**
+ * rampart's first hook on the public listener (after only the Nest adapter's own): makes the
+ * request's one RequestState and gives the request its deadline and AbortSignal (Go's
+ * context.Context):
+ * 1. route and probe flag, decided once for every later reader;
+ * 2. deadline = min(REQUEST_TIMEOUT_MS, client's `x-request-timeout`) — a client may only lower it;
+ *    an unusable header is answered 400;
+ * 3. the server span when traced (telemetry/server-span.hooks.ts; never for probes);
+ * 4. the signal aborts at the deadline (reason DeadlineExceededError → 504) or when the client
+ *    disconnects before the response finished (reason ClientClosedError);
+ * 5. one `close` listener does all the close-time work: timer, in-flight registry, abandoned span;
+ * 6. the request's context is entered once, here, for every later hook and the handler.
+ * A handler that ignores the signal still gets a 504 sent for it at the deadline.
+ */
+export function registerRequestState(app: FastifyInstance, deps: RequestStateDeps): void {
+  const { defaultTimeoutMs, inFlight, spans, onBodyTimeout } = deps;
+  // Declared up front so every request object keeps one V8 hidden class; a property added per
+  // request turns Fastify's hot objects polymorphic (Fastify docs: decorateRequest).
+  app.decorateRequest('requestState', null);
+
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    const timeoutMs = requestTimeoutMs(request.headers['x-request-timeout'], defaultTimeoutMs);
+    const startedAt = Date.now();
+    const controller = new AbortController();
+    // Fastify's routeOptions getter builds a twelve-field object per read: read it once here.
+    const route = request.routeOptions.url;
+    const state: RequestState = {
+      requestId: request.id,
+      method: request.method,
+      url: request.url,
+      route,
+      probe: route !== undefined && PROBE_PATHS.has(route),
+      startedAt,
+      deadline: startedAt + (timeoutMs ?? defaultTimeoutMs),
+      signal: controller.signal,
+      span: undefined,
+      context: ROOT_CONTEXT,
+    };
+    state.context = contextWithRequest(ROOT_CONTEXT, state);
+    spans?.start(request, state);
+    request.requestState = state;
+    inFlight.add(state);
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(onDeadline, timeoutMs, request, reply, controller, timeoutMs, onBodyTimeout);
+    // `on`, not `once`: 'close' fires once, and once() wraps the listener (~180 B a request).
+    reply.raw.on('close', () => {
+      clearTimeout(timer);
+      inFlight.delete(state);
+      if (reply.raw.writableFinished) return;
+      if (state.span) spans?.abandon(state.span);
+      controller.abort(new ClientClosedError());
+    });
+    if (timeoutMs === undefined) {
+      const problem = { field: 'x-request-timeout', message: 'expected ms or a duration (2s)' };
+      // Answered here, inside the request's context: a done-style hook that replies must not
+      // call done().
+      contextStore.with(state.context, () =>
+        sendProblem(reply, request, new InvalidInputError([problem], 'INVALID_REQUEST_TIMEOUT')),
+      );
+      return;
+    }
+    contextStore.with(state.context, done);
+  });
+
+  // A body is parsed when its last chunk arrives, in the socket's async context, not the
+  // request's (the reason @fastify/request-context enters its store in preHandler). Re-entered
+  // only then: a request without a body reaches its handler in the context entered above.
+  app.addHook('preHandler', (request, _reply, done) => {
+    const state = request.requestState;
+    if (state && contextStore.active() !== state.context) contextStore.with(state.context, done);
+    else done();
+  });
+}
+
+function onDeadline(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  controller: AbortController,
+  timeoutMs: number,
+  onBodyTimeout: () => void,
+): void {
+  const reason = new DeadlineExceededError(timeoutMs);
+  controller.abort(reason);
+  // Cooperative handlers reject on the abort and answer 504 themselves within a few microtasks;
+  // this covers a handler stuck on something that ignores the signal.
+  setImmediate(() => {
+    if (reply.sent || reply.raw.headersSent) return;
+    // The body is still arriving: answer, then close. Kept alive, Node would go on reading the
+    // rest of a trickled body for as long as the client cares to send it (protocol/socket-timeouts.ts).
+    if (!request.raw.complete) {
+      reply.header('connection', 'close');
+      onBodyTimeout();
+    }
+    sendProblem(reply, request, reason);
+  });
+}

@@ -1,0 +1,64 @@
+import { HelloService } from '../../src/hello/hello.service.js';
+import { InFlightRegistry } from '../../src/request-context/in-flight.registry.js';
+import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { until } from '../support/wait.js';
+
+/** What one app's /metrics says about its own public listener. */
+async function counts(t: TestApp): Promise<{ hello: number; active: number }> {
+  const families = parsePrometheusText(await (await fetch(`${t.adminUrl}/metrics`)).text());
+  const hello = sampleValue(families, 'http_server_request_duration_seconds_count', {
+    http_route: '/hello',
+    http_request_method: 'GET',
+    http_response_status_code: '200',
+  });
+  return { hello: hello ?? 0, active: sampleValue(families, 'http_server_active_requests') ?? -1 };
+}
+
+describe('two apps started in one process share nothing by accident', () => {
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    a = await startTestApp({ HELLO_MAX_DELAY_MS: '5000' });
+    b = await startTestApp({ HELLO_MAX_DELAY_MS: '5000' });
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  it('each counts its own requests in its request-duration histogram', async () => {
+    for (let i = 0; i < 3; i++) await (await fetch(`${a.baseUrl}/hello`)).text();
+    await (await fetch(`${b.baseUrl}/hello`)).text();
+    expect((await counts(a)).hello).toBe(3);
+    expect((await counts(b)).hello).toBe(1);
+  });
+
+  it('each has its own in-flight registry: a request waiting on A is not in flight on B', async () => {
+    expect(a.app.get(InFlightRegistry)).not.toBe(b.app.get(InFlightRegistry));
+    const slow = fetch(`${a.baseUrl}/hello?delay=2s`);
+    await until(() => a.app.get(HelloService).waiting === 1, 10_000);
+    expect(a.app.get(InFlightRegistry).size).toBe(1);
+    expect(b.app.get(InFlightRegistry).size).toBe(0);
+    expect((await counts(a)).active).toBe(1);
+    expect((await counts(b)).active).toBe(0);
+    await (await slow).text();
+    await until(() => a.app.get(InFlightRegistry).size === 0, 10_000);
+  });
+
+  it('chaos switched on for A leaves B alone', async () => {
+    const put = await fetch(`${a.adminUrl}/chaos`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ errorRate: 1, errorStatus: 502 }),
+    });
+    expect(put.status).toBe(200);
+    try {
+      expect((await fetch(`${a.baseUrl}/hello`)).status).toBe(502);
+      expect((await fetch(`${b.baseUrl}/hello`)).status).toBe(200);
+    } finally {
+      await fetch(`${a.adminUrl}/chaos`, { method: 'DELETE' });
+    }
+  });
+});

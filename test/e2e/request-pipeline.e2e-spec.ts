@@ -1,0 +1,83 @@
+import { ServerResponse } from 'node:http';
+import type { Context } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
+import { loadConfig } from '../../src/config/config.loader.js';
+import { contextStore, requestContextOf } from '../../src/request-context/context.store.js';
+import { TELEMETRY_HANDLE } from '../../src/telemetry/telemetry.handle.js';
+import { TelemetrySdk } from '../../src/telemetry/telemetry.sdk.js';
+import { startTestApp, TEST_ENV, type TestApp } from '../support/test-app.js';
+import { until } from '../support/wait.js';
+
+/**
+ * What one request costs in per-request machinery, counted on the objects the code uses:
+ * the `close` listeners on its Node response when it is answered, and how many times the
+ * context store was entered with the request's context.
+ */
+async function oneRequest(t: TestApp, path: string) {
+  const closeListeners: number[] = [];
+  const end = ServerResponse.prototype.end;
+  const entries = new Map<string, number>();
+  const enter = contextStore.with;
+  contextStore.with = function (this: typeof contextStore, ctx: Context, ...rest: unknown[]) {
+    const id = requestContextOf(ctx)?.requestId;
+    if (id !== undefined) entries.set(id, (entries.get(id) ?? 0) + 1);
+    return (enter as (...args: unknown[]) => unknown).call(this, ctx, ...rest);
+  } as typeof enter;
+  ServerResponse.prototype.end = function (this: ServerResponse, ...args: unknown[]) {
+    closeListeners.push(this.listenerCount('close'));
+    return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as typeof end;
+  try {
+    const res = await fetch(`${t.baseUrl}${path}`, { headers: { 'x-request-id': 'one-request' } });
+    expect(res.status).toBe(200);
+    await res.text();
+  } finally {
+    ServerResponse.prototype.end = end;
+    contextStore.with = enter;
+  }
+  return { closeListeners, entries: entries.get('one-request') ?? 0 };
+}
+
+describe('one request, one state: untraced', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('GET /hello: one close listener on its response, the context store entered once', async () => {
+    const { closeListeners, entries } = await oneRequest(t, '/hello');
+    expect(closeListeners).toEqual([1]);
+    expect(entries).toBe(1);
+  });
+});
+
+const TRACED = {
+  OTEL_SDK_DISABLED: 'false',
+  OTEL_TRACES_SAMPLER: 'always_on',
+  OTEL_BSP_SCHEDULE_DELAY: '50',
+};
+
+describe('one request, one state: traced at 100 %', () => {
+  let t: TestApp;
+  const exporter = new InMemorySpanExporter();
+  const sdk = new TelemetrySdk();
+  beforeAll(async () => {
+    sdk.start(loadConfig({ ...TEST_ENV, ...TRACED }), exporter);
+    (globalThis as Record<symbol, unknown>)[TELEMETRY_HANDLE] = sdk;
+    t = await startTestApp(TRACED);
+  });
+  afterAll(async () => {
+    await t.close();
+    await sdk.shutdown();
+    delete (globalThis as Record<symbol, unknown>)[TELEMETRY_HANDLE];
+  });
+
+  it('GET /hello: one close listener with a recording span, the store entered once', async () => {
+    const { closeListeners, entries } = await oneRequest(t, '/hello');
+    expect(closeListeners).toEqual([1]);
+    expect(entries).toBe(1);
+    // The span did record: the listener above is the one that would end it if abandoned.
+    await until(() => exporter.getFinishedSpans().some((s) => s.name === 'GET /hello'), 5_000);
+  });
+});
