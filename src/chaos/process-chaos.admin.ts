@@ -4,6 +4,9 @@ import type { z } from 'zod';
 import { AdminServer } from '../admin/admin.server.js';
 import { InvalidInputError } from '../errors/http.errors.js';
 import { sendProblem } from '../errors/problem.reply.js';
+import { contractRouteOptions } from '../openapi/contract.decorator.js';
+import type { RouteContract } from '../openapi/route.contract.js';
+import { processChaosContracts as contracts, stopFaultContract } from './process-chaos.contract.js';
 import { PROCESS_FAULTS } from './process-chaos.metrics.js';
 import { ProcessChaos } from './process-chaos.service.js';
 import {
@@ -36,25 +39,31 @@ export class ProcessChaosAdmin implements OnModuleInit {
   onModuleInit(): void {
     const routes = this.admin.routes;
     const chaos = this.chaos;
-    routes.get(BASE, async () => chaos.state);
-    routes.delete(BASE, async () => {
+    routes.get(BASE, contractRouteOptions(contracts.state), async () => chaos.state);
+    routes.delete(BASE, contractRouteOptions(contracts.stopAll), async () => {
       chaos.stopAll();
       return chaos.state;
     });
-    this.start('event-loop', loopBlockSchema, (s, reply) =>
+    this.start('event-loop', contracts.eventLoop, loopBlockSchema, (s, reply) =>
       chaos.startLoopBlock(s, afterAnswer(reply)),
     );
-    this.start('cpu', cpuBurnSchema, (s) => chaos.startCpuBurn(s));
-    this.start('memory', memoryGrowthSchema, (s) => chaos.startMemoryGrowth(s));
-    this.start('liveness', livenessFailSchema, (s) => chaos.failLiveness(s.reason));
-    this.start('slow-body', slowBodySchema, (s) => chaos.startSlowBody(s));
+    this.start('cpu', contracts.cpu, cpuBurnSchema, (s) => chaos.startCpuBurn(s));
+    this.start('memory', contracts.memory, memoryGrowthSchema, (s) => chaos.startMemoryGrowth(s));
+    this.start('liveness', contracts.liveness, livenessFailSchema, (s) =>
+      chaos.failLiveness(s.reason),
+    );
+    this.start('slow-body', contracts.slowBody, slowBodySchema, (s) => chaos.startSlowBody(s));
     for (const fault of PROCESS_FAULTS) {
-      routes.delete(`${BASE}/${fault}`, async () => ({
-        stopped: chaos.stop(fault),
-        ...chaos.state,
-      }));
+      routes.delete(
+        `${BASE}/${fault}`,
+        contractRouteOptions(stopFaultContract(fault)),
+        async () => ({
+          stopped: chaos.stop(fault),
+          ...chaos.state,
+        }),
+      );
     }
-    routes.post(`${BASE}/exit`, async (request, reply) => {
+    routes.post(`${BASE}/exit`, contractRouteOptions(contracts.exit), async (request, reply) => {
       const parsed = parseFault(exitSchema, request.body);
       if ('problems' in parsed) return invalid(reply, request, parsed.problems);
       chaos.exitProcess(parsed.settings, afterAnswer(reply));
@@ -65,15 +74,20 @@ export class ProcessChaosAdmin implements OnModuleInit {
   /** `PUT /chaos/process/<fault>`: validate, start, answer the new state (202: it is running). */
   private start<T>(
     fault: (typeof PROCESS_FAULTS)[number],
+    contract: RouteContract,
     schema: z.ZodType<T>,
     run: (settings: T, reply: FastifyReply) => void,
   ): void {
-    this.admin.routes.put(`${BASE}/${fault}`, async (request, reply) => {
-      const parsed = parseFault(schema, request.body);
-      if ('problems' in parsed) return invalid(reply, request, parsed.problems);
-      run(parsed.settings, reply);
-      return reply.code(202).send(this.chaos.state);
-    });
+    this.admin.routes.put(
+      `${BASE}/${fault}`,
+      contractRouteOptions(contract),
+      async (request, reply) => {
+        const parsed = parseFault(schema, request.body);
+        if ('problems' in parsed) return invalid(reply, request, parsed.problems);
+        run(parsed.settings, reply);
+        return reply.code(202).send(this.chaos.state);
+      },
+    );
   }
 }
 
