@@ -23,8 +23,9 @@ const LIST_LIMIT = 50;
  * Admin `GET /debug/tracez`: the spans this process kept (telemetry/span.store.ts), in the
  * manner of OpenTelemetry's zPages — per span name, counts by latency bucket and errors; a
  * name's recent, slowest or failed spans (`?name=&view=&bucket=`); one trace as a waterfall
- * (`?trace=<32 hex>`). Used by an operator or a newcomer who has no Jaeger at hand. Under
- * /debug/, so the admin guard asks for ADMIN_TOKEN (header or `?token=`, which links keep).
+ * (`?trace=<32 hex>`). Used by an operator or a newcomer who has no Jaeger at hand. A read open
+ * like /metrics (admin.guard.ts asks ADMIN_TOKEN only of /debug/pprof/); a `?token=` given is
+ * kept in the page's links. The query is parsed with tracez.contract.ts's schema.
  * Not registered (404) when TRACEZ_ENABLED=false.
  */
 @Injectable()

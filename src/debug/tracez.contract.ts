@@ -27,7 +27,9 @@ export const tracezQuery = z.object({
     .regex(/^[0-9a-f]{32}$/, 'expected 32 lowercase hex digits')
     .optional()
     .meta({ description: 'A trace id: that trace as a waterfall.' }),
-  token: text.optional().meta({ description: 'ADMIN_TOKEN, kept by the page’s links.' }),
+  token: text
+    .optional()
+    .meta({ description: 'Kept in the page’s links; the trace view itself needs no token.' }),
 });
 
 /** Admin `GET /debug/tracez` (tracez.admin.ts): registered unless TRACEZ_ENABLED=false. */
