@@ -9,15 +9,7 @@ import type { RouteContract } from '../openapi/route.contract.js';
 import { processChaosContracts as contracts, stopFaultContract } from './process-chaos.contract.js';
 import { PROCESS_FAULTS } from './process-chaos.metrics.js';
 import { ProcessChaos } from './process-chaos.service.js';
-import {
-  cpuBurnSchema,
-  exitSchema,
-  livenessFailSchema,
-  loopBlockSchema,
-  memoryGrowthSchema,
-  parseFault,
-  slowBodySchema,
-} from './process-chaos.settings.js';
+import { parseFault } from './process-chaos.settings.js';
 
 const BASE = '/chaos/process';
 
@@ -27,7 +19,8 @@ const BASE = '/chaos/process';
  * `PUT` to start (JSON body, validated: 400 problem+json, nothing started) and `DELETE` to stop:
  * `event-loop`, `cpu`, `memory`, `liveness`, `slow-body`; `POST /chaos/process/exit` (and
  * `DELETE /chaos/process/exit` to cancel one still waiting its delay).
- * Mutations pass the admin guard (ADMIN_TOKEN) like every other admin route.
+ * Mutations pass the admin guard (ADMIN_TOKEN) like every other admin route. Bodies are parsed
+ * with the schemas their contracts (process-chaos.contract.ts) document.
  */
 @Injectable()
 export class ProcessChaosAdmin implements OnModuleInit {
@@ -44,15 +37,13 @@ export class ProcessChaosAdmin implements OnModuleInit {
       chaos.stopAll();
       return chaos.state;
     });
-    this.start('event-loop', contracts.eventLoop, loopBlockSchema, (s, reply) =>
+    this.start('event-loop', contracts.eventLoop, (s, reply) =>
       chaos.startLoopBlock(s, afterAnswer(reply)),
     );
-    this.start('cpu', contracts.cpu, cpuBurnSchema, (s) => chaos.startCpuBurn(s));
-    this.start('memory', contracts.memory, memoryGrowthSchema, (s) => chaos.startMemoryGrowth(s));
-    this.start('liveness', contracts.liveness, livenessFailSchema, (s) =>
-      chaos.failLiveness(s.reason),
-    );
-    this.start('slow-body', contracts.slowBody, slowBodySchema, (s) => chaos.startSlowBody(s));
+    this.start('cpu', contracts.cpu, (s) => chaos.startCpuBurn(s));
+    this.start('memory', contracts.memory, (s) => chaos.startMemoryGrowth(s));
+    this.start('liveness', contracts.liveness, (s) => chaos.failLiveness(s.reason));
+    this.start('slow-body', contracts.slowBody, (s) => chaos.startSlowBody(s));
     for (const fault of PROCESS_FAULTS) {
       routes.delete(
         `${BASE}/${fault}`,
@@ -64,7 +55,7 @@ export class ProcessChaosAdmin implements OnModuleInit {
       );
     }
     routes.post(`${BASE}/exit`, contractRouteOptions(contracts.exit), async (request, reply) => {
-      const parsed = parseFault(exitSchema, request.body);
+      const parsed = parseFault(contracts.exit.body.schema, request.body);
       if ('problems' in parsed) return invalid(reply, request, parsed.problems);
       chaos.exitProcess(parsed.settings, afterAnswer(reply));
       return reply.code(202).send(chaos.state);
@@ -74,15 +65,14 @@ export class ProcessChaosAdmin implements OnModuleInit {
   /** `PUT /chaos/process/<fault>`: validate, start, answer the new state (202: it is running). */
   private start<T>(
     fault: (typeof PROCESS_FAULTS)[number],
-    contract: RouteContract,
-    schema: z.ZodType<T>,
+    contract: RouteContract & { body: { schema: z.ZodType<T> } },
     run: (settings: T, reply: FastifyReply) => void,
   ): void {
     this.admin.routes.put(
       `${BASE}/${fault}`,
       contractRouteOptions(contract),
       async (request, reply) => {
-        const parsed = parseFault(schema, request.body);
+        const parsed = parseFault<T>(contract.body.schema, request.body);
         if ('problems' in parsed) return invalid(reply, request, parsed.problems);
         run(parsed.settings, reply);
         return reply.code(202).send(this.chaos.state);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ProblemCode } from '../errors/problem.catalog.js';
 import { defineContract, type RouteContract } from '../openapi/route.contract.js';
 import type { ProcessFault } from './process-chaos.metrics.js';
+import type { ProcessChaos } from './process-chaos.service.js';
 import {
   cpuBurnSchema,
   exitSchema,
@@ -12,15 +13,18 @@ import {
 } from './process-chaos.settings.js';
 
 const startedAt = z.string().meta({ format: 'date-time' });
-const running = (settings: z.ZodObject, extra: z.ZodRawShape = {}) =>
-  z.object({ ...settings.shape, startedAt, ...extra }).nullable();
+const running = <S extends z.ZodRawShape>(settings: z.ZodObject<S>) =>
+  z.object({ ...settings.shape, startedAt }).nullable();
 
-/** ProcessChaos.state: each fault's settings while it is on, null while it is off. */
+/**
+ * ProcessChaos.state: each fault's settings while it is on, null while it is off. `satisfies`:
+ * the serializer drops what the schema does not name, so it must name every field.
+ */
 const stateSchema = z
   .object({
     eventLoop: running(loopBlockSchema),
     cpu: running(cpuBurnSchema),
-    memory: running(memoryGrowthSchema, { heldBytes: z.int() }),
+    memory: running(memoryGrowthSchema.extend({ heldBytes: z.int() })),
     liveness: running(livenessFailSchema),
     slowBody: running(slowBodySchema),
     exit: z
@@ -28,20 +32,20 @@ const stateSchema = z
       .nullable()
       .meta({ description: 'A requested exit still waiting its delay.' }),
   })
-  .meta({ id: 'ProcessChaosState' });
+  .meta({ id: 'ProcessChaosState' }) satisfies z.ZodType<ProcessChaos['state']>;
 
 const tags = ['chaos'];
 const state = { description: 'What is on now.', json: stateSchema };
 const started = { description: 'Started; what is on now.', json: stateSchema };
 const invalid: ProblemCode[] = ['INVALID_INPUT'];
 
-/** `PUT /chaos/process/<fault>`: its settings schema is what the handler validates with. */
-const start = (
+/** `PUT /chaos/process/<fault>`: the handler validates the body with `body.schema`. */
+const start = <S extends z.ZodObject>(
   operationId: string,
   summary: string,
   description: string,
-  schema: z.ZodObject,
-  example: object,
+  schema: S,
+  example: z.input<S>,
 ) =>
   defineContract({
     operationId,

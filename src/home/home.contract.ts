@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { defineContract } from '../openapi/route.contract.js';
+import type { HomeContent } from './home.page.js';
 
+// `satisfies`: the serializer drops what the schema does not name, so it must name every field.
 const homeSchema = z
   .object({
     service: z.string(),
@@ -9,7 +11,7 @@ const homeSchema = z
     color: z.string().optional().meta({ description: 'UI_COLOR.' }),
     message: z.string().optional().meta({ description: 'UI_MESSAGE.' }),
   })
-  .meta({ id: 'Home' });
+  .meta({ id: 'Home' }) satisfies z.ZodType<HomeContent>;
 
 /** Public `GET /` (home.controller.ts). */
 export const homeContract = defineContract({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineContract } from '../openapi/route.contract.js';
+import type { VersionAnswer } from './version.service.js';
 
 const unlimited = z.literal('unlimited');
 
@@ -24,6 +25,7 @@ export const limitsSchema = z
   })
   .meta({ id: 'Limits' });
 
+// `satisfies`: the serializer drops what the schema does not name, so it must name every field.
 export const versionSchema = z
   .object({
     service: z.string(),
@@ -33,7 +35,7 @@ export const versionSchema = z
     nodeVersion: z.string(),
     limits: limitsSchema,
   })
-  .meta({ id: 'Version' });
+  .meta({ id: 'Version' }) satisfies z.ZodType<VersionAnswer>;
 
 /** Public `GET /version` (version.controller.ts). */
 export const versionContract = defineContract({
