@@ -197,6 +197,21 @@ describe('each operation answers real requests as its document says (ajv, strict
     expect(exit).toEqual({ status: 202, problems: [], exitCode: 3 });
   });
 
+  it('a liveness failed on purpose answers as /healthz documents it (503 LIVENESS_FAILED)', async () => {
+    const doc = (await (await fetch(`${t.baseUrl}/openapi.json`)).json()) as OpenApiDoc;
+    const admin = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    const url = `${t.adminUrl}/chaos/process/liveness`;
+    await fetch(url, { method: 'PUT', headers: admin, body: '{}' });
+    try {
+      const res = await fetch(`${t.baseUrl}/healthz`);
+      expect(res.status).toBe(503);
+      expect(await new ContractChecker(doc).check(doc.paths['/healthz']!.get!, res)).toEqual([]);
+    } finally {
+      await fetch(url, { method: 'DELETE', headers: { authorization: admin.authorization } });
+    }
+    expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
+  });
+
   it('a problem code outside the documented enumeration fails the check', async () => {
     // The checker itself can fail: a 404 ITEM_NOT_FOUND checked against an operation whose
     // 404 lists another code.
