@@ -17,7 +17,7 @@ export const tracezQuery = z.object({
     .string('expected one value')
     .regex(/^\d$/, bucketMessage)
     .transform(Number)
-    .pipe(z.int().max(lastBucket, bucketMessage))
+    .pipe(z.int().min(0).max(lastBucket, bucketMessage))
     .optional()
     .meta({
       description: `Latency bucket: ${BUCKET_LABELS.map((l, i) => `${i} ${l}`).join(', ')}.`,
