@@ -4,17 +4,12 @@ import type { z } from 'zod';
 import { AdminServer } from '../admin/admin.server.js';
 import { InvalidInputError } from '../errors/http.errors.js';
 import { sendProblem } from '../errors/problem.reply.js';
+import { contractRouteOptions } from '../openapi/contract.decorator.js';
+import type { RouteContract } from '../openapi/route.contract.js';
+import { processChaosContracts as contracts, stopFaultContract } from './process-chaos.contract.js';
 import { PROCESS_FAULTS } from './process-chaos.metrics.js';
 import { ProcessChaos } from './process-chaos.service.js';
-import {
-  cpuBurnSchema,
-  exitSchema,
-  livenessFailSchema,
-  loopBlockSchema,
-  memoryGrowthSchema,
-  parseFault,
-  slowBodySchema,
-} from './process-chaos.settings.js';
+import { parseFault } from './process-chaos.settings.js';
 
 const BASE = '/chaos/process';
 
@@ -24,7 +19,8 @@ const BASE = '/chaos/process';
  * `PUT` to start (JSON body, validated: 400 problem+json, nothing started) and `DELETE` to stop:
  * `event-loop`, `cpu`, `memory`, `liveness`, `slow-body`; `POST /chaos/process/exit` (and
  * `DELETE /chaos/process/exit` to cancel one still waiting its delay).
- * Mutations pass the admin guard (ADMIN_TOKEN) like every other admin route.
+ * Mutations pass the admin guard (ADMIN_TOKEN) like every other admin route. Bodies are parsed
+ * with the schemas their contracts (process-chaos.contract.ts) document.
  */
 @Injectable()
 export class ProcessChaosAdmin implements OnModuleInit {
@@ -36,26 +32,30 @@ export class ProcessChaosAdmin implements OnModuleInit {
   onModuleInit(): void {
     const routes = this.admin.routes;
     const chaos = this.chaos;
-    routes.get(BASE, async () => chaos.state);
-    routes.delete(BASE, async () => {
+    routes.get(BASE, contractRouteOptions(contracts.state), async () => chaos.state);
+    routes.delete(BASE, contractRouteOptions(contracts.stopAll), async () => {
       chaos.stopAll();
       return chaos.state;
     });
-    this.start('event-loop', loopBlockSchema, (s, reply) =>
+    this.start('event-loop', contracts.eventLoop, (s, reply) =>
       chaos.startLoopBlock(s, afterAnswer(reply)),
     );
-    this.start('cpu', cpuBurnSchema, (s) => chaos.startCpuBurn(s));
-    this.start('memory', memoryGrowthSchema, (s) => chaos.startMemoryGrowth(s));
-    this.start('liveness', livenessFailSchema, (s) => chaos.failLiveness(s.reason));
-    this.start('slow-body', slowBodySchema, (s) => chaos.startSlowBody(s));
+    this.start('cpu', contracts.cpu, (s) => chaos.startCpuBurn(s));
+    this.start('memory', contracts.memory, (s) => chaos.startMemoryGrowth(s));
+    this.start('liveness', contracts.liveness, (s) => chaos.failLiveness(s.reason));
+    this.start('slow-body', contracts.slowBody, (s) => chaos.startSlowBody(s));
     for (const fault of PROCESS_FAULTS) {
-      routes.delete(`${BASE}/${fault}`, async () => ({
-        stopped: chaos.stop(fault),
-        ...chaos.state,
-      }));
+      routes.delete(
+        `${BASE}/${fault}`,
+        contractRouteOptions(stopFaultContract(fault)),
+        async () => ({
+          stopped: chaos.stop(fault),
+          ...chaos.state,
+        }),
+      );
     }
-    routes.post(`${BASE}/exit`, async (request, reply) => {
-      const parsed = parseFault(exitSchema, request.body);
+    routes.post(`${BASE}/exit`, contractRouteOptions(contracts.exit), async (request, reply) => {
+      const parsed = parseFault(contracts.exit.body.schema, request.body);
       if ('problems' in parsed) return invalid(reply, request, parsed.problems);
       chaos.exitProcess(parsed.settings, afterAnswer(reply));
       return reply.code(202).send(chaos.state);
@@ -65,15 +65,19 @@ export class ProcessChaosAdmin implements OnModuleInit {
   /** `PUT /chaos/process/<fault>`: validate, start, answer the new state (202: it is running). */
   private start<T>(
     fault: (typeof PROCESS_FAULTS)[number],
-    schema: z.ZodType<T>,
+    contract: RouteContract & { body: { schema: z.ZodType<T> } },
     run: (settings: T, reply: FastifyReply) => void,
   ): void {
-    this.admin.routes.put(`${BASE}/${fault}`, async (request, reply) => {
-      const parsed = parseFault(schema, request.body);
-      if ('problems' in parsed) return invalid(reply, request, parsed.problems);
-      run(parsed.settings, reply);
-      return reply.code(202).send(this.chaos.state);
-    });
+    this.admin.routes.put(
+      `${BASE}/${fault}`,
+      contractRouteOptions(contract),
+      async (request, reply) => {
+        const parsed = parseFault<T>(contract.body.schema, request.body);
+        if ('problems' in parsed) return invalid(reply, request, parsed.problems);
+        run(parsed.settings, reply);
+        return reply.code(202).send(this.chaos.state);
+      },
+    );
   }
 }
 

@@ -3,14 +3,14 @@ import type { FastifyRequest } from 'fastify';
 import { AdminServer } from '../admin/admin.server.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { InvalidInputError } from '../errors/http.errors.js';
 import { document, html, PAGE_CSP } from '../html/html.template.js';
+import { contractRouteOptions } from '../openapi/contract.decorator.js';
+import { parseInput } from '../openapi/contract.input.js';
 import { telemetryHandle } from '../telemetry/telemetry.handle.js';
+import { tracezContract, tracezQuery } from './tracez.contract.js';
 import { tracezPage } from './tracez.page.js';
 import { BUCKET_LABELS, select, summarize, waterfall, type SpanView } from './tracez.summary.js';
 
-const TRACE_ID = /^[0-9a-f]{32}$/;
-const VIEWS = new Set<SpanView>(['recent', 'slowest', 'failed']);
 const VIEW_TITLES: Record<SpanView, string> = {
   recent: 'Recent',
   slowest: 'Slowest',
@@ -23,8 +23,9 @@ const LIST_LIMIT = 50;
  * Admin `GET /debug/tracez`: the spans this process kept (telemetry/span.store.ts), in the
  * manner of OpenTelemetry's zPages — per span name, counts by latency bucket and errors; a
  * name's recent, slowest or failed spans (`?name=&view=&bucket=`); one trace as a waterfall
- * (`?trace=<32 hex>`). Used by an operator or a newcomer who has no Jaeger at hand. Under
- * /debug/, so the admin guard asks for ADMIN_TOKEN (header or `?token=`, which links keep).
+ * (`?trace=<32 hex>`). Used by an operator or a newcomer who has no Jaeger at hand. A read open
+ * like /metrics (admin.guard.ts asks ADMIN_TOKEN only of /debug/pprof/); a `?token=` given is
+ * kept in the page's links. The query is parsed with tracez.contract.ts's schema.
  * Not registered (404) when TRACEZ_ENABLED=false.
  */
 @Injectable()
@@ -36,17 +37,21 @@ export class TracezAdmin implements OnModuleInit {
 
   onModuleInit(): void {
     if (!this.config.TRACEZ_ENABLED) return;
-    this.admin.routes.get('/debug/tracez', async (request, reply) => {
-      reply
-        .header('content-type', 'text/html; charset=utf-8')
-        .header('cache-control', 'no-store')
-        .header('content-security-policy', PAGE_CSP);
-      return this.render(request);
-    });
+    this.admin.routes.get(
+      '/debug/tracez',
+      contractRouteOptions(tracezContract),
+      async (request, reply) => {
+        reply
+          .header('content-type', 'text/html; charset=utf-8')
+          .header('cache-control', 'no-store')
+          .header('content-security-policy', PAGE_CSP);
+        return this.render(request);
+      },
+    );
   }
 
   private render(request: FastifyRequest): string {
-    const query = parseQuery(request.query as Record<string, unknown>);
+    const query = parseInput(tracezQuery, request.query);
     const store = telemetryHandle()?.spanStore;
     if (!store) {
       return document(
@@ -86,40 +91,4 @@ export class TracezAdmin implements OnModuleInit {
             },
     });
   }
-}
-
-interface TracezQuery {
-  name?: string;
-  view?: SpanView;
-  bucket?: number;
-  trace?: string;
-  token?: string;
-}
-
-function parseQuery(query: Record<string, unknown>): TracezQuery {
-  const problems: Array<{ field: string; message: string }> = [];
-  const text = (field: string): string | undefined => {
-    const value = query[field];
-    if (value === undefined) return undefined;
-    if (typeof value === 'string' && value.length <= 500) return value;
-    problems.push({ field, message: 'expected one value of at most 500 characters' });
-    return undefined;
-  };
-  const result: TracezQuery = { name: text('name'), token: text('token') };
-  const view = text('view');
-  if (view !== undefined && VIEWS.has(view as SpanView)) result.view = view as SpanView;
-  else if (view !== undefined)
-    problems.push({ field: 'view', message: 'expected recent, slowest or failed' });
-  const bucket = text('bucket');
-  if (bucket !== undefined && /^\d$/.test(bucket) && Number(bucket) < BUCKET_LABELS.length) {
-    result.bucket = Number(bucket);
-  } else if (bucket !== undefined) {
-    problems.push({ field: 'bucket', message: `expected 0 to ${BUCKET_LABELS.length - 1}` });
-  }
-  const trace = text('trace');
-  if (trace !== undefined && TRACE_ID.test(trace)) result.trace = trace;
-  else if (trace !== undefined)
-    problems.push({ field: 'trace', message: 'expected 32 lowercase hex digits' });
-  if (problems.length > 0) throw new InvalidInputError(problems);
-  return result;
 }

@@ -41,6 +41,7 @@ export const PROBLEM_CATALOG = {
   UPSTREAM_BAD_RESPONSE: { status: 502, about: 'A backend answer was unusable.' },
   SERVICE_UNAVAILABLE: { status: 503, about: 'The service is unavailable.' },
   NOT_READY: { status: 503, about: 'A readiness or startup check failed (see `checks`).' },
+  LIVENESS_FAILED: { status: 503, about: 'Liveness fails on purpose (admin chaos).' },
   CONCURRENCY_LIMITED: { status: 503, about: 'The adaptive concurrency limit is reached.' },
   SERVER_OVERLOADED: { status: 503, about: 'The event loop lags past its bound.' },
   DB_POOL_TIMEOUT: { status: 503, about: 'No database connection became free in time.' },

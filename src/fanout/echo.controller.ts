@@ -2,7 +2,9 @@ import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IdentityService } from '../version/identity.service.js';
 import { FanoutService } from './fanout.service.js';
+import { ApiContract } from '../openapi/contract.decorator.js';
 import { UpstreamService } from '../upstream/upstream.service.js';
+import { meshContracts } from './mesh-checks.contract.js';
 import { traceHeadersToForward } from './trace.headers.js';
 
 /** Where a forwarded echo goes on each backend: its own /echo, so instances chain A → B → C. */
@@ -26,6 +28,7 @@ export class EchoController {
 
   @Post('echo')
   @HttpCode(200)
+  @ApiContract(meshContracts.echo)
   async echo(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const body = request.body;
     if (this.upstream.backends.length === 0) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DATABASE_PROBLEMS } from '../database/database.errors.js';
 import { defineContract } from '../openapi/route.contract.js';
+import { buildInfoSchema, limitsSchema } from '../version/version.contract.js';
 
 const identity = {
   service: z.string(),
@@ -43,6 +44,10 @@ const infoSchema = z
     uptimeSeconds: z.number(),
     nodeVersion: z.string(),
     inFlightRequests: z.int().meta({ description: 'This request included.' }),
+    // The same as GET /version's.
+    commit: z.string(),
+    build: buildInfoSchema,
+    limits: limitsSchema,
   })
   .meta({ id: 'Info' });
 

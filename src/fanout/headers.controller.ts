@@ -1,5 +1,7 @@
 import { Controller, Get, Header, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { ApiContract } from '../openapi/contract.decorator.js';
+import { meshContracts } from './mesh-checks.contract.js';
 
 // Credentials are shown as present, never echoed: a page that can read this answer (a
 // same-origin script) must not learn an HttpOnly cookie or a token this way.
@@ -14,6 +16,7 @@ const REDACTED: ReadonlySet<string> = new Set(['authorization', 'proxy-authoriza
 export class HeadersController {
   @Get('headers')
   @Header('cache-control', 'no-store')
+  @ApiContract(meshContracts.headers)
   headers(@Req() request: FastifyRequest) {
     const raw = request.raw.rawHeaders;
     const rawHeaders: Array<[string, string]> = [];

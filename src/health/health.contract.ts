@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ProblemCode } from '../errors/problem.catalog.js';
 import { defineContract } from '../openapi/route.contract.js';
 
 const check = z.looseObject({ status: z.string() });
@@ -12,7 +13,12 @@ const healthSchema = z
   })
   .meta({ id: 'Health', examples: [{ status: 'ok', info: {}, error: {}, details: {} }] });
 
-const probe = (operationId: string, summary: string, description: string, fails: boolean) =>
+const probe = (
+  operationId: string,
+  summary: string,
+  description: string,
+  problems: readonly ProblemCode[],
+) =>
   defineContract({
     operationId,
     summary,
@@ -20,7 +26,7 @@ const probe = (operationId: string, summary: string, description: string, fails:
     tags: ['probes'],
     probe: true,
     responses: { 200: { description: 'Healthy.', json: healthSchema } },
-    problems: fails ? ['NOT_READY'] : [],
+    problems,
   });
 
 /** The probe routes of health.controller.ts (the kubelet calls the same checks on PROBE_PORT). */
@@ -28,15 +34,16 @@ export const healthContracts = {
   liveness: probe(
     'getLiveness',
     'Liveness probe',
-    'No I/O: answers while the event loop turns.',
-    false,
+    'No I/O: answers while the event loop turns. 503 LIVENESS_FAILED only while an operator ' +
+      'fails it on purpose (admin PUT /chaos/process/liveness).',
+    ['LIVENESS_FAILED'],
   ),
   readiness: probe(
     'getReadiness',
     'Readiness probe',
     'Lifecycle flags (starting, draining, disabled by an operator) and dependencies; 503 ' +
       'NOT_READY names the failed checks in `checks`.',
-    true,
+    ['NOT_READY'],
   ),
-  startup: probe('getStartup', 'Startup probe', '200 once start-up finished.', true),
+  startup: probe('getStartup', 'Startup probe', '200 once start-up finished.', ['NOT_READY']),
 };

@@ -4,6 +4,8 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { IdentityService } from '../version/identity.service.js';
 import { PAGE_CSP } from '../html/html.template.js';
+import { ApiContract } from '../openapi/contract.decorator.js';
+import { homeContract } from './home.contract.js';
 import { homePage, type HomeContent } from './home.page.js';
 
 // A browser's navigation asks for text/html first; curl sends */* and API clients JSON.
@@ -26,6 +28,7 @@ export class HomeController {
   }
 
   @Get()
+  @ApiContract(homeContract)
   home(
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,

@@ -90,6 +90,7 @@ function operation(
     }),
     responses,
     ...(surface.needsToken(route) && { security: [{ adminToken: [] }] }),
+    ...(contract.destructive && { 'x-destructive': contract.destructive }),
   };
 }
 

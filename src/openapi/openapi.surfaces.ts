@@ -77,7 +77,7 @@ export const ADMIN_SURFACE: Surface = {
   title: 'rampart admin',
   description:
     'The operator listener on ADMIN_PORT: metrics, profiles, fault injection, readiness. ' +
-    'Mutations and /debug/ need `Authorization: Bearer <ADMIN_TOKEN>`.',
+    'Mutations and /debug/pprof/ need `Authorization: Bearer <ADMIN_TOKEN>`.',
   commonProblems: (route) => [
     'BAD_REQUEST',
     'MALFORMED_URL',
@@ -88,6 +88,7 @@ export const ADMIN_SURFACE: Surface = {
     ...(readsBody(route.method) ? BODY_PROBLEMS : []),
   ],
   commonHeaders: [],
-  // The guard's rule: everything but reads, and every read under /debug/.
-  needsToken: (route) => readsBody(route.method) || route.url.startsWith('/debug/'),
+  // The guard's rule: everything but reads, and the profiles under /debug/pprof/ (the trace
+  // view and the status page are reads open like /metrics).
+  needsToken: (route) => readsBody(route.method) || route.url.startsWith('/debug/pprof/'),
 };

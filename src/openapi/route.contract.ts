@@ -44,6 +44,12 @@ export interface RouteContract {
   problems: readonly ProblemCode[];
   /** Kubelet probes: not rate-limited, not shed by admission, not hit by chaos. */
   probe?: boolean;
+  /**
+   * What the documented example does to the process that answers it, when that process cannot
+   * go on serving (an exit). Documented as `x-destructive`; the contract test sends such an
+   * example to a throwaway process of its own, never to the instance it checks the others on.
+   */
+  destructive?: string;
 }
 
 /** Declares a contract with its literal types kept (zod schemas stay precise for `z.infer`). */

@@ -1,7 +1,9 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { AdminServer } from '../admin/admin.server.js';
 import { PAGE_CSP } from '../html/html.template.js';
+import { contractRouteOptions } from '../openapi/contract.decorator.js';
 import { StatusCollector } from './status.collector.js';
+import { statusContracts } from './status.contract.js';
 import { statusPage } from './status.page.js';
 
 /**
@@ -20,15 +22,19 @@ export class StatusAdmin implements OnModuleInit {
 
   onModuleInit(): void {
     const routes = this.admin.routes;
-    routes.get('/', async (_request, reply) => {
+    routes.get('/', contractRouteOptions(statusContracts.page), async (_request, reply) => {
       reply
         .header('content-type', 'text/html; charset=utf-8')
         .header('content-security-policy', PAGE_CSP);
       return this.page;
     });
-    routes.get('/status.json', async (_request, reply) => {
-      reply.header('cache-control', 'no-store');
-      return this.collector.snapshot();
-    });
+    routes.get(
+      '/status.json',
+      contractRouteOptions(statusContracts.snapshot),
+      async (_request, reply) => {
+        reply.header('cache-control', 'no-store');
+        return this.collector.snapshot();
+      },
+    );
   }
 }

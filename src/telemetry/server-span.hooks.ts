@@ -40,7 +40,12 @@ export class ServerSpans {
       span.setAttributes(requestAttributes(request, state.route));
     }
     state.span = span;
-    state.context = trace.setSpan(state.context, span);
+    // The request's context is the store's, not the extracted one, so what else the propagators
+    // read (W3C baggage, B3/Jaeger baggage headers) is carried over; calls made while handling
+    // the request send it on.
+    const baggage = propagation.getBaggage(parent);
+    const base = baggage ? propagation.setBaggage(state.context, baggage) : state.context;
+    state.context = trace.setSpan(base, span);
   }
 
   /** Ends the span of a request whose response was written. */

@@ -1,4 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ApiContract } from '../openapi/contract.decorator.js';
+import { versionContract } from './version.contract.js';
 import { VersionService } from './version.service.js';
 
 /**
@@ -12,6 +14,7 @@ export class VersionController {
 
   @Get('version')
   @Header('cache-control', 'no-store')
+  @ApiContract(versionContract)
   version() {
     return this.versions.version();
   }

@@ -4,6 +4,8 @@ import {
   type DocOperation,
   type OpenApiDoc,
 } from '../support/openapi-contract.js';
+import { startChild } from '../support/child-process.js';
+import { defaultDatabaseEnv } from '../support/database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const TOKEN = 'contract-admin-token';
@@ -48,11 +50,27 @@ function documentedRequest(base: string, { method, path, op }: DocOperation, val
   return { url: `${base}${url}${qs ? `?${qs}` : ''}`, init, headers };
 }
 
-/** The documented request, then ways of getting it wrong that the document also covers. */
-function casesOf(base: string, operation: DocOperation, values: Values): Case[] {
+/** Whether a body schema refuses fields it does not name (a `$ref` followed once). */
+function closed(
+  schema: { $ref?: string; additionalProperties?: unknown } | undefined,
+  doc: OpenApiDoc,
+) {
+  const name = schema?.$ref?.replace('#/components/schemas/', '');
+  const target = (name === undefined ? schema : doc.components.schemas[name]) as typeof schema;
+  return target?.additionalProperties === false;
+}
+
+/**
+ * The documented request, then ways of getting it wrong that the document also covers. The
+ * example of an `x-destructive` operation (an exit) is left to `destructiveExample`: its
+ * invalid variants are refused before anything happens, so they are safe here.
+ */
+function casesOf(base: string, operation: DocOperation, values: Values, doc: OpenApiDoc): Case[] {
   const valid = documentedRequest(base, operation, values);
   const { op } = operation;
-  const cases: Case[] = [{ label: 'documented example', ...valid, expect: succeeds }];
+  const cases: Case[] = op['x-destructive']
+    ? []
+    : [{ label: 'documented example', ...valid, expect: succeeds }];
   const variant = (label: string, init: RequestInit, expect: Case['expect'], url = valid.url) =>
     cases.push({ label, url, init: { ...valid.init, ...init }, expect });
   const names = new Set((op.parameters ?? []).map((p) => p.name));
@@ -72,7 +90,10 @@ function casesOf(base: string, operation: DocOperation, values: Values): Case[] 
   }
   if (op.requestBody) {
     const json = { ...valid.headers, 'content-type': 'application/json' };
-    variant('an unknown body field', { headers: json, body: '{"notAField":true}' }, is(400));
+    // Only a body that names its fields can refuse another (POST /echo takes any JSON).
+    if (closed(op.requestBody.content['application/json']?.schema, doc)) {
+      variant('an unknown body field', { headers: json, body: '{"notAField":true}' }, is(400));
+    }
     variant('malformed JSON', { headers: json, body: '{' }, is(400));
     variant(
       'a text/plain body',
@@ -103,7 +124,7 @@ describe('each operation answers real requests as its document says (ajv, strict
     const broken: string[] = [];
     let requests = 0;
     for (const operation of operationsOf(doc)) {
-      for (const c of casesOf(base, operation, await values(operation))) {
+      for (const c of casesOf(base, operation, await values(operation), doc)) {
         const res = await fetch(c.url, c.init);
         requests++;
         const where = `${operation.op.operationId} (${c.label}): ${res.status}`;
@@ -113,6 +134,24 @@ describe('each operation answers real requests as its document says (ajv, strict
       }
     }
     return { broken, requests, operations: operationsOf(doc).length };
+  }
+
+  /**
+   * Sends a destructive operation's documented example to a child process started for it
+   * alone (the same build, the same admin token), and checks the answer like any other.
+   */
+  async function destructiveExample(operation: DocOperation, doc: OpenApiDoc) {
+    const db = await defaultDatabaseEnv();
+    const child = await startChild({ ...db.env, LOG_LEVEL: 'info', ADMIN_TOKEN: TOKEN });
+    try {
+      const { url, init } = documentedRequest(child.adminUrl, operation, {});
+      const res = await fetch(url, init);
+      const problems = await new ContractChecker(doc).check(operation.op, res);
+      return { status: res.status, problems, exitCode: await child.exited };
+    } finally {
+      if (child.process.exitCode === null) child.process.kill('SIGKILL');
+      await db.drop();
+    }
   }
 
   it('public port: every operation, valid and invalid requests', async () => {
@@ -147,6 +186,30 @@ describe('each operation answers real requests as its document says (ajv, strict
     const { broken, operations } = await walk(t.adminUrl, async () => ({}));
     expect(broken).toEqual([]);
     expect(operations).toBeGreaterThanOrEqual(8);
+  });
+
+  it('admin port: a destructive example is sent to a throwaway process, which it ends', async () => {
+    const doc = (await (await fetch(`${t.adminUrl}/openapi.json`)).json()) as OpenApiDoc;
+    const destructive = operationsOf(doc).filter(({ op }) => op['x-destructive']);
+    expect(destructive.map(({ op }) => op.operationId)).toEqual(['exitProcess']);
+    const exit = await destructiveExample(destructive[0]!, doc);
+    // The example asks for exit code 3, right after the answer.
+    expect(exit).toEqual({ status: 202, problems: [], exitCode: 3 });
+  });
+
+  it('a liveness failed on purpose answers as /healthz documents it (503 LIVENESS_FAILED)', async () => {
+    const doc = (await (await fetch(`${t.baseUrl}/openapi.json`)).json()) as OpenApiDoc;
+    const admin = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    const url = `${t.adminUrl}/chaos/process/liveness`;
+    await fetch(url, { method: 'PUT', headers: admin, body: '{}' });
+    try {
+      const res = await fetch(`${t.baseUrl}/healthz`);
+      expect(res.status).toBe(503);
+      expect(await new ContractChecker(doc).check(doc.paths['/healthz']!.get!, res)).toEqual([]);
+    } finally {
+      await fetch(url, { method: 'DELETE', headers: { authorization: admin.authorization } });
+    }
+    expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
   });
 
   it('a problem code outside the documented enumeration fails the check', async () => {

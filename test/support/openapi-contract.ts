@@ -21,6 +21,8 @@ export interface Operation {
   requestBody?: { required: boolean; content: Record<string, MediaType> };
   responses: Record<string, ResponseObject>;
   security?: object[];
+  /** What sending the example does to the answering process (src/openapi/route.contract.ts). */
+  'x-destructive'?: string;
 }
 export interface OpenApiDoc {
   paths: Record<string, Record<string, Operation>>;

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { defineContract } from '../openapi/route.contract.js';
+import type { HomeContent } from './home.page.js';
+
+// `satisfies`: the serializer drops what the schema does not name, so it must name every field.
+const homeSchema = z
+  .object({
+    service: z.string(),
+    version: z.string(),
+    pod: z.string(),
+    color: z.string().optional().meta({ description: 'UI_COLOR.' }),
+    message: z.string().optional().meta({ description: 'UI_MESSAGE.' }),
+  })
+  .meta({ id: 'Home' }) satisfies z.ZodType<HomeContent>;
+
+/** Public `GET /` (home.controller.ts). */
+export const homeContract = defineContract({
+  operationId: 'getHome',
+  summary: 'Which pod answered, for a person or a script',
+  description:
+    'An HTML page when `Accept` names text/html (a browser’s navigation), the same fields as ' +
+    'JSON otherwise (`Vary: Accept`). Used to watch a rollout or a canary from a browser tab.',
+  tags: ['meta'],
+  responses: {
+    200: {
+      description: 'This instance, as JSON or as an HTML page.',
+      json: homeSchema,
+      content: { 'text/html': { type: 'string' } },
+      headers: { vary: { description: '`Accept`.', required: true } },
+    },
+  },
+  problems: [],
+});
