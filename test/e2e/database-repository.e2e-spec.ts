@@ -28,7 +28,10 @@ describe.each([
   beforeAll(async () => {
     server = real ? await createPostgresDatabase() : undefined;
     // The real container: the repositories exactly as the app wires them.
-    app = await startTestApp(server ? { DATABASE_URL: server.url } : {});
+    // 50 increments of one row at once queue behind its lock; the subject here is atomicity, not
+    // how the pool sheds a standing queue (database-deadline.e2e-spec.ts), so waiters get time.
+    const patient = { DB_POOL_QUEUE_TARGET_MS: '10000' };
+    app = await startTestApp(server ? { ...patient, DATABASE_URL: server.url } : patient);
     db = app.app.get(DatabaseService);
     items = app.app.get(ItemsRepository, { strict: false });
     counters = app.app.get(CountersRepository, { strict: false });
