@@ -1,47 +1,25 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
 import { HELLO_MESSAGE } from '../../src/hello/hello.service.js';
+import { launchBrowser, type Browser } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-
-// Debian's Chromium (.ci/run installs it): Playwright's own browser downloads need the internet.
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 describe('/docs in a real browser (Chromium)', () => {
   let t: TestApp;
-  let profile: string;
-  let browser: BrowserContext;
+  let browser: Browser;
   const requested: string[] = [];
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     t = await startTestApp();
-    profile = mkdtempSync(join(tmpdir(), 'rampart-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-    });
+    // Debian's Chromium (.ci/run installs it); a missing binary fails the test, never skips it.
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
-    rmSync(profile, { recursive: true, force: true });
     await t?.close();
   });
 
   it('lists every operation, and "try it out" of GET /hello shows the live answer', async () => {
-    const page = await browser.newPage();
+    const page = await browser.context.newPage();
     page.on('request', (request) => requested.push(request.url()));
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`${t.baseUrl}/docs`);
