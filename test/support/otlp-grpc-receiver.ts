@@ -6,7 +6,7 @@ import {
   type ServerUnaryCall,
   type ServiceDefinition,
 } from '@grpc/grpc-js';
-import { decodeExportRequest, type ReceivedSpan } from './otlp-receiver.js';
+import { decodeExportRequest, waitForSpans, type ReceivedSpan } from './otlp-receiver.js';
 
 /**
  * opentelemetry.proto.collector.trace.v1.TraceService, defined by hand: the request stays raw
@@ -80,13 +80,7 @@ export class OtlpGrpcReceiver {
   }
 
   /** Resolves once `predicate` holds for the received spans (polls every 20 ms). */
-  async waitFor(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs = 5000): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while (!predicate(this.spans)) {
-      if (Date.now() > until) {
-        throw new Error(`spans not received in ${timeoutMs} ms: ${JSON.stringify(this.spans)}`);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  waitFor(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs = 5000): Promise<void> {
+    return waitForSpans(this.spans, predicate, timeoutMs);
   }
 }

@@ -85,14 +85,8 @@ export class OtlpReceiver {
   }
 
   /** Resolves once `predicate` holds for the received spans (polls every 20 ms). */
-  async waitFor(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs = 5000): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while (!predicate(this.spans)) {
-      if (Date.now() > until) {
-        throw new Error(`spans not received in ${timeoutMs} ms: ${JSON.stringify(this.spans)}`);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  waitFor(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs = 5000): Promise<void> {
+    return waitForSpans(this.spans, predicate, timeoutMs);
   }
 }
 
@@ -169,4 +163,19 @@ function attributesOf(list: KeyValue[] | undefined): Record<string, unknown> {
     }
   }
   return out;
+}
+
+/** Resolves once `predicate` holds for `spans`, a list a receiver appends to (polls every 20 ms). */
+export async function waitForSpans(
+  spans: ReceivedSpan[],
+  predicate: (spans: ReceivedSpan[]) => boolean,
+  timeoutMs: number,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!predicate(spans)) {
+    if (Date.now() > until) {
+      throw new Error(`spans not received in ${timeoutMs} ms: ${JSON.stringify(spans)}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
