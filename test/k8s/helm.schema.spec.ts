@@ -8,26 +8,13 @@ import { join, relative } from 'node:path';
 import {
   CHECK_DIR,
   generateTypedConstants,
+  modelFor,
   servedKinds,
   typecheck,
   type Diagnostic,
 } from './schema.check.js';
 import { ROOT, type K8sObject } from './manifests.js';
 import { CHART_RENDER_NAMES, chartObjects, isHook, type ChartRenderName } from './helm.render.js';
-
-interface Validatable {
-  validate(): void;
-}
-type ModelClass = new (data: unknown) => Validatable;
-
-async function modelFor(obj: K8sObject): Promise<ModelClass | undefined> {
-  try {
-    const group = (await import(`kubernetes-models/${obj.apiVersion}`)) as Record<string, unknown>;
-    return group[obj.kind] as ModelClass | undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 // The chart renders a PrometheusRule; give the strict check its type unless it already has one.
 const PROMETHEUS_RULE = 'monitoring.coreos.com/v1/PrometheusRule';

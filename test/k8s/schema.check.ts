@@ -160,3 +160,18 @@ export async function typecheck(files: Record<string, string>): Promise<Diagnost
       return { file: relative(CHECK_DIR, file), line: lineNo, message: m[3]!, constant };
     });
 }
+
+export interface Validatable {
+  validate(): void;
+}
+export type ModelClass = new (data: unknown) => Validatable;
+
+/** kubernetes-models' validator class for the object's apiVersion and kind, if it has one. */
+export async function modelFor(obj: K8sObject): Promise<ModelClass | undefined> {
+  try {
+    const group = (await import(`kubernetes-models/${obj.apiVersion}`)) as Record<string, unknown>;
+    return group[obj.kind] as ModelClass | undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -6,25 +6,12 @@
 import {
   generateTypedConstants,
   isStableVersion,
+  modelFor,
   servedKinds,
   typecheck,
   type Diagnostic,
 } from './schema.check.js';
 import { objects, TARGET_NAMES, type K8sObject } from './manifests.js';
-
-interface Validatable {
-  validate(): void;
-}
-type ModelClass = new (data: unknown) => Validatable;
-
-async function modelFor(obj: K8sObject): Promise<ModelClass | undefined> {
-  try {
-    const group = (await import(`kubernetes-models/${obj.apiVersion}`)) as Record<string, unknown>;
-    return group[obj.kind] as ModelClass | undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * kustomize wraps generated Secret data at 70 columns; the API server's base64 decoder (Go's
