@@ -78,7 +78,7 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   await admin.listen();
   const probes = app.get(ProbeServer);
   await probes.listen();
-  admission.start();
+  admission.start(fastify.server);
   readiness.markStarted();
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;

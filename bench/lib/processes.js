@@ -1,7 +1,7 @@
 // Starting and measuring the servers under test: each pinned to its own core when taskset
 // exists, so the load generator (on the other core) does not steal the server's CPU.
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export const SERVER_CPU = '1';
@@ -69,6 +69,12 @@ export async function startServer({
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
+  // BENCH_SERVER_LOG=<file>: every server's whole output appended there, to read afterwards.
+  if (process.env.BENCH_SERVER_LOG) {
+    const file = createWriteStream(process.env.BENCH_SERVER_LOG, { flags: 'a' });
+    child.stdout.pipe(file);
+    child.stderr.pipe(file);
+  }
   const lastOutput = () => output.slice(-OUTPUT_KEPT) || '(no output)';
   const url = `http://127.0.0.1:${port}`;
   const fail = (why) => {

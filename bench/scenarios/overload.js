@@ -7,7 +7,8 @@
 // timeout, on the probe port where the build has one. Per level: goodput, p50/p99 of admitted
 // (2xx) requests, share refused (503, connection closed at accept, or timed out) and p99 of
 // 503s, probe misses, and the time until latency is back to unloaded after the load stops.
-// Knobs: BENCH_OVERLOAD_S (8 s per level), BENCH_OVERLOAD_TARGETS (hello,items).
+// Knobs: BENCH_OVERLOAD_S (8 s per level), BENCH_OVERLOAD_TARGETS (hello,items),
+// BENCH_OVERLOAD_BASELINE, BENCH_OVERLOAD_SATURATION (below).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -25,10 +26,20 @@ export const description =
 const execFileAsync = promisify(execFile);
 const LEVELS = [0.5, 1, 2, 3];
 const LEVEL_S = Number(process.env.BENCH_OVERLOAD_S ?? 8);
-const BASELINE_REVS = (process.env.BENCH_OVERLOAD_BASELINE ?? 'a7319a9').split(',');
+// 'none': this build only (iterating on a change); its closed-loop throughput sets the rates then.
+const BASELINE_REVS = (process.env.BENCH_OVERLOAD_BASELINE ?? 'a7319a9')
+  .split(',')
+  .filter((rev) => rev && rev !== 'none');
+// Fixed saturation rates ('{"items":4746,"hello":23976}'), so runs on different builds compare.
+const SATURATION = JSON.parse(process.env.BENCH_OVERLOAD_SATURATION ?? '{}');
 const TARGETS = (process.env.BENCH_OVERLOAD_TARGETS ?? 'hello,items').split(',');
-// Extra settings for this build only, to compare variants: '{"ADMISSION_QUEUE_MAX":"0"}'.
-const VARIANT_ENV = JSON.parse(process.env.BENCH_OVERLOAD_ENV ?? '{}');
+// Extra settings for this build only, to compare variants: '{"ADMISSION_QUEUE_MAX":"0"}'; or
+// several variants of this build in one run, by name:
+// BENCH_OVERLOAD_VARIANTS='{"admission":{},"no-hold":{"ADMISSION_HOLD_CONNECTIONS":"false"}}'.
+const VARIANTS = JSON.parse(
+  process.env.BENCH_OVERLOAD_VARIANTS ??
+    JSON.stringify({ admission: JSON.parse(process.env.BENCH_OVERLOAD_ENV ?? '{}') }),
+);
 const LIGHT = 0.1; // share of saturation used to measure unloaded latency and recovery
 const RECOVERY_S = 4;
 
@@ -40,11 +51,16 @@ export async function run() {
       const probePort = existsSync(`${dir}/dist/health/probe.server.js`);
       return { name: `${probePort ? 'admission' : 'shedder'}-${rev}`, dir, probePort };
     }),
-    { name: 'admission', dir: process.cwd(), probePort: true, env: VARIANT_ENV },
+    ...Object.entries(VARIANTS).map(([variant, env]) => ({
+      name: variant,
+      dir: process.cwd(),
+      probePort: true,
+      env,
+    })),
   ];
   const results = {};
   for (const target of TARGETS) {
-    let saturation;
+    let saturation = SATURATION[target];
     for (const build of builds) {
       const database = await throwawayDatabase(`overload_${target}`);
       try {

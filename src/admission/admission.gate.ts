@@ -1,5 +1,11 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Server } from 'node:http';
+import { Server as NetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -8,6 +14,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { AdmissionMetrics } from './admission.metrics.js';
 import { AdmissionQueue, type Waiter } from './admission.queue.js';
 import { ConcurrencyLimiter } from './concurrency.limiter.js';
+import { ListenerPause } from './listener.pause.js';
 import { EventLoopMonitor, type LoopWindow } from './event-loop.monitor.js';
 import { LatencyWindow } from './latency.window.js';
 
@@ -60,7 +67,7 @@ export interface GateWaiter extends Waiter {
  * Connections are bounded before that, by the kernel and at accept (attach()).
  */
 @Injectable()
-export class AdmissionGate implements OnApplicationShutdown {
+export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly limiter: ConcurrencyLimiter;
   private readonly latencies = new LatencyWindow();
   private readonly queue: AdmissionQueue<GateWaiter>;
@@ -68,6 +75,10 @@ export class AdmissionGate implements OnApplicationShutdown {
   private expiryAt = Infinity;
   readonly loop = new EventLoopMonitor();
   private readonly metrics: AdmissionMetrics;
+  private readonly pause = new ListenerPause();
+  private listener?: { server: Server; port: number; host: string };
+  private pausing = true;
+  private connections = 0;
   private timer?: NodeJS.Timeout;
   private windowStart = 0;
   private admitted = 0;
@@ -119,10 +130,38 @@ export class AdmissionGate implements OnApplicationShutdown {
     if (this.config.HTTP_MAX_CONNECTIONS > 0)
       server.maxConnections = this.config.HTTP_MAX_CONNECTIONS;
     server.on('drop', () => this.metrics.connectionsDropped.inc());
+    if (!this.enabled) return;
+    server.on('connection', (socket: Socket) => {
+      this.connections++;
+      socket.once('close', () => {
+        this.connections--;
+        if (this.pause.engaged) this.holdConnections();
+      });
+      if (this.pause.engaged) this.holdConnections();
+    });
   }
 
-  /** Starts measuring once the listeners are open: start-up stalls the loop and must not count. */
-  start(): void {
+  /** Whether connections are held near the limit (sustained overload, listener.pause.ts). */
+  get connectionsHeld(): boolean {
+    return this.pause.engaged;
+  }
+
+  /** Reopens a paused public listener for good: shutdown closes it its own way. */
+  stopPausing(): void {
+    this.pausing = false;
+    this.pause.reset();
+    this.holdConnections();
+  }
+
+  /**
+   * Starts measuring once the listeners are open: start-up stalls the loop and must not count.
+   * With `server`, the public listener may be paused during sustained overload.
+   */
+  start(server?: Server): void {
+    const address = server?.address();
+    const hold = this.enabled && this.config.ADMISSION_HOLD_CONNECTIONS;
+    if (server && hold && address && typeof address === 'object')
+      this.listener = { server, port: address.port, host: address.address };
     this.loop.start();
     this.windowStart = performance.now();
     this.timer = setInterval(() => this.endWindow(), WINDOW_MS);
@@ -215,6 +254,11 @@ export class AdmissionGate implements OnApplicationShutdown {
     this.armExpiry(now);
   }
 
+  /** Nest closes the HTTP server after this: it must be listening to be closed. */
+  beforeApplicationShutdown(): void {
+    this.stopPausing();
+  }
+
   onApplicationShutdown(): void {
     if (this.timer) clearInterval(this.timer);
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
@@ -223,13 +267,11 @@ export class AdmissionGate implements OnApplicationShutdown {
 
   private endWindow(): void {
     const now = performance.now();
-    if (this.latencies.size < MIN_SAMPLES && now - this.windowStart < MAX_WINDOW_MS) {
-      // Too few requests to judge latency yet; the loop is still judged every window.
-      this.judgeLoop(this.loop.take());
-      return;
-    }
     const loop = this.loop.take();
     this.judgeLoop(loop);
+    this.pauseListener(loop.utilization);
+    // Too few requests to judge latency yet; the loop is still judged every window.
+    if (this.latencies.size < MIN_SAMPLES && now - this.windowStart < MAX_WINDOW_MS) return;
     const window = this.latencies.take(this.admitted);
     this.windowStart = now;
     if (window.count === 0) return;
@@ -260,6 +302,46 @@ export class AdmissionGate implements OnApplicationShutdown {
       this.lastLog = { at: now, limit: update.limit };
       this.rejectedSinceLog = 0;
     }
+  }
+
+  private pauseListener(utilization: number): void {
+    if (this.listener === undefined || !this.pausing) return;
+    const changed = this.pause.judge({
+      utilization,
+      sustained: this.queue.standing(performance.now()),
+    });
+    if (changed)
+      log.warn(
+        { limit: this.limiter.limit, inFlight: this.admitted, connections: this.connections },
+        this.pause.engaged
+          ? 'sustained overload: the public port holds connections near the limit, more are refused by the kernel'
+          : 'overload over: the public port accepts connections again',
+      );
+    this.holdConnections();
+  }
+
+  /** Closes or reopens the public listening socket to hold connections to the target. */
+  private holdConnections(): void {
+    const listener = this.listener;
+    if (listener === undefined) return;
+    const { server, port, host } = listener;
+    const listen = this.pause.shouldListen(this.connections, this.limiter.limit);
+    if (listen === server.listening) return;
+    if (!listen) {
+      // net.Server's close, not http.Server's: that one would also close idle keep-alive
+      // connections and stop the header/request timeout checks, which must go on.
+      NetServer.prototype.close.call(server);
+      return;
+    }
+    const failed = (error: Error): void => {
+      // The port was taken meanwhile (it should not be): the next window tries again.
+      log.error({ err: error, port }, 'public port could not listen again');
+    };
+    server.once('error', failed);
+    // Listening on an IP address binds synchronously: `server.listening` is true on return.
+    server.listen({ port, host, backlog: this.config.HTTP_LISTEN_BACKLOG }, () =>
+      server.off('error', failed),
+    );
   }
 
   private judgeLoop(loop: LoopWindow): void {

@@ -31,6 +31,15 @@ describe('ConcurrencyLimiter', () => {
     expect(limiter.limit).toBeLessThan(50);
   });
 
+  it('tolerates a few milliseconds over a sub-millisecond baseline: that is not queueing anyone notices', () => {
+    const limiter = new ConcurrencyLimiter(bounds);
+    feed(limiter, 10, 0.25);
+    feed(limiter, 5, 1.5); // 6x the baseline, but within baseline + 5 ms
+    expect(limiter.limit).toBeGreaterThanOrEqual(50);
+    feed(limiter, 5, 20); // queueing for real
+    expect(limiter.limit).toBeLessThan(50);
+  });
+
   it('never cuts by more than half per window, so one outlier does not collapse it', () => {
     const limiter = new ConcurrencyLimiter(bounds);
     feed(limiter, 10, 2);

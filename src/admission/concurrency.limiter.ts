@@ -31,6 +31,12 @@ export interface LimiterUpdate {
 // teaches the limiter that queueing is normal (Gradient2's known drift), and a lasting change in
 // what a request costs (a slower database) is absorbed within a minute.
 const TOLERANCE = 2;
+// ...and never less than the baseline plus 5 ms. A baseline of 0.2-0.3 ms (an uncached item read
+// on an idle pod) doubles as soon as two requests meet in the loop: at half of saturation the
+// window median sat at 1.3 ms, the limit fell from 100 to its floor of 20, and the queue that
+// followed turned a normal load into a refused one. Queueing for a few milliseconds is not
+// what a client notices; seconds are what admission is for.
+const SLACK_MS = 5;
 const BUCKET_WINDOWS = 10;
 const BUCKETS = 60;
 const WARMUP_WINDOWS = 10;
@@ -85,7 +91,8 @@ export class ConcurrencyLimiter {
       return { previous, limit: previous, gradient: 1, baselineMs: this.baseline };
     this.windows++;
     this.observeBaseline(latency);
-    const gradient = clamp((TOLERANCE * this.baseline) / latency, MIN_GRADIENT, MAX_GRADIENT);
+    const tolerated = Math.max(TOLERANCE * this.baseline, this.baseline + SLACK_MS);
+    const gradient = clamp(tolerated / latency, MIN_GRADIENT, MAX_GRADIENT);
     const { minLimit, maxLimit, initialLimit } = this.bounds;
     // Gradient2: when fewer than half the slots were used, the latency says nothing about the
     // limit (the process is app-limited): hold it. Unlike Gradient2, a limit left below its

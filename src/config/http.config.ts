@@ -59,6 +59,10 @@ export const httpConfigShape = {
   // every request of a full connection cap; 0 = refuse at once.
   ADMISSION_QUEUE_MAX: int(0, 1_000_000).default(4_000),
   ADMISSION_QUEUE_TIMEOUT_MS: int(0, 600_000).default(2_000),
+  // During sustained CPU-bound overload, listen only while holding fewer connections than the
+  // limit (admission/listener.pause.ts): the kernel refuses the excess at no cost to the loop.
+  // Off for clients that hold many idle keep-alive connections to one pod.
+  ADMISSION_HOLD_CONNECTIONS: bool().default(true),
   // Refuse every new request (503 SERVER_OVERLOADED) while the last 100 ms window's worst
   // event-loop delay passes this: the backstop for a loop blocked by CPU work. 0 disables.
   EVENT_LOOP_MAX_DELAY_MS: int(0, 60_000).default(1_000),

@@ -2,6 +2,7 @@ import { Inject, Injectable, type INestApplication } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdminServer } from '../admin/admin.server.js';
+import { AdmissionGate } from '../admission/admission.gate.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { ReadinessService } from '../health/readiness.service.js';
@@ -29,6 +30,7 @@ export class ShutdownService {
     private readonly readiness: ReadinessService,
     private readonly admin: AdminServer,
     private readonly inFlight: InFlightRegistry,
+    private readonly admission: AdmissionGate,
   ) {}
 
   /** Called once from main.ts after the listeners are open. */
@@ -82,6 +84,9 @@ export class ShutdownService {
     }
     log.info({ inFlight: this.inFlight.size }, 'shutdown: step 3, closing public listener');
     try {
+      // A listener paused by an overload (admission/listener.pause.ts) listens again first, so
+      // closing it below is the one close it meets.
+      this.admission.stopPausing();
       await this.publicServer()?.close();
       log.info('shutdown: step 4, closing admin listener');
       await this.admin.routes.close();

@@ -7,33 +7,12 @@
  * port answers 200 within the manifests' 2 s timeout throughout, and once the load stops the
  * concurrency limit climbs back by itself. The same load without admission queues for seconds.
  */
-import { execFile } from 'node:child_process';
-import { get } from 'node:http';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { BackendServer } from '../support/backend-server.js';
-import { ROOT, startChild, type Child } from '../support/child-process.js';
+import { startChild, type Child } from '../support/child-process.js';
+import { openLoop, pollProbes, PROBE_TIMEOUT_MS, type PhaseResult } from '../support/open-loop.js';
 
-const run = promisify(execFile);
-const GENERATOR = join(ROOT, 'bench/lib/open-loop.js');
 const SERVICE_MS = 5; // the backend's time per request: capacity 200/s
 const CAPACITY_PER_S = 1000 / SERVICE_MS;
-const PROBE_TIMEOUT_MS = 2_000; // k8s/base/deployment.yaml timeoutSeconds
-
-interface PhaseResult {
-  sent: number;
-  ok: number;
-  okP50Ms: number | null;
-  okP99Ms: number | null;
-  okMaxMs: number | null;
-  refused: number;
-  refusedP50Ms: number | null;
-  refusedP99Ms: number | null;
-  dropped: number;
-  timeouts: number;
-  other: Record<string, number>;
-  records?: [number, number, string][];
-}
 
 /** A backend with a fixed capacity: one request at a time, SERVICE_MS each, FIFO. */
 function serialBackend(): BackendServer {
@@ -55,53 +34,6 @@ function serialBackend(): BackendServer {
     });
     if (!busy) next();
   });
-}
-
-async function openLoop(
-  url: string,
-  phases: { rate: number; durationS: number; record?: boolean }[],
-): Promise<PhaseResult[]> {
-  const options = JSON.stringify({ url, phases, connections: 2_000, timeoutMs: 15_000 });
-  const { stdout } = await run(process.execPath, [GENERATOR, options], { maxBuffer: 64 << 20 });
-  return JSON.parse(stdout) as PhaseResult[];
-}
-
-/** One probe the way the kubelet makes it: a fresh connection, a timeout. Resolves status or 0. */
-function probe(url: string): Promise<{ status: number; ms: number }> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const req = get(url, { agent: false, timeout: PROBE_TIMEOUT_MS }, (res) => {
-      res.resume();
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }),
-      );
-    });
-    req.on('timeout', () => req.destroy(new Error('probe timeout')));
-    req.on('error', () => resolve({ status: 0, ms: performance.now() - started }));
-  });
-}
-
-/** Polls /healthz and /readyz every 250 ms until stopped; returns every answer. */
-function pollProbes(probeUrl: string) {
-  const answers: { path: string; status: number; ms: number }[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const [live, ready] = await Promise.all([
-        probe(`${probeUrl}/healthz`),
-        probe(`${probeUrl}/readyz`),
-      ]);
-      answers.push({ path: '/healthz', ...live }, { path: '/readyz', ...ready });
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return answers;
-    },
-  };
 }
 
 /** The value of one series (`name` or `name{labels}` exactly as exposed) on /metrics. */

@@ -1,0 +1,44 @@
+import { ListenerPause } from './listener.pause.js';
+
+const busy = { utilization: 1, sustained: true };
+const idle = { utilization: 0.1, sustained: false };
+
+describe('ListenerPause', () => {
+  it('listens without bound until a standing queue meets a saturated thread', () => {
+    const pause = new ListenerPause();
+    expect(pause.shouldListen(10_000, 20)).toBe(true);
+    expect(pause.judge({ utilization: 1, sustained: false })).toBe(false); // a burst: no queue stands
+    expect(pause.judge({ utilization: 0.5, sustained: true })).toBe(false); // a slow dependency
+    expect(pause.engaged).toBe(false);
+    expect(pause.judge(busy)).toBe(true);
+    expect(pause.engaged).toBe(true);
+  });
+
+  it('while engaged, listens only below the limit plus headroom (10 %, at least 4)', () => {
+    const pause = new ListenerPause();
+    pause.judge(busy);
+    expect(pause.shouldListen(23, 20)).toBe(true);
+    expect(pause.shouldListen(24, 20)).toBe(false);
+    expect(pause.shouldListen(109, 100)).toBe(true);
+    expect(pause.shouldListen(110, 100)).toBe(false);
+  });
+
+  it('releases after five idle windows in a row, not at the first', () => {
+    const pause = new ListenerPause();
+    pause.judge(busy);
+    for (let i = 0; i < 4; i++) expect(pause.judge(idle)).toBe(false);
+    expect(pause.judge(busy)).toBe(false); // busy again: the count starts over
+    for (let i = 0; i < 4; i++) expect(pause.judge(idle)).toBe(false);
+    expect(pause.engaged).toBe(true);
+    expect(pause.judge(idle)).toBe(true);
+    expect(pause.engaged).toBe(false);
+    expect(pause.shouldListen(10_000, 20)).toBe(true);
+  });
+
+  it('reset() releases at once (shutdown)', () => {
+    const pause = new ListenerPause();
+    pause.judge(busy);
+    pause.reset();
+    expect(pause.engaged).toBe(false);
+  });
+});

@@ -1,0 +1,74 @@
+/** What the overload decision sees at the end of one admission window. */
+export interface PauseWindow {
+  /** Event-loop utilization over the window (0-1). */
+  utilization: number;
+  /** The admission queue stands: sustained overload, not a burst (admission.queue.ts). */
+  sustained: boolean;
+}
+
+// A few connections above the limit, so a client whose request has just been answered and one
+// about to reuse a connection do not race for the last one; their requests wait in the
+// admission queue (5 ms while it stands) instead.
+const MIN_HEADROOM = 4;
+const HEADROOM_SHARE = 0.1;
+// Engaged only while the one thread is saturated: what holding connections saves is the CPU
+// that refusing after parsing costs, which matters only when the CPU is what is short. (Over a
+// slow dependency the limit binds with the CPU mostly idle; refusing there costs nothing that
+// serving needs, and new clients keep getting a 503 with Retry-After, not a reset.) A standing
+// queue alone engaged it at half of saturation too, on a 100 ms database hiccup.
+const ENGAGE_UTILIZATION = 0.95;
+// Released after half a second below 80 % utilization: the connections held no longer keep the
+// thread busy, so arrivals have fallen. Releasing at the first idle window let the whole backlog
+// of clients connect at once, which stood the queue up again half a second later.
+const RELEASE_UTILIZATION = 0.8;
+const RELEASE_WINDOWS = 5;
+
+/**
+ * During sustained, CPU-bound overload the public port listens only while it holds fewer connections than
+ * the concurrency limit plus a little headroom; the rest of the time its listening socket is
+ * closed and the kernel answers new connects with a reset (ECONNREFUSED), on the client's side
+ * of the exchange. HTTP/1.1 without pipelining carries one request per connection, so the
+ * connections held bring about the limit's worth of requests, and the excess never reaches
+ * this process. Measured on one core: a request refused after parsing costs ~50 µs
+ * (admission.listener.ts), a quarter of serving an uncached item, and a connection closed at
+ * accept (`server.maxConnections`) ~45 µs, because the kernel's handshake and reset work lands
+ * on the accepting process; at 3x saturation those refusals alone took half the core and
+ * goodput halved. A refused connect costs this process nothing, and is the answer an ingress
+ * retries on another pod. Refusals carry `Connection: close` while the queue stands, so
+ * connections above the target drain by themselves. Pure and clock-free: admission.gate.ts
+ * counts connections and closes and reopens the listener.
+ */
+export class ListenerPause {
+  private overloaded = false;
+  private slackWindows = 0;
+
+  /** Whether the port's connections are held to the target (sustained overload). */
+  get engaged(): boolean {
+    return this.overloaded;
+  }
+
+  /** Judges one window; returns whether the overload mode changed. */
+  judge(window: PauseWindow): boolean {
+    if (!this.overloaded) {
+      if (!window.sustained || window.utilization < ENGAGE_UTILIZATION) return false;
+      this.overloaded = true;
+      this.slackWindows = 0;
+      return true;
+    }
+    this.slackWindows = window.utilization < RELEASE_UTILIZATION ? this.slackWindows + 1 : 0;
+    if (this.slackWindows < RELEASE_WINDOWS) return false;
+    this.overloaded = false;
+    return true;
+  }
+
+  /** Whether the port should listen while holding `connections` under this `limit`. */
+  shouldListen(connections: number, limit: number): boolean {
+    if (!this.overloaded) return true;
+    return connections < limit + Math.max(MIN_HEADROOM, Math.ceil(limit * HEADROOM_SHARE));
+  }
+
+  /** Leaves the overload mode (shutdown closes the listener its own way). */
+  reset(): void {
+    this.overloaded = false;
+  }
+}

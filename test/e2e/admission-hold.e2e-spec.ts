@@ -1,0 +1,124 @@
+/**
+ * Sustained CPU-bound overload on a real child process: every public request holds the event
+ * loop for 2 ms (process chaos) and then waits 50 ms (`/hello?delay=50`, as a handler awaiting a
+ * dependency would), so the one thread serves ~500 requests/s, and the open-loop generator
+ * offers 3x that. Past the admission queue's standing point the public port holds its
+ * connections near the concurrency limit and stops listening for more: new connects are refused
+ * by the kernel (ECONNREFUSED, no parsing, no CPU here) while the connections held keep being
+ * served, the probe port answers throughout, and once the load falls the port listens again by
+ * itself. With ADMISSION_HOLD_CONNECTIONS=false the same load is refused after parsing only.
+ */
+import { connect } from 'node:net';
+import { AdminClient } from '../support/admin-client.js';
+import { startChild } from '../support/child-process.js';
+import { defaultDatabaseEnv } from '../support/database.js';
+import { openLoop, pollProbes, PROBE_TIMEOUT_MS, type PhaseResult } from '../support/open-loop.js';
+import { eventually } from '../support/wait.js';
+
+const BLOCK_MS = 2; // loop time per request: capacity ~500/s
+const CAPACITY_PER_S = 1000 / BLOCK_MS;
+
+/** Resolves 'connected' or the connect error's code, on a fresh connection. */
+function tryConnect(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+  });
+}
+
+async function overload(hold: boolean) {
+  const db = await defaultDatabaseEnv();
+  const child = await startChild({
+    ...db.env,
+    LOG_LEVEL: 'info',
+    ACCESS_LOG_ENABLED: 'false',
+    ADMISSION_ENABLED: 'true',
+    ADMISSION_HOLD_CONNECTIONS: String(hold),
+    HTTP_MAX_CONNECTIONS: '4000',
+    // The loop-delay backstop is not under test (a noisy machine can stall 1 s).
+    EVENT_LOOP_MAX_DELAY_MS: '0',
+  });
+  const admin = new AdminClient(() => child.adminUrl);
+  const port = Number(new URL(child.baseUrl).port);
+  try {
+    const url = `${child.baseUrl}/hello?delay=50`;
+    // The limiter learns its baseline at a light load, then every request costs BLOCK_MS.
+    await openLoop(url, [{ rate: CAPACITY_PER_S / 5, durationS: 2 }]);
+    const put = await admin.request('PUT', '/chaos/process/event-loop', {
+      blockMs: BLOCK_MS,
+      mode: 'every-request',
+    });
+    expect(put.status).toBe(202);
+    const poller = pollProbes(child.probeUrl!);
+    const connects: string[] = [];
+    const load = openLoop(url, [
+      { rate: CAPACITY_PER_S * 3, durationS: 5 },
+      { rate: CAPACITY_PER_S / 10, durationS: 3 },
+    ]);
+    // Fresh connections from another client during the overload's second half.
+    await new Promise((r) => setTimeout(r, 2_500));
+    for (let i = 0; i < 20; i++) {
+      connects.push(await tryConnect(port));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const [loaded, after] = (await load) as [PhaseResult, PhaseResult];
+    const probes = await poller.stop();
+    await admin.request('DELETE', '/chaos/process');
+    // Listening again by itself once the load fell: a fresh connection is served.
+    await eventually(async () => (await tryConnect(port)) === 'connected', 10_000, 100);
+    const hello = await fetch(url);
+    return { child, loaded, after, probes, connects, helloStatus: hello.status };
+  } finally {
+    child.process.kill('SIGKILL');
+    await child.exited;
+    await db.drop();
+  }
+}
+
+describe('admission: connections held near the limit under CPU-bound overload', () => {
+  let held: Awaited<ReturnType<typeof overload>>;
+  let parsed: Awaited<ReturnType<typeof overload>>;
+
+  beforeAll(async () => {
+    held = await overload(true);
+    parsed = await overload(false);
+    for (const [name, run] of Object.entries({ held, parsed }))
+      process.stderr.write(`${name}: ${JSON.stringify({ ...run, child: undefined })}\n`);
+  }, 120_000);
+
+  it('refuses new connects in the kernel while the port holds its connections', () => {
+    expect(held.connects).toContain('ECONNREFUSED');
+    expect(held.loaded.dropped).toBeGreaterThan(0);
+    expect(held.child.output()).toContain('the public port holds connections near the limit');
+  });
+
+  it('keeps serving on the connections it holds, and answers probes throughout', () => {
+    expect(held.loaded.ok).toBeGreaterThan(0);
+    const misses = held.probes.filter((p) => p.status !== 200 || p.ms >= PROBE_TIMEOUT_MS);
+    expect(misses).toEqual([]);
+  });
+
+  it('listens again by itself once the load falls, and serves new clients', () => {
+    expect(held.child.output()).toContain('the public port accepts connections again');
+    expect(held.helloStatus).toBe(200);
+    expect(held.after.ok).toBeGreaterThan(0);
+  });
+
+  it('refuses more of the excess without parsing it than after parsing it', () => {
+    // Held: most of the excess never reaches the process. Off: every request is parsed, and
+    // every new connect is accepted.
+    expect(parsed.connects).not.toContain('ECONNREFUSED');
+    expect(parsed.child.output()).not.toContain('the public port holds connections');
+    expect(held.loaded.refused).toBeLessThan(parsed.loaded.refused);
+  });
+
+  it('answers the requests it admits sooner than when every request reaches the loop', () => {
+    // Off, the excess waits in socket buffers, where no in-process signal sees it.
+    expect(held.loaded.okP99Ms!).toBeLessThan(parsed.loaded.okP99Ms!);
+    expect(held.after.okP50Ms!).toBeLessThan(parsed.after.okP50Ms!);
+  });
+});
