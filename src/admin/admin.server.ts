@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { AppError } from '../errors/app.error.js';
 import { answerClientError } from '../errors/client-error.reply.js';
+import { ProblemCounts } from '../errors/problem.counts.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { socketTimeoutOptions } from '../protocol/socket-timeouts.js';
 import { registerProtocolChecks } from '../protocol/protocol.hook.js';
@@ -22,7 +23,10 @@ export class AdminServer implements OnApplicationShutdown {
   readonly routes: FastifyInstance;
   private readonly guard: AdminGuard;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    problemCounts: ProblemCounts,
+  ) {
     this.guard = new AdminGuard(config);
     const timeouts = socketTimeoutOptions(config);
     this.routes = Fastify({
@@ -42,6 +46,7 @@ export class AdminServer implements OnApplicationShutdown {
       requestTimeout: timeouts.requestTimeout,
       http: { requireHostHeader: false, ...timeouts.http },
     });
+    problemCounts.attach(this.routes);
     this.routes.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id);
       done();

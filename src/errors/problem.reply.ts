@@ -1,6 +1,5 @@
 import { trace, isSpanContextValid } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { problemCounts } from './problem.counts.js';
 import { buildProblem, classifyError, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { logger } from '../logging/logger.js';
 
@@ -12,7 +11,7 @@ const log = logger.child({ module: 'errors' });
  */
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: unknown): void {
   const classified = classifyError(error);
-  problemCounts.record(classified.code);
+  reply.server.problemCounts?.record(classified.code);
   const spanContext = trace.getActiveSpan()?.spanContext();
   const traceId = spanContext && isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
   if (classified.code === 'NOT_READY') {

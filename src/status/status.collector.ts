@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 import { AdmissionGate } from '../admission/admission.gate.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { problemCounts } from '../errors/problem.counts.js';
+import { ProblemCounts } from '../errors/problem.counts.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { InFlightRegistry } from '../request-context/in-flight.registry.js';
 import { telemetryHandle } from '../telemetry/telemetry.handle.js';
@@ -36,6 +36,7 @@ export class StatusCollector {
     metrics: MetricsService,
     private readonly admission: AdmissionGate,
     private readonly inFlight: InFlightRegistry,
+    private readonly problemCounts: ProblemCounts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.registry = metrics.registry;
@@ -68,7 +69,7 @@ export class StatusCollector {
     }
     const calls = await read('upstream_calls_total');
     for (const s of calls) counters.set(`calls|${s.labels.backend}|${s.labels.outcome}`, s.value);
-    const problems = problemCounts.snapshot();
+    const problems = this.problemCounts.snapshot();
     for (const [code, n] of problems) counters.set(`problem|${code}`, n);
 
     const baseline = this.remember(now, counters);

@@ -1,3 +1,4 @@
+import { ProblemCounts } from '../../src/errors/problem.counts.js';
 import { HelloService } from '../../src/hello/hello.service.js';
 import { InFlightRegistry } from '../../src/request-context/in-flight.registry.js';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
@@ -60,5 +61,15 @@ describe('two apps started in one process share nothing by accident', () => {
     } finally {
       await fetch(`${a.adminUrl}/chaos`, { method: 'DELETE' });
     }
+  });
+
+  it('each counts its own problem answers by code, on both listeners (the status page reads them)', async () => {
+    expect(a.app.get(ProblemCounts)).not.toBe(b.app.get(ProblemCounts));
+    const before = (t: TestApp) => t.app.get(ProblemCounts).snapshot().get('NOT_FOUND') ?? 0;
+    const [a0, b0] = [before(a), before(b)];
+    expect((await fetch(`${a.baseUrl}/no-such-route`)).status).toBe(404);
+    expect((await fetch(`${a.adminUrl}/no-such-route`)).status).toBe(404);
+    expect(before(a) - a0).toBe(2);
+    expect(before(b) - b0).toBe(0);
   });
 });
