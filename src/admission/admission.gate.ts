@@ -110,6 +110,8 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
       inFlight: () => this.admitted,
       queued: () => this.queue.length,
       baselineMs: () => this.limiter.baselineMs,
+      connections: () => this.connections,
+      holding: () => (this.pause.engaged ? 1 : 0),
     });
   }
 

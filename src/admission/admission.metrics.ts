@@ -10,6 +10,10 @@ export interface AdmissionState {
   inFlight(): number;
   queued(): number;
   baselineMs(): number;
+  /** Open connections on the public listener (counted while admission is on). */
+  connections(): number;
+  /** 1 while the public port holds its connections near the limit (listener.pause.ts). */
+  holding(): number;
 }
 
 /**
@@ -48,6 +52,20 @@ export class AdmissionMetrics {
       help: 'No-load latency the concurrency limit compares each window against.',
       collect() {
         this.set(state.baselineMs() / 1000);
+      },
+    });
+    metrics.gauge({
+      name: 'http_server_open_connections',
+      help: 'Open connections on the public listener (idle keep-alive ones included).',
+      collect() {
+        this.set(state.connections());
+      },
+    });
+    metrics.gauge({
+      name: 'http_server_admission_holding_connections',
+      help: '1 while sustained CPU-bound overload holds the public port near the limit: new connects are refused by the kernel, unseen by any other metric here.',
+      collect() {
+        this.set(state.holding());
       },
     });
     const rejections = metrics.counter<'reason'>({

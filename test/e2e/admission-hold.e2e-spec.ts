@@ -61,8 +61,13 @@ async function overload(hold: boolean) {
     ]);
     // Fresh connections from another client during the overload's second half.
     await new Promise((r) => setTimeout(r, 2_500));
+    let holding = 0;
     for (let i = 0; i < 20; i++) {
       connects.push(await tryConnect(port));
+      holding = Math.max(
+        holding,
+        (await admin.metric('http_server_admission_holding_connections')) ?? -1,
+      );
       await new Promise((r) => setTimeout(r, 100));
     }
     const [loaded, after] = (await load) as [PhaseResult, PhaseResult];
@@ -71,7 +76,24 @@ async function overload(hold: boolean) {
     // Listening again by itself once the load fell: a fresh connection is served.
     await eventually(async () => (await tryConnect(port)) === 'connected', 10_000, 100);
     const hello = await fetch(url);
-    return { child, loaded, after, probes, connects, helloStatus: hello.status };
+    // Released after half a second of an idle thread (the port may listen before that: it
+    // reopens whenever it holds fewer connections than the limit).
+    await eventually(
+      async () => (await admin.metric('http_server_admission_holding_connections')) === 0,
+      10_000,
+      100,
+    );
+    const holdingAfter = await admin.metric('http_server_admission_holding_connections');
+    return {
+      child,
+      loaded,
+      after,
+      probes,
+      connects,
+      holding,
+      holdingAfter,
+      helloStatus: hello.status,
+    };
   } finally {
     child.process.kill('SIGKILL');
     await child.exited;
@@ -94,6 +116,8 @@ describe('admission: connections held near the limit under CPU-bound overload', 
     expect(held.connects).toContain('ECONNREFUSED');
     expect(held.loaded.dropped).toBeGreaterThan(0);
     expect(held.child.output()).toContain('the public port holds connections near the limit');
+    // The only trace of it on /metrics: the kernel's refusals are counted nowhere in-process.
+    expect(held.holding).toBe(1);
   });
 
   it('keeps serving on the connections it holds, and answers probes throughout', () => {
@@ -104,6 +128,7 @@ describe('admission: connections held near the limit under CPU-bound overload', 
 
   it('listens again by itself once the load falls, and serves new clients', () => {
     expect(held.child.output()).toContain('the public port accepts connections again');
+    expect(held.holdingAfter).toBe(0);
     expect(held.helloStatus).toBe(200);
     expect(held.after.ok).toBeGreaterThan(0);
   });
@@ -113,6 +138,7 @@ describe('admission: connections held near the limit under CPU-bound overload', 
     // every new connect is accepted.
     expect(parsed.connects).not.toContain('ECONNREFUSED');
     expect(parsed.child.output()).not.toContain('the public port holds connections');
+    expect(parsed.holding).toBe(0);
     expect(held.loaded.refused).toBeLessThan(parsed.loaded.refused);
   });
 
