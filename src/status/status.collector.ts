@@ -104,6 +104,8 @@ export class StatusCollector {
           admitted: this.admission.inFlight,
           queued: (await gauge('http_server_admission_queued')) ?? 0,
           refusals: group('http_server_admission_rejections_total', refusals),
+          connections: (await gauge('http_server_open_connections')) ?? 0,
+          holdingConnections: this.admission.connectionsHeld,
         },
       },
       database: {

@@ -25,6 +25,11 @@ const statusSnapshotSchema = z
         admitted: z.number(),
         queued: z.number(),
         refusals: countedBy,
+        connections: z.number().meta({ description: 'Open connections on the public port.' }),
+        holdingConnections: z.boolean().meta({
+          description:
+            'Sustained CPU-bound overload: the port listens only below the limit, the kernel refuses other connects.',
+        }),
       }),
     }),
     database: z.object({

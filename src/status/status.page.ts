@@ -44,6 +44,8 @@ async function refresh() {
     set('admission-limit', a.enabled ? a.limit : 'off (' + a.limit + ')');
     set('admission-queued', a.queued);
     set('refusals', Object.entries(a.refusals).map(([k, c]) => k + ': ' + both(c)).join(', ') || '0');
+    set('connections', a.connections + (a.holdingConnections ? ' (held: new connects refused)' : ''));
+    $('connections').className = a.holdingConnections ? 'bad' : 'ok';
     const d = s.database;
     set('db-in-use', num(d.inUse) + ' / ' + num(d.max)); set('db-idle', num(d.idle)); set('db-waiting', num(d.waiting));
     set('db-p99', d.acquireP99 ? (d.acquireP99.above ? '> ' : '≤ ') + d.acquireP99.ms + ' ms' : '—');
@@ -100,6 +102,8 @@ export function statusPage(): string {
           ${dd('admission-queued')}
           <dt>refusals</dt>
           ${dd('refusals')}
+          <dt>connections</dt>
+          ${dd('connections')}
         </dl>
       </section>
       <section>

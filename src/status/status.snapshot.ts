@@ -15,6 +15,10 @@ export interface StatusSnapshot {
       admitted: number;
       queued: number;
       refusals: Record<string, Counted>;
+      /** Open connections on the public port. */
+      connections: number;
+      /** The port holds its connections near the limit (admission/listener.pause.ts). */
+      holdingConnections: boolean;
     };
   };
   database: {

@@ -23,8 +23,12 @@ describe('status, landing and trace pages: HTTP contract', () => {
       errors: Array<{ code: string; total: number }>;
       database: { max: number };
       traces: unknown;
+      requests: { admission: { connections: number; holdingConnections: boolean } };
     };
     expect(status.version).toBe('0.1.0');
+    // At rest the port accepts connections freely; the page's own fetches used at least one.
+    expect(status.requests.admission).toMatchObject({ holdingConnections: false });
+    expect(status.requests.admission.connections).toBeGreaterThanOrEqual(0);
     expect(status.database.max).toBe(10);
     expect(status.errors).toContainEqual(expect.objectContaining({ code: 'INVALID_INPUT' }));
     // In-process apps start without the telemetry preload: no span store.
