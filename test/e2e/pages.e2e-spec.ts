@@ -26,7 +26,7 @@ describe('status, landing and trace pages: HTTP contract', () => {
       requests: { admission: { connections: number; holdingConnections: boolean } };
     };
     expect(status.version).toBe('0.1.0');
-    // At rest the port accepts connections freely; the page's own fetches used at least one.
+    // At rest the port accepts connections freely (connections are counted while admission is on).
     expect(status.requests.admission).toMatchObject({ holdingConnections: false });
     expect(status.requests.admission.connections).toBeGreaterThanOrEqual(0);
     expect(status.database.max).toBe(10);
