@@ -26,48 +26,36 @@ export class AdmissionMetrics {
   readonly connectionsDropped: Counter;
 
   constructor(metrics: MetricsService, state: AdmissionState) {
-    metrics.gauge({
-      name: 'http_server_admission_limit',
-      help: 'Adaptive concurrency limit of the public port: requests admitted in flight at once.',
-      collect() {
-        this.set(state.limit());
-      },
-    });
-    metrics.gauge({
-      name: 'http_server_admission_in_flight',
-      help: 'Requests admitted on the public port and not yet finished (probes excluded).',
-      collect() {
-        this.set(state.inFlight());
-      },
-    });
-    metrics.gauge({
-      name: 'http_server_admission_queued',
-      help: 'Requests over the limit waiting for a slot (ADMISSION_QUEUE_MAX bounds it).',
-      collect() {
-        this.set(state.queued());
-      },
-    });
-    metrics.gauge({
-      name: 'http_server_admission_baseline_latency_seconds',
-      help: 'No-load latency the concurrency limit compares each window against.',
-      collect() {
-        this.set(state.baselineMs() / 1000);
-      },
-    });
-    metrics.gauge({
-      name: 'http_server_open_connections',
-      help: 'Open connections on the public listener (idle keep-alive ones included).',
-      collect() {
-        this.set(state.connections());
-      },
-    });
-    metrics.gauge({
-      name: 'http_server_admission_holding_connections',
-      help: '1 while sustained CPU-bound overload holds the public port near the limit: new connects are refused by the kernel, unseen by any other metric here.',
-      collect() {
-        this.set(state.holding());
-      },
-    });
+    metrics.readGauge(
+      'http_server_admission_limit',
+      'Adaptive concurrency limit of the public port: requests admitted in flight at once.',
+      () => state.limit(),
+    );
+    metrics.readGauge(
+      'http_server_admission_in_flight',
+      'Requests admitted on the public port and not yet finished (probes excluded).',
+      () => state.inFlight(),
+    );
+    metrics.readGauge(
+      'http_server_admission_queued',
+      'Requests over the limit waiting for a slot (ADMISSION_QUEUE_MAX bounds it).',
+      () => state.queued(),
+    );
+    metrics.readGauge(
+      'http_server_admission_baseline_latency_seconds',
+      'No-load latency the concurrency limit compares each window against.',
+      () => state.baselineMs() / 1000,
+    );
+    metrics.readGauge(
+      'http_server_open_connections',
+      'Open connections on the public listener (idle keep-alive ones included).',
+      () => state.connections(),
+    );
+    metrics.readGauge(
+      'http_server_admission_holding_connections',
+      '1 while sustained CPU-bound overload holds the public port near the limit: new connects are refused by the kernel, unseen by any other metric here.',
+      () => state.holding(),
+    );
     const rejections = metrics.counter<'reason'>({
       name: 'http_server_admission_rejections_total',
       help: 'Requests refused with 503 at admission, by reason.',

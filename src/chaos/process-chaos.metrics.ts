@@ -32,13 +32,11 @@ export class ProcessChaosMetrics {
         for (const fault of PROCESS_FAULTS) this.set({ fault }, read.active(fault) ? 1 : 0);
       },
     });
-    metrics.gauge({
-      name: 'chaos_memory_held_bytes',
-      help: 'Memory retained on purpose by the memory-growth fault.',
-      collect() {
-        this.set(read.heldBytes());
-      },
-    });
+    metrics.readGauge(
+      'chaos_memory_held_bytes',
+      'Memory retained on purpose by the memory-growth fault.',
+      () => read.heldBytes(),
+    );
     this.blockedSeconds = metrics.counter({
       name: 'chaos_event_loop_blocked_seconds_total',
       help: 'Time the main thread was held busy on purpose by the event-loop fault.',

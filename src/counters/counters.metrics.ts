@@ -20,13 +20,11 @@ export class CountersMetrics {
       name: 'counters_increments_withdrawn_total',
       help: 'Increments whose request ended before their statement was sent (not applied)',
     });
-    metrics.gauge({
-      name: 'counters_increments_queued',
-      help: 'Increments waiting for the in-flight statement of their counter to finish',
-      collect() {
-        this.set(waiting());
-      },
-    });
+    metrics.readGauge(
+      'counters_increments_queued',
+      'Increments waiting for the in-flight statement of their counter to finish',
+      () => waiting(),
+    );
   }
 
   sent(size: number): void {

@@ -20,13 +20,11 @@ export class DatabaseMetrics {
   readonly breakerTransitions: Counter<'state'>;
 
   constructor(metrics: MetricsService, stats: () => PoolStats, breaker: () => BreakerState) {
-    metrics.gauge({
-      name: 'db_client_circuit_state',
-      help: 'Database breaker: 0 closed (calls go through), 1 open (fast 503 DB_CIRCUIT_OPEN)',
-      collect() {
-        this.set(breaker() === 'open' ? 1 : 0);
-      },
-    });
+    metrics.readGauge(
+      'db_client_circuit_state',
+      'Database breaker: 0 closed (calls go through), 1 open (fast 503 DB_CIRCUIT_OPEN)',
+      () => (breaker() === 'open' ? 1 : 0),
+    );
     this.breakerTransitions = metrics.counter({
       name: 'db_client_circuit_transitions_total',
       help: 'Database breaker state changes, by the state entered',
@@ -52,20 +50,16 @@ export class DatabaseMetrics {
         this.set({ state: 'used' }, s.total - s.idle);
       },
     });
-    metrics.gauge({
-      name: 'db_client_connection_max',
-      help: 'Largest number of open connections allowed (DB_POOL_MAX)',
-      collect() {
-        this.set(stats().max);
-      },
-    });
-    metrics.gauge({
-      name: 'db_client_connection_pending_requests',
-      help: 'Callers waiting for a database connection',
-      collect() {
-        this.set(stats().waiting);
-      },
-    });
+    metrics.readGauge(
+      'db_client_connection_max',
+      'Largest number of open connections allowed (DB_POOL_MAX)',
+      () => stats().max,
+    );
+    metrics.readGauge(
+      'db_client_connection_pending_requests',
+      'Callers waiting for a database connection',
+      () => stats().waiting,
+    );
     this.wait = metrics.histogram({
       name: 'db_client_connection_wait_time_seconds',
       help: 'Time to obtain a database connection (queueing plus connecting)',

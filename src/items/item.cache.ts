@@ -42,13 +42,11 @@ export class ItemCache {
       labelNames: ['source'] as const,
     });
     const lru = this.lru;
-    metrics.gauge({
-      name: 'items_cache_entries',
-      help: 'Items held in the in-process cache',
-      collect() {
-        this.set(lru?.size ?? 0);
-      },
-    });
+    metrics.readGauge(
+      'items_cache_entries',
+      'Items held in the in-process cache',
+      () => lru?.size ?? 0,
+    );
   }
 
   /** The cached item, or the result of `load` (shared with concurrent callers for `id`). */

@@ -41,6 +41,20 @@ export class MetricsService {
     );
   }
 
+  /**
+   * An unlabelled gauge whose value is read at scrape time: no work until Prometheus asks, the
+   * way every "how many right now" figure here is exported.
+   */
+  readGauge(name: string, help: string, read: () => number): Gauge {
+    return this.gauge({
+      name,
+      help,
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
   histogram<T extends string>(config: Labels<T> & { buckets?: number[] }): Histogram<T> {
     return this.getOrCreate(
       config.name,

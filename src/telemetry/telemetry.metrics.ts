@@ -32,19 +32,15 @@ export class TelemetryMetrics implements OnModuleInit {
         this.inc({ reason: 'export_failed' }, s?.failed ?? 0);
       },
     });
-    this.metrics.gauge({
-      name: 'otel_sdk_processor_span_queue_size',
-      help: 'Spans waiting in the BatchSpanProcessor queue.',
-      collect() {
-        this.set(stats()?.queued ?? 0);
-      },
-    });
-    this.metrics.gauge({
-      name: 'otel_sdk_processor_span_queue_capacity',
-      help: 'BatchSpanProcessor queue capacity (OTEL_BSP_MAX_QUEUE_SIZE).',
-      collect() {
-        this.set(stats()?.capacity ?? 0);
-      },
-    });
+    this.metrics.readGauge(
+      'otel_sdk_processor_span_queue_size',
+      'Spans waiting in the BatchSpanProcessor queue.',
+      () => stats()?.queued ?? 0,
+    );
+    this.metrics.readGauge(
+      'otel_sdk_processor_span_queue_capacity',
+      'BatchSpanProcessor queue capacity (OTEL_BSP_MAX_QUEUE_SIZE).',
+      () => stats()?.capacity ?? 0,
+    );
   }
 }
