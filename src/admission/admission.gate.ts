@@ -76,8 +76,8 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
   readonly loop = new EventLoopMonitor();
   private readonly metrics: AdmissionMetrics;
   private readonly pause = new ListenerPause();
+  /** The public listener, while its connections may be held (start() to stopPausing()). */
   private listener?: { server: Server; port: number; host: string };
-  private pausing = true;
   private connections = 0;
   private timer?: NodeJS.Timeout;
   private windowStart = 0;
@@ -150,9 +150,9 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
 
   /** Reopens a paused public listener for good: shutdown closes it its own way. */
   stopPausing(): void {
-    this.pausing = false;
     this.pause.reset();
     this.holdConnections();
+    this.listener = undefined;
   }
 
   /**
@@ -271,7 +271,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
     const now = performance.now();
     const loop = this.loop.take();
     this.judgeLoop(loop);
-    this.pauseListener(loop.utilization);
+    this.pauseListener(now, loop.utilization);
     // Too few requests to judge latency yet; the loop is still judged every window.
     if (this.latencies.size < MIN_SAMPLES && now - this.windowStart < MAX_WINDOW_MS) return;
     const window = this.latencies.take(this.admitted);
@@ -306,12 +306,9 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
     }
   }
 
-  private pauseListener(utilization: number): void {
-    if (this.listener === undefined || !this.pausing) return;
-    const changed = this.pause.judge({
-      utilization,
-      sustained: this.queue.standing(performance.now()),
-    });
+  private pauseListener(now: number, utilization: number): void {
+    if (this.listener === undefined) return;
+    const changed = this.pause.judge({ utilization, sustained: this.queue.standing(now) });
     if (changed)
       log.warn(
         { limit: this.limiter.limit, inFlight: this.admitted, connections: this.connections },

@@ -24,20 +24,20 @@ const RELEASE_UTILIZATION = 0.8;
 const RELEASE_WINDOWS = 5;
 
 /**
- * During sustained, CPU-bound overload the public port listens only while it holds fewer connections than
- * the concurrency limit plus a little headroom; the rest of the time its listening socket is
- * closed and the kernel answers new connects with a reset (ECONNREFUSED), on the client's side
- * of the exchange. HTTP/1.1 without pipelining carries one request per connection, so the
- * connections held bring about the limit's worth of requests, and the excess never reaches
- * this process. Server CPU per turned-away request (listener.pause.bench.ts, client on the
- * same core): 50-80 µs refused after parsing (admission.listener.ts; a quarter of serving an
- * uncached item), 45-50 µs closed at accept (`server.maxConnections`: the kernel's handshake and
- * reset work lands on the accepting process), 0.2 µs for a connect to a port not listening.
- * At 3x saturation those refusals alone took half the core and
- * goodput halved. A refused connect costs this process nothing, and is the answer an ingress
- * retries on another pod. Refusals carry `Connection: close` while the queue stands, so
- * connections above the target drain by themselves. Pure and clock-free: admission.gate.ts
- * counts connections and closes and reopens the listener.
+ * During sustained, CPU-bound overload the public port listens only while it holds fewer
+ * connections than the concurrency limit plus a little headroom; the rest of the time its
+ * listening socket is closed and the kernel answers new connects with a reset (ECONNREFUSED), on
+ * the client's side of the exchange. HTTP/1.1 without pipelining carries one request per
+ * connection, so the connections held bring about the limit's worth of requests, and the excess
+ * never reaches this process. Server CPU per turned-away request (listener.pause.bench.ts,
+ * client on the same core): 50-80 µs refused after parsing (admission.listener.ts; a quarter of
+ * serving an uncached item), 45-50 µs closed at accept (`server.maxConnections`: the kernel's
+ * handshake and reset work lands on the accepting process), 0.2 µs for a connect to a port not
+ * listening. At 3x saturation those refusals alone took half the core and goodput halved. A
+ * refused connect costs this process nothing, and is the answer an ingress retries on another
+ * pod. Refusals carry `Connection: close` while the queue stands, so connections above the
+ * target drain by themselves. Pure and clock-free: admission.gate.ts counts connections and
+ * closes and reopens the listener.
  */
 export class ListenerPause {
   private overloaded = false;
