@@ -120,6 +120,8 @@ describe('the status page, the landing page and /debug/tracez in Chromium', () =
     expect(urls.every((u) => u.startsWith(child.adminUrl))).toBe(true);
     expect((await slow).status).toBe(200);
     expect(await text('in-flight')).toMatch(/^\d+$/);
+    // Open public connections, not held at rest (no "(held: …)" suffix).
+    expect(await text('connections')).toMatch(/^\d+$/);
     await page.close();
   });
 
