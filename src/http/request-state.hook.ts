@@ -58,6 +58,7 @@ export function registerRequestState(app: FastifyInstance, deps: RequestStateDep
       signal: controller.signal,
       span: undefined,
       context: ROOT_CONTEXT,
+      inFlightSlot: -1,
     };
     state.context = contextWithRequest(ROOT_CONTEXT, state);
     spans?.start(request, state);

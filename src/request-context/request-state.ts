@@ -1,4 +1,5 @@
 import type { Context, Span } from '@opentelemetry/api';
+import type { InFlightRequest } from './in-flight.registry.js';
 import type { RequestContext } from './request-context.js';
 
 /**
@@ -6,7 +7,7 @@ import type { RequestContext } from './request-context.js';
  * (http/request-state.hook.ts) and read by the others. Fields are written once, by the hook
  * named beside them; everyone else reads.
  */
-export interface RequestState extends RequestContext {
+export interface RequestState extends RequestContext, InFlightRequest {
   readonly method: string;
   readonly url: string;
   /** The matched route template (`/api/items/:id`), undefined for a 404. */
@@ -20,6 +21,8 @@ export interface RequestState extends RequestContext {
    * (context.store.ts), by that hook, for every later hook and the handler.
    */
   context: Context;
+  /** Owned by the in-flight registry (in-flight.registry.ts); -1 until the hook adds it. */
+  inFlightSlot: number;
 }
 
 declare module 'fastify' {
