@@ -10,8 +10,18 @@ export const settings = {
 
 const BOOTSTRAP = 'dist/telemetry/telemetry.bootstrap.js';
 
-/** How production starts rampart (package.json "start"), minus NODE_ENV which env carries. */
-export function rampartArgs() {
+/** The V8 flags of package.json "start" (the image's ENTRYPOINT sets the same GC flag). */
+export const START_FLAGS = [
+  '--liftoff-only',
+  '--max-semi-space-size=8',
+  '--no-allocation-site-pretenuring',
+];
+
+/**
+ * How production starts rampart (package.json "start"), minus NODE_ENV which env carries;
+ * `startFlags: false` leaves V8 at Node's defaults (for scenarios that set their own).
+ */
+export function rampartArgs({ startFlags = true } = {}) {
   const preload = existsSync(BOOTSTRAP) ? ['--import', `./${BOOTSTRAP}`] : [];
-  return ['--enable-source-maps', ...preload, 'dist/main.js'];
+  return [...(startFlags ? START_FLAGS : []), '--enable-source-maps', ...preload, 'dist/main.js'];
 }

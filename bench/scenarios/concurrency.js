@@ -29,7 +29,8 @@ export async function run() {
     measure(
       {
         name: 'rampart',
-        args: rampartArgs(),
+        // V8 flags from nodeOptions only: the two runs differ in them and nothing else.
+        args: rampartArgs({ startFlags: false }),
         env: {
           ADMIN_PORT: String(await freePort()),
           PROBE_PORT: String(await freePort()),

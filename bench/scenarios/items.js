@@ -13,7 +13,7 @@ import { baselineBuild } from '../lib/baseline.js';
 import { adminQuery as admin, ADMIN_URL } from '../lib/database.js';
 import { load, measure } from '../lib/load.js';
 import { freePort, startServer } from '../lib/processes.js';
-import { settings } from '../lib/settings.js';
+import { settings, START_FLAGS } from '../lib/settings.js';
 
 export const name = 'items';
 export const description =
@@ -109,7 +109,7 @@ export async function run() {
 function rampartArgs(dir) {
   const bootstrap = `${dir}/dist/telemetry/telemetry.bootstrap.js`;
   const preload = existsSync(bootstrap) ? ['--import', pathToFileURL(bootstrap).href] : [];
-  return ['--enable-source-maps', ...preload, `${dir}/dist/main.js`];
+  return [...START_FLAGS, '--enable-source-maps', ...preload, `${dir}/dist/main.js`];
 }
 
 /** PAGE items; answers the path of the first, the one the single-item targets read. */

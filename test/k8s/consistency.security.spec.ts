@@ -148,6 +148,7 @@ describe('Dockerfile agrees with the manifests', () => {
     ) as string[];
     expect(entrypoint).toEqual([
       'node',
+      '--no-allocation-site-pretenuring',
       '--enable-source-maps',
       '--import',
       './dist/telemetry/telemetry.bootstrap.js',
