@@ -1,7 +1,8 @@
 // /hello with telemetry on (metrics, access log at info, tracing to a real OTLP/HTTP endpoint that
 // decodes what it gets) against raw Fastify, NestJS + Fastify alone (the floor of the stack), and
 // the setup a NestJS user would pick instead (NestJS + auto-instrumentations + @fastify/otel,
-// 100 % sampled), same run, same load: rampart at default 10 % sampling and at 100 % with the
+// 100 % sampled), same run, same load, in interleaved rounds (BENCH_TELEMETRY_ROUNDS, 3; each
+// target's median reported): rampart at default 10 % sampling and at 100 % with the
 // span pipeline's drop counter read from /metrics afterwards. Every server's stdout is a pipe
 // that is read (bench/lib/processes.js), as a container runtime reads it. Start-up = spawn to first 200, against a
 // throwaway PostgreSQL database as in production (embedded PGlite takes seconds to open).
@@ -12,6 +13,8 @@ import { LOAD_CPU, freePort, pinned, startServer } from '../lib/processes.js';
 import { rampartArgs, settings } from '../lib/settings.js';
 
 export const name = 'telemetry';
+/** Interleaved rounds per target (BENCH_TELEMETRY_ROUNDS); the median round is reported. */
+const ROUNDS = Number(process.env.BENCH_TELEMETRY_ROUNDS ?? 3);
 export const description =
   'GET /hello: raw Fastify, NestJS alone, NestJS + auto-instrumentation, rampart off/10 %/100 %';
 
@@ -44,45 +47,31 @@ async function compare(databaseUrl) {
     { name: 'rampart-10pct', args: rampartArgs(), env: traced(0.1) },
     { name: 'rampart-100pct', args: rampartArgs(), env: traced(1) },
   ];
-  const results = {};
+  // Every target once per round, rounds interleaved, and each target's median round reported:
+  // this machine's speed drifts by tens of percent within minutes, so one pass in order would
+  // compare whoever ran during a slow minute with whoever did not.
+  const runs = Object.fromEntries(targets.map((target) => [target.name, []]));
   try {
-    for (const target of targets) {
-      const adminPort = await freePort();
-      const server = await startServer({
-        ...target,
-        env: {
-          ...target.env,
-          DATABASE_URL: databaseUrl,
-          ADMIN_PORT: String(adminPort),
-          NODE_ENV: 'production',
-        },
-        port: await freePort(),
-      });
-      let before = { spans: 0 };
-      try {
-        const url = `${server.url}/hello`;
-        await load({ url, connections: settings.connections, durationS: settings.warmupS });
-        before = await sink.counts();
-        const figures = await measure(server, {
-          url,
-          connections: settings.connections,
-          durationS: settings.durationS,
-        });
-        results[target.name] = { ...figures, startupMs: server.startupMs };
-        if (target.name.startsWith('rampart')) {
-          Object.assign(results[target.name], await spanCounters(adminPort));
-        }
-      } finally {
-        await server.stop();
-      }
-      // Spans decoded by the receiver while this server was measured, and after its shutdown
-      // flush: against its request count this shows what was dropped.
-      if (results[target.name]) {
-        results[target.name].spansReceived = (await sink.counts()).spans - before.spans;
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const target of targets) {
+        runs[target.name].push(await measureTarget({ ...target, databaseUrl }, sink));
       }
     }
   } finally {
     await sink.stop();
+  }
+  const results = {};
+  for (const [name, figures] of Object.entries(runs)) {
+    const ordered = [...figures].sort((a, b) => a.cpuUsPerRequest - b.cpuUsPerRequest);
+    results[name] = {
+      // The round with the median CPU per request, and the median requests/s of all rounds.
+      ...ordered[Math.floor((ordered.length - 1) / 2)],
+      rps: median(figures.map((f) => f.rps)),
+      cpuUsPerRequestRounds: figures.map((f) => f.cpuUsPerRequest),
+      ...(name.startsWith('rampart') && {
+        spansDroppedAllRounds: figures.reduce((sum, f) => sum + f.spansDropped, 0),
+      }),
+    };
   }
   // CPU time per request is steadier than requests/s on a shared machine; both are relative to
   // NestJS alone, the floor of the chosen stack (and raw Fastify's ratio for scale).
@@ -95,6 +84,41 @@ async function compare(databaseUrl) {
   results['rampart-100pct'].rpsVsUserPick = round(results['rampart-100pct'].rps / userPick.rps);
   results.sink = await sink.stop();
   return results;
+}
+
+/** Starts one target, warms it, measures it, stops it; spans counted at the receiver. */
+async function measureTarget(target, sink) {
+  const adminPort = await freePort();
+  const server = await startServer({
+    ...target,
+    env: {
+      ...target.env,
+      DATABASE_URL: target.databaseUrl,
+      ADMIN_PORT: String(adminPort),
+      NODE_ENV: 'production',
+    },
+    port: await freePort(),
+  });
+  let figures;
+  let before = { spans: 0 };
+  try {
+    const url = `${server.url}/hello`;
+    await load({ url, connections: settings.connections, durationS: settings.warmupS });
+    before = await sink.counts();
+    figures = await measure(server, {
+      url,
+      connections: settings.connections,
+      durationS: settings.durationS,
+    });
+    figures.startupMs = server.startupMs;
+    if (target.name.startsWith('rampart')) Object.assign(figures, await spanCounters(adminPort));
+  } finally {
+    await server.stop();
+  }
+  // Spans decoded by the receiver while this server was measured, and after its shutdown
+  // flush: against its request count this shows what was dropped.
+  figures.spansReceived = (await sink.counts()).spans - before.spans;
+  return figures;
 }
 
 /** Exported and dropped span counts from rampart's own /metrics. */
@@ -132,3 +156,4 @@ async function startSink() {
 }
 
 const round = (x) => Math.round(x * 100) / 100;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
