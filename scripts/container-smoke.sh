@@ -147,13 +147,19 @@ run_container() {
     fail "podman stop -t $STOP_TIMEOUT_S: exit code $exit_code after ${stop_ms} ms (137 = SIGKILL at the timeout)"
   ((stop_ms < STOP_TIMEOUT_S * 1000)) && pass "stopped before the SIGKILL deadline" ||
     fail "took ${stop_ms} ms: the stop timeout was reached"
-  # conmon may still be writing the last lines when `podman stop` returns: give it 3 s.
-  local tries=0
-  until podman logs "$CONTAINER" 2>&1 | grep -qiE "$DRAIN_LOG_PATTERN" || ((++tries > 15)); do sleep 0.2; done
-  if podman logs "$CONTAINER" 2>&1 | grep -qiE "$DRAIN_LOG_PATTERN"; then
-    pass "shutdown logs show a drain: $(podman logs "$CONTAINER" 2>&1 | grep -iE "$DRAIN_LOG_PATTERN" | head -n1 | cut -c1-160)"
+  # conmon may still be writing the last lines when `podman stop` returns: give it 3 s. The logs
+  # are read whole into a variable: `podman logs | grep -q` under pipefail fails whenever grep
+  # exits at its match before podman has written the lines after it (SIGPIPE, status 141).
+  local tries=0 logs
+  logs="$(podman logs "$CONTAINER" 2>&1)"
+  until grep -qiE "$DRAIN_LOG_PATTERN" <<<"$logs" || ((++tries > 15)); do
+    sleep 0.2
+    logs="$(podman logs "$CONTAINER" 2>&1)"
+  done
+  if grep -qiE "$DRAIN_LOG_PATTERN" <<<"$logs"; then
+    pass "shutdown logs show a drain: $(grep -iE "$DRAIN_LOG_PATTERN" <<<"$logs" | head -n1 | cut -c1-160)"
   else
-    podman logs "$CONTAINER" 2>&1 | tail -n 20
+    tail -n 20 <<<"$logs"
     fail "no /$DRAIN_LOG_PATTERN/i line in the logs"
   fi
 }
