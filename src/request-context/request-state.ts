@@ -21,8 +21,6 @@ export interface RequestState extends RequestContext, InFlightRequest {
    * (context.store.ts), by that hook, for every later hook and the handler.
    */
   context: Context;
-  /** Owned by the in-flight registry (in-flight.registry.ts); -1 until the hook adds it. */
-  inFlightSlot: number;
 }
 
 declare module 'fastify' {
