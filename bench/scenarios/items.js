@@ -7,13 +7,11 @@
 // machine and a minute. Goal: uncached ≥ 0.85× the raw baseline. Needs PostgreSQL on 127.0.0.1
 // (PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/test); a throwaway database is
 // created and dropped.
-import { existsSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { baselineBuild } from '../lib/baseline.js';
 import { adminQuery as admin, ADMIN_URL } from '../lib/database.js';
 import { load, measure } from '../lib/load.js';
 import { freePort, startServer } from '../lib/processes.js';
-import { settings, START_FLAGS } from '../lib/settings.js';
+import { rampartArgs, settings } from '../lib/settings.js';
 
 export const name = 'items';
 export const description =
@@ -33,7 +31,7 @@ export async function run() {
   try {
     const rampart = (label, dir, extra, path) => ({
       name: label,
-      args: rampartArgs(dir),
+      args: rampartArgs({ dir }),
       rampart: true,
       env: extra,
       path,
@@ -103,13 +101,6 @@ export async function run() {
     [`page${PAGE}`]: round(rps(`rampart-page${PAGE}`) / rps(`before-page${PAGE}`)),
   };
   return results;
-}
-
-/** How production starts a build (package.json "start"), from its own directory's dist. */
-function rampartArgs(dir) {
-  const bootstrap = `${dir}/dist/telemetry/telemetry.bootstrap.js`;
-  const preload = existsSync(bootstrap) ? ['--import', pathToFileURL(bootstrap).href] : [];
-  return [...START_FLAGS, '--enable-source-maps', ...preload, `${dir}/dist/main.js`];
 }
 
 /** PAGE items; answers the path of the first, the one the single-item targets read. */

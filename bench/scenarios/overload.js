@@ -11,13 +11,13 @@
 // BENCH_OVERLOAD_BASELINE, BENCH_OVERLOAD_SATURATION (below).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { baselineBuild } from '../lib/baseline.js';
 import { throwawayDatabase } from '../lib/database.js';
 import { load } from '../lib/load.js';
 import { pollProbes } from '../lib/probe-poller.js';
 import { freePort, LOAD_CPU, pinned, startServer } from '../lib/processes.js';
+import { rampartArgs } from '../lib/settings.js';
 
 export const name = 'overload';
 export const description =
@@ -89,12 +89,7 @@ async function start(build, target, databaseUrl) {
   const probePort = await freePort();
   const server = await startServer({
     name: build.name,
-    args: [
-      '--enable-source-maps',
-      '--import',
-      pathToFileURL(`${build.dir}/dist/telemetry/telemetry.bootstrap.js`).href,
-      `${build.dir}/dist/main.js`,
-    ],
+    args: rampartArgs({ dir: build.dir }),
     port: await freePort(),
     readyPath: '/startupz',
     env: {

@@ -54,7 +54,7 @@ async function compare(databaseUrl) {
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const target of targets) {
-        runs[target.name].push(await measureTarget({ ...target, databaseUrl }, sink));
+        runs[target.name].push(await measureTarget(target, databaseUrl, sink));
       }
     }
   } finally {
@@ -87,13 +87,13 @@ async function compare(databaseUrl) {
 }
 
 /** Starts one target, warms it, measures it, stops it; spans counted at the receiver. */
-async function measureTarget(target, sink) {
+async function measureTarget(target, databaseUrl, sink) {
   const adminPort = await freePort();
   const server = await startServer({
     ...target,
     env: {
       ...target.env,
-      DATABASE_URL: target.databaseUrl,
+      DATABASE_URL: databaseUrl,
       ADMIN_PORT: String(adminPort),
       NODE_ENV: 'production',
     },
