@@ -53,8 +53,12 @@ export async function startServer({
   port,
   readyPath = '/hello',
   readyTimeoutMs = READY_TIMEOUT_MS,
+  wrapper = [],
 }) {
-  const [command, argv] = pinned(SERVER_CPU, process.execPath, args);
+  // `wrapper`: a command the server runs under (valgrind), before node and its arguments.
+  const [command, argv] = wrapper.length
+    ? pinned(SERVER_CPU, wrapper[0], [...wrapper.slice(1), process.execPath, ...args])
+    : pinned(SERVER_CPU, process.execPath, args);
   const startedAt = performance.now();
   // Piped and read (the last few KB kept) for the whole run: a pipe nobody reads would fill and
   // make the server drop log lines, which production's log collector does not do.

@@ -6,10 +6,10 @@
 // span pipeline's drop counter read from /metrics afterwards. Every server's stdout is a pipe
 // that is read (bench/lib/processes.js), as a container runtime reads it. Start-up = spawn to first 200, against a
 // throwaway PostgreSQL database as in production (embedded PGlite takes seconds to open).
-import { spawn } from 'node:child_process';
 import { throwawayDatabase } from '../lib/database.js';
 import { load, measure } from '../lib/load.js';
-import { LOAD_CPU, freePort, pinned, startServer } from '../lib/processes.js';
+import { freePort, startServer } from '../lib/processes.js';
+import { startSink } from '../lib/sink-process.js';
 import { rampartArgs, settings } from '../lib/settings.js';
 
 export const name = 'telemetry';
@@ -131,28 +131,6 @@ async function spanCounters(adminPort) {
       value('otel_sdk_span_dropped_total\\{reason="queue_full"\\}') +
       value('otel_sdk_span_dropped_total\\{reason="export_failed"\\}'),
   };
-}
-
-async function startSink() {
-  const port = await freePort();
-  const [cmd, args] = pinned(LOAD_CPU, process.execPath, ['bench/lib/otlp-sink.js']);
-  const child = spawn(cmd, args, {
-    env: { PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise((resolve) => child.stdout.once('data', resolve));
-  let stopped;
-  /** Stops the receiver once; resolves with what it decoded ({ requests, spans, bytes }). */
-  const stop = () =>
-    (stopped ??= new Promise((resolve) => {
-      let out = '';
-      child.stdout.on('data', (chunk) => (out += chunk));
-      child.once('exit', () => resolve(JSON.parse(out.trim().split('\n').at(-1) || '{}')));
-      child.kill('SIGTERM');
-    }));
-  const url = `http://127.0.0.1:${port}`;
-  const counts = async () => (await fetch(`${url}/counts`)).json();
-  return { url, stop, counts };
 }
 
 const round = (x) => Math.round(x * 100) / 100;
