@@ -217,3 +217,29 @@ describe.each(RENDERS)('%s manifests', (name) => {
     }
   });
 });
+
+describe('V8 flags', () => {
+  it('gives rampart the same V8 flags in npm start, the image and the benchmarks', () => {
+    // Flags Node refuses in NODE_OPTIONS (--no-allocation-site-pretenuring) live on command lines
+    // in four files; the benchmarks must measure what npm start and the image run.
+    const v8Flags = (args: string[]): string[] =>
+      args.filter((a) => a.startsWith('--') && a !== '--enable-source-maps' && a !== '--import');
+    const quoted = (text: string | undefined): string[] =>
+      [...(text ?? '').matchAll(/'([^']*)'/g)].map((m) => m[1]!);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    const start = v8Flags(pkg.scripts.start!.split(/\s+/));
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    const entrypoint = v8Flags(JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)![1]!));
+    const settings = readFileSync(join(ROOT, 'bench/lib/settings.js'), 'utf8');
+    const benched = quoted(/START_FLAGS = \[([^\]]*)\]/.exec(settings)?.[1]);
+    const concurrency = readFileSync(join(ROOT, 'bench/scenarios/concurrency.js'), 'utf8');
+    const deployedArgs = quoted(/DEPLOYED_NODE_ARGS = \[([^\]]*)\]/.exec(concurrency)?.[1]);
+    expect(start).toContain('--no-allocation-site-pretenuring');
+    expect(benched).toEqual(start);
+    expect(entrypoint).toEqual(['--no-allocation-site-pretenuring']);
+    expect(entrypoint.every((flag) => start.includes(flag))).toBe(true);
+    expect(deployedArgs).toEqual(entrypoint);
+  });
+});
