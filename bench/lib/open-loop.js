@@ -12,6 +12,7 @@
 // the generator's own lateness, and `records` ([scheduled ms, latency ms, outcome]) for phases
 // asked with `record: true`.
 import net from 'node:net';
+import { percentile as percentileOf } from './stats.js';
 
 /**
  * @typedef {{ rate: number, durationS: number, record?: boolean }} Phase
@@ -226,10 +227,8 @@ class PhaseStats {
 }
 
 function percentile(values, p) {
-  if (values.length === 0) return null;
-  const sorted = Float64Array.from(values).sort();
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return round(sorted[Math.max(0, index)]);
+  const value = percentileOf(values, p);
+  return value === null ? null : round(value);
 }
 
 const round = (x) => Math.round(x * 100) / 100;

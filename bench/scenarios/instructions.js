@@ -21,7 +21,9 @@ import { Agent, request } from 'undici';
 import { baselineBuild } from '../lib/baseline.js';
 import { throwawayDatabase } from '../lib/database.js';
 import { freePort, startServer } from '../lib/processes.js';
+import { helloTargets } from '../lib/hello-targets.js';
 import { rampartArgs } from '../lib/settings.js';
+import { median } from '../lib/stats.js';
 import { startSink } from '../lib/sink-process.js';
 
 export const name = 'instructions';
@@ -57,22 +59,8 @@ export async function run() {
   const database = await throwawayDatabase('instructions');
   const sink = await startSink();
   try {
-    const traced = (ratio) => ({
-      OTEL_SDK_DISABLED: 'false',
-      OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-      OTEL_TRACES_SAMPLER_ARG: String(ratio),
-    });
     const targets = [
-      { name: 'nest-alone', args: ['bench/baseline/nest-hello.js'], env: {} },
-      {
-        name: 'nest-otel-auto-100pct',
-        args: ['--import', './bench/baseline/nest-otel.js', 'bench/baseline/nest-hello.js'],
-        env: { OTLP_ENDPOINT: sink.url },
-      },
-      { name: 'rampart-otel-off', args: rampartArgs(), env: { OTEL_SDK_DISABLED: 'true' } },
-      { name: 'rampart-10pct', args: rampartArgs(), env: traced(0.1) },
-      { name: 'rampart-100pct', args: rampartArgs(), env: traced(1) },
+      ...helloTargets(sink.url),
       ...BASELINE_REVS.map((rev) => ({
         name: `rampart-off-${rev}`,
         args: rampartArgs({ dir: baselineBuild(rev) }),
@@ -214,4 +202,3 @@ function totalIr(file) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];

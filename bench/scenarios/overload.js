@@ -19,6 +19,7 @@ import { load } from '../lib/load.js';
 import { pollProbes } from '../lib/probe-poller.js';
 import { freePort, LOAD_CPU, pinned, startServer } from '../lib/processes.js';
 import { rampartArgs } from '../lib/settings.js';
+import { percentile } from '../lib/stats.js';
 
 export const name = 'overload';
 export const description =
@@ -164,12 +165,6 @@ function settled(records) {
     settledRefusedP99Ms: percentile(of('refused'), 99),
     settledDroppedP99Ms: percentile(of('dropped'), 99),
   };
-}
-
-function percentile(values, p) {
-  if (values.length === 0) return null;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 /**

@@ -10,7 +10,9 @@ import { throwawayDatabase } from '../lib/database.js';
 import { load, measure } from '../lib/load.js';
 import { freePort, startServer } from '../lib/processes.js';
 import { startSink } from '../lib/sink-process.js';
-import { rampartArgs, settings } from '../lib/settings.js';
+import { helloTargets } from '../lib/hello-targets.js';
+import { settings } from '../lib/settings.js';
+import { median } from '../lib/stats.js';
 
 export const name = 'telemetry';
 /** Interleaved rounds per target (BENCH_TELEMETRY_ROUNDS); the median round is reported. */
@@ -29,23 +31,9 @@ export async function run() {
 
 async function compare(databaseUrl) {
   const sink = await startSink();
-  const traced = (ratio) => ({
-    OTEL_SDK_DISABLED: 'false',
-    OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-    OTEL_TRACES_SAMPLER_ARG: String(ratio),
-  });
   const targets = [
     { name: 'raw-fastify', args: ['bench/baseline/hello.js'], env: {} },
-    { name: 'nest-alone', args: ['bench/baseline/nest-hello.js'], env: {} },
-    {
-      name: 'nest-otel-auto-100pct',
-      args: ['--import', './bench/baseline/nest-otel.js', 'bench/baseline/nest-hello.js'],
-      env: { OTLP_ENDPOINT: sink.url },
-    },
-    { name: 'rampart-otel-off', args: rampartArgs(), env: { OTEL_SDK_DISABLED: 'true' } },
-    { name: 'rampart-10pct', args: rampartArgs(), env: traced(0.1) },
-    { name: 'rampart-100pct', args: rampartArgs(), env: traced(1) },
+    ...helloTargets(sink.url),
   ];
   // Every target once per round, rounds interleaved, and each target's median round reported:
   // this machine's speed drifts by tens of percent within minutes, so one pass in order would
@@ -134,4 +122,3 @@ async function spanCounters(adminPort) {
 }
 
 const round = (x) => Math.round(x * 100) / 100;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
