@@ -24,12 +24,17 @@ ensure_packages() {
 }
 
 # Private containers.conf/storage.conf: the machine's global files stay untouched.
-#   runc: crun fails on these hosts (hybrid cgroups); ulimits: no CAP_SYS_RESOURCE to raise them.
+#   runc: crun fails on these hosts (hybrid cgroups). ulimits: no CAP_SYS_RESOURCE to raise them
+#   past this shell's hard limit, so open files get exactly that (capped at 65,536): at 1,024,
+#   `npm ci` in the image build failed on EMFILE reading its cache (823 packages, one CI run).
 configure_containers() {
   mkdir -p "$STATE_DIR"
-  cat >"$STATE_DIR/containers.conf" <<'EOF'
+  local nofile
+  nofile="$(ulimit -Hn)"
+  [[ "$nofile" == unlimited || "$nofile" -gt 65536 ]] && nofile=65536
+  cat >"$STATE_DIR/containers.conf" <<EOF
 [containers]
-default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+default_ulimits = ["nofile=$nofile:$nofile", "nproc=4096:4096"]
 netns = "host"
 
 [engine]
