@@ -84,6 +84,10 @@ async function overload(hold: boolean) {
       100,
     );
     const holdingAfter = await admin.metric('http_server_admission_holding_connections');
+    // New clients once it has: a light load, every connect accepted.
+    const [fresh] = (await openLoop(url, [{ rate: CAPACITY_PER_S / 10, durationS: 1 }])) as [
+      PhaseResult,
+    ];
     return {
       child,
       loaded,
@@ -92,6 +96,7 @@ async function overload(hold: boolean) {
       connects,
       holding,
       holdingAfter,
+      fresh,
       helloStatus: hello.status,
     };
   } finally {
@@ -127,10 +132,14 @@ describe('admission: connections held near the limit under CPU-bound overload', 
   });
 
   it('listens again by itself once the load falls, and serves new clients', () => {
+    // Event-based: how soon it listens again depends on how fast a starved child drains what it
+    // holds (with a CPU hog beside this test, longer than the 3 s light phase after the
+    // overload); the time to recover is the overload benchmark's `recoveryMs`.
     expect(held.child.output()).toContain('the public port accepts connections again');
     expect(held.holdingAfter).toBe(0);
     expect(held.helloStatus).toBe(200);
-    expect(held.after.ok).toBeGreaterThan(0);
+    expect(held.fresh.dropped).toBe(0);
+    expect(held.fresh.ok).toBeGreaterThan(held.fresh.sent / 2);
   });
 
   it('refuses more of the excess without parsing it than after parsing it', () => {
@@ -145,6 +154,6 @@ describe('admission: connections held near the limit under CPU-bound overload', 
   it('answers the requests it admits sooner than when every request reaches the loop', () => {
     // Off, the excess waits in socket buffers, where no in-process signal sees it.
     expect(held.loaded.okP99Ms!).toBeLessThan(parsed.loaded.okP99Ms!);
-    expect(held.after.okP50Ms!).toBeLessThan(parsed.after.okP50Ms!);
+    expect(held.loaded.okP50Ms!).toBeLessThan(parsed.loaded.okP50Ms!);
   });
 });
