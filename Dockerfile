@@ -58,6 +58,6 @@ EXPOSE 8080 8081 9090
 # --no-allocation-site-pretenuring: V8 otherwise starts allocating per-request objects straight
 # into the old generation under load, where they die and keep young ones alive until a full GC
 # (docs/performance.md, "Pretenuring"); not accepted in NODE_OPTIONS, so it is set here.
-ENTRYPOINT ["node", "--no-allocation-site-pretenuring", "--enable-source-maps", "--import", "./dist/telemetry/telemetry.bootstrap.js", "dist/main.js"]
+ENTRYPOINT ["node", "--no-allocation-site-pretenuring", "--import", "./dist/telemetry/telemetry.bootstrap.js", "dist/main.js"]
 # The base image's CMD ["node"] would otherwise be appended to the entrypoint's arguments.
 CMD []

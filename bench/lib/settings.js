@@ -24,10 +24,5 @@ export const START_FLAGS = [
 export function rampartArgs({ startFlags = true, dir = '.' } = {}) {
   const bootstrap = `${dir}/dist/telemetry/telemetry.bootstrap.js`;
   const preload = existsSync(bootstrap) ? ['--import', pathToFileURL(bootstrap).href] : [];
-  return [
-    ...(startFlags ? START_FLAGS : []),
-    '--enable-source-maps',
-    ...preload,
-    `${dir}/dist/main.js`,
-  ];
+  return [...(startFlags ? START_FLAGS : []), ...preload, `${dir}/dist/main.js`];
 }

@@ -23,10 +23,12 @@ describe('pprof on the admin port (real child process)', () => {
   let child: Child;
 
   beforeAll(async () => {
-    child = await startChild(
-      { DEBUG_PPROF_ENABLED: 'true', ADMIN_TOKEN: TOKEN, DEBUG_PPROF_MAX_SECONDS: '5' },
-      { args: ['--enable-source-maps'] },
-    );
+    // No source-map flag: the profiler maps frames from dist/'s .map files itself.
+    child = await startChild({
+      DEBUG_PPROF_ENABLED: 'true',
+      ADMIN_TOKEN: TOKEN,
+      DEBUG_PPROF_MAX_SECONDS: '5',
+    });
   });
   afterAll(async () => {
     child.process.kill('SIGKILL');

@@ -149,7 +149,6 @@ describe('Dockerfile agrees with the manifests', () => {
     expect(entrypoint).toEqual([
       'node',
       '--no-allocation-site-pretenuring',
-      '--enable-source-maps',
       '--import',
       './dist/telemetry/telemetry.bootstrap.js',
       'dist/main.js',

@@ -223,7 +223,7 @@ describe('V8 flags', () => {
     // Flags Node refuses in NODE_OPTIONS (--no-allocation-site-pretenuring) live on command lines
     // in four files; the benchmarks must measure what npm start and the image run.
     const v8Flags = (args: string[]): string[] =>
-      args.filter((a) => a.startsWith('--') && a !== '--enable-source-maps' && a !== '--import');
+      args.filter((a) => a.startsWith('--') && a !== '--import');
     const quoted = (text: string | undefined): string[] =>
       [...(text ?? '').matchAll(/'([^']*)'/g)].map((m) => m[1]!);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
