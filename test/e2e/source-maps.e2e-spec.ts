@@ -5,7 +5,7 @@
  * leaves node_modules' maps unread (telemetry.bootstrap.ts says what that saves at start-up).
  */
 import { spawnSync } from 'node:child_process';
-import { ROOT } from '../support/child-process.js';
+import { ensureBuilt, ROOT } from '../support/child-process.js';
 import { PRELOAD } from '../support/traced-child.js';
 
 // An invalid query throws from rampart's contract parser (src/openapi/contract.input.ts).
@@ -22,6 +22,7 @@ describe('source maps in a process started as npm start starts it', () => {
   let result: { support: Record<string, boolean>; stack: string };
 
   beforeAll(() => {
+    ensureBuilt();
     const run = spawnSync(process.execPath, [...PRELOAD, '--input-type=module', '--eval', PROBE], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, OTEL_SDK_DISABLED: 'true' },
