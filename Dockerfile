@@ -20,7 +20,7 @@ ENV CI=true \
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/build-info.mjs ./scripts/
+COPY scripts/build-info.mjs scripts/bundle.mjs ./scripts/
 COPY src ./src
 # The embedded database's pre-initialised cluster goes into node_modules/.cache now: at run time
 # node_modules belongs to root and the service cannot write it (src/database/pglite.prepare.ts).
@@ -58,6 +58,6 @@ EXPOSE 8080 8081 9090
 # --no-allocation-site-pretenuring: V8 otherwise starts allocating per-request objects straight
 # into the old generation under load, where they die and keep young ones alive until a full GC
 # (docs/performance.md, "Pretenuring"); not accepted in NODE_OPTIONS, so it is set here.
-ENTRYPOINT ["node", "--no-allocation-site-pretenuring", "--import", "./dist/telemetry/telemetry.bootstrap.js", "dist/main.js"]
+ENTRYPOINT ["node", "--no-allocation-site-pretenuring", "--import", "./dist/bundle/telemetry.bootstrap.js", "dist/bundle/main.js"]
 # The base image's CMD ["node"] would otherwise be appended to the entrypoint's arguments.
 CMD []

@@ -71,7 +71,7 @@ build_app_image() {
   [[ "${user%%:*}" == "$EXPECTED_UID" ]] && pass "image USER is numeric $user" ||
     fail "image USER is '$user', want $EXPECTED_UID"
   entrypoint="$(podman image inspect "$IMAGE" --format '{{json .Config.Entrypoint}}')"
-  [[ "$entrypoint" == *'"node"'*'telemetry.bootstrap.js'*'dist/main.js"'* ]] &&
+  [[ "$entrypoint" == *'"node"'*'dist/bundle/telemetry.bootstrap.js'*'dist/bundle/main.js"'* ]] &&
     pass "exec-form entrypoint $entrypoint" || fail "unexpected entrypoint $entrypoint"
 }
 

@@ -22,7 +22,11 @@ export const START_FLAGS = [
  * directory). `startFlags: false` leaves V8 at Node's defaults (for scenarios that set their own).
  */
 export function rampartArgs({ startFlags = true, dir = '.' } = {}) {
-  const bootstrap = `${dir}/dist/telemetry/telemetry.bootstrap.js`;
+  // The bundle (scripts/bundle.mjs) when the build has one; a revision from before it, tsc's files.
+  const out = existsSync(`${dir}/dist/bundle/main.js`) ? `${dir}/dist/bundle` : `${dir}/dist`;
+  const bootstrap = existsSync(`${out}/telemetry.bootstrap.js`)
+    ? `${out}/telemetry.bootstrap.js`
+    : `${out}/telemetry/telemetry.bootstrap.js`;
   const preload = existsSync(bootstrap) ? ['--import', pathToFileURL(bootstrap).href] : [];
-  return [...(startFlags ? START_FLAGS : []), ...preload, `${dir}/dist/main.js`];
+  return [...(startFlags ? START_FLAGS : []), ...preload, `${out}/main.js`];
 }

@@ -61,7 +61,7 @@ export class TracezAdmin implements OnModuleInit {
           <p data-testid="not-started">
             Tracing did not start in this process: OTEL_SDK_DISABLED=true, or it was started without
             the telemetry preload (<code
-              >node --import ./dist/telemetry/telemetry.bootstrap.js dist/main.js</code
+              >node --import ./dist/bundle/telemetry.bootstrap.js dist/bundle/main.js</code
             >, as <code>npm start</code> and the image do).
           </p>`,
       );

@@ -1,7 +1,7 @@
 /**
  * The probe listener's thread (probe.server.ts starts it). Plain CommonJS in a string, run with
  * `new Worker(source, { eval: true })`: the same code under tsc's output, ts-jest-free test runs
- * and `node dist/main.js`, with no second entry file to resolve. It only uses node: builtins.
+ * and the bundle `npm start` runs, with no second entry file to resolve. It only uses node: builtins.
  *
  * - /healthz: 200 while the main thread's heartbeat (a SharedArrayBuffer it writes every 100 ms)
  *   is younger than `stallMs`, else 503: a wedged main loop still fails liveness, a busy one not.

@@ -124,8 +124,9 @@ describe('tracing (real exporter → OTLP receiver on 127.0.0.1, real child proc
       await stop(child);
       const cacheDir = join(tmp, 'node-compile-cache');
       const entries = readdirSync(cacheDir, { recursive: true, withFileTypes: true });
-      // One cache file per compiled module: the app, Nest, Fastify, OpenTelemetry, ...
-      expect(entries.filter((e) => e.isFile()).length).toBeGreaterThan(500);
+      // One cache file per compiled module: the bundle's chunks (the app, Nest, Fastify,
+      // OpenTelemetry) and the packages left outside it, pg and ioredis with their ~100 files.
+      expect(entries.filter((e) => e.isFile()).length).toBeGreaterThan(50);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

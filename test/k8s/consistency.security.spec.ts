@@ -150,8 +150,8 @@ describe('Dockerfile agrees with the manifests', () => {
       'node',
       '--no-allocation-site-pretenuring',
       '--import',
-      './dist/telemetry/telemetry.bootstrap.js',
-      'dist/main.js',
+      './dist/bundle/telemetry.bootstrap.js',
+      'dist/bundle/main.js',
     ]);
     expect(container.command).toBeUndefined();
   });

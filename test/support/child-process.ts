@@ -6,12 +6,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MAIN = join(ROOT, 'dist', 'main.js');
+// What `npm start` and the image run: the bundle scripts/bundle.mjs builds from tsc's dist/.
+const MAIN = join(ROOT, 'dist', 'bundle', 'main.js');
 
 /** The line src/main.ts logs once every listener is open, with each listener's bound port. */
 export const READY_MESSAGE = 'rampart is ready';
 
-/** Compiles src/ to dist/ when dist is missing or older than any source file. */
+/**
+ * Compiles src/ to dist/ and bundles it (dist/bundle/) when the bundle is missing or older than
+ * any source file, as `npm run build` does.
+ */
 export function ensureBuilt(): void {
   const newest = (dir: string): number =>
     readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
@@ -27,6 +31,10 @@ export function ensureBuilt(): void {
       stdio: 'inherit',
     },
   );
+  execFileSync(process.execPath, [join(ROOT, 'scripts/bundle.mjs')], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   // What `npm run build` does after tsc: dist/build-info.json, the commit GET /version shows.
   execFileSync(process.execPath, [join(ROOT, 'scripts/build-info.mjs')], { cwd: ROOT });
 }

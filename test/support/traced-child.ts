@@ -1,7 +1,7 @@
 import { startChild, type Child } from './child-process.js';
 
 /** How the image starts rampart: the telemetry bootstrap preloaded before main. */
-export const PRELOAD = ['--import', './dist/telemetry/telemetry.bootstrap.js'];
+export const PRELOAD = ['--import', './dist/bundle/telemetry.bootstrap.js'];
 
 /**
  * A child process with tracing on, exporting to `endpoint` (a test's OTLP receiver) every 50 ms so

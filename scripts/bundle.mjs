@@ -1,0 +1,73 @@
+// Bundles the compiled service (dist/) into dist/bundle/, what `npm start` and the image run:
+//   node scripts/bundle.mjs        (`npm run build` runs it after tsc)
+// Why: a start loads ~1,000 modules (rxjs alone 226, undici 109, ajv 88), and resolving,
+// reading and linking them one file at a time was most of start-up. One module graph of a few
+// chunks starts faster (docs/performance.md, "Start-up": to the first answer, PostgreSQL,
+// telemetry on, median ~1.0 s -> ~0.7 s). tsc's per-file dist/ stays: the bundle is built from it,
+// and the embedded database's template script runs from it.
+//
+// Two entries share their chunks (splitting), so the telemetry bootstrap and main see one copy
+// of every module: one context store, one logger, one OpenTelemetry API.
+// Chunks sit directly in dist/bundle/, one folder below dist/ as tsc's output does, so
+// `new URL('../build-info.json', import.meta.url)` and the like resolve the same from both.
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Left to Node's loader at run time, each for its reason. */
+const EXTERNAL = [
+  // Patched by the OpenTelemetry instrumentations through the `require` hook: they must load
+  // as files from node_modules after the bootstrap installed it.
+  'pg',
+  'pg-pool',
+  'ioredis',
+  // A native addon.
+  '@datadog/pprof',
+  // Reads its WebAssembly and data files next to its own modules.
+  '@electric-sql/pglite',
+  // Only for OTEL_EXPORTER_OTLP_PROTOCOL=grpc, imported then; loads .proto files at run time.
+  '@grpc/grpc-js',
+  // Optional packages NestJS and Fastify import only when an application uses them; rampart
+  // does not, and they are not installed.
+  '@nestjs/microservices',
+  '@nestjs/microservices/*',
+  '@nestjs/websockets/*',
+  '@nestjs/platform-express',
+  '@fastify/multipart',
+  '@fastify/static',
+  '@fastify/view',
+  'class-transformer',
+  'class-validator',
+];
+
+// No chunk of an earlier build may linger: chunk names carry content hashes.
+rmSync(join(root, 'dist', 'bundle'), { recursive: true, force: true });
+
+await build({
+  absWorkingDir: root,
+  entryPoints: ['dist/main.js', 'dist/telemetry/telemetry.bootstrap.js'],
+  outdir: 'dist/bundle',
+  entryNames: '[name]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  external: EXTERNAL,
+  // CommonJS packages inside an ES module bundle still call `require` (Node built-ins, the
+  // externals above, NestJS's optional packages).
+  banner: {
+    js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
+  },
+  // Maps chain through tsc's maps to src/*.ts; without sources' text, which stack traces and
+  // pprof do not need, the maps are a fraction of the size to read at start.
+  sourcemap: true,
+  sourcesContent: false,
+  // Class and function names stay as written: Nest's injection tokens and log fields use them.
+  keepNames: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
