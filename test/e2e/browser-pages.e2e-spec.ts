@@ -43,7 +43,8 @@ describe('the status page, the landing page and /debug/tracez in Chromium', () =
     const endpoint = await receiver.start();
     // A backend nobody listens on: its breaker opens after two failed calls.
     const deadBackend = `http://127.0.0.1:${await freePort()}`;
-    [child, browser] = await Promise.all([
+    // Settled one by one: when one of them fails, afterAll still stops the one that started.
+    const [started, launched] = await Promise.allSettled([
       startTraced(endpoint, {
         DATABASE_URL,
         OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
@@ -58,6 +59,11 @@ describe('the status page, the landing page and /debug/tracez in Chromium', () =
       }),
       launchBrowser(),
     ]);
+    if (started.status === 'fulfilled') child = started.value;
+    if (launched.status === 'fulfilled') browser = launched.value;
+    for (const outcome of [started, launched]) {
+      if (outcome.status === 'rejected') throw outcome.reason;
+    }
   });
 
   afterAll(async () => {
