@@ -12,10 +12,10 @@ import { enableCompileCache, setSourceMapsSupport } from 'node:module';
 setSourceMapsSupport(true, { nodeModules: false });
 
 // V8's compiled code for every module loaded from here on is kept on disk (NODE_COMPILE_CACHE,
-// else <tmpdir>/node-compile-cache) and reused by the next start: ~0.1 s of the ~0.9 s start-up
-// is compiling some 1,500 modules (README: observability, performance). Best effort: a
-// read-only or missing directory only means no cache. Hence everything below is imported
-// dynamically, after this line.
+// else <tmpdir>/node-compile-cache) and reused by the next start: ~50 ms of a ~0.5 s start-up is
+// compiling the bundle's chunks and the packages left outside it (docs/performance.md). Best
+// effort: a read-only or missing directory only means no cache. Hence everything below is
+// imported dynamically, after this line.
 enableCompileCache();
 
 const { configSchema } = await import('../config/config.schema.js');
