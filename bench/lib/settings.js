@@ -12,7 +12,7 @@ export const settings = {
 /** The V8 flags of package.json "start" (the image's ENTRYPOINT sets the same GC flag). */
 export const START_FLAGS = [
   '--liftoff-only',
-  '--max-semi-space-size=8',
+  '--max-semi-space-size=16',
   '--no-allocation-site-pretenuring',
 ];
 

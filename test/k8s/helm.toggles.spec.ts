@@ -141,7 +141,7 @@ describe('with every toggle on and the values changed (ci/all-toggles-values.yam
     const c = container();
     const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
     // 75% of the 1Gi limit; 10 s preStop + 25 s SHUTDOWN_TIMEOUT_MS + 15 s margin; readiness period.
-    expect(env.NODE_OPTIONS).toBe('--max-old-space-size=768 --max-semi-space-size=8');
+    expect(env.NODE_OPTIONS).toBe('--max-old-space-size=768 --max-semi-space-size=16');
     expect(podSpec(deployment()).terminationGracePeriodSeconds).toBe(50);
     expect(c.lifecycle?.preStop?.sleep?.seconds).toBe(10);
     expect((deployment().spec as { minReadySeconds?: number }).minReadySeconds).toBe(10);
