@@ -17,7 +17,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Left to Node's loader at run time, each for its reason. */
+/**
+ * Left to Node's loader at run time, each for its reason. Everything else is bundled, pino
+ * included: its transports start a worker thread from a file beside pino's own (thread-stream),
+ * which the bundle does not have. rampart uses none (src/logging writes stdout itself); add pino
+ * here before adding one.
+ */
 const EXTERNAL = [
   // Patched by the OpenTelemetry instrumentations through the `require` hook: they must load
   // as files from node_modules after the bootstrap installed it.
