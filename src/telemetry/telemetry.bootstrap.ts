@@ -1,8 +1,8 @@
 // Preloaded ahead of main (`node --import ./dist/bundle/telemetry.bootstrap.js dist/bundle/main.js`,
 // package.json "start" and the Dockerfile; scripts/bundle.mjs builds both from tsc's dist/): the
 // tracer provider and the pg/ioredis patches must be in place before those modules are first
-// loaded. No Nest imports here (STYLE.md §2); the
-// Nest side reaches the SDK only through the global handle (telemetry.handle.ts).
+// loaded. No Nest imports here (STYLE.md §2); the Nest side reaches the SDK only through the
+// global handle (telemetry.handle.ts).
 import { enableCompileCache, setSourceMapsSupport } from 'node:module';
 
 // Stack traces (logs, problem details in development) point at the .ts sources of rampart's own
