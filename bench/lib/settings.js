@@ -23,10 +23,9 @@ export const START_FLAGS = [
  */
 export function rampartArgs({ startFlags = true, dir = '.' } = {}) {
   // The bundle (scripts/bundle.mjs) when the build has one; a revision from before it, tsc's files.
-  const out = existsSync(`${dir}/dist/bundle/main.js`) ? `${dir}/dist/bundle` : `${dir}/dist`;
-  const bootstrap = existsSync(`${out}/telemetry.bootstrap.js`)
-    ? `${out}/telemetry.bootstrap.js`
-    : `${out}/telemetry/telemetry.bootstrap.js`;
+  const [bootstrap, main] = existsSync(`${dir}/dist/bundle/main.js`)
+    ? [`${dir}/dist/bundle/telemetry.bootstrap.js`, `${dir}/dist/bundle/main.js`]
+    : [`${dir}/dist/telemetry/telemetry.bootstrap.js`, `${dir}/dist/main.js`];
   const preload = existsSync(bootstrap) ? ['--import', pathToFileURL(bootstrap).href] : [];
-  return [...(startFlags ? START_FLAGS : []), ...preload, `${out}/main.js`];
+  return [...(startFlags ? START_FLAGS : []), ...preload, main];
 }
