@@ -3,7 +3,8 @@
 // defines it only when it differs), against no helper. Two kinds of closure: a named function
 // (`function onErrorHook() {}`: its name already matches, the check skips the define) and an
 // arrow the helper wraps (`const onClose = __name(() => {}, "onClose")`: its own name is "", so
-// even the checked helper defines it).
+// even the checked helper defines it; the bundle drops such a wrapper where the language gives
+// the same name, scripts/bundle-names.mjs, which is the 'no helper' row).
 //   npm run bench -- micro   (or: node bench/micro/keep-names.bench.mjs)
 const defineName = (target, value) =>
   Object.defineProperty(target, 'name', { value, configurable: true });

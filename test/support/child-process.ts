@@ -14,7 +14,7 @@ export const READY_MESSAGE = 'rampart is ready';
 
 /**
  * Compiles src/ to dist/ and bundles it (dist/bundle/) when the bundle is missing or older than
- * any source file, as `npm run build` does.
+ * any source file or the bundling scripts, as `npm run build` does.
  */
 export function ensureBuilt(): void {
   const newest = (dir: string): number =>
@@ -22,7 +22,11 @@ export function ensureBuilt(): void {
       const path = join(dir, entry.name);
       return Math.max(max, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
     }, 0);
-  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newest(join(ROOT, 'src'))) return;
+  const sources = Math.max(
+    newest(join(ROOT, 'src')),
+    ...['bundle.mjs', 'bundle-names.mjs'].map((f) => statSync(join(ROOT, 'scripts', f)).mtimeMs),
+  );
+  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= sources) return;
   execFileSync(
     process.execPath,
     [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
