@@ -4,43 +4,107 @@
 // is counted (wrk abandons those in flight, which would make the final value unverifiable).
 // Prints a JSON summary with every 200's returned value checked for uniqueness. Run as a child
 // process, pinned to the load core. 127.0.0.1 only.
+//
+// Raw keep-alive sockets and a minimal HTTP/1.1 reader, as bench/lib/open-loop.js: with undici's
+// Pool this client cost 53 us of CPU per increment, more than the server it measured, and the
+// two cores it shares with the server and PostgreSQL set rampart's figure, not the server.
+import net from 'node:net';
 import { readFileSync } from 'node:fs';
-import { Pool } from 'undici';
 
 const [url, connectionsArg, durationArg, warmupArg] = process.argv.slice(2);
 if (!url.startsWith('http://127.0.0.1')) throw new Error('127.0.0.1 only');
 const connections = Number(connectionsArg);
 const target = new URL(url);
-const pool = new Pool(target.origin, { connections, pipelining: 1 });
+const REQUEST = Buffer.from(
+  `POST ${target.pathname} HTTP/1.1\r\nhost: ${target.host}\r\ncontent-length: 0\r\n\r\n`,
+);
+const RECONNECT_MS = 10;
 const values = [];
 const statuses = {};
 let errors = 0;
 
-async function phase(seconds, latencies) {
-  const end = performance.now() + seconds * 1000;
-  let ok = 0;
-  const client = async () => {
-    while (performance.now() < end) {
-      const sent = performance.now();
-      try {
-        const res = await pool.request({ path: target.pathname, method: 'POST' });
-        const body = await res.body.json();
-        // Problem+json answers are counted by their code, plain ones by their status.
-        const key = body.code ? `${res.statusCode} ${body.code}` : res.statusCode;
-        statuses[key] = (statuses[key] ?? 0) + 1;
-        if (res.statusCode === 200) {
-          ok++;
-          values.push(body.value);
-          latencies?.push(performance.now() - sent);
-        }
-      } catch {
+/** One client: one connection (reopened when the server closes it), one increment at a time. */
+class Client {
+  constructor() {
+    this.buffer = Buffer.alloc(0);
+    this.open();
+  }
+
+  open() {
+    this.socket = net.connect({ host: target.hostname, port: Number(target.port), noDelay: true });
+    this.buffer = Buffer.alloc(0);
+    this.socket.on('data', (chunk) => this.onData(chunk));
+    this.socket.on('error', () => {});
+    this.socket.on('close', () => {
+      // An increment without an answer: its outcome is unknown to this client.
+      if (this.sentAt !== undefined) {
         errors++;
+        this.sentAt = undefined;
+      }
+      // Reconnect after a pause, as a client does after a refused or reset connection;
+      // reconnecting at once would spin this client's core against a port that refuses.
+      if (this.phase) setTimeout(() => this.phase && this.next(), RECONNECT_MS);
+    });
+  }
+
+  /** Sends increments until `phase.end`; resolves once the last one is answered. */
+  run(phase) {
+    this.phase = phase;
+    return new Promise((resolve) => {
+      this.done = resolve;
+      this.next();
+    });
+  }
+
+  next() {
+    if (performance.now() >= this.phase.end) {
+      this.phase = undefined;
+      this.done();
+      return;
+    }
+    if (this.socket.destroyed) this.open();
+    this.sentAt = performance.now();
+    this.socket.write(REQUEST);
+  }
+
+  onData(chunk) {
+    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    const end = this.buffer.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    const head = this.buffer.subarray(0, end).toString('latin1');
+    const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
+    if (this.buffer.length < end + 4 + length) return;
+    const body = JSON.parse(this.buffer.subarray(end + 4, end + 4 + length).toString() || '{}');
+    this.buffer = this.buffer.subarray(end + 4 + length);
+    const status = Number(head.slice(9, 12));
+    const phase = this.phase;
+    const sentAt = this.sentAt;
+    this.sentAt = undefined;
+    // Problem+json answers are counted by their code, plain ones by their status.
+    const key = body.code ? `${status} ${body.code}` : status;
+    statuses[key] = (statuses[key] ?? 0) + 1;
+    if (status === 200) {
+      values.push(body.value);
+      if (phase) {
+        phase.ok++;
+        phase.latencies?.push(performance.now() - sentAt);
       }
     }
-  };
+    if (/\r\nconnection:\s*close/i.test(head)) {
+      this.socket.destroy(); // 'close' reopens and sends the next one
+      return;
+    }
+    if (phase) this.next();
+  }
+}
+
+const clients = Array.from({ length: connections }, () => new Client());
+
+async function phase(seconds, latencies) {
+  const current = { end: performance.now() + seconds * 1000, ok: 0, latencies };
   const started = performance.now();
-  await Promise.all(Array.from({ length: connections }, client));
-  return { ok, elapsedS: (performance.now() - started) / 1000 };
+  await Promise.all(clients.map((client) => client.run(current)));
+  return { ok: current.ok, elapsedS: (performance.now() - started) / 1000 };
 }
 
 await phase(Number(warmupArg), undefined);
@@ -50,7 +114,7 @@ const schedBefore = schedstat();
 const measured = await phase(Number(durationArg), latencies);
 const cpu = process.cpuUsage(cpuBefore);
 const sched = schedstat();
-await pool.close();
+for (const client of clients) client.socket.destroy();
 
 latencies.sort((a, b) => a - b);
 const at = (p) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))];
