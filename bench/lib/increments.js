@@ -22,6 +22,7 @@ const RECONNECT_MS = 10;
 const values = [];
 const statuses = {};
 let errors = 0;
+let refusedConnects = 0;
 
 /** One client: one connection (reopened when the server closes it), one increment at a time. */
 class Client {
@@ -34,11 +35,17 @@ class Client {
     this.socket = net.connect({ host: target.hostname, port: Number(target.port), noDelay: true });
     this.buffer = Buffer.alloc(0);
     this.socket.on('data', (chunk) => this.onData(chunk));
-    this.socket.on('error', () => {});
+    let refused = false;
+    this.socket.on('error', (error) => {
+      refused = error.code === 'ECONNREFUSED';
+    });
     this.socket.on('close', () => {
-      // An increment without an answer: its outcome is unknown to this client.
+      // A connect refused by the server's kernel (rampart holding its connections under
+      // overload) never reached the server; any other increment without an answer is an error:
+      // its outcome is unknown to this client.
       if (this.sentAt !== undefined) {
-        errors++;
+        if (refused) refusedConnects++;
+        else errors++;
         this.sentAt = undefined;
       }
       // Reconnect after a pause, as a client does after a refused or reset connection;
@@ -132,6 +139,7 @@ process.stdout.write(
     maxValue: values.at(-1) ?? 0,
     statuses,
     errors,
+    refusedConnects,
     // The client's own cost and its wait for its core: a starved client caps the figure too.
     clientCpuUsPerRequest: Math.round((cpu.user + cpu.system) / Math.max(1, latencies.length)),
     clientCpuWaitShare:
