@@ -8,9 +8,9 @@
 // As a program (pinned to the load core by its caller):
 //   node bench/lib/open-loop.js '{"url":"http://127.0.0.1:8080/hello","phases":[{"rate":1000,"durationS":5}]}'
 // prints one JSON array: per phase, answered 2xx (count, p50/p99/max ms, goodput per second),
-// refused (503 count and latency percentiles), dropped connections, timeouts, other statuses,
-// the generator's own lateness, and `records` ([scheduled ms, latency ms, outcome]) for phases
-// asked with `record: true`.
+// refused (503 count and latency percentiles, also from the request's write), dropped
+// connections, timeouts, other statuses, the generator's own lateness, and `records`
+// ([scheduled ms, latency ms, outcome, ms from the write]) for phases asked with `record: true`.
 import net from 'node:net';
 import { percentile as percentileOf } from './stats.js';
 
@@ -53,7 +53,9 @@ export async function runOpenLoop(options) {
     const socket = net.connect({ host: url.hostname, port: Number(url.port), noDelay: true });
     const conn = { socket, req: undefined, buffer: Buffer.alloc(0) };
     socket.on('connect', () => {
-      if (conn.req) socket.write(requestBytes);
+      if (!conn.req) return;
+      conn.req.writtenAt = performance.now();
+      socket.write(requestBytes);
     });
     socket.on('data', (chunk) => onData(conn, chunk));
     const lost = () => {
@@ -112,6 +114,7 @@ export async function runOpenLoop(options) {
     conn.req = req;
     req.conn = conn;
     if (conn.socket.connecting) return; // written on 'connect'
+    req.writtenAt = performance.now();
     conn.socket.write(requestBytes);
   };
 
@@ -180,6 +183,7 @@ class PhaseStats {
     this.ok = [];
     this.okInPhase = 0;
     this.refused = [];
+    this.refusedFromWrite = [];
     this.dropped = [];
     this.timeouts = 0;
     this.other = {};
@@ -188,14 +192,24 @@ class PhaseStats {
   }
 
   observe(req, outcome, status, latencyMs) {
+    // From the request's write rather than its scheduled send: without this generator's
+    // lateness and its wait for a connection, which at 3x saturation reach tens of ms.
+    const fromWriteMs = req.writtenAt === undefined ? undefined : performance.now() - req.writtenAt;
     if (outcome === 'ok') {
       this.ok.push(latencyMs);
       if (req.offset + latencyMs <= this.phase.durationS * 1000) this.okInPhase++;
-    } else if (outcome === 'refused') this.refused.push(latencyMs);
-    else if (outcome === 'dropped') this.dropped.push(latencyMs);
+    } else if (outcome === 'refused') {
+      this.refused.push(latencyMs);
+      if (fromWriteMs !== undefined) this.refusedFromWrite.push(fromWriteMs);
+    } else if (outcome === 'dropped') this.dropped.push(latencyMs);
     else if (outcome === 'timeout') this.timeouts++;
     else this.other[status] = (this.other[status] ?? 0) + 1;
-    this.records?.push([Math.round(req.offset), round(latencyMs), outcome]);
+    this.records?.push([
+      Math.round(req.offset),
+      round(latencyMs),
+      outcome,
+      fromWriteMs === undefined ? null : round(fromWriteMs),
+    ]);
   }
 
   summary() {
@@ -216,6 +230,7 @@ class PhaseStats {
       refusedShare: round(this.refused.length / sent),
       refusedP50Ms: percentile(this.refused, 50),
       refusedP99Ms: percentile(this.refused, 99),
+      refusedFromWriteP99Ms: percentile(this.refusedFromWrite, 99),
       dropped: this.dropped.length,
       droppedP99Ms: percentile(this.dropped, 99),
       timeouts: this.timeouts,

@@ -133,6 +133,7 @@ async function levels(build, server, url, saturation) {
       refusedShare: round(notOk / loaded.sent),
       refused503: loaded.refused,
       refused503P99Ms: loaded.refusedP99Ms,
+      refused503FromWriteP99Ms: loaded.refusedFromWriteP99Ms,
       droppedAtAccept: loaded.dropped,
       droppedP99Ms: loaded.droppedP99Ms,
       timedOut: loaded.timeouts,
@@ -159,10 +160,12 @@ async function levels(build, server, url, saturation) {
  */
 function settled(records) {
   const after = records.filter(([offsetMs]) => offsetMs >= ONSET_MS);
-  const of = (outcome) => after.filter((r) => r[2] === outcome).map((r) => r[1]);
+  const of = (outcome, field = 1) =>
+    after.filter((r) => r[2] === outcome && r[field] !== null).map((r) => r[field]);
   return {
     settledOkP99Ms: percentile(of('ok'), 99),
     settledRefusedP99Ms: percentile(of('refused'), 99),
+    settledRefusedFromWriteP99Ms: percentile(of('refused', 3), 99),
     settledDroppedP99Ms: percentile(of('dropped'), 99),
   };
 }
