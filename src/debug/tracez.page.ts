@@ -37,6 +37,11 @@ export function tracezPage(content: TracezContent): string {
     <p class="muted">
       Sampled spans kept in memory: <b data-testid="held">${stats.held}</b> of ${stats.capacity}
       (${stats.recorded} recorded since start, ~${(stats.approxBytes / 1024 / 1024).toFixed(1)} MB).
+      ${
+        stats.keptShare < 1
+          ? `Under load: ${(stats.keptShare * 100).toFixed(0)} % of sampled traces kept this second.`
+          : ''
+      }
       Newest first; the full traces go to the OTLP endpoint if one is set.
       <a href="${link({})}">refresh</a> · <a href="/">status</a>
     </p>

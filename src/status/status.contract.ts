@@ -58,6 +58,9 @@ const statusSnapshotSchema = z
         capacity: z.number(),
         recorded: z.number(),
         approxBytes: z.number(),
+        keptShare: z.number().meta({
+          description: 'Share of sampled traces the store keeps this second (1 unless under load).',
+        }),
       })
       .nullable()
       .meta({ description: 'The span store (null without the telemetry preload).' }),

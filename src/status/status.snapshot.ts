@@ -41,7 +41,13 @@ export interface StatusSnapshot {
   };
   eventLoop: { utilization: number; delayMaxMs: number; delayMeanMs: number };
   errors: Array<{ code: string } & Counted>;
-  traces: { held: number; capacity: number; recorded: number; approxBytes: number } | null;
+  traces: {
+    held: number;
+    capacity: number;
+    recorded: number;
+    approxBytes: number;
+    keptShare: number;
+  } | null;
 }
 
 /** A counter: since start, and over the recent window. */

@@ -1,4 +1,5 @@
 import { SpanKind } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { AlwaysOnSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
@@ -36,9 +37,42 @@ function heapAfterGc(): number {
   return process.memoryUsage().heapUsed;
 }
 
+/** An ended span of trace `traceId` as the store sees it. */
+const endedSpan = (traceId: string, name: string) =>
+  ({ name, attributes: {}, spanContext: () => ({ traceId }) }) as unknown as ReadableSpan;
+const traceId = (i: number) => i.toString(16).padStart(32, '0');
+
 describe('SpanStore', () => {
+  it('past `perSecond` spans a second, keeps whole traces at about that rate', () => {
+    let now = 0;
+    const store = new SpanStore(100_000, 1_000, () => now);
+    // Second 1: 8,000 spans a second offered (2,000 traces of four spans), all kept.
+    for (let t = 0; t < 2_000; t++)
+      for (let s = 0; s < 4; s++) store.onEnd(endedSpan(traceId(t * 7_919), `span ${s}`));
+    expect(store.stats().held).toBe(8_000);
+    now = 1_000;
+    // Second 2, same rate: an eighth of the traces kept, each with all its spans.
+    const base = store.stats().held;
+    for (let t = 2_000; t < 4_000; t++)
+      for (let s = 0; s < 4; s++) store.onEnd(endedSpan(traceId(t * 7_919), `span ${s}`));
+    const kept = store.stats().held - base;
+    expect(store.keptShare).toBeCloseTo(1 / 8, 2);
+    expect(kept).toBeGreaterThan(700);
+    expect(kept).toBeLessThan(1_300);
+    const perTrace = new Map<string, number>();
+    for (const span of store.spans().slice(base))
+      perTrace.set(span.spanContext().traceId, (perTrace.get(span.spanContext().traceId) ?? 0) + 1);
+    expect([...new Set(perTrace.values())]).toEqual([4]);
+    // A quiet second brings everything back.
+    now = 2_000;
+    store.onEnd(endedSpan(traceId(1), 'quiet'));
+    now = 3_000;
+    store.onEnd(endedSpan(traceId(2), 'quiet'));
+    expect(store.keptShare).toBe(1);
+  });
+
   it('keeps the newest `capacity` spans, oldest first, and counts every one recorded', () => {
-    const store = new SpanStore(16);
+    const store = new SpanStore(16, Infinity);
     const tracer = tracerFor(store);
     for (let i = 0; i < 40; i++) tracer.startSpan(`span ${i}`).end();
     const names = store.spans().map((s) => s.name);
@@ -50,7 +84,7 @@ describe('SpanStore', () => {
 
   it('reports a memory figure close to the heap its spans really take, and stays bounded', () => {
     const capacity = 4096;
-    const store = new SpanStore(capacity);
+    const store = new SpanStore(capacity, Infinity);
     const tracer = tracerFor(store);
     serverSpan(tracer, 0); // the SDK's lazily built parts, before measuring
     const empty = heapAfterGc();
