@@ -2,10 +2,11 @@
 // esbuild wraps every function it must keep named, `const onClose = __name(() => {...},
 // "onClose")` included, although an anonymous function or arrow written in that place takes the
 // binding's name by itself (ECMAScript NamedEvaluation: variable declarations, `x = ...`,
-// object-literal properties, class fields, private ones too). Closures a request creates pay for the wrapper each
-// time, and for an arrow the helper cannot skip the define: it has no name of its own yet
-// (bench/micro/keep-names.bench.mjs). Where the binding's emitted name equals the wrapper's
-// string, the wrapper is blanked out; where esbuild renamed the binding (`X2`), it stays.
+// object-literal properties, class fields, private ones too). Closures a request creates pay for
+// the wrapper each time, and for an arrow the helper cannot skip the define: it has no name of
+// its own yet (bench/micro/keep-names.bench.mjs). Where the binding's emitted name equals the
+// wrapper's string, the wrapper is blanked out; where esbuild renamed the binding (`X2`), it
+// stays.
 //
 // Blanked, not cut: the wrapper's characters become spaces (line breaks kept), so every other
 // token keeps its line and column and the source maps stay exact.

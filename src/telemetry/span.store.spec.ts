@@ -57,18 +57,24 @@ describe('SpanStore', () => {
       for (let s = 0; s < 4; s++) store.onEnd(endedSpan(traceId(t * 7_919), `span ${s}`));
     const kept = store.stats().held - base;
     expect(store.keptShare).toBeCloseTo(1 / 8, 2);
+    expect(store.stats().keptShare).toBeCloseTo(1 / 8, 2);
     expect(kept).toBeGreaterThan(700);
     expect(kept).toBeLessThan(1_300);
     const perTrace = new Map<string, number>();
     for (const span of store.spans().slice(base))
       perTrace.set(span.spanContext().traceId, (perTrace.get(span.spanContext().traceId) ?? 0) + 1);
     expect([...new Set(perTrace.values())]).toEqual([4]);
-    // A quiet second brings everything back.
-    now = 2_000;
-    store.onEnd(endedSpan(traceId(1), 'quiet'));
+    now = 1_500;
+    expect(store.keptShare).toBeCloseTo(1 / 8, 2);
+    // Once the load stops the store says it keeps everything, before any new span arrives.
     now = 3_000;
+    expect(store.keptShare).toBe(1);
+    // And a quiet second keeps everything again.
+    store.onEnd(endedSpan(traceId(1), 'quiet'));
+    now = 4_000;
     store.onEnd(endedSpan(traceId(2), 'quiet'));
     expect(store.keptShare).toBe(1);
+    expect(store.spans().at(-1)?.name).toBe('quiet');
   });
 
   it('keeps the newest `capacity` spans, oldest first, and counts every one recorded', () => {

@@ -54,8 +54,10 @@ export class SpanStore implements SpanProcessor {
     this.ring = new Array<ReadableSpan | undefined>(capacity).fill(undefined);
   }
 
-  /** Share of traces kept this second (1 below `perSecond` spans a second). */
+  /** Share of traces kept this second (1 below `perSecond` spans a second, and once idle). */
   get keptShare(): number {
+    // No span for a whole second after the window: the next one starts by keeping all.
+    if (this.now() - this.windowStart >= 2 * SECOND_MS) return 1;
     return this.keepBelow / TRACE_KEYS;
   }
 
