@@ -5,11 +5,12 @@
 // Prints a JSON summary with every 200's returned value checked for uniqueness. Run as a child
 // process, pinned to the load core. 127.0.0.1 only.
 //
-// Raw keep-alive sockets and a minimal HTTP/1.1 reader, as bench/lib/open-loop.js: with undici's
+// Raw keep-alive sockets and the generators' HTTP/1.1 reader (http-response.js): with undici's
 // Pool this client cost 53 us of CPU per increment, more than the server it measured, and the
 // two cores it shares with the server and PostgreSQL set rampart's figure, not the server.
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
+import { takeResponse } from './http-response.js';
 
 const [url, connectionsArg, durationArg, warmupArg] = process.argv.slice(2);
 if (!url.startsWith('http://127.0.0.1')) throw new Error('127.0.0.1 only');
@@ -27,7 +28,6 @@ let refusedConnects = 0;
 /** One client: one connection (reopened when the server closes it), one increment at a time. */
 class Client {
   constructor() {
-    this.buffer = Buffer.alloc(0);
     this.open();
   }
 
@@ -76,14 +76,11 @@ class Client {
 
   onData(chunk) {
     this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
-    const end = this.buffer.indexOf('\r\n\r\n');
-    if (end < 0) return;
-    const head = this.buffer.subarray(0, end).toString('latin1');
-    const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
-    if (this.buffer.length < end + 4 + length) return;
-    const body = JSON.parse(this.buffer.subarray(end + 4, end + 4 + length).toString() || '{}');
-    this.buffer = this.buffer.subarray(end + 4 + length);
-    const status = Number(head.slice(9, 12));
+    const response = takeResponse(this.buffer);
+    if (!response) return;
+    this.buffer = response.rest;
+    const { status } = response;
+    const body = JSON.parse(response.body.toString() || '{}');
     const phase = this.phase;
     const sentAt = this.sentAt;
     this.sentAt = undefined;
@@ -97,7 +94,7 @@ class Client {
         phase.latencies?.push(performance.now() - sentAt);
       }
     }
-    if (/\r\nconnection:\s*close/i.test(head)) {
+    if (response.close) {
       this.socket.destroy(); // 'close' reopens and sends the next one
       return;
     }

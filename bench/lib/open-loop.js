@@ -1,9 +1,9 @@
 // Open-loop load: requests are scheduled at a fixed rate whatever the server answers, and every
 // latency is measured from the request's scheduled send time, so time spent waiting for a
 // connection (client side, in the kernel, in the server) counts (no coordinated omission, unlike
-// closed-loop wrk). Raw TCP sockets and a minimal HTTP/1.1 reader keep the generator cheap; each
-// request takes an idle keep-alive connection or opens a new one (up to `connections`), the way
-// many independent clients or an ingress with a large upstream pool would.
+// closed-loop wrk). Raw TCP sockets and a minimal HTTP/1.1 reader (http-response.js) keep the
+// generator cheap; each request takes an idle keep-alive connection or opens a new one (up to
+// `connections`), the way many independent clients or an ingress with a large upstream pool would.
 //
 // As a program (pinned to the load core by its caller):
 //   node bench/lib/open-loop.js '{"url":"http://127.0.0.1:8080/hello","phases":[{"rate":1000,"durationS":5}]}'
@@ -12,6 +12,7 @@
 // connections, timeouts, other statuses, the generator's own lateness, and `records`
 // ([scheduled ms, latency ms, outcome, ms from the write]) for phases asked with `record: true`.
 import net from 'node:net';
+import { takeResponse } from './http-response.js';
 import { percentile as percentileOf } from './stats.js';
 
 /**
@@ -80,13 +81,10 @@ export async function runOpenLoop(options) {
   const onData = (conn, chunk) => {
     conn.buffer = conn.buffer.length ? Buffer.concat([conn.buffer, chunk]) : chunk;
     for (;;) {
-      const end = conn.buffer.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const head = conn.buffer.subarray(0, end).toString('latin1');
-      const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
-      if (conn.buffer.length < end + 4 + length) return;
-      conn.buffer = conn.buffer.subarray(end + 4 + length);
-      const status = Number(head.slice(9, 12));
+      const response = takeResponse(conn.buffer);
+      if (!response) return;
+      conn.buffer = response.rest;
+      const { status } = response;
       const req = conn.req;
       conn.req = undefined;
       if (req)
@@ -95,7 +93,7 @@ export async function runOpenLoop(options) {
           status >= 200 && status < 300 ? 'ok' : status === 503 ? 'refused' : 'other',
           status,
         );
-      if (/\r\nconnection:\s*close/i.test(head)) {
+      if (response.close) {
         conn.socket.destroy();
         return;
       }
