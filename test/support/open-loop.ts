@@ -26,7 +26,8 @@ export interface PhaseResult {
   dropped: number;
   timeouts: number;
   other: Record<string, number>;
-  records?: [number, number, string][];
+  /** [scheduled ms, latency ms, outcome, ms from the write (null if never written)] */
+  records?: [number, number, string, number | null][];
 }
 
 export async function openLoop(
