@@ -59,10 +59,14 @@ async function overload(hold: boolean) {
       { rate: CAPACITY_PER_S * 3, durationS: 5 },
       { rate: CAPACITY_PER_S / 10, durationS: 3 },
     ]);
-    // Fresh connections from another client during the overload's second half.
-    await new Promise((r) => setTimeout(r, 2_500));
+    let loadDone = false;
+    void load.finally(() => (loadDone = true));
+    // Fresh connections from another client, every ~100 ms from the overload's first second
+    // until the load ends: when the hold engages depends on how fast this machine is at the
+    // moment, so the whole window is sampled rather than a fixed part of it.
+    await new Promise((r) => setTimeout(r, 1_000));
     let holding = 0;
-    for (let i = 0; i < 20; i++) {
+    while (!loadDone) {
       connects.push(await tryConnect(port));
       holding = Math.max(
         holding,
