@@ -11,6 +11,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { AcceptQueue } from './accept.queue.js';
 import { AdmissionMetrics } from './admission.metrics.js';
 import { AdmissionQueue, type Waiter } from './admission.queue.js';
 import { ConcurrencyLimiter } from './concurrency.limiter.js';
@@ -77,7 +78,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
   private readonly metrics: AdmissionMetrics;
   private readonly pause = new ListenerPause();
   /** The public listener, while its connections may be held (start() to stopPausing()). */
-  private listener?: { server: Server; port: number; host: string };
+  private listener?: { server: Server; port: number; host: string; acceptQueue: AcceptQueue };
   private connections = 0;
   private timer?: NodeJS.Timeout;
   private windowStart = 0;
@@ -162,8 +163,10 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
   start(server?: Server): void {
     const address = server?.address();
     const hold = this.enabled && this.config.ADMISSION_HOLD_CONNECTIONS;
-    if (server && hold && address && typeof address === 'object')
-      this.listener = { server, port: address.port, host: address.address };
+    if (server && hold && address && typeof address === 'object') {
+      const acceptQueue = new AcceptQueue(address.port, address.family === 'IPv6');
+      this.listener = { server, port: address.port, host: address.address, acceptQueue };
+    }
     this.loop.start();
     this.windowStart = performance.now();
     this.timer = setInterval(() => this.endWindow(), WINDOW_MS);
@@ -307,14 +310,29 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
   }
 
   private pauseListener(now: number, utilization: number): void {
-    if (this.listener === undefined) return;
-    const changed = this.pause.judge({ utilization, sustained: this.queue.standing(now) });
+    const listener = this.listener;
+    if (listener === undefined) return;
+    // Only a saturated thread accepts too slowly for the queue to stand (accept.queue.ts).
+    const saturated = utilization >= CPU_SATURATED && listener.server.listening;
+    if (!saturated) listener.acceptQueue.clear();
+    const changed = this.pause.judge({
+      utilization,
+      sustained: this.queue.standing(now),
+      acceptBacklog: saturated && listener.acceptQueue.sample(),
+    });
     if (changed)
       log.warn(
-        { limit: this.limiter.limit, inFlight: this.admitted, connections: this.connections },
-        this.pause.engaged
-          ? 'sustained overload: the public port holds connections near the limit, more are refused by the kernel'
-          : 'overload over: the public port accepts connections again',
+        {
+          limit: this.limiter.limit,
+          inFlight: this.admitted,
+          connections: this.connections,
+          acceptBacklog: this.pause.backlogged,
+        },
+        !this.pause.engaged
+          ? 'overload over: the public port accepts connections again'
+          : this.pause.backlogged
+            ? "sustained overload: clients waited in the kernel's accept queue; the public port holds the connections it has, more are refused by the kernel"
+            : 'sustained overload: the public port holds connections near the limit, more are refused by the kernel',
       );
     this.holdConnections();
   }

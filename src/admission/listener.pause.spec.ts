@@ -42,3 +42,36 @@ describe('ListenerPause', () => {
     expect(pause.engaged).toBe(false);
   });
 });
+
+describe('ListenerPause with a standing accept queue', () => {
+  const backlog = { utilization: 1, sustained: false, acceptBacklog: true };
+
+  it('engages on a saturated thread without a standing admission queue', () => {
+    const pause = new ListenerPause();
+    expect(pause.judge({ utilization: 0.9, sustained: false, acceptBacklog: true })).toBe(false);
+    expect(pause.judge(backlog)).toBe(true);
+    expect(pause.engaged).toBe(true);
+    expect(pause.backlogged).toBe(true);
+  });
+
+  it('holds the connections it has, however far below the limit, until released', () => {
+    const pause = new ListenerPause();
+    pause.judge(backlog);
+    expect(pause.shouldListen(3, 100)).toBe(false);
+    // Later windows find the queue gone (the listener is closed): still held.
+    expect(pause.judge(busy)).toBe(false);
+    expect(pause.shouldListen(3, 100)).toBe(false);
+    for (let i = 0; i < 5; i++) pause.judge(idle);
+    expect(pause.engaged).toBe(false);
+    expect(pause.backlogged).toBe(false);
+    expect(pause.shouldListen(10_000, 20)).toBe(true);
+  });
+
+  it('switches to holding what it has when the queue stands while already engaged', () => {
+    const pause = new ListenerPause();
+    pause.judge(busy);
+    expect(pause.shouldListen(50, 100)).toBe(true);
+    expect(pause.judge(backlog)).toBe(false); // no change of mode, only of target
+    expect(pause.shouldListen(50, 100)).toBe(false);
+  });
+});

@@ -4,6 +4,8 @@ export interface PauseWindow {
   utilization: number;
   /** The admission queue stands: sustained overload, not a burst (admission.queue.ts). */
   sustained: boolean;
+  /** The kernel's accept queue stands (accept.queue.ts): clients wait unseen, not yet accepted. */
+  acceptBacklog?: boolean;
 }
 
 // A few connections above the limit, so a client whose request has just been answered and one
@@ -42,34 +44,51 @@ const RELEASE_WINDOWS = 5;
 export class ListenerPause {
   private overloaded = false;
   private slackWindows = 0;
+  /**
+   * Engaged (or found, while engaged) with connections waiting in the kernel's accept queue:
+   * the process accepts too slowly to hold connections near the limit, so it holds the ones it
+   * has and listens for no more until the overload is over. Closing the listener also resets
+   * the queued connections, whose clients were waiting unseen: they learn at once.
+   */
+  private acceptBacklogSeen = false;
 
   /** Whether the port's connections are held to the target (sustained overload). */
   get engaged(): boolean {
     return this.overloaded;
   }
 
+  /** Engaged because clients waited in the accept queue: no new connection until released. */
+  get backlogged(): boolean {
+    return this.acceptBacklogSeen;
+  }
+
   /** Judges one window; returns whether the overload mode changed. */
   judge(window: PauseWindow): boolean {
+    const backlog = window.acceptBacklog === true;
     if (!this.overloaded) {
-      if (!window.sustained || window.utilization < ENGAGE_UTILIZATION) return false;
+      if (!(window.sustained || backlog) || window.utilization < ENGAGE_UTILIZATION) return false;
       this.overloaded = true;
+      this.acceptBacklogSeen = backlog;
       this.slackWindows = 0;
       return true;
     }
+    if (backlog) this.acceptBacklogSeen = true;
     this.slackWindows = window.utilization < RELEASE_UTILIZATION ? this.slackWindows + 1 : 0;
     if (this.slackWindows < RELEASE_WINDOWS) return false;
-    this.overloaded = false;
+    this.reset();
     return true;
   }
 
   /** Whether the port should listen while holding `connections` under this `limit`. */
   shouldListen(connections: number, limit: number): boolean {
     if (!this.overloaded) return true;
+    if (this.acceptBacklogSeen) return false;
     return connections < limit + Math.max(MIN_HEADROOM, Math.ceil(limit * HEADROOM_SHARE));
   }
 
   /** Leaves the overload mode (shutdown closes the listener its own way). */
   reset(): void {
     this.overloaded = false;
+    this.acceptBacklogSeen = false;
   }
 }

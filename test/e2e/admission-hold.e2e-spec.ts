@@ -124,7 +124,11 @@ describe('admission: connections held near the limit under CPU-bound overload', 
   it('refuses new connects in the kernel while the port holds its connections', () => {
     expect(held.connects).toContain('ECONNREFUSED');
     expect(held.loaded.dropped).toBeGreaterThan(0);
-    expect(held.child.output()).toContain('the public port holds connections near the limit');
+    // Near the limit, or (when clients waited in the kernel's accept queue, which a thread busy
+    // for 2 ms a request drains one connection per loop turn) the connections it has.
+    expect(held.child.output()).toMatch(
+      /the public port holds (connections near the limit|the connections it has)/,
+    );
     // The only trace of it on /metrics: the kernel's refusals are counted nowhere in-process.
     expect(held.holding).toBe(1);
   });
@@ -156,8 +160,10 @@ describe('admission: connections held near the limit under CPU-bound overload', 
   });
 
   it('answers the requests it admits sooner than when every request reaches the loop', () => {
-    // Off, the excess waits in socket buffers, where no in-process signal sees it.
-    expect(held.loaded.okP99Ms!).toBeLessThan(parsed.loaded.okP99Ms!);
+    // Off, the excess waits in the kernel's accept queue and socket buffers, where no in-process
+    // signal sees it: seconds. Held, the clients it could not serve soon were refused instead,
+    // so even the slowest answer comes before the typical one without the hold.
+    expect(held.loaded.okP99Ms!).toBeLessThan(parsed.loaded.okP50Ms!);
     expect(held.loaded.okP50Ms!).toBeLessThan(parsed.loaded.okP50Ms!);
   });
 });

@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
+import { AcceptQueue, acceptQueueLength } from './accept.queue.js';
+
+// Two lines of a real /proc/net/tcp: a listener on 127.0.0.1:18090 (0x46AA) with 512 queued,
+// and an established connection whose remote port is 18090 as well.
+const TABLE = [
+  '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+  '   0: 0100007F:C350 0100007F:46AA 01 00000000:00000000 00:00000000 00000000     0        0 1 1 0',
+  '   1: 0100007F:46AA 00000000:0000 0A 00000000:00000200 00:00000000 00000000     0        0 2 1 0',
+  '',
+].join('\n');
+
+describe('acceptQueueLength', () => {
+  it("reads the listening socket's rx_queue, not a connection's with the same remote port", () => {
+    expect(acceptQueueLength(TABLE, 18090)).toBe(512);
+    expect(acceptQueueLength(TABLE, 50000)).toBeUndefined(); // 0xC350 is not listening
+    expect(acceptQueueLength(TABLE, 8080)).toBeUndefined();
+  });
+
+  it('reads /proc/net/tcp6 listeners (32-digit addresses)', () => {
+    const line = `   0: ${'0'.repeat(32)}:1F90 ${'0'.repeat(32)}:0000 0A 00000000:00000003 00:0 0 0 0 1`;
+    expect(acceptQueueLength(line, 8080)).toBe(3);
+  });
+});
+
+describe('AcceptQueue', () => {
+  const queueOf = (lengths: (number | undefined)[]) => {
+    const tables = lengths.map((n) =>
+      n === undefined ? undefined : TABLE.replace('00000200', n.toString(16).padStart(8, '0')),
+    );
+    return new AcceptQueue(18090, false, () => tables.shift());
+  };
+
+  it('stands after three non-empty readings that did not shrink', () => {
+    const queue = queueOf([511, 512, 512, 512]);
+    expect([queue.sample(), queue.sample(), queue.sample(), queue.sample()]).toEqual([
+      false,
+      false,
+      true,
+      true,
+    ]);
+  });
+
+  it('does not stand while a burst drains, nor after an empty or unreadable reading', () => {
+    const draining = queueOf([900, 600, 300, 100]);
+    expect([draining.sample(), draining.sample(), draining.sample(), draining.sample()]).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+    const gap = queueOf([500, 500, 0, 500, 500]);
+    expect([gap.sample(), gap.sample(), gap.sample(), gap.sample(), gap.sample()]).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    const unreadable = queueOf([500, undefined, 500, 500]);
+    expect([0, 1, 2, 3].map(() => unreadable.sample())).toEqual([false, false, false, false]);
+  });
+
+  it("reads the kernel's queue of a real listener that accepts nothing", async () => {
+    // A child listens, then stops its thread: the kernel completes the handshakes and queues
+    // them, and nobody accepts.
+    const child = spawn(process.execPath, [
+      '-e',
+      `require('net').createServer().listen(0, '127.0.0.1', function () {
+         console.log(this.address().port);
+         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30000);
+       });`,
+    ]);
+    const sockets: Socket[] = [];
+    try {
+      const port = Number(
+        await new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(`${d}`))),
+      );
+      for (let i = 0; i < 5; i++) {
+        const socket = connect({ host: '127.0.0.1', port });
+        sockets.push(socket);
+        await new Promise((resolve) => socket.once('connect', resolve));
+      }
+      const queue = new AcceptQueue(port, false);
+      expect([queue.sample(), queue.sample(), queue.sample()]).toEqual([false, false, true]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      child.kill('SIGKILL');
+    }
+  });
+});

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+
+/** Readings in a row that make a standing accept queue: 300 ms of 100 ms windows. */
+const STANDING_READINGS = 3;
+
+/**
+ * The kernel's accept queue of the public listening socket: connections whose handshake the
+ * kernel completed and whose request the client has already sent, which this process has not
+ * accepted yet. libuv accepts one connection per event-loop turn (libuv PR #3696, 2022), so
+ * while CPU-bound requests stretch each turn to tens of milliseconds the process accepts a few
+ * dozen connections a second, the queue fills to the listen backlog and stays there, and its
+ * clients wait seconds where no in-process signal sees them: not the admission queue, not the
+ * latency of admitted requests, not the loop's delay. (Measured in admission-hold.e2e-spec.ts's
+ * scenario: 512 of 512 queued for the whole overload, one `accept4` per `epoll_pwait`, answered
+ * requests at p50 1.2 s / p99 3-5 s.) The length is read from `/proc/net/tcp` (or `tcp6`),
+ * where a listening socket's `rx_queue` is its accept queue, as `ss -lnt` shows in Recv-Q.
+ *
+ * Read only while the thread is saturated (admission.gate.ts): a read costs ~1 ms, it grows with
+ * the sockets the namespace has, and below saturation every turn is short and the queue empties.
+ */
+export class AcceptQueue {
+  private readonly readings: number[] = [];
+
+  /**
+   * @param port the public port
+   * @param ipv6 the listener's family: its sockets are listed in /proc/net/tcp6
+   * @param read the table's text (tests pass their own); undefined when it cannot be read
+   */
+  constructor(
+    private readonly port: number,
+    private readonly ipv6: boolean,
+    private readonly read: (path: string) => string | undefined = readProcFile,
+  ) {}
+
+  /**
+   * Takes one reading; returns whether the queue stands: non-empty in each of the last three
+   * readings and no shorter than three readings ago. A burst of connects (admission-burst) fills
+   * it too, but then it only shrinks, as the process accepts what arrived at once.
+   */
+  sample(): boolean {
+    const text = this.read(this.ipv6 ? '/proc/net/tcp6' : '/proc/net/tcp');
+    const length = text === undefined ? undefined : acceptQueueLength(text, this.port);
+    if (length === undefined || length === 0) {
+      this.readings.length = 0;
+      return false;
+    }
+    this.readings.push(length);
+    if (this.readings.length > STANDING_READINGS) this.readings.shift();
+    return this.readings.length === STANDING_READINGS && length >= this.readings[0]!;
+  }
+
+  /** Forgets earlier readings (the thread is no longer saturated, or the port stopped listening). */
+  clear(): void {
+    this.readings.length = 0;
+  }
+}
+
+/**
+ * The accept queue of the socket listening on `port` in a /proc/net/tcp[6] table, undefined if
+ * none listens there. Each line: `sl local_address rem_address st tx_queue:rx_queue ...`, the
+ * addresses and queues in hex; a listening socket has state 0A and remote address zero.
+ */
+export function acceptQueueLength(table: string, port: number): number | undefined {
+  const local = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  for (let at = table.indexOf(local); at !== -1; at = table.indexOf(local, at + 1)) {
+    const fields = table
+      .slice(at + local.length, table.indexOf('\n', at))
+      .trim()
+      .split(/\s+/);
+    // What follows a local address: remote address, state, queues. The same text after a
+    // remote address is followed by the state and fails the checks below.
+    if (fields[1] !== '0A' || !/^0+:0000$/.test(fields[0] ?? '')) continue;
+    const rxQueue = fields[2]?.split(':')[1];
+    return rxQueue === undefined ? undefined : Number.parseInt(rxQueue, 16);
+  }
+  return undefined;
+}
+
+function readProcFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch {
+    return undefined; // not Linux, or a sandbox without it: no signal, as before
+  }
+}
