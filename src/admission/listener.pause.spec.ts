@@ -54,17 +54,27 @@ describe('ListenerPause with a standing accept queue', () => {
     expect(pause.backlogged).toBe(true);
   });
 
-  it('holds the connections it has, however far below the limit, until released', () => {
+  it('holds the connections it has, however far below the limit, while they saturate it', () => {
     const pause = new ListenerPause();
     pause.judge(backlog);
     expect(pause.shouldListen(3, 100)).toBe(false);
-    // Later windows find the queue gone (the listener is closed): still held.
+    // Later windows find the queue gone (the listener is closed): still held while saturated.
     expect(pause.judge(busy)).toBe(false);
     expect(pause.shouldListen(3, 100)).toBe(false);
     for (let i = 0; i < 5; i++) pause.judge(idle);
     expect(pause.engaged).toBe(false);
     expect(pause.backlogged).toBe(false);
     expect(pause.shouldListen(10_000, 20)).toBe(true);
+  });
+
+  it('listens again at the first unsaturated window, still engaged (clients without keep-alive)', () => {
+    const pause = new ListenerPause();
+    pause.judge(backlog);
+    expect(pause.judge({ utilization: 0.9, sustained: false })).toBe(false);
+    expect(pause.engaged).toBe(true);
+    expect(pause.backlogged).toBe(false);
+    expect(pause.shouldListen(3, 100)).toBe(true); // back to the limit plus headroom
+    expect(pause.shouldListen(110, 100)).toBe(false);
   });
 
   it('switches to holding what it has when the queue stands while already engaged', () => {

@@ -47,8 +47,8 @@ export class ListenerPause {
   /**
    * Engaged (or found, while engaged) with connections waiting in the kernel's accept queue:
    * the process accepts too slowly to hold connections near the limit, so it holds the ones it
-   * has and listens for no more until the overload is over. Closing the listener also resets
-   * the queued connections, whose clients were waiting unseen: they learn at once.
+   * has and listens for no more while they keep the thread saturated. Closing the listener also
+   * resets the queued connections, whose clients were waiting unseen: they learn at once.
    */
   private acceptBacklogSeen = false;
 
@@ -72,7 +72,11 @@ export class ListenerPause {
       this.slackWindows = 0;
       return true;
     }
+    // Held to the connections it has only while they keep the thread saturated: clients that
+    // close after each answer (no keep-alive) leave it idle, and it listens again at once
+    // instead of after the half second below 80 % that ends the overload.
     if (backlog) this.acceptBacklogSeen = true;
+    else if (window.utilization < ENGAGE_UTILIZATION) this.acceptBacklogSeen = false;
     this.slackWindows = window.utilization < RELEASE_UTILIZATION ? this.slackWindows + 1 : 0;
     if (this.slackWindows < RELEASE_WINDOWS) return false;
     this.reset();
