@@ -38,7 +38,9 @@ const RELEASE_WINDOWS = 5;
  * listening. At 3x saturation those refusals alone took half the core and goodput halved. A
  * refused connect costs this process nothing, and is the answer an ingress retries on another
  * pod. Refusals carry `Connection: close` while the queue stands, so connections above the
- * target drain by themselves. Pure and clock-free: admission.gate.ts counts connections and
+ * target drain by themselves. When clients are found waiting in the kernel's accept queue
+ * (accept.queue.ts), the target is the connections it has, for as long as the thread stays
+ * saturated (`backlogged`). Pure and clock-free: admission.gate.ts counts connections and
  * closes and reopens the listener.
  */
 export class ListenerPause {
@@ -57,7 +59,7 @@ export class ListenerPause {
     return this.overloaded;
   }
 
-  /** Engaged because clients waited in the accept queue: no new connection until released. */
+  /** Holding what it has because clients waited in the accept queue (while saturated). */
   get backlogged(): boolean {
     return this.acceptBacklogSeen;
   }

@@ -2,11 +2,12 @@
  * Sustained CPU-bound overload on a real child process: every public request holds the event
  * loop for 2 ms (process chaos) and then waits 50 ms (`/hello?delay=50`, as a handler awaiting a
  * dependency would), so the one thread serves ~500 requests/s, and the open-loop generator
- * offers 3x that. Past the admission queue's standing point the public port holds its
- * connections near the concurrency limit and stops listening for more: new connects are refused
- * by the kernel (ECONNREFUSED, no parsing, no CPU here) while the connections held keep being
- * served, the probe port answers throughout, and once the load falls the port listens again by
- * itself. With ADMISSION_HOLD_CONNECTIONS=false the same load is refused after parsing only.
+ * offers 3x that. Once the admission queue stands, or clients are found waiting in the kernel's
+ * accept queue (which such a loop drains one connection per turn), the public port holds its
+ * connections and stops listening for more: new connects are refused by the kernel
+ * (ECONNREFUSED, no parsing, no CPU here) while the connections held keep being served, the
+ * probe port answers throughout, and once the load falls the port listens again by itself.
+ * With ADMISSION_HOLD_CONNECTIONS=false the same load is refused after parsing only.
  */
 import { connect } from 'node:net';
 import { AdminClient } from '../support/admin-client.js';
