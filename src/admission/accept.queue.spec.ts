@@ -31,35 +31,24 @@ describe('AcceptQueue', () => {
     );
     return new AcceptQueue(18090, false, () => tables.shift());
   };
+  /** What `count` readings in a row say. */
+  const samples = (queue: AcceptQueue, count: number) =>
+    Array.from({ length: count }, () => queue.sample());
 
   it('stands after three non-empty readings that did not shrink', () => {
-    const queue = queueOf([511, 512, 512, 512]);
-    expect([queue.sample(), queue.sample(), queue.sample(), queue.sample()]).toEqual([
-      false,
-      false,
-      true,
-      true,
-    ]);
+    expect(samples(queueOf([511, 512, 512, 512]), 4)).toEqual([false, false, true, true]);
   });
 
   it('does not stand while a burst drains, nor after an empty or unreadable reading', () => {
-    const draining = queueOf([900, 600, 300, 100]);
-    expect([draining.sample(), draining.sample(), draining.sample(), draining.sample()]).toEqual([
-      false,
-      false,
-      false,
-      false,
-    ]);
-    const gap = queueOf([500, 500, 0, 500, 500]);
-    expect([gap.sample(), gap.sample(), gap.sample(), gap.sample(), gap.sample()]).toEqual([
+    expect(samples(queueOf([900, 600, 300, 100]), 4)).toEqual([false, false, false, false]);
+    expect(samples(queueOf([500, 500, 0, 500, 500]), 5)).toEqual([
       false,
       false,
       false,
       false,
       false,
     ]);
-    const unreadable = queueOf([500, undefined, 500, 500]);
-    expect([0, 1, 2, 3].map(() => unreadable.sample())).toEqual([false, false, false, false]);
+    expect(samples(queueOf([500, undefined, 500, 500]), 4)).toEqual([false, false, false, false]);
   });
 
   it("reads the kernel's queue of a real listener that accepts nothing", async () => {
@@ -82,8 +71,7 @@ describe('AcceptQueue', () => {
         sockets.push(socket);
         await new Promise((resolve) => socket.once('connect', resolve));
       }
-      const queue = new AcceptQueue(port, false);
-      expect([queue.sample(), queue.sample(), queue.sample()]).toEqual([false, false, true]);
+      expect(samples(new AcceptQueue(port, false), 3)).toEqual([false, false, true]);
     } finally {
       for (const socket of sockets) socket.destroy();
       child.kill('SIGKILL');
