@@ -19,6 +19,7 @@ import { contextStore } from '../request-context/context.store.js';
 import { PooledIdGenerator } from './pooled-id.generator.js';
 import { SpanPipelineStatsRecorder } from './span-pipeline.stats.js';
 import { SpanStore } from './span.store.js';
+import { TraceClock } from './trace.clock.js';
 import type { SpanPipelineStats, TelemetryHandle } from './telemetry.handle.js';
 import {
   configuredInstrumentations,
@@ -72,6 +73,8 @@ export class TelemetrySdk implements TelemetryHandle {
           ? samplerFromConfig(config.OTEL_TRACES_SAMPLER, config.OTEL_TRACES_SAMPLER_ARG)
           : new AlwaysOffSampler(),
       spanProcessors: [
+        // First: the others read a span's start after it has set it.
+        new TraceClock(),
         ...(exporter
           ? [
               new BatchSpanProcessor({
