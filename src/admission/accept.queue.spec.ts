@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
-import { connect, type Socket } from 'node:net';
-import { AcceptQueue, acceptQueueLength } from './accept.queue.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AcceptQueue, acceptQueueLength, readListeners } from './accept.queue.js';
 
 // Two lines of a real /proc/net/tcp: a listener on 127.0.0.1:18090 (0x46AA) with 512 queued,
 // and an established connection whose remote port is 18090 as well.
@@ -75,6 +78,40 @@ describe('AcceptQueue', () => {
     } finally {
       for (const socket of sockets) socket.destroy();
       child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('readListeners', () => {
+  const [header, connection, listener] = TABLE.split('\n');
+  const dir = mkdtempSync(join(tmpdir(), 'accept-queue-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("reads a table's listeners and stops at the first connection, however many follow", () => {
+    // As the kernel writes it: listening sockets first, then 50,000 connections (~7.5 MB).
+    const path = join(dir, 'tcp');
+    const table = [header, listener, ...Array.from({ length: 50_000 }, () => connection), ''];
+    writeFileSync(path, table.join('\n'));
+    const head = readListeners(path)!;
+    expect(head.length).toBeLessThanOrEqual(16 * 1024);
+    expect(acceptQueueLength(head, 18090)).toBe(512);
+  });
+
+  it('reads a table of listeners only to its end, and says undefined for no table', () => {
+    const path = join(dir, 'listeners');
+    writeFileSync(path, [header, listener, ''].join('\n'));
+    expect(acceptQueueLength(readListeners(path)!, 18090)).toBe(512);
+    expect(readListeners(join(dir, 'missing'))).toBeUndefined();
+  });
+
+  it("finds this process's own listener in the head of the machine's table", async () => {
+    const server = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      expect(acceptQueueLength(readListeners('/proc/net/tcp')!, port)).toBe(0);
+    } finally {
+      server.close();
     }
   });
 });
