@@ -61,12 +61,15 @@ describe('TraceClock', () => {
     expect(queriesOutsideTheirRequest(true, 400)).toBe(0);
   });
 
-  it('finds the monotonic start the SDK measures a span from', () => {
+  it('finds the monotonic start the SDK measures a span from, and whether its start was given', () => {
     const { tracer } = tracerWith(false);
     const before = performance.now();
     const span = tracer.startSpan('probe') as unknown as ClockedSpan;
     expect(span._performanceStartTime).toBeGreaterThanOrEqual(before);
     expect(span._performanceStartTime).toBeLessThanOrEqual(performance.now());
+    expect(span._startTimeProvided).toBe(false);
+    const given = tracer.startSpan('given', { startTime: Date.now() - 10 });
+    expect((given as unknown as ClockedSpan)._startTimeProvided).toBe(true);
   });
 
   it("keeps a root's start, and measures a grandchild from the root's clock", () => {
@@ -89,7 +92,7 @@ describe('TraceClock', () => {
     expect(end(c!)).toBeLessThanOrEqual(end(r!));
   });
 
-  it('keeps a start time the caller gave', () => {
+  it('keeps a start time the caller gave, and its children on the wall clock', () => {
     const { tracer, ended } = tracerWith(true);
     const root = tracer.startSpan('root');
     const given = Date.now() - 5_000;
@@ -98,8 +101,13 @@ describe('TraceClock', () => {
       { startTime: given },
       trace.setSpan(context.active(), root),
     );
+    // Its child is not placed 5 s back with it: it starts when it started.
+    const before = Date.now();
+    tracer.startSpan('child', {}, trace.setSpan(context.active(), late)).end();
     late.end();
     root.end();
-    expect(start(ended[0]!)).toBe(given);
+    const [child, replayed] = ended;
+    expect(start(replayed!)).toBe(given);
+    expect(start(child!)).toBeGreaterThanOrEqual(before);
   });
 });

@@ -3,10 +3,15 @@ import { hrTimeToMilliseconds, millisToHrTime } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 
 /**
- * The SDK span's fields this clock reads and sets: its start (read-only in the public type) and
- * the monotonic reading its end is measured from (trace.clock.spec.ts fails if it goes).
+ * The SDK span's fields this clock reads and sets: its start (read-only in the public type), the
+ * monotonic reading its end is measured from, and whether the caller gave the start
+ * (trace.clock.spec.ts fails if any of them goes).
  */
-export type ClockedSpan = { startTime: HrTime; _performanceStartTime: number };
+export type ClockedSpan = {
+  startTime: HrTime;
+  _performanceStartTime: number;
+  _startTimeProvided: boolean;
+};
 
 /**
  * One clock per local trace, so a child span starts and ends inside its parent. The SDK (3.x)
@@ -15,32 +20,26 @@ export type ClockedSpan = { startTime: HrTime; _performanceStartTime: number };
  * a database query that ended before the response was written could be drawn ending after the
  * request's span (a CI run of the tracez page saw it: server span 99.46 % of its own trace).
  * The 1.x SDK shared an anchored clock per trace for this reason (opentelemetry-js#3134); this
- * processor brings that back: a local root keeps the SDK's start and fixes the trace's offset
- * from the monotonic clock, and every span below it starts at that offset plus the monotonic
- * now. Its end follows, since the SDK adds the measured duration to `startTime` when it ends.
+ * processor brings that back. A local root keeps the SDK's start; a span with a local parent
+ * starts at the parent's start plus the monotonic time between the two, so it inherits the
+ * root's anchor, and its end follows, since the SDK adds the measured duration to `startTime`.
+ * Nothing is stored: the parent's own fields hold its anchor.
  *
- * Must come first among the span processors: the others read `startTime` after it is set.
+ * Must come first among the span processors: the others may read `startTime`.
  */
 export class TraceClock implements SpanProcessor {
-  /** Wall-clock ms minus monotonic ms, per recording span, inherited by its local children. */
-  private readonly offsets = new WeakMap<object, number>();
-
   onStart(span: Span, parentContext: Context): void {
-    const clocked = span as unknown as ClockedSpan;
-    // The SDK's own reading, not a fresh one: the end is measured from it, so a child offset by
-    // the same amount as its root ends exactly where the monotonic clock says.
-    const now = clocked._performanceStartTime;
-    const parent = trace.getSpan(parentContext);
-    const inherited = parent === undefined ? undefined : this.offsets.get(parent);
-    const sdkStart = hrTimeToMilliseconds(span.startTime);
-    // A start more than the SDK's rounding away from now was given by the caller: keep it.
-    const given = Math.abs(Date.now() - sdkStart) > 1;
-    if (inherited === undefined || given) {
-      this.offsets.set(span, sdkStart - now);
-      return;
-    }
-    this.offsets.set(span, inherited);
-    clocked.startTime = millisToHrTime(inherited + now);
+    const child = span as unknown as ClockedSpan;
+    if (child._startTimeProvided) return;
+    const parent = trace.getSpan(parentContext) as Partial<ClockedSpan> | undefined;
+    // A remote or non-recording parent has no clock here; one whose start the caller gave has
+    // no anchor to share (its start is not its monotonic reading's wall time).
+    if (parent?._performanceStartTime === undefined || parent.startTime === undefined) return;
+    if (parent._startTimeProvided) return;
+    child.startTime = millisToHrTime(
+      hrTimeToMilliseconds(parent.startTime) +
+        (child._performanceStartTime - parent._performanceStartTime),
+    );
   }
 
   onEnd(_span: ReadableSpan): void {}
