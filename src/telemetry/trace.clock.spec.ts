@@ -43,6 +43,7 @@ function queriesOutsideTheirRequest(clock: boolean, runs: number): number {
     const query = tracer.startSpan('pg.query', {}, trace.setSpan(context.active(), server));
     spin(0.05);
     query.end();
+    spin(0.02); // the response is written after the query's answer came
     server.end();
   }
   let outside = 0;
