@@ -38,9 +38,10 @@ export const httpConfigShape = {
   // within the 512 Mi limit. Node raises the open-file soft limit to the hard limit. 0 = unlimited.
   HTTP_MAX_CONNECTIONS: int(0, 1_000_000).default(4_000),
   // listen(2) backlog: connections the kernel completes before the process accepts them. Node's
-  // default, stated: the loop accepts every pending connection each turn, so this only absorbs a
-  // burst of connects within one turn; past it the kernel drops SYNs (the client retransmits)
-  // rather than queueing them behind a busy loop. The kernel caps it at net.core.somaxconn.
+  // default, stated. The loop accepts one connection per turn (libuv PR 3696), so a busy loop
+  // lets this fill: admission reads it (admission/accept.queue.ts), and past it the kernel drops
+  // SYNs (the client retransmits after 1 s) rather than queueing them behind the loop. The
+  // kernel caps it at net.core.somaxconn.
   HTTP_LISTEN_BACKLOG: int(1, 65_535).default(511),
   // Adaptive concurrency limit on the public port (src/admission/); off only for tests.
   ADMISSION_ENABLED: bool().default(true),
