@@ -2,26 +2,26 @@ import { context, trace } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import {
   AlwaysOnSampler,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
   TracerProvider,
   type ReadableSpan,
-  type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { TraceClock, type ClockedSpan } from './trace.clock.js';
 
 /** A tracer whose ended spans land in the returned list, with or without the trace clock. */
 function tracerWith(clock: boolean) {
-  const ended: ReadableSpan[] = [];
-  const collect: SpanProcessor = {
-    onStart: () => undefined,
-    onEnd: (span) => void ended.push(span),
-    forceFlush: () => Promise.resolve(),
-    shutdown: () => Promise.resolve(),
-  };
+  const exporter = new InMemorySpanExporter();
+  const collect = new SimpleSpanProcessor({ exporter });
   const provider = new TracerProvider({
     sampler: new AlwaysOnSampler(),
     spanProcessors: clock ? [new TraceClock(), collect] : [collect],
   });
-  return { tracer: provider.getTracer('trace-clock-spec'), ended };
+  // Each span is exported as it ends, so the list is in the order they ended.
+  return {
+    tracer: provider.getTracer('trace-clock-spec'),
+    ended: () => exporter.getFinishedSpans(),
+  };
 }
 
 const spin = (ms: number) => {
@@ -47,8 +47,9 @@ function queriesOutsideTheirRequest(clock: boolean, runs: number): number {
     server.end();
   }
   let outside = 0;
-  for (let i = 0; i < ended.length; i += 2) {
-    const [query, server] = [ended[i]!, ended[i + 1]!];
+  const spans = ended();
+  for (let i = 0; i < spans.length; i += 2) {
+    const [query, server] = [spans[i]!, spans[i + 1]!];
     if (start(query) < start(server) || end(query) > end(server)) outside++;
   }
   return outside;
@@ -83,7 +84,7 @@ describe('TraceClock', () => {
     grandchild.end();
     child.end();
     root.end();
-    const [g, c, r] = ended;
+    const [g, c, r] = ended();
     // The root starts where the SDK put it, on a whole millisecond.
     expect(start(r!) % 1).toBe(0);
     expect(start(r!)).toBeGreaterThanOrEqual(before);
@@ -107,7 +108,7 @@ describe('TraceClock', () => {
     tracer.startSpan('child', {}, trace.setSpan(context.active(), late)).end();
     late.end();
     root.end();
-    const [child, replayed] = ended;
+    const [child, replayed] = ended();
     expect(start(replayed!)).toBe(given);
     expect(start(child!)).toBeGreaterThanOrEqual(before);
   });

@@ -1,6 +1,6 @@
 import { trace, type Context, type HrTime } from '@opentelemetry/api';
 import { hrTimeToMilliseconds, millisToHrTime } from '@opentelemetry/core';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { NoopSpanProcessor, type Span } from '@opentelemetry/sdk-trace';
 
 /**
  * The SDK span's fields this clock reads and sets: its start (read-only in the public type), the
@@ -27,8 +27,8 @@ export type ClockedSpan = {
  *
  * Must come first among the span processors: the others may read `startTime`.
  */
-export class TraceClock implements SpanProcessor {
-  onStart(span: Span, parentContext: Context): void {
+export class TraceClock extends NoopSpanProcessor {
+  override onStart(span: Span, parentContext: Context): void {
     const child = span as unknown as ClockedSpan;
     if (child._startTimeProvided) return;
     const parent = trace.getSpan(parentContext) as Partial<ClockedSpan> | undefined;
@@ -40,15 +40,5 @@ export class TraceClock implements SpanProcessor {
       hrTimeToMilliseconds(parent.startTime) +
         (child._performanceStartTime - parent._performanceStartTime),
     );
-  }
-
-  onEnd(_span: ReadableSpan): void {}
-
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
-    return Promise.resolve();
   }
 }
