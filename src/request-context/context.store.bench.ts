@@ -2,13 +2,14 @@
  * ns per request for the request context: what it cost with two stores (rampart's own
  * AsyncLocalStorage, entered before the handler, beside OpenTelemetry's context manager, entered
  * in onRequest and again before the handler) against one store (context.store.ts: the request
- * as a key of the OpenTelemetry context, entered once). Each request makes its contexts, enters
- * them, and reads the request and the span six times (log correlation, RequestContextService),
- * with a span as a traced request has one.
+ * as a key of the OpenTelemetry context, entered once), the request set with the API's
+ * BaseContext (`setValue`) or held by context.store.ts's own context. Each request makes its
+ * contexts, enters them, and reads the request and the span six times (log correlation,
+ * RequestContextService), with a span as a traced request has one, and without (tracing off).
  *   npm run bench -- micro   (or: npm run build && node dist/request-context/context.store.bench.js)
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
+import { createContextKey, ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { contextWithRequest, requestContextOf } from './context.store.js';
 import { NEVER_ABORTS, type RequestContext } from './request-context.js';
@@ -38,7 +39,27 @@ function twoStores(): () => number {
   };
 }
 
-function oneStore(): () => number {
+const BASE_KEY = createContextKey('bench.request');
+
+/** One store, the request set as a key of the API's BaseContext (before context.store.ts's own). */
+function oneStoreBaseContext(traced: boolean): () => number {
+  const store = new AsyncLocalStorageContextManager();
+  const read = (): number => {
+    let n = 0;
+    for (let i = 0; i < READS; i++) {
+      const active: Context = store.active();
+      n += (active.getValue(BASE_KEY) as RequestContext).deadline > 0 ? 1 : 0;
+      n += trace.getSpan(active) ? 1 : 0;
+    }
+    return n;
+  };
+  return () => {
+    const withRequest = ROOT_CONTEXT.setValue(BASE_KEY, newRequest());
+    return store.with(traced ? trace.setSpan(withRequest, span) : withRequest, read);
+  };
+}
+
+function oneStore(traced: boolean): () => number {
   const store = new AsyncLocalStorageContextManager();
   const read = (): number => {
     let n = 0;
@@ -50,9 +71,8 @@ function oneStore(): () => number {
     return n;
   };
   return () => {
-    const request = newRequest();
-    const ctx = trace.setSpan(contextWithRequest(ROOT_CONTEXT, request), span);
-    return store.with(ctx, read);
+    const withRequest = contextWithRequest(ROOT_CONTEXT, newRequest());
+    return store.with(traced ? trace.setSpan(withRequest, span) : withRequest, read);
   };
 }
 
@@ -70,12 +90,14 @@ function nsPerRequest(request: () => number): number {
   return ns;
 }
 
-process.stdout.write(`one traced request: contexts made, entered, ${READS} reads\n`);
-for (const [name, make] of [
-  ['two stores, three entries (before)', twoStores],
-  ['one store, entered once (context.store.ts)', oneStore],
+process.stdout.write(`one request: contexts made, entered, ${READS} reads\n`);
+for (const [name, request] of [
+  ['traced, two stores, three entries', twoStores()],
+  ['traced, one store, BaseContext', oneStoreBaseContext(true)],
+  ['traced, one store (context.store.ts)', oneStore(true)],
+  ['untraced, one store, BaseContext', oneStoreBaseContext(false)],
+  ['untraced, one store (context.store.ts)', oneStore(false)],
 ] as const) {
-  const request = make();
   nsPerRequest(request); // warm-up
   const best = Math.min(...[1, 2, 3].map(() => nsPerRequest(request)));
   process.stdout.write(`  ${name.padEnd(44)} ${best.toFixed(0).padStart(6)} ns/op\n`);

@@ -1,0 +1,86 @@
+import { createContextKey, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import {
+  contextStore,
+  contextWithRequest,
+  currentRequest,
+  requestContextOf,
+  runInRequest,
+  runOutsideRequest,
+} from './context.store.js';
+import { NEVER_ABORTS, type RequestContext } from './request-context.js';
+
+const request = (requestId: string): RequestContext => ({
+  requestId,
+  deadline: 1,
+  signal: NEVER_ABORTS,
+  startedAt: 0,
+});
+
+const span = trace.wrapSpanContext({
+  traceId: '0af7651916cd43dd8448eb211c80319c',
+  spanId: 'b7ad6b7169203331',
+  traceFlags: 1,
+});
+const OTHER = createContextKey('spec.other');
+
+// The request context is a Context of its own (not the API's BaseContext): it must keep the
+// API's contract, immutability included, for every key the SDK and instrumentations set.
+describe('contextWithRequest', () => {
+  it('carries the request and every key set before or after it', () => {
+    const a = request('a');
+    const before = ROOT_CONTEXT.setValue(OTHER, 'kept');
+    const ctx = trace.setSpan(contextWithRequest(before, a), span);
+
+    expect(requestContextOf(ctx)).toBe(a);
+    expect(trace.getSpan(ctx)).toBe(span);
+    expect(ctx.getValue(OTHER)).toBe('kept');
+    expect(requestContextOf(ROOT_CONTEXT)).toBeUndefined();
+  });
+
+  it('never changes a context it was made from (setValue and deleteValue return new ones)', () => {
+    const a = request('a');
+    const ctx = contextWithRequest(ROOT_CONTEXT, a);
+    const traced = trace.setSpan(ctx, span);
+    const without = traced.deleteValue(OTHER).setValue(OTHER, 1).deleteValue(OTHER);
+
+    expect(trace.getSpan(ctx)).toBeUndefined();
+    expect(trace.getSpan(traced)).toBe(span);
+    expect(trace.getSpan(without)).toBe(span);
+    expect(requestContextOf(without)).toBe(a);
+    expect(without.getValue(OTHER)).toBeUndefined();
+    expect(traced.getValue(OTHER)).toBeUndefined();
+  });
+
+  it('replaces the request of a request context instead of stacking a second one', () => {
+    const a = request('a');
+    const b = request('b');
+    const ctx = contextWithRequest(trace.setSpan(contextWithRequest(ROOT_CONTEXT, a), span), b);
+
+    expect(requestContextOf(ctx)).toBe(b);
+    expect(trace.getSpan(ctx)).toBe(span);
+    // Deleting the request leaves no older request behind it.
+    const gone = runOutsideRequestOf(ctx);
+    expect(requestContextOf(gone)).toBeUndefined();
+    expect(trace.getSpan(gone)).toBe(span);
+  });
+
+  it('is what the store carries: current request inside, none outside, span kept outside it', () => {
+    const a = request('a');
+    const seen = contextStore.with(trace.setSpan(ROOT_CONTEXT, span), () =>
+      runInRequest(a, () => ({
+        inside: currentRequest(),
+        outside: runOutsideRequest(() => currentRequest()),
+        spanOutside: runOutsideRequest(() => trace.getSpan(contextStore.active())),
+      })),
+    );
+
+    expect(seen.inside).toBe(a);
+    expect(seen.outside).toBeUndefined();
+    expect(seen.spanOutside).toBe(span);
+  });
+});
+
+/** The context runOutsideRequest enters when `ctx` is active. */
+function runOutsideRequestOf(ctx: ReturnType<typeof contextWithRequest>) {
+  return contextStore.with(ctx, () => runOutsideRequest(() => contextStore.active()));
+}
