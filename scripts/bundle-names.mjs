@@ -8,6 +8,9 @@
 // wrapper's string, the wrapper is blanked out; where esbuild renamed the binding (`X2`), it
 // stays.
 //
+// The same for a named function expression whose name is the wrapper's string, and for the
+// `__name(f, "f");` statement esbuild puts after each `function f` declaration.
+//
 // Blanked, not cut: the wrapper's characters become spaces (line breaks kept), so every other
 // token keeps its line and column and the source maps stay exact.
 import { parse } from 'acorn';
@@ -18,6 +21,7 @@ export function unwrapInferredNames(text) {
   const ast = parse(text, { ecmaVersion: 'latest', sourceType: 'module' });
   /** @type {Array<[number, number]>} */
   const blanks = [];
+  let unwrapped = 0;
   const visit = (name, value) => {
     if (!isNameCall(value) || value.arguments[1].value !== name) return;
     const fn = value.arguments[0];
@@ -25,8 +29,41 @@ export function unwrapInferredNames(text) {
       fn.type === 'ArrowFunctionExpression' || (fn.type === 'FunctionExpression' && !fn.id);
     if (!anonymous) return;
     blanks.push([value.start, fn.start], [fn.end, value.end]);
+    unwrapped++;
+  };
+  // `function next() {} __name(next, "next");`: a function declaration is named by its own
+  // identifier, so the statement esbuild puts after it is a no-op each time the enclosing
+  // function runs (Fastify's hook runner declares three per request hook list). Kept where the
+  // block assigns or declares that name again (it may hold another function by then).
+  const visitBody = (block) => {
+    const statements = block.body;
+    let assigned;
+    for (let i = 1; i < statements.length; i++) {
+      const call = statements[i].type === 'ExpressionStatement' && statements[i].expression;
+      const previous = statements[i - 1];
+      if (!isNameCall(call) || previous.type !== 'FunctionDeclaration') continue;
+      const [target, name] = call.arguments;
+      if (target.type !== 'Identifier' || target.name !== name.value) continue;
+      if (previous.id.name !== target.name) continue;
+      assigned ??= namesAssignedIn(block);
+      if (assigned.has(target.name)) continue;
+      blanks.push([statements[i].start, statements[i].end]);
+      unwrapped++;
+    }
   };
   simple(ast, {
+    Program: visitBody,
+    BlockStatement: visitBody,
+    StaticBlock: visitBody,
+    // A named function expression is named by its own identifier, wherever it stands.
+    CallExpression: (node) => {
+      const fn = node.arguments[0];
+      if (!isNameCall(node) || fn.type !== 'FunctionExpression') return;
+      if (fn.id?.name === node.arguments[1].value) {
+        blanks.push([node.start, fn.start], [fn.end, node.end]);
+        unwrapped++;
+      }
+    },
     VariableDeclarator: (node) => node.id.type === 'Identifier' && visit(node.id.name, node.init),
     AssignmentExpression: (node) =>
       node.operator === '=' && node.left.type === 'Identifier' && visit(node.left.name, node.right),
@@ -51,7 +88,18 @@ export function unwrapInferredNames(text) {
     out += text.slice(at, start) + text.slice(start, end).replace(/[^\n]/g, ' ');
     at = end;
   }
-  return { text: out + text.slice(at), unwrapped: blanks.length / 2 };
+  return { text: out + text.slice(at), unwrapped };
+}
+
+/** Identifiers assigned (`x = `, `x += `) or declared by a `var`/`let`/`const` within `node`. */
+function namesAssignedIn(node) {
+  const names = new Set();
+  simple(node, {
+    AssignmentExpression: (n) => n.left.type === 'Identifier' && names.add(n.left.name),
+    UpdateExpression: (n) => n.argument.type === 'Identifier' && names.add(n.argument.name),
+    VariableDeclarator: (n) => n.id.type === 'Identifier' && names.add(n.id.name),
+  });
+  return names;
 }
 
 function isNameCall(node) {

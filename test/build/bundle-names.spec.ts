@@ -58,6 +58,34 @@ describe('scripts/bundle-names.mjs: keepNames wrappers the language makes redund
     expect(namesAfter(renamed, 'error2.name')).toBe('error');
   });
 
+  it("drops the no-op statement after a function declaration, and a named function's wrapper", () => {
+    const declared =
+      'function run() { function next() { return 1; } __name(next, "next"); return next; }';
+    const expression = 'const h = (() => __name(function hook() {}, "hook"))();';
+    for (const [code, read] of [
+      [declared, 'run().name'],
+      [expression, 'h.name'],
+    ] as const) {
+      const { text, unwrapped } = unwrap(code);
+      expect(unwrapped).toBe(1);
+      expect(text).not.toContain('__name(');
+      expect(text.length).toBe(code.length);
+      expect(namesAfter(text, read)).toBe(namesAfter(code, read));
+    }
+  });
+
+  it('keeps the statement where the name is given to another function before it runs', () => {
+    const reassigned =
+      'function run() { function next() {} next = () => 1; __name(next, "next"); return next; }';
+    const declaredAgain =
+      'function run() { function next() {} __name(next, "next"); var next = 1; }';
+    const renamed = 'function next2() {} __name(next2, "next");';
+    for (const code of [reassigned, declaredAgain, renamed]) {
+      expect(unwrap(code)).toEqual({ text: code, unwrapped: 0 });
+    }
+    expect(namesAfter(renamed, 'next2.name')).toBe('next');
+  });
+
   it('keeps every other token on its line and column, so the source maps stay exact', () => {
     const code = 'const a = __name((x) => {\n  return x;\n}, "a"); const b = 1;';
     const { text } = unwrap(code);
