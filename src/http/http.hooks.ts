@@ -24,9 +24,8 @@ export interface HttpHookDeps {
  *    and its context, entered once (request-state.hook.ts);
  *    then chaos (chaos/chaos.hook.ts) and rate limiting (registerRateLimit below), registered
  *    by app.factory.ts after these;
- * 2. preHandler: the context again, only for a request whose body was parsed;
- * 3. onSend: `Connection: close` while draining, so clients move to another pod;
- * 4. onResponse, once the response is written, in one hook: the server span's end, the request
+ * 2. onSend: `Connection: close` while draining, so clients move to another pod;
+ * 3. onResponse, once the response is written, in one hook: the server span's end, the request
  *    duration histogram (metrics/http-server.metrics.ts) and the access line (access.log.ts).
  */
 export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): void {

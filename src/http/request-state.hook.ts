@@ -31,7 +31,10 @@ export interface RequestStateDeps {
  * 4. the signal aborts at the deadline (reason DeadlineExceededError → 504) or when the client
  *    disconnects before the response finished (reason ClientClosedError);
  * 5. one `close` listener does all the close-time work: timer, in-flight registry, abandoned span;
- * 6. the request's context is entered once, here, for every later hook and the handler.
+ * 6. the request's context is entered once, here, for every later hook and the handler. A body
+ *    that ends later, in the socket's async context, changes nothing: Fastify runs the parser's
+ *    `done` in the request's async scope (an AsyncResource in its content-type-parser.js), so no
+ *    hook re-enters it (protocol/json.body-parser.spec.ts holds that to a late body).
  * A handler that ignores the signal still gets a 504 sent for it at the deadline.
  */
 export function registerRequestState(app: FastifyInstance, deps: RequestStateDeps): void {
@@ -86,15 +89,6 @@ export function registerRequestState(app: FastifyInstance, deps: RequestStateDep
       return;
     }
     contextStore.with(state.context, done);
-  });
-
-  // A body is parsed when its last chunk arrives, in the socket's async context, not the
-  // request's (the reason @fastify/request-context enters its store in preHandler). Re-entered
-  // only then: a request without a body reaches its handler in the context entered above.
-  app.addHook('preHandler', (request, _reply, done) => {
-    const state = request.requestState;
-    if (state && contextStore.active() !== state.context) contextStore.with(state.context, done);
-    else done();
   });
 }
 

@@ -1,0 +1,68 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  contextStore,
+  contextWithRequest,
+  currentRequest,
+} from '../request-context/context.store.js';
+import { NEVER_ABORTS } from '../request-context/request-context.js';
+import type { RequestState } from '../request-context/request-state.js';
+import { registerJsonBodyParser } from './json.body-parser.js';
+
+/**
+ * A body that arrives in a later packet than its headers ends in the socket's async context; the
+ * handler must still see the request the onRequest hook entered (http/request-state.hook.ts does
+ * the same with the real state). A real listener and a raw socket, so the body really is late.
+ */
+describe('registerJsonBodyParser: the handler runs in the request context', () => {
+  let app: FastifyInstance;
+  let port: number;
+  beforeAll(async () => {
+    app = Fastify();
+    app.decorateRequest('requestState', null);
+    registerJsonBodyParser(app);
+    app.addHook('onRequest', (request, _reply, done) => {
+      const id = request.headers['x-id'] as string;
+      const state = { requestId: id, deadline: 1, signal: NEVER_ABORTS, startedAt: 0 };
+      const context = contextWithRequest(ROOT_CONTEXT, state);
+      request.requestState = { context } as RequestState;
+      contextStore.with(context, done);
+    });
+    app.post('/echo', async (request) => ({
+      seenBy: currentRequest()?.requestId ?? null,
+      body: request.body,
+    }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    port = (app.server.address() as { port: number }).port;
+  });
+  afterAll(() => app.close());
+
+  it.each([
+    ['with its headers', 0],
+    ['100 ms after its headers', 100],
+  ])('a JSON body sent %s', async (_, lateMs) => {
+    const response = await postJson(port, { n: 1 }, `id-${lateMs}`, lateMs);
+    expect(response).toMatchObject({ status: 200 });
+    expect(JSON.parse(response.body)).toEqual({ seenBy: `id-${lateMs}`, body: { n: 1 } });
+  });
+});
+
+async function postJson(port: number, body: unknown, id: string, lateMs: number) {
+  const payload = JSON.stringify(body);
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  socket.write(
+    `POST /echo HTTP/1.1\r\nhost: 127.0.0.1\r\nx-id: ${id}\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n`,
+  );
+  if (lateMs > 0) await new Promise((r) => setTimeout(r, lateMs));
+  socket.write(payload);
+  let raw = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => (raw += chunk));
+  await once(socket, 'end');
+  const [head = '', text = ''] = raw.split('\r\n\r\n');
+  return { status: Number(head.split(' ')[1]), body: text };
+}
