@@ -25,7 +25,8 @@ export async function run() {
   const targets = [
     { name: 'raw-fastify-pg', args: ['bench/baseline/counters.js'], rampart: false },
     // Admission off: the data path alone. Then as deployed, the adaptive concurrency limit in
-    // front of it (it refuses part of 1,000 concurrent clients by design).
+    // front of it (an increment waiting for its batch is parked and lends its slot:
+    // src/admission/admission.slot.ts).
     { name: 'rampart', args: rampartArgs(), rampart: true, env: { ADMISSION_ENABLED: 'false' } },
     { name: 'rampart-admission', args: rampartArgs(), rampart: true, env: {} },
   ];

@@ -14,6 +14,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { AcceptQueue } from './accept.queue.js';
 import { AdmissionMetrics } from './admission.metrics.js';
 import { AdmissionQueue, type Waiter } from './admission.queue.js';
+import { AdmissionSlot, type SlotOwner } from './admission.slot.js';
 import { ConcurrencyLimiter } from './concurrency.limiter.js';
 import { ListenerPause } from './listener.pause.js';
 import { EventLoopMonitor, type LoopWindow } from './event-loop.monitor.js';
@@ -55,7 +56,8 @@ export interface GateWaiter extends Waiter {
 }
 
 /**
- * Admission for the public port. Decides per request, in onRequest (admission.hook.ts):
+ * Admission for the public port. Decides per request, at the raw request listener
+ * (admission.listener.ts):
  * 1. refused (SERVER_OVERLOADED) while the loop's delay passes EVENT_LOOP_MAX_DELAY_MS: a blocked
  *    loop answers nothing in time, so nothing new is started;
  * 2. refused (CONCURRENCY_LIMITED) when the admitted requests in flight reach the adaptive limit
@@ -64,11 +66,12 @@ export interface GateWaiter extends Waiter {
  *    delay was an input too, at first: under a CPU-bound overload it counted the cost of the
  *    refusals themselves against the admitted requests and drove the limit to its floor,
  *    goodput with it. Latency measured in-process already includes the CPU queue they meet.)
- * 3. otherwise admitted; its slot is released when the response closes.
+ * 3. otherwise admitted; its slot (admission.slot.ts) is released when the response closes, and
+ *    lent to the next request while the request is parked on shared work.
  * Connections are bounded before that, by the kernel and at accept (attach()).
  */
 @Injectable()
-export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationShutdown {
+export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationShutdown, SlotOwner {
   private readonly limiter: ConcurrencyLimiter;
   private readonly latencies = new LatencyWindow();
   private readonly queue: AdmissionQueue<GateWaiter>;
@@ -215,12 +218,27 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
     return true;
   }
 
-  /** Releases an admitted request's slot; `admittedAt` is its performance.now() at admission. */
-  release(admittedAt: number): void {
-    const now = performance.now();
+  /** A slot for a request just admitted (tryAcquire said Admit, or a waiter's admit()). */
+  slot(admittedAt: number): AdmissionSlot {
+    return new AdmissionSlot(this, admittedAt);
+  }
+
+  /** SlotOwner: a parked request's slot goes to the next waiter (admission.slot.ts). */
+  vacate(): void {
     this.admitted--;
-    this.latencies.record(now - admittedAt);
-    this.drain(now);
+    this.drain(performance.now());
+  }
+
+  /** SlotOwner: a parked request resumed; it is in flight again even past the limit. */
+  occupy(): void {
+    this.latencies.observeInFlight(++this.admitted);
+  }
+
+  /** SlotOwner: a request finished; its latency sample leaves out the time it was parked. */
+  release(busyMs: number, holdsSlot: boolean): void {
+    if (holdsSlot) this.admitted--;
+    this.latencies.record(busyMs);
+    this.drain(performance.now());
   }
 
   /** Admits waiters while slots are free. */

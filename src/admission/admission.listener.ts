@@ -6,6 +6,7 @@ import { requestIdFrom } from '../request-context/request-id.js';
 import { requestTimeoutMs } from '../request-context/duration.js';
 import { ConcurrencyLimitedError, ServerOverloadedError } from './admission.errors.js';
 import { Verdict, type AdmissionGate, type GateWaiter } from './admission.gate.js';
+import { attachSlot } from './admission.slot.js';
 
 /** Kubelet probes by URL, before any routing: `/readyz`, `/readyz?verbose`; not `/readyzx`. */
 export function isProbeUrl(url: string | undefined): boolean {
@@ -32,7 +33,8 @@ interface Pending extends GateWaiter {
  * problem+json (the documented body, pre-serialised per code and limit) + Retry-After. While the
  * queue stands (sustained overload) refusals also say `Connection: close`: the client's next
  * request needs a new connection, which the connection cap and the kernel refuse more cheaply
- * than we parse a request. A slot is released once, when the response closes.
+ * than we parse a request. A slot is released once, when the response closes; the request's code
+ * may lend it out meanwhile (admission.slot.ts).
  */
 export class AdmissionListener {
   private gate?: AdmissionGate;
@@ -83,12 +85,14 @@ export class AdmissionListener {
     pending?: Pending,
   ): void {
     if (pending) pending.admittedAt = admittedAt;
+    const slot = gate.slot(admittedAt);
     if (res.destroyed) {
       // Admitted from the queue after its client left: hand the slot straight back.
-      gate.release(admittedAt);
+      slot.release();
       return;
     }
-    res.once('close', () => gate.release(admittedAt));
+    attachSlot(req, slot);
+    res.once('close', () => slot.release());
     handler(req, res);
   }
 

@@ -1,4 +1,5 @@
 import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { slotOf } from '../admission/admission.slot.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidInputError } from '../errors/http.errors.js';
 import { sendProblem } from '../errors/problem.reply.js';
@@ -62,6 +63,7 @@ export function registerRequestState(app: FastifyInstance, deps: RequestStateDep
       span: undefined,
       context: ROOT_CONTEXT,
       inFlightSlot: -1,
+      admission: slotOf(request.raw),
     };
     state.context = contextWithRequest(ROOT_CONTEXT, state);
     spans?.start(request, state);

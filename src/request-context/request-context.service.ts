@@ -19,4 +19,17 @@ export class RequestContextService {
   get requestId(): string | undefined {
     return currentRequest()?.requestId;
   }
+
+  /**
+   * Waits for `work` — done for this request by something shared (a combined statement, a
+   * coalesced read) — with the request parked meanwhile: it keeps no admission slot, and the
+   * wait is not counted as its latency (admission/admission.slot.ts). Not for waits on a scarce
+   * resource (a pooled connection): those are the queueing the limiter must see.
+   */
+  parkedWhile<T>(work: Promise<T>): Promise<T> {
+    const admission = currentRequest()?.admission;
+    if (!admission) return work;
+    admission.park();
+    return work.finally(() => admission.unpark());
+  }
 }

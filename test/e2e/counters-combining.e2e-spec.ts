@@ -237,4 +237,46 @@ describe('write combining of counter increments (real PostgreSQL)', () => {
     ]);
     expect((await json(await fetch(`${t.baseUrl}/api/counters/edge`))).value).toBe(MAX);
   });
+
+  // Admission on, its limit pinned to 1 and no queue: a second request in flight is refused at
+  // once. An increment waiting for its batch's statement is parked (admission/admission.slot.ts)
+  // and lends its slot, so increments queued behind a held row are all let in, none refused.
+  it('with admission limited to 1, increments parked behind a held row lend their slot: 20 let in, none refused', async () => {
+    const admitted = await startTestApp({
+      ...ENV,
+      ADMISSION_ENABLED: 'true',
+      ADMISSION_MIN_LIMIT: '1',
+      ADMISSION_INITIAL_LIMIT: '1',
+      ADMISSION_MAX_LIMIT: '1',
+      ADMISSION_QUEUE_MAX: '0',
+      DATABASE_URL: db.url,
+      DB_APPLICATION_NAME: APP_NAME,
+    });
+    try {
+      await holdRow('parked', 0);
+      const lead = increment(admitted, 'parked');
+      await waitFor('lead statement blocked on the row', statementWaitingOnLock);
+      const rest = Array.from({ length: 20 }, () => increment(admitted, 'parked'));
+      await waitFor(
+        '20 queued',
+        async () => (await metric(admitted, 'counters_increments_queued')) === 20,
+      );
+      // All 21 are waiting, none of them holds a slot.
+      expect(await metric(admitted, 'http_server_admission_in_flight')).toBe(0);
+      await locker.query('COMMIT');
+
+      const answers = [await lead, ...(await Promise.all(rest))];
+      expect(answers.map((a) => a.status)).toEqual(Array<number>(21).fill(200));
+      expect(answers.map((a) => a.body.value).sort((x, y) => Number(x) - Number(y))).toEqual(
+        Array.from({ length: 21 }, (_, i) => i + 1),
+      );
+      const text = await (await fetch(`${admitted.adminUrl}/metrics`)).text();
+      const refused = parsePrometheusText(text)
+        .get('http_server_admission_rejections_total')
+        ?.samples.filter((sample) => sample.value > 0);
+      expect(refused).toEqual([]);
+    } finally {
+      await admitted.close();
+    }
+  });
 });
