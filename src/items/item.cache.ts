@@ -24,7 +24,19 @@ export class ItemCache {
   private readonly coalesced: { inc(): void };
   private readonly invalidations: Counter<'source'>;
 
-  constructor(options: { maxItems: number; ttlMs: number }, metrics: MetricsService) {
+  /**
+   * @param options.parkedWhile how a caller that joined another's query waits: parked, it lends
+   *   its admission slot (RequestContextService.parkedWhile); the caller that runs the query
+   *   holds its slot, since it holds a pooled connection.
+   */
+  constructor(
+    private readonly options: {
+      maxItems: number;
+      ttlMs: number;
+      parkedWhile?: <T>(work: Promise<T>) => Promise<T>;
+    },
+    metrics: MetricsService,
+  ) {
     if (options.maxItems > 0 && options.ttlMs > 0) {
       this.lru = new LRUCache({ max: options.maxItems, ttl: options.ttlMs });
     }
@@ -64,12 +76,17 @@ export class ItemCache {
       this.hit.inc();
       return Promise.resolve(cached);
     }
-    return this.flights.run(
+    let joined = false;
+    const loaded = this.flights.run(
       id,
       (shared) => this.fill(id, load, shared),
       signal,
-      (leader) => (leader ? this.miss : this.coalesced).inc(),
+      (leader) => {
+        joined = !leader;
+        (leader ? this.miss : this.coalesced).inc();
+      },
     );
+    return joined && this.options.parkedWhile ? this.options.parkedWhile(loaded) : loaded;
   }
 
   /** Drops `id` (after a write here, or a message from another replica). */

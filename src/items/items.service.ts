@@ -34,7 +34,11 @@ export class ItemsService implements OnModuleInit {
     private readonly context: RequestContextService,
   ) {
     this.cache = new ItemCache(
-      { maxItems: config.CACHE_MAX_ITEMS, ttlMs: config.CACHE_TTL_MS },
+      {
+        maxItems: config.CACHE_MAX_ITEMS,
+        ttlMs: config.CACHE_TTL_MS,
+        parkedWhile: (work) => context.parkedWhile(work),
+      },
       metrics,
     );
   }

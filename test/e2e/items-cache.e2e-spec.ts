@@ -1,6 +1,13 @@
-import { createPostgresDatabase, REDIS_URL, type TestDatabase } from '../support/database.js';
+import pg from 'pg';
+import {
+  adminQuery,
+  createPostgresDatabase,
+  REDIS_URL,
+  type TestDatabase,
+} from '../support/database.js';
 import { json } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { eventually } from '../support/wait.js';
 
 /** A counter's value from the admin /metrics text (0 when absent). */
 async function metric(app: TestApp, series: string): Promise<number> {
@@ -59,6 +66,59 @@ describe('item cache: single-flight per instance, invalidation across instances 
       const hits = await metric(app, 'items_cache_requests_total{result="hit"}');
       const coalesced = await metric(app, 'items_cache_requests_total{result="coalesced"}');
       expect(hits + coalesced).toBeGreaterThanOrEqual(999);
+    }
+  });
+
+  // Admission on, pinned to two slots, no queue: a third request in flight is refused at once.
+  // The reader running the query holds one (it holds a pooled connection); readers that join it
+  // are parked (admission/admission.slot.ts) and lend theirs, so all of them get through the other.
+  it('with admission limited to 2, readers coalesced onto a blocked query lend their slot: 20 let in, none refused', async () => {
+    const name = `rampart-coalesced-${process.pid}`;
+    const limited = await startTestApp({
+      DATABASE_URL: db.url,
+      DB_APPLICATION_NAME: name,
+      ACCESS_LOG_ENABLED: 'false',
+      ADMISSION_ENABLED: 'true',
+      ADMISSION_MIN_LIMIT: '2',
+      ADMISSION_INITIAL_LIMIT: '2',
+      ADMISSION_MAX_LIMIT: '2',
+      ADMISSION_QUEUE_MAX: '0',
+    });
+    const locker = new pg.Client({ connectionString: db.url });
+    await locker.connect();
+    try {
+      // Created through another instance: this one has it in no cache.
+      const { id } = await create(a, 'coalesced');
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE items IN ACCESS EXCLUSIVE MODE');
+      const lead = fetch(`${limited.baseUrl}/api/items/${id}`);
+      await eventually(async () => {
+        const [row] = await adminQuery<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+          [name],
+        );
+        return row?.n === 1;
+      }, 10_000);
+      const rest = Array.from({ length: 20 }, () => fetch(`${limited.baseUrl}/api/items/${id}`));
+      await eventually(
+        async () =>
+          (await metric(limited, 'items_cache_requests_total{result="coalesced"}')) === 20,
+        10_000,
+      );
+      // Only the reader running the query holds a slot.
+      expect(await metric(limited, 'http_server_admission_in_flight')).toBe(1);
+      await locker.query('COMMIT');
+
+      const responses = await Promise.all([lead, ...rest]);
+      expect(responses.map((r) => r.status)).toEqual(Array<number>(21).fill(200));
+      expect(
+        await metric(limited, 'http_server_admission_rejections_total{reason="concurrency_limit"}'),
+      ).toBe(0);
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end();
+      await limited.close();
     }
   });
 
