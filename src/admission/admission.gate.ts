@@ -86,6 +86,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
   private timer?: NodeJS.Timeout;
   private windowStart = 0;
   private admitted = 0;
+  private parked = 0;
   private loopLagging = false;
   private lastLog = { at: 0, limit: 0 };
   private rejectedSinceLog = 0;
@@ -112,6 +113,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
     this.metrics = new AdmissionMetrics(metrics, {
       limit: () => this.limiter.limit,
       inFlight: () => this.admitted,
+      parked: () => this.parked,
       queued: () => this.queue.length,
       baselineMs: () => this.limiter.baselineMs,
       connections: () => this.connections,
@@ -226,17 +228,20 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
   /** SlotOwner: a parked request's slot goes to the next waiter (admission.slot.ts). */
   vacate(): void {
     this.admitted--;
+    this.parked++;
     this.drain(performance.now());
   }
 
   /** SlotOwner: a parked request resumed; it is in flight again even past the limit. */
   occupy(): void {
+    this.parked--;
     this.latencies.observeInFlight(++this.admitted);
   }
 
   /** SlotOwner: a request finished; its latency sample leaves out the time it was parked. */
   release(busyMs: number, holdsSlot: boolean): void {
     if (holdsSlot) this.admitted--;
+    else this.parked--;
     this.latencies.record(busyMs);
     this.drain(performance.now());
   }

@@ -8,6 +8,8 @@ export type RejectionReason = 'concurrency_limit' | 'event_loop_delay';
 export interface AdmissionState {
   limit(): number;
   inFlight(): number;
+  /** Admitted requests parked on shared work, their slots lent out (admission.slot.ts). */
+  parked(): number;
   queued(): number;
   baselineMs(): number;
   /** Open connections on the public listener (counted while admission is on). */
@@ -33,8 +35,13 @@ export class AdmissionMetrics {
     );
     metrics.readGauge(
       'http_server_admission_in_flight',
-      'Requests admitted on the public port and not yet finished (probes excluded).',
+      'Requests admitted on the public port, not yet finished, holding a slot (probes and parked requests excluded).',
       () => state.inFlight(),
+    );
+    metrics.readGauge(
+      'http_server_admission_parked',
+      'Admitted requests waiting on work shared with others (a counter batch, a coalesced read), their slots lent out.',
+      () => state.parked(),
     );
     metrics.readGauge(
       'http_server_admission_queued',

@@ -263,6 +263,7 @@ describe('write combining of counter increments (real PostgreSQL)', () => {
       );
       // All 21 are waiting, none of them holds a slot.
       expect(await metric(admitted, 'http_server_admission_in_flight')).toBe(0);
+      expect(await metric(admitted, 'http_server_admission_parked')).toBe(21);
       await locker.query('COMMIT');
 
       const answers = [await lead, ...(await Promise.all(rest))];
@@ -275,6 +276,12 @@ describe('write combining of counter increments (real PostgreSQL)', () => {
         .get('http_server_admission_rejections_total')
         ?.samples.filter((sample) => sample.value > 0);
       expect(refused).toEqual([]);
+      await waitFor(
+        'no request left parked or in flight',
+        async () =>
+          (await metric(admitted, 'http_server_admission_parked')) === 0 &&
+          (await metric(admitted, 'http_server_admission_in_flight')) === 0,
+      );
     } finally {
       await admitted.close();
     }
