@@ -39,39 +39,38 @@ function twoStores(): () => number {
   };
 }
 
-const BASE_KEY = createContextKey('bench.request');
-
-/** One store, the request set as a key of the API's BaseContext (before context.store.ts's own). */
-function oneStoreBaseContext(traced: boolean): () => number {
-  const store = new AsyncLocalStorageContextManager();
-  const read = (): number => {
-    let n = 0;
-    for (let i = 0; i < READS; i++) {
-      const active: Context = store.active();
-      n += (active.getValue(BASE_KEY) as RequestContext).deadline > 0 ? 1 : 0;
-      n += trace.getSpan(active) ? 1 : 0;
-    }
-    return n;
-  };
-  return () => {
-    const withRequest = ROOT_CONTEXT.setValue(BASE_KEY, newRequest());
-    return store.with(traced ? trace.setSpan(withRequest, span) : withRequest, read);
-  };
+/** How one store's context carries the request: set it, read it. */
+interface Carrier {
+  withRequest(request: RequestContext): Context;
+  requestOf(context: Context): RequestContext | undefined;
 }
 
-function oneStore(traced: boolean): () => number {
+/** context.store.ts: its own context class holding the request. */
+const OWN: Carrier = {
+  withRequest: (r) => contextWithRequest(ROOT_CONTEXT, r),
+  requestOf: requestContextOf,
+};
+
+/** Before it: the request as a key of the API's BaseContext (a Map copy per setValue). */
+const BASE_KEY = createContextKey('bench.request');
+const BASE: Carrier = {
+  withRequest: (r) => ROOT_CONTEXT.setValue(BASE_KEY, r),
+  requestOf: (context) => context.getValue(BASE_KEY) as RequestContext | undefined,
+};
+
+function oneStore(carrier: Carrier, traced: boolean): () => number {
   const store = new AsyncLocalStorageContextManager();
   const read = (): number => {
     let n = 0;
     for (let i = 0; i < READS; i++) {
       const active: Context = store.active();
-      n += requestContextOf(active)!.deadline > 0 ? 1 : 0;
+      n += carrier.requestOf(active)!.deadline > 0 ? 1 : 0;
       n += trace.getSpan(active) ? 1 : 0;
     }
     return n;
   };
   return () => {
-    const withRequest = contextWithRequest(ROOT_CONTEXT, newRequest());
+    const withRequest = carrier.withRequest(newRequest());
     return store.with(traced ? trace.setSpan(withRequest, span) : withRequest, read);
   };
 }
@@ -93,10 +92,10 @@ function nsPerRequest(request: () => number): number {
 process.stdout.write(`one request: contexts made, entered, ${READS} reads\n`);
 for (const [name, request] of [
   ['traced, two stores, three entries', twoStores()],
-  ['traced, one store, BaseContext', oneStoreBaseContext(true)],
-  ['traced, one store (context.store.ts)', oneStore(true)],
-  ['untraced, one store, BaseContext', oneStoreBaseContext(false)],
-  ['untraced, one store (context.store.ts)', oneStore(false)],
+  ['traced, one store, BaseContext', oneStore(BASE, true)],
+  ['traced, one store (context.store.ts)', oneStore(OWN, true)],
+  ['untraced, one store, BaseContext', oneStore(BASE, false)],
+  ['untraced, one store (context.store.ts)', oneStore(OWN, false)],
 ] as const) {
   nsPerRequest(request); // warm-up
   const best = Math.min(...[1, 2, 3].map(() => nsPerRequest(request)));
