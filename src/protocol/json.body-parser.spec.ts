@@ -1,5 +1,3 @@
-import { once } from 'node:events';
-import { connect } from 'node:net';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
@@ -9,6 +7,7 @@ import {
 } from '../request-context/context.store.js';
 import { NEVER_ABORTS } from '../request-context/request-context.js';
 import type { RequestState } from '../request-context/request-state.js';
+import { rawRequest } from '../../test/support/raw-http.js';
 import { registerJsonBodyParser } from './json.body-parser.js';
 
 /**
@@ -49,20 +48,13 @@ describe('registerJsonBodyParser: the handler runs in the request context', () =
   });
 });
 
-async function postJson(port: number, body: unknown, id: string, lateMs: number) {
+/** POSTs `body` to /echo over a raw socket, the body `lateMs` after the headers. */
+function postJson(port: number, body: unknown, id: string, lateMs: number) {
   const payload = JSON.stringify(body);
-  const socket = connect(port, '127.0.0.1');
-  await once(socket, 'connect');
-  socket.write(
+  const headers =
     `POST /echo HTTP/1.1\r\nhost: 127.0.0.1\r\nx-id: ${id}\r\ncontent-type: application/json\r\n` +
-      `content-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n`,
-  );
-  if (lateMs > 0) await new Promise((r) => setTimeout(r, lateMs));
-  socket.write(payload);
-  let raw = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => (raw += chunk));
-  await once(socket, 'end');
-  const [head = '', text = ''] = raw.split('\r\n\r\n');
-  return { status: Number(head.split(' ')[1]), body: text };
+    `content-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n`;
+  return lateMs === 0
+    ? rawRequest(port, headers + payload)
+    : rawRequest(port, headers, { later: { afterMs: lateMs, data: payload } });
 }

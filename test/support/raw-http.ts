@@ -18,12 +18,17 @@ interface Parsed extends Omit<RawResponse, 'closed'> {
  * An HTTP client would normalise a malformed request away (duplicate Host, obs-fold, both
  * Content-Length and Transfer-Encoding); this does not. Resolves when the answer's body is
  * complete and the server has either closed the socket or kept it open for `lingerMs`; an answer
- * to HEAD has no body (`head: true`).
+ * to HEAD has no body (`head: true`). `later` is sent `afterMs` after the request (a body that
+ * arrives in a later packet than its headers).
  */
 export function rawRequest(
   port: number,
   request: string | Buffer,
-  { lingerMs = 300, head = false }: { lingerMs?: number; head?: boolean } = {},
+  {
+    lingerMs = 300,
+    head = false,
+    later,
+  }: { lingerMs?: number; head?: boolean; later?: { afterMs: number; data: string | Buffer } } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
@@ -50,6 +55,7 @@ export function rawRequest(
     // A reset after the answer was read still counts as a close.
     socket.on('error', () => finish(true));
     socket.write(request);
+    if (later) setTimeout(() => socket.write(later.data), later.afterMs);
   });
 }
 
