@@ -23,6 +23,10 @@ describe('module metrics on /metrics: cache, breaker, pool', () => {
     t = await startTestApp({
       DATABASE_URL,
       DB_POOL_MAX: '1',
+      // The pool-wait test queues 20 inserts behind one connection; on a loaded machine the
+      // last of them wait past the controlled-delay target (50 ms) and would be refused
+      // (DB_POOL_TIMEOUT) before they are counted. This suite checks the histogram, not CoDel.
+      DB_POOL_QUEUE_TARGET_MS: '30000',
       BACKEND_URLS: deadBackend,
       UPSTREAM_RETRY_MAX: '0',
       UPSTREAM_BREAKER_THRESHOLD: '2',
@@ -64,9 +68,12 @@ describe('module metrics on /metrics: cache, breaker, pool', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ name: `pool-wait-${Date.now()}-${i}` }),
-      }).then((r) => r.text()),
+      }).then(async (r) => {
+        await r.text();
+        return r.status;
+      }),
     );
-    await Promise.all(creates);
+    expect(await Promise.all(creates)).toEqual(Array.from({ length: 20 }, () => 201));
     const after = await scrape(t);
     expect(waits(after) - before).toBeGreaterThanOrEqual(20);
     // Queued behind one connection, some waits exceed the smallest bucket (0.1 ms).
