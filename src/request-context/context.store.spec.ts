@@ -51,6 +51,37 @@ describe('contextWithRequest', () => {
     expect(traced.getValue(OTHER)).toBeUndefined();
   });
 
+  it('holds one key beside the request and keeps the contract for keys set before and after it', () => {
+    const a = request('a');
+    const older = trace.wrapSpanContext({ ...span.spanContext(), spanId: '00f067aa0ba902b7' });
+    const THIRD = createContextKey('spec.third');
+    // The parent's span sits in `rest`; the request's own span is held and shadows it.
+    const ctx = trace.setSpan(contextWithRequest(trace.setSpan(ROOT_CONTEXT, older), a), span);
+    const more = ctx.setValue(OTHER, 1).setValue(THIRD, 2);
+
+    expect(trace.getSpan(more)).toBe(span);
+    expect([more.getValue(OTHER), more.getValue(THIRD)]).toEqual([1, 2]);
+    expect(ctx.getValue(OTHER)).toBeUndefined();
+    // Replacing the held key, deleting it (the shadowed one goes too), deleting another key.
+    expect(trace.getSpan(trace.setSpan(more, older))).toBe(older);
+    const noSpan = trace.deleteSpan(more);
+    expect(trace.getSpan(noSpan)).toBeUndefined();
+    expect([noSpan.getValue(OTHER), requestContextOf(noSpan)]).toEqual([1, a]);
+    expect(more.deleteValue(OTHER).getValue(OTHER)).toBeUndefined();
+    expect(trace.getSpan(more.deleteValue(OTHER))).toBe(span);
+    // A new request over it keeps the held key; dropping the request keeps every other key.
+    const b = request('b');
+    const next = contextWithRequest(more, b);
+    expect([requestContextOf(next), trace.getSpan(next), next.getValue(THIRD)]).toEqual([
+      b,
+      span,
+      2,
+    ]);
+    expect(trace.getSpan(runOutsideRequestOf(more))).toBe(span);
+    expect(requestContextOf(runOutsideRequestOf(more))).toBeUndefined();
+    expect(runOutsideRequestOf(more).getValue(THIRD)).toBe(2);
+  });
+
   it('replaces the request of a request context instead of stacking a second one', () => {
     const a = request('a');
     const b = request('b');

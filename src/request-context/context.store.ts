@@ -14,41 +14,74 @@ export const contextStore = new AsyncLocalStorageContextManager();
 const REQUEST_CONTEXT = createContextKey('rampart.request');
 
 /**
- * A context holding the request in a field and every other key in `rest`: the same immutable
- * Context as `rest.setValue(REQUEST_CONTEXT, request)`, made without the API's BaseContext,
- * which copies its parent's Map and makes three closures per context. Every request makes one
- * (context.store.bench.ts: ns per request both ways); keys set later (the server span, a
- * client span) go to `rest`, so a read of them costs one call more.
+ * A context holding the request in a field, one more key in a second field (on a request's
+ * path, the server span that trace.setSpan adds), and every other key in `rest`: the same
+ * immutable Context as `rest.setValue(REQUEST_CONTEXT, request).setValue(key, value)`, made
+ * without the API's BaseContext, which copies its parent's Map and makes three closures per
+ * context. Every request makes one, and a traced one (sampled or not) a second
+ * (context.store.bench.ts: ns per request each way). Keys set after the held one (a client
+ * span) go to `rest`, so a read of them costs one call more.
  */
 class RequestScopedContext implements Context {
   constructor(
     readonly rest: Context,
     readonly request: RequestContext,
+    /** The one key held here rather than in `rest` (undefined: none yet); read before `rest`. */
+    readonly heldKey: symbol | undefined = undefined,
+    readonly heldValue: unknown = undefined,
   ) {}
 
   getValue(key: symbol): unknown {
-    return key === REQUEST_CONTEXT ? this.request : this.rest.getValue(key);
+    if (key === REQUEST_CONTEXT) return this.request;
+    return key === this.heldKey ? this.heldValue : this.rest.getValue(key);
   }
 
   setValue(key: symbol, value: unknown): Context {
-    return key === REQUEST_CONTEXT
-      ? new RequestScopedContext(this.rest, value as RequestContext)
-      : new RequestScopedContext(this.rest.setValue(key, value), this.request);
+    if (key === REQUEST_CONTEXT) {
+      return new RequestScopedContext(
+        this.rest,
+        value as RequestContext,
+        this.heldKey,
+        this.heldValue,
+      );
+    }
+    if (this.heldKey === undefined || key === this.heldKey) {
+      return new RequestScopedContext(this.rest, this.request, key, value);
+    }
+    return new RequestScopedContext(
+      this.rest.setValue(key, value),
+      this.request,
+      this.heldKey,
+      this.heldValue,
+    );
   }
 
   deleteValue(key: symbol): Context {
-    return key === REQUEST_CONTEXT
+    // Without the request it is an ordinary context again: the held key goes back to `rest`.
+    if (key === REQUEST_CONTEXT) return this.withoutRequest();
+    if (key === this.heldKey)
+      return new RequestScopedContext(this.rest.deleteValue(key), this.request);
+    return new RequestScopedContext(
+      this.rest.deleteValue(key),
+      this.request,
+      this.heldKey,
+      this.heldValue,
+    );
+  }
+
+  /** Every key but the request, in the API's own context. */
+  withoutRequest(): Context {
+    return this.heldKey === undefined
       ? this.rest
-      : new RequestScopedContext(this.rest.deleteValue(key), this.request);
+      : this.rest.setValue(this.heldKey, this.heldValue);
   }
 }
 
 /** The context a request's work runs in: `parent` (the span's, or root) plus the request. */
 export function contextWithRequest(parent: Context, request: RequestContext): Context {
-  return new RequestScopedContext(
-    parent instanceof RequestScopedContext ? parent.rest : parent,
-    request,
-  );
+  return parent instanceof RequestScopedContext
+    ? new RequestScopedContext(parent.rest, request, parent.heldKey, parent.heldValue)
+    : new RequestScopedContext(parent, request);
 }
 
 export function requestContextOf(context: Context): RequestContext | undefined {
