@@ -19,8 +19,8 @@ const REQUEST_CONTEXT = createContextKey('rampart.request');
  * immutable Context as `rest.setValue(REQUEST_CONTEXT, request).setValue(key, value)`, made
  * without the API's BaseContext, which copies its parent's Map and makes three closures per
  * context. Every request makes one, and a traced one (sampled or not) a second
- * (context.store.bench.ts: ns per request each way). Keys set after the held one (a client
- * span) go to `rest`, so a read of them costs one call more.
+ * (context.store.bench.ts: ns per request each way). A client span replaces the held server span
+ * (the same key); other keys set after the held one go to `rest`, a read of them one call more.
  */
 class RequestScopedContext implements Context {
   constructor(
@@ -70,7 +70,7 @@ class RequestScopedContext implements Context {
   }
 
   /** Every key but the request, in the API's own context. */
-  withoutRequest(): Context {
+  private withoutRequest(): Context {
     return this.heldKey === undefined
       ? this.rest
       : this.rest.setValue(this.heldKey, this.heldValue);
