@@ -5,12 +5,7 @@
 import { rampartArgs } from './settings.js';
 
 export function helloTargets(sinkUrl) {
-  const traced = (ratio) => ({
-    OTEL_SDK_DISABLED: 'false',
-    OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
-    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-    OTEL_TRACES_SAMPLER_ARG: String(ratio),
-  });
+  const traced = (ratio) => tracedEnv(sinkUrl, ratio);
   return [
     { name: 'nest-alone', args: ['bench/baseline/nest-hello.js'], env: {} },
     {
@@ -22,4 +17,14 @@ export function helloTargets(sinkUrl) {
     { name: 'rampart-10pct', args: rampartArgs(), env: traced(0.1) },
     { name: 'rampart-100pct', args: rampartArgs(), env: traced(1) },
   ];
+}
+
+/** rampart's environment for tracing at `ratio` (default parent-based sampler) to `sinkUrl`. */
+export function tracedEnv(sinkUrl, ratio) {
+  return {
+    OTEL_SDK_DISABLED: 'false',
+    OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: String(ratio),
+  };
 }

@@ -21,7 +21,7 @@ import { Agent, request } from 'undici';
 import { baselineBuild } from '../lib/baseline.js';
 import { throwawayDatabase } from '../lib/database.js';
 import { freePort, startServer } from '../lib/processes.js';
-import { helloTargets } from '../lib/hello-targets.js';
+import { helloTargets, tracedEnv } from '../lib/hello-targets.js';
 import { rampartArgs } from '../lib/settings.js';
 import { median } from '../lib/stats.js';
 import { startSink } from '../lib/sink-process.js';
@@ -45,7 +45,10 @@ const IDLE_WINDOWS = 3;
 // attribute the cost to a layer: '{"no-access-log":{"ACCESS_LOG_ENABLED":"false"}}'.
 const ONLY = process.env.BENCH_INSTRUCTIONS_TARGETS?.split(',');
 const VARIANTS = JSON.parse(process.env.BENCH_INSTRUCTIONS_VARIANTS ?? '{}');
-// Earlier builds of rampart, tracing off, to measure a change: BENCH_INSTRUCTIONS_BASELINE=4488e72.
+// Earlier builds of rampart, tracing off, to measure a change: BENCH_INSTRUCTIONS_BASELINE=4488e72;
+// `rev@ratio` traces at that sampling ratio instead (4488e72@0: the SDK on, nothing sampled), and
+// BENCH_INSTRUCTIONS_RATIOS=0,0.1 adds this build at those ratios, to compare with them.
+const RATIOS = (process.env.BENCH_INSTRUCTIONS_RATIOS ?? '').split(',').filter(Boolean);
 const BASELINE_REVS = (process.env.BENCH_INSTRUCTIONS_BASELINE ?? '').split(',').filter(Boolean);
 // Start-up under valgrind takes 10-50x longer than without.
 const READY_TIMEOUT_MS = 300_000;
@@ -61,10 +64,18 @@ export async function run() {
   try {
     const targets = [
       ...helloTargets(sink.url),
-      ...BASELINE_REVS.map((rev) => ({
-        name: `rampart-off-${rev}`,
-        args: rampartArgs({ dir: baselineBuild(rev) }),
-        env: { OTEL_SDK_DISABLED: 'true' },
+      ...BASELINE_REVS.map((spec) => {
+        const [rev, ratio] = spec.split('@');
+        return {
+          name: ratio === undefined ? `rampart-off-${rev}` : `rampart-ratio-${ratio}-${rev}`,
+          args: rampartArgs({ dir: baselineBuild(rev) }),
+          env: ratio === undefined ? { OTEL_SDK_DISABLED: 'true' } : tracedEnv(sink.url, ratio),
+        };
+      }),
+      ...RATIOS.map((ratio) => ({
+        name: `rampart-ratio-${ratio}`,
+        args: rampartArgs(),
+        env: tracedEnv(sink.url, ratio),
       })),
       ...Object.entries(VARIANTS).map(([variant, env]) => ({
         name: `rampart-off-${variant}`,

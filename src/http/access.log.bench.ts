@@ -17,6 +17,19 @@ const request = {
   requestState: null,
 } as unknown as FastifyRequest;
 
+const traced = {
+  ...request,
+  requestState: {
+    span: {
+      spanContext: () => ({
+        traceId: '0af7651916cd43dd8448eb211c80319c',
+        spanId: 'b7ad6b7169203331',
+        traceFlags: 0,
+      }),
+    },
+  },
+} as unknown as FastifyRequest;
+
 const handBuilt = new AccessLog('rampart', discard);
 const viaPino = pino(
   {
@@ -46,6 +59,10 @@ const CASES: Array<[string, () => void]> = [
       ),
   ],
   ['AccessLog, hand-built line', () => handBuilt.write(request, '/hello', 200, 0.4213, false)],
+  [
+    'AccessLog, with a span (trace ids)',
+    () => handBuilt.write(traced, '/hello', 200, 0.4213, false),
+  ],
 ];
 
 function nsPerLine(write: () => void): number {

@@ -9,6 +9,7 @@ import {
 } from '@opentelemetry/api';
 import type { FastifyRequest } from 'fastify';
 import type { RequestState } from '../request-context/request-state.js';
+import type { RootSpanStarter } from './root-span.starter.js';
 import { telemetryHandle } from './telemetry.handle.js';
 
 /**
@@ -25,6 +26,8 @@ import { telemetryHandle } from './telemetry.handle.js';
 export class ServerSpans {
   private readonly tracer: Tracer = trace.getTracer('rampart.http.server');
 
+  constructor(private readonly rootSpans?: RootSpanStarter) {}
+
   /** Starts the request's span (never for probes), parented by the caller's trace headers. */
   start(request: FastifyRequest, state: RequestState): void {
     if (state.probe) return;
@@ -34,7 +37,10 @@ export class ServerSpans {
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     // Named for the sampler by method alone (an interned string); the full name is built only
     // for a span that records.
-    const span = this.tracer.startSpan(request.method, { kind: SpanKind.SERVER }, parent);
+    const span =
+      this.rootSpans && trace.getSpan(parent) === undefined
+        ? this.rootSpans.start(this.tracer, request.method, SpanKind.SERVER, parent)
+        : this.tracer.startSpan(request.method, { kind: SpanKind.SERVER }, parent);
     if (span.isRecording()) {
       if (state.route !== undefined) span.updateName(`${request.method} ${state.route}`);
       span.setAttributes(requestAttributes(request, state.route));
@@ -71,7 +77,8 @@ export class ServerSpans {
 
 /** Server spans when the SDK started; undefined (no span, zero cost) when OTEL_SDK_DISABLED. */
 export function serverSpans(): ServerSpans | undefined {
-  return telemetryHandle() ? new ServerSpans() : undefined;
+  const telemetry = telemetryHandle();
+  return telemetry ? new ServerSpans(telemetry.rootSpans) : undefined;
 }
 
 /**

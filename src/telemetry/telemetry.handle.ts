@@ -1,3 +1,4 @@
+import type { RootSpanStarter } from './root-span.starter.js';
 import type { SpanStore } from './span.store.js';
 
 /** Counts kept by the span pipeline, read by the Prometheus collector (telemetry.metrics.ts). */
@@ -26,6 +27,8 @@ export interface TelemetryHandle {
   spanStats(): SpanPipelineStats;
   /** The recent spans kept for /debug/tracez; undefined when TRACEZ_ENABLED=false. */
   readonly spanStore?: SpanStore;
+  /** Starts the span of a request without a caller's trace context (server-span.hooks.ts). */
+  readonly rootSpans?: RootSpanStarter;
   /**
    * For each registered instrumentation, by library name, whether the library the service
    * loaded is patched right now (checked on every call; cheap property reads).

@@ -2,9 +2,9 @@ import {
   AlwaysOffSampler,
   AlwaysOnSampler,
   ParentBasedSampler,
-  TraceIdRatioBasedSampler,
   type Sampler,
 } from '@opentelemetry/sdk-trace';
+import { TraceIdRatioSampler } from './trace-id-ratio.sampler.js';
 import type { AppConfig } from '../config/config.schema.js';
 
 /**
@@ -15,18 +15,28 @@ import type { AppConfig } from '../config/config.schema.js';
  * (or not) as a whole across rampart instances.
  */
 export function samplerFromConfig(name: AppConfig['OTEL_TRACES_SAMPLER'], ratio: number): Sampler {
+  const root = rootSamplerFromConfig(name, ratio);
+  return name.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root;
+}
+
+/**
+ * The part of that sampler which decides for a span without a parent: the whole sampler but for
+ * the parent-based ones, which hand such a span to their root (root-span.starter.ts asks it
+ * directly for the requests that arrive without a trace context).
+ */
+export function rootSamplerFromConfig(
+  name: AppConfig['OTEL_TRACES_SAMPLER'],
+  ratio: number,
+): Sampler {
   switch (name) {
     case 'always_on':
+    case 'parentbased_always_on':
       return new AlwaysOnSampler();
     case 'always_off':
+    case 'parentbased_always_off':
       return new AlwaysOffSampler();
     case 'traceidratio':
-      return new TraceIdRatioBasedSampler(ratio);
-    case 'parentbased_always_on':
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
-    case 'parentbased_always_off':
-      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
     case 'parentbased_traceidratio':
-      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+      return new TraceIdRatioSampler(ratio);
   }
 }

@@ -26,7 +26,8 @@ import {
   type ConfiguredInstrumentation,
 } from './telemetry.instrumentations.js';
 import { propagatorFromConfig } from './telemetry.propagators.js';
-import { samplerFromConfig } from './telemetry.sampler.js';
+import { rootSamplerFromConfig, samplerFromConfig } from './telemetry.sampler.js';
+import { RootSpanStarter } from './root-span.starter.js';
 
 const log = logger.child({ module: 'telemetry' });
 
@@ -40,6 +41,7 @@ export class TelemetrySdk implements TelemetryHandle {
   private readonly stats = new SpanPipelineStatsRecorder();
   private provider?: TracerProvider;
   spanStore?: SpanStore;
+  rootSpans?: RootSpanStarter;
   private instrumentations: ConfiguredInstrumentation[] = [];
 
   /**
@@ -65,13 +67,17 @@ export class TelemetrySdk implements TelemetryHandle {
     context.setGlobalContextManager(contextStore.enable());
     propagation.setGlobalPropagator(propagatorFromConfig(config.OTEL_PROPAGATORS));
     this.spanStore = config.TRACEZ_ENABLED ? new SpanStore(config.TRACEZ_MAX_SPANS) : undefined;
+    const recorded = exporter !== undefined || this.spanStore !== undefined;
+    const { OTEL_TRACES_SAMPLER: sampler, OTEL_TRACES_SAMPLER_ARG: ratio } = config;
+    const ids = new PooledIdGenerator();
+    this.rootSpans = new RootSpanStarter(
+      recorded ? rootSamplerFromConfig(sampler, ratio) : new AlwaysOffSampler(),
+      ids,
+    );
     this.provider = new TracerProvider({
       resource: resourceOf(config),
-      idGenerator: new PooledIdGenerator(),
-      sampler:
-        exporter || this.spanStore
-          ? samplerFromConfig(config.OTEL_TRACES_SAMPLER, config.OTEL_TRACES_SAMPLER_ARG)
-          : new AlwaysOffSampler(),
+      idGenerator: ids,
+      sampler: recorded ? samplerFromConfig(sampler, ratio) : new AlwaysOffSampler(),
       spanProcessors: [
         // First: the others read a span's start after it has set it.
         new TraceClock(),
