@@ -7,7 +7,7 @@ import { PROBE_PATHS } from '../health/health.paths.js';
 import { contextStore, contextWithRequest } from '../request-context/context.store.js';
 import { requestTimeoutMs } from '../request-context/duration.js';
 import type { InFlightRegistry } from '../request-context/in-flight.registry.js';
-import type { RequestState } from '../request-context/request-state.js';
+import { PublicRequestState } from '../request-context/request-state.js';
 import type { ServerSpans } from '../telemetry/server-span.hooks.js';
 import { ClientClosedError, DeadlineExceededError } from './request.errors.js';
 
@@ -51,20 +51,19 @@ export function registerRequestState(app: FastifyInstance, deps: RequestStateDep
     const controller = new AbortController();
     // Fastify's routeOptions getter builds a twelve-field object per read: read it once here.
     const route = request.routeOptions.url;
-    const state: RequestState = {
-      requestId: request.id,
-      method: request.method,
-      url: request.url,
-      route,
-      probe: route !== undefined && PROBE_PATHS.has(route),
-      startedAt,
-      deadline: startedAt + (timeoutMs ?? defaultTimeoutMs),
-      signal: controller.signal,
-      span: undefined,
-      context: ROOT_CONTEXT,
-      inFlightSlot: -1,
-      admission: slotOf(request.raw),
-    };
+    const state = new PublicRequestState(
+      {
+        requestId: request.id,
+        method: request.method,
+        url: request.url,
+        route,
+        probe: route !== undefined && PROBE_PATHS.has(route),
+        startedAt,
+        deadline: startedAt + (timeoutMs ?? defaultTimeoutMs),
+        admission: slotOf(request.raw),
+      },
+      controller,
+    );
     state.context = contextWithRequest(ROOT_CONTEXT, state);
     spans?.start(request, state);
     request.requestState = state;

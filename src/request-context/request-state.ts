@@ -1,6 +1,6 @@
-import type { Context, Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, type Context, type Span } from '@opentelemetry/api';
 import type { InFlightRequest } from './in-flight.registry.js';
-import type { RequestContext } from './request-context.js';
+import type { Parkable, RequestContext } from './request-context.js';
 
 /**
  * Everything rampart keeps for one public request, in one object made by rampart's first hook
@@ -21,6 +21,56 @@ export interface RequestState extends RequestContext, InFlightRequest {
    * (context.store.ts), by that hook, for every later hook and the handler.
    */
   context: Context;
+}
+
+/** What the first hook knows when it makes a request's state. */
+export interface RequestStart {
+  requestId: string;
+  method: string;
+  url: string;
+  route: string | undefined;
+  probe: boolean;
+  startedAt: number;
+  deadline: number;
+  admission: Parkable | undefined;
+}
+
+/**
+ * The RequestState the first hook makes. Its AbortSignal is made on first read: most requests
+ * (a `/hello`, a cached read) never read it, and a signal is an EventTarget the request would
+ * allocate and the young generation copy for nothing (request-state.bench.ts). The controller
+ * behind it aborts whether or not anyone read it yet.
+ */
+export class PublicRequestState implements RequestState {
+  readonly requestId: string;
+  readonly method: string;
+  readonly url: string;
+  readonly route: string | undefined;
+  readonly probe: boolean;
+  readonly startedAt: number;
+  readonly deadline: number;
+  readonly admission: Parkable | undefined;
+  span: Span | undefined = undefined;
+  context: Context = ROOT_CONTEXT;
+  inFlightSlot = -1;
+
+  constructor(
+    start: RequestStart,
+    private readonly controller: AbortController,
+  ) {
+    this.requestId = start.requestId;
+    this.method = start.method;
+    this.url = start.url;
+    this.route = start.route;
+    this.probe = start.probe;
+    this.startedAt = start.startedAt;
+    this.deadline = start.deadline;
+    this.admission = start.admission;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
 }
 
 declare module 'fastify' {
