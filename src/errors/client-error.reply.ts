@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { logger } from '../logging/logger.js';
 import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
+import { newRequestId } from '../request-context/request-id.js';
 
 const log = logger.child({ module: 'errors' });
 
@@ -63,7 +63,7 @@ export function writeRawProblem(
   answer: RawAnswer,
   headers: Record<string, string> = {},
 ): void {
-  const requestId = randomUUID();
+  const requestId = newRequestId();
   log.debug({ reqId: requestId, code: answer.code }, answer.detail);
   // Like Node: write only if no response has started on this socket.
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
