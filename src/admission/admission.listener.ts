@@ -69,8 +69,9 @@ export class AdmissionListener {
         },
       };
       if (!gate.wait(pending)) return this.refuse(req, res, gate, 'CONCURRENCY_LIMITED');
-      // A client that leaves while waiting gives up its place.
-      res.once('close', () => {
+      // A client that leaves while waiting gives up its place. `on`, not `once`: 'close' fires
+      // once, and once() wraps the listener per request.
+      res.on('close', () => {
         if (pending.admittedAt === 0) pending.cancelled = true;
       });
     };
@@ -92,7 +93,7 @@ export class AdmissionListener {
       return;
     }
     attachSlot(req, slot);
-    res.once('close', () => slot.release());
+    res.on('close', () => slot.release());
     handler(req, res);
   }
 
