@@ -36,7 +36,8 @@ export class ServerSpans {
     // (tracecontext, baggage and B3 on a request without trace headers, Node 24).
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     // Named for the sampler by method alone (an interned string); the full name is built only
-    // for a span that records.
+    // for a span that records. Without a caller's trace context the request is sampled before
+    // the SDK is asked, and an unsampled one skips the SDK's span start (root-span.starter.ts).
     const span =
       this.rootSpans && trace.getSpan(parent) === undefined
         ? this.rootSpans.start(this.tracer, request.method, SpanKind.SERVER, parent)
