@@ -37,23 +37,11 @@ class RequestScopedContext implements Context {
   }
 
   setValue(key: symbol, value: unknown): Context {
-    if (key === REQUEST_CONTEXT) {
-      return new RequestScopedContext(
-        this.rest,
-        value as RequestContext,
-        this.heldKey,
-        this.heldValue,
-      );
-    }
+    if (key === REQUEST_CONTEXT) return this.with(this.rest, value as RequestContext);
     if (this.heldKey === undefined || key === this.heldKey) {
       return new RequestScopedContext(this.rest, this.request, key, value);
     }
-    return new RequestScopedContext(
-      this.rest.setValue(key, value),
-      this.request,
-      this.heldKey,
-      this.heldValue,
-    );
+    return this.with(this.rest.setValue(key, value));
   }
 
   deleteValue(key: symbol): Context {
@@ -61,12 +49,12 @@ class RequestScopedContext implements Context {
     if (key === REQUEST_CONTEXT) return this.withoutRequest();
     if (key === this.heldKey)
       return new RequestScopedContext(this.rest.deleteValue(key), this.request);
-    return new RequestScopedContext(
-      this.rest.deleteValue(key),
-      this.request,
-      this.heldKey,
-      this.heldValue,
-    );
+    return this.with(this.rest.deleteValue(key));
+  }
+
+  /** The same held key and value over another `rest`, for this request or another. */
+  private with(rest: Context, request: RequestContext = this.request): Context {
+    return new RequestScopedContext(rest, request, this.heldKey, this.heldValue);
   }
 
   /** Every key but the request, in the API's own context. */
@@ -79,8 +67,9 @@ class RequestScopedContext implements Context {
 
 /** The context a request's work runs in: `parent` (the span's, or root) plus the request. */
 export function contextWithRequest(parent: Context, request: RequestContext): Context {
+  // Over another request's context, its setValue replaces the request and keeps the rest.
   return parent instanceof RequestScopedContext
-    ? new RequestScopedContext(parent.rest, request, parent.heldKey, parent.heldValue)
+    ? parent.setValue(REQUEST_CONTEXT, request)
     : new RequestScopedContext(parent, request);
 }
 
