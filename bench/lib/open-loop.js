@@ -9,7 +9,8 @@
 //   node bench/lib/open-loop.js '{"url":"http://127.0.0.1:8080/hello","phases":[{"rate":1000,"durationS":5}]}'
 // prints one JSON array: per phase, answered 2xx (count, p50/p99/max ms, goodput per second),
 // refused (503 count and latency percentiles, also from the request's write), dropped
-// connections, timeouts, other statuses, the generator's own lateness, and `records`
+// connections (refused or reset by the server's kernel, closed at accept), requests not tried
+// (the backoff below), timeouts, other statuses, the generator's own lateness, and `records`
 // ([scheduled ms, latency ms, outcome, ms from the write]) for phases asked with `record: true`.
 import net from 'node:net';
 import { takeResponse } from './http-response.js';
@@ -33,8 +34,9 @@ export async function runOpenLoop(options) {
   const waiting = [];
   let open = 0;
   // After a connect refused by the server's kernel (its port stopped listening: rampart holding
-  // connections under overload), requests that would need a new connection are counted dropped
-  // without trying for REFUSED_BACKOFF_MS, as an ingress's passive health check does (nginx
+  // connections under overload), requests that would need a new connection are given up without
+  // trying for REFUSED_BACKOFF_MS (outcome `notTried`: the client's decision, not the server's
+  // answer, so no refusal latency counts them), as an ingress's passive health check does (nginx
   // max_fails/fail_timeout, Envoy outlier detection), only far shorter. Without it every refused
   // connect costs this generator's one core ~60 us, and at 3x saturation the generator, not the
   // server, set the figures (its own lateness went to 100+ ms and the held connections idled).
@@ -125,7 +127,7 @@ export async function runOpenLoop(options) {
     inFlight.add(req);
     const conn = idle.pop();
     if (conn) return assign(conn, req);
-    if (performance.now() < refusedUntil) return finish(req, 'dropped');
+    if (performance.now() < refusedUntil) return finish(req, 'notTried');
     if (open < maxConnections) return assign(connect(), req);
     waiting.push(req);
   };
@@ -183,6 +185,7 @@ class PhaseStats {
     this.refused = [];
     this.refusedFromWrite = [];
     this.dropped = [];
+    this.notTried = 0;
     this.timeouts = 0;
     this.other = {};
     this.lateness = [];
@@ -200,6 +203,7 @@ class PhaseStats {
       this.refused.push(latencyMs);
       if (fromWriteMs !== undefined) this.refusedFromWrite.push(fromWriteMs);
     } else if (outcome === 'dropped') this.dropped.push(latencyMs);
+    else if (outcome === 'notTried') this.notTried++;
     else if (outcome === 'timeout') this.timeouts++;
     else this.other[status] = (this.other[status] ?? 0) + 1;
     this.records?.push([
@@ -231,6 +235,10 @@ class PhaseStats {
       refusedFromWriteP99Ms: percentile(this.refusedFromWrite, 99),
       dropped: this.dropped.length,
       droppedP99Ms: percentile(this.dropped, 99),
+      notTried: this.notTried,
+      // Every answer that turned the request away, whichever way: a 503 or a connect the
+      // server's kernel refused or reset (the port held, listener.pause.ts).
+      refusalsP99Ms: percentile([...this.refused, ...this.dropped], 99),
       timeouts: this.timeouts,
       other: this.other,
       generatorLateP99Ms: percentile(this.lateness, 99),

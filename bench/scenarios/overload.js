@@ -5,9 +5,11 @@
 // builds, e.g. a7319a9,cd13cad for the first admission design), in the same run at the same rates. A
 // kubelet stand-in polls /healthz and /readyz every 500 ms on a fresh connection with a 2 s
 // timeout, on the probe port where the build has one. Per level: goodput, p50/p99 of admitted
-// (2xx) requests, share refused (503, connection closed at accept, or timed out) and p99 of
-// 503s and of connections refused or reset, probe misses, and the time until latency is back to
-// unloaded after the load stops; the same p99s again without the level's first second (settled*).
+// (2xx) requests, share refused (503, connection refused, reset or closed at accept, not tried
+// after a refused connect, or timed out), p99 of 503s, of connections refused or reset and of
+// both together (refusalsP99Ms: every answer that turned a request away), probe misses, and the
+// time until latency is back to unloaded after the load stops; the same p99s again without the
+// level's first second (settled*).
 // Knobs: BENCH_OVERLOAD_S (8 s per level), BENCH_OVERLOAD_TARGETS (hello,items),
 // BENCH_OVERLOAD_BASELINE, BENCH_OVERLOAD_SATURATION (below).
 import { execFile } from 'node:child_process';
@@ -125,7 +127,7 @@ async function levels(build, server, url, saturation) {
       { rate: light, durationS: RECOVERY_S, record: true },
     ]);
     const probe = await probes.stop();
-    const notOk = loaded.refused + loaded.dropped + loaded.timeouts;
+    const notOk = loaded.refused + loaded.dropped + loaded.notTried + loaded.timeouts;
     figures[`x${level}`] = {
       goodputPerS: loaded.goodputPerS,
       okP50Ms: loaded.okP50Ms,
@@ -136,6 +138,8 @@ async function levels(build, server, url, saturation) {
       refused503FromWriteP99Ms: loaded.refusedFromWriteP99Ms,
       droppedAtAccept: loaded.dropped,
       droppedP99Ms: loaded.droppedP99Ms,
+      notTried: loaded.notTried,
+      refusalsP99Ms: loaded.refusalsP99Ms,
       timedOut: loaded.timeouts,
       probeMisses: probe.misses,
       probeMaxMs: probe.maxMs,
@@ -167,6 +171,7 @@ function settled(records) {
     settledRefusedP99Ms: percentile(of('refused'), 99),
     settledRefusedFromWriteP99Ms: percentile(of('refused', 3), 99),
     settledDroppedP99Ms: percentile(of('dropped'), 99),
+    settledRefusalsP99Ms: percentile([...of('refused'), ...of('dropped')], 99),
   };
 }
 
