@@ -21,7 +21,7 @@ const NOT_LISTENING = /^\s*\d+: \S+ \S+ (?!0A)[0-9A-F]{2} /m;
  * requests at p50 1.2 s / p99 3-5 s.) The length is read from `/proc/net/tcp` (or `tcp6`),
  * where a listening socket's `rx_queue` is its accept queue, as `ss -lnt` shows in Recv-Q.
  *
- * Read only while the thread is saturated (admission.gate.ts), and only the table's head: the
+ * Read only while the thread is saturated (listener.hold.ts), and only the table's head: the
  * kernel lists every listening socket before the first connection (tcp_seq_start walks the
  * listening hash, then the established one) and writes the table as it is read, so a reading
  * stops at the first connection's line. The whole table grows with the sockets the network

@@ -5,18 +5,16 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Server } from 'node:http';
-import { Server as NetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { AcceptQueue } from './accept.queue.js';
 import { AdmissionMetrics } from './admission.metrics.js';
 import { AdmissionQueue, type Waiter } from './admission.queue.js';
 import { AdmissionSlot, type SlotOwner } from './admission.slot.js';
 import { ConcurrencyLimiter } from './concurrency.limiter.js';
-import { ListenerPause } from './listener.pause.js';
+import { ListenerHold } from './listener.hold.js';
 import { EventLoopMonitor, type LoopWindow } from './event-loop.monitor.js';
 import { LatencyWindow } from './latency.window.js';
 
@@ -79,10 +77,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
   private expiryAt = Infinity;
   readonly loop = new EventLoopMonitor();
   private readonly metrics: AdmissionMetrics;
-  private readonly pause = new ListenerPause();
-  /** The public listener, while its connections may be held (start() to stopPausing()). */
-  private listener?: { server: Server; port: number; host: string; acceptQueue: AcceptQueue };
-  private connections = 0;
+  private readonly hold: ListenerHold;
   private timer?: NodeJS.Timeout;
   private windowStart = 0;
   private admitted = 0;
@@ -105,6 +100,10 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
       initialLimit: config.ADMISSION_INITIAL_LIMIT,
     });
     this.lastLog.limit = this.limiter.limit;
+    this.hold = new ListenerHold(config.HTTP_LISTEN_BACKLOG, {
+      limit: () => this.limiter.limit,
+      inFlight: () => this.admitted,
+    });
     this.queue = new AdmissionQueue({
       maxLength: config.ADMISSION_QUEUE_MAX,
       standingAfterMs: STANDING_AFTER_MS,
@@ -116,8 +115,8 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
       parked: () => this.parked,
       queued: () => this.queue.length,
       baselineMs: () => this.limiter.baselineMs,
-      connections: () => this.connections,
-      holding: () => (this.pause.engaged ? 1 : 0),
+      connections: () => this.hold.connections,
+      holding: () => (this.hold.engaged ? 1 : 0),
     });
   }
 
@@ -138,27 +137,17 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
     if (this.config.HTTP_MAX_CONNECTIONS > 0)
       server.maxConnections = this.config.HTTP_MAX_CONNECTIONS;
     server.on('drop', () => this.metrics.connectionsDropped.inc());
-    if (!this.enabled) return;
-    server.on('connection', (socket: Socket) => {
-      this.connections++;
-      socket.once('close', () => {
-        this.connections--;
-        if (this.pause.engaged) this.holdConnections();
-      });
-      if (this.pause.engaged) this.holdConnections();
-    });
+    if (this.enabled) this.hold.count(server);
   }
 
-  /** Whether connections are held near the limit (sustained overload, listener.pause.ts). */
+  /** Whether connections are held near the limit (sustained overload, listener.hold.ts). */
   get connectionsHeld(): boolean {
-    return this.pause.engaged;
+    return this.hold.engaged;
   }
 
   /** Reopens a paused public listener for good: shutdown closes it its own way. */
   stopPausing(): void {
-    this.pause.reset();
-    this.holdConnections();
-    this.listener = undefined;
+    this.hold.stop();
   }
 
   /**
@@ -166,12 +155,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
    * With `server`, the public listener may be paused during sustained overload.
    */
   start(server?: Server): void {
-    const address = server?.address();
-    const hold = this.enabled && this.config.ADMISSION_HOLD_CONNECTIONS;
-    if (server && hold && address && typeof address === 'object') {
-      const acceptQueue = new AcceptQueue(address.port, address.family === 'IPv6');
-      this.listener = { server, port: address.port, host: address.address, acceptQueue };
-    }
+    if (server && this.enabled && this.config.ADMISSION_HOLD_CONNECTIONS) this.hold.start(server);
     this.loop.start();
     this.windowStart = performance.now();
     this.timer = setInterval(() => this.endWindow(), WINDOW_MS);
@@ -297,7 +281,8 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
     const now = performance.now();
     const loop = this.loop.take();
     this.judgeLoop(loop);
-    this.pauseListener(now, loop.utilization);
+    const saturated = loop.utilization >= CPU_SATURATED;
+    this.hold.judge(loop.utilization, saturated, this.queue.standing(now));
     // Too few requests to judge latency yet; the loop is still judged every window.
     if (this.latencies.size < MIN_SAMPLES && now - this.windowStart < MAX_WINDOW_MS) return;
     const window = this.latencies.take(this.admitted);
@@ -306,7 +291,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
     const update = this.limiter.update({
       latencyMs: window.medianMs,
       maxInFlight: window.maxInFlight,
-      cpuSaturated: loop.utilization >= CPU_SATURATED,
+      cpuSaturated: saturated,
     });
     if (update.limit > update.previous) this.drain(now);
     if (update.limit !== this.lastLog.limit && now - this.lastLog.at >= LOG_INTERVAL_MS) {
@@ -317,7 +302,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
           // What moved it: latency against the baseline (gradient < 1 shrinks, > 1 grows),
           // held from growing while the loop is saturated.
           signal: update.gradient < 1 ? 'latency_above_baseline' : 'latency_at_baseline',
-          cpuSaturated: loop.utilization >= CPU_SATURATED,
+          cpuSaturated: saturated,
           latencyMs: round(window.medianMs),
           loopDelayMs: round(loop.delayMeanMs),
           loopUtilization: round(loop.utilization),
@@ -330,58 +315,6 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
       this.lastLog = { at: now, limit: update.limit };
       this.rejectedSinceLog = 0;
     }
-  }
-
-  private pauseListener(now: number, utilization: number): void {
-    const listener = this.listener;
-    if (listener === undefined) return;
-    // Only a saturated thread accepts too slowly for the queue to stand (accept.queue.ts).
-    const saturated = utilization >= CPU_SATURATED && listener.server.listening;
-    if (!saturated) listener.acceptQueue.clear();
-    const changed = this.pause.judge({
-      utilization,
-      sustained: this.queue.standing(now),
-      acceptBacklog: saturated && listener.acceptQueue.sample(),
-    });
-    if (changed)
-      log.warn(
-        {
-          limit: this.limiter.limit,
-          inFlight: this.admitted,
-          connections: this.connections,
-          acceptBacklog: this.pause.backlogged,
-        },
-        !this.pause.engaged
-          ? 'overload over: the public port accepts connections again'
-          : this.pause.backlogged
-            ? "sustained overload: clients waited in the kernel's accept queue; the public port holds the connections it has, more are refused by the kernel"
-            : 'sustained overload: the public port holds connections near the limit, more are refused by the kernel',
-      );
-    this.holdConnections();
-  }
-
-  /** Closes or reopens the public listening socket to hold connections to the target. */
-  private holdConnections(): void {
-    const listener = this.listener;
-    if (listener === undefined) return;
-    const { server, port, host } = listener;
-    const listen = this.pause.shouldListen(this.connections, this.limiter.limit);
-    if (listen === server.listening) return;
-    if (!listen) {
-      // net.Server's close, not http.Server's: that one would also close idle keep-alive
-      // connections and stop the header/request timeout checks, which must go on.
-      NetServer.prototype.close.call(server);
-      return;
-    }
-    const failed = (error: Error): void => {
-      // The port was taken meanwhile (it should not be): the next window tries again.
-      log.error({ err: error, port }, 'public port could not listen again');
-    };
-    server.once('error', failed);
-    // Listening on an IP address binds synchronously: `server.listening` is true on return.
-    server.listen({ port, host, backlog: this.config.HTTP_LISTEN_BACKLOG }, () =>
-      server.off('error', failed),
-    );
   }
 
   private judgeLoop(loop: LoopWindow): void {

@@ -40,7 +40,7 @@ const RELEASE_WINDOWS = 5;
  * pod. Refusals carry `Connection: close` while the queue stands, so connections above the
  * target drain by themselves. When clients are found waiting in the kernel's accept queue
  * (accept.queue.ts), the target is the connections it has, for as long as the thread stays
- * saturated (`backlogged`). Pure and clock-free: admission.gate.ts counts connections and
+ * saturated (`backlogged`). Pure and clock-free: listener.hold.ts counts connections and
  * closes and reopens the listener.
  */
 export class ListenerPause {
