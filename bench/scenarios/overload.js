@@ -166,12 +166,14 @@ function settled(records) {
   const after = records.filter(([offsetMs]) => offsetMs >= ONSET_MS);
   const of = (outcome, field = 1) =>
     after.filter((r) => r[2] === outcome && r[field] !== null).map((r) => r[field]);
+  const refused = of('refused');
+  const dropped = of('dropped');
   return {
     settledOkP99Ms: percentile(of('ok'), 99),
-    settledRefusedP99Ms: percentile(of('refused'), 99),
+    settledRefusedP99Ms: percentile(refused, 99),
     settledRefusedFromWriteP99Ms: percentile(of('refused', 3), 99),
-    settledDroppedP99Ms: percentile(of('dropped'), 99),
-    settledRefusalsP99Ms: percentile([...of('refused'), ...of('dropped')], 99),
+    settledDroppedP99Ms: percentile(dropped, 99),
+    settledRefusalsP99Ms: percentile([...refused, ...dropped], 99),
   };
 }
 
