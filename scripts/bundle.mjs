@@ -14,6 +14,7 @@ import { build } from 'esbuild';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtinsViaRequire } from './bundle-builtins.mjs';
 import { unwrapInferredNames } from './bundle-names.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -77,6 +78,8 @@ const { outputFiles } = await build({
   platform: 'node',
   target: 'node22',
   external: EXTERNAL,
+  // node:http as an ES import costs ~45 ms of start-up (scripts/bundle-builtins.mjs says why).
+  plugins: [builtinsViaRequire],
   // CommonJS packages inside an ES module bundle still call `require` (Node built-ins, the
   // externals above, NestJS's optional packages).
   banner: {
