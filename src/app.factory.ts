@@ -18,6 +18,7 @@ import { registerHttpHooks, registerRateLimit } from './http/http.hooks.js';
 import { publicServerOptions } from './http/server.options.js';
 import { logger } from './logging/logger.js';
 import { NestPinoLogger } from './logging/nest.logger.js';
+import { DeferredSerializers } from './openapi/deferred.serializers.js';
 import { HttpServerMetrics } from './metrics/http-server.metrics.js';
 import { countSocketTimeouts } from './protocol/socket-timeouts.js';
 import { registerJsonBodyParser } from './protocol/json.body-parser.js';
@@ -57,6 +58,9 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   );
   const readiness = app.get(ReadinessService);
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+  // Response serializers compile after the port listens, not before (deferred.serializers.ts).
+  const serializers = new DeferredSerializers();
+  fastify.setSerializerCompiler(serializers.compiler);
   const admission = app.get(AdmissionGate);
   const httpMetrics = app.get(HttpServerMetrics);
   countSocketTimeouts(fastify.server, (phase) => httpMetrics.countTimeout(phase));
@@ -82,6 +86,7 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   await probes.listen();
   admission.start(fastify.server);
   readiness.markStarted();
+  void serializers.warm();
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   return { app, port, adminPort: admin.port, probePort: probes.port };

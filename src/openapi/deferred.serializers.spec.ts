@@ -1,0 +1,64 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { DeferredSerializers } from './deferred.serializers.js';
+
+const itemSchema = {
+  type: 'object',
+  properties: { id: { type: 'string' }, version: { type: 'integer' } },
+  required: ['id', 'version'],
+};
+
+/** A real Fastify listener whose routes answer through the deferred compiler. */
+async function serve(
+  serializers: DeferredSerializers,
+): Promise<{ app: FastifyInstance; url: string }> {
+  const app = Fastify();
+  app.setSerializerCompiler(serializers.compiler);
+  const answer = { id: 'a', version: '7', secret: 'not in the schema' };
+  for (const path of ['/one', '/two']) {
+    app.get(path, { schema: { response: { 200: itemSchema } } }, async () => answer);
+  }
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { app, url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` };
+}
+
+describe('DeferredSerializers', () => {
+  it('compiles nothing while the app boots: every route is left for later', async () => {
+    const serializers = new DeferredSerializers();
+    const { app } = await serve(serializers);
+    try {
+      // Two GET routes and the HEAD route Fastify adds beside each.
+      expect(serializers.uncompiled).toBe(4);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("a route's first answer compiles its serializer and is shaped by the schema", async () => {
+    const serializers = new DeferredSerializers();
+    const { app, url } = await serve(serializers);
+    try {
+      const first = await fetch(`${url}/one`);
+      // The schema's shape: the undeclared member dropped, the version coerced to an integer.
+      expect(await first.json()).toEqual({ id: 'a', version: 7 });
+      expect(serializers.uncompiled).toBe(3);
+      const again = await fetch(`${url}/one`);
+      expect(await again.text()).toBe('{"id":"a","version":7}');
+      expect(serializers.uncompiled).toBe(3);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('warm() compiles every serializer no answer has needed yet', async () => {
+    const serializers = new DeferredSerializers();
+    const { app, url } = await serve(serializers);
+    try {
+      await serializers.warm();
+      expect(serializers.uncompiled).toBe(0);
+      const res = await fetch(`${url}/two`);
+      expect(await res.json()).toEqual({ id: 'a', version: 7 });
+    } finally {
+      await app.close();
+    }
+  });
+});
