@@ -14,6 +14,7 @@ import { build } from 'esbuild';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { asciiComments } from './bundle-ascii.mjs';
 import { builtinsViaRequire } from './bundle-builtins.mjs';
 import { unwrapInferredNames } from './bundle-names.mjs';
 
@@ -103,7 +104,7 @@ for (const file of outputFiles) {
   let text = file.text;
   if (file.path.endsWith('.js')) {
     const { text: unwrapped, unwrapped: count } = unwrapInferredNames(text);
-    text = unwrapped;
+    text = asciiComments(unwrapped).text;
     unwrappedTotal += count;
   }
   if (text.includes(NAME_HELPER)) {

@@ -43,7 +43,7 @@ export function tracezPage(content: TracezContent): string {
           : ''
       }
       Newest first; the full traces go to the OTLP endpoint if one is set.
-      <a href="${link({})}">refresh</a> · <a href="/">status</a>
+      <a href="${link({})}">refresh</a> &middot; <a href="/">status</a>
     </p>
     ${content.trace ? traceSection(content.trace, link) : ''}
     ${content.selection ? selectionSection(content.selection, link) : ''}
@@ -127,7 +127,8 @@ function traceSection(
   }
   const total = Math.max(...trace.rows.map((r) => r.offsetMs + durationMs(r.span)));
   return html`<h2>
-      Trace <span class="mono">${trace.id}</span> · ${trace.rows.length} spans · ${ms(total)}
+      Trace <span class="mono">${trace.id}</span> &middot; ${trace.rows.length} spans &middot;
+      ${ms(total)}
     </h2>
     <div class="scroll">
       <table class="wf" data-testid="waterfall">
@@ -149,8 +150,8 @@ function traceSection(
               </tr>
               <tr>
                 <td colspan="3" class="attrs" style="padding-left:${4 + r.depth * 14}px">
-                  +${ms(r.offsetMs)} ·
-                  ${attributes(r.span)}${r.span.events.length ? html` · events: ${r.span.events.map((e) => e.name).join(', ')}` : ''}
+                  +${ms(r.offsetMs)} &middot;
+                  ${attributes(r.span)}${r.span.events.length ? html` &middot; events: ${r.span.events.map((e) => e.name).join(', ')}` : ''}
                 </td>
               </tr>`,
         )}

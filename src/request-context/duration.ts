@@ -7,8 +7,10 @@ const UNIT_MS: Record<string, number> = {
   m: 60_000,
   h: 3_600_000,
 };
-const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
-const PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
+// µ as \u00b5: esbuild leaves regular expressions as written, and one character past ASCII
+// makes the whole bundle a two-byte string to decode and scan (scripts/bundle-ascii.mjs).
+const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|\u00b5s|ms|s|m|h))+$/;
+const PART = /(\d+(?:\.\d+)?)(ns|us|\u00b5s|ms|s|m|h)/g;
 
 /**
  * Parses milliseconds ("150") or a Go-style duration ("2s", "1m30s", "150ms") into whole

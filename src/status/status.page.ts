@@ -75,20 +75,21 @@ setInterval(refresh, ${REFRESH_MS});
  * REFRESH_MS while the page is open (the page costs nothing while nobody looks).
  */
 export function statusPage(): string {
-  const dd = (id: string) => html`<dd id="${id}" data-testid="${id}">…</dd>`;
+  const dd = (id: string) => html`<dd id="${id}" data-testid="${id}">&hellip;</dd>`;
   const body = html`<header>
       <h1><span id="service">rampart</span> <span id="version" class="muted"></span></h1>
       <span>pod <b id="pod" data-testid="pod"></b></span
       ><span>up <span id="uptime" data-testid="uptime"></span></span>
       <span class="muted"
-        >node <span id="node"></span> · updated
+        >node <span id="node"></span> &middot; updated
         <span id="updated" data-testid="updated">never</span>
-        <span id="stale" class="bad">· stale: the last refresh failed</span></span
+        <span id="stale" class="bad">&middot; stale: the last refresh failed</span></span
       >
     </header>
     <p class="muted">
-      “recent” = the last <span id="window">0 s</span> (up to 60 s while this page is open).
-      <a id="tracez-link" href="/debug/tracez">traces</a> · <a href="/metrics">metrics</a>
+      &ldquo;recent&rdquo; = the last <span id="window">0 s</span> (up to 60 s while this page is
+      open). <a id="tracez-link" href="/debug/tracez">traces</a> &middot;
+      <a href="/metrics">metrics</a>
     </p>
     <div class="cards">
       <section>

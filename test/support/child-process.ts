@@ -24,7 +24,9 @@ export function ensureBuilt(): void {
     }, 0);
   const sources = Math.max(
     newest(join(ROOT, 'src')),
-    ...['bundle.mjs', 'bundle-names.mjs'].map((f) => statSync(join(ROOT, 'scripts', f)).mtimeMs),
+    ...readdirSync(join(ROOT, 'scripts'))
+      .filter((f) => f.startsWith('bundle'))
+      .map((f) => statSync(join(ROOT, 'scripts', f)).mtimeMs),
   );
   if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= sources) return;
   execFileSync(
