@@ -20,7 +20,7 @@ ENV CI=true \
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/build-info.mjs scripts/bundle.mjs scripts/bundle-names.mjs ./scripts/
+COPY scripts/build-info.mjs scripts/bundle*.mjs ./scripts/
 COPY src ./src
 # The embedded database's pre-initialised cluster goes into node_modules/.cache now: at run time
 # node_modules belongs to root and the service cannot write it (src/database/pglite.prepare.ts).
