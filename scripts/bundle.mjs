@@ -12,11 +12,12 @@
 // `new URL('../build-info.json', import.meta.url)` and the like resolve the same from both.
 import { build } from 'esbuild';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asciiComments } from './bundle-ascii.mjs';
 import { builtinsViaRequire } from './bundle-builtins.mjs';
 import { unwrapInferredNames } from './bundle-names.mjs';
+import { ownCodeMap } from './bundle-stack-maps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -100,8 +101,15 @@ const { outputFiles } = await build({
 
 let helpers = 0;
 let unwrappedTotal = 0;
+const bundleDir = join(root, 'dist', 'bundle');
+/** Per chunk, the map of rampart's own code in it (scripts/bundle-stack-maps.mjs says why). */
+const stackMaps = {};
 for (const file of outputFiles) {
   let text = file.text;
+  if (file.path.endsWith('.js.map')) {
+    const own = ownCodeMap(bundleDir, join(root, 'src'), JSON.parse(text));
+    if (own) stackMaps[basename(file.path, '.map')] = own;
+  }
   if (file.path.endsWith('.js')) {
     const { text: unwrapped, unwrapped: count } = unwrapInferredNames(text);
     text = asciiComments(unwrapped).text;
@@ -114,6 +122,7 @@ for (const file of outputFiles) {
   mkdirSync(dirname(file.path), { recursive: true });
   writeFileSync(file.path, text);
 }
+writeFileSync(join(bundleDir, 'stack-maps.json'), JSON.stringify(stackMaps));
 // The helper's text is esbuild's: if an upgrade changes it, say so rather than ship it slow.
 if (helpers !== 1) {
   throw new Error(`expected esbuild's __name helper once in the bundle, found it ${helpers} times`);

@@ -3,13 +3,14 @@
 // tracer provider and the pg/ioredis patches must be in place before those modules are first
 // loaded. No Nest imports here (STYLE.md §2); the Nest side reaches the SDK only through the
 // global handle (telemetry.handle.ts).
-import { enableCompileCache, setSourceMapsSupport } from 'node:module';
+import { enableCompileCache } from 'node:module';
+import { StackTraceMapper } from './stack-trace.mapper.js';
 
 // Stack traces (logs, problem details in development) point at the .ts sources of rampart's own
-// code. Here rather than `--enable-source-maps`, which also parses the maps of every node_modules
-// file loaded (the OpenTelemetry and Nest packages ship theirs): start-up to ready with telemetry
-// on, PostgreSQL, 12 interleaved pairs, median 1,251 ms with the flag, 1,113 ms with this.
-setSourceMapsSupport(true, { nodeModules: false });
+// code, through maps read on the first stack formatted, not as each chunk loads
+// (stack-trace.mapper.ts says what Node's own support cost). Not `--enable-source-maps`, which
+// also reads the map of every node_modules file loaded.
+new StackTraceMapper(new URL('./stack-maps.json', import.meta.url)).install();
 
 // V8's compiled code for every module loaded from here on is kept on disk (NODE_COMPILE_CACHE,
 // else <tmpdir>/node-compile-cache) and reused by the next start: ~50 ms of a ~0.5 s start-up is

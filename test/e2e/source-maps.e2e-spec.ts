@@ -1,59 +1,76 @@
 /**
  * Stack traces of rampart's own code point at its .ts sources in a process started the way
  * `npm start` and the image start it (the bundle's telemetry bootstrap preloaded), without the
- * `--enable-source-maps` flag: the bootstrap turns source maps on for the application's files and
- * leaves node_modules' maps unread (telemetry.bootstrap.ts says what that saves at start-up). The
- * bundle's maps chain through tsc's to src/ (scripts/bundle.mjs).
+ * `--enable-source-maps` flag or Node's own support: the bootstrap installs
+ * telemetry/stack-trace.mapper.ts, which reads the maps of rampart's code
+ * (scripts/bundle-stack-maps.mjs) on the first stack formatted. The error read here is a real
+ * one: start-up against a database port nobody listens on fails, and main.ts logs the failure
+ * with its stack.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ensureBuilt, ROOT } from '../support/child-process.js';
 import { PRELOAD } from '../support/traced-child.js';
 
-// The preload has loaded the bundle's configuration chunk (the bootstrap reads the environment
-// with it). Node keeps the map of each file it loaded with maps on: find where the chunk declares
-// OTEL_SDK_DISABLED and ask the map where that came from (a thrown error's frames are mapped
-// through the same map; pprof.e2e-spec maps profile frames from the files).
-const PROBE = `
-import { findSourceMap, getSourceMapsSupport } from 'node:module';
-import { readdirSync, readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-const origins = [];
-for (const name of readdirSync('dist/bundle').filter((f) => f.endsWith('.js'))) {
-  const path = 'dist/bundle/' + name;
-  const lines = readFileSync(path, 'utf8').split('\\n');
-  const line = lines.findIndex((l) => /^\\s*OTEL_SDK_DISABLED:/.test(l));
-  if (line < 0) continue;
-  const map = findSourceMap(pathToFileURL(process.cwd() + '/' + path).href);
-  const column = lines[line].indexOf('OTEL_SDK_DISABLED');
-  origins.push({ name, origin: map?.findOrigin(line + 1, column + 1) });
-}
-console.log(JSON.stringify({ support: getSourceMapsSupport(), origins }));
-`;
-
-describe('source maps in a process started as npm start starts it', () => {
-  let result: {
-    support: Record<string, boolean>;
-    origins: { name: string; origin?: { fileName: string; lineNumber: number } }[];
-  };
+describe('stack traces in a process started as npm start starts it', () => {
+  let stack: string;
+  let support: Record<string, boolean>;
 
   beforeAll(() => {
     ensureBuilt();
-    const run = spawnSync(process.execPath, [...PRELOAD, '--input-type=module', '--eval', PROBE], {
+    const run = spawnSync(process.execPath, [...PRELOAD, 'dist/bundle/main.js'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, OTEL_SDK_DISABLED: 'true' },
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        OTEL_SDK_DISABLED: 'true',
+        PORT: '0',
+        ADMIN_PORT: '0',
+        PROBE_PORT: '0',
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test',
+      },
       encoding: 'utf8',
+      timeout: 60_000,
     });
-    expect(run.stderr).toBe('');
-    result = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as typeof result;
+    expect(run.status).toBe(1);
+    const failure = run.stdout
+      .split('\n')
+      .filter((line) => line.includes('"start-up failed"'))
+      .map((line) => JSON.parse(line) as { err: { stack: string } })[0];
+    stack = failure!.err.stack;
+    const probe = spawnSync(
+      process.execPath,
+      [
+        ...PRELOAD,
+        '--input-type=module',
+        '--eval',
+        "import { getSourceMapsSupport } from 'node:module'; " +
+          'console.log(JSON.stringify(getSourceMapsSupport()))',
+      ],
+      { cwd: ROOT, env: { PATH: process.env.PATH, OTEL_SDK_DISABLED: 'true' }, encoding: 'utf8' },
+    );
+    support = JSON.parse(probe.stdout.trim().split('\n').at(-1)!) as typeof support;
   });
 
-  it("maps the bundle's code to rampart's .ts sources", () => {
-    expect(result.origins).toHaveLength(1);
-    expect(result.origins[0]!.origin?.fileName).toMatch(/src\/config\/telemetry\.config\.ts$/);
-    expect(result.origins[0]!.origin?.lineNumber).toBeGreaterThan(0);
+  it("maps a frame of rampart's code to the .ts line that made the error", () => {
+    const frame = /at classifyDriverError \((\/[^:]+\.ts):(\d+):(\d+)\)/.exec(stack);
+    expect(frame?.[1]).toBe(join(ROOT, 'src/database/driver-error.classifier.ts'));
+    const line = readFileSync(frame![1]!, 'utf8').split('\n')[Number(frame![2]) - 1];
+    expect(line).toContain('new DbUnavailableError');
   });
 
-  it("leaves node_modules' source maps unread, and generated code unmapped", () => {
-    expect(result.support).toEqual({ enabled: true, nodeModules: false, generatedCode: false });
+  it("keeps V8's own frame text around the mapped location", () => {
+    expect(stack).toMatch(
+      /at async DatabaseService\d*\.onModuleInit \(\/\S+\/src\/database\/database\.service\.ts:\d+:\d+\)/,
+    );
+    expect(stack).toMatch(/at async startApp \(\/\S+\/src\/app\.factory\.ts:\d+:\d+\)/);
+  });
+
+  it('leaves third-party frames at their place in the bundle, and no map to Node', () => {
+    expect(stack).toMatch(
+      /at async _?NestApplication\.init \(file:\/\/\/\S+\/dist\/bundle\/main\.js:\d+:\d+\)/,
+    );
+    expect(support.enabled).toBe(false);
   });
 });
