@@ -6,6 +6,7 @@ import { AppError } from '../errors/app.error.js';
 import { answerClientError } from '../errors/client-error.reply.js';
 import { ProblemCounts } from '../errors/problem.counts.js';
 import { sendProblem } from '../errors/problem.reply.js';
+import { DeferredSerializers } from '../openapi/deferred.serializers.js';
 import { socketTimeoutOptions } from '../protocol/socket-timeouts.js';
 import { registerProtocolChecks } from '../protocol/protocol.hook.js';
 import { requestIdFrom } from '../request-context/request-id.js';
@@ -22,6 +23,8 @@ import { AdminGuard } from './admin.guard.js';
 export class AdminServer implements OnApplicationShutdown {
   readonly routes: FastifyInstance;
   private readonly guard: AdminGuard;
+  // Its routes' response serializers compile after it listens (deferred.serializers.ts).
+  private readonly serializers = new DeferredSerializers();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -46,6 +49,7 @@ export class AdminServer implements OnApplicationShutdown {
       requestTimeout: timeouts.requestTimeout,
       http: { requireHostHeader: false, ...timeouts.http },
     });
+    this.routes.setSerializerCompiler(this.serializers.compiler);
     problemCounts.attach(this.routes);
     this.routes.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id);
@@ -65,6 +69,7 @@ export class AdminServer implements OnApplicationShutdown {
       host: this.config.ADMIN_HOST,
     });
     this.guard.announce();
+    void this.serializers.warm();
     return address;
   }
 
