@@ -74,6 +74,27 @@ describe('build identity in the Dockerfile', () => {
     );
   });
 
+  it("copies every script scripts/bundle.mjs imports into the build stage's context", () => {
+    const glob = (pattern: string) =>
+      new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '[^/]*')}$`);
+    const copied = [...stage('build').matchAll(/^COPY (.+) \.\/scripts\/$/gm)].flatMap((m) =>
+      m[1]!.split(' ').map(glob),
+    );
+    const allowed = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('!'))
+      .map((line) => glob(line.slice(1)));
+    const bundle = readFileSync(join(ROOT, 'scripts/bundle.mjs'), 'utf8');
+    const imported = [...bundle.matchAll(/from '\.\/([\w.-]+\.mjs)'/g)].map(
+      (m) => `scripts/${m[1]}`,
+    );
+    expect(imported.length).toBeGreaterThan(0);
+    for (const script of imported) {
+      expect([script, copied.some((p) => p.test(script))]).toEqual([script, true]);
+      expect([script, allowed.some((p) => p.test(script))]).toEqual([script, true]);
+    }
+  });
+
   it('the image carries the OCI labels, its version the same as package.json', () => {
     const runtime = stage('runtime');
     expect(runtime).toMatch(/^ARG GIT_COMMIT/m);
