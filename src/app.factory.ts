@@ -18,7 +18,7 @@ import { registerHttpHooks, registerRateLimit } from './http/http.hooks.js';
 import { publicServerOptions } from './http/server.options.js';
 import { logger } from './logging/logger.js';
 import { NestPinoLogger } from './logging/nest.logger.js';
-import { DeferredSerializers } from './openapi/deferred.serializers.js';
+import { DeferredSerializers } from './protocol/deferred.serializers.js';
 import { HttpServerMetrics } from './metrics/http-server.metrics.js';
 import { countSocketTimeouts } from './protocol/socket-timeouts.js';
 import { registerJsonBodyParser } from './protocol/json.body-parser.js';
@@ -34,6 +34,11 @@ export interface RunningApp {
   adminPort: number;
   /** The kubelet's probe listener (PROBE_PORT). */
   probePort: number;
+  /**
+   * Resolves once every response serializer of both listeners has compiled (they compile after
+   * the ports listen: protocol/deferred.serializers.ts), with the routes whose schema did not.
+   */
+  serializersWarmed: Promise<string[]>;
 }
 
 /**
@@ -86,8 +91,10 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   await probes.listen();
   admission.start(fastify.server);
   readiness.markStarted();
-  void serializers.warm();
+  const serializersWarmed = Promise.all([serializers.warm(), admin.serializersWarmed]).then(
+    ([own, admins]) => [...own, ...(admins ?? [])],
+  );
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  return { app, port, adminPort: admin.port, probePort: probes.port };
+  return { app, port, adminPort: admin.port, probePort: probes.port, serializersWarmed };
 }

@@ -6,7 +6,7 @@ import { AppError } from '../errors/app.error.js';
 import { answerClientError } from '../errors/client-error.reply.js';
 import { ProblemCounts } from '../errors/problem.counts.js';
 import { sendProblem } from '../errors/problem.reply.js';
-import { DeferredSerializers } from '../openapi/deferred.serializers.js';
+import { DeferredSerializers } from '../protocol/deferred.serializers.js';
 import { socketTimeoutOptions } from '../protocol/socket-timeouts.js';
 import { registerProtocolChecks } from '../protocol/protocol.hook.js';
 import { requestIdFrom } from '../request-context/request-id.js';
@@ -25,6 +25,8 @@ export class AdminServer implements OnApplicationShutdown {
   private readonly guard: AdminGuard;
   // Its routes' response serializers compile after it listens (deferred.serializers.ts).
   private readonly serializers = new DeferredSerializers();
+  /** Set by listen(): the admin routes whose response schema failed to compile, once all ran. */
+  serializersWarmed?: Promise<string[]>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -69,7 +71,7 @@ export class AdminServer implements OnApplicationShutdown {
       host: this.config.ADMIN_HOST,
     });
     this.guard.announce();
-    void this.serializers.warm();
+    this.serializersWarmed = this.serializers.warm();
     return address;
   }
 

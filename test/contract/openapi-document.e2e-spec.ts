@@ -59,6 +59,12 @@ describe('the OpenAPI documents describe exactly the routes each listener serves
   });
   afterAll(() => t?.close());
 
+  it("every route's response schema, on both listeners, compiles", async () => {
+    // They compile after the ports listen (protocol/deferred.serializers.ts), so a schema that
+    // does not would fail no start-up: it fails here.
+    expect(await t.serializersWarmed).toEqual([]);
+  });
+
   it('every public route is documented, and every documented operation is a route', () => {
     const fastify = t.app.getHttpAdapter().getInstance() as FastifyInstance;
     const catalog = t.app.get(OpenApiService).publicRoutes;

@@ -11,6 +11,8 @@ export interface TestApp {
   adminUrl: string;
   /** The kubelet's probe listener (PROBE_PORT). */
   probeUrl: string;
+  /** The routes whose response schema did not compile, once all have (app.factory.ts). */
+  serializersWarmed: Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -35,13 +37,14 @@ export const TEST_ENV: Record<string, string> = {
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const config = loadConfig({ ...TEST_ENV, ...env });
   configureLogger({ level: config.LOG_LEVEL, service: 'rampart-test' });
-  const { app, port, adminPort, probePort } = await startApp(config);
+  const { app, port, adminPort, probePort, serializersWarmed } = await startApp(config);
   return {
     app,
     config,
     baseUrl: `http://127.0.0.1:${port}`,
     adminUrl: `http://127.0.0.1:${adminPort}`,
     probeUrl: `http://127.0.0.1:${probePort}`,
+    serializersWarmed,
     close: () => app.close(),
   };
 }

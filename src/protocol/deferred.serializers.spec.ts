@@ -49,11 +49,38 @@ describe('DeferredSerializers', () => {
     }
   });
 
+  it('a schema that does not compile: warm() names its route and goes on; it answers 500', async () => {
+    const serializers = new DeferredSerializers();
+    const app = Fastify();
+    app.setSerializerCompiler(serializers.compiler);
+    const broken = { type: 'object', properties: { a: { $ref: '#/definitions/missing' } } };
+    app.get(
+      '/bad',
+      { schema: { response: { 200: broken } }, exposeHeadRoute: false },
+      async () => ({ a: 1 }),
+    );
+    app.get(
+      '/good',
+      { schema: { response: { 200: itemSchema } }, exposeHeadRoute: false },
+      async () => ({ id: 'b', version: 1 }),
+    );
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      expect(await serializers.warm()).toEqual(['GET /bad 200']);
+      expect(serializers.uncompiled).toBe(0);
+      const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+      expect((await fetch(`${url}/bad`)).status).toBe(500);
+      expect(await (await fetch(`${url}/good`)).json()).toEqual({ id: 'b', version: 1 });
+    } finally {
+      await app.close();
+    }
+  });
+
   it('warm() compiles every serializer no answer has needed yet', async () => {
     const serializers = new DeferredSerializers();
     const { app, url } = await serve(serializers);
     try {
-      await serializers.warm();
+      expect(await serializers.warm()).toEqual([]);
       expect(serializers.uncompiled).toBe(0);
       const res = await fetch(`${url}/two`);
       expect(await res.json()).toEqual({ id: 'a', version: 7 });
