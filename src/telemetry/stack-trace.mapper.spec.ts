@@ -1,3 +1,4 @@
+import { decode, encode } from '@jridgewell/sourcemap-codec';
 import { transform } from 'esbuild';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,24 @@ export function boom(): Error {
 
 interface Generated {
   boom: () => Error;
+}
+
+interface Map3 {
+  version: number;
+  sources: string[];
+  names: string[];
+  mappings: string;
+}
+
+/** A map in stack-maps.json's form: pages of `pageLines` generated lines, each a map of its own. */
+function paged(map: Map3, pageLines = 1_000) {
+  const lines = decode(map.mappings);
+  const pages: (string | null)[] = [];
+  for (let first = 0; first < lines.length; first += pageLines) {
+    const page = lines.slice(first, first + pageLines);
+    pages.push(page.some((line) => line.length > 0) ? encode(page) : null);
+  }
+  return { sources: map.sources, names: map.names, pageLines, pages };
 }
 
 // The process's own Error (jest runs each spec in a context of its own): the generated script and
@@ -48,7 +67,7 @@ function framesOf(make: () => unknown): { error: Error; frames: NodeJS.CallSite[
 describe('StackTraceMapper', () => {
   let dir: string;
   let mapsFile: URL;
-  let map: { version: number; sources: string[]; names: string[]; mappings: string };
+  let map: Map3;
   let generated: Generated;
 
   beforeAll(async () => {
@@ -70,7 +89,7 @@ describe('StackTraceMapper', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("maps a frame to its .ts line and keeps V8's text around it", () => {
-    writeFileSync(mapsFile, JSON.stringify({ 'widget.js': map }));
+    writeFileSync(mapsFile, JSON.stringify({ 'widget.js': paged(map) }));
     const { error, frames } = framesOf(() => generated.boom());
     const stack = new StackTraceMapper(mapsFile).format(error, frames).split('\n');
     expect(stack[0]).toBe('Error: made');
@@ -79,10 +98,19 @@ describe('StackTraceMapper', () => {
     expect(stack[2]).toMatch(/^ {4}at Object\.boom \(\/\S+\/widget\.ts:7:\d+\)$/);
   });
 
+  it('finds a frame on a later page, at its line in the file', () => {
+    // Pages of four lines: `make` is on the first page, `boom` (line 7) on the second.
+    writeFileSync(mapsFile, JSON.stringify({ 'widget.js': paged(map, 4) }));
+    const { error, frames } = framesOf(() => generated.boom());
+    const stack = new StackTraceMapper(mapsFile).format(error, frames).split('\n');
+    expect(stack[1]).toBe(`    at Widget.make (${join(dir, 'widget.ts')}:3:12)`);
+    expect(stack[2]).toMatch(/^ {4}at Object\.boom \(\/\S+\/widget\.ts:7:\d+\)$/);
+  });
+
   it('reads the maps on the first stack it formats, not before', () => {
     const other = pathToFileURL(join(dir, 'later.json'));
     const mapper = new StackTraceMapper(other);
-    writeFileSync(other, JSON.stringify({ 'widget.js': map }));
+    writeFileSync(other, JSON.stringify({ 'widget.js': paged(map) }));
     const { error, frames } = framesOf(() => generated.boom());
     expect(mapper.format(error, frames)).toContain(`(${join(dir, 'widget.ts')}:3:12)`);
   });
@@ -90,7 +118,7 @@ describe('StackTraceMapper', () => {
   it('leaves a frame as V8 wrote it where its line has no mapping of its own', () => {
     // One segment, on the generated file's first line: the frames' lines have none.
     const first = { ...map, mappings: 'AAAA' };
-    writeFileSync(mapsFile, JSON.stringify({ 'widget.js': first }));
+    writeFileSync(mapsFile, JSON.stringify({ 'widget.js': paged(first) }));
     const { error, frames } = framesOf(() => generated.boom());
     const stack = new StackTraceMapper(mapsFile).format(error, frames).split('\n');
     expect(stack[1]).toBe(`    at ${String(frames[0])}`);

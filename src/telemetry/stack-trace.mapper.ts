@@ -11,16 +11,31 @@ import { fileURLToPath } from 'node:url';
  * the chunk loads, ~80 ms of a ~1.1 s start (spawn to the first 200, 8 interleaved starts with
  * and without it), and its first lookup in main.js indexed the whole 2.4 MB map, third-party
  * code included: the event loop stopped for 336 ms and the heap grew by 53 MB on the first error
- * a process formatted. Here the first stack reads a map a sixth of that size
- * (bench/micro/stack-maps.bench.mjs: 91 against 396 ms, 3.4 against 35.3 MB kept).
+ * a process formatted. Here the maps hold rampart's code only (a sixth of the size), in pages of
+ * generated lines, and a frame indexes the one page it is on (bench/micro/stack-maps.bench.mjs).
  *
  * A frame keeps V8's own text (`async`, `new`, `Type.method [as alias]`); only its location is
  * replaced, in the form Node's support writes (a path, not a file: URL).
  */
-export class StackTraceMapper {
-  private maps?: Map<string, SourceMap | SourceMapPayload>;
+/** One chunk's part of stack-maps.json (scripts/bundle-stack-maps.mjs writes it). */
+export interface ChunkStackMap {
+  sources: string[];
+  names: string[];
+  /** Generated lines per page; page `i` maps lines `i * pageLines` on, as lines from 0. */
+  pageLines: number;
+  /** Each page's mappings, null where it has none of rampart's code. */
+  pages: (string | null)[];
+}
 
-  /** @param mapsFile stack-maps.json: per chunk file name, its map; `sources` relative to it. */
+interface Chunk extends ChunkStackMap {
+  /** The pages built so far: node:module's SourceMap indexes a whole map when it is built. */
+  built: (SourceMap | undefined)[];
+}
+
+export class StackTraceMapper {
+  private chunks?: Map<string, Chunk>;
+
+  /** @param mapsFile stack-maps.json: per chunk file name, its paged map; `sources` relative to it. */
   constructor(private readonly mapsFile: URL) {}
 
   /** Formats every stack trace of the process from now on (V8 calls it on a first `.stack`). */
@@ -41,11 +56,15 @@ export class StackTraceMapper {
     const line = frame.getLineNumber();
     const column = frame.getColumnNumber();
     if (!file || line === null || column === null) return text;
-    const map = this.mapOf(file);
+    const chunk = (this.chunks ??= this.read()).get(file);
+    if (!chunk) return text;
+    const pageIndex = Math.floor((line - 1) / chunk.pageLines);
+    const map = this.page(chunk, pageIndex);
     if (!map) return text;
-    const entry = map.findEntry(line - 1, column - 1);
+    const lineInPage = line - 1 - pageIndex * chunk.pageLines;
+    const entry = map.findEntry(lineInPage, column - 1);
     // An entry on an earlier line belongs to other code: the frame's own line has none.
-    if (!('originalSource' in entry) || entry.generatedLine !== line - 1) return text;
+    if (!('originalSource' in entry) || entry.generatedLine !== lineInPage) return text;
     const location = `${file}:${line}:${column}`;
     const original = `${entry.originalSource}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
     return text.endsWith(`(${location})`)
@@ -53,18 +72,24 @@ export class StackTraceMapper {
       : text.replace(location, original);
   }
 
-  /** The file's map, built on the first frame in that file; undefined for a file without. */
-  private mapOf(file: string): SourceMap | undefined {
-    const maps = (this.maps ??= this.read());
-    const map = maps.get(file);
-    if (map === undefined || map instanceof SourceMap) return map;
-    const built = new SourceMap(map);
-    maps.set(file, built);
-    return built;
+  /** A page's map, built on the first frame in it; undefined for a page without one. */
+  private page(chunk: Chunk, index: number): SourceMap | undefined {
+    const mappings = chunk.pages[index];
+    if (!mappings) return undefined;
+    const payload: SourceMapPayload = {
+      version: 3,
+      file: '',
+      sourceRoot: '',
+      sources: chunk.sources,
+      sourcesContent: [],
+      names: chunk.names,
+      mappings,
+    };
+    return (chunk.built[index] ??= new SourceMap(payload));
   }
 
-  private read(): Map<string, SourceMapPayload> {
-    let chunks: Record<string, SourceMapPayload>;
+  private read(): Map<string, Chunk> {
+    let chunks: Record<string, ChunkStackMap>;
     try {
       chunks = JSON.parse(readFileSync(this.mapsFile, 'utf8')) as typeof chunks;
     } catch {
@@ -72,9 +97,9 @@ export class StackTraceMapper {
     }
     const resolve = (path: string) => fileURLToPath(new URL(path, this.mapsFile));
     return new Map(
-      Object.entries(chunks).map(([chunk, map]) => [
-        new URL(chunk, this.mapsFile).href,
-        { ...map, sources: map.sources.map(resolve) },
+      Object.entries(chunks).map(([name, chunk]) => [
+        new URL(name, this.mapsFile).href,
+        { ...chunk, sources: chunk.sources.map(resolve), built: [] },
       ]),
     );
   }

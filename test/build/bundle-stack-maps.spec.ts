@@ -9,7 +9,13 @@ interface Map3 {
   names: string[];
   mappings: string;
 }
-type OwnCodeMap = (bundleDir: string, srcDir: string, map: Map3) => Map3 | undefined;
+interface Paged {
+  sources: string[];
+  names: string[];
+  pageLines: number;
+  pages: (string | null)[];
+}
+type OwnCodeMap = (bundleDir: string, srcDir: string, map: Map3) => Paged | undefined;
 
 // The maps the stack-trace mapper reads: rampart's own segments of each chunk's map.
 describe("scripts/bundle-stack-maps.mjs: a chunk's map cut to rampart's code", () => {
@@ -43,7 +49,8 @@ describe("scripts/bundle-stack-maps.mjs: a chunk's map cut to rampart's code", (
     const own = ownCodeMap(bundleDir, srcDir, map)!;
     expect(own.sources).toEqual(['../../src/app.ts']);
     expect(own.names).toEqual(['run']);
-    expect(decode(own.mappings)).toEqual([
+    expect(own.pages).toHaveLength(1);
+    expect(decode(own.pages[0]!)).toEqual([
       [[0, 0, 4, 2, 0], [10], [20, 0, 5, 0]],
       [],
       [],
@@ -53,7 +60,21 @@ describe("scripts/bundle-stack-maps.mjs: a chunk's map cut to rampart's code", (
 
   it("marks a package's code that follows rampart's on a line as unmapped, not rampart's", () => {
     const own = ownCodeMap(bundleDir, srcDir, map)!;
-    expect(decode(own.mappings)[0]![1]).toEqual([10]);
+    expect(decode(own.pages[0]!)[0]![1]).toEqual([10]);
+  });
+
+  it('cuts a long chunk into pages, each a map of its own lines, none for a page without code', () => {
+    // 2,500 generated lines: rampart's code on line 0 and line 2,100, nothing in between.
+    const long: SourceMapSegment[][] = Array.from({ length: 2_500 }, () => []);
+    long[0] = [[0, 1, 4, 2]];
+    long[2_100] = [[3, 1, 9, 1]];
+    const own = ownCodeMap(bundleDir, srcDir, { ...map, mappings: encode(long) })!;
+    expect(own.pageLines).toBe(1_000);
+    expect(own.pages).toHaveLength(3);
+    expect(own.pages[1]).toBeNull();
+    // Each page restarts the relative fields, so its first segment reads as absolute.
+    expect(decode(own.pages[2]!)[100]).toEqual([[3, 0, 9, 1]]);
+    expect(decode(own.pages[0]!)[0]).toEqual([[0, 0, 4, 2]]);
   });
 
   it('writes nothing for a chunk without rampart code', () => {
