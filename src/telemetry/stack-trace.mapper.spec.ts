@@ -132,6 +132,14 @@ describe('StackTraceMapper', () => {
     expect(stack).toBe(['Error: made', ...frames.map((f) => `    at ${String(f)}`)].join('\n'));
   });
 
+  it('leaves frames as V8 wrote them when the maps file is not what it should be', () => {
+    const odd = pathToFileURL(join(dir, 'odd.json'));
+    writeFileSync(odd, JSON.stringify({ 'widget.js': { sources: 5 } }));
+    const { error, frames } = framesOf(() => generated.boom());
+    const stack = new StackTraceMapper(odd).format(error, frames);
+    expect(stack).toBe(['Error: made', ...frames.map((f) => `    at ${String(f)}`)].join('\n'));
+  });
+
   it("keeps a Node error's code in the first line", () => {
     const { error, frames } = framesOf(() => Buffer.alloc(-1));
     const stack = new StackTraceMapper(mapsFile).format(error, frames);

@@ -2,21 +2,6 @@ import { readFileSync } from 'node:fs';
 import { SourceMap, type SourceMapPayload } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-/**
- * Stack traces whose frames in the bundle point at rampart's .ts sources, through the maps
- * scripts/bundle-stack-maps.mjs writes (rampart's own code only; third-party frames stay as V8
- * writes them), read when the first stack trace is formatted rather than at start-up.
- *
- * Why not Node's own support (`setSourceMapsSupport`): it reads and indexes every chunk's map as
- * the chunk loads, ~80 ms of a ~1.1 s start (spawn to the first 200, 8 interleaved starts with
- * and without it), and its first lookup in main.js indexed the whole 2.4 MB map, third-party
- * code included: the event loop stopped for 336 ms and the heap grew by 53 MB on the first error
- * a process formatted. Here the maps hold rampart's code only (a sixth of the size), in pages of
- * generated lines, and a frame indexes the one page it is on (bench/micro/stack-maps.bench.mjs).
- *
- * A frame keeps V8's own text (`async`, `new`, `Type.method [as alias]`); only its location is
- * replaced, in the form Node's support writes (a path, not a file: URL).
- */
 /** One chunk's part of stack-maps.json (scripts/bundle-stack-maps.mjs writes it). */
 export interface ChunkStackMap {
   sources: string[];
@@ -32,6 +17,21 @@ interface Chunk extends ChunkStackMap {
   built: (SourceMap | undefined)[];
 }
 
+/**
+ * Stack traces whose frames in the bundle point at rampart's .ts sources, through the maps
+ * scripts/bundle-stack-maps.mjs writes (rampart's own code only; third-party frames stay as V8
+ * writes them), read when the first stack trace is formatted rather than at start-up.
+ *
+ * Why not Node's own support (`setSourceMapsSupport`): it reads and indexes every chunk's map as
+ * the chunk loads, ~80 ms of a ~1.1 s start (spawn to the first 200, 8 interleaved starts with
+ * and without it), and its first lookup in main.js indexed the whole 2.4 MB map, third-party
+ * code included: the event loop stopped for 336 ms and the heap grew by 53 MB on the first error
+ * a process formatted. Here the maps hold rampart's code only (a sixth of the size), in pages of
+ * generated lines, and a frame indexes the one page it is on (bench/micro/stack-maps.bench.mjs).
+ *
+ * A frame keeps V8's own text (`async`, `new`, `Type.method [as alias]`); only its location is
+ * replaced, in the form Node's support writes (a path, not a file: URL).
+ */
 export class StackTraceMapper {
   private chunks?: Map<string, Chunk>;
 
@@ -50,8 +50,17 @@ export class StackTraceMapper {
     return stack;
   }
 
+  /** A frame as V8 writes it, its location mapped where a map covers it. Never throws. */
   private frame(frame: NodeJS.CallSite): string {
     const text = String(frame);
+    try {
+      return this.mapped(frame, text);
+    } catch {
+      return text; // a map that cannot be read: the frame as V8 wrote it, not a failed .stack
+    }
+  }
+
+  private mapped(frame: NodeJS.CallSite, text: string): string {
     const file = frame.getFileName();
     const line = frame.getLineNumber();
     const column = frame.getColumnNumber();
