@@ -12,7 +12,12 @@ import { createRequire } from 'node:module';
 const VIA_REQUIRE = /^(node:)?http$/;
 const NAMESPACE = 'builtin-via-require';
 
-/** `export const { a, b } = m` for every data property a built-in exports (no getters). */
+/**
+ * `export const { a, b } = m` for every data property a built-in exports. Its getters
+ * (node:http's `maxHeaderSize`, `globalAgent` and the lazy `WebSocket` & co) are reached through
+ * the default export only: a named import of one fails the build (esbuild: no matching export),
+ * and `import * as http` would not see them, so use the default export for those.
+ */
 function shim(name) {
   const builtin = createRequire(import.meta.url)(`node:${name}`);
   const names = Object.entries(Object.getOwnPropertyDescriptors(builtin))
