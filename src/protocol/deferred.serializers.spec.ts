@@ -7,15 +7,28 @@ const itemSchema = {
   required: ['id', 'version'],
 };
 
-/** A real Fastify listener whose routes answer through the deferred compiler. */
+const answer = { id: 'a', version: '7', secret: 'not in the schema' };
+
+/** Per path, the route's 200 schema and what its handler returns. */
+type Routes = Record<string, { schema: object; answer: unknown }>;
+
+/**
+ * A real Fastify listener whose routes answer through the deferred compiler: by default two
+ * GET routes, each with the HEAD route Fastify adds beside it.
+ */
 async function serve(
   serializers: DeferredSerializers,
+  routes: Routes = {
+    '/one': { schema: itemSchema, answer },
+    '/two': { schema: itemSchema, answer },
+  },
+  exposeHeadRoute = true,
 ): Promise<{ app: FastifyInstance; url: string }> {
   const app = Fastify();
   app.setSerializerCompiler(serializers.compiler);
-  const answer = { id: 'a', version: '7', secret: 'not in the schema' };
-  for (const path of ['/one', '/two']) {
-    app.get(path, { schema: { response: { 200: itemSchema } } }, async () => answer);
+  for (const [path, route] of Object.entries(routes)) {
+    const options = { schema: { response: { 200: route.schema } }, exposeHeadRoute };
+    app.get(path, options, async () => route.answer);
   }
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` };
@@ -51,24 +64,15 @@ describe('DeferredSerializers', () => {
 
   it('a schema that does not compile: warm() names its route and goes on; it answers 500', async () => {
     const serializers = new DeferredSerializers();
-    const app = Fastify();
-    app.setSerializerCompiler(serializers.compiler);
     const broken = { type: 'object', properties: { a: { $ref: '#/definitions/missing' } } };
-    app.get(
-      '/bad',
-      { schema: { response: { 200: broken } }, exposeHeadRoute: false },
-      async () => ({ a: 1 }),
-    );
-    app.get(
-      '/good',
-      { schema: { response: { 200: itemSchema } }, exposeHeadRoute: false },
-      async () => ({ id: 'b', version: 1 }),
-    );
-    await app.listen({ port: 0, host: '127.0.0.1' });
+    const routes = {
+      '/bad': { schema: broken, answer: { a: 1 } },
+      '/good': { schema: itemSchema, answer: { id: 'b', version: 1 } },
+    };
+    const { app, url } = await serve(serializers, routes, false);
     try {
       expect(await serializers.warm()).toEqual(['GET /bad 200']);
       expect(serializers.uncompiled).toBe(0);
-      const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
       expect((await fetch(`${url}/bad`)).status).toBe(500);
       expect(await (await fetch(`${url}/good`)).json()).toEqual({ id: 'b', version: 1 });
     } finally {

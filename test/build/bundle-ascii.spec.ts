@@ -1,7 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { ROOT, ensureBuilt } from '../support/child-process.js';
+import { bundleChunks, importScript } from '../support/bundle.js';
 
 type AsciiComments = (text: string) => { text: string; replaced: number };
 
@@ -9,8 +6,7 @@ type AsciiComments = (text: string) => { text: string; replaced: number };
 describe('scripts/bundle-ascii.mjs: an ASCII bundle', () => {
   let asciiComments: AsciiComments;
   beforeAll(async () => {
-    const url = pathToFileURL(join(ROOT, 'scripts/bundle-ascii.mjs')).href;
-    asciiComments = ((await import(url)) as { asciiComments: AsciiComments }).asciiComments;
+    ({ asciiComments } = await importScript<{ asciiComments: AsciiComments }>('bundle-ascii.mjs'));
   });
 
   it('rewrites characters past ASCII in comments, one for one, and nothing else', () => {
@@ -35,15 +31,11 @@ describe('scripts/bundle-ascii.mjs: an ASCII bundle', () => {
   });
 
   it('every chunk of the built bundle is ASCII', () => {
-    ensureBuilt();
-    const dir = join(ROOT, 'dist/bundle');
-    const pastAscii = readdirSync(dir)
-      .filter((name) => name.endsWith('.js'))
-      .flatMap((name) =>
-        readFileSync(join(dir, name), 'utf8')
-          .split('\n')
-          .flatMap((line, i) => (/[^\p{ASCII}]/u.test(line) ? [`${name}:${i + 1}`] : [])),
-      );
+    const pastAscii = bundleChunks().flatMap(({ name, text }) =>
+      text
+        .split('\n')
+        .flatMap((line, i) => (/[^\p{ASCII}]/u.test(line) ? [`${name}:${i + 1}`] : [])),
+    );
     // A line named here holds a regular expression or tagged template (which esbuild keeps as
     // written) with a character past ASCII: write it as an escape or an HTML entity.
     expect(pastAscii).toEqual([]);

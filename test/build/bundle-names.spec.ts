@@ -1,8 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { runInNewContext } from 'node:vm';
-import { ROOT, ensureBuilt } from '../support/child-process.js';
+import { bundleChunks, importScript } from '../support/bundle.js';
 
 type Unwrap = (text: string) => { text: string; unwrapped: number };
 
@@ -10,8 +7,9 @@ type Unwrap = (text: string) => { text: string; unwrapped: number };
 describe('scripts/bundle-names.mjs: keepNames wrappers the language makes redundant', () => {
   let unwrap: Unwrap;
   beforeAll(async () => {
-    const url = pathToFileURL(join(ROOT, 'scripts/bundle-names.mjs')).href;
-    unwrap = ((await import(url)) as { unwrapInferredNames: Unwrap }).unwrapInferredNames;
+    ({ unwrapInferredNames: unwrap } = await importScript<{ unwrapInferredNames: Unwrap }>(
+      'bundle-names.mjs',
+    ));
   });
 
   // esbuild's helper as the bundle has it, and the names a snippet's functions end up with.
@@ -96,13 +94,9 @@ describe('scripts/bundle-names.mjs: keepNames wrappers the language makes redund
   });
 
   it('the built bundle keeps a wrapper only where a name differs or cannot be inferred', () => {
-    ensureBuilt();
-    const dir = join(ROOT, 'dist/bundle');
-    const wrappedArrows = readdirSync(dir)
-      .filter((f) => f.endsWith('.js'))
-      .flatMap((f) => [
-        ...readFileSync(join(dir, f), 'utf8').matchAll(/(\w+) = \/\* @__PURE__ \*\/ __name\(\(/g),
-      ]);
+    const wrappedArrows = bundleChunks().flatMap(({ text }) => [
+      ...text.matchAll(/(\w+) = \/\* @__PURE__ \*\/ __name\(\(/g),
+    ]);
     // esbuild renames a colliding binding by appending a number: those are the ones left.
     expect(wrappedArrows.map((m) => m[1]).filter((binding) => !/\d$/.test(binding ?? ''))).toEqual(
       [],

@@ -1,6 +1,6 @@
 import { decode, encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { importScript } from '../support/bundle.js';
 import { ROOT } from '../support/child-process.js';
 
 interface Map3 {
@@ -23,8 +23,7 @@ describe("scripts/bundle-stack-maps.mjs: a chunk's map cut to rampart's code", (
   const bundleDir = join(ROOT, 'dist/bundle');
   const srcDir = join(ROOT, 'src');
   beforeAll(async () => {
-    const url = pathToFileURL(join(ROOT, 'scripts/bundle-stack-maps.mjs')).href;
-    ownCodeMap = ((await import(url)) as { ownCodeMap: OwnCodeMap }).ownCodeMap;
+    ({ ownCodeMap } = await importScript<{ ownCodeMap: OwnCodeMap }>('bundle-stack-maps.mjs'));
   });
 
   const sources = [
