@@ -97,20 +97,23 @@ export class StackTraceMapper {
     return (chunk.built[index] ??= new SourceMap(payload));
   }
 
+  /** Read once: a file that is missing or of another shape means no maps, not a retry per frame. */
   private read(): Map<string, Chunk> {
-    let chunks: Record<string, ChunkStackMap>;
+    const resolve = (path: string) => fileURLToPath(new URL(path, this.mapsFile));
     try {
-      chunks = JSON.parse(readFileSync(this.mapsFile, 'utf8')) as typeof chunks;
+      const chunks = JSON.parse(readFileSync(this.mapsFile, 'utf8')) as Record<
+        string,
+        ChunkStackMap
+      >;
+      return new Map(
+        Object.entries(chunks).map(([name, chunk]) => [
+          new URL(name, this.mapsFile).href,
+          { ...chunk, sources: chunk.sources.map(resolve), built: [] },
+        ]),
+      );
     } catch {
       return new Map(); // no maps (a build without the bundle): frames stay as they are
     }
-    const resolve = (path: string) => fileURLToPath(new URL(path, this.mapsFile));
-    return new Map(
-      Object.entries(chunks).map(([name, chunk]) => [
-        new URL(name, this.mapsFile).href,
-        { ...chunk, sources: chunk.sources.map(resolve), built: [] },
-      ]),
-    );
   }
 }
 
