@@ -1,6 +1,7 @@
 import { trace, isSpanContextValid } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
 import { contextStore, requestContextOf } from '../request-context/context.store.js';
+import { IsoClock } from './iso-clock.js';
 import { LogSink } from './log.sink.js';
 
 /**
@@ -31,19 +32,10 @@ function correlation(): Record<string, string> {
 /** Every line, pino's and the access log's, goes through this one sink (ordered, batched). */
 export const logSink = LogSink.forStdout();
 
-let lastMs = 0;
-let lastIso = '';
-/**
- * The current time in ISO 8601, as pino.stdTimeFunctions.isoTime writes it, formatted once per
- * millisecond rather than once per line.
- */
+const isoClock = new IsoClock();
+/** The current time in ISO 8601, as pino.stdTimeFunctions.isoTime writes it (iso-clock.ts). */
 export function isoNow(): string {
-  const now = Date.now();
-  if (now !== lastMs) {
-    lastMs = now;
-    lastIso = new Date(now).toISOString();
-  }
-  return lastIso;
+  return isoClock.now();
 }
 
 /**
