@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { SqlResult, SqlSession } from './database.driver.js';
 import { DbQueryTimeoutError } from './database.errors.js';
+import { startDeadlineTimer } from '../request-context/deadline.timer.js';
 import { sendCancelRequest } from './pg.cancel.js';
 
 /** Client with the backend identity node-postgres keeps after the startup handshake. */
@@ -38,7 +39,9 @@ export function timedSessionOf(client: BackendClient, timeoutMs: number): SqlSes
   const timed = <T>(work: Promise<T>): Promise<T> => {
     if (timeoutMs <= 0) return work;
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      // Unreferenced, as a request's deadline: every statement's timer has the same duration,
+      // and a plain one would make and free Node's list for it per statement (deadline.timer.ts).
+      const timer = startDeadlineTimer(() => {
         // The statement's own rejection (Connection terminated) comes later and is not news.
         work.catch(() => undefined);
         abandon(client);

@@ -5,6 +5,7 @@ import { InvalidInputError } from '../errors/http.errors.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { PROBE_PATHS } from '../health/health.paths.js';
 import { contextStore, contextWithRequest } from '../request-context/context.store.js';
+import { startDeadlineTimer } from '../request-context/deadline.timer.js';
 import { requestTimeoutMs } from '../request-context/duration.js';
 import type { InFlightRegistry } from '../request-context/in-flight.registry.js';
 import { PublicRequestState } from '../request-context/request-state.js';
@@ -71,7 +72,15 @@ export function registerRequestState(app: FastifyInstance, deps: RequestStateDep
     const timer =
       timeoutMs === undefined
         ? undefined
-        : setTimeout(onDeadline, timeoutMs, request, reply, controller, timeoutMs, onBodyTimeout);
+        : startDeadlineTimer(
+            onDeadline,
+            timeoutMs,
+            request,
+            reply,
+            controller,
+            timeoutMs,
+            onBodyTimeout,
+          );
     // `on`, not `once`: 'close' fires once, and once() wraps the listener (~180 B a request).
     reply.raw.on('close', () => {
       clearTimeout(timer);

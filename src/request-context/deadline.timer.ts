@@ -1,0 +1,24 @@
+/**
+ * Starts a request's deadline timer: `setTimeout`, unreferenced.
+ *
+ * Node keeps one timer list per duration. When the last referenced timer of a duration is
+ * cleared it frees the list (lib/internal/timers.js `unenroll`: the list leaves the dictionary
+ * of lists and the priority queue); an unreferenced one it keeps, since such timers are "likely
+ * to come from http and be recreated shortly after". A request answered before the next one
+ * arrives (most `GET /hello`s, and most requests of a pod below saturation) cleared the only
+ * timer of its duration, so every request made, queued and freed a list (callgrind: one
+ * dictionary element added and one deleted per request). Unreferenced, its timer is an append
+ * and an unlink (deadline.timer.bench.ts). Nothing is lost by it: a request in flight holds its
+ * socket, which keeps the process alive whatever its timer does.
+ *
+ * For timers of one fixed duration (REQUEST_TIMEOUT_MS, DB_QUERY_TIMEOUT_MS). A kept list is
+ * freed at its own expiry, so a client's `x-request-timeout` values (at most REQUEST_TIMEOUT_MS
+ * distinct ones) keep at most that many lists, each for no longer than its duration.
+ */
+export function startDeadlineTimer<Args extends unknown[]>(
+  onDeadline: (...args: Args) => void,
+  timeoutMs: number,
+  ...args: Args
+): NodeJS.Timeout {
+  return setTimeout(onDeadline, timeoutMs, ...args).unref();
+}
