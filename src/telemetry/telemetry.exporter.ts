@@ -1,7 +1,8 @@
-import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { AppConfig } from '../config/config.schema.js';
 import { otlpTracesTarget, type OtlpTracesTarget } from '../config/otlp.config.js';
 import { LazySpanExporter } from './lazy-span.exporter.js';
+import { OtlpTraceEncoder } from './otlp-trace.encoder.js';
 
 /**
  * The OTLP span exporter for the configured protocol (http/protobuf, http/json or grpc), or
@@ -23,10 +24,8 @@ export function createSpanExporter(config: AppConfig): SpanExporter | undefined 
 }
 
 async function httpExporter(target: OtlpTracesTarget): Promise<SpanExporter> {
-  const { OTLPTraceExporter } =
-    target.protocol === 'http/json'
-      ? await import('@opentelemetry/exporter-trace-otlp-http')
-      : await import('@opentelemetry/exporter-trace-otlp-proto');
+  if (target.protocol === 'http/protobuf') return protobufExporter(target);
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
   type Options = NonNullable<ConstructorParameters<typeof OTLPTraceExporter>[0]>;
   return new OTLPTraceExporter({
     url: target.url,
@@ -34,6 +33,49 @@ async function httpExporter(target: OtlpTracesTarget): Promise<SpanExporter> {
     timeoutMillis: target.timeoutMs,
     compression: target.compression as Options['compression'],
   });
+}
+
+/**
+ * The OTLP http/protobuf exporter as `@opentelemetry/exporter-trace-otlp-proto` assembles it
+ * (the same transport, retries, bounded queue and exporter metrics), with rampart's encoder in
+ * place of the SDK's serializer: the same bytes at a third of the cost per span
+ * (otlp-trace.encoder.ts). Responses are read by the SDK's own deserializer.
+ */
+async function protobufExporter(target: OtlpTracesTarget): Promise<SpanExporter> {
+  const [{ OTLPExporterBase }, http, { ProtobufTraceSerializer, TraceExporterMetricsHelper }] =
+    await Promise.all([
+      import('@opentelemetry/otlp-exporter-base'),
+      import('@opentelemetry/otlp-exporter-base/node-http'),
+      import('@opentelemetry/otlp-transformer'),
+    ]);
+  type Options = Parameters<typeof http.convertLegacyHttpOptions>[0];
+  const encoder = new OtlpTraceEncoder();
+  const serializer = {
+    serializeRequest: (spans: ReadableSpan[]) => encoder.encode(spans),
+    deserializeResponse: (data: Uint8Array) => ProtobufTraceSerializer.deserializeResponse(data),
+  };
+  const options = http.convertLegacyHttpOptions(
+    {
+      url: target.url,
+      headers: { ...target.headers },
+      timeoutMillis: target.timeoutMs,
+      compression: target.compression as Options['compression'],
+    },
+    'TRACES',
+    'v1/traces',
+    { 'Content-Type': 'application/x-protobuf' },
+  );
+  return new OTLPExporterBase<ReadableSpan[]>(
+    http.createOtlpHttpExportDelegate(
+      options,
+      serializer,
+      'otlp_http_span_exporter',
+      TraceExporterMetricsHelper,
+      // No meter for the exporter's own metrics: the span pipeline's counts come from the batch
+      // processor (span-pipeline.stats.ts), as with the stock exporter, which rampart gave none.
+      undefined,
+    ),
+  );
 }
 
 async function grpcExporter(target: OtlpTracesTarget): Promise<SpanExporter> {
