@@ -10,13 +10,20 @@ import { throwawayDatabase } from '../lib/database.js';
 import { load, measure } from '../lib/load.js';
 import { freePort, startServer } from '../lib/processes.js';
 import { startSink } from '../lib/sink-process.js';
-import { helloTargets } from '../lib/hello-targets.js';
-import { settings } from '../lib/settings.js';
+import { baselineBuild } from '../lib/baseline.js';
+import { helloTargets, tracedEnv } from '../lib/hello-targets.js';
+import { rampartArgs, settings } from '../lib/settings.js';
 import { median } from '../lib/stats.js';
 
 export const name = 'telemetry';
 /** Interleaved rounds per target (BENCH_TELEMETRY_ROUNDS); the median round is reported. */
 const ROUNDS = Number(process.env.BENCH_TELEMETRY_ROUNDS ?? 3);
+// An earlier build of rampart in the same rounds, to measure a change in CPU time:
+// BENCH_TELEMETRY_BASELINE=842ad77@1 (a revision, and the sampling ratio to run it at; `off` for
+// tracing off). BENCH_TELEMETRY_TARGETS=rampart-100pct keeps only those targets, besides NestJS
+// alone (the floor every ratio is taken against) and the baselines.
+const BASELINE_REVS = (process.env.BENCH_TELEMETRY_BASELINE ?? '').split(',').filter(Boolean);
+const ONLY = process.env.BENCH_TELEMETRY_TARGETS?.split(',');
 export const description =
   'GET /hello: raw Fastify, NestJS alone, NestJS + auto-instrumentation, rampart off/10 %/100 %';
 
@@ -34,7 +41,16 @@ async function compare(databaseUrl) {
   const targets = [
     { name: 'raw-fastify', args: ['bench/baseline/hello.js'], env: {} },
     ...helloTargets(sink.url),
-  ];
+    ...BASELINE_REVS.map((spec) => {
+      const [rev, ratio = 'off'] = spec.split('@');
+      return {
+        baseline: true,
+        name: `rampart-${ratio}-${rev}`,
+        args: rampartArgs({ dir: baselineBuild(rev) }),
+        env: ratio === 'off' ? { OTEL_SDK_DISABLED: 'true' } : tracedEnv(sink.url, ratio),
+      };
+    }),
+  ].filter((t) => !ONLY || t.baseline || t.name === 'nest-alone' || ONLY.includes(t.name));
   // Every target once per round, rounds interleaved, and each target's median round reported:
   // this machine's speed drifts by tens of percent within minutes, so one pass in order would
   // compare whoever ran during a slow minute with whoever did not.
@@ -69,7 +85,9 @@ async function compare(databaseUrl) {
     results[key].cpuVsNest = round(results[key].cpuUsPerRequest / floor.cpuUsPerRequest);
   }
   const userPick = results['nest-otel-auto-100pct'];
-  results['rampart-100pct'].rpsVsUserPick = round(results['rampart-100pct'].rps / userPick.rps);
+  if (userPick && results['rampart-100pct']) {
+    results['rampart-100pct'].rpsVsUserPick = round(results['rampart-100pct'].rps / userPick.rps);
+  }
   results.sink = await sink.stop();
   return results;
 }
