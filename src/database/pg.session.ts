@@ -1,7 +1,7 @@
 import type pg from 'pg';
+import { startDeadlineTimer } from '../request-context/deadline.timer.js';
 import type { SqlResult, SqlSession } from './database.driver.js';
 import { DbQueryTimeoutError } from './database.errors.js';
-import { startDeadlineTimer } from '../request-context/deadline.timer.js';
 import { sendCancelRequest } from './pg.cancel.js';
 
 /** Client with the backend identity node-postgres keeps after the startup handshake. */

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { startDeadlineTimer } from './deadline.timer.js';
 
 const moduleUrl = new URL('./deadline.timer.ts', import.meta.url).href;
