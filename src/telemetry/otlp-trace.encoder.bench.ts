@@ -7,25 +7,24 @@
  */
 import { SpanKind } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOnSampler, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import {
+  AlwaysOnSampler,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  TracerProvider,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { OtlpTraceEncoder } from './otlp-trace.encoder.js';
 
 const BATCH = 512;
 const BATCHES = 400;
 
-const spans: ReadableSpan[] = [];
+const exporter = new InMemorySpanExporter();
 const provider = new TracerProvider({
   sampler: new AlwaysOnSampler(),
   resource: resourceFromAttributes({ 'service.name': 'rampart', 'service.version': '0.1.0' }),
-  spanProcessors: [
-    {
-      onStart: () => undefined,
-      onEnd: (span) => void spans.push(span),
-      forceFlush: () => Promise.resolve(),
-      shutdown: () => Promise.resolve(),
-    },
-  ],
+  spanProcessors: [new SimpleSpanProcessor({ exporter })],
 });
 const tracer = provider.getTracer('rampart.http.server');
 for (let i = 0; i < BATCH; i++) {
@@ -44,6 +43,7 @@ for (let i = 0; i < BATCH; i++) {
   span.setAttribute('http.response.status_code', 200);
   span.end();
 }
+const spans = exporter.getFinishedSpans();
 
 function nsPerSpan(encode: (batch: ReadableSpan[]) => Uint8Array | undefined): number {
   let bytes = 0;

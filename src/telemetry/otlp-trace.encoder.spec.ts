@@ -11,28 +11,27 @@ import { TraceState } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOnSampler,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
   TracerProvider,
   type ReadableSpan,
-  type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { OtlpTraceEncoder } from './otlp-trace.encoder.js';
 
-/** Spans as the SDK records them, collected at their end. */
+/** Spans as the SDK records them, each exported to the in-memory exporter as it ends. */
 function recorder(resourceAttributes: Record<string, string> = { 'service.name': 'rampart' }) {
-  const ended: ReadableSpan[] = [];
-  const collect: SpanProcessor = {
-    onStart: () => undefined,
-    onEnd: (span) => void ended.push(span),
-    forceFlush: () => Promise.resolve(),
-    shutdown: () => Promise.resolve(),
-  };
+  const exporter = new InMemorySpanExporter();
   const provider = new TracerProvider({
     sampler: new AlwaysOnSampler(),
     resource: resourceFromAttributes(resourceAttributes),
-    spanProcessors: [collect],
+    spanProcessors: [new SimpleSpanProcessor({ exporter })],
   });
-  return { ended, tracer: (name: string, version?: string) => provider.getTracer(name, version) };
+  return {
+    ended: () => exporter.getFinishedSpans(),
+    reset: () => exporter.reset(),
+    tracer: (name: string, version?: string) => provider.getTracer(name, version),
+  };
 }
 
 function expectSameBytes(spans: ReadableSpan[]): void {
@@ -63,7 +62,7 @@ describe('OtlpTraceEncoder', () => {
     });
     span.setAttribute('http.response.status_code', 200);
     span.end();
-    expectSameBytes(ended);
+    expectSameBytes(ended());
   });
 
   it('writes every field the SDK can fill: parents, remote flags, state, events, links, errors, values of each type', () => {
@@ -127,8 +126,8 @@ describe('OtlpTraceEncoder', () => {
     server.setStatus({ code: SpanStatusCode.OK });
     server.end();
     tracer('rampart.items', '1').startSpan('internal', { kind: SpanKind.INTERNAL }).end();
-    expect(ended).toHaveLength(3);
-    expectSameBytes(ended);
+    expect(ended()).toHaveLength(3);
+    expectSameBytes(ended());
   });
 
   it('writes a batch whose lengths need two and three bytes (long strings, many spans)', () => {
@@ -139,18 +138,19 @@ describe('OtlpTraceEncoder', () => {
       span.setAttribute('url.path', `/api/items/${i}?${'q'.repeat(i % 3 === 0 ? 20_000 : 10)}`);
       span.end();
     }
-    expectSameBytes(ended);
+    expectSameBytes(ended());
   });
 
   it('serves the next batch from the same buffer without leaking the last one into it', () => {
-    const { ended, tracer } = recorder();
+    const { ended, reset, tracer } = recorder();
     const encoder = new OtlpTraceEncoder();
     tracer('a').startSpan('x'.repeat(5_000)).end();
-    const first = encoder.encode(ended.splice(0));
+    const first = encoder.encode(ended());
+    reset();
     tracer('a').startSpan('short').end();
-    const second = encoder.encode(ended);
+    const second = encoder.encode(ended());
     expect(Buffer.from(second)).toEqual(
-      Buffer.from(ProtobufTraceSerializer.serializeRequest(ended)!),
+      Buffer.from(ProtobufTraceSerializer.serializeRequest(ended())!),
     );
     expect(first.length).toBeGreaterThan(5_000);
     expect(second.length).toBeLessThan(500);
