@@ -60,12 +60,12 @@ export async function startServer({
     ? pinned(SERVER_CPU, wrapper[0], [...wrapper.slice(1), process.execPath, ...args])
     : pinned(SERVER_CPU, process.execPath, args);
   const startedAt = performance.now();
-  // Piped and read (the last few KB kept) for the whole run: a pipe nobody reads would fill and
-  // make the server drop log lines, which production's log collector does not do.
   // Every listener on a port of its own: rampart's probe listener defaults to 8081, and a
   // server left on it by anything else made the next one exit after its public port answered
-  // (the scenario then saw only a reset connection). Scenarios may still name their own.
+  // (the scenario then saw only a reset connection). A scenario may still name its own.
   const ports = { PORT: String(port), PROBE_PORT: String(await freePort()) };
+  // Piped and read (the last few KB kept) for the whole run: a pipe nobody reads would fill and
+  // make the server drop log lines, which production's log collector does not do.
   const child = spawn(command, argv, {
     env: { ...process.env, ...ports, HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -35,7 +35,6 @@ export async function run() {
         args: [...v8Args, ...rampartArgs({ startFlags: false })],
         env: {
           ADMIN_PORT: String(await freePort()),
-          PROBE_PORT: String(await freePort()),
           DATABASE_URL: database.url,
           NODE_ENV: 'production',
           OTEL_SDK_DISABLED: 'true',

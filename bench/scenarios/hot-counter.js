@@ -45,7 +45,6 @@ export async function run() {
           NODE_ENV: 'production',
           ADMIN_PORT: String(adminPort),
           ADMIN_TOKEN: randomBytes(16).toString('hex'),
-          PROBE_PORT: String(await freePort()),
           OTEL_SDK_DISABLED: 'true',
           ACCESS_LOG_ENABLED: 'false',
           // 1,000 connections opened at once: past the default cap and backlog (the admission

@@ -58,7 +58,6 @@ export async function run() {
           ...(target.rampart && {
             NODE_ENV: 'production',
             ADMIN_PORT: String(await freePort()),
-            PROBE_PORT: String(await freePort()),
             OTEL_SDK_DISABLED: 'true',
             ACCESS_LOG_ENABLED: 'false',
           }),
