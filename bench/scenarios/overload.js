@@ -8,7 +8,8 @@
 // (2xx) requests, share refused (503, connection refused, reset or closed at accept, not tried
 // after a refused connect, or timed out), p99 of 503s, of connections refused or reset and of
 // both together (refusalsP99Ms: every answer that turned a request away), probe misses, and the
-// time until latency is back to unloaded after the load stops; the same p99s again without the
+// time until latency is back to unloaded after the load stops (p99 per 500 ms window; and the
+// first request after which every one is); the same p99s again without the
 // level's first second (settled*).
 // Knobs: BENCH_OVERLOAD_S (8 s per level), BENCH_OVERLOAD_TARGETS (hello,items),
 // BENCH_OVERLOAD_BASELINE, BENCH_OVERLOAD_SATURATION (below).
@@ -144,7 +145,7 @@ async function levels(build, server, url, saturation) {
       probeMisses: probe.misses,
       probeMaxMs: probe.maxMs,
       ...settled(loaded.records),
-      recoveryMs: recoveryMs(after.records, unloaded.okP99Ms),
+      ...recovery(after.records, unloaded.okP99Ms),
       generatorLateP99Ms: loaded.generatorLateP99Ms,
     };
     console.log(
@@ -177,19 +178,54 @@ function settled(records) {
   };
 }
 
+// Recovery is judged over RECOVERY_WINDOW_MS spans of the light phase that follows a level (by
+// scheduled send time): 400 requests a span at items' light rate, 1,200 at /hello's.
+const RECOVERY_WINDOW_MS = 500;
+
 /**
- * Time from the end of the load to the first light-load request after which every request is
- * answered 2xx within 2x the unloaded p99 (at least +5 ms, for timer noise); null if never.
+ * Time from the end of the load until latency is back to unloaded: the earliest point of the
+ * light phase after which every request is answered 2xx and every RECOVERY_WINDOW_MS span from
+ * that point on has a p99 within 2x the unloaded p99 (at least +5 ms, for timer noise); null if
+ * none. A p99 against a p99: the unloaded phase itself has requests above its own p99, and one
+ * slow request (a GC pause while the heap the overload grew is collected) says nothing about
+ * whether the server is back. `recoveryEveryRequestMs` is the stricter reading kept beside it:
+ * the first request after which every request is within that bound.
  */
-function recoveryMs(records, unloadedP99Ms) {
+function recovery(unordered, unloadedP99Ms) {
+  // Records come in the order answers arrived; judge them in the order they were scheduled.
+  const records = unordered.toSorted((a, b) => a[0] - b[0]);
   const bound = Math.max(2 * unloadedP99Ms, unloadedP99Ms + 5);
-  let firstGood = null;
-  for (const [offsetMs, latencyMs, outcome] of records) {
-    const good = outcome === 'ok' && latencyMs <= bound;
-    if (!good) firstGood = null;
-    else firstGood ??= offsetMs;
+  const good = records.map(([, latencyMs, outcome]) => outcome === 'ok' && latencyMs <= bound);
+  let everyRequest = null;
+  for (let i = 0; i < records.length; i++) {
+    if (!good[i]) everyRequest = null;
+    else everyRequest ??= records[i][0];
   }
-  return firstGood;
+  // Candidates: the phase's start and the request after each one that was not good.
+  const lastRefused = records.findLastIndex(([, , outcome]) => outcome !== 'ok');
+  for (let start = lastRefused + 1; start < records.length; start++) {
+    if (start > lastRefused + 1 && good[start - 1]) continue;
+    if (spansWithin(records, start, bound))
+      return { recoveryMs: records[start][0], recoveryEveryRequestMs: everyRequest };
+  }
+  return { recoveryMs: null, recoveryEveryRequestMs: everyRequest };
+}
+
+/** Whether every RECOVERY_WINDOW_MS span of records[start..] has its latency p99 within bound. */
+function spansWithin(records, start, bound) {
+  const from = records[start][0];
+  let span = [];
+  let spanIndex = 0;
+  for (let i = start; i < records.length; i++) {
+    const index = Math.floor((records[i][0] - from) / RECOVERY_WINDOW_MS);
+    if (index !== spanIndex) {
+      if (percentile(span, 99) > bound) return false;
+      span = [];
+      spanIndex = index;
+    }
+    span.push(records[i][1]);
+  }
+  return percentile(span, 99) <= bound;
 }
 
 async function openLoop(url, phases) {
