@@ -34,10 +34,22 @@ describe('ConcurrencyLimiter', () => {
   it('tolerates a few milliseconds over a sub-millisecond baseline: that is not queueing anyone notices', () => {
     const limiter = new ConcurrencyLimiter(bounds);
     feed(limiter, 10, 0.25);
-    feed(limiter, 5, 1.5); // 6x the baseline, but within baseline + 5 ms
+    feed(limiter, 5, 1.5); // 6x the baseline, but within baseline + 3 ms
     expect(limiter.limit).toBeGreaterThanOrEqual(50);
     feed(limiter, 5, 20); // queueing for real
     expect(limiter.limit).toBeLessThan(50);
+  });
+
+  it('over a sub-millisecond baseline, a window median more than 3 ms above it is queueing', () => {
+    const within = new ConcurrencyLimiter(bounds);
+    feed(within, 10, 0.25);
+    feed(within, 1, 3);
+    expect(within.limit).toBeGreaterThanOrEqual(50);
+    // 4.5 ms: within a 5 ms slack this still grew the limit; it is 4 ms of queueing.
+    const over = new ConcurrencyLimiter(bounds);
+    feed(over, 10, 0.25);
+    feed(over, 1, 4.5);
+    expect(over.limit).toBeLessThan(50);
   });
 
   it('never cuts by more than half per window, so one outlier does not collapse it', () => {
