@@ -36,7 +36,7 @@ const TOLERANCE = 2;
 // the window median sat at 1.3 ms, the limit fell from 100 to its floor of 20, and the queue
 // that followed turned a normal load into a refused one. 5 ms, the first value, let the limit
 // settle where the median admitted request waited ~5 ms; against it, 3 ms in four interleaved
-// pairs of the overload bench: admitted p99 at 1-2x a median 19-20 ms against 26-30 ms, goodput
+// pairs of the overload bench: admitted p99 at 1-2x a median 19-20 ms against 27-30 ms, goodput
 // at 3x 89-100 % of the peak against 65-100 %, no more refused at 0.5x; 2 ms cut latency as
 // much but took goodput at 3x to 83-84 % in three runs of five (docs/performance.md). Only a
 // baseline under 3 ms meets it; above, TOLERANCE decides.
