@@ -8,9 +8,9 @@
 // (2xx) requests, share refused (503, connection refused, reset or closed at accept, not tried
 // after a refused connect, or timed out), p99 of 503s, of connections refused or reset and of
 // both together (refusalsP99Ms: every answer that turned a request away), probe misses, and the
-// time until latency is back to unloaded after the load stops (p99 per 500 ms window; and the
-// first request after which every one is); the same p99s again without the
-// level's first second (settled*).
+// time until latency is back to unloaded after the load stops (a p99 per 500 ms span, and the
+// first request after which every one is); the same p99s again without the level's first second
+// (settled*).
 // Knobs: BENCH_OVERLOAD_S (8 s per level), BENCH_OVERLOAD_TARGETS (hello,items),
 // BENCH_OVERLOAD_BASELINE, BENCH_OVERLOAD_SATURATION (below).
 import { execFile } from 'node:child_process';
@@ -202,9 +202,9 @@ function recovery(unordered, unloadedP99Ms) {
     else everyRequest ??= records[i][0];
   }
   // Candidates: the phase's start and the request after each one that was not good.
-  const lastRefused = records.findLastIndex(([, , outcome]) => outcome !== 'ok');
-  for (let start = lastRefused + 1; start < records.length; start++) {
-    if (start > lastRefused + 1 && good[start - 1]) continue;
+  const lastTurnedAway = records.findLastIndex(([, , outcome]) => outcome !== 'ok');
+  for (let start = lastTurnedAway + 1; start < records.length; start++) {
+    if (start > lastTurnedAway + 1 && good[start - 1]) continue;
     if (spansWithin(records, start, bound))
       return { recoveryMs: records[start][0], recoveryEveryRequestMs: everyRequest };
   }
