@@ -41,15 +41,16 @@ describe('ConcurrencyLimiter', () => {
   });
 
   it('over a sub-millisecond baseline, a window median more than 3 ms above it is queueing', () => {
-    const within = new ConcurrencyLimiter(bounds);
-    feed(within, 10, 0.25);
-    feed(within, 1, 3);
-    expect(within.limit).toBeGreaterThanOrEqual(50);
+    /** The limit after one busy window of `latencyMs` over a 0.25 ms baseline. */
+    const limitAfter = (latencyMs: number): number => {
+      const limiter = new ConcurrencyLimiter(bounds);
+      feed(limiter, 10, 0.25);
+      feed(limiter, 1, latencyMs);
+      return limiter.limit;
+    };
+    expect(limitAfter(3)).toBeGreaterThanOrEqual(50);
     // 4.5 ms: within a 5 ms slack this still grew the limit; it is 4 ms of queueing.
-    const over = new ConcurrencyLimiter(bounds);
-    feed(over, 10, 0.25);
-    feed(over, 1, 4.5);
-    expect(over.limit).toBeLessThan(50);
+    expect(limitAfter(4.5)).toBeLessThan(50);
   });
 
   it('never cuts by more than half per window, so one outlier does not collapse it', () => {
