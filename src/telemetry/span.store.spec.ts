@@ -3,7 +3,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { AlwaysOnSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
-import { SpanStore } from './span.store.js';
+import { SpanStore, traceKey } from './span.store.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -43,6 +43,17 @@ const endedSpan = (traceId: string, name: string) =>
 const traceId = (i: number) => i.toString(16).padStart(32, '0');
 
 describe('SpanStore', () => {
+  it('keys a trace by its last four hex digits, as parseInt reads them', () => {
+    for (const id of [
+      '0'.repeat(32),
+      'f'.repeat(32),
+      `${'1'.repeat(28)}a0B9`,
+      traceId(7_919 * 3),
+    ]) {
+      expect(traceKey(id)).toBe(Number.parseInt(id.slice(-4), 16));
+    }
+  });
+
   it('past `perSecond` spans a second, keeps whole traces at about that rate', () => {
     let now = 0;
     const store = new SpanStore(100_000, 1_000, () => now);

@@ -25,6 +25,21 @@ const TRACE_KEYS = 0x10000;
 const SECOND_MS = 1_000;
 
 /**
+ * A trace id's key: its last four hex digits as 0–65,535, read in place. Every span a loaded
+ * second offers is keyed; `Number.parseInt(id.slice(-4), 16)` made a string and called into V8's
+ * runtime for each: 0.5 % of a 100 %-sampled server's samples under wrk (perf), none after.
+ */
+export function traceKey(traceId: string): number {
+  let key = 0;
+  for (let i = traceId.length - 4; i < traceId.length; i++) {
+    // 0x20 lower-cases a letter and leaves a digit as it is; trace ids are hex (W3C).
+    const code = traceId.charCodeAt(i) | 0x20;
+    key = (key << 4) | (code <= 0x39 ? code - 0x30 : code - 0x57);
+  }
+  return key;
+}
+
+/**
  * The last TRACEZ_MAX_SPANS ended spans of sampled requests, for the in-process trace view
  * (/debug/tracez, src/debug/). A span processor beside the OTLP exporter's, never instead of it.
  * Recording is one array write per span; everything else (grouping, sizing) is done only when
@@ -67,10 +82,7 @@ export class SpanStore implements SpanProcessor {
     const now = this.now();
     if (now - this.windowStart >= SECOND_MS) this.nextWindow(now);
     this.offered++;
-    if (
-      this.keepBelow < TRACE_KEYS &&
-      Number.parseInt(span.spanContext().traceId.slice(-4), 16) >= this.keepBelow
-    )
+    if (this.keepBelow < TRACE_KEYS && traceKey(span.spanContext().traceId) >= this.keepBelow)
       return;
     this.ring[this.next] = span;
     this.next = this.next + 1 === this.capacity ? 0 : this.next + 1;
