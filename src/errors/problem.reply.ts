@@ -25,8 +25,9 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
   } else {
     log.debug({ reqId: request.id, code: classified.code }, classified.detail);
   }
-  // 499: the client is gone, nobody reads an answer; the socket is already closing.
-  if (reply.sent || reply.raw.destroyed || classified.status === 499) return;
+  // The client is gone: nobody reads an answer, the socket is already closing. (A 499 asked of
+  // GET /status/499 is answered like any other.)
+  if (reply.sent || reply.raw.destroyed || classified.code === 'CLIENT_CLOSED_REQUEST') return;
   const problem = buildProblem(classified, {
     requestId: request.id,
     traceId,

@@ -2,6 +2,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MalformedJsonError, UnsupportedMediaTypeError } from './protocol.errors.js';
 
 const SEND_JSON = 'send Content-Type: application/json';
+/**
+ * The deepest nesting of arrays and objects a body may have. No body the API reads comes close;
+ * V8's JSON.parse takes any depth, but JSON.stringify and every other recursive walk of the value
+ * (an echo, a forwarded body, a log line) runs out of stack near 4,500 levels, a 500.
+ */
+export const MAX_JSON_DEPTH = 256;
 
 /**
  * The only request bodies the public API reads are JSON, stored exactly as sent:
@@ -9,6 +15,7 @@ const SEND_JSON = 'send Content-Type: application/json';
  *    an invalid byte is malformed JSON (400), not a U+FFFD the client never sent; the JSON itself
  *    goes through Fastify's own parser, so the body limit and the `__proto__`/`constructor`
  *    poisoning checks (`onProtoPoisoning`, `onConstructorPoisoning`) stay Fastify's;
+ *    nesting deeper than MAX_JSON_DEPTH is malformed JSON too;
  * 2. any other type — a form post or `text/plain`, which a cross-site HTML form can send without
  *    a CORS preflight — and a body without a Content-Type answer 415.
  * A request without a body (no Content-Length, no Transfer-Encoding) is never parsed: body-less
@@ -37,6 +44,10 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       done(new MalformedJsonError('The request body is not valid UTF-8.'));
       return;
     }
+    if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+      done(new MalformedJsonError(`The JSON is nested deeper than ${MAX_JSON_DEPTH} levels.`));
+      return;
+    }
     parseJson(request, text, done);
   });
   // Catch-all: the stream is never read; Node discards the rest of the body after the answer.
@@ -50,6 +61,29 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       ),
     );
   });
+}
+
+/**
+ * Whether brackets outside strings open more than `limit` levels at some point. A scan of the text,
+ * not of the parsed value: walking the value would itself recurse. Fewer characters than the
+ * limit cannot nest that deep, so a short body is not scanned.
+ */
+export function nestedDeeperThan(text: string, limit: number): boolean {
+  if (text.length <= limit) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x5b || code === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (code === 0x5d || code === 0x7d) depth--;
+  }
+  return false;
 }
 
 /** The lower-cased `charset` parameter (RFC 9110 §8.3.1: optionally quoted), if any. */

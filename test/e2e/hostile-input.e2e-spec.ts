@@ -1,6 +1,7 @@
 import { defaultDatabaseEnv } from '../support/database.js';
 import { json } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { MAX_JSON_DEPTH } from '../../src/protocol/json.body-parser.js';
 
 const STACK_FRAME = /\bat .*\.(js|ts):\d+/;
 
@@ -108,6 +109,31 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
       const before = await itemCount();
       await problem(await postJson(new Uint8Array(bytes)), 400, 'MALFORMED_JSON');
       expect(await itemCount()).toBe(before);
+    });
+  });
+
+  describe('JSON nested past MAX_JSON_DEPTH is malformed, never a 500 from a recursive walk', () => {
+    const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+    const echo = (body: string) =>
+      fetch(`${t.baseUrl}/echo`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+
+    it.each([
+      ['arrays on /echo', () => echo(nested(5_000))],
+      ['objects on /echo', () => echo(`${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`)],
+      ['arrays on /api/items', () => postJson(nested(100_000))],
+    ])('%s → 400 MALFORMED_JSON', async (_name, send) => {
+      const body = await problem(await send(), 400, 'MALFORMED_JSON');
+      expect(body.detail).toContain(`${MAX_JSON_DEPTH} levels`);
+    });
+
+    it('the limit itself is accepted and echoed back as sent', async () => {
+      const res = await echo(nested(MAX_JSON_DEPTH));
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe(nested(MAX_JSON_DEPTH));
     });
   });
 
