@@ -10,7 +10,11 @@ import { requestTimeoutMs } from '../request-context/duration.js';
 import type { InFlightRegistry } from '../request-context/in-flight.registry.js';
 import { PublicRequestState } from '../request-context/request-state.js';
 import type { ServerSpans } from '../telemetry/server-span.hooks.js';
-import { ClientClosedError, DeadlineExceededError } from './request.errors.js';
+import {
+  ClientClosedError,
+  DeadlineExceededError,
+  RequestBodyTimeoutError,
+} from './request.errors.js';
 
 export interface RequestStateDeps {
   /** REQUEST_TIMEOUT_MS: the longest any request may take. */
@@ -30,7 +34,8 @@ export interface RequestStateDeps {
  * 2. deadline = min(REQUEST_TIMEOUT_MS, client's `x-request-timeout`) — a client may only lower it;
  *    an unusable header is answered 400;
  * 3. the server span when traced (telemetry/server-span.hooks.ts; never for probes);
- * 4. the signal aborts at the deadline (reason DeadlineExceededError → 504) or when the client
+ * 4. the signal aborts at the deadline (reason DeadlineExceededError → 504; 408 when the body is
+ *    still arriving then) or when the client
  *    disconnects before the response finished (reason ClientClosedError);
  * 5. one `close` listener does all the close-time work: timer, in-flight registry, abandoned span;
  * 6. the request's context is entered once, here, for every later hook and the handler. A body
@@ -115,11 +120,14 @@ function onDeadline(
   // this covers a handler stuck on something that ignores the signal.
   setImmediate(() => {
     if (reply.sent || reply.raw.headersSent) return;
-    // The body is still arriving: answer, then close. Kept alive, Node would go on reading the
-    // rest of a trickled body for as long as the client cares to send it (protocol/socket-timeouts.ts).
+    // The body is still arriving: the client's delay, 408, then close. Kept alive, Node would go
+    // on reading the rest of a trickled body for as long as the client cares to send it
+    // (protocol/socket-timeouts.ts).
     if (!request.raw.complete) {
       reply.header('connection', 'close');
       onBodyTimeout();
+      sendProblem(reply, request, new RequestBodyTimeoutError(timeoutMs));
+      return;
     }
     sendProblem(reply, request, reason);
   });

@@ -29,6 +29,8 @@ const BODY_PROBLEMS: ProblemCode[] = [
   'EMPTY_JSON_BODY',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
+  // A body still arriving at the deadline (http/request-state.hook.ts).
+  'REQUEST_TIMEOUT',
 ];
 
 /** The public port: the hooks of http/http.hooks.ts and admission, as each route meets them. */

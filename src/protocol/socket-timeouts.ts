@@ -11,9 +11,9 @@ export type TimeoutPhase = 'headers' | 'body' | 'idle';
  * 1. headers: HTTP_HEADERS_TIMEOUT_MS (10 s) from the first byte of a request, or from the
  *    connect for a connection that sends nothing → 408 problem+json and close (Node's
  *    `headersTimeout`, answered by errors/client-error.reply.ts);
- * 2. body: the request deadline (REQUEST_TIMEOUT_MS) — a body still arriving then gets its 504
- *    and the connection is closed after it (http/request-state.hook.ts). Node's `requestTimeout` is
- *    set to headers + deadline, never before that 504, as the backstop for a body that keeps
+ * 2. body: the request deadline (REQUEST_TIMEOUT_MS) — a body still arriving then gets a 408
+ *    problem+json and the connection is closed after it (http/request-state.hook.ts). Node's
+ *    `requestTimeout` is set to headers + deadline, never before that 408, as the backstop for a body that keeps
  *    trickling after an early answer (401, 413, 415): 408 and close;
  * 3. idle: HTTP_KEEP_ALIVE_TIMEOUT_MS (75 s) between requests, above the 60 s idle timeout of
  *    common proxies so the proxy, not us, closes a pooled connection first (nodejs/node#20256).
