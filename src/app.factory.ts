@@ -11,6 +11,7 @@ import { ProcessChaos } from './chaos/process-chaos.service.js';
 import { registerChaos } from './chaos/chaos.hook.js';
 import { ChaosState } from './chaos/chaos.state.js';
 import type { AppConfig } from './config/config.schema.js';
+import { answerExpectationFailed } from './errors/client-error.reply.js';
 import { ProblemCounts } from './errors/problem.counts.js';
 import { ProbeServer } from './health/probe.server.js';
 import { ReadinessService } from './health/readiness.service.js';
@@ -69,6 +70,7 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   const admission = app.get(AdmissionGate);
   const httpMetrics = app.get(HttpServerMetrics);
   countSocketTimeouts(fastify.server, (phase) => httpMetrics.countTimeout(phase));
+  fastify.server.on('checkExpectation', answerExpectationFailed);
   app.get(ProblemCounts).attach(fastify);
   registerHttpHooks(fastify, {
     config,

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { AppError } from '../errors/app.error.js';
-import { answerClientError } from '../errors/client-error.reply.js';
+import { answerClientError, answerExpectationFailed } from '../errors/client-error.reply.js';
 import { ProblemCounts } from '../errors/problem.counts.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { DeferredSerializers } from '../protocol/deferred.serializers.js';
@@ -51,6 +51,7 @@ export class AdminServer implements OnApplicationShutdown {
       requestTimeout: timeouts.requestTimeout,
       http: { requireHostHeader: false, ...timeouts.http },
     });
+    this.routes.server.on('checkExpectation', answerExpectationFailed);
     this.routes.setSerializerCompiler(this.serializers.compiler);
     problemCounts.attach(this.routes);
     this.routes.addHook('onRequest', (request, reply, done) => {

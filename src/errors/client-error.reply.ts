@@ -1,8 +1,8 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { logger } from '../logging/logger.js';
 import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
-import { newRequestId } from '../request-context/request-id.js';
+import { newRequestId, requestIdFrom } from '../request-context/request-id.js';
 
 const log = logger.child({ module: 'errors' });
 
@@ -80,4 +80,29 @@ export function writeRawProblem(
       'connection: close\r\n\r\n' +
       body,
   );
+}
+
+/**
+ * Node's 'checkExpectation': a request whose `Expect` is not `100-continue` (RFC 9110 §10.1.1:
+ * 417). Node's own answer is an empty 417; this one is problem+json like every other refusal, and
+ * closes the connection, since the client may send the body it meant to hold back.
+ */
+export function answerExpectationFailed(req: IncomingMessage, res: ServerResponse): void {
+  const requestId = requestIdFrom(req.headers['x-request-id']);
+  const answer = {
+    status: 417,
+    code: 'EXPECTATION_FAILED',
+    detail: 'Only Expect: 100-continue is supported.',
+  };
+  log.debug({ reqId: requestId, code: answer.code }, answer.detail);
+  const body = JSON.stringify(
+    buildProblem(answer, { requestId, instance: (req.url ?? '/').split('?', 1)[0] }),
+  );
+  res.writeHead(417, {
+    'content-type': PROBLEM_CONTENT_TYPE,
+    'content-length': Buffer.byteLength(body),
+    'x-request-id': requestId,
+    connection: 'close',
+  });
+  res.end(body);
 }

@@ -21,6 +21,7 @@ export const PROBLEM_CATALOG = {
   METHOD_NOT_ALLOWED: { status: 405, about: 'The path exists with other methods (Allow).' },
   NOT_ACCEPTABLE: { status: 406, about: 'No representation matches Accept.' },
   REQUEST_TIMEOUT: { status: 408, about: 'The request was not received in time.' },
+  EXPECTATION_FAILED: { status: 417, about: 'An Expect header other than 100-continue.' },
   CONFLICT: { status: 409, about: 'The request conflicts with the current state.' },
   COUNTER_OUT_OF_RANGE: { status: 409, about: 'The counter would leave ±(2^53 − 1).' },
   PROFILE_IN_PROGRESS: { status: 409, about: 'A CPU profile is already being taken.' },

@@ -9,6 +9,10 @@
  * - /readyz, /startupz: asked of the main thread, which runs the real checks; if it has not
  *   answered within `answerWithinMs` (its loop is busy), the last answer it gave, while younger
  *   than `staleMs`; else 503.
+ * - Every answer carries `x-request-id` (the caller's when it is a valid one); a method other than
+ *   GET or HEAD is 405 with `Allow`; bytes Node cannot parse and an `Expect` other than
+ *   100-continue get problem+json and a closed connection, as on the other two ports
+ *   (errors/client-error.reply.ts), instead of Node's empty answers.
  */
 export const PROBE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -20,15 +24,45 @@ const pending = new Map();
 const last = new Map();
 let nextId = 0;
 
-const problem = (status, code, detail, instance) =>
-  JSON.stringify({ type: 'urn:rampart:problem:' + code.toLowerCase().replaceAll('_', '-'),
-    title: http.STATUS_CODES[status], status, detail, code, instance });
+const { randomUUID } = require('node:crypto');
+const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
+// The public port's rule for a caller's id (request-context/request-id.ts).
+const VALID_ID = /^[\\w.:-]{1,128}$/;
+const requestIdOf = (req) => {
+  const id = req.headers['x-request-id'];
+  return typeof id === 'string' && VALID_ID.test(id) ? id : randomUUID();
+};
 
-function send(res, status, body) {
+const problem = (status, code, detail, instance, requestId) =>
+  JSON.stringify({ type: 'urn:rampart:problem:' + code.toLowerCase().replaceAll('_', '-'),
+    title: http.STATUS_CODES[status], status, detail, code, instance, requestId });
+
+function send(res, status, body, headers) {
   if (res.writableEnded || res.destroyed) return;
-  const type = status === 200 ? 'application/json' : 'application/problem+json';
-  res.writeHead(status, { 'content-type': type + '; charset=utf-8', 'cache-control': 'no-store' });
+  const type = status === 200 ? 'application/json; charset=utf-8' : PROBLEM_TYPE;
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store', 'x-request-id': res.requestId, ...headers });
   res.end(body);
+}
+
+// Written raw: no request object exists for bytes the parser refused.
+const CLIENT_ERRORS = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'REQUEST_TIMEOUT', 'The request was not received in time.'],
+  HPE_HEADER_OVERFLOW: [431, 'REQUEST_HEADER_FIELDS_TOO_LARGE',
+    'The request line and headers are too large.'],
+};
+function answerClientError(error, socket) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, detail] = CLIENT_ERRORS[error.code] ||
+    [400, 'BAD_REQUEST', 'The request could not be parsed' + (error.reason ? ': ' + error.reason : '') + '.'];
+  const requestId = randomUUID();
+  const body = problem(status, code, detail, undefined, requestId);
+  if (socket.writable && !(socket._httpMessage && socket._httpMessage.headersSent)) {
+    socket.write('HTTP/1.1 ' + status + ' ' + http.STATUS_CODES[status] + '\\r\\n' +
+      'content-type: ' + PROBLEM_TYPE + '\\r\\ncontent-length: ' + Buffer.byteLength(body) + '\\r\\n' +
+      'x-request-id: ' + requestId + '\\r\\nconnection: close\\r\\n\\r\\n' + body);
+  }
+  socket.destroy(error);
 }
 
 parentPort.on('message', (answer) => {
@@ -46,15 +80,21 @@ parentPort.on('message', (answer) => {
 
 const server = http.createServer((req, res) => {
   const path = (req.url || '').split('?')[0];
+  res.requestId = requestIdOf(req);
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    return send(res, 405, problem(405, 'METHOD_NOT_ALLOWED',
+      req.method + ' is not supported here; allowed: GET, HEAD.', path, res.requestId),
+      { allow: 'GET, HEAD' });
+  }
   if (path === '/healthz') {
-    if (livenessFailure) return send(res, 503, problem(503, 'LIVENESS_FAILED', livenessFailure, path));
+    if (livenessFailure) return send(res, 503, problem(503, 'LIVENESS_FAILED', livenessFailure, path, res.requestId));
     const stalledMs = Date.now() - beat[0];
     if (stalledMs < stallMs) return send(res, 200, '{"status":"ok","info":{},"error":{},"details":{}}');
     return send(res, 503, problem(503, 'EVENT_LOOP_STALLED',
-      'The event loop has not turned for ' + Math.round(stalledMs) + ' ms.', path));
+      'The event loop has not turned for ' + Math.round(stalledMs) + ' ms.', path, res.requestId));
   }
   if (path !== '/readyz' && path !== '/startupz') {
-    return send(res, 404, problem(404, 'NOT_FOUND', 'No probe route ' + path, path));
+    return send(res, 404, problem(404, 'NOT_FOUND', 'No probe route ' + path, path, res.requestId));
   }
   const id = nextId++;
   pending.set(id, res);
@@ -64,8 +104,15 @@ const server = http.createServer((req, res) => {
     if (!pending.delete(id)) return;
     const cached = last.get(path);
     if (cached && Date.now() - cached.at < staleMs) return send(res, cached.status, cached.body);
-    send(res, 503, problem(503, 'EVENT_LOOP_STALLED', 'The main thread did not answer.', path));
+    send(res, 503, problem(503, 'EVENT_LOOP_STALLED', 'The main thread did not answer.', path,
+      res.requestId));
   }, answerWithinMs).unref();
+});
+server.on('clientError', answerClientError);
+server.on('checkExpectation', (req, res) => {
+  res.requestId = requestIdOf(req);
+  send(res, 417, problem(417, 'EXPECTATION_FAILED', 'Only Expect: 100-continue is supported.',
+    (req.url || '').split('?')[0], res.requestId), { connection: 'close' });
 });
 server.keepAliveTimeout = 5_000;
 server.listen(port, host, () => parentPort.postMessage({ listening: server.address().port }));

@@ -1,0 +1,92 @@
+import { rawRequest } from '../support/raw-http.js';
+import { expectRawProblem as expectProblem } from '../support/raw-problem.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The error shape holds on all three listeners: an `Expect` Node cannot honour and, on the probe
+ * port (a thread of its own, health/probe.worker.ts), bytes Node cannot parse and methods the
+ * probes do not take get problem+json with a request id, not Node's empty answers.
+ */
+describe('problem+json on every port: Expect, framing and methods', () => {
+  let t: TestApp;
+  let ports: { public: number; admin: number; probe: number };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    ports = {
+      public: Number(new URL(t.baseUrl).port),
+      admin: Number(new URL(t.adminUrl).port),
+      probe: Number(new URL(t.probeUrl).port),
+    };
+  });
+  afterAll(() => t.close());
+
+  it.each(['public', 'admin', 'probe'] as const)(
+    'Expect other than 100-continue on the %s port → 417 EXPECTATION_FAILED, closed',
+    async (which) => {
+      const path = which === 'admin' ? '/metrics' : '/healthz';
+      const res = await rawRequest(
+        ports[which],
+        `GET ${path} HTTP/1.1\r\nHost: a\r\nExpect: x\r\n\r\n`,
+      );
+      const body = expectProblem(res, 417, 'EXPECTATION_FAILED');
+      expect(body.instance).toBe(path);
+      expect(res.headers.connection).toBe('close');
+    },
+  );
+
+  it.each([
+    [
+      'Content-Length and Transfer-Encoding together',
+      'POST /healthz HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      400,
+      'BAD_REQUEST',
+    ],
+    [
+      'a control character in the request line',
+      'GET /hea\x01lthz HTTP/1.1\r\nHost: a\r\n\r\n',
+      400,
+      'BAD_REQUEST',
+    ],
+    [
+      'a header flood',
+      `GET /healthz HTTP/1.1\r\nHost: a\r\n${Array.from({ length: 400 }, (_, i) => `X-H${i}: ${'v'.repeat(100)}\r\n`).join('')}\r\n`,
+      431,
+      'REQUEST_HEADER_FIELDS_TOO_LARGE',
+    ],
+  ])('probe port: %s → problem+json, closed', async (_name, request, status, code) => {
+    const res = await rawRequest(ports.probe, request);
+    const body = expectProblem(res, status, code);
+    expect(body.requestId).toMatch(UUID);
+    expect(res.closed).toBe(true);
+  });
+
+  it.each(['POST', 'DELETE', 'PUT'])('probe port: %s /healthz → 405 with Allow', async (method) => {
+    const res = await fetch(`${t.probeUrl}/healthz`, { method });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD');
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const body = await res.json();
+    expect(body).toMatchObject({
+      code: 'METHOD_NOT_ALLOWED',
+      requestId: res.headers.get('x-request-id'),
+    });
+  });
+
+  it('probe port: every answer carries x-request-id, the caller’s when it is valid', async () => {
+    for (const path of ['/healthz', '/readyz', '/startupz', '/nope']) {
+      const made = await fetch(`${t.probeUrl}${path}`);
+      expect(made.headers.get('x-request-id')).toMatch(UUID);
+      const kept = await fetch(`${t.probeUrl}${path}`, { headers: { 'x-request-id': 'probe-1' } });
+      expect(kept.headers.get('x-request-id')).toBe('probe-1');
+      const invalid = await fetch(`${t.probeUrl}${path}`, {
+        headers: { 'x-request-id': 'no spaces allowed' },
+      });
+      expect(invalid.headers.get('x-request-id')).toMatch(UUID);
+    }
+    const head = await fetch(`${t.probeUrl}/healthz`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+  });
+});
