@@ -15,7 +15,8 @@ export const MAX_JSON_DEPTH = 256;
  *    an invalid byte is malformed JSON (400), not a U+FFFD the client never sent; the JSON itself
  *    goes through Fastify's own parser, so the body limit and the `__proto__`/`constructor`
  *    poisoning checks (`onProtoPoisoning`, `onConstructorPoisoning`) stay Fastify's;
- *    nesting deeper than MAX_JSON_DEPTH is malformed JSON too;
+ *    nesting deeper than MAX_JSON_DEPTH is malformed JSON too, and a body with a
+ *    Content-Encoding (gzip, br…) is refused with 415: it is read as sent or not at all;
  * 2. any other type — a form post or `text/plain`, which a cross-site HTML form can send without
  *    a CORS preflight — and a body without a Content-Type answer 415.
  * A request without a body (no Content-Length, no Transfer-Encoding) is never parsed: body-less
@@ -32,6 +33,18 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const encoding = request.headers['content-encoding']?.trim().toLowerCase();
+    if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
+      // Read as plain JSON, a gzip body is garbage and `br, x-evil` text is taken for what it
+      // is not; RFC 9110 §8.4.1: a coding the server does not accept is 415.
+      const named = clip(request.headers['content-encoding'] ?? '');
+      done(
+        new UnsupportedMediaTypeError(
+          `Content-Encoding ${named} is not accepted; send it unencoded.`,
+        ),
+      );
+      return;
+    }
     const charset = charsetOf(request);
     if (charset !== undefined && charset !== 'utf-8') {
       done(new UnsupportedMediaTypeError(`charset ${clip(charset)} is not accepted; use utf-8.`));

@@ -112,6 +112,28 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
     });
   });
 
+  it.each(['gzip', 'br, x-evil', 'deflate'])(
+    'a body with Content-Encoding %s → 415 UNSUPPORTED_MEDIA_TYPE, nothing written',
+    async (encoding) => {
+      const before = await itemCount();
+      const res = await items('{"name":"encoded?"}', {
+        'content-type': 'application/json',
+        'content-encoding': encoding,
+      });
+      const body = await problem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+      expect(body.detail).toContain('Content-Encoding');
+      expect(await itemCount()).toBe(before);
+    },
+  );
+
+  it('Content-Encoding: identity is the body as sent', async () => {
+    const res = await items('{"name":"identity"}', {
+      'content-type': 'application/json',
+      'content-encoding': 'identity',
+    });
+    expect(res.status).toBe(201);
+  });
+
   describe('JSON nested past MAX_JSON_DEPTH is malformed, never a 500 from a recursive walk', () => {
     const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
     const echo = (body: string) =>
