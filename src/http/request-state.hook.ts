@@ -34,9 +34,9 @@ export interface RequestStateDeps {
  * 2. deadline = min(REQUEST_TIMEOUT_MS, client's `x-request-timeout`) — a client may only lower it;
  *    an unusable header is answered 400;
  * 3. the server span when traced (telemetry/server-span.hooks.ts; never for probes);
- * 4. the signal aborts at the deadline (reason DeadlineExceededError → 504; 408 when the body is
- *    still arriving then) or when the client
- *    disconnects before the response finished (reason ClientClosedError);
+ * 4. the signal aborts at the deadline (reason DeadlineExceededError → 504, or 408 when the body
+ *    is still arriving then) or when the client disconnects before the response finished
+ *    (reason ClientClosedError);
  * 5. one `close` listener does all the close-time work: timer, in-flight registry, abandoned span;
  * 6. the request's context is entered once, here, for every later hook and the handler. A body
  *    that ends later, in the socket's async context, changes nothing: Fastify runs the parser's

@@ -5,7 +5,7 @@ const SEND_JSON = 'send Content-Type: application/json';
 /**
  * The deepest nesting of arrays and objects a body may have. No body the API reads comes close;
  * V8's JSON.parse takes any depth, but JSON.stringify and every other recursive walk of the value
- * (an echo, a forwarded body, a log line) runs out of stack near 4,500 levels, a 500.
+ * (an echo, a forwarded body) runs out of stack near 4,500 levels: a 500.
  */
 export const MAX_JSON_DEPTH = 256;
 
