@@ -12,8 +12,11 @@ export interface RawAnswer {
   detail: string;
 }
 
-/** Node's errors for a request it could not read, by the answer each deserves. */
-const ANSWERS = new Map<string, RawAnswer>([
+/**
+ * Node's errors for a request it could not read, by the answer each deserves. The probe port's
+ * thread answers from this same table (health/probe.worker.ts gets it as workerData).
+ */
+export const CLIENT_ERROR_ANSWERS: ReadonlyMap<string, RawAnswer> = new Map<string, RawAnswer>([
   [
     'ERR_HTTP_REQUEST_TIMEOUT',
     { status: 408, code: 'REQUEST_TIMEOUT', detail: 'The request was not received in time.' },
@@ -44,7 +47,7 @@ type ClientError = Error & { code?: string; reason?: string };
 export function answerClientError(error: ClientError, socket: Socket): void {
   // A reset peer reads nothing (Node's docs for the 'clientError' event).
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const answer = ANSWERS.get(error.code ?? '') ?? {
+  const answer = CLIENT_ERROR_ANSWERS.get(error.code ?? '') ?? {
     status: 400,
     code: 'BAD_REQUEST',
     // llhttp's reason ("Invalid header value char") names the fault and carries no request data.

@@ -4,7 +4,9 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { CLIENT_ERROR_ANSWERS } from '../errors/client-error.reply.js';
 import { buildProblem, classifyError } from '../errors/problem.js';
+import { REQUEST_ID } from '../request-context/request-id.js';
 import { PROBE_WORKER_SOURCE } from './probe.worker.js';
 import { ReadinessService } from './readiness.service.js';
 
@@ -60,6 +62,9 @@ export class ProbeServer implements OnApplicationShutdown {
         answerWithinMs: ANSWER_WITHIN_MS,
         staleMs: STALE_MS,
         livenessFailure: this.failure,
+        // The other ports' rules, so the three answer alike (Maps and RegExps clone as data).
+        clientErrors: CLIENT_ERROR_ANSWERS,
+        requestIdPattern: REQUEST_ID,
       },
     });
     this.worker = worker;

@@ -17,7 +17,8 @@
 export const PROBE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
-const { port, host, heartbeat, stallMs, answerWithinMs, staleMs } = workerData;
+const { port, host, heartbeat, stallMs, answerWithinMs, staleMs, clientErrors, requestIdPattern } =
+  workerData;
 let livenessFailure = workerData.livenessFailure;
 const beat = new Float64Array(heartbeat);
 const pending = new Map();
@@ -26,11 +27,10 @@ let nextId = 0;
 
 const { randomUUID } = require('node:crypto');
 const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
-// The public port's rule for a caller's id (request-context/request-id.ts).
-const VALID_ID = /^[\\w.:-]{1,128}$/;
+// A caller's id is kept by the public port's rule (request-context/request-id.ts).
 const requestIdOf = (req) => {
   const id = req.headers['x-request-id'];
-  return typeof id === 'string' && VALID_ID.test(id) ? id : randomUUID();
+  return typeof id === 'string' && requestIdPattern.test(id) ? id : randomUUID();
 };
 
 const problem = (status, code, detail, instance, requestId) =>
@@ -45,16 +45,13 @@ function send(res, status, body, headers) {
   res.end(body);
 }
 
-// Written raw: no request object exists for bytes the parser refused.
-const CLIENT_ERRORS = {
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'REQUEST_TIMEOUT', 'The request was not received in time.'],
-  HPE_HEADER_OVERFLOW: [431, 'REQUEST_HEADER_FIELDS_TOO_LARGE',
-    'The request line and headers are too large.'],
-};
+// Written raw: no request object exists for bytes the parser refused. The answers are the other
+// ports' table (errors/client-error.reply.ts).
 function answerClientError(error, socket) {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, code, detail] = CLIENT_ERRORS[error.code] ||
-    [400, 'BAD_REQUEST', 'The request could not be parsed' + (error.reason ? ': ' + error.reason : '') + '.'];
+  const { status, code, detail } = clientErrors.get(error.code) || { status: 400,
+    code: 'BAD_REQUEST',
+    detail: 'The request could not be parsed' + (error.reason ? ': ' + error.reason : '') + '.' };
   const requestId = randomUUID();
   const body = problem(status, code, detail, undefined, requestId);
   if (socket.writable && !(socket._httpMessage && socket._httpMessage.headersSent)) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** A caller's `x-request-id` that is kept (the probe port's thread applies it too). */
+export const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** Hex digits of the per-request counter: 48 bits, more ids than a process makes. */
 const COUNTER_DIGITS = 12;
