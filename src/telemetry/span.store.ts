@@ -27,7 +27,8 @@ const SECOND_MS = 1_000;
 /**
  * A trace id's key: its last four hex digits as 0–65,535, read in place. Every span a loaded
  * second offers is keyed; `Number.parseInt(id.slice(-4), 16)` made a string and called into V8's
- * runtime for each: 0.5 % of a 100 %-sampled server's samples under wrk (perf), none after.
+ * runtime for each: 0.5 % of a 100 %-sampled server's samples under wrk (perf), none after;
+ * 54–84 → 21–27 ns a key in span.store.bench.ts.
  */
 export function traceKey(traceId: string): number {
   let key = 0;
