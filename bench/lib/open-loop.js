@@ -4,21 +4,29 @@
 // closed-loop wrk). Raw TCP sockets and a minimal HTTP/1.1 reader (http-response.js) keep the
 // generator cheap; each request takes an idle keep-alive connection or opens a new one (up to
 // `connections`), the way many independent clients or an ingress with a large upstream pool would.
+// With every connection busy a request waits for one in a bounded queue (`maxPending`, 1,024 by
+// default, Envoy's default `max_pending_requests`); past it the request overflows at once, as an
+// ingress answers it itself rather than holding it (outcome `overflow`, counted in no latency).
+// Unbounded, that queue held a 3x overload's first second for the next two or three: 15,000
+// requests answered 6 ms after their write but 1.8 s after their scheduled send, and the
+// requests of the seconds after never reached the server.
 //
 // As a program (pinned to the load core by its caller):
 //   node bench/lib/open-loop.js '{"url":"http://127.0.0.1:8080/hello","phases":[{"rate":1000,"durationS":5}]}'
 // prints one JSON array: per phase, answered 2xx (count, p50/p99/max ms, goodput per second),
 // refused (503 count and latency percentiles, also from the request's write), dropped
 // connections (refused or reset by the server's kernel, closed at accept), requests not tried
-// (the backoff below), timeouts, other statuses, the generator's own lateness, and `records`
-// ([scheduled ms, latency ms, outcome, ms from the write]) for phases asked with `record: true`.
+// (the backoff below), requests overflowed (the pending bound above), timeouts, other statuses,
+// the generator's own lateness, and `records` ([scheduled ms, latency ms, outcome, ms from the
+// write]) for phases asked with `record: true`.
 import net from 'node:net';
 import { takeResponse } from './http-response.js';
 import { percentile as percentileOf } from './stats.js';
 
 /**
  * @typedef {{ rate: number, durationS: number, record?: boolean }} Phase
- * @typedef {{ url: string, phases: Phase[], connections?: number, timeoutMs?: number }} Options
+ * @typedef {{ url: string, phases: Phase[], connections?: number, maxPending?: number,
+ *   timeoutMs?: number }} Options
  */
 
 /** Runs the phases back to back and resolves with their figures. @param {Options} options */
@@ -26,6 +34,7 @@ export async function runOpenLoop(options) {
   const url = new URL(options.url);
   if (url.hostname !== '127.0.0.1') throw new Error('open-loop traffic goes to 127.0.0.1 only');
   const maxConnections = options.connections ?? 2_000;
+  const maxPending = options.maxPending ?? 1_024;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const requestBytes = Buffer.from(
     `GET ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\nuser-agent: open-loop\r\n\r\n`,
@@ -129,6 +138,7 @@ export async function runOpenLoop(options) {
     if (conn) return assign(conn, req);
     if (performance.now() < refusedUntil) return finish(req, 'notTried');
     if (open < maxConnections) return assign(connect(), req);
+    if (waiting.length >= maxPending) return finish(req, 'overflow');
     waiting.push(req);
   };
 
@@ -186,6 +196,7 @@ class PhaseStats {
     this.refusedFromWrite = [];
     this.dropped = [];
     this.notTried = 0;
+    this.overflow = 0;
     this.timeouts = 0;
     this.other = {};
     this.lateness = [];
@@ -204,6 +215,7 @@ class PhaseStats {
       if (fromWriteMs !== undefined) this.refusedFromWrite.push(fromWriteMs);
     } else if (outcome === 'dropped') this.dropped.push(latencyMs);
     else if (outcome === 'notTried') this.notTried++;
+    else if (outcome === 'overflow') this.overflow++;
     else if (outcome === 'timeout') this.timeouts++;
     else this.other[status] = (this.other[status] ?? 0) + 1;
     this.records?.push([
@@ -236,6 +248,7 @@ class PhaseStats {
       dropped: this.dropped.length,
       droppedP99Ms: percentile(this.dropped, 99),
       notTried: this.notTried,
+      overflow: this.overflow,
       // Every answer that turned the request away, whichever way: a 503 or a connect the
       // server's kernel refused or reset (the port held, listener.pause.ts).
       refusalsP99Ms: percentile([...this.refused, ...this.dropped], 99),

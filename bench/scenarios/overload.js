@@ -10,13 +10,17 @@
 // both together (refusalsP99Ms: every answer that turned a request away), probe misses, and the
 // time until latency is back to unloaded after the load stops (a p99 per 500 ms span, and the
 // first request after which every one is); the same p99s again without the level's first second
-// (settled*).
+// (settled*). Requests the generator's bounded pending queue overflowed (open-loop.js) count as
+// turned away, in no latency. A canary (bench/lib/canary.js) arriving on fresh connections from
+// this process, which is not saturated, measures admitted and refused latency without the
+// generator's own lag.
 // Knobs: BENCH_OVERLOAD_S (8 s per level), BENCH_OVERLOAD_TARGETS (hello,items),
 // BENCH_OVERLOAD_BASELINE, BENCH_OVERLOAD_SATURATION (below).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { baselineBuild } from '../lib/baseline.js';
+import { startCanary } from '../lib/canary.js';
 import { throwawayDatabase } from '../lib/database.js';
 import { load } from '../lib/load.js';
 import { pollProbes } from '../lib/probe-poller.js';
@@ -119,16 +123,24 @@ async function start(build, target, databaseUrl) {
 
 async function levels(build, server, url, saturation) {
   const light = Math.max(10, Math.round(saturation * LIGHT));
+  const quiet = startCanary(url);
   const [unloaded] = await openLoop(url, [{ rate: light, durationS: 3 }]);
-  const figures = { unloadedP50Ms: unloaded.okP50Ms, unloadedP99Ms: unloaded.okP99Ms };
+  const figures = {
+    unloadedP50Ms: unloaded.okP50Ms,
+    unloadedP99Ms: unloaded.okP99Ms,
+    unloadedCanaryOkP99Ms: settledCanary(await quiet.stop()).canaryOkP99Ms,
+  };
   for (const level of LEVELS) {
     const probes = pollProbes(server.probeUrl);
+    const canary = startCanary(url);
     const [loaded, after] = await openLoop(url, [
       { rate: Math.round(saturation * level), durationS: LEVEL_S, record: true },
       { rate: light, durationS: RECOVERY_S, record: true },
     ]);
     const probe = await probes.stop();
-    const notOk = loaded.refused + loaded.dropped + loaded.notTried + loaded.timeouts;
+    const arriving = await canary.stop();
+    const notOk =
+      loaded.refused + loaded.dropped + loaded.notTried + loaded.overflow + loaded.timeouts;
     figures[`x${level}`] = {
       goodputPerS: loaded.goodputPerS,
       okP50Ms: loaded.okP50Ms,
@@ -140,11 +152,13 @@ async function levels(build, server, url, saturation) {
       droppedAtAccept: loaded.dropped,
       droppedP99Ms: loaded.droppedP99Ms,
       notTried: loaded.notTried,
+      overflow: loaded.overflow,
       refusalsP99Ms: loaded.refusalsP99Ms,
       timedOut: loaded.timeouts,
       probeMisses: probe.misses,
       probeMaxMs: probe.maxMs,
       ...settled(loaded.records),
+      ...settledCanary(arriving),
       ...recovery(after.records, unloaded.okP99Ms),
       generatorLateP99Ms: loaded.generatorLateP99Ms,
     };
@@ -175,6 +189,27 @@ function settled(records) {
     settledRefusedFromWriteP99Ms: percentile(of('refused', 3), 99),
     settledDroppedP99Ms: percentile(dropped, 99),
     settledRefusalsP99Ms: percentile([...refused, ...dropped], 99),
+  };
+}
+
+/**
+ * What a new client arriving during the level's settled part saw (bench/lib/canary.js): its
+ * admitted p99, and the p99 of every refusal (503s and connects refused or reset together), with
+ * the canary's own timer lateness, the floor of what it can resolve on a loaded machine.
+ */
+function settledCanary({ records, lateness }) {
+  const during = records.filter((r) => r.offsetMs >= ONSET_MS && r.offsetMs < LEVEL_S * 1_000);
+  const of = (...outcomes) => during.filter((r) => outcomes.includes(r.outcome)).map((r) => r.ms);
+  const round2 = (x) => (x === null ? null : Math.round(x * 100) / 100);
+  return {
+    canarySent: during.length,
+    canaryOk: of('ok').length,
+    canaryOkP99Ms: round2(percentile(of('ok'), 99)),
+    canaryRefusals: of('refused', 'dropped').length,
+    canaryRefusalsP50Ms: round2(percentile(of('refused', 'dropped'), 50)),
+    canaryRefusalsP99Ms: round2(percentile(of('refused', 'dropped'), 99)),
+    canaryOther: of('other').length,
+    canaryLateP99Ms: round2(percentile(lateness, 99)),
   };
 }
 
