@@ -2,46 +2,96 @@
 // saturated. The open-loop generator shares a core with PostgreSQL at 2-3x saturation and runs
 // tens of milliseconds late (its `generatorLateP99Ms`); that lag delays its reading of every
 // answer too, so its refusal latencies are the generator's as much as the server's. The canary
-// sends one GET every 5-15 ms (about 100/s, far below any level's rate) on a fresh connection
-// from the bench's own mostly idle process, the way the probe poller does, and records how it was
-// answered; its own timer lateness is reported beside it as the floor of what it can resolve.
-import http from 'node:http';
+// is a process of its own, on no pinned core, that sends one GET every 5-15 ms (about 100/s, far
+// below any level's rate) on a fresh connection and records how it was answered; its own timer
+// lateness is reported beside it, the floor of what it can resolve on a loaded machine.
+// Raw sockets, as in open-loop.js: through `http.get` the same canary read the kernel's refused
+// connects at p99 8-15 ms at 3x. Through `net` it reads them at p99 2.5-2.9 ms at 1x and
+// 11-14 ms at 2-3x, at p50 0.2-0.4 ms; a blocking Python socket read them at p99 0.25 ms at 3x
+// (scratch runs), so that tail is this client's, not the server's (raising the canary's priority
+// to -10 cut its timer lateness to 1.1-1.7 ms and left the tail as it was).
+//
+// As a program: node bench/lib/canary.js http://127.0.0.1:8080/path — sends until SIGTERM,
+// then prints {records: [[offset ms, outcome, ms]], lateness: [ms]}.
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 
-/** Starts sending; `stop()` resolves with the records and the canary's own lateness. */
-export function startCanary(url, { timeoutMs = 10_000 } = {}) {
+/** Starts a canary process; `stop()` resolves with its records and its own lateness. */
+export function startCanary(url) {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), url], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  const exited = new Promise((resolve) => child.on('close', resolve));
+  return {
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      const { records, lateness } = JSON.parse(output);
+      return {
+        records: records.map(([offsetMs, outcome, ms]) => ({ offsetMs, outcome, ms })),
+        lateness,
+      };
+    },
+  };
+}
+
+/** The status of a response's first bytes, or undefined while the status line is incomplete. */
+const statusOf = (bytes) =>
+  bytes.length >= 12 ? Number(bytes.toString('latin1', 9, 12)) : undefined;
+
+function runCanary(url, timeoutMs = 10_000) {
+  const { port, host, pathname, search } = new URL(url);
+  const request = Buffer.from(
+    `GET ${pathname}${search} HTTP/1.1\r\nhost: ${host}\r\nconnection: close\r\n\r\n`,
+  );
   const started = performance.now();
   const records = [];
   const lateness = [];
-  let stopped = false;
   let outstanding = 0;
 
   const once = () => {
     const sent = performance.now();
     outstanding++;
-    let recorded = false;
+    let received = Buffer.alloc(0);
+    let done = false;
     const record = (outcome) => {
-      if (recorded) return;
-      recorded = true;
+      if (done) return;
+      done = true;
       outstanding--;
-      records.push({ offsetMs: sent - started, outcome, ms: performance.now() - sent });
+      records.push([round(sent - started), outcome, round(performance.now() - sent)]);
+      socket.destroy();
     };
-    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
-      res.resume();
-      const outcome = res.statusCode === 200 ? 'ok' : res.statusCode === 503 ? 'refused' : 'other';
-      res.on('end', () => record(outcome));
-      res.on('error', () => record('dropped'));
+    const socket = net.connect({ host: '127.0.0.1', port: Number(port), noDelay: true });
+    socket.setTimeout(timeoutMs, () => record('other'));
+    socket.on('connect', () => socket.write(request));
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      const status = statusOf(received);
+      if (status !== undefined)
+        record(status >= 200 && status < 300 ? 'ok' : status === 503 ? 'refused' : 'other');
     });
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
-    // Refused or reset by the server's kernel (its port held): a refusal the client sees at once.
-    req.on('error', (error) =>
-      record(['ECONNREFUSED', 'ECONNRESET'].includes(error.code) ? 'dropped' : 'other'),
+    // Refused by the server's kernel (its port held: `refusedConnect`), or reset or closed
+    // before an answer (accepted into the listen queue, then the port stopped listening: `reset`).
+    socket.on('error', (error) =>
+      record(
+        error.code === 'ECONNREFUSED'
+          ? 'refusedConnect'
+          : error.code === 'ECONNRESET'
+            ? 'reset'
+            : 'other',
+      ),
     );
+    socket.on('close', () => record('reset'));
   };
 
+  let stopping = false;
   let timer;
   const tick = (dueAt) => {
-    if (stopped) return;
-    lateness.push(performance.now() - dueAt);
+    if (stopping) return;
+    lateness.push(round(performance.now() - dueAt));
     once();
     const delay = 5 + Math.random() * 10;
     const next = performance.now() + delay;
@@ -49,14 +99,16 @@ export function startCanary(url, { timeoutMs = 10_000 } = {}) {
   };
   tick(performance.now());
 
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      const until = performance.now() + timeoutMs + 500;
-      while (outstanding > 0 && performance.now() < until)
-        await new Promise((r) => setTimeout(r, 20));
-      return { records, lateness };
-    },
-  };
+  process.once('SIGTERM', async () => {
+    stopping = true;
+    clearTimeout(timer);
+    const until = performance.now() + timeoutMs + 500;
+    while (outstanding > 0 && performance.now() < until)
+      await new Promise((r) => setTimeout(r, 20));
+    process.stdout.write(JSON.stringify({ records, lateness }));
+  });
 }
+
+const round = (x) => Math.round(x * 100) / 100;
+
+if (import.meta.url === `file://${process.argv[1]}`) runCanary(process.argv[2]);
