@@ -12,7 +12,7 @@ const ECHO_PATH = '/echo';
 
 /**
  * Public `POST /echo`, for ingress and mesh checks. Without BACKEND_URLS it answers the JSON
- * body back (204 for none). With them it forwards the body to every backend's /echo through the
+ * body back exactly as sent (204 for none). With them it forwards the body to every backend's /echo through the
  * backend's policy (timeout, breaker, bulkhead; a POST is not retried) within the request's
  * deadline, carrying the trace and mesh headers it received, and answers one entry per backend.
  * Bodies are JSON only and bounded by HTTP_BODY_LIMIT_BYTES (415 and 413 problem+json otherwise),
@@ -31,11 +31,15 @@ export class EchoController {
   @ApiContract(meshContracts.echo)
   async echo(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const body = request.body;
+    // The text as sent, not the parsed value written again: JSON.parse rounds integers past 2^53
+    // and JSON.stringify writes 1e400 as null, so an echo of the value alters what it echoes.
+    const text =
+      body === undefined ? undefined : (request.requestState?.bodyText ?? JSON.stringify(body));
     if (this.upstream.backends.length === 0) {
-      if (body === undefined) return void reply.code(204);
-      // Serialized here: Fastify would send a bare JSON string as text/plain.
+      if (text === undefined) return void reply.code(204);
+      // A string, typed here: Fastify would send a bare JSON string as text/plain.
       reply.type('application/json; charset=utf-8');
-      return JSON.stringify(body);
+      return text;
     }
     const backends = await this.fanout.callEach({
       method: 'POST',
@@ -43,9 +47,9 @@ export class EchoController {
       headers: {
         ...traceHeadersToForward(request.headers),
         accept: 'application/json',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(text === undefined ? {} : { 'content-type': 'application/json' }),
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: text,
     });
     return {
       ...this.identity.identity,

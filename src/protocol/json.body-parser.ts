@@ -19,7 +19,8 @@ export const MAX_JSON_DEPTH = 256;
  *    Content-Encoding (gzip, br…) is refused with 415: it is read as sent or not at all;
  * 2. any other type — a form post or `text/plain`, which a cross-site HTML form can send without
  *    a CORS preflight — and a body without a Content-Type answer 415.
- * A request without a body (no Content-Length, no Transfer-Encoding) is never parsed: body-less
+ * The text itself is kept in the request's state for `POST /echo`, which answers and forwards it
+ * byte for byte. A request without a body (no Content-Length, no Transfer-Encoding) is never parsed: body-less
  * POSTs such as a counter increment keep working. Nest's own parsers must be off
  * (`bodyParser: false`), or they would re-add form parsing.
  */
@@ -61,6 +62,9 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       done(new MalformedJsonError(`The JSON is nested deeper than ${MAX_JSON_DEPTH} levels.`));
       return;
     }
+    // Kept for a route that passes the body on as sent (RequestState.bodyText): the value below
+    // is what JSON.parse makes of it, not always what the client sent.
+    if (request.requestState !== null) request.requestState.bodyText = text;
     parseJson(request, text, done);
   });
   // Catch-all: the stream is never read; Node discards the rest of the body after the answer.

@@ -23,6 +23,7 @@ function eager(i: number): RequestState {
     signal: controller.signal,
     span: undefined,
     context: ROOT_CONTEXT,
+    bodyText: undefined,
     inFlightSlot: -1,
     admission: undefined,
   };

@@ -21,6 +21,12 @@ export interface RequestState extends RequestContext, InFlightRequest {
    * (context.store.ts), by that hook, for every later hook and the handler.
    */
   context: Context;
+  /**
+   * A JSON body's text as it arrived (protocol/json.body-parser.ts), for a route that passes the
+   * body on unaltered (`POST /echo`): the parsed value loses what JSON.parse cannot hold, such as
+   * 12345678901234567890's last digits, 1e400 (JSON.stringify writes null), -0 and repeated keys.
+   */
+  bodyText: string | undefined;
 }
 
 /** What the first hook knows when it makes a request's state. */
@@ -52,6 +58,7 @@ export class PublicRequestState implements RequestState {
   readonly admission: Parkable | undefined;
   span: Span | undefined = undefined;
   context: Context = ROOT_CONTEXT;
+  bodyText: string | undefined = undefined;
   inFlightSlot = -1;
 
   constructor(

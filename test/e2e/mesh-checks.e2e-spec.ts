@@ -116,6 +116,17 @@ describe('build identity and mesh checks (real child process, no backends)', () 
     expect(empty.status).toBe(204);
   });
 
+  it('POST /echo answers the body byte for byte, with what JSON.parse would alter', async () => {
+    // Past 2^53, past a double's range, negative zero, a repeated key, a trailing zero, an escape,
+    // spacing: a parsed-and-rewritten echo answers 12345678901234567000, null, 0, one "dup".
+    const sent =
+      '{"big":12345678901234567890, "huge":1e400,"neg":-0,"dup":1,"dup":2,"f":1.50,"s":"\\u00e9"}';
+    const res = await post(`${child.baseUrl}/echo`, sent);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    expect(await res.text()).toBe(sent);
+  });
+
   it.each([
     ['malformed JSON', 400, 'MALFORMED_JSON', 'application/json', '{"a":'],
     ['text/plain', 415, 'UNSUPPORTED_MEDIA_TYPE', 'text/plain', 'hello'],
@@ -209,6 +220,23 @@ describe('POST /echo forwarded to BACKEND_URLS (real child process, real backend
     );
     expect(forwardedMs).toBeGreaterThan(0);
     expect(forwardedMs).toBeLessThan(5_000);
+  });
+
+  it('forwards the body byte for byte, not as JSON.parse read it', async () => {
+    const bodies: string[] = [];
+    backend.handler = (req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        bodies.push(body);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{}');
+      });
+    };
+    const sent = '{"id":9007199254740993,"limit":1e400,"dup":1,"dup":2}';
+    const res = await post(`${child.baseUrl}/echo`, sent);
+    expect(res.status).toBe(200);
+    expect(bodies).toEqual([sent]);
   });
 
   it('a failing backend is a degraded entry, and the POST is not retried (the policy decides)', async () => {
