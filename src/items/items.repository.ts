@@ -50,11 +50,15 @@ export class ItemsRepository {
     return rows[0] && toItem(rows[0]);
   }
 
-  /** One page in id order, starting after `afterId`. */
+  /**
+   * One page in id order, starting after `afterId`. `ORDER BY items.id`, the bigint column: a bare
+   * `id` names the output column, `id::text`, and text order (10000 before 9996) made pages skip
+   * items, without the primary key's index.
+   */
   async list(afterId: string | undefined, limit: number): Promise<Item[]> {
     const { rows } = await this.db.query<ItemRow>(
       'items.list',
-      `SELECT ${COLUMNS} FROM items WHERE id > $1 ORDER BY id LIMIT $2`,
+      `SELECT ${COLUMNS} FROM items WHERE items.id > $1 ORDER BY items.id LIMIT $2`,
       [afterId ?? '0', limit],
       { prepare: true },
     );

@@ -219,8 +219,20 @@ describe('/api/items (real listener; PGlite, or a fresh PostgreSQL database unde
   });
 
   it('keyset pages: bounded, ordered, each item once even with inserts between pages', async () => {
+    // Ids of more than one width (earlier tests' two-digit ids, then 9,996 to 10,007): ordered
+    // as text, 10000 sorts before 9996 and 2 after 10, and pages skip items (they once did).
+    await t.app
+      .get(DatabaseService)
+      .query('test.ids_past_9999', `SELECT setval(pg_get_serial_sequence('items', 'id'), 9995)`);
     const before = new Set<string>();
     for (let i = 0; i < 12; i++) before.add((await create({ name: `page-${i}` })).item.id);
+    expect(
+      [...before].some((id) => id.length === 4) && [...before].some((id) => id.length === 5),
+    ).toBe(true);
+    const { rows } = await t.app
+      .get(DatabaseService)
+      .query<{ id: string }>('test.all_ids', 'SELECT id::text AS id FROM items');
+    const stored = rows.map((r) => r.id);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -239,5 +251,8 @@ describe('/api/items (real listener; PGlite, or a fresh PostgreSQL database unde
       [...seen.map(BigInt)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
     );
     for (const id of before) expect(seen).toContain(id);
+    // Every item stored before the walk, not only this test's: ids of one or two digits too.
+    expect(stored.length).toBeGreaterThan(before.size);
+    for (const id of stored) expect(seen).toContain(id);
   });
 });
