@@ -29,7 +29,8 @@ export const NO_CHAOS: ChaosSettings = Object.freeze({
 export function parseChaosSettings(
   body: unknown,
 ): { settings: ChaosSettings } | { problems: FieldProblem[] } {
-  const result = chaosSettingsSchema.safeParse(body ?? {});
+  // Only an absent body means "all off"; JSON null is a body, and not an object.
+  const result = chaosSettingsSchema.safeParse(body === undefined ? {} : body);
   if (result.success) return { settings: Object.freeze(result.data) };
   return {
     problems: result.error.issues.map((issue) => ({

@@ -54,12 +54,15 @@ export type SlowBodySettings = z.infer<typeof slowBodySchema>;
 export type LivenessFailSettings = z.infer<typeof livenessFailSchema>;
 export type ExitSettings = z.infer<typeof exitSchema>;
 
-/** Validates a request body strictly (no coercion: "100" is not a number); absent = `{}`. */
+/**
+ * Validates a request body strictly (no coercion: "100" is not a number); absent = `{}`. JSON
+ * null is a body, not an absent one: `POST /chaos/process/exit` with `null` used to exit.
+ */
 export function parseFault<T>(
   schema: z.ZodType<T>,
   body: unknown,
 ): { settings: T } | { problems: FieldProblem[] } {
-  const result = schema.safeParse(body ?? {});
+  const result = schema.safeParse(body === undefined ? {} : body);
   if (result.success) return { settings: result.data };
   return {
     problems: result.error.issues.map((issue) => ({

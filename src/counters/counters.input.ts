@@ -33,8 +33,8 @@ export function parseCounterName(raw: string): string {
   return parseInput(counterParams, { name: raw }).name;
 }
 
-/** Body `{by?: integer}` (default 1); no body at all means `{}`. */
+/** Body `{by?: integer}` (default 1); no body at all means `{}`, and JSON null is refused. */
 export function parseIncrement(body: unknown): number {
-  if (body === undefined || body === null) return 1;
+  if (body === undefined) return 1;
   return parseInput(incrementBody, body).by ?? 1;
 }

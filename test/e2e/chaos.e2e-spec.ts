@@ -86,6 +86,8 @@ describe('fault injection: /status, /delay and admin /chaos', () => {
     ['negative jitter', { latencyJitterMs: -1 }, 'latencyJitterMs'],
     ['an unknown field', { errorRat: 0.5 }, 'body'],
     ['an array', [1], 'body'],
+    // JSON null is a body, not the absence of one: it used to reset every setting (200).
+    ['a null body', null, 'body'],
   ])('PUT /chaos with %s → 400 problem+json, settings unchanged', async (_name, body, field) => {
     const before = await json(await chaos('GET'));
     const res = await chaos('PUT', body);

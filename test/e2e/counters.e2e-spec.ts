@@ -119,6 +119,8 @@ describe('/api/counters: atomic increments across two running instances on one P
     ['a boolean by', { by: true }, ['by']],
     ['an unknown field', { by: 1, step: 2 }, ['step']],
     ['an array body', [1], ['body']],
+    // JSON null is a body, not the absence of one: it used to increment by 1.
+    ['a null body', null, ['body']],
   ])('%s → 400 naming the field, counter unchanged', async (_label, body, fields) => {
     const res = await increment(a, 'guarded', body);
     expect(res.status).toBe(400);

@@ -79,6 +79,9 @@ describe('process chaos on the admin port (real child process)', () => {
     ['/liveness', { reason: '' }, 'reason'],
     ['/exit', { code: 256 }, 'code'],
     ['/exit', { code: 1, delayMs: -1 }, 'delayMs'],
+    // JSON null is a body, not the absence of one: /exit took it for {} and exited with code 1.
+    ['/exit', null, 'body'],
+    ['/event-loop', null, 'body'],
   ])('%s with %j → 400 problem+json naming %s, nothing started', async (path, body, field) => {
     const method = path === '/exit' ? 'POST' : 'PUT';
     const res = await admin.request(method, `/chaos/process${path}`, body);
