@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { CLIENT_ERROR_ANSWERS } from '../errors/client-error.reply.js';
 import { buildProblem, classifyError } from '../errors/problem.js';
 import { REQUEST_ID } from '../request-context/request-id.js';
+import { VALID_HOST } from '../protocol/host-header.check.js';
 import { PROBE_WORKER_SOURCE } from './probe.worker.js';
 import { ReadinessService } from './readiness.service.js';
 
@@ -65,6 +66,7 @@ export class ProbeServer implements OnApplicationShutdown {
         // The other ports' rules, so the three answer alike (Maps and RegExps clone as data).
         clientErrors: CLIENT_ERROR_ANSWERS,
         requestIdPattern: REQUEST_ID,
+        validHost: VALID_HOST,
       },
     });
     this.worker = worker;

@@ -9,16 +9,17 @@
  * - /readyz, /startupz: asked of the main thread, which runs the real checks; if it has not
  *   answered within `answerWithinMs` (its loop is busy), the last answer it gave, while younger
  *   than `staleMs`; else 503.
- * - Every answer carries `x-request-id` (the caller's when it is a valid one); a method other than
- *   GET or HEAD is 405 with `Allow`; bytes Node cannot parse and an `Expect` other than
+ * - Every answer carries `x-request-id` (the caller's when it is a valid one); a bad Host or
+ *   Transfer-Encoding is 400 as on the other ports; a method other than GET or HEAD is 405 with
+ *   `Allow` (CONNECT too, with an empty one); bytes Node cannot parse and an `Expect` other than
  *   100-continue get problem+json and a closed connection, as on the other two ports
  *   (errors/client-error.reply.ts), instead of Node's empty answers.
  */
 export const PROBE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
-const { port, host, heartbeat, stallMs, answerWithinMs, staleMs, clientErrors, requestIdPattern } =
-  workerData;
+const { port, host, heartbeat, stallMs, answerWithinMs, staleMs, clientErrors, requestIdPattern,
+  validHost } = workerData;
 let livenessFailure = workerData.livenessFailure;
 const beat = new Float64Array(heartbeat);
 const pending = new Map();
@@ -62,6 +63,26 @@ function answerClientError(error, socket) {
   socket.destroy(error);
 }
 
+// The other ports' framing rules (protocol/protocol.hook.ts, host-header.check.ts, whose Host
+// pattern comes in workerData): a Host absent on HTTP/1.1, repeated or malformed, and a
+// Transfer-Encoding other than chunked, are 400 and close the connection.
+function framingProblem(req) {
+  let hostValue;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].length !== 4 || raw[i].toLowerCase() !== 'host') continue;
+    if (hostValue !== undefined) return 'More than one Host header.';
+    hostValue = raw[i + 1];
+  }
+  if (hostValue === undefined) {
+    if (req.httpVersion === '1.1') return 'An HTTP/1.1 request needs a Host header.';
+  } else if (!validHost.test(hostValue)) return 'The Host header is not a valid host[:port].';
+  const te = req.headers['transfer-encoding'];
+  if (te === undefined) return undefined;
+  if (req.httpVersion === '1.0') return 'Transfer-Encoding is not allowed in HTTP/1.0.';
+  return te.trim().toLowerCase() === 'chunked' ? undefined : 'Only Transfer-Encoding: chunked is accepted.';
+}
+
 parentPort.on('message', (answer) => {
   if ('livenessFailure' in answer) {
     livenessFailure = answer.livenessFailure ?? undefined;
@@ -75,9 +96,15 @@ parentPort.on('message', (answer) => {
   }
 });
 
-const server = http.createServer((req, res) => {
+// requireHostHeader off: Node's own answer to a missing Host is an empty 400 (framingProblem's).
+const server = http.createServer({ requireHostHeader: false }, (req, res) => {
   const path = (req.url || '').split('?')[0];
   res.requestId = requestIdOf(req);
+  const framing = framingProblem(req);
+  if (framing !== undefined) {
+    return send(res, 400, problem(400, 'BAD_REQUEST', framing, path, res.requestId),
+      { connection: 'close' });
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return send(res, 405, problem(405, 'METHOD_NOT_ALLOWED',
       req.method + ' is not supported here; allowed: GET, HEAD.', path, res.requestId),
@@ -106,6 +133,14 @@ const server = http.createServer((req, res) => {
   }, answerWithinMs).unref();
 });
 server.on('clientError', answerClientError);
+// CONNECT never reaches the request handler; without a listener Node closes the socket unanswered.
+server.on('connect', (req, socket) => {
+  const requestId = requestIdOf(req);
+  const body = problem(405, 'METHOD_NOT_ALLOWED', 'CONNECT is not supported.', undefined, requestId);
+  socket.end('HTTP/1.1 405 Method Not Allowed\\r\\ncontent-type: ' + PROBLEM_TYPE +
+    '\\r\\ncontent-length: ' + Buffer.byteLength(body) + '\\r\\nallow: \\r\\nx-request-id: ' + requestId +
+    '\\r\\nconnection: close\\r\\n\\r\\n' + body);
+});
 server.on('checkExpectation', (req, res) => {
   res.requestId = requestIdOf(req);
   send(res, 417, problem(417, 'EXPECTATION_FAILED', 'Only Expect: 100-continue is supported.',

@@ -2,7 +2,7 @@
  * RFC 3986 §3.2.2 host (IP-literal, IPv4 or reg-name) with an optional port: what RFC 9112 §3.2
  * calls a valid Host field value.
  */
-const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[\w.~!$&'()*+,;=%-]*)(?::\d*)?$/;
+export const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[\w.~!$&'()*+,;=%-]*)(?::\d*)?$/;
 
 /**
  * RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without a Host, with more than

@@ -56,6 +56,24 @@ describe('problem+json on every port: Expect, framing and methods', () => {
       431,
       'REQUEST_HEADER_FIELDS_TOO_LARGE',
     ],
+    // The public port's Host and Transfer-Encoding rules (protocol.hook.ts): Node's own answer to
+    // a missing Host was an empty 400, and the other two were 200.
+    ['no Host on HTTP/1.1', 'GET /healthz HTTP/1.1\r\n\r\n', 400, 'BAD_REQUEST'],
+    ['two Host lines', 'GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400, 'BAD_REQUEST'],
+    ['a malformed Host', 'GET /healthz HTTP/1.1\r\nHost: a b/c\r\n\r\n', 400, 'BAD_REQUEST'],
+    [
+      'Transfer-Encoding other than chunked',
+      'GET /healthz HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n',
+      400,
+      'BAD_REQUEST',
+    ],
+    // Node closed the socket unanswered.
+    [
+      'CONNECT',
+      'CONNECT 127.0.0.1:80 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
+      405,
+      'METHOD_NOT_ALLOWED',
+    ],
   ])('probe port: %s → problem+json, closed', async (_name, request, status, code) => {
     const res = await rawRequest(ports.probe, request);
     const body = expectProblem(res, status, code);
