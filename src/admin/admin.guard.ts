@@ -4,7 +4,8 @@ import type { AppConfig } from '../config/config.schema.js';
 import type { AppError } from '../errors/app.error.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { logger } from '../logging/logger.js';
-import { UnsupportedMediaTypeError } from '../protocol/protocol.errors.js';
+import { repeated } from '../protocol/raw-headers.js';
+import { BadRequestError, UnsupportedMediaTypeError } from '../protocol/protocol.errors.js';
 import { AdminTokenInvalidError, AdminTokenNotConfiguredError } from './admin.errors.js';
 
 const log = logger.child({ module: 'admin' });
@@ -82,6 +83,10 @@ export class AdminGuard {
     if (read && !debug) return undefined;
     if (this.expected === undefined) {
       return this.production ? new AdminTokenNotConfiguredError() : this.bodyRefusal(request, read);
+    }
+    // Node keeps the first of repeated Authorization lines; two credentials are no credential.
+    if (repeated(request.raw.rawHeaders, 'authorization')) {
+      return new BadRequestError('More than one Authorization header.');
     }
     const given = bearer(request) ?? (read && debug ? queryToken(request) : undefined);
     if (given === undefined || !timingSafeEqual(digest(given), this.expected)) {

@@ -8,6 +8,7 @@ import { ProblemCounts } from '../errors/problem.counts.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { DeferredSerializers } from '../protocol/deferred.serializers.js';
 import { socketTimeoutOptions } from '../protocol/socket-timeouts.js';
+import { registerJsonBodyParser } from '../protocol/json.body-parser.js';
 import { registerProtocolChecks } from '../protocol/protocol.hook.js';
 import { requestIdFrom } from '../request-context/request-id.js';
 import { AdminGuard } from './admin.guard.js';
@@ -60,6 +61,9 @@ export class AdminServer implements OnApplicationShutdown {
     });
     this.guard.register(this.routes);
     registerProtocolChecks(this.routes);
+    // The public port's JSON rules (strict UTF-8, charset, depth, Content-Encoding, one
+    // Content-Type): Fastify's own parser took `charset=latin1` here, which the public port refuses.
+    registerJsonBodyParser(this.routes);
     this.routes.setErrorHandler((error, request, reply) => sendProblem(reply, request, error));
     this.routes.setNotFoundHandler((request, reply) =>
       sendProblem(reply, request, new AppError('NOT_FOUND', 404, `No admin route ${request.url}`)),

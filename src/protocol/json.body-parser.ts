@@ -1,5 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { MalformedJsonError, UnsupportedMediaTypeError } from './protocol.errors.js';
+import {
+  BadRequestError,
+  MalformedJsonError,
+  UnsupportedMediaTypeError,
+} from './protocol.errors.js';
+import { repeated } from './raw-headers.js';
 
 const SEND_JSON = 'send Content-Type: application/json';
 /**
@@ -34,6 +39,13 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    // Node keeps the first of repeated Content-Type lines, so `application/json` then
+    // `text/plain` was read as JSON and the other order refused: a singleton field sent twice
+    // (RFC 9110 §5.3) leaves the body's type unknown.
+    if (repeated(request.raw.rawHeaders, 'content-type')) {
+      done(new BadRequestError('More than one Content-Type header.'));
+      return;
+    }
     const encoding = request.headers['content-encoding']?.trim().toLowerCase();
     if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
       // Read as plain JSON, a gzip body is garbage and `br, x-evil` text is taken for what it
@@ -64,7 +76,9 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
     }
     // Kept for a route that passes the body on as sent (RequestState.bodyText): the value below
     // is what JSON.parse makes of it, not always what the client sent.
-    if (request.requestState !== null) request.requestState.bodyText = text;
+    // (The admin listener has no request state.)
+    const state = request.requestState;
+    if (state) state.bodyText = text;
     parseJson(request, text, done);
   });
   // Catch-all: the stream is never read; Node discards the rest of the body after the answer.

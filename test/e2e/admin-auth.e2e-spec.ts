@@ -2,6 +2,7 @@ import { loadConfig } from '../../src/config/config.loader.js';
 import { startChild, type Child } from '../support/child-process.js';
 import { defaultDatabaseEnv } from '../support/database.js';
 import { json } from '../support/http.js';
+import { rawRequest } from '../support/raw-http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const TOKEN = 'admin-token-for-tests-0123456789';
@@ -112,6 +113,39 @@ describe('admin mutations with ADMIN_TOKEN set', () => {
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect((await json(res)).code).toBe('UNSUPPORTED_MEDIA_TYPE');
       expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(200);
+    },
+  );
+
+  it('PUT /chaos with a charset other than UTF-8 → 415 as on the public port, settings unchanged', async () => {
+    const res = await fetch(`${t.adminUrl}/chaos`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        'content-type': 'application/json; charset=latin1',
+      },
+      body: JSON.stringify({ errorRate: 1 }),
+    });
+    expect(res.status).toBe(415);
+    expect((await json(res)).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect((await json(await fetch(`${t.adminUrl}/chaos`))).errorRate).toBe(0);
+  });
+
+  it.each([
+    ['the right token first', [TOKEN, 'wrong-token']],
+    ['the right token second', ['wrong-token', TOKEN]],
+  ])(
+    'two Authorization lines (%s) → 400, nothing changes: Node kept the first',
+    async (_name, tokens) => {
+      const body = '{"errorRate":1}';
+      const res = await rawRequest(
+        Number(new URL(t.adminUrl).port),
+        `PUT /chaos HTTP/1.1\r\nHost: a\r\n${tokens.map((x) => `Authorization: Bearer ${x}\r\n`).join('')}` +
+          `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(JSON.parse(res.body).code).toBe('BAD_REQUEST');
+      expect((await json(await fetch(`${t.adminUrl}/chaos`))).errorRate).toBe(0);
     },
   );
 

@@ -1,5 +1,6 @@
 import { defaultDatabaseEnv } from '../support/database.js';
 import { json } from '../support/http.js';
+import { rawRequest } from '../support/raw-http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { MAX_JSON_DEPTH } from '../../src/protocol/json.body-parser.js';
 
@@ -201,6 +202,23 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
     ])('%s → 415 UNSUPPORTED_MEDIA_TYPE, nothing written', async (_name, type, body) => {
       const before = await itemCount();
       await problem(await items(body, { 'content-type': type }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+      expect(await itemCount()).toBe(before);
+    });
+
+    it.each([
+      ['JSON first', ['application/json', 'text/plain']],
+      ['JSON second', ['text/plain', 'application/json']],
+    ])('two Content-Type lines (%s) → refused, nothing written', async (_name, types) => {
+      const before = await itemCount();
+      const body = '{"name":"two types"}';
+      const res = await rawRequest(
+        Number(new URL(t.baseUrl).port),
+        `POST /api/items HTTP/1.1\r\nHost: a\r\n${types.map((x) => `Content-Type: ${x}\r\n`).join('')}` +
+          `Content-Length: ${body.length}\r\n\r\n${body}`,
+      );
+      // Node keeps the first line: JSON first was read as JSON and stored (201).
+      expect([400, 415]).toContain(res.status);
+      expect(res.headers['content-type']).toContain('application/problem+json');
       expect(await itemCount()).toBe(before);
     });
 
