@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { ApiContract } from '../openapi/contract.decorator.js';
 import { countersContracts } from './counters.contract.js';
 import { CountersService } from './counters.service.js';
@@ -26,9 +27,10 @@ export class CountersController {
   async increment(
     @Param('name') raw: string,
     @Body() body: unknown,
+    @Req() request: FastifyRequest,
   ): Promise<{ name: string; value: number }> {
     const name = parseCounterName(raw);
-    const by = parseIncrement(body);
+    const by = parseIncrement(body, request.requestState?.bodyText);
     return { name, value: await this.counters.increment(name, by) };
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InvalidInputError } from '../errors/http.errors.js';
 import { parseInput } from '../openapi/contract.input.js';
 
 export const MAX_STEP = 1_000_000_000;
@@ -33,8 +34,51 @@ export function parseCounterName(raw: string): string {
   return parseInput(counterParams, { name: raw }).name;
 }
 
-/** Body `{by?: integer}` (default 1); no body at all means `{}`, and JSON null is refused. */
-export function parseIncrement(body: unknown): number {
+/**
+ * Body `{by?: integer}` (default 1); no body at all means `{}`, and JSON null is refused. `text`,
+ * the body as sent (RequestState.bodyText): `by` must be the integer its literal denotes, not
+ * only the double JSON.parse rounded it to, or 1000000000.0000000001 (past the limit) would add
+ * 1,000,000,000 and 1e-400 would add 0.
+ */
+export function parseIncrement(body: unknown, text?: string): number {
   if (body === undefined) return 1;
-  return parseInput(incrementBody, body).by ?? 1;
+  const by = parseInput(incrementBody, body).by;
+  if (by === undefined) return 1;
+  const literal = text === undefined ? undefined : lastByLiteral(text);
+  if (literal !== undefined && !denotesExactly(literal, by)) {
+    throw new InvalidInputError([{ field: 'by', message: stepMessage }]);
+  }
+  return by;
+}
+
+// The body is a strict object whose only key is `by`, so its literal is found by its key (the last
+// one: JSON.parse keeps the last of repeated keys). A key written with escapes (`"\u0062y"`) is not
+// found, and the parsed value stands.
+const BY_LITERAL = /"by"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
+const NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+
+function lastByLiteral(text: string): string | undefined {
+  let literal: string | undefined;
+  for (const match of text.matchAll(BY_LITERAL)) literal = match[1];
+  return literal;
+}
+
+/** Whether a JSON number literal denotes exactly the safe integer `value` (BigInt arithmetic). */
+export function denotesExactly(literal: string, value: number): boolean {
+  const parts = NUMBER.exec(literal);
+  if (parts === null || !Number.isSafeInteger(value)) return false;
+  const [, sign, whole, fraction = '', exponent = '0'] = parts as unknown as string[];
+  const digits = (whole! + fraction).replace(/^0+/, '');
+  if (digits === '') return value === 0;
+  const shift = Number(exponent) - fraction.length;
+  let exact: bigint;
+  if (shift >= 0) {
+    // More digits than a safe integer has: not `value`, whatever the parse made of it.
+    if (digits.length + shift > 16) return false;
+    exact = BigInt(digits) * 10n ** BigInt(shift);
+  } else {
+    if (-shift >= digits.length || !/^0+$/.test(digits.slice(shift))) return false;
+    exact = BigInt(digits.slice(0, shift));
+  }
+  return (sign === '-' ? -exact : exact) === BigInt(value);
 }

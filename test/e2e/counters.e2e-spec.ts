@@ -142,6 +142,33 @@ describe('/api/counters: atomic increments across two running instances on one P
     },
   );
 
+  it.each([
+    ['past the limit, rounded into it by JSON.parse', '{"by":1000000000.0000000001}'],
+    ['just under the limit, rounded up to it', '{"by":999999999.99999999999}'],
+    ['a fraction that parses as 0', '{"by":1e-400}'],
+  ])('by %s → 400, counter unchanged', async (_name, text) => {
+    const res = await fetch(`${a.baseUrl}/api/counters/exact/increment`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: text,
+    });
+    expect(res.status).toBe(400);
+    expect((await json(res)).errors).toEqual([expect.objectContaining({ field: 'by' })]);
+    expect((await json(await fetch(`${a.baseUrl}/api/counters/exact`))).value).toBe(0);
+  });
+
+  it('an integer written with a zero fraction or an exponent adds what it denotes', async () => {
+    for (const text of ['{"by":5.0}', '{"by":1e2}']) {
+      const res = await fetch(`${a.baseUrl}/api/counters/written/increment`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: text,
+      });
+      expect(res.status).toBe(200);
+    }
+    expect((await json(await fetch(`${a.baseUrl}/api/counters/written`))).value).toBe(105);
+  });
+
   it('past the safe integer range → 409 COUNTER_OUT_OF_RANGE, value kept', async () => {
     await adminQuery(
       `INSERT INTO counters (name, value) VALUES ('edge', 9007199254740990)`,
