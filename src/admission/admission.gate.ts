@@ -15,6 +15,7 @@ import { AdmissionQueue, type Waiter } from './admission.queue.js';
 import { AdmissionSlot, type SlotOwner } from './admission.slot.js';
 import { ConcurrencyLimiter } from './concurrency.limiter.js';
 import { ListenerHold } from './listener.hold.js';
+import { LoopLag } from './loop-lag.js';
 import { EventLoopMonitor, type LoopWindow } from './event-loop.monitor.js';
 import { LatencyWindow } from './latency.window.js';
 
@@ -82,7 +83,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
   private windowStart = 0;
   private admitted = 0;
   private parked = 0;
-  private loopLagging = false;
+  private readonly loopLag: LoopLag;
   private lastLog = { at: 0, limit: 0 };
   private rejectedSinceLog = 0;
   /** The loop window last measured, for the readiness check and logs. */
@@ -100,6 +101,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
       initialLimit: config.ADMISSION_INITIAL_LIMIT,
     });
     this.lastLog.limit = this.limiter.limit;
+    this.loopLag = new LoopLag(config.EVENT_LOOP_MAX_DELAY_MS);
     this.hold = new ListenerHold(config.HTTP_LISTEN_BACKLOG, {
       limit: () => this.limiter.limit,
       inFlight: () => this.admitted,
@@ -167,14 +169,21 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
     return this.config.ADMISSION_QUEUE_MAX > 0 ? this.config.ADMISSION_QUEUE_TIMEOUT_MS : 0;
   }
 
-  /** Whether the queue has stood long enough to call this sustained overload, not a burst. */
+  /**
+   * Whether this is sustained overload, not a burst: the queue has stood long enough, or the loop
+   * has lagged past EVENT_LOOP_MAX_DELAY_MS for windows running (loop-lag.ts).
+   */
   get sustained(): boolean {
-    return this.queue.standing(performance.now());
+    return this.sustainedAt(performance.now());
+  }
+
+  private sustainedAt(now: number): boolean {
+    return this.loopLag.sustained || this.queue.standing(now);
   }
 
   /** Takes a slot for one request (Admit) or says why not; counts loop refusals. */
   tryAcquire(): Verdict {
-    if (this.loopLagging) {
+    if (this.loopLag.lagging) {
       this.metrics.rejectedByLoop.inc();
       this.rejectedSinceLog++;
       return Verdict.LoopLagging;
@@ -282,7 +291,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
     const loop = this.loop.take();
     this.judgeLoop(loop);
     const saturated = loop.utilization >= CPU_SATURATED;
-    this.hold.judge(loop.utilization, saturated, this.queue.standing(now));
+    this.hold.judge(loop.utilization, saturated, this.sustainedAt(now));
     // Too few requests to judge latency yet; the loop is still judged every window.
     if (this.latencies.size < MIN_SAMPLES && now - this.windowStart < MAX_WINDOW_MS) return;
     const window = this.latencies.take(this.admitted);
@@ -319,8 +328,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
 
   private judgeLoop(loop: LoopWindow): void {
     this.lastLoop = loop;
-    const max = this.config.EVENT_LOOP_MAX_DELAY_MS;
-    this.loopLagging = max > 0 && loop.delayMaxMs > max;
+    this.loopLag.judge(loop.delayMaxMs);
     const unready = this.config.READINESS_MAX_EVENT_LOOP_DELAY_MS;
     if (unready > 0 && loop.delayMaxMs > unready) this.slowSince ??= performance.now();
     else this.slowSince = undefined;
