@@ -62,7 +62,8 @@ export class AdminServer implements OnApplicationShutdown {
     this.guard.register(this.routes);
     registerProtocolChecks(this.routes);
     // The public port's JSON rules (strict UTF-8, charset, depth, Content-Encoding, one
-    // Content-Type): Fastify's own parser took `charset=latin1` here, which the public port refuses.
+    // Content-Type): Fastify's own parser took `charset=latin1` here, where the public port
+    // answers 415.
     registerJsonBodyParser(this.routes);
     this.routes.setErrorHandler((error, request, reply) => sendProblem(reply, request, error));
     this.routes.setNotFoundHandler((request, reply) =>

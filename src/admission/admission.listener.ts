@@ -24,17 +24,17 @@ interface Pending extends GateWaiter {
 }
 
 /**
- * Admission at the raw Node request listener (Fastify's `serverFactory`, server.options.ts):
- * the decision and the refusal happen before Fastify builds its request and reply, routes, or
- * runs a hook. Refusing there is what makes refusing cheaper than serving; through Fastify's
- * onRequest hook a refusal cost about as much CPU as `/hello` itself, so refusals kept a
- * saturated core saturated. A request over the limit waits in a short queue
- * (admission.queue.ts) up to ADMISSION_QUEUE_TIMEOUT_MS, bounded by its deadline; otherwise 503
- * problem+json (the documented body, pre-serialised per code and limit) + Retry-After. While the
- * queue stands or the loop keeps lagging (sustained overload) refusals also say
- * `Connection: close`: the client's next request needs a new connection, which the connection
- * cap and the kernel refuse more cheaply than we parse a request. A slot is released once, when the response closes; the request's code
- * may lend it out meanwhile (admission.slot.ts).
+ * Admission at the raw Node request listener (Fastify's `serverFactory`, server.options.ts): the
+ * decision and the refusal happen before Fastify builds its request and reply, routes, or runs a
+ * hook. Refusing there is what makes refusing cheaper than serving; through Fastify's onRequest
+ * hook a refusal cost about as much CPU as `/hello` itself, so refusals kept a saturated core
+ * saturated. A request over the limit waits in a short queue (admission.queue.ts) up to
+ * ADMISSION_QUEUE_TIMEOUT_MS, bounded by its deadline; otherwise 503 problem+json (the documented
+ * body, pre-serialised per code and limit) + Retry-After. While the queue stands or the loop keeps
+ * lagging (sustained overload) refusals also say `Connection: close`: the client's next request
+ * needs a new connection, which the connection cap and the kernel refuse more cheaply than we parse
+ * a request. A slot is released once, when the response closes; the request's code may lend it out
+ * meanwhile (admission.slot.ts).
  */
 export class AdmissionListener {
   private gate?: AdmissionGate;

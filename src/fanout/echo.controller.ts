@@ -12,11 +12,11 @@ const ECHO_PATH = '/echo';
 
 /**
  * Public `POST /echo`, for ingress and mesh checks. Without BACKEND_URLS it answers the JSON
- * body back exactly as sent (204 for none). With them it forwards the body to every backend's /echo through the
- * backend's policy (timeout, breaker, bulkhead; a POST is not retried) within the request's
- * deadline, carrying the trace and mesh headers it received, and answers one entry per backend.
- * Bodies are JSON only and bounded by HTTP_BODY_LIMIT_BYTES (415 and 413 problem+json otherwise),
- * like every public body: protocol/json.body-parser.ts.
+ * body back exactly as sent (204 for none). With them it forwards the body, as sent, to every
+ * backend's /echo through the backend's policy (timeout, breaker, bulkhead; a POST is not
+ * retried) within the request's deadline, carrying the trace and mesh headers it received, and
+ * answers one entry per backend. Bodies are JSON only and bounded by HTTP_BODY_LIMIT_BYTES (415
+ * and 413 problem+json otherwise), like every public body: protocol/json.body-parser.ts.
  */
 @Controller()
 export class EchoController {
