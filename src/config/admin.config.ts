@@ -4,12 +4,23 @@ import { optionalString } from './config.fields.js';
 // generated one (`openssl rand -hex 32`, what the dev overlay's comment shows) is 64.
 const ADMIN_TOKEN_MIN_LENGTH = 16;
 
+/**
+ * A bearer secret: at least ADMIN_TOKEN_MIN_LENGTH characters, none of them whitespace at either
+ * end. A header value loses its leading and trailing whitespace on the way in, so a token of 20
+ * spaces started and then refused every caller (401): the admin port locked for good.
+ */
+export const bearerToken = () =>
+  optionalString()
+    .refine((v) => v === undefined || v.length >= ADMIN_TOKEN_MIN_LENGTH, {
+      message: `expected at least ${ADMIN_TOKEN_MIN_LENGTH} characters`,
+    })
+    .refine((v) => v === undefined || v.trim() === v, {
+      message: 'must not start or end with whitespace',
+    });
+
 /** Operator credentials for the admin listener (src/admin/admin.guard.ts). */
 export const adminConfigShape = {
   // Bearer token for every admin mutation and for pprof. Unset: refused when NODE_ENV=production,
   // allowed with a start-up warning otherwise (development, tests).
-  ADMIN_TOKEN: optionalString().refine(
-    (v) => v === undefined || v.length >= ADMIN_TOKEN_MIN_LENGTH,
-    { message: `expected at least ${ADMIN_TOKEN_MIN_LENGTH} characters` },
-  ),
+  ADMIN_TOKEN: bearerToken(),
 };

@@ -2,9 +2,26 @@ import { z } from 'zod';
 
 /**
  * Field builders shared by every config fragment. Environment values are strings;
- * these coerce them once at boot and reject anything ambiguous ("10abc", "yes-ish").
+ * these convert them once at boot and reject anything ambiguous ("10abc", "yes-ish", " ",
+ * "0x4a64", "1e3": `z.coerce.number` took a blank value for 0 and hex for a port).
  */
-export const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const WHOLE = /^[+-]?\d+$/;
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+export const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(WHOLE, 'expected a whole number in decimal digits')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+/** A decimal number (a ratio, a rate), exponent allowed. */
+export const decimal = (min: number, max: number) =>
+  z
+    .string()
+    .regex(DECIMAL, 'expected a decimal number')
+    .transform(Number)
+    .pipe(z.number().min(min).max(max));
 
 export const port = () => int(0, 65535);
 

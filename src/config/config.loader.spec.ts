@@ -25,6 +25,67 @@ describe('loadConfig', () => {
     expect(message).toContain('BACKEND_URLS');
   });
 
+  const problemsOf = (env: Record<string, string>): string => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error(`started with ${JSON.stringify(env)}`);
+  };
+
+  it('an empty value is unset: the default applies (PORT= used to listen on a random port)', () => {
+    const config = loadConfig({
+      PORT: '',
+      HTTP_MAX_CONNECTIONS: '',
+      OTEL_TRACES_SAMPLER_ARG: '',
+      EVENT_LOOP_MAX_DELAY_MS: '',
+    });
+    expect(config.PORT).toBe(8080);
+    expect(config.HTTP_MAX_CONNECTIONS).toBe(4_000);
+    expect(config.OTEL_TRACES_SAMPLER_ARG).toBe(0.1);
+    expect(config.EVENT_LOOP_MAX_DELAY_MS).toBe(1_000);
+  });
+
+  it.each([
+    ['PORT', ' '],
+    ['PORT', '0x4a64'],
+    ['ADMIN_PORT', '1e3'],
+    ['HTTP_MAX_CONNECTIONS', '1_000'],
+    ['OTEL_TRACES_SAMPLER_ARG', '0x1'],
+    ['CHAOS_ERROR_RATE', ' '],
+  ])('%s=%j is refused, naming the variable (no blank-is-zero, no hex)', (name, value) => {
+    expect(problemsOf({ [name]: value })).toContain(name);
+  });
+
+  it('numbers in plain decimal still parse, a ratio with an exponent too', () => {
+    const config = loadConfig({ PORT: '18080', OTEL_TRACES_SAMPLER_ARG: '5e-1' });
+    expect(config.PORT).toBe(18_080);
+    expect(config.OTEL_TRACES_SAMPLER_ARG).toBe(0.5);
+  });
+
+  it.each([
+    [{ PORT: '8080', ADMIN_PORT: '8080' }, 'ADMIN_PORT: must differ from PORT'],
+    [{ ADMIN_PORT: '9090', PROBE_PORT: '9090' }, 'PROBE_PORT: must differ from ADMIN_PORT'],
+    [{ ADMISSION_MIN_LIMIT: '500', ADMISSION_MAX_LIMIT: '10' }, 'ADMISSION_MIN_LIMIT'],
+    [{ HELLO_DELAY_MS: '3000', HELLO_MAX_DELAY_MS: '100' }, 'HELLO_DELAY_MS'],
+  ])('contradicting settings %j are refused at parse time', (env, problem) => {
+    expect(problemsOf(env)).toContain(problem);
+  });
+
+  it('ports of 0 (any free port, as tests use) may repeat', () => {
+    expect(loadConfig({ PORT: '0', ADMIN_PORT: '0', PROBE_PORT: '0' }).PORT).toBe(0);
+  });
+
+  it.each([
+    ['DEBUG_TOKEN', 'short'],
+    ['ADMIN_TOKEN', ' '.repeat(20)],
+    ['ADMIN_TOKEN', ' a-token-of-enough-length'],
+  ])('%s=%j is refused: too short, or whitespace a header would lose', (name, value) => {
+    expect(problemsOf({ [name]: value })).toContain(name);
+  });
+
   it('splits BACKEND_URLS on commas', () => {
     const config = loadConfig({ BACKEND_URLS: 'http://a:1, http://b:2' });
     expect(config.BACKEND_URLS).toEqual(['http://a:1', 'http://b:2']);

@@ -12,9 +12,15 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment once. Lists all problems, not just the first. */
+/**
+ * Parses the environment once. Lists all problems, not just the first. An empty value (`PORT=`)
+ * is unset, as the OpenTelemetry environment specification says of its variables: it takes the
+ * default (before, an empty number was 0: `OTEL_TRACES_SAMPLER_ARG=` sampled nothing and
+ * `PORT=` listened on a random port).
+ */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
-  const result = configSchema.safeParse(env);
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = configSchema.safeParse(given);
   if (result.success) return Object.freeze(result.data) as AppConfig;
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.');

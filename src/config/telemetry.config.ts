@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { bool, int, optionalString } from './config.fields.js';
+import { bool, decimal, int, optionalString } from './config.fields.js';
+import { bearerToken } from './admin.config.js';
 import { otlpConfigShape } from './otlp.config.js';
 import { propagators } from './propagators.field.js';
 
@@ -22,7 +23,7 @@ export const telemetryConfigShape = {
       'parentbased_traceidratio',
     ])
     .default('parentbased_traceidratio'),
-  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(0.1),
+  OTEL_TRACES_SAMPLER_ARG: decimal(0, 1).default(0.1),
   OTEL_RESOURCE_ATTRIBUTES: optionalString(),
   // BatchSpanProcessor sizing (standard OTel names, hence no _MS suffix). The queue holds ~1 s of
   // a saturated instance at 100 % sampling (~17k spans/s measured), so bursts are not dropped;
@@ -35,6 +36,7 @@ export const telemetryConfigShape = {
   METRICS_ENABLED: bool().default(true),
   DEBUG_PPROF_ENABLED: bool().default(false),
   // Deprecated alias of ADMIN_TOKEN (src/config/admin.config.ts), read only when that is unset.
-  DEBUG_TOKEN: optionalString(),
+  // The same rules as ADMIN_TOKEN: the alias used to skip its minimum length.
+  DEBUG_TOKEN: bearerToken(),
   DEBUG_PPROF_MAX_SECONDS: int(1, 300).default(60),
 };

@@ -41,6 +41,8 @@ describe('TRUST_PROXY', () => {
     ['10.0.0.0/99', 'prefix /99 is out of range for an IPv4 address (1-32)'],
     ['fd00::/129', 'prefix /129 is out of range for an IPv6 address (1-128)'],
     ['10.0.0.0/0', 'prefix /0 is out of range'],
+    ['::ffff:10.0.0.0/8', 'an IPv4-mapped range needs a prefix from /97'],
+    ['::FFFF:10.0.0.0/96', 'an IPv4-mapped range needs a prefix from /97'],
     ['10.0.0.0/8a', 'prefix /8a is out of range'],
     ['10.0.0.0/255.0.0.0', 'prefix /255.0.0.0 is out of range'],
     ['10.0.0.0/', 'prefix / is out of range'],

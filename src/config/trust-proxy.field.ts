@@ -71,5 +71,10 @@ function entryProblem(entry: string): string | undefined {
   if (!/^\d{1,3}$/.test(prefix) || Number(prefix) < 1 || Number(prefix) > max) {
     return `"${entry}": prefix /${prefix} is out of range for an IPv${family} address (1-${max})`;
   }
+  // An IPv4-mapped range counts the 96 bits before the IPv4 part: ::ffff:10.0.0.0/8 was every
+  // IPv4 hop, `true` in disguise again.
+  if (family === 6 && /^::ffff:\d/i.test(address) && Number(prefix) <= 96) {
+    return `"${entry}": an IPv4-mapped range needs a prefix from /97 to /128 (its IPv4 prefix + 96)`;
+  }
   return undefined;
 }

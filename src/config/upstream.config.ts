@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int, url } from './config.fields.js';
+import { decimal, int, url } from './config.fields.js';
 
 const backendList = z
   .string()
@@ -36,7 +36,7 @@ export const upstreamConfigShape = {
   UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS: int(1, 3_600_000).default(5_000),
   UPSTREAM_MAX_CONCURRENT: int(1, 100_000).default(100),
   UPSTREAM_MAX_QUEUE: int(0, 100_000).default(100),
-  CHAOS_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
+  CHAOS_ERROR_RATE: decimal(0, 1).default(0),
   CHAOS_ERROR_STATUS: int(400, 599).default(503),
   CHAOS_LATENCY_MS: int(0, 600_000).default(0),
   CHAOS_LATENCY_JITTER_MS: int(0, 600_000).default(0),
