@@ -86,6 +86,16 @@ describe('loadConfig', () => {
     expect(problemsOf({ [name]: value })).toContain(name);
   });
 
+  it.each([
+    ['BACKEND_URLS', 'http://user:secretpw@127.0.0.1:18800'],
+    ['UPSTREAM_PATH', '/a b'],
+    ['OTEL_EXPORTER_OTLP_HEADERS', 'api-key=a%0d%0aX-Evil:%201'],
+  ])('%s=%j is refused: it started, then leaked or failed every call', (name, value) => {
+    const message = problemsOf({ [name]: value });
+    expect(message).toContain(name);
+    expect(message).not.toContain('secretpw');
+  });
+
   it('splits BACKEND_URLS on commas', () => {
     const config = loadConfig({ BACKEND_URLS: 'http://a:1, http://b:2' });
     expect(config.BACKEND_URLS).toEqual(['http://a:1', 'http://b:2']);

@@ -2,7 +2,8 @@ import { configSchema, type AppConfig } from './config.schema.js';
 
 // Values never echoed in the error: they are (or may carry) credentials, and it is logged.
 // OTLP headers usually carry a hosted backend's API key.
-const SECRET = /TOKEN|PASSWORD|HEADERS$|^DATABASE_URL$|^REDIS_URL$/;
+// BACKEND_URLS may carry credentials in a URL, which it refuses.
+const SECRET = /TOKEN|PASSWORD|HEADERS$|^DATABASE_URL$|^REDIS_URL$|^BACKEND_URLS$/;
 
 /** Thrown at boot when the environment does not parse; the message names every bad variable. */
 export class ConfigError extends Error {

@@ -11,6 +11,15 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * Typically an API key for a hosted backend, so a malformed entry is named by position, never
  * echoed, and the loader keeps the value out of its error message.
  */
+/** RFC 9110 §5.5: a field value holds no control character but horizontal tab. */
+function hasControl(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return true;
+  }
+  return false;
+}
+
 export const otlpHeaders = () =>
   z
     .string()
@@ -27,7 +36,9 @@ export const otlpHeaders = () =>
         } catch {
           value = undefined;
         }
-        if (at <= 0 || !HEADER_NAME.test(key) || value === undefined) {
+        // A value that decodes to a control character (`%0d%0a`) is no header value: every export
+        // failed with ERR_INVALID_CHAR and dropped its spans, after a start that looked fine.
+        if (at <= 0 || !HEADER_NAME.test(key) || value === undefined || hasControl(value)) {
           ctx.addIssue({
             code: 'custom',
             message: `entry ${index + 1} is not key=value with a header name and a percent-encoded value`,

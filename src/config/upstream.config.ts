@@ -10,12 +10,27 @@ const backendList = z
       .map((s) => s.trim())
       .filter(Boolean),
   )
-  .pipe(z.array(url(['http:', 'https:'])));
+  .pipe(
+    z.array(
+      url(['http:', 'https:']).refine(
+        (v) => {
+          const { username, password } = new URL(v);
+          return username === '' && password === '';
+        },
+        // Never sent (requests go to the URL's origin), and the URL is shown in /api/fanout.
+        { message: 'must not carry credentials (user:password@)' },
+      ),
+    ),
+  );
 
 /** Upstream client, cockatiel policies and chaos knobs (resilience). */
 export const upstreamConfigShape = {
   BACKEND_URLS: backendList,
-  UPSTREAM_PATH: z.string().startsWith('/').default('/api/fanout'),
+  // Printable ASCII without spaces: `/a b` started, then every backend call failed with a 500.
+  UPSTREAM_PATH: z
+    .string()
+    .regex(/^\/[\x21-\x7e]*$/, 'expected a path starting with / and without spaces')
+    .default('/api/fanout'),
   UPSTREAM_CONNECTIONS: int(1, 10_000).default(64),
   UPSTREAM_CONNECT_TIMEOUT_MS: int(1, 600_000).default(1_000),
   UPSTREAM_HEADERS_TIMEOUT_MS: int(1, 600_000).default(10_000),
