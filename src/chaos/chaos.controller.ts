@@ -31,7 +31,10 @@ export class ChaosController {
     const { code } = parseInput(statusParams, params);
     if (code >= 400) throw new RequestedStatusError(code);
     reply.code(code);
-    return code === 204 || code === 304 ? undefined : { status: code, title: STATUS_CODES[code] };
+    // RFC 9110 §15.3.5, §15.3.6, §15.4.5: 204, 205 and 304 carry no content.
+    return code === 204 || code === 205 || code === 304
+      ? undefined
+      : { status: code, title: STATUS_CODES[code] };
   }
 
   /** `GET /delay/:duration` (`250`, `250ms`, `2s`): waits, cancellably, then answers. */

@@ -9,6 +9,8 @@ export const counterParams = z.strictObject({
   name: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1-64 of A-Z a-z 0-9 _ . -')
+    // Dot segments: a client or proxy that normalises the path can never reach them.
+    .refine((name) => name !== '.' && name !== '..', 'must not be . or ..')
     .meta({ examples: ['visits'] }),
 });
 

@@ -1,5 +1,6 @@
 import { defaultDatabaseEnv } from '../support/database.js';
 import { json } from '../support/http.js';
+import { rawRequest } from '../support/raw-http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // With a query string too: a probe is recognised by its route, not its raw URL.
@@ -41,6 +42,16 @@ describe('fault injection: /status, /delay and admin /chaos', () => {
     const res = await fetch(`${t.baseUrl}/status/204`);
     expect(res.status).toBe(204);
     expect(await res.text()).toBe('');
+  });
+
+  it('GET /status/205 sends no content (RFC 9110 §15.3.6; it used to send 38 bytes)', async () => {
+    // Raw: fetch drops a 205's body whatever the server sent.
+    const res = await rawRequest(
+      Number(new URL(t.baseUrl).port),
+      'GET /status/205 HTTP/1.1\r\nHost: a\r\n\r\n',
+    );
+    expect(res.status).toBe(205);
+    expect(res.body).toBe('');
   });
 
   it.each(['99', '100', '600', 'abc', '2000', '-1', '20x'])(

@@ -6,6 +6,7 @@ import {
   type TestDatabase,
 } from '../support/database.js';
 import { json } from '../support/http.js';
+import { rawRequest } from '../support/raw-http.js';
 import { parsePrometheusText } from '../support/prometheus-text.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -141,6 +142,15 @@ describe('/api/counters: atomic increments across two running instances on one P
       expect((await json(res)).errors).toEqual([expect.objectContaining({ field: 'name' })]);
     },
   );
+
+  it.each(['.', '..'])('counter name %j → 400 (only a raw client can send it)', async (name) => {
+    const res = await rawRequest(
+      Number(new URL(a.baseUrl).port),
+      `POST /api/counters/${name}/increment HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n`,
+    );
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).errors).toEqual([expect.objectContaining({ field: 'name' })]);
+  });
 
   it.each([
     ['past the limit, rounded into it by JSON.parse', '{"by":1000000000.0000000001}'],
