@@ -23,7 +23,7 @@ describe('page settings (UI_COLOR, UI_MESSAGE, TRACEZ_*)', () => {
     expect(loadConfig({ UI_COLOR: color }).UI_COLOR).toBe(color);
   });
 
-  it.each(['red;background:url(x)', '#12345', 'rgb(1,2,3)', '"><script>', '#ggg'])(
+  it.each(['red;background:url(x)', '#12345', 'rgb(1,2,3)', '"><script>', '#ggg', 'notacolour'])(
     'refuses UI_COLOR=%s, naming the variable',
     (color) => {
       expect(problemsOf({ UI_COLOR: color })).toContain('UI_COLOR');
