@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from './config.loader.js';
+import { configProblems } from '../../test/support/config-problems.js';
+import { loadConfig } from './config.loader.js';
 
 describe('loadConfig', () => {
   it('applies documented defaults when nothing is set', () => {
@@ -12,28 +13,15 @@ describe('loadConfig', () => {
   });
 
   it('names every bad variable, not just the first', () => {
-    let error: unknown;
-    try {
-      loadConfig({ PORT: 'eighty', SHUTDOWN_TIMEOUT_MS: '-5', BACKEND_URLS: 'ftp://x' });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    const message = (error as Error).message;
+    const message = configProblems({
+      PORT: 'eighty',
+      SHUTDOWN_TIMEOUT_MS: '-5',
+      BACKEND_URLS: 'ftp://x',
+    });
     expect(message).toContain('PORT');
     expect(message).toContain('SHUTDOWN_TIMEOUT_MS');
     expect(message).toContain('BACKEND_URLS');
   });
-
-  const problemsOf = (env: Record<string, string>): string => {
-    try {
-      loadConfig(env);
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      return (error as Error).message;
-    }
-    throw new Error(`started with ${JSON.stringify(env)}`);
-  };
 
   it('an empty value is unset: the default applies (PORT= used to listen on a random port)', () => {
     const config = loadConfig({
@@ -56,7 +44,7 @@ describe('loadConfig', () => {
     ['OTEL_TRACES_SAMPLER_ARG', '0x1'],
     ['CHAOS_ERROR_RATE', ' '],
   ])('%s=%j is refused, naming the variable (no blank-is-zero, no hex)', (name, value) => {
-    expect(problemsOf({ [name]: value })).toContain(name);
+    expect(configProblems({ [name]: value })).toContain(name);
   });
 
   it('numbers in plain decimal still parse, a ratio with an exponent too', () => {
@@ -71,7 +59,7 @@ describe('loadConfig', () => {
     [{ ADMISSION_MIN_LIMIT: '500', ADMISSION_MAX_LIMIT: '10' }, 'ADMISSION_MIN_LIMIT'],
     [{ HELLO_DELAY_MS: '3000', HELLO_MAX_DELAY_MS: '100' }, 'HELLO_DELAY_MS'],
   ])('contradicting settings %j are refused at parse time', (env, problem) => {
-    expect(problemsOf(env)).toContain(problem);
+    expect(configProblems(env)).toContain(problem);
   });
 
   it('ports of 0 (any free port, as tests use) may repeat', () => {
@@ -83,7 +71,7 @@ describe('loadConfig', () => {
     ['ADMIN_TOKEN', ' '.repeat(20)],
     ['ADMIN_TOKEN', ' a-token-of-enough-length'],
   ])('%s=%j is refused: too short, or whitespace a header would lose', (name, value) => {
-    expect(problemsOf({ [name]: value })).toContain(name);
+    expect(configProblems({ [name]: value })).toContain(name);
   });
 
   it.each([
@@ -91,7 +79,7 @@ describe('loadConfig', () => {
     ['UPSTREAM_PATH', '/a b'],
     ['OTEL_EXPORTER_OTLP_HEADERS', 'api-key=a%0d%0aX-Evil:%201'],
   ])('%s=%j is refused: it started, then leaked or failed every call', (name, value) => {
-    const message = problemsOf({ [name]: value });
+    const message = configProblems({ [name]: value });
     expect(message).toContain(name);
     expect(message).not.toContain('secretpw');
   });

@@ -1,17 +1,8 @@
-import { ConfigError, loadConfig } from './config.loader.js';
+import { configProblems } from '../../test/support/config-problems.js';
+import { loadConfig } from './config.loader.js';
 import { otlpTracesTarget } from './otlp.config.js';
 
 const target = (env: Record<string, string>) => otlpTracesTarget(loadConfig(env));
-
-function problemWith(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).message;
-  }
-  throw new Error('expected a config error');
-}
 
 describe('OTLP exporter variables', () => {
   it('exports nothing when neither endpoint is set', () => {
@@ -70,7 +61,7 @@ describe('OTLP exporter variables', () => {
   });
 
   it('names each bad variable, never echoing header values (they carry API keys)', () => {
-    const message = problemWith({
+    const message = configProblems({
       OTEL_EXPORTER_OTLP_ENDPOINT: 'jaeger:4318',
       OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'thrift',
       OTEL_EXPORTER_OTLP_COMPRESSION: 'brotli',

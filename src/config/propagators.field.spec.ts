@@ -1,14 +1,8 @@
-import { ConfigError, loadConfig } from './config.loader.js';
+import { configProblems } from '../../test/support/config-problems.js';
+import { loadConfig } from './config.loader.js';
 
-function problemWith(value: string): string | undefined {
-  try {
-    loadConfig({ OTEL_PROPAGATORS: value });
-    return undefined;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).message;
-  }
-}
+const problemWith = (value: string): string | undefined =>
+  configProblems({ OTEL_PROPAGATORS: value });
 
 describe('OTEL_PROPAGATORS', () => {
   it('defaults to tracecontext,baggage as the OpenTelemetry specification says', () => {

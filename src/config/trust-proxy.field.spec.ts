@@ -1,15 +1,8 @@
-import { ConfigError, loadConfig } from './config.loader.js';
+import { configProblems } from '../../test/support/config-problems.js';
+import { loadConfig } from './config.loader.js';
 
 /** The message loadConfig throws for this TRUST_PROXY, or undefined when it parses. */
-function problemWith(value: string): string | undefined {
-  try {
-    loadConfig({ TRUST_PROXY: value });
-    return undefined;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).message;
-  }
-}
+const problemWith = (value: string): string | undefined => configProblems({ TRUST_PROXY: value });
 
 describe('TRUST_PROXY', () => {
   it('is off by default and for off, false, 0 or an empty value', () => {
