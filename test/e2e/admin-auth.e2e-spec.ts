@@ -116,20 +116,6 @@ describe('admin mutations with ADMIN_TOKEN set', () => {
     },
   );
 
-  it('PUT /chaos with a charset other than UTF-8 → 415 as on the public port, settings unchanged', async () => {
-    const res = await fetch(`${t.adminUrl}/chaos`, {
-      method: 'PUT',
-      headers: {
-        authorization: `Bearer ${TOKEN}`,
-        'content-type': 'application/json; charset=latin1',
-      },
-      body: JSON.stringify({ errorRate: 1 }),
-    });
-    expect(res.status).toBe(415);
-    expect((await json(res)).code).toBe('UNSUPPORTED_MEDIA_TYPE');
-    expect((await json(await fetch(`${t.adminUrl}/chaos`))).errorRate).toBe(0);
-  });
-
   it.each([
     ['the right token first', [TOKEN, 'wrong-token']],
     ['the right token second', ['wrong-token', TOKEN]],
@@ -149,13 +135,18 @@ describe('admin mutations with ADMIN_TOKEN set', () => {
     },
   );
 
-  it('PUT /chaos with a text/plain JSON-looking body → 415, settings unchanged', async () => {
+  it.each([
+    ['a text/plain JSON-looking body', 'text/plain'],
+    // As on the public port: the admin listener used Fastify's own parser, which took it (200).
+    ['a charset other than UTF-8', 'application/json; charset=latin1'],
+  ])('PUT /chaos with %s → 415, settings unchanged', async (_name, type) => {
     const res = await fetch(`${t.adminUrl}/chaos`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain' },
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': type },
       body: JSON.stringify({ errorRate: 1 }),
     });
     expect(res.status).toBe(415);
+    expect((await json(res)).code).toBe('UNSUPPORTED_MEDIA_TYPE');
     expect((await json(await fetch(`${t.adminUrl}/chaos`))).errorRate).toBe(0);
   });
 

@@ -175,7 +175,8 @@ describe('POST /echo forwarded to BACKEND_URLS (real child process, real backend
     await db.drop();
   });
 
-  it('forwards the body to each backend /echo with the trace headers and the remaining deadline', async () => {
+  /** Makes the backend keep each body it receives and answer `answer(body)`; returns them. */
+  const recordBodies = (answer: (body: string) => string): string[] => {
     const bodies: string[] = [];
     backend.handler = (req, res) => {
       let body = '';
@@ -183,9 +184,14 @@ describe('POST /echo forwarded to BACKEND_URLS (real child process, real backend
       req.on('end', () => {
         bodies.push(body);
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(body);
+        res.end(answer(body));
       });
     };
+    return bodies;
+  };
+
+  it('forwards the body to each backend /echo with the trace headers and the remaining deadline', async () => {
+    const bodies = recordBodies((body) => body);
     const before = backend.hits;
     const sent = { check: 'mesh' };
     const res = await post(`${child.baseUrl}/echo`, JSON.stringify(sent), {
@@ -223,16 +229,7 @@ describe('POST /echo forwarded to BACKEND_URLS (real child process, real backend
   });
 
   it('forwards the body byte for byte, not as JSON.parse read it', async () => {
-    const bodies: string[] = [];
-    backend.handler = (req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        bodies.push(body);
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{}');
-      });
-    };
+    const bodies = recordBodies(() => '{}');
     const sent = '{"id":9007199254740993,"limit":1e400,"dup":1,"dup":2}';
     const res = await post(`${child.baseUrl}/echo`, sent);
     expect(res.status).toBe(200);
