@@ -199,23 +199,28 @@ function settled(records) {
  */
 function settledCanary({ records, lateness }) {
   const during = records.filter((r) => r.offsetMs >= ONSET_MS && r.offsetMs < LEVEL_S * 1_000);
-  const of = (...outcomes) => during.filter((r) => outcomes.includes(r.outcome)).map((r) => r.ms);
-  const round2 = (x) => (x === null ? null : Math.round(x * 100) / 100);
+  const of = (outcome) => during.filter((r) => r.outcome === outcome).map((r) => r.ms);
+  const percentileMs = (values, q) => {
+    const value = percentile(values, q);
+    return value === null ? null : Math.round(value * 100) / 100;
+  };
+  const [ok, refused, refusedConnect, reset] = ['ok', 'refused', 'refusedConnect', 'reset'].map(of);
+  const refusals = [...refused, ...refusedConnect, ...reset];
   return {
     canarySent: during.length,
-    canaryOk: of('ok').length,
-    canaryOkP99Ms: round2(percentile(of('ok'), 99)),
-    canaryRefusals: of('refused', 'refusedConnect', 'reset').length,
-    canaryRefusalsP50Ms: round2(percentile(of('refused', 'refusedConnect', 'reset'), 50)),
-    canaryRefusalsP99Ms: round2(percentile(of('refused', 'refusedConnect', 'reset'), 99)),
-    canary503: of('refused').length,
-    canary503P99Ms: round2(percentile(of('refused'), 99)),
-    canaryRefusedConnects: of('refusedConnect').length,
-    canaryRefusedConnectP99Ms: round2(percentile(of('refusedConnect'), 99)),
-    canaryResets: of('reset').length,
-    canaryResetP99Ms: round2(percentile(of('reset'), 99)),
+    canaryOk: ok.length,
+    canaryOkP99Ms: percentileMs(ok, 99),
+    canaryRefusals: refusals.length,
+    canaryRefusalsP50Ms: percentileMs(refusals, 50),
+    canaryRefusalsP99Ms: percentileMs(refusals, 99),
+    canary503: refused.length,
+    canary503P99Ms: percentileMs(refused, 99),
+    canaryRefusedConnects: refusedConnect.length,
+    canaryRefusedConnectP99Ms: percentileMs(refusedConnect, 99),
+    canaryResets: reset.length,
+    canaryResetP99Ms: percentileMs(reset, 99),
     canaryOther: of('other').length,
-    canaryLateP99Ms: round2(percentile(lateness, 99)),
+    canaryLateP99Ms: percentileMs(lateness, 99),
   };
 }
 
