@@ -2,6 +2,7 @@ import { INVALID_SPANID } from '@opentelemetry/api';
 import type { FastifyRequest } from 'fastify';
 import type { LogSink } from '../logging/log.sink.js';
 import { isoNow, logger, logSink } from '../logging/logger.js';
+import { clientAddress } from '../protocol/client-address.js';
 
 /**
  * One access-log line per public request, in the same JSON shape as a line of
@@ -42,10 +43,10 @@ export class AccessLog {
       span && span.spanId !== INVALID_SPANID
         ? `,"trace_id":"${span.traceId}","span_id":"${span.spanId}"`
         : '';
-    // The client as TRUST_PROXY resolves it (proxy-trust.ts); absent if the socket closed before
-    // anything read it. Behind a trusted proxy it is whatever that proxy forwarded: escaped.
-    const ip = request.ip;
-    const client = ip === undefined ? '' : `,"clientAddress":${jsonString(ip)}`;
+    // The client as TRUST_PROXY resolves it (protocol/client-address.ts); absent if the socket closed
+    // before anything read it. Always an address, so it needs no escaping.
+    const ip = clientAddress(request);
+    const client = ip === undefined ? '' : `,"clientAddress":"${ip}"`;
     // request.id is ours or a validated x-request-id (request-context/request-id.ts), the method a token
     // the HTTP parser accepted: neither needs escaping.
     this.sink.write(

@@ -8,9 +8,10 @@ type TrustFunction = (address: string, hop: number) => boolean;
 /**
  * Fastify's `trustProxy` for TRUST_PROXY. Fastify (through @fastify/proxy-addr) walks
  * `X-Forwarded-For` from the socket's peer leftwards while each hop is trusted; `request.ip` is
- * the first untrusted one. That one address is the rate-limit key (redis/rate-limit.options.ts),
- * the span's `client.address` (telemetry/server-span.hooks.ts) and the access log's
- * `clientAddress` (access.log.ts). A trusted peer's X-Forwarded-Proto and -Host are believed too.
+ * the first untrusted one, checked to be an address by protocol/client-address.ts. That one
+ * address is the rate-limit key (redis/rate-limit.options.ts), the span's `client.address`
+ * (telemetry/server-span.hooks.ts) and the access log's `clientAddress` (access.log.ts). A
+ * trusted peer's X-Forwarded-Proto and -Host are believed too.
  *
  * A hop count is passed as a function, not a number: since 5.12 Fastify treats a number as
  * "trust nothing", because a count cannot tell a proxy from a client that connected directly and

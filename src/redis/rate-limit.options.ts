@@ -1,14 +1,15 @@
 import { normalizeIP, type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config/config.schema.js';
+import { clientAddress } from '../protocol/client-address.js';
 import { RateLimitedError } from './rate-limit.errors.js';
 
 const IPV6_SUBNET = 64;
 
 /**
  * @fastify/rate-limit settings, or undefined when RATE_LIMIT_PER_MINUTE is 0 (the default).
- * - per client IP, a fixed one-minute window. The IP is `request.ip`: the socket's peer, or
- *   behind a trusted proxy the address it forwarded (TRUST_PROXY, http/proxy-trust.ts); an IPv6
+ * - per client IP, a fixed one-minute window. The IP is the socket's peer, or behind a trusted
+ *   proxy the address it forwarded (TRUST_PROXY, protocol/client-address.ts); an IPv6
  *   client counts per /64: one subnet, inside which a host picks its own addresses (SLAAC,
  *   temporary addresses per RFC 8981), so rotating them does not reset the count;
  * - with REDIS_URL the counters live in Redis, so the limit holds across replicas; without it
@@ -32,9 +33,9 @@ export function rateLimitOptions(
     nameSpace: 'rampart:rate-limit:',
     skipOnError: true,
     allowList: (request) => request.requestState?.probe === true,
-    // The plugin's own default, written out so the key's source is visible here. `ip` is
-    // undefined only if the socket closed before this hook ran: such requests share one bucket.
-    keyGenerator: (request) => normalizeIP(request.ip ?? '', IPV6_SUBNET),
+    // The address is undefined only if the socket closed before this hook ran: such requests
+    // share one bucket.
+    keyGenerator: (request) => normalizeIP(clientAddress(request) ?? '', IPV6_SUBNET),
     errorResponseBuilder: (_request, context) =>
       new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000)), max),
   };

@@ -8,6 +8,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import type { FastifyRequest } from 'fastify';
+import { clientAddress } from '../protocol/client-address.js';
 import type { RequestState } from '../request-context/request-state.js';
 import type { RootSpanStarter } from './root-span.starter.js';
 import { telemetryHandle } from './telemetry.handle.js';
@@ -93,10 +94,12 @@ function requestAttributes(request: FastifyRequest, route: string | undefined) {
     'http.request.method': request.method,
     'http.route': route,
     'url.path': queryAt === -1 ? request.url : request.url.slice(0, queryAt),
-    'url.scheme': request.protocol,
-    // The original client (request.ip honours TRUST_PROXY, http/proxy-trust.ts); the peer is
-    // the socket's other end, the ingress controller when there is one.
-    'client.address': request.ip,
+    // A trusted proxy's X-Forwarded-Proto, taken as written by Fastify: only the two schemes a
+    // client can have used are recorded.
+    'url.scheme': request.protocol === 'https' ? 'https' : 'http',
+    // The original client as TRUST_PROXY resolves it (protocol/client-address.ts); the peer is the
+    // socket's other end, the ingress controller when there is one.
+    'client.address': clientAddress(request),
     'network.peer.address': request.socket.remoteAddress,
     'network.protocol.version': request.raw.httpVersion,
     'user_agent.original': request.headers['user-agent'],

@@ -15,6 +15,7 @@ interface Seen {
   logged: string | undefined;
   traced: unknown;
   peer: unknown;
+  scheme: unknown;
 }
 
 describe('client address (TRUST_PROXY): rate-limit bucket, span client.address and access log agree', () => {
@@ -58,9 +59,10 @@ describe('client address (TRUST_PROXY): rate-limit bucket, span client.address a
   }
 
   /** GET /hello over a real socket from 127.0.0.1, with `forwardedFor` as X-Forwarded-For. */
-  async function call(app: Child, forwardedFor?: string): Promise<Seen> {
+  async function call(app: Child, forwardedFor?: string, proto?: string): Promise<Seen> {
     const traceId = randomBytes(16).toString('hex');
     const headers: Record<string, string> = {
+      ...(proto === undefined ? {} : { 'x-forwarded-proto': proto }),
       traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
     };
     if (forwardedFor !== undefined) headers['x-forwarded-for'] = forwardedFor;
@@ -76,6 +78,7 @@ describe('client address (TRUST_PROXY): rate-limit bucket, span client.address a
       logged: (await accessLine(app, requestId)).clientAddress as string | undefined,
       traced: span.attributes['client.address'],
       peer: span.attributes['network.peer.address'],
+      scheme: span.attributes['url.scheme'],
     };
   }
 
@@ -138,6 +141,20 @@ describe('client address (TRUST_PROXY): rate-limit bucket, span client.address a
       for (let i = 0; i <= LIMIT; i++) seen.push(await call(app, `10.9.9.${i}, ${real}`));
       expect(seen.map((s) => s.status)).toEqual([200, 200, 200, 429]);
       for (const s of seen) expect(s).toMatchObject({ logged: real, traced: real });
+    });
+
+    it('does not believe a forwarded hop that is not an address: the proxy is the client, one bucket for every such text; the scheme is http or https', async () => {
+      const app = await start(trustProxy);
+      const seen = [
+        await call(app, 'not-an-address', 'https'),
+        await call(app, 'x'.repeat(15_000), 'gopher'),
+        await call(app, `fe80::1%${'z'.repeat(200)}`),
+        await call(app, '203.0.113.9:443'),
+      ];
+      expect(seen.map((s) => s.status)).toEqual([200, 200, 200, 429]);
+      for (const s of seen) expect(s).toMatchObject({ logged: '127.0.0.1', traced: '127.0.0.1' });
+      // The proxy's X-Forwarded-Proto is believed only as one of the two schemes there are.
+      expect(seen.map((s) => s.scheme)).toEqual(['https', 'http', 'http', 'http']);
     });
   });
 });

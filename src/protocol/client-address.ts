@@ -1,0 +1,32 @@
+import { isIP } from 'node:net';
+import type { FastifyRequest } from 'fastify';
+
+/** The longest address text there is: an IPv6 address ending in dotted IPv4 (INET6_ADDRSTRLEN - 1). */
+const LONGEST_ADDRESS = 45;
+
+/**
+ * The client a request came from: `request.ip` (the socket's peer, or behind a trusted proxy the
+ * first hop TRUST_PROXY does not trust, http/proxy-trust.ts) when that is an address. Fastify does not
+ * check the hop it picks: behind a trusted proxy that passes on a header its client wrote, it
+ * would be `not-an-ip`, 15 KB of text, or an IPv6 address with a zone of any length (node's isIP
+ * accepts `fe80::1%<anything>`), and each would become a rate-limit bucket, a span attribute and
+ * a log field. Such a hop is not believed: the nearest hop that is an address is the client, the
+ * last trusted proxy at worst. The rate-limit key, the span's `client.address` and the access log
+ * read this one function, so they agree.
+ * @returns undefined only when the socket closed before anything read its peer
+ */
+export function clientAddress(request: FastifyRequest): string | undefined {
+  const ip = request.ip;
+  if (ip === undefined || isAddress(ip)) return ip;
+  // [peer, trusted hops..., the hop just rejected]: walk back from the one before it.
+  const hops = request.ips ?? [];
+  for (let hop = hops.length - 2; hop >= 0; hop--) {
+    const address = hops[hop];
+    if (address !== undefined && isAddress(address)) return address;
+  }
+  return request.socket.remoteAddress;
+}
+
+function isAddress(text: string): boolean {
+  return text.length <= LONGEST_ADDRESS && isIP(text) !== 0;
+}
