@@ -18,8 +18,9 @@ export const homeContract = defineContract({
   operationId: 'getHome',
   summary: 'Which pod answered, for a person or a script',
   description:
-    'An HTML page when `Accept` names text/html (a browser’s navigation), the same fields as ' +
-    'JSON otherwise (`Vary: Accept`). Used to watch a rollout or a canary from a browser tab.',
+    'An HTML page when `Accept` names text/html with a weight above 0 (a browser’s ' +
+    'navigation), the same fields as JSON otherwise (`Vary: Accept`). Used to watch a rollout ' +
+    'or a canary from a browser tab.',
   tags: ['meta'],
   responses: {
     200: {

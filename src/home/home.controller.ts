@@ -8,8 +8,20 @@ import { ApiContract } from '../openapi/contract.decorator.js';
 import { homeContract } from './home.contract.js';
 import { homePage, type HomeContent } from './home.page.js';
 
-// A browser's navigation asks for text/html first; curl sends */* and API clients JSON.
-const WANTS_HTML = /(^|,)\s*text\/html\s*(;|,|$)/i;
+/**
+ * Whether `Accept` names text/html with a weight above zero. A browser's navigation asks for it
+ * first; curl sends `*\/*` and API clients JSON; `text/html;q=0` says "anything but HTML"
+ * (RFC 9110 §12.4.2).
+ */
+function wantsHtml(accept: string): boolean {
+  for (const range of accept.split(',')) {
+    const [media = '', ...params] = range.split(';');
+    if (media.trim().toLowerCase() !== 'text/html') continue;
+    const weight = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('q='));
+    return weight === undefined || Number(weight.slice(2)) > 0;
+  }
+  return false;
+}
 
 /**
  * Public `GET /`: a small page for a person with a browser (which pod answered, UI_COLOR,
@@ -34,7 +46,7 @@ export class HomeController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): string | HomeContent {
     reply.header('vary', 'Accept');
-    if (accept === undefined || !WANTS_HTML.test(accept)) return this.content;
+    if (accept === undefined || !wantsHtml(accept)) return this.content;
     reply
       .header('content-type', 'text/html; charset=utf-8')
       .header('content-security-policy', PAGE_CSP);

@@ -56,6 +56,18 @@ describe('status, landing and trace pages: HTTP contract', () => {
     expect(html.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await html.text()).toContain('data-testid="message">hello</p>');
   });
+
+  it.each([
+    ['text/html;q=0, application/json', 'application/json'],
+    ['TEXT/HTML ; Q=0.000, */*', 'application/json'],
+    ['application/json, text/html;level=1', 'text/html'],
+    ['application/json;q=0.5, text/html;q=0.1', 'text/html'],
+    ['Text/Html', 'text/html'],
+  ])('public / with Accept: %s answers %s (a zero weight refuses HTML)', async (accept, type) => {
+    const res = await fetch(`${t.baseUrl}/`, { headers: { accept } });
+    expect(res.headers.get('content-type')).toMatch(new RegExp(`^${type}`));
+    await res.arrayBuffer();
+  });
 });
 
 describe('TRACEZ_ENABLED=false', () => {
