@@ -33,7 +33,9 @@ export class PprofAdmin implements OnModuleInit, OnApplicationShutdown {
       contractRouteOptions(pprofContracts.profile),
       async (request, reply) => {
         const seconds = this.seconds(request);
-        return this.send(reply, await this.profiler.cpu(seconds), 'profile');
+        const profile = await this.profiler.cpu(seconds, clientGone(reply));
+        // Abandoned: the socket is closed, there is no one to answer.
+        return profile === undefined ? reply.send() : this.send(reply, profile, 'profile');
       },
     );
     routes.get(
@@ -69,4 +71,13 @@ export class PprofAdmin implements OnModuleInit, OnApplicationShutdown {
       .header('content-disposition', `attachment; filename="${name}"`);
     return body;
   }
+}
+
+/** Aborts when the response's connection closes before the response was written. */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const gone = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableEnded) gone.abort();
+  });
+  return gone.signal;
 }

@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { SourceMapper } from '@datadog/pprof';
 import { ProfileInProgressError } from './debug.errors.js';
@@ -29,18 +30,23 @@ export class PprofProfiler {
     this.pprof?.heap.stop();
   }
 
-  /** Samples the CPU for `seconds`; one at a time, 409 otherwise. */
-  async cpu(seconds: number): Promise<Buffer> {
+  /**
+   * Samples the CPU for `seconds`; one at a time, 409 otherwise. Stops early, with no profile,
+   * when `abandoned` aborts (the client went away): as Go's handler does, so a forgotten 60 s
+   * profile neither keeps sampling nor holds the next one off with 409s.
+   * @returns the profile, or undefined if abandoned
+   */
+  async cpu(seconds: number, abandoned: AbortSignal): Promise<Buffer | undefined> {
     const pprof = this.loaded();
     if (this.cpuBusy) throw new ProfileInProgressError();
     this.cpuBusy = true;
     try {
-      const profile = await pprof.time.profile({
-        durationMillis: seconds * 1000,
-        intervalMicros: CPU_INTERVAL_MICROS,
-        sourceMapper: await this.mapper(),
-      });
-      return await pprof.encode(profile);
+      const sourceMapper = await this.mapper();
+      if (abandoned.aborted) return undefined;
+      pprof.time.start({ intervalMicros: CPU_INTERVAL_MICROS, sourceMapper });
+      const ran = await setTimeout(seconds * 1000, true, { signal: abandoned }).catch(() => false);
+      const profile = pprof.time.stop();
+      return ran ? await pprof.encode(profile) : undefined;
     } finally {
       this.cpuBusy = false;
     }

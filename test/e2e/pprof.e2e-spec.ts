@@ -70,6 +70,27 @@ describe('pprof on the admin port (real child process)', () => {
     expect((await first).status).toBe(200);
   });
 
+  it('a CPU profile whose client went away stops sampling: the next one is served, not 409', async () => {
+    const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+    const gone = new AbortController();
+    const abandoned = fetch(`${child.adminUrl}/debug/pprof/profile?seconds=5`, {
+      ...auth,
+      signal: gone.signal,
+    }).catch((error: unknown) => error);
+    await new Promise((r) => setTimeout(r, 300));
+    gone.abort();
+    expect(await abandoned).toMatchObject({ name: 'AbortError' });
+    // The abandoned one would hold 409s for 4.7 s more; allow the server 1 s to see the close.
+    const statuses: number[] = [];
+    for (let tries = 0; tries < 10 && statuses.at(-1) !== 200; tries++) {
+      if (tries > 0) await new Promise((r) => setTimeout(r, 100));
+      const next = await fetch(`${child.adminUrl}/debug/pprof/profile?seconds=1`, auth);
+      await next.arrayBuffer();
+      statuses.push(next.status);
+    }
+    expect(statuses.at(-1)).toBe(200);
+  });
+
   it.each(['0', '6', 'abc', '1.5', '-1'])('seconds=%s → 400 naming the parameter', async (s) => {
     const res = await fetch(`${child.adminUrl}/debug/pprof/profile?seconds=${s}&token=${TOKEN}`);
     expect(res.status).toBe(400);
