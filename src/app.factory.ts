@@ -11,6 +11,7 @@ import { ProcessChaos } from './chaos/process-chaos.service.js';
 import { registerChaos } from './chaos/chaos.hook.js';
 import { ChaosState } from './chaos/chaos.state.js';
 import type { AppConfig } from './config/config.schema.js';
+import { listenAs } from './config/listen.error.js';
 import { answerExpectationFailed } from './errors/client-error.reply.js';
 import { ProblemCounts } from './errors/problem.counts.js';
 import { ProbeServer } from './health/probe.server.js';
@@ -86,7 +87,9 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   await registerRateLimit(fastify, rateLimitOptions(config, app.get(RedisService).client));
   admission.attach(fastify.server);
   admissionListener.use(admission.enabled ? admission : undefined);
-  await app.listen({ port: config.PORT, host: config.HOST, backlog: config.HTTP_LISTEN_BACKLOG });
+  await listenAs({ PORT: config.PORT, HOST: config.HOST }, () =>
+    app.listen({ port: config.PORT, host: config.HOST, backlog: config.HTTP_LISTEN_BACKLOG }),
+  );
   const admin = app.get(AdminServer);
   await admin.listen();
   const probes = app.get(ProbeServer);

@@ -9,11 +9,8 @@ async function main(): Promise<void> {
   try {
     config = loadConfig();
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    logger.fatal({ problems: error.problems }, error.message);
-    process.stderr.write(`${error.message}\n`);
-    flushLogger();
-    process.exit(78); // EX_CONFIG
+    stopOnConfigError(error);
+    throw error;
   }
   configureLogger({ level: config.LOG_LEVEL, service: config.OTEL_SERVICE_NAME });
 
@@ -22,7 +19,11 @@ async function main(): Promise<void> {
     logger.error({ err: reason }, 'unhandled promise rejection');
   });
 
-  const { app, port, adminPort, probePort } = await startApp(config);
+  // A port taken or a host not here is the settings' fault too (config/listen.error.ts).
+  const { app, port, adminPort, probePort } = await startApp(config).catch((error: unknown) => {
+    stopOnConfigError(error);
+    throw error;
+  });
   const shutdown = app.get(ShutdownService);
   shutdown.install(app);
   // Programming errors leave the process in an unknown state: drain and exit non-zero.
@@ -35,6 +36,15 @@ async function main(): Promise<void> {
     { port, adminPort, probePort, startupMs: Math.round(performance.now()) },
     'rampart is ready',
   );
+}
+
+/** Exits 78 (EX_CONFIG) with the message naming each bad variable, if `error` is one. */
+function stopOnConfigError(error: unknown): void {
+  if (!(error instanceof ConfigError)) return;
+  logger.fatal({ problems: error.problems }, error.message);
+  process.stderr.write(`${error.message}\n`);
+  flushLogger();
+  process.exit(78);
 }
 
 main().catch((error: unknown) => {

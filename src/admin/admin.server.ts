@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { listenAs } from '../config/listen.error.js';
 import { AppError } from '../errors/app.error.js';
 import { answerClientError, answerExpectationFailed } from '../errors/client-error.reply.js';
 import { ProblemCounts } from '../errors/problem.counts.js';
@@ -72,10 +73,10 @@ export class AdminServer implements OnApplicationShutdown {
   }
 
   async listen(): Promise<string> {
-    const address = await this.routes.listen({
-      port: this.config.ADMIN_PORT,
-      host: this.config.ADMIN_HOST,
-    });
+    const { ADMIN_PORT: port, ADMIN_HOST: host } = this.config;
+    const address = await listenAs({ ADMIN_PORT: port, ADMIN_HOST: host }, () =>
+      this.routes.listen({ port, host }),
+    );
     this.guard.announce();
     this.serializersWarmed = this.serializers.warm();
     return address;

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { listenAs } from '../config/listen.error.js';
 import { CLIENT_ERROR_ANSWERS } from '../errors/client-error.reply.js';
 import { buildProblem, classifyError } from '../errors/problem.js';
 import { REQUEST_ID } from '../request-context/request-id.js';
@@ -70,11 +71,14 @@ export class ProbeServer implements OnApplicationShutdown {
       },
     });
     this.worker = worker;
-    const [first] = (await Promise.race([once(worker, 'message'), once(worker, 'error')])) as [
-      { listening?: number } | Error,
-    ];
-    if (first instanceof Error) throw first;
-    this.boundPort = first.listening ?? 0;
+    const { PROBE_PORT, HOST } = this.config;
+    this.boundPort = await listenAs({ PROBE_PORT, HOST }, async () => {
+      const [first] = (await Promise.race([once(worker, 'message'), once(worker, 'error')])) as [
+        { listening?: number } | Error,
+      ];
+      if (first instanceof Error) throw first;
+      return first.listening ?? 0;
+    });
     worker.on('message', (ask: { id: number; path: string }) => void this.answer(ask));
     if (this.failure !== undefined) this.setLivenessFailure(this.failure);
     // A process whose shutdown forgot the thread must still exit.

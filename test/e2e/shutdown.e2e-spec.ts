@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { json, type JsonBody } from '../support/http.js';
 import { startChild, type Child } from '../support/child-process.js';
 import { eventually, until } from '../support/wait.js';
@@ -107,5 +108,37 @@ describe('configuration errors stop start-up', () => {
     for (const name of ['PORT', 'HELLO_MAX_DELAY_MS', 'DB_POOL_MAX']) {
       expect(child.output()).toContain(name);
     }
+  });
+
+  const TAKEN = 'a port in use';
+  describe('a listener that cannot open names the variables that chose it (exit 78, no stack)', () => {
+    let taken: Server;
+    let port: number;
+    beforeAll(async () => {
+      taken = createServer();
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+      port = (taken.address() as AddressInfo).port;
+    });
+    afterAll(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+
+    // [variable, its value (TAKEN: a port another process listens on), what says so]
+    it.each([
+      ['PORT', TAKEN, 'EADDRINUSE'],
+      ['ADMIN_PORT', TAKEN, 'EADDRINUSE'],
+      ['PROBE_PORT', TAKEN, 'EADDRINUSE'],
+      ['HOST', '192.0.2.1', 'EADDRNOTAVAIL'],
+      ['ADMIN_HOST', 'nosuch.invalid', 'ENOTFOUND'],
+    ])('%s=%s', async (name, value, code) => {
+      const given = value === TAKEN ? String(port) : value;
+      const child = await startChild({ [name]: given }, { waitReady: false });
+      expect(await child.exited).toBe(78);
+      const said = child
+        .output()
+        .split('\n')
+        .find((line) => line.includes('cannot listen'));
+      expect(said).toContain(`${name}=${given}`);
+      expect(said).toContain(code);
+      expect(child.output()).not.toMatch(/^\s+at /m);
+    });
   });
 });
