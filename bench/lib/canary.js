@@ -9,27 +9,51 @@
 // connects at p99 8-15 ms at 3x. Through `net` it reads them at p99 2.5-2.9 ms at 1x and
 // 11-14 ms at 2-3x, at p50 0.2-0.4 ms; a blocking Python socket read them at p99 0.25 ms at 3x
 // (scratch runs), so that tail is this client's, not the server's (raising the canary's priority
-// to -10 cut its timer lateness to 1.1-1.7 ms and left the tail as it was).
+// to -10 cut its timer lateness to 1.1-1.7 ms and left the tail as it was). That blocking client
+// is canary.py, and runs beside this one where python3 is found (`startCanary(url, { blocking })`).
 //
 // As a program: node bench/lib/canary.js http://127.0.0.1:8080/path — sends until SIGTERM,
 // then prints {records: [[offset ms, outcome, ms]], lateness: [ms]}.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-/** Starts a canary process; `stop()` resolves with its records and its own lateness. */
-export function startCanary(url) {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), url], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+/** Whether the blocking canary (canary.py) can run here: python3 on the PATH. */
+export const blockingCanaryAvailable = (() => {
+  try {
+    execFileSync('python3', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * Starts a canary process; `stop()` resolves with its records and its own lateness. `blocking`:
+ * canary.py's blocking sockets instead of this file's event loop (see canary.py for why both).
+ */
+export function startCanary(url, { blocking = false } = {}) {
+  const [command, script] = blocking
+    ? ['python3', fileURLToPath(new URL('canary.py', import.meta.url))]
+    : [process.execPath, fileURLToPath(import.meta.url)];
+  const child = spawn(command, [script, url], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
+  // The canary writes READY once it handles SIGTERM: a stop before that would kill it silently.
+  let ready;
+  const started = new Promise((resolve) => (ready = resolve));
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+    if (output.startsWith(READY)) ready();
+  });
   const exited = new Promise((resolve) => child.on('close', resolve));
   return {
+    /** Resolves once the canary is sending. */
+    started,
     async stop() {
+      await Promise.race([started, exited]);
       child.kill('SIGTERM');
       await exited;
-      const { records, lateness } = JSON.parse(output);
+      const { records, lateness } = JSON.parse(output.slice(READY.length));
       return {
         records: records.map(([offsetMs, outcome, ms]) => ({ offsetMs, outcome, ms })),
         lateness,
@@ -37,6 +61,9 @@ export function startCanary(url) {
     },
   };
 }
+
+/** The canary's first line: it is sending, and a SIGTERM gets its records. */
+const READY = 'canary ready\n';
 
 /** The status of a response's first bytes, or undefined while the status line is incomplete. */
 const statusOf = (bytes) =>
@@ -99,6 +126,7 @@ function runCanary(url, timeoutMs = 10_000) {
   };
   tick(performance.now());
 
+  process.stdout.write(READY);
   process.once('SIGTERM', async () => {
     stopping = true;
     clearTimeout(timer);

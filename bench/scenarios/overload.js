@@ -12,15 +12,16 @@
 // first request after which every one is); the same p99s again without the level's first second
 // (settled*). Requests the generator's bounded pending queue overflowed (open-loop.js) count as
 // turned away, in no latency. A canary (bench/lib/canary.js) arriving on fresh connections from
-// this process, which is not saturated, measures admitted and refused latency without the
-// generator's own lag.
+// a process that is not saturated measures admitted and refused latency without the generator's
+// own lag, and a second one with blocking sockets (canary.py, where python3 is found) reads
+// refused connects without its own event loop's wait.
 // Knobs: BENCH_OVERLOAD_S (8 s per level), BENCH_OVERLOAD_TARGETS (hello,items),
 // BENCH_OVERLOAD_BASELINE, BENCH_OVERLOAD_SATURATION (below).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { baselineBuild } from '../lib/baseline.js';
-import { startCanary } from '../lib/canary.js';
+import { blockingCanaryAvailable, startCanary } from '../lib/canary.js';
 import { throwawayDatabase } from '../lib/database.js';
 import { load } from '../lib/load.js';
 import { pollProbes } from '../lib/probe-poller.js';
@@ -133,12 +134,14 @@ async function levels(build, server, url, saturation) {
   for (const level of LEVELS) {
     const probes = pollProbes(server.probeUrl);
     const canary = startCanary(url);
+    const blocking = blockingCanaryAvailable ? startCanary(url, { blocking: true }) : undefined;
     const [loaded, after] = await openLoop(url, [
       { rate: Math.round(saturation * level), durationS: LEVEL_S, record: true },
       { rate: light, durationS: RECOVERY_S, record: true },
     ]);
     const probe = await probes.stop();
     const arriving = await canary.stop();
+    const arrivingBlocking = await blocking?.stop();
     const notOk =
       loaded.refused + loaded.dropped + loaded.notTried + loaded.overflow + loaded.timeouts;
     figures[`x${level}`] = {
@@ -159,6 +162,7 @@ async function levels(build, server, url, saturation) {
       probeMaxMs: probe.maxMs,
       ...settled(loaded.records),
       ...settledCanary(arriving),
+      ...(arrivingBlocking && settledCanary(arrivingBlocking, 'blockingCanary')),
       ...recovery(after.records, unloaded.okP99Ms),
       generatorLateP99Ms: loaded.generatorLateP99Ms,
     };
@@ -195,9 +199,11 @@ function settled(records) {
 /**
  * What a new client arriving during the level's settled part saw (bench/lib/canary.js): its
  * admitted p99, and the p99 of every refusal (503s and connects refused or reset together), with
- * the canary's own timer lateness, the floor of what it can resolve on a loaded machine.
+ * the canary's own timer lateness, the floor of what it can resolve on a loaded machine. Fields
+ * `canary*` are the Node canary's, `blockingCanary*` canary.py's (refused connects read inside
+ * the connect call, without waiting for an event loop to be scheduled).
  */
-function settledCanary({ records, lateness }) {
+function settledCanary({ records, lateness }, prefix = 'canary') {
   const during = records.filter((r) => r.offsetMs >= ONSET_MS && r.offsetMs < LEVEL_S * 1_000);
   const of = (outcome) => during.filter((r) => r.outcome === outcome).map((r) => r.ms);
   const percentileMs = (values, q) => {
@@ -206,22 +212,24 @@ function settledCanary({ records, lateness }) {
   };
   const [ok, refused, refusedConnect, reset] = ['ok', 'refused', 'refusedConnect', 'reset'].map(of);
   const refusals = [...refused, ...refusedConnect, ...reset];
-  return {
-    canarySent: during.length,
-    canaryOk: ok.length,
-    canaryOkP99Ms: percentileMs(ok, 99),
-    canaryRefusals: refusals.length,
-    canaryRefusalsP50Ms: percentileMs(refusals, 50),
-    canaryRefusalsP99Ms: percentileMs(refusals, 99),
-    canary503: refused.length,
-    canary503P99Ms: percentileMs(refused, 99),
-    canaryRefusedConnects: refusedConnect.length,
-    canaryRefusedConnectP99Ms: percentileMs(refusedConnect, 99),
-    canaryResets: reset.length,
-    canaryResetP99Ms: percentileMs(reset, 99),
-    canaryOther: of('other').length,
-    canaryLateP99Ms: percentileMs(lateness, 99),
-  };
+  // [name, value] pairs, in this order, each name after the prefix (canarySent, ...).
+  const figures = [
+    ['Sent', during.length],
+    ['Ok', ok.length],
+    ['OkP99Ms', percentileMs(ok, 99)],
+    ['Refusals', refusals.length],
+    ['RefusalsP50Ms', percentileMs(refusals, 50)],
+    ['RefusalsP99Ms', percentileMs(refusals, 99)],
+    ['503', refused.length],
+    ['503P99Ms', percentileMs(refused, 99)],
+    ['RefusedConnects', refusedConnect.length],
+    ['RefusedConnectP99Ms', percentileMs(refusedConnect, 99)],
+    ['Resets', reset.length],
+    ['ResetP99Ms', percentileMs(reset, 99)],
+    ['Other', of('other').length],
+    ['LateP99Ms', percentileMs(lateness, 99)],
+  ];
+  return Object.fromEntries(figures.map(([name, value]) => [prefix + name, value]));
 }
 
 // Recovery is judged over RECOVERY_WINDOW_MS spans of the light phase that follows a level (by
