@@ -138,8 +138,9 @@ export class BackendPolicy {
       return await send({ signal, attempt: ctx.index, downstreamTimeoutMs });
     } catch (error) {
       if (callerSignal.aborted) throw callerSignal.reason;
-      // Our timeout (cockatiel's timer, or the deadline guard it derives from) aborted undici.
-      if (signal.aborted) throw this.timeoutSince(started);
+      // Our timeout (cockatiel's timer, or the deadline guard it derives from) aborted undici;
+      // when the deadline left this attempt less than the backend's timeout, the deadline did.
+      if (signal.aborted) throw this.timeoutSince(started, attemptMs < this.settings.timeoutMs);
       throw error;
     }
   }
@@ -173,8 +174,8 @@ export class BackendPolicy {
     return new CircuitOpenError(this.name, Math.ceil(this.settings.halfOpenAfterMs / 1_000));
   }
 
-  private timeoutSince(started: number): UpstreamTimeoutError {
-    return new UpstreamTimeoutError(this.name, Date.now() - started);
+  private timeoutSince(started: number, cutByDeadline = false): UpstreamTimeoutError {
+    return new UpstreamTimeoutError(this.name, Date.now() - started, cutByDeadline);
   }
 }
 

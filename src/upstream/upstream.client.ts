@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'undici';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { AppError } from '../errors/app.error.js';
 import { logger } from '../logging/logger.js';
 import { parseBackends, type Backend } from './upstream.backend.js';
 import {
@@ -134,7 +135,14 @@ export class UpstreamClient implements OnModuleInit, OnApplicationShutdown {
       if (code === 'UND_ERR_BODY_TIMEOUT') {
         throw new UpstreamTimeoutError(backend.name, this.config.UPSTREAM_BODY_TIMEOUT_MS);
       }
-      throw error;
+      if (error instanceof AppError) throw error;
+      // Anything else undici threw is an answer it could not read: a malformed status line or
+      // chunk (HPE_*), headers past its limit, a Content-Length the body contradicts, a status
+      // outside 100-999. The backend's fault, not ours: 502, and the breaker counts it.
+      throw new UpstreamBadResponseError(
+        backend.name,
+        typeof code === 'string' ? code : (error as Error).name,
+      );
     }
   }
 

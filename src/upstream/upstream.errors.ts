@@ -35,7 +35,7 @@ export class UpstreamUnreachableError extends AppError {
   }
 }
 
-/** The backend's answer could not be used (body over the size limit). */
+/** The backend's answer could not be used (body over the size limit, or not valid HTTP). */
 export class UpstreamBadResponseError extends AppError {
   constructor(backend: string, reason: string) {
     super('UPSTREAM_BAD_RESPONSE', 502, `Backend ${backend} sent an unusable answer: ${reason}.`, {
@@ -52,6 +52,13 @@ export class UpstreamTimeoutError extends AppError {
   constructor(
     readonly backend: string,
     readonly afterMs: number,
+    /**
+     * The caller's deadline ended the attempt before the backend had its UPSTREAM_TIMEOUT_MS:
+     * the caller's doing, so the breaker does not count it. A client sending
+     * `x-request-timeout: 80ms` to a backend that answers in 100 ms would otherwise open the
+     * circuit for every client.
+     */
+    readonly cutByDeadline = false,
   ) {
     super('UPSTREAM_TIMEOUT', 504, `Backend ${backend} did not answer within ${afterMs} ms.`, {
       extensions: { backend },
@@ -67,3 +74,5 @@ export const isUpstreamUnreachableError = (e: unknown): e is UpstreamUnreachable
   hasCode(e, 'UPSTREAM_UNREACHABLE');
 export const isUpstreamTimeoutError = (e: unknown): e is UpstreamTimeoutError =>
   hasCode(e, 'UPSTREAM_TIMEOUT');
+export const isUpstreamBadResponseError = (e: unknown): e is UpstreamBadResponseError =>
+  hasCode(e, 'UPSTREAM_BAD_RESPONSE');

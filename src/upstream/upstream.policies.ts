@@ -18,6 +18,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import {
+  isUpstreamBadResponseError,
   isUpstreamStatusError,
   isUpstreamTimeoutError,
   isUpstreamUnreachableError,
@@ -29,10 +30,14 @@ import { attemptOf, retryDelayMs } from './retry.decision.js';
 
 const log = logger.child({ module: 'resilience' });
 
-/** A backend failure, as the breaker counts it: unreachable, timed out, 5xx or 429. */
+/**
+ * A backend failure, as the breaker counts it: unreachable, an answer that is not usable HTTP,
+ * timed out within its own UPSTREAM_TIMEOUT_MS (not cut short by a caller's deadline), 5xx or 429.
+ */
 const isBackendFailure = (e: unknown): boolean =>
   isUpstreamUnreachableError(e) ||
-  isUpstreamTimeoutError(e) ||
+  isUpstreamBadResponseError(e) ||
+  (isUpstreamTimeoutError(e) && !e.cutByDeadline) ||
   (isUpstreamStatusError(e) && (e.upstreamStatus >= 500 || e.upstreamStatus === 429));
 
 /**

@@ -1,0 +1,101 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { answer, BackendServer, type BackendHandler } from '../support/backend-server.js';
+import { defaultDatabaseEnv } from '../support/database.js';
+import { json, type JsonBody } from '../support/http.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const THRESHOLD = 3;
+
+/** Writes `bytes` on the socket as the whole answer, whatever HTTP says, and closes it. */
+const raw =
+  (bytes: string): BackendHandler =>
+  (_req, res) =>
+    res.socket?.end(bytes);
+
+/** Answers 200 with `body` after `ms`. */
+const slow =
+  (ms: number): BackendHandler =>
+  (_req, res) =>
+    void sleep(ms).then(() => answer(200, { late: true })(_req, res, 0));
+
+describe('a backend that misbehaves degrades its own entry, and only its own faults open the breaker', () => {
+  let backend: BackendServer;
+  let t: TestApp;
+  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
+
+  /** An app whose breaker, once open, stays open for the test (a minute's cooldown). */
+  const start = () =>
+    startTestApp({
+      ...db.env,
+      BACKEND_URLS: backend.url,
+      UPSTREAM_BREAKER_THRESHOLD: String(THRESHOLD),
+      UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS: '60000',
+      UPSTREAM_RETRY_MAX: '0',
+      UPSTREAM_TIMEOUT_MS: '5000',
+    });
+
+  beforeAll(async () => {
+    backend = await new BackendServer().start();
+    db = await defaultDatabaseEnv();
+    t = await start();
+  });
+  afterAll(async () => {
+    await t.close();
+    await backend.close();
+    await db.drop();
+  });
+
+  const fanout = async (headers: Record<string, string> = {}): Promise<JsonBody> => {
+    const res = await fetch(`${t.baseUrl}/api/fanout`, { headers });
+    expect(res.status).toBe(200);
+    return json(res);
+  };
+  const circuitState = async (): Promise<number> => {
+    const text = await (await fetch(`${t.adminUrl}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('upstream_circuit_state{'));
+    return Number(line?.split(' ').pop());
+  };
+
+  it('JSON nested 5,000 deep: the entry keeps it as text, the answer stays 200', async () => {
+    const deep = '['.repeat(5_000) + ']'.repeat(5_000);
+    backend.handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(deep);
+    };
+    const entry = (await fanout()).backends[0];
+    expect(entry).toMatchObject({ ok: true, status: 200, body: deep });
+    expect(await circuitState()).toBe(0);
+  });
+
+  it("a caller's short deadline times its call out without counting against the backend", async () => {
+    backend.handler = slow(300);
+    for (let i = 0; i < THRESHOLD + 2; i++) {
+      const entry = (await fanout({ 'x-request-timeout': '100ms' })).backends[0];
+      expect(entry).toMatchObject({ ok: false, error: 'UPSTREAM_TIMEOUT' });
+    }
+    expect(await circuitState()).toBe(0);
+    expect((await fanout()).backends[0]).toMatchObject({ ok: true, status: 200 });
+  });
+
+  // Each case opens the breaker: each starts a fresh app, with a closed one.
+  it.each([
+    [
+      'two Content-Lengths that disagree',
+      'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabc',
+    ],
+    [
+      'an invalid chunk size',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n',
+    ],
+    ['not HTTP at all', 'SSH-2.0-OpenSSH_9.2\r\n'],
+  ])('%s: 502 UPSTREAM_BAD_RESPONSE, and enough of them open the breaker', async (_name, bytes) => {
+    await t.close();
+    t = await start();
+    backend.handler = raw(bytes);
+    for (let i = 0; i < THRESHOLD; i++) {
+      const entry = (await fanout()).backends[0];
+      expect(entry).toMatchObject({ ok: false, status: 502, error: 'UPSTREAM_BAD_RESPONSE' });
+    }
+    expect(await circuitState()).toBe(1);
+  });
+});
