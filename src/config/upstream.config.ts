@@ -49,8 +49,13 @@ export const upstreamConfigShape = {
   UPSTREAM_RETRY_BUDGET_PERCENT: int(0, 100).default(20),
   UPSTREAM_BREAKER_THRESHOLD: int(1, 10_000).default(5),
   UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS: int(1, 3_600_000).default(5_000),
-  UPSTREAM_MAX_CONCURRENT: int(1, 100_000).default(100),
-  UPSTREAM_MAX_QUEUE: int(0, 100_000).default(100),
+  // The bulkhead per backend. Together a quarter each of the public port's initial admission
+  // limit (ADMISSION_INITIAL_LIMIT, 100): a backend that hangs holds at most half the requests
+  // rampart serves at once, for up to UPSTREAM_TIMEOUT_MS, and every other route keeps the rest.
+  // At 100 each, one hung backend took every slot and /hello was refused (503). 25 calls in flight
+  // carry 2,500 calls/s at a backend's 10 ms.
+  UPSTREAM_MAX_CONCURRENT: int(1, 100_000).default(25),
+  UPSTREAM_MAX_QUEUE: int(0, 100_000).default(25),
   CHAOS_ERROR_RATE: decimal(0, 1).default(0),
   CHAOS_ERROR_STATUS: int(400, 599).default(503),
   CHAOS_LATENCY_MS: int(0, 600_000).default(0),

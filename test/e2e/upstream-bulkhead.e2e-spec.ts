@@ -75,3 +75,37 @@ describe('bulkhead: a slow backend cannot hold more than its share', () => {
     expect(after).toMatch(/upstream_bulkhead_rejections_total\{[^}]*\} 3\b/);
   });
 });
+
+describe('the default bulkhead keeps a hung backend to a share of the public limit', () => {
+  it('150 fan-outs to a backend that never answers: 25 held, 25 queued, the rest degraded at once, and /hello is served', async () => {
+    const backend = await new BackendServer(() => undefined).start();
+    const db = await defaultDatabaseEnv();
+    // Admission on, with its defaults (initial limit 100), and the bulkhead's defaults.
+    const t = await startTestApp({
+      ...db.env,
+      BACKEND_URLS: backend.url,
+      ADMISSION_ENABLED: 'true',
+      UPSTREAM_TIMEOUT_MS: '30000',
+    });
+    try {
+      const total = 150;
+      let answered = 0;
+      const pending = Array.from({ length: total }, () =>
+        fetch(`${t.baseUrl}/api/fanout`).then(async (r) => {
+          answered++;
+          return (await json(r)) as JsonBody;
+        }),
+      );
+      await until(() => backend.inFlight === 25 && answered === total - 50, EVENTUALLY_MS);
+      const hello = await fetch(`${t.baseUrl}/hello`);
+      expect(hello.status).toBe(200);
+      await hello.arrayBuffer();
+      await backend.close(); // the held calls end as unreachable
+      const entries = (await Promise.all(pending)).map((body) => body.backends[0]);
+      expect(entries.filter((e) => e.error === 'UPSTREAM_BULKHEAD_FULL')).toHaveLength(100);
+    } finally {
+      await t.close();
+      await db.drop();
+    }
+  });
+});
