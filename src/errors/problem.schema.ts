@@ -22,6 +22,14 @@ export const problemSchema = z
     code: z.string().meta({ description: 'Stable code; clients switch on it.' }),
     requestId: z.string().optional().meta({ description: 'Also in the x-request-id header.' }),
     traceId: z.string().optional().meta({ description: 'W3C trace id, when traced.' }),
-    errors: z.array(fieldProblemSchema).optional(),
+    errors: z
+      .array(fieldProblemSchema)
+      .optional()
+      .meta({ description: 'The first 20 field problems, each text cut at 200 characters.' }),
+    moreErrors: z
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: 'How many problems past the first 20 were not listed.' }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details with a stable `code`.' });

@@ -67,6 +67,19 @@ describe('/api/items rejects bad input with 400 problem+json naming the field, w
     expect(await allItems()).toEqual(before);
   });
 
+  it('POST with 80,000 unknown keys (under the body limit) → a small 400: twenty named, the rest counted', async () => {
+    const keys = Array.from({ length: 80_000 }, (_, i) => [`k${i.toString(36)}`, 0]);
+    const body = Object.fromEntries(keys);
+    const res = await post({ name: 'a', ...body });
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(text.length).toBeLessThan(4_000); // before: 4 MB, every key named twice
+    const problem = JSON.parse(text);
+    expect(problem).toMatchObject({ code: 'INVALID_INPUT', moreErrors: 79_980 });
+    expect(problem.errors).toHaveLength(20);
+    expect(problem.detail).toMatch(/; and 79980 more$/);
+  });
+
   it('POST with a malformed Idempotency-Key → 400 naming the header', async () => {
     const before = await allItems();
     await expectInvalid(await post({ name: 'a' }, { 'idempotency-key': long(300) }), [
