@@ -127,6 +127,22 @@ describe('ConnectionGate', () => {
     gate.release(await first);
   });
 
+  it('a queue behind connections being opened is not standing, until an interval after the last one opened', async () => {
+    const { gate, clock } = gateAt();
+    const held = await gate.acquire(wait(1_000));
+    const opened = gate.openingConnection();
+    const queued = gate.acquire(wait(5_000));
+    clock.now += 150; // past the interval, but the holder is still connecting
+    expect(gate.standing).toBe(false);
+    opened();
+    clock.now += 99;
+    expect(gate.standing).toBe(false);
+    clock.now += 1;
+    expect(gate.standing).toBe(true);
+    gate.release(held);
+    gate.release(await queued);
+  });
+
   it('once LIFO serves out of order, waiters from before the queue stood are cut to the target wait', async () => {
     const { gate, clock } = gateAt({ max: 2, targetMs: 25 });
     const a = await gate.acquire(wait(1_000));

@@ -67,6 +67,10 @@ export class ConnectionGate {
   private nonEmptySince = 0;
   /** The waits of this standing period's older waiters were already cut to the target. */
   private shortened = false;
+  /** Holders opening a connection right now, not yet able to serve. */
+  private opening = 0;
+  /** When the last connection being opened was done: a standing queue is counted from then. */
+  private openedAt = 0;
 
   constructor(private readonly options: GateOptions) {
     this.max = options.max;
@@ -88,9 +92,29 @@ export class ConnectionGate {
     return this.holdMs;
   }
 
-  /** True while the queue has not emptied for a CoDel interval: LIFO and short waits apply. */
+  /**
+   * True while the queue has not emptied for a CoDel interval: LIFO and short waits apply. Not
+   * while a holder is opening a connection, nor for an interval after the last one opened: a
+   * burst after the pool closed its idle connections (or at start, or after a restart) waits
+   * behind connection set-up, which says nothing about the rate queries are served at. Counted
+   * as standing, 20-32 of 50 such requests were refused in ~145 ms with the pool then idle.
+   */
   get standing(): boolean {
-    return this.queue.length > 0 && this.now() - this.nonEmptySince >= this.options.intervalMs;
+    if (this.queue.length === 0 || this.opening > 0) return false;
+    const since = Math.max(this.nonEmptySince, this.openedAt);
+    return this.now() - since >= this.options.intervalMs;
+  }
+
+  /**
+   * A holder starts opening a connection.
+   * @returns call it once the connection is open, or failed to open
+   */
+  openingConnection(): () => void {
+    this.opening++;
+    return () => {
+      this.opening--;
+      if (this.opening === 0) this.openedAt = this.now();
+    };
   }
 
   /**

@@ -57,11 +57,18 @@ export class PgDriver implements DatabaseDriver {
       deadline: options.deadline,
     });
     let client: BackendClient;
+    // No idle connection: the pool opens one for this holder (connection.gate.ts, `standing`).
+    const opened =
+      this.pool.idleCount === 0 && this.pool.totalCount < this.gate.max
+        ? this.gate.openingConnection()
+        : undefined;
     try {
       client = (await this.pool.connect()) as BackendClient;
     } catch (error) {
       this.gate.release(acquiredAt);
       throw classifyDriverError(error, signal);
+    } finally {
+      opened?.();
     }
     let cancelled = false;
     const onAbort = () => {
