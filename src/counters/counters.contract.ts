@@ -1,8 +1,9 @@
 import { DATABASE_PROBLEMS } from '../database/database.errors.js';
-import { defineContract } from '../openapi/route.contract.js';
+import { defineContract, type HeaderSpec } from '../openapi/route.contract.js';
 import { counterParams, counterSchema, incrementBody } from './counters.input.js';
 
 const tags = ['counters'];
+const NO_STORE: HeaderSpec = { description: '`no-store`: the value changes with every increment.' };
 
 /** `/api/counters/:name`: what counters.controller.ts answers, from its own schemas. */
 export const countersContracts = {
@@ -11,7 +12,13 @@ export const countersContracts = {
     summary: 'Read a counter (0 when never incremented)',
     tags,
     params: counterParams,
-    responses: { 200: { description: 'The counter.', json: counterSchema } },
+    responses: {
+      200: {
+        description: 'The counter.',
+        json: counterSchema,
+        headers: { 'cache-control': NO_STORE },
+      },
+    },
     problems: ['INVALID_INPUT', ...DATABASE_PROBLEMS],
   }),
   increment: defineContract({
@@ -21,7 +28,13 @@ export const countersContracts = {
     tags,
     params: counterParams,
     body: { schema: incrementBody, required: false, example: { by: 1 } },
-    responses: { 200: { description: 'The counter after this increment.', json: counterSchema } },
+    responses: {
+      200: {
+        description: 'The counter after this increment.',
+        json: counterSchema,
+        headers: { 'cache-control': NO_STORE },
+      },
+    },
     problems: [
       'INVALID_INPUT',
       'COUNTER_OUT_OF_RANGE',

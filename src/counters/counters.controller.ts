@@ -1,9 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiContract } from '../openapi/contract.decorator.js';
 import { countersContracts } from './counters.contract.js';
 import { CountersService } from './counters.service.js';
 import { parseCounterName, parseIncrement } from './counters.input.js';
+
+/** A counter's value is stale as soon as anyone increments it: no cache keeps it. */
+const NO_STORE = 'no-store';
 
 /** Public `/api/counters/:name`: shared counters, the seed's "shared state race" made safe. */
 @Controller('api/counters')
@@ -11,6 +14,7 @@ export class CountersController {
   constructor(private readonly counters: CountersService) {}
 
   @Get(':name')
+  @Header('cache-control', NO_STORE)
   @ApiContract(countersContracts.get)
   async get(@Param('name') raw: string): Promise<{ name: string; value: number }> {
     const name = parseCounterName(raw);
@@ -23,6 +27,7 @@ export class CountersController {
    */
   @Post(':name/increment')
   @HttpCode(200)
+  @Header('cache-control', NO_STORE)
   @ApiContract(countersContracts.increment)
   async increment(
     @Param('name') raw: string,

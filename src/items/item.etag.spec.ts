@@ -1,14 +1,19 @@
 import { encodeCursor, decodeCursor, isItemId } from './item.cursor.js';
-import { etagOf, ifNoneMatchHits, versionFromIfMatch } from './item.etag.js';
+import { etagOf, ifMatchHolds, ifNoneMatchHits, versionsFromIfMatch } from './item.etag.js';
 
 describe('item ETags', () => {
   it('If-Match: our tag → its version, * → any, another item or weak → no match', () => {
-    expect(versionFromIfMatch(etagOf('12', 3), '12')).toBe(3);
-    expect(versionFromIfMatch(' * ', '12')).toBe('any');
-    expect(versionFromIfMatch('"13.3"', '12')).toBeUndefined();
-    expect(versionFromIfMatch('W/"12.3"', '12')).toBeUndefined();
-    expect(versionFromIfMatch('"x", "12.4"', '12')).toBe(4);
-    expect(versionFromIfMatch('garbage', '12')).toBeUndefined();
+    expect(versionsFromIfMatch(etagOf('12', 3), '12')).toEqual([3]);
+    expect(versionsFromIfMatch(' * ', '12')).toBe('any');
+    expect(versionsFromIfMatch('"13.3"', '12')).toEqual([]);
+    expect(versionsFromIfMatch('W/"12.3"', '12')).toEqual([]);
+    expect(versionsFromIfMatch('"x", "12.4"', '12')).toEqual([4]);
+    // Any listed tag may match, not only the first of this item's.
+    expect(versionsFromIfMatch('"12.1", "13.2", "12.2"', '12')).toEqual([1, 2]);
+    expect(ifMatchHolds('"12.1", "12.2"', '12', 2)).toBe(true);
+    expect(ifMatchHolds('"12.1"', '12', 2)).toBe(false);
+    expect(ifMatchHolds(undefined, '12', 2)).toBe(true);
+    expect(versionsFromIfMatch('garbage', '12')).toEqual([]);
   });
 
   it('If-None-Match: weak comparison, lists and *', () => {

@@ -4,18 +4,30 @@ export function etagOf(id: string, version: number): string {
   return `"${id}.${version}"`;
 }
 
+/** What an If-Match header allows a write to replace: any version (`*`), or these. */
+export type Expected = 'any' | readonly number[];
+
 /**
- * Reads If-Match for item `id` (RFC 9110 §13.1.1, strong comparison): `*` → 'any'; one of the
- * listed tags is ours → its version; otherwise undefined (nothing can match → 412).
+ * Reads If-Match for item `id` (RFC 9110 §13.1.1, strong comparison): `*` → 'any'; otherwise
+ * the versions of every listed tag that is this item's (the condition holds if any matches);
+ * none of ours → [] (nothing can match → 412).
  */
-export function versionFromIfMatch(header: string, id: string): number | 'any' | undefined {
+export function versionsFromIfMatch(header: string, id: string): Expected {
   const value = header.trim();
   if (value === '*') return 'any';
+  const versions: number[] = [];
   for (const tag of value.split(',')) {
     const match = /^"(\d{1,19})\.(\d{1,9})"$/.exec(tag.trim());
-    if (match && match[1] === id) return Number(match[2]);
+    if (match && match[1] === id) versions.push(Number(match[2]));
   }
-  return undefined;
+  return versions;
+}
+
+/** Whether If-Match (absent: no condition) allows the item's current ETag (RFC 9110 §13.1.1). */
+export function ifMatchHolds(header: string | undefined, id: string, version: number): boolean {
+  if (header === undefined) return true;
+  const expected = versionsFromIfMatch(header, id);
+  return expected === 'any' || expected.includes(version);
 }
 
 /** If-None-Match (RFC 9110 §13.1.2, weak comparison): true when the client's copy is current. */

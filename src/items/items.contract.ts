@@ -55,6 +55,7 @@ export const itemsContracts = {
         description: 'One page, in id order.',
         json: itemPageSchema,
         example: { items: [EXAMPLE], nextCursor: null },
+        headers: { 'cache-control': CACHE_CONTROL },
       },
     },
     problems: ['INVALID_INPUT', ...DATABASE_PROBLEMS],
@@ -72,9 +73,12 @@ export const itemsContracts = {
         example: EXAMPLE,
         headers: { etag: ETAG, 'cache-control': CACHE_CONTROL },
       },
-      304: { description: 'If-None-Match is current: no body.', headers: { etag: ETAG } },
+      304: {
+        description: 'If-None-Match is current: no body.',
+        headers: { etag: ETAG, 'cache-control': CACHE_CONTROL },
+      },
     },
-    problems: ['INVALID_INPUT', 'ITEM_NOT_FOUND', ...DATABASE_PROBLEMS],
+    problems: ['INVALID_INPUT', 'ITEM_NOT_FOUND', 'ITEM_VERSION_CONFLICT', ...DATABASE_PROBLEMS],
   }),
   update: defineContract({
     operationId: 'updateItem',

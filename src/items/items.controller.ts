@@ -13,14 +13,16 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiContract } from '../openapi/contract.decorator.js';
-import { ifNoneMatchHits, versionFromIfMatch } from './item.etag.js';
+import { ifMatchHolds, ifNoneMatchHits, versionsFromIfMatch } from './item.etag.js';
 import type { ItemRepresentation } from './item.types.js';
 import { itemsContracts } from './items.contract.js';
-import { PreconditionRequiredError } from './items.errors.js';
+import { ItemVersionConflictError, PreconditionRequiredError } from './items.errors.js';
 import { parseCreate, parseId, parseIdempotencyKey, parsePage, parsePatch } from './items.input.js';
 import { ItemsService } from './items.service.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+/** Per client, and revalidated (If-None-Match) before every reuse. */
+const CACHE_CONTROL = 'private, no-cache';
 
 /**
  * Public `/api/items`: the CRUD resource API clients and the benchmarks call. Reads carry an
@@ -54,23 +56,34 @@ export class ItemsController {
   /** One keyset page, in id order. */
   @Get()
   @ApiContract(itemsContracts.list)
-  async list(@Query() query: unknown) {
+  async list(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const { limit, after } = parsePage(query);
+    // Changes with every write, as an item does: stored, but revalidated before each use.
+    reply.header('cache-control', CACHE_CONTROL);
     return this.items.list(after, limit);
   }
 
-  /** One item (from the cache when warm); 304 when the client's ETag is current. */
+  /**
+   * One item (from the cache when warm); 304 when the client's ETag is current, 412 when an
+   * If-Match names none that is (RFC 9110 §13.2.2 evaluates If-Match first, on every method).
+   */
   @Get(':id')
   @ApiContract(itemsContracts.get)
   async get(
     @Param('id') rawId: string,
+    @Headers('if-match') ifMatch: string | undefined,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<string> {
-    const representation = await this.items.get(parseId(rawId));
-    if (ifNoneMatchHits(ifNoneMatch, representation.etag)) {
-      reply.code(304).header('etag', representation.etag);
-      return '';
+  ): Promise<string | undefined> {
+    const id = parseId(rawId);
+    const representation = await this.items.get(id);
+    const { item, etag } = representation;
+    if (!ifMatchHolds(ifMatch, id, item.version)) throw new ItemVersionConflictError(id, etag);
+    if (ifNoneMatchHits(ifNoneMatch, etag)) {
+      // No body, so no Content-Type; the validators and Cache-Control a 200 would carry
+      // (RFC 9110 §15.4.5), so a cache keeps storing the item as the 200 said.
+      reply.code(304).header('etag', etag).header('cache-control', CACHE_CONTROL);
+      return undefined;
     }
     return send(reply, representation);
   }
@@ -87,11 +100,7 @@ export class ItemsController {
     const id = parseId(rawId);
     if (ifMatch === undefined) throw new PreconditionRequiredError();
     const patch = parsePatch(body);
-    const representation = await this.items.update(
-      id,
-      versionFromIfMatch(ifMatch, id) ?? -1,
-      patch,
-    );
+    const representation = await this.items.update(id, versionsFromIfMatch(ifMatch, id), patch);
     return send(reply, representation);
   }
 
@@ -105,17 +114,14 @@ export class ItemsController {
   ): Promise<void> {
     const id = parseId(rawId);
     // If-Match is optional here: deleting needs no merge, but a client may still guard it.
-    await this.items.remove(
-      id,
-      ifMatch === undefined ? 'any' : (versionFromIfMatch(ifMatch, id) ?? -1),
-    );
+    await this.items.remove(id, ifMatch === undefined ? 'any' : versionsFromIfMatch(ifMatch, id));
   }
 }
 
 function send(reply: FastifyReply, representation: ItemRepresentation): string {
   reply
     .header('etag', representation.etag)
-    .header('cache-control', 'private, no-cache')
+    .header('cache-control', CACHE_CONTROL)
     .header('content-type', JSON_TYPE);
   return representation.body;
 }

@@ -85,6 +85,13 @@ export const createHeaders = z.object({
     }),
 });
 export const getHeaders = z.object({
+  'if-match': z
+    .string()
+    .optional()
+    .meta({
+      description: 'Answer only at one of these ETags (412 otherwise).',
+      examples: ['"1.1"'],
+    }),
   'if-none-match': z
     .string()
     .optional()

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../database/database.service.js';
 import type { SqlSession } from '../database/database.driver.js';
+import type { Expected } from './item.etag.js';
 import type { Item, ItemInput } from './item.types.js';
 
 interface ItemRow {
@@ -106,12 +107,13 @@ export class ItemsRepository {
   }
 
   /**
-   * Applies `patch` if the item is still at `version` ('any' for If-Match: *). Not write-combined
+   * Applies `patch` if the item is still at one of the `expected` versions ('any' for
+   * If-Match: *). Not write-combined
    * like counter increments: with a version, concurrent writers of one item wait for one commit
    * at most and the losers get 412; why `*` overwrites are left alone is in counters.service.ts.
    */
-  async update(id: string, version: number | 'any', patch: ItemInput): Promise<WriteResult> {
-    const params: unknown[] = [id, version === 'any' ? null : version];
+  async update(id: string, expected: Expected, patch: ItemInput): Promise<WriteResult> {
+    const params: unknown[] = [id, expected === 'any' ? null : expected];
     const sets = WRITABLE.filter((field) => patch[field] !== undefined).map((field) => {
       params.push(patch[field]);
       return `${field} = $${params.length}`;
@@ -119,18 +121,18 @@ export class ItemsRepository {
     const { rows } = await this.db.query<ItemRow>(
       'items.update',
       `UPDATE items SET ${sets.join(', ')}, version = version + 1, updated_at = now()
-       WHERE id = $1 AND ($2::integer IS NULL OR version = $2) RETURNING ${COLUMNS}`,
+       WHERE id = $1 AND ($2::integer[] IS NULL OR version = ANY($2)) RETURNING ${COLUMNS}`,
       params,
     );
     return rows[0] ? { item: toItem(rows[0]) } : this.whyNot(id);
   }
 
-  /** Deletes if the item is still at `version`. */
-  async delete(id: string, version: number | 'any'): Promise<WriteResult | { deleted: true }> {
+  /** Deletes if the item is still at one of the `expected` versions. */
+  async delete(id: string, expected: Expected): Promise<WriteResult | { deleted: true }> {
     const { rowCount } = await this.db.query(
       'items.delete',
-      'DELETE FROM items WHERE id = $1 AND ($2::integer IS NULL OR version = $2)',
-      [id, version === 'any' ? null : version],
+      'DELETE FROM items WHERE id = $1 AND ($2::integer[] IS NULL OR version = ANY($2))',
+      [id, expected === 'any' ? null : expected],
     );
     return rowCount > 0 ? { deleted: true } : this.whyNot(id);
   }

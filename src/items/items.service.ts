@@ -8,7 +8,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { RequestContextService } from '../request-context/request-context.service.js';
 import { ItemCache } from './item.cache.js';
 import { encodeCursor } from './item.cursor.js';
-import { etagOf } from './item.etag.js';
+import { etagOf, type Expected } from './item.etag.js';
 import { ItemInvalidationBus } from './item-invalidation.bus.js';
 import { itemSchema, type Item, type ItemInput, type ItemRepresentation } from './item.types.js';
 import {
@@ -98,15 +98,15 @@ export class ItemsService implements OnModuleInit {
   }
 
   /** PATCH with If-Match; 412 ITEM_VERSION_CONFLICT when another write got there first. */
-  async update(id: string, version: number | 'any', patch: ItemInput): Promise<ItemRepresentation> {
-    const result = await this.repository.update(id, version, patch);
+  async update(id: string, expected: Expected, patch: ItemInput): Promise<ItemRepresentation> {
+    const result = await this.repository.update(id, expected, patch);
     await this.written(id);
     return represent(settled(id, result));
   }
 
-  /** DELETE, guarded by `version` unless 'any'. */
-  async remove(id: string, version: number | 'any'): Promise<void> {
-    const result = await this.repository.delete(id, version);
+  /** DELETE, guarded by the `expected` versions unless 'any'. */
+  async remove(id: string, expected: Expected): Promise<void> {
+    const result = await this.repository.delete(id, expected);
     await this.written(id);
     if (!('deleted' in result)) settled(id, result);
   }

@@ -107,10 +107,11 @@ describe('/api/counters: atomic increments across two running instances on one P
     });
     expect(await json(await increment(a, 'steps'))).toEqual({ name: 'steps', value: 8 });
     expect(await json(await increment(b, 'steps', {}))).toEqual({ name: 'steps', value: 9 });
-    expect(await json(await fetch(`${a.baseUrl}/api/counters/never`))).toEqual({
-      name: 'never',
-      value: 0,
-    });
+    const never = await fetch(`${a.baseUrl}/api/counters/never`);
+    // A value stale at the next increment: no cache may keep it.
+    expect(never.headers.get('cache-control')).toBe('no-store');
+    expect(await json(never)).toEqual({ name: 'never', value: 0 });
+    expect((await increment(a, 'steps')).headers.get('cache-control')).toBe('no-store');
   });
 
   it.each([

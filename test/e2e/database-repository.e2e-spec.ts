@@ -69,11 +69,12 @@ describe.each([
 
   it('updates only at the expected version, and tells conflict from missing', async () => {
     const item = await items.create({ name: 'before', description: 'keep' });
-    expect(await items.update(item.id, 1, { name: 'after' })).toEqual({
+    expect(await items.update(item.id, [1], { name: 'after' })).toEqual({
       item: expect.objectContaining({ name: 'after', description: 'keep', version: 2 }),
     });
-    expect(await items.update(item.id, 1, { name: 'lost' })).toEqual({ conflict: 2 });
-    expect(await items.update('987654321', 1, { name: 'x' })).toEqual({ missing: true });
+    expect(await items.update(item.id, [1], { name: 'lost' })).toEqual({ conflict: 2 });
+    expect(await items.update(item.id, [], { name: 'none' })).toEqual({ conflict: 2 });
+    expect(await items.update('987654321', [1], { name: 'x' })).toEqual({ missing: true });
     expect(await items.update(item.id, 'any', { tags: ['t'] })).toEqual({
       item: expect.objectContaining({ name: 'after', tags: ['t'], version: 3 }),
     });
@@ -81,8 +82,9 @@ describe.each([
 
   it('deletes only at the expected version', async () => {
     const item = await items.create({ name: 'gone' });
-    expect(await items.delete(item.id, 5)).toEqual({ conflict: 1 });
-    expect(await items.delete(item.id, 1)).toEqual({ deleted: true });
+    expect(await items.delete(item.id, [5])).toEqual({ conflict: 1 });
+    // Any listed version may match (If-Match: "x.5", "x.1").
+    expect(await items.delete(item.id, [5, 1])).toEqual({ deleted: true });
     expect(await items.delete(item.id, 'any')).toEqual({ missing: true });
   });
 

@@ -58,6 +58,10 @@ describe('/api/items (real listener; PGlite, or a fresh PostgreSQL database unde
     const again = await send('GET', `/api/items/${item.id}`, undefined, { 'if-none-match': etag });
     expect(again.status).toBe(304);
     expect(await again.text()).toBe('');
+    // What a 200 would say of caching, and no Content-Type for a body it does not have.
+    expect(again.headers.get('etag')).toBe(etag);
+    expect(again.headers.get('cache-control')).toBe(res.headers.get('cache-control'));
+    expect(again.headers.get('content-type')).toBeNull();
     const stale = await send('GET', `/api/items/${item.id}`, undefined, { 'if-none-match': '"x"' });
     expect(stale.status).toBe(200);
     const missing = await send('GET', '/api/items/999999999');
@@ -92,6 +96,46 @@ describe('/api/items (real listener; PGlite, or a fresh PostgreSQL database unde
     expect(problem.currentEtag).toBe(`"${item.id}.2"`);
     // The GET after a write is never the cached old version.
     expect((await json(await send('GET', `/api/items/${item.id}`))).name).toBe('table');
+  });
+
+  it('If-Match lists: any listed tag may match, on PATCH, DELETE and GET', async () => {
+    const { item } = await create({ name: 'v1' });
+    const v1 = `"${item.id}.1"`;
+    const patched = await send(
+      'PATCH',
+      `/api/items/${item.id}`,
+      { name: 'v2' },
+      { 'if-match': v1 },
+    );
+    expect(patched.status).toBe(200);
+    const v2 = `"${item.id}.2"`;
+    const listed = await send(
+      'PATCH',
+      `/api/items/${item.id}`,
+      { name: 'v3' },
+      { 'if-match': `${v1}, ${v2}` },
+    );
+    expect(listed.status).toBe(200);
+    const v3 = `"${item.id}.3"`;
+    // GET evaluates If-Match too: a stale one is 412, a listed current one 200.
+    const staleGet = await send('GET', `/api/items/${item.id}`, undefined, { 'if-match': v1 });
+    expect(staleGet.status).toBe(412);
+    expect(await json(staleGet)).toMatchObject({ code: 'ITEM_VERSION_CONFLICT', currentEtag: v3 });
+    const currentGet = await send('GET', `/api/items/${item.id}`, undefined, {
+      'if-match': `${v2}, ${v3}`,
+    });
+    expect(currentGet.status).toBe(200);
+    await currentGet.arrayBuffer();
+    const removed = await send('DELETE', `/api/items/${item.id}`, undefined, {
+      'if-match': `${v1}, ${v3}`,
+    });
+    expect(removed.status).toBe(204);
+  });
+
+  it('the list says how it may be cached, as an item does', async () => {
+    const res = await send('GET', '/api/items?limit=1');
+    expect(res.headers.get('cache-control')).toBe('private, no-cache');
+    await res.arrayBuffer();
   });
 
   it('two concurrent PATCHes with the same If-Match: one 200, one 412, and no field is lost', async () => {
