@@ -49,6 +49,21 @@ describe('parseIncrement with the body as sent', () => {
     );
   });
 
+  it.each([
+    ['{"\\u0062y":1000000000.0000000001}'],
+    ['{"\\u0062y":1e-400}'],
+    ['{"b\\u0079": 999999999.99999999999}'],
+  ])('finds the literal behind an escaped key: %s is refused', (text) => {
+    expect(() => parseIncrement(JSON.parse(text), text)).toThrow(
+      expect.objectContaining({ status: 400 }),
+    );
+  });
+
+  it('an escaped key with an exact integer adds it', () => {
+    const text = '{"\\u0062y": 5}';
+    expect(parseIncrement(JSON.parse(text), text)).toBe(5);
+  });
+
   it('without the text (not a JSON body) judges the parsed value', () => {
     expect(parseIncrement({ by: 7 })).toBe(7);
     expect(parseIncrement(undefined)).toBe(1);

@@ -46,22 +46,23 @@ export function parseIncrement(body: unknown, text?: string): number {
   if (body === undefined) return 1;
   const by = parseInput(incrementBody, body).by;
   if (by === undefined) return 1;
-  const literal = text === undefined ? undefined : lastByLiteral(text);
-  if (literal !== undefined && !denotesExactly(literal, by)) {
+  const literal = text === undefined ? undefined : lastNumberLiteral(text);
+  if (text !== undefined && (literal === undefined || !denotesExactly(literal, by))) {
     throw new InvalidInputError([{ field: 'by', message: stepMessage }]);
   }
   return by;
 }
 
-// The body is a strict object whose only key is `by`, so its literal is found by its key (the last
-// one: JSON.parse keeps the last of repeated keys). A key written with escapes (`"\u0062y"`) is not
-// found, and the parsed value stands.
-const BY_LITERAL = /"by"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
+// The body is a strict object whose only key is `by`: every number in its text is a value of
+// `by`, and the last one is the one JSON.parse kept (it keeps the last of repeated keys). Found as
+// the last number outside strings, so a key written with escapes (`"\u0062y"`) is found too:
+// looking for the text `"by"` let `{"\u0062y":1000000000.0000000001}` add 1,000,000,000.
+const TOKEN = /"(?:[^"\\]|\\.)*"|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
 const NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 
-function lastByLiteral(text: string): string | undefined {
+function lastNumberLiteral(text: string): string | undefined {
   let literal: string | undefined;
-  for (const match of text.matchAll(BY_LITERAL)) literal = match[1];
+  for (const match of text.matchAll(TOKEN)) if (match[1] !== undefined) literal = match[1];
   return literal;
 }
 
