@@ -4,6 +4,7 @@ import {
   MalformedJsonError,
   UnsupportedMediaTypeError,
 } from './protocol.errors.js';
+import { InvalidInputError } from '../errors/http.errors.js';
 import { repeated } from './raw-headers.js';
 
 const SEND_JSON = 'send Content-Type: application/json';
@@ -79,7 +80,7 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
     // (The admin listener has no request state.)
     const state = request.requestState;
     if (state) state.bodyText = text;
-    parseJson(request, text, done);
+    parseJson(request, text, (error, value) => done(error && poisoned(text, error), value));
   });
   // Catch-all: the stream is never read; Node discards the rest of the body after the answer.
   app.addContentTypeParser('*', (request, _payload, done) => {
@@ -92,6 +93,25 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       ),
     );
   });
+}
+
+/**
+ * Fastify's parser answers one error for text that is not JSON and for JSON it refuses because
+ * a key is `__proto__` or `constructor` (prototype poisoning): MALFORMED_JSON, "not valid JSON",
+ * for a body that is. Valid JSON refused is a refused field, named as an unknown one is.
+ */
+function poisoned(text: string, error: Error): Error {
+  // The reviver sees each key decoded (`"\u005f_proto__"` too).
+  let field = 'constructor';
+  try {
+    JSON.parse(text, (key, value: unknown) => {
+      if (key === '__proto__') field = key;
+      return value;
+    });
+  } catch {
+    return error;
+  }
+  return new InvalidInputError([{ field, message: 'a key this API never accepts' }]);
 }
 
 /**
