@@ -16,9 +16,7 @@ interface ItemRow {
 
 // id as text: both drivers then return the same string, and bigint never passes through a
 // JavaScript number.
-const columns = (t = '') =>
-  `${t}id::text AS id, ${t}name, ${t}description, ${t}tags, ${t}version, ${t}created_at, ${t}updated_at`;
-const COLUMNS = columns();
+const COLUMNS = 'id::text AS id, name, description, tags, version, created_at, updated_at';
 const WRITABLE = ['name', 'description', 'tags'] as const;
 
 /** Outcome of a conditional write: the new row, or why there is none. */
@@ -102,7 +100,7 @@ export class ItemsRepository {
         );
         return { item: toItem(rows[0] as ItemRow), replayed: false };
       }
-      return replay(tx, key, fingerprint);
+      return replay(tx, key, fingerprint, input);
     });
   }
 
@@ -147,17 +145,38 @@ export class ItemsRepository {
   }
 }
 
-async function replay(tx: SqlSession, key: string, fingerprint: string): Promise<CreateResult> {
+/**
+ * The first answer again, as it was, though the item may have changed since (RFC draft
+ * "The Idempotency-Key HTTP Header Field", Stripe): the same fingerprint means the same body, so
+ * the item as created is this input at version 1, with the id and creation time it got. Its
+ * current state is a GET away. Deleted since: the key went with it, and the create runs anew.
+ */
+async function replay(
+  tx: SqlSession,
+  key: string,
+  fingerprint: string,
+  input: ItemInput & { name: string },
+): Promise<CreateResult> {
   // READ COMMITTED: this statement's snapshot includes the transaction that won the key.
-  const { rows } = await tx.query<ItemRow & { fingerprint: string }>(
-    `SELECT k.fingerprint, ${columns('i.')}
+  const { rows } = await tx.query<{ fingerprint: string; id: string; created_at: Date }>(
+    `SELECT k.fingerprint, i.id::text AS id, i.created_at
      FROM item_idempotency_keys k JOIN items i ON i.id = k.item_id WHERE k.key = $1`,
     [key],
   );
   const row = rows[0];
   if (!row) return { retry: true };
   if (row.fingerprint !== fingerprint) return { reused: true };
-  return { item: toItem(row), replayed: true };
+  const created = row.created_at.toISOString();
+  const item: Item = {
+    id: row.id,
+    name: input.name,
+    description: input.description ?? null,
+    tags: input.tags ?? [],
+    version: 1,
+    createdAt: created,
+    updatedAt: created,
+  };
+  return { item, replayed: true };
 }
 
 function toItem(row: ItemRow): Item {

@@ -246,6 +246,14 @@ describe('/api/items (real listener; PGlite, or a fresh PostgreSQL database unde
     expect(retry.res.status).toBe(201);
     expect(retry.res.headers.get('idempotent-replayed')).toBe('true');
     expect(retry.item).toEqual(first.item);
+    // Changed since: a retry still answers exactly what the first request got.
+    const etag = first.res.headers.get('etag') as string;
+    const patch = { name: 'changed', tags: ['t'] };
+    const patched = await send('PATCH', `/api/items/${first.item.id}`, patch, { 'if-match': etag });
+    expect(patched.status).toBe(200);
+    const late = await create({ name: 'once' }, { 'idempotency-key': key });
+    expect(late.item).toEqual(first.item);
+    expect(late.res.headers.get('etag')).toBe(etag);
 
     const burstKey = `burst-${Date.now()}`;
     const burst = await Promise.all(
