@@ -7,6 +7,9 @@ import { serverSpans } from '../telemetry/server-span.hooks.js';
 import { AccessLog } from './access.log.js';
 import { registerRequestState } from './request-state.hook.js';
 
+/** The status recorded for a request whose client closed the connection before its answer. */
+const CLIENT_CLOSED = 499;
+
 export interface HttpHookDeps {
   config: AppConfig;
   isDraining: () => boolean;
@@ -26,15 +29,28 @@ export interface HttpHookDeps {
  *    by app.factory.ts after these;
  * 2. onSend: `Connection: close` while draining, so clients move to another pod;
  * 3. onResponse, once the response is written, in one hook: the server span's end, the request
- *    duration histogram (metrics/http-server.metrics.ts) and the access line (access.log.ts).
+ *    duration histogram (metrics/http-server.metrics.ts) and the access line (access.log.ts);
+ *    a request whose client went first gets the last two from its close, as status 499.
  */
 export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): void {
   const spans = serverSpans();
+  const { METRICS_ENABLED: metricsOn, ACCESS_LOG_ENABLED: accessLogged } = deps.config;
+  const metrics = metricsOn ? deps.metrics : undefined;
+  const accessLog = accessLogged ? new AccessLog(deps.config.OTEL_SERVICE_NAME) : undefined;
   registerRequestState(app, {
     defaultTimeoutMs: deps.config.REQUEST_TIMEOUT_MS,
     inFlight: deps.inFlight,
     spans,
     onBodyTimeout: deps.onBodyTimeout,
+    // onResponse never runs for it: the request is counted and logged as 499 (nginx's "client
+    // closed request"), so a slow backend that makes clients give up shows in both.
+    onAbandoned: (request, reply) => {
+      const state = request.requestState;
+      const route = state?.route ?? 'unmatched';
+      const { elapsedTime } = reply;
+      metrics?.record(route, request.method, CLIENT_CLOSED, elapsedTime);
+      accessLog?.write(request, route, CLIENT_CLOSED, elapsedTime, state?.probe === true);
+    },
   });
 
   app.addHook('onSend', (_request, reply, payload, done) => {
@@ -43,9 +59,6 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): voi
   });
 
   // One hook for all three: each is on every request's path, and all need the status.
-  const { METRICS_ENABLED: metricsOn, ACCESS_LOG_ENABLED: accessLogged } = deps.config;
-  const metrics = metricsOn ? deps.metrics : undefined;
-  const accessLog = accessLogged ? new AccessLog(deps.config.OTEL_SERVICE_NAME) : undefined;
   if (!spans && !metrics && !accessLog) return;
   app.addHook('onResponse', (request, reply, done) => {
     const state = request.requestState;

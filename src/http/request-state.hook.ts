@@ -24,6 +24,8 @@ export interface RequestStateDeps {
   spans: ServerSpans | undefined;
   /** Called when a deadline passes while the request body is still arriving (protocol/socket-timeouts.ts). */
   onBodyTimeout: () => void;
+  /** The connection closed before the response was written: the client gave up (http.hooks.ts). */
+  onAbandoned?: (request: FastifyRequest, reply: FastifyReply) => void;
 }
 
 /**
@@ -37,7 +39,8 @@ export interface RequestStateDeps {
  * 4. the signal aborts at the deadline (reason DeadlineExceededError → 504, or 408 when the body
  *    is still arriving then) or when the client disconnects before the response finished
  *    (reason ClientClosedError);
- * 5. one `close` listener does all the close-time work: timer, in-flight registry, abandoned span;
+ * 5. one `close` listener does all the close-time work: timer, in-flight registry, and for a
+ *    request the client gave up on, its span, its signal and its access line and metric;
  * 6. the request's context is entered once, here, for every later hook and the handler. A body
  *    that ends later, in the socket's async context, changes nothing: Fastify runs the parser's
  *    `done` in the request's async scope (an AsyncResource in its content-type-parser.js), so no
@@ -45,7 +48,7 @@ export interface RequestStateDeps {
  * A handler that ignores the signal still gets a 504 sent for it at the deadline.
  */
 export function registerRequestState(app: FastifyInstance, deps: RequestStateDeps): void {
-  const { defaultTimeoutMs, inFlight, spans, onBodyTimeout } = deps;
+  const { defaultTimeoutMs, inFlight, spans, onBodyTimeout, onAbandoned } = deps;
   // Declared up front so every request object keeps one V8 hidden class; a property added per
   // request turns Fastify's hot objects polymorphic (Fastify docs: decorateRequest).
   app.decorateRequest('requestState', null);
@@ -93,6 +96,7 @@ export function registerRequestState(app: FastifyInstance, deps: RequestStateDep
       if (reply.raw.writableFinished) return;
       if (state.span) spans?.abandon(state.span);
       controller.abort(new ClientClosedError());
+      onAbandoned?.(request, reply);
     });
     if (timeoutMs === undefined) {
       const problem = { field: 'x-request-timeout', message: 'expected ms or a duration (2s)' };
