@@ -3,8 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IdentityService } from '../version/identity.service.js';
 import { FanoutService } from './fanout.service.js';
 import { ApiContract } from '../openapi/contract.decorator.js';
+import { parseInput, pickHeaders } from '../openapi/contract.input.js';
 import { UpstreamService } from '../upstream/upstream.service.js';
-import { meshContracts } from './mesh-checks.contract.js';
+import { echoHeaders, meshContracts } from './mesh-checks.contract.js';
 import { traceHeadersToForward } from './trace.headers.js';
 
 /** Where a forwarded echo goes on each backend: its own /echo, so instances chain A → B → C. */
@@ -41,11 +42,17 @@ export class EchoController {
       reply.type('application/json; charset=utf-8');
       return text;
     }
+    // A key makes the POST safe to send twice: the policy may retry it (upstream.service.ts).
+    const { 'idempotency-key': idempotencyKey } = parseInput(
+      echoHeaders,
+      pickHeaders(echoHeaders, request.headers),
+    );
     const backends = await this.fanout.callEach({
       method: 'POST',
       path: ECHO_PATH,
       headers: {
         ...traceHeadersToForward(request.headers),
+        ...(idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey }),
         accept: 'application/json',
         ...(text === undefined ? {} : { 'content-type': 'application/json' }),
       },

@@ -2,6 +2,19 @@ import { z } from 'zod';
 import { fanoutAnswerSchema } from './fanout.contract.js';
 import { defineContract } from '../openapi/route.contract.js';
 
+/** Idempotency-Key: printable ASCII, at most 255 characters (draft-ietf-httpapi-idempotency-key-header). */
+export const echoHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, 'expected 1-255 printable ASCII characters')
+    .optional()
+    .meta({
+      description:
+        'Forwarded to each backend, whose /echo may then be retried: the backend deduplicates.',
+      examples: ['3f1c2a9e-echo'],
+    }),
+});
+
 const headersSchema = z
   .object({
     method: z.string(),
@@ -44,8 +57,10 @@ export const meshContracts = {
     description:
       'Without BACKEND_URLS the body comes back as sent (any JSON value), 204 without one. ' +
       'With them it is forwarded to each backend’s /echo (trace and mesh headers kept, within ' +
-      'the deadline, never retried) and the answer is a FanoutAnswer, one entry per backend.',
+      'the deadline, not retried unless it carries an Idempotency-Key, which is forwarded) and ' +
+      'the answer is a FanoutAnswer, one entry per backend.',
     tags,
+    headers: echoHeaders,
     body: {
       schema: z.unknown().meta({ description: 'Any JSON value.' }),
       required: false,
@@ -60,6 +75,6 @@ export const meshContracts = {
       },
       204: { description: 'No body was sent, and there is no backend.' },
     },
-    problems: [],
+    problems: ['INVALID_INPUT'],
   }),
 };

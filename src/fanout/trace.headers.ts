@@ -32,11 +32,23 @@ const TRACE_HEADERS = [
  */
 export function traceHeadersToForward(headers: IncomingHttpHeaders): Record<string, string> {
   const injected = new Set(propagation.fields().map((field) => field.toLowerCase()));
+  const hopByHop = connectionOptions(headers.connection);
   const forwarded: Record<string, string> = {};
   for (const name of TRACE_HEADERS) {
     const value = headers[name];
-    if (injected.has(name) || value === undefined) continue;
+    if (injected.has(name) || value === undefined || hopByHop.has(name)) continue;
     forwarded[name] = Array.isArray(value) ? value.join(',') : value;
   }
   return forwarded;
 }
+
+/**
+ * The header names a `Connection` header lists: for this hop only, never forwarded (RFC 9110
+ * §7.6.1), whatever else they are.
+ */
+function connectionOptions(connection: string | undefined): ReadonlySet<string> {
+  if (connection === undefined) return NONE;
+  return new Set(connection.split(',').map((name) => name.trim().toLowerCase()));
+}
+
+const NONE: ReadonlySet<string> = new Set();

@@ -228,6 +228,32 @@ describe('POST /echo forwarded to BACKEND_URLS (real child process, real backend
     expect(forwardedMs).toBeLessThan(5_000);
   });
 
+  it('does not forward a header its Connection header names (hop-by-hop, RFC 9110 §7.6.1)', async () => {
+    recordBodies((body) => body);
+    const before = backend.hits;
+    // fetch() refuses to set Connection: a plain node:http request.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${child.baseUrl}/echo`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          connection: 'keep-alive, Baggage, x-b3-sampled',
+          baggage: 'secret=for-this-hop',
+          ...B3,
+        },
+      });
+      req.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect(status).toBe(200);
+    expect(backend.hits).toBe(before + 1);
+    const headers = backend.received.at(-1)!.headers;
+    expect(headers.baggage).toBeUndefined();
+    expect(headers['x-b3-sampled']).toBeUndefined();
+    expect(headers['x-b3-traceid']).toBe(B3['x-b3-traceid']);
+  });
+
   it('forwards the body byte for byte, not as JSON.parse read it', async () => {
     const bodies = recordBodies(() => '{}');
     const sent = '{"id":9007199254740993,"limit":1e400,"dup":1,"dup":2}';
@@ -249,6 +275,24 @@ describe('POST /echo forwarded to BACKEND_URLS (real child process, real backend
       error: 'UPSTREAM_BAD_STATUS',
     });
     expect(backend.hits).toBe(before + 1);
+  });
+
+  it('with an Idempotency-Key the POST is forwarded with it and retried; a malformed key is 400', async () => {
+    const before = backend.hits;
+    backend.handler = (req, res, hit) =>
+      answer(hit === before + 1 ? 503 : 200, { hit })(req, res, hit);
+    const res = await post(`${child.baseUrl}/echo`, '{"x":1}', { 'idempotency-key': 'echo-k-1' });
+    expect(res.status).toBe(200);
+    expect((await json(res)).backends[0]).toMatchObject({ ok: true, status: 200 });
+    expect(backend.hits).toBe(before + 2);
+    expect(backend.received.at(-1)!.headers['idempotency-key']).toBe('echo-k-1');
+
+    const bad = await post(`${child.baseUrl}/echo`, '{"x":1}', { 'idempotency-key': 'a b' });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).errors).toEqual([
+      expect.objectContaining({ field: 'idempotency-key' }),
+    ]);
+    expect(backend.hits).toBe(before + 2);
   });
 
   it('a backend that never answers is cut within the request deadline, not UPSTREAM_TIMEOUT_MS', async () => {
