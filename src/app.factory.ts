@@ -87,6 +87,9 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   await registerRateLimit(fastify, rateLimitOptions(config, app.get(RedisService).client));
   admission.attach(fastify.server);
   admissionListener.use(admission.enabled ? admission : undefined);
+  // The modules start here (migrations, connections), not inside listen(): a failure there is
+  // not the listener's, and its stack keeps this function in V8's ten frames.
+  await app.init();
   await listenAs({ PORT: config.PORT, HOST: config.HOST }, () =>
     app.listen({ port: config.PORT, host: config.HOST, backlog: config.HTTP_LISTEN_BACKLOG }),
   );
