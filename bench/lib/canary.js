@@ -7,10 +7,10 @@
 // lateness is reported beside it, the floor of what it can resolve on a loaded machine.
 // Raw sockets, as in open-loop.js: through `http.get` the same canary read the kernel's refused
 // connects at p99 8-15 ms at 3x. Through `net` it reads them at p99 2.5-2.9 ms at 1x and
-// 11-14 ms at 2-3x, at p50 0.2-0.4 ms; a blocking Python socket read them at p99 0.25 ms at 3x
-// (scratch runs), so that tail is this client's, not the server's (raising the canary's priority
-// to -10 cut its timer lateness to 1.1-1.7 ms and left the tail as it was). That blocking client
-// is canary.py, and runs beside this one where python3 is found (`startCanary(url, { blocking })`).
+// 11-14 ms at 2-3x, at p50 0.2-0.4 ms. A blocking client, canary.py, runs beside it where python3
+// is found (`startCanary(url, { blocking })`) and reads refused connects inside connect(): at p50
+// 0.25-0.3 ms but the same p99, 12-16 ms at 1-3x (docs/performance.md), so that tail is the
+// loaded machine's packet handling, not this client's event loop.
 //
 // As a program: node bench/lib/canary.js http://127.0.0.1:8080/path — sends until SIGTERM,
 // then prints {records: [[offset ms, outcome, ms]], lateness: [ms]}.

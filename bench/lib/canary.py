@@ -1,9 +1,9 @@
 # The canary of canary.js with blocking sockets, one thread per request. A refused connect is
-# then read inside connect() itself: on loopback the kernel answers the SYN with its RST in the
-# same system call, so the figure is the server machine's refusal and nothing else. The Node
-# canary learns the same refusal from its event loop, a turn later, after the scheduler gave its
-# process a core on a machine whose two cores the server and the generator keep busy: its
-# refused connects read p99 11-14 ms at 2-3x, where this one read 0.25 ms (canary.js).
+# then read inside connect() itself, with no event loop between the kernel's answer and the
+# clock: the figure is the server machine's refusal. The Node canary learns the same refusal a
+# loop turn later. Both read the same p99 (12-16 ms at 1-3x, docs/performance.md): on loopback
+# with both cores busy the SYN and its RST wait for the kernel's deferred packet work, whoever
+# asks; this one's median is lower (0.25-0.3 ms against 0.4-0.5).
 # For an answered request (200 or 503) both wait for the server's bytes, so both readings hold
 # the server's delay; this one also holds its thread's wait for Python's lock after a read,
 # which its idle siblings (all blocked in system calls) rarely hold.
