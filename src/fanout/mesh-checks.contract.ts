@@ -1,18 +1,13 @@
 import { z } from 'zod';
 import { fanoutAnswerSchema } from './fanout.contract.js';
+import { idempotencyKeyHeader } from '../openapi/idempotency-key.header.js';
 import { defineContract } from '../openapi/route.contract.js';
 
-/** Idempotency-Key: printable ASCII, at most 255 characters (draft-ietf-httpapi-idempotency-key-header). */
 export const echoHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .regex(/^[\x21-\x7e]{1,255}$/, 'expected 1-255 printable ASCII characters')
-    .optional()
-    .meta({
-      description:
-        'Forwarded to each backend, whose /echo may then be retried: the backend deduplicates.',
-      examples: ['3f1c2a9e-echo'],
-    }),
+  'idempotency-key': idempotencyKeyHeader(
+    'Forwarded to each backend, whose /echo may then be retried: the backend deduplicates.',
+    '3f1c2a9e-echo',
+  ),
 });
 
 const headersSchema = z

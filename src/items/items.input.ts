@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseInput } from '../openapi/contract.input.js';
+import { idempotencyKeyHeader } from '../openapi/idempotency-key.header.js';
 import { decodeCursor, isItemId } from './item.cursor.js';
 import type { ItemInput } from './item.types.js';
 
@@ -72,17 +73,11 @@ export const pageQuery = z.object({
     .meta({ description: '`nextCursor` of the previous page (opaque).' }),
 });
 
-/** Idempotency-Key: printable ASCII, at most 255 characters (draft-ietf-httpapi-idempotency-key-header). */
 export const createHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .regex(/^[\x21-\x7e]{1,255}$/, 'expected 1-255 printable ASCII characters')
-    .optional()
-    .meta({
-      description:
-        'A retry with the same key and body answers the first result, not a second item.',
-      examples: ['3f6c1b2e-create-kettle'],
-    }),
+  'idempotency-key': idempotencyKeyHeader(
+    'A retry with the same key and body answers the first result, not a second item.',
+    '3f6c1b2e-create-kettle',
+  ),
 });
 export const getHeaders = z.object({
   'if-match': z
