@@ -58,8 +58,20 @@ describe('loadConfig', () => {
     [{ ADMIN_PORT: '9090', PROBE_PORT: '9090' }, 'PROBE_PORT: must differ from ADMIN_PORT'],
     [{ ADMISSION_MIN_LIMIT: '500', ADMISSION_MAX_LIMIT: '10' }, 'ADMISSION_MIN_LIMIT'],
     [{ HELLO_DELAY_MS: '3000', HELLO_MAX_DELAY_MS: '100' }, 'HELLO_DELAY_MS'],
+    [{ SHUTDOWN_TIMEOUT_MS: '3000' }, 'SHUTDOWN_TIMEOUT_MS: must exceed SHUTDOWN_DRAIN_DELAY_MS'],
+    [{ DB_QUERY_TIMEOUT_MS: '200' }, 'DB_QUERY_TIMEOUT_MS: must exceed DB_STATEMENT_TIMEOUT_MS'],
+    [
+      { UPSTREAM_DEADLINE_MARGIN_MS: '5000', REQUEST_TIMEOUT_MS: '1000' },
+      'UPSTREAM_DEADLINE_MARGIN_MS: must be below REQUEST_TIMEOUT_MS',
+    ],
   ])('contradicting settings %j are refused at parse time', (env, problem) => {
     expect(configProblems(env)).toContain(problem);
+  });
+
+  it('a timeout of 0 (none) contradicts nothing', () => {
+    const config = loadConfig({ DB_QUERY_TIMEOUT_MS: '0', SHUTDOWN_DRAIN_DELAY_MS: '0' });
+    expect(config.DB_QUERY_TIMEOUT_MS).toBe(0);
+    expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '0', DB_QUERY_TIMEOUT_MS: '100' })).toBeTruthy();
   });
 
   it('ports of 0 (any free port, as tests use) may repeat', () => {

@@ -49,6 +49,33 @@ export const configSchema = z
         message: `must not exceed HELLO_MAX_DELAY_MS (${config.HELLO_MAX_DELAY_MS})`,
       });
     }
+    // Timeouts whose order the code relies on. Each of these started and then misbehaved:
+    // - the drain delay used up the shutdown deadline: every shutdown exited 1, never closing;
+    if (config.SHUTDOWN_TIMEOUT_MS <= config.SHUTDOWN_DRAIN_DELAY_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SHUTDOWN_TIMEOUT_MS'],
+        message: `must exceed SHUTDOWN_DRAIN_DELAY_MS (${config.SHUTDOWN_DRAIN_DELAY_MS})`,
+      });
+    }
+    // - the client gave up on a statement the server was still allowed to run: a lock wait
+    //   became DB_QUERY_TIMEOUT, which opens the database breaker for every data route;
+    const { DB_QUERY_TIMEOUT_MS: query, DB_STATEMENT_TIMEOUT_MS: statement } = config;
+    if (query !== 0 && statement !== 0 && query <= statement) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DB_QUERY_TIMEOUT_MS'],
+        message: `must exceed DB_STATEMENT_TIMEOUT_MS (${statement}), or be 0`,
+      });
+    }
+    // - the margin left no time to call a backend at all: every fan-out entry UPSTREAM_TIMEOUT.
+    if (config.UPSTREAM_DEADLINE_MARGIN_MS >= config.REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['UPSTREAM_DEADLINE_MARGIN_MS'],
+        message: `must be below REQUEST_TIMEOUT_MS (${config.REQUEST_TIMEOUT_MS})`,
+      });
+    }
   });
 
 export type AppConfig = z.infer<typeof configSchema>;
