@@ -46,9 +46,11 @@ export function publicServerOptions(
     requestIdHeader: false,
     // request.ip is the real client behind the ingress (TRUST_PROXY, proxy-trust.ts).
     trustProxy: trustProxyOption(config.TRUST_PROXY),
-    // While closing, new requests on kept-alive sockets get 503 and idle sockets are closed;
-    // in-flight requests finish (shutdown step 3).
-    return503OnClosing: true,
+    // While closing (shutdown step 3), idle sockets are closed and in-flight requests finish.
+    // A request that still arrives on a kept-alive socket is served, with `Connection: close`:
+    // Fastify's own answer was a bare JSON 503 (no code, request id, Retry-After, log line or
+    // metric), 20-40 of them in a burst through SIGTERM, for work the pod could still do.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     // Errors Fastify raises before routing (a malformed URL such as `/%`) skip the error handler:
     // without this they would leave as Fastify's own JSON, not problem+json.

@@ -61,6 +61,40 @@ describe('graceful shutdown (real child process, SIGTERM)', () => {
     expect(child.output()).toContain('shutdown: step 7, exit');
   }, 120_000); // a 5 s wait and a 2 s drain on top of a start-up that may rebuild dist/
 
+  it('a burst on keep-alive connections through SIGTERM: every answer is served or problem+json, never a bare 503', async () => {
+    const child = await startChild({
+      SHUTDOWN_DRAIN_DELAY_MS: '500',
+      SHUTDOWN_TIMEOUT_MS: '20000',
+    });
+    // Seen ready by a load balancer (the drain delay is waited), and one slow request holds the
+    // closing listener open while the burst meets it.
+    expect((await fetch(`${child.baseUrl}/readyz`)).status).toBe(200);
+    const slow = fetch(`${child.baseUrl}/hello?delay=3s`).then((r) => r.status);
+    const answers: Array<{ status: number; type: string | null }> = [];
+    let stop = false;
+    const worker = async () => {
+      while (!stop) {
+        try {
+          const res = await fetch(`${child.baseUrl}/hello`);
+          await res.arrayBuffer();
+          answers.push({ status: res.status, type: res.headers.get('content-type') });
+        } catch {
+          // A connection the closing listener refused or closed: the client's to retry.
+        }
+      }
+    };
+    const workers = Array.from({ length: 50 }, worker);
+    await until(() => answers.length >= 500, EVENTUALLY_MS);
+    child.process.kill('SIGTERM');
+    expect(await child.exited).toBe(0);
+    stop = true;
+    await Promise.all(workers);
+    expect(await slow).toBe(200);
+    // Fastify's own closing answer was a bare JSON 503 with no code, request id or log line.
+    const bare = answers.filter((a) => a.status !== 200 && !a.type?.includes('problem+json'));
+    expect(bare).toEqual([]);
+  });
+
   it('exits non-zero and says why when a request outlives SHUTDOWN_TIMEOUT_MS', async () => {
     const child = await startChild({
       SHUTDOWN_DRAIN_DELAY_MS: '0',
