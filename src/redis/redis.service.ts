@@ -17,11 +17,22 @@ function loadRedis(): typeof Redis {
   return (createRequire(import.meta.url)('ioredis') as { Redis: typeof Redis }).Redis;
 }
 
+/** How often a ready connection is asked PING, and how long its answer may take. */
+const WATCHDOG_MS = 1_000;
+const PING_TIMEOUT_MS = 250;
+
 /**
  * The optional Redis connection (REDIS_URL): cross-replica cache invalidation and the shared
  * rate-limit store. Fail-open by construction: commands never queue while disconnected
  * (`enableOfflineQueue: false`) and time out after 1 s, so an outage costs callers one fast
  * error, never a hang; ioredis keeps reconnecting in the background.
+ *
+ * A server that hangs (frozen, or a partition that drops packets) keeps its connection open and
+ * `ready`: every command then waited out its 1 s timeout, on every rate-limited request and every
+ * write's invalidation, while /readyz said `up`. A watchdog PINGs the ready connection each
+ * second; no answer within 250 ms drops it and reconnects. Until the server answers the
+ * reconnect's ready check the connection is not `ready`, so commands fail at once (no offline
+ * queue) and readiness says `degraded`.
  */
 @Injectable()
 export class RedisService implements OnModuleInit, OnApplicationShutdown {
@@ -29,6 +40,8 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
   readonly client?: Redis;
   private readonly subscribers: Redis[] = [];
   private lastErrorLog = 0;
+  private watchdog?: NodeJS.Timeout;
+  private pinging = false;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     if (!config.REDIS_URL) return;
@@ -60,7 +73,9 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
    * anyway (degraded) when Redis is down.
    */
   async onModuleInit(): Promise<void> {
-    if (!this.client || this.isReady) return;
+    if (!this.client) return;
+    this.watchdog = setInterval(() => void this.ping(), WATCHDOG_MS).unref();
+    if (this.isReady) return;
     const client = this.client;
     // Not events.once: it rejects on the first 'error', and a Redis outage must not fail start-up.
     await new Promise<void>((resolve) => {
@@ -84,7 +99,30 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.watchdog);
     for (const connection of [...this.subscribers, this.client]) connection?.disconnect();
+  }
+
+  /** The watchdog's turn: a ready connection that does not answer PING in time is dropped. */
+  private async ping(): Promise<void> {
+    const client = this.client;
+    if (!client || client.status !== 'ready' || this.pinging) return;
+    this.pinging = true;
+    const timer = setTimeout(() => {
+      log.warn(
+        { timeoutMs: PING_TIMEOUT_MS },
+        'redis did not answer PING: reconnecting (fail-open meanwhile)',
+      );
+      client.disconnect(true);
+    }, PING_TIMEOUT_MS);
+    try {
+      await client.ping();
+    } catch {
+      // Dropped above, or already failing: the 'error' listener reports it.
+    } finally {
+      clearTimeout(timer);
+      this.pinging = false;
+    }
   }
 
   private watch(connection: Redis): void {

@@ -4,6 +4,10 @@ import { freePort } from './child-process.js';
 export interface ThrowawayRedis {
   url: string;
   stop(): Promise<void>;
+  /** SIGSTOP: connections stay open and accepted, nothing answers (a hung server). */
+  freeze(): void;
+  /** SIGCONT: answers again. */
+  thaw(): void;
 }
 
 /**
@@ -25,9 +29,14 @@ export async function startThrowawayRedis(attempts = 3): Promise<ThrowawayRedis>
       return {
         url: `redis://127.0.0.1:${port}`,
         stop: async () => {
-          if (server.exitCode === null) server.kill('SIGTERM');
+          if (server.exitCode === null) {
+            server.kill('SIGCONT');
+            server.kill('SIGTERM');
+          }
           await exited;
         },
+        freeze: () => server.kill('SIGSTOP'),
+        thaw: () => server.kill('SIGCONT'),
       };
     }
     if (attempt >= attempts) throw new Error(`redis-server did not start in ${attempts} attempts`);
