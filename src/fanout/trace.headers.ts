@@ -37,10 +37,18 @@ export function traceHeadersToForward(headers: IncomingHttpHeaders): Record<stri
   for (const name of TRACE_HEADERS) {
     const value = headers[name];
     if (injected.has(name) || value === undefined || hopByHop.has(name)) continue;
-    forwarded[name] = Array.isArray(value) ? value.join(',') : value;
+    const joined = Array.isArray(value) ? value.join(',') : value;
+    if (PRINTABLE_ASCII.test(joined)) forwarded[name] = joined;
   }
   return forwarded;
 }
+
+/**
+ * Every one of these headers is ASCII by its specification (baggage percent-encodes the rest).
+ * Node reads other bytes as latin1 and undici writes the string back as UTF-8, so `\xe9` would
+ * reach the backend as `\xc3\xa9`: such a value is not passed on rather than passed on altered.
+ */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /**
  * The header names a `Connection` header lists: for this hop only, never forwarded (RFC 9110
