@@ -127,19 +127,24 @@ describe('ConnectionGate', () => {
     gate.release(await first);
   });
 
-  it('a queue behind connections being opened is not standing, until an interval after the last one opened', async () => {
-    const { gate, clock } = gateAt();
-    const held = await gate.acquire(wait(1_000));
-    const opened = gate.openingConnection();
+  it('a queue behind a cold pool (half its holders connecting) is not standing, until an interval after it warmed', async () => {
+    const { gate, clock } = gateAt({ max: 4 });
+    const held = await Promise.all([1, 2, 3, 4].map(() => gate.acquire(wait(1_000))));
+    const opened = [gate.openingConnection(), gate.openingConnection()];
     const queued = gate.acquire(wait(5_000));
-    clock.now += 150; // past the interval, but the holder is still connecting
+    clock.now += 150; // past the interval, but half the holders are still connecting
     expect(gate.standing).toBe(false);
-    opened();
+    opened[0]!(); // one of four connecting: warm again
+    opened[1]!();
     clock.now += 99;
     expect(gate.standing).toBe(false);
     clock.now += 1;
     expect(gate.standing).toBe(true);
-    gate.release(held);
+    // One connection reopened under load leaves the pool warm: CoDel keeps working.
+    const reopening = gate.openingConnection();
+    expect(gate.standing).toBe(true);
+    reopening();
+    for (const at of held) gate.release(at);
     gate.release(await queued);
   });
 

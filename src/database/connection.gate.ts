@@ -69,8 +69,8 @@ export class ConnectionGate {
   private shortened = false;
   /** Holders opening a connection right now, not yet able to serve. */
   private opening = 0;
-  /** When the last connection being opened was done: a standing queue is counted from then. */
-  private openedAt = 0;
+  /** When the pool last stopped being cold: a standing queue is counted from then. */
+  private warmSince = 0;
 
   constructor(private readonly options: GateOptions) {
     this.max = options.max;
@@ -94,14 +94,16 @@ export class ConnectionGate {
 
   /**
    * True while the queue has not emptied for a CoDel interval: LIFO and short waits apply. Not
-   * while a holder is opening a connection, nor for an interval after the last one opened: a
-   * burst after the pool closed its idle connections (or at start, or after a restart) waits
-   * behind connection set-up, which says nothing about the rate queries are served at. Counted
-   * as standing, 20-32 of 50 such requests were refused in ~145 ms with the pool then idle.
+   * while the pool is cold (half or more of the holders opening connections), nor for an
+   * interval after: a burst after the pool closed its idle connections (or at start, or after a
+   * restart) waits behind connection set-up, which says nothing about the rate queries are
+   * served at. Counted as standing, 20-32 of 50 such requests were refused in ~145 ms with the
+   * pool about to serve them. One connection reopened under load (a cancelled query's, one past
+   * its lifetime) leaves the pool warm: CoDel must keep working in an overload.
    */
   get standing(): boolean {
-    if (this.queue.length === 0 || this.opening > 0) return false;
-    const since = Math.max(this.nonEmptySince, this.openedAt);
+    if (this.queue.length === 0 || this.cold) return false;
+    const since = Math.max(this.nonEmptySince, this.warmSince);
     return this.now() - since >= this.options.intervalMs;
   }
 
@@ -112,9 +114,14 @@ export class ConnectionGate {
   openingConnection(): () => void {
     this.opening++;
     return () => {
+      const wasCold = this.cold;
       this.opening--;
-      if (this.opening === 0) this.openedAt = this.now();
+      if (wasCold && !this.cold) this.warmSince = this.now();
     };
+  }
+
+  private get cold(): boolean {
+    return this.opening * 2 >= this.max;
   }
 
   /**
