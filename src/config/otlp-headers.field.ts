@@ -3,14 +3,6 @@ import { z } from 'zod';
 /** An HTTP header name (RFC 9110 token); gRPC metadata keys are a subset in lower case. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-/**
- * OTEL_EXPORTER_OTLP_HEADERS and its signal-specific sibling: `key=value` pairs separated by
- * commas, values percent-decoded (the W3C Baggage format without properties, as the OTLP
- * exporter specification defines it,
- * opentelemetry.io/docs/specs/otel/protocol/exporter/#specifying-headers-via-environment-variables).
- * Typically an API key for a hosted backend, so a malformed entry is named by position, never
- * echoed, and the loader keeps the value out of its error message.
- */
 /** RFC 9110 §5.5: a field value holds no control character but horizontal tab. */
 function hasControl(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
@@ -20,6 +12,14 @@ function hasControl(value: string): boolean {
   return false;
 }
 
+/**
+ * OTEL_EXPORTER_OTLP_HEADERS and its signal-specific sibling: `key=value` pairs separated by
+ * commas, values percent-decoded (the W3C Baggage format without properties, as the OTLP
+ * exporter specification defines it,
+ * opentelemetry.io/docs/specs/otel/protocol/exporter/#specifying-headers-via-environment-variables).
+ * Typically an API key for a hosted backend, so a malformed entry is named by position, never
+ * echoed, and the loader keeps the value out of its error message.
+ */
 export const otlpHeaders = () =>
   z
     .string()
@@ -36,8 +36,9 @@ export const otlpHeaders = () =>
         } catch {
           value = undefined;
         }
-        // A value that decodes to a control character (`%0d%0a`) is no header value: every export
-        // failed with ERR_INVALID_CHAR and dropped its spans, after a start that looked fine.
+        // A value that decodes to a control character (`%0d%0a`) is no header value: every
+        // export failed with ERR_INVALID_CHAR and dropped its spans, after a start that looked
+        // fine.
         if (at <= 0 || !HEADER_NAME.test(key) || value === undefined || hasControl(value)) {
           ctx.addIssue({
             code: 'custom',

@@ -43,8 +43,8 @@ export class AccessLog {
       span && span.spanId !== INVALID_SPANID
         ? `,"trace_id":"${span.traceId}","span_id":"${span.spanId}"`
         : '';
-    // The client as TRUST_PROXY resolves it (protocol/client-address.ts); absent if the socket closed
-    // before anything read it. Always an address, so it needs no escaping.
+    // The client as TRUST_PROXY resolves it (protocol/client-address.ts); absent if the socket
+    // closed before anything read it. Always an address, so it needs no escaping.
     const ip = clientAddress(request);
     const client = ip === undefined ? '' : `,"clientAddress":"${ip}"`;
     // request.id is ours or a validated x-request-id (request-context/request-id.ts), the method a token

@@ -1,5 +1,5 @@
 import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../config/config.schema.js';
 import type { HttpServerMetrics } from '../metrics/http-server.metrics.js';
 import type { InFlightRegistry } from '../request-context/in-flight.registry.js';
@@ -37,6 +37,14 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): voi
   const { METRICS_ENABLED: metricsOn, ACCESS_LOG_ENABLED: accessLogged } = deps.config;
   const metrics = metricsOn ? deps.metrics : undefined;
   const accessLog = accessLogged ? new AccessLog(deps.config.OTEL_SERVICE_NAME) : undefined;
+  /** The duration histogram and the access line of one request, answered or abandoned. */
+  const record = (request: FastifyRequest, statusCode: number, elapsedMs: number): void => {
+    const state = request.requestState;
+    const route = state?.route ?? 'unmatched';
+    metrics?.record(route, request.method, statusCode, elapsedMs);
+    // Probes every few seconds per pod would drown the log; they are logged at debug.
+    accessLog?.write(request, route, statusCode, elapsedMs, state?.probe === true);
+  };
   registerRequestState(app, {
     defaultTimeoutMs: deps.config.REQUEST_TIMEOUT_MS,
     inFlight: deps.inFlight,
@@ -44,13 +52,7 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): voi
     onBodyTimeout: deps.onBodyTimeout,
     // onResponse never runs for it: the request is counted and logged as 499 (nginx's "client
     // closed request"), so a slow backend that makes clients give up shows in both.
-    onAbandoned: (request, reply) => {
-      const state = request.requestState;
-      const route = state?.route ?? 'unmatched';
-      const { elapsedTime } = reply;
-      metrics?.record(route, request.method, CLIENT_CLOSED, elapsedTime);
-      accessLog?.write(request, route, CLIENT_CLOSED, elapsedTime, state?.probe === true);
-    },
+    onAbandoned: (request, reply) => record(request, CLIENT_CLOSED, reply.elapsedTime),
   });
 
   app.addHook('onSend', (_request, reply, payload, done) => {
@@ -61,14 +63,11 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): voi
   // One hook for all three: each is on every request's path, and all need the status.
   if (!spans && !metrics && !accessLog) return;
   app.addHook('onResponse', (request, reply, done) => {
-    const state = request.requestState;
+    const span = request.requestState?.span;
     // Fastify computes both on each read (getters); read once for every consumer.
     const { statusCode, elapsedTime } = reply;
-    if (state?.span) spans?.end(state.span, statusCode);
-    const route = state?.route ?? 'unmatched';
-    metrics?.record(route, request.method, statusCode, elapsedTime);
-    // Probes every few seconds per pod would drown the log; they are logged at debug.
-    accessLog?.write(request, route, statusCode, elapsedTime, state?.probe === true);
+    if (span) spans?.end(span, statusCode);
+    record(request, statusCode, elapsedTime);
     done();
   });
 }

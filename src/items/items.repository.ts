@@ -106,9 +106,9 @@ export class ItemsRepository {
 
   /**
    * Applies `patch` if the item is still at one of the `expected` versions ('any' for
-   * If-Match: *). Not write-combined
-   * like counter increments: with a version, concurrent writers of one item wait for one commit
-   * at most and the losers get 412; why `*` overwrites are left alone is in counters.service.ts.
+   * If-Match: *). Not write-combined like counter increments: with a version, concurrent writers
+   * of one item wait for one commit at most and the losers get 412; why `*` overwrites are left
+   * alone is in counters.service.ts.
    */
   async update(id: string, expected: Expected, patch: ItemInput): Promise<WriteResult> {
     const params: unknown[] = [id, expected === 'any' ? null : expected];

@@ -1,16 +1,16 @@
 import { isIP } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 
-/** The longest address text there is: an IPv6 address ending in dotted IPv4 (INET6_ADDRSTRLEN - 1). */
+/** The longest address text: IPv6 ending in dotted IPv4 (INET6_ADDRSTRLEN - 1). */
 const LONGEST_ADDRESS = 45;
 
 /**
- * The client a request came from: `request.ip` (the socket's peer, or behind a trusted proxy the
- * first hop TRUST_PROXY does not trust, http/proxy-trust.ts) when that is an address. Fastify does not
- * check the hop it picks: behind a trusted proxy that passes on a header its client wrote, it
- * would be `not-an-ip`, 15 KB of text, or an IPv6 address with a zone of any length (node's isIP
- * accepts `fe80::1%<anything>`), and each would become a rate-limit bucket, a span attribute and
- * a log field. Such a hop is not believed: the nearest hop that is an address is the client, the
+ * The client a request came from: `request.ip` (the socket's peer, or behind a trusted proxy
+ * the first hop TRUST_PROXY does not trust, http/proxy-trust.ts) when that is an address.
+ * Fastify does not check the hop it picks: behind a trusted proxy that passes on a header its
+ * client wrote, it would be `not-an-ip`, 15 KB of text, or an IPv6 address with a zone of any
+ * length (node's isIP accepts `fe80::1%<anything>`), and each would become a rate-limit bucket,
+ * a span attribute and a log field. Such a hop is not believed: the nearest hop that is an address is the client, the
  * last trusted proxy at worst. The rate-limit key, the span's `client.address` and the access log
  * read this one function, so they agree.
  * @returns undefined only when the socket closed before anything read its peer
