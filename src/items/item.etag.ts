@@ -17,7 +17,9 @@ export function versionsFromIfMatch(header: string, id: string): Expected {
   if (value === '*') return 'any';
   const versions: number[] = [];
   for (const tag of value.split(',')) {
-    const match = /^"(\d{1,19})\.(\d{1,9})"$/.exec(tag.trim());
+    // The version as etagOf writes it, digit for digit: strong comparison is character by
+    // character, so "12.02" is not "12.2" although Number() reads both as 2.
+    const match = /^"(\d{1,19})\.([1-9]\d{0,8})"$/.exec(tag.trim());
     if (match && match[1] === id) versions.push(Number(match[2]));
   }
   return versions;

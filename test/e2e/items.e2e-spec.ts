@@ -132,6 +132,22 @@ describe('/api/items (real listener; PGlite, or a fresh PostgreSQL database unde
     expect(removed.status).toBe(204);
   });
 
+  it('If-Match compares strong tags character by character: "id.01" is not "id.1"', async () => {
+    const { item } = await create({ name: 'exact' });
+    for (const [method, body] of [
+      ['PATCH', { name: 'changed' }],
+      ['GET', undefined],
+      ['DELETE', undefined],
+    ] as const) {
+      const res = await send(method, `/api/items/${item.id}`, body, {
+        'if-match': `"${item.id}.01"`,
+      });
+      expect(res.status).toBe(412);
+      expect(await json(res)).toMatchObject({ code: 'ITEM_VERSION_CONFLICT' });
+    }
+    expect((await json(await send('GET', `/api/items/${item.id}`))).name).toBe('exact');
+  });
+
   it('the list says how it may be cached, as an item does', async () => {
     const res = await send('GET', '/api/items?limit=1');
     expect(res.headers.get('cache-control')).toBe('private, no-cache');
