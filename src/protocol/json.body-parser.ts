@@ -37,7 +37,9 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
     onConstructorPoisoning ?? 'error',
   );
   // `fatal`: throw on invalid UTF-8 instead of substituting U+FFFD (WHATWG Encoding §10.2).
-  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  // `ignoreBOM`: keep a leading byte order mark in the text (the decoder drops it by default),
+  // so the echo answers the bytes as sent; the JSON parser skips it (secure-json-parse).
+  const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     // Node keeps the first of repeated Content-Type lines, so `application/json` then

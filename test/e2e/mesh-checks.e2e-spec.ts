@@ -127,6 +127,16 @@ describe('build identity and mesh checks (real child process, no backends)', () 
     expect(await res.text()).toBe(sent);
   });
 
+  it('POST /echo keeps a leading byte order mark: the bytes as sent', async () => {
+    // JSON.parse may ignore a BOM (RFC 8259 §8.1), the echo may not drop it. Compared as bytes:
+    // fetch's text() would strip it again on this side.
+    const res = await post(`${child.baseUrl}/echo`, '\uFEFF{"a":1}');
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).toString('hex')).toBe(
+      Buffer.from('\uFEFF{"a":1}').toString('hex'),
+    );
+  });
+
   it.each([
     ['malformed JSON', 400, 'MALFORMED_JSON', 'application/json', '{"a":'],
     ['text/plain', 415, 'UNSUPPORTED_MEDIA_TYPE', 'text/plain', 'hello'],
