@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { classifyError } from '../errors/problem.js';
 import { logger } from '../logging/logger.js';
-import { MAX_JSON_DEPTH, nestedDeeperThan } from '../protocol/json.body-parser.js';
+import { jsonShapeProblem } from '../protocol/json.shape.js';
 import { RequestContextService } from '../request-context/request-context.service.js';
 import type { Backend } from '../upstream/upstream.backend.js';
 import { isUpstreamStatusError } from '../upstream/upstream.errors.js';
@@ -99,14 +99,14 @@ export class FanoutService {
 }
 
 /**
- * JSON bodies nest as objects; anything else is kept as text, and so is JSON nested deeper than
- * a request body may be: the answer's serializer recurses once per level, and a backend's 10 KB
+ * JSON bodies nest as objects; anything else is kept as text, and so is JSON a request body could
+ * not be (json.shape.ts): the answer's serializer recurses once per level, and a backend's 10 KB
  * of brackets overflowed its stack (a 500 for the whole fan-out, where one entry was at fault).
  */
 function parseBody(text: string, contentType: string | string[] | undefined): unknown {
   if (text.length === 0) return undefined;
   if (typeof contentType === 'string' && contentType.includes('json')) {
-    if (nestedDeeperThan(text, MAX_JSON_DEPTH)) return text;
+    if (jsonShapeProblem(text) !== undefined) return text;
     try {
       return JSON.parse(text);
     } catch {

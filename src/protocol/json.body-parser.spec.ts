@@ -8,7 +8,7 @@ import {
 import { NEVER_ABORTS } from '../request-context/request-context.js';
 import type { RequestState } from '../request-context/request-state.js';
 import { rawRequest } from '../../test/support/raw-http.js';
-import { nestedDeeperThan, registerJsonBodyParser } from './json.body-parser.js';
+import { registerJsonBodyParser } from './json.body-parser.js';
 
 /**
  * A body that arrives in a later packet than its headers ends in the socket's async context; the
@@ -58,18 +58,3 @@ function postJson(port: number, body: unknown, id: string, lateMs: number) {
     ? rawRequest(port, headers + payload)
     : rawRequest(port, headers, { later: { afterMs: lateMs, data: payload } });
 }
-
-describe('nestedDeeperThan: bracket depth outside strings', () => {
-  const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
-  it('counts arrays and objects, and nothing inside strings, escaped quotes included', () => {
-    expect(nestedDeeperThan(nested(256), 256)).toBe(false);
-    expect(nestedDeeperThan(nested(257), 256)).toBe(true);
-    expect(nestedDeeperThan(`${'{"a":'.repeat(300)}1${'}'.repeat(300)}`, 256)).toBe(true);
-    expect(nestedDeeperThan(JSON.stringify({ s: '['.repeat(1_000) }), 256)).toBe(false);
-    expect(nestedDeeperThan(JSON.stringify({ s: `\\"${'{'.repeat(1_000)}` }), 256)).toBe(false);
-    // Siblings do not add up: depth, not count.
-    expect(nestedDeeperThan(JSON.stringify(Array.from({ length: 1_000 }, () => [[1]])), 256)).toBe(
-      false,
-    );
-  });
-});

@@ -5,15 +5,10 @@ import {
   UnsupportedMediaTypeError,
 } from './protocol.errors.js';
 import { InvalidInputError } from '../errors/http.errors.js';
+import { jsonShapeProblem } from './json.shape.js';
 import { repeated } from './raw-headers.js';
 
 const SEND_JSON = 'send Content-Type: application/json';
-/**
- * The deepest nesting of arrays and objects a body may have. No body the API reads comes close;
- * V8's JSON.parse takes any depth, but JSON.stringify and every other recursive walk of the value
- * (an echo, a forwarded body) runs out of stack near 4,500 levels: a 500.
- */
-export const MAX_JSON_DEPTH = 256;
 
 /**
  * The only request bodies the public API reads are JSON, stored exactly as sent:
@@ -21,7 +16,8 @@ export const MAX_JSON_DEPTH = 256;
  *    an invalid byte is malformed JSON (400), not a U+FFFD the client never sent; the JSON itself
  *    goes through Fastify's own parser, so the body limit and the `__proto__`/`constructor`
  *    poisoning checks (`onProtoPoisoning`, `onConstructorPoisoning`) stay Fastify's;
- *    nesting deeper than MAX_JSON_DEPTH is malformed JSON too, and a body with a
+ *    JSON too costly to parse or walk (json.shape.ts: too deep, or an object too wide) is
+ *    malformed JSON too, and a body with a
  *    Content-Encoding (gzip, br…) is refused with 415: it is read as sent or not at all;
  * 2. any other type — a form post or `text/plain`, which a cross-site HTML form can send without
  *    a CORS preflight — and a body without a Content-Type answer 415.
@@ -73,8 +69,9 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       done(new MalformedJsonError('The request body is not valid UTF-8.'));
       return;
     }
-    if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
-      done(new MalformedJsonError(`The JSON is nested deeper than ${MAX_JSON_DEPTH} levels.`));
+    const shape = jsonShapeProblem(text);
+    if (shape !== undefined) {
+      done(new MalformedJsonError(shape));
       return;
     }
     // Kept for a route that passes the body on as sent (RequestState.bodyText): the value below
@@ -114,29 +111,6 @@ function poisoned(text: string, error: Error): Error {
     return error;
   }
   return new InvalidInputError([{ field, message: 'a key this API never accepts' }]);
-}
-
-/**
- * Whether brackets outside strings open more than `limit` levels at some point. A scan of the text,
- * not of the parsed value: walking the value would itself recurse. Fewer characters than the
- * limit cannot nest that deep, so a short body is not scanned.
- */
-export function nestedDeeperThan(text: string, limit: number): boolean {
-  if (text.length <= limit) return false;
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (inString) {
-      if (code === 0x5c)
-        i++; // a backslash escapes the next character
-      else if (code === 0x22) inString = false;
-    } else if (code === 0x22) inString = true;
-    else if (code === 0x5b || code === 0x7b) {
-      if (++depth > limit) return true;
-    } else if (code === 0x5d || code === 0x7d) depth--;
-  }
-  return false;
 }
 
 /** The lower-cased `charset` parameter (RFC 9110 §8.3.1: optionally quoted), if any. */

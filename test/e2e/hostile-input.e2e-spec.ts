@@ -2,7 +2,7 @@ import { defaultDatabaseEnv } from '../support/database.js';
 import { json } from '../support/http.js';
 import { rawRequest } from '../support/raw-http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { MAX_JSON_DEPTH } from '../../src/protocol/json.body-parser.js';
+import { MAX_JSON_DEPTH, MAX_OBJECT_MEMBERS } from '../../src/protocol/json.shape.js';
 
 const STACK_FRAME = /\bat .*\.(js|ts):\d+/;
 
@@ -157,6 +157,36 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
       const res = await echo(nested(MAX_JSON_DEPTH));
       expect(res.status).toBe(200);
       expect(await res.text()).toBe(nested(MAX_JSON_DEPTH));
+    });
+  });
+
+  describe('an object wider than MAX_OBJECT_MEMBERS is refused before it is parsed', () => {
+    // 90,000 keys (~1 MB): what V8 parses slowest, and a strict schema then named every key.
+    const wide = (members: number) =>
+      JSON.stringify(Object.fromEntries(Array.from({ length: members }, (_, i) => [`k${i}`, 0])));
+
+    it.each([
+      ['/echo', '/echo'],
+      ['/api/items', '/api/items'],
+    ])('%s → 400 MALFORMED_JSON naming the limit', async (_name, path) => {
+      const res = await fetch(`${t.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: wide(90_000),
+      });
+      const body = await problem(res, 400, 'MALFORMED_JSON');
+      expect(body.detail).toContain(`more than ${MAX_OBJECT_MEMBERS} members`);
+    });
+
+    it('the limit itself is accepted and echoed back as sent', async () => {
+      const sent = wide(MAX_OBJECT_MEMBERS);
+      const res = await fetch(`${t.baseUrl}/echo`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: sent,
+      });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe(sent);
     });
   });
 
