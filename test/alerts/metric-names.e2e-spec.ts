@@ -5,8 +5,10 @@
  * recording rule's output), every label a matcher tests must be on that metric's series, and the
  * label values the SLOs hinge on (`le="0.5"`, 5xx codes) must be spelled as the rules expect.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BackendServer, answer } from '../support/backend-server.js';
-import { startChild, type Child } from '../support/child-process.js';
+import { ROOT, startChild, type Child } from '../support/child-process.js';
 import { defaultDatabaseEnv, REDIS_URL } from '../support/database.js';
 import { parsePrometheusText, type Family } from '../support/prometheus-text.js';
 import { alertRules, readRules } from './alert-rules.js';
@@ -106,6 +108,18 @@ describe('every metric the rules and the dashboard read is exported by a running
         .map((s) => `${where}: ${s.name}`),
     );
     expect(missing).toEqual([]);
+  });
+
+  it("the prometheus-adapter rule for the HPA's in-flight metric selects an exported gauge", () => {
+    // k8s/components/hpa-inflight-requests and the chart's autoscaling.inflightRequests read it.
+    const rule = readFileSync(
+      join(ROOT, 'k8s/components/hpa-inflight-requests/prometheus-adapter-rule.yaml'),
+      'utf8',
+    );
+    const series = /seriesQuery: '([a-z_:]+)\{/.exec(rule)?.[1];
+    expect(series).toBe('http_server_active_requests');
+    expect(families.get(series!)?.type).toBe('gauge');
+    expect(rule).toContain(`matches: '^${series}$'`);
   });
 
   it('no matcher tests a label the metric does not carry', () => {
