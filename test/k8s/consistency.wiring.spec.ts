@@ -207,7 +207,7 @@ describe.each(RENDERS)('%s manifests', (name) => {
   });
 
   it('caps the young generation, and the concurrency-10k bench measures these very V8 flags', () => {
-    const bench = readFileSync(join(ROOT, 'bench/scenarios/concurrency.js'), 'utf8');
+    const bench = readFileSync(join(ROOT, 'bench/scenarios/concurrency-10k.js'), 'utf8');
     const benched = /const DEPLOYED_NODE_OPTIONS = '([^']*)'/.exec(bench)?.[1];
     for (const w of apps) {
       const c = rampartContainers(w)[0]!;
@@ -234,7 +234,7 @@ describe('V8 flags', () => {
     const entrypoint = v8Flags(JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)![1]!));
     const settings = readFileSync(join(ROOT, 'bench/lib/settings.js'), 'utf8');
     const benched = quoted(/START_FLAGS = \[([^\]]*)\]/.exec(settings)?.[1]);
-    const concurrency = readFileSync(join(ROOT, 'bench/scenarios/concurrency.js'), 'utf8');
+    const concurrency = readFileSync(join(ROOT, 'bench/scenarios/concurrency-10k.js'), 'utf8');
     const deployedArgs = quoted(/DEPLOYED_NODE_ARGS = \[([^\]]*)\]/.exec(concurrency)?.[1]);
     expect(start).toContain('--no-allocation-site-pretenuring');
     expect(benched).toEqual(start);
