@@ -71,7 +71,7 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   const admission = app.get(AdmissionGate);
   const httpMetrics = app.get(HttpServerMetrics);
   countSocketTimeouts(fastify.server, (phase) => httpMetrics.countTimeout(phase));
-  fastify.server.on('checkExpectation', answerExpectationFailed);
+  fastify.server.on('checkExpectation', (req, res) => answerExpectationFailed(fastify, req, res));
   app.get(ProblemCounts).attach(fastify);
   registerHttpHooks(fastify, {
     config,

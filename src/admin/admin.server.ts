@@ -53,7 +53,9 @@ export class AdminServer implements OnApplicationShutdown {
       requestTimeout: timeouts.requestTimeout,
       http: { requireHostHeader: false, ...timeouts.http },
     });
-    this.routes.server.on('checkExpectation', answerExpectationFailed);
+    this.routes.server.on('checkExpectation', (req, res) =>
+      answerExpectationFailed(this.routes, req, res),
+    );
     this.routes.setSerializerCompiler(this.serializers.compiler);
     problemCounts.attach(this.routes);
     this.routes.addHook('onRequest', (request, reply, done) => {

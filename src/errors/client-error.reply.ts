@@ -1,5 +1,6 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import { logger } from '../logging/logger.js';
 import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { newRequestId, requestIdFrom } from '../request-context/request-id.js';
@@ -37,14 +38,18 @@ export const CLIENT_ERROR_ANSWERS: ReadonlyMap<string, RawAnswer> = new Map<stri
 
 type ClientError = Error & { code?: string; reason?: string };
 
+/** Where a raw answer is counted: the app's problem counts (problem.counts.ts), when attached. */
+type Counts = Pick<FastifyInstance, 'problemCounts'> | void;
+
 /**
  * Fastify's `clientErrorHandler`: Node's parser rejected the bytes (bad framing, header flood,
  * header or request timeout) before a request object exists, so no hook, filter or reply runs.
  * The answer is written raw, as Node's own handler does (lib/_http_server.js socketOnError),
  * but as problem+json with a code and a fresh request id; the connection is closed after it,
- * since the stream can no longer be trusted to be framed.
+ * since the stream can no longer be trusted to be framed. Fastify calls it bound to its
+ * instance, whose problem counts (the status page's errors by code) it records into.
  */
-export function answerClientError(error: ClientError, socket: Socket): void {
+export function answerClientError(this: Counts, error: ClientError, socket: Socket): void {
   // A reset peer reads nothing (Node's docs for the 'clientError' event).
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const answer = CLIENT_ERROR_ANSWERS.get(error.code ?? '') ?? {
@@ -53,6 +58,7 @@ export function answerClientError(error: ClientError, socket: Socket): void {
     // llhttp's reason ("Invalid header value char") names the fault and carries no request data.
     detail: `The request could not be parsed${error.reason ? `: ${error.reason}` : ''}.`,
   };
+  this?.problemCounts?.record(answer.code);
   writeRawProblem(socket, answer);
   socket.destroy(error);
 }
@@ -89,8 +95,13 @@ export function writeRawProblem(
  * Node's 'checkExpectation': a request whose `Expect` is not `100-continue` (RFC 9110 §10.1.1:
  * 417). Node's own answer is an empty 417; this one is problem+json like every other refusal, and
  * closes the connection, since the client may send the body it meant to hold back.
+ * @param app whose problem counts record the answer
  */
-export function answerExpectationFailed(req: IncomingMessage, res: ServerResponse): void {
+export function answerExpectationFailed(
+  app: Counts,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
   const requestId = requestIdFrom(req.headers['x-request-id']);
   const answer = {
     status: 417,
@@ -98,6 +109,7 @@ export function answerExpectationFailed(req: IncomingMessage, res: ServerRespons
     detail: 'Only Expect: 100-continue is supported.',
   };
   log.debug({ reqId: requestId, code: answer.code }, answer.detail);
+  app?.problemCounts?.record(answer.code);
   const body = JSON.stringify(
     buildProblem(answer, { requestId, instance: (req.url ?? '/').split('?', 1)[0] }),
   );

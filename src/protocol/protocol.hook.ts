@@ -25,6 +25,7 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as 
 export function registerProtocolChecks(app: FastifyInstance): void {
   const host = new HostHeaderCheck();
   app.server.on('connect', (_request, socket: Socket) => {
+    app.problemCounts?.record('METHOD_NOT_ALLOWED');
     writeRawProblem(
       socket,
       { status: 405, code: 'METHOD_NOT_ALLOWED', detail: 'CONNECT is not supported.' },

@@ -1,3 +1,4 @@
+import { rawRequest } from '../support/raw-http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // The pages' HTTP contract, without a browser (browser-pages.e2e-spec.ts renders them).
@@ -33,6 +34,32 @@ describe('status, landing and trace pages: HTTP contract', () => {
     expect(status.errors).toContainEqual(expect.objectContaining({ code: 'INVALID_INPUT' }));
     // In-process apps start without the telemetry preload: no span store.
     expect(status.traces).toBeNull();
+  });
+
+  it('/status.json counts the answers written straight to the socket too, on both ports', async () => {
+    const port = (url: string) => Number(new URL(url).port);
+    const errorsNow = async () => {
+      const status = (await (await fetch(`${t.adminUrl}/status.json`)).json()) as {
+        errors: Array<{ code: string; total: number }>;
+      };
+      return new Map(status.errors.map((e) => [e.code, e.total]));
+    };
+    const before = await errorsNow();
+    const get = (extra: string) => `GET /hello HTTP/1.1\r\nhost: x\r\n${extra}\r\n`;
+    const answers = [
+      await rawRequest(port(t.baseUrl), get(`x-big: ${'a'.repeat(20_000)}\r\n`)),
+      await rawRequest(port(t.baseUrl), get('expect: something\r\n')),
+      await rawRequest(port(t.baseUrl), 'GET /hello HTTP/9.9\r\n\r\n'),
+      await rawRequest(port(t.baseUrl), 'CONNECT example.com:443 HTTP/1.1\r\nhost: x\r\n\r\n'),
+      await rawRequest(port(t.adminUrl), get('expect: something\r\n')),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([431, 417, 400, 405, 417]);
+    const after = await errorsNow();
+    const added = (code: string) => (after.get(code) ?? 0) - (before.get(code) ?? 0);
+    expect(added('REQUEST_HEADER_FIELDS_TOO_LARGE')).toBe(1);
+    expect(added('EXPECTATION_FAILED')).toBe(2);
+    expect(added('BAD_REQUEST')).toBe(1);
+    expect(added('METHOD_NOT_ALLOWED')).toBe(1);
   });
 
   it('/debug/tracez explains that tracing did not start, and refuses a malformed query', async () => {
