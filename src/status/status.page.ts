@@ -9,7 +9,7 @@ header{display:flex;flex-wrap:wrap;gap:4px 12px;align-items:baseline}
 section{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:8px 10px}
 section h2{margin:0 0 6px;font-size:14px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
 dl{display:grid;grid-template-columns:auto 1fr;gap:2px 12px;margin:0}dt{color:var(--muted)}dd{margin:0;font-variant-numeric:tabular-nums}
-td,th{font-variant-numeric:tabular-nums}
+td,th{font-variant-numeric:tabular-nums}td:first-child{overflow-wrap:anywhere}
 #stale{display:none}#stale.on{display:inline}
 `;
 

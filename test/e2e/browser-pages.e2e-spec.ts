@@ -96,6 +96,11 @@ describe('the status page, the landing page and /debug/tracez in Chromium', () =
     const { id } = (await created.json()) as { id: string };
     for (let i = 0; i < 3; i++) await (await fetch(`${child.baseUrl}/api/items/${id}`)).text();
     expect((await fetch(`${child.baseUrl}/api/items/not-an-id`)).status).toBe(400);
+    // The longest code a table row gets here: it must wrap inside its card on a phone.
+    const late = await fetch(`${child.baseUrl}/hello?delay=500`, {
+      headers: { 'x-request-timeout': '1ms' },
+    });
+    expect(late.status).toBe(504);
     for (let i = 0; i < 3; i++) await (await fetch(`${child.baseUrl}/api/fanout`)).text();
 
     await until(page, 'the slow request in flight', async (text) => {
@@ -104,6 +109,7 @@ describe('the status page, the landing page and /debug/tracez in Chromium', () =
     await until(page, 'the error, the open breaker, cache and pool figures', async (text) => {
       return (
         (await text('errors')).includes('INVALID_INPUT') &&
+        (await text('errors')).includes('REQUEST_DEADLINE_EXCEEDED') &&
         (await text('upstreams')).includes('open') &&
         !(await text('cache-ratio')).startsWith('—') &&
         !(await text('db-p99')).startsWith('—')
@@ -117,11 +123,22 @@ describe('the status page, the landing page and /debug/tracez in Chromium', () =
     expect(await upstream.locator('td').nth(1).innerText()).toBe('open');
     expect(await text('traces')).toMatch(/^[1-9]\d* of 4096 spans held/);
 
-    // Readable on a phone: nothing wider than the screen.
+    // Readable on a phone: nothing wider than the screen, no table wider than its card.
     const overflow = await page.evaluate(
       'document.documentElement.scrollWidth - window.innerWidth',
     );
     expect(overflow).toBeLessThanOrEqual(0);
+    for (const width of [390, 375, 320]) {
+      await page.setViewportSize({ width, height: 844 });
+      for (const card of await page.locator('section', { has: page.locator('table') }).all()) {
+        const [cardBox, tableBox] = [
+          await card.boundingBox(),
+          await card.locator('table').boundingBox(),
+        ];
+        expect(tableBox!.x + tableBox!.width).toBeLessThanOrEqual(cardBox!.x + cardBox!.width);
+      }
+    }
+    await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: browser.screenshot('status-phone'), fullPage: true });
     expect(urls.every((u) => u.startsWith(child.adminUrl))).toBe(true);
     expect((await slow).status).toBe(200);
