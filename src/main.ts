@@ -1,6 +1,7 @@
 import { startApp } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/config.loader.js';
 import { ShutdownService } from './lifecycle/shutdown.service.js';
+import { StartupSignals } from './lifecycle/startup-signals.js';
 import { configureLogger, flushLogger, logger } from './logging/logger.js';
 
 /** Entry point: parse config (or exit naming every bad variable), start, hand over shutdown. */
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
     logger.error({ err: reason }, 'unhandled promise rejection');
   });
 
+  // Held until ShutdownService owns the signals: the public port listens before start-up ends.
+  const startupSignals = new StartupSignals();
   // A port taken or a host not here is the settings' fault too (config/listen.error.ts).
   const { app, port, adminPort, probePort } = await startApp(config).catch((error: unknown) => {
     stopOnConfigError(error);
@@ -36,6 +39,8 @@ async function main(): Promise<void> {
     { port, adminPort, probePort, startupMs: Math.round(performance.now()) },
     'rampart is ready',
   );
+  const held = startupSignals.release();
+  if (held !== undefined) void shutdown.shutdown(held);
 }
 
 /** Exits 78 (EX_CONFIG) with the message naming each bad variable, if `error` is one. */
