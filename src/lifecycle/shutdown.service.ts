@@ -12,6 +12,10 @@ import { telemetryHandle } from '../telemetry/telemetry.handle.js';
 
 const log = logger.child({ module: 'lifecycle' });
 
+/** The longest the final span export may hold the exit (a healthy collector takes milliseconds). */
+const TELEMETRY_FLUSH_BUDGET_MS = 2_000;
+/** Left between the end of the flush and SHUTDOWN_TIMEOUT_MS, for the exit itself. */
+const EXIT_MARGIN_MS = 250;
 /** Far below a deliberate second Ctrl-C, far above the forwarding lag of npm (~1 ms). */
 const SAME_SIGNAL_WINDOW_MS = 500;
 
@@ -64,7 +68,8 @@ export class ShutdownService {
    *    requests finish (their responses carry `Connection: close`);
    * 4. close the admin listener (metrics stay scrapable through the drain);
    * 5. close resources (DB pool, Redis, upstream clients) — after the drain, never before;
-   * 6. flush telemetry last, so the spans of the final requests are exported;
+   * 6. flush telemetry last, so the spans of the final requests are exported (within a budget: a
+   *    collector that is down costs those spans, not the exit status);
    * 7. exit 0. Past SHUTDOWN_TIMEOUT_MS: log what is still open and exit 1.
    * A second signal forces exit at once.
    */
@@ -74,6 +79,7 @@ export class ShutdownService {
       return this.exit(130);
     }
     this.started = true;
+    const startedAt = performance.now();
     const deadline = setTimeout(() => this.timedOut(), this.config.SHUTDOWN_TIMEOUT_MS);
     log.info({ reason, inFlight: this.inFlight.size }, 'shutdown: step 1, readiness 503');
     this.readiness.startDraining();
@@ -92,15 +98,42 @@ export class ShutdownService {
       await this.admin.routes.close();
       log.info('shutdown: step 5, closing resources');
       await this.app?.close();
-      log.info('shutdown: step 6, flushing telemetry');
-      await telemetryHandle()?.shutdown();
     } catch (error) {
       log.error({ err: error }, 'shutdown step failed');
       exitCode = 1;
     }
+    log.info('shutdown: step 6, flushing telemetry');
+    await this.flushTelemetry(startedAt);
     clearTimeout(deadline);
     log.info({ exitCode }, 'shutdown: step 7, exit');
     this.exit(exitCode);
+  }
+
+  /**
+   * Exports what the span processor still holds, for at most TELEMETRY_FLUSH_BUDGET_MS and never
+   * past the shutdown deadline. A collector that is down or hangs costs the last spans (counted as
+   * failed exports), not the exit status: the drain itself was clean. Unbounded, the exporter's
+   * retries held a shutdown 7.7 s on a refused connection and 10 s on a silent collector, and
+   * failed it (exit 1) with nothing in flight.
+   */
+  private async flushTelemetry(startedAt: number): Promise<void> {
+    const handle = telemetryHandle();
+    if (handle === undefined) return;
+    const left = this.config.SHUTDOWN_TIMEOUT_MS - (performance.now() - startedAt) - EXIT_MARGIN_MS;
+    const budgetMs = Math.max(0, Math.min(TELEMETRY_FLUSH_BUDGET_MS, left));
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      handle.shutdown().then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+      new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), budgetMs))),
+    ]);
+    clearTimeout(timer);
+    if (outcome === 'timeout')
+      log.warn({ budgetMs }, 'telemetry not flushed in time: the last spans are not exported');
+    else if (outcome !== undefined)
+      log.warn({ err: outcome }, 'telemetry flush failed: the last spans are not exported');
   }
 
   private timedOut(): void {

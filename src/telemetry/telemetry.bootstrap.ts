@@ -19,18 +19,25 @@ new StackTraceMapper(new URL('./stack-maps.json', import.meta.url)).install();
 // imported dynamically, after this line.
 enableCompileCache();
 
-const { configSchema } = await import('../config/config.schema.js');
+const { loadConfig } = await import('../config/config.loader.js');
 const { TELEMETRY_HANDLE } = await import('./telemetry.handle.js');
 
-// An invalid environment is main.ts's to report (it names every bad variable and exits 78);
-// the bootstrap only stays out of the way.
-const parsed = configSchema.safeParse(process.env);
+// The configuration exactly as main.ts reads it (an empty value is unset): parsed here any
+// other way, `PORT=` failed the parse and tracing silently never started. An invalid
+// environment is main.ts's to report (it names every bad variable and exits 78); the bootstrap
+// only stays out of the way.
+let config;
+try {
+  config = loadConfig();
+} catch {
+  config = undefined;
+}
 
-if (parsed.success && !parsed.data.OTEL_SDK_DISABLED) {
+if (config !== undefined && !config.OTEL_SDK_DISABLED) {
   // Loaded only when enabled: the OpenTelemetry packages cost ~0.1 s of start-up.
   const { TelemetrySdk } = await import('./telemetry.sdk.js');
   const { createSpanExporter } = await import('./telemetry.exporter.js');
   const sdk = new TelemetrySdk();
-  sdk.start(parsed.data, createSpanExporter(parsed.data));
+  sdk.start(config, createSpanExporter(config));
   (globalThis as Record<symbol, unknown>)[TELEMETRY_HANDLE] = sdk;
 }

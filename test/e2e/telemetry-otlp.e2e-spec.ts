@@ -105,6 +105,61 @@ describe('OTLP export variables (real exporter → real receivers on 127.0.0.1)'
     },
   );
 
+  it('an empty variable is unset for tracing too: the preload parses as main does', async () => {
+    // `HELLO_DELAY_MS=` is unset to main.ts (its default); the preload once failed its own parse
+    // on it and never started tracing, without a word.
+    const receiver = new OtlpReceiver();
+    const endpoint = await receiver.start();
+    const child = await startTraced(endpoint, {
+      OTEL_TRACES_SAMPLER: 'always_on',
+      HELLO_DELAY_MS: '',
+    });
+    try {
+      expect((await fetch(`${child.baseUrl}/hello`)).status).toBe(200);
+      await receiver.waitFor((spans) => spans.some((s) => s.name === 'GET /hello'));
+    } finally {
+      await stop(child);
+      await receiver.close();
+    }
+  });
+
+  it.each([
+    [
+      'refuses connections',
+      async () => ({ url: await deadEndpoint(), close: async () => undefined }),
+    ],
+    [
+      'never answers',
+      async () => {
+        const silent = await new BackendServer(stall).start();
+        return { url: silent.url, close: () => silent.close() };
+      },
+    ],
+  ])(
+    'a collector that %s costs the last spans at shutdown, not the exit status',
+    async (_what, make) => {
+      const collector = await make();
+      const child = await startTraced(collector.url, {
+        OTEL_TRACES_SAMPLER: 'always_on',
+        // Spans wait for the shutdown's flush: a batch far in the future.
+        OTEL_BSP_SCHEDULE_DELAY: '600000',
+      });
+      try {
+        for (let i = 0; i < 20; i++)
+          expect((await fetch(`${child.baseUrl}/hello`)).status).toBe(200);
+        child.process.kill('SIGTERM');
+        expect(await child.exited).toBe(0);
+        const output = child.output();
+        expect(output).toMatch(/telemetry (not flushed in time|flush failed)/);
+        expect(output).toContain('shutdown: step 7, exit');
+        expect(output).not.toContain('shutdown deadline passed');
+      } finally {
+        await stop(child);
+        await collector.close();
+      }
+    },
+  );
+
   it('an export that outlives OTEL_EXPORTER_OTLP_TRACES_TIMEOUT is abandoned and counted as failed', async () => {
     const silent = await new BackendServer(stall).start();
     // The processor's own export timeout is far longer: only the exporter's can end the wait.
