@@ -5,8 +5,8 @@ import { optionalString } from './config.fields.js';
 const ADMIN_TOKEN_MIN_LENGTH = 16;
 
 /**
- * A bearer secret: at least ADMIN_TOKEN_MIN_LENGTH characters, none of them whitespace at either
- * end. A header value loses its leading and trailing whitespace on the way in, so a token of 20
+ * A bearer secret: at least ADMIN_TOKEN_MIN_LENGTH printable ASCII characters, none of them
+ * whitespace at either end. A header value loses its leading and trailing whitespace on the way in, so a token of 20
  * spaces started and then refused every caller (401): the admin port locked for good.
  */
 export const bearerToken = () =>
@@ -16,6 +16,11 @@ export const bearerToken = () =>
     })
     .refine((v) => v === undefined || v.trim() === v, {
       message: 'must not start or end with whitespace',
+    })
+    // An HTTP client cannot send `€` in a header (Node refuses it, curl sends other bytes): a
+    // token with one started, and every caller was refused for good.
+    .refine((v) => v === undefined || /^[\x20-\x7e]*$/.test(v), {
+      message: 'must be printable ASCII (all a header value can carry)',
     });
 
 /** Operator credentials for the admin listener (src/admin/admin.guard.ts). */

@@ -57,6 +57,9 @@ describe('loadConfig', () => {
     [{ PORT: '8080', ADMIN_PORT: '8080' }, 'ADMIN_PORT: must differ from PORT'],
     [{ ADMIN_PORT: '9090', PROBE_PORT: '9090' }, 'PROBE_PORT: must differ from ADMIN_PORT'],
     [{ ADMISSION_MIN_LIMIT: '500', ADMISSION_MAX_LIMIT: '10' }, 'ADMISSION_MIN_LIMIT'],
+    // Moved to the nearest bound without a word before.
+    [{ ADMISSION_INITIAL_LIMIT: '5000' }, 'ADMISSION_INITIAL_LIMIT: must be within'],
+    [{ ADMISSION_INITIAL_LIMIT: '1' }, 'ADMISSION_INITIAL_LIMIT: must be within'],
     [{ HELLO_DELAY_MS: '3000', HELLO_MAX_DELAY_MS: '100' }, 'HELLO_DELAY_MS'],
     [{ SHUTDOWN_TIMEOUT_MS: '3000' }, 'SHUTDOWN_TIMEOUT_MS: must exceed SHUTDOWN_DRAIN_DELAY_MS'],
     [{ DB_QUERY_TIMEOUT_MS: '200' }, 'DB_QUERY_TIMEOUT_MS: must exceed DB_STATEMENT_TIMEOUT_MS'],
@@ -82,12 +85,15 @@ describe('loadConfig', () => {
     ['DEBUG_TOKEN', 'short'],
     ['ADMIN_TOKEN', ' '.repeat(20)],
     ['ADMIN_TOKEN', ' a-token-of-enough-length'],
-  ])('%s=%j is refused: too short, or whitespace a header would lose', (name, value) => {
+    ['ADMIN_TOKEN', '€'.repeat(16)],
+  ])('%s=%j is refused: too short, or what a header would lose or cannot carry', (name, value) => {
     expect(configProblems({ [name]: value })).toContain(name);
   });
 
   it.each([
     ['BACKEND_URLS', 'http://user:secretpw@127.0.0.1:18800'],
+    // Unparsable: the credentials check threw, a stack trace that printed the URL.
+    ['BACKEND_URLS', 'http://user:secretpw@[::1'],
     ['UPSTREAM_PATH', '/a b'],
     ['OTEL_EXPORTER_OTLP_HEADERS', 'api-key=a%0d%0aX-Evil:%201'],
   ])('%s=%j is refused: it started, then leaked or failed every call', (name, value) => {

@@ -42,6 +42,17 @@ export const configSchema = z
         message: `must not exceed ADMISSION_MAX_LIMIT (${config.ADMISSION_MAX_LIMIT})`,
       });
     }
+    // Outside them it was moved to the nearest bound without a word (5000 ran as 1000).
+    if (
+      config.ADMISSION_INITIAL_LIMIT < config.ADMISSION_MIN_LIMIT ||
+      config.ADMISSION_INITIAL_LIMIT > config.ADMISSION_MAX_LIMIT
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADMISSION_INITIAL_LIMIT'],
+        message: `must be within ADMISSION_MIN_LIMIT and ADMISSION_MAX_LIMIT (${config.ADMISSION_MIN_LIMIT}-${config.ADMISSION_MAX_LIMIT})`,
+      });
+    }
     if (config.HELLO_DELAY_MS > config.HELLO_MAX_DELAY_MS) {
       ctx.addIssue({
         code: 'custom',

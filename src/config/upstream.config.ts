@@ -14,6 +14,9 @@ const backendList = z
     z.array(
       url(['http:', 'https:']).refine(
         (v) => {
+          // Refinements all run: a URL that does not parse is the check above's to report (a
+          // throw here was a stack trace at start-up that printed the URL, credentials and all).
+          if (!URL.canParse(v)) return true;
           const { username, password } = new URL(v);
           return username === '' && password === '';
         },
