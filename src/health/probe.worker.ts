@@ -97,7 +97,13 @@ parentPort.on('message', (answer) => {
 });
 
 // requireHostHeader off: Node's own answer to a missing Host is an empty 400 (framingProblem's).
-const server = http.createServer({ requireHostHeader: false }, (req, res) => {
+// A probe sends its request as soon as it connects and waits a second or two: a connection that
+// has not sent a whole request within headersTimeout of connecting is answered 408 and closed
+// (Node's defaults held a silent socket 66 s), and no more than maxConnections are held (2,100
+// silent sockets once took every file descriptor the process had: the public port and the
+// probes failed with them).
+const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_000,
+  requestTimeout: 10_000, connectionsCheckingInterval: 1_000 }, (req, res) => {
   const path = (req.url || '').split('?')[0];
   res.requestId = requestIdOf(req);
   const framing = framingProblem(req);
@@ -147,5 +153,6 @@ server.on('checkExpectation', (req, res) => {
     (req.url || '').split('?')[0], res.requestId), { connection: 'close' });
 });
 server.keepAliveTimeout = 5_000;
+server.maxConnections = 128;
 server.listen(port, host, () => parentPort.postMessage({ listening: server.address().port }));
 `;
