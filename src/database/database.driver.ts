@@ -26,6 +26,11 @@ export interface RunOptions {
   acquireTimeoutMs: number;
   /** Epoch ms at which the caller's request fails anyway: the wait never outlasts it. */
   deadline?: number;
+  /**
+   * The client-side bound on each statement (pg.session.ts); DB_QUERY_TIMEOUT_MS when absent,
+   * 0 for none: migrations, which may wait for another replica's and may run long themselves.
+   */
+  queryTimeoutMs?: number;
 }
 
 /** Pool figures for metrics: sessions open, idle, and callers waiting for one. */

@@ -1,23 +1,34 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SqlSession } from './database.driver.js';
 import type { Migration } from './database.migrations.js';
 
 /** Arbitrary but fixed: every replica of rampart must use the same advisory lock key. */
 export const MIGRATION_LOCK_KEY = 727_100_001;
 
+/** How often a replica waiting for the lock asks again. */
+const LOCK_POLL_MS = 250;
+
 /**
  * Applies pending migrations, each in its own transaction, while holding a session-level
  * advisory lock: replicas starting together queue on the lock, and the ones that get it after
- * the first find nothing left to do — none fails, none applies a migration twice.
+ * the first find nothing left to do — none fails, none applies a migration twice. The lock is
+ * asked for again every LOCK_POLL_MS rather than waited on in one statement, so that a replica
+ * waiting says so (`onWaiting`, with the time waited so far) and no statement of its waits long.
  * Returns the versions this call applied.
  */
 export async function migrate(
   session: SqlSession,
   migrations: readonly Migration[],
+  onWaiting: (waitedMs: number) => void = () => undefined,
 ): Promise<number[]> {
-  // Waiting for another replica's migrations may outlast DB_STATEMENT_TIMEOUT_MS, and so may a
-  // migration; RESET below returns the session to the pool's default.
+  // A migration may outlast DB_STATEMENT_TIMEOUT_MS; RESET below returns the session to the
+  // pool's default.
   await session.exec('SET statement_timeout = 0');
-  await session.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+  const started = performance.now();
+  while (!(await tryLock(session))) {
+    onWaiting(performance.now() - started);
+    await sleep(LOCK_POLL_MS);
+  }
   try {
     await session.exec(`
       CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -51,4 +62,12 @@ export async function migrate(
     await session.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     await session.exec('RESET statement_timeout');
   }
+}
+
+async function tryLock(session: SqlSession): Promise<boolean> {
+  const { rows } = await session.query<{ locked: boolean }>(
+    'SELECT pg_try_advisory_lock($1) AS locked',
+    [MIGRATION_LOCK_KEY],
+  );
+  return rows[0]?.locked === true;
 }

@@ -15,6 +15,8 @@ import { PgDriver } from './pg.driver.js';
 import { PgliteDriver } from './pglite.driver.js';
 
 const log = logger.child({ module: 'database' });
+/** A replica waiting for another's migrations says so this often. */
+const WAIT_LOG_INTERVAL_MS = 5_000;
 
 export interface QueryOptions {
   signal?: AbortSignal;
@@ -73,9 +75,21 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     this.driver = this.config.DATABASE_URL
       ? new PgDriver(this.config)
       : await PgliteDriver.open(this.config);
-    const applied = await this.driver.run((session) => migrate(session, MIGRATIONS), {
+    let loggedAt = -Infinity;
+    const waiting = (waitedMs: number): void => {
+      if (waitedMs - loggedAt < WAIT_LOG_INTERVAL_MS) return;
+      loggedAt = waitedMs;
+      log.info(
+        { waitedMs: Math.round(waitedMs) },
+        'waiting for the migration lock: another replica is migrating',
+      );
+    };
+    const applied = await this.driver.run((session) => migrate(session, MIGRATIONS, waiting), {
       signal: NEVER_ABORTS,
       acquireTimeoutMs: this.config.DB_CONNECT_TIMEOUT_MS,
+      // Waiting for another replica's migrations, or running a long one, is not a server that
+      // stopped answering: DB_QUERY_TIMEOUT_MS failed a replica's start after 6 s in the queue.
+      queryTimeoutMs: 0,
     });
     log.info(
       { driver: this.driver.kind, applied, ms: Math.round(performance.now() - started) },

@@ -85,7 +85,9 @@ export class PgDriver implements DatabaseDriver {
     try {
       signal.throwIfAborted();
       signal.addEventListener('abort', onAbort, { once: true });
-      return await fn(timedSessionOf(client, this.config.DB_QUERY_TIMEOUT_MS));
+      return await fn(
+        timedSessionOf(client, options.queryTimeoutMs ?? this.config.DB_QUERY_TIMEOUT_MS),
+      );
     } catch (error) {
       const classified = classifyDriverError(error, signal);
       if (isDbFailure(classified)) broken = classified;
