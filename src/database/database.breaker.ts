@@ -63,7 +63,15 @@ export class DatabaseBreaker {
   /** A call found the server unreachable or unanswering; `code` names how. */
   failure(code: string): void {
     this.failures++;
-    if (this.openedAt !== 0 || this.failures < this.options.threshold || this.stopped) return;
+    if (this.failures >= this.options.threshold) this.open(code);
+  }
+
+  /**
+   * Opens at once: the server did not answer its own probe (DatabasePolicy.suspect), which is
+   * what closes the breaker when it does.
+   */
+  open(code: string): void {
+    if (this.openedAt !== 0 || this.stopped) return;
     this.openedAt = Date.now();
     this.cause = code;
     this.options.onStateChange('open', { cause: code });

@@ -31,6 +31,11 @@ export interface RunOptions {
    * 0 for none: migrations, which may wait for another replica's and may run long themselves.
    */
   queryTimeoutMs?: number;
+  /**
+   * Called when the caller's signal cancels a statement the server is running, with how long
+   * it had run: a server that stopped answering shows here first (DatabasePolicy.suspect).
+   */
+  onCancelled?: (runningMs: number) => void;
 }
 
 /** Pool figures for metrics: sessions open, idle, and callers waiting for one. */

@@ -3,6 +3,7 @@ import { isAppError } from '../errors/app.error.js';
 import { logger } from '../logging/logger.js';
 import { DatabaseBreaker, type BreakerState } from './database.breaker.js';
 import { DbCircuitOpenError, isDbFailure } from './database.errors.js';
+import { isOutOfConnectionSlots } from './driver-error.classifier.js';
 import type { DatabaseMetrics } from './database.metrics.js';
 
 const log = logger.child({ module: 'database' });
@@ -28,6 +29,9 @@ export interface PolicyHooks {
  */
 export class DatabasePolicy {
   private readonly breaker: DatabaseBreaker;
+  /** A suspicion probe is running (suspect()), and when the last one started. */
+  private checking = false;
+  private lastSuspicion = -Infinity;
 
   constructor(
     private readonly config: AppConfig,
@@ -63,7 +67,11 @@ export class DatabasePolicy {
 
   /** A call failed: server failures feed the breaker, refusals are counted. */
   failed(error: unknown): void {
-    if (isDbFailure(error)) {
+    if (isOutOfConnectionSlots(error)) {
+      // The server answered: no slot for one more connection. The request fails; the breaker
+      // learns nothing about the server being down.
+      this.metrics.failures.inc({ code: 'DB_UNAVAILABLE' });
+    } else if (isDbFailure(error)) {
       const code = (error as { code: string }).code;
       this.metrics.failures.inc({ code });
       this.breaker.failure(code);
@@ -73,6 +81,34 @@ export class DatabasePolicy {
       // A SQL error (unique violation, ...): the server answered.
       this.breaker.success();
     }
+  }
+
+  /**
+   * A statement the caller's deadline cancelled after it had run SUSPECT_AFTER_MS. Such ends count
+   * as nothing (a client's short deadline must not open the breaker for everyone), but when every
+   * caller's deadline is shorter than DB_QUERY_TIMEOUT_MS a frozen server never reaches that
+   * timeout, and the breaker never opened: each request spent its whole budget. So the server is
+   * asked directly, one probe at a time and at most one a probe interval (the breaker's own `SELECT 1` on a connection of its own,
+   * DB_HEALTH_TIMEOUT_MS): a probe that is not answered opens the breaker (an answered one is
+   * what closes it); one that is answered changes nothing.
+   */
+  suspect(): void {
+    const now = performance.now();
+    if (this.checking || this.breaker.state === 'open') return;
+    // At most one a probe interval: under a burst of deadline ends, one connection a second.
+    if (now - this.lastSuspicion < this.config.DB_BREAKER_PROBE_INTERVAL_MS) return;
+    this.lastSuspicion = now;
+    this.checking = true;
+    this.hooks
+      .probe()
+      .then(
+        () => undefined,
+        () => {
+          this.metrics.failures.inc({ code: 'DB_QUERY_TIMEOUT' });
+          this.breaker.open('DB_QUERY_TIMEOUT');
+        },
+      )
+      .finally(() => (this.checking = false));
   }
 
   /** Shutdown: no further probes. */

@@ -15,6 +15,11 @@ import { PgDriver } from './pg.driver.js';
 import { PgliteDriver } from './pglite.driver.js';
 
 const log = logger.child({ module: 'database' });
+/**
+ * A statement its caller cancelled after it had run this long makes the policy ask the server
+ * whether it still answers (DatabasePolicy.suspect): statements here take milliseconds.
+ */
+const SUSPECT_AFTER_MS = 500;
 /** A replica waiting for another's migrations says so this often. */
 const WAIT_LOG_INTERVAL_MS = 5_000;
 
@@ -162,7 +167,12 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
           this.metrics.acquired(operation, performance.now() - waitStarted);
           return fn(session);
         },
-        { signal, acquireTimeoutMs: this.config.DB_POOL_ACQUIRE_TIMEOUT_MS, deadline },
+        {
+          signal,
+          acquireTimeoutMs: this.config.DB_POOL_ACQUIRE_TIMEOUT_MS,
+          deadline,
+          onCancelled: this.cancelledAfter,
+        },
       );
       this.policy.succeeded();
       return result;
@@ -171,6 +181,11 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
       throw error;
     }
   }
+
+  /** A statement its caller cancelled after a long run: is the server still answering? */
+  private readonly cancelledAfter = (runningMs: number): void => {
+    if (runningMs >= SUSPECT_AFTER_MS) this.policy.suspect();
+  };
 
   private requestDeadline(): number | undefined {
     return this.context.current()?.deadline;

@@ -40,6 +40,18 @@ export function classifyDriverError(error: unknown, signal: AbortSignal): unknow
   return error;
 }
 
+/** SQLSTATE 53300: the server is up and has no connection slot left (max_connections). */
+export const TOO_MANY_CONNECTIONS = '53300';
+
+/**
+ * Whether a failed call only found the server out of connection slots: it answered, and the
+ * pool's open connections still work, so the breaker must not count it as the server down (it
+ * opened on it, and the pool's working connection sat idle behind DB_CIRCUIT_OPEN).
+ */
+export function isOutOfConnectionSlots(error: unknown): boolean {
+  return sqlState((error as { cause?: unknown } | null)?.cause) === TOO_MANY_CONNECTIONS;
+}
+
 /** A SQL error a repository may act on (23505 unique_violation, 23514 check_violation, ...). */
 export function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;

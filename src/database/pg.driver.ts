@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { AppConfig } from '../config/config.schema.js';
 import { ConnectionGate } from './connection.gate.js';
 import type { DatabaseDriver, PoolStats, RunOptions, SqlSession } from './database.driver.js';
-import { classifyDriverError } from './driver-error.classifier.js';
+import { classifyDriverError, sqlState, TOO_MANY_CONNECTIONS } from './driver-error.classifier.js';
 import { DbUnavailableError, isDbFailure } from './database.errors.js';
 import { sendCancelRequest } from './pg.cancel.js';
 import { abandon, timedSessionOf, type BackendClient } from './pg.session.js';
@@ -71,8 +71,10 @@ export class PgDriver implements DatabaseDriver {
       opened?.();
     }
     let cancelled = false;
+    const runningSince = performance.now();
     const onAbort = () => {
       cancelled = true;
+      options.onCancelled?.(performance.now() - runningSince);
       if (client.processID !== null && client.secretKey !== null) {
         sendCancelRequest(client, client.processID, client.secretKey);
       }
@@ -115,6 +117,9 @@ export class PgDriver implements DatabaseDriver {
       await client.query('SELECT 1');
     } catch (error) {
       abandon(client);
+      // "Too many clients": the server answered, it has no connection slot to spare; the pool's
+      // connections still work. Not a server that is down.
+      if (sqlState(error) === TOO_MANY_CONNECTIONS) return;
       throw error;
     } finally {
       clearTimeout(timer);

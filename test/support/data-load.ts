@@ -21,10 +21,12 @@ export class DataLoad {
   private running = true;
   private readonly loops: Promise<void>[] = [];
 
+  /** `headers` go with every request (a client's `x-request-timeout`, say). */
   constructor(
     private readonly baseUrl: string,
     workers: number,
     private readonly tag: string,
+    private readonly headers: Record<string, string> = {},
   ) {
     for (let w = 0; w < workers; w++) this.loops.push(this.loop(w));
   }
@@ -50,12 +52,13 @@ export class DataLoad {
           op === 'create'
             ? await fetch(`${this.baseUrl}/api/items`, {
                 method: 'POST',
-                headers: { 'content-type': 'application/json' },
+                headers: { 'content-type': 'application/json', ...this.headers },
                 body: JSON.stringify({ name: `${this.tag}-w${w}-${n}` }),
                 signal: AbortSignal.timeout(30_000),
               })
             : await fetch(`${this.baseUrl}/api/counters/${this.counterOf(w)}/increment`, {
                 method: 'POST',
+                headers: this.headers,
                 signal: AbortSignal.timeout(30_000),
               });
         const body = (await res.json()) as { id?: string; value?: number; code?: string };

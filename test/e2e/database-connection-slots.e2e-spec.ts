@@ -1,0 +1,63 @@
+/**
+ * PostgreSQL out of connection slots (max_connections, SQLSTATE 53300 "too many clients") while
+ * the pool holds a working connection: the server is up and answering. Counting each refused
+ * connect as the server down opened the breaker, and the pool's working connection then sat
+ * idle behind 503 DB_CIRCUIT_OPEN; its probe, on a connection of its own, was refused as well,
+ * so it stayed open until a slot freed. Now neither counts: requests are served on the
+ * connections the pool has.
+ */
+import pg from 'pg';
+import { DataLoad, sleep, type DataResult } from '../support/data-load.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { ThrowawayPostgres } from '../support/throwaway-postgres.js';
+
+const MAX_CONNECTIONS = 8;
+
+describe('PostgreSQL with no connection slot to spare', () => {
+  let server: ThrowawayPostgres;
+  let t: TestApp;
+  const others: pg.Client[] = [];
+  let results: DataResult[];
+
+  beforeAll(async () => {
+    server = await ThrowawayPostgres.create();
+    const admin = new pg.Client({ connectionString: server.url() });
+    await admin.connect();
+    await admin.query(`ALTER SYSTEM SET max_connections = ${MAX_CONNECTIONS}`);
+    await admin.query('ALTER SYSTEM SET superuser_reserved_connections = 0');
+    await admin.end();
+    await server.stopImmediate();
+    await server.start();
+    t = await startTestApp({ DATABASE_URL: server.url(), DB_POOL_MAX: '4', CACHE_MAX_ITEMS: '0' });
+    // The app's pool has its connection (start-up used it); other clients take every other slot.
+    expect((await fetch(`${t.baseUrl}/api/items?limit=1`)).status).toBe(200);
+    for (let i = 0; i < MAX_CONNECTIONS - 1; i++) {
+      const client = new pg.Client({ connectionString: server.url() });
+      await client.connect();
+      others.push(client);
+    }
+    const load = new DataLoad(t.baseUrl, 6, 'slots');
+    await sleep(3_000);
+    results = await load.stop();
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(others.map((c) => c.end().catch(() => undefined)));
+    await t?.close();
+    await server?.destroy();
+  });
+
+  it('the pool could not grow: connects were refused with "too many clients"', async () => {
+    const refused = new pg.Client({ connectionString: server.url() });
+    await expect(refused.connect()).rejects.toMatchObject({ code: '53300' });
+  });
+
+  it('the breaker stays closed, and requests are served on the connections the pool has', async () => {
+    expect(results.filter((r) => r.code === 'DB_CIRCUIT_OPEN').length).toBe(0);
+    expect(results.filter((r) => r.status < 300).length).toBeGreaterThan(results.length / 2);
+    const ready = (await (await fetch(`${t.baseUrl}/readyz?verbose`)).json()) as {
+      details: { database: { breaker: string } };
+    };
+    expect(ready.details.database.breaker).toBe('closed');
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * PostgreSQL frozen (SIGSTOP) while every client's deadline is shorter than DB_QUERY_TIMEOUT_MS:
+ * no statement ever reaches the query timeout, so no call fails as the server's fault, and the
+ * breaker never opened: every request spent its whole budget waiting (504s, ~5 requests/s).
+ * Statements ended by their caller after running a while now make the policy ask the server
+ * directly (database.policy.ts `suspect`); unanswered probes open the breaker, data routes answer
+ * fast 503 DB_CIRCUIT_OPEN, and the breaker closes by itself after the thaw.
+ */
+import { DataLoad, sleep, type DataResult } from '../support/data-load.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { ThrowawayPostgres } from '../support/throwaway-postgres.js';
+
+const WORKERS = 8;
+
+describe('PostgreSQL frozen while clients send deadlines shorter than the query timeout', () => {
+  let server: ThrowawayPostgres;
+  let t: TestApp;
+  let results: DataResult[];
+  let freezeAt: number;
+  let thawAt: number;
+
+  beforeAll(async () => {
+    server = await ThrowawayPostgres.create();
+    t = await startTestApp({
+      DATABASE_URL: server.url(),
+      DB_POOL_MAX: '4',
+      DB_QUERY_TIMEOUT_MS: '5000',
+      DB_STATEMENT_TIMEOUT_MS: '4000',
+      DB_CONNECT_TIMEOUT_MS: '1000',
+      DB_HEALTH_TIMEOUT_MS: '300',
+      DB_BREAKER_PROBE_INTERVAL_MS: '300',
+      CACHE_MAX_ITEMS: '0',
+    });
+    const load = new DataLoad(t.baseUrl, WORKERS, 'short', { 'x-request-timeout': '1000ms' });
+    await sleep(1_000);
+    freezeAt = performance.now();
+    await server.signalAll('SIGSTOP');
+    await sleep(5_000);
+    await server.signalAll('SIGCONT');
+    thawAt = performance.now();
+    const until = thawAt + 8_000;
+    while (performance.now() < until) {
+      const served = new Set(
+        load.results.filter((r) => r.startedAt > thawAt && r.status < 300).map((r) => r.worker),
+      );
+      if (served.size === WORKERS) break;
+      await sleep(50);
+    }
+    results = await load.stop();
+  }, 60_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await server?.destroy();
+  });
+
+  it('the breaker opens during the freeze: data routes answer 503 DB_CIRCUIT_OPEN', () => {
+    const frozen = results.filter((r) => r.startedAt >= freezeAt && r.endedAt <= thawAt);
+    const codes = frozen.map((r) => r.code);
+    expect(codes).toContain('DB_CIRCUIT_OPEN');
+    // Once open, refusals are fast: more requests were answered while frozen than the
+    // deadline-bound ones alone allow (8 workers x 5 s / 1 s = 40).
+    expect(frozen.length).toBeGreaterThan(40);
+  });
+
+  it('nothing hangs: every request got an HTTP answer', () => {
+    expect(results.filter((r) => r.status === 0)).toEqual([]);
+  });
+
+  it('serves every worker again after the thaw', () => {
+    const served = new Set(
+      results.filter((r) => r.startedAt > thawAt && r.status < 300).map((r) => r.worker),
+    );
+    expect(served.size).toBe(WORKERS);
+  });
+});
