@@ -106,6 +106,9 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
   requestTimeout: 10_000, connectionsCheckingInterval: 1_000 }, (req, res) => {
   const path = (req.url || '').split('?')[0];
   res.requestId = requestIdOf(req);
+  // As on the other ports (protocol/protocol.hook.ts): Node parses nothing after an Upgrade
+  // request, so its connection closes once answered rather than leave a pipelined one unheard.
+  if (req.headers.upgrade !== undefined) res.setHeader('connection', 'close');
   const framing = framingProblem(req);
   if (framing !== undefined) {
     return send(res, 400, problem(400, 'BAD_REQUEST', framing, path, res.requestId),

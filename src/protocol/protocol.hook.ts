@@ -42,6 +42,10 @@ export function registerProtocolChecks(app: FastifyInstance): void {
       reply.header('connection', 'close');
       return sendProblem(reply, request, new BadRequestError(problem));
     }
+    // Node stops parsing a connection after a request that asks to Upgrade (llhttp takes what
+    // follows for the new protocol's bytes): a request pipelined behind one was never answered,
+    // and the socket sat until a timeout. Nothing here upgrades; answered, the connection closes.
+    if (request.headers.upgrade !== undefined) reply.header('connection', 'close');
     if (request.is404) {
       const allowed = allowedMethods(request);
       return sendProblem(

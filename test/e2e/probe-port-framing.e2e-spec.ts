@@ -93,6 +93,23 @@ describe('problem+json on every port: Expect, framing and methods', () => {
     });
   });
 
+  it.each(['public', 'admin', 'probe'] as const)(
+    'a request asking to Upgrade on the %s port is answered, then its connection closes',
+    async (which) => {
+      // Node parses nothing after it: a request pipelined behind it would go unanswered.
+      const path = which === 'admin' ? '/metrics' : '/healthz';
+      const res = await rawRequest(
+        ports[which],
+        `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n` +
+          `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`,
+        { lingerMs: 2_000 },
+      );
+      expect(res.status).toBe(200);
+      expect(res.headers.connection).toBe('close');
+      expect(res.closed).toBe(true);
+    },
+  );
+
   it('probe port: every answer carries x-request-id, the caller’s when it is valid', async () => {
     for (const path of ['/healthz', '/readyz', '/startupz', '/nope']) {
       const made = await fetch(`${t.probeUrl}${path}`);
