@@ -1,12 +1,5 @@
+import { busyWait } from '../chaos/busy-wait.js';
 import { EventLoopMonitor } from './event-loop.monitor.js';
-
-/** Keeps the thread running for `ms`. */
-function busyWait(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until) {
-    // spin
-  }
-}
 
 /** Holds the thread without running it: what a loop waiting for a core looks like. */
 function blockWithoutCpu(ms: number): void {
