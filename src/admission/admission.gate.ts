@@ -30,12 +30,8 @@ const MIN_SAMPLES = 10;
 const MAX_WINDOW_MS = 1_000;
 // At most one limit-change line per 10 s: under a spike the limit moves every window.
 const LOG_INTERVAL_MS = 10_000;
-// Event-loop utilization from which the one thread counts as saturated (perf_hooks ELU)...
+// Event-loop utilization from which the one thread counts as saturated (perf_hooks ELU).
 const CPU_SATURATED = 0.95;
-// ...when it also ran on a core for at least half the window (event-loop.monitor.ts threadCpu):
-// a loop kept waiting for a core by other processes is starved, not overloaded, and holding
-// connections would turn away clients it has the time to serve.
-const OWN_CPU_SATURATED = 0.5;
 // "Fail at Scale": a queue not empty for 100 ms is standing; then waits are cut to 5 ms. Here
 // standing means not shrinking over 250 ms (admission.queue.ts): accepting and parsing a burst
 // of 2,500 connections alone keeps one loop busy for ~0.1-0.2 s, and such a burst must be
@@ -91,7 +87,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
   private lastLog = { at: 0, limit: 0 };
   private rejectedSinceLog = 0;
   /** The loop window last measured, for the readiness check and logs. */
-  lastLoop: LoopWindow = { utilization: 0, delayMeanMs: 0, delayMaxMs: 0, threadCpu: 0 };
+  lastLoop: LoopWindow = { utilization: 0, delayMeanMs: 0, delayMaxMs: 0 };
   /** Since when (performance.now()) every window's delay passed READINESS_MAX_EVENT_LOOP_DELAY_MS. */
   slowSince?: number;
 
@@ -294,8 +290,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
     const now = performance.now();
     const loop = this.loop.take();
     this.judgeLoop(loop);
-    // Saturated by its own work: busy, and on a core for most of the window, not waiting for one.
-    const saturated = loop.utilization >= CPU_SATURATED && loop.threadCpu >= OWN_CPU_SATURATED;
+    const saturated = loop.utilization >= CPU_SATURATED;
     this.hold.judge(loop.utilization, saturated, this.sustainedAt(now));
     // Too few requests to judge latency yet; the loop is still judged every window.
     if (this.latencies.size < MIN_SAMPLES && now - this.windowStart < MAX_WINDOW_MS) return;

@@ -8,12 +8,6 @@ export interface LoopWindow {
   delayMeanMs: number;
   /** Worst lateness seen in the window, ms. */
   delayMaxMs: number;
-  /**
-   * CPU time the main thread ran for, as a share of the window (0..1). Utilization counts a loop
-   * that waits for a core as busy: a process starved by others (sixty `curl`s starting at once
-   * on two cores) read 95 % utilized with nothing in flight. This tells the two apart.
-   */
-  threadCpu: number;
 }
 
 // A 20 ms probe timer: 50 wake-ups a second (unmeasurable CPU), fine enough to see a loop turn
@@ -34,8 +28,6 @@ export class EventLoopMonitor {
   private lateMax = 0;
   private lateCount = 0;
   private lastUtilization: EventLoopUtilization = performance.eventLoopUtilization();
-  private lastThreadCpu = threadCpuMicros();
-  private lastAt = performance.now();
 
   start(): void {
     this.stop();
@@ -64,8 +56,6 @@ export class EventLoopMonitor {
   reset(): void {
     this.lateSum = this.lateMax = this.lateCount = 0;
     this.lastUtilization = performance.eventLoopUtilization();
-    this.lastThreadCpu = threadCpuMicros();
-    this.lastAt = performance.now();
   }
 
   /** The window since the previous call. A probe still overdue counts with its lateness so far. */
@@ -80,15 +70,8 @@ export class EventLoopMonitor {
       ).utilization,
       delayMeanMs: count === 0 ? 0 : (this.lateSum + overdue) / count,
       delayMaxMs: Math.max(this.lateMax, overdue),
-      threadCpu: (threadCpuMicros() - this.lastThreadCpu) / 1000 / Math.max(now - this.lastAt, 1),
     };
     this.reset();
     return window;
   }
-}
-
-/** The main thread's CPU time so far, user and system, in µs. */
-function threadCpuMicros(): number {
-  const { user, system } = process.threadCpuUsage();
-  return user + system;
 }
