@@ -42,16 +42,11 @@ export class AcceptQueue {
    * @param port the public port
    * @param ipv6 the listener's family: its sockets are listed in /proc/net/tcp6
    * @param read the table's text (tests pass their own); undefined when it cannot be read
-   * @param fullAt the length from which the queue counts as full, whatever its wait: past the
-   *   listen backlog the kernel drops new SYNs, and those clients wait a retransmit (1 s, then
-   *   3 s), not the queue's few tens of milliseconds (`/hello` at 3x: refused connects at p99
-   *   2 s until a full queue was held again)
    */
   constructor(
     private readonly port: number,
     private readonly ipv6: boolean,
     private readonly read: (path: string) => string | undefined = readListeners,
-    private readonly fullAt = Number.POSITIVE_INFINITY,
   ) {}
 
   /**
@@ -61,14 +56,12 @@ export class AcceptQueue {
    * arrived at once.
    * @param acceptedPerMs the rate the process accepted connections at since the last reading:
    *   by Little's law a client waits the queue's length over that rate, and a queue whose
-   *   clients wait under MIN_WAIT_MS counts as empty (none accepted: they wait indefinitely),
-   *   unless it is full (`fullAt`)
+   *   clients wait under MIN_WAIT_MS counts as empty (none accepted: they wait indefinitely)
    */
   sample(acceptedPerMs: number): boolean {
     const text = this.read(this.ipv6 ? '/proc/net/tcp6' : '/proc/net/tcp');
     const length = text === undefined ? undefined : acceptQueueLength(text, this.port);
-    const full = length !== undefined && length >= this.fullAt;
-    if (length === undefined || length === 0 || (!full && length < acceptedPerMs * MIN_WAIT_MS)) {
+    if (length === undefined || length === 0 || length < acceptedPerMs * MIN_WAIT_MS) {
       this.readings.length = 0;
       return false;
     }

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { logger } from '../logging/logger.js';
-import { AcceptQueue, readListeners } from './accept.queue.js';
+import { AcceptQueue } from './accept.queue.js';
 import { ListenerPause } from './listener.pause.js';
 
 const log = logger.child({ module: 'admission' });
@@ -68,14 +67,7 @@ export class ListenerHold {
   start(server: Server): void {
     const address = server.address();
     if (!address || typeof address !== 'object') return;
-    // Full at 90 % of the backlog the kernel grants (HTTP_LISTEN_BACKLOG, capped by somaxconn).
-    const fullAt = Math.floor(0.9 * Math.min(this.backlog, somaxconn()));
-    const acceptQueue = new AcceptQueue(
-      address.port,
-      address.family === 'IPv6',
-      readListeners,
-      fullAt,
-    );
+    const acceptQueue = new AcceptQueue(address.port, address.family === 'IPv6');
     this.listener = { server, port: address.port, host: address.address, acceptQueue };
   }
 
@@ -145,15 +137,5 @@ export class ListenerHold {
     // With a host, listen() binds on a later tick (dns.lookup answers even an IP literal
     // asynchronously); a second listen() meanwhile finds the bound handle and does nothing.
     server.listen({ port, host, backlog: this.backlog }, () => server.off('error', failed));
-  }
-}
-
-/** net.core.somaxconn, the kernel's cap on a listen backlog (4096 since Linux 5.4). */
-function somaxconn(): number {
-  try {
-    const value = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8').trim());
-    return Number.isInteger(value) && value > 0 ? value : 4096;
-  } catch {
-    return 4096;
   }
 }
