@@ -2,13 +2,6 @@ import { closeSync, openSync, readSync } from 'node:fs';
 
 /** Readings in a row that make a standing accept queue: 300 ms of 100 ms windows. */
 const STANDING_READINGS = 3;
-/**
- * A queue its clients leave within this long counts as empty. Clients that open a connection
- * per request keep a few in the queue of a busy process at any moment, each accepted within a
- * few milliseconds: eight such clients on a loaded machine closed the port while the process
- * served them at p50 4-7 ms. What the hold is for is clients waiting seconds unseen.
- */
-const MIN_WAIT_MS = 100;
 /** The table is read in pieces of this size until its listening sockets have been seen. */
 const CHUNK_BYTES = 16 * 1024;
 /** A bound on what one reading takes (~1,000 lines), should the table not list listeners first. */
@@ -50,18 +43,14 @@ export class AcceptQueue {
   ) {}
 
   /**
-   * Takes one reading; returns whether the queue stands: its clients wait (below) in each of the
-   * last three readings and it is no shorter than three readings ago. A burst of connects
-   * (admission-burst) fills it too, but then it only shrinks, as the process accepts what
-   * arrived at once.
-   * @param acceptedPerMs the rate the process accepted connections at since the last reading:
-   *   by Little's law a client waits the queue's length over that rate, and a queue whose
-   *   clients wait under MIN_WAIT_MS counts as empty (none accepted: they wait indefinitely)
+   * Takes one reading; returns whether the queue stands: non-empty in each of the last three
+   * readings and no shorter than three readings ago. A burst of connects (admission-burst) fills
+   * it too, but then it only shrinks, as the process accepts what arrived at once.
    */
-  sample(acceptedPerMs: number): boolean {
+  sample(): boolean {
     const text = this.read(this.ipv6 ? '/proc/net/tcp6' : '/proc/net/tcp');
     const length = text === undefined ? undefined : acceptQueueLength(text, this.port);
-    if (length === undefined || length === 0 || length < acceptedPerMs * MIN_WAIT_MS) {
+    if (length === undefined || length === 0) {
       this.readings.length = 0;
       return false;
     }

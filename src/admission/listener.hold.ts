@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { logger } from '../logging/logger.js';
 import { AcceptQueue } from './accept.queue.js';
 import { ListenerPause } from './listener.pause.js';
@@ -27,9 +26,6 @@ export class ListenerHold {
   /** The public listener, while its connections may be held (start() to stop()). */
   private listener?: { server: Server; port: number; host: string; acceptQueue: AcceptQueue };
   private open = 0;
-  /** Connections accepted, ever, and the count and time at the last window's judgement. */
-  private accepted = 0;
-  private lastJudged = { accepted: 0, at: performance.now() };
 
   /**
    * @param backlog HTTP_LISTEN_BACKLOG, for listening again
@@ -54,7 +50,6 @@ export class ListenerHold {
   count(server: Server): void {
     server.on('connection', (socket: Socket) => {
       this.open++;
-      this.accepted++;
       socket.once('close', () => {
         this.open--;
         if (this.pause.engaged) this.apply();
@@ -90,14 +85,10 @@ export class ListenerHold {
     // Only a saturated thread accepts too slowly for the queue to stand (accept.queue.ts).
     const reading = saturated && listener.server.listening;
     if (!reading) listener.acceptQueue.clear();
-    const now = performance.now();
-    const acceptedPerMs =
-      (this.accepted - this.lastJudged.accepted) / Math.max(now - this.lastJudged.at, 1);
-    this.lastJudged = { accepted: this.accepted, at: now };
     const changed = this.pause.judge({
       utilization,
       sustained,
-      acceptBacklog: reading && listener.acceptQueue.sample(acceptedPerMs),
+      acceptBacklog: reading && listener.acceptQueue.sample(),
     });
     if (changed)
       log.warn(
