@@ -88,9 +88,9 @@ export class DatabasePolicy {
    * as nothing (a client's short deadline must not open the breaker for everyone), but when every
    * caller's deadline is shorter than DB_QUERY_TIMEOUT_MS a frozen server never reaches that
    * timeout, and the breaker never opened: each request spent its whole budget. So the server is
-   * asked directly, one probe at a time and at most one a probe interval (the breaker's own `SELECT 1` on a connection of its own,
-   * DB_HEALTH_TIMEOUT_MS): a probe that is not answered opens the breaker (an answered one is
-   * what closes it); one that is answered changes nothing.
+   * asked directly, one probe at a time and at most one a probe interval (the breaker's own
+   * `SELECT 1` on a connection of its own, DB_HEALTH_TIMEOUT_MS): a probe that is not answered
+   * opens the breaker (an answered one is what closes it); one that is answered changes nothing.
    */
   suspect(): void {
     const now = performance.now();
