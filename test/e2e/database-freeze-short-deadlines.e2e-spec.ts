@@ -38,14 +38,7 @@ describe('PostgreSQL frozen while clients send deadlines shorter than the query 
     await sleep(5_000);
     await server.signalAll('SIGCONT');
     thawAt = performance.now();
-    const until = thawAt + 8_000;
-    while (performance.now() < until) {
-      const served = new Set(
-        load.results.filter((r) => r.startedAt > thawAt && r.status < 300).map((r) => r.worker),
-      );
-      if (served.size === WORKERS) break;
-      await sleep(50);
-    }
+    await load.untilEveryWorkerServedSince(thawAt, WORKERS, 8_000);
     results = await load.stop();
   }, 60_000);
 

@@ -36,14 +36,7 @@ describe('PostgreSQL frozen (SIGSTOP) under load, then continued', () => {
     await server.signalAll('SIGCONT');
     thawAt = performance.now();
     // Run on until every worker has been served again, or 8 s: the recovery assertion says which.
-    const until = thawAt + 8_000;
-    while (performance.now() < until) {
-      const served = new Set(
-        load.results.filter((r) => r.startedAt > thawAt && r.status < 300).map((r) => r.worker),
-      );
-      if (served.size === WORKERS) break;
-      await sleep(50);
-    }
+    await load.untilEveryWorkerServedSince(thawAt, WORKERS, 8_000);
     await sleep(300);
     results = await load.stop();
   }, 60_000);

@@ -58,14 +58,7 @@ describe('PostgreSQL stopped mid-load (pg_ctl stop -m immediate), then started a
     restartingAt = performance.now();
     await server.start();
     startedAt = performance.now();
-    const until = startedAt + 8_000;
-    while (performance.now() < until) {
-      const served = new Set(
-        load.results.filter((r) => r.startedAt > startedAt && r.status < 300).map((r) => r.worker),
-      );
-      if (served.size === WORKERS) break;
-      await sleep(50);
-    }
+    await load.untilEveryWorkerServedSince(startedAt, WORKERS, 8_000);
     await sleep(300);
     results = await load.stop();
     polling = false;

@@ -36,6 +36,21 @@ export class DataLoad {
     return `${this.tag}-c${w}`;
   }
 
+  /**
+   * Waits until every one of the `workers` loops has been served (2xx) by a request started after
+   * `since`, or `timeoutMs` has passed: the recovery assertions say which.
+   */
+  async untilEveryWorkerServedSince(since: number, workers: number, timeoutMs: number) {
+    const until = since + timeoutMs;
+    while (performance.now() < until) {
+      const served = new Set(
+        this.results.filter((r) => r.startedAt > since && r.status < 300).map((r) => r.worker),
+      );
+      if (served.size === workers) return;
+      await sleep(50);
+    }
+  }
+
   /** Stops every loop after its current request; resolves when all have. */
   async stop(): Promise<DataResult[]> {
     this.running = false;
