@@ -9,6 +9,7 @@ import type { BreakerState } from './database.breaker.js';
 import type { DatabaseDriver, PoolStats, SqlResult, SqlSession } from './database.driver.js';
 import { DatabaseMetrics } from './database.metrics.js';
 import { DatabasePolicy } from './database.policy.js';
+import { databaseConfigError } from './connect.config-error.js';
 import { MIGRATIONS } from './database.migrations.js';
 import { migrate } from './database.migrator.js';
 import { PgDriver } from './pg.driver.js';
@@ -89,13 +90,17 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
         'waiting for the migration lock: another replica is migrating',
       );
     };
-    const applied = await this.driver.run((session) => migrate(session, MIGRATIONS, waiting), {
-      signal: NEVER_ABORTS,
-      acquireTimeoutMs: this.config.DB_CONNECT_TIMEOUT_MS,
-      // Waiting for another replica's migrations, or running a long one, is not a server that
-      // stopped answering: DB_QUERY_TIMEOUT_MS failed a replica's start after 6 s in the queue.
-      queryTimeoutMs: 0,
-    });
+    const applied = await this.driver
+      .run((session) => migrate(session, MIGRATIONS, waiting), {
+        signal: NEVER_ABORTS,
+        acquireTimeoutMs: this.config.DB_CONNECT_TIMEOUT_MS,
+        // Waiting for another replica's migrations, or running a long one, is not a server that
+        // stopped answering: DB_QUERY_TIMEOUT_MS failed a replica's start after 6 s in the queue.
+        queryTimeoutMs: 0,
+      })
+      .catch((error: unknown) => {
+        throw databaseConfigError(error) ?? error;
+      });
     log.info(
       { driver: this.driver.kind, applied, ms: Math.round(performance.now() - started) },
       'database ready',

@@ -1,0 +1,45 @@
+import { startChild } from '../support/child-process.js';
+import { PG_ADMIN_URL } from '../support/database.js';
+
+/**
+ * A DATABASE_URL the server refuses is a bad setting, not an outage: start-up stops with exit 78
+ * and one line naming the variable and the server's reason, without the URL (it may carry a
+ * password) and without a stack trace. A server that does not answer stays exit 1.
+ */
+describe('a DATABASE_URL the server refuses stops start-up naming the variable (exit 78)', () => {
+  const base = new URL(PG_ADMIN_URL);
+
+  const variant = (change: (url: URL) => void): string => {
+    const url = new URL(base);
+    change(url);
+    return url.toString();
+  };
+
+  // [case, the URL's change, SQLSTATE or resolver code the line names]
+  it.each([
+    ['a database that does not exist', (u: URL) => (u.pathname = '/rampart_no_such_db'), '3D000'],
+    ['a role that does not exist', (u: URL) => (u.username = 'rampart_no_such_role'), '28000'],
+    ['a host name that does not resolve', (u: URL) => (u.hostname = 'nosuch.invalid'), 'ENOTFOUND'],
+  ])('%s', async (_case, change, code) => {
+    const url = variant((u) => {
+      change(u);
+      u.password = 's3cret-not-to-print';
+    });
+    const child = await startChild({ DATABASE_URL: url }, { waitReady: false });
+    expect(await child.exited).toBe(78);
+    const said = child
+      .output()
+      .split('\n')
+      .find((line) => line.includes('DATABASE_URL: cannot connect'));
+    expect(said).toContain(`(${code})`);
+    expect(child.output()).not.toContain('s3cret-not-to-print');
+    expect(child.output()).not.toMatch(/^\s+at /m);
+  });
+
+  it('a server that refuses connections is an outage, not a setting: exit 1', async () => {
+    const url = variant((u) => (u.port = '1'));
+    const child = await startChild({ DATABASE_URL: url }, { waitReady: false });
+    expect(await child.exited).toBe(1);
+    expect(child.output()).not.toContain('invalid configuration');
+  });
+});
