@@ -71,10 +71,46 @@ export class ConnectionGate {
   private opening = 0;
   /** When the pool last stopped being cold: a standing queue is counted from then. */
   private warmSince = 0;
+  /** Holders allowed now: `max`, or fewer while the server has no connection slot to spare. */
+  private ceiling: number;
+  private ceilingTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: GateOptions) {
     this.max = options.max;
+    this.ceiling = options.max;
     this.now = options.now ?? Date.now;
+  }
+
+  /** Holders allowed now (below `max` only while limitTo() holds). */
+  get capacity(): number {
+    return this.ceiling;
+  }
+
+  /**
+   * The server refused a new connection for want of a slot (SQLSTATE 53300) while the pool has
+   * `open` connections: for `forMs`, only that many hold at once, and callers beyond them wait
+   * for one of those connections instead of failing on a connect that would be refused again.
+   * A holder released above the ceiling hands its slot to nobody. Then `max` again: the next
+   * connect tries the server once more.
+   * @returns false when there is no connection to wait for (open < 1): the caller fails
+   */
+  limitTo(open: number, forMs: number): boolean {
+    if (open < 1) return false;
+    this.ceiling = Math.min(this.ceiling, open);
+    clearTimeout(this.ceilingTimer);
+    this.ceilingTimer = setTimeout(() => this.lift(), forMs).unref();
+    return true;
+  }
+
+  /** Back to `max`: queued callers take the slots freed, in the order release() serves. */
+  private lift(): void {
+    this.ceiling = this.max;
+    this.ceilingTimer = undefined;
+    while (this.active < this.ceiling && this.queue.length > 0) {
+      const next = this.standing ? this.queue.pop()! : this.queue.shift()!;
+      this.detach(next);
+      next.resolve(this.take(this.now()));
+    }
   }
 
   /** Callers queued right now. */
@@ -133,8 +169,8 @@ export class ConnectionGate {
    * next in line, and the waiters below it do not delay it.
    */
   estimatedWaitMs(): number {
-    if (this.active < this.max && this.queue.length === 0) return 0;
-    const perRelease = this.holdMs / this.max;
+    if (this.active < this.ceiling && this.queue.length === 0) return 0;
+    const perRelease = this.holdMs / this.ceiling;
     const sinceHandover = this.now() - this.lastAcquireAt;
     const ahead = this.standing ? 0 : this.queue.length;
     return Math.max(perRelease, sinceHandover) + ahead * perRelease;
@@ -148,7 +184,9 @@ export class ConnectionGate {
   acquire({ signal, timeoutMs, deadline }: AcquireOptions): Promise<number> {
     if (signal.aborted) return Promise.reject(signal.reason);
     const now = this.now();
-    if (this.active < this.max && this.queue.length === 0) return Promise.resolve(this.take(now));
+    if (this.active < this.ceiling && this.queue.length === 0) {
+      return Promise.resolve(this.take(now));
+    }
     if (this.queue.length >= this.options.queueMax) {
       return Promise.reject(new DbQueueFullError(this.options.queueMax));
     }
@@ -182,6 +220,15 @@ export class ConnectionGate {
   release(acquiredAt: number): void {
     const now = this.now();
     this.holdMs += HOLD_EWMA_WEIGHT * (now - acquiredAt - this.holdMs);
+    this.handOver(now);
+  }
+
+  /** A slot was given back: to the next waiter, or to nobody above the ceiling. */
+  private handOver(now: number): void {
+    if (this.active > this.ceiling) {
+      this.active--;
+      return;
+    }
     const lifo = this.standing;
     if (lifo && !this.shortened) this.shortenWaits(now);
     const next = lifo ? this.queue.pop() : this.queue.shift();

@@ -6,12 +6,24 @@ import { classifyDriverError, sqlState, TOO_MANY_CONNECTIONS } from './driver-er
 import { DbUnavailableError, isDbFailure } from './database.errors.js';
 import { sendCancelRequest } from './pg.cancel.js';
 import { abandon, timedSessionOf, type BackendClient } from './pg.session.js';
+import { logger } from '../logging/logger.js';
+
+const log = logger.child({ module: 'database' });
+
+// How long the pool keeps to the connections it has after the server refused one more for want
+// of a slot (53300), before it asks for another: slots free as other clients of the server
+// close theirs, and asking on every request would be refused as often.
+const SLOTS_RETRY_AFTER_MS = 1_000;
+// Connects refused for want of a slot that one call sits out before it fails: each time the
+// pool had fewer connections (another one closed meanwhile), so this ends.
+const SLOT_RETRIES = 3;
 
 /**
  * PostgreSQL through a bounded `pg` pool. Per `run`:
  * 1. wait for a slot in the gate (bounded by the request's deadline and DB_POOL_ACQUIRE_TIMEOUT_MS
  *    → DB_POOL_TIMEOUT, or refused at once: DB_POOL_SATURATED, DB_QUEUE_FULL; abort leaves);
- * 2. take or open a connection (≤ DB_CONNECT_TIMEOUT_MS; refused/timeout → DB_UNAVAILABLE);
+ * 2. take or open a connection (≤ DB_CONNECT_TIMEOUT_MS; refused/timeout → DB_UNAVAILABLE; no
+ *    server slot left while the pool has connections → back to 1, for one of those);
  * 3. run; if the request aborts meanwhile, send a CancelRequest so the server stops working
  *    for nobody, and throw the abort reason (504 on deadline); a statement unanswered for
  *    DB_QUERY_TIMEOUT_MS is abandoned (DB_QUERY_TIMEOUT) and its socket destroyed;
@@ -49,7 +61,15 @@ export class PgDriver implements DatabaseDriver {
     this.pool.on('error', () => undefined);
   }
 
-  async run<T>(fn: (session: SqlSession) => Promise<T>, options: RunOptions): Promise<T> {
+  run<T>(fn: (session: SqlSession) => Promise<T>, options: RunOptions): Promise<T> {
+    return this.runHolding(fn, options, SLOT_RETRIES);
+  }
+
+  private async runHolding<T>(
+    fn: (session: SqlSession) => Promise<T>,
+    options: RunOptions,
+    slotRetries: number,
+  ): Promise<T> {
     const { signal } = options;
     const acquiredAt = await this.gate.acquire({
       signal,
@@ -65,11 +85,18 @@ export class PgDriver implements DatabaseDriver {
     try {
       client = (await this.pool.connect()) as BackendClient;
     } catch (error) {
-      this.gate.release(acquiredAt);
-      throw classifyDriverError(error, signal);
-    } finally {
       opened?.();
+      // No slot on the server for one more connection, and the pool has some: wait for one of
+      // them (in the gate, within the deadline) rather than fail a request they can serve.
+      const waitForOpen =
+        sqlState(error) === TOO_MANY_CONNECTIONS &&
+        slotRetries > 0 &&
+        this.limitToOpenConnections();
+      this.gate.release(acquiredAt);
+      if (waitForOpen) return this.runHolding(fn, options, slotRetries - 1);
+      throw classifyDriverError(error, signal);
     }
+    opened?.();
     let cancelled = false;
     const runningSince = performance.now();
     const onAbort = () => {
@@ -100,6 +127,20 @@ export class PgDriver implements DatabaseDriver {
       client.release(cancelled || broken !== undefined);
       this.gate.release(acquiredAt);
     }
+  }
+
+  /** Holds the gate to the pool's open connections for a while; false when it has none. */
+  private limitToOpenConnections(): boolean {
+    const open = this.pool.totalCount;
+    const wasFull = this.gate.capacity === this.gate.max;
+    if (!this.gate.limitTo(open, SLOTS_RETRY_AFTER_MS)) return false;
+    if (wasFull) {
+      log.warn(
+        { open, max: this.gate.max, forMs: SLOTS_RETRY_AFTER_MS },
+        'PostgreSQL has no connection slot to spare: requests wait for the connections the pool has',
+      );
+    }
+    return true;
   }
 
   async probe(timeoutMs: number): Promise<void> {

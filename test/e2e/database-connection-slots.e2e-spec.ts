@@ -3,8 +3,9 @@
  * the pool holds a working connection: the server is up and answering. Counting each refused
  * connect as the server down opened the breaker, and the pool's working connection then sat
  * idle behind 503 DB_CIRCUIT_OPEN; its probe, on a connection of its own, was refused as well,
- * so it stayed open until a slot freed. Now neither counts: requests are served on the
- * connections the pool has.
+ * so it stayed open until a slot freed. Now neither counts, and a request whose connect was
+ * refused waits for one of the connections the pool has (pg.driver.ts): before, about a third of
+ * them answered 503 DB_UNAVAILABLE with that connection free a millisecond later.
  */
 import pg from 'pg';
 import { DataLoad, sleep, type DataResult } from '../support/data-load.js';
@@ -28,7 +29,14 @@ describe('PostgreSQL with no connection slot to spare', () => {
     await admin.end();
     await server.stopImmediate();
     await server.start();
-    t = await startTestApp({ DATABASE_URL: server.url(), DB_POOL_MAX: '4', CACHE_MAX_ITEMS: '0' });
+    t = await startTestApp({
+      DATABASE_URL: server.url(),
+      DB_POOL_MAX: '4',
+      CACHE_MAX_ITEMS: '0',
+      // Six closed-loop workers on one connection keep the queue standing; CoDel's 50 ms target
+      // would refuse a few waits on this busy machine, which is its job, not this test's.
+      DB_POOL_QUEUE_TARGET_MS: '2000',
+    });
     // The app's pool has its connection (start-up used it); other clients take every other slot.
     expect((await fetch(`${t.baseUrl}/api/items?limit=1`)).status).toBe(200);
     for (let i = 0; i < MAX_CONNECTIONS - 1; i++) {
@@ -52,9 +60,9 @@ describe('PostgreSQL with no connection slot to spare', () => {
     await expect(refused.connect()).rejects.toMatchObject({ code: '53300' });
   });
 
-  it('the breaker stays closed, and requests are served on the connections the pool has', async () => {
-    expect(results.filter((r) => r.code === 'DB_CIRCUIT_OPEN').length).toBe(0);
-    expect(results.filter((r) => r.status < 300).length).toBeGreaterThan(results.length / 2);
+  it('the breaker stays closed, and every request is served on the connections the pool has', async () => {
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.filter((r) => r.status >= 300)).toEqual([]);
     const ready = (await (await fetch(`${t.baseUrl}/readyz?verbose`)).json()) as {
       details: { database: { breaker: string } };
     };
