@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Inject,
   Injectable,
@@ -13,20 +14,26 @@ const log = logger.child({ module: 'items' });
 
 /** Rows deleted per statement: short statements, short row locks. */
 const BATCH = 1_000;
-/** Statements per sweep: a backlog is worked off over several sweeps, never in one long burst. */
-const MAX_BATCHES_PER_SWEEP = 20;
+/** Statements in a row: a backlog is worked off in bursts of this many, never in one long one. */
+const BATCHES_PER_BURST = 20;
+/** The pause between two bursts, so the deletes leave the database time for requests. */
+const BURST_PAUSE_MS = 200;
 
 /**
  * Deletes Idempotency-Keys older than IDEMPOTENCY_KEY_TTL_MS, every TTL/24 (between once a
  * minute and once an hour), so the table stays bounded by the traffic of one TTL. A key
  * replays its item for at least the TTL; a retry after its deletion creates a new item, as with
- * any API whose keys expire. Every replica sweeps: the DELETEs are idempotent, and a key deleted
+ * any API whose keys expire. A sweep goes on until no expired key is left, in bursts: a cap per
+ * sweep (20,000 keys an hour at the default TTL) let the table grow for good past ~5.6 keyed
+ * creates/s. Every replica sweeps: the DELETEs are idempotent, and a key deleted
  * under a concurrent claim or replay makes that request retry its claim
  * (ItemsService.create).
  */
 @Injectable()
 export class IdempotencyKeySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
+  private sweeping = false;
+  private stopped = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -41,14 +48,18 @@ export class IdempotencyKeySweeper implements OnApplicationBootstrap, OnModuleDe
   }
 
   onModuleDestroy(): void {
+    this.stopped = true;
     clearInterval(this.timer);
   }
 
   /** One sweep; resolves with the number of keys deleted. Failures are logged, not thrown. */
   async sweep(): Promise<number> {
+    // A sweep working off a long backlog may outlast the interval: one at a time per replica.
+    if (this.sweeping) return 0;
+    this.sweeping = true;
     let deleted = 0;
     try {
-      for (let batch = 0; batch < MAX_BATCHES_PER_SWEEP; batch++) {
+      for (let batch = 1; !this.stopped; batch++) {
         const { rowCount } = await this.db.query(
           'items.idempotency_keys.sweep',
           `DELETE FROM item_idempotency_keys WHERE key IN (
@@ -59,11 +70,14 @@ export class IdempotencyKeySweeper implements OnApplicationBootstrap, OnModuleDe
         );
         deleted += rowCount;
         if (rowCount < BATCH) break;
+        if (batch % BATCHES_PER_BURST === 0) await sleep(BURST_PAUSE_MS);
       }
       if (deleted > 0) log.info({ deleted }, 'expired idempotency keys deleted');
     } catch (error) {
       // The database being away is reported by readiness; the next sweep tries again.
       log.warn({ err: error, deleted }, 'idempotency key sweep failed');
+    } finally {
+      this.sweeping = false;
     }
     return deleted;
   }

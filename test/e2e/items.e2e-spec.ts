@@ -254,6 +254,31 @@ describe('/api/items (real listener; PGlite, or a fresh PostgreSQL database unde
     expect(replay.res.headers.get('idempotent-replayed')).toBe('true');
   });
 
+  it('Idempotency-Key: one sweep works off a backlog larger than a burst, until no expired key is left', async () => {
+    const db = t.app.get(DatabaseService);
+    const ttlMs = t.config.IDEMPOTENCY_KEY_TTL_MS;
+    const expired = 25_000; // more than one burst of 20 statements × 1,000 keys
+    await db.query(
+      'test.expired_keys',
+      `WITH made AS (
+         INSERT INTO items (name) SELECT 'backlog' FROM generate_series(1, $1::int) RETURNING id)
+       INSERT INTO item_idempotency_keys (key, item_id, fingerprint, created_at)
+       SELECT 'backlog-' || id, id, 'f', now() - ($2::bigint + 1000) * interval '1 millisecond'
+       FROM made`,
+      [expired, ttlMs],
+    );
+    expect(await t.app.get(IdempotencyKeySweeper).sweep()).toBeGreaterThanOrEqual(expired);
+    const { rows } = await db.query<{ left: number }>(
+      'test.expired_left',
+      `SELECT count(*)::int AS "left" FROM item_idempotency_keys
+       WHERE created_at < now() - $1::bigint * interval '1 millisecond'`,
+      [ttlMs],
+    );
+    expect(rows[0]?.left).toBe(0);
+    // The later tests page through every item, and number their own from 9,996.
+    await db.query('test.drop_backlog', `DELETE FROM items WHERE name = 'backlog'`);
+  });
+
   it('Idempotency-Key: a retried POST returns the original item, concurrent retries create one item', async () => {
     const key = `key-${Date.now()}`;
     const first = await create({ name: 'once' }, { 'idempotency-key': key });
