@@ -97,6 +97,17 @@ export class ItemCache {
     this.invalidations.labels(source).inc();
   }
 
+  /**
+   * A refused write (412, 404) read the stored version (undefined: no such row): drops a cached
+   * entry that disagrees, here only. Nothing changed in the database, so nothing is published;
+   * invalidating as for a write let any client empty every replica's cache of a hot item with a
+   * bogus If-Match, and made each refusal wait for the replicas' acknowledgements.
+   */
+  reconcile(id: string, storedVersion: number | undefined): void {
+    const cached = this.lru?.get(id);
+    if (cached !== undefined && cached.item.version !== storedVersion) this.invalidate(id, 'local');
+  }
+
   /** Drops everything: after a gap in the invalidation feed (Redis reconnect). */
   clear(): void {
     this.lru?.clear();

@@ -100,18 +100,21 @@ export class ItemsService implements OnModuleInit {
   /** PATCH with If-Match; 412 ITEM_VERSION_CONFLICT when another write got there first. */
   async update(id: string, expected: Expected, patch: ItemInput): Promise<ItemRepresentation> {
     const result = await this.repository.update(id, expected, patch);
-    await this.written(id);
+    await this.written(id, result);
     return represent(settled(id, result));
   }
 
   /** DELETE, guarded by the `expected` versions unless 'any'. */
   async remove(id: string, expected: Expected): Promise<void> {
     const result = await this.repository.delete(id, expected);
-    await this.written(id);
+    await this.written(id, result);
     if (!('deleted' in result)) settled(id, result);
   }
 
-  private async written(id: string): Promise<void> {
+  /** After a write: invalidated here and on every replica, or, when refused, reconciled here. */
+  private async written(id: string, result: WriteResult | { deleted: true }): Promise<void> {
+    if ('conflict' in result) return this.cache.reconcile(id, result.conflict);
+    if ('missing' in result) return this.cache.reconcile(id, undefined);
     this.cache.invalidate(id, 'local');
     await this.bus.publish(id);
   }

@@ -145,6 +145,44 @@ describe('item cache: single-flight per instance, invalidation across instances 
     expect((await fetch(`${b.baseUrl}/api/items/${id}`)).status).toBe(404);
   });
 
+  const patch = (app: TestApp, id: string, ifMatch: string) =>
+    fetch(`${app.baseUrl}/api/items/${id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', 'if-match': ifMatch },
+      body: JSON.stringify({ name: 'refused' }),
+    });
+
+  it('a refused write (412, 404) changes nothing: no replica drops its cached copy', async () => {
+    const { id } = await create(a, 'hot');
+    for (const app of [a, b])
+      expect((await fetch(`${app.baseUrl}/api/items/${id}`)).status).toBe(200);
+    const invalidations = async () => [
+      await metric(a, 'items_cache_invalidations_total{source="local"}'),
+      await metric(b, 'items_cache_invalidations_total{source="remote"}'),
+    ];
+    const before = await invalidations();
+    const reads = await metric(a, FIND_BY_ID);
+    for (let i = 0; i < 5; i++) expect((await patch(a, id, '"bogus"')).status).toBe(412);
+    expect((await patch(a, '999999999', '*')).status).toBe(404);
+    const removed = await fetch(`${a.baseUrl}/api/items/${id}`, {
+      method: 'DELETE',
+      headers: { 'if-match': '"bogus"' },
+    });
+    expect(removed.status).toBe(412);
+    expect(await invalidations()).toEqual(before);
+    expect((await json(await fetch(`${a.baseUrl}/api/items/${id}`))).name).toBe('hot');
+    expect(await metric(a, FIND_BY_ID)).toBe(reads); // served from the cache
+  });
+
+  it('a refused write on a replica whose copy is stale drops that copy there', async () => {
+    const { id, etag } = await create(a, 'before');
+    expect((await json(await fetch(`${local.baseUrl}/api/items/${id}`))).name).toBe('before');
+    expect((await patch(a, id, etag)).status).toBe(200); // `local` hears nothing of it
+    // The client sends the version `local` showed it; the 412 carries the stored one.
+    expect((await patch(local, id, etag)).status).toBe(412);
+    expect((await json(await fetch(`${local.baseUrl}/api/items/${id}`))).name).toBe('refused');
+  });
+
   it('control: an instance without Redis keeps its cached copy until the TTL (why the bus exists)', async () => {
     const { id, etag } = await create(a, 'before');
     expect((await json(await fetch(`${local.baseUrl}/api/items/${id}`))).name).toBe('before');
