@@ -34,6 +34,27 @@ const requestIdOf = (req) => {
   return typeof id === 'string' && requestIdPattern.test(id) ? id : randomUUID();
 };
 
+// The path the public port routes on: the absolute-form reduced to its path (a server must
+// accept it, RFC 9112 section 3.2.2), the query dropped, percent-escapes decoded; undefined when
+// an escape is malformed (400 MALFORMED_URL there too). Compared as sent, 'GET http://x/healthz'
+// and '/%68ealthz' were 404 here and 200 on the public port.
+function targetPath(url) {
+  let path = url.split('?')[0];
+  if (!path.startsWith('/')) {
+    const authority = path.indexOf('://');
+    if (authority !== -1) {
+      const slash = path.indexOf('/', authority + 3);
+      path = slash === -1 ? '/' : path.slice(slash);
+    }
+  }
+  if (!path.includes('%')) return path;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+}
+
 const problem = (status, code, detail, instance, requestId) =>
   JSON.stringify({ type: 'urn:rampart:problem:' + code.toLowerCase().replaceAll('_', '-'),
     title: http.STATUS_CODES[status], status, detail, code, instance, requestId });
@@ -104,15 +125,20 @@ parentPort.on('message', (answer) => {
 // probes failed with them).
 const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_000,
   requestTimeout: 10_000, connectionsCheckingInterval: 1_000 }, (req, res) => {
-  const path = (req.url || '').split('?')[0];
+  const target = (req.url || '').split('?')[0];
+  const path = targetPath(req.url || '');
   res.requestId = requestIdOf(req);
   // As on the other ports (protocol/protocol.hook.ts): Node parses nothing after an Upgrade
   // request, so its connection closes once answered rather than leave a pipelined one unheard.
   if (req.headers.upgrade !== undefined) res.setHeader('connection', 'close');
   const framing = framingProblem(req);
   if (framing !== undefined) {
-    return send(res, 400, problem(400, 'BAD_REQUEST', framing, path, res.requestId),
+    return send(res, 400, problem(400, 'BAD_REQUEST', framing, target, res.requestId),
       { connection: 'close' });
+  }
+  if (path === undefined) {
+    return send(res, 400, problem(400, 'MALFORMED_URL', "'" + target + "' is not a valid url component",
+      target, res.requestId));
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return send(res, 405, problem(405, 'METHOD_NOT_ALLOWED',

@@ -37,6 +37,20 @@ describe('problem+json on every port: Expect, framing and methods', () => {
     },
   );
 
+  // The probe port compared the target as sent: these were 404 there, 200 on the public port.
+  it.each([
+    ['the absolute-form', 'http://a/healthz', 200],
+    ['the absolute-form with a query', 'http://a:80/readyz?verbose', 200],
+    ['a percent-escaped path', '/%68ealthz', 200],
+    ['a malformed escape', '/%zzhealthz', 400],
+  ])('%s (%s): the probe port answers as the public port does', async (_name, target, status) => {
+    for (const which of ['public', 'probe'] as const) {
+      const res = await rawRequest(ports[which], `GET ${target} HTTP/1.1\r\nHost: a\r\n\r\n`);
+      expect({ which, status: res.status }).toEqual({ which, status });
+      if (status === 400) expectProblem(res, 400, 'MALFORMED_URL');
+    }
+  });
+
   it.each([
     [
       'Content-Length and Transfer-Encoding together',
