@@ -1,7 +1,9 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { Counter } from 'prom-client';
 import { logger } from '../logging/logger.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { RedisService } from '../redis/redis.service.js';
 
 const log = logger.child({ module: 'items' });
@@ -37,8 +39,22 @@ export class ItemInvalidationBus implements OnModuleInit, OnApplicationShutdown 
   private subscriber?: Redis;
   private onRemote: (id: string) => void = () => undefined;
   private onGap: () => void = () => undefined;
+  /**
+   * Publishes failed since the last one that went through. Logged at the first and when they
+   * end: a line per write flooded the log with one warning per write for a whole Redis outage.
+   */
+  private failedInARow = 0;
+  private readonly unpublished: Counter;
 
-  constructor(private readonly redis: RedisService) {}
+  constructor(
+    private readonly redis: RedisService,
+    metrics: MetricsService,
+  ) {
+    this.unpublished = metrics.counter({
+      name: 'items_cache_invalidations_unpublished_total',
+      help: 'Item writes whose invalidation could not be published (Redis away): replicas may serve their copy until CACHE_TTL_MS',
+    });
+  }
 
   /** Registers what to do with invalidations from other replicas and after a feed gap. */
   listen(handlers: { invalidate: (id: string) => void; gap: () => void }): void {
@@ -82,11 +98,18 @@ export class ItemInvalidationBus implements OnModuleInit, OnApplicationShutdown 
         settle(entry);
       }
       await confirmed;
+      if (this.failedInARow > 0) {
+        log.info({ failed: this.failedInARow }, 'cache invalidations published again');
+        this.failedInARow = 0;
+      }
     } catch (error) {
-      log.warn(
-        { err: (error as Error).message, id },
-        'cache invalidation not published (fail-open)',
-      );
+      this.unpublished.inc();
+      if (this.failedInARow++ === 0) {
+        log.warn(
+          { err: (error as Error).message, id },
+          'cache invalidation not published (fail-open); the next failures are counted, not logged',
+        );
+      }
     } finally {
       clearTimeout(timer);
       this.pending.delete(seq);
