@@ -92,6 +92,19 @@ describe('ConnectionGate', () => {
     expect(gate.inUse).toBe(0);
   });
 
+  it('a waiter whose time is up when a slot frees is refused, even before its timer fires', async () => {
+    const { gate, clock } = gateAt({ max: 1 });
+    const held = await gate.acquire(wait(1_000));
+    const late = gate.acquire(wait(50));
+    const inTime = gate.acquire(wait(1_000));
+    clock.now += 60; // the thread was busy: the first waiter's 50 ms passed, its timer did not run
+    gate.release(held);
+    await expect(late).rejects.toMatchObject({ code: 'DB_POOL_TIMEOUT' });
+    await inTime;
+    expect(gate.inUse).toBe(1);
+    expect(gate.waiting).toBe(0);
+  });
+
   it('an aborted waiter leaves at once with the abort reason and never takes a slot', async () => {
     const { gate } = gateAt();
     const held = await gate.acquire(wait(1_000));

@@ -231,7 +231,14 @@ export class ConnectionGate {
     }
     const lifo = this.standing;
     if (lifo && !this.shortened) this.shortenWaits(now);
-    const next = lifo ? this.queue.pop() : this.queue.shift();
+    let next = lifo ? this.queue.pop() : this.queue.shift();
+    // A wait whose time is up although its timer has not fired (the thread was busy, as PGlite
+    // keeps it through a statement): refused as its timer would have, not served late.
+    while (next !== undefined && next.expiresAt <= now) {
+      this.detach(next);
+      next.reject(new DbPoolTimeoutError(Math.round(now - next.enqueuedAt)));
+      next = lifo ? this.queue.pop() : this.queue.shift();
+    }
     if (!next) {
       this.active--;
       return;
