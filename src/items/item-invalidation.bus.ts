@@ -66,17 +66,20 @@ export class ItemInvalidationBus implements OnModuleInit, OnApplicationShutdown 
     const subscriber = this.redis.subscriber();
     if (!subscriber) return;
     this.subscriber = subscriber;
-    let connectedBefore = false;
-    subscriber.on('ready', () => {
-      if (connectedBefore) this.onGap();
-      connectedBefore = true;
-    });
     subscriber.on('message', (channel: string, message: string) => {
       if (channel === CHANNEL) this.received(message);
       else this.acknowledged(message);
     });
-    subscriber.subscribe(CHANNEL, `${ACK_PREFIX}${this.origin}`).catch((error: unknown) => {
-      log.warn({ err: error }, 'cache invalidation subscribe failed; retried on reconnect');
+    // Subscribed on every connection, not once: ioredis re-subscribes only channels whose
+    // SUBSCRIBE went through, so a replica that started while Redis was away never subscribed
+    // (it served stale items, and its own writes waited out ACK_TIMEOUT_MS for its own ack).
+    // Once subscribed, the cache is dropped: it may have missed messages while unsubscribed.
+    subscriber.on('ready', () => {
+      subscriber.subscribe(CHANNEL, `${ACK_PREFIX}${this.origin}`).then(
+        () => this.onGap(),
+        (error: unknown) =>
+          log.warn({ err: error }, 'cache invalidation subscribe failed; retried on reconnect'),
+      );
     });
   }
 
