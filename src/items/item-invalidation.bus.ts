@@ -4,13 +4,19 @@ import type { Redis } from 'ioredis';
 import type { Counter } from 'prom-client';
 import { logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { RequestContextService } from '../request-context/request-context.service.js';
 import { RedisService } from '../redis/redis.service.js';
 
 const log = logger.child({ module: 'items' });
 const CHANNEL = 'rampart:items:invalidate';
 const ACK_PREFIX = 'rampart:items:ack:';
-/** Longest a write waits for every replica to confirm; past it the write answers anyway. */
+/**
+ * Longest a write waits for Redis to take its PUBLISH and every replica to confirm; past it the
+ * write answers anyway. Never past the request's deadline less ANSWER_MARGIN_MS either: the
+ * write has committed, and a 504 would tell its client the outcome is unknown.
+ */
 export const ACK_TIMEOUT_MS = 500;
+const ANSWER_MARGIN_MS = 50;
 
 interface PendingAck {
   acks: number;
@@ -49,6 +55,7 @@ export class ItemInvalidationBus implements OnModuleInit, OnApplicationShutdown 
   constructor(
     private readonly redis: RedisService,
     metrics: MetricsService,
+    private readonly context: RequestContextService,
   ) {
     this.unpublished = metrics.counter({
       name: 'items_cache_invalidations_unpublished_total',
@@ -88,19 +95,35 @@ export class ItemInvalidationBus implements OnModuleInit, OnApplicationShutdown 
     const client = this.redis.client;
     if (!client) return;
     const seq = String(++this.sequence);
+    const message = `${this.origin} ${seq} ${id}`;
+    const deadline = this.context.current()?.deadline ?? Infinity;
+    const waitMs = Math.min(ACK_TIMEOUT_MS, deadline - Date.now() - ANSWER_MARGIN_MS);
+    if (waitMs <= 0) {
+      // No time left to wait for anyone: sent, not awaited.
+      client.publish(CHANNEL, message).catch(() => this.unpublished.inc());
+      return;
+    }
     let timer: NodeJS.Timeout | undefined;
     const confirmed = new Promise<void>((resolve) => {
       this.pending.set(seq, { acks: 0, done: resolve });
-      timer = setTimeout(resolve, ACK_TIMEOUT_MS);
+      timer = setTimeout(resolve, waitMs);
     });
-    try {
-      const receivers = await client.publish(CHANNEL, `${this.origin} ${seq} ${id}`);
+    let taken = false;
+    // The PUBLISH's own reply counts against the same wait: a frozen Redis held it for the
+    // client's 1 s command timeout, and the write answered after 1.5 s (or its deadline).
+    const published = client.publish(CHANNEL, message).then((receivers) => {
+      taken = true;
       const entry = this.pending.get(seq);
       if (entry) {
         entry.expected = receivers;
         settle(entry);
       }
+    });
+    published.catch(() => undefined); // a rejection after the wait ended is nobody's to hear
+    try {
+      await Promise.race([published, confirmed]);
       await confirmed;
+      if (!taken) throw new Error(`Redis did not take the PUBLISH within ${waitMs} ms`);
       if (this.failedInARow > 0) {
         log.info({ failed: this.failedInARow }, 'cache invalidations published again');
         this.failedInARow = 0;

@@ -51,4 +51,34 @@ describe('a Redis that hangs (SIGSTOP on a throwaway one): fail fast, say so, co
     }
     await eventually(async () => (await redisCheck()).status === 'up', EVENTUALLY_MS);
   });
+
+  // Before the watchdog drops the hung connection, a write's PUBLISH waited out the 1 s command
+  // timeout on top of the 500 ms for acknowledgements: past a 300 ms deadline the committed
+  // write answered 504, its outcome unknown to the client.
+  it('a write just after Redis hangs answers 200 within its deadline', async () => {
+    const writer = await startTestApp({ ...db.env, REDIS_URL: redis.url });
+    try {
+      const created = await fetch(`${writer.baseUrl}/api/items`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"name":"before"}',
+      });
+      const { id } = await json(created);
+      redis.freeze();
+      const res = await fetch(`${writer.baseUrl}/api/items/${id}`, {
+        method: 'PATCH',
+        headers: {
+          'content-type': 'application/json',
+          'if-match': '*',
+          'x-request-timeout': '300ms',
+        },
+        body: '{"name":"during"}',
+      });
+      expect(res.status).toBe(200);
+      expect((await json(res)).name).toBe('during');
+    } finally {
+      redis.thaw();
+      await writer.close();
+    }
+  });
 });
