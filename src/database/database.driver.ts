@@ -32,8 +32,9 @@ export interface RunOptions {
    */
   queryTimeoutMs?: number;
   /**
-   * Called when the caller's signal cancels a statement the server is running, with how long
-   * it had run: a server that stopped answering shows here first (DatabasePolicy.suspect).
+   * Called when the caller's signal cancels a statement the server is running, or leaves a
+   * connect still pending, with how long it had run: a server that stopped answering shows here
+   * first (DatabasePolicy.suspect).
    */
   onCancelled?: (runningMs: number) => void;
 }

@@ -5,6 +5,7 @@ import type { DatabaseDriver, PoolStats, RunOptions, SqlSession } from './databa
 import { classifyDriverError, sqlState, TOO_MANY_CONNECTIONS } from './driver-error.classifier.js';
 import { DbUnavailableError, isDbFailure } from './database.errors.js';
 import { sendCancelRequest } from './pg.cancel.js';
+import { connectUnlessAborted, type ConnectOutcome } from './pg.connect.js';
 import { abandon, timedSessionOf, type BackendClient } from './pg.session.js';
 import { logger } from '../logging/logger.js';
 
@@ -76,14 +77,14 @@ export class PgDriver implements DatabaseDriver {
       timeoutMs: options.acquireTimeoutMs,
       deadline: options.deadline,
     });
-    let client: BackendClient;
     // No idle connection: the pool opens one for this holder (connection.gate.ts, `standing`).
     const opened =
       this.pool.idleCount === 0 && this.pool.totalCount < this.gate.max
         ? this.gate.openingConnection()
         : undefined;
+    let outcome: ConnectOutcome;
     try {
-      client = (await this.pool.connect()) as BackendClient;
+      outcome = await connectUnlessAborted(this.pool, signal);
     } catch (error) {
       opened?.();
       // No slot on the server for one more connection, and the pool has some: wait for one of
@@ -96,7 +97,17 @@ export class PgDriver implements DatabaseDriver {
       if (waitForOpen) return this.runHolding(fn, options, slotRetries - 1);
       throw classifyDriverError(error, signal);
     }
+    if (outcome.abandoned) {
+      // A connect still pending when its caller left: the server may have stopped answering.
+      options.onCancelled?.(outcome.abandoned.afterMs);
+      void outcome.abandoned.settled.then(() => {
+        opened?.();
+        this.gate.release(acquiredAt);
+      });
+      throw signal.reason;
+    }
     opened?.();
+    const client = outcome.client!;
     let cancelled = false;
     const runningSince = performance.now();
     const onAbort = () => {

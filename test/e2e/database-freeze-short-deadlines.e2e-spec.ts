@@ -7,8 +7,10 @@
  * fast 503 DB_CIRCUIT_OPEN, and the breaker closes by itself after the thaw.
  */
 import { DataLoad, sleep, type DataResult } from '../support/data-load.js';
+import { json } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { ThrowawayPostgres } from '../support/throwaway-postgres.js';
+import { eventually } from '../support/wait.js';
 
 const WORKERS = 8;
 
@@ -61,6 +63,66 @@ describe('PostgreSQL frozen while clients send deadlines shorter than the query 
   });
 
   it('serves every worker again after the thaw', () => {
+    const served = new Set(
+      results.filter((r) => r.startedAt > thawAt && r.status < 300).map((r) => r.worker),
+    );
+    expect(served.size).toBe(WORKERS);
+  });
+});
+
+/**
+ * The same freeze met by an empty pool (idle connections closed, as at low traffic or after a
+ * failover): every request waits for a connect, not a statement. The connect was not tied to
+ * the caller's signal and its abandonment counted as the caller's: for as long as the server
+ * hung, each request spent its whole deadline (504) and the breaker never opened.
+ */
+describe('PostgreSQL frozen while the pool has no connection open', () => {
+  let server: ThrowawayPostgres;
+  let t: TestApp;
+  let results: DataResult[];
+  let freezeAt: number;
+  let thawAt: number;
+
+  beforeAll(async () => {
+    server = await ThrowawayPostgres.create();
+    t = await startTestApp({
+      DATABASE_URL: server.url(),
+      DB_POOL_MAX: '4',
+      DB_IDLE_TIMEOUT_MS: '200',
+      DB_CONNECT_TIMEOUT_MS: '3000',
+      DB_HEALTH_TIMEOUT_MS: '300',
+      DB_BREAKER_PROBE_INTERVAL_MS: '300',
+      CACHE_MAX_ITEMS: '0',
+    });
+    await eventually(
+      async () =>
+        (await json(await fetch(`${t.baseUrl}/readyz?verbose`))).details.database.pool.total === 0,
+      10_000,
+    );
+    await server.signalAll('SIGSTOP');
+    freezeAt = performance.now();
+    const load = new DataLoad(t.baseUrl, WORKERS, 'empty', { 'x-request-timeout': '800ms' });
+    await sleep(4_000);
+    await server.signalAll('SIGCONT');
+    thawAt = performance.now();
+    await load.untilEveryWorkerServedSince(thawAt, WORKERS, 10_000);
+    results = await load.stop();
+  }, 60_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await server?.destroy();
+  });
+
+  it('the breaker opens during the freeze: data routes answer 503 DB_CIRCUIT_OPEN', () => {
+    const frozen = results.filter((r) => r.startedAt >= freezeAt && r.endedAt <= thawAt);
+    expect(frozen.map((r) => r.code)).toContain('DB_CIRCUIT_OPEN');
+    // More answers than deadline-bound requests alone allow (8 workers x 4 s / 0.8 s = 40).
+    expect(frozen.length).toBeGreaterThan(40);
+  });
+
+  it('nothing hangs, and every worker is served again after the thaw', () => {
+    expect(results.filter((r) => r.status === 0)).toEqual([]);
     const served = new Set(
       results.filter((r) => r.startedAt > thawAt && r.status < 300).map((r) => r.worker),
     );
