@@ -1,4 +1,6 @@
+import { setImmediate } from 'node:timers/promises';
 import {
+  BrokenCircuitError,
   CircuitState,
   isBrokenCircuitError,
   isBulkheadRejectedError,
@@ -96,11 +98,19 @@ export class BackendPolicy {
       this.hooks.onTimeout(0);
       throw error;
     }
+    const queued = this.bulkhead.executionSlots === 0;
     const guard = new CallGuard(call.signal, stopAt - started, () => this.timeoutSince(started));
     try {
       const result = await Promise.race([
         this.policy.execute(({ signal, attempt }) => {
-          const ctx = { index: attempt, idempotent: call.idempotent, stopAt };
+          // Only a first attempt can have queued behind the breaker's check; a retry is asked
+          // about the circuit by the retry filter.
+          const ctx = {
+            index: attempt,
+            idempotent: call.idempotent,
+            stopAt,
+            queued: queued && attempt === 0,
+          };
           return this.attempt(ctx, signal, call.signal, send).catch((error: unknown) => {
             tagAttempt(error, ctx);
             throw error;
@@ -123,11 +133,20 @@ export class BackendPolicy {
   }
 
   private async attempt<T>(
-    ctx: { index: number; stopAt: number },
+    ctx: { index: number; stopAt: number; queued: boolean },
     signal: AbortSignal,
     callerSignal: AbortSignal,
     send: (attempt: AttemptContext) => Promise<T>,
   ): Promise<T> {
+    if (ctx.queued) {
+      // cockatiel asks the breaker once, before the bulkhead: a call that queued for a slot
+      // while the circuit was closed went on to the backend after it opened (a hung backend held
+      // 25 calls, then the 25 queued). It is asked again once the slot is ours, a turn later:
+      // the call that freed the slot may have just opened it, which cockatiel records a few
+      // microtasks after handing the slot over.
+      await setImmediate();
+      if (this.coolingDown()) throw new BrokenCircuitError();
+    }
     const started = Date.now();
     const attemptMs = Math.min(this.settings.timeoutMs, ctx.stopAt - started);
     const downstreamTimeoutMs = Math.floor(attemptMs - this.settings.marginMs / 2);
@@ -163,8 +182,13 @@ export class BackendPolicy {
    * its verdict (up to a whole timeout), here they are rejected at once (as resilience4j does).
    */
   private failsFast(): boolean {
+    return this.breaker.state === CircuitState.HalfOpen || this.coolingDown();
+  }
+
+  /** Open and in its cooldown (after it, cockatiel lets the half-open probe through), or isolated. */
+  private coolingDown(): boolean {
     const state = this.breaker.state;
-    if (state === CircuitState.HalfOpen || state === CircuitState.Isolated) return true;
+    if (state === CircuitState.Isolated) return true;
     return (
       state === CircuitState.Open && Date.now() - this.openedAt < this.settings.halfOpenAfterMs
     );

@@ -109,3 +109,39 @@ describe('the default bulkhead keeps a hung backend to a share of the public lim
     }
   });
 });
+
+describe('calls queued for a slot when the breaker opens', () => {
+  it('fail fast with UPSTREAM_CIRCUIT_OPEN instead of going on to the backend', async () => {
+    const backend = await new BackendServer(() => undefined).start(); // accepts, never answers
+    const db = await defaultDatabaseEnv();
+    const t = await startTestApp({
+      ...db.env,
+      BACKEND_URLS: backend.url,
+      UPSTREAM_MAX_CONCURRENT: '2',
+      UPSTREAM_MAX_QUEUE: '2',
+      // One failure opens it: the first timeout frees a slot with the circuit already open.
+      UPSTREAM_BREAKER_THRESHOLD: '1',
+      UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS: '60000',
+      UPSTREAM_TIMEOUT_MS: '300',
+      UPSTREAM_RETRY_MAX: '0',
+    });
+    try {
+      // Two calls time out at the backend and open the breaker; two wait for their slots.
+      const bodies = await Promise.all(
+        Array.from({ length: 4 }, async () => json(await fetch(`${t.baseUrl}/api/fanout`))),
+      );
+      const errors = bodies.map((body) => body.backends[0].error).sort();
+      expect(errors).toEqual([
+        'UPSTREAM_CIRCUIT_OPEN',
+        'UPSTREAM_CIRCUIT_OPEN',
+        'UPSTREAM_TIMEOUT',
+        'UPSTREAM_TIMEOUT',
+      ]);
+      expect(backend.hits).toBe(2);
+    } finally {
+      await t.close();
+      await backend.close();
+      await db.drop();
+    }
+  });
+});
