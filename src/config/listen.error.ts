@@ -6,6 +6,9 @@ const WHY: Record<string, string> = {
   EACCES: 'not permitted (a port below 1024 needs a privilege the process lacks)',
   EADDRNOTAVAIL: 'the host is not an address of this machine',
   ENOTFOUND: 'the host name does not resolve',
+  // The resolver refuses the name outright: an invisible or non-ASCII character, say.
+  EINVAL: 'the host is neither an address nor a valid host name',
+  EAI_FAIL: 'the host name could not be resolved (DNS failure)',
   EAI_AGAIN: 'the host name could not be resolved now (DNS)',
   EAFNOSUPPORT: "this machine's network has no such address family",
 };

@@ -162,6 +162,9 @@ describe('configuration errors stop start-up', () => {
       ['PROBE_PORT', TAKEN, 'EADDRINUSE'],
       ['HOST', '192.0.2.1', 'EADDRNOTAVAIL'],
       ['ADMIN_HOST', 'nosuch.invalid', 'ENOTFOUND'],
+      // exit 1 and a stack trace before: the resolver's EINVAL was not in the table
+      ['HOST', '\u200b', 'EINVAL'],
+      ['ADMIN_HOST', '\u0663', 'EINVAL'],
     ])('%s=%s', async (name, value, code) => {
       const given = value === TAKEN ? String(port) : value;
       const child = await startChild({ [name]: given }, { waitReady: false });
