@@ -12,6 +12,8 @@ const WHY: Record<string, string> = {
   '3D000': 'the server has no such database',
   ENOTFOUND: 'the host name does not resolve',
 };
+/** node-postgres's words (no code) when the URL asks for SSL (sslmode) and the server has none. */
+const NO_SSL = 'The server does not support SSL connections';
 
 /**
  * A ConfigError naming DATABASE_URL for a refusal the settings explain, else undefined. The
@@ -20,6 +22,11 @@ const WHY: Record<string, string> = {
  */
 export function databaseConfigError(error: unknown): ConfigError | undefined {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e.message === NO_SSL) {
+      return new ConfigError([
+        'DATABASE_URL: cannot connect: the URL requires SSL (sslmode) and the server does not support it',
+      ]);
+    }
     const code = (e as { code?: unknown }).code;
     const why = typeof code === 'string' ? WHY[code] : undefined;
     if (why === undefined) continue;

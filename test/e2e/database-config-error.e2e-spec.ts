@@ -1,5 +1,6 @@
 import { startChild } from '../support/child-process.js';
 import { PG_ADMIN_URL } from '../support/database.js';
+import { ThrowawayPostgres } from '../support/throwaway-postgres.js';
 
 /**
  * A DATABASE_URL the server refuses is a bad setting, not an outage: start-up stops with exit 78
@@ -34,6 +35,19 @@ describe('a DATABASE_URL the server refuses stops start-up naming the variable (
     expect(said).toContain(`(${code})`);
     expect(child.output()).not.toContain('s3cret-not-to-print');
     expect(child.output()).not.toMatch(/^\s+at /m);
+  });
+
+  it('sslmode=require against a server without SSL (a throwaway one, SSL off)', async () => {
+    const server = await ThrowawayPostgres.create();
+    try {
+      const url = `${server.url()}?sslmode=require`;
+      const child = await startChild({ DATABASE_URL: url }, { waitReady: false });
+      expect(await child.exited).toBe(78);
+      expect(child.output()).toContain('DATABASE_URL: cannot connect: the URL requires SSL');
+      expect(child.output()).not.toMatch(/^\s+at /m);
+    } finally {
+      await server.destroy();
+    }
   });
 
   it('a server that refuses connections is an outage, not a setting: exit 1', async () => {
