@@ -19,6 +19,7 @@ export const databaseConfigShape = {
   // waits for the lock and a WAL flush), so 5 ms would refuse callers one hold from service.
   DB_POOL_QUEUE_INTERVAL_MS: int(1, 60_000).default(100),
   DB_POOL_QUEUE_TARGET_MS: int(1, 60_000).default(50),
+  // 0 = never, for both (pg-pool's meaning of 0); docs/configuration.md says what it costs.
   DB_IDLE_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   DB_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(5_000),
   // Client side: a statement without an answer this long means the server stopped answering
