@@ -1,3 +1,5 @@
+// First, before the bundle's weight: signals from here on are held (early-signals.ts).
+import './early-signals.js';
 import { startApp } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/config.loader.js';
 import { ShutdownService } from './lifecycle/shutdown.service.js';

@@ -1,4 +1,5 @@
 import { flushLogger, logger } from '../logging/logger.js';
+import { takeEarlySignals } from '../early-signals.js';
 
 const log = logger.child({ module: 'lifecycle' });
 
@@ -25,6 +26,8 @@ export class StartupSignals {
       this.listeners.set(signal, listener);
       process.on(signal, listener);
     }
+    // Listening now: what arrived while the bundle loaded is acted on as if heard then.
+    for (const { signal, at } of takeEarlySignals()) this.onSignal(signal, at);
   }
 
   /** Stops holding (ShutdownService has installed its own); returns the signal held, if any. */
@@ -33,14 +36,14 @@ export class StartupSignals {
     return this.held?.signal;
   }
 
-  private onSignal(signal: Signal): void {
+  private onSignal(signal: Signal, at = performance.now()): void {
     const held = this.held;
     if (held === undefined) {
-      this.held = { signal, at: performance.now() };
+      this.held = { signal, at };
       log.warn({ signal }, 'signal during start-up: shutting down once started (again: at once)');
       return;
     }
-    if (held.signal === signal && performance.now() - held.at < SAME_SIGNAL_WINDOW_MS) return;
+    if (held.signal === signal && at - held.at < SAME_SIGNAL_WINDOW_MS) return;
     log.error({ signal }, 'second signal during start-up: exiting at once');
     flushLogger();
     // 130, as a second signal during the drain exits (shutdown.service.ts, docs/shutdown.md).

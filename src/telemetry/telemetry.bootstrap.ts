@@ -3,6 +3,8 @@
 // tracer provider and the pg/ioredis patches must be in place before those modules are first
 // loaded. No Nest imports here (STYLE.md §2); the Nest side reaches the SDK only through the
 // global handle (telemetry.handle.ts).
+// First: SIGTERM and SIGINT are held from here on, not Node's default exit (src/early-signals.ts).
+import '../early-signals.js';
 import { enableCompileCache } from 'node:module';
 import { StackTraceMapper } from './stack-trace.mapper.js';
 

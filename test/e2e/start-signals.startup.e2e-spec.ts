@@ -7,7 +7,20 @@
  */
 import { startChild, type Child } from '../support/child-process.js';
 import { defaultDatabaseEnv } from '../support/database.js';
+import { readFileSync } from 'node:fs';
+import { PRELOAD } from '../support/traced-child.js';
 import { until } from '../support/wait.js';
+
+/** User + system CPU the process has used, in clock ticks (/proc/<pid>/stat fields 14, 15). */
+function cpuTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
 
 const STARTING = '"msg":"database ready"';
 
@@ -41,6 +54,25 @@ describe('SIGTERM and SIGINT during start-up', () => {
     expect(ready).toBeGreaterThan(output.indexOf(STARTING));
     expect(output.indexOf('shutdown: step 1')).toBeGreaterThan(ready);
     expect(output).toContain('shutdown: step 7, exit');
+  });
+
+  // While the bundle loads, before main() runs: Node's default ended the process there (143, no
+  // log line) for the first ~0.4 s. The signal is sent once the process has spent 150 ms of CPU,
+  // well into loading it and far from ready (~0.9 s of CPU here): its own progress, not a wall
+  // clock that a busy machine stretches.
+  it('SIGTERM while the bundle still loads: held too, start-up finishes, then the drain', async () => {
+    const child = await startChild(
+      { ...database.env, LOG_LEVEL: 'info' },
+      { waitReady: false, args: PRELOAD },
+    );
+    children.push(child);
+    const pid = child.process.pid!;
+    await until(() => cpuTicks(pid) >= 15 || child.process.exitCode !== null, 30_000);
+    expect(child.output()).not.toContain('"msg":"rampart is ready"');
+    child.process.kill('SIGTERM');
+    expect(await child.exited).toBe(0);
+    expect(child.output()).toContain('signal during start-up');
+    expect(child.output()).toContain('shutdown: step 7, exit');
   });
 
   it('a second, different signal exits at once with 130', async () => {
