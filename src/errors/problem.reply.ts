@@ -10,6 +10,10 @@ const log = logger.child({ module: 'errors' });
  * ids, Retry-After when the error carries one. 5xx are logged with their stack; 4xx are not noise.
  */
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: unknown): void {
+  // Answered already: the deadline's 504 went out while a handler that ignored the signal ran
+  // on, and its own failure came later. That answer was counted and logged; this one was
+  // counted and logged a second time (two warnings per request, ~250 ms apart).
+  if (reply.sent) return;
   const classified = classifyError(error);
   reply.server.problemCounts?.record(classified.code);
   const spanContext = trace.getActiveSpan()?.spanContext();
@@ -27,7 +31,7 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
   }
   // The client is gone: nobody reads an answer, the socket is already closing. (A 499 asked of
   // GET /status/499 is answered like any other.)
-  if (reply.sent || reply.raw.destroyed || classified.code === 'CLIENT_CLOSED_REQUEST') return;
+  if (reply.raw.destroyed || classified.code === 'CLIENT_CLOSED_REQUEST') return;
   const problem = buildProblem(classified, {
     requestId: request.id,
     traceId,
