@@ -44,7 +44,7 @@ export function publicServerOptions(
     // URI_TOO_LONG, which no route documents, where the route's validation answers 400 naming
     // the field. The request line is bounded anyway: Node refuses one over 16 KiB with the
     // headers (431).
-    maxParamLength: 8_192,
+    routerOptions: { maxParamLength: 8_192 },
     // Must outlive the load balancer's idle timeout, or it reuses a socket we just closed (502s).
     keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
