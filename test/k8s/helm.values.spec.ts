@@ -81,6 +81,18 @@ describe('values.schema.json refuses bad values at install', () => {
       ['--set', 'config.log_level=info'],
       "'log_level'",
     ],
+    // The app ignores a name it does not read: the pool stayed at 10 for a typo of DB_POOL_MAX.
+    [
+      'a config key the app does not read (typo of DB_POOL_MAX)',
+      ['--set', 'config.DB_POOL_MAXX=5'],
+      "'DB_POOL_MAXX'",
+    ],
+    // Kubernetes 1.30-1.32 refuse a zero-second sleep (feature gate PodLifecycleSleepActionAllowZero).
+    [
+      'a zero-second preStop sleep',
+      ['--set', 'lifecycle.preStopSleepSeconds=0'],
+      '/lifecycle/preStopSleepSeconds',
+    ],
     [
       'a memory limit the heap size cannot be derived from',
       ['--set', 'resources.limits.memory=1G'],

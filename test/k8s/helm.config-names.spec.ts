@@ -1,0 +1,33 @@
+/**
+ * The chart's `config` accepts exactly the variables the app reads, less those the chart derives
+ * or takes from Secrets: a name the app does not read (a typo) would render, and be ignored by
+ * the app without a word. The schema's list is checked against the config schema itself, so a
+ * variable added to src/config/ fails here until the chart knows it.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { configSchema } from '../../src/config/config.schema.js';
+import { CHART_DIR } from './helm.render.js';
+
+interface ConfigNames {
+  enum: string[];
+  not: { enum: string[] };
+}
+
+describe('values.schema.json config names', () => {
+  const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8'));
+  const names = schema.properties.config.propertyNames as ConfigNames;
+  const appReads = Object.keys(configSchema.shape);
+
+  it('lists every variable the app reads that the chart does not derive, and nothing else', () => {
+    const derived = new Set(names.not.enum);
+    expect([...names.enum].sort()).toEqual(appReads.filter((name) => !derived.has(name)).sort());
+  });
+
+  it('derives or refuses only variables the app reads', () => {
+    const unknown = names.not.enum.filter(
+      (name) => !appReads.includes(name) && name !== 'NODE_OPTIONS',
+    );
+    expect(unknown).toEqual([]);
+  });
+});
