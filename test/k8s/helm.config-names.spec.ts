@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadConfig } from '../../src/config/config.loader.js';
 import { configSchema } from '../../src/config/config.schema.js';
 import { CHART_DIR } from './helm.render.js';
 
@@ -31,3 +32,38 @@ describe('values.schema.json config names', () => {
     expect(unknown).toEqual([]);
   });
 });
+
+/** What the app says of `value` for `name`: undefined when it starts, else its message. */
+function appRefusal(name: string, value: string): string | undefined {
+  try {
+    loadConfig({ [name]: value });
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+describe('values.schema.json config values', () => {
+  const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8'));
+  const props = schema.properties.config.properties as Record<string, JsonSchema>;
+  const listed = Object.entries(props).flatMap(([name, rule]) =>
+    [rule, ...(rule.oneOf ?? [])].flatMap((r) => (r.enum ?? []).map((v) => [name, v] as const)),
+  );
+
+  // A value the chart lets through must start the app; one the app refuses crash-loops the pods.
+  it.each(listed)('%s=%s, allowed by the chart, starts the app', (name, value) => {
+    expect(appRefusal(name, String(value))).toBeUndefined();
+  });
+
+  it.each(Object.keys(props).filter((name) => listed.some(([n]) => n === name)))(
+    '%s=bogus is refused by the app, as by the chart',
+    (name) => {
+      expect(appRefusal(name, 'bogus')).toContain(name);
+    },
+  );
+});
+
+interface JsonSchema {
+  enum?: unknown[];
+  oneOf?: JsonSchema[];
+}

@@ -87,6 +87,22 @@ describe('values.schema.json refuses bad values at install', () => {
       ['--set', 'config.DB_POOL_MAXX=5'],
       "'DB_POOL_MAXX'",
     ],
+    // The app refuses these at start: every new pod crash-looped and the rollout never ended.
+    [
+      'a log level the app does not know',
+      ['--set', 'config.LOG_LEVEL=verbose'],
+      '/config/LOG_LEVEL',
+    ],
+    [
+      'a sampler ratio above 1',
+      ['--set', 'config.OTEL_TRACES_SAMPLER_ARG=2'],
+      '/config/OTEL_TRACES_SAMPLER_ARG',
+    ],
+    [
+      'a flag that is not a boolean',
+      ['--set', 'config.METRICS_ENABLED=yes'],
+      '/config/METRICS_ENABLED',
+    ],
     // Kubernetes 1.30-1.32 refuse a zero-second sleep (feature gate PodLifecycleSleepActionAllowZero).
     [
       'a zero-second preStop sleep',
