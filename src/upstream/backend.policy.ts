@@ -11,7 +11,11 @@ import {
   type IPolicy,
   type IRetryContext,
 } from 'cockatiel';
-import { isUpstreamTimeoutError, UpstreamTimeoutError } from './upstream.errors.js';
+import {
+  isUpstreamStatusError,
+  isUpstreamTimeoutError,
+  UpstreamTimeoutError,
+} from './upstream.errors.js';
 import { BulkheadFullError, CircuitOpenError } from './resilience.errors.js';
 import { CallGuard } from './call.guard.js';
 import { tagAttempt } from './retry.decision.js';
@@ -159,7 +163,17 @@ export class BackendPolicy {
       if (callerSignal.aborted) throw callerSignal.reason;
       // Our timeout (cockatiel's timer, or the deadline guard it derives from) aborted undici;
       // when the deadline left this attempt less than the backend's timeout, the deadline did.
-      if (signal.aborted) throw this.timeoutSince(started, attemptMs < this.settings.timeoutMs);
+      const cutByDeadline = attemptMs < this.settings.timeoutMs;
+      if (signal.aborted) throw this.timeoutSince(started, cutByDeadline);
+      // The backend kept to the deadline it was told (x-request-timeout) and answered 504 there.
+      if (
+        cutByDeadline &&
+        isUpstreamStatusError(error) &&
+        error.upstreamStatus === 504 &&
+        Date.now() - started >= downstreamTimeoutMs - 1
+      ) {
+        error.deadlineForwarded = true;
+      }
       throw error;
     }
   }

@@ -18,6 +18,14 @@ export class UpstreamStatusError extends AppError {
       extensions: { backend, upstreamStatus },
     });
   }
+
+  /**
+   * A 504 the backend gave once the deadline this call forwarded (shorter than its
+   * UPSTREAM_TIMEOUT_MS) ran out there: the caller's time ended, not the backend's health.
+   * Set by BackendPolicy; the breaker does not count it (one client's short deadlines opened it
+   * for every client).
+   */
+  deadlineForwarded = false;
 }
 
 /** The backend could not be reached or dropped the connection (refused, reset, DNS, connect timeout). */

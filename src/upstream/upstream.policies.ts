@@ -32,13 +32,16 @@ const log = logger.child({ module: 'resilience' });
 
 /**
  * A backend failure, as the breaker counts it: unreachable, an answer that is not usable HTTP,
- * timed out within its own UPSTREAM_TIMEOUT_MS (not cut short by a caller's deadline), 5xx or 429.
+ * timed out within its own UPSTREAM_TIMEOUT_MS (not cut short by a caller's deadline), 5xx or 429
+ * (not a 504 at the caller's deadline, forwarded to the backend).
  */
 const isBackendFailure = (e: unknown): boolean =>
   isUpstreamUnreachableError(e) ||
   isUpstreamBadResponseError(e) ||
   (isUpstreamTimeoutError(e) && !e.cutByDeadline) ||
-  (isUpstreamStatusError(e) && (e.upstreamStatus >= 500 || e.upstreamStatus === 429));
+  (isUpstreamStatusError(e) &&
+    !e.deadlineForwarded &&
+    (e.upstreamStatus >= 500 || e.upstreamStatus === 429));
 
 /**
  * Builds the one named policy per backend, and wires every policy event to a structured log

@@ -80,6 +80,26 @@ describe('a backend that misbehaves degrades its own entry, and only its own fau
     expect((await fanout()).backends[0]).toMatchObject({ ok: true, status: 200 });
   });
 
+  // A backend that keeps to the deadline it is told (x-request-timeout, as rampart does) answers
+  // 504 there, before the caller's own timer fires: counted as the backend's fault, a client's
+  // short deadlines opened the breaker for every client.
+  it('a 504 at the deadline the call forwarded does not count against the backend', async () => {
+    backend.handler = (req, res, hit) => {
+      // Told the default deadline (seconds), it answers at once; told a short one, it runs out.
+      const told = parseInt(String(req.headers['x-request-timeout']), 10);
+      if (!(told < 2_000)) return answer(200, { hit })(req, res, hit);
+      void sleep(told).then(() =>
+        answer(504, { code: 'REQUEST_DEADLINE_EXCEEDED' })(req, res, hit),
+      );
+    };
+    for (let i = 0; i < THRESHOLD + 2; i++) {
+      const entry = (await fanout({ 'x-request-timeout': '1000ms' })).backends[0];
+      expect(entry).toMatchObject({ ok: false, status: 504 });
+    }
+    expect(await circuitState()).toBe(0);
+    expect((await fanout()).backends[0]).toMatchObject({ ok: true, status: 200 });
+  });
+
   // Each case opens the breaker: each starts a fresh app, with a closed one.
   it.each([
     [
