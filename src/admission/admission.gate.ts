@@ -214,8 +214,8 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
   }
 
   /** A slot for a request just admitted (tryAcquire said Admit, or a waiter's admit()). */
-  slot(admittedAt: number): AdmissionSlot {
-    return new AdmissionSlot(this, admittedAt);
+  slot(admittedAt: number, queuedMs = 0): AdmissionSlot {
+    return new AdmissionSlot(this, admittedAt, queuedMs);
   }
 
   /** SlotOwner: a parked request's slot goes to the next waiter (admission.slot.ts). */

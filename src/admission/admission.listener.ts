@@ -86,7 +86,7 @@ export class AdmissionListener {
     pending?: Pending,
   ): void {
     if (pending) pending.admittedAt = admittedAt;
-    const slot = gate.slot(admittedAt);
+    const slot = gate.slot(admittedAt, pending ? admittedAt - pending.arrivedAt : 0);
     if (res.destroyed) {
       // Admitted from the queue after its client left: hand the slot straight back.
       slot.release();

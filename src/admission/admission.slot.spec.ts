@@ -9,7 +9,7 @@ function setup(admittedAt = 100) {
     occupy: () => calls.push('occupy'),
     release: (busyMs, holdsSlot) => calls.push(`release ${busyMs} ${holdsSlot}`),
   };
-  return { calls, clock, slot: new AdmissionSlot(owner, admittedAt, clock) };
+  return { calls, clock, slot: new AdmissionSlot(owner, admittedAt, 0, clock) };
 }
 
 describe('AdmissionSlot', () => {

@@ -25,9 +25,14 @@ export class AdmissionSlot {
   private parkedMs = 0;
   private released = false;
 
+  /**
+   * @param queuedMs how long the request waited in the admission queue before this slot: part of
+   *   its time, which its deadline, its duration and its access line count from arrival
+   */
   constructor(
     private readonly owner: SlotOwner,
     private readonly admittedAt: number,
+    readonly queuedMs = 0,
     private readonly clock: { now(): number } = performance,
   ) {}
 

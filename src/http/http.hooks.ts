@@ -1,5 +1,6 @@
 import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { slotOf } from '../admission/admission.slot.js';
 import type { AppConfig } from '../config/config.schema.js';
 import type { HttpServerMetrics } from '../metrics/http-server.metrics.js';
 import type { InFlightRegistry } from '../request-context/in-flight.registry.js';
@@ -38,9 +39,11 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): voi
   const metrics = metricsOn ? deps.metrics : undefined;
   const accessLog = accessLogged ? new AccessLog(deps.config.OTEL_SERVICE_NAME) : undefined;
   /** The duration histogram and the access line of one request, answered or abandoned. */
-  const record = (request: FastifyRequest, statusCode: number, elapsedMs: number): void => {
+  const record = (request: FastifyRequest, statusCode: number, sinceOnRequestMs: number): void => {
     const state = request.requestState;
     const route = state?.route ?? 'unmatched';
+    // Fastify's elapsedTime starts at its onRequest: a wait in the admission queue came before.
+    const elapsedMs = sinceOnRequestMs + (slotOf(request.raw)?.queuedMs ?? 0);
     metrics?.record(route, request.method, statusCode, elapsedMs);
     // Probes every few seconds per pod would drown the log; they are logged at debug.
     accessLog?.write(request, route, statusCode, elapsedMs, state?.probe === true);

@@ -56,7 +56,11 @@ export function registerRequestState(app: FastifyInstance, deps: RequestStateDep
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     const timeoutMs = requestTimeoutMs(request.headers['x-request-timeout'], defaultTimeoutMs);
-    const startedAt = Date.now();
+    // The request's time counts from its arrival: a wait in the admission queue is part of it,
+    // else a 500 ms deadline answered at 900 ms, and its duration and access line left it out.
+    const admission = slotOf(request.raw);
+    const queuedMs = admission?.queuedMs ?? 0;
+    const startedAt = Date.now() - queuedMs;
     const controller = new AbortController();
     // Fastify's routeOptions getter builds a twelve-field object per read: read it once here.
     const route = request.routeOptions.url;
@@ -69,7 +73,7 @@ export function registerRequestState(app: FastifyInstance, deps: RequestStateDep
         probe: route !== undefined && PROBE_PATHS.has(route),
         startedAt,
         deadline: startedAt + (timeoutMs ?? defaultTimeoutMs),
-        admission: slotOf(request.raw),
+        admission,
       },
       controller,
     );
@@ -82,7 +86,7 @@ export function registerRequestState(app: FastifyInstance, deps: RequestStateDep
         ? undefined
         : startDeadlineTimer(
             onDeadline,
-            timeoutMs,
+            Math.max(0, timeoutMs - queuedMs),
             request,
             reply,
             controller,

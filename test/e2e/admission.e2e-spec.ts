@@ -131,3 +131,41 @@ describe('admission slots', () => {
     expect(await metric(app, 'http_server_admission_in_flight')).toBe(0);
   });
 });
+
+/**
+ * A request's deadline counts from its arrival, its wait in the admission queue included: the
+ * deadline timer started when the request was admitted, so a 600 ms deadline that waited 400 ms
+ * for a slot still had 600 ms to run, and answered 200 at 700 ms.
+ */
+describe('admission queue and the request deadline', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({
+      ADMISSION_ENABLED: 'true',
+      ADMISSION_MIN_LIMIT: '2',
+      ADMISSION_INITIAL_LIMIT: '2',
+      ADMISSION_MAX_LIMIT: '2',
+      ADMISSION_QUEUE_MAX: '10',
+      ADMISSION_QUEUE_TIMEOUT_MS: '2000',
+    });
+  });
+  afterAll(() => app.close());
+
+  it('the time a request waited for a slot is spent from its deadline', async () => {
+    const holders = [0, 1].map(() => fetch(`${app.baseUrl}/delay/400ms`));
+    expect(
+      await eventually(async () => (await metric(app, 'http_server_admission_in_flight')) === 2),
+    ).toBe(true);
+    // Queued until a holder ends (≥ 400 ms), it has at most 200 ms left for a 300 ms wait.
+    const late = await fetch(`${app.baseUrl}/delay/300ms`, {
+      headers: { 'x-request-timeout': '600ms' },
+    });
+    expect(late.status).toBe(504);
+    expect(await late.json()).toMatchObject({ code: 'REQUEST_DEADLINE_EXCEEDED' });
+    for (const held of await Promise.all(holders)) {
+      expect(held.status).toBe(200);
+      await held.arrayBuffer();
+    }
+  });
+});
