@@ -13,7 +13,10 @@ export const int = (min: number, max: number) =>
     .string()
     .regex(WHOLE, 'expected a whole number in decimal digits')
     .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+    .pipe(z.number().int().min(min).max(max))
+    // Read by the Helm chart's schema spec (test/k8s/helm.config-names.spec.ts): the chart
+    // refuses at install what the app would refuse at start.
+    .meta({ minimum: min, maximum: max });
 
 /** A decimal number (a ratio, a rate), exponent allowed. */
 export const decimal = (min: number, max: number) =>

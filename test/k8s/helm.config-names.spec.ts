@@ -63,6 +63,40 @@ describe('values.schema.json config values', () => {
   );
 });
 
+describe('files/config-bounds.json', () => {
+  // Bounds the chart's template checks whole-number settings against (_helpers.tpl).
+  const bounds = JSON.parse(readFileSync(join(CHART_DIR, 'files/config-bounds.json'), 'utf8'));
+
+  it('holds the bounds of every whole-number variable the chart passes, as src/config/ has them', () => {
+    const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8'));
+    const allowed = new Set((schema.properties.config.propertyNames as ConfigNames).enum);
+    const fromApp: Record<string, [number, number]> = {};
+    for (const [name, field] of Object.entries(configSchema.shape)) {
+      const range = boundsOf(field);
+      if (range && allowed.has(name)) fromApp[name] = range;
+    }
+    expect(bounds).toEqual(fromApp);
+  });
+});
+
+/** The minimum and maximum config.fields.ts's int() records, under any default() wrapper. */
+function boundsOf(field: unknown): [number, number] | undefined {
+  let current = field as ZodLike | undefined;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const meta = current.meta?.() as { minimum?: number; maximum?: number } | undefined;
+    if (meta?.minimum !== undefined && meta.maximum !== undefined) {
+      return [meta.minimum, meta.maximum];
+    }
+    current = current._zod?.def?.innerType;
+  }
+  return undefined;
+}
+
+interface ZodLike {
+  meta?: () => unknown;
+  _zod?: { def?: { innerType?: ZodLike } };
+}
+
 interface JsonSchema {
   enum?: unknown[];
   oneOf?: JsonSchema[];

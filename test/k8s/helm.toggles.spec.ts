@@ -81,18 +81,22 @@ it('writes config numbers as integers and derives from them (YAML numbers reach 
   const objs = parseObjects(
     await templateChart([
       '--set-json',
-      'config.SHUTDOWN_TIMEOUT_MS=2000000',
+      'config.SHUTDOWN_TIMEOUT_MS=600000',
       '--set-json',
-      'config.REQUEST_TIMEOUT_MS=1000000',
+      'config.REQUEST_TIMEOUT_MS=500000',
+      // Within the app's bounds and past 1e6, where Helm's float would print as 1e+06.
+      '--set-json',
+      'config.IDEMPOTENCY_KEY_TTL_MS=1000000',
     ]),
   );
   const c = rampartContainers(workloads(objs)[0]!)[0]!;
   expect(configMapEnv(objs, c)).toMatchObject({
-    SHUTDOWN_TIMEOUT_MS: '2000000',
-    REQUEST_TIMEOUT_MS: '1000000',
+    SHUTDOWN_TIMEOUT_MS: '600000',
+    REQUEST_TIMEOUT_MS: '500000',
+    IDEMPOTENCY_KEY_TTL_MS: '1000000',
   });
-  // 5 s preStop + 2,000 s + 10 s margin.
-  expect(podSpec(workloads(objs)[0]!).terminationGracePeriodSeconds).toBe(2015);
+  // 5 s preStop + 600 s + 10 s margin.
+  expect(podSpec(workloads(objs)[0]!).terminationGracePeriodSeconds).toBe(615);
 });
 
 describe('with every toggle on and the values changed (ci/all-toggles-values.yaml)', () => {

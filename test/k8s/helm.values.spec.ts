@@ -98,6 +98,17 @@ describe('values.schema.json refuses bad values at install', () => {
       ['--set', 'config.OTEL_TRACES_SAMPLER_ARG=2'],
       '/config/OTEL_TRACES_SAMPLER_ARG',
     ],
+    ["a pool past the app's bound", ['--set', 'config.DB_POOL_MAX=5000'], 'between 1 and 1000'],
+    [
+      'a whole number as a quoted string past the bound',
+      ['--set-string', 'config.REQUEST_TIMEOUT_MS=0'],
+      'REQUEST_TIMEOUT_MS=0: must be between 1 and',
+    ],
+    [
+      'a number that is not whole',
+      ['--set-string', 'config.DB_POOL_QUEUE_MAX=1e3'],
+      'decimal digits',
+    ],
     [
       'a flag that is not a boolean',
       ['--set', 'config.METRICS_ENABLED=yes'],

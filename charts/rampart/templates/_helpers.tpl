@@ -77,7 +77,19 @@ A config value as the environment sees it. Helm reads YAML numbers as float64, w
 {{/* The ConfigMap's data: `config`, plus the keys the chart derives from other values. */}}
 {{- define "rampart.configData" -}}
 {{- $data := dict -}}
+{{- /* Whole-number settings within the app's bounds (files/config-bounds.json, held to
+  src/config/ by a spec): out of them the app exits 78 and the rollout never ends. */ -}}
+{{- $bounds := .Files.Get "files/config-bounds.json" | fromJson -}}
 {{- range $key, $value := .Values.config -}}
+{{- with index $bounds $key -}}
+{{- $text := include "rampart.envString" $value -}}
+{{- if not (regexMatch "^[0-9]+$" $text) -}}
+{{- fail (printf "config.%s=%s: expected a whole number in decimal digits" $key $text) -}}
+{{- end -}}
+{{- if or (lt (atoi $text) (int (index . 0))) (gt (atoi $text) (int (index . 1))) -}}
+{{- fail (printf "config.%s=%s: must be between %d and %d" $key $text (int (index . 0)) (int (index . 1))) -}}
+{{- end -}}
+{{- end -}}
 {{- $_ := set $data $key (include "rampart.envString" $value) -}}
 {{- end -}}
 {{- $_ := set $data "PORT" (toString .Values.ports.http) -}}
