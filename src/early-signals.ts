@@ -6,7 +6,8 @@
  * and acts on it as if it had been listening. At the root of src/, beside main.ts, because both
  * entry points import it ahead of every folder (the bootstrap's layer may not import lifecycle/).
  */
-const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+/** The signals a start-up holds (lifecycle/startup-signals.ts listens for the same). */
+export const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 export type EarlySignal = (typeof SIGNALS)[number];
 
 const arrived: Array<{ signal: EarlySignal; at: number }> = [];

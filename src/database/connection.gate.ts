@@ -106,10 +106,13 @@ export class ConnectionGate {
   private lift(): void {
     this.ceiling = this.max;
     this.ceilingTimer = undefined;
-    while (this.active < this.ceiling && this.queue.length > 0) {
-      const next = this.standing ? this.queue.pop()! : this.queue.shift()!;
+    const now = this.now();
+    const lifo = this.standing;
+    while (this.active < this.ceiling) {
+      const next = this.nextWaiter(now, lifo);
+      if (!next) return;
       this.detach(next);
-      next.resolve(this.take(this.now()));
+      next.resolve(this.take(now));
     }
   }
 
@@ -231,14 +234,7 @@ export class ConnectionGate {
     }
     const lifo = this.standing;
     if (lifo && !this.shortened) this.shortenWaits(now);
-    let next = lifo ? this.queue.pop() : this.queue.shift();
-    // A wait whose time is up although its timer has not fired (the thread was busy, as PGlite
-    // keeps it through a statement): refused as its timer would have, not served late.
-    while (next !== undefined && next.expiresAt <= now) {
-      this.detach(next);
-      next.reject(new DbPoolTimeoutError(Math.round(now - next.enqueuedAt)));
-      next = lifo ? this.queue.pop() : this.queue.shift();
-    }
+    const next = this.nextWaiter(now, lifo);
     if (!next) {
       this.active--;
       return;
@@ -246,6 +242,21 @@ export class ConnectionGate {
     this.detach(next);
     this.lastAcquireAt = now;
     next.resolve(now);
+  }
+
+  /**
+   * The waiter to serve next (newest first while the queue stands). A wait whose time is up
+   * although its timer has not fired (the thread was busy, as PGlite keeps it through a
+   * statement) is refused as its timer would have, not served late.
+   */
+  private nextWaiter(now: number, lifo: boolean): Waiter | undefined {
+    let next = lifo ? this.queue.pop() : this.queue.shift();
+    while (next !== undefined && next.expiresAt <= now) {
+      this.detach(next);
+      next.reject(new DbPoolTimeoutError(Math.round(now - next.enqueuedAt)));
+      next = lifo ? this.queue.pop() : this.queue.shift();
+    }
+    return next;
   }
 
   /** Fails every waiter with `error` (the breaker opened: none of them will be served in time). */

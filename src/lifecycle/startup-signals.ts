@@ -1,10 +1,9 @@
 import { flushLogger, logger } from '../logging/logger.js';
-import { takeEarlySignals } from '../early-signals.js';
+import { SIGNALS, takeEarlySignals, type EarlySignal } from '../early-signals.js';
 
 const log = logger.child({ module: 'lifecycle' });
 
-const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
-type Signal = (typeof SIGNALS)[number];
+type Signal = EarlySignal;
 /** As shutdown.service.ts: npm's forwarded copy of one Ctrl-C comes within a millisecond. */
 const SAME_SIGNAL_WINDOW_MS = 500;
 
