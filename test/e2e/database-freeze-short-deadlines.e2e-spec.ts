@@ -14,60 +14,102 @@ import { eventually } from '../support/wait.js';
 
 const WORKERS = 8;
 
-describe('PostgreSQL frozen while clients send deadlines shorter than the query timeout', () => {
-  let server: ThrowawayPostgres;
-  let t: TestApp;
-  let results: DataResult[];
-  let freezeAt: number;
-  let thawAt: number;
+interface Freeze {
+  /** Settings beside the ones every case shares. */
+  env: Record<string, string>;
+  /** Every client's x-request-timeout, ms. */
+  deadlineMs: number;
+  frozenMs: number;
+  /** An empty pool: idle connections closed, the server frozen before the load starts. */
+  emptyPool: boolean;
+  /** A failure bound for every worker to be served again after the thaw. */
+  servedWithinMs: number;
+}
 
-  beforeAll(async () => {
-    server = await ThrowawayPostgres.create();
-    t = await startTestApp({
-      DATABASE_URL: server.url(),
-      DB_POOL_MAX: '4',
-      DB_QUERY_TIMEOUT_MS: '5000',
-      DB_STATEMENT_TIMEOUT_MS: '4000',
-      DB_CONNECT_TIMEOUT_MS: '1000',
-      DB_HEALTH_TIMEOUT_MS: '300',
-      DB_BREAKER_PROBE_INTERVAL_MS: '300',
-      CACHE_MAX_ITEMS: '0',
+/**
+ * A throwaway PostgreSQL frozen (SIGSTOP) for `frozenMs` under eight workers whose deadlines are
+ * all `deadlineMs`: the breaker must open during the freeze, nothing may hang, and every worker
+ * must be served again after the thaw.
+ */
+function describeFreeze(title: string, freeze: Freeze): void {
+  describe(title, () => {
+    let server: ThrowawayPostgres;
+    let t: TestApp;
+    let results: DataResult[];
+    let freezeAt: number;
+    let thawAt: number;
+
+    beforeAll(async () => {
+      server = await ThrowawayPostgres.create();
+      t = await startTestApp({
+        DATABASE_URL: server.url(),
+        DB_POOL_MAX: '4',
+        DB_HEALTH_TIMEOUT_MS: '300',
+        DB_BREAKER_PROBE_INTERVAL_MS: '300',
+        CACHE_MAX_ITEMS: '0',
+        ...freeze.env,
+      });
+      const headers = { 'x-request-timeout': `${freeze.deadlineMs}ms` };
+      let load: DataLoad;
+      if (freeze.emptyPool) {
+        await eventually(
+          async () =>
+            (await json(await fetch(`${t.baseUrl}/readyz?verbose`))).details.database.pool.total ===
+            0,
+          10_000,
+        );
+        await server.signalAll('SIGSTOP');
+        freezeAt = performance.now();
+        load = new DataLoad(t.baseUrl, WORKERS, 'empty', headers);
+      } else {
+        load = new DataLoad(t.baseUrl, WORKERS, 'short', headers);
+        await sleep(1_000);
+        freezeAt = performance.now();
+        await server.signalAll('SIGSTOP');
+      }
+      await sleep(freeze.frozenMs);
+      await server.signalAll('SIGCONT');
+      thawAt = performance.now();
+      await load.untilEveryWorkerServedSince(thawAt, WORKERS, freeze.servedWithinMs);
+      results = await load.stop();
+    }, 60_000);
+
+    afterAll(async () => {
+      await t?.close();
+      await server?.destroy();
     });
-    const load = new DataLoad(t.baseUrl, WORKERS, 'short', { 'x-request-timeout': '1000ms' });
-    await sleep(1_000);
-    freezeAt = performance.now();
-    await server.signalAll('SIGSTOP');
-    await sleep(5_000);
-    await server.signalAll('SIGCONT');
-    thawAt = performance.now();
-    await load.untilEveryWorkerServedSince(thawAt, WORKERS, 8_000);
-    results = await load.stop();
-  }, 60_000);
 
-  afterAll(async () => {
-    await t?.close();
-    await server?.destroy();
-  });
+    it('the breaker opens during the freeze: data routes answer 503 DB_CIRCUIT_OPEN', () => {
+      const frozen = results.filter((r) => r.startedAt >= freezeAt && r.endedAt <= thawAt);
+      expect(frozen.map((r) => r.code)).toContain('DB_CIRCUIT_OPEN');
+      // Once open, refusals are fast: more requests were answered while frozen than the
+      // deadline-bound ones alone allow.
+      expect(frozen.length).toBeGreaterThan((WORKERS * freeze.frozenMs) / freeze.deadlineMs);
+    });
 
-  it('the breaker opens during the freeze: data routes answer 503 DB_CIRCUIT_OPEN', () => {
-    const frozen = results.filter((r) => r.startedAt >= freezeAt && r.endedAt <= thawAt);
-    const codes = frozen.map((r) => r.code);
-    expect(codes).toContain('DB_CIRCUIT_OPEN');
-    // Once open, refusals are fast: more requests were answered while frozen than the
-    // deadline-bound ones alone allow (8 workers x 5 s / 1 s = 40).
-    expect(frozen.length).toBeGreaterThan(40);
-  });
+    it('nothing hangs: every request got an HTTP answer', () => {
+      expect(results.filter((r) => r.status === 0)).toEqual([]);
+    });
 
-  it('nothing hangs: every request got an HTTP answer', () => {
-    expect(results.filter((r) => r.status === 0)).toEqual([]);
+    it('serves every worker again after the thaw', () => {
+      const served = new Set(
+        results.filter((r) => r.startedAt > thawAt && r.status < 300).map((r) => r.worker),
+      );
+      expect(served.size).toBe(WORKERS);
+    });
   });
+}
 
-  it('serves every worker again after the thaw', () => {
-    const served = new Set(
-      results.filter((r) => r.startedAt > thawAt && r.status < 300).map((r) => r.worker),
-    );
-    expect(served.size).toBe(WORKERS);
-  });
+describeFreeze('PostgreSQL frozen while clients send deadlines shorter than the query timeout', {
+  env: {
+    DB_QUERY_TIMEOUT_MS: '5000',
+    DB_STATEMENT_TIMEOUT_MS: '4000',
+    DB_CONNECT_TIMEOUT_MS: '1000',
+  },
+  deadlineMs: 1_000,
+  frozenMs: 5_000,
+  emptyPool: false,
+  servedWithinMs: 8_000,
 });
 
 /**
@@ -76,56 +118,10 @@ describe('PostgreSQL frozen while clients send deadlines shorter than the query 
  * the caller's signal and its abandonment counted as the caller's: for as long as the server
  * hung, each request spent its whole deadline (504) and the breaker never opened.
  */
-describe('PostgreSQL frozen while the pool has no connection open', () => {
-  let server: ThrowawayPostgres;
-  let t: TestApp;
-  let results: DataResult[];
-  let freezeAt: number;
-  let thawAt: number;
-
-  beforeAll(async () => {
-    server = await ThrowawayPostgres.create();
-    t = await startTestApp({
-      DATABASE_URL: server.url(),
-      DB_POOL_MAX: '4',
-      DB_IDLE_TIMEOUT_MS: '200',
-      DB_CONNECT_TIMEOUT_MS: '3000',
-      DB_HEALTH_TIMEOUT_MS: '300',
-      DB_BREAKER_PROBE_INTERVAL_MS: '300',
-      CACHE_MAX_ITEMS: '0',
-    });
-    await eventually(
-      async () =>
-        (await json(await fetch(`${t.baseUrl}/readyz?verbose`))).details.database.pool.total === 0,
-      10_000,
-    );
-    await server.signalAll('SIGSTOP');
-    freezeAt = performance.now();
-    const load = new DataLoad(t.baseUrl, WORKERS, 'empty', { 'x-request-timeout': '800ms' });
-    await sleep(4_000);
-    await server.signalAll('SIGCONT');
-    thawAt = performance.now();
-    await load.untilEveryWorkerServedSince(thawAt, WORKERS, 10_000);
-    results = await load.stop();
-  }, 60_000);
-
-  afterAll(async () => {
-    await t?.close();
-    await server?.destroy();
-  });
-
-  it('the breaker opens during the freeze: data routes answer 503 DB_CIRCUIT_OPEN', () => {
-    const frozen = results.filter((r) => r.startedAt >= freezeAt && r.endedAt <= thawAt);
-    expect(frozen.map((r) => r.code)).toContain('DB_CIRCUIT_OPEN');
-    // More answers than deadline-bound requests alone allow (8 workers x 4 s / 0.8 s = 40).
-    expect(frozen.length).toBeGreaterThan(40);
-  });
-
-  it('nothing hangs, and every worker is served again after the thaw', () => {
-    expect(results.filter((r) => r.status === 0)).toEqual([]);
-    const served = new Set(
-      results.filter((r) => r.startedAt > thawAt && r.status < 300).map((r) => r.worker),
-    );
-    expect(served.size).toBe(WORKERS);
-  });
+describeFreeze('PostgreSQL frozen while the pool has no connection open', {
+  env: { DB_IDLE_TIMEOUT_MS: '200', DB_CONNECT_TIMEOUT_MS: '3000' },
+  deadlineMs: 800,
+  frozenMs: 4_000,
+  emptyPool: true,
+  servedWithinMs: 10_000,
 });
