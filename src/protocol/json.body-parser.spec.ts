@@ -48,6 +48,43 @@ describe('registerJsonBodyParser: the handler runs in the request context', () =
   });
 });
 
+describe('registerJsonBodyParser: an empty body with a JSON Content-Type', () => {
+  let app: FastifyInstance;
+  let port: number;
+  beforeAll(async () => {
+    app = Fastify();
+    app.decorateRequest('requestState', null);
+    registerJsonBodyParser(app);
+    app.route({
+      method: ['POST', 'DELETE'],
+      url: '/',
+      handler: async (r) => ({ body: r.body ?? null }),
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    port = (app.server.address() as { port: number }).port;
+  });
+  afterAll(() => app.close());
+
+  const send = (method: string) =>
+    rawRequest(
+      port,
+      `${method} / HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n` +
+        'content-length: 0\r\nconnection: close\r\n\r\n',
+    );
+
+  it('is no body on a DELETE (a generic client sends its JSON type on every call)', async () => {
+    const response = await send('DELETE');
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ body: null });
+  });
+
+  it('is still refused on a POST, whose JSON is its input', async () => {
+    const response = await send('POST');
+    expect(response.status).toBe(400);
+    expect(response.body).toContain('FST_ERR_CTP_EMPTY_JSON_BODY');
+  });
+});
+
 /** POSTs `body` to /echo over a raw socket, the body `lateMs` after the headers. */
 function postJson(port: number, body: unknown, id: string, lateMs: number) {
   const payload = JSON.stringify(body);
