@@ -113,9 +113,16 @@ parentPort.on('message', (answer) => {
   const res = pending.get(answer.id);
   if (res) {
     pending.delete(answer.id);
-    send(res, answer.status, answer.body);
+    send(res, answer.status, bodyFor(answer, res.requestId));
   }
 });
+
+// The main thread's answer serves every probe waiting for it, and later ones from the cache: its
+// problem has no request id, and each probe's gets its own (as on every port).
+function bodyFor(answer, requestId) {
+  if (answer.status === 200) return answer.body;
+  return JSON.stringify({ ...JSON.parse(answer.body), requestId });
+}
 
 // requireHostHeader off: Node's own answer to a missing Host is an empty 400 (framingProblem's).
 // A probe sends its request as soon as it connects and waits a second or two: a connection that
@@ -162,7 +169,7 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
   setTimeout(() => {
     if (!pending.delete(id)) return;
     const cached = last.get(path);
-    if (cached && Date.now() - cached.at < staleMs) return send(res, cached.status, cached.body);
+    if (cached && Date.now() - cached.at < staleMs) return send(res, cached.status, bodyFor(cached, res.requestId));
     send(res, 503, problem(503, 'EVENT_LOOP_STALLED', 'The main thread did not answer.', path,
       res.requestId));
   }, answerWithinMs).unref();

@@ -23,6 +23,10 @@ describe('probes and the admin listener', () => {
     const body = await json(down);
     expect(body.code).toBe('NOT_READY');
     expect(body.checks.lifecycle.reason).toBe('disabled by operator');
+    // The probe port gives the same problem, with its own request's id as every problem has.
+    const probe = await fetch(`${t.probeUrl}/readyz`, { headers: { 'x-request-id': 'probe-1' } });
+    expect(probe.status).toBe(503);
+    expect(await json(probe)).toMatchObject({ code: 'NOT_READY', requestId: 'probe-1' });
     // Liveness must not follow readiness: a restart would not help.
     expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
     expect((await fetch(`${t.adminUrl}/readyz/enable`, { method: 'POST' })).status).toBe(200);
