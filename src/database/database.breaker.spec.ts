@@ -1,3 +1,5 @@
+import { contextStore, currentRequest, runInRequest } from '../request-context/context.store.js';
+import { NEVER_ABORTS } from '../request-context/request-context.js';
 import { DatabaseBreaker, type BreakerState } from './database.breaker.js';
 
 function breakerWith(probe: () => Promise<void>, threshold = 3) {
@@ -74,5 +76,19 @@ describe('DatabaseBreaker', () => {
     const seen = probes;
     await new Promise((r) => setTimeout(r, 40));
     expect(probes).toBeLessThanOrEqual(seen + 1);
+  });
+
+  it('probes outside the request whose failure opened it (no request id, no span of it)', async () => {
+    contextStore.enable();
+    const seen: Array<string | undefined> = [];
+    const { breaker } = breakerWith(async () => {
+      seen.push(currentRequest()?.requestId ?? 'none');
+    });
+    const request = { requestId: 'opener', deadline: Infinity, signal: NEVER_ABORTS, startedAt: 0 };
+    runInRequest(request, () => breaker.open('DB_QUERY_TIMEOUT'));
+    await until(() => breaker.state === 'closed');
+    expect(seen).toEqual(['none']);
+    breaker.stop();
+    contextStore.disable();
   });
 });

@@ -1,3 +1,4 @@
+import { runDetached } from '../request-context/context.store.js';
 import { DbCircuitOpenError } from './database.errors.js';
 
 export type BreakerState = 'closed' | 'open';
@@ -86,7 +87,10 @@ export class DatabaseBreaker {
 
   private scheduleProbe(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.probeOnce(), this.options.probeIntervalMs);
+    // Detached: opened by a request's failure, the probes (and the "closed" line) are not its.
+    this.timer = runDetached(() =>
+      setTimeout(() => void this.probeOnce(), this.options.probeIntervalMs),
+    );
     // A probe loop must never keep a finished process alive.
     this.timer.unref();
   }

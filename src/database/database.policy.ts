@@ -1,6 +1,7 @@
 import type { AppConfig } from '../config/config.schema.js';
 import { isAppError } from '../errors/app.error.js';
 import { logger } from '../logging/logger.js';
+import { runDetached } from '../request-context/context.store.js';
 import { DatabaseBreaker, type BreakerState } from './database.breaker.js';
 import { DbCircuitOpenError, isDbFailure } from './database.errors.js';
 import { isOutOfConnectionSlots } from './driver-error.classifier.js';
@@ -99,8 +100,8 @@ export class DatabasePolicy {
     if (now - this.lastSuspicion < this.config.DB_BREAKER_PROBE_INTERVAL_MS) return;
     this.lastSuspicion = now;
     this.checking = true;
-    this.hooks
-      .probe()
+    // Set off by a request's cancelled statement, but not part of it (its span, its log ids).
+    runDetached(() => this.hooks.probe())
       .then(
         () => undefined,
         () => {

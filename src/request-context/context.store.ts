@@ -94,3 +94,11 @@ export function runOutsideRequest<T>(fn: () => T): T {
     ? fn()
     : contextStore.with(active.deleteValue(REQUEST_CONTEXT), fn);
 }
+
+/**
+ * Runs `fn` in no request and no span: background work a request merely set off (the database
+ * breaker's probes), whose timers, log lines and spans must not carry that request's ids.
+ */
+export function runDetached<T>(fn: () => T): T {
+  return contextStore.with(ROOT_CONTEXT, fn);
+}
