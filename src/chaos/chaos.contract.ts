@@ -33,7 +33,10 @@ export const chaosContracts = {
     params: statusParams,
     responses: {
       '2XX': { description: 'The status asked for.', json: statusAnswer },
+      // Named apart: these two never carry a body (RFC 9110 §15.3.5, §15.4.5).
+      204: { description: 'No Content, no body.' },
       '3XX': { description: 'The status asked for.', json: statusAnswer },
+      304: { description: 'Not Modified, no body.' },
     },
     problems: ['INVALID_INPUT', 'REQUESTED_STATUS'],
   }),

@@ -1,4 +1,4 @@
-import { encodeCursor, decodeCursor, isItemId } from './item.cursor.js';
+import { decimalsUpTo, encodeCursor, decodeCursor, isItemId } from './item.cursor.js';
 import { etagOf, ifMatchHolds, ifNoneMatchHits, versionsFromIfMatch } from './item.etag.js';
 
 describe('item ETags', () => {
@@ -40,5 +40,30 @@ describe('item cursors and ids', () => {
     expect(isItemId('9223372036854775807')).toBe(true);
     for (const bad of ['0', '01', '-1', '1e3', '9223372036854775808', ' 1'])
       expect(isItemId(bad)).toBe(false);
+  });
+
+  it('the id pattern (stated in OpenAPI) accepts exactly 1 to the bigint maximum', () => {
+    const max = 9223372036854775807n;
+    const near = [1n, 9n, 10n, 99n, 10n ** 18n - 1n, 10n ** 18n, max - 1n, max, max + 1n];
+    const digits = (n: number) =>
+      String(1 + Math.floor(Math.random() * 9)) +
+      Array.from({ length: n - 1 }, () => Math.floor(Math.random() * 10)).join('');
+    const random = Array.from({ length: 2_000 }, (_, i) => BigInt(digits(1 + (i % 20))));
+    // Each prefix of the maximum with every digit after it, and every digit in each place.
+    const edges = [...'9223372036854775807'].flatMap((_, i) =>
+      [...'0123456789'].map((d) =>
+        BigInt('9223372036854775807'.slice(0, i) + d + '9'.repeat(18 - i)),
+      ),
+    );
+    for (const n of [...near, ...random, ...edges]) {
+      expect([String(n), isItemId(String(n))]).toEqual([String(n), n >= 1n && n <= max]);
+    }
+    // Small maxima, all values below 1,000 checked.
+    for (const max of ['1', '7', '10', '19', '20', '305', '999']) {
+      const pattern = new RegExp(`^(?:${decimalsUpTo(max)})$`);
+      for (let n = 0; n < 1_000; n++) {
+        expect([max, n, pattern.test(String(n))]).toEqual([max, n, n >= 1 && n <= Number(max)]);
+      }
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseInput } from '../openapi/contract.input.js';
 import { idempotencyKeyHeader } from '../openapi/idempotency-key.header.js';
-import { decodeCursor, isItemId } from './item.cursor.js';
+import { decodeCursor, isItemId, ITEM_ID_PATTERN } from './item.cursor.js';
 import type { ItemInput } from './item.types.js';
 
 export const LIMITS = { name: 200, description: 2_000, tags: 20, tag: 50, page: 100 } as const;
@@ -54,7 +54,7 @@ export const idParams = z.strictObject({
   id: z
     .string()
     .refine(isItemId, 'expected a positive integer id')
-    .meta({ pattern: '^[1-9][0-9]{0,18}$', description: 'A positive bigint.', examples: ['1'] }),
+    .meta({ pattern: ITEM_ID_PATTERN, description: 'A positive bigint.', examples: ['1'] }),
 });
 
 const limitMessage = `expected an integer from 1 to ${LIMITS.page}`;

@@ -103,4 +103,31 @@ describe('the OpenAPI documents describe exactly the routes each listener serves
     expect(Object.keys(publicDoc.paths)).not.toContain('/metrics');
     expect(Object.keys(adminDoc.paths)).not.toContain('/api/items');
   });
+
+  it('answers without a body are documented without one (/status/204 and /status/304)', async () => {
+    const responses = publicDoc.paths['/status/{code}']!.get!.responses as Record<
+      string,
+      { content?: object }
+    >;
+    for (const code of ['204', '304']) {
+      const answer = await fetch(`${t.baseUrl}/status/${code}`);
+      expect([code, answer.status, await answer.text()]).toEqual([code, Number(code), '']);
+      expect([code, responses[code], responses[code]?.content]).toEqual([
+        code,
+        expect.any(Object),
+        undefined,
+      ]);
+    }
+  });
+
+  it("the item id's documented pattern refuses exactly what the route refuses", async () => {
+    const operation = publicDoc.paths['/api/items/{id}']!.get as unknown as {
+      parameters: Array<{ name: string; schema: { pattern: string } }>;
+    };
+    const pattern = new RegExp(operation.parameters.find((p) => p.name === 'id')!.schema.pattern);
+    for (const id of ['1', '9223372036854775807', '9223372036854775808', '99999999999999999999']) {
+      const answer = await fetch(`${t.baseUrl}/api/items/${id}`);
+      expect([id, answer.status === 400]).toEqual([id, !pattern.test(id)]);
+    }
+  });
 });
