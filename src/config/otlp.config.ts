@@ -44,7 +44,7 @@ export interface OtlpTracesTarget {
 
 /**
  * The exporter settings for traces, or undefined when neither endpoint variable is set (then
- * nothing is recorded or exported; TelemetrySdk.start). OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is
+ * nothing is exported, and sampled spans are kept for /debug/tracez only; TelemetrySdk.start). OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is
  * used as-is; the generic OTEL_EXPORTER_OTLP_ENDPOINT is a base URL to which HTTP appends
  * `v1/traces` (gRPC has no path: the service name is the route).
  */

@@ -76,6 +76,12 @@ describe('registerJsonBodyParser: an empty body with a JSON Content-Type', () =>
     const response = await send('DELETE');
     expect(response.status).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ body: null });
+    // As curl -X DELETE -H 'content-type: application/json' sends it: no Content-Length at all.
+    const curlLike = await rawRequest(
+      port,
+      'DELETE / HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n',
+    );
+    expect([curlLike.status, curlLike.body]).toEqual([200, '{"body":null}']);
   });
 
   it('is still refused on a POST, whose JSON is its input', async () => {
