@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   });
 
   // Held until ShutdownService owns the signals: the public port listens before start-up ends.
-  const startupSignals = new StartupSignals();
+  const startupSignals = new StartupSignals(config.SHUTDOWN_TIMEOUT_MS);
   // A port taken or a host not here is the settings' fault too (config/listen.error.ts).
   const { app, port, adminPort, probePort } = await startApp(config).catch((error: unknown) => {
     stopOnConfigError(error);
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     'rampart is ready',
   );
   const held = startupSignals.release();
-  if (held !== undefined) void shutdown.shutdown(held);
+  if (held !== undefined) void shutdown.shutdown(held.signal, 0, held.at);
 }
 
 /** Exits 78 (EX_CONFIG) with the message naming each bad variable, if `error` is one. */

@@ -72,17 +72,26 @@ export class ShutdownService {
    *    collector that is down costs those spans, not the exit status);
    * 7. exit 0. Past SHUTDOWN_TIMEOUT_MS: log what is still open and exit 1.
    * A second signal forces exit at once.
+   * @param since when the signal came (performance.now()): one held through start-up
+   *   (startup-signals.ts) has used part of SHUTDOWN_TIMEOUT_MS already
    */
-  async shutdown(reason: string, exitCode = 0): Promise<void> {
+  async shutdown(reason: string, exitCode = 0, since = performance.now()): Promise<void> {
     if (this.started) {
       log.error({ reason }, 'second signal during shutdown: forcing exit');
       return this.exit(130);
     }
     this.started = true;
-    const startedAt = performance.now();
-    const deadline = setTimeout(() => this.timedOut(), this.config.SHUTDOWN_TIMEOUT_MS);
+    const startedAt = since;
+    const leftMs = this.config.SHUTDOWN_TIMEOUT_MS - (performance.now() - since);
+    const deadline = setTimeout(() => this.timedOut(), Math.max(0, leftMs));
     log.info({ reason, inFlight: this.inFlight.size }, 'shutdown: step 1, readiness 503');
     this.readiness.startDraining();
+    // The drain delay keeps serving for whoever still routes here, and every answer now says
+    // `Connection: close`: each request comes on a new connection, a few of which wait in the
+    // accept queue, which the connection hold reads as sustained overload (it closed the port for
+    // 1.9 s of a 5 s delay at a fifth of capacity, refusing connects). The port stays open until
+    // step 3; past capacity the concurrency limit still answers 503.
+    this.admission.stopPausing();
 
     if (this.config.KUBERNETES_SERVICE_HOST !== undefined || this.readiness.hasAnsweredReady) {
       log.info({ delayMs: this.config.SHUTDOWN_DRAIN_DELAY_MS }, 'shutdown: step 2, drain delay');
@@ -90,9 +99,7 @@ export class ShutdownService {
     }
     log.info({ inFlight: this.inFlight.size }, 'shutdown: step 3, closing public listener');
     try {
-      // A listener paused by an overload (admission/listener.pause.ts) listens again first, so
-      // closing it below is the one close it meets.
-      this.admission.stopPausing();
+      // The listener listens (never paused since step 1), so closing it is the one close it meets.
       await this.publicServer()?.close();
       log.info('shutdown: step 4, closing admin listener');
       await this.admin.routes.close();

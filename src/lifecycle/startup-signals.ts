@@ -13,13 +13,17 @@ const SAME_SIGNAL_WINDOW_MS = 500;
  * and probe ports open after it): a request it had accepted was cut off, exit 130 or 143, no
  * drain. Held here instead, the signal is acted on the moment start-up ends, through the same
  * drain as any other. A second signal (not the echo of the first Ctrl-C) exits at once: a start
- * that hangs can still be stopped.
+ * that hangs can still be stopped. A start-up that outlasts SHUTDOWN_TIMEOUT_MS from the signal
+ * (waiting for the migration lock, a database that accepts and never answers) exits 1 then:
+ * held without a bound, the signal was ignored until the kubelet's SIGKILL.
  */
 export class StartupSignals {
-  private held?: { signal: Signal; at: number };
+  private held?: HeldSignal;
+  private limit?: NodeJS.Timeout;
   private readonly listeners = new Map<Signal, () => void>();
 
-  constructor() {
+  /** @param limitMs SHUTDOWN_TIMEOUT_MS: the most a held signal waits for start-up to end */
+  constructor(private readonly limitMs: number) {
     for (const signal of SIGNALS) {
       const listener = (): void => this.onSignal(signal);
       this.listeners.set(signal, listener);
@@ -30,9 +34,10 @@ export class StartupSignals {
   }
 
   /** Stops holding (ShutdownService has installed its own); returns the signal held, if any. */
-  release(): Signal | undefined {
+  release(): HeldSignal | undefined {
     for (const [signal, listener] of this.listeners) process.off(signal, listener);
-    return this.held?.signal;
+    clearTimeout(this.limit);
+    return this.held;
   }
 
   private onSignal(signal: Signal, at = performance.now()): void {
@@ -40,6 +45,10 @@ export class StartupSignals {
     if (held === undefined) {
       this.held = { signal, at };
       log.warn({ signal }, 'signal during start-up: shutting down once started (again: at once)');
+      const leftMs = this.limitMs - (performance.now() - at);
+      this.limit = setTimeout(() => this.startedTooLate(signal), Math.max(0, leftMs));
+      // Never the reason a process stays up: start-up's own work keeps it alive, or it is over.
+      this.limit.unref();
       return;
     }
     if (held.signal === signal && at - held.at < SAME_SIGNAL_WINDOW_MS) return;
@@ -48,4 +57,20 @@ export class StartupSignals {
     // 130, as a second signal during the drain exits (shutdown.service.ts, docs/shutdown.md).
     process.exit(130);
   }
+
+  private startedTooLate(signal: Signal): void {
+    log.error(
+      { signal, timeoutMs: this.limitMs },
+      'start-up did not end within SHUTDOWN_TIMEOUT_MS of the signal: exiting 1',
+    );
+    flushLogger();
+    // 1, as a shutdown that outlasts SHUTDOWN_TIMEOUT_MS exits (shutdown.service.ts).
+    process.exit(1);
+  }
+}
+
+/** A signal held through start-up, and when it came (performance.now()). */
+export interface HeldSignal {
+  signal: Signal;
+  at: number;
 }
