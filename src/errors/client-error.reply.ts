@@ -58,9 +58,39 @@ export function answerClientError(this: Counts, error: ClientError, socket: Sock
     // llhttp's reason ("Invalid header value char") names the fault and carries no request data.
     detail: `The request could not be parsed${error.reason ? `: ${error.reason}` : ''}.`,
   };
+  // The parser may report the same socket again (more bytes, the timeout sweep): answer once.
+  if (answered.has(socket)) return;
+  answered.add(socket);
   this?.problemCounts?.record(answer.code);
-  writeRawProblem(socket, answer);
-  socket.destroy(error);
+  // A pipelined request read before the bad bytes may still be answering. Its answer goes out
+  // first and this problem after it: written now, the client would read the problem as the
+  // earlier request's answer (a POST that was applied would look refused).
+  afterInFlight(socket as HttpSocket, () => {
+    writeRawProblem(socket, answer);
+    socket.destroy(error);
+  });
+}
+
+type HttpSocket = Socket & { _httpMessage?: ServerResponse | null };
+const answered = new WeakSet<Socket>();
+
+/**
+ * Runs `then` once no earlier, completely read request's response is in flight on `socket`
+ * (Node hands queued ones on in turn). A response whose request's body failed (bad chunk,
+ * body timeout) is not waited for: the problem is its answer.
+ */
+function afterInFlight(socket: HttpSocket, then: () => void): void {
+  const inFlight = socket._httpMessage;
+  // Its request not complete: the bad bytes (or the timeout) are its own body's.
+  if (!inFlight || socket.destroyed || !inFlight.req?.complete) return then();
+  const next = (): void => {
+    inFlight.off('finish', next);
+    inFlight.off('close', next);
+    // Node's own 'finish' listener ran first: it detached this response, assigned the next.
+    setImmediate(() => afterInFlight(socket, then));
+  };
+  inFlight.once('finish', next);
+  inFlight.once('close', next);
 }
 
 /**

@@ -16,7 +16,12 @@ const headersSchema = z
     url: z.string(),
     httpVersion: z.string(),
     remoteAddress: z.string().optional().meta({ description: 'The socket’s peer.' }),
-    clientIp: z.string().meta({ description: 'The client after TRUST_PROXY is applied.' }),
+    // Optional like remoteAddress: a peer that reset its connection has no address any more
+    // (getpeername fails), and the handler can run before its close is noticed.
+    clientIp: z
+      .string()
+      .optional()
+      .meta({ description: 'The client after TRUST_PROXY is applied.' }),
     headers: z
       .record(z.string(), z.union([z.string(), z.array(z.string())]))
       .meta({ description: 'Node’s merged view; credentials redacted to their length.' }),

@@ -69,8 +69,23 @@ function send(res, status, body, headers) {
 
 // Written raw: no request object exists for bytes the parser refused. The answers are the other
 // ports' table (errors/client-error.reply.ts).
+const answeredSockets = new WeakSet();
 function answerClientError(error, socket) {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (error.code === 'ECONNRESET' || socket.destroyed || answeredSockets.has(socket)) return;
+  answeredSockets.add(socket);
+  // A pipelined request before the bad bytes is answered first (errors/client-error.reply.ts).
+  const inFlight = socket._httpMessage;
+  if (inFlight && inFlight.req && inFlight.req.complete) {
+    const next = () => {
+      inFlight.off('finish', next);
+      inFlight.off('close', next);
+      answeredSockets.delete(socket);
+      setImmediate(() => answerClientError(error, socket));
+    };
+    inFlight.once('finish', next);
+    inFlight.once('close', next);
+    return;
+  }
   const { status, code, detail } = clientErrors.get(error.code) || { status: 400,
     code: 'BAD_REQUEST',
     detail: 'The request could not be parsed' + (error.reason ? ': ' + error.reason : '') + '.' };

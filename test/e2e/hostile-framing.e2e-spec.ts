@@ -16,6 +16,7 @@ describe('framing RFC 9112 says a server must reject: 400/408/413/431 problem+js
     port = Number(new URL(t.baseUrl).port);
     adminPort = Number(new URL(t.adminUrl).port);
   });
+  const probePort = () => Number(new URL(t.probeUrl).port);
   afterAll(() => t.close());
 
   const get = (head: string) => `GET /healthz HTTP/1.1\r\n${head}\r\n`;
@@ -166,8 +167,53 @@ describe('framing RFC 9112 says a server must reject: 400/408/413/431 problem+js
     expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).code).toBe('REQUEST_TIMEOUT');
   });
 
+  // RFC 9112 §9.3.2: answers go out in the order of their requests. The parser's refusal of a
+  // later pipelined request was written at once, ahead of the earlier one's answer, and the
+  // socket closed: the client read the 400 as its POST's answer, though the item was created.
+  it('a pipelined request the parser refuses is answered after the valid one before it', async () => {
+    const name = `pipelined-${Date.now()}`;
+    const body = JSON.stringify({ name, tags: [] });
+    const bad = 'GET /hello HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n';
+    for (const p of [port, probePort()]) {
+      const first =
+        p === port
+          ? `POST /api/items HTTP/1.1\r\nHost: a\r\ncontent-type: application/json\r\n` +
+            `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+          : 'GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n';
+      const statuses = await pipelinedStatuses(p, first + bad);
+      expect([p, statuses]).toEqual([p, [p === port ? 201 : 200, 400]]);
+    }
+    const listed = await (await fetch(`${t.baseUrl}/api/items?limit=100`)).text();
+    expect(listed).toContain(name);
+    // Bytes after `Connection: close`: the answer to the request that said it still goes out.
+    const closing = 'GET /hello HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /hello';
+    expect((await pipelinedStatuses(port, closing))[0]).toBe(200);
+  });
+
   it('both listeners keep serving after every request above', async () => {
     expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
     expect((await fetch(`${t.adminUrl}/metrics`)).status).toBe(200);
   });
 });
+
+/** Writes `bytes` at once and reads until the server closes: the status of each answer, in order. */
+function pipelinedStatuses(port: number, bytes: string): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect(port, '127.0.0.1');
+    let text = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no close within 10 s; got ${JSON.stringify(text)}`));
+    }, 10_000);
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (text += chunk));
+    const done = () => {
+      clearTimeout(timer);
+      // A status line follows the body before it with no line break in between.
+      resolve([...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1])));
+    };
+    socket.on('close', done);
+    socket.on('error', () => undefined);
+    socket.write(bytes);
+  });
+}
