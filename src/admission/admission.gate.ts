@@ -249,6 +249,11 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
     }
   }
 
+  /** A queued request's client left before a slot came (admission.listener.ts). */
+  countAbandoned(): void {
+    this.metrics.abandoned.inc();
+  }
+
   private countLimitRefusal(): void {
     this.metrics.rejectedByLimit.inc();
     this.rejectedSinceLog++;

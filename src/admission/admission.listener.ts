@@ -72,7 +72,10 @@ export class AdmissionListener {
       // A client that leaves while waiting gives up its place. `on`, not `once`: 'close' fires
       // once, and once() wraps the listener per request.
       res.on('close', () => {
-        if (pending.admittedAt === 0) pending.cancelled = true;
+        if (pending.admittedAt !== 0 || pending.done) return;
+        pending.cancelled = true;
+        pending.done = true;
+        gate.countAbandoned();
       });
     };
   }

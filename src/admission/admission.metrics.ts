@@ -26,6 +26,7 @@ export class AdmissionMetrics {
   readonly rejectedByLimit: { inc(value?: number): void };
   readonly rejectedByLoop: { inc(value?: number): void };
   readonly connectionsDropped: Counter;
+  readonly abandoned: Counter;
 
   constructor(metrics: MetricsService, state: AdmissionState) {
     metrics.readGauge(
@@ -76,6 +77,11 @@ export class AdmissionMetrics {
     this.connectionsDropped = metrics.counter({
       name: 'http_server_connections_dropped_total',
       help: 'Connections closed at accept because the public port held HTTP_MAX_CONNECTIONS.',
+    });
+    // Never routed, so in no request histogram or access line: counted here, or not at all.
+    this.abandoned = metrics.counter({
+      name: 'http_server_admission_abandoned_total',
+      help: 'Requests whose client left while they waited in the admission queue (never served).',
     });
   }
 }

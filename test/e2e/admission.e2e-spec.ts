@@ -168,4 +168,30 @@ describe('admission queue and the request deadline', () => {
       await held.arrayBuffer();
     }
   });
+
+  // Never routed, such a request is in no histogram or access line: it was counted nowhere.
+  it('a client that leaves while queued is counted as abandoned, not refused or served', async () => {
+    const abandoned = () => metric(app, 'http_server_admission_abandoned_total');
+    const refused = () =>
+      metric(app, 'http_server_admission_rejections_total{reason="concurrency_limit"}');
+    const [abandonedBefore, refusedBefore] = [await abandoned(), await refused()];
+    const holders = [0, 1].map(() => fetch(`${app.baseUrl}/delay/1s`));
+    expect(
+      await eventually(async () => (await metric(app, 'http_server_admission_in_flight')) === 2),
+    ).toBe(true);
+    const leaving = [0, 1, 2].map(() => {
+      const controller = new AbortController();
+      const request = fetch(`${app.baseUrl}/hello`, { signal: controller.signal });
+      return { controller, request: request.catch(() => undefined) };
+    });
+    expect(
+      await eventually(async () => (await metric(app, 'http_server_admission_queued')) === 3),
+    ).toBe(true);
+    for (const { controller } of leaving) controller.abort();
+    await Promise.all(leaving.map((l) => l.request));
+    expect(await eventually(async () => (await abandoned()) === abandonedBefore + 3)).toBe(true);
+    for (const held of await Promise.all(holders)) await held.arrayBuffer();
+    expect(await refused()).toBe(refusedBefore);
+    expect(await abandoned()).toBe(abandonedBefore + 3);
+  });
 });
