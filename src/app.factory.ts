@@ -12,7 +12,7 @@ import { registerChaos } from './chaos/chaos.hook.js';
 import { ChaosState } from './chaos/chaos.state.js';
 import type { AppConfig } from './config/config.schema.js';
 import { listenAs } from './config/listen.error.js';
-import { answerExpectationFailed } from './errors/client-error.reply.js';
+import { answerExpectationFailed, continueUnlessTooLarge } from './errors/client-error.reply.js';
 import { ProblemCounts } from './errors/problem.counts.js';
 import { ProbeServer } from './health/probe.server.js';
 import { ReadinessService } from './health/readiness.service.js';
@@ -72,6 +72,10 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   const httpMetrics = app.get(HttpServerMetrics);
   countSocketTimeouts(fastify.server, (phase) => httpMetrics.countTimeout(phase));
   fastify.server.on('checkExpectation', (req, res) => answerExpectationFailed(fastify, req, res));
+  fastify.server.on(
+    'checkContinue',
+    continueUnlessTooLarge(fastify, fastify.server, config.HTTP_BODY_LIMIT_BYTES),
+  );
   app.get(ProblemCounts).attach(fastify);
   registerHttpHooks(fastify, {
     config,

@@ -4,7 +4,11 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { listenAs } from '../config/listen.error.js';
 import { AppError } from '../errors/app.error.js';
-import { answerClientError, answerExpectationFailed } from '../errors/client-error.reply.js';
+import {
+  answerClientError,
+  answerExpectationFailed,
+  continueUnlessTooLarge,
+} from '../errors/client-error.reply.js';
 import { ProblemCounts } from '../errors/problem.counts.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { DeferredSerializers } from '../protocol/deferred.serializers.js';
@@ -13,6 +17,9 @@ import { registerJsonBodyParser } from '../protocol/json.body-parser.js';
 import { registerProtocolChecks } from '../protocol/protocol.hook.js';
 import { requestIdFrom } from '../request-context/request-id.js';
 import { AdminGuard } from './admin.guard.js';
+
+/** Admin bodies are small settings objects (chaos, toggles). */
+const ADMIN_BODY_LIMIT = 64 * 1024;
 
 /**
  * The operator listener on ADMIN_PORT: metrics, profiles, fault injection, readiness toggles.
@@ -38,7 +45,7 @@ export class AdminServer implements OnApplicationShutdown {
     const timeouts = socketTimeoutOptions(config);
     this.routes = Fastify({
       logger: false,
-      bodyLimit: 64 * 1024,
+      bodyLimit: ADMIN_BODY_LIMIT,
       genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
       // TRUST_PROXY is not applied here: Prometheus and operators reach this port directly (the
       // NetworkPolicy admits the monitoring namespace only), never through the ingress, so an
@@ -55,6 +62,10 @@ export class AdminServer implements OnApplicationShutdown {
     });
     this.routes.server.on('checkExpectation', (req, res) =>
       answerExpectationFailed(this.routes, req, res),
+    );
+    this.routes.server.on(
+      'checkContinue',
+      continueUnlessTooLarge(this.routes, this.routes.server, ADMIN_BODY_LIMIT),
     );
     this.routes.setSerializerCompiler(this.serializers.compiler);
     problemCounts.attach(this.routes);

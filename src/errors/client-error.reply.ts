@@ -132,18 +132,55 @@ export function answerExpectationFailed(
   req: IncomingMessage,
   res: ServerResponse,
 ): void {
-  const requestId = requestIdFrom(req.headers['x-request-id']);
-  const answer = {
+  answerBeforeBody(app, req, res, {
     status: 417,
     code: 'EXPECTATION_FAILED',
     detail: 'Only Expect: 100-continue is supported.',
+  });
+}
+
+/**
+ * Node's 'checkContinue': a request waiting for `100 Continue` before it sends its body. Node
+ * sent the 100 at once, so a client uploaded a body its declared length had already ruled out,
+ * to be told 413 after it (2 MB sent for nothing). RFC 9110 §10.1.1 lets a server answer the
+ * final status instead: a Content-Length over `bodyLimit` is answered 413 here, before any of
+ * the body; every other request gets its 100 and goes on to `server`'s request listener (on the
+ * public port, admission's) as usual. A chunked body's size is unknown until read: the limit
+ * applies as it arrives.
+ */
+export function continueUnlessTooLarge(
+  app: Counts,
+  server: { emit(event: 'request', req: IncomingMessage, res: ServerResponse): boolean },
+  bodyLimit: number,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    if (Number(req.headers['content-length']) > bodyLimit) {
+      answerBeforeBody(app, req, res, {
+        status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+        detail: `The body's declared ${req.headers['content-length']} bytes exceed the limit of ${bodyLimit}.`,
+      });
+      return;
+    }
+    res.writeContinue();
+    server.emit('request', req, res);
   };
+}
+
+/** A problem+json answer to a request whose body was never read, then the connection closed. */
+function answerBeforeBody(
+  app: Counts,
+  req: IncomingMessage,
+  res: ServerResponse,
+  answer: RawAnswer,
+): void {
+  const requestId = requestIdFrom(req.headers['x-request-id']);
   log.debug({ reqId: requestId, code: answer.code }, answer.detail);
   app?.problemCounts?.record(answer.code);
   const body = JSON.stringify(
     buildProblem(answer, { requestId, instance: (req.url ?? '/').split('?', 1)[0] }),
   );
-  res.writeHead(417, {
+  res.writeHead(answer.status, {
     'content-type': PROBLEM_CONTENT_TYPE,
     'content-length': Buffer.byteLength(body),
     'x-request-id': requestId,

@@ -37,6 +37,25 @@ describe('problem+json on every port: Expect, framing and methods', () => {
     },
   );
 
+  // RFC 9110 §10.1.1: a server may answer the final status instead of 100. Node sent 100 at once,
+  // so the client uploaded a body its declared length had already ruled out.
+  it.each(['public', 'admin'] as const)(
+    'Expect: 100-continue on the %s port: 413 before the body when its length is over the limit, else 100',
+    async (which) => {
+      const path = which === 'admin' ? '/chaos' : '/api/items';
+      const head = (length: number) =>
+        `${which === 'admin' ? 'PUT' : 'POST'} ${path} HTTP/1.1\r\nHost: a\r\n` +
+        `content-type: application/json\r\ncontent-length: ${length}\r\nExpect: 100-continue\r\n\r\n`;
+      // No body is ever sent: the answer comes on the headers alone.
+      const refused = await rawRequest(ports[which], head(200 * 1024 * 1024));
+      const body = expectProblem(refused, 413, 'PAYLOAD_TOO_LARGE');
+      expect(body.instance).toBe(path);
+      expect(refused.headers.connection).toBe('close');
+      const allowed = await rawRequest(ports[which], head(2), { lingerMs: 100 });
+      expect(allowed.status).toBe(100);
+    },
+  );
+
   // The probe port compared the target as sent: these were 404 there, 200 on the public port.
   it.each([
     ['the absolute-form', 'http://a/healthz', 200],
