@@ -65,11 +65,11 @@ export class ItemCache {
   get(
     id: string,
     load: (signal: AbortSignal) => Promise<Loaded>,
-    signal: AbortSignal,
+    signal: () => AbortSignal,
   ): Promise<Loaded> {
     if (!this.lru) {
       this.miss.inc();
-      return load(signal);
+      return load(signal());
     }
     const cached = this.lru.get(id);
     if (cached) {
@@ -80,7 +80,7 @@ export class ItemCache {
     const loaded = this.flights.run(
       id,
       (shared) => this.fill(id, load, shared),
-      signal,
+      signal(),
       (leader) => {
         joined = !leader;
         (leader ? this.miss : this.coalesced).inc();

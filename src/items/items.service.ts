@@ -58,7 +58,9 @@ export class ItemsService implements OnModuleInit {
         const item = await this.repository.findById(id, signal);
         return item && represent(item);
       },
-      this.context.signal,
+      // Read only on a miss: a hit never needs the request's signal, which is made on first read
+      // (request-context/request-state.ts).
+      () => this.context.signal,
     );
     if (!found) throw new ItemNotFoundError(id);
     return found;

@@ -1,4 +1,4 @@
-import { ServerResponse } from 'node:http';
+import { get, ServerResponse } from 'node:http';
 import type { Context } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { loadConfig } from '../../src/config/config.loader.js';
@@ -50,6 +50,38 @@ describe('one request, one state: untraced', () => {
     expect(closeListeners).toEqual([1]);
     expect(entries).toBe(1);
   });
+
+  // The request's AbortSignal is made on its first read (request-context/request-state.ts); a
+  // read the cache answers needs none. It was read before the cache was asked, on every hit.
+  it('a cached GET /api/items/:id never reads its request signal; a miss does', async () => {
+    const created = await fetch(`${t.baseUrl}/api/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'signal-reads', tags: [] }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    const reads = async () => {
+      const descriptor = Object.getOwnPropertyDescriptor(AbortController.prototype, 'signal')!;
+      let count = 0;
+      Object.defineProperty(AbortController.prototype, 'signal', {
+        ...descriptor,
+        get(this: AbortController) {
+          count++;
+          return descriptor.get!.call(this);
+        },
+      });
+      try {
+        // node:http, not fetch: undici reads an AbortController's signal of its own.
+        expect(await statusOf(`${t.baseUrl}/api/items/${id}`)).toBe(200);
+      } finally {
+        Object.defineProperty(AbortController.prototype, 'signal', descriptor);
+      }
+      return count;
+    };
+    // A create fills nothing in the cache (a write drops the entry): the first read loads.
+    expect(await reads()).toBeGreaterThan(0);
+    expect(await reads()).toBe(0);
+  });
 });
 
 const TRACED = {
@@ -81,3 +113,13 @@ describe('one request, one state: traced at 100 %', () => {
     await until(() => exporter.getFinishedSpans().some((s) => s.name === 'GET /hello'), 5_000);
   });
 });
+
+/** The status of a GET sent with node:http, its body read to the end. */
+function statusOf(url: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    }).on('error', reject);
+  });
+}
