@@ -96,7 +96,9 @@ export class AdmissionListener {
       return;
     }
     attachSlot(req, slot);
-    res.on('close', () => slot.release());
+    // The one close listener of an admitted response: the request-state hook hands its own
+    // close-time work to the slot (AdmissionSlot.onClose) instead of adding a second.
+    res.on('close', () => slot.closed());
     handler(req, res);
   }
 

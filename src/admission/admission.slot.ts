@@ -24,6 +24,11 @@ export class AdmissionSlot {
   private parkedAt = -1;
   private parkedMs = 0;
   private released = false;
+  /**
+   * The request's own close-time work (http/request-state.hook.ts), run by the slot's close
+   * listener after the release: an admitted response then carries one `close` listener, not two.
+   */
+  onClose: (() => void) | undefined = undefined;
 
   /**
    * @param queuedMs how long the request waited in the admission queue before this slot: part of
@@ -51,6 +56,12 @@ export class AdmissionSlot {
     this.parkedMs += this.clock.now() - this.parkedAt;
     this.parkedAt = -1;
     if (!this.released) this.owner.occupy();
+  }
+
+  /** The response closed: the slot is released, then the request's own close-time work runs. */
+  closed(): void {
+    this.release();
+    this.onClose?.();
   }
 
   release(): void {

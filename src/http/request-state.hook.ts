@@ -93,15 +93,19 @@ export function registerRequestState(app: FastifyInstance, deps: RequestStateDep
             timeoutMs,
             onBodyTimeout,
           );
-    // `on`, not `once`: 'close' fires once, and once() wraps the listener (~180 B a request).
-    reply.raw.on('close', () => {
+    const onClose = (): void => {
       clearTimeout(timer);
       inFlight.delete(state);
       if (reply.raw.writableFinished) return;
       if (state.span) spans?.abandon(state.span);
       controller.abort(new ClientClosedError());
       onAbandoned?.(request, reply);
-    });
+    };
+    // One `close` listener per response: an admitted one already has admission's, which runs
+    // this after releasing the slot. `on`, not `once`: 'close' fires once, and once() wraps the
+    // listener (~180 B a request).
+    if (admission) admission.onClose = onClose;
+    else reply.raw.on('close', onClose);
     if (timeoutMs === undefined) {
       const problem = { field: 'x-request-timeout', message: 'expected ms or a duration (2s)' };
       // Answered here, inside the request's context: a done-style hook that replies must not

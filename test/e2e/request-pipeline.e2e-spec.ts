@@ -6,7 +6,7 @@ import { contextStore, requestContextOf } from '../../src/request-context/contex
 import { TELEMETRY_HANDLE } from '../../src/telemetry/telemetry.handle.js';
 import { TelemetrySdk } from '../../src/telemetry/telemetry.sdk.js';
 import { startTestApp, TEST_ENV, type TestApp } from '../support/test-app.js';
-import { until } from '../support/wait.js';
+import { eventually, until } from '../support/wait.js';
 
 /**
  * What one request costs in per-request machinery, counted on the objects the code uses:
@@ -81,6 +81,26 @@ describe('one request, one state: untraced', () => {
     // A create fills nothing in the cache (a write drops the entry): the first read loads.
     expect(await reads()).toBeGreaterThan(0);
     expect(await reads()).toBe(0);
+  });
+});
+
+// Admission is on by default in production (test-app.ts turns it off): its raw listener holds a
+// slot per admitted request, released at the response's close, by the same one listener.
+describe('one request, one state: admission on, as deployed', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ ADMISSION_ENABLED: 'true' });
+  });
+  afterAll(() => t.close());
+
+  it('GET /hello: one close listener on its response, and its slot released', async () => {
+    const { closeListeners, entries } = await oneRequest(t, '/hello');
+    expect(closeListeners).toEqual([1]);
+    expect(entries).toBe(1);
+    await eventually(async () => {
+      const metrics = await (await fetch(`${t.adminUrl}/metrics`)).text();
+      return /^http_server_admission_in_flight 0$/m.test(metrics);
+    }, 5_000);
   });
 });
 
