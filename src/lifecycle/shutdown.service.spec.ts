@@ -83,4 +83,13 @@ describe('ShutdownService', () => {
     expect(exits).toEqual([1]);
     expect(events).not.toContain('public closed');
   });
+
+  it('an uncaught exception during the drain lets it finish, then exits 1 (not 130)', async () => {
+    const shutdown = service(5_000, 50);
+    const done = shutdown.shutdown('SIGTERM');
+    await shutdown.shutdown('uncaughtException', 1);
+    expect(exits).toEqual([]);
+    await done;
+    expect(events.slice(-2)).toEqual(['resources closed', 'exit 1']);
+  });
 });

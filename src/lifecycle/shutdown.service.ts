@@ -27,6 +27,8 @@ const SAME_SIGNAL_WINDOW_MS = 500;
 export class ShutdownService {
   private app?: INestApplication;
   private started = false;
+  /** A programming error during the drain: it goes on, and the exit says it failed. */
+  private failedWhileDraining = false;
   private firstSignal?: { signal: string; at: number };
 
   constructor(
@@ -77,6 +79,13 @@ export class ShutdownService {
    */
   async shutdown(reason: string, exitCode = 0, since = performance.now()): Promise<void> {
     if (this.started) {
+      if (reason !== 'SIGTERM' && reason !== 'SIGINT') {
+        // An uncaught exception during the drain is not an operator asking twice: the drain goes
+        // on (the requests it waits for are not the failed one's), and the exit is 1.
+        log.error({ reason }, 'failure during shutdown: the drain goes on, exit 1 at its end');
+        this.failedWhileDraining = true;
+        return;
+      }
       log.error({ reason }, 'second signal during shutdown: forcing exit');
       return this.exit(130);
     }
@@ -112,6 +121,7 @@ export class ShutdownService {
     log.info('shutdown: step 6, flushing telemetry');
     await this.flushTelemetry(startedAt);
     clearTimeout(deadline);
+    if (this.failedWhileDraining) exitCode = 1;
     log.info({ exitCode }, 'shutdown: step 7, exit');
     this.exit(exitCode);
   }
