@@ -1,10 +1,11 @@
 import { AppError } from '../errors/app.error.js';
 
-// Both are logged at debug, not warn (quiet): under overload they come by the thousand per
-// second, and a log line costs about what the refusal does. They are counted in
-// http_server_admission_rejections_total and every limit change is logged (admission.gate.ts).
+// Neither is logged (quiet): under overload they come by the thousand per second, and a log line
+// costs about what the refusal does. The raw listener writes their body (admission.listener.ts);
+// they are counted in http_server_admission_rejections_total, and every limit change is logged
+// (admission.gate.ts).
 
-/** The adaptive concurrency limit is reached: answered at once instead of queued. */
+/** The adaptive concurrency limit is reached, and the queue is full or the wait for a slot ended. */
 export class ConcurrencyLimitedError extends AppError {
   constructor(limit: number) {
     super('CONCURRENCY_LIMITED', 503, 'The server is at its concurrency limit; retry later.', {

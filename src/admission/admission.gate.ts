@@ -15,6 +15,7 @@ import { AdmissionQueue, type Waiter } from './admission.queue.js';
 import { AdmissionSlot, type SlotOwner } from './admission.slot.js';
 import { ConcurrencyLimiter } from './concurrency.limiter.js';
 import { ListenerHold } from './listener.hold.js';
+import { CPU_SATURATED } from './listener.pause.js';
 import { LoopLag } from './loop-lag.js';
 import { EventLoopMonitor, type LoopWindow } from './event-loop.monitor.js';
 import { LatencyWindow } from './latency.window.js';
@@ -30,8 +31,6 @@ const MIN_SAMPLES = 10;
 const MAX_WINDOW_MS = 1_000;
 // At most one limit-change line per 10 s: under a spike the limit moves every window.
 const LOG_INTERVAL_MS = 10_000;
-// Event-loop utilization from which the one thread counts as saturated (perf_hooks ELU).
-const CPU_SATURATED = 0.95;
 // "Fail at Scale": a queue not empty for 100 ms is standing; then waits are cut to 5 ms. Here
 // standing means not shrinking over 250 ms (admission.queue.ts): accepting and parsing a burst
 // of 2,500 connections alone keeps one loop busy for ~0.1-0.2 s, and such a burst must be
@@ -59,8 +58,8 @@ export interface GateWaiter extends Waiter {
  * (admission.listener.ts):
  * 1. refused (SERVER_OVERLOADED) while the loop's delay passes EVENT_LOOP_MAX_DELAY_MS: a blocked
  *    loop answers nothing in time, so nothing new is started;
- * 2. refused (CONCURRENCY_LIMITED) when the admitted requests in flight reach the adaptive limit
- *    (concurrency.limiter.ts), fed every window with the median latency of finished requests and
+ * 2. over the adaptive limit (concurrency.limiter.ts), queued (wait(), admission.queue.ts) and
+ *    refused (CONCURRENCY_LIMITED) when the queue is full or its wait ends; the limit is fed every window with the median latency of finished requests and
  *    held from growing while event-loop utilization says the CPU is the bottleneck. (The loop's
  *    delay was an input too, at first: under a CPU-bound overload it counted the cost of the
  *    refusals themselves against the admitted requests and drove the limit to its floor,

@@ -9,7 +9,7 @@ import { Verdict, type AdmissionGate, type GateWaiter } from './admission.gate.j
 import { attachSlot } from './admission.slot.js';
 
 /** Kubelet probes by URL, before any routing: `/readyz`, `/readyz?verbose`; not `/readyzx`. */
-export function isProbeUrl(url: string | undefined): boolean {
+function isProbeUrl(url: string | undefined): boolean {
   if (url === undefined) return false;
   for (const prefix of PROBE_PATHS) {
     if (url.startsWith(prefix) && (url.length === prefix.length || url[prefix.length] === '?'))

@@ -1,9 +1,6 @@
 import type { Counter } from 'prom-client';
 import type { MetricsService } from '../metrics/metrics.service.js';
 
-/** Why a request or connection was turned away (the `reason` label). */
-export type RejectionReason = 'concurrency_limit' | 'event_loop_delay';
-
 /** What the gauges read at scrape time. */
 export interface AdmissionState {
   limit(): number;

@@ -29,7 +29,8 @@ export interface QueueBounds {
  *   refuse most of a burst of 2,500 that takes a second to serve). While standing, waits are cut
  *   to `standingMaxWaitMs` and slots go to the newest waiter (LIFO), the one most likely to
  *   still have a client and a deadline left; the oldest are refused. Serving in order there
- *   would give every request the whole queue's delay, as the FIFO ConnectionGate did. It stands
+ *   would give every request the whole queue's delay (the database's ConnectionGate, once a FIFO,
+ *   now does the same with its own "standing" rule: not emptied for an interval). It stands
  *   until the queue has stayed empty for an interval.
  * Pure and clock-free: the caller passes `now` and arms the expiry timer (`nextExpiry`).
  */

@@ -63,7 +63,8 @@ const SMOOTHING_DOWN = 1;
  * An adaptive concurrency limit in the manner of Netflix's Gradient2: compare each window's
  * latency with a long-term baseline; while latency stays within TOLERANCE of it the limit grows
  * (plus a sqrt(limit) headroom, Gradient2's queue size), past it the limit shrinks in proportion.
- * Steady state: the limit where latency sits near 1.5x baseline, the knee of the latency curve,
+ * Steady state: the limit where latency sits near TOLERANCE x baseline (or baseline + SLACK_MS
+ * for a fast baseline), the knee of the latency curve,
  * i.e. the most concurrency the process serves without queueing. Pure and clock-free: the owner
  * (admission.gate.ts) decides what a window is.
  */

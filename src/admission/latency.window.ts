@@ -1,5 +1,6 @@
-// A window keeps at most this many latencies; past it, one in every `stride` is kept (the median
-// of a systematic sample is the median of the whole to within a few percent). 1,024 doubles per
+// A window keeps at most this many latencies; past it, reservoir sampling (Vitter's algorithm R)
+// keeps a uniform sample of that size, whose median is the whole window's to within a few
+// percent. 1,024 doubles per
 // 100 ms window is 8 KiB and a sort of 1,024 numbers (~50 µs) ten times a second.
 const CAPACITY = 1024;
 

@@ -77,7 +77,8 @@ export class ListenerHold {
    * Judges one window and applies the result.
    * @param utilization the window's event-loop utilization
    * @param saturated whether that utilization counts as the thread saturated
-   * @param sustained whether the admission queue stands (admission.queue.ts)
+   * @param sustained sustained overload: the admission queue stands (admission.queue.ts) or the
+   *   loop has lagged for several windows (loop-lag.ts)
    */
   judge(utilization: number, saturated: boolean, sustained: boolean): void {
     const listener = this.listener;

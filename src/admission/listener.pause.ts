@@ -2,7 +2,10 @@
 export interface PauseWindow {
   /** Event-loop utilization over the window (0-1). */
   utilization: number;
-  /** The admission queue stands: sustained overload, not a burst (admission.queue.ts). */
+  /**
+   * Sustained overload, not a burst: the admission queue stands (admission.queue.ts) or the loop
+   * has lagged for several windows (loop-lag.ts).
+   */
   sustained: boolean;
   /** The kernel's accept queue stands (accept.queue.ts): clients wait unseen, not yet accepted. */
   acceptBacklog?: boolean;
@@ -18,7 +21,9 @@ const HEADROOM_SHARE = 0.1;
 // slow dependency the limit binds with the CPU mostly idle; refusing there costs nothing that
 // serving needs, and new clients keep getting a 503 with Retry-After, not a reset.) A standing
 // queue alone engaged it at half of saturation too, on a 100 ms database hiccup.
-const ENGAGE_UTILIZATION = 0.95;
+// The one threshold for "the thread is saturated" (perf_hooks event-loop utilization); the gate
+// reads it too (admission.gate.ts), so both decisions mean the same thing by it.
+export const CPU_SATURATED = 0.95;
 // Released after half a second below 80 % utilization: the connections held no longer keep the
 // thread busy, so arrivals have fallen. Releasing at the first idle window let the whole backlog
 // of clients connect at once, which stood the queue up again half a second later.
@@ -68,7 +73,7 @@ export class ListenerPause {
   judge(window: PauseWindow): boolean {
     const backlog = window.acceptBacklog === true;
     if (!this.overloaded) {
-      if (!(window.sustained || backlog) || window.utilization < ENGAGE_UTILIZATION) return false;
+      if (!(window.sustained || backlog) || window.utilization < CPU_SATURATED) return false;
       this.overloaded = true;
       this.acceptBacklogSeen = backlog;
       this.slackWindows = 0;
@@ -78,7 +83,7 @@ export class ListenerPause {
     // close after each answer (no keep-alive) leave it idle, and it listens again at once
     // instead of after the half second below 80 % that ends the overload.
     if (backlog) this.acceptBacklogSeen = true;
-    else if (window.utilization < ENGAGE_UTILIZATION) this.acceptBacklogSeen = false;
+    else if (window.utilization < CPU_SATURATED) this.acceptBacklogSeen = false;
     this.slackWindows = window.utilization < RELEASE_UTILIZATION ? this.slackWindows + 1 : 0;
     if (this.slackWindows < RELEASE_WINDOWS) return false;
     this.reset();

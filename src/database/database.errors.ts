@@ -87,17 +87,11 @@ export class DbStatementTimeoutError extends AppError {
   }
 }
 
-export const isDbPoolTimeout = (e: unknown): e is DbPoolTimeoutError =>
-  e instanceof AppError && e.code === 'DB_POOL_TIMEOUT';
-
 export const isDbUnavailable = (e: unknown): e is DbUnavailableError =>
   e instanceof AppError && e.code === 'DB_UNAVAILABLE';
 
 export const isDbQueryTimeout = (e: unknown): e is DbQueryTimeoutError =>
   e instanceof AppError && e.code === 'DB_QUERY_TIMEOUT';
-
-export const isDbCircuitOpen = (e: unknown): e is DbCircuitOpenError =>
-  e instanceof AppError && e.code === 'DB_CIRCUIT_OPEN';
 
 /** What the database breaker counts as the server failing (not busy, not a SQL error). */
 export const isDbFailure = (e: unknown): boolean => isDbUnavailable(e) || isDbQueryTimeout(e);

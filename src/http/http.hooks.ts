@@ -26,8 +26,9 @@ export interface HttpHookDeps {
  * list, Fastify's and Nest's included, is in docs/ARCHITECTURE.md):
  * 1. onRequest: the request's state — id, route, probe flag, deadline, signal, server span —
  *    and its context, entered once (request-state.hook.ts);
- *    then chaos (chaos/chaos.hook.ts) and rate limiting (registerRateLimit below), registered
- *    by app.factory.ts after these;
+ *    then, registered by app.factory.ts after these: process chaos (chaos/process-chaos.hooks.ts,
+ *    also an onSend), request chaos (chaos/chaos.hook.ts), the protocol checks
+ *    (protocol/protocol.hook.ts) and rate limiting (registerRateLimit below);
  * 2. onSend: `Connection: close` while draining, so clients move to another pod;
  * 3. onResponse, once the response is written, in one hook: the server span's end, the request
  *    duration histogram (metrics/http-server.metrics.ts) and the access line (access.log.ts);

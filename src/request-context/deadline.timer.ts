@@ -13,7 +13,9 @@
  *
  * For timers of one fixed duration (REQUEST_TIMEOUT_MS, DB_QUERY_TIMEOUT_MS). A kept list is
  * freed at its own expiry, so a client's `x-request-timeout` values (at most REQUEST_TIMEOUT_MS
- * distinct ones) keep at most that many lists, each for no longer than its duration.
+ * distinct ones) keep at most that many lists, each for no longer than its duration. A request
+ * that waited in the admission queue gets the rest of its deadline, a duration of its own: under
+ * queueing the lists are as many as the distinct waits in milliseconds, each kept as long.
  */
 export function startDeadlineTimer<Args extends unknown[]>(
   onDeadline: (...args: Args) => void,
