@@ -90,7 +90,7 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   registerJsonBodyParser(fastify);
   await registerRateLimit(fastify, rateLimitOptions(config, app.get(RedisService).client));
   admission.attach(fastify.server);
-  admissionListener.use(admission.enabled ? admission : undefined);
+  admissionListener.use(admission.enabled ? admission : undefined, app.get(ProblemCounts));
   // The modules start here (migrations, connections), not inside listen(): a failure there is
   // not the listener's, and its stack keeps this function in V8's ten frames.
   await app.init();

@@ -38,13 +38,16 @@ interface Pending extends GateWaiter {
  */
 export class AdmissionListener {
   private gate?: AdmissionGate;
+  /** The status page's problems by code (errors/problem.counts.ts), which refusals count in. */
+  private problems?: { record(code: string): void };
   private readonly bodies = new Map<string, string>();
 
   constructor(private readonly requestTimeoutMs: number) {}
 
   /** Starts admitting through `gate` (called once Nest has built it). Before: pass-through. */
-  use(gate: AdmissionGate | undefined): void {
+  use(gate: AdmissionGate | undefined, problems?: { record(code: string): void }): void {
     this.gate = gate;
+    this.problems = problems;
   }
 
   /** Wraps Fastify's request handler. */
@@ -117,6 +120,8 @@ export class AdmissionListener {
     code: 'CONCURRENCY_LIMITED' | 'SERVER_OVERLOADED',
   ): void {
     if (res.destroyed || res.headersSent) return;
+    // The most common 503s under overload: on the status page's errors by code with the rest.
+    this.problems?.record(code);
     const requestId = requestIdFrom(req.headers['x-request-id']);
     const path = (req.url ?? '/').split('?', 1)[0]!;
     const body = `{"instance":${JSON.stringify(path)},"requestId":"${requestId}",${this.body(code, gate.limit)}`;

@@ -69,6 +69,16 @@ describe('admission with a concurrency limit of 1', () => {
     expect(
       await metric(app, 'http_server_admission_rejections_total{reason="concurrency_limit"}'),
     ).toBeGreaterThanOrEqual(1);
+    // And on the status page's errors by code, with every other problem answered.
+    const errors = await new Promise<Array<{ code: string }>>((resolve, reject) => {
+      get(`${app.adminUrl}/status.json`, { agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve(JSON.parse(body).errors));
+      }).on('error', reject);
+    });
+    expect(errors.map((e) => e.code)).toContain('CONCURRENCY_LIMITED');
   });
 
   it('never limits probes: both ports answer while the only slot is taken', async () => {
