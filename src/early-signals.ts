@@ -8,6 +8,12 @@
  */
 /** The signals a start-up holds (lifecycle/startup-signals.ts listens for the same). */
 export const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+/**
+ * The same signal again within this is the echo of one Ctrl-C (the terminal's to the process
+ * group, and npm's forwarded copy within a millisecond), not a second request to stop: far below
+ * a deliberate second keystroke. Start-up and shutdown both apply it.
+ */
+export const SAME_SIGNAL_WINDOW_MS = 500;
 export type EarlySignal = (typeof SIGNALS)[number];
 
 const arrived: Array<{ signal: EarlySignal; at: number }> = [];

@@ -5,6 +5,7 @@ import { AdminServer } from '../admin/admin.server.js';
 import { AdmissionGate } from '../admission/admission.gate.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { SAME_SIGNAL_WINDOW_MS, SIGNALS } from '../early-signals.js';
 import { ReadinessService } from '../health/readiness.service.js';
 import { flushLogger, logger } from '../logging/logger.js';
 import { InFlightRegistry } from '../request-context/in-flight.registry.js';
@@ -16,8 +17,6 @@ const log = logger.child({ module: 'lifecycle' });
 const TELEMETRY_FLUSH_BUDGET_MS = 2_000;
 /** Left between the end of the flush and SHUTDOWN_TIMEOUT_MS, for the exit itself. */
 const EXIT_MARGIN_MS = 250;
-/** Far below a deliberate second Ctrl-C, far above the forwarding lag of npm (~1 ms). */
-const SAME_SIGNAL_WINDOW_MS = 500;
 
 /**
  * The one owner of process shutdown. Nest's enableShutdownHooks is not used: it closes modules
@@ -42,7 +41,7 @@ export class ShutdownService {
   /** Called once from main.ts after the listeners are open. */
   install(app: INestApplication): void {
     this.app = app;
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    for (const signal of SIGNALS) {
       process.on(signal, () => this.onSignal(signal));
     }
   }

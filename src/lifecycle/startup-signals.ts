@@ -1,11 +1,14 @@
 import { flushLogger, logger } from '../logging/logger.js';
-import { SIGNALS, takeEarlySignals, type EarlySignal } from '../early-signals.js';
+import {
+  SAME_SIGNAL_WINDOW_MS,
+  SIGNALS,
+  takeEarlySignals,
+  type EarlySignal,
+} from '../early-signals.js';
 
 const log = logger.child({ module: 'lifecycle' });
 
 type Signal = EarlySignal;
-/** As shutdown.service.ts: npm's forwarded copy of one Ctrl-C comes within a millisecond. */
-const SAME_SIGNAL_WINDOW_MS = 500;
 
 /**
  * SIGTERM and SIGINT while the app starts, before ShutdownService owns them. Node's default ends
