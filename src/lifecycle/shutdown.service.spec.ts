@@ -78,10 +78,13 @@ describe('ShutdownService', () => {
 
   it('counts SHUTDOWN_TIMEOUT_MS from the signal: one held through start-up has used some', async () => {
     // 4,990 ms of a 5,000 ms budget went on start-up; the 200 ms drain delay outlasts the rest.
-    void service(5_000, 200).shutdown('SIGTERM', 0, performance.now() - 4_990);
+    const done = service(5_000, 200).shutdown('SIGTERM', 0, performance.now() - 4_990);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(exits).toEqual([1]);
     expect(events).not.toContain('public closed');
+    // The stand-in exit returns, so the sequence runs on to its own end: awaited here, or it would
+    // call the real process.exit after the test (jest then ends the whole run, exit status 0).
+    await done;
   });
 
   it('an uncaught exception during the drain lets it finish, then exits 1 (not 130)', async () => {

@@ -108,6 +108,14 @@ describe('.ci/run closing line', () => {
     expect(summarize([{ kind: 'jest', status: 1 }]).line).toBe('0 passed, 1 failed');
   });
 
+  it('counts a run that exited 0 before its summary (process.exit in a test) as one failure', () => {
+    const cut = `PASS test/a.spec.ts\n  ●  process.exit called with "0"\n\n      at exit (src/x.ts:1:1)\n`;
+    expect(summarize([{ kind: 'jest', status: 0, log: cut }])).toEqual({
+      line: '0 passed, 1 failed',
+      status: 1,
+    });
+  });
+
   it('a passing container smoke test does not hide a test failure', () => {
     const result = summarize([
       { kind: 'jest', status: 1, log: BROKEN },
