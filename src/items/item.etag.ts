@@ -32,6 +32,23 @@ export function ifMatchHolds(header: string | undefined, id: string, version: nu
   return expected === 'any' || expected.includes(version);
 }
 
+/**
+ * What If-None-Match rules out for a write of item `id` (RFC 9110 §13.1.2, weak comparison):
+ * undefined without the header, 'any' for `*` (any current item: the write must not happen),
+ * else the versions of the listed tags that are this item's.
+ */
+export function versionsFromIfNoneMatch(
+  header: string | undefined,
+  id: string,
+): Expected | undefined {
+  if (header === undefined) return undefined;
+  const weak = header
+    .split(',')
+    .map((tag) => tag.trim().replace(/^W\//, ''))
+    .join(',');
+  return versionsFromIfMatch(weak, id);
+}
+
 /** If-None-Match (RFC 9110 §13.1.2, weak comparison): true when the client's copy is current. */
 export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;

@@ -13,7 +13,12 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiContract } from '../openapi/contract.decorator.js';
-import { ifMatchHolds, ifNoneMatchHits, versionsFromIfMatch } from './item.etag.js';
+import {
+  ifMatchHolds,
+  ifNoneMatchHits,
+  versionsFromIfMatch,
+  versionsFromIfNoneMatch,
+} from './item.etag.js';
 import type { ItemRepresentation } from './item.types.js';
 import { itemsContracts } from './items.contract.js';
 import { ItemVersionConflictError, PreconditionRequiredError } from './items.errors.js';
@@ -88,19 +93,29 @@ export class ItemsController {
     return send(reply, representation);
   }
 
-  /** Partial update, only at the version the client names in If-Match. */
+  /**
+   * Partial update, only at the version the client names in If-Match, and, when If-None-Match is
+   * sent, at none it names (`*`: never over an existing item); 412 otherwise (RFC 9110 §13.1.2:
+   * a false If-None-Match stops every method but GET and HEAD).
+   */
   @Patch(':id')
   @ApiContract(itemsContracts.update)
   async update(
     @Param('id') rawId: string,
     @Headers('if-match') ifMatch: string | undefined,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
     const id = parseId(rawId);
     if (ifMatch === undefined) throw new PreconditionRequiredError();
     const patch = parsePatch(body);
-    const representation = await this.items.update(id, versionsFromIfMatch(ifMatch, id), patch);
+    const representation = await this.items.update(
+      id,
+      versionsFromIfMatch(ifMatch, id),
+      patch,
+      versionsFromIfNoneMatch(ifNoneMatch, id),
+    );
     return send(reply, representation);
   }
 
@@ -111,10 +126,15 @@ export class ItemsController {
   async remove(
     @Param('id') rawId: string,
     @Headers('if-match') ifMatch: string | undefined,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
   ): Promise<void> {
     const id = parseId(rawId);
     // If-Match is optional here: deleting needs no merge, but a client may still guard it.
-    await this.items.remove(id, ifMatch === undefined ? 'any' : versionsFromIfMatch(ifMatch, id));
+    await this.items.remove(
+      id,
+      ifMatch === undefined ? 'any' : versionsFromIfMatch(ifMatch, id),
+      versionsFromIfNoneMatch(ifNoneMatch, id),
+    );
   }
 }
 

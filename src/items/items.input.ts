@@ -92,17 +92,27 @@ export const getHeaders = z.object({
     .optional()
     .meta({ description: 'An ETag you hold: 304 while it is current.', examples: ['"1.1"'] }),
 });
+const writeIfNoneMatch = z
+  .string()
+  .optional()
+  .meta({
+    description:
+      'Not at these ETags (weak comparison; `*`: not over an existing item), 412 otherwise.',
+    examples: ['"1.1"'],
+  });
 export const patchHeaders = z.object({
   'if-match': z.string().meta({
     description: 'The ETag the change is based on (428 without it, 412 when stale).',
     examples: ['"1.1"'],
   }),
+  'if-none-match': writeIfNoneMatch,
 });
 export const deleteHeaders = z.object({
   'if-match': z
     .string()
     .optional()
     .meta({ description: 'Delete only this version (412 when stale).', examples: ['"1.1"'] }),
+  'if-none-match': writeIfNoneMatch,
 });
 
 /** Validates a create body; 400 INVALID_INPUT names every bad field. */

@@ -106,31 +106,49 @@ export class ItemsRepository {
 
   /**
    * Applies `patch` if the item is still at one of the `expected` versions ('any' for
-   * If-Match: *). Not write-combined like counter increments: with a version, concurrent writers
+   * If-Match: *) and at none of the `excluded` ones (If-None-Match; 'any' for `*`, which no
+   * existing item passes). Not write-combined like counter increments: with a version, concurrent writers
    * of one item wait for one commit at most and the losers get 412; why `*` overwrites are left
    * alone is in counters.service.ts.
    */
-  async update(id: string, expected: Expected, patch: ItemInput): Promise<WriteResult> {
-    const params: unknown[] = [id, expected === 'any' ? null : expected];
+  async update(
+    id: string,
+    expected: Expected,
+    patch: ItemInput,
+    excluded?: Expected,
+  ): Promise<WriteResult> {
+    if (excluded === 'any') return this.whyNot(id);
+    const params: unknown[] = [id, expected === 'any' ? null : expected, excluded ?? null];
     const sets = WRITABLE.filter((field) => patch[field] !== undefined).map((field) => {
       params.push(patch[field]);
       return `${field} = $${params.length}`;
     });
     const { rows } = await this.db.query<ItemRow>(
       'items.update',
-      `UPDATE items SET ${sets.join(', ')}, version = version + 1, updated_at = now()
-       WHERE id = $1 AND ($2::integer[] IS NULL OR version = ANY($2)) RETURNING ${COLUMNS}`,
+      // clock_timestamp(), not now(): now() is the transaction's start, taken before this
+      // statement waited for the row lock, so a later version could carry an earlier time;
+      // greatest() keeps it from going back should the clock step.
+      `UPDATE items SET ${sets.join(', ')}, version = version + 1,
+         updated_at = greatest(clock_timestamp(), updated_at)
+       WHERE id = $1 AND ($2::integer[] IS NULL OR version = ANY($2))
+         AND ($3::integer[] IS NULL OR NOT (version = ANY($3))) RETURNING ${COLUMNS}`,
       params,
     );
     return rows[0] ? { item: toItem(rows[0]) } : this.whyNot(id);
   }
 
-  /** Deletes if the item is still at one of the `expected` versions. */
-  async delete(id: string, expected: Expected): Promise<WriteResult | { deleted: true }> {
+  /** Deletes if the item is still at one of the `expected` versions and none of `excluded`. */
+  async delete(
+    id: string,
+    expected: Expected,
+    excluded?: Expected,
+  ): Promise<WriteResult | { deleted: true }> {
+    if (excluded === 'any') return this.whyNot(id);
     const { rowCount } = await this.db.query(
       'items.delete',
-      'DELETE FROM items WHERE id = $1 AND ($2::integer[] IS NULL OR version = ANY($2))',
-      [id, expected === 'any' ? null : expected],
+      `DELETE FROM items WHERE id = $1 AND ($2::integer[] IS NULL OR version = ANY($2))
+         AND ($3::integer[] IS NULL OR NOT (version = ANY($3)))`,
+      [id, expected === 'any' ? null : expected, excluded ?? null],
     );
     return rowCount > 0 ? { deleted: true } : this.whyNot(id);
   }

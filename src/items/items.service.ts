@@ -99,16 +99,24 @@ export class ItemsService implements OnModuleInit {
     }
   }
 
-  /** PATCH with If-Match; 412 ITEM_VERSION_CONFLICT when another write got there first. */
-  async update(id: string, expected: Expected, patch: ItemInput): Promise<ItemRepresentation> {
-    const result = await this.repository.update(id, expected, patch);
+  /**
+   * PATCH with If-Match; 412 ITEM_VERSION_CONFLICT when another write got there first, or when
+   * the item is at a version If-None-Match rules out (`excluded`).
+   */
+  async update(
+    id: string,
+    expected: Expected,
+    patch: ItemInput,
+    excluded?: Expected,
+  ): Promise<ItemRepresentation> {
+    const result = await this.repository.update(id, expected, patch, excluded);
     await this.written(id, result);
     return represent(settled(id, result));
   }
 
-  /** DELETE, guarded by the `expected` versions unless 'any'. */
-  async remove(id: string, expected: Expected): Promise<void> {
-    const result = await this.repository.delete(id, expected);
+  /** DELETE, guarded by the `expected` versions unless 'any', and by none of `excluded`. */
+  async remove(id: string, expected: Expected, excluded?: Expected): Promise<void> {
+    const result = await this.repository.delete(id, expected, excluded);
     await this.written(id, result);
     if (!('deleted' in result)) settled(id, result);
   }

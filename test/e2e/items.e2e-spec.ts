@@ -227,6 +227,62 @@ describe('/api/items (real listener; PGlite, or a fresh PostgreSQL database unde
     expect((await send('DELETE', `/api/items/${item.id}`)).status).toBe(404);
   });
 
+  // RFC 9110 §13.1.2: a false If-None-Match stops every method but GET and HEAD with 412. It was
+  // read on GET only: PATCH and DELETE went ahead whatever it said.
+  it('If-None-Match guards writes: 412 while the item is at a named version or for `*`', async () => {
+    const { item } = await create({ name: 'guarded' });
+    const path = `/api/items/${item.id}`;
+    const current = `"${item.id}.1"`;
+    const refused = [
+      await send('PATCH', path, { name: 'x' }, { 'if-match': current, 'if-none-match': current }),
+      await send(
+        'PATCH',
+        path,
+        { name: 'x' },
+        { 'if-match': '*', 'if-none-match': `W/${current}` },
+      ),
+      await send('PATCH', path, { name: 'x' }, { 'if-match': '*', 'if-none-match': '*' }),
+      await send('DELETE', path, undefined, { 'if-none-match': '*' }),
+      await send('DELETE', path, undefined, { 'if-none-match': `"${item.id}.9", ${current}` }),
+    ];
+    for (const res of refused) {
+      expect(res.status).toBe(412);
+      expect(await json(res)).toMatchObject({
+        code: 'ITEM_VERSION_CONFLICT',
+        currentEtag: current,
+      });
+    }
+    const unchanged = await send('GET', path);
+    expect(await json(unchanged)).toMatchObject({ name: 'guarded', version: 1 });
+    // A version it does not name: the write goes ahead.
+    const patched = await send(
+      'PATCH',
+      path,
+      { name: 'y' },
+      { 'if-match': '*', 'if-none-match': `"${item.id}.9"` },
+    );
+    expect(patched.status).toBe(200);
+    expect((await send('DELETE', path, undefined, { 'if-none-match': current })).status).toBe(204);
+  });
+
+  // now() is the transaction's start, before the row lock was waited for: under contention a later
+  // version carried an earlier updatedAt (13 of 95 pairs in a sweep).
+  it('concurrent overwrites: updatedAt never goes back as the version goes up', async () => {
+    const { item } = await create({ name: 'raced' });
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        send('PATCH', `/api/items/${item.id}`, { name: `n${i}` }, { 'if-match': '*' }).then(json),
+      ),
+    );
+    const ordered = answers.sort((a, b) => a.version - b.version);
+    expect(ordered.map((a) => a.version)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
+    for (let i = 1; i < ordered.length; i++) {
+      expect(Date.parse(ordered[i]!.updatedAt)).toBeGreaterThanOrEqual(
+        Date.parse(ordered[i - 1]!.updatedAt),
+      );
+    }
+  });
+
   it('Idempotency-Key: keys past IDEMPOTENCY_KEY_TTL_MS are swept; a retry then creates anew', async () => {
     const db = t.app.get(DatabaseService);
     const sweeper = t.app.get(IdempotencyKeySweeper);
