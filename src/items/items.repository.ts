@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import type { SqlSession } from '../database/database.driver.js';
 import type { Expected } from './item.etag.js';
@@ -36,7 +38,10 @@ export type CreateResult =
  */
 @Injectable()
 export class ItemsRepository {
-  constructor(private readonly db: DatabaseService) {}
+  constructor(
+    private readonly db: DatabaseService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** `signal` given by the cache when one query serves several requests. */
   async findById(id: string, signal?: AbortSignal): Promise<Item | undefined> {
@@ -78,6 +83,8 @@ export class ItemsRepository {
    * Create once per key. The key row is inserted first with the id the item will get: a
    * concurrent request with the same key blocks on the unique index until we commit, then sees
    * the conflict and reads our item — one item whatever the interleaving, no orphan rows.
+   * A key older than IDEMPOTENCY_KEY_TTL_MS is taken over as if absent: it replayed (or refused
+   * another body with 422) until the next sweep, up to an hour past its TTL.
    */
   async createIdempotent(
     input: ItemInput & { name: string },
@@ -86,10 +93,13 @@ export class ItemsRepository {
   ): Promise<CreateResult> {
     return this.db.transaction('items.create_idempotent', async (tx) => {
       const claim = await tx.query<{ item_id: string }>(
-        `INSERT INTO item_idempotency_keys (key, item_id, fingerprint)
+        `INSERT INTO item_idempotency_keys AS k (key, item_id, fingerprint)
          VALUES ($1, nextval(pg_get_serial_sequence('items', 'id')), $2)
-         ON CONFLICT (key) DO NOTHING RETURNING item_id::text AS item_id`,
-        [key, fingerprint],
+         ON CONFLICT (key) DO UPDATE
+           SET item_id = EXCLUDED.item_id, fingerprint = EXCLUDED.fingerprint, created_at = now()
+           WHERE k.created_at < now() - $3::bigint * interval '1 millisecond'
+         RETURNING item_id::text AS item_id`,
+        [key, fingerprint, this.config.IDEMPOTENCY_KEY_TTL_MS],
       );
       const claimed = claim.rows[0];
       if (claimed) {

@@ -310,6 +310,27 @@ describe('/api/items (real listener; PGlite, or a fresh PostgreSQL database unde
     expect(replay.res.headers.get('idempotent-replayed')).toBe('true');
   });
 
+  // Before the sweep comes round (every TTL/24, up to an hour): an expired key replayed its item
+  // and refused another body with 422.
+  it('Idempotency-Key: a key past IDEMPOTENCY_KEY_TTL_MS, not swept yet, is as if absent', async () => {
+    const db = t.app.get(DatabaseService);
+    const key = `unswept-${Date.now()}`;
+    const first = await create({ name: 'then' }, { 'idempotency-key': key });
+    await db.query(
+      'test.age_key',
+      `UPDATE item_idempotency_keys SET created_at = now() - ($2::bigint + 1000) * interval '1 millisecond' WHERE key = $1`,
+      [key, t.config.IDEMPOTENCY_KEY_TTL_MS],
+    );
+    const other = await create({ name: 'now' }, { 'idempotency-key': key });
+    expect(other.res.status).toBe(201);
+    expect(other.res.headers.get('idempotent-replayed')).toBeNull();
+    expect(other.item.id).not.toBe(first.item.id);
+    // The key is fresh again, for the new item.
+    const replay = await create({ name: 'now' }, { 'idempotency-key': key });
+    expect(replay.res.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.item.id).toBe(other.item.id);
+  });
+
   it('Idempotency-Key: one sweep works off a backlog larger than a burst, until no expired key is left', async () => {
     const db = t.app.get(DatabaseService);
     const ttlMs = t.config.IDEMPOTENCY_KEY_TTL_MS;
