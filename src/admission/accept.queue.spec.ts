@@ -42,6 +42,11 @@ describe('AcceptQueue', () => {
     expect(samples(queueOf([511, 512, 512, 512]), 4)).toEqual([false, false, true, true]);
   });
 
+  it('does not stand for a few clients waiting: a busy node, not an overload', () => {
+    expect(samples(queueOf([3, 5, 15, 15, 31]), 5)).toEqual([false, false, false, false, false]);
+    expect(samples(queueOf([15, 32, 40, 40]), 4)).toEqual([false, false, false, true]);
+  });
+
   it('does not stand while a burst drains, nor after an empty or unreadable reading', () => {
     expect(samples(queueOf([900, 600, 300, 100]), 4)).toEqual([false, false, false, false]);
     expect(samples(queueOf([500, 500, 0, 500, 500]), 5)).toEqual([
@@ -69,7 +74,7 @@ describe('AcceptQueue', () => {
       const port = Number(
         await new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(`${d}`))),
       );
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 40; i++) {
         const socket = connect({ host: '127.0.0.1', port });
         sockets.push(socket);
         await new Promise((resolve) => socket.once('connect', resolve));

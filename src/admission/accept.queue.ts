@@ -2,6 +2,13 @@ import { closeSync, openSync, readSync } from 'node:fs';
 
 /** Readings in a row that make a standing accept queue: 300 ms of 100 ms windows. */
 const STANDING_READINGS = 3;
+/**
+ * Fewest connections waiting that count: a few clients connecting at once, with the thread
+ * slowed by its neighbours on a busy node (utilization read as saturated), kept 1-15 waiting for
+ * 300 ms, and the hold refused connects at light load (a sweep: 5-15 of 30 simultaneous connects
+ * refused, `inFlight 0`). The overload this is for keeps hundreds waiting (512 of 512 below).
+ */
+const MIN_STANDING_DEPTH = 32;
 /** The table is read in pieces of this size until its listening sockets have been seen. */
 const CHUNK_BYTES = 16 * 1024;
 /** A bound on what one reading takes (~1,000 lines), should the table not list listeners first. */
@@ -43,14 +50,14 @@ export class AcceptQueue {
   ) {}
 
   /**
-   * Takes one reading; returns whether the queue stands: non-empty in each of the last three
-   * readings and no shorter than three readings ago. A burst of connects (admission-burst) fills
+   * Takes one reading; returns whether the queue stands: at least MIN_STANDING_DEPTH deep in
+   * each of the last three readings and no shorter than three readings ago. A burst of connects (admission-burst) fills
    * it too, but then it only shrinks, as the process accepts what arrived at once.
    */
   sample(): boolean {
     const text = this.read(this.ipv6 ? '/proc/net/tcp6' : '/proc/net/tcp');
     const length = text === undefined ? undefined : acceptQueueLength(text, this.port);
-    if (length === undefined || length === 0) {
+    if (length === undefined || length < MIN_STANDING_DEPTH) {
       this.readings.length = 0;
       return false;
     }
