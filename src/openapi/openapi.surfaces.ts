@@ -31,8 +31,19 @@ const BODY_PROBLEMS: ProblemCode[] = [
   'EMPTY_JSON_BODY',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
-  // A body still arriving at the deadline (http/request-state.hook.ts).
+];
+
+/**
+ * What any request on either port can be answered before its route runs: bytes Node's parser
+ * refuses (errors/client-error.reply.ts: 400, 431, and 408 for headers or, on a route that reads
+ * one, a body not in time), a URL that cannot be decoded, an `Expect` other than 100-continue.
+ */
+const PROTOCOL_PROBLEMS: ProblemCode[] = [
+  'BAD_REQUEST',
+  'MALFORMED_URL',
+  'REQUEST_HEADER_FIELDS_TOO_LARGE',
   'REQUEST_TIMEOUT',
+  'EXPECTATION_FAILED',
 ];
 
 /** The public port: the hooks of http/http.hooks.ts and admission, as each route meets them. */
@@ -43,8 +54,7 @@ export const PUBLIC_SURFACE: Surface = {
     "operation lists the codes it can answer. Admin routes are in the admin port's own " +
     'document (GET /openapi.json on ADMIN_PORT).',
   commonProblems: (route) => [
-    'BAD_REQUEST',
-    'MALFORMED_URL',
+    ...PROTOCOL_PROBLEMS,
     'INVALID_REQUEST_TIMEOUT',
     'INTERNAL_ERROR',
     'REQUEST_DEADLINE_EXCEEDED',
@@ -83,8 +93,7 @@ export const ADMIN_SURFACE: Surface = {
     'The operator listener on ADMIN_PORT: metrics, profiles, fault injection, readiness. ' +
     'Mutations and /debug/pprof/ need `Authorization: Bearer <ADMIN_TOKEN>`.',
   commonProblems: (route) => [
-    'BAD_REQUEST',
-    'MALFORMED_URL',
+    ...PROTOCOL_PROBLEMS,
     'INTERNAL_ERROR',
     ...(ADMIN_SURFACE.needsToken(route)
       ? (['ADMIN_TOKEN_INVALID', 'ADMIN_TOKEN_NOT_CONFIGURED'] as const)

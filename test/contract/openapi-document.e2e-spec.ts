@@ -104,6 +104,22 @@ describe('the OpenAPI documents describe exactly the routes each listener serves
     expect(Object.keys(adminDoc.paths)).not.toContain('/api/items');
   });
 
+  // Answered before any route runs (a header flood, a header timeout, an unknown Expect): a
+  // client validating against the document met statuses it did not list.
+  it('every operation on both ports lists the statuses the protocol layer may answer', () => {
+    for (const doc of [publicDoc, adminDoc]) {
+      for (const [path, item] of Object.entries(doc.paths)) {
+        for (const [method, operation] of Object.entries(item)) {
+          const statuses = Object.keys(operation.responses);
+          expect([
+            `${method} ${path}`,
+            ['408', '417', '431'].filter((s) => !statuses.includes(s)),
+          ]).toEqual([`${method} ${path}`, []]);
+        }
+      }
+    }
+  });
+
   it('answers without a body are documented without one (/status/204 and /status/304)', async () => {
     const responses = publicDoc.paths['/status/{code}']!.get!.responses as Record<
       string,
