@@ -53,13 +53,18 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       done(
         new UnsupportedMediaTypeError(
           `Content-Encoding ${named} is not accepted; send it unencoded.`,
+          { encoding: true },
         ),
       );
       return;
     }
     const charset = charsetOf(request);
     if (charset !== undefined && charset !== 'utf-8') {
-      done(new UnsupportedMediaTypeError(`charset ${clip(charset)} is not accepted; use utf-8.`));
+      done(
+        new UnsupportedMediaTypeError(`charset ${clip(charset)} is not accepted; use utf-8.`, {
+          method: request.method,
+        }),
+      );
       return;
     }
     let text: string;
@@ -96,6 +101,7 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
         type === undefined || type === ''
           ? `The request has a body but no Content-Type; ${SEND_JSON}.`
           : `Content-Type ${clip(type)} is not accepted; ${SEND_JSON}.`,
+        { method: request.method },
       ),
     );
   });

@@ -2,8 +2,17 @@ import { AppError } from '../errors/app.error.js';
 
 /** The body is not `application/json` (or names a charset other than UTF-8). */
 export class UnsupportedMediaTypeError extends AppError {
-  constructor(detail: string) {
-    super('UNSUPPORTED_MEDIA_TYPE', 415, detail);
+  /**
+   * Says what would have been accepted (RFC 9110 §15.5.16): `Accept`, and `Accept-Patch` on a
+   * PATCH (RFC 5789 §2.2), or `Accept-Encoding` when the content coding was the fault (RFC 7694).
+   */
+  constructor(detail: string, refused: { method?: string; encoding?: boolean } = {}) {
+    const headers: Record<string, string> = refused.encoding
+      ? { 'accept-encoding': 'identity' }
+      : { accept: 'application/json' };
+    if (!refused.encoding && refused.method === 'PATCH')
+      headers['accept-patch'] = 'application/json';
+    super('UNSUPPORTED_MEDIA_TYPE', 415, detail, { headers });
   }
 }
 

@@ -123,6 +123,8 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
       });
       const body = await problem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
       expect(body.detail).toContain('Content-Encoding');
+      // RFC 7694: what would have been accepted.
+      expect(res.headers.get('accept-encoding')).toBe('identity');
       expect(await itemCount()).toBe(before);
     },
   );
@@ -231,8 +233,21 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
       ['a type that merely starts with application/json', 'application/jsonx', '{"name":"x"}'],
     ])('%s → 415 UNSUPPORTED_MEDIA_TYPE, nothing written', async (_name, type, body) => {
       const before = await itemCount();
-      await problem(await items(body, { 'content-type': type }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+      const res = await items(body, { 'content-type': type });
+      await problem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+      // RFC 9110 §15.5.16: the answer says what would have been accepted.
+      expect(res.headers.get('accept')).toBe('application/json');
       expect(await itemCount()).toBe(before);
+    });
+
+    it('a PATCH in another patch format → 415 with Accept-Patch (RFC 5789 §2.2)', async () => {
+      const res = await fetch(`${t.baseUrl}/api/items/1`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/merge-patch+json', 'if-match': '*' },
+        body: '{"name":"x"}',
+      });
+      await problem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+      expect(res.headers.get('accept-patch')).toBe('application/json');
     });
 
     it.each([
