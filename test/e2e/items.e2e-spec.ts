@@ -67,6 +67,8 @@ describe('/api/items (real listener; PGlite, or a fresh PostgreSQL database unde
     const missing = await send('GET', '/api/items/999999999');
     expect(missing.status).toBe(404);
     expect((await json(missing)).code).toBe('ITEM_NOT_FOUND');
+    // A 404 is cacheable by default (RFC 9111 §4.2.2), and the id may be created a moment later.
+    expect(missing.headers.get('cache-control')).toBe('no-store');
   });
 
   it('PATCH without If-Match → 428; stale If-Match → 412 ITEM_VERSION_CONFLICT; current → 200 and a new ETag', async () => {
