@@ -1,4 +1,4 @@
-import { AppError } from '../errors/app.error.js';
+import { AppError, hasCode } from '../errors/app.error.js';
 
 /** The increment would leave ±(2^53 − 1), beyond what JSON clients read exactly. */
 export class CounterOutOfRangeError extends AppError {
@@ -24,4 +24,4 @@ export class CounterIncrementFailedError extends AppError {
 }
 
 export const isCounterOutOfRange = (e: unknown): e is CounterOutOfRangeError =>
-  e instanceof AppError && e.code === 'COUNTER_OUT_OF_RANGE';
+  hasCode(e, 'COUNTER_OUT_OF_RANGE');

@@ -1,4 +1,4 @@
-import { AppError } from '../errors/app.error.js';
+import { AppError, hasCode } from '../errors/app.error.js';
 import type { ProblemCode } from '../errors/problem.catalog.js';
 
 /** What any route that queries the database can answer on its behalf (for API contracts). */
@@ -88,10 +88,10 @@ export class DbStatementTimeoutError extends AppError {
 }
 
 export const isDbUnavailable = (e: unknown): e is DbUnavailableError =>
-  e instanceof AppError && e.code === 'DB_UNAVAILABLE';
+  hasCode(e, 'DB_UNAVAILABLE');
 
 export const isDbQueryTimeout = (e: unknown): e is DbQueryTimeoutError =>
-  e instanceof AppError && e.code === 'DB_QUERY_TIMEOUT';
+  hasCode(e, 'DB_QUERY_TIMEOUT');
 
 /** What the database breaker counts as the server failing (not busy, not a SQL error). */
 export const isDbFailure = (e: unknown): boolean => isDbUnavailable(e) || isDbQueryTimeout(e);

@@ -45,3 +45,7 @@ export class AppError extends Error {
 }
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** Whether `e` is rampart's error with this code: what each module's `isX` guard is built on. */
+export const hasCode = (e: unknown, code: string): e is AppError =>
+  e instanceof AppError && e.code === code;

@@ -1,4 +1,4 @@
-import { AppError } from '../errors/app.error.js';
+import { AppError, hasCode } from '../errors/app.error.js';
 
 /**
  * The backend answered, with a status that counts as its failure (5xx, or 429 backpressure).
@@ -73,8 +73,6 @@ export class UpstreamTimeoutError extends AppError {
     });
   }
 }
-
-const hasCode = (e: unknown, code: string): boolean => e instanceof AppError && e.code === code;
 
 export const isUpstreamStatusError = (e: unknown): e is UpstreamStatusError =>
   hasCode(e, 'UPSTREAM_BAD_STATUS');
