@@ -76,7 +76,8 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
     'checkContinue',
     continueUnlessTooLarge(fastify, fastify.server, config.HTTP_BODY_LIMIT_BYTES),
   );
-  app.get(ProblemCounts).attach(fastify);
+  const problemCounts = app.get(ProblemCounts);
+  problemCounts.attach(fastify);
   registerHttpHooks(fastify, {
     config,
     isDraining: () => readiness.isDraining,
@@ -90,7 +91,7 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   registerJsonBodyParser(fastify);
   await registerRateLimit(fastify, rateLimitOptions(config, app.get(RedisService).client));
   admission.attach(fastify.server);
-  admissionListener.use(admission.enabled ? admission : undefined, app.get(ProblemCounts));
+  admissionListener.use(admission.enabled ? admission : undefined, problemCounts);
   // The modules start here (migrations, connections), not inside listen(): a failure there is
   // not the listener's, and its stack keeps this function in V8's ten frames.
   await app.init();

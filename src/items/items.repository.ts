@@ -31,10 +31,17 @@ export type CreateResult =
   | { retry: true }; // the key's item was deleted between our claim and our read
 
 /**
+ * The write's preconditions, the same for PATCH and DELETE: at one of the If-Match versions ($2,
+ * null for `*`) and at none of the If-None-Match ones ($3, null without the header).
+ */
+const VERSION_GUARD = `($2::integer[] IS NULL OR version = ANY($2))
+  AND ($3::integer[] IS NULL OR NOT (version = ANY($3)))`;
+
+/**
  * Items in PostgreSQL, plain parameterised SQL (one dialect for pg and PGlite). Concurrency is
- * the database's job: updates are conditional on the version read (`WHERE id=$1 AND version=$2`,
- * so of two writers racing on one version exactly one matches), creates with an
- * Idempotency-Key claim the key with ON CONFLICT DO NOTHING before writing anything.
+ * the database's job: updates are conditional on the version read (VERSION_GUARD, so of two
+ * writers racing on one version exactly one matches), creates with an Idempotency-Key claim the
+ * key (ON CONFLICT, taking over only an expired one) before writing anything.
  */
 @Injectable()
 export class ItemsRepository {
@@ -117,9 +124,9 @@ export class ItemsRepository {
   /**
    * Applies `patch` if the item is still at one of the `expected` versions ('any' for
    * If-Match: *) and at none of the `excluded` ones (If-None-Match; 'any' for `*`, which no
-   * existing item passes). Not write-combined like counter increments: with a version, concurrent writers
-   * of one item wait for one commit at most and the losers get 412; why `*` overwrites are left
-   * alone is in counters.service.ts.
+   * existing item passes). Not write-combined like counter increments: with a version,
+   * concurrent writers of one item wait for one commit at most and the losers get 412; why `*`
+   * overwrites are left alone is in counters.service.ts.
    */
   async update(
     id: string,
@@ -140,8 +147,7 @@ export class ItemsRepository {
       // greatest() keeps it from going back should the clock step.
       `UPDATE items SET ${sets.join(', ')}, version = version + 1,
          updated_at = greatest(clock_timestamp(), updated_at)
-       WHERE id = $1 AND ($2::integer[] IS NULL OR version = ANY($2))
-         AND ($3::integer[] IS NULL OR NOT (version = ANY($3))) RETURNING ${COLUMNS}`,
+       WHERE id = $1 AND ${VERSION_GUARD} RETURNING ${COLUMNS}`,
       params,
     );
     return rows[0] ? { item: toItem(rows[0]) } : this.whyNot(id);
@@ -156,8 +162,7 @@ export class ItemsRepository {
     if (excluded === 'any') return this.whyNot(id);
     const { rowCount } = await this.db.query(
       'items.delete',
-      `DELETE FROM items WHERE id = $1 AND ($2::integer[] IS NULL OR version = ANY($2))
-         AND ($3::integer[] IS NULL OR NOT (version = ANY($3)))`,
+      `DELETE FROM items WHERE id = $1 AND ${VERSION_GUARD}`,
       [id, expected === 'any' ? null : expected, excluded ?? null],
     );
     return rowCount > 0 ? { deleted: true } : this.whyNot(id);

@@ -78,7 +78,7 @@ export class ShutdownService {
    */
   async shutdown(reason: string, exitCode = 0, since = performance.now()): Promise<void> {
     if (this.started) {
-      if (reason !== 'SIGTERM' && reason !== 'SIGINT') {
+      if (!(SIGNALS as readonly string[]).includes(reason)) {
         // An uncaught exception during the drain is not an operator asking twice: the drain goes
         // on (the requests it waits for are not the failed one's), and the exit is 1.
         log.error({ reason }, 'failure during shutdown: the drain goes on, exit 1 at its end');
@@ -89,7 +89,6 @@ export class ShutdownService {
       return this.exit(130);
     }
     this.started = true;
-    const startedAt = since;
     const leftMs = this.config.SHUTDOWN_TIMEOUT_MS - (performance.now() - since);
     const deadline = setTimeout(() => this.timedOut(), Math.max(0, leftMs));
     log.info({ reason, inFlight: this.inFlight.size }, 'shutdown: step 1, readiness 503');
@@ -118,7 +117,7 @@ export class ShutdownService {
       exitCode = 1;
     }
     log.info('shutdown: step 6, flushing telemetry');
-    await this.flushTelemetry(startedAt);
+    await this.flushTelemetry(since);
     clearTimeout(deadline);
     if (this.failedWhileDraining) exitCode = 1;
     log.info({ exitCode }, 'shutdown: step 7, exit');

@@ -10,6 +10,14 @@ import type { RequestState } from '../request-context/request-state.js';
 import { rawRequest } from '../../test/support/raw-http.js';
 import { registerJsonBodyParser } from './json.body-parser.js';
 
+/** A Fastify app with rampart's JSON parser and the request-state slot it writes to. */
+function parserApp(): FastifyInstance {
+  const app = Fastify();
+  app.decorateRequest('requestState', null);
+  registerJsonBodyParser(app);
+  return app;
+}
+
 /**
  * A body that arrives in a later packet than its headers ends in the socket's async context; the
  * handler must still see the request the onRequest hook entered (http/request-state.hook.ts does
@@ -19,9 +27,7 @@ describe('registerJsonBodyParser: the handler runs in the request context', () =
   let app: FastifyInstance;
   let port: number;
   beforeAll(async () => {
-    app = Fastify();
-    app.decorateRequest('requestState', null);
-    registerJsonBodyParser(app);
+    app = parserApp();
     app.addHook('onRequest', (request, _reply, done) => {
       const id = request.headers['x-id'] as string;
       const state = { requestId: id, deadline: 1, signal: NEVER_ABORTS, startedAt: 0 };
@@ -52,9 +58,7 @@ describe('registerJsonBodyParser: an empty body with a JSON Content-Type', () =>
   let app: FastifyInstance;
   let port: number;
   beforeAll(async () => {
-    app = Fastify();
-    app.decorateRequest('requestState', null);
-    registerJsonBodyParser(app);
+    app = parserApp();
     app.route({
       method: ['POST', 'DELETE'],
       url: '/',
