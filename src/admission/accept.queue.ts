@@ -51,8 +51,9 @@ export class AcceptQueue {
 
   /**
    * Takes one reading; returns whether the queue stands: at least MIN_STANDING_DEPTH deep in
-   * each of the last three readings and no shorter than three readings ago. A burst of connects (admission-burst) fills
-   * it too, but then it only shrinks, as the process accepts what arrived at once.
+   * each of the last three readings and no shorter than three readings ago. A burst of connects
+   * (admission-burst) fills it too, but then it only shrinks, as the process accepts what arrived
+   * at once.
    */
   sample(): boolean {
     const text = this.read(this.ipv6 ? '/proc/net/tcp6' : '/proc/net/tcp');

@@ -5,7 +5,7 @@ import { AppError } from '../errors/app.error.js';
 // they are counted in http_server_admission_rejections_total, and every limit change is logged
 // (admission.gate.ts).
 
-/** The adaptive concurrency limit is reached, and the queue is full or the wait for a slot ended. */
+/** Over the adaptive concurrency limit, and the queue is full or the wait for a slot ended. */
 export class ConcurrencyLimitedError extends AppError {
   constructor(limit: number) {
     super('CONCURRENCY_LIMITED', 503, 'The server is at its concurrency limit; retry later.', {

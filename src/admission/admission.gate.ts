@@ -59,11 +59,12 @@ export interface GateWaiter extends Waiter {
  * 1. refused (SERVER_OVERLOADED) while the loop's delay passes EVENT_LOOP_MAX_DELAY_MS: a blocked
  *    loop answers nothing in time, so nothing new is started;
  * 2. over the adaptive limit (concurrency.limiter.ts), queued (wait(), admission.queue.ts) and
- *    refused (CONCURRENCY_LIMITED) when the queue is full or its wait ends; the limit is fed every window with the median latency of finished requests and
- *    held from growing while event-loop utilization says the CPU is the bottleneck. (The loop's
- *    delay was an input too, at first: under a CPU-bound overload it counted the cost of the
- *    refusals themselves against the admitted requests and drove the limit to its floor,
- *    goodput with it. Latency measured in-process already includes the CPU queue they meet.)
+ *    refused (CONCURRENCY_LIMITED) when the queue is full or its wait ends; the limit is fed
+ *    every window with the median latency of finished requests and held from growing while
+ *    event-loop utilization says the CPU is the bottleneck. (The loop's delay was an input too,
+ *    at first: under a CPU-bound overload it counted the cost of the refusals themselves against
+ *    the admitted requests and drove the limit to its floor, goodput with it. Latency measured
+ *    in-process already includes the CPU queue they meet.)
  * 3. otherwise admitted; its slot (admission.slot.ts) is released when the response closes, and
  *    lent to the next request while the request is parked on shared work.
  * Connections are bounded before that, by the kernel and at accept (attach()).

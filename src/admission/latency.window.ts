@@ -1,7 +1,7 @@
 // A window keeps at most this many latencies; past it, reservoir sampling (Vitter's algorithm R)
 // keeps a uniform sample of that size, whose median is the whole window's to within a few
-// percent. 1,024 doubles per
-// 100 ms window is 8 KiB and a sort of 1,024 numbers (~50 µs) ten times a second.
+// percent. 1,024 doubles per 100 ms window is 8 KiB and a sort of 1,024 numbers (~50 µs) ten
+// times a second.
 const CAPACITY = 1024;
 
 /**

@@ -44,9 +44,10 @@ export interface OtlpTracesTarget {
 
 /**
  * The exporter settings for traces, or undefined when neither endpoint variable is set (then
- * nothing is exported, and sampled spans are kept for /debug/tracez only; TelemetrySdk.start). OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is
- * used as-is; the generic OTEL_EXPORTER_OTLP_ENDPOINT is a base URL to which HTTP appends
- * `v1/traces` (gRPC has no path: the service name is the route).
+ * nothing is exported, and sampled spans are kept for /debug/tracez only; TelemetrySdk.start).
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as-is; the generic OTEL_EXPORTER_OTLP_ENDPOINT is
+ * a base URL to which HTTP appends `v1/traces` (gRPC has no path: the service name is the
+ * route).
  */
 export function otlpTracesTarget(config: OtlpConfig): OtlpTracesTarget | undefined {
   const protocol = config.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? config.OTEL_EXPORTER_OTLP_PROTOCOL;

@@ -184,7 +184,9 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
   setTimeout(() => {
     if (!pending.delete(id)) return;
     const cached = last.get(path);
-    if (cached && Date.now() - cached.at < staleMs) return send(res, cached.status, bodyFor(cached, res.requestId));
+    if (cached && Date.now() - cached.at < staleMs) {
+      return send(res, cached.status, bodyFor(cached, res.requestId));
+    }
     send(res, 503, problem(503, 'EVENT_LOOP_STALLED', 'The main thread did not answer.', path,
       res.requestId));
   }, answerWithinMs).unref();

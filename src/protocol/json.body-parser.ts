@@ -22,9 +22,10 @@ const SEND_JSON = 'send Content-Type: application/json';
  * 2. any other type — a form post or `text/plain`, which a cross-site HTML form can send without
  *    a CORS preflight — and a body without a Content-Type answer 415.
  * The text itself is kept in the request's state for `POST /echo`, which answers and forwards it
- * byte for byte. A request without a body (no Content-Length, no Transfer-Encoding) is never parsed: body-less
- * POSTs such as a counter increment keep working; an empty DELETE body with a JSON type is none. Nest's own parsers must be off
- * (`bodyParser: false`), or they would re-add form parsing.
+ * byte for byte. A request without a body (no Content-Length, no Transfer-Encoding) is never
+ * parsed: body-less POSTs such as a counter increment keep working; an empty DELETE body with a
+ * JSON type is none. Nest's own parsers must be off (`bodyParser: false`), or they would re-add
+ * form parsing.
  */
 export function registerJsonBodyParser(app: FastifyInstance): void {
   const { onProtoPoisoning, onConstructorPoisoning } = app.initialConfig;

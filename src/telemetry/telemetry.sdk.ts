@@ -34,8 +34,8 @@ const log = logger.child({ module: 'telemetry' });
 /**
  * The OpenTelemetry tracing SDK, assembled by hand instead of with `@opentelemetry/sdk-node`:
  * NodeSDK loads every exporter, the metrics and logs SDKs and resource detectors that rampart
- * does not use (start-up cost, docs/observability.md). Started by telemetry.bootstrap.ts before any
- * instrumented module loads.
+ * does not use (start-up cost, docs/observability.md). Started by telemetry.bootstrap.ts before
+ * any instrumented module loads.
  */
 export class TelemetrySdk implements TelemetryHandle {
   private readonly stats = new SpanPipelineStatsRecorder();
