@@ -8,19 +8,16 @@ import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { AdmissionMetrics } from './admission.metrics.js';
 import { AdmissionQueue, type Waiter } from './admission.queue.js';
 import { AdmissionSlot, type SlotOwner } from './admission.slot.js';
 import { ConcurrencyLimiter } from './concurrency.limiter.js';
+import { LatencyWindow } from './latency.window.js';
+import { LimitChangeLog } from './limit-change.log.js';
 import { ListenerHold } from './listener.hold.js';
 import { CPU_SATURATED } from './listener.pause.js';
-import { LoopLag } from './loop-lag.js';
-import { EventLoopMonitor, type LoopWindow } from './event-loop.monitor.js';
-import { LatencyWindow } from './latency.window.js';
-
-const log = logger.child({ module: 'admission' });
+import { LoopWatch } from './loop.watch.js';
 
 // Envoy's adaptive-concurrency filter samples 100 ms windows too: long enough for tens of
 // requests at light load, short enough that a burst is answered within a few windows. A window
@@ -29,8 +26,6 @@ const log = logger.child({ module: 'admission' });
 const WINDOW_MS = 100;
 const MIN_SAMPLES = 10;
 const MAX_WINDOW_MS = 1_000;
-// At most one limit-change line per 10 s: under a spike the limit moves every window.
-const LOG_INTERVAL_MS = 10_000;
 // "Fail at Scale": a queue not empty for 100 ms is standing; then waits are cut to 5 ms. Here
 // standing means not shrinking over 250 ms (admission.queue.ts): accepting and parsing a burst
 // of 2,500 connections alone keeps one loop busy for ~0.1-0.2 s, and such a burst must be
@@ -76,20 +71,15 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
   private readonly queue: AdmissionQueue<GateWaiter>;
   private expiryTimer?: NodeJS.Timeout;
   private expiryAt = Infinity;
-  readonly loop = new EventLoopMonitor();
+  /** The event loop, judged every window (delay refusals, readiness, status page). */
+  readonly loop: LoopWatch;
   private readonly metrics: AdmissionMetrics;
   private readonly hold: ListenerHold;
   private timer?: NodeJS.Timeout;
   private windowStart = 0;
   private admitted = 0;
   private parked = 0;
-  private readonly loopLag: LoopLag;
-  private lastLog = { at: 0, limit: 0 };
-  private rejectedSinceLog = 0;
-  /** The loop window last measured, for the readiness check and logs. */
-  lastLoop: LoopWindow = { utilization: 0, delayMeanMs: 0, delayMaxMs: 0 };
-  /** Since when (performance.now()) every window's delay passed READINESS_MAX_EVENT_LOOP_DELAY_MS. */
-  slowSince?: number;
+  private readonly changes: LimitChangeLog;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -100,8 +90,11 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
       maxLimit: Math.max(config.ADMISSION_MIN_LIMIT, config.ADMISSION_MAX_LIMIT),
       initialLimit: config.ADMISSION_INITIAL_LIMIT,
     });
-    this.lastLog.limit = this.limiter.limit;
-    this.loopLag = new LoopLag(config.EVENT_LOOP_MAX_DELAY_MS);
+    this.changes = new LimitChangeLog(this.limiter.limit);
+    this.loop = new LoopWatch(
+      config.EVENT_LOOP_MAX_DELAY_MS,
+      config.READINESS_MAX_EVENT_LOOP_DELAY_MS,
+    );
     this.hold = new ListenerHold(config.HTTP_LISTEN_BACKLOG, {
       limit: () => this.limiter.limit,
       inFlight: () => this.admitted,
@@ -178,14 +171,14 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
   }
 
   private sustainedAt(now: number): boolean {
-    return this.loopLag.sustained || this.queue.standing(now);
+    return this.loop.sustained || this.queue.standing(now);
   }
 
   /** Takes a slot for one request (Admit) or says why not; counts loop refusals. */
   tryAcquire(): Verdict {
-    if (this.loopLag.lagging) {
+    if (this.loop.lagging) {
       this.metrics.rejectedByLoop.inc();
-      this.rejectedSinceLog++;
+      this.changes.countRejection();
       return Verdict.LoopLagging;
     }
     // Waiters go first: a newcomer may not overtake the queue while it is not empty. A queue
@@ -256,7 +249,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
 
   private countLimitRefusal(): void {
     this.metrics.rejectedByLimit.inc();
-    this.rejectedSinceLog++;
+    this.changes.countRejection();
   }
 
   /** One timer for the whole queue, set for the earliest wait that ends. */
@@ -293,8 +286,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
 
   private endWindow(): void {
     const now = performance.now();
-    const loop = this.loop.take();
-    this.judgeLoop(loop);
+    const loop = this.loop.judge();
     const saturated = loop.utilization >= CPU_SATURATED;
     this.hold.judge(loop.utilization, saturated, this.sustainedAt(now));
     // Too few requests to judge latency yet; the loop is still judged every window.
@@ -308,36 +300,17 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
       cpuSaturated: saturated,
     });
     if (update.limit > update.previous) this.drain(now);
-    if (update.limit !== this.lastLog.limit && now - this.lastLog.at >= LOG_INTERVAL_MS) {
-      log.info(
-        {
-          previousLimit: this.lastLog.limit,
-          limit: update.limit,
-          // What moved it: latency against the baseline (gradient < 1 shrinks, > 1 grows),
-          // held from growing while the loop is saturated.
-          signal: update.gradient < 1 ? 'latency_above_baseline' : 'latency_at_baseline',
-          cpuSaturated: saturated,
-          latencyMs: round(window.medianMs),
-          loopDelayMs: round(loop.delayMeanMs),
-          loopUtilization: round(loop.utilization),
-          baselineMs: round(update.baselineMs),
-          inFlight: this.admitted,
-          rejectedSinceLastLine: this.rejectedSinceLog,
-        },
-        'concurrency limit changed',
-      );
-      this.lastLog = { at: now, limit: update.limit };
-      this.rejectedSinceLog = 0;
-    }
-  }
-
-  private judgeLoop(loop: LoopWindow): void {
-    this.lastLoop = loop;
-    this.loopLag.judge(loop.delayMaxMs);
-    const unready = this.config.READINESS_MAX_EVENT_LOOP_DELAY_MS;
-    if (unready > 0 && loop.delayMaxMs > unready) this.slowSince ??= performance.now();
-    else this.slowSince = undefined;
+    this.changes.maybeLog(
+      {
+        limit: update.limit,
+        gradient: update.gradient,
+        baselineMs: update.baselineMs,
+        latencyMs: window.medianMs,
+        cpuSaturated: saturated,
+        loop,
+        inFlight: this.admitted,
+      },
+      now,
+    );
   }
 }
-
-const round = (x: number): number => Math.round(x * 100) / 100;

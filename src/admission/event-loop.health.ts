@@ -31,10 +31,10 @@ export class EventLoopHealth implements OnModuleInit {
     this.readiness.addCheck(() => {
       const session = this.indicators.check('event_loop');
       const details = {
-        delayMs: Math.round(this.gate.lastLoop.delayMaxMs),
-        utilization: Math.round(this.gate.lastLoop.utilization * 100) / 100,
+        delayMs: Math.round(this.gate.loop.last.delayMaxMs),
+        utilization: Math.round(this.gate.loop.last.utilization * 100) / 100,
       };
-      const since = this.gate.slowSince;
+      const since = this.gate.loop.slowSince;
       return since !== undefined && performance.now() - since >= SUSTAINED_MS
         ? session.down({ ...details, reason: 'event loop delay sustained over the limit' })
         : session.up(details);

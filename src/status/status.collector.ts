@@ -124,8 +124,8 @@ export class StatusCollector {
       },
       eventLoop: {
         utilization: loop.utilization,
-        delayMaxMs: this.admission.lastLoop.delayMaxMs,
-        delayMeanMs: this.admission.lastLoop.delayMeanMs,
+        delayMaxMs: this.admission.loop.last.delayMaxMs,
+        delayMeanMs: this.admission.loop.last.delayMeanMs,
       },
       errors: [...problems]
         .map(([code, n]) => ({ code, ...counted(`problem|${code}`, n) }))
