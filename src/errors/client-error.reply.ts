@@ -141,12 +141,12 @@ export function answerExpectationFailed(
 
 /**
  * Node's 'checkContinue': a request waiting for `100 Continue` before it sends its body. Node
- * sent the 100 at once, so a client uploaded a body its declared length had already ruled out,
- * to be told 413 after it (2 MB sent for nothing). RFC 9110 §10.1.1 lets a server answer the
- * final status instead: a Content-Length over `bodyLimit` is answered 413 here, before any of
- * the body; every other request gets its 100 and goes on to `server`'s request listener (on the
- * public port, admission's) as usual. A chunked body's size is unknown until read: the limit
- * applies as it arrives.
+ * sent the 100 at once, so a client uploaded a body that would be refused unread (2 MB sent for
+ * a 413, a 415, a 401, a 404). RFC 9110 §10.1.1 lets a server answer the final status instead:
+ * a Content-Length over `bodyLimit` is answered 413 here, before any of the body; every other
+ * request goes on to `server`'s request listener (on the public port, admission's) and gets its
+ * 100 when the body is first read (continueWhenRead). A chunked body's size is unknown until
+ * read: the limit applies as it arrives.
  */
 export function continueUnlessTooLarge(
   app: Counts,
@@ -162,8 +162,31 @@ export function continueUnlessTooLarge(
       });
       return;
     }
-    res.writeContinue();
+    continueWhenRead(req, res);
     server.emit('request', req, res);
+  };
+}
+
+/**
+ * Sends `100 Continue` when something first reads the request's body, so a request refused
+ * before its body is parsed (admission, rate limit, auth, an unknown route, a media type not
+ * taken) gets its final status with no upload. Such an answer closes the connection: the client
+ * may send the body it held back all the same (RFC 9110 §10.1.1), and those bytes would be read
+ * as the next request.
+ */
+function continueWhenRead(req: IncomingMessage, res: ServerResponse): void {
+  const keepAlive = res.shouldKeepAlive;
+  res.shouldKeepAlive = false;
+  const read = req._read;
+  req._read = function (this: IncomingMessage, size: number): void {
+    req._read = read;
+    // Node reads what is left of an unread body after the answer (to reuse the connection):
+    // a 100 then would follow the final status.
+    if (!res.headersSent) {
+      res.shouldKeepAlive = keepAlive;
+      res.writeContinue();
+    }
+    read.call(this, size);
   };
 }
 

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { rawRequest } from '../support/raw-http.js';
 import { expectRawProblem as expectProblem } from '../support/raw-problem.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -55,6 +56,51 @@ describe('problem+json on every port: Expect, framing and methods', () => {
       expect(allowed.status).toBe(100);
     },
   );
+
+  // The 100 waits for the body's first read: a request refused before it (a media type not
+  // taken, an unknown route) gets its final status with no upload, and the
+  // connection closes, since the client may send the body all the same.
+  it.each([
+    ['public', 'POST /api/items', 'text/plain', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['public', 'POST /no-such-route', 'application/json', 404, 'NOT_FOUND'],
+    ['admin', 'PUT /chaos', 'text/plain', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+  ] as const)(
+    'Expect: 100-continue on the %s port, %s (%s) refused unread: %d, no 100, closed',
+    async (which, line, type, status, code) => {
+      const res = await rawRequest(
+        ports[which],
+        `${line} HTTP/1.1\r\nHost: a\r\ncontent-type: ${type}\r\ncontent-length: 2\r\n` +
+          'Expect: 100-continue\r\n\r\n',
+      );
+      expectProblem(res, status, code);
+      expect(res.headers.connection).toBe('close');
+    },
+  );
+
+  it('Expect: 100-continue: the 100 comes when the body is read, the 201 after it, kept alive', async () => {
+    const socket = connect(ports.public, '127.0.0.1');
+    let received = '';
+    const until = (pattern: RegExp) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => (pattern.test(received) ? resolve() : undefined);
+        socket.on('data', (chunk: Buffer) => {
+          received += chunk.toString('latin1');
+          check();
+        });
+        socket.once('error', reject);
+        check();
+      });
+    const body = JSON.stringify({ name: 'continued' });
+    socket.write(
+      `POST /api/items HTTP/1.1\r\nHost: a\r\ncontent-type: application/json\r\n` +
+        `content-length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
+    );
+    await until(/^HTTP\/1\.1 100 Continue\r\n\r\n/);
+    socket.write(body);
+    await until(/HTTP\/1\.1 201 [^]*"continued"/);
+    socket.destroy();
+    expect(received).not.toMatch(/connection: close/i);
+  });
 
   // The probe port compared the target as sent: these were 404 there, 200 on the public port.
   it.each([
