@@ -162,7 +162,12 @@ export function continueUnlessTooLarge(
       });
       return;
     }
-    continueWhenRead(req, res);
+    // Without a body nothing is held back: the 100 at once, as Node would (and the connection
+    // kept, which Node closes after a final status that had no 100 before it).
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+    if (hasBody) continueWhenRead(req, res);
+    else res.writeContinue();
     server.emit('request', req, res);
   };
 }
@@ -170,22 +175,17 @@ export function continueUnlessTooLarge(
 /**
  * Sends `100 Continue` when something first reads the request's body, so a request refused
  * before its body is parsed (admission, rate limit, auth, an unknown route, a media type not
- * taken) gets its final status with no upload. Such an answer closes the connection: the client
- * may send the body it held back all the same (RFC 9110 §10.1.1), and those bytes would be read
- * as the next request.
+ * taken) gets its final status with no upload. Node closes the connection after such an answer
+ * (a final status with no 100 before it): the client may send the body all the same
+ * (RFC 9110 §10.1.1), and those bytes would be read as the next request.
  */
 function continueWhenRead(req: IncomingMessage, res: ServerResponse): void {
-  const keepAlive = res.shouldKeepAlive;
-  res.shouldKeepAlive = false;
   const read = req._read;
   req._read = function (this: IncomingMessage, size: number): void {
     req._read = read;
     // Node reads what is left of an unread body after the answer (to reuse the connection):
     // a 100 then would follow the final status.
-    if (!res.headersSent) {
-      res.shouldKeepAlive = keepAlive;
-      res.writeContinue();
-    }
+    if (!res.headersSent) res.writeContinue();
     read.call(this, size);
   };
 }
