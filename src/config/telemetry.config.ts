@@ -33,6 +33,10 @@ export const telemetryConfigShape = {
   OTEL_BSP_MAX_EXPORT_BATCH_SIZE: int(1, 100_000).default(512),
   OTEL_BSP_SCHEDULE_DELAY: int(0, 600_000).default(200),
   OTEL_BSP_EXPORT_TIMEOUT: int(1, 600_000).default(10_000),
+  // Longest string attribute value on a span (OTel's standard name); longer ones are cut. A
+  // client controls some (User-Agent, the path: up to Node's 16 KiB of headers), and a span, the
+  // trace store and /debug/tracez should not carry 16 KiB of one client's choosing per request.
+  OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: int(1, 1_000_000).default(1024),
   METRICS_ENABLED: bool().default(true),
   DEBUG_PPROF_ENABLED: bool().default(false),
   // Deprecated alias of ADMIN_TOKEN (src/config/admin.config.ts), read only when that is unset.

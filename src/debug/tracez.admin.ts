@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { AdminServer } from '../admin/admin.server.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { document, html, PAGE_CSP } from '../html/html.template.js';
+import { document, html, PAGE_HEADERS } from '../html/html.template.js';
 import { contractRouteOptions } from '../openapi/contract.decorator.js';
 import { parseInput } from '../openapi/contract.input.js';
 import { telemetryHandle } from '../telemetry/telemetry.handle.js';
@@ -41,10 +41,7 @@ export class TracezAdmin implements OnModuleInit {
       '/debug/tracez',
       contractRouteOptions(tracezContract),
       async (request, reply) => {
-        reply
-          .header('content-type', 'text/html; charset=utf-8')
-          .header('cache-control', 'no-store')
-          .header('content-security-policy', PAGE_CSP);
+        reply.headers(PAGE_HEADERS).header('cache-control', 'no-store');
         return this.render(request);
       },
     );

@@ -27,7 +27,7 @@ const STYLE = `
 .track{position:relative;height:14px;background:var(--card);min-width:160px}
 .bar{position:absolute;top:2px;height:10px;background:var(--bar);border-radius:2px}
 .bar.err{background:var(--bad)}
-.attrs{color:var(--muted);font-size:12px}
+.attrs{color:var(--muted);font-size:12px;overflow-wrap:anywhere}
 `;
 
 /** The zPages-style trace view: the per-name table, then a selection or one trace's waterfall. */
@@ -168,9 +168,18 @@ const KIND: Record<SpanKind, string> = {
   [SpanKind.CONSUMER]: 'consumer',
 };
 
+// Per attribute value on the page: a client chooses its User-Agent and path, and one long value
+// must not push every row's trace link and timing bar off the screen.
+const SHOWN_VALUE_CHARS = 200;
+
 function attributes(span: ReadableSpan): string {
   return Object.entries(span.attributes)
-    .map(([k, v]) => `${k}=${String(v)}`)
+    .map(([k, v]) => {
+      const value = String(v);
+      return value.length > SHOWN_VALUE_CHARS
+        ? `${k}=${value.slice(0, SHOWN_VALUE_CHARS)}… (${value.length} chars)`
+        : `${k}=${value}`;
+    })
     .join(' ');
 }
 

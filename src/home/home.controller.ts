@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { IdentityService } from '../version/identity.service.js';
-import { PAGE_CSP } from '../html/html.template.js';
+import { PAGE_HEADERS } from '../html/html.template.js';
 import { ApiContract } from '../openapi/contract.decorator.js';
 import { homeContract } from './home.contract.js';
 import { homePage, type HomeContent } from './home.page.js';
@@ -47,9 +47,7 @@ export class HomeController {
   ): string | HomeContent {
     reply.header('vary', 'Accept');
     if (accept === undefined || !wantsHtml(accept)) return this.content;
-    reply
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('content-security-policy', PAGE_CSP);
+    reply.headers(PAGE_HEADERS);
     return this.page;
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -62,25 +63,35 @@ export function document(title: string, style: string, body: SafeHtml, script = 
         </style>
       </head>
       <body>
-        ${body}${
-          script
-            ? html`<script>
-                ${raw(script)};
-              </script>`
-            : ''
-        }
+        ${body}${raw(script ? `<script>${script}</script>` : '')}
       </body>
     </html> `.text;
 }
 
 /**
- * Content-Security-Policy for these pages: their own inline style and script, fetches to the
- * same origin only, no frames (they show operator data; clickjacking them gains nothing, but
- * nothing is lost either).
+ * The headers of a page made by document(): its type, and a Content-Security-Policy that lets
+ * it run its own script alone (by the script's hash: no inline script is allowed otherwise, so
+ * an escaping slip cannot run anything), style its own elements, fetch from its own origin,
+ * and sit in no frame (operator data; clickjacking it gains nothing, but nothing is lost
+ * either). No referrer: a page opened with `?token=` must not hand it on.
+ * @param script the page's script, exactly as given to document()
  */
-export const PAGE_CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; " +
-  "connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
+export function pageHeaders(script = ''): Record<string, string> {
+  const scripts = script
+    ? `script-src 'sha256-${createHash('sha256').update(script).digest('base64')}'; `
+    : '';
+  return {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy':
+      `default-src 'none'; ${scripts}style-src 'unsafe-inline'; connect-src 'self'; ` +
+      "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  };
+}
+
+/** The headers of a page without a script. */
+export const PAGE_HEADERS = pageHeaders();
 
 const BASE_STYLE = `
 :root{color-scheme:light dark;--fg:#1b1f24;--muted:#636c76;--bg:#fff;--card:#f6f8fa;--line:#d0d7de;--ok:#1a7f37;--warn:#9a6700;--bad:#cf222e;--bar:#0969da}

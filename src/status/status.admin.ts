@@ -1,10 +1,9 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { AdminServer } from '../admin/admin.server.js';
-import { PAGE_CSP } from '../html/html.template.js';
 import { contractRouteOptions } from '../openapi/contract.decorator.js';
 import { StatusCollector } from './status.collector.js';
 import { statusContracts } from './status.contract.js';
-import { statusPage } from './status.page.js';
+import { STATUS_PAGE_HEADERS, statusPage } from './status.page.js';
 
 /**
  * Admin `GET /`: a live status page for a person (a phone will do) who port-forwarded the admin
@@ -23,9 +22,7 @@ export class StatusAdmin implements OnModuleInit {
   onModuleInit(): void {
     const routes = this.admin.routes;
     routes.get('/', contractRouteOptions(statusContracts.page), async (_request, reply) => {
-      reply
-        .header('content-type', 'text/html; charset=utf-8')
-        .header('content-security-policy', PAGE_CSP);
+      reply.headers(STATUS_PAGE_HEADERS);
       return this.page;
     });
     routes.get(

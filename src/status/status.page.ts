@@ -1,4 +1,4 @@
-import { document, html } from '../html/html.template.js';
+import { document, html, pageHeaders } from '../html/html.template.js';
 
 /** How often the page asks for /status.json. */
 export const REFRESH_MS = 2_000;
@@ -74,6 +74,9 @@ setInterval(refresh, ${REFRESH_MS});
  * The admin status page: a shell whose figures come from /status.json, fetched on load and every
  * REFRESH_MS while the page is open (the page costs nothing while nobody looks).
  */
+/** The status page's headers: its CSP allows this page's one script. */
+export const STATUS_PAGE_HEADERS = pageHeaders(SCRIPT);
+
 export function statusPage(): string {
   const dd = (id: string) => html`<dd id="${id}" data-testid="${id}">&hellip;</dd>`;
   const body = html`<header>

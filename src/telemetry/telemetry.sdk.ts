@@ -78,6 +78,7 @@ export class TelemetrySdk implements TelemetryHandle {
       resource: resourceOf(config),
       idGenerator: ids,
       sampler: recorded ? samplerFromConfig(sampler, ratio) : new AlwaysOffSampler(),
+      spanLimits: { attributeValueLengthLimit: config.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT },
       spanProcessors: [
         // First: the others read a span's start after it has set it.
         new TraceClock(),

@@ -247,4 +247,38 @@ describe('the status page, the landing page and /debug/tracez in Chromium', () =
     expect(urls.every((u) => u.startsWith(child.adminUrl))).toBe(true);
     await page.close();
   });
+
+  it('tracez: a client-chosen 8 KB User-Agent and path leave every row on screen', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const res = await fetch(`${child.baseUrl}/hello/${'p'.repeat(3000)}`, {
+      headers: {
+        'user-agent': 'A'.repeat(8000),
+        traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+      },
+    });
+    expect(res.status).toBe(404);
+    await receiver.waitFor((spans) => spans.some((s) => s.traceId === traceId));
+    const page = await browser.context.newPage();
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    for (const query of [`trace=${traceId}`, 'name=GET&view=recent']) {
+      await page.goto(`${child.adminUrl}/debug/tracez?${query}`);
+      // The tables scroll inside their card: measure how far the widest one reaches.
+      const overflow = await page.evaluate(
+        "Math.max(...[...document.querySelectorAll('table')].map((t) => t.getBoundingClientRect().right)) > window.innerWidth ? 1 : 0",
+      );
+      expect({ query, overflow }).toEqual({ query, overflow: 0 });
+    }
+    // The status page's script runs under a CSP that allows it by hash, and no other.
+    const status = await page.goto(`${child.adminUrl}/`);
+    expect(status?.headers()['content-security-policy']).toMatch(/script-src 'sha256-[^']+';/);
+    expect(status?.headers()['content-security-policy']).not.toMatch(
+      /unsafe-inline'[^;]*script|script-src[^;]*unsafe-inline/,
+    );
+    await until(page, 'a first refresh', async (text) => (await text('updated')) !== 'never');
+    expect(violations).toEqual([]);
+    await page.close();
+  });
 });

@@ -68,6 +68,25 @@ describe('OTLP export variables (real exporter → real receivers on 127.0.0.1)'
     }
   });
 
+  it('a string attribute is cut at OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT (1024 by default)', async () => {
+    const receiver = new OtlpReceiver();
+    const child = await startTraced(await receiver.start(), { OTEL_TRACES_SAMPLER: 'always_on' });
+    try {
+      const long = `/${'p'.repeat(3000)}`;
+      const res = await fetch(`${child.baseUrl}${long}`, {
+        headers: { 'user-agent': 'u'.repeat(8000) },
+      });
+      expect(res.status).toBe(404);
+      await receiver.waitFor((spans) => spans.length === 1);
+      const { attributes } = receiver.spans[0]!;
+      expect(attributes['user_agent.original']).toBe('u'.repeat(1024));
+      expect(attributes['url.path']).toBe(long.slice(0, 1024));
+    } finally {
+      await stop(child);
+      await receiver.close();
+    }
+  });
+
   // Spans with a 4 KB user agent each: gzip shrinks a batch of them far below its decoded size,
   // while uncompressed gRPC framing only adds to it.
   const userAgent = `rampart-test/${'0123456789abcdef'.repeat(256)}`;
@@ -85,6 +104,7 @@ describe('OTLP export variables (real exporter → real receivers on 127.0.0.1)'
         OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint,
         OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-tenant=acme',
         OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: compression,
+        OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '8192',
       });
       try {
         for (let i = 0; i < 10; i++) {
