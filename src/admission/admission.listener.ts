@@ -129,6 +129,7 @@ export class AdmissionListener {
       'content-type': PROBLEM_CONTENT_TYPE,
       'content-length': Buffer.byteLength(body),
       'retry-after': '1',
+      'cache-control': 'no-store',
       'x-request-id': requestId,
     };
     if (gate.sustained) headers.connection = 'close';

@@ -115,6 +115,7 @@ export function writeRawProblem(
     `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\n` +
       `content-type: ${PROBLEM_CONTENT_TYPE}\r\n` +
       `content-length: ${Buffer.byteLength(body)}\r\n` +
+      'cache-control: no-store\r\n' +
       `x-request-id: ${requestId}\r\n${extra}` +
       'connection: close\r\n\r\n' +
       body,
@@ -206,6 +207,7 @@ function answerBeforeBody(
   res.writeHead(answer.status, {
     'content-type': PROBLEM_CONTENT_TYPE,
     'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
     'x-request-id': requestId,
     connection: 'close',
   });

@@ -94,7 +94,7 @@ function answerClientError(error, socket) {
   if (socket.writable && !(socket._httpMessage && socket._httpMessage.headersSent)) {
     socket.write('HTTP/1.1 ' + status + ' ' + http.STATUS_CODES[status] + '\\r\\n' +
       'content-type: ' + PROBLEM_TYPE + '\\r\\ncontent-length: ' + Buffer.byteLength(body) + '\\r\\n' +
-      'x-request-id: ' + requestId + '\\r\\nconnection: close\\r\\n\\r\\n' + body);
+      'cache-control: no-store\\r\\nx-request-id: ' + requestId + '\\r\\nconnection: close\\r\\n\\r\\n' + body);
   }
   socket.destroy(error);
 }
@@ -197,7 +197,8 @@ server.on('connect', (req, socket) => {
   const requestId = requestIdOf(req);
   const body = problem(405, 'METHOD_NOT_ALLOWED', 'CONNECT is not supported.', undefined, requestId);
   socket.end('HTTP/1.1 405 Method Not Allowed\\r\\ncontent-type: ' + PROBLEM_TYPE +
-    '\\r\\ncontent-length: ' + Buffer.byteLength(body) + '\\r\\nallow: \\r\\nx-request-id: ' + requestId +
+    '\\r\\ncontent-length: ' + Buffer.byteLength(body) + '\\r\\nallow: \\r\\ncache-control: no-store' +
+    '\\r\\nx-request-id: ' + requestId +
     '\\r\\nconnection: close\\r\\n\\r\\n' + body);
 });
 server.on('checkExpectation', (req, res) => {

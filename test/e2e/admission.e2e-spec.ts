@@ -60,6 +60,7 @@ describe('admission with a concurrency limit of 1', () => {
     expect(refused.status).toBe(503);
     expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(refused.headers.get('retry-after')).toBe('1');
+    expect(refused.headers.get('cache-control')).toBe('no-store');
     expect(await refused.json()).toMatchObject({ code: 'CONCURRENCY_LIMITED', limit: 1 });
     const held = await holder;
     expect(held.status).toBe(200);
