@@ -32,3 +32,21 @@ export const homeContract = defineContract({
   },
   problems: [],
 });
+
+/**
+ * Public `GET /favicon.ico`: a browser asks for it beside any page or JSON it shows (the
+ * problem+json of a mistyped URL included); answered, it is no 404 among the status page's errors.
+ */
+export const faviconContract = defineContract({
+  operationId: 'getFavicon',
+  summary: 'No icon, on purpose',
+  description: 'Answers 204 so browsers stop asking for a day.',
+  tags: ['meta'],
+  responses: {
+    204: {
+      description: 'No icon.',
+      headers: { 'cache-control': { description: '`public, max-age=86400`.', required: true } },
+    },
+  },
+  problems: [],
+});

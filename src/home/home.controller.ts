@@ -1,11 +1,11 @@
-import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { IdentityService } from '../version/identity.service.js';
 import { PAGE_HEADERS } from '../html/html.template.js';
 import { ApiContract } from '../openapi/contract.decorator.js';
-import { homeContract } from './home.contract.js';
+import { faviconContract, homeContract } from './home.contract.js';
 import { homePage, type HomeContent } from './home.page.js';
 
 /**
@@ -49,5 +49,12 @@ export class HomeController {
     if (accept === undefined || !wantsHtml(accept)) return this.content;
     reply.headers(PAGE_HEADERS);
     return this.page;
+  }
+
+  @Get('favicon.ico')
+  @HttpCode(204)
+  @ApiContract(faviconContract)
+  favicon(@Res({ passthrough: true }) reply: FastifyReply): void {
+    reply.header('cache-control', 'public, max-age=86400');
   }
 }

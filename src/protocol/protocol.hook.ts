@@ -46,6 +46,11 @@ export function registerProtocolChecks(app: FastifyInstance): void {
     // follows for the new protocol's bytes): a request pipelined behind one was never answered,
     // and the socket sat until a timeout. Nothing here upgrades; answered, the connection closes.
     if (request.headers.upgrade !== undefined) reply.header('connection', 'close');
+    // `/docs/` matches `/docs/:asset` with an empty parameter: as unmatched as a 404.
+    if (request.is404 || hasEmptyParam(request)) {
+      const canonical = withoutTrailingSlash(request);
+      if (canonical !== undefined) return reply.code(308).header('location', canonical).send();
+    }
     if (request.is404) {
       const allowed = allowedMethods(request);
       return sendProblem(
@@ -72,6 +77,28 @@ function transferCodingProblem(request: FastifyRequest): string | undefined {
   return te.trim().toLowerCase() === 'chunked'
     ? undefined
     : 'Only Transfer-Encoding: chunked is accepted.';
+}
+
+function hasEmptyParam(request: FastifyRequest): boolean {
+  const params = request.params as Record<string, string> | undefined;
+  if (params === undefined) return false;
+  for (const key in params) if (params[key] === '') return true;
+  return false;
+}
+
+/**
+ * A GET or HEAD for a route's path with a slash added (`/docs/`, `/api/items/`): the route's own
+ * URL, query kept, to redirect to (308, as Go's ServeMux does the other way round); else
+ * undefined. Only for paths some route answers, so a redirect never leads to a 404.
+ */
+function withoutTrailingSlash(request: FastifyRequest): string | undefined {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
+  const path = pathOf(request);
+  if (path.length < 2 || !path.endsWith('/') || path.startsWith('//')) return undefined;
+  const target = path.replace(/\/+$/, '');
+  if (target === '' || request.server.findRoute({ method: 'GET', url: target }) === null)
+    return undefined;
+  return target + request.url.slice(path.length);
 }
 
 /** Methods with a route matching this path, in the router's own matching (params, wildcards). */

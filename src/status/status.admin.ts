@@ -25,6 +25,9 @@ export class StatusAdmin implements OnModuleInit {
       reply.headers(STATUS_PAGE_HEADERS);
       return this.page;
     });
+    routes.get('/favicon.ico', contractRouteOptions(statusContracts.favicon), (_request, reply) => {
+      reply.code(204).header('cache-control', 'public, max-age=86400').send();
+    });
     routes.get(
       '/status.json',
       contractRouteOptions(statusContracts.snapshot),

@@ -81,6 +81,19 @@ export const statusContracts = {
     },
     problems: [],
   }),
+  // A browser showing any admin answer asks for it; answered, it is no 404 among the errors.
+  favicon: defineContract({
+    operationId: 'getAdminFavicon',
+    summary: 'No icon, on purpose',
+    tags,
+    responses: {
+      204: {
+        description: 'No icon.',
+        headers: { 'cache-control': { description: '`public, max-age=86400`.', required: true } },
+      },
+    },
+    problems: [],
+  }),
   snapshot: defineContract({
     operationId: 'getStatusSnapshot',
     summary: 'The status page’s figures',

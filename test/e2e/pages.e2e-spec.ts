@@ -84,6 +84,35 @@ describe('status, landing and trace pages: HTTP contract', () => {
     expect(await html.text()).toContain('data-testid="message">hello</p>');
   });
 
+  it('/favicon.ico on both ports: 204, cached a day, and no NOT_FOUND among the errors', async () => {
+    for (const base of [t.baseUrl, t.adminUrl]) {
+      const res = await fetch(`${base}/favicon.ico`);
+      expect([base, res.status, res.headers.get('cache-control')]).toEqual([
+        base,
+        204,
+        'public, max-age=86400',
+      ]);
+    }
+    const status = (await (await fetch(`${t.adminUrl}/status.json`)).json()) as {
+      errors: Array<{ code: string }>;
+    };
+    expect(status.errors.map((e) => e.code)).not.toContain('NOT_FOUND');
+  });
+
+  it.each([
+    ['/docs/', '/docs'],
+    ['/hello/?name=x', '/hello?name=x'],
+    ['/api/items/1/', '/api/items/1'],
+  ])('GET %s redirects (308) to the route %s', async (path, location) => {
+    const res = await fetch(`${t.baseUrl}${path}`, { redirect: 'manual' });
+    expect([res.status, res.headers.get('location')]).toEqual([308, location]);
+  });
+
+  it.each(['/nope/', '//docs/'])('GET %s, no route without the slash either: 404', async (path) => {
+    const res = await fetch(`${t.baseUrl}${path}`, { redirect: 'manual' });
+    expect(res.status).toBe(404);
+  });
+
   it.each([
     ['text/html;q=0, application/json', 'application/json'],
     ['TEXT/HTML ; Q=0.000, */*', 'application/json'],
