@@ -71,6 +71,25 @@ describe('loadConfig', () => {
     expect(configProblems(env)).toContain(problem);
   });
 
+  it.each([
+    [{ SHUTDOWN_DRAIN_DELAY_MS: '1e9' }, ['SHUTDOWN_DRAIN_DELAY_MS']],
+    [{ DB_STATEMENT_TIMEOUT_MS: '9e9' }, ['DB_STATEMENT_TIMEOUT_MS']],
+    [{ ADMISSION_MAX_LIMIT: '5e1' }, ['ADMISSION_MAX_LIMIT']],
+    [
+      { UPSTREAM_DEADLINE_MARGIN_MS: '30000', REQUEST_TIMEOUT_MS: '1000' },
+      ['UPSTREAM_DEADLINE_MARGIN_MS'],
+    ],
+    [{ ADMIN_PORT: 'x', PROBE_PORT: 'x' }, ['ADMIN_PORT', 'PROBE_PORT']],
+    // Bounds that contradict each other are one problem, not also the initial limit's.
+    [{ ADMISSION_MIN_LIMIT: '500', ADMISSION_MAX_LIMIT: '10' }, ['ADMISSION_MIN_LIMIT']],
+  ])(
+    '%j: each problem once, naming %j (nothing compared with a value that did not parse)',
+    (env, names) => {
+      const lines = configProblems(env)?.split('\n').slice(1) ?? [];
+      expect(lines.map((line) => line.trim().split(':')[0])).toEqual(names);
+    },
+  );
+
   it('a timeout of 0 (none) contradicts nothing', () => {
     const config = loadConfig({ DB_QUERY_TIMEOUT_MS: '0', SHUTDOWN_DRAIN_DELAY_MS: '0' });
     expect(config.DB_QUERY_TIMEOUT_MS).toBe(0);

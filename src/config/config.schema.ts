@@ -20,72 +20,81 @@ export const configSchema = z
     ...pagesConfigShape,
   })
   .superRefine((config, ctx) => {
+    // A relation is checked only when every variable it reads parsed. A field that failed its
+    // own check (zod goes on to an object's refinements after it) still holds its raw string
+    // here: comparing that blamed a variable that was fine (SHUTDOWN_DRAIN_DELAY_MS=1e9 also
+    // printed "SHUTDOWN_TIMEOUT_MS: must exceed SHUTDOWN_DRAIN_DELAY_MS (1e9)") or repeated the
+    // field's own problem. The variable named is the one the relation asks to change.
+    const failed = new Set(ctx.issues.map((issue) => issue.path?.[0]));
+    const parsed = (...names: Array<keyof typeof config>) => !names.some((n) => failed.has(n));
+    const refuse = (name: keyof typeof config, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [name], message });
+
     // Found at parse time, naming both variables, not as EADDRINUSE after the migrations ran.
     const ports = ['PORT', 'ADMIN_PORT', 'PROBE_PORT'] as const;
     for (const [i, a] of ports.entries()) {
       for (const b of ports.slice(i + 1)) {
-        if (config[a] !== 0 && config[a] === config[b]) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [b],
-            message: `must differ from ${a} (${config[a]})`,
-          });
+        if (parsed(a, b) && config[a] !== 0 && config[a] === config[b]) {
+          refuse(b, `must differ from ${a} (${config[a]})`);
         }
       }
     }
     // Bounds that contradict each other: the limit started above its maximum, and plain /hello
     // waited longer than ?delay= may ask for.
-    if (config.ADMISSION_MIN_LIMIT > config.ADMISSION_MAX_LIMIT) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ADMISSION_MIN_LIMIT'],
-        message: `must not exceed ADMISSION_MAX_LIMIT (${config.ADMISSION_MAX_LIMIT})`,
-      });
+    const { ADMISSION_MIN_LIMIT: min, ADMISSION_MAX_LIMIT: max } = config;
+    if (parsed('ADMISSION_MIN_LIMIT', 'ADMISSION_MAX_LIMIT') && min > max) {
+      refuse('ADMISSION_MIN_LIMIT', `must not exceed ADMISSION_MAX_LIMIT (${max})`);
     }
-    // Outside them it was moved to the nearest bound without a word (5000 ran as 1000).
+    // Outside them it was moved to the nearest bound without a word (5000 ran as 1000). Not
+    // checked against bounds that contradict each other (reported above).
+    const initial = config.ADMISSION_INITIAL_LIMIT;
     if (
-      config.ADMISSION_INITIAL_LIMIT < config.ADMISSION_MIN_LIMIT ||
-      config.ADMISSION_INITIAL_LIMIT > config.ADMISSION_MAX_LIMIT
+      parsed('ADMISSION_INITIAL_LIMIT', 'ADMISSION_MIN_LIMIT', 'ADMISSION_MAX_LIMIT') &&
+      min <= max &&
+      (initial < min || initial > max)
     ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ADMISSION_INITIAL_LIMIT'],
-        message: `must be within ADMISSION_MIN_LIMIT and ADMISSION_MAX_LIMIT (${config.ADMISSION_MIN_LIMIT}-${config.ADMISSION_MAX_LIMIT})`,
-      });
+      refuse(
+        'ADMISSION_INITIAL_LIMIT',
+        `must be within ADMISSION_MIN_LIMIT and ADMISSION_MAX_LIMIT (${min}-${max})`,
+      );
     }
-    if (config.HELLO_DELAY_MS > config.HELLO_MAX_DELAY_MS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['HELLO_DELAY_MS'],
-        message: `must not exceed HELLO_MAX_DELAY_MS (${config.HELLO_MAX_DELAY_MS})`,
-      });
+    if (
+      parsed('HELLO_DELAY_MS', 'HELLO_MAX_DELAY_MS') &&
+      config.HELLO_DELAY_MS > config.HELLO_MAX_DELAY_MS
+    ) {
+      refuse('HELLO_DELAY_MS', `must not exceed HELLO_MAX_DELAY_MS (${config.HELLO_MAX_DELAY_MS})`);
     }
     // Timeouts whose order the code relies on. Each of these started and then misbehaved:
     // - the drain delay used up the shutdown deadline: every shutdown exited 1, never closing;
-    if (config.SHUTDOWN_TIMEOUT_MS <= config.SHUTDOWN_DRAIN_DELAY_MS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SHUTDOWN_TIMEOUT_MS'],
-        message: `must exceed SHUTDOWN_DRAIN_DELAY_MS (${config.SHUTDOWN_DRAIN_DELAY_MS})`,
-      });
+    if (
+      parsed('SHUTDOWN_TIMEOUT_MS', 'SHUTDOWN_DRAIN_DELAY_MS') &&
+      config.SHUTDOWN_TIMEOUT_MS <= config.SHUTDOWN_DRAIN_DELAY_MS
+    ) {
+      refuse(
+        'SHUTDOWN_TIMEOUT_MS',
+        `must exceed SHUTDOWN_DRAIN_DELAY_MS (${config.SHUTDOWN_DRAIN_DELAY_MS})`,
+      );
     }
     // - the client gave up on a statement the server was still allowed to run: a lock wait
     //   became DB_QUERY_TIMEOUT, which opens the database breaker for every data route;
     const { DB_QUERY_TIMEOUT_MS: query, DB_STATEMENT_TIMEOUT_MS: statement } = config;
-    if (query !== 0 && statement !== 0 && query <= statement) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['DB_QUERY_TIMEOUT_MS'],
-        message: `must exceed DB_STATEMENT_TIMEOUT_MS (${statement}), or be 0`,
-      });
+    if (
+      parsed('DB_QUERY_TIMEOUT_MS', 'DB_STATEMENT_TIMEOUT_MS') &&
+      query !== 0 &&
+      statement !== 0 &&
+      query <= statement
+    ) {
+      refuse('DB_QUERY_TIMEOUT_MS', `must exceed DB_STATEMENT_TIMEOUT_MS (${statement}), or be 0`);
     }
     // - the margin left no time to call a backend at all: every fan-out entry UPSTREAM_TIMEOUT.
-    if (config.UPSTREAM_DEADLINE_MARGIN_MS >= config.REQUEST_TIMEOUT_MS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['UPSTREAM_DEADLINE_MARGIN_MS'],
-        message: `must be below REQUEST_TIMEOUT_MS (${config.REQUEST_TIMEOUT_MS})`,
-      });
+    if (
+      parsed('UPSTREAM_DEADLINE_MARGIN_MS', 'REQUEST_TIMEOUT_MS') &&
+      config.UPSTREAM_DEADLINE_MARGIN_MS >= config.REQUEST_TIMEOUT_MS
+    ) {
+      refuse(
+        'UPSTREAM_DEADLINE_MARGIN_MS',
+        `must be below REQUEST_TIMEOUT_MS (${config.REQUEST_TIMEOUT_MS})`,
+      );
     }
   });
 
