@@ -4,9 +4,11 @@ import { z } from 'zod';
  * Field builders shared by every config fragment. Environment values are strings;
  * these convert them once at boot and reject anything ambiguous ("10abc", "yes-ish", " ",
  * "0x4a64", "1e3": `z.coerce.number` took a blank value for 0 and hex for a port).
+ * No sign either: no setting takes a negative number, and `PORT=-0` passed as 0 (a random
+ * port). The Helm chart refuses signs too (`^[0-9]+$`, charts/rampart/templates/_helpers.tpl).
  */
-const WHOLE = /^[+-]?\d+$/;
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const WHOLE = /^\d+$/;
+const DECIMAL = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 export const int = (min: number, max: number) =>
   z

@@ -43,7 +43,13 @@ describe('loadConfig', () => {
     ['HTTP_MAX_CONNECTIONS', '1_000'],
     ['OTEL_TRACES_SAMPLER_ARG', '0x1'],
     ['CHAOS_ERROR_RATE', ' '],
-  ])('%s=%j is refused, naming the variable (no blank-is-zero, no hex)', (name, value) => {
+    // Signs: PORT=-0 listened on a random port; no setting takes a negative number.
+    ['PORT', '-0'],
+    ['ADMIN_PORT', '+19191'],
+    ['SHUTDOWN_DRAIN_DELAY_MS', '+5'],
+    ['OTEL_TRACES_SAMPLER_ARG', '-0'],
+    ['CHAOS_ERROR_RATE', '+0.5'],
+  ])('%s=%j is refused, naming the variable (no blank-is-zero, no hex, no sign)', (name, value) => {
     expect(configProblems({ [name]: value })).toContain(name);
   });
 
