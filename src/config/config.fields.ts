@@ -35,6 +35,14 @@ export const bool = () =>
     .enum(['true', 'false', '1', '0'], { message: 'expected true or false' })
     .transform((v) => v === 'true' || v === '1');
 
+/**
+ * A name, a version, a host: not blank. An empty value is unset (loadConfig) and takes the
+ * default; one of only whitespace is refused, as a blank number is: `SERVICE_VERSION=' '`
+ * started and reported a version of one space.
+ */
+export const text = () =>
+  z.string().refine((v) => v.trim() !== '', { message: 'must not be blank (whitespace only)' });
+
 /** Optional string that treats an empty value (`FOO=`) as unset. */
 export const optionalString = () =>
   z

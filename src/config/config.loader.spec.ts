@@ -53,6 +53,15 @@ describe('loadConfig', () => {
     expect(configProblems({ [name]: value })).toContain(name);
   });
 
+  it.each([
+    ['SERVICE_VERSION', ' '],
+    ['OTEL_SERVICE_NAME', ' '],
+    ['DB_APPLICATION_NAME', ' '],
+    ['HOST', '\t'],
+  ])('%s=%j (only whitespace) is refused as blank, not taken as a name', (name, value) => {
+    expect(configProblems({ [name]: value })).toContain(`${name}: must not be blank`);
+  });
+
   it('numbers in plain decimal still parse, a ratio with an exponent too', () => {
     const config = loadConfig({ PORT: '18080', OTEL_TRACES_SAMPLER_ARG: '5e-1' });
     expect(config.PORT).toBe(18_080);

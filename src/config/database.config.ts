@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { bool, int, optionalString, url } from './config.fields.js';
+import { bool, int, optionalString, text, url } from './config.fields.js';
 
 /** PostgreSQL pool, embedded fallback, cache and Redis knobs (data path). */
 export const databaseConfigShape = {
@@ -41,7 +40,7 @@ export const databaseConfigShape = {
   // routes that need it. On: /readyz fails while the database breaker is open.
   READINESS_INCLUDES_DATABASE: bool().default(false),
   // Shown in pg_stat_activity.application_name, so operators (and tests) can tell pods apart.
-  DB_APPLICATION_NAME: z.string().min(1).max(63).default('rampart'),
+  DB_APPLICATION_NAME: text().max(63).default('rampart'),
   REDIS_URL: optionalString().pipe(url(['redis:', 'rediss:']).optional()),
   RATE_LIMIT_PER_MINUTE: int(0, 10_000_000).default(0),
   CACHE_MAX_ITEMS: int(0, 10_000_000).default(10_000),

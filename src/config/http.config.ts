@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, int, port } from './config.fields.js';
+import { bool, int, port, text } from './config.fields.js';
 import { trustProxy } from './trust-proxy.field.js';
 
 /** Listener, request lifecycle and shutdown knobs (foundation). */
@@ -7,9 +7,9 @@ export const httpConfigShape = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port().default(8080),
   // 0.0.0.0 so kubelet probes reach the pod IP, not only loopback.
-  HOST: z.string().min(1).default('0.0.0.0'),
+  HOST: text().default('0.0.0.0'),
   ADMIN_PORT: port().default(9090),
-  ADMIN_HOST: z.string().min(1).default('0.0.0.0'),
+  ADMIN_HOST: text().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HELLO_DELAY_MS: int(0, 3_600_000).default(0),
   HELLO_MAX_DELAY_MS: int(0, 3_600_000).default(30_000),
@@ -73,7 +73,7 @@ export const httpConfigShape = {
   // Waited only when it helps: in Kubernetes, or once /readyz answered 200 (shutdown.service.ts).
   SHUTDOWN_DRAIN_DELAY_MS: int(0, 600_000).default(5_000),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(25_000),
-  SERVICE_VERSION: z.string().min(1).default('0.1.0'),
+  SERVICE_VERSION: text().default('0.1.0'),
   POD_NAME: z.string().optional(),
   POD_NAMESPACE: z.string().optional(),
   NODE_NAME: z.string().optional(),

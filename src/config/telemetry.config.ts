@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, decimal, int, optionalString } from './config.fields.js';
+import { bool, decimal, int, optionalString, text } from './config.fields.js';
 import { bearerToken } from './admin.config.js';
 import { otlpConfigShape } from './otlp.config.js';
 import { propagators } from './propagators.field.js';
@@ -10,7 +10,7 @@ import { propagators } from './propagators.field.js';
  */
 export const telemetryConfigShape = {
   OTEL_SDK_DISABLED: bool().default(false),
-  OTEL_SERVICE_NAME: z.string().min(1).default('rampart'),
+  OTEL_SERVICE_NAME: text().default('rampart'),
   ...otlpConfigShape,
   OTEL_PROPAGATORS: propagators(),
   OTEL_TRACES_SAMPLER: z
