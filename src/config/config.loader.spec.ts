@@ -82,6 +82,14 @@ describe('loadConfig', () => {
       { UPSTREAM_DEADLINE_MARGIN_MS: '5000', REQUEST_TIMEOUT_MS: '1000' },
       'UPSTREAM_DEADLINE_MARGIN_MS: must be below REQUEST_TIMEOUT_MS',
     ],
+    [
+      { UPSTREAM_RETRY_BASE_DELAY_MS: '5000', UPSTREAM_RETRY_MAX_DELAY_MS: '10' },
+      'UPSTREAM_RETRY_BASE_DELAY_MS: must not exceed UPSTREAM_RETRY_MAX_DELAY_MS (10)',
+    ],
+    [
+      { OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '5000', OTEL_BSP_MAX_QUEUE_SIZE: '10' },
+      'OTEL_BSP_MAX_EXPORT_BATCH_SIZE: must not exceed OTEL_BSP_MAX_QUEUE_SIZE (10)',
+    ],
   ])('contradicting settings %j are refused at parse time', (env, problem) => {
     expect(configProblems(env)).toContain(problem);
   });
@@ -109,6 +117,16 @@ describe('loadConfig', () => {
     const config = loadConfig({ DB_QUERY_TIMEOUT_MS: '0', SHUTDOWN_DRAIN_DELAY_MS: '0' });
     expect(config.DB_QUERY_TIMEOUT_MS).toBe(0);
     expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '0', DB_QUERY_TIMEOUT_MS: '100' })).toBeTruthy();
+  });
+
+  it('equal bounds are no contradiction: a constant backoff, a batch the size of the queue', () => {
+    const config = loadConfig({
+      UPSTREAM_RETRY_BASE_DELAY_MS: '200',
+      UPSTREAM_RETRY_MAX_DELAY_MS: '200',
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '64',
+      OTEL_BSP_MAX_QUEUE_SIZE: '64',
+    });
+    expect(config.OTEL_BSP_MAX_EXPORT_BATCH_SIZE).toBe(64);
   });
 
   it('ports of 0 (any free port, as tests use) may repeat', () => {

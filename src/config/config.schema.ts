@@ -64,6 +64,25 @@ export const configSchema = z
     ) {
       refuse('HELLO_DELAY_MS', `must not exceed HELLO_MAX_DELAY_MS (${config.HELLO_MAX_DELAY_MS})`);
     }
+    // The cap below the first step: every retry waited up to the cap (retry.decision.ts), the
+    // base delay set was never used.
+    const { UPSTREAM_RETRY_BASE_DELAY_MS: base, UPSTREAM_RETRY_MAX_DELAY_MS: cap } = config;
+    if (parsed('UPSTREAM_RETRY_BASE_DELAY_MS', 'UPSTREAM_RETRY_MAX_DELAY_MS') && base > cap) {
+      refuse(
+        'UPSTREAM_RETRY_BASE_DELAY_MS',
+        `must not exceed UPSTREAM_RETRY_MAX_DELAY_MS (${cap})`,
+      );
+    }
+    // The OpenTelemetry SDK's own rule (BatchSpanProcessorBase, "maxExportBatchSize must be
+    // smaller or equal to maxQueueSize"): it cut the batch to the queue's size and logged a
+    // warning; refused here, as the value set would not run.
+    const { OTEL_BSP_MAX_EXPORT_BATCH_SIZE: batch, OTEL_BSP_MAX_QUEUE_SIZE: queue } = config;
+    if (parsed('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 'OTEL_BSP_MAX_QUEUE_SIZE') && batch > queue) {
+      refuse(
+        'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
+        `must not exceed OTEL_BSP_MAX_QUEUE_SIZE (${queue})`,
+      );
+    }
     // Timeouts whose order the code relies on. Each of these started and then misbehaved:
     // - the drain delay used up the shutdown deadline: every shutdown exited 1, never closing;
     if (
