@@ -9,10 +9,13 @@ import { ProblemCounts } from '../errors/problem.counts.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { InFlightRegistry } from '../request-context/in-flight.registry.js';
 import { telemetryHandle } from '../telemetry/telemetry.handle.js';
+import { CounterHistory } from './counter.history.js';
 import type { Counted, StatusSnapshot } from './status.snapshot.js';
 
 /** How far back "recent" looks: the counters as read a minute ago, if the page was open then. */
 const WINDOW_MS = 60_000;
+/** Reads kept at most this often: the page polls every few seconds, a second is finer. */
+const SPACING_MS = 1_000;
 // cockatiel's CircuitState numbering, as upstream_circuit_state exports it.
 const CIRCUIT_STATES = ['closed', 'open', 'half-open', 'isolated'];
 
@@ -22,14 +25,14 @@ type Sample = { labels: Record<string, string | number>; value: number; metricNa
  * Builds the status page's figures from what the service already tracks: the prom-client
  * registry (admission, pool, breakers, cache), the admission gate's event-loop window, the
  * problem counts and the span store. Nothing is recorded per request for this page; the only
- * state of its own is the counters as read at earlier visits (for "recent"), kept for a minute
- * and only while someone reads. Gauges are read through their collect callbacks, never the
+ * state of its own is the counters as read at earlier visits (for "recent"), one a second at
+ * most, kept for a minute and only while someone reads. Gauges are read through their collect callbacks, never the
  * event-loop-lag histogram, whose read resets what Prometheus would scrape.
  */
 @Injectable()
 export class StatusCollector {
   private readonly registry: Registry;
-  private history: Array<{ at: number; counters: Map<string, number> }> = [];
+  private readonly history = new CounterHistory(WINDOW_MS, SPACING_MS);
   private lastLoop: EventLoopUtilization = performance.eventLoopUtilization();
 
   constructor(
@@ -40,6 +43,11 @@ export class StatusCollector {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.registry = metrics.registry;
+  }
+
+  /** Earlier reads kept for "recent" (at most WINDOW_MS / SPACING_MS + 1). */
+  get keptReads(): number {
+    return this.history.size;
   }
 
   async snapshot(): Promise<StatusSnapshot> {
@@ -72,7 +80,7 @@ export class StatusCollector {
     const problems = this.problemCounts.snapshot();
     for (const [code, n] of problems) counters.set(`problem|${code}`, n);
 
-    const baseline = this.remember(now, counters);
+    const baseline = this.history.remember(now, counters);
     const counted = (key: string, total: number): Counted => ({
       total,
       recent: total - (baseline.get(key) ?? 0),
@@ -95,7 +103,7 @@ export class StatusCollector {
       pod: this.config.POD_NAME ?? hostname(),
       nodeVersion: process.version,
       uptimeSeconds: Math.round(process.uptime()),
-      windowSeconds: Math.round((now - (this.history[0]?.at ?? now)) / 1000),
+      windowSeconds: Math.round((now - (this.history.oldestAt ?? now)) / 1000),
       requests: {
         inFlight: this.inFlight.size,
         admission: {
@@ -154,13 +162,6 @@ export class StatusCollector {
       };
     });
   }
-
-  /** Keeps this read and returns the oldest kept within the window (or this one, the first time). */
-  private remember(now: number, counters: Map<string, number>): Map<string, number> {
-    this.history = this.history.filter((h) => now - h.at <= WINDOW_MS);
-    this.history.push({ at: now, counters });
-    return this.history[0]!.counters;
-  }
 }
 
 /** Share of cache reads answered from memory (coalesced reads joined a query: not hits). */
@@ -176,7 +177,7 @@ function ratio(results: Record<string, Counted>, which: keyof Counted): number |
  */
 function p99(
   buckets: Map<string, number>,
-  baseline: Map<string, number>,
+  baseline: ReadonlyMap<string, number>,
 ): StatusSnapshot['database']['acquireP99'] {
   const pick = (recent: boolean) =>
     [...buckets]

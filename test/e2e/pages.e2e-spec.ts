@@ -1,3 +1,4 @@
+import { StatusCollector } from '../../src/status/status.collector.js';
 import { rawRequest } from '../support/raw-http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -34,6 +35,16 @@ describe('status, landing and trace pages: HTTP contract', () => {
     expect(status.errors).toContainEqual(expect.objectContaining({ code: 'INVALID_INPUT' }));
     // In-process apps start without the telemetry preload: no span store.
     expect(status.traces).toBeNull();
+  });
+
+  it('polling /status.json in a row keeps a bounded history (one read a second over the minute)', async () => {
+    for (let i = 0; i < 200; i++) {
+      const answer = await fetch(`${t.adminUrl}/status.json`);
+      expect(answer.status).toBe(200);
+      await answer.arrayBuffer();
+    }
+    // Every poll used to keep its read for a minute: 200 polls, 200 maps.
+    expect(t.app.get(StatusCollector).keptReads).toBeLessThanOrEqual(61);
   });
 
   it('/status.json counts the answers written straight to the socket too, on both ports', async () => {
