@@ -154,6 +154,13 @@ describe('loadConfig', () => {
     expect(message).not.toContain('secretpw');
   });
 
+  it('CACHE_MAX_ITEMS is capped where the cache it reserves up front stays small (~4 MB)', () => {
+    expect(loadConfig({ CACHE_MAX_ITEMS: '100000' }).CACHE_MAX_ITEMS).toBe(100_000);
+    // Reserved ~420 MB of arrays at start, nothing cached: near the pod's 512 Mi limit.
+    expect(configProblems({ CACHE_MAX_ITEMS: '10000000' })).toContain('CACHE_MAX_ITEMS');
+    expect(configProblems({ CACHE_MAX_ITEMS: '100001' })).toContain('CACHE_MAX_ITEMS');
+  });
+
   it('splits BACKEND_URLS on commas', () => {
     const config = loadConfig({ BACKEND_URLS: 'http://a:1, http://b:2' });
     expect(config.BACKEND_URLS).toEqual(['http://a:1', 'http://b:2']);
