@@ -161,6 +161,11 @@ describe('loadConfig', () => {
     expect(configProblems({ CACHE_MAX_ITEMS: '100001' })).toContain('CACHE_MAX_ITEMS');
   });
 
+  it('CACHE_TTL_MS=0 is refused: it turned the cache off without a word (CACHE_MAX_ITEMS=0 does)', () => {
+    expect(configProblems({ CACHE_TTL_MS: '0' })).toContain('CACHE_TTL_MS');
+    expect(loadConfig({ CACHE_MAX_ITEMS: '0' }).CACHE_MAX_ITEMS).toBe(0);
+  });
+
   it('splits BACKEND_URLS on commas', () => {
     const config = loadConfig({ BACKEND_URLS: 'http://a:1, http://b:2' });
     expect(config.BACKEND_URLS).toEqual(['http://a:1', 'http://b:2']);

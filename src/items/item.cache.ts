@@ -12,7 +12,8 @@ type Loaded = ItemRepresentation | undefined;
  * — the stampede a cold popular item would otherwise cause). Writes call invalidate(): the
  * entry is dropped, and a load already in flight for that id may still answer its waiters but
  * is not stored, so a read that raced a write cannot re-insert the old version.
- * CACHE_MAX_ITEMS=0 or CACHE_TTL_MS=0 turns caching and coalescing off (every read queries).
+ * CACHE_MAX_ITEMS=0 turns caching and coalescing off (every read queries); CACHE_TTL_MS is at
+ * least 1 (lru-cache would read 0 as "never expire").
  */
 export class ItemCache {
   private readonly lru?: LRUCache<string, ItemRepresentation>;
@@ -37,7 +38,7 @@ export class ItemCache {
     },
     metrics: MetricsService,
   ) {
-    if (options.maxItems > 0 && options.ttlMs > 0) {
+    if (options.maxItems > 0) {
       this.lru = new LRUCache({ max: options.maxItems, ttl: options.ttlMs });
     }
     const requests = metrics.counter({
