@@ -16,6 +16,7 @@ import {
 import type { AppConfig } from '../config/config.schema.js';
 import { logger } from '../logging/logger.js';
 import { contextStore } from '../request-context/context.store.js';
+import { diagLogger } from './diag.logger.js';
 import { PooledIdGenerator } from './pooled-id.generator.js';
 import { SpanPipelineStatsRecorder } from './span-pipeline.stats.js';
 import { SpanStore } from './span.store.js';
@@ -52,16 +53,7 @@ export class TelemetrySdk implements TelemetryHandle {
    * problem+json answers carry them and a downstream service can still continue an upstream trace.
    */
   start(config: AppConfig, exporter: SpanExporter | undefined): void {
-    diag.setLogger(
-      {
-        error: (message, ...args) => log.error({ args }, message),
-        warn: (message, ...args) => log.warn({ args }, message),
-        info: () => undefined,
-        debug: () => undefined,
-        verbose: () => undefined,
-      },
-      DiagLogLevel.WARN,
-    );
+    diag.setLogger(diagLogger(log), DiagLogLevel.WARN);
     // rampart's one store (request-context/context.store.ts): the request state and the active
     // span share one AsyncLocalStorage frame.
     context.setGlobalContextManager(contextStore.enable());
