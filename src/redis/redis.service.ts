@@ -3,6 +3,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import type { Redis } from 'ioredis';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { LogThrottle } from '../logging/log.throttle.js';
 import { logger } from '../logging/logger.js';
 
 const log = logger.child({ module: 'redis' });
@@ -17,9 +18,19 @@ function loadRedis(): typeof Redis {
   return (createRequire(import.meta.url)('ioredis') as { Redis: typeof Redis }).Redis;
 }
 
-/** How often a ready connection is asked PING, and how long its answer may take. */
+/** ioredis's `commandTimeout`: the longest any caller waits on one command. */
+const COMMAND_TIMEOUT_MS = 1_000;
+/** How often a ready connection is asked PING. */
 const WATCHDOG_MS = 1_000;
-const PING_TIMEOUT_MS = 250;
+/**
+ * How long PING may take before the connection is dropped: the command timeout, not less. A
+ * PING unanswered that long means every command is failing on its timeout, which is a dead
+ * Redis for every caller. One answered in 300 ms is slow, not dead: commands still get answers,
+ * and with 250 ms here (before) a Redis 150 ms away each way was dropped every second: the
+ * watchdog warned each time, requests between reconnects were never limited, and the commands
+ * in flight on each dropped connection were retried and waited out their timeout.
+ */
+const PING_TIMEOUT_MS = COMMAND_TIMEOUT_MS;
 
 /**
  * The optional Redis connection (REDIS_URL): cross-replica cache invalidation and the shared
@@ -30,16 +41,18 @@ const PING_TIMEOUT_MS = 250;
  * A server that hangs (frozen, or a partition that drops packets) keeps its connection open and
  * `ready`: every command then waited out its 1 s timeout, on every rate-limited request and every
  * write's invalidation, while /readyz said `up`. A watchdog PINGs the ready connection each
- * second; no answer within 250 ms drops it and reconnects. Until the server answers the
- * reconnect's ready check the connection is not `ready`, so commands fail at once (no offline
- * queue) and readiness says `degraded`.
+ * second; no answer within the command timeout drops it and reconnects. Until the server answers
+ * the reconnect's ready check the connection is not `ready`, so commands fail at once (no offline
+ * queue) and readiness says `degraded`. Its warning, like the error line, is written at most
+ * once per 10 s (a Redis hanging on and off would otherwise log each time).
  */
 @Injectable()
 export class RedisService implements OnModuleInit, OnApplicationShutdown {
   /** Undefined when REDIS_URL is unset. */
   readonly client?: Redis;
   private readonly subscribers: Redis[] = [];
-  private lastErrorLog = 0;
+  private readonly errorLines = new LogThrottle();
+  private readonly pingLines = new LogThrottle();
   private watchdog?: NodeJS.Timeout;
   private pinging = false;
 
@@ -49,7 +62,7 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     this.client = new RedisClient(config.REDIS_URL, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
-      commandTimeout: 1_000,
+      commandTimeout: COMMAND_TIMEOUT_MS,
       connectTimeout: 2_000,
       // Capped backoff: reconnect quickly after a blip, at most every 2 s during an outage.
       retryStrategy: (times) => Math.min(times * 100, 2_000),
@@ -109,10 +122,13 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     if (!client || client.status !== 'ready' || this.pinging) return;
     this.pinging = true;
     const timer = setTimeout(() => {
-      log.warn(
-        { timeoutMs: PING_TIMEOUT_MS },
-        'redis did not answer PING: reconnecting (fail-open meanwhile)',
-      );
+      const line = this.pingLines.take();
+      if (line) {
+        log.warn(
+          { timeoutMs: PING_TIMEOUT_MS, ...line },
+          'redis did not answer PING: reconnecting (fail-open meanwhile)',
+        );
+      }
       client.disconnect(true);
     }, PING_TIMEOUT_MS);
     try {
@@ -128,10 +144,12 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
   private watch(connection: Redis): void {
     // ioredis emits 'error' on every failed reconnect; one line per 10 s is enough to notice.
     connection.on('error', (error: Error) => {
-      const now = Date.now();
-      if (now - this.lastErrorLog < 10_000) return;
-      this.lastErrorLog = now;
-      log.warn({ err: error.message, status: connection.status }, 'redis unavailable (fail-open)');
+      const line = this.errorLines.take();
+      if (!line) return;
+      log.warn(
+        { err: error.message, status: connection.status, ...line },
+        'redis unavailable (fail-open)',
+      );
     });
   }
 }
