@@ -16,7 +16,8 @@ import { answerExpectationFailed, continueUnlessTooLarge } from './errors/client
 import { ProblemCounts } from './errors/problem.counts.js';
 import { ProbeServer } from './health/probe.server.js';
 import { ReadinessService } from './health/readiness.service.js';
-import { registerHttpHooks, registerRateLimit } from './http/http.hooks.js';
+import { registerHttpHooks } from './http/http.hooks.js';
+import { registerRateLimit } from './http/rate-limit.hook.js';
 import { publicServerOptions } from './http/server.options.js';
 import { logger } from './logging/logger.js';
 import { NestPinoLogger } from './logging/nest.logger.js';
@@ -24,8 +25,9 @@ import { HttpServerMetrics } from './metrics/http-server.metrics.js';
 import { DeferredSerializers } from './protocol/deferred.serializers.js';
 import { countSocketTimeouts } from './protocol/socket-timeouts.js';
 import { registerJsonBodyParser } from './protocol/json.body-parser.js';
-import { registerProtocolChecks } from './protocol/protocol.hook.js';
+import { registerProtocolChecks, registerRouteChecks } from './protocol/protocol.hook.js';
 import { InFlightRegistry } from './request-context/in-flight.registry.js';
+import { RateLimitFailOpen } from './redis/rate-limit.fail-open.js';
 import { rateLimitOptions } from './redis/rate-limit.options.js';
 import { RedisService } from './redis/redis.service.js';
 
@@ -87,9 +89,12 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   });
   registerProcessChaos(fastify, app.get(ProcessChaos));
   registerChaos(fastify, app.get(ChaosState));
-  registerProtocolChecks(fastify);
+  const limits = rateLimitOptions(config, app.get(RedisService).client);
+  registerProtocolChecks(fastify, limits ? 'later' : 'here');
   registerJsonBodyParser(fastify);
-  await registerRateLimit(fastify, rateLimitOptions(config, app.get(RedisService).client));
+  await registerRateLimit(fastify, limits, app.get(RateLimitFailOpen));
+  // After the limiter: a limited client's 404s and 405s are refused 429 too.
+  if (limits) registerRouteChecks(fastify);
   admission.attach(fastify.server);
   admissionListener.use(admission.enabled ? admission : undefined, problemCounts);
   // The modules start here (migrations, connections), not inside listen(): a failure there is

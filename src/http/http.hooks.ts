@@ -1,4 +1,3 @@
-import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { slotOf } from '../admission/admission.slot.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -28,7 +27,7 @@ export interface HttpHookDeps {
  *    and its context, entered once (request-state.hook.ts);
  *    then, registered by app.factory.ts after these: process chaos (chaos/process-chaos.hooks.ts,
  *    also an onSend), request chaos (chaos/chaos.hook.ts), the protocol checks
- *    (protocol/protocol.hook.ts) and rate limiting (registerRateLimit below);
+ *    (protocol/protocol.hook.ts) and rate limiting (rate-limit.hook.ts);
  * 2. onSend: `Connection: close` while draining, so clients move to another pod;
  * 3. onResponse, once the response is written, in one hook: the server span's end, the request
  *    duration histogram (metrics/http-server.metrics.ts) and the access line (access.log.ts);
@@ -74,16 +73,4 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): voi
     record(request, statusCode, elapsedTime);
     done();
   });
-}
-
-/**
- * Rate limiting (@fastify/rate-limit, options from redis/rate-limit.options.ts), when enabled.
- * Awaited before the routes exist so its onRoute hook sees every route; its per-route onRequest
- * hook runs after the global hooks above, so a 429 already carries its request id and span.
- */
-export async function registerRateLimit(
-  app: FastifyInstance,
-  options: RateLimitPluginOptions | undefined,
-): Promise<void> {
-  if (options) await app.register(rateLimit, options);
 }

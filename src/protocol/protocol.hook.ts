@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app.error.js';
 import { writeRawProblem } from '../errors/client-error.reply.js';
 import { sendProblem } from '../errors/problem.reply.js';
@@ -18,11 +18,18 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as 
  * 2. Transfer-Encoding other than `chunked` → 400 (llhttp lets it through);
  *    both 400s close the connection;
  * 3. no route: a path that exists with other methods → 405 with `Allow` (RFC 9110 §15.5.6);
- *    otherwise 404. Fastify answers both with 404;
+ *    otherwise 404. Fastify answers both with 404. With rate limiting on, a hook of its own
+ *    (`unrouted: 'later'`, then registerRouteChecks after http/rate-limit.hook.ts), so a limited
+ *    client's 404s and 405s are refused 429 like its other requests; 1 and 2 come before the
+ *    limiter, as a 429 left on a connection whose framing is in doubt would keep it open.
+ *    Otherwise in the same hook: one hook fewer on every request;
  * 4. CONNECT (a tunnel request) never reaches Fastify, and with no 'connect' listener Node closes
  *    the socket without a word. Nothing here is a proxy: 405 with an empty Allow (§10.2.1).
  */
-export function registerProtocolChecks(app: FastifyInstance): void {
+export function registerProtocolChecks(
+  app: FastifyInstance,
+  unrouted: 'here' | 'later' = 'here',
+): void {
   const host = new HostHeaderCheck();
   app.server.on('connect', (_request, socket: Socket) => {
     app.problemCounts?.record('METHOD_NOT_ALLOWED');
@@ -46,23 +53,38 @@ export function registerProtocolChecks(app: FastifyInstance): void {
     // follows for the new protocol's bytes): a request pipelined behind one was never answered,
     // and the socket sat until a timeout. Nothing here upgrades; answered, the connection closes.
     if (request.headers.upgrade !== undefined) reply.header('connection', 'close');
-    // `/docs/` matches `/docs/:asset` with an empty parameter: as unmatched as a 404.
-    if (request.is404 || hasEmptyParam(request)) {
-      const canonical = withoutTrailingSlash(request);
-      if (canonical !== undefined) return reply.code(308).header('location', canonical).send();
-    }
-    if (request.is404) {
-      const allowed = allowedMethods(request);
-      return sendProblem(
-        reply,
-        request,
-        allowed.length > 0
-          ? new MethodNotAllowedError(request.method, allowed)
-          : new AppError('NOT_FOUND', 404, `No route ${request.method} ${pathOf(request)}`),
-      );
-    }
+    if (unrouted === 'here' && answeredUnrouted(request, reply)) return;
     done();
   });
+}
+
+/** Check 3 of registerProtocolChecks in a hook of its own, for `unrouted: 'later'`. */
+export function registerRouteChecks(app: FastifyInstance): void {
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!answeredUnrouted(request, reply)) done();
+  });
+}
+
+/** Check 3: a redirect, 405 with `Allow` or 404 for a request no route matched; false if routed. */
+function answeredUnrouted(request: FastifyRequest, reply: FastifyReply): boolean {
+  // `/docs/` matches `/docs/:asset` with an empty parameter: as unmatched as a 404.
+  if (request.is404 || hasEmptyParam(request)) {
+    const canonical = withoutTrailingSlash(request);
+    if (canonical !== undefined) {
+      void reply.code(308).header('location', canonical).send();
+      return true;
+    }
+  }
+  if (!request.is404) return false;
+  const allowed = allowedMethods(request);
+  sendProblem(
+    reply,
+    request,
+    allowed.length > 0
+      ? new MethodNotAllowedError(request.method, allowed)
+      : new AppError('NOT_FOUND', 404, `No route ${request.method} ${pathOf(request)}`),
+  );
+  return true;
 }
 
 /**

@@ -2,7 +2,6 @@ import { normalizeIP, type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config/config.schema.js';
 import { clientAddress } from '../protocol/client-address.js';
-import { RateLimitedError } from './rate-limit.errors.js';
 
 const IPV6_SUBNET = 64;
 
@@ -14,8 +13,12 @@ const IPV6_SUBNET = 64;
  *   temporary addresses per RFC 8981), so rotating them does not reset the count;
  * - with REDIS_URL the counters live in Redis, so the limit holds across replicas; without it
  *   each replica counts alone (the effective limit is N × the setting);
- * - fail-open: if Redis errors, `skipOnError` lets the request through — an outage of the
- *   limiter must not become an outage of the API;
+ * - fail-open: if Redis errors, the request goes through — an outage of the limiter must not
+ *   become an outage of the API. Not `skipOnError`: the error reaches the hook
+ *   (http/rate-limit.hook.ts), which counts and logs it (rate-limit.fail-open.ts) and sends no
+ *   RateLimit headers;
+ * - one hook for every request, routed or not (http/rate-limit.hook.ts), not the plugin's
+ *   per-route hooks (`global: false`);
  * - probes are exempt: a kubelet must never be throttled into restarting a healthy pod;
  * - over the limit → 429 problem+json `RATE_LIMITED` with Retry-After (via the one filter).
  */
@@ -26,17 +29,15 @@ export function rateLimitOptions(
   const max = config.RATE_LIMIT_PER_MINUTE;
   if (max === 0) return undefined;
   return {
-    global: true,
+    global: false,
     max,
     timeWindow: 60_000,
     redis,
     nameSpace: 'rampart:rate-limit:',
-    skipOnError: true,
+    skipOnError: false,
     allowList: (request) => request.requestState?.probe === true,
     // The address is undefined only if the socket closed before this hook ran: such requests
     // share one bucket.
     keyGenerator: (request) => normalizeIP(clientAddress(request) ?? '', IPV6_SUBNET),
-    errorResponseBuilder: (_request, context) =>
-      new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000)), max),
   };
 }

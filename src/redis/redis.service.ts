@@ -54,6 +54,7 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
   private readonly errorLines = new LogThrottle();
   private readonly pingLines = new LogThrottle();
   private watchdog?: NodeJS.Timeout;
+  private readyAt = 0;
   private pinging = false;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
@@ -69,11 +70,17 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
       connectionName: `${config.OTEL_SERVICE_NAME}:${config.POD_NAME ?? process.pid}`,
     });
     this.watch(this.client);
+    this.client.on('ready', () => (this.readyAt = Date.now()));
   }
 
   /** Connected and accepting commands right now. */
   get isReady(): boolean {
     return this.client?.status === 'ready';
+  }
+
+  /** When (epoch ms) the main connection last became `ready`; 0 before it ever did. */
+  get readySince(): number {
+    return this.readyAt;
   }
 
   /** Status for readiness: `disabled`, `ready`, or ioredis's connecting/reconnecting states. */

@@ -14,14 +14,18 @@ export interface ThrowawayRedis {
  * A Redis of the test's own on 127.0.0.1 (no persistence), for state no other suite may touch:
  * the machine's Redis is shared, and rate-limit buckets keyed by 127.0.0.1 would collide.
  * redis-server cannot report a port it picked, so a free port is chosen and the start retried
- * if another process took it first.
+ * if another process took it first. `args` go to redis-server after rampart's own (e.g.
+ * `['--replicaof', '127.0.0.1', '<port>']` for a read-only replica).
  */
-export async function startThrowawayRedis(attempts = 3): Promise<ThrowawayRedis> {
+export async function startThrowawayRedis(
+  args: string[] = [],
+  attempts = 3,
+): Promise<ThrowawayRedis> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const server = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     if (await accepting(server)) {
