@@ -6,13 +6,25 @@ import { clientAddress } from '../protocol/client-address.js';
 const IPV6_SUBNET = 64;
 
 /**
+ * Clients the in-process store (no REDIS_URL) remembers, least recently seen forgotten first.
+ * @fastify/rate-limit's default, 5,000, let a limited client start over once 5,000 other client
+ * keys had been seen on the replica, within its own minute: a busy public pod, a few thousand
+ * IPv4 addresses, or one IPv6 /48 (65,536 /64 keys) did it. 100,000 is past one /48's worth;
+ * an entry costs ~200 bytes (V8 heap, Node 24: key, counter, LRU links), so a full store holds
+ * ~20 MB of the 384 MiB old space (k8s/base/deployment.yaml). With Redis, keys expire there
+ * at the window's end and nothing is forgotten early.
+ */
+const LOCAL_STORE_CLIENTS = 100_000;
+
+/**
  * @fastify/rate-limit settings, or undefined when RATE_LIMIT_PER_MINUTE is 0 (the default).
  * - per client IP, a fixed one-minute window. The IP is the socket's peer, or behind a trusted
  *   proxy the address it forwarded (TRUST_PROXY, protocol/client-address.ts); an IPv6
  *   client counts per /64: one subnet, inside which a host picks its own addresses (SLAAC,
  *   temporary addresses per RFC 8981), so rotating them does not reset the count;
  * - with REDIS_URL the counters live in Redis, so the limit holds across replicas; without it
- *   each replica counts alone (the effective limit is N × the setting);
+ *   each replica counts alone (the effective limit is N × the setting) and remembers at most
+ *   LOCAL_STORE_CLIENTS clients;
  * - fail-open: if Redis errors, the request goes through — an outage of the limiter must not
  *   become an outage of the API. Not `skipOnError`: the error reaches the hook
  *   (http/rate-limit.hook.ts), which counts and logs it (rate-limit.fail-open.ts) and sends no
@@ -34,6 +46,7 @@ export function rateLimitOptions(
     timeWindow: 60_000,
     redis,
     nameSpace: 'rampart:rate-limit:',
+    cache: LOCAL_STORE_CLIENTS,
     skipOnError: false,
     allowList: (request) => request.requestState?.probe === true,
     // The address is undefined only if the socket closed before this hook ran: such requests
