@@ -1,8 +1,9 @@
 import { AppError, hasCode } from '../errors/app.error.js';
 
 /**
- * The backend answered, with a status that counts as its failure (5xx, or 429 backpressure).
- * Maps to 502: the problem is upstream, not in the caller's request.
+ * The backend answered 5xx (its failure) or 429 (backpressure: the caller's rate limit there,
+ * which the breaker does not count). Maps to 502: the problem is upstream, not in the caller's
+ * request.
  */
 export class UpstreamStatusError extends AppError {
   constructor(

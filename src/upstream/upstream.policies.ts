@@ -32,16 +32,18 @@ const log = logger.child({ module: 'resilience' });
 
 /**
  * A backend failure, as the breaker counts it: unreachable, an answer that is not usable HTTP,
- * timed out within its own UPSTREAM_TIMEOUT_MS (not cut short by a caller's deadline), 5xx or 429
+ * timed out within its own UPSTREAM_TIMEOUT_MS (not cut short by a caller's deadline), 5xx
  * (not a 504 at the caller's deadline, forwarded to the backend).
+ * Not a 429: it is about the caller (its rate limit spent at the backend), not the backend's
+ * health; counted, one client over its limit at a chained rampart opened the breaker for every
+ * client. It resets nothing either: one client's 429s interleaved with everyone's 5xx must not
+ * keep an outage from opening the breaker.
  */
 const isBackendFailure = (e: unknown): boolean =>
   isUpstreamUnreachableError(e) ||
   isUpstreamBadResponseError(e) ||
   (isUpstreamTimeoutError(e) && !e.cutByDeadline) ||
-  (isUpstreamStatusError(e) &&
-    !e.deadlineForwarded &&
-    (e.upstreamStatus >= 500 || e.upstreamStatus === 429));
+  (isUpstreamStatusError(e) && !e.deadlineForwarded && e.upstreamStatus >= 500);
 
 /**
  * Builds the one named policy per backend, and wires every policy event to a structured log

@@ -99,6 +99,23 @@ describe('circuit breaker on a backend answering 503 (real backend, hits counted
     expect(backend.hits - before).toBe(THRESHOLD);
   });
 
+  // A 429 is the caller's rate limit at the backend (a chained rampart's RATE_LIMIT_PER_MINUTE),
+  // not the backend's health: counted, one client over its limit opened the breaker for all.
+  it('429s never open it: each one reaches the backend and the circuit stays closed', async () => {
+    await closeBreaker();
+    backend.handler = answer(429, { code: 'RATE_LIMITED' }, { 'retry-after': '1' });
+    const before = backend.hits;
+    for (let i = 0; i < THRESHOLD + 2; i++) {
+      expect((await fanout()).backends[0]).toMatchObject({
+        ok: false,
+        status: 429,
+        error: 'UPSTREAM_BAD_STATUS',
+      });
+    }
+    expect(backend.hits - before).toBe(THRESHOLD + 2);
+    expect(await circuitState()).toBe(0);
+  });
+
   it('after the cooldown lets exactly one probe through; a failed probe re-opens it', async () => {
     await openBreaker();
     // The backend holds the probe until the test lets it answer: the calls arriving meanwhile
