@@ -46,6 +46,19 @@ const isBackendFailure = (e: unknown): boolean =>
   (isUpstreamStatusError(e) && !e.deadlineForwarded && e.upstreamStatus >= 500);
 
 /**
+ * The half-open probe's verdict on an error: only the backend's answer is a success, and the
+ * one answer that arrives as an error is a 429 (busy with that caller, but up). Every other error
+ * fails the probe, the ones the closed breaker ignores included: cockatiel counts an error its
+ * filter does not handle as a half-open success (CircuitBreakerPolicy.executeHalfOpen, "Task
+ * failed successfully"), so a probe cut short by its caller's deadline or disconnect, or refused
+ * by a full bulkhead, closed the breaker on a backend still hung. Such a probe proved nothing;
+ * re-opening costs one more cooldown, after which the next call probes again. (A call from
+ * before the opening that ends so while the probe is out re-opens it as well, as its failure
+ * always did.)
+ */
+const failsProbe = (e: unknown): boolean => !(isUpstreamStatusError(e) && e.upstreamStatus === 429);
+
+/**
  * Builds the one named policy per backend, and wires every policy event to a structured log
  * line, a Prometheus instrument and an event on the active span (a no-op without the SDK).
  */
@@ -85,7 +98,8 @@ export class UpstreamPolicies {
    * - bulkhead inside retry and breaker: a slot is held only while an attempt runs, never during
    *   a retry's backoff (Polly wiki, "PolicyWrap": the bulkhead's parallelism should run calls,
    *   not waits), and an open breaker rejects before a call queues for a slot. Its rejections are
-   *   not backend failures, so the breaker ignores them.
+   *   not backend failures, so the closed breaker ignores them (a rejected half-open probe
+   *   fails: failsProbe).
    * - breaker inside retry: each attempt's failure counts, and an open circuit ends the call
    *   at once: the filter declines a retry once the circuit is not closed, and a retry that
    *   races an opening meets BrokenCircuitError, which is never retryable.
@@ -95,10 +109,15 @@ export class UpstreamPolicies {
   private build(backend: string): BackendPolicy {
     const c = this.config;
     const budget = new RetryBudget(c.UPSTREAM_RETRY_BUDGET_PERCENT);
-    const breaker = circuitBreaker(handleWhen(isBackendFailure), {
-      halfOpenAfter: c.UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS,
-      breaker: new ConsecutiveBreaker(c.UPSTREAM_BREAKER_THRESHOLD),
-    });
+    const breaker = circuitBreaker(
+      handleWhen((e) =>
+        breaker.state === CircuitState.HalfOpen ? failsProbe(e) : isBackendFailure(e),
+      ),
+      {
+        halfOpenAfter: c.UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS,
+        breaker: new ConsecutiveBreaker(c.UPSTREAM_BREAKER_THRESHOLD),
+      },
+    );
     const retryPolicy = retry(
       handleWhen((error) => {
         const info = attemptOf(error);
