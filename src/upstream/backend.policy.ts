@@ -162,8 +162,16 @@ export class BackendPolicy {
     } catch (error) {
       if (callerSignal.aborted) throw callerSignal.reason;
       // Our timeout (cockatiel's timer, or the deadline guard it derives from) aborted undici;
-      // when the deadline left this attempt less than the backend's timeout, the deadline did.
-      const cutByDeadline = attemptMs < this.settings.timeoutMs;
+      // when the deadline left this attempt less than the backend's timeout, the deadline did,
+      // and the caller's short deadline is not the backend's fault — unless the attempt had run
+      // half of UPSTREAM_TIMEOUT_MS first. That timeout is where a backend counts as failing, set
+      // well above its normal latency; half of it is still far past what a healthy backend takes,
+      // so one silent that long is slow. Without this, a hung backend never opened the breaker
+      // while every caller's deadline stayed under UPSTREAM_TIMEOUT_MS (each request spent its
+      // whole budget on it); a client whose deadlines are under half of it still cannot open it
+      // for everyone.
+      const cutByDeadline =
+        attemptMs < this.settings.timeoutMs && Date.now() - started < this.settings.timeoutMs / 2;
       if (signal.aborted) throw this.timeoutSince(started, cutByDeadline);
       // The backend kept to the deadline it was told (x-request-timeout) and answered 504 there.
       if (

@@ -22,7 +22,8 @@ export class UpstreamStatusError extends AppError {
 
   /**
    * A 504 the backend gave once the deadline this call forwarded (shorter than its
-   * UPSTREAM_TIMEOUT_MS) ran out there: the caller's time ended, not the backend's health.
+   * UPSTREAM_TIMEOUT_MS) ran out there, before half of UPSTREAM_TIMEOUT_MS: the caller's time
+   * ended, not the backend's health.
    * Set by BackendPolicy; the breaker does not count it (one client's short deadlines opened it
    * for every client).
    */
@@ -62,10 +63,10 @@ export class UpstreamTimeoutError extends AppError {
     readonly backend: string,
     readonly afterMs: number,
     /**
-     * The caller's deadline ended the attempt before the backend had its UPSTREAM_TIMEOUT_MS:
-     * the caller's doing, so the breaker does not count it. A client sending
-     * `x-request-timeout: 80ms` to a backend that answers in 100 ms would otherwise open the
-     * circuit for every client.
+     * The caller's deadline ended the attempt before the backend had its UPSTREAM_TIMEOUT_MS,
+     * and before half of it: the caller's doing, so the breaker does not count it. A client
+     * sending `x-request-timeout: 80ms` to a backend that answers in 100 ms would otherwise open
+     * the circuit for every client. (An attempt cut later counts: BackendPolicy.attempt.)
      */
     readonly cutByDeadline = false,
   ) {

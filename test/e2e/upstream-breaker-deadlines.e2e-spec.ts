@@ -1,0 +1,75 @@
+import { BackendServer, stall } from '../support/backend-server.js';
+import { defaultDatabaseEnv } from '../support/database.js';
+import { json, type JsonBody } from '../support/http.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const THRESHOLD = 3;
+const UPSTREAM_TIMEOUT_MS = 1_000;
+/** Room to answer after a deadline cuts a call, on a loaded machine (upstream-hostile-backend). */
+const MARGIN_MS = 200;
+/** Attempts of 300 − 200/2 = 200 ms: cut well before half of UPSTREAM_TIMEOUT_MS. */
+const SHORT_DEADLINE = '300ms';
+/** Attempts of 900 − 200/2 = 800 ms: under UPSTREAM_TIMEOUT_MS, past half of it. */
+const LONGER_DEADLINE = '900ms';
+
+describe("callers' deadlines under UPSTREAM_TIMEOUT_MS on a hung backend (hits counted on its side)", () => {
+  let backend: BackendServer;
+  let t: TestApp;
+  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
+
+  beforeAll(async () => {
+    backend = await new BackendServer(stall).start();
+    db = await defaultDatabaseEnv();
+    t = await startTestApp({
+      ...db.env,
+      BACKEND_URLS: backend.url,
+      UPSTREAM_BREAKER_THRESHOLD: String(THRESHOLD),
+      UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS: '60000', // once open, it stays open for the test
+      UPSTREAM_RETRY_MAX: '0',
+      UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
+      UPSTREAM_DEADLINE_MARGIN_MS: String(MARGIN_MS),
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await backend.close();
+    await db.drop();
+  });
+
+  const fanout = async (deadline: string): Promise<JsonBody> => {
+    const res = await fetch(`${t.baseUrl}/api/fanout`, {
+      headers: { 'x-request-timeout': deadline },
+    });
+    expect(res.status).toBe(200);
+    return json(res);
+  };
+  const circuitState = async (): Promise<number> => {
+    const text = await (await fetch(`${t.adminUrl}/metrics`)).text();
+    return Number(/^upstream_circuit_state\{[^}]*\} (\d+)/m.exec(text)?.[1]);
+  };
+
+  it('deadlines under half of UPSTREAM_TIMEOUT_MS never open it: one client cannot open it for all', async () => {
+    const before = backend.hits;
+    for (let i = 0; i < THRESHOLD + 2; i++) {
+      expect((await fanout(SHORT_DEADLINE)).backends[0]).toMatchObject({
+        error: 'UPSTREAM_TIMEOUT',
+      });
+    }
+    expect(backend.hits - before).toBe(THRESHOLD + 2);
+    expect(await circuitState()).toBe(0);
+  });
+
+  it('attempts cut past half of UPSTREAM_TIMEOUT_MS count: the hung backend opens it, and calls then fail fast', async () => {
+    for (let i = 0; i < THRESHOLD; i++) {
+      expect((await fanout(LONGER_DEADLINE)).backends[0]).toMatchObject({
+        error: 'UPSTREAM_TIMEOUT',
+      });
+    }
+    expect(await circuitState()).toBe(1);
+    const before = backend.hits;
+    expect((await fanout(LONGER_DEADLINE)).backends[0]).toMatchObject({
+      error: 'UPSTREAM_CIRCUIT_OPEN',
+    });
+    expect(backend.hits).toBe(before);
+  });
+});
