@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiContract } from '../openapi/contract.decorator.js';
+import { clientAddress } from '../protocol/client-address.js';
 import { meshContracts } from './mesh-checks.contract.js';
 
 // Credentials are shown as present, never echoed: a page that can read this answer (a
@@ -34,9 +35,11 @@ export class HeadersController {
       method: request.method,
       url: request.url,
       httpVersion: request.raw.httpVersion,
-      // The socket's peer, and the client address after TRUST_PROXY is applied.
+      // The socket's peer, and the client address the service uses (rate-limit key, access log,
+      // span) after TRUST_PROXY: not Fastify's request.ip, which shows a forwarded hop that is not
+      // an address (`garbage`) where everything else uses the nearest hop that is one.
       remoteAddress: request.socket.remoteAddress,
-      clientIp: request.ip,
+      clientIp: clientAddress(request),
       headers,
       rawHeaders,
     };

@@ -18,10 +18,10 @@ const headersSchema = z
     remoteAddress: z.string().optional().meta({ description: 'The socket’s peer.' }),
     // Optional like remoteAddress: a peer that reset its connection has no address any more
     // (getpeername fails), and the handler can run before its close is noticed.
-    clientIp: z
-      .string()
-      .optional()
-      .meta({ description: 'The client after TRUST_PROXY is applied.' }),
+    clientIp: z.string().optional().meta({
+      description:
+        'The client address the service uses (rate limit, access log, trace) after TRUST_PROXY.',
+    }),
     headers: z
       .record(z.string(), z.union([z.string(), z.array(z.string())]))
       .meta({ description: 'Node’s merged view; credentials redacted to their length.' }),

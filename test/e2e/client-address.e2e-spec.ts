@@ -156,5 +156,22 @@ describe('client address (TRUST_PROXY): rate-limit bucket, span client.address a
       // The proxy's X-Forwarded-Proto is believed only as one of the two schemes there are.
       expect(seen.map((s) => s.scheme)).toEqual(['https', 'http', 'http', 'http']);
     });
+
+    it('GET /headers shows as clientIp the client the service uses, as the access log does: never a hop it does not believe', async () => {
+      const app = await start(trustProxy);
+      const cases: Array<[forwardedFor: string, client: string]> = [
+        ['garbage', '127.0.0.1'],
+        ['203.0.113.7', '203.0.113.7'],
+      ];
+      for (const [forwardedFor, client] of cases) {
+        const res = await fetch(`${app.baseUrl}/headers`, {
+          headers: { 'x-forwarded-for': forwardedFor },
+        });
+        expect(res.status).toBe(200);
+        expect(await res.json()).toMatchObject({ remoteAddress: '127.0.0.1', clientIp: client });
+        const logged = await accessLine(app, res.headers.get('x-request-id'));
+        expect(logged.clientAddress).toBe(client);
+      }
+    });
   });
 });
