@@ -32,6 +32,7 @@ describe('clientAddress: the hop TRUST_PROXY picks, when it is an address', () =
     ['a word', 'not-an-address'],
     ['15 KB of text', 'x'.repeat(15_000)],
     ['an IPv6 address with a long zone', `fe80::1%${'z'.repeat(200)}`],
+    ['an IPv6 address with a zone', 'fe80::1%eth0'],
     ['an address with a port', '203.0.113.9:443'],
   ])('is not %s: the nearest hop that is an address (the proxy) instead', async (_name, bad) => {
     const one = await seen(1, bad);

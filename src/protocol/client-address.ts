@@ -8,9 +8,10 @@ const LONGEST_ADDRESS = 45;
  * The client a request came from: `request.ip` (the socket's peer, or behind a trusted proxy
  * the first hop TRUST_PROXY does not trust, http/proxy-trust.ts) when that is an address.
  * Fastify does not check the hop it picks: behind a trusted proxy that passes on a header its
- * client wrote, it would be `not-an-ip`, 15 KB of text, or an IPv6 address with a zone of any
- * length (node's isIP accepts `fe80::1%<anything>`), and each would become a rate-limit bucket,
- * a span attribute and a log field. Such a hop is not believed: the nearest hop that is an address is the client, the
+ * client wrote, it would be `not-an-ip`, 15 KB of text, or an IPv6 address with a zone
+ * (node's isIP accepts `fe80::1%<anything>`: a zone names an interface of the host that wrote it,
+ * meaningless here, and each new zone text would be a new bucket for the same address), and each
+ * would become a rate-limit bucket, a span attribute and a log field. Such a hop is not believed: the nearest hop that is an address is the client, the
  * last trusted proxy at worst. The rate-limit key, the span's `client.address` and the access log
  * read this one function, so they agree.
  * @returns undefined only when the socket closed before anything read its peer
@@ -27,6 +28,7 @@ export function clientAddress(request: FastifyRequest): string | undefined {
   return request.socket.remoteAddress;
 }
 
+/** An IPv4 or IPv6 address, without a zone id (RFC 6874's `%eth0`). */
 function isAddress(text: string): boolean {
-  return text.length <= LONGEST_ADDRESS && isIP(text) !== 0;
+  return text.length <= LONGEST_ADDRESS && !text.includes('%') && isIP(text) !== 0;
 }

@@ -161,6 +161,7 @@ describe('client address (TRUST_PROXY): rate-limit bucket, span client.address a
       const app = await start(trustProxy);
       const cases: Array<[forwardedFor: string, client: string]> = [
         ['garbage', '127.0.0.1'],
+        ['fe80::1%eth0', '127.0.0.1'], // a zone names an interface of the host that wrote it
         ['203.0.113.7', '203.0.113.7'],
       ];
       for (const [forwardedFor, client] of cases) {
