@@ -9,6 +9,11 @@ import { slowBody } from './slow-body.stream.js';
  * - every-request event-loop block: a synchronous busy wait before the handler, as a CPU-bound
  *   handler would do, so admission and the loop monitors see a real blocked loop;
  * - slow body: a string or Buffer answer is replaced by a stream that dribbles it out (chunked).
+ *   The rest goes out at once when the fault is stopped, and at the request's deadline
+ *   (REQUEST_TIMEOUT_MS or the client's `x-request-timeout`). At the deadline the rest is written
+ *   rather than the response ended: the status and headers already said 200, and a chunked body
+ *   cut short is a broken message to the client, not a slow one; what the deadline bounds, how
+ *   long the request holds its admission slot, is bounded either way (the rest is one write).
  */
 export function registerProcessChaos(app: FastifyInstance, chaos: ProcessChaos): void {
   app.addHook('onRequest', (request, _reply, done) => {
@@ -20,6 +25,7 @@ export function registerProcessChaos(app: FastifyInstance, chaos: ProcessChaos):
     const slow = chaos.slowBody;
     // Checked before anything else: this runs on every response, and the fault is almost never on.
     if (!slow) return done(null, payload);
+    const state = request.requestState;
     const body =
       typeof payload === 'string'
         ? Buffer.from(payload)
@@ -31,11 +37,14 @@ export function registerProcessChaos(app: FastifyInstance, chaos: ProcessChaos):
       body === null ||
       body.length === 0 ||
       request.method === 'HEAD' ||
-      request.requestState?.probe === true
+      state === null ||
+      state.probe
     ) {
       return done(null, payload);
     }
     reply.removeHeader('content-length');
-    done(null, slowBody(body, slow.chunkBytes, slow.intervalMs));
+    // state.signal aborts at the deadline (and when the client leaves, when the stream goes anyway).
+    const hurry = [slow.stopped, state.signal];
+    done(null, slowBody(body, slow.chunkBytes, slow.intervalMs, hurry));
   });
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ProbeServer } from '../health/probe.server.js';
 import { flushLogger, logger } from '../logging/logger.js';
@@ -30,6 +31,8 @@ const started = <T>(settings: T): Started<T> => ({ ...settings, startedAt: now()
 export class ProcessChaos implements OnApplicationShutdown {
   private loopBlock?: Started<LoopBlockSettings>;
   private slow?: Started<SlowBodySettings>;
+  // Aborted when the slow-body fault stops: every body still dribbling sends its rest at once.
+  private slowStop = unlimitedController();
   private liveness?: Started<{ reason: string }>;
   private exit?: ExitSettings & { at: string };
   private exitTimer?: NodeJS.Timeout;
@@ -68,9 +71,12 @@ export class ProcessChaos implements OnApplicationShutdown {
     return this.loopBlock?.blockMs ?? 0;
   }
 
-  /** The slow-body settings to apply to public answers, if on. Read by the onSend hook. */
-  get slowBody(): SlowBodySettings | undefined {
-    return this.slow;
+  /**
+   * The slow-body settings to apply to public answers, if on, and the signal that aborts when
+   * the fault is stopped. Read by the onSend hook.
+   */
+  get slowBody(): (SlowBodySettings & { stopped: AbortSignal }) | undefined {
+    return this.slow && { ...this.slow, stopped: this.slowStop.signal };
   }
 
   /** Holds the main thread for `ms` now (public hook, every-request mode, or `once`). */
@@ -133,8 +139,11 @@ export class ProcessChaos implements OnApplicationShutdown {
     if (fault === 'event-loop') this.loopBlock = undefined;
     else if (fault === 'cpu') this.cpu.stop();
     else if (fault === 'memory') this.memory.stop();
-    else if (fault === 'slow-body') this.slow = undefined;
-    else if (fault === 'exit') {
+    else if (fault === 'slow-body' && this.slow) {
+      this.slow = undefined;
+      this.slowStop.abort();
+      this.slowStop = unlimitedController();
+    } else if (fault === 'exit') {
       clearTimeout(this.exitTimer);
       this.exit = this.exitTimer = undefined;
     } else if (fault === 'liveness' && this.liveness) {
@@ -165,4 +174,14 @@ export class ProcessChaos implements OnApplicationShutdown {
       }[fault],
     );
   }
+}
+
+/**
+ * A controller whose signal takes any number of listeners: each slow body in progress adds one,
+ * and past ten Node warns of a leak (MaxListenersExceededWarning) that is none.
+ */
+function unlimitedController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

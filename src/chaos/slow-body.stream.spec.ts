@@ -29,4 +29,28 @@ describe('slowBody', () => {
     await new Promise((r) => setTimeout(r, 30)); // several intervals
     expect(after).toBe(0);
   });
+
+  it('a hurry signal (fault stopped, deadline passed) sends the rest at once, in one chunk', async () => {
+    const hurry = new AbortController();
+    // A minute between chunks: only the abort can end this within the test.
+    const stream = slowBody(Buffer.from('abcdef'), 2, 60_000, [
+      new AbortController().signal,
+      hurry.signal,
+    ]);
+    const pieces: string[] = [];
+    stream.on('data', (chunk: Buffer) => {
+      pieces.push(chunk.toString());
+      if (pieces.length === 1) hurry.abort();
+    });
+    await new Promise((resolve) => stream.once('end', resolve));
+    expect(pieces).toEqual(['ab', 'cdef']);
+  });
+
+  it('a signal already aborted sends the whole payload at once', async () => {
+    const pieces: string[] = [];
+    for await (const chunk of slowBody(Buffer.from('abcdef'), 1, 60_000, [AbortSignal.abort()])) {
+      pieces.push((chunk as Buffer).toString());
+    }
+    expect(pieces).toEqual(['abcdef']);
+  });
 });

@@ -195,6 +195,46 @@ describe('process chaos on the admin port (real child process)', () => {
     const after = await fetch(`${child.baseUrl}/api/info`);
     expect(after.headers.get('content-length')).not.toBeNull();
   });
+
+  it('slow-body: stopping the fault sends the rest of every body in progress at once', async () => {
+    const whole = await (await fetch(`${child.baseUrl}/hello`)).text();
+    // 1 byte a minute: without the stop, each body would take most of an hour.
+    await admin.request('PUT', '/chaos/process/slow-body', { chunkBytes: 1, intervalMs: 60_000 });
+    const bodies: ReturnType<typeof readChunks>[] = [];
+    // Each has its first byte, and is waiting for its second.
+    await Promise.all(
+      Array.from(
+        { length: 5 },
+        () =>
+          new Promise<void>((firstByte) => {
+            bodies.push(readChunks(`${child.baseUrl}/hello`, {}, firstByte));
+          }),
+      ),
+    );
+    const stoppedAt = performance.now();
+    expect((await json(await admin.request('DELETE', '/chaos/process/slow-body'))).stopped).toBe(
+      true,
+    );
+    for (const { body, chunks } of await Promise.all(bodies)) {
+      expect(body).toBe(whole);
+      // The rest came after the stop, well before the next interval or the 30 s deadline.
+      expect(chunks.at(-1)! - stoppedAt).toBeLessThan(20_000);
+    }
+  });
+
+  it('slow-body: a body still dribbling at its deadline sends its rest then', async () => {
+    const whole = await (await fetch(`${child.baseUrl}/hello`)).text();
+    await admin.request('PUT', '/chaos/process/slow-body', { chunkBytes: 1, intervalMs: 60_000 });
+    const sentAt = performance.now();
+    // The client lowers its deadline to 1.5 s; the body's next byte is due in a minute.
+    const { body, chunks } = await readChunks(`${child.baseUrl}/hello`, {
+      'x-request-timeout': '1500',
+    });
+    expect(body).toBe(whole);
+    expect(chunks.length).toBeGreaterThanOrEqual(2);
+    expect(chunks.at(-1)! - sentAt).toBeGreaterThanOrEqual(1_400);
+    expect(chunks.at(-1)! - sentAt).toBeLessThan(30_000);
+  });
 });
 
 describe('process chaos: exit (real child process)', () => {
@@ -219,16 +259,22 @@ describe('process chaos: exit (real child process)', () => {
   });
 });
 
-/** GETs `url` and records when each body chunk arrived (ms, performance.now()). */
+/**
+ * GETs `url` and records when each body chunk arrived (ms, performance.now()); `onFirst` runs
+ * when the first one has.
+ */
 function readChunks(
   url: string,
+  headers: Record<string, string> = {},
+  onFirst: () => void = () => undefined,
 ): Promise<{ headers: Record<string, unknown>; chunks: number[]; body: string }> {
   return new Promise((resolve, reject) => {
-    httpRequest(url, (res) => {
+    httpRequest(url, { headers }, (res) => {
       const chunks: number[] = [];
       let body = '';
       res.on('data', (chunk: Buffer) => {
         chunks.push(performance.now());
+        if (chunks.length === 1) onFirst();
         body += chunk.toString();
       });
       res.on('end', () => resolve({ headers: res.headers, chunks, body }));
