@@ -4,23 +4,26 @@ import { optionalString } from './config.fields.js';
 // generated one (`openssl rand -hex 32`, what the dev overlay's comment shows) is 64.
 const ADMIN_TOKEN_MIN_LENGTH = 16;
 
+// RFC 6750 §2.1's b64token, all a `Bearer` credential may be: the admin guard reads the one
+// token after the scheme up to the first space (admin.guard.ts), so a token with a space inside
+// started and then refused every caller (401), the admin port locked for good; so did one a
+// header cannot carry (`€`: Node refuses it, curl sends other bytes) or loses (leading or trailing
+// whitespace).
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
 /**
- * A bearer secret: at least ADMIN_TOKEN_MIN_LENGTH printable ASCII characters, none of them
- * whitespace at either end. A header value loses its leading and trailing whitespace on the way in, so a token of 20
- * spaces started and then refused every caller (401): the admin port locked for good.
+ * A bearer secret: at least ADMIN_TOKEN_MIN_LENGTH characters, and a b64token (letters, digits,
+ * `-._~+/`, then any `=` padding): what `openssl rand -hex 32` or `-base64 32` prints.
  */
 export const bearerToken = () =>
   optionalString()
     .refine((v) => v === undefined || v.length >= ADMIN_TOKEN_MIN_LENGTH, {
       message: `expected at least ${ADMIN_TOKEN_MIN_LENGTH} characters`,
     })
-    .refine((v) => v === undefined || v.trim() === v, {
-      message: 'must not start or end with whitespace',
-    })
-    // An HTTP client cannot send `€` in a header (Node refuses it, curl sends other bytes): a
-    // token with one started, and every caller was refused for good.
-    .refine((v) => v === undefined || /^[\x20-\x7e]*$/.test(v), {
-      message: 'must be printable ASCII (all a header value can carry)',
+    .refine((v) => v === undefined || B64TOKEN.test(v), {
+      message:
+        'must be an RFC 6750 bearer token: letters, digits and -._~+/ then any = padding ' +
+        '(no spaces or other characters)',
     });
 
 /** Operator credentials for the admin listener (src/admin/admin.guard.ts). */

@@ -138,6 +138,11 @@ describe('loadConfig', () => {
     ['ADMIN_TOKEN', ' '.repeat(20)],
     ['ADMIN_TOKEN', ' a-token-of-enough-length'],
     ['ADMIN_TOKEN', '€'.repeat(16)],
+    // Not an RFC 6750 b64token: the guard reads `Bearer <token>` up to the first space.
+    ['ADMIN_TOKEN', 'a-token with-a-space-inside'],
+    ['DEBUG_TOKEN', 'a-token with-a-space-inside'],
+    ['ADMIN_TOKEN', 'a-token-with-a-comma,inside'],
+    ['ADMIN_TOKEN', 'padding=only-at-the-end'],
   ])('%s=%j is refused: too short, or what a header would lose or cannot carry', (name, value) => {
     expect(configProblems({ [name]: value })).toContain(name);
   });

@@ -237,4 +237,28 @@ describe('ADMIN_TOKEN configuration', () => {
     expect(message).toMatch(/ADMIN_TOKEN: expected at least 16 characters/);
     expect(message).not.toContain('short-secret');
   });
+
+  it('a token with a space inside stops start-up (exit 78), naming the variable', async () => {
+    const token = 'a-long-admin-token with-a-space';
+    const child = await startChild({ ADMIN_TOKEN: token }, { waitReady: false });
+    expect(await child.exited).toBe(78);
+    expect(child.output()).toContain('ADMIN_TOKEN: must be an RFC 6750 bearer token');
+    expect(child.output()).not.toContain(token);
+  });
+
+  it('a token using every b64token character (-._~+/ and = padding) guards mutations end to end', async () => {
+    const token = 'Az09-._~+/rampart-admin==';
+    const db = await defaultDatabaseEnv();
+    const t = await startTestApp({ ...db.env, ADMIN_TOKEN: token });
+    try {
+      expect((await call(t.adminUrl, 'POST', '/readyz/disable')).status).toBe(401);
+      expect((await call(t.adminUrl, 'POST', '/readyz/disable', undefined, token)).status).toBe(
+        200,
+      );
+      expect((await call(t.adminUrl, 'POST', '/readyz/enable', undefined, token)).status).toBe(200);
+    } finally {
+      await t.close();
+      await db.drop();
+    }
+  });
 });
