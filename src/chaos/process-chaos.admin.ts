@@ -89,7 +89,16 @@ function invalid(
   sendProblem(reply, request, new InvalidInputError(problems));
 }
 
-/** Runs `run` once this answer has left (the caller sees it before the loop stops or the exit). */
+/**
+ * Runs `run` once this answer has left (the caller sees it before the loop stops or the exit), or
+ * once the connection is gone without it (the client reset it): the request was accepted and the
+ * state shows the fault pending, so it must happen. Waiting for 'finish' alone, an exit whose
+ * caller reset the connection stayed pending for good. 'close' follows 'finish' on every
+ * response, so it alone covers both, once.
+ */
 function afterAnswer(reply: FastifyReply): (run: () => void) => void {
-  return (run) => reply.raw.once('finish', () => setImmediate(run));
+  return (run) => {
+    if (reply.raw.closed) setImmediate(run);
+    else reply.raw.once('close', () => setImmediate(run));
+  };
 }

@@ -4,6 +4,7 @@
  * to do, and stops. The event-loop block has its own file (process-chaos-loop.e2e-spec.ts).
  */
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { AdminClient } from '../support/admin-client.js';
 import { startChild, type Child } from '../support/child-process.js';
 import { defaultDatabaseEnv } from '../support/database.js';
@@ -257,6 +258,28 @@ describe('process chaos: exit (real child process)', () => {
       await db.drop();
     }
   });
+
+  it('exits as requested when the caller reset the connection right after sending', async () => {
+    const db = await defaultDatabaseEnv();
+    const child = await startChild({ ...db.env, LOG_LEVEL: 'info' });
+    try {
+      const body = '{"code":7,"delayMs":500}';
+      await sendAndReset(
+        child.ports.adminPort!,
+        'POST /chaos/process/exit HTTP/1.1\r\nHost: localhost\r\n' +
+          `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
+      // Forty times its delay: the exit it was given, or none at all.
+      const stillRunning = new Promise<'still running'>((resolve) =>
+        setTimeout(resolve, 20_000, 'still running').unref(),
+      );
+      expect(await Promise.race([child.exited, stillRunning])).toBe(7);
+      expect(child.output()).toContain('chaos: exiting now');
+    } finally {
+      if (child.process.exitCode === null) child.process.kill('SIGKILL');
+      await db.drop();
+    }
+  });
 });
 
 /**
@@ -282,5 +305,18 @@ function readChunks(
     })
       .on('error', reject)
       .end();
+  });
+}
+
+/** Sends `request` on a new connection and resets it (RST) at once, before any answer is read. */
+function sendAndReset(port: number, request: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(request, () => {
+        socket.resetAndDestroy();
+        resolve();
+      });
+    });
+    socket.on('error', reject);
   });
 }
