@@ -2,11 +2,13 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { AdminServer } from '../admin/admin.server.js';
+import type { FieldProblem } from '../errors/app.error.js';
 import { InvalidInputError } from '../errors/http.errors.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { contractRouteOptions } from '../openapi/contract.decorator.js';
 import type { RouteContract } from '../openapi/route.contract.js';
 import { processChaosContracts as contracts, stopFaultContract } from './process-chaos.contract.js';
+import { memoryCapProblems } from './memory.limit.js';
 import { PROCESS_FAULTS } from './process-chaos.metrics.js';
 import { ProcessChaos } from './process-chaos.service.js';
 import { parseFault } from './process-chaos.settings.js';
@@ -41,7 +43,7 @@ export class ProcessChaosAdmin implements OnModuleInit {
       chaos.startLoopBlock(s, afterAnswer(reply)),
     );
     this.start('cpu', contracts.cpu, (s) => chaos.startCpuBurn(s));
-    this.start('memory', contracts.memory, (s) => chaos.startMemoryGrowth(s));
+    this.start('memory', contracts.memory, (s) => chaos.startMemoryGrowth(s), memoryCapProblems);
     this.start('liveness', contracts.liveness, (s) => chaos.failLiveness(s.reason));
     this.start('slow-body', contracts.slowBody, (s) => chaos.startSlowBody(s));
     for (const fault of PROCESS_FAULTS) {
@@ -62,11 +64,15 @@ export class ProcessChaosAdmin implements OnModuleInit {
     });
   }
 
-  /** `PUT /chaos/process/<fault>`: validate, start, answer the new state (202: it is running). */
+  /**
+   * `PUT /chaos/process/<fault>`: validate (the schema, then `check` for what needs a look at the
+   * machine), start, answer the new state (202: it is running).
+   */
   private start<T>(
     fault: (typeof PROCESS_FAULTS)[number],
     contract: RouteContract & { body: { schema: z.ZodType<T> } },
     run: (settings: T, reply: FastifyReply) => void,
+    check?: (settings: T) => Promise<FieldProblem[]>,
   ): void {
     this.admin.routes.put(
       `${BASE}/${fault}`,
@@ -74,6 +80,8 @@ export class ProcessChaosAdmin implements OnModuleInit {
       async (request, reply) => {
         const parsed = parseFault<T>(contract.body.schema, request.body);
         if ('problems' in parsed) return invalid(reply, request, parsed.problems);
+        const problems = (await check?.(parsed.settings)) ?? [];
+        if (problems.length > 0) return invalid(reply, request, problems);
         run(parsed.settings, reply);
         return reply.code(202).send(this.chaos.state);
       },

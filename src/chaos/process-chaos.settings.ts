@@ -24,9 +24,21 @@ export const cpuBurnSchema = z.strictObject({
   durationMs: z.number().int().min(1).max(HOUR_MS).default(300_000),
 });
 
-/** `PUT /chaos/process/memory`: retained buffers growing at a rate, up to a cap. */
+// One step (a second's worth of growth) is allocated and written on the main thread, about 4 ms
+// a MiB on a busy 2-core machine (page faults included): 16 MiB keeps a step near 60 ms, a blip
+// on the event loop, not a fault of its own (60,000 MB a minute, 1 GB a step, held it 3.6 s).
+const MEMORY_STEP_MAX_MB = 16;
+
+/**
+ * `PUT /chaos/process/memory`: retained buffers growing at a rate, up to a cap. The cap is also
+ * checked against the memory this process may have (memory.limit.ts), which needs a read.
+ */
 export const memoryGrowthSchema = z.strictObject({
-  mbPerMinute: z.number().int().min(1).max(60_000),
+  mbPerMinute: z
+    .number()
+    .int()
+    .min(1)
+    .max(60 * MEMORY_STEP_MAX_MB),
   capMb: z.number().int().min(1).max(65_536),
 });
 

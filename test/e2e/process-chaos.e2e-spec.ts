@@ -5,6 +5,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import { totalmem } from 'node:os';
 import { AdminClient } from '../support/admin-client.js';
 import { startChild, type Child } from '../support/child-process.js';
 import { defaultDatabaseEnv } from '../support/database.js';
@@ -75,6 +76,8 @@ describe('process chaos on the admin port (real child process)', () => {
     ['/memory', { mbPerMinute: 10 }, 'capMb'],
     ['/memory', { mbPerMinute: -1, capMb: 10 }, 'mbPerMinute'],
     ['/memory', { mbPerMinute: 10, capMb: 10, extra: 1 }, 'body'],
+    // 16 MB a step at most: a 1 GB step held the main thread for seconds.
+    ['/memory', { mbPerMinute: 961, capMb: 10 }, 'mbPerMinute'],
     ['/slow-body', { chunkBytes: 0 }, 'chunkBytes'],
     ['/slow-body', { intervalMs: 1.5 }, 'intervalMs'],
     ['/liveness', { reason: '' }, 'reason'],
@@ -123,10 +126,11 @@ describe('process chaos on the admin port (real child process)', () => {
     const rss = async () => (await admin.metric('process_resident_memory_bytes')) ?? NaN;
     const before = await rss();
     const capMb = 40;
-    // 20 MB a second: the cap is reached within a few steps.
-    const res = await admin.request('PUT', '/chaos/process/memory', { mbPerMinute: 1_200, capMb });
+    // 16 MB a second: the cap is reached within a few steps.
+    const res = await admin.request('PUT', '/chaos/process/memory', { mbPerMinute: 960, capMb });
     expect(res.status).toBe(202);
-    expect((await json(res)).memory).toMatchObject({ mbPerMinute: 1_200, capMb });
+    // Nothing is held yet: the first step waits its second like the others, off the PUT's turn.
+    expect((await json(res)).memory).toMatchObject({ mbPerMinute: 960, capMb, heldBytes: 0 });
     await eventually(async () => (await state()).memory.heldBytes === capMb * MIB, 20_000, 100);
     expect(await admin.metric('chaos_memory_held_bytes')).toBe(capMb * MIB);
     expect((await rss()) - before).toBeGreaterThan((capMb / 2) * MIB);
@@ -134,9 +138,26 @@ describe('process chaos on the admin port (real child process)', () => {
     await new Promise((r) => setTimeout(r, 1_500));
     expect((await state()).memory.heldBytes).toBe(capMb * MIB);
 
+    const held = await rss();
     expect((await json(await admin.request('DELETE', '/chaos/process/memory'))).memory).toBeNull();
     expect(await admin.metric('chaos_memory_held_bytes')).toBe(0);
     expect(await active('memory')).toBe(0);
+    // Returned at once, not at some later garbage collection.
+    expect(held - (await rss())).toBeGreaterThan((capMb / 2) * MIB);
+  });
+
+  it('memory: a cap above the memory this process may have is refused, naming capMb', async () => {
+    const { limits } = await json(await fetch(`${child.baseUrl}/version`));
+    const limit = Math.min(
+      typeof limits.memoryBytes === 'number' ? limits.memoryBytes : Infinity,
+      totalmem(),
+    );
+    const capMb = Math.floor(limit / MIB) + 1;
+    const res = await admin.request('PUT', '/chaos/process/memory', { mbPerMinute: 1, capMb });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect((await json(res)).errors.map((e: { field: string }) => e.field)).toEqual(['capMb']);
+    expect(await state()).toEqual(OFF);
   });
 
   it('liveness: /healthz answers 503 on the probe port and the public port while readiness stays 200', async () => {
