@@ -17,3 +17,17 @@ export class AdminTokenNotConfiguredError extends AppError {
     );
   }
 }
+
+/**
+ * A browser sent this mutation from another site (Sec-Fetch-Site, or an Origin other than the
+ * Host): a page a developer visits must not drive the admin port, token or not.
+ */
+export class AdminCrossSiteError extends AppError {
+  constructor(detail: string) {
+    super(
+      'ADMIN_CROSS_SITE_REQUEST',
+      403,
+      `Admin changes are refused from a web page of another site: ${detail}.`,
+    );
+  }
+}

@@ -6,7 +6,11 @@ import { sendProblem } from '../errors/problem.reply.js';
 import { logger } from '../logging/logger.js';
 import { repeated } from '../protocol/raw-headers.js';
 import { BadRequestError, UnsupportedMediaTypeError } from '../protocol/protocol.errors.js';
-import { AdminTokenInvalidError, AdminTokenNotConfiguredError } from './admin.errors.js';
+import {
+  AdminCrossSiteError,
+  AdminTokenInvalidError,
+  AdminTokenNotConfiguredError,
+} from './admin.errors.js';
 
 const log = logger.child({ module: 'admin' });
 
@@ -27,7 +31,12 @@ const CHALLENGE = 'Bearer realm="rampart-admin"';
  * newcomer's first trace must not need a token:
  * 1. no token configured: refused in production (403), allowed elsewhere (development, tests);
  * 2. token missing or wrong: 401 with `WWW-Authenticate: Bearer`;
- * 3. a mutation's body must be JSON or absent (415): a browser sends text/plain and form bodies
+ * 3. a mutation a browser sent from another site is refused (403): `Sec-Fetch-Site` cross-site
+ *    or same-site, or an `Origin` whose host is not the request's Host. A bodyless POST is a
+ *    CORS-simple request, sent cross-site without a preflight: with no token (development), a
+ *    page a developer visited exited the process. curl, kubectl and scripts send neither header;
+ *    the admin status page, same-origin, sends a matching one;
+ * 4. a mutation's body must be JSON or absent (415): a browser sends text/plain and form bodies
  *    cross-site without a preflight, so a page a developer visits could otherwise reach the port.
  * `?token=` is accepted on pprof reads only: `go tool pprof URL` cannot send a header.
  */
@@ -81,6 +90,8 @@ export class AdminGuard {
     // The matched route's template, not the raw URL: encodings of the path cannot dodge it.
     const debug = (request.routeOptions.url ?? request.url).startsWith(GUARDED_READS);
     if (read && !debug) return undefined;
+    const crossSite = read ? undefined : crossSiteSender(request);
+    if (crossSite) return new AdminCrossSiteError(crossSite);
     if (this.expected === undefined) {
       return this.production ? new AdminTokenNotConfiguredError() : this.bodyRefusal(request, read);
     }
@@ -124,6 +135,30 @@ function digest(secret: string): Buffer {
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   return header === undefined ? undefined : BEARER.exec(header)?.[1];
+}
+
+/**
+ * Why the request comes from a web page of another site, or undefined. Fetch Metadata
+ * (`Sec-Fetch-Site`, sent by current browsers) says so directly; `Origin` covers older ones: a
+ * browser sends it on every cross-origin POST, PUT and DELETE, and `null` (a sandboxed frame, a
+ * redirect across sites) never matches. Only browsers send either header.
+ */
+function crossSiteSender(request: FastifyRequest): string | undefined {
+  const site = request.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') return `Sec-Fetch-Site: ${site}`;
+  const origin = request.headers.origin;
+  if (origin === undefined) return undefined;
+  const host = request.headers.host?.toLowerCase();
+  if (host !== undefined && originHost(origin) === host) return undefined;
+  return `Origin ${origin.slice(0, 100)} is not this host`;
+}
+
+function originHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
 }
 
 function queryToken(request: FastifyRequest): string | undefined {

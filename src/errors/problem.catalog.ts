@@ -16,6 +16,7 @@ export const PROBLEM_CATALOG = {
   ADMIN_TOKEN_INVALID: { status: 401, about: 'The admin Bearer token is missing or wrong.' },
   FORBIDDEN: { status: 403, about: 'Not allowed.' },
   ADMIN_TOKEN_NOT_CONFIGURED: { status: 403, about: 'Production without ADMIN_TOKEN.' },
+  ADMIN_CROSS_SITE_REQUEST: { status: 403, about: 'An admin change sent by another site.' },
   NOT_FOUND: { status: 404, about: 'No such route.' },
   ITEM_NOT_FOUND: { status: 404, about: 'No item with that id.' },
   METHOD_NOT_ALLOWED: { status: 405, about: 'The path exists with other methods (Allow).' },

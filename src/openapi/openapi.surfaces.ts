@@ -98,7 +98,8 @@ export const ADMIN_SURFACE: Surface = {
     ...(ADMIN_SURFACE.needsToken(route)
       ? (['ADMIN_TOKEN_INVALID', 'ADMIN_TOKEN_NOT_CONFIGURED'] as const)
       : []),
-    ...(readsBody(route.method) ? BODY_PROBLEMS : []),
+    // A mutation a browser sent from another site (admin.guard.ts).
+    ...(readsBody(route.method) ? (['ADMIN_CROSS_SITE_REQUEST', ...BODY_PROBLEMS] as const) : []),
   ],
   commonHeaders: [],
   // The guard's rule: everything but reads, and the profiles under /debug/pprof/ (the trace

@@ -173,6 +173,43 @@ describe('admin mutations with ADMIN_TOKEN set', () => {
   });
 });
 
+describe('admin mutations a browser sends from another site (development, no ADMIN_TOKEN)', () => {
+  let t: TestApp;
+  const disable = (headers: Record<string, string>) =>
+    fetch(`${t.adminUrl}/readyz/disable`, { method: 'POST', headers });
+
+  beforeAll(async () => {
+    t = await startTestApp({ NODE_ENV: 'development' });
+  });
+  afterEach(() => call(t.adminUrl, 'POST', '/readyz/enable'));
+  afterAll(() => t.close());
+
+  // A bodyless POST is CORS-simple: a page sends it cross-site without a preflight.
+  it.each([
+    ['an Origin of another site', { origin: 'https://evil.example' }],
+    ['an Origin on another port of this host', { origin: 'http://127.0.0.1:1' }],
+    ['Origin: null (a sandboxed frame)', { origin: 'null' }],
+    ['Sec-Fetch-Site: cross-site', { 'sec-fetch-site': 'cross-site' }],
+    ['Sec-Fetch-Site: same-site', { 'sec-fetch-site': 'same-site' }],
+  ])('a bodyless POST with %s → 403 ADMIN_CROSS_SITE_REQUEST, nothing changes', async (_n, h) => {
+    const res = await disable(h);
+    expect(res.status).toBe(403);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect((await json(res)).code).toBe('ADMIN_CROSS_SITE_REQUEST');
+    expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(200);
+  });
+
+  it.each([
+    ['neither header (curl, kubectl, scripts)', {}],
+    ['the Origin of this host (the status page)', { origin: 'ORIGIN' }],
+    ['Sec-Fetch-Site: same-origin', { 'sec-fetch-site': 'same-origin' }],
+  ])('with %s it is allowed', async (_n, h: Record<string, string>) => {
+    const headers = h.origin === 'ORIGIN' ? { origin: t.adminUrl } : h;
+    expect((await disable(headers)).status).toBe(200);
+    expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(503);
+  });
+});
+
 describe('DEBUG_TOKEN, the deprecated name, still works as the admin token', () => {
   let t: TestApp;
 
