@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHAOS_STATUS_MESSAGE, injectableStatus } from '../config/chaos-status.field.js';
 import type { FieldProblem } from '../errors/app.error.js';
 
 /**
@@ -8,7 +9,14 @@ import type { FieldProblem } from '../errors/app.error.js';
 export const chaosSettingsSchema = z.strictObject({
   /** Share of requests answered with `errorStatus`, 0..1. */
   errorRate: z.number().min(0).max(1).default(0),
-  errorStatus: z.number().int().min(400).max(599).default(503),
+  /** A 4xx/5xx that needs no header of its own (config/chaos-status.field.ts). */
+  errorStatus: z
+    .number()
+    .int()
+    .min(400)
+    .max(599)
+    .refine(injectableStatus, CHAOS_STATUS_MESSAGE)
+    .default(503),
   /** Added before every request is handled (cancellable: the deadline still applies). */
   latencyMs: z.number().int().min(0).max(600_000).default(0),
   /** Uniform random extra latency, 0..latencyJitterMs. */

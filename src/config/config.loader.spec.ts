@@ -152,6 +152,8 @@ describe('loadConfig', () => {
     // Unparsable: the credentials check threw, a stack trace that printed the URL.
     ['BACKEND_URLS', 'http://user:secretpw@[::1'],
     ['UPSTREAM_PATH', '/a b'],
+    // An injected 405 went out without the Allow header HTTP requires with it.
+    ['CHAOS_ERROR_STATUS', '405'],
     ['OTEL_EXPORTER_OTLP_HEADERS', 'api-key=a%0d%0aX-Evil:%201'],
   ])('%s=%j is refused: it started, then leaked or failed every call', (name, value) => {
     const message = configProblems({ [name]: value });

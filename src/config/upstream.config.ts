@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chaosStatus } from './chaos-status.field.js';
 import { decimal, int, url } from './config.fields.js';
 
 const backendList = z
@@ -60,7 +61,7 @@ export const upstreamConfigShape = {
   UPSTREAM_MAX_CONCURRENT: int(1, 100_000).default(25),
   UPSTREAM_MAX_QUEUE: int(0, 100_000).default(25),
   CHAOS_ERROR_RATE: decimal(0, 1).default(0),
-  CHAOS_ERROR_STATUS: int(400, 599).default(503),
+  CHAOS_ERROR_STATUS: chaosStatus().default(503),
   CHAOS_LATENCY_MS: int(0, 600_000).default(0),
   CHAOS_LATENCY_JITTER_MS: int(0, 600_000).default(0),
 };

@@ -94,6 +94,11 @@ describe('fault injection: /status, /delay and admin /chaos', () => {
     ['latency as a string', { latencyMs: '100' }, 'latencyMs'],
     ['errorRate as a string', { errorRate: '0.5' }, 'errorRate'],
     ['status out of range', { errorStatus: 200 }, 'errorStatus'],
+    // Each needs a header an injected failure cannot truthfully send (Allow, WWW-Authenticate, …).
+    ['405, which needs Allow', { errorRate: 1, errorStatus: 405 }, 'errorStatus'],
+    ['401, which needs WWW-Authenticate', { errorRate: 1, errorStatus: 401 }, 'errorStatus'],
+    ['407, which needs Proxy-Authenticate', { errorStatus: 407 }, 'errorStatus'],
+    ['426, which needs Upgrade', { errorStatus: 426 }, 'errorStatus'],
     ['negative jitter', { latencyJitterMs: -1 }, 'latencyJitterMs'],
     ['an unknown field', { errorRat: 0.5 }, 'body'],
     ['an array', [1], 'body'],
