@@ -35,10 +35,10 @@ export class ProcessChaosAdmin implements OnModuleInit {
     const routes = this.admin.routes;
     const chaos = this.chaos;
     routes.get(BASE, contractRouteOptions(contracts.state), async () => chaos.state);
-    routes.delete(BASE, contractRouteOptions(contracts.stopAll), async () => {
-      chaos.stopAll();
-      return chaos.state;
-    });
+    routes.delete(BASE, contractRouteOptions(contracts.stopAll), async () => ({
+      stopped: chaos.stopAll(),
+      ...chaos.state,
+    }));
     this.start('event-loop', contracts.eventLoop, (s, reply) =>
       chaos.startLoopBlock(s, afterAnswer(reply)),
     );

@@ -57,6 +57,12 @@ const start = <S extends z.ZodObject>(
     problems: invalid,
   });
 
+/** What a DELETE answers: whether it stopped anything, and what is on now. */
+const stopped = {
+  description: 'Whether it stopped anything, and what is on now.',
+  json: z.object({ stopped: z.boolean(), ...stateSchema.shape }),
+};
+
 /** `DELETE /chaos/process/<fault>`. */
 export const stopFaultContract = (fault: ProcessFault): RouteContract =>
   defineContract({
@@ -64,12 +70,7 @@ export const stopFaultContract = (fault: ProcessFault): RouteContract =>
     summary: `Stop the ${fault} fault`,
     ...(fault === 'exit' && { description: 'Cancels an exit still waiting its delay.' }),
     tags,
-    responses: {
-      200: {
-        description: 'Whether it was on, and what is on now.',
-        json: z.object({ stopped: z.boolean(), ...stateSchema.shape }),
-      },
-    },
+    responses: { 200: stopped },
     problems: [],
   });
 
@@ -88,7 +89,7 @@ export const processChaosContracts = {
     operationId: 'stopProcessChaos',
     summary: 'Stop every whole-process fault (a pending exit included)',
     tags,
-    responses: { 200: state },
+    responses: { 200: stopped },
     problems: [],
   }),
   eventLoop: start(

@@ -154,8 +154,9 @@ export class ProcessChaos implements OnApplicationShutdown {
     return wasActive;
   }
 
-  stopAll(): void {
-    for (const fault of PROCESS_FAULTS) this.stop(fault);
+  /** Stops every fault; true when any was on. */
+  stopAll(): boolean {
+    return PROCESS_FAULTS.map((fault) => this.stop(fault)).includes(true);
   }
 
   onApplicationShutdown(): void {

@@ -180,6 +180,17 @@ describe('process chaos on the admin port (real child process)', () => {
     expect((await fetch(`${child.baseUrl}/healthz`)).status).toBe(200);
   });
 
+  it('DELETE /chaos/process answers stopped: whether any fault was on, as each DELETE does', async () => {
+    await admin.request('PUT', '/chaos/process/liveness', {});
+    const stopAll = await admin.request('DELETE', '/chaos/process');
+    expect(stopAll.status).toBe(200);
+    expect(await json(stopAll)).toEqual({ stopped: true, ...OFF });
+    expect(await json(await admin.request('DELETE', '/chaos/process'))).toEqual({
+      stopped: false,
+      ...OFF,
+    });
+  });
+
   it('exit: one still waiting its delay shows in state and is cancelled by DELETE', async () => {
     const res = await admin.request('POST', '/chaos/process/exit', { code: 9, delayMs: 600_000 });
     expect(res.status).toBe(202);
