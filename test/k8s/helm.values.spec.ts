@@ -100,6 +100,11 @@ describe('values.schema.json refuses bad values at install', () => {
     ],
     ["a pool past the app's bound", ['--set', 'config.DB_POOL_MAX=5000'], 'between 1 and 1000'],
     [
+      'an injected status that needs a header the fault cannot send',
+      ['--set', 'config.CHAOS_ERROR_STATUS=405'],
+      '/config/CHAOS_ERROR_STATUS',
+    ],
+    [
       'a whole number as a quoted string past the bound',
       ['--set-string', 'config.REQUEST_TIMEOUT_MS=0'],
       'REQUEST_TIMEOUT_MS=0: must be between 1 and',
