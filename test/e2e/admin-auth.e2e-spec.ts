@@ -79,6 +79,29 @@ describe('admin mutations with ADMIN_TOKEN set', () => {
     expect((await fetch(`${t.baseUrl}/hello`)).status).toBe(200);
   });
 
+  it.each([
+    ['POST', '/readyz/enable', { disabled: true }],
+    ['POST', '/readyz/disable', null],
+    ['DELETE', '/chaos', { errorRate: 0 }],
+  ])(
+    '%s %s with a body it takes none of → 400 INVALID_INPUT, nothing changed',
+    async (method, path, body) => {
+      const before = await (await fetch(`${t.baseUrl}/readyz`)).status;
+      const res = await fetch(`${t.adminUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(await res.json()).toMatchObject({
+        code: 'INVALID_INPUT',
+        errors: [{ field: 'body', message: 'this route takes no body' }],
+      });
+      expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(before);
+    },
+  );
+
   it('the right token works, whatever the case of the scheme', async () => {
     const res = await fetch(`${t.adminUrl}/readyz/disable`, {
       method: 'POST',
