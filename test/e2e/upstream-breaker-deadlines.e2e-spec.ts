@@ -1,3 +1,4 @@
+import { AdminClient } from '../support/admin-client.js';
 import { BackendServer, stall } from '../support/backend-server.js';
 import { defaultDatabaseEnv } from '../support/database.js';
 import { json, type JsonBody } from '../support/http.js';
@@ -43,10 +44,8 @@ describe("callers' deadlines under UPSTREAM_TIMEOUT_MS on a hung backend (hits c
     expect(res.status).toBe(200);
     return json(res);
   };
-  const circuitState = async (): Promise<number> => {
-    const text = await (await fetch(`${t.adminUrl}/metrics`)).text();
-    return Number(/^upstream_circuit_state\{[^}]*\} (\d+)/m.exec(text)?.[1]);
-  };
+  const circuitState = async (): Promise<number | undefined> =>
+    new AdminClient(() => t.adminUrl).metric('upstream_circuit_state');
 
   it('deadlines under half of UPSTREAM_TIMEOUT_MS never open it: one client cannot open it for all', async () => {
     const before = backend.hits;

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AdminClient } from '../support/admin-client.js';
 import { BackendServer, stall } from '../support/backend-server.js';
 import { defaultDatabaseEnv } from '../support/database.js';
 import { json, type JsonBody } from '../support/http.js';
@@ -49,20 +50,15 @@ describe('a half-open probe cut short by its caller does not close the breaker (
     half_open: number;
     closed: number;
   }> => {
-    const text = await (await fetch(`${t.adminUrl}/metrics`)).text();
-    const read = (pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? 0);
-    const transitions = (state: string) =>
-      read(
-        new RegExp(
-          `^upstream_circuit_transitions_total\\{[^}]*state="${state}"[^}]*\\} (\\d+)`,
-          'm',
-        ),
-      );
+    const admin = new AdminClient(() => t.adminUrl);
+    const read = async (name: string, labels?: Record<string, string>): Promise<number> =>
+      (await admin.metric(name, labels)) ?? 0;
+    const transitions = (state: string) => read('upstream_circuit_transitions_total', { state });
     return {
-      state: read(/^upstream_circuit_state\{[^}]*\} (\d+)/m),
-      open: transitions('open'),
-      half_open: transitions('half_open'),
-      closed: transitions('closed'),
+      state: await read('upstream_circuit_state'),
+      open: await transitions('open'),
+      half_open: await transitions('half_open'),
+      closed: await transitions('closed'),
     };
   };
 

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AdminClient } from '../support/admin-client.js';
 import { answer, BackendServer, stall } from '../support/backend-server.js';
 import { defaultDatabaseEnv } from '../support/database.js';
 import { json, type JsonBody } from '../support/http.js';
@@ -38,11 +39,8 @@ describe('circuit breaker on a backend answering 503 (real backend, hits counted
     expect(res.status).toBe(200); // a failing backend degrades its entry, never the answer
     return json(res);
   };
-  const circuitState = async (): Promise<number> => {
-    const text = await (await fetch(`${t.adminUrl}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith('upstream_circuit_state{'));
-    return Number(line?.split(' ').pop());
-  };
+  const circuitState = async (): Promise<number | undefined> =>
+    new AdminClient(() => t.adminUrl).metric('upstream_circuit_state');
 
   // Each test sets the breaker's state it starts from, so none leans on what an earlier one left.
 

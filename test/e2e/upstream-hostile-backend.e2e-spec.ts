@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AdminClient } from '../support/admin-client.js';
 import { answer, BackendServer, type BackendHandler } from '../support/backend-server.js';
 import { defaultDatabaseEnv } from '../support/database.js';
 import { json, type JsonBody } from '../support/http.js';
@@ -53,11 +54,8 @@ describe('a backend that misbehaves degrades its own entry, and only its own fau
     expect(res.status).toBe(200);
     return json(res);
   };
-  const circuitState = async (): Promise<number> => {
-    const text = await (await fetch(`${t.adminUrl}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith('upstream_circuit_state{'));
-    return Number(line?.split(' ').pop());
-  };
+  const circuitState = async (): Promise<number | undefined> =>
+    new AdminClient(() => t.adminUrl).metric('upstream_circuit_state');
 
   it('JSON nested 5,000 deep: the entry keeps it as text, the answer stays 200', async () => {
     const deep = '['.repeat(5_000) + ']'.repeat(5_000);
