@@ -225,10 +225,10 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
   }
 
   /** SlotOwner: a request finished; its latency sample leaves out the time it was parked. */
-  release(busyMs: number, holdsSlot: boolean): void {
+  release(busyMs: number, holdsSlot: boolean, answered: boolean): void {
     if (holdsSlot) this.admitted--;
     else this.parked--;
-    this.latencies.record(busyMs);
+    if (answered) this.latencies.record(busyMs);
     this.drain(performance.now());
   }
 

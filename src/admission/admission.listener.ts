@@ -95,13 +95,13 @@ export class AdmissionListener {
     const slot = gate.slot(admittedAt, pending ? admittedAt - pending.arrivedAt : 0);
     if (res.destroyed) {
       // Admitted from the queue after its client left: hand the slot straight back.
-      slot.release();
+      slot.release(false);
       return;
     }
     attachSlot(req, slot);
     // The one close listener of an admitted response: the request-state hook hands its own
     // close-time work to the slot (AdmissionSlot.onClose) instead of adding a second.
-    res.on('close', () => slot.closed());
+    res.on('close', () => slot.closed(res.writableFinished));
     handler(req, res);
   }
 

@@ -7,12 +7,20 @@ function setup(admittedAt = 100) {
   const owner: SlotOwner = {
     vacate: () => calls.push('vacate'),
     occupy: () => calls.push('occupy'),
-    release: (busyMs, holdsSlot) => calls.push(`release ${busyMs} ${holdsSlot}`),
+    release: (busyMs, holdsSlot, answered) =>
+      calls.push(`release ${busyMs} ${holdsSlot} ${answered ? 'answered' : 'not answered'}`),
   };
   return { calls, clock, slot: new AdmissionSlot(owner, admittedAt, 0, clock) };
 }
 
 describe('AdmissionSlot', () => {
+  it("runs the request's close work after the release, and reports whether it was answered", () => {
+    const { calls, slot } = setup();
+    slot.onClose = () => calls.push('close work');
+    slot.closed(false);
+    expect(calls).toEqual(['release 0 true not answered', 'close work']);
+  });
+
   it('lends its place while parked and takes it back once, however often park is called', () => {
     const { calls, slot } = setup();
     slot.park();
@@ -30,18 +38,18 @@ describe('AdmissionSlot', () => {
     clock.t = 153; // 50 ms waiting for the batch's statement
     slot.unpark();
     clock.t = 155; // 2 ms answering
-    slot.release();
-    expect(calls).toEqual(['vacate', 'occupy', 'release 5 true']);
+    slot.closed(true);
+    expect(calls).toEqual(['vacate', 'occupy', 'release 5 true answered']);
   });
 
   it('released while parked (the client left): frees nothing twice, and a later unpark takes no place', () => {
     const { calls, clock, slot } = setup(0);
     slot.park();
     clock.t = 10;
-    slot.release();
+    slot.closed(false);
     slot.unpark();
-    slot.release();
+    slot.release(false);
     slot.park();
-    expect(calls).toEqual(['vacate', 'release 0 false']);
+    expect(calls).toEqual(['vacate', 'release 0 false not answered']);
   });
 });

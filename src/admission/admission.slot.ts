@@ -7,8 +7,11 @@ export interface SlotOwner {
   vacate(): void;
   /** A parked request resumed: it holds a slot again, over the limit if need be. */
   occupy(): void;
-  /** The request finished: free its slot if it holds one; `busyMs` is its time not parked. */
-  release(busyMs: number, holdsSlot: boolean): void;
+  /**
+   * The request finished: free its slot if it holds one; `busyMs` is its time not parked, a
+   * latency sample only if `answered` (the response was sent, not cut by its client leaving).
+   */
+  release(busyMs: number, holdsSlot: boolean, answered: boolean): void;
 }
 
 /**
@@ -58,20 +61,30 @@ export class AdmissionSlot {
     if (!this.released) this.owner.occupy();
   }
 
-  /** The response closed: the slot is released, then the request's own close-time work runs. */
-  closed(): void {
-    this.release();
+  /**
+   * The response closed: the slot is released, then the request's own close-time work runs.
+   * @param answered whether the response was sent in full (`res.writableFinished`)
+   */
+  closed(answered: boolean): void {
+    this.release(answered);
     this.onClose?.();
   }
 
-  release(): void {
+  /**
+   * Frees the slot once. Only an answered request's time is a latency sample for the limiter: a
+   * request whose client left was cut short at a time the client chose, and one admitted after its
+   * client left was never served; either would read as a fast answer and let the limit grow
+   * (Netflix concurrency-limits calls this `onIgnore`; Envoy's adaptive concurrency filter samples
+   * only requests that got a response).
+   */
+  release(answered: boolean): void {
     if (this.released) return;
     this.released = true;
     const now = this.clock.now();
     const holdsSlot = this.parkedAt < 0;
     if (!holdsSlot) this.parkedMs += now - this.parkedAt;
     this.parkedAt = -1;
-    this.owner.release(now - this.admittedAt - this.parkedMs, holdsSlot);
+    this.owner.release(now - this.admittedAt - this.parkedMs, holdsSlot, answered);
   }
 }
 

@@ -141,6 +141,34 @@ describe('admission slots', () => {
     ).toBe(true);
     expect(await metric(app, 'http_server_admission_in_flight')).toBe(0);
   });
+
+  it('learns latency only from answered requests: an abandoned one is no sample for the limiter', async () => {
+    const baseline = () => metric(app, 'http_server_admission_baseline_latency_seconds');
+    expect(await baseline()).toBe(0);
+    // Clients that leave a few ms into their request: were their times samples, the limiter's
+    // baseline (the lowest window median) would read them as fast answers.
+    for (let i = 0; i < 3; i++) {
+      const controller = new AbortController();
+      const abandoned = fetch(`${app.baseUrl}/hello?delay=10s`, {
+        signal: controller.signal,
+      }).catch(() => 'aborted');
+      expect(
+        await eventually(async () => (await metric(app, 'http_server_admission_in_flight')) === 1),
+      ).toBe(true);
+      controller.abort();
+      expect(await abandoned).toBe('aborted');
+      expect(
+        await eventually(async () => (await metric(app, 'http_server_admission_in_flight')) === 0),
+      ).toBe(true);
+    }
+    // Then answered requests of 300 ms each, until a window has been judged.
+    for (let i = 0; i < 20 && (await baseline()) === 0; i++) {
+      const answered = await fetch(`${app.baseUrl}/hello?delay=300ms`);
+      expect(answered.status).toBe(200);
+      await answered.text();
+    }
+    expect(await baseline()).toBeGreaterThanOrEqual(0.3);
+  });
 });
 
 /**
