@@ -1,7 +1,7 @@
 // /hello with telemetry on (metrics, access log at info, tracing to a real OTLP/HTTP endpoint that
 // decodes what it gets) against raw Fastify, NestJS + Fastify alone (the floor of the stack), and
 // the setup a NestJS user would pick instead (NestJS + auto-instrumentations + @fastify/otel,
-// 100 % sampled), same run, same load, in interleaved rounds (BENCH_TELEMETRY_ROUNDS, 3; each
+// 100 % sampled), same run, same load, in interleaved rounds (BENCH_TELEMETRY_ROUNDS, 5; each
 // target's median reported): rampart at default 10 % sampling and at 100 % with the
 // span pipeline's drop counter read from /metrics afterwards. Every server's stdout is a pipe
 // that is read (bench/lib/processes.js), as a container runtime reads it. Start-up = spawn to first 200, against a
@@ -17,7 +17,7 @@ import { median } from '../lib/stats.js';
 
 export const name = 'telemetry';
 /** Interleaved rounds per target (BENCH_TELEMETRY_ROUNDS); the median round is reported. */
-const ROUNDS = Number(process.env.BENCH_TELEMETRY_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_TELEMETRY_ROUNDS ?? 5);
 // An earlier build of rampart in the same rounds, to measure a change in CPU time:
 // BENCH_TELEMETRY_BASELINE=842ad77@1 (a revision, and the sampling ratio to run it at; `off` for
 // tracing off). BENCH_TELEMETRY_TARGETS=rampart-100pct keeps only those targets, besides NestJS
@@ -83,6 +83,14 @@ async function compare(databaseUrl) {
   for (const key of Object.keys(results)) {
     results[key].rpsVsNest = round(results[key].rps / floor.rps);
     results[key].cpuVsNest = round(results[key].cpuUsPerRequest / floor.cpuUsPerRequest);
+    // The same ratio taken within each round (against NestJS alone measured a minute apart, not
+    // in another round) and its median: the machine's drift between rounds cancels out of it,
+    // which the ratio of two medians above does not. Both are reported.
+    const paired = runs[key].map(
+      (f, i) => f.cpuUsPerRequest / runs['nest-alone'][i].cpuUsPerRequest,
+    );
+    results[key].cpuVsNestRounds = paired.map(round);
+    results[key].cpuVsNestPaired = round(median(paired));
   }
   const userPick = results['nest-otel-auto-100pct'];
   if (userPick && results['rampart-100pct']) {
