@@ -10,6 +10,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { clientAddress } from '../protocol/client-address.js';
 import type { RequestState } from '../request-context/request-state.js';
+import { clientText } from './client-text.js';
 import type { RootSpanStarter } from './root-span.starter.js';
 import { telemetryHandle } from './telemetry.handle.js';
 
@@ -27,7 +28,10 @@ import { telemetryHandle } from './telemetry.handle.js';
 export class ServerSpans {
   private readonly tracer: Tracer = trace.getTracer('rampart.http.server');
 
-  constructor(private readonly rootSpans?: RootSpanStarter) {}
+  constructor(
+    private readonly rootSpans?: RootSpanStarter,
+    private readonly textLimit = Infinity,
+  ) {}
 
   /** Starts the request's span (never for probes), parented by the caller's trace headers. */
   start(request: FastifyRequest, state: RequestState): void {
@@ -45,7 +49,7 @@ export class ServerSpans {
         : this.tracer.startSpan(request.method, { kind: SpanKind.SERVER }, parent);
     if (span.isRecording()) {
       if (state.route !== undefined) span.updateName(`${request.method} ${state.route}`);
-      span.setAttributes(requestAttributes(request, state.route));
+      span.setAttributes(requestAttributes(request, state.route, this.textLimit));
     }
     state.span = span;
     // The request's context is the store's, not the extracted one, so what else the propagators
@@ -80,7 +84,9 @@ export class ServerSpans {
 /** Server spans when the SDK started; undefined (no span, zero cost) when OTEL_SDK_DISABLED. */
 export function serverSpans(): ServerSpans | undefined {
   const telemetry = telemetryHandle();
-  return telemetry ? new ServerSpans(telemetry.rootSpans) : undefined;
+  return telemetry
+    ? new ServerSpans(telemetry.rootSpans, telemetry.attributeValueLengthLimit)
+    : undefined;
 }
 
 /**
@@ -88,12 +94,18 @@ export function serverSpans(): ServerSpans | undefined {
  * every attribute is validated, stored and encoded per sampled request
  * (opentelemetry.io/docs/specs/semconv/http/http-spans/#http-server).
  */
-function requestAttributes(request: FastifyRequest, route: string | undefined) {
+function requestAttributes(request: FastifyRequest, route: string | undefined, limit: number) {
   const queryAt = request.url.indexOf('?');
+  const userAgent = request.headers['user-agent'];
   return {
     'http.request.method': request.method,
     'http.route': route,
-    'url.path': queryAt === -1 ? request.url : request.url.slice(0, queryAt),
+    // What the client wrote, in strings of their own (client-text.ts): a cut of a longer string
+    // keeps all of it alive as long as the span.
+    'url.path':
+      queryAt === -1
+        ? clientText(request.url, limit)
+        : clientText(request.url.slice(0, queryAt), limit, false),
     // A trusted proxy's X-Forwarded-Proto, taken as written by Fastify: only the two schemes a
     // client can have used are recorded.
     'url.scheme': request.protocol === 'https' ? 'https' : 'http',
@@ -102,6 +114,6 @@ function requestAttributes(request: FastifyRequest, route: string | undefined) {
     'client.address': clientAddress(request),
     'network.peer.address': request.socket.remoteAddress,
     'network.protocol.version': request.raw.httpVersion,
-    'user_agent.original': request.headers['user-agent'],
+    'user_agent.original': userAgent === undefined ? undefined : clientText(userAgent, limit),
   };
 }

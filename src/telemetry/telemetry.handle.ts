@@ -29,6 +29,8 @@ export interface TelemetryHandle {
   readonly spanStore?: SpanStore;
   /** Starts the span of a request without a caller's trace context (server-span.hooks.ts). */
   readonly rootSpans?: RootSpanStarter;
+  /** OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: where server-span.hooks.ts cuts a client's text. */
+  readonly attributeValueLengthLimit: number;
   /**
    * For each registered instrumentation, by library name, whether the library the service
    * loaded is patched right now (checked on every call; cheap property reads).

@@ -43,6 +43,7 @@ export class TelemetrySdk implements TelemetryHandle {
   private provider?: TracerProvider;
   spanStore?: SpanStore;
   rootSpans?: RootSpanStarter;
+  attributeValueLengthLimit = Infinity;
   private instrumentations: ConfiguredInstrumentation[] = [];
 
   /**
@@ -58,6 +59,7 @@ export class TelemetrySdk implements TelemetryHandle {
     // span share one AsyncLocalStorage frame.
     context.setGlobalContextManager(contextStore.enable());
     propagation.setGlobalPropagator(propagatorFromConfig(config.OTEL_PROPAGATORS));
+    this.attributeValueLengthLimit = config.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT;
     this.spanStore = config.TRACEZ_ENABLED ? new SpanStore(config.TRACEZ_MAX_SPANS) : undefined;
     const recorded = exporter !== undefined || this.spanStore !== undefined;
     const { OTEL_TRACES_SAMPLER: sampler, OTEL_TRACES_SAMPLER_ARG: ratio } = config;

@@ -1,0 +1,72 @@
+/**
+ * What a client's long headers cost the spans that record them: the attribute is cut to
+ * OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT, and the cut must not keep the whole header alive (a
+ * 12 KB User-Agent held 12 KB per span in the /debug/tracez ring: telemetry/client-text.ts).
+ */
+import { request } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { loadConfig } from '../../src/config/config.loader.js';
+import { TELEMETRY_HANDLE } from '../../src/telemetry/telemetry.handle.js';
+import { TelemetrySdk } from '../../src/telemetry/telemetry.sdk.js';
+import { startTestApp, TEST_ENV, type TestApp } from '../support/test-app.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const heapAfterGc = () => {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+
+const TRACED = { OTEL_SDK_DISABLED: 'false', OTEL_TRACES_SAMPLER: 'always_on' };
+const REQUESTS = 1_000;
+
+/** GET `path` with a User-Agent of its own, on a fresh connection; resolves with the status. */
+function get(url: string, userAgent: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    request(url, { agent: false, headers: { 'user-agent': userAgent } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+describe('spans of requests with long client headers', () => {
+  let t: TestApp;
+  const sdk = new TelemetrySdk();
+  beforeAll(async () => {
+    // No exporter: the recorded spans live in the /debug/tracez ring (4,096 by default).
+    sdk.start(loadConfig({ ...TEST_ENV, ...TRACED }), undefined);
+    (globalThis as Record<symbol, unknown>)[TELEMETRY_HANDLE] = sdk;
+    t = await startTestApp(TRACED);
+  });
+  afterAll(async () => {
+    await t.close();
+    await sdk.shutdown();
+    delete (globalThis as Record<symbol, unknown>)[TELEMETRY_HANDLE];
+  });
+
+  /** Heap kept by REQUESTS more recorded spans whose User-Agent is `kb` KB long (the query at most 2 KB: 16 KiB of headers in all is the limit). */
+  async function heapKeptBySpans(kb: number): Promise<number> {
+    const before = heapAfterGc();
+    for (let i = 0; i < REQUESTS; i++) {
+      const agent = `agent-${i}-`.padEnd(kb * 1024, 'x');
+      const query = `?q=${i}`.padEnd(Math.min(kb, 2) * 1024, 'y');
+      expect(await get(`${t.baseUrl}/hello${query}`, agent)).toBe(200);
+    }
+    return heapAfterGc() - before;
+  }
+
+  it('hold the cut text only: a 12 KB User-Agent and query cost a span ~1 KB more than short ones', async () => {
+    const short = await heapKeptBySpans(0.01);
+    const long = await heapKeptBySpans(12);
+    // Both rounds' spans are still in the ring (4,096 by default).
+    expect(sdk.spanStore?.stats().held).toBeGreaterThanOrEqual(2 * REQUESTS);
+    // The cut User-Agent is 1,024 characters more than a short one; kept whole, the two
+    // headers would be 24 KB a span.
+    expect((long - short) / REQUESTS).toBeLessThan(3 * 1024);
+  });
+});
