@@ -37,7 +37,7 @@ describe('denotesExactly: a JSON number literal against the integer JSON.parse m
 });
 
 describe('parseIncrement with the body as sent', () => {
-  it('takes the last of repeated keys, as JSON.parse does', () => {
+  it('takes the last of repeated keys, as JSON.parse does (the body parser refuses them first)', () => {
     const text = '{"by":1.5,"by":2}';
     expect(parseIncrement(JSON.parse(text), text)).toBe(2);
   });

@@ -53,9 +53,9 @@ export function parseIncrement(body: unknown, text?: string): number {
   return by;
 }
 
-// The body is a strict object whose only key is `by`: every number in its text is a value of
-// `by`, and the last one is the one JSON.parse kept (it keeps the last of repeated keys). Found as
-// the last number outside strings, so a key written with escapes (`"\u0062y"`) is found too:
+// The body is a strict object whose only key is `by`, written once (the body parser refuses a
+// repeated key: protocol/json.duplicate-keys.ts): the only number outside strings is `by`'s.
+// Found as the last number outside strings, so a key written with escapes (`"\u0062y"`) is found too:
 // looking for the text `"by"` let `{"\u0062y":1000000000.0000000001}` add 1,000,000,000.
 const TOKEN = /"(?:[^"\\]|\\.)*"|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
 const NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;

@@ -26,7 +26,8 @@ export interface ParameterObject {
 const readsBody = (method: string): boolean => method !== 'GET' && method !== 'HEAD';
 const BODY_PROBLEMS: ProblemCode[] = [
   'MALFORMED_JSON',
-  // A `__proto__` or `constructor` key, refused by the parser on any body.
+  // A `__proto__` or `constructor` key, or a key repeated in one object, refused by the parser
+  // on any body.
   'INVALID_INPUT',
   'EMPTY_JSON_BODY',
   'PAYLOAD_TOO_LARGE',

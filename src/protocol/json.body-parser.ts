@@ -5,10 +5,12 @@ import {
   UnsupportedMediaTypeError,
 } from './protocol.errors.js';
 import { InvalidInputError } from '../errors/http.errors.js';
-import { jsonShapeProblem } from './json.shape.js';
+import { jsonShape } from './json.shape.js';
+import { duplicateKeyPointer } from './json.duplicate-keys.js';
 import { repeated } from './raw-headers.js';
 
 const SEND_JSON = 'send Content-Type: application/json';
+const REPEATED_KEY = 'this key appears more than once in its object; send it once';
 
 /**
  * The only request bodies the public API reads are JSON, stored exactly as sent:
@@ -17,7 +19,9 @@ const SEND_JSON = 'send Content-Type: application/json';
  *    goes through Fastify's own parser, so the body limit and the `__proto__`/`constructor`
  *    poisoning checks (`onProtoPoisoning`, `onConstructorPoisoning`) stay Fastify's;
  *    JSON too costly to parse or walk (json.shape.ts: too deep, or an object too wide) is
- *    malformed JSON too, and a body with a
+ *    malformed JSON too; JSON that repeats a key within one object is refused (400
+ *    INVALID_INPUT, the field its JSON pointer: json.duplicate-keys.ts) rather than read as its
+ *    last value; and a body with a
  *    Content-Encoding (gzip, br…) is refused with 415: it is read as sent or not at all;
  * 2. any other type — a form post or `text/plain`, which a cross-site HTML form can send without
  *    a CORS preflight — and a body without a Content-Type answer 415.
@@ -82,9 +86,9 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       done(null, undefined);
       return;
     }
-    const shape = jsonShapeProblem(text);
-    if (shape !== undefined) {
-      done(new MalformedJsonError(shape));
+    const shape = jsonShape(text);
+    if (shape.problem !== undefined) {
+      done(new MalformedJsonError(shape.problem));
       return;
     }
     // Kept for a route that passes the body on as sent (RequestState.bodyText): the value below
@@ -92,7 +96,12 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
     // (The admin listener has no request state.)
     const state = request.requestState;
     if (state) state.bodyText = text;
-    parseJson(request, text, (error, value) => done(error && poisoned(text, error), value));
+    parseJson(request, text, (error, value) => {
+      if (error) return done(poisoned(text, error));
+      const pointer = duplicateKeyPointer(text, value, shape.keys);
+      if (pointer === undefined) return done(null, value);
+      done(new InvalidInputError([{ field: pointer, message: REPEATED_KEY }]));
+    });
   });
   // Catch-all: the stream is never read; Node discards the rest of the body after the answer.
   app.addContentTypeParser('*', (request, _payload, done) => {

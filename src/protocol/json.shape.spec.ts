@@ -1,4 +1,4 @@
-import { jsonShapeProblem, MAX_JSON_DEPTH, MAX_OBJECT_MEMBERS } from './json.shape.js';
+import { jsonShape, jsonShapeProblem, MAX_JSON_DEPTH, MAX_OBJECT_MEMBERS } from './json.shape.js';
 
 const tooDeep = `The JSON is nested deeper than ${MAX_JSON_DEPTH} levels.`;
 const tooWide = `An object in the JSON has more than ${MAX_OBJECT_MEMBERS} members.`;
@@ -39,5 +39,22 @@ describe('jsonShapeProblem: members of one object', () => {
     // Siblings after a closed wide-enough object start from zero.
     const half = wide(MAX_OBJECT_MEMBERS / 2);
     expect(jsonShapeProblem(`{"a":${half},"b":${half},"c":${half}}`)).toBeUndefined();
+  });
+});
+
+describe('jsonShape: the keys a text writes', () => {
+  it('counts colons outside strings, repeats each counted, short texts too', () => {
+    expect(jsonShape('{"a":1,"a":2}')).toEqual({ problem: undefined, keys: 2 });
+    expect(jsonShape('[{"a":{"b":[{"c":1}]}},{"":0}]').keys).toBe(4);
+    expect(jsonShape('{"a:b":"c:d","\\":":"\\\\"}').keys).toBe(2);
+    expect(jsonShape('[1,"x:y",true]').keys).toBe(0);
+    const long = JSON.stringify({ s: ':'.repeat(1_000), t: [{ u: 1 }] });
+    expect(jsonShape(long)).toEqual({ problem: undefined, keys: 3 });
+  });
+
+  it('answers what jsonShapeProblem answers for a text past the depth limit', () => {
+    const deep = `${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`;
+    expect(jsonShape(deep).problem).toBe(tooDeep);
+    expect(jsonShapeProblem(deep)).toBe(tooDeep);
   });
 });

@@ -13,19 +13,39 @@ export const MAX_JSON_DEPTH = 256;
  */
 export const MAX_OBJECT_MEMBERS = 10_000;
 
+/** What one scan of a JSON text found: whether it is too costly, and how many keys it writes. */
+export interface JsonShape {
+  /** Why the text is too costly to parse or to walk, or undefined. */
+  problem: string | undefined;
+  /**
+   * Members of all its objects (colons outside strings), repeated keys each counted: what
+   * json.duplicate-keys.ts compares with the parsed value. Partial when there is a problem.
+   */
+  keys: number;
+}
+
 /**
  * Why `text` is JSON too costly to parse or to walk (nested deeper than MAX_JSON_DEPTH, or an
- * object with more than MAX_OBJECT_MEMBERS members), or undefined. A scan of the text, not of
- * the parsed value: parsing is the cost being avoided, and walking the value would itself
- * recurse. Brackets and colons inside strings do not count. Text no longer than the depth limit
- * can break neither rule, so a short body is not scanned.
+ * object with more than MAX_OBJECT_MEMBERS members), or undefined. Text no longer than the depth
+ * limit can break neither rule, so a short text is not scanned.
  */
 export function jsonShapeProblem(text: string): string | undefined {
-  if (text.length <= MAX_JSON_DEPTH) return undefined;
+  return text.length <= MAX_JSON_DEPTH ? undefined : jsonShape(text).problem;
+}
+
+/**
+ * One scan of the text, not of the parsed value: parsing is the cost being avoided, and walking
+ * the value would itself recurse. Brackets and colons inside strings do not count. The request
+ * body parser scans every body, short ones too, for the key count.
+ */
+export function jsonShape(text: string): JsonShape {
   // Members of the container open at each depth: a colon outside strings is a member of the
-  // innermost container, which is then an object.
-  const members = new Uint16Array(MAX_JSON_DEPTH + 1);
+  // innermost container, which is then an object. Text no longer than the depth limit can break
+  // neither rule: it is only counted, without the array (its allocation costs more than a short
+  // body's scan).
+  const members = text.length > MAX_JSON_DEPTH ? new Uint16Array(MAX_JSON_DEPTH + 1) : undefined;
   let depth = 0;
+  let keys = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -35,13 +55,17 @@ export function jsonShapeProblem(text: string): string | undefined {
       else if (code === 0x22) inString = false;
     } else if (code === 0x22) inString = true;
     else if (code === 0x3a) {
-      if (++members[depth]! > MAX_OBJECT_MEMBERS)
-        return `An object in the JSON has more than ${MAX_OBJECT_MEMBERS} members.`;
+      keys++;
+      if (members && ++members[depth]! > MAX_OBJECT_MEMBERS)
+        return {
+          problem: `An object in the JSON has more than ${MAX_OBJECT_MEMBERS} members.`,
+          keys,
+        };
     } else if (code === 0x5b || code === 0x7b) {
       if (++depth > MAX_JSON_DEPTH)
-        return `The JSON is nested deeper than ${MAX_JSON_DEPTH} levels.`;
-      members[depth] = 0;
+        return { problem: `The JSON is nested deeper than ${MAX_JSON_DEPTH} levels.`, keys };
+      if (members) members[depth] = 0;
     } else if (code === 0x5d || code === 0x7d) depth--;
   }
-  return undefined;
+  return { problem: undefined, keys };
 }

@@ -24,7 +24,7 @@ export interface RequestState extends RequestContext, InFlightRequest {
   /**
    * A JSON body's text as it arrived (protocol/json.body-parser.ts), for a route that passes the
    * body on unaltered (`POST /echo`): the parsed value loses what JSON.parse cannot hold, such as
-   * 12345678901234567890's last digits, 1e400 (JSON.stringify writes null), -0 and repeated keys.
+   * 12345678901234567890's last digits, 1e400 (JSON.stringify writes null) and -0.
    */
   bodyText: string | undefined;
 }
