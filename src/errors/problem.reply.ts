@@ -1,9 +1,19 @@
 import { trace, isSpanContextValid } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { buildProblem, classifyError, PROBLEM_CONTENT_TYPE } from './problem.js';
+import { LogThrottle } from '../logging/log.throttle.js';
 import { logger } from '../logging/logger.js';
 
 const log = logger.child({ module: 'errors' });
+/**
+ * One warn line a second per code for expected failures: under a database outage or an overload
+ * every request fails the same way, and a line each (1,100 DB_POOL_TIMEOUT warnings in one burst)
+ * doubled the log volume with nothing new; each request still has its access line and its
+ * answer's code, and the lines written carry how many were left out. Per process, like the log
+ * stream it protects; the codes are a fixed set.
+ */
+const expectedFailureLines = new Map<string, LogThrottle>();
+const EXPECTED_FAILURE_LINE_MS = 1_000;
 
 /**
  * The one place an error becomes an HTTP answer: problem+json, stable code, request and trace
@@ -25,7 +35,13 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
     log.error({ err: error, reqId: request.id, code: classified.code }, 'request failed');
   } else if (classified.status >= 500 && !classified.error?.quiet) {
     // Expected, coded failures (deadline, pool timeout, open breaker): no stack, no alarm.
-    log.warn({ reqId: request.id, code: classified.code }, classified.detail);
+    let throttle = expectedFailureLines.get(classified.code);
+    if (!throttle) {
+      throttle = new LogThrottle(EXPECTED_FAILURE_LINE_MS);
+      expectedFailureLines.set(classified.code, throttle);
+    }
+    const line = throttle.take();
+    if (line) log.warn({ reqId: request.id, code: classified.code, ...line }, classified.detail);
   } else {
     log.debug({ reqId: request.id, code: classified.code }, classified.detail);
   }

@@ -1,0 +1,50 @@
+/**
+ * Expected failures (deadline, pool timeout, open breaker) are warned about once a second per
+ * code, not once per request: under an outage every request fails the same way, and a line each
+ * doubled the log with nothing new (errors/problem.reply.ts). Real child process, stdout read.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startChild, type Child } from '../support/child-process.js';
+
+describe('warnings for expected failures', () => {
+  let child: Child;
+  beforeAll(async () => {
+    child = await startChild({ LOG_LEVEL: 'info', NODE_ENV: 'test' });
+  });
+  afterAll(async () => {
+    child?.process.kill('SIGKILL');
+    await child?.exited;
+  });
+
+  const warnings = () =>
+    child
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.level === 'warn' && line.code === 'REQUEST_DEADLINE_EXCEEDED');
+
+  /** n requests at once, each past its 50 ms deadline; resolves with their statuses. */
+  const late = (n: number) =>
+    Promise.all(
+      Array.from({ length: n }, async () => {
+        const res = await fetch(`${child.baseUrl}/hello?delay=2s`, {
+          headers: { 'x-request-timeout': '50' },
+        });
+        await res.arrayBuffer();
+        return res.status;
+      }),
+    );
+
+  it('one line for a burst of the same failure, and the next line says how many it left out', async () => {
+    expect(await late(8)).toEqual(Array(8).fill(504));
+    await sleep(200); // the log sink writes once per loop turn
+    expect(warnings()).toHaveLength(1);
+    expect(warnings()[0]).toMatchObject({ suppressed: 0, reqId: expect.any(String) });
+    await sleep(1_100); // past the one-second interval
+    expect(await late(1)).toEqual([504]);
+    await sleep(200);
+    expect(warnings()).toHaveLength(2);
+    expect(warnings()[1]).toMatchObject({ suppressed: 7 });
+  });
+});
