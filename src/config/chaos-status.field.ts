@@ -6,7 +6,9 @@ import { int } from './config.fields.js';
  * 405 `Allow` (§15.5.6), 407 `Proxy-Authenticate` (§15.5.8), 408 `Connection: close` (§15.5.9),
  * 416 `Content-Range` (§15.5.17), 426 `Upgrade` (§15.5.22). Injected, they went out without it
  * (a 405 with no Allow, a 401 with no challenge), which clients may treat as a broken server.
- * Every other 4xx/5xx needs nothing (429's and 503's Retry-After is a MAY).
+ * Every other 4xx/5xx needs nothing (429's and 503's Retry-After is a MAY). `GET /status/:code`
+ * answers these with the header instead (src/chaos/requested-status.headers.ts; a spec there
+ * keeps the two lists the same).
  */
 const NEEDS_A_HEADER: ReadonlySet<number> = new Set([401, 405, 407, 408, 416, 426]);
 

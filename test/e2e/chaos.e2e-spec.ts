@@ -54,6 +54,44 @@ describe('fault injection: /status, /delay and admin /chaos', () => {
     expect(res.body).toBe('');
   });
 
+  // RFC 9110 requires a header with each; they used to go out without it (a 405 with no Allow).
+  it.each([
+    [401, { 'www-authenticate': 'Basic realm="Fake Realm"' }],
+    [405, { allow: '' }],
+    [407, { 'proxy-authenticate': 'Basic realm="Fake Realm"' }],
+    [416, { 'content-range': 'bytes */0' }],
+    [426, { upgrade: 'TLS/1.2, HTTP/1.1', connection: 'Upgrade' }],
+  ])('GET /status/%d answers it with the header HTTP requires of it', async (code, headers) => {
+    // Raw: the exact bytes, an empty Allow included; and the connection stays open for the next.
+    const res = await rawRequest(
+      Number(new URL(t.baseUrl).port),
+      `GET /status/${code} HTTP/1.1\r\nHost: a\r\n\r\n`,
+    );
+    expect(res.status).toBe(code);
+    expect(res.headers).toMatchObject(headers);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(JSON.parse(res.body).code).toBe('REQUESTED_STATUS');
+    expect(res.closed).toBe(false);
+  });
+
+  it('GET /status/408 closes the connection after its answer, as a 408 says it does', async () => {
+    const res = await rawRequest(
+      Number(new URL(t.baseUrl).port),
+      'GET /status/408 HTTP/1.1\r\nHost: a\r\n\r\n',
+    );
+    expect(res.status).toBe(408);
+    expect(res.headers.connection).toBe('close');
+    expect(res.closed).toBe(true);
+  });
+
+  it('a client reads GET /status/426 as a plain answer, not a switch of protocol', async () => {
+    const res = await fetch(`${t.baseUrl}/status/426`);
+    expect(res.status).toBe(426);
+    expect((await json(res)).code).toBe('REQUESTED_STATUS');
+    // Same connection pool, next request: the 426 did not leave the connection unusable.
+    expect((await fetch(`${t.baseUrl}/status/200`)).status).toBe(200);
+  });
+
   it.each(['99', '100', '600', 'abc', '2000', '-1', '20x'])(
     'GET /status/%s → 400',
     async (code) => {
