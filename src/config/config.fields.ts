@@ -35,20 +35,32 @@ export const bool = () =>
     .enum(['true', 'false', '1', '0'], { message: 'expected true or false' })
     .transform((v) => v === 'true' || v === '1');
 
+/** Refused for every string variable: an empty value is unset (loadConfig), a blank one is not. */
+export const BLANK_MESSAGE = 'must not be blank (whitespace only)';
+
+/** Whether `v` has something besides whitespace in it. */
+export const notBlank = (v: string): boolean => v.trim() !== '';
+
 /**
  * A name, a version, a host: not blank. An empty value is unset (loadConfig) and takes the
  * default; one of only whitespace is refused, as a blank number is: `SERVICE_VERSION=' '`
- * started and reported a version of one space.
+ * started and reported a version of one space. Other whitespace is kept as given.
  */
-export const text = () =>
-  z.string().refine((v) => v.trim() !== '', { message: 'must not be blank (whitespace only)' });
+export const text = () => z.string().refine(notBlank, { message: BLANK_MESSAGE });
 
-/** Optional string that treats an empty value (`FOO=`) as unset. */
+/**
+ * Optional string that treats an empty value (`FOO=`) as unset and refuses a blank one, as
+ * text() does. A blank value is a template whose value was missing: `POD_NAME='   '` started,
+ * and the pod called itself three spaces in /api/info and its spans; `DATA_DIR=' '` handed the
+ * embedded database a directory named by a space. Nothing later is checked of a blank value
+ * (`abort`): its one problem is said once, not also as "too short" or "not a colour".
+ */
 export const optionalString = () =>
   z
     .string()
     .optional()
-    .transform((v) => (v === undefined || v === '' ? undefined : v));
+    .transform((v) => (v === undefined || v === '' ? undefined : v))
+    .refine((v) => v === undefined || notBlank(v), { message: BLANK_MESSAGE, abort: true });
 
 export const url = (protocols: string[]) =>
   z.string().refine(

@@ -1,5 +1,6 @@
 import { configProblems } from '../../test/support/config-problems.js';
 import { loadConfig } from './config.loader.js';
+import { configKeys } from './config.schema.js';
 
 describe('loadConfig', () => {
   it('applies documented defaults when nothing is set', () => {
@@ -60,6 +61,51 @@ describe('loadConfig', () => {
     ['HOST', '\t'],
   ])('%s=%j (only whitespace) is refused as blank, not taken as a name', (name, value) => {
     expect(configProblems({ [name]: value })).toContain(`${name}: must not be blank`);
+  });
+
+  // Optional strings took a blank value as given: POD_NAME='   ' was the pod's name everywhere.
+  it.each([
+    ['POD_NAME', '   '],
+    ['POD_NAMESPACE', ' '],
+    ['NODE_NAME', '\t'],
+    ['KUBERNETES_SERVICE_HOST', ' '],
+    ['DATA_DIR', ' '],
+    ['OTEL_RESOURCE_ATTRIBUTES', '  '],
+    ['UI_MESSAGE', ' \n '],
+    ['UI_COLOR', ' '],
+    ['DATABASE_URL', ' '],
+    ['REDIS_URL', ' '],
+    ['ADMIN_TOKEN', ' '.repeat(20)],
+    ['DEBUG_TOKEN', ' '],
+    ['OTEL_EXPORTER_OTLP_HEADERS', ' '],
+    ['OTEL_EXPORTER_OTLP_TRACES_HEADERS', ' '],
+    ['TRUST_PROXY', '  '],
+    ['BACKEND_URLS', ' '],
+  ])('optional %s=%j (only whitespace) is refused as blank, once', (name, value) => {
+    const lines =
+      configProblems({ [name]: value })
+        ?.split('\n')
+        .slice(1) ?? [];
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.trim()).toMatch(new RegExp(`^${name}: must not be blank`));
+  });
+
+  it('no variable takes a blank value: each one refuses it, naming itself', () => {
+    const taken = configKeys().filter((name) => !configProblems({ [name]: ' ' })?.includes(name));
+    expect(taken).toEqual([]);
+  });
+
+  it('an optional string keeps other whitespace as given, as a required one does', () => {
+    const config = loadConfig({
+      POD_NAME: 'pod a ',
+      UI_MESSAGE: ' canary ',
+      SERVICE_VERSION: '1 ',
+    });
+    expect([config.POD_NAME, config.UI_MESSAGE, config.SERVICE_VERSION]).toEqual([
+      'pod a ',
+      ' canary ',
+      '1 ',
+    ]);
   });
 
   it('numbers in plain decimal still parse, a ratio with an exponent too', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BLANK_MESSAGE, notBlank } from './config.fields.js';
 
 /** An HTTP header name (RFC 9110 token); gRPC metadata keys are a subset in lower case. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -25,7 +26,12 @@ export const otlpHeaders = () =>
     .string()
     .optional()
     .transform((raw, ctx): Readonly<Record<string, string>> | undefined => {
-      if (raw === undefined || raw.trim() === '') return undefined;
+      if (raw === undefined || raw === '') return undefined;
+      // Blank was read as "no headers": an API key missing from a template exported without it.
+      if (!notBlank(raw)) {
+        ctx.addIssue({ code: 'custom', message: BLANK_MESSAGE });
+        return z.NEVER;
+      }
       const headers: Record<string, string> = {};
       raw.split(',').forEach((entry, index) => {
         const at = entry.indexOf('=');

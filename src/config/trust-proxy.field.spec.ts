@@ -7,9 +7,13 @@ const problemWith = (value: string): string | undefined => configProblems({ TRUS
 describe('TRUST_PROXY', () => {
   it('is off by default and for off, false, 0 or an empty value', () => {
     expect(loadConfig({}).TRUST_PROXY).toBe(false);
-    for (const value of ['off', 'OFF', 'false', '0', '', '  ']) {
+    for (const value of ['off', 'OFF', 'false', '0', '', ' off ']) {
       expect(loadConfig({ TRUST_PROXY: value }).TRUST_PROXY).toBe(false);
     }
+  });
+
+  it('refuses a blank value rather than reading it as off (a hop count lost in a template)', () => {
+    expect(problemWith('  ')).toContain('TRUST_PROXY: must not be blank');
   });
 
   it('reads a hop count', () => {

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { BLANK_MESSAGE, notBlank } from './config.fields.js';
 
 /**
  * Which `X-Forwarded-For` hops the public listener believes (TRUST_PROXY):
@@ -28,6 +29,12 @@ const EXPECTED = `expected off, a hop count (1-${MAX_HOPS}) or a comma-separated
  */
 export const trustProxy = () =>
   z.string().transform((raw, ctx): TrustProxy => {
+    // Blank was read as off: a hop count missing from a template put every client behind the
+    // ingress in one rate-limit bucket. (Empty is unset, and off is the default.)
+    if (raw !== '' && !notBlank(raw)) {
+      ctx.addIssue({ code: 'custom', message: `${BLANK_MESSAGE}; ${EXPECTED}` });
+      return z.NEVER;
+    }
     const value = raw.trim().toLowerCase();
     if (OFF.has(value)) return false;
     if (value === 'true') {

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { chaosStatus } from './chaos-status.field.js';
-import { decimal, int, url } from './config.fields.js';
+import { BLANK_MESSAGE, decimal, int, notBlank, url } from './config.fields.js';
 
 const backendList = z
   .string()
   .default('')
+  // Empty (unset) is a leaf; blank was one too, where a template had lost the list.
+  .refine((v) => v === '' || notBlank(v), { message: BLANK_MESSAGE, abort: true })
   .transform((v) =>
     v
       .split(',')

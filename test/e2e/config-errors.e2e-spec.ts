@@ -1,0 +1,23 @@
+import { startChild, type Child } from '../support/child-process.js';
+
+/** The child's exit code, or 'started' (and then it is stopped) if it got as far as ready. */
+async function outcome(child: Child): Promise<number | null | 'started'> {
+  const started = await child.ready.then(
+    () => true,
+    () => false,
+  );
+  if (!started) return child.exited;
+  child.process.kill('SIGTERM');
+  await child.exited;
+  return 'started';
+}
+
+/** The compiled service refuses these at start-up, as the image runs it: exit 78, no stack. */
+describe('configuration errors stop start-up, naming the variable', () => {
+  it('a blank optional string (POD_NAME of spaces from a template) stops start-up (exit 78)', async () => {
+    const child = await startChild({ POD_NAME: '   ', UI_MESSAGE: ' ' }, { waitReady: false });
+    expect(await outcome(child)).toBe(78);
+    expect(child.output()).toContain('POD_NAME: must not be blank (whitespace only)');
+    expect(child.output()).toContain('UI_MESSAGE: must not be blank (whitespace only)');
+  });
+});
