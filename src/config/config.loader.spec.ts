@@ -130,14 +130,94 @@ describe('loadConfig', () => {
     ],
     [
       { UPSTREAM_RETRY_BASE_DELAY_MS: '5000', UPSTREAM_RETRY_MAX_DELAY_MS: '10' },
-      'UPSTREAM_RETRY_BASE_DELAY_MS: must not exceed UPSTREAM_RETRY_MAX_DELAY_MS (10)',
+      'UPSTREAM_RETRY_BASE_DELAY_MS: must not exceed UPSTREAM_RETRY_MAX_DELAY_MS (10 as set)',
     ],
     [
       { OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '5000', OTEL_BSP_MAX_QUEUE_SIZE: '10' },
-      'OTEL_BSP_MAX_EXPORT_BATCH_SIZE: must not exceed OTEL_BSP_MAX_QUEUE_SIZE (10)',
+      'OTEL_BSP_MAX_EXPORT_BATCH_SIZE: must not exceed OTEL_BSP_MAX_QUEUE_SIZE (10 as set)',
     ],
   ])('contradicting settings %j are refused at parse time', (env, problem) => {
     expect(configProblems(env)).toContain(problem);
+  });
+
+  // A contradiction is reported under the variable the user set, the other's value beside it:
+  // SHUTDOWN_DRAIN_DELAY_MS=30000 alone used to name SHUTDOWN_TIMEOUT_MS, which nobody had set.
+  it.each([
+    [{ PORT: '9090' }, 'PORT: must differ from ADMIN_PORT (9090 by default) (got "9090")'],
+    [{ ADMIN_PORT: '8080' }, 'ADMIN_PORT: must differ from PORT (8080 by default) (got "8080")'],
+    [
+      { ADMISSION_MAX_LIMIT: '10' },
+      'ADMISSION_MAX_LIMIT: must not be below ADMISSION_MIN_LIMIT (20 by default) (got "10")',
+    ],
+    [
+      { ADMISSION_MIN_LIMIT: '2000' },
+      'ADMISSION_MIN_LIMIT: must not exceed ADMISSION_MAX_LIMIT (1000 by default) (got "2000")',
+    ],
+    [
+      { ADMISSION_MIN_LIMIT: '200' },
+      'ADMISSION_MIN_LIMIT: must not exceed ADMISSION_INITIAL_LIMIT (100 by default) (got "200")',
+    ],
+    [
+      { ADMISSION_MAX_LIMIT: '50' },
+      'ADMISSION_MAX_LIMIT: must not be below ADMISSION_INITIAL_LIMIT (100 by default) (got "50")',
+    ],
+    [
+      { ADMISSION_INITIAL_LIMIT: '5000' },
+      'ADMISSION_INITIAL_LIMIT: must be within ADMISSION_MIN_LIMIT (20 by default) and ' +
+        'ADMISSION_MAX_LIMIT (1000 by default) (got "5000")',
+    ],
+    [
+      { HELLO_DELAY_MS: '40000' },
+      'HELLO_DELAY_MS: must not exceed HELLO_MAX_DELAY_MS (30000 by default) (got "40000")',
+    ],
+    [
+      { UPSTREAM_RETRY_MAX_DELAY_MS: '10' },
+      'UPSTREAM_RETRY_MAX_DELAY_MS: must not be below UPSTREAM_RETRY_BASE_DELAY_MS (50 by default) (got "10")',
+    ],
+    [
+      { UPSTREAM_RETRY_BASE_DELAY_MS: '5000' },
+      'UPSTREAM_RETRY_BASE_DELAY_MS: must not exceed UPSTREAM_RETRY_MAX_DELAY_MS (1000 by default) (got "5000")',
+    ],
+    [
+      { OTEL_BSP_MAX_QUEUE_SIZE: '100' },
+      'OTEL_BSP_MAX_QUEUE_SIZE: must not be below OTEL_BSP_MAX_EXPORT_BATCH_SIZE (512 by default) (got "100")',
+    ],
+    [
+      { OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '20000' },
+      'OTEL_BSP_MAX_EXPORT_BATCH_SIZE: must not exceed OTEL_BSP_MAX_QUEUE_SIZE (16384 by default) (got "20000")',
+    ],
+    [
+      { SHUTDOWN_DRAIN_DELAY_MS: '30000' },
+      'SHUTDOWN_DRAIN_DELAY_MS: must be below SHUTDOWN_TIMEOUT_MS (25000 by default) (got "30000")',
+    ],
+    [
+      { SHUTDOWN_TIMEOUT_MS: '3000' },
+      'SHUTDOWN_TIMEOUT_MS: must exceed SHUTDOWN_DRAIN_DELAY_MS (5000 by default) (got "3000")',
+    ],
+    [
+      { DB_STATEMENT_TIMEOUT_MS: '10000' },
+      'DB_STATEMENT_TIMEOUT_MS: must be below DB_QUERY_TIMEOUT_MS (6000 by default), or be 0 (got "10000")',
+    ],
+    [
+      { DB_QUERY_TIMEOUT_MS: '200' },
+      'DB_QUERY_TIMEOUT_MS: must exceed DB_STATEMENT_TIMEOUT_MS (5000 by default), or be 0 (got "200")',
+    ],
+    [
+      { REQUEST_TIMEOUT_MS: '40' },
+      'REQUEST_TIMEOUT_MS: must exceed UPSTREAM_DEADLINE_MARGIN_MS (50 by default) (got "40")',
+    ],
+    // Both set: the relation's own variable, the other's value as set.
+    [
+      { SHUTDOWN_TIMEOUT_MS: '3000', SHUTDOWN_DRAIN_DELAY_MS: '4000' },
+      'SHUTDOWN_TIMEOUT_MS: must exceed SHUTDOWN_DRAIN_DELAY_MS (4000 as set) (got "3000")',
+    ],
+    [
+      { UPSTREAM_DEADLINE_MARGIN_MS: '5000', REQUEST_TIMEOUT_MS: '1000' },
+      'UPSTREAM_DEADLINE_MARGIN_MS: must be below REQUEST_TIMEOUT_MS (1000 as set) (got "5000")',
+    ],
+  ])('%j: the contradiction is named under the variable set', (env, problem) => {
+    const lines = configProblems(env)?.split('\n').slice(1) ?? [];
+    expect(lines.map((line) => line.trim())).toEqual([problem]);
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { configSchema, type AppConfig } from './config.schema.js';
+import { configSchemaFor, type AppConfig } from './config.schema.js';
 
 // Values never echoed in the error: they are (or may carry) credentials, and it is logged.
 // OTLP headers usually carry a hosted backend's API key.
@@ -21,7 +21,7 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const result = configSchema.safeParse(given);
+  const result = configSchemaFor((name) => Object.hasOwn(given, name)).safeParse(given);
   if (result.success) return Object.freeze(result.data) as AppConfig;
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.');

@@ -20,4 +20,13 @@ describe('configuration errors stop start-up, naming the variable', () => {
     expect(child.output()).toContain('POD_NAME: must not be blank (whitespace only)');
     expect(child.output()).toContain('UI_MESSAGE: must not be blank (whitespace only)');
   });
+
+  it('a contradiction names the variable set, not its unset partner (exit 78)', async () => {
+    const child = await startChild({ SHUTDOWN_DRAIN_DELAY_MS: '30000' }, { waitReady: false });
+    expect(await outcome(child)).toBe(78);
+    expect(child.output()).toContain(
+      'SHUTDOWN_DRAIN_DELAY_MS: must be below SHUTDOWN_TIMEOUT_MS (25000 by default)',
+    );
+    expect(child.output()).not.toContain('SHUTDOWN_TIMEOUT_MS: must');
+  });
 });
