@@ -29,6 +29,7 @@ import { registerProtocolChecks, registerRouteChecks } from './protocol/protocol
 import { InFlightRegistry } from './request-context/in-flight.registry.js';
 import { RateLimitFailOpen } from './redis/rate-limit.fail-open.js';
 import { rateLimitOptions } from './redis/rate-limit.options.js';
+import { RedisNames } from './redis/redis.names.js';
 import { RedisService } from './redis/redis.service.js';
 
 export interface RunningApp {
@@ -89,7 +90,7 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   });
   registerProcessChaos(fastify, app.get(ProcessChaos));
   registerChaos(fastify, app.get(ChaosState));
-  const limits = rateLimitOptions(config, app.get(RedisService).client);
+  const limits = rateLimitOptions(config, app.get(RedisService).client, app.get(RedisNames));
   registerProtocolChecks(fastify, limits ? 'later' : 'here');
   registerJsonBodyParser(fastify);
   await registerRateLimit(fastify, limits, app.get(RateLimitFailOpen));

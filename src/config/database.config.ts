@@ -1,4 +1,5 @@
 import { bool, int, optionalString, text, url } from './config.fields.js';
+import { redisKeyPrefix } from './redis-key-prefix.field.js';
 
 /** PostgreSQL pool, embedded fallback, cache and Redis knobs (data path). */
 export const databaseConfigShape = {
@@ -42,6 +43,7 @@ export const databaseConfigShape = {
   // Shown in pg_stat_activity.application_name, so operators (and tests) can tell pods apart.
   DB_APPLICATION_NAME: text().max(63).default('rampart'),
   REDIS_URL: optionalString().pipe(url(['redis:', 'rediss:']).optional()),
+  REDIS_KEY_PREFIX: redisKeyPrefix(),
   RATE_LIMIT_PER_MINUTE: int(0, 10_000_000).default(0),
   // lru-cache sizes its arrays from this at construction, full or not: ~43 B a slot measured
   // (Node 24, lru-cache 11, with a TTL), so 100,000 costs ~4 MB of heap up front, 1,000,000

@@ -2,14 +2,14 @@ import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nest
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Counter } from 'prom-client';
+import { LogThrottle } from '../logging/log.throttle.js';
 import { logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RequestContextService } from '../request-context/request-context.service.js';
+import { RedisNames } from '../redis/redis.names.js';
 import { RedisService } from '../redis/redis.service.js';
 
 const log = logger.child({ module: 'items' });
-const CHANNEL = 'rampart:items:invalidate';
-const ACK_PREFIX = 'rampart:items:ack:';
 /**
  * Longest a write waits for Redis to take its PUBLISH and every replica to confirm; past it the
  * write answers anyway. Never past the request's deadline less ANSWER_MARGIN_MS either: the
@@ -34,6 +34,8 @@ interface PendingAck {
  * other pod before the message does).
  * Fail-open: with Redis away, or a replica silent for ACK_TIMEOUT_MS, the write still succeeds
  * and a replica may serve its copy until CACHE_TTL_MS — the staleness bound during an outage.
+ * A write answered unconfirmed is counted and logged (at most once per 10 s): a replica slow or
+ * gone, or a subscriber that is no replica of this deployment (the channel is REDIS_KEY_PREFIX's).
  * A subscriber that reconnects drops its whole cache (it may have missed messages).
  * Without REDIS_URL it does nothing: the cache is local only.
  */
@@ -51,15 +53,22 @@ export class ItemInvalidationBus implements OnModuleInit, OnApplicationShutdown 
    */
   private failedInARow = 0;
   private readonly unpublished: Counter;
+  private readonly unconfirmed: Counter;
+  private readonly unconfirmedLines = new LogThrottle();
 
   constructor(
     private readonly redis: RedisService,
+    private readonly names: RedisNames,
     metrics: MetricsService,
     private readonly context: RequestContextService,
   ) {
     this.unpublished = metrics.counter({
       name: 'items_cache_invalidations_unpublished_total',
       help: 'Item writes whose invalidation could not be published (Redis away): replicas may serve their copy until CACHE_TTL_MS',
+    });
+    this.unconfirmed = metrics.counter({
+      name: 'items_cache_invalidations_unconfirmed_total',
+      help: 'Item writes answered at the end of their wait (500 ms or the deadline) without every subscriber of the invalidation channel acknowledging',
     });
   }
 
@@ -73,8 +82,9 @@ export class ItemInvalidationBus implements OnModuleInit, OnApplicationShutdown 
     const subscriber = this.redis.subscriber();
     if (!subscriber) return;
     this.subscriber = subscriber;
-    subscriber.on('message', (channel: string, message: string) => {
-      if (channel === CHANNEL) this.received(message);
+    const channel = this.names.itemInvalidations;
+    subscriber.on('message', (from: string, message: string) => {
+      if (from === channel) this.received(message);
       else this.acknowledged(message);
     });
     // Subscribed on every connection, not once: ioredis re-subscribes only channels whose
@@ -82,7 +92,7 @@ export class ItemInvalidationBus implements OnModuleInit, OnApplicationShutdown 
     // (it served stale items, and its own writes waited out ACK_TIMEOUT_MS for its own ack).
     // Once subscribed, the cache is dropped: it may have missed messages while unsubscribed.
     subscriber.on('ready', () => {
-      subscriber.subscribe(CHANNEL, `${ACK_PREFIX}${this.origin}`).then(
+      subscriber.subscribe(channel, this.names.itemAcks(this.origin)).then(
         () => this.onGap(),
         (error: unknown) =>
           log.warn({ err: error }, 'cache invalidation subscribe failed; retried on reconnect'),
@@ -94,36 +104,37 @@ export class ItemInvalidationBus implements OnModuleInit, OnApplicationShutdown 
   async publish(id: string): Promise<void> {
     const client = this.redis.client;
     if (!client) return;
+    const channel = this.names.itemInvalidations;
     const seq = String(++this.sequence);
     const message = `${this.origin} ${seq} ${id}`;
     const deadline = this.context.current()?.deadline ?? Infinity;
     const waitMs = Math.min(ACK_TIMEOUT_MS, deadline - Date.now() - ANSWER_MARGIN_MS);
     if (waitMs <= 0) {
       // No time left to wait for anyone: sent, not awaited.
-      client.publish(CHANNEL, message).catch(() => this.unpublished.inc());
+      client.publish(channel, message).catch(() => this.unpublished.inc());
       return;
     }
     let timer: NodeJS.Timeout | undefined;
+    const entry: PendingAck = { acks: 0, done: () => undefined };
     const confirmed = new Promise<void>((resolve) => {
-      this.pending.set(seq, { acks: 0, done: resolve });
+      entry.done = resolve;
+      this.pending.set(seq, entry);
       timer = setTimeout(resolve, waitMs);
     });
     let taken = false;
     // The PUBLISH's own reply counts against the same wait: a frozen Redis held it for the
     // client's 1 s command timeout, and the write answered after 1.5 s (or its deadline).
-    const published = client.publish(CHANNEL, message).then((receivers) => {
+    const published = client.publish(channel, message).then((receivers) => {
       taken = true;
-      const entry = this.pending.get(seq);
-      if (entry) {
-        entry.expected = receivers;
-        settle(entry);
-      }
+      entry.expected = receivers;
+      settle(entry);
     });
     published.catch(() => undefined); // a rejection after the wait ended is nobody's to hear
     try {
       await Promise.race([published, confirmed]);
       await confirmed;
       if (!taken) throw new Error(`Redis did not take the PUBLISH within ${waitMs} ms`);
+      if (entry.acks < (entry.expected ?? 0)) this.answeredUnconfirmed(channel, entry);
       if (this.failedInARow > 0) {
         log.info({ failed: this.failedInARow }, 'cache invalidations published again');
         this.failedInARow = 0;
@@ -152,7 +163,17 @@ export class ItemInvalidationBus implements OnModuleInit, OnApplicationShutdown 
     if (origin !== this.origin) this.onRemote(id);
     // Acknowledge after dropping the entry, on the writer's channel (self included: PUBLISH
     // counted our own subscriber too).
-    this.redis.client?.publish(`${ACK_PREFIX}${origin}`, seq).catch(() => undefined);
+    this.redis.client?.publish(this.names.itemAcks(origin), seq).catch(() => undefined);
+  }
+
+  private answeredUnconfirmed(channel: string, entry: PendingAck): void {
+    this.unconfirmed.inc();
+    const line = this.unconfirmedLines.take();
+    if (!line) return;
+    log.warn(
+      { channel, subscribers: entry.expected, acknowledged: entry.acks, ...line },
+      'item write answered before every subscriber of the invalidation channel acknowledged: a replica is slow or gone, or the subscriber is no replica of this deployment (REDIS_KEY_PREFIX)',
+    );
   }
 
   private acknowledged(seq: string): void {

@@ -2,10 +2,12 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify from 'fastify';
 import { loadConfig } from '../config/config.loader.js';
 import { rateLimitOptions } from './rate-limit.options.js';
+import { RedisNames } from './redis.names.js';
 
 describe('rateLimitOptions, in-process store (no REDIS_URL)', () => {
   it('a limited client is still limited after 5,000 other clients (the plugin default) were seen', async () => {
-    const options = rateLimitOptions(loadConfig({ RATE_LIMIT_PER_MINUTE: '1' }), undefined);
+    const config = loadConfig({ RATE_LIMIT_PER_MINUTE: '1' });
+    const options = rateLimitOptions(config, undefined, new RedisNames(config));
     expect(options).toBeDefined();
     const app = Fastify();
     await app.register(rateLimit, options ?? {});

@@ -2,6 +2,7 @@ import { normalizeIP, type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config/config.schema.js';
 import { clientAddress } from '../protocol/client-address.js';
+import type { RedisNames } from './redis.names.js';
 
 const IPV6_SUBNET = 64;
 
@@ -22,9 +23,9 @@ const LOCAL_STORE_CLIENTS = 100_000;
  *   proxy the address it forwarded (TRUST_PROXY, protocol/client-address.ts); an IPv6
  *   client counts per /64: one subnet, inside which a host picks its own addresses (SLAAC,
  *   temporary addresses per RFC 8981), so rotating them does not reset the count;
- * - with REDIS_URL the counters live in Redis, so the limit holds across replicas; without it
- *   each replica counts alone (the effective limit is N × the setting) and remembers at most
- *   LOCAL_STORE_CLIENTS clients;
+ * - with REDIS_URL the counters live in Redis under REDIS_KEY_PREFIX (redis.names.ts), so the
+ *   limit holds across every replica with that prefix; without it each replica counts alone (the
+ *   effective limit is N × the setting) and remembers at most LOCAL_STORE_CLIENTS clients;
  * - fail-open: if Redis errors, the request goes through — an outage of the limiter must not
  *   become an outage of the API. Not `skipOnError`: the error reaches the hook
  *   (http/rate-limit.hook.ts), which counts and logs it (rate-limit.fail-open.ts) and sends no
@@ -37,6 +38,7 @@ const LOCAL_STORE_CLIENTS = 100_000;
 export function rateLimitOptions(
   config: AppConfig,
   redis: Redis | undefined,
+  names: RedisNames,
 ): RateLimitPluginOptions | undefined {
   const max = config.RATE_LIMIT_PER_MINUTE;
   if (max === 0) return undefined;
@@ -45,7 +47,7 @@ export function rateLimitOptions(
     max,
     timeWindow: 60_000,
     redis,
-    nameSpace: 'rampart:rate-limit:',
+    nameSpace: names.rateLimitKeys,
     cache: LOCAL_STORE_CLIENTS,
     skipOnError: false,
     allowList: (request) => request.requestState?.probe === true,

@@ -1,12 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { loadConfig } from '../../src/config/config.loader.js';
+import { RedisNames } from '../../src/redis/redis.names.js';
 import { startChild, type Child } from '../support/child-process.js';
 import { defaultDatabaseEnv, PostgresProxy, REDIS_URL } from '../support/database.js';
 import { json } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { eventually } from '../support/wait.js';
 
-const CHANNEL = 'rampart:items:invalidate';
+const CHANNEL = new RedisNames(loadConfig({})).itemInvalidations;
 
 /**
  * A replica that starts while Redis is away subscribes once Redis is back. It subscribed once,

@@ -1,4 +1,6 @@
 import { Redis } from 'ioredis';
+import { loadConfig } from '../../src/config/config.loader.js';
+import { RedisNames } from '../../src/redis/redis.names.js';
 import { freePort } from '../support/child-process.js';
 import { createPostgresDatabase, REDIS_URL, type TestDatabase } from '../support/database.js';
 import { json } from '../support/http.js';
@@ -12,7 +14,7 @@ describe('rate limiting shared over Redis, and Redis failing open', () => {
     db = await createPostgresDatabase();
     // Counters from an earlier run (same client IP, same window) must not leak in.
     const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys('rampart:rate-limit:*');
+    const keys = await redis.keys(`${new RedisNames(loadConfig({})).rateLimitKeys}*`);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
   });
