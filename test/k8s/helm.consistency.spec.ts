@@ -2,8 +2,9 @@
  * The chart's default render and the kustomize base (`kubectl kustomize k8s/base`) are the same
  * deployment: every object of one has its twin in the other, equal field by field once the
  * differences by design are set aside — Helm's labels (instance, chart, version), the selectors
- * built from them (checked here to select the same pods), and the ConfigMap's name (kustomize
- * hashes it; the chart rolls the pods through a checksum annotation instead).
+ * built from them (checked here to select the same pods), the ConfigMap's name (kustomize
+ * hashes it; the chart rolls the pods through a checksum annotation instead), and its
+ * REDIS_KEY_PREFIX (the chart's is per release: helm.redis-prefix.spec.ts).
  */
 import type { Service } from 'kubernetes-types/core/v1.js';
 import {
@@ -24,7 +25,10 @@ function essential(obj: K8sObject): Json {
   const copy = structuredClone(obj) as Json & { metadata: Json; spec?: Json };
   delete copy.metadata.labels;
   delete copy.metadata.annotations;
-  if (copy.kind === 'ConfigMap') copy.metadata.name = '<config>';
+  if (copy.kind === 'ConfigMap') {
+    copy.metadata.name = '<config>';
+    delete (copy.data as Json | undefined)?.REDIS_KEY_PREFIX;
+  }
   const spec = copy.spec;
   if (!spec) return copy;
   delete spec.selector;

@@ -92,6 +92,19 @@ A config value as the environment sees it. Helm reads YAML numbers as float64, w
 {{- end -}}
 {{- $_ := set $data $key (include "rampart.envString" $value) -}}
 {{- end -}}
+{{- /* REDIS_KEY_PREFIX, unless config sets it: every Redis key and channel starts with it
+  (src/redis/redis.names.ts). Derived, not the app's `rampart:`: the release's database Secret is
+  its own (`<fullname>-db`), so by default its data is too, and a release hearing another's item
+  writes (dropped cache entries, each write waiting on the other's replicas) or sharing its
+  clients' rate-limit budgets is never wanted. The namespace is part of it because release names
+  are unique only within one (`rampart` in staging and in prod on one Redis). Colons cannot occur
+  in either name, so no two releases derive one prefix; at most 63 + 53 + 2 characters, within
+  the app's 128. Upgrading from a chart without it renames the keys: until the rollout ends, old
+  and new pods do not hear each other's writes (stale reads up to CACHE_TTL_MS) and count rate
+  limits apart; set config.REDIS_KEY_PREFIX='rampart:' to keep the old names. */ -}}
+{{- if not (hasKey .Values.config "REDIS_KEY_PREFIX") -}}
+{{- $_ := set $data "REDIS_KEY_PREFIX" (printf "%s:%s:" .Release.Namespace .Release.Name) -}}
+{{- end -}}
 {{- $_ := set $data "PORT" (toString .Values.ports.http) -}}
 {{- $_ := set $data "ADMIN_PORT" (toString .Values.ports.admin) -}}
 {{- $_ := set $data "PROBE_PORT" (toString .Values.ports.probes) -}}
