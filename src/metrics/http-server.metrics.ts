@@ -9,6 +9,14 @@ import { SeriesHistogram, type HistogramSeries } from './series.histogram.js';
 // OTel HTTP semantic conventions: the metric http.server.request.duration with these buckets
 // (opentelemetry.io/docs/specs/semconv/http/http-metrics/), in Prometheus naming.
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+/**
+ * Distinct statuses kept apart per route and method; past them a status is counted under its
+ * class (`4xx`, `5xx`: still matched by `=~"5.."`). A route's template bounds the label set,
+ * but `GET /status/:code` answers whatever status a client asks for: 200-599 with GET and HEAD
+ * was 800 histograms (~14,000 lines) that any anonymous client could add to every scrape. Real
+ * routes answer a handful of statuses each.
+ */
+export const MAX_STATUSES_PER_ROUTE = 16;
 
 /**
  * `http_server_request_duration_seconds` for the public listener, by route template (never the
@@ -53,15 +61,29 @@ export class HttpServerMetrics {
     if (!byMethod) this.series.set(route, (byMethod = new Map()));
     let byStatus = byMethod.get(method);
     if (!byStatus) byMethod.set(method, (byStatus = new Map()));
-    let series = byStatus.get(status);
+    const series = byStatus.get(status) ?? this.bind(route, method, status, byStatus);
+    series.observe(elapsedMs / 1000);
+  }
+
+  /** A new status's series; past MAX_STATUSES_PER_ROUTE, its class's (kept under -class). */
+  private bind(
+    route: string,
+    method: string,
+    status: number,
+    byStatus: Map<number, HistogramSeries>,
+  ): HistogramSeries {
+    const exact = byStatus.size < MAX_STATUSES_PER_ROUTE;
+    const statusClass = Math.floor(status / 100);
+    const key = exact ? status : -statusClass;
+    let series = byStatus.get(key);
     if (!series) {
       series = this.duration.bind({
         http_route: route,
         http_request_method: method,
-        http_response_status_code: status,
+        http_response_status_code: exact ? status : `${statusClass}xx`,
       });
-      byStatus.set(status, series);
+      byStatus.set(key, series);
     }
-    series.observe(elapsedMs / 1000);
+    return series;
   }
 }

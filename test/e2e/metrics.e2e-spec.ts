@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { hasPromtool, promtoolFindings } from '../support/promtool.js';
 import { parsePrometheusText, sampleValue, type Family } from '../support/prometheus-text.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -52,6 +53,31 @@ describe('GET /metrics on the admin port (real listener)', () => {
     });
     expect(sum).toBeGreaterThan(0);
     expect(sum).toBeLessThan(5);
+  });
+
+  it('a route answering any status a client asks for adds at most 16 statuses and their classes', async () => {
+    // GET /status/:code answers 200-599: one series per status would be 400 histograms.
+    for (let code = 200; code < 600; code++) {
+      // node:http, not fetch: fetch makes a 407 a network error (Fetch standard, HTTP-network fetch).
+      await new Promise((resolve, reject) => {
+        get(`${t.baseUrl}/status/${code}`, { agent: false }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        }).on('error', reject);
+      });
+    }
+    const families = (await scrape(t)).families;
+    const statuses = families
+      .get('http_server_request_duration_seconds')!
+      .samples.filter((s) => s.name.endsWith('_count') && s.labels.http_route === '/status/:code')
+      .map((s) => [s.labels.http_response_status_code, s.value] as const);
+    expect(statuses.length).toBeLessThanOrEqual(16 + 4);
+    // Every request is counted: the first 16 statuses apart, the rest under their class.
+    expect(statuses.reduce((sum, [, count]) => sum + count, 0)).toBe(400);
+    expect(statuses.map(([status]) => status)).toEqual(expect.arrayContaining(['200', '5xx']));
+    const fiveHundreds = statuses.find(([status]) => status === '5xx')![1];
+    expect(fiveHundreds).toBe(100);
+    if (hasPromtool) expect(promtoolFindings((await scrape(t)).text)).toEqual([]);
   });
 
   it('in-flight requests are a gauge that goes up while a request waits and back down', async () => {
