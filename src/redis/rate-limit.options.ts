@@ -11,8 +11,9 @@ const IPV6_SUBNET = 64;
  * @fastify/rate-limit's default, 5,000, let a limited client start over once 5,000 other client
  * keys had been seen on the replica, within its own minute: a busy public pod, a few thousand
  * IPv4 addresses, or one IPv6 /48 (65,536 /64 keys) did it. 100,000 is past one /48's worth;
- * an entry costs ~200 bytes (V8 heap, Node 24: key, counter, LRU links), so a full store holds
- * ~20 MB of the 384 MiB old space (k8s/base/deployment.yaml). With Redis, keys expire there
+ * an entry costs ~260-300 bytes (V8 heap after a full GC, Node 24: key, counter, LRU links;
+ * 100,000 X-Forwarded-For clients behind a trusted proxy), so a full store holds ~26-30 MB of
+ * the 384 MiB old space (k8s/base/deployment.yaml). With Redis, keys expire there
  * at the window's end and nothing is forgotten early.
  */
 const LOCAL_STORE_CLIENTS = 100_000;
