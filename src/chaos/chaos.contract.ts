@@ -27,7 +27,9 @@ export const chaosContracts = {
     operationId: 'getStatus',
     summary: 'Answer the status asked for',
     description:
-      '2xx and 3xx answer `{status, title}` (204 and 304 no body); 4xx and 5xx a ' +
+      '2xx and 3xx answer `{status, title}` (204, 205 and 304 no body; 206 with a ' +
+      '`Content-Range` of the whole body; 301, 302, 303, 307 and 308 with `Location: /hello`); ' +
+      '4xx and 5xx a ' +
       'problem with code REQUESTED_STATUS, with the header HTTP requires of the status: ' +
       '401 `WWW-Authenticate`, 405 an empty `Allow`, 407 `Proxy-Authenticate`, ' +
       '408 `Connection: close`, 416 `Content-Range`, 426 `Upgrade`.',

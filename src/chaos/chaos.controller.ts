@@ -11,6 +11,7 @@ import { parseDurationMs } from '../request-context/duration.js';
 import { RequestContextService } from '../request-context/request-context.service.js';
 import { chaosContracts, delayParams, statusParams } from './chaos.contract.js';
 import { RequestedStatusError } from './chaos.errors.js';
+import { successHeaders } from './requested-status.headers.js';
 
 /**
  * Public fault endpoints, so rampart can stand in for a failing or slow backend:
@@ -32,9 +33,12 @@ export class ChaosController {
     if (code >= 400) throw new RequestedStatusError(code);
     reply.code(code);
     // RFC 9110 §15.3.5, §15.3.6, §15.4.5: 204, 205 and 304 carry no content.
-    return code === 204 || code === 205 || code === 304
-      ? undefined
-      : { status: code, title: STATUS_CODES[code] };
+    if (code === 204 || code === 205 || code === 304) return undefined;
+    const body = { status: code, title: STATUS_CODES[code] };
+    // The serializer writes the schema's properties in this same order: the same bytes.
+    const headers = successHeaders(code, JSON.stringify(body));
+    if (headers) reply.headers(headers);
+    return body;
   }
 
   /** `GET /delay/:duration` (`250`, `250ms`, `2s`): waits, cancellably, then answers. */

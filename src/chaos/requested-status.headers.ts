@@ -28,3 +28,19 @@ const REQUIRED_HEADERS: ReadonlyMap<number, RequiredHeaders> = new Map<number, R
 /** The headers a requested `status` must carry; none for most. */
 export const requiredHeaders = (status: number): RequiredHeaders | undefined =>
   REQUIRED_HEADERS.get(status);
+
+/** RFC 9110 §15.4: the redirects whose Location a client follows. */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * The headers a requested 2xx or 3xx must carry, given the body it answers with (`{status,
+ * title}` as JSON): a redirect's Location (§10.2.2: a client has nowhere to go without it; `/hello`,
+ * so following it ends in a 200), and a 206's Content-Range (§15.3.7, a MUST: the body is the
+ * whole representation, sent as its one range).
+ */
+export function successHeaders(status: number, body: string): RequiredHeaders | undefined {
+  if (REDIRECTS.has(status)) return { location: '/hello' };
+  if (status !== 206) return undefined;
+  const bytes = Buffer.byteLength(body);
+  return { 'content-range': `bytes 0-${bytes - 1}/${bytes}` };
+}

@@ -54,6 +54,32 @@ describe('fault injection: /status, /delay and admin /chaos', () => {
     expect(res.body).toBe('');
   });
 
+  it.each([301, 302, 303, 307, 308])(
+    'GET /status/%d redirects somewhere: Location /hello, which a client that follows gets 200 from',
+    async (code) => {
+      const res = await fetch(`${t.baseUrl}/status/${code}`, { redirect: 'manual' });
+      expect(res.status).toBe(code);
+      expect(res.headers.get('location')).toBe('/hello');
+      await res.arrayBuffer();
+      const followed = await fetch(`${t.baseUrl}/status/${code}`);
+      expect(followed.status).toBe(200);
+      expect(followed.url).toBe(`${t.baseUrl}/hello`);
+      await followed.arrayBuffer();
+    },
+  );
+
+  it('GET /status/206 sends the Content-Range of the body it sends (RFC 9110 §15.3.7)', async () => {
+    const res = await rawRequest(
+      Number(new URL(t.baseUrl).port),
+      'GET /status/206 HTTP/1.1\r\nHost: a\r\n\r\n',
+    );
+    expect(res.status).toBe(206);
+    const bytes = Buffer.byteLength(res.body);
+    expect(bytes).toBeGreaterThan(0);
+    expect(res.headers['content-range']).toBe(`bytes 0-${bytes - 1}/${bytes}`);
+    expect(JSON.parse(res.body)).toEqual({ status: 206, title: 'Partial Content' });
+  });
+
   // RFC 9110 requires a header with each; they used to go out without it (a 405 with no Allow).
   it.each([
     [401, { 'www-authenticate': 'Basic realm="Fake Realm"' }],
