@@ -46,15 +46,15 @@ export function jsonShape(text: string): JsonShape {
   const members = text.length > MAX_JSON_DEPTH ? new Uint16Array(MAX_JSON_DEPTH + 1) : undefined;
   let depth = 0;
   let keys = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (inString) {
-      if (code === 0x5c)
-        i++; // a backslash escapes the next character
-      else if (code === 0x22) inString = false;
-    } else if (code === 0x22) inString = true;
-    else if (code === 0x3a) {
+    if (code === 0x22) {
+      // A string: on to its closing quote by indexOf, native, instead of a character at a time
+      // (a 16 KiB body of long strings: ~24 µs a character at a time, several times JSON.parse's
+      // own time; json.duplicate-keys.bench.ts).
+      i = closingQuote(text, i);
+      if (i === -1) break; // unterminated: JSON.parse refuses it
+    } else if (code === 0x3a) {
       keys++;
       if (members && ++members[depth]! > MAX_OBJECT_MEMBERS)
         return {
@@ -68,4 +68,18 @@ export function jsonShape(text: string): JsonShape {
     } else if (code === 0x5d || code === 0x7d) depth--;
   }
   return { problem: undefined, keys };
+}
+
+/** The index of the quote that closes the string opened at `open`, or -1. */
+function closingQuote(text: string, open: number): number {
+  let at = text.indexOf('"', open + 1);
+  // A quote after an odd run of backslashes is escaped. Each run is counted once, before the
+  // one quote that follows it: linear in the text however the backslashes are laid out.
+  while (at !== -1) {
+    let backslashes = 0;
+    while (text.charCodeAt(at - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return at;
+    at = text.indexOf('"', at + 1);
+  }
+  return -1;
 }
