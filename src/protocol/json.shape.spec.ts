@@ -52,6 +52,15 @@ describe('jsonShape: the keys a text writes', () => {
     expect(jsonShape(long)).toEqual({ problem: undefined, keys: 3 });
   });
 
+  it('ends a string at the first quote after an even run of backslashes, none included', () => {
+    // Keys and values ending in backslashes: an escaped backslash does not escape the quote.
+    const value = { 'a\\': 'b\\\\', 'c\\"d:': '\\":{[', e: [{ f: '\\\\"' }] };
+    expect(jsonShape(JSON.stringify(value)).keys).toBe(4);
+    expect(jsonShape(`[${JSON.stringify(value)},${JSON.stringify('"'.repeat(300))}]`).keys).toBe(4);
+    // An unterminated string: the scan stops there (JSON.parse refuses the text).
+    expect(jsonShape('{"a":1,"b":"\\"').keys).toBe(2);
+  });
+
   it('answers what jsonShapeProblem answers for a text past the depth limit', () => {
     const deep = `${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`;
     expect(jsonShape(deep).problem).toBe(tooDeep);
