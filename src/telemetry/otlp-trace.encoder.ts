@@ -1,20 +1,14 @@
 import type { Attributes, AttributeValue, HrTime, SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { ProtobufWriter, TWO_POW_32, WIRE_BYTES, WIRE_FIXED64 } from './protobuf.writer.js';
 
 type Resource = ReadableSpan['resource'];
 type Scope = ReadableSpan['instrumentationScope'];
 
-const INITIAL_BYTES = 256 * 1024;
 const SPAN_FLAGS_HAS_IS_REMOTE = 0x100;
 const SPAN_FLAGS_IS_REMOTE = 0x200;
-const TWO_POW_32 = 4_294_967_296;
 const MIN_INT64 = -(2 ** 63);
 const MAX_INT64 = 2 ** 63;
-const WIRE_VARINT = 0;
-const WIRE_FIXED64 = 1;
-const WIRE_BYTES = 2;
-const WIRE_FIXED32 = 5;
-const UTF8 = new TextEncoder();
 
 /**
  * Encodes spans as an OTLP `ExportTraceServiceRequest` (protobuf), byte for byte what
@@ -25,17 +19,14 @@ const UTF8 = new TextEncoder();
  * callgrind, encoding was 40,000 of the ~88,000 instructions a recorded span cost, and in
  * time 2.8 us of a span against 1.1 us here (otlp-trace.encoder.bench.ts; docs/performance.md
  * has what it bought end to end). Here each string is copied once, in a loop over locals, ids go
- * from hex to bytes without an array per id, and a nested message reserves one byte for its
- * length and moves its body only when the length needs more (as the serializer's writer does).
+ * from hex to bytes without an array per id, and the writer (protobuf.writer.ts) reserves one
+ * byte for a nested message's length and moves its body only when the length needs more (as the
+ * serializer's writer does).
  */
-export class OtlpTraceEncoder {
-  private buf = new Uint8Array(INITIAL_BYTES);
-  private view = new DataView(this.buf.buffer);
-  private pos = 0;
-
+export class OtlpTraceEncoder extends ProtobufWriter {
   /** The request for `spans`, grouped by resource and scope as the serializer groups them. */
   encode(spans: readonly ReadableSpan[]): Uint8Array {
-    this.pos = 0;
+    this.reset();
     for (const [resource, scopes] of groupByResourceAndScope(spans)) {
       this.tag(1, WIRE_BYTES);
       const resourceSpans = this.openMessage();
@@ -58,7 +49,7 @@ export class OtlpTraceEncoder {
       this.closeMessage(resourceSpans);
     }
     // A copy: the exporter sends it later, and this buffer serves the next batch.
-    return this.buf.slice(0, this.pos);
+    return this.written();
   }
 
   private span(span: ReadableSpan): void {
@@ -201,27 +192,6 @@ export class OtlpTraceEncoder {
     }
   }
 
-  private stringField(field: number, value: string): void {
-    this.tag(field, WIRE_BYTES);
-    const length = value.length;
-    // Room for the longest UTF-8 form and its length.
-    this.ensure(length * 3 + 5);
-    const start = this.openMessage();
-    const buf = this.buf;
-    let pos = this.pos;
-    let i = 0;
-    for (; i < length; i++) {
-      const code = value.charCodeAt(i);
-      if (code > 0x7f) break;
-      buf[pos++] = code;
-    }
-    // Past ASCII: the whole string again through the platform's UTF-8 encoder (as the
-    // serializer does, lone surrogates become U+FFFD).
-    if (i < length) pos = this.pos + UTF8.encodeInto(value, buf.subarray(this.pos)).written;
-    this.pos = pos;
-    this.closeMessage(start);
-  }
-
   /** A trace or span id: its hex digits as bytes, the way the serializer's hexToBinary reads them. */
   private idField(field: number, hex: string): void {
     this.tag(field, WIRE_BYTES);
@@ -234,19 +204,6 @@ export class OtlpTraceEncoder {
       buf[pos++] = (hexDigit(hex.charCodeAt(i)) << 4) | hexDigit(hex.charCodeAt(i + 1));
     }
     this.pos = pos;
-  }
-
-  private varintField(field: number, value: number): void {
-    this.tag(field, WIRE_VARINT);
-    this.varint(value);
-  }
-
-  private fixed32Field(field: number, value: number): void {
-    if (!value) return;
-    this.tag(field, WIRE_FIXED32);
-    this.ensure(4);
-    this.view.setUint32(this.pos, value >>> 0, true);
-    this.pos += 4;
   }
 
   /** Nanoseconds since the epoch, as fixed64, from [seconds, nanoseconds] without overflow. */
@@ -263,80 +220,6 @@ export class OtlpTraceEncoder {
     this.view.setUint32(this.pos, lowSum >>> 0, true);
     this.view.setUint32(this.pos + 4, highSum >>> 0, true);
     this.pos += 8;
-  }
-
-  private tag(field: number, wireType: number): void {
-    this.varint((field << 3) | wireType);
-  }
-
-  private varint(value: number): void {
-    this.ensure(10);
-    const buf = this.buf;
-    if (value >= 0 && value <= 0xffffffff) {
-      let v = value >>> 0;
-      while (v > 0x7f) {
-        buf[this.pos++] = (v & 0x7f) | 0x80;
-        v >>>= 7;
-      }
-      buf[this.pos++] = v;
-      return;
-    }
-    // Negative or past 32 bits: two's complement over 64 bits, ten bytes at most.
-    let low: number;
-    let high: number;
-    const magnitude = Math.abs(value);
-    low = magnitude >>> 0;
-    high = (magnitude / TWO_POW_32) >>> 0;
-    if (value < 0) {
-      low = ~low >>> 0;
-      high = ~high >>> 0;
-      low = (low + 1) >>> 0;
-      if (low === 0) high = (high + 1) >>> 0;
-    }
-    while (high > 0 || low > 0x7f) {
-      buf[this.pos++] = (low & 0x7f) | 0x80;
-      low = ((low >>> 7) | (high << 25)) >>> 0;
-      high >>>= 7;
-    }
-    buf[this.pos++] = low & 0x7f;
-  }
-
-  /** Reserves one byte for a nested message's length; returns where its body starts. */
-  private openMessage(): number {
-    this.ensure(1);
-    this.pos += 1;
-    return this.pos;
-  }
-
-  /** Writes the length of the message whose body began at `start`, moving the body if needed. */
-  private closeMessage(start: number): void {
-    const length = this.pos - start;
-    if (length < 0x80) {
-      this.buf[start - 1] = length;
-      return;
-    }
-    let extra = 1;
-    while (length >= 2 ** (7 * (extra + 1))) extra++;
-    this.ensure(extra);
-    this.buf.copyWithin(start + extra, start, this.pos);
-    this.pos += extra;
-    let at = start - 1;
-    let v = length;
-    while (v > 0x7f) {
-      this.buf[at++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    this.buf[at] = v;
-  }
-
-  private ensure(bytes: number): void {
-    if (this.pos + bytes <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + bytes) size *= 2;
-    const grown = new Uint8Array(size);
-    grown.set(this.buf.subarray(0, this.pos));
-    this.buf = grown;
-    this.view = new DataView(grown.buffer);
   }
 }
 
