@@ -24,9 +24,9 @@ export class RedisHealth implements OnModuleInit {
     this.readiness.addCheck(() => {
       const session = this.indicators.check('redis');
       // A connection can be ready while every command fails (READONLY, OOM, NOPERM): the rate
-      // limiter's last store error says so (rate-limit.fail-open.ts). One from before the
-      // connection's latest `ready` belonged to the outage it reconnected from: probes do not
-      // consult the store, so with no traffic since, nothing else would clear it.
+      // limiter's last store error says so (rate-limit.fail-open.ts, which rechecks the store
+      // each second while it fails, traffic or not). One from before the connection's latest
+      // `ready` belonged to the outage it reconnected from, until a recheck fails again.
       const failure = this.rateLimit.failing;
       const failing = failure !== undefined && failure.at >= this.redis.readySince;
       if (this.redis.isReady && !failing) return session.up();

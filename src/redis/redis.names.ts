@@ -16,6 +16,8 @@ export class RedisNames {
   readonly itemInvalidations: string;
   /** What each rate-limit counter key starts with, the client's address following (rate-limit.options.ts). */
   readonly rateLimitKeys: string;
+  /** The key the pod's own check of a failing limit store writes (rate-limit.fail-open.ts). */
+  readonly rateLimitRecheck: string;
   private readonly itemAckPrefix: string;
 
   constructor(@Inject(APP_CONFIG) config: Pick<AppConfig, 'REDIS_KEY_PREFIX'>) {
@@ -23,6 +25,8 @@ export class RedisNames {
     this.itemInvalidations = `${prefix}items:invalidate`;
     this.itemAckPrefix = `${prefix}items:ack:`;
     this.rateLimitKeys = `${prefix}rate-limit:`;
+    // Under the limiter's namespace, where no client address can be this name.
+    this.rateLimitRecheck = `${this.rateLimitKeys}store-recheck`;
   }
 
   /** The channel on which replicas acknowledge the invalidations of the writer `origin`. */
