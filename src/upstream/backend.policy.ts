@@ -160,18 +160,17 @@ export class BackendPolicy {
     try {
       return await send({ signal, attempt: ctx.index, downstreamTimeoutMs });
     } catch (error) {
-      if (callerSignal.aborted) throw callerSignal.reason;
+      const cutEarly = this.cutEarly(started);
+      if (callerSignal.aborted) {
+        // The client left (or the request's own deadline fired first). Its reason is the
+        // request's, shared by every backend it calls: an attempt that counts throws its own
+        // error, which only the breaker sees (the call already ended with the caller's reason).
+        if (cutEarly) throw callerSignal.reason;
+        throw this.timeoutSince(started);
+      }
       // Our timeout (cockatiel's timer, or the deadline guard it derives from) aborted undici;
-      // when the deadline left this attempt less than the backend's timeout, the deadline did,
-      // and the caller's short deadline is not the backend's fault — unless the attempt had run
-      // half of UPSTREAM_TIMEOUT_MS first. That timeout is where a backend counts as failing, set
-      // well above its normal latency; half of it is still far past what a healthy backend takes,
-      // so one silent that long is slow. Without this, a hung backend never opened the breaker
-      // while every caller's deadline stayed under UPSTREAM_TIMEOUT_MS (each request spent its
-      // whole budget on it); a client whose deadlines are under half of it still cannot open it
-      // for everyone.
-      const cutByDeadline =
-        attemptMs < this.settings.timeoutMs && Date.now() - started < this.settings.timeoutMs / 2;
+      // when the deadline left this attempt less than the backend's timeout, the deadline did.
+      const cutByDeadline = attemptMs < this.settings.timeoutMs && cutEarly;
       if (signal.aborted) throw this.timeoutSince(started, cutByDeadline);
       // The backend kept to the deadline it was told (x-request-timeout) and answered 504 there.
       if (
@@ -184,6 +183,21 @@ export class BackendPolicy {
       }
       throw error;
     }
+  }
+
+  /**
+   * Whether an attempt its caller cut short (its deadline, or its client disconnecting) ended
+   * before half of UPSTREAM_TIMEOUT_MS: the caller's doing, not counted against the backend.
+   * One cut later counts. That timeout is where a backend counts as failing, set well above its
+   * normal latency; half of it is still far past what a healthy backend takes, so one silent that
+   * long is slow. Without this, a hung backend never opened the breaker while every caller's
+   * deadline stayed under UPSTREAM_TIMEOUT_MS (each request spent its whole budget on it), nor
+   * while a load balancer in front hung up on every client before it (an idle timeout under
+   * UPSTREAM_TIMEOUT_MS); a client whose deadlines, or patience, are under half of it still
+   * cannot open it for everyone.
+   */
+  private cutEarly(started: number): boolean {
+    return Date.now() - started < this.settings.timeoutMs / 2;
   }
 
   private translate(error: unknown, callerSignal: AbortSignal, started: number): unknown {

@@ -66,7 +66,8 @@ export class UpstreamTimeoutError extends AppError {
      * The caller's deadline ended the attempt before the backend had its UPSTREAM_TIMEOUT_MS,
      * and before half of it: the caller's doing, so the breaker does not count it. A client
      * sending `x-request-timeout: 80ms` to a backend that answers in 100 ms would otherwise open
-     * the circuit for every client. (An attempt cut later counts: BackendPolicy.attempt.)
+     * the circuit for every client. (An attempt cut later counts, and so does one whose client
+     * disconnected after as long: BackendPolicy.cutEarly.)
      */
     readonly cutByDeadline = false,
   ) {

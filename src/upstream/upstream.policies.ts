@@ -32,8 +32,10 @@ const log = logger.child({ module: 'resilience' });
 
 /**
  * A backend failure, as the breaker counts it: unreachable, an answer that is not usable HTTP,
- * timed out within its own UPSTREAM_TIMEOUT_MS (not cut short by a caller's deadline), 5xx
- * (not a 504 at the caller's deadline, forwarded to the backend).
+ * timed out within its own UPSTREAM_TIMEOUT_MS, or silent for half of it before its caller cut
+ * it short (deadline or disconnect: BackendPolicy.cutEarly; one cut sooner reaches here as the
+ * caller's own reason, or with `cutByDeadline`), 5xx (not a 504 at the caller's deadline,
+ * forwarded to the backend).
  * Not a 429: it is about the caller (its rate limit spent at the backend), not the backend's
  * health; counted, one client over its limit at a chained rampart opened the breaker for every
  * client. It resets nothing either: one client's 429s interleaved with everyone's 5xx must not
