@@ -18,6 +18,11 @@ import {
 } from './upstream.errors.js';
 import { BulkheadFullError, CircuitOpenError } from './resilience.errors.js';
 import { CallGuard } from './call.guard.js';
+import type {
+  CircuitAdmission,
+  CircuitAdmissionContext,
+  CircuitAdmissionPolicy,
+} from './circuit.admission.js';
 import { tagAttempt } from './retry.decision.js';
 
 /** One call as its caller describes it. */
@@ -58,7 +63,7 @@ export interface PolicyHooks {
   onCall(): void;
 }
 
-type Composed = IPolicy<IRetryContext>;
+type Composed = IPolicy<IRetryContext & CircuitAdmissionContext>;
 
 /**
  * The one named policy of one backend (built in upstream.policies.ts), as callers use it:
@@ -71,6 +76,7 @@ export class BackendPolicy {
     private readonly policy: Composed,
     readonly breaker: CircuitBreakerPolicy,
     readonly bulkhead: BulkheadPolicy,
+    private readonly admission: CircuitAdmissionPolicy,
     private readonly settings: PolicySettings,
     private readonly hooks: PolicyHooks,
   ) {
@@ -102,19 +108,11 @@ export class BackendPolicy {
       this.hooks.onTimeout(0);
       throw error;
     }
-    const queued = this.bulkhead.executionSlots === 0;
     const guard = new CallGuard(call.signal, stopAt - started, () => this.timeoutSince(started));
     try {
       const result = await Promise.race([
-        this.policy.execute(({ signal, attempt }) => {
-          // Only a first attempt can have queued behind the breaker's check; a retry is asked
-          // about the circuit by the retry filter.
-          const ctx = {
-            index: attempt,
-            idempotent: call.idempotent,
-            stopAt,
-            queued: queued && attempt === 0,
-          };
+        this.policy.execute(({ signal, attempt, circuit }) => {
+          const ctx = { index: attempt, idempotent: call.idempotent, stopAt, circuit };
           return this.attempt(ctx, signal, call.signal, send).catch((error: unknown) => {
             tagAttempt(error, ctx);
             throw error;
@@ -137,19 +135,18 @@ export class BackendPolicy {
   }
 
   private async attempt<T>(
-    ctx: { index: number; stopAt: number; queued: boolean },
+    ctx: { index: number; stopAt: number; circuit: CircuitAdmission },
     signal: AbortSignal,
     callerSignal: AbortSignal,
     send: (attempt: AttemptContext) => Promise<T>,
   ): Promise<T> {
-    if (ctx.queued) {
-      // cockatiel asks the breaker once, before the bulkhead: a call that queued for a slot
-      // while the circuit was closed went on to the backend after it opened (a hung backend held
-      // 25 calls, then the 25 queued). It is asked again once the slot is ours, a turn later:
-      // the call that freed the slot may have just opened it, which cockatiel records a few
-      // microtasks after handing the slot over.
+    if (ctx.circuit.queued) {
+      // cockatiel asks the breaker once, before the bulkhead (circuit.admission.ts): an attempt
+      // that waited for a slot asks again once the slot is ours, a turn later: the call that
+      // freed the slot may have just opened it, which cockatiel records a few microtasks after
+      // handing the slot over.
       await setImmediate();
-      if (this.coolingDown()) throw new BrokenCircuitError();
+      if (!this.admission.stillAdmits(ctx.circuit)) throw new BrokenCircuitError();
     }
     const started = Date.now();
     const attemptMs = Math.min(this.settings.timeoutMs, ctx.stopAt - started);

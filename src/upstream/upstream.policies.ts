@@ -7,6 +7,7 @@ import {
   ConsecutiveBreaker,
   DelegateBackoff,
   handleWhen,
+  isBrokenCircuitError,
   retry,
   timeout,
   TimeoutStrategy,
@@ -24,6 +25,7 @@ import {
   isUpstreamUnreachableError,
 } from './upstream.errors.js';
 import { BackendPolicy } from './backend.policy.js';
+import { CircuitAdmissionPolicy } from './circuit.admission.js';
 import { ResilienceMetrics } from './resilience.metrics.js';
 import { RetryBudget } from './retry.budget.js';
 import { attemptOf, retryDelayMs } from './retry.decision.js';
@@ -56,9 +58,12 @@ const isBackendFailure = (e: unknown): boolean =>
  * by a full bulkhead, closed the breaker on a backend still hung. Such a probe proved nothing;
  * re-opening costs one more cooldown, after which the next call probes again. (A call from
  * before the opening that ends so while the probe is out re-opens it as well, as its failure
- * always did.)
+ * always did.) Nor is the circuit's own refusal a verdict: a call queued from before the opening
+ * and turned away when its slot frees (circuit.admission.ts) tells nothing of the backend, and
+ * counted it re-opened the breaker under the probe.
  */
-const failsProbe = (e: unknown): boolean => !(isUpstreamStatusError(e) && e.upstreamStatus === 429);
+const failsProbe = (e: unknown): boolean =>
+  !(isUpstreamStatusError(e) && e.upstreamStatus === 429) && !isBrokenCircuitError(e);
 
 /**
  * Builds the one named policy per backend, and wires every policy event to a structured log
@@ -99,9 +104,10 @@ export class UpstreamPolicies {
    *   reaches the breaker as a failure.
    * - bulkhead inside retry and breaker: a slot is held only while an attempt runs, never during
    *   a retry's backoff (Polly wiki, "PolicyWrap": the bulkhead's parallelism should run calls,
-   *   not waits), and an open breaker rejects before a call queues for a slot. Its rejections are
-   *   not backend failures, so the closed breaker ignores them (a rejected half-open probe
-   *   fails: failsProbe).
+   *   not waits), and an open breaker rejects before a call queues for a slot; an attempt that
+   *   queued asks the breaker again once it has its slot (circuit.admission.ts, between the two).
+   *   Its rejections are not backend failures, so the closed breaker ignores them (a rejected
+   *   half-open probe fails: failsProbe).
    * - breaker inside retry: each attempt's failure counts, and an open circuit ends the call
    *   at once: the filter declines a retry once the circuit is not closed, and a retry that
    *   races an opening meets BrokenCircuitError, which is never retryable.
@@ -152,6 +158,7 @@ export class UpstreamPolicies {
       },
     );
     const slots = bulkhead(c.UPSTREAM_MAX_CONCURRENT, c.UPSTREAM_MAX_QUEUE);
+    const admission = new CircuitAdmissionPolicy(breaker, slots);
     const attemptTimeout = timeout(c.UPSTREAM_TIMEOUT_MS, TimeoutStrategy.Cooperative);
 
     retryPolicy.onRetry((e) => {
@@ -184,9 +191,10 @@ export class UpstreamPolicies {
 
     return new BackendPolicy(
       backend,
-      wrap(retryPolicy, breaker, slots, attemptTimeout),
+      wrap(retryPolicy, breaker, admission, slots, attemptTimeout),
       breaker,
       slots,
+      admission,
       {
         timeoutMs: c.UPSTREAM_TIMEOUT_MS,
         marginMs: c.UPSTREAM_DEADLINE_MARGIN_MS,
