@@ -60,7 +60,9 @@ const isBackendFailure = (e: unknown): boolean =>
  * before the opening that ends so while the probe is out re-opens it as well, as its failure
  * always did.) Nor is the circuit's own refusal a verdict: a call queued from before the opening
  * and turned away when its slot frees (circuit.admission.ts) tells nothing of the backend, and
- * counted it re-opened the breaker under the probe.
+ * counted it re-opened the breaker under the probe. (Calls alone never fill the bulkhead at a
+ * probe: each opening frees the failing call's place, and nothing but the probe enters before its
+ * verdict. A refused probe is counted all the same, should anything else ever hold the slots.)
  */
 const failsProbe = (e: unknown): boolean =>
   !(isUpstreamStatusError(e) && e.upstreamStatus === 429) && !isBrokenCircuitError(e);

@@ -1,8 +1,9 @@
 /**
  * What the breaker lets through the bulkhead (upstream/circuit.admission.ts): calls that waited
- * for a slot from before the opening. Hits are counted on the backend's side; the breaker is read
- * through the admin /metrics.
+ * for a slot from before the opening, and a half-open probe that finds no slot. Hits are counted
+ * on the backend's side; the breaker is read through the admin /metrics.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerResponse } from 'node:http';
 import { CircuitState } from 'cockatiel';
 import { UpstreamPolicies } from '../../src/upstream/upstream.policies.js';
@@ -12,7 +13,7 @@ import { BackendServer } from '../support/backend-server.js';
 import { defaultDatabaseEnv } from '../support/database.js';
 import { json, type JsonBody } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { until } from '../support/wait.js';
+import { eventually, until } from '../support/wait.js';
 
 const HALF_OPEN_AFTER_MS = 300;
 /** A failure bound for what the test has already caused, on a busy shared machine. */
@@ -111,6 +112,43 @@ describe('the breaker and the bulkhead queue (one slot, threshold 1)', () => {
 
     answer(200);
     expect(await probe).toMatchObject({ status: 200 });
+    expect(await metric('upstream_circuit_state')).toBe(CircuitState.Closed);
+  });
+
+  it('a half-open probe refused by a full bulkhead re-opens it, and the next cooldown probes again', async () => {
+    await start(0);
+    const transitions = async () =>
+      Promise.all(
+        ['open', 'half_open', 'closed'].map(
+          async (state) => (await metric('upstream_circuit_transitions_total', { state })) ?? 0,
+        ),
+      );
+    const a = fanout();
+    await until(() => held.length === 1, EVENTUALLY_MS);
+    answer(503);
+    expect(await a).toMatchObject({ error: 'UPSTREAM_BAD_STATUS' });
+    expect(await metric('upstream_circuit_state')).toBe(CircuitState.Open);
+
+    // Calls alone never fill the bulkhead at a probe: each opening frees the failing call's slot
+    // and nothing new enters until the probe. The test holds the one slot itself.
+    let release!: () => void;
+    const slot = policy().bulkhead.execute(() => new Promise<void>((r) => (release = r)));
+    expect(policy().bulkhead.executionSlots).toBe(0);
+    await sleep(HALF_OPEN_AFTER_MS + 50);
+    const before = await transitions();
+    expect(await fanout()).toMatchObject({ error: 'UPSTREAM_BULKHEAD_FULL' });
+    await eventually(async () => (await metric('upstream_circuit_state')) === 1, EVENTUALLY_MS);
+    const after = await transitions();
+    expect(after.map((n, i) => n - before[i]!)).toEqual([1, 1, 0]); // open, half_open, closed
+    expect(backend.hits).toBe(1);
+
+    release();
+    await slot;
+    await sleep(HALF_OPEN_AFTER_MS + 50);
+    const next = fanout();
+    await until(() => held.length === 1, EVENTUALLY_MS);
+    answer(200);
+    expect(await next).toMatchObject({ ok: true });
     expect(await metric('upstream_circuit_state')).toBe(CircuitState.Closed);
   });
 });
