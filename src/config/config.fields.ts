@@ -62,14 +62,30 @@ export const optionalString = () =>
     .transform((v) => (v === undefined || v === '' ? undefined : v))
     .refine((v) => v === undefined || notBlank(v), { message: BLANK_MESSAGE, abort: true });
 
+/**
+ * Refused where whitespace around a value cannot be meant (a URL, a path, a Kubernetes name):
+ * a quoting slip in a template. `DATA_DIR='/data '` opened a directory beside the mounted
+ * volume, and `DATABASE_URL=' postgres://…'` passed the URL check (the URL parser trims it) and
+ * went to the driver with its spaces.
+ */
+export const UNTRIMMED_MESSAGE = 'must not start or end with whitespace';
+const isTrimmed = (v: string | undefined): boolean => v === undefined || v === v.trim();
+
+/** optionalString() for a path or a name: no whitespace around it either. */
+export const optionalName = () =>
+  optionalString().refine(isTrimmed, { message: UNTRIMMED_MESSAGE, abort: true });
+
 export const url = (protocols: string[]) =>
-  z.string().refine(
-    (v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    },
-    { message: `expected a URL with protocol ${protocols.join(' or ')}` },
-  );
+  z
+    .string()
+    .refine(isTrimmed, { message: UNTRIMMED_MESSAGE, abort: true })
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `expected a URL with protocol ${protocols.join(' or ')}` },
+    );

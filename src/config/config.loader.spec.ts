@@ -95,17 +95,29 @@ describe('loadConfig', () => {
     expect(taken).toEqual([]);
   });
 
-  it('an optional string keeps other whitespace as given, as a required one does', () => {
-    const config = loadConfig({
-      POD_NAME: 'pod a ',
-      UI_MESSAGE: ' canary ',
-      SERVICE_VERSION: '1 ',
-    });
-    expect([config.POD_NAME, config.UI_MESSAGE, config.SERVICE_VERSION]).toEqual([
-      'pod a ',
-      ' canary ',
-      '1 ',
-    ]);
+  it('a text keeps other whitespace as given, as a required one does', () => {
+    const config = loadConfig({ UI_MESSAGE: ' canary ', SERVICE_VERSION: '1 ' });
+    expect([config.UI_MESSAGE, config.SERVICE_VERSION]).toEqual([' canary ', '1 ']);
+  });
+
+  // A quoting slip in a template: DATA_DIR='/data ' opened a directory beside the volume, and a
+  // URL with spaces around it passed the URL check (the parser trims) and reached the driver.
+  it.each([
+    ['DATA_DIR', '/data '],
+    ['POD_NAME', 'pod-a '],
+    ['POD_NAMESPACE', ' prod'],
+    ['NODE_NAME', 'node-1\t'],
+    ['KUBERNETES_SERVICE_HOST', '10.0.0.1 '],
+    ['DATABASE_URL', ' postgres://postgres@127.0.0.1:5432/test'],
+    ['REDIS_URL', 'redis://127.0.0.1:6379 '],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'http://collector:4318\n'],
+  ])('%s=%j (whitespace around a URL, a path or a name) is refused, once', (name, value) => {
+    const lines =
+      configProblems({ [name]: value })
+        ?.split('\n')
+        .slice(1) ?? [];
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.trim()).toMatch(new RegExp(`^${name}: must not start or end with whitespace`));
   });
 
   it('numbers in plain decimal still parse, a ratio with an exponent too', () => {

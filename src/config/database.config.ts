@@ -1,11 +1,11 @@
-import { bool, int, optionalString, text, url } from './config.fields.js';
+import { bool, int, optionalName, optionalString, text, url } from './config.fields.js';
 import { redisKeyPrefix } from './redis-key-prefix.field.js';
 
 /** PostgreSQL pool, embedded fallback, cache and Redis knobs (data path). */
 export const databaseConfigShape = {
   // Unset → embedded PGlite (in memory, or under DATA_DIR), so `npm start` needs no server.
   DATABASE_URL: optionalString().pipe(url(['postgres:', 'postgresql:']).optional()),
-  DATA_DIR: optionalString(),
+  DATA_DIR: optionalName(),
   DB_POOL_MAX: int(1, 1_000).default(10),
   // The cap on a wait for a connection; the request's remaining deadline lowers it
   // (database/connection.gate.ts).

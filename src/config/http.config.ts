@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, int, optionalString, port, text } from './config.fields.js';
+import { bool, int, optionalName, port, text } from './config.fields.js';
 import { trustProxy } from './trust-proxy.field.js';
 
 /** Listener, request lifecycle and shutdown knobs (foundation). */
@@ -74,11 +74,11 @@ export const httpConfigShape = {
   SHUTDOWN_DRAIN_DELAY_MS: int(0, 600_000).default(5_000),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(25_000),
   SERVICE_VERSION: text().default('0.1.0'),
-  POD_NAME: optionalString(),
-  POD_NAMESPACE: optionalString(),
-  NODE_NAME: optionalString(),
+  POD_NAME: optionalName(),
+  POD_NAMESPACE: optionalName(),
+  NODE_NAME: optionalName(),
   // Set by the kubelet in every container; read only to know whether we run in Kubernetes.
-  KUBERNETES_SERVICE_HOST: optionalString(),
+  KUBERNETES_SERVICE_HOST: optionalName(),
   ACCESS_LOG_ENABLED: bool().default(true),
   // Which X-Forwarded-For hops are believed for the client address (rate-limit key, spans,
   // access log): off, a hop count, or the proxies' IPs/CIDRs (trust-proxy.field.ts).
