@@ -33,6 +33,14 @@ export const TEST_ENV: Record<string, string> = {
   HTTP_MAX_CONNECTIONS: '0',
 };
 
+/**
+ * How long close() lets requests still in flight finish before it drops their connections.
+ * `app.close()` alone waits for every open connection, and a kept-alive one whose request was
+ * still running when closing began (the shutdown sequence that would say `Connection: close` is
+ * not used here) kept a suite's afterAll waiting past jest's hook timeout.
+ */
+const CLOSE_GRACE_MS = 3_000;
+
 /** Boots the real app (real Fastify, real sockets) exactly as main.ts does, on port 0. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const config = loadConfig({ ...TEST_ENV, ...env });
@@ -45,6 +53,14 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     adminUrl: `http://127.0.0.1:${adminPort}`,
     probeUrl: `http://127.0.0.1:${probePort}`,
     serializersWarmed,
-    close: () => app.close(),
+    close: async () => {
+      const server = app.getHttpServer();
+      const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(force);
+      }
+    },
   };
 }
