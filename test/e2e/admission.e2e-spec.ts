@@ -141,6 +141,27 @@ describe('admission slots', () => {
     ).toBe(true);
     expect(await metric(app, 'http_server_admission_in_flight')).toBe(0);
   });
+});
+
+/**
+ * The limiter's latency samples, on an app of its own: a request answered by an earlier test
+ * would be a sample of its own in the window this one reads.
+ */
+describe('admission latency samples', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({
+      ADMISSION_ENABLED: 'true',
+      ADMISSION_MIN_LIMIT: '1',
+      ADMISSION_INITIAL_LIMIT: '1',
+      ADMISSION_MAX_LIMIT: '1',
+    });
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
 
   it('learns latency only from answered requests: an abandoned one is no sample for the limiter', async () => {
     const baseline = () => metric(app, 'http_server_admission_baseline_latency_seconds');
