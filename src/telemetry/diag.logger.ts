@@ -1,5 +1,6 @@
 import type { DiagLogger } from '@opentelemetry/api';
 import type { Logger } from 'pino';
+import { runDetached } from '../request-context/context.store.js';
 
 /**
  * The tail of the SDK's message for a second `end()` on a span (`<name> <trace>-<span> - You
@@ -9,7 +10,9 @@ const SPAN_ENDED_TWICE = 'You can only call end() on a span once.';
 
 /**
  * OpenTelemetry's own diagnostics (`diag`), written to rampart's log: errors and warnings as
- * such, except one known false alarm, kept at debug.
+ * such, except one known false alarm, kept at debug. Outside any request (runDetached): the
+ * SDK's work runs in the async context that set it off, a request's, and an export that failed
+ * 4 s later was logged with the ids of a `/hello` that had long been answered.
  *
  * A span ended twice is a late Redis reply, not a fault: ioredis rejects a command at its
  * `commandTimeout` (the ioredis instrumentation ends the command's span with the error), and
@@ -21,12 +24,23 @@ const SPAN_ENDED_TWICE = 'You can only call end() on a span once.';
 export function diagLogger(log: Logger): DiagLogger {
   return {
     error: (message, ...args) =>
-      message.endsWith(SPAN_ENDED_TWICE)
-        ? log.debug({ args }, message)
-        : log.error({ args }, message),
-    warn: (message, ...args) => log.warn({ args }, message),
+      runDetached(() =>
+        message.endsWith(SPAN_ENDED_TWICE)
+          ? log.debug({ args }, message)
+          : log.error({ args }, message),
+      ),
+    warn: (message, ...args) => runDetached(() => log.warn({ args }, message)),
     info: () => undefined,
     debug: () => undefined,
     verbose: () => undefined,
   };
+}
+
+/**
+ * The SDK's errors (an export that failed, a span processor that threw), for
+ * `setGlobalErrorHandler`: one error line with the error as `err`, outside any request. The
+ * SDK's default handler wrote the error as a JSON string in `msg`, through `diag`.
+ */
+export function sdkErrorHandler(log: Logger): (error: unknown) => void {
+  return (error) => runDetached(() => log.error({ err: error }, 'telemetry error'));
 }

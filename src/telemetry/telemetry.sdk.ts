@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { context, diag, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
+import { setGlobalErrorHandler } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import {
   defaultResource,
@@ -16,7 +17,7 @@ import {
 import type { AppConfig } from '../config/config.schema.js';
 import { logger } from '../logging/logger.js';
 import { contextStore } from '../request-context/context.store.js';
-import { diagLogger } from './diag.logger.js';
+import { diagLogger, sdkErrorHandler } from './diag.logger.js';
 import { PooledIdGenerator } from './pooled-id.generator.js';
 import { SpanPipelineStatsRecorder } from './span-pipeline.stats.js';
 import { SpanStore } from './span.store.js';
@@ -55,6 +56,7 @@ export class TelemetrySdk implements TelemetryHandle {
    */
   start(config: AppConfig, exporter: SpanExporter | undefined): void {
     diag.setLogger(diagLogger(log), DiagLogLevel.WARN);
+    setGlobalErrorHandler(sdkErrorHandler(log));
     // rampart's one store (request-context/context.store.ts): the request state and the active
     // span share one AsyncLocalStorage frame.
     context.setGlobalContextManager(contextStore.enable());
