@@ -98,6 +98,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
     this.hold = new ListenerHold(config.HTTP_LISTEN_BACKLOG, {
       limit: () => this.limiter.limit,
       inFlight: () => this.admitted,
+      engaged: () => this.metrics.holds.inc(),
     });
     this.queue = new AdmissionQueue({
       maxLength: config.ADMISSION_QUEUE_MAX,

@@ -24,6 +24,7 @@ export class AdmissionMetrics {
   readonly rejectedByLoop: { inc(value?: number): void };
   readonly connectionsDropped: Counter;
   readonly abandoned: Counter;
+  readonly holds: Counter;
 
   constructor(metrics: MetricsService, state: AdmissionState) {
     metrics.readGauge(
@@ -74,6 +75,12 @@ export class AdmissionMetrics {
     this.connectionsDropped = metrics.counter({
       name: 'http_server_connections_dropped_total',
       help: 'Connections closed at accept because the public port held HTTP_MAX_CONNECTIONS.',
+    });
+    // The gauge above is 1 only while a hold lasts: a hold of half a second (a burst on a cold
+    // pod, whose queued connects the closing listener resets) was over before any scrape saw it.
+    this.holds = metrics.counter({
+      name: 'http_server_admission_holds_total',
+      help: 'Times sustained CPU-bound overload closed the public port: new connects refused by the kernel, those waiting in its accept queue reset.',
     });
     // Never routed, so in no request histogram or access line: counted here, or not at all.
     this.abandoned = metrics.counter({

@@ -34,7 +34,11 @@ describe('ListenerHold (a real listening socket)', () => {
   beforeEach(async () => {
     sockets = [];
     server = createServer();
-    hold = new ListenerHold(511, { limit: () => limit, inFlight: () => 0 });
+    hold = new ListenerHold(511, {
+      limit: () => limit,
+      inFlight: () => 0,
+      engaged: () => undefined,
+    });
     hold.count(server);
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');

@@ -12,6 +12,8 @@ export interface HoldReadings {
   limit(): number;
   /** Requests admitted and in flight now (for the log line). */
   inFlight(): number;
+  /** The hold engaged (http_server_admission_holds_total). */
+  engaged(): void;
 }
 
 /**
@@ -91,6 +93,7 @@ export class ListenerHold {
       sustained,
       acceptBacklog: reading && listener.acceptQueue.sample(),
     });
+    if (changed && this.pause.engaged) this.readings.engaged();
     if (changed)
       log.warn(
         {

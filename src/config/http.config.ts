@@ -34,7 +34,9 @@ export const httpConfigShape = {
   // cheap, immediate refusal the client or ingress retries elsewhere). Without pipelining each
   // connection carries at most one request, so this bounds the work queued in socket buffers
   // (where an unbounded server queued 30 s). 4,000: a burst of 2,500 concurrent clients per pod
-  // is served, not reset at accept; ~20 KB per open connection measured = ~80 MB at the cap,
+  // is not reset at accept (a warm pod serves it; a cold one, its code not yet optimised, can
+  // be saturated long enough that admission's hold closes the port for a moment: counted in
+  // http_server_admission_holds_total); ~20 KB per open connection measured = ~80 MB at the cap,
   // within the 512 Mi limit. Node raises the open-file soft limit to the hard limit. 0 = unlimited.
   HTTP_MAX_CONNECTIONS: int(0, 1_000_000).default(4_000),
   // listen(2) backlog: connections the kernel completes before the process accepts them. Node's

@@ -89,6 +89,7 @@ async function overload(hold: boolean) {
       100,
     );
     const holdingAfter = await admin.metric('http_server_admission_holding_connections');
+    const holds = await admin.metric('http_server_admission_holds_total');
     // New clients once it has: a light load, every connect accepted.
     const [fresh] = (await openLoop(url, [{ rate: CAPACITY_PER_S / 10, durationS: 1 }])) as [
       PhaseResult,
@@ -101,6 +102,7 @@ async function overload(hold: boolean) {
       connects,
       holding,
       holdingAfter,
+      holds,
       fresh,
       helloStatus: hello.status,
     };
@@ -130,8 +132,9 @@ describe('admission: connections held near the limit under CPU-bound overload', 
     expect(held.child.output()).toMatch(
       /the public port holds (connections near the limit|the connections it has)/,
     );
-    // The only trace of it on /metrics: the kernel's refusals are counted nowhere in-process.
+    // The only traces of it on /metrics: the kernel's refusals are counted nowhere in-process.
     expect(held.holding).toBe(1);
+    expect(held.holds).toBeGreaterThanOrEqual(1);
   });
 
   it('keeps serving on the connections it holds, and answers probes throughout', () => {
@@ -157,6 +160,7 @@ describe('admission: connections held near the limit under CPU-bound overload', 
     expect(parsed.connects).not.toContain('ECONNREFUSED');
     expect(parsed.child.output()).not.toContain('the public port holds connections');
     expect(parsed.holding).toBe(0);
+    expect(parsed.holds).toBe(0);
     expect(held.loaded.refused).toBeLessThan(parsed.loaded.refused);
   });
 
