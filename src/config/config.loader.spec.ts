@@ -95,6 +95,18 @@ describe('loadConfig', () => {
     expect(taken).toEqual([]);
   });
 
+  it('BACKEND_URLS of only commas and spaces is refused, not taken for a leaf', () => {
+    for (const value of [' , ', ',', ',,']) {
+      expect(configProblems({ BACKEND_URLS: value })).toMatch(
+        /BACKEND_URLS: lists no URL \(only commas and whitespace\)/,
+      );
+    }
+    expect(loadConfig({ BACKEND_URLS: 'http://a:1, http://b:2,' }).BACKEND_URLS).toEqual([
+      'http://a:1',
+      'http://b:2',
+    ]);
+  });
+
   it('a text keeps other whitespace as given, as a required one does', () => {
     const config = loadConfig({ UI_MESSAGE: ' canary ', SERVICE_VERSION: '1 ' });
     expect([config.UI_MESSAGE, config.SERVICE_VERSION]).toEqual([' canary ', '1 ']);

@@ -7,6 +7,11 @@ const backendList = z
   .default('')
   // Empty (unset) is a leaf; blank was one too, where a template had lost the list.
   .refine((v) => v === '' || notBlank(v), { message: BLANK_MESSAGE, abort: true })
+  // Only separators (`' , '`) is a template whose values all went missing, not a leaf.
+  .refine((v) => v === '' || v.split(',').some(notBlank), {
+    message: 'lists no URL (only commas and whitespace)',
+    abort: true,
+  })
   .transform((v) =>
     v
       .split(',')
