@@ -170,7 +170,17 @@ describe('the templates refuse values that contradict each other', () => {
     [
       'a TRUST_PROXY hop count with the NetworkPolicy off (anyone could forge X-Forwarded-For)',
       ['--set', 'networkPolicy.enabled=false'],
-      'config.TRUST_PROXY is a hop count',
+      'config.TRUST_PROXY=1 is a hop count',
+    ],
+    [
+      'a TRUST_PROXY hop count given as a number, with the NetworkPolicy off',
+      ['--set', 'networkPolicy.enabled=false', '--set-json', 'config.TRUST_PROXY=2'],
+      'config.TRUST_PROXY=2 is a hop count',
+    ],
+    [
+      'a TRUST_PROXY hop count with spaces around it (the app trims them), with the NetworkPolicy off',
+      ['--set', 'networkPolicy.enabled=false', '--set-string', 'config.TRUST_PROXY= 2 '],
+      'config.TRUST_PROXY=2 is a hop count',
     ],
     [
       'a shutdown deadline shorter than the drain delay plus one request',
@@ -186,15 +196,21 @@ describe('the templates refuse values that contradict each other', () => {
     expect(await refusal(args)).toContain(mentions);
   });
 
-  it('accepts the NetworkPolicy off once TRUST_PROXY names the proxies instead', async () => {
+  // The app reads '0' and 0 as off, like 'off', 'false' and '' (src/config/trust-proxy.field.ts).
+  it.each([
+    ['names the proxies', ['--set', 'config.TRUST_PROXY=10.0.0.0/8']],
+    ["is '0' (off)", ['--set-string', 'config.TRUST_PROXY=0']],
+    ['is the number 0 (off)', ['--set-json', 'config.TRUST_PROXY=0']],
+    ["is 'off'", ['--set-string', 'config.TRUST_PROXY=off']],
+    ["is 'false'", ['--set-string', 'config.TRUST_PROXY=false']],
+  ])('accepts the NetworkPolicy off when TRUST_PROXY %s', async (_label, args) => {
     const run = await helm([
       'template',
       RELEASE,
       CHART_DIR,
       '--set',
       'networkPolicy.enabled=false',
-      '--set',
-      'config.TRUST_PROXY=10.0.0.0/8',
+      ...args,
     ]);
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
     expect(run.stdout).not.toContain('kind: NetworkPolicy');

@@ -139,8 +139,11 @@ A config value as the environment sees it. Helm reads YAML numbers as float64, w
 {{- if ne (len (uniq $ports)) 3 -}}
 {{- fail "ports.http, ports.admin and ports.probes must differ: each is a listener of its own" -}}
 {{- end -}}
-{{- if and (not .Values.networkPolicy.enabled) (regexMatch "^[0-9]+$" (toString (.Values.config.TRUST_PROXY | default "off"))) -}}
-{{- fail "config.TRUST_PROXY is a hop count, which believes X-Forwarded-For from whoever connects: with networkPolicy.enabled=false anyone can; set it to the proxies' CIDRs or \"off\"" -}}
+{{- /* A hop count as the app reads it (src/config/trust-proxy.field.ts): digits once trimmed,
+  and not 0, which the app reads as off like `off`, `false` and ''. */ -}}
+{{- $trustProxy := include "rampart.envString" (.Values.config.TRUST_PROXY | default "off") | trim -}}
+{{- if and (not .Values.networkPolicy.enabled) (regexMatch "^[0-9]+$" $trustProxy) (gt (atoi $trustProxy) 0) -}}
+{{- fail (printf "config.TRUST_PROXY=%s is a hop count, which believes X-Forwarded-For from whoever connects: with networkPolicy.enabled=false anyone can; set it to the proxies' CIDRs or \"off\"" $trustProxy) -}}
 {{- end -}}
 {{- $shutdownMs := include "rampart.configMs" (dict "root" . "key" "SHUTDOWN_TIMEOUT_MS") | atoi -}}
 {{- $drainMs := include "rampart.configMs" (dict "root" . "key" "SHUTDOWN_DRAIN_DELAY_MS") | atoi -}}
