@@ -4,11 +4,13 @@
  * the app without a word. The schema's list is checked against the config schema itself, so a
  * variable added to src/config/ fails here until the chart knows it.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/config.loader.js';
 import { configSchema } from '../../src/config/config.schema.js';
-import { CHART_DIR } from './helm.render.js';
+import { helm } from '../support/helm.js';
+import { CHART_DIR, RELEASE } from './helm.render.js';
 
 interface ConfigNames {
   enum: string[];
@@ -59,6 +61,105 @@ describe('values.schema.json config values', () => {
     '%s=bogus is refused by the app, as by the chart',
     (name) => {
       expect(appRefusal(name, 'bogus')).toContain(name);
+    },
+  );
+});
+
+/**
+ * Text values the schema holds to a pattern (values.schema.json), sampled on both sides of it:
+ * each value the app refuses at start-up must be refused by `helm template` (the real Helm and
+ * its schema validator), and each value the app accepts must render. Chart paths other than
+ * `config.<NAME>` are given with the app's variable. The chart may stay looser where a cheap
+ * pattern cannot follow the app (`10.0.0.0/33`, a ratio written `1e-1`): those are not sampled.
+ */
+const PATTERN_SAMPLES: {
+  name: string;
+  chartPath?: string;
+  accepted: string[];
+  refused: string[];
+}[] = [
+  {
+    name: 'ADMIN_TOKEN',
+    chartPath: 'adminToken.token',
+    accepted: ['0123456789abcdef', 'aGVsbG8td29ybGQtdG9rZW4h+/~._-==', ''],
+    refused: ['short', 'abcdefgh ijklmnop', '=abcdefghijklmnop', 'é'.repeat(16)],
+  },
+  {
+    name: 'REDIS_URL',
+    accepted: ['redis://redis:6379', 'rediss://user:pw@redis:6380/1', 'REDIS://redis', ''],
+    refused: ['http://redis:6379', ' redis://redis', 'redis://redis ', '   ', 'localhost:6379'],
+  },
+  ...['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'].map((name) => ({
+    name,
+    accepted: ['http://collector:4318', 'https://collector.example/otlp', ''],
+    refused: ['grpc://collector:4317', 'collector:4318', 'http://collector ', ' '],
+  })),
+  {
+    name: 'NODE_ENV',
+    accepted: ['production', 'development', 'test'],
+    refused: ['Production', 'prod', ' '],
+  },
+  {
+    name: 'CHAOS_ERROR_RATE',
+    accepted: ['0', '0.05', '.5', '1', '1.0'],
+    refused: ['1.5', '2', '-0.1', 'half', ' '],
+  },
+  {
+    name: 'TRUST_PROXY',
+    accepted: [
+      '',
+      'off',
+      'OFF',
+      'false',
+      '0',
+      '1',
+      '10',
+      ' 2 ',
+      '10.0.0.0/8',
+      '10.0.0.0/8, 192.168.1.7',
+      'loopback,uniquelocal',
+      'fd00::/8',
+    ],
+    refused: ['true', '11', '   ', '10.0.0.0/0', 'fe80::1%eth0', 'proxy.local', '10.0.0.0/8,'],
+  },
+  // Blank is refused for every text variable; other whitespace is kept as given.
+  { name: 'UI_MESSAGE', accepted: ['hello ', 'a b'], refused: [' ', '\t'] },
+  { name: 'OTEL_SERVICE_NAME', accepted: ['payments'], refused: ['  '] },
+];
+
+describe('values.schema.json patterns agree with the app', () => {
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'rampart-schema-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Whether `helm template` renders with the value set at `path` (a values file: no escaping). */
+  async function chartAccepts(path: string, value: string): Promise<boolean> {
+    const values: Record<string, unknown> = {};
+    const keys = path.split('.');
+    keys.reduce<Record<string, unknown>>(
+      (node, key, i) => (node[key] = i === keys.length - 1 ? value : {}) as Record<string, unknown>,
+      values,
+    );
+    const file = join(dir, `${path}-${Buffer.from(value).toString('hex')}.json`);
+    writeFileSync(file, JSON.stringify(values));
+    const run = await helm(['template', RELEASE, CHART_DIR, '--values', file]);
+    return run.status === 0;
+  }
+
+  const cases = PATTERN_SAMPLES.flatMap(({ name, chartPath, accepted, refused }) => [
+    ...accepted.map((value) => [name, chartPath ?? `config.${name}`, value, true] as const),
+    ...refused.map((value) => [name, chartPath ?? `config.${name}`, value, false] as const),
+  ]);
+
+  it.each(cases)(
+    '%s: %s=%j, the app starts: %s; the chart agrees',
+    async (name, path, value, starts) => {
+      expect(appRefusal(name, value) === undefined).toBe(starts);
+      expect({ path, value, chartAccepts: await chartAccepts(path, value) }).toEqual({
+        path,
+        value,
+        chartAccepts: starts,
+      });
     },
   );
 });

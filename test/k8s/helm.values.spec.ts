@@ -134,6 +134,18 @@ describe('values.schema.json refuses bad values at install', () => {
     ['a port given as text', ['--set-string', 'ports.admin=9090'], '/ports/admin'],
     ['a zero probe period', ['--set', 'probes.liveness.periodSeconds=0'], '/probes/liveness'],
     ['a short admin token', ['--set-string', 'adminToken.token=short'], '/adminToken/token'],
+    // helm.config-names.spec.ts samples the text patterns against the app; these are the types.
+    [
+      'a TRUST_PROXY of true (every hop believed)',
+      ['--set', 'config.TRUST_PROXY=true'],
+      '/config/TRUST_PROXY',
+    ],
+    [
+      'a TRUST_PROXY hop count past 10',
+      ['--set-json', 'config.TRUST_PROXY=11'],
+      '/config/TRUST_PROXY',
+    ],
+    ['a Redis URL given as a number', ['--set-json', 'config.REDIS_URL=6379'], '/config/REDIS_URL'],
     ['a database URL of another scheme', ['--set', 'database.url=mysql://db/x'], '/database/url'],
     ['an unknown Service type', ['--set', 'service.type=External'], '/service/type'],
     [
