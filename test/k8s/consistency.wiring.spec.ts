@@ -157,7 +157,7 @@ describe.each(RENDERS)('%s manifests', (name) => {
       const c = rampartContainers(w)[0]!;
       const env = literalEnv(objs, c);
       const preStop = c.lifecycle?.preStop;
-      expect(preStop?.exec).toBeUndefined(); // the image has no shell
+      expect(preStop?.exec).toBeUndefined(); // the kubelet's own sleep: nothing runs in the container
       const preStopS = preStop?.sleep?.seconds ?? 0;
       expect(preStopS).toBeGreaterThan(0);
       const grace = podSpec(w).terminationGracePeriodSeconds ?? 30;
