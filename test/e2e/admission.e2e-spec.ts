@@ -8,6 +8,14 @@ import { get } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
+/** Admission on with its limit pinned to 1 (min = initial = max): each rule shows deterministically. */
+const LIMIT_OF_ONE = {
+  ADMISSION_ENABLED: 'true',
+  ADMISSION_MIN_LIMIT: '1',
+  ADMISSION_INITIAL_LIMIT: '1',
+  ADMISSION_MAX_LIMIT: '1',
+};
+
 async function metric(app: TestApp, series: string): Promise<number> {
   // A fresh connection each time (node:http, no agent): a kept-alive admin socket delayed
   // app.close() past jest's hook timeout in this suite (the admin listener waited for it).
@@ -37,12 +45,7 @@ describe('admission with a concurrency limit of 1', () => {
   let app: TestApp;
 
   beforeAll(async () => {
-    app = await startTestApp({
-      ADMISSION_ENABLED: 'true',
-      ADMISSION_MIN_LIMIT: '1',
-      ADMISSION_INITIAL_LIMIT: '1',
-      ADMISSION_MAX_LIMIT: '1',
-    });
+    app = await startTestApp(LIMIT_OF_ONE);
   });
 
   afterAll(async () => {
@@ -107,12 +110,7 @@ describe('admission slots', () => {
   let app: TestApp;
 
   beforeAll(async () => {
-    app = await startTestApp({
-      ADMISSION_ENABLED: 'true',
-      ADMISSION_MIN_LIMIT: '1',
-      ADMISSION_INITIAL_LIMIT: '1',
-      ADMISSION_MAX_LIMIT: '1',
-    });
+    app = await startTestApp(LIMIT_OF_ONE);
   });
 
   afterAll(async () => {
@@ -151,12 +149,7 @@ describe('admission latency samples', () => {
   let app: TestApp;
 
   beforeAll(async () => {
-    app = await startTestApp({
-      ADMISSION_ENABLED: 'true',
-      ADMISSION_MIN_LIMIT: '1',
-      ADMISSION_INITIAL_LIMIT: '1',
-      ADMISSION_MAX_LIMIT: '1',
-    });
+    app = await startTestApp(LIMIT_OF_ONE);
   });
 
   afterAll(async () => {
