@@ -91,34 +91,40 @@ export class ItemsRepository {
    * concurrent request with the same key blocks on the unique index until we commit, then sees
    * the conflict and reads our item — one item whatever the interleaving, no orphan rows.
    * A key older than IDEMPOTENCY_KEY_TTL_MS is taken over as if absent: it replayed (or refused
-   * another body with 422) until the next sweep, up to an hour past its TTL.
+   * another body with 422) until the next sweep, up to an hour past its TTL. `signal` is given
+   * when one transaction serves several requests (idempotent-create.flights.ts).
    */
   async createIdempotent(
     input: ItemInput & { name: string },
     key: string,
     fingerprint: string,
+    signal?: AbortSignal,
   ): Promise<CreateResult> {
-    return this.db.transaction('items.create_idempotent', async (tx) => {
-      const claim = await tx.query<{ item_id: string }>(
-        `INSERT INTO item_idempotency_keys AS k (key, item_id, fingerprint)
+    return this.db.transaction(
+      'items.create_idempotent',
+      async (tx) => {
+        const claim = await tx.query<{ item_id: string }>(
+          `INSERT INTO item_idempotency_keys AS k (key, item_id, fingerprint)
          VALUES ($1, nextval(pg_get_serial_sequence('items', 'id')), $2)
          ON CONFLICT (key) DO UPDATE
            SET item_id = EXCLUDED.item_id, fingerprint = EXCLUDED.fingerprint, created_at = now()
            WHERE k.created_at < now() - $3::bigint * interval '1 millisecond'
          RETURNING item_id::text AS item_id`,
-        [key, fingerprint, this.config.IDEMPOTENCY_KEY_TTL_MS],
-      );
-      const claimed = claim.rows[0];
-      if (claimed) {
-        const { rows } = await tx.query<ItemRow>(
-          `INSERT INTO items (id, name, description, tags) OVERRIDING SYSTEM VALUE
-           VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
-          [claimed.item_id, input.name, input.description ?? null, input.tags ?? []],
+          [key, fingerprint, this.config.IDEMPOTENCY_KEY_TTL_MS],
         );
-        return { item: toItem(rows[0] as ItemRow), replayed: false };
-      }
-      return replay(tx, key, fingerprint, input);
-    });
+        const claimed = claim.rows[0];
+        if (claimed) {
+          const { rows } = await tx.query<ItemRow>(
+            `INSERT INTO items (id, name, description, tags) OVERRIDING SYSTEM VALUE
+           VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+            [claimed.item_id, input.name, input.description ?? null, input.tags ?? []],
+          );
+          return { item: toItem(rows[0] as ItemRow), replayed: false };
+        }
+        return replay(tx, key, fingerprint, input);
+      },
+      signal,
+    );
   }
 
   /**

@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { serializationSchema } from '../openapi/json-schema.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RequestContextService } from '../request-context/request-context.service.js';
+import { IdempotentCreateFlights, type CreateOutcome } from './idempotent-create.flights.js';
 import { ItemCache } from './item.cache.js';
 import { encodeCursor } from './item.cursor.js';
 import { etagOf, type Expected } from './item.etag.js';
@@ -25,6 +26,7 @@ import { ItemsRepository, type WriteResult } from './items.repository.js';
 @Injectable()
 export class ItemsService implements OnModuleInit {
   readonly cache: ItemCache;
+  readonly idempotentCreates: IdempotentCreateFlights;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -40,6 +42,9 @@ export class ItemsService implements OnModuleInit {
         parkedWhile: (work) => context.parkedWhile(work),
       },
       metrics,
+    );
+    this.idempotentCreates = new IdempotentCreateFlights(metrics, (work) =>
+      context.parkedWhile(work),
     );
   }
 
@@ -89,12 +94,26 @@ export class ItemsService implements OnModuleInit {
     const fingerprint = createHash('sha256')
       .update(JSON.stringify(canonical(input)))
       .digest('base64url');
+    const { item, replayed } = await this.idempotentCreates.run(
+      idempotencyKey,
+      fingerprint,
+      (signal) => this.createOnce(input, idempotencyKey, fingerprint, signal),
+      this.context.signal,
+    );
+    return { representation: represent(item), replayed };
+  }
+
+  private async createOnce(
+    input: ItemInput & { name: string },
+    key: string,
+    fingerprint: string,
+    signal: AbortSignal,
+  ): Promise<CreateOutcome> {
     // A second attempt covers the one race left: the key's item deleted between claim and read.
     for (let attempt = 0; ; attempt++) {
-      const result = await this.repository.createIdempotent(input, idempotencyKey, fingerprint);
+      const result = await this.repository.createIdempotent(input, key, fingerprint, signal);
       if ('reused' in result) throw new IdempotencyKeyReusedError();
-      if ('item' in result)
-        return { representation: represent(result.item), replayed: result.replayed };
+      if ('item' in result) return result;
       if (attempt > 0) throw new Error('idempotent create kept losing its key to deletes');
     }
   }

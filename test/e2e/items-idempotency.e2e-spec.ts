@@ -1,0 +1,128 @@
+import pg from 'pg';
+import { AdminClient } from '../support/admin-client.js';
+import { adminQuery, createPostgresDatabase, type TestDatabase } from '../support/database.js';
+import { json, type JsonBody } from '../support/http.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { eventually } from '../support/wait.js';
+
+// Concurrent creates with one Idempotency-Key: one transaction per process, the others parked
+// on it (items/idempotent-create.flights.ts). The first request is held on a table lock taken
+// by the test, so every other one arrives while it is still in the database.
+describe('idempotent creates: concurrent retries in one process share one transaction', () => {
+  const name = `rampart-idempotent-${process.pid}`;
+  let db: TestDatabase;
+  let t: TestApp;
+  let admin: AdminClient;
+  let locker: pg.Client;
+
+  beforeAll(async () => {
+    db = await createPostgresDatabase();
+    // Admission pinned to two slots with no queue and a pool of two: before coalescing, the
+    // retries each took a slot and a connection to wait on the key's index, and were refused.
+    t = await startTestApp({
+      DATABASE_URL: db.url,
+      DB_APPLICATION_NAME: name,
+      DB_POOL_MAX: '2',
+      ACCESS_LOG_ENABLED: 'false',
+      ADMISSION_ENABLED: 'true',
+      ADMISSION_MIN_LIMIT: '2',
+      ADMISSION_INITIAL_LIMIT: '2',
+      ADMISSION_MAX_LIMIT: '2',
+      ADMISSION_QUEUE_MAX: '0',
+      REQUEST_TIMEOUT_MS: '30000',
+    });
+    admin = new AdminClient(() => t.adminUrl);
+    locker = new pg.Client({ connectionString: db.url });
+    await locker.connect();
+  });
+  afterAll(async () => {
+    await locker?.end();
+    await t?.close();
+    await db?.drop();
+  });
+
+  const create = async (
+    key: string,
+    body: unknown,
+  ): Promise<{ status: number; replayed: string | null; item: JsonBody }> => {
+    const res = await fetch(`${t.baseUrl}/api/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: res.status,
+      replayed: res.headers.get('idempotent-replayed'),
+      item: await json(res),
+    };
+  };
+
+  /** Holds every write to the keys table until the returned function is called. */
+  async function holdKeys(): Promise<() => Promise<void>> {
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE item_idempotency_keys IN ACCESS EXCLUSIVE MODE');
+    return async () => {
+      await locker.query('COMMIT');
+    };
+  }
+
+  const coalesced = async () =>
+    (await admin.metric('items_idempotent_creates_total', { result: 'coalesced' })) ?? 0;
+  const refused = async () =>
+    (await admin.metric('http_server_admission_rejections_total', {
+      reason: 'concurrency_limit',
+    })) ?? 0;
+  const itemsNamed = async (itemName: string) => {
+    const [row] = await adminQuery<{ n: number }>(
+      'SELECT count(*)::int AS n FROM items WHERE name = $1',
+      [itemName],
+      db.url,
+    );
+    return row?.n;
+  };
+
+  const waitingOnLock = async () => {
+    const [row] = await adminQuery<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+      [name],
+    );
+    return row?.n ?? 0;
+  };
+
+  it('20 retries of a blocked create: one item, one transaction, none refused, 19 answered as replays', async () => {
+    const release = await holdKeys();
+    const lead = create('burst', { name: 'burst', tags: ['x'] });
+    await eventually(async () => (await waitingOnLock()) === 1, 10_000);
+    const rest = Array.from({ length: 19 }, () => create('burst', { name: 'burst', tags: ['x'] }));
+    await eventually(async () => (await coalesced()) === 19, 10_000);
+    // Only the request running the transaction holds a slot and a connection.
+    expect(await admin.metric('http_server_admission_in_flight')).toBe(1);
+    await release();
+    const answers = await Promise.all([lead, ...rest]);
+
+    expect(answers.map((a) => a.status)).toEqual(Array<number>(20).fill(201));
+    expect(new Set(answers.map((a) => a.item.id)).size).toBe(1);
+    expect(answers.filter((a) => a.replayed === null)).toHaveLength(1);
+    expect(await admin.metric('items_idempotent_creates_total', { result: 'created' })).toBe(1);
+    expect(await coalesced()).toBe(19);
+    expect(await refused()).toBe(0);
+    expect(await itemsNamed('burst')).toBe(1);
+  });
+
+  it('another body under the same key does not join: the database answers it 422, one item stays', async () => {
+    const release = await holdKeys();
+    const first = create('mixed', { name: 'mixed-a' });
+    await eventually(async () => (await waitingOnLock()) === 1, 10_000);
+    const other = create('mixed', { name: 'mixed-b' });
+    await eventually(async () => (await waitingOnLock()) === 2, 10_000);
+    await release();
+    const answers = await Promise.all([first, other]);
+
+    expect(answers.map((a) => a.status)).toEqual([201, 422]);
+    expect(answers[1]?.item.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await itemsNamed('mixed-a')).toBe(1);
+    expect(await itemsNamed('mixed-b')).toBe(0);
+    expect(await refused()).toBe(0);
+  });
+});
