@@ -12,7 +12,8 @@ import { DatabaseService } from './database.service.js';
  * would leave the Service at once, and clients would get connection refused for every route —
  * also those that need no database — instead of fast 503 DB_CIRCUIT_OPEN problem+json from
  * the routes that do. It reports `degraded` (HTTP 200). READINESS_INCLUDES_DATABASE=true makes
- * an open breaker fail readiness, for a deployment where each pod has a database of its own.
+ * an open breaker (or migrations still waiting for a server that was away at start-up) fail
+ * readiness, for a deployment where each pod has a database of its own.
  */
 @Injectable()
 export class DatabaseHealth implements OnModuleInit {
@@ -27,7 +28,9 @@ export class DatabaseHealth implements OnModuleInit {
     this.readiness.addCheck(() => {
       const session = this.indicators.check('database');
       const status = this.database.status();
-      if (this.database.breakerState === 'closed') return session.up(status);
+      if (this.database.breakerState === 'closed' && this.database.schemaReady) {
+        return session.up(status);
+      }
       return this.config.READINESS_INCLUDES_DATABASE
         ? session.down(status)
         : session.degraded(status);

@@ -1,28 +1,21 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { NEVER_ABORTS } from '../request-context/request-context.js';
 import { RequestContextService } from '../request-context/request-context.service.js';
 import type { BreakerState } from './database.breaker.js';
 import type { DatabaseDriver, PoolStats, SqlResult, SqlSession } from './database.driver.js';
 import { DatabaseMetrics } from './database.metrics.js';
 import { DatabasePolicy } from './database.policy.js';
-import { databaseConfigError } from './connect.config-error.js';
-import { MIGRATIONS } from './database.migrations.js';
-import { migrate } from './database.migrator.js';
 import { PgDriver } from './pg.driver.js';
 import { PgliteDriver } from './pglite.driver.js';
+import { SchemaStartup } from './schema.startup.js';
 
-const log = logger.child({ module: 'database' });
 /**
  * A statement its caller cancelled after it had run this long makes the policy ask the server
  * whether it still answers (DatabasePolicy.suspect): statements here take milliseconds.
  */
 const SUSPECT_AFTER_MS = 500;
-/** A replica waiting for another's migrations says so this often. */
-const WAIT_LOG_INTERVAL_MS = 5_000;
 
 export interface QueryOptions {
   signal?: AbortSignal;
@@ -37,11 +30,13 @@ export interface QueryOptions {
  * AbortSignal (deadline or disconnect → the statement is cancelled on the server), waits for
  * a connection no longer than the request's remaining deadline allows, and passes the
  * database breaker first (open → fast 503 DB_CIRCUIT_OPEN); outside a request (start-up)
- * nothing aborts it. Opens the driver and applies migrations before the app starts listening.
+ * nothing aborts it. Opens the driver and applies migrations before the app starts listening
+ * (or, with the server away, in the background: schema.startup.ts).
  */
 @Injectable()
 export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   private driver?: DatabaseDriver;
+  private schema?: SchemaStartup;
   private readonly metrics: DatabaseMetrics;
   private readonly policy: DatabasePolicy;
 
@@ -66,9 +61,19 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     return this.policy.state;
   }
 
+  /** False while start-up migrations wait for a server that was away (schema.startup.ts). */
+  get schemaReady(): boolean {
+    return this.schema?.ready ?? false;
+  }
+
   /** For /readyz?verbose: breaker, what opened it, and the pool right now. */
   status(): Record<string, unknown> {
-    return { driver: this.driver?.kind, ...this.policy.status(), pool: this.stats() };
+    return {
+      driver: this.driver?.kind,
+      ...this.policy.status(),
+      ...(this.schema?.ready === false && { schema: 'pending' }),
+      pool: this.stats(),
+    };
   }
 
   /** `postgres` (pg pool, DATABASE_URL) or `pglite` (embedded). */
@@ -77,37 +82,15 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    const started = performance.now();
     this.driver = this.config.DATABASE_URL
       ? new PgDriver(this.config)
       : await PgliteDriver.open(this.config);
-    let loggedAt = -Infinity;
-    const waiting = (waitedMs: number): void => {
-      if (waitedMs - loggedAt < WAIT_LOG_INTERVAL_MS) return;
-      loggedAt = waitedMs;
-      log.info(
-        { waitedMs: Math.round(waitedMs) },
-        'waiting for the migration lock: another replica is migrating',
-      );
-    };
-    const applied = await this.driver
-      .run((session) => migrate(session, MIGRATIONS, waiting), {
-        signal: NEVER_ABORTS,
-        acquireTimeoutMs: this.config.DB_CONNECT_TIMEOUT_MS,
-        // Waiting for another replica's migrations, or running a long one, is not a server that
-        // stopped answering: DB_QUERY_TIMEOUT_MS failed a replica's start after 6 s in the queue.
-        queryTimeoutMs: 0,
-      })
-      .catch((error: unknown) => {
-        throw databaseConfigError(error) ?? error;
-      });
-    log.info(
-      { driver: this.driver.kind, applied, ms: Math.round(performance.now() - started) },
-      'database ready',
-    );
+    this.schema = new SchemaStartup(this.driver, this.config.DB_CONNECT_TIMEOUT_MS);
+    await this.schema.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.schema?.stop();
     this.policy.stop();
     await this.driver?.close();
     this.driver = undefined;
@@ -164,6 +147,8 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     fn: (session: SqlSession) => Promise<T>,
   ): Promise<T> {
     const driver = this.opened();
+    // Before the breaker: a schema not applied yet is not a call that failed.
+    this.schema?.check();
     const waitStarted = performance.now();
     try {
       this.policy.admit();
