@@ -5,10 +5,10 @@ import { RedisNames } from '../../src/redis/redis.names.js';
 import { startChild, type Child } from '../support/child-process.js';
 import { defaultDatabaseEnv, PostgresProxy, REDIS_URL } from '../support/database.js';
 import { json } from '../support/http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestApp, TEST_ENV, type TestApp } from '../support/test-app.js';
 import { eventually } from '../support/wait.js';
 
-const CHANNEL = new RedisNames(loadConfig({})).itemInvalidations;
+const CHANNEL = new RedisNames(loadConfig(TEST_ENV)).itemInvalidations;
 
 /**
  * A replica that starts while Redis is away subscribes once Redis is back. It subscribed once,

@@ -4,7 +4,7 @@ import { RedisNames } from '../../src/redis/redis.names.js';
 import { freePort } from '../support/child-process.js';
 import { createPostgresDatabase, REDIS_URL, type TestDatabase } from '../support/database.js';
 import { json } from '../support/http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestApp, TEST_ENV, type TestApp } from '../support/test-app.js';
 
 describe('rate limiting shared over Redis, and Redis failing open', () => {
   let db: TestDatabase;
@@ -12,9 +12,9 @@ describe('rate limiting shared over Redis, and Redis failing open', () => {
 
   beforeAll(async () => {
     db = await createPostgresDatabase();
-    // Counters from an earlier run (same client IP, same window) must not leak in.
+    // Counters from an earlier run of this process's prefix must not leak in.
     const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${new RedisNames(loadConfig({})).rateLimitKeys}*`);
+    const keys = await redis.keys(`${new RedisNames(loadConfig(TEST_ENV)).rateLimitKeys}*`);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
   });

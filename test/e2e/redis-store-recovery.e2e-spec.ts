@@ -1,3 +1,4 @@
+import { TEST_REDIS_KEY_PREFIX } from '../support/redis-prefix.js';
 /**
  * The `redis` entry of /readyz after the rate limiter's store failed, with no request after
  * it to ask the store again (redis/rate-limit.fail-open.ts). Readiness polls are probes: they
@@ -148,7 +149,7 @@ describe('the redis readiness entry follows the rate-limit store without traffic
         await failOpenOnce(t, entry);
         await admin.config('SET', 'maxmemory', '0');
         await eventually(async () => (await entry()).status === 'up', EVENTUALLY_MS);
-        const key = 'rampart:rate-limit:store-recheck';
+        const key = `${TEST_REDIS_KEY_PREFIX}rate-limit:store-recheck`;
         const count = Number(await admin.get(key));
         expect(count).toBeGreaterThan(0);
         // Several recheck periods later, the count is the same: no timer asks any more.

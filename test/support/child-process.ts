@@ -4,6 +4,7 @@ import { existsSync, statSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_REDIS_KEY_PREFIX } from './redis-prefix.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // What `npm start` and the image run: the bundle scripts/bundle.mjs builds from tsc's dist/.
@@ -136,6 +137,7 @@ export async function startChild(
       EVENT_LOOP_MAX_DELAY_MS: '0',
       HTTP_MAX_CONNECTIONS: '0',
       OTEL_SDK_DISABLED: 'true',
+      REDIS_KEY_PREFIX: TEST_REDIS_KEY_PREFIX,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,6 +3,7 @@ import { startApp } from '../../src/app.factory.js';
 import { loadConfig } from '../../src/config/config.loader.js';
 import type { AppConfig } from '../../src/config/config.schema.js';
 import { configureLogger } from '../../src/logging/logger.js';
+import { TEST_REDIS_KEY_PREFIX } from './redis-prefix.js';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -31,6 +32,7 @@ export const TEST_ENV: Record<string, string> = {
   ADMISSION_ENABLED: 'false',
   EVENT_LOOP_MAX_DELAY_MS: '0',
   HTTP_MAX_CONNECTIONS: '0',
+  REDIS_KEY_PREFIX: TEST_REDIS_KEY_PREFIX,
 };
 
 /**
