@@ -86,7 +86,7 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
     isDraining: () => readiness.isDraining,
     inFlight: app.get(InFlightRegistry),
     metrics: httpMetrics,
-    onBodyTimeout: () => httpMetrics.countTimeout('body'),
+    onTimeout: (phase) => httpMetrics.countTimeout(phase),
   });
   registerProcessChaos(fastify, app.get(ProcessChaos));
   registerChaos(fastify, app.get(ChaosState));

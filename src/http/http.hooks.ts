@@ -7,6 +7,9 @@ import { serverSpans } from '../telemetry/server-span.hooks.js';
 import { AccessLog } from './access.log.js';
 import { registerRequestState } from './request-state.hook.js';
 
+const isStream = (payload: unknown): boolean =>
+  typeof (payload as { pipe?: unknown } | null)?.pipe === 'function';
+
 /** The status recorded for a request whose client closed the connection before its answer. */
 const CLIENT_CLOSED = 499;
 
@@ -15,8 +18,8 @@ export interface HttpHookDeps {
   isDraining: () => boolean;
   inFlight: InFlightRegistry;
   metrics: HttpServerMetrics;
-  /** Called when a deadline passes while the request body is still arriving (protocol/socket-timeouts.ts). */
-  onBodyTimeout: () => void;
+  /** Called when a deadline closes the connection (protocol/socket-timeouts.ts). */
+  onTimeout: (phase: 'body' | 'send') => void;
 }
 
 /**
@@ -28,7 +31,8 @@ export interface HttpHookDeps {
  *    then, registered by app.factory.ts after these: process chaos (chaos/process-chaos.hooks.ts,
  *    also an onSend), request chaos (chaos/chaos.hook.ts), the protocol checks
  *    (protocol/protocol.hook.ts) and rate limiting (rate-limit.hook.ts);
- * 2. onSend: `Connection: close` while draining, so clients move to another pod;
+ * 2. onSend: `Connection: close` while draining, so clients move to another pod; the request's
+ *    admission slot freed (the answer is made);
  * 3. onResponse, once the response is written, in one hook: the server span's end, the request
  *    duration histogram (metrics/http-server.metrics.ts) and the access line (access.log.ts);
  *    a request whose client went first gets the last two from its close, as status 499.
@@ -52,14 +56,19 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): voi
     defaultTimeoutMs: deps.config.REQUEST_TIMEOUT_MS,
     inFlight: deps.inFlight,
     spans,
-    onBodyTimeout: deps.onBodyTimeout,
+    onTimeout: deps.onTimeout,
     // onResponse never runs for it: the request is counted and logged as 499 (nginx's "client
     // closed request"), so a slow backend that makes clients give up shows in both.
     onAbandoned: (request, reply) => record(request, CLIENT_CLOSED, reply.elapsedTime),
   });
 
-  app.addHook('onSend', (_request, reply, payload, done) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (deps.isDraining()) reply.header('connection', 'close');
+    // The answer is made: its admission slot is free from now, not from when the client has read
+    // it. Held to the response's close, a client that stops reading (or pipelines requests
+    // behind an answer it never reads) held slots until its deadline, and a few such
+    // connections refused every other client. A streamed answer holds its slot until it ends.
+    if (!isStream(payload)) slotOf(request.raw)?.release(true);
     done(null, payload);
   });
 

@@ -22,8 +22,11 @@ export interface RequestStateDeps {
   inFlight: InFlightRegistry;
   /** Undefined when tracing is off (OTEL_SDK_DISABLED). */
   spans: ServerSpans | undefined;
-  /** Called when a deadline passes while the request body is still arriving (protocol/socket-timeouts.ts). */
-  onBodyTimeout: () => void;
+  /**
+   * Called when a deadline closes the connection (protocol/socket-timeouts.ts): `body`, still
+   * arriving; `send`, the answer made but not taken by the client.
+   */
+  onTimeout: (phase: 'body' | 'send') => void;
   /** The connection closed before the response was written: the client gave up (http.hooks.ts). */
   onAbandoned?: (request: FastifyRequest, reply: FastifyReply) => void;
 }
@@ -48,7 +51,7 @@ export interface RequestStateDeps {
  * A handler that ignores the signal still gets a 504 sent for it at the deadline.
  */
 export function registerRequestState(app: FastifyInstance, deps: RequestStateDeps): void {
-  const { defaultTimeoutMs, inFlight, spans, onBodyTimeout, onAbandoned } = deps;
+  const { defaultTimeoutMs, inFlight, spans, onTimeout, onAbandoned } = deps;
   // Declared up front so every request object keeps one V8 hidden class; a property added per
   // request turns Fastify's hot objects polymorphic (Fastify docs: decorateRequest).
   app.decorateRequest('requestState', null);
@@ -91,7 +94,7 @@ export function registerRequestState(app: FastifyInstance, deps: RequestStateDep
             reply,
             controller,
             timeoutMs,
-            onBodyTimeout,
+            onTimeout,
           );
     const onClose = (): void => {
       clearTimeout(timer);
@@ -124,23 +127,42 @@ function onDeadline(
   reply: FastifyReply,
   controller: AbortController,
   timeoutMs: number,
-  onBodyTimeout: () => void,
+  onTimeout: (phase: 'body' | 'send') => void,
 ): void {
   const reason = new DeadlineExceededError(timeoutMs);
   controller.abort(reason);
   // Cooperative handlers reject on the abort and answer 504 themselves within a few microtasks;
   // this covers a handler stuck on something that ignores the signal.
   setImmediate(() => {
-    if (reply.sent || reply.raw.headersSent) return;
+    if (reply.sent || reply.raw.headersSent) {
+      cutUndelivered(reply, onTimeout);
+      return;
+    }
     // The body is still arriving: the client's delay, 408, then close. Kept alive, Node would go
     // on reading the rest of a trickled body for as long as the client cares to send it
     // (protocol/socket-timeouts.ts).
     if (!request.raw.complete) {
       reply.header('connection', 'close');
-      onBodyTimeout();
+      onTimeout('body');
       sendProblem(reply, request, new RequestBodyTimeoutError(timeoutMs));
       return;
     }
     sendProblem(reply, request, reason);
   });
+}
+
+/**
+ * The deadline covers delivering the answer too, as Go's `http.Server.WriteTimeout` does: an
+ * answer the client has still not taken (bytes waiting in the socket's own buffer because the
+ * kernel's is full) means a client that stopped reading. Its connection is closed; kept, it held
+ * the socket and the answers pipelined behind this one for as long as the client liked
+ * (`server.timeout` is 0: protocol/socket-timeouts.ts). An answer queued behind another on the
+ * same connection (no socket yet) is left to that one's deadline.
+ */
+function cutUndelivered(reply: FastifyReply, onTimeout: (phase: 'send') => void): void {
+  const socket = reply.raw.socket;
+  if (reply.raw.writableFinished || !socket || socket.destroyed) return;
+  if (socket.writableLength === 0) return;
+  onTimeout('send');
+  socket.destroy();
 }

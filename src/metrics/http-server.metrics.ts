@@ -41,10 +41,11 @@ export class HttpServerMetrics {
     if (config.METRICS_ENABLED) metrics.registry.registerMetric(this.duration.asMetric());
     this.timeouts = metrics.counter({
       name: 'http_client_timeouts_total',
-      help: 'Public connections closed by a timeout: headers too slow, body unfinished at the deadline, or idle keep-alive',
+      help: 'Public connections closed by a timeout: headers too slow, body unfinished or answer not taken at the deadline, or idle keep-alive',
       labelNames: ['phase'] as const,
     });
-    for (const phase of ['headers', 'body', 'idle'] as const) this.timeouts.inc({ phase }, 0);
+    for (const phase of ['headers', 'body', 'send', 'idle'] as const)
+      this.timeouts.inc({ phase }, 0);
   }
 
   /** `http_client_timeouts_total{phase}` (protocol/socket-timeouts.ts says what each phase is). */

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { AppConfig } from '../config/config.schema.js';
 
 /** Why rampart closed a connection the client was too slow with (or left idle). */
-export type TimeoutPhase = 'headers' | 'body' | 'idle';
+export type TimeoutPhase = 'headers' | 'body' | 'send' | 'idle';
 
 /**
  * The three timeouts that close sockets on the public port (the admin port takes the first two),
@@ -14,7 +14,9 @@ export type TimeoutPhase = 'headers' | 'body' | 'idle';
  * 2. body: the request deadline (REQUEST_TIMEOUT_MS) — a body still arriving then gets a 408
  *    problem+json and the connection is closed after it (http/request-state.hook.ts). Node's
  *    `requestTimeout` is set to headers + deadline, never before that 408, as the backstop for a body that keeps
- *    trickling after an early answer (401, 413, 415): 408 and close;
+ *    trickling after an early answer (401, 413, 415): 408 and close; an answer the client has not
+ *    taken by the deadline (it stopped reading) closes the connection too (`send`,
+ *    http/request-state.hook.ts);
  * 3. idle: HTTP_KEEP_ALIVE_TIMEOUT_MS (75 s) between requests, above the 60 s idle timeout of
  *    common proxies so the proxy, not us, closes a pooled connection first (nodejs/node#20256).
  * Since Node 18 `headersTimeout` runs from the first byte of each request, not from the
@@ -43,7 +45,7 @@ export function socketTimeoutOptions(config: AppConfig): {
  * Counts the closes Node makes on its own: header and request timeouts reach 'clientError' as
  * ERR_HTTP_REQUEST_TIMEOUT (lib/_http_server.js onRequestTimeout); keep-alive expiry reaches
  * 'timeout'. Listening to 'timeout' makes closing the socket ours, as Node's docs for the event
- * say. The body closes at the deadline are counted where they happen (onBodyTimeout).
+ * say. The closes at the deadline (body, send) are counted where they happen (request-state.hook.ts).
  */
 export function countSocketTimeouts(server: Server, count: (phase: TimeoutPhase) => void): void {
   // Prepended so the count sees the socket before the answering handler destroys it.
