@@ -213,9 +213,11 @@ export class BackendPolicy {
    * Open: until the cooldown ends (then cockatiel itself moves to half-open and sends the
    * probe). Half-open: the one probe is in flight; cockatiel would park every other call until
    * its verdict (up to a whole timeout), here they are rejected at once (as resilience4j does).
+   * A probe its caller cut short is given back (circuit.admission.ts): the next call probes.
    */
   private failsFast(): boolean {
-    return this.breaker.state === CircuitState.HalfOpen || this.coolingDown();
+    if (this.breaker.state === CircuitState.HalfOpen) return this.admission.probeOut;
+    return this.coolingDown();
   }
 
   /** Open and in its cooldown (after it, cockatiel lets the half-open probe through), or isolated. */

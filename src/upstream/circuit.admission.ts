@@ -9,6 +9,7 @@ import {
   type IPolicy,
   type ISuccessEvent,
 } from 'cockatiel';
+import { releaseHalfOpenProbe } from './half-open.release.js';
 
 /** How the breaker let one attempt through to the bulkhead. */
 export interface CircuitAdmission {
@@ -38,6 +39,13 @@ export interface CircuitAdmissionContext extends IDefaultPolicyContext {
  * UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS, a long queue, or an event loop stalled as the breaker
  * opened. cockatiel's policies compose through the context they pass down, so this needs no fork
  * of it.
+ *
+ * It also gives the half-open probe back when the probe ends without the backend's verdict
+ * (`decides` false: its caller left, or its deadline cut it short, before the backend could be
+ * called slow): the breaker stays half-open and the next call is the probe (half-open.release.ts).
+ * Counted, such a probe re-opened the breaker for another cooldown on a backend that may have been
+ * healthy; ignored, as cockatiel ignores an error its filter does not handle, it closed it on one
+ * still hung.
  */
 export class CircuitAdmissionPolicy implements IPolicy<CircuitAdmissionContext> {
   declare readonly _altReturn: never;
@@ -45,10 +53,18 @@ export class CircuitAdmissionPolicy implements IPolicy<CircuitAdmissionContext> 
   readonly onSuccess: Event<ISuccessEvent> = new EventEmitter<ISuccessEvent>().addListener;
   readonly onFailure: Event<IFailureEvent> = new EventEmitter<IFailureEvent>().addListener;
   private changes = 0;
+  /** `changes` when a probe was last given back; none is out until the next is let through. */
+  private releasedAt = -1;
 
+  /**
+   * @param decides whether a probe's error is the backend's verdict (its failure, or an answer)
+   * @param onRelease a probe was given back: for the policy's log line and counter
+   */
   constructor(
     private readonly breaker: CircuitBreakerPolicy,
     private readonly bulkhead: BulkheadPolicy,
+    private readonly decides: (error: unknown) => boolean,
+    private readonly onRelease: () => void,
   ) {
     breaker.onStateChange(() => this.changes++);
   }
@@ -62,8 +78,37 @@ export class CircuitAdmissionPolicy implements IPolicy<CircuitAdmissionContext> 
     fn: (context: CircuitAdmissionContext) => PromiseLike<T> | T,
     signal: AbortSignal = new AbortController().signal,
   ): Promise<T> {
+    // cockatiel lets one call at a time through half-open (BackendPolicy turns the rest away).
+    const probe = this.breaker.state === CircuitState.HalfOpen;
+    if (probe) this.releasedAt = -1;
     const circuit = { queued: this.bulkhead.executionSlots === 0, changesAt: this.changes };
-    return Promise.resolve(fn({ signal, circuit }));
+    const attempt = Promise.resolve(fn({ signal, circuit }));
+    return probe ? attempt.catch((error: unknown) => this.endProbe(error, circuit)) : attempt;
+  }
+
+  /**
+   * Half-open with its probe out: every other call is turned away until the probe's verdict.
+   * Not once the probe was given back: the next call is the probe.
+   */
+  get probeOut(): boolean {
+    return this.breaker.state === CircuitState.HalfOpen && this.releasedAt !== this.changes;
+  }
+
+  /**
+   * Runs before the breaker records the probe's error (it awaits this promise): a probe given
+   * back here is one it no longer records. Only while its own half-open phase lasts: once the
+   * circuit changed, the breaker ignores the probe anyway.
+   */
+  private endProbe(error: unknown, circuit: CircuitAdmission): never {
+    if (
+      !this.decides(error) &&
+      this.changes === circuit.changesAt &&
+      releaseHalfOpenProbe(this.breaker)
+    ) {
+      this.releasedAt = this.changes;
+      this.onRelease();
+    }
+    throw error;
   }
 
   /**

@@ -16,6 +16,7 @@ export class ResilienceMetrics {
   /** 0 closed, 1 open, 2 half-open, 3 isolated (cockatiel's CircuitState). */
   readonly circuitState: Gauge<'backend'>;
   readonly circuitTransitions: Counter<'backend' | 'state'>;
+  readonly probesReleased: Counter<'backend'>;
   readonly retries: Counter<'backend'>;
   readonly retryBudgetExhausted: Counter<'backend'>;
   readonly timeouts: Counter<'backend'>;
@@ -32,6 +33,11 @@ export class ResilienceMetrics {
       name: 'upstream_circuit_transitions_total',
       help: 'Circuit breaker state changes per backend, by the state entered.',
       labelNames: ['backend', 'state'],
+    });
+    this.probesReleased = metrics.counter({
+      name: 'upstream_circuit_probes_released_total',
+      help: 'Half-open probes given back without a verdict (cut short by their caller, or refused).',
+      labelNames: ['backend'],
     });
     this.retries = metrics.counter({
       name: 'upstream_retries_total',

@@ -7,7 +7,6 @@ import {
   ConsecutiveBreaker,
   DelegateBackoff,
   handleWhen,
-  isBrokenCircuitError,
   retry,
   timeout,
   TimeoutStrategy,
@@ -50,22 +49,18 @@ const isBackendFailure = (e: unknown): boolean =>
   (isUpstreamStatusError(e) && !e.deadlineForwarded && e.upstreamStatus >= 500);
 
 /**
- * The half-open probe's verdict on an error: only the backend's answer is a success, and the
- * one answer that arrives as an error is a 429 (busy with that caller, but up). Every other error
- * fails the probe, the ones the closed breaker ignores included: cockatiel counts an error its
- * filter does not handle as a half-open success (CircuitBreakerPolicy.executeHalfOpen, "Task
- * failed successfully"), so a probe cut short by its caller's deadline or disconnect, or refused
- * by a full bulkhead, closed the breaker on a backend still hung. Such a probe proved nothing;
- * re-opening costs one more cooldown, after which the next call probes again. (A call from
- * before the opening that ends so while the probe is out re-opens it as well, as its failure
- * always did.) Nor is the circuit's own refusal a verdict: a call queued from before the opening
- * and turned away when its slot frees (circuit.admission.ts) tells nothing of the backend, and
- * counted it re-opened the breaker under the probe. (Calls alone never fill the bulkhead at a
- * probe: each opening frees the failing call's place, and nothing but the probe enters before its
- * verdict. A refused probe is counted all the same, should anything else ever hold the slots.)
+ * Whether an error is the backend's verdict on the half-open probe: its failure (re-opens the
+ * breaker), or the one answer that arrives as an error, a 429 (busy with that caller, but up:
+ * closes it, as any answer does). Any other error proved nothing about the backend: its caller
+ * left, or its deadline cut it short, before the backend could be called slow (a cut after half of
+ * UPSTREAM_TIMEOUT_MS is a failure), or a full bulkhead refused it. Such a probe is given back
+ * (circuit.admission.ts): the breaker stays half-open and the next call probes. cockatiel counts
+ * an error its filter does not handle as a half-open success ("Task failed successfully"), which
+ * closed the breaker on a backend still hung; counted as a failure instead, such a probe re-opened
+ * it for another cooldown on a backend that may have been healthy.
  */
-const failsProbe = (e: unknown): boolean =>
-  !(isUpstreamStatusError(e) && e.upstreamStatus === 429) && !isBrokenCircuitError(e);
+const decidesProbe = (e: unknown): boolean =>
+  isBackendFailure(e) || (isUpstreamStatusError(e) && e.upstreamStatus === 429);
 
 /**
  * Builds the one named policy per backend, and wires every policy event to a structured log
@@ -108,8 +103,8 @@ export class UpstreamPolicies {
    *   a retry's backoff (Polly wiki, "PolicyWrap": the bulkhead's parallelism should run calls,
    *   not waits), and an open breaker rejects before a call queues for a slot; an attempt that
    *   queued asks the breaker again once it has its slot (circuit.admission.ts, between the two).
-   *   Its rejections are not backend failures, so the closed breaker ignores them (a rejected
-   *   half-open probe fails: failsProbe).
+   *   Its rejections are not backend failures, so the breaker ignores them (a rejected
+   *   half-open probe is given back: decidesProbe).
    * - breaker inside retry: each attempt's failure counts, and an open circuit ends the call
    *   at once: the filter declines a retry once the circuit is not closed, and a retry that
    *   races an opening meets BrokenCircuitError, which is never retryable.
@@ -119,15 +114,13 @@ export class UpstreamPolicies {
   private build(backend: string): BackendPolicy {
     const c = this.config;
     const budget = new RetryBudget(c.UPSTREAM_RETRY_BUDGET_PERCENT);
-    const breaker = circuitBreaker(
-      handleWhen((e) =>
-        breaker.state === CircuitState.HalfOpen ? failsProbe(e) : isBackendFailure(e),
-      ),
-      {
-        halfOpenAfter: c.UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS,
-        breaker: new ConsecutiveBreaker(c.UPSTREAM_BREAKER_THRESHOLD),
-      },
-    );
+    // One filter in every state: a call from before the opening that its caller cuts short while
+    // the probe is out counted, with cockatiel's threshold already reached, as the failure that
+    // re-opened the breaker under the probe.
+    const breaker = circuitBreaker(handleWhen(isBackendFailure), {
+      halfOpenAfter: c.UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS,
+      breaker: new ConsecutiveBreaker(c.UPSTREAM_BREAKER_THRESHOLD),
+    });
     const retryPolicy = retry(
       handleWhen((error) => {
         const info = attemptOf(error);
@@ -160,7 +153,10 @@ export class UpstreamPolicies {
       },
     );
     const slots = bulkhead(c.UPSTREAM_MAX_CONCURRENT, c.UPSTREAM_MAX_QUEUE);
-    const admission = new CircuitAdmissionPolicy(breaker, slots);
+    const admission = new CircuitAdmissionPolicy(breaker, slots, decidesProbe, () => {
+      this.metrics.probesReleased.inc({ backend });
+      this.event(backend, 'probe_released', 'info', {});
+    });
     const attemptTimeout = timeout(c.UPSTREAM_TIMEOUT_MS, TimeoutStrategy.Cooperative);
 
     retryPolicy.onRetry((e) => {
