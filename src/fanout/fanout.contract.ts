@@ -16,7 +16,14 @@ const fanoutEntrySchema = z
     ok: z.boolean().meta({ description: 'The backend answered below 400.' }),
     status: z.int().meta({ description: 'The backend’s status, or our error’s (503, 504).' }),
     latencyMs: z.number(),
-    body: z.unknown().optional().meta({ description: 'The backend’s answer (nested fan-out).' }),
+    body: z
+      .unknown()
+      .optional()
+      .meta({
+        description:
+          'The backend’s answer (nested fan-out); text when it is not JSON or is JSON a request ' +
+          'body could not be (too deep or wide, a repeated key, a __proto__ key).',
+      }),
     error: z.string().optional().meta({ description: 'Problem code when the call failed.' }),
     detail: z.string().optional(),
     degraded: z.boolean().meta({ description: 'A fallback stands in for the answer.' }),

@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { classifyError } from '../errors/problem.js';
 import { logger } from '../logging/logger.js';
-import { jsonShapeProblem } from '../protocol/json.shape.js';
+import { parseStrictJson } from '../protocol/json.strict.js';
 import { RequestContextService } from '../request-context/request-context.service.js';
 import type { Backend } from '../upstream/upstream.backend.js';
 import { isUpstreamStatusError } from '../upstream/upstream.errors.js';
@@ -100,18 +100,17 @@ export class FanoutService {
 
 /**
  * JSON bodies nest as objects; anything else is kept as text, and so is JSON a request body could
- * not be (json.shape.ts): the answer's serializer recurses once per level, and a backend's 10 KB
- * of brackets overflowed its stack (a 500 for the whole fan-out, where one entry was at fault).
+ * not be (json.strict.ts): too deep (the answer's serializer recurses once per level, and a
+ * backend's 10 KB of brackets overflowed its stack: a 500 for the whole fan-out, where one entry
+ * was at fault), a repeated key (`{"degraded":true,"degraded":false}` was read as not degraded),
+ * a `__proto__` or `constructor.prototype` key (passed on in this answer, to clients that may
+ * merge it).
  */
 function parseBody(text: string, contentType: string | string[] | undefined): unknown {
   if (text.length === 0) return undefined;
   if (typeof contentType === 'string' && contentType.includes('json')) {
-    if (jsonShapeProblem(text) !== undefined) return text;
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
+    const parsed = parseStrictJson(text);
+    return 'value' in parsed ? parsed.value : text;
   }
   return text;
 }

@@ -1,0 +1,47 @@
+import { MAX_JSON_DEPTH } from './json.shape.js';
+import { parseStrictJson } from './json.strict.js';
+
+describe('parseStrictJson: the request body rules, for JSON from elsewhere', () => {
+  it('parses JSON that follows them', () => {
+    expect(parseStrictJson('{"a":[1,{"b":null}],"c":"__proto__"}')).toEqual({
+      value: { a: [1, { b: null }], c: '__proto__' },
+    });
+    expect(parseStrictJson('"text"')).toEqual({ value: 'text' });
+    expect(parseStrictJson('{"constructor":"a name, not a prototype"}')).toEqual({
+      value: { constructor: 'a name, not a prototype' },
+    });
+  });
+
+  it('refuses text that is not JSON', () => {
+    expect(parseStrictJson('<html>oops</html>')).toHaveProperty('problem');
+    expect(parseStrictJson('{"a":1')).toHaveProperty('problem');
+    expect(parseStrictJson('')).toHaveProperty('problem');
+  });
+
+  it('refuses JSON nested past the depth limit', () => {
+    const deep = '['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1);
+    expect(parseStrictJson(deep)).toEqual({
+      problem: `The JSON is nested deeper than ${MAX_JSON_DEPTH} levels.`,
+    });
+  });
+
+  it.each([
+    ['a __proto__ key', '{"__proto__":{"polluted":1}}'],
+    ['an escaped __proto__ key', '{"\\u005f_proto__":{"polluted":1}}'],
+    ['a nested __proto__ key', '{"a":[{"__proto__":{"polluted":1}}]}'],
+    ['a constructor holding a prototype', '{"constructor":{"prototype":{"polluted":1}}}'],
+  ])('refuses %s', (_name, text) => {
+    expect(parseStrictJson(text)).toEqual({
+      problem: 'Object contains forbidden prototype property',
+    });
+  });
+
+  it('refuses a key repeated within one object, naming it, decoded', () => {
+    expect(parseStrictJson('{"degraded":true,"degraded":false}')).toEqual({
+      problem: 'The JSON repeats the key at /degraded.',
+    });
+    expect(parseStrictJson('{"a":[{"b":1,"\\u0062":2}]}')).toEqual({
+      problem: 'The JSON repeats the key at /a/0/b.',
+    });
+  });
+});
