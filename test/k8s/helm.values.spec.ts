@@ -197,7 +197,7 @@ describe('the templates refuse values that contradict each other', () => {
     [
       'a shutdown deadline shorter than the drain delay plus one request',
       ['--set-string', 'config.SHUTDOWN_TIMEOUT_MS=11000'],
-      'SHUTDOWN_TIMEOUT_MS must exceed',
+      '= 12000 is not below config.SHUTDOWN_TIMEOUT_MS=11000',
     ],
     [
       'two listeners on one port',

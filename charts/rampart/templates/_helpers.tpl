@@ -69,11 +69,6 @@ A config value as the environment sees it. Helm reads YAML numbers as float64, w
 {{- end -}}
 {{- end -}}
 
-{{/* A config key's value in milliseconds, as an integer. */}}
-{{- define "rampart.configMs" -}}
-{{- include "rampart.envString" (index .root.Values.config .key) | atoi -}}
-{{- end -}}
-
 {{/* The ConfigMap's data: `config`, plus the keys the chart derives from other values. */}}
 {{- define "rampart.configData" -}}
 {{- $data := dict -}}
@@ -82,13 +77,7 @@ A config value as the environment sees it. Helm reads YAML numbers as float64, w
 {{- $bounds := .Files.Get "files/config-bounds.json" | fromJson -}}
 {{- range $key, $value := .Values.config -}}
 {{- with index $bounds $key -}}
-{{- $text := include "rampart.envString" $value -}}
-{{- if not (regexMatch "^[0-9]+$" $text) -}}
-{{- fail (printf "config.%s=%s: expected a whole number in decimal digits" $key $text) -}}
-{{- end -}}
-{{- if or (lt (atoi $text) (int (index . 0))) (gt (atoi $text) (int (index . 1))) -}}
-{{- fail (printf "config.%s=%s: must be between %d and %d" $key $text (int (index . 0)) (int (index . 1))) -}}
-{{- end -}}
+{{- include "rampart.checkWholeNumber" (dict "setting" (printf "config.%s" $key) "text" (include "rampart.envString" $value) "bounds" .) -}}
 {{- end -}}
 {{- $_ := set $data $key (include "rampart.envString" $value) -}}
 {{- end -}}
@@ -124,32 +113,11 @@ A config value as the environment sees it. Helm reads YAML numbers as float64, w
 {{- div (mul $mib .Values.heap.oldSpacePercent) 100 -}}
 {{- end -}}
 
-{{/* preStop + the app's shutdown deadline (rounded up to whole seconds) + margin. */}}
+{{/* preStop + the app's shutdown deadline (rounded up to whole seconds) + margin. The deadline
+is the one the container sees: an extraEnv SHUTDOWN_TIMEOUT_MS overrides config's. */}}
 {{- define "rampart.gracePeriodSeconds" -}}
-{{- $shutdownMs := include "rampart.configMs" (dict "root" . "key" "SHUTDOWN_TIMEOUT_MS") | atoi -}}
+{{- $shutdown := include "rampart.effectiveMs" (dict "root" . "name" "SHUTDOWN_TIMEOUT_MS") | fromJson -}}
+{{- $shutdownMs := atoi $shutdown.value -}}
 {{- add .Values.lifecycle.preStopSleepSeconds (div (add $shutdownMs 999) 1000) .Values.lifecycle.graceMarginSeconds -}}
 {{- end -}}
 
-{{/* Values the schema cannot relate to each other. */}}
-{{- define "rampart.validate" -}}
-{{- if and .Values.autoscaling.enabled (lt (int .Values.autoscaling.maxReplicas) (int .Values.autoscaling.minReplicas)) -}}
-{{- fail "autoscaling.maxReplicas must be >= autoscaling.minReplicas" -}}
-{{- end -}}
-{{- $ports := list (int .Values.ports.http) (int .Values.ports.admin) (int .Values.ports.probes) -}}
-{{- if ne (len (uniq $ports)) 3 -}}
-{{- fail "ports.http, ports.admin and ports.probes must differ: each is a listener of its own" -}}
-{{- end -}}
-{{- /* A hop count as the app reads it (src/config/trust-proxy.field.ts): digits once trimmed,
-  and not 0, which the app reads as off like `off`, `false` and ''. */ -}}
-{{- $trustProxy := include "rampart.envString" (.Values.config.TRUST_PROXY | default "off") | trim -}}
-{{- if and (not .Values.networkPolicy.enabled) (regexMatch "^[0-9]+$" $trustProxy) (gt (atoi $trustProxy) 0) -}}
-{{- fail (printf "config.TRUST_PROXY=%s is a hop count, which believes X-Forwarded-For from whoever connects: with networkPolicy.enabled=false anyone can; set it to the proxies' CIDRs or \"off\"" $trustProxy) -}}
-{{- end -}}
-{{- $shutdownMs := include "rampart.configMs" (dict "root" . "key" "SHUTDOWN_TIMEOUT_MS") | atoi -}}
-{{- $drainMs := include "rampart.configMs" (dict "root" . "key" "SHUTDOWN_DRAIN_DELAY_MS") | atoi -}}
-{{- $requestMs := include "rampart.configMs" (dict "root" . "key" "REQUEST_TIMEOUT_MS") | atoi -}}
-{{- $needMs := add $drainMs $requestMs -}}
-{{- if le $shutdownMs $needMs -}}
-{{- fail "config.SHUTDOWN_TIMEOUT_MS must exceed SHUTDOWN_DRAIN_DELAY_MS + REQUEST_TIMEOUT_MS, so a request admitted during the drain still meets its deadline" -}}
-{{- end -}}
-{{- end -}}
