@@ -70,7 +70,9 @@ describe('values.schema.json config values', () => {
  * each value the app refuses at start-up must be refused by `helm template` (the real Helm and
  * its schema validator), and each value the app accepts must render. Chart paths other than
  * `config.<NAME>` are given with the app's variable. The chart may stay looser where a cheap
- * pattern cannot follow the app (`10.0.0.0/33`, a ratio written `1e-1`): those are not sampled.
+ * pattern cannot follow the app (a ratio written `1e-1`): those are not sampled. TRUST_PROXY's
+ * pattern is checked against the app over thousands of values in helm.trust-proxy.spec.ts; its
+ * samples here prove Helm's validator reads it as JavaScript does.
  */
 const PATTERN_SAMPLES: {
   name: string;
@@ -119,8 +121,25 @@ const PATTERN_SAMPLES: {
       '10.0.0.0/8, 192.168.1.7',
       'loopback,uniquelocal',
       'fd00::/8',
+      '10.0.0.0/32',
+      '2001:db8::/128',
+      '::ffff:10.0.0.0/104',
     ],
-    refused: ['true', '11', '   ', '10.0.0.0/0', 'fe80::1%eth0', 'proxy.local', '10.0.0.0/8,'],
+    refused: [
+      'true',
+      '11',
+      '   ',
+      '10.0.0.0/0',
+      'fe80::1%eth0',
+      'proxy.local',
+      '10.0.0.0/8,',
+      '10.0.0.0/33',
+      '10.0.0.0/8, 192.168.0.0/64',
+      '2001:db8::/129',
+      '::ffff:10.0.0.0/8',
+      '256.0.0.1',
+      '10.0.0',
+    ],
   },
   // Blank is refused for every text variable; other whitespace is kept as given.
   { name: 'UI_MESSAGE', accepted: ['hello ', 'a b'], refused: [' ', '\t'] },
