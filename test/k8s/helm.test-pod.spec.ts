@@ -8,7 +8,9 @@ import { spawn } from 'node:child_process';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { startChild, type Child } from '../support/child-process.js';
 import { createPostgresDatabase, type TestDatabase } from '../support/database.js';
+import { podSpec } from './consistency.helpers.js';
 import { chartObjects, isHook } from './helm.render.js';
+import { rampartWorkloads } from './manifests.js';
 
 const TOKEN = 'helm-test-pod-token-0123456789abcdef';
 
@@ -71,19 +73,31 @@ describe('the `helm test` pod against a real instance', () => {
     expect(podEnv).toMatchObject({ EXPECTED_SERVICE: 'rampart', EXPECTED_VERSION: '0.1.0' });
   });
 
-  it('meets the restricted Pod Security profile like the app, with no API token and no retries', () => {
+  it('meets the restricted Pod Security profile like the app, with no API token and no retries', async () => {
     const c = pod.spec!.containers[0]!;
+    const app = rampartWorkloads((await chartObjects('default')).filter((o) => !isHook(o)))[0]!;
+    const appPod = podSpec(app);
     expect(pod.spec).toMatchObject({
       restartPolicy: 'Never',
       automountServiceAccountToken: false,
       securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
     });
+    // The app's own contexts, but fsGroup: the test pod mounts no volume.
+    expect(pod.spec?.securityContext).toEqual({ ...appPod.securityContext, fsGroup: undefined });
+    expect(c.securityContext).toEqual(appPod.containers[0]!.securityContext);
     expect(c.securityContext).toMatchObject({
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
       capabilities: { drop: ['ALL'] },
     });
-    expect(c.resources?.limits?.memory).toBeDefined();
+  });
+
+  it('has limits like the app: a quota that counts limits.cpu admits it, memory is not overcommitted', () => {
+    const { requests, limits } = pod.spec!.containers[0]!.resources ?? {};
+    expect(limits?.cpu).toBeDefined();
+    expect(limits?.memory).toBeDefined();
+    expect(requests?.cpu).toBeDefined();
+    expect(requests?.memory).toBe(limits?.memory);
   });
 
   it('passes on a healthy instance: the probe routes answer 200 and /api/info names the release', async () => {

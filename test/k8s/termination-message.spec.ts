@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ensureBuilt } from '../support/child-process.js';
 import { literalEnv, objects, rampartContainers, rampartWorkloads, ROOT } from './manifests.js';
 import { RENDERS } from './consistency.helpers.js';
@@ -30,6 +31,14 @@ describe('the rampart container falls back to its log for the termination messag
   it.each(CHART_RENDER_NAMES)('chart, %s values', async (name) => {
     const objs = (await chartObjects(name)).filter((o) => !isHook(o));
     const containers = rampartWorkloads(objs).flatMap(rampartContainers);
+    expect(containers.length).toBeGreaterThan(0);
+    for (const c of containers) expect(c.terminationMessagePolicy).toBe('FallbackToLogsOnError');
+  });
+
+  // Its FAIL lines then show in `kubectl describe pod` after the pod is gone from `helm test`'s view.
+  it.each(CHART_RENDER_NAMES)('chart, the `helm test` pod, %s values', async (name) => {
+    const hooks = (await chartObjects(name)).filter(isHook) as Pod[];
+    const containers = hooks.flatMap((pod) => pod.spec?.containers ?? []);
     expect(containers.length).toBeGreaterThan(0);
     for (const c of containers) expect(c.terminationMessagePolicy).toBe('FallbackToLogsOnError');
   });
