@@ -131,6 +131,11 @@ describe('values.schema.json refuses bad values at install', () => {
       '/resources/limits/memory',
     ],
     ['a port out of range', ['--set', 'ports.http=70000'], '/ports/http'],
+    // The app runs as uid 10001 with every capability dropped: binding below 1024 fails with
+    // EACCES unless the runtime lowers net.ipv4.ip_unprivileged_port_start (not CRI-O's default).
+    ['a public port below 1024', ['--set', 'ports.http=80'], '/ports/http'],
+    ['an admin port below 1024', ['--set', 'ports.admin=443'], '/ports/admin'],
+    ['a probe port below 1024', ['--set', 'ports.probes=1023'], '/ports/probes'],
     ['a port given as text', ['--set-string', 'ports.admin=9090'], '/ports/admin'],
     ['a zero probe period', ['--set', 'probes.liveness.periodSeconds=0'], '/probes/liveness'],
     ['a short admin token', ['--set-string', 'adminToken.token=short'], '/adminToken/token'],
