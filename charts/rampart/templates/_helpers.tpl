@@ -101,16 +101,19 @@ A config value as the environment sees it. Helm reads YAML numbers as float64, w
 {{- toYaml $data -}}
 {{- end -}}
 
-{{/* V8's old space in MiB: heap.oldSpacePercent of resources.limits.memory (Mi or Gi). */}}
-{{- define "rampart.oldSpaceMiB" -}}
+{{/* resources.limits.memory in MiB (the schema allows only Mi or Gi). */}}
+{{- define "rampart.memoryLimitMiB" -}}
 {{- $limit := toString .Values.resources.limits.memory -}}
-{{- $mib := 0 -}}
 {{- if hasSuffix "Gi" $limit -}}
-{{- $mib = mul (trimSuffix "Gi" $limit | atoi) 1024 -}}
+{{- mul (trimSuffix "Gi" $limit | atoi) 1024 -}}
 {{- else -}}
-{{- $mib = trimSuffix "Mi" $limit | atoi -}}
+{{- trimSuffix "Mi" $limit | atoi -}}
 {{- end -}}
-{{- div (mul $mib .Values.heap.oldSpacePercent) 100 -}}
+{{- end -}}
+
+{{/* V8's old space in MiB: heap.oldSpacePercent of resources.limits.memory. */}}
+{{- define "rampart.oldSpaceMiB" -}}
+{{- div (mul (include "rampart.memoryLimitMiB" . | atoi) .Values.heap.oldSpacePercent) 100 -}}
 {{- end -}}
 
 {{/* preStop + the app's shutdown deadline (rounded up to whole seconds) + margin. The deadline

@@ -30,6 +30,21 @@ setting that holds each value.
 {{- fail (printf "%s=%s is a hop count, which believes X-Forwarded-For from whoever connects: with networkPolicy.enabled=false anyone can; set it to the proxies' CIDRs or \"off\"" $trust.setting $hops) -}}
 {{- end -}}
 {{- end -}}
+{{- /* V8's heap cap is the old space plus the young generation, three semi-spaces (Node's
+  --max-semi-space-size docs; `node --max-old-space-size=100 --max-semi-space-size=16` reports a
+  heap_size_limit of 148 MiB). It must fit the memory limit with room for what is not heap: a
+  started pod held 81 MiB outside it (RSS 142 MiB, heap 61 MiB; 24 MiB anonymous, 57 MiB of the
+  node binary and libraries mapped from disk, which the kernel can drop and re-read). 64 MiB is
+  a floor under that, not a budget: with less, the heap could grow until the pod is OOM-killed
+  instead of V8 collecting first. The defaults leave 512 - 384 - 48 = 80 MiB. */ -}}
+{{- $limitMiB := include "rampart.memoryLimitMiB" . | atoi -}}
+{{- $oldMiB := include "rampart.oldSpaceMiB" . | atoi -}}
+{{- $semiMiB := int .Values.heap.maxSemiSpaceMiB -}}
+{{- $heapMiB := add $oldMiB (mul 3 $semiMiB) -}}
+{{- $outsideHeapMiB := 64 -}}
+{{- if gt (add $heapMiB $outsideHeapMiB) $limitMiB -}}
+{{- fail (printf "the V8 heap does not fit resources.limits.memory=%s: --max-old-space-size=%d (heap.oldSpacePercent=%d) + 3 x --max-semi-space-size=%d (heap.maxSemiSpaceMiB; the young generation is three semi-spaces) = %d MiB, more than the %d MiB the limit leaves after %d MiB for what is not heap; lower heap.oldSpacePercent or heap.maxSemiSpaceMiB, or raise the limit" (toString .Values.resources.limits.memory) $oldMiB (int .Values.heap.oldSpacePercent) $semiMiB $heapMiB (sub $limitMiB $outsideHeapMiB) $outsideHeapMiB) -}}
+{{- end -}}
 {{- /* The stop sequence: a request admitted just before the drain delay ends still has its whole
   deadline before the app's own. Which side is wrong is the user's call: each value is named
   with the setting that holds it. */ -}}
