@@ -48,4 +48,15 @@ export const MIGRATIONS: readonly Migration[] = [
     // The sweeper deletes the oldest keys in small batches; without it each batch scans the table.
     sql: `CREATE INDEX item_idempotency_keys_created_at ON item_idempotency_keys (created_at);`,
   },
+  {
+    version: 3,
+    name: 'idempotency keys outlive their item',
+    // A key replays its first answer for its whole TTL, the item deleted or not (the IETF draft,
+    // Stripe): cascading the item's delete to its key let a late retry create the item again.
+    // The item_id index served only that cascade.
+    sql: `
+      ALTER TABLE item_idempotency_keys DROP CONSTRAINT IF EXISTS item_idempotency_keys_item_id_fkey;
+      DROP INDEX IF EXISTS item_idempotency_keys_item_id;
+    `,
+  },
 ];

@@ -28,7 +28,7 @@ export type WriteResult = { item: Item } | { missing: true } | { conflict: numbe
 export type CreateResult =
   | { item: Item; replayed: boolean }
   | { reused: true } // the key belongs to a different request body
-  | { retry: true }; // the key's item was deleted between our claim and our read
+  | { retry: true }; // the key was swept (expired) between our claim and our read
 
 /**
  * The write's preconditions, the same for PATCH and DELETE: at one of the If-Match versions ($2,
@@ -188,7 +188,8 @@ export class ItemsRepository {
  * The first answer again, as it was, though the item may have changed since (RFC draft
  * "The Idempotency-Key HTTP Header Field", Stripe): the same fingerprint means the same body, so
  * the item as created is this input at version 1, with the id and creation time it got. Its
- * current state is a GET away. Deleted since: the key went with it, and the create runs anew.
+ * current state is a GET away, or a 404 if it was deleted since: the key outlives its item, so a
+ * late retry never creates it again.
  */
 async function replay(
   tx: SqlSession,
@@ -196,10 +197,11 @@ async function replay(
   fingerprint: string,
   input: ItemInput & { name: string },
 ): Promise<CreateResult> {
-  // READ COMMITTED: this statement's snapshot includes the transaction that won the key.
+  // READ COMMITTED: this statement's snapshot includes the transaction that won the key. The
+  // key's created_at is its item's: both are the now() of the transaction that made them.
   const { rows } = await tx.query<{ fingerprint: string; id: string; created_at: Date }>(
-    `SELECT k.fingerprint, i.id::text AS id, i.created_at
-     FROM item_idempotency_keys k JOIN items i ON i.id = k.item_id WHERE k.key = $1`,
+    `SELECT fingerprint, item_id::text AS id, created_at
+     FROM item_idempotency_keys WHERE key = $1`,
     [key],
   );
   const row = rows[0];

@@ -109,12 +109,12 @@ export class ItemsService implements OnModuleInit {
     fingerprint: string,
     signal: AbortSignal,
   ): Promise<CreateOutcome> {
-    // A second attempt covers the one race left: the key's item deleted between claim and read.
+    // A second attempt covers the one race left: the key swept between claim and read.
     for (let attempt = 0; ; attempt++) {
       const result = await this.repository.createIdempotent(input, key, fingerprint, signal);
       if ('reused' in result) throw new IdempotencyKeyReusedError();
       if ('item' in result) return result;
-      if (attempt > 0) throw new Error('idempotent create kept losing its key to deletes');
+      if (attempt > 0) throw new Error('idempotent create kept losing its key to the sweeper');
     }
   }
 

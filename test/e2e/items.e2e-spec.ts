@@ -390,6 +390,29 @@ describe('/api/items (real listener; PGlite, or a fresh PostgreSQL database unde
     expect(reused.item.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
+  it('Idempotency-Key: a retry after the item was deleted replays the first answer; nothing is created again', async () => {
+    const key = `deleted-${Date.now()}`;
+    const first = await create({ name: 'short-lived' }, { 'idempotency-key': key });
+    expect(first.res.status).toBe(201);
+    const etag = first.res.headers.get('etag') as string;
+    expect(
+      (await send('DELETE', `/api/items/${first.item.id}`, undefined, { 'if-match': etag })).status,
+    ).toBe(204);
+
+    const retry = await create({ name: 'short-lived' }, { 'idempotency-key': key });
+    expect(retry.res.status).toBe(201);
+    expect(retry.res.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.item).toEqual(first.item);
+    expect((await send('GET', `/api/items/${first.item.id}`)).status).toBe(404);
+    const { rows } = await t.app
+      .get(DatabaseService)
+      .query<{ n: number }>(
+        'test.short_lived',
+        `SELECT count(*)::int AS n FROM items WHERE name = 'short-lived'`,
+      );
+    expect(rows[0]?.n).toBe(0);
+  });
+
   it('keyset pages: bounded, ordered, each item once even with inserts between pages', async () => {
     // Ids of more than one width (earlier tests' two-digit ids, then 9,996 to 10,007): ordered
     // as text, 10000 sorts before 9996 and 2 after 10, and pages skip items (they once did).
