@@ -36,17 +36,18 @@ export class EchoController {
     // and JSON.stringify writes 1e400 as null, so an echo of the value alters what it echoes.
     const text =
       body === undefined ? undefined : (request.requestState?.bodyText ?? JSON.stringify(body));
+    // Checked with or without backends: one request, one answer, whichever instance takes it. A
+    // key makes the POST safe to send twice: the policy may retry it (upstream.service.ts).
+    const { 'idempotency-key': idempotencyKey } = parseInput(
+      echoHeaders,
+      pickHeaders(echoHeaders, request.headers),
+    );
     if (this.upstream.backends.length === 0) {
       if (text === undefined) return void reply.code(204);
       // A string, typed here: Fastify would send a bare JSON string as text/plain.
       reply.type('application/json; charset=utf-8');
       return text;
     }
-    // A key makes the POST safe to send twice: the policy may retry it (upstream.service.ts).
-    const { 'idempotency-key': idempotencyKey } = parseInput(
-      echoHeaders,
-      pickHeaders(echoHeaders, request.headers),
-    );
     const backends = await this.fanout.callEach({
       method: 'POST',
       path: ECHO_PATH,

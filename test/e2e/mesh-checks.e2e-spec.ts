@@ -128,6 +128,19 @@ describe('build identity and mesh checks (real child process, no backends)', () 
     expect(await res.text()).toBe(sent);
   });
 
+  it('POST /echo without backends checks its Idempotency-Key as with them: a malformed key is 400', async () => {
+    for (const key of ['a b', 'k'.repeat(300)]) {
+      const res = await post(`${child.baseUrl}/echo`, '{"x":1}', { 'idempotency-key': key });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect((await json(res)).errors).toEqual([
+        expect.objectContaining({ field: 'idempotency-key' }),
+      ]);
+    }
+    const ok = await post(`${child.baseUrl}/echo`, '{"x":1}', { 'idempotency-key': 'echo-ok-1' });
+    expect(await ok.text()).toBe('{"x":1}');
+  });
+
   it('POST /echo keeps a leading byte order mark: the bytes as sent', async () => {
     // JSON.parse may ignore a BOM (RFC 8259 §8.1), the echo may not drop it. Compared as bytes:
     // fetch's text() would strip it again on this side.
