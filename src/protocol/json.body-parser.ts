@@ -105,6 +105,12 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
   });
   // Catch-all: the stream is never read; Node discards the rest of the body after the answer.
   app.addContentTypeParser('*', (request, _payload, done) => {
+    // Either order of a repeated Content-Type is the same 400 (above): the first line alone
+    // decided which parser ran, and `text/plain` first answered 415.
+    if (repeated(request.raw.rawHeaders, 'content-type')) {
+      done(new BadRequestError('More than one Content-Type header.'));
+      return;
+    }
     const type = request.headers['content-type'];
     done(
       new UnsupportedMediaTypeError(
