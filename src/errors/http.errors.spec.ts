@@ -23,4 +23,11 @@ describe('InvalidInputError', () => {
     expect(error.message.endsWith('; and 119980 more')).toBe(true);
     expect(error.message.length).toBeLessThan(1_000);
   });
+
+  it('lists a problem reported twice once', () => {
+    const twice = { field: 'by', message: 'expected a safe integer' };
+    const error = new InvalidInputError([twice, { ...twice }, { field: 'by', message: 'other' }]);
+    expect(error.errors).toEqual([twice, { field: 'by', message: 'other' }]);
+    expect(error.message).toBe('by: expected a safe integer; by: other');
+  });
 });

@@ -13,10 +13,13 @@ const LONGEST_TEXT = 200;
  */
 export class InvalidInputError extends AppError {
   constructor(problems: FieldProblem[], code = 'INVALID_INPUT') {
-    const listed = problems
+    // A schema may report one problem twice (a number past 2^53 failed both `int` and its
+    // bounds with one message): each is listed once.
+    const distinct = unique(problems);
+    const listed = distinct
       .slice(0, LISTED_PROBLEMS)
       .map((p) => ({ field: cut(p.field), message: cut(p.message) }));
-    const more = problems.length - listed.length;
+    const more = distinct.length - listed.length;
     const detail = listed.map((p) => `${p.field}: ${p.message}`).join('; ');
     super(code, 400, more > 0 ? `${detail}; and ${more} more` : detail, {
       errors: listed,
@@ -25,5 +28,16 @@ export class InvalidInputError extends AppError {
   }
 }
 
-const cut = (text: string): string =>
+function unique(problems: FieldProblem[]): FieldProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.field}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Cuts the client's own text to LONGEST_TEXT characters. */
+export const cut = (text: string): string =>
   text.length <= LONGEST_TEXT ? text : `${text.slice(0, LONGEST_TEXT)}…`;

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app.error.js';
 import { writeRawProblem } from '../errors/client-error.reply.js';
+import { cut } from '../errors/http.errors.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { HostHeaderCheck } from './host-header.check.js';
 import { BadRequestError, MethodNotAllowedError } from './protocol.errors.js';
@@ -82,7 +83,8 @@ function answeredUnrouted(request: FastifyRequest, reply: FastifyReply): boolean
     request,
     allowed.length > 0
       ? new MethodNotAllowedError(request.method, allowed)
-      : new AppError('NOT_FOUND', 404, `No route ${request.method} ${pathOf(request)}`),
+      : // The path cut: `instance` has it whole, and a 16 KB path came back twice.
+        new AppError('NOT_FOUND', 404, `No route ${request.method} ${cut(pathOf(request))}`),
   );
   return true;
 }

@@ -310,6 +310,15 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
     });
   });
 
+  it('a 404 for a 5,000-character path names it once in full (instance), cut in detail', async () => {
+    const path = `/${'p'.repeat(5_000)}`;
+    const res = await fetch(`${t.baseUrl}${path}`);
+    expect(res.status).toBe(404);
+    const body = (await res.json()) as { instance: string; detail: string };
+    expect(body.instance).toBe(path);
+    expect(body.detail).toBe(`No route GET ${path.slice(0, 200)}…`);
+  });
+
   it('the process keeps serving', async () => {
     expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
   });
