@@ -6,12 +6,20 @@ export class ItemNotFoundError extends AppError {
   }
 }
 
-/** If-Match named a version that is no longer current: re-read, re-apply, retry. */
+/**
+ * The item's current version fails the request's If-Match or If-None-Match: re-read, re-apply,
+ * retry. Not "changed since": `If-None-Match: *` or an empty If-Match fail an item nobody changed.
+ */
 export class ItemVersionConflictError extends AppError {
   constructor(id: string, currentEtag: string) {
-    super('ITEM_VERSION_CONFLICT', 412, `Item ${id} changed since that ETag was read.`, {
-      extensions: { currentEtag },
-    });
+    super(
+      'ITEM_VERSION_CONFLICT',
+      412,
+      `Item ${id} is at ${currentEtag}, which the request's If-Match or If-None-Match rules out.`,
+      {
+        extensions: { currentEtag },
+      },
+    );
   }
 }
 

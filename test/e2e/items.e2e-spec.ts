@@ -96,6 +96,9 @@ describe('/api/items (real listener; PGlite, or a fresh PostgreSQL database unde
     const problem = await json(stale);
     expect(problem.code).toBe('ITEM_VERSION_CONFLICT');
     expect(problem.currentEtag).toBe(`"${item.id}.2"`);
+    expect(problem.detail).toBe(
+      `Item ${item.id} is at "${item.id}.2", which the request's If-Match or If-None-Match rules out.`,
+    );
     // The GET after a write is never the cached old version.
     expect((await json(await send('GET', `/api/items/${item.id}`))).name).toBe('table');
   });
