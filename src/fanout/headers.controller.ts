@@ -12,6 +12,7 @@ const REDACTED: ReadonlySet<string> = new Set(['authorization', 'proxy-authoriza
  * Public `GET /headers`: the request as it arrived here, for checking what an ingress, gateway
  * or mesh sidecar adds, strips or rewrites (X-Forwarded-*, trace headers, Host). `rawHeaders`
  * keeps the order, the case and the repeats Node received; `headers` is Node's merged view.
+ * Values that are UTF-8 are shown as text (asReceived).
  */
 @Controller()
 export class HeadersController {
@@ -47,5 +48,22 @@ export class HeadersController {
 }
 
 function redact(name: string, value: string): string {
-  return REDACTED.has(name.toLowerCase()) ? `[redacted: ${value.length} characters]` : value;
+  if (REDACTED.has(name.toLowerCase())) return `[redacted: ${value.length} characters]`;
+  return asReceived(value);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const PAST_ASCII = /[\u0080-\u00ff]/;
+
+/**
+ * Node reads header bytes as latin1, so `café` sent as UTF-8 showed as `cafÃ©`: bytes that are
+ * UTF-8 are shown as the text they spell; others stay one character per byte, as Node read them.
+ */
+function asReceived(value: string): string {
+  if (!PAST_ASCII.test(value)) return value;
+  try {
+    return utf8.decode(Buffer.from(value, 'latin1'));
+  } catch {
+    return value;
+  }
 }

@@ -85,6 +85,10 @@ describe('build identity and mesh checks (real child process, no backends)', () 
       req.setHeader('traceparent', TRACEPARENT);
       req.setHeader('Authorization', 'Bearer secret-token');
       req.setHeader('Cookie', 'session=abc');
+      // UTF-8 on the wire (Node's client writes each character below 256 as one byte), and a
+      // byte that is not UTF-8.
+      req.setHeader('X-Name', Buffer.from('café ✓').toString('latin1'));
+      req.setHeader('X-Latin', '\u00e9t\u00e9');
       req.end();
     });
     expect(raw.status).toBe(200);
@@ -96,6 +100,8 @@ describe('build identity and mesh checks (real child process, no backends)', () 
     expect(headers['x-mesh-check']).toBe('one, two');
     expect(headers.authorization).toBe('[redacted: 19 characters]');
     expect(headers.cookie).toBe('[redacted: 11 characters]');
+    expect(headers['x-name']).toBe('café ✓');
+    expect(headers['x-latin']).toBe('\u00e9t\u00e9');
     const rawHeaders = body.rawHeaders as Array<[string, string]>;
     expect(rawHeaders).toContainEqual(['X-Mesh-Check', 'one']);
     expect(rawHeaders).toContainEqual(['X-Mesh-Check', 'two']);
