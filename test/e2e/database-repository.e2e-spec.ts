@@ -98,15 +98,14 @@ describe.each([
     });
   });
 
-  it('deleting an item frees its idempotency key', async () => {
+  it('deleting an item keeps its idempotency key: a retry replays, nothing is created again', async () => {
     const first = (await items.createIdempotent({ name: 'x' }, 'k-2', 'fp')) as {
-      item: { id: string };
+      item: { id: string; createdAt: string };
     };
     await items.delete(first.item.id, 'any');
-    const second = (await items.createIdempotent({ name: 'x' }, 'k-2', 'fp')) as {
-      item: { id: string };
-    };
-    expect(second.item.id).not.toBe(first.item.id);
+    const second = await items.createIdempotent({ name: 'x' }, 'k-2', 'fp');
+    expect(second).toEqual({ item: first.item, replayed: true });
+    expect(await items.findById(first.item.id)).toBeUndefined();
   });
 
   it('increments counters atomically from zero and rejects leaving the safe range', async () => {
