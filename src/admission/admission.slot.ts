@@ -15,8 +15,8 @@ export interface SlotOwner {
 }
 
 /**
- * An admitted request's place in the concurrency limit (admission.gate.ts), released once when
- * its response closes. While parked (`park()` … `unpark()`), the request waits on work another
+ * An admitted request's place in the concurrency limit (admission.gate.ts), released once: when
+ * its answer is made (http/http.hooks.ts, onSend), or else when its response closes. While parked (`park()` … `unpark()`), the request waits on work another
  * request or a shared statement does for it (a counter increment waiting for its batch's
  * statement, increment.combiner.ts): it uses no CPU and no connection of its own, so its slot
  * goes to the next request and the limiter reads neither the wait as queueing nor the request
