@@ -33,8 +33,8 @@ interface Pending extends GateWaiter {
  * body, pre-serialised per code and limit) + Retry-After. While the queue stands or the loop keeps
  * lagging (sustained overload) refusals also say `Connection: close`: the client's next request
  * needs a new connection, which the connection cap and the kernel refuse more cheaply than we parse
- * a request. A slot is released once, when the answer is made (or the response closes first); the request's
- * code may lend it out meanwhile (admission.slot.ts).
+ * a request. A slot is released once, when the answer is made (or the response closes first);
+ * the request's code may lend it out meanwhile (admission.slot.ts).
  */
 export class AdmissionListener {
   private gate?: AdmissionGate;
