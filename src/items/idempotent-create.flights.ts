@@ -40,11 +40,6 @@ export class IdempotentCreateFlights {
     };
   }
 
-  /** Flights in progress (observable in tests). */
-  get size(): number {
-    return this.flights.size;
-  }
-
   /**
    * The outcome of `create` for this key and body, run once for every concurrent caller.
    * `signal` is the caller's; `create` gets one that aborts only when every caller has left.

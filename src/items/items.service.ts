@@ -26,7 +26,7 @@ import { ItemsRepository, type WriteResult } from './items.repository.js';
 @Injectable()
 export class ItemsService implements OnModuleInit {
   readonly cache: ItemCache;
-  readonly idempotentCreates: IdempotentCreateFlights;
+  private readonly idempotentCreates: IdempotentCreateFlights;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,

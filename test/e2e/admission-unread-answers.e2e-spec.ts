@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { InFlightRegistry } from '../../src/request-context/in-flight.registry.js';
 import { AdminClient } from '../support/admin-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { pinnedAdmission, startTestApp, type TestApp } from '../support/test-app.js';
 import { eventually } from '../support/wait.js';
 
 // A client that pipelines requests for a large answer and never reads: the answers fill the
@@ -18,10 +18,7 @@ describe('admission: a client that stops reading its answers holds no slot', () 
 
   beforeAll(async () => {
     t = await startTestApp({
-      ADMISSION_ENABLED: 'true',
-      ADMISSION_MIN_LIMIT: String(LIMIT),
-      ADMISSION_INITIAL_LIMIT: String(LIMIT),
-      ADMISSION_MAX_LIMIT: String(LIMIT),
+      ...pinnedAdmission(LIMIT),
       ADMISSION_QUEUE_MAX: '0',
       REQUEST_TIMEOUT_MS: '3000',
     });

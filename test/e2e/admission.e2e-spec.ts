@@ -6,15 +6,10 @@
  */
 import { get } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { pinnedAdmission, startTestApp, type TestApp } from '../support/test-app.js';
 
-/** Admission on with its limit pinned to 1 (min = initial = max): each rule shows deterministically. */
-const LIMIT_OF_ONE = {
-  ADMISSION_ENABLED: 'true',
-  ADMISSION_MIN_LIMIT: '1',
-  ADMISSION_INITIAL_LIMIT: '1',
-  ADMISSION_MAX_LIMIT: '1',
-};
+/** Admission on with its limit pinned to 1: each rule shows deterministically. */
+const LIMIT_OF_ONE = pinnedAdmission(1);
 
 async function metric(app: TestApp, series: string): Promise<number> {
   // A fresh connection each time (node:http, no agent): a kept-alive admin socket delayed
@@ -195,10 +190,7 @@ describe('admission queue and the request deadline', () => {
 
   beforeAll(async () => {
     app = await startTestApp({
-      ADMISSION_ENABLED: 'true',
-      ADMISSION_MIN_LIMIT: '2',
-      ADMISSION_INITIAL_LIMIT: '2',
-      ADMISSION_MAX_LIMIT: '2',
+      ...pinnedAdmission(2),
       ADMISSION_QUEUE_MAX: '10',
       ADMISSION_QUEUE_TIMEOUT_MS: '2000',
     });

@@ -3,7 +3,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { adminQuery, createPostgresDatabase, type TestDatabase } from '../support/database.js';
 import { json, type JsonBody } from '../support/http.js';
 import { parsePrometheusText } from '../support/prometheus-text.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { pinnedAdmission, startTestApp, type TestApp } from '../support/test-app.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
@@ -244,10 +244,7 @@ describe('write combining of counter increments (real PostgreSQL)', () => {
   it('with admission limited to 1, increments parked behind a held row lend their slot: 20 let in, none refused', async () => {
     const admitted = await startTestApp({
       ...ENV,
-      ADMISSION_ENABLED: 'true',
-      ADMISSION_MIN_LIMIT: '1',
-      ADMISSION_INITIAL_LIMIT: '1',
-      ADMISSION_MAX_LIMIT: '1',
+      ...pinnedAdmission(1),
       ADMISSION_QUEUE_MAX: '0',
       DATABASE_URL: db.url,
       DB_APPLICATION_NAME: APP_NAME,

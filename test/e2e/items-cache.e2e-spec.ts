@@ -6,7 +6,7 @@ import {
   type TestDatabase,
 } from '../support/database.js';
 import { json } from '../support/http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { pinnedAdmission, startTestApp, type TestApp } from '../support/test-app.js';
 import { eventually } from '../support/wait.js';
 
 /** A counter's value from the admin /metrics text (0 when absent). */
@@ -78,10 +78,7 @@ describe('item cache: single-flight per instance, invalidation across instances 
       DATABASE_URL: db.url,
       DB_APPLICATION_NAME: name,
       ACCESS_LOG_ENABLED: 'false',
-      ADMISSION_ENABLED: 'true',
-      ADMISSION_MIN_LIMIT: '2',
-      ADMISSION_INITIAL_LIMIT: '2',
-      ADMISSION_MAX_LIMIT: '2',
+      ...pinnedAdmission(2),
       ADMISSION_QUEUE_MAX: '0',
     });
     const locker = new pg.Client({ connectionString: db.url });

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { AdminClient } from '../support/admin-client.js';
 import { adminQuery, createPostgresDatabase, type TestDatabase } from '../support/database.js';
 import { json, type JsonBody } from '../support/http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { pinnedAdmission, startTestApp, type TestApp } from '../support/test-app.js';
 import { eventually } from '../support/wait.js';
 
 // Concurrent creates with one Idempotency-Key: one transaction per process, the others parked
@@ -24,10 +24,7 @@ describe('idempotent creates: concurrent retries in one process share one transa
       DB_APPLICATION_NAME: name,
       DB_POOL_MAX: '2',
       ACCESS_LOG_ENABLED: 'false',
-      ADMISSION_ENABLED: 'true',
-      ADMISSION_MIN_LIMIT: '2',
-      ADMISSION_INITIAL_LIMIT: '2',
-      ADMISSION_MAX_LIMIT: '2',
+      ...pinnedAdmission(2),
       ADMISSION_QUEUE_MAX: '0',
       REQUEST_TIMEOUT_MS: '30000',
     });

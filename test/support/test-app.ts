@@ -36,6 +36,20 @@ export const TEST_ENV: Record<string, string> = {
 };
 
 /**
+ * Admission on with its adaptive limit pinned at `limit` (min = initial = max), so a test knows
+ * exactly how many requests may be in flight; add ADMISSION_QUEUE_MAX as the test needs.
+ */
+export function pinnedAdmission(limit: number): Record<string, string> {
+  const pinned = String(limit);
+  return {
+    ADMISSION_ENABLED: 'true',
+    ADMISSION_MIN_LIMIT: pinned,
+    ADMISSION_INITIAL_LIMIT: pinned,
+    ADMISSION_MAX_LIMIT: pinned,
+  };
+}
+
+/**
  * How long close() lets requests still in flight finish before it drops their connections.
  * `app.close()` alone waits for every open connection, and a kept-alive one whose request was
  * still running when closing began (the shutdown sequence that would say `Connection: close` is
