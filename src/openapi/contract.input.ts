@@ -13,9 +13,20 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.ou
     result.error.issues.flatMap((issue): FieldProblem[] =>
       issue.code === 'unrecognized_keys'
         ? issue.keys.map((key) => ({ field: key, message: 'unknown field' }))
-        : [{ field: issue.path.join('.') || 'body', message: issue.message }],
+        : [{ field: issue.path.join('.') || 'body', message: messageOf(issue, value) }],
     ),
   );
+}
+
+// A query parameter given twice (`?limit=1&limit=2`) reaches the schema as an array; zod's own
+// words ("expected string, received array") describe the parser, not what the client sent.
+const REPEATED = 'given more than once; send it once';
+
+function messageOf(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.code !== 'invalid_type' || issue.expected !== 'string') return issue.message;
+  let at = value;
+  for (const key of issue.path) at = (at as Record<PropertyKey, unknown> | undefined)?.[key];
+  return Array.isArray(at) ? REPEATED : issue.message;
 }
 
 /**

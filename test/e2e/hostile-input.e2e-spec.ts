@@ -319,6 +319,18 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
     expect(body.detail).toBe(`No route GET ${path.slice(0, 200)}…`);
   });
 
+  it.each([
+    ['/api/items?limit=1&limit=2', 'limit'],
+    ['/api/items?cursor=a&cursor=b', 'cursor'],
+    ['/hello?delay=1ms&delay=2ms', 'delay'],
+  ])(
+    '%s: a query parameter given twice is 400 saying so, not the parser’s words',
+    async (path, field) => {
+      const body = await problem(await fetch(`${t.baseUrl}${path}`), 400, 'INVALID_INPUT');
+      expect(body.errors).toEqual([{ field, message: 'given more than once; send it once' }]);
+    },
+  );
+
   it('the process keeps serving', async () => {
     expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
   });
