@@ -161,7 +161,24 @@ function originHost(origin: string): string | undefined {
   }
 }
 
+/**
+ * `?token=` read from the raw query with RFC 3986 decoding: a b64token may hold '+', which
+ * `go tool pprof "…&token=$ADMIN_TOKEN"` sends as it is, and the querystring parser would turn
+ * into a space (a rule of HTML forms, not of URLs). Given twice, it is no token.
+ */
 function queryToken(request: FastifyRequest): string | undefined {
-  const token = (request.query as Record<string, unknown> | undefined)?.token;
-  return typeof token === 'string' ? token : undefined;
+  const url = request.raw.url ?? '';
+  const start = url.indexOf('?');
+  if (start < 0) return undefined;
+  let token: string | undefined;
+  for (const pair of url.slice(start + 1).split('&')) {
+    if (!pair.startsWith('token=')) continue;
+    if (token !== undefined) return undefined;
+    try {
+      token = decodeURIComponent(pair.slice('token='.length));
+    } catch {
+      return undefined;
+    }
+  }
+  return token;
 }

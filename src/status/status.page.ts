@@ -30,8 +30,9 @@ function rows(id, list, cells) {
     body.append(tr);
   }
 }
-const token = new URLSearchParams(location.search).get('token');
-if (token) $('tracez-link').href += '?token=' + encodeURIComponent(token);
+// Read as the admin guard reads it: '+' is a plus (URLSearchParams would make it a space).
+const rawToken = (/[?&]token=([^&]*)/.exec(location.search) || [])[1];
+if (rawToken) try { $('tracez-link').href += '?token=' + encodeURIComponent(decodeURIComponent(rawToken)); } catch {}
 async function refresh() {
   try {
     const res = await fetch('/status.json', { cache: 'no-store' });

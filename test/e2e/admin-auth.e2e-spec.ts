@@ -306,16 +306,23 @@ describe('ADMIN_TOKEN configuration', () => {
     expect(child.output()).not.toContain(token);
   });
 
-  it('a token using every b64token character (-._~+/ and = padding) guards mutations end to end', async () => {
+  it('a token using every b64token character (-._~+/ and = padding) guards mutations and pprof end to end', async () => {
     const token = 'Az09-._~+/rampart-admin==';
     const db = await defaultDatabaseEnv();
-    const t = await startTestApp({ ...db.env, ADMIN_TOKEN: token });
+    const t = await startTestApp({ ...db.env, ADMIN_TOKEN: token, DEBUG_PPROF_ENABLED: 'true' });
     try {
       expect((await call(t.adminUrl, 'POST', '/readyz/disable')).status).toBe(401);
       expect((await call(t.adminUrl, 'POST', '/readyz/disable', undefined, token)).status).toBe(
         200,
       );
       expect((await call(t.adminUrl, 'POST', '/readyz/enable', undefined, token)).status).toBe(200);
+      // `go tool pprof "…?token=$ADMIN_TOKEN"` sends the token as it is: '+' is a plus there, not
+      // a space; percent-encoded it works too, and a wrong token is still refused.
+      const heap = (query: string) => fetch(`${t.adminUrl}/debug/pprof/heap?${query}`);
+      expect((await heap(`token=${token}`)).status).toBe(200);
+      expect((await heap(`token=${encodeURIComponent(token)}`)).status).toBe(200);
+      expect((await heap(`token=${token.replace('+', ' ')}`)).status).toBe(401);
+      expect((await heap(`token=${token}&token=${token}`)).status).toBe(401);
     } finally {
       await t.close();
       await db.drop();
