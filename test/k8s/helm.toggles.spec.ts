@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HorizontalPodAutoscaler } from 'kubernetes-types/autoscaling/v2.js';
-import type { ConfigMap, Secret, Service } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Pod, Secret, Service } from 'kubernetes-types/core/v1.js';
 import type { Ingress, NetworkPolicy } from 'kubernetes-types/networking/v1.js';
 import { parse } from 'yaml';
 import {
@@ -166,10 +166,21 @@ describe('with every toggle on and the values changed (ci/all-toggles-values.yam
     const services = ofKind<Service>(objs, 'Service');
     expect(services.flatMap((s) => s.spec?.ports?.map((p) => [p.port, p.targetPort]))).toEqual(
       expect.arrayContaining([
-        [8000, 'http'],
+        [80, 'http'],
         [9100, 'admin'],
       ]),
     );
+  });
+
+  it('service.port: the public Service listens on it, the `helm test` pod calls it, the pods keep ports.http', async () => {
+    const svc = ofKind<Service>(objs, 'Service').find((s) =>
+      s.spec?.ports?.some((p) => p.targetPort === 'http'),
+    );
+    expect(svc?.spec?.ports).toEqual([expect.objectContaining({ port: 80, targetPort: 'http' })]);
+    const hooks = (await chartObjects('all-toggles')).filter(isHook) as Array<K8sObject & Pod>;
+    const env = hooks.flatMap((h) => h.spec?.containers.flatMap((c) => c.env ?? []) ?? []);
+    expect(env.find((e) => e.name === 'RAMPART_URL')?.value).toMatch(/\.svc:80$/);
+    expect(containerPort(container(), 'http')?.containerPort).toBe(values.ports.http);
   });
 
   it('reports the image tag as SERVICE_VERSION and pins the digest', () => {

@@ -135,6 +135,7 @@ describe('values.schema.json refuses bad values at install', () => {
     // EACCES unless the runtime lowers net.ipv4.ip_unprivileged_port_start (not CRI-O's default).
     ['a public port below 1024', ['--set', 'ports.http=80'], '/ports/http'],
     ['an admin port below 1024', ['--set', 'ports.admin=443'], '/ports/admin'],
+    ['a Service port out of range', ['--set', 'service.port=0'], '/service/port'],
     ['a probe port below 1024', ['--set', 'ports.probes=1023'], '/ports/probes'],
     ['a port given as text', ['--set-string', 'ports.admin=9090'], '/ports/admin'],
     ['a zero probe period', ['--set', 'probes.liveness.periodSeconds=0'], '/probes/liveness'],

@@ -124,3 +124,8 @@ is the one the container sees: an extraEnv SHUTDOWN_TIMEOUT_MS overrides config'
 {{- add .Values.lifecycle.preStopSleepSeconds (div (add $shutdownMs 999) 1000) .Values.lifecycle.graceMarginSeconds -}}
 {{- end -}}
 
+
+{{/* The public Service's port: service.port, else the pod's http port. */}}
+{{- define "rampart.servicePort" -}}
+{{- .Values.service.port | default .Values.ports.http -}}
+{{- end -}}
