@@ -26,6 +26,12 @@ export const databaseConfigShape = {
   // (frozen, partitioned); its connection is destroyed. Keep it above DB_STATEMENT_TIMEOUT_MS
   // so a live server's own timeout answers first (clean error, connection kept); 0 = none.
   DB_QUERY_TIMEOUT_MS: int(0, 3_600_000).default(6_000),
+  // Client side, for each migration's own SQL at start-up (the rest of a start-up attempt has
+  // DB_QUERY_TIMEOUT_MS): a migration may run long on a live server, but one on a server that
+  // stopped answering must end so the attempt is retried (database/schema.startup.ts). Five
+  // minutes: an index build on the tables this service keeps; raise it before a longer one.
+  // 0 = none.
+  DB_MIGRATION_TIMEOUT_MS: int(0, 3_600_000).default(300_000),
   // Consecutive unavailable/timed-out calls that open the database breaker (fast 503
   // DB_CIRCUIT_OPEN); a background `SELECT 1` every DB_BREAKER_PROBE_INTERVAL_MS closes it.
   DB_BREAKER_THRESHOLD: int(1, 1_000).default(3),

@@ -15,8 +15,11 @@ export interface SqlSession {
     params?: readonly unknown[],
     name?: string,
   ): Promise<SqlResult<R>>;
-  /** Several statements without parameters (simple protocol): migrations. */
-  exec(sql: string): Promise<void>;
+  /**
+   * Several statements without parameters (simple protocol): migrations. `timeoutMs` replaces
+   * the session's client-side bound for this call (RunOptions.queryTimeoutMs; 0 = none).
+   */
+  exec(sql: string, timeoutMs?: number): Promise<void>;
 }
 
 export interface RunOptions {
@@ -26,10 +29,7 @@ export interface RunOptions {
   acquireTimeoutMs: number;
   /** Epoch ms at which the caller's request fails anyway: the wait never outlasts it. */
   deadline?: number;
-  /**
-   * The client-side bound on each statement (pg.session.ts); DB_QUERY_TIMEOUT_MS when absent,
-   * 0 for none: migrations, which may wait for another replica's and may run long themselves.
-   */
+  /** The client-side bound on each statement (pg.session.ts); absent: DB_QUERY_TIMEOUT_MS. */
   queryTimeoutMs?: number;
   /**
    * Called when the caller's signal cancels a statement the server is running, or leaves a

@@ -8,18 +8,29 @@ export const MIGRATION_LOCK_KEY = 727_100_001;
 /** How often a replica waiting for the lock asks again. */
 const LOCK_POLL_MS = 250;
 
+export interface MigrateOptions {
+  /** Called on each turn of a wait for another replica's lock, with the time waited so far. */
+  onWaiting?: (waitedMs: number) => void;
+  /**
+   * The client-side bound on each migration's own SQL, which may run long (DB_MIGRATION_TIMEOUT_MS;
+   * 0 = none). Every other statement here is short and keeps the session's bound.
+   */
+  migrationTimeoutMs?: number;
+}
+
 /**
  * Applies pending migrations, each in its own transaction, while holding a session-level
  * advisory lock: replicas starting together queue on the lock, and the ones that get it after
  * the first find nothing left to do — none fails, none applies a migration twice. The lock is
  * asked for again every LOCK_POLL_MS rather than waited on in one statement, so that a replica
- * waiting says so (`onWaiting`, with the time waited so far) and no statement of its waits long.
+ * waiting says so (`onWaiting`) and no statement of its waits long: each keeps the session's
+ * client-side bound, and a server that stops answering mid-wait ends the wait there.
  * Returns the versions this call applied.
  */
 export async function migrate(
   session: SqlSession,
   migrations: readonly Migration[],
-  onWaiting: (waitedMs: number) => void = () => undefined,
+  { onWaiting = () => undefined, migrationTimeoutMs }: MigrateOptions = {},
 ): Promise<number[]> {
   // A migration may outlast DB_STATEMENT_TIMEOUT_MS; RESET below returns the session to the
   // pool's default.
@@ -29,39 +40,58 @@ export async function migrate(
     onWaiting(performance.now() - started);
     await sleep(LOCK_POLL_MS);
   }
+  let done: number[];
   try {
-    await session.exec(`
-      CREATE TABLE IF NOT EXISTS schema_migrations (
-        version    integer PRIMARY KEY,
-        name       text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    const { rows } = await session.query<{ version: number }>(
-      'SELECT version FROM schema_migrations',
-    );
-    const applied = new Set(rows.map((r) => Number(r.version)));
-    const done: number[] = [];
-    for (const migration of migrations) {
-      if (applied.has(migration.version)) continue;
-      await session.exec('BEGIN');
-      try {
-        await session.exec(migration.sql);
-        await session.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
-          migration.version,
-          migration.name,
-        ]);
-        await session.exec('COMMIT');
-      } catch (error) {
-        await session.exec('ROLLBACK');
-        throw error;
-      }
-      done.push(migration.version);
-    }
-    return done;
-  } finally {
-    await session.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
-    await session.exec('RESET statement_timeout');
+    done = await applyPending(session, migrations, migrationTimeoutMs);
+  } catch (error) {
+    // The session may be gone (a statement given up, a reset; the server drops the lock with
+    // it): the clean-up must not hide why the attempt failed.
+    await release(session).catch(() => undefined);
+    throw error;
   }
+  await release(session);
+  return done;
+}
+
+async function applyPending(
+  session: SqlSession,
+  migrations: readonly Migration[],
+  migrationTimeoutMs: number | undefined,
+): Promise<number[]> {
+  await session.exec(`
+    CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    integer PRIMARY KEY,
+      name       text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+  const { rows } = await session.query<{ version: number }>(
+    'SELECT version FROM schema_migrations',
+  );
+  const applied = new Set(rows.map((r) => Number(r.version)));
+  const done: number[] = [];
+  for (const migration of migrations) {
+    if (applied.has(migration.version)) continue;
+    await session.exec('BEGIN');
+    try {
+      await session.exec(migration.sql, migrationTimeoutMs);
+      await session.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
+      await session.exec('COMMIT');
+    } catch (error) {
+      // Fails too on a session given up, and is not the news.
+      await session.exec('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    done.push(migration.version);
+  }
+  return done;
+}
+
+async function release(session: SqlSession): Promise<void> {
+  await session.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+  await session.exec('RESET statement_timeout');
 }
 
 async function tryLock(session: SqlSession): Promise<boolean> {

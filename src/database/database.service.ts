@@ -85,7 +85,11 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     this.driver = this.config.DATABASE_URL
       ? new PgDriver(this.config)
       : await PgliteDriver.open(this.config);
-    this.schema = new SchemaStartup(this.driver, this.config.DB_CONNECT_TIMEOUT_MS);
+    this.schema = new SchemaStartup(this.driver, {
+      connectMs: this.config.DB_CONNECT_TIMEOUT_MS,
+      queryMs: this.config.DB_QUERY_TIMEOUT_MS,
+      migrationMs: this.config.DB_MIGRATION_TIMEOUT_MS,
+    });
     await this.schema.start();
   }
 

@@ -30,14 +30,14 @@ export function abandon(client: BackendClient): void {
 
 /**
  * The session a `run` callback gets. Every statement races a client-side timer of `timeoutMs`
- * (DB_QUERY_TIMEOUT_MS; 0 = none): a server that stopped answering (SIGSTOP, a partition that
- * drops packets) sends no error and no RST, so without it the statement would hang until the
- * request's deadline and hold its pool slot all that time. At the timer the connection is
+ * (DB_QUERY_TIMEOUT_MS, or what `exec` is given; 0 = none): a server that stopped answering
+ * (SIGSTOP, a partition that drops packets) sends no error and no RST, so without it the
+ * statement would hang until the request's deadline and hold its pool slot all that time. At the timer the connection is
  * abandoned and the caller gets DB_QUERY_TIMEOUT, which the breaker counts.
  */
 export function timedSessionOf(client: BackendClient, timeoutMs: number): SqlSession {
-  const timed = <T>(work: Promise<T>): Promise<T> => {
-    if (timeoutMs <= 0) return work;
+  const timed = <T>(work: Promise<T>, boundMs = timeoutMs): Promise<T> => {
+    if (boundMs <= 0) return work;
     return new Promise<T>((resolve, reject) => {
       // Unreferenced, as a request's deadline: every statement's timer has the same duration,
       // and a plain one would make and free Node's list for it per statement (deadline.timer.ts).
@@ -45,8 +45,8 @@ export function timedSessionOf(client: BackendClient, timeoutMs: number): SqlSes
         // The statement's own rejection (Connection terminated) comes later and is not news.
         work.catch(() => undefined);
         abandon(client);
-        reject(new DbQueryTimeoutError(timeoutMs));
-      }, timeoutMs);
+        reject(new DbQueryTimeoutError(boundMs));
+      }, boundMs);
       work.then(
         (value) => {
           clearTimeout(timer);
@@ -67,8 +67,8 @@ export function timedSessionOf(client: BackendClient, timeoutMs: number): SqlSes
       );
       return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
     },
-    async exec(sql: string): Promise<void> {
-      await timed(client.query(sql));
+    async exec(sql: string, ownTimeoutMs?: number): Promise<void> {
+      await timed(client.query(sql), ownTimeoutMs);
     },
   };
 }

@@ -22,8 +22,12 @@ const RETRY_MAX_MS = 10_000;
  * them down long after the database was back, and took routes that need no database with them.
  * The pod starts instead, data routes answer 503 DB_UNAVAILABLE at once (`ready` is false), and
  * the migrations are retried in the background (exponential back-off with jitter, capped at
- * 10 s) until they apply. What no retry changes still stops start-up: a refusal the settings
- * explain (connect.config-error.ts, exit 78) or a migration the server rejects (exit 1).
+ * 10 s) until they apply. A server that takes the connection and then stops answering (frozen,
+ * or a path that lost the flow) fails an attempt the same way: every statement of one has a
+ * client-side bound (below), else it waited forever and no retry ever came, however soon the
+ * server answered new connections again. What no retry changes still stops start-up: a refusal
+ * the settings explain (connect.config-error.ts, exit 78) or a migration the server rejects
+ * (exit 1).
  */
 export class SchemaStartup {
   private applied = false;
@@ -32,7 +36,14 @@ export class SchemaStartup {
 
   constructor(
     private readonly driver: DatabaseDriver,
-    private readonly connectTimeoutMs: number,
+    private readonly timeouts: {
+      /** DB_CONNECT_TIMEOUT_MS: the wait for a connection. */
+      connectMs: number;
+      /** DB_QUERY_TIMEOUT_MS: each short statement, and each turn of the wait for the lock. */
+      queryMs: number;
+      /** DB_MIGRATION_TIMEOUT_MS: each migration's own SQL. */
+      migrationMs: number;
+    },
   ) {}
 
   /** The schema is up to date: statements may run. */
@@ -73,13 +84,18 @@ export class SchemaStartup {
   private async attempt(started: number): Promise<void> {
     this.loggedWaitAt = -Infinity;
     const done = await this.driver.run(
-      (session) => migrate(session, MIGRATIONS, (waitedMs) => this.waiting(waitedMs)),
+      (session) =>
+        migrate(session, MIGRATIONS, {
+          onWaiting: (waitedMs) => this.waiting(waitedMs),
+          // A long migration is not a server that stopped answering: it has a bound of its own.
+          migrationTimeoutMs: this.timeouts.migrationMs,
+        }),
       {
         signal: NEVER_ABORTS,
-        acquireTimeoutMs: this.connectTimeoutMs,
-        // Waiting for another replica's migrations, or running a long one, is not a server that
-        // stopped answering: DB_QUERY_TIMEOUT_MS failed a replica's start after 6 s in the queue.
-        queryTimeoutMs: 0,
+        acquireTimeoutMs: this.timeouts.connectMs,
+        // Waiting for another replica's migrations is a short statement every 250 ms
+        // (database.migrator.ts): the wait has no bound, each of its turns has this one.
+        queryTimeoutMs: this.timeouts.queryMs,
       },
     );
     this.applied = true;

@@ -74,29 +74,52 @@ export async function appBackends(
 }
 
 /**
+ * What the proxy does with a connection it accepts while stalled: `accept` forwards nothing (the
+ * TCP connect succeeds, the server never speaks); `handshake` forwards the client's startup
+ * message and the server's answers to it, then nothing the client sends (the session opens, its
+ * first statement is never answered).
+ */
+export type ProxyStall = 'accept' | 'handshake';
+
+/**
  * A TCP proxy to PostgreSQL that a test can cut: cut() closes the listener and destroys every
  * proxied socket (the app sees refused connections and dead sessions, as when the server goes
- * down); restore() listens on the same port again. Cheaper than a throwaway cluster, and it
+ * down); restore() listens on the same port again. stall() and freezeOpen() make a server that
+ * stops answering without closing anything, as a hung server or a path that lost the flow (a
+ * NAT or load balancer that forgot it) looks to a client: nothing comes back on those
+ * connections, ever, even once new ones pass again. Cheaper than a throwaway cluster, and it
  * never touches the machine's PostgreSQL, which other suites use.
  */
 export class PostgresProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  private readonly links = new Set<{ client: Socket; upstream: Socket }>();
+  private stalling: ProxyStall | undefined;
   port = 0;
+  /** Connections stalled so far: taken (`accept`), or with their session open (`handshake`). */
+  stalled = 0;
 
   constructor(private readonly target = { host: '127.0.0.1', port: 5432 }) {}
 
   async start(): Promise<void> {
     this.server = createServer((client) => {
-      const upstream = connect(this.target.port, this.target.host);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => undefined);
+      this.track(client);
+      if (this.stalling === 'accept') {
+        this.stalled++;
+        return;
       }
-      client.pipe(upstream).pipe(client);
+      const upstream = connect(this.target.port, this.target.host);
+      this.track(upstream);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
+      if (this.stalling === 'handshake') {
+        this.forwardStartupOnly(client, upstream);
+        return;
+      }
+      const link = { client, upstream };
+      this.links.add(link);
+      client.on('close', () => this.links.delete(link));
+      client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
     const address = this.server.address();
@@ -113,11 +136,60 @@ export class PostgresProxy {
     return this.start();
   }
 
+  /** New connections stall as `mode` says; `false` lets them pass again. Open ones are kept. */
+  stall(mode: ProxyStall | false): void {
+    this.stalling = mode || undefined;
+  }
+
+  /** Every connection passing now stops passing anything, either way; its sockets stay open. */
+  freezeOpen(): void {
+    for (const { client, upstream } of this.links) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+    this.links.clear();
+  }
+
   /** A connection URL for `database` through this proxy. */
   urlFor(database: string): string {
     const url = new URL(PG_ADMIN_URL);
     url.host = `127.0.0.1:${this.port}`;
     url.pathname = `/${database}`;
     return url.toString();
+  }
+
+  private track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => undefined);
+  }
+
+  /**
+   * Passes the startup message (its first 4 bytes are its length; no SSL is asked for) and the
+   * server's answers, up to ReadyForQuery; what the client sends next goes nowhere.
+   */
+  private forwardStartupOnly(client: Socket, upstream: Socket): void {
+    let head = Buffer.alloc(0);
+    let left = -1;
+    const fromClient = (chunk: Buffer) => {
+      if (left < 0) {
+        head = Buffer.concat([head, chunk]);
+        if (head.length < 4) return;
+        left = head.readInt32BE(0);
+        chunk = head;
+      }
+      const part = chunk.subarray(0, left);
+      upstream.write(part);
+      left -= part.length;
+      if (left === 0) client.off('data', fromClient);
+    };
+    client.on('data', fromClient);
+    upstream.on('data', (chunk: Buffer) => {
+      client.write(chunk);
+      // ReadyForQuery ('Z', length 5, status) ends the server's side of the startup.
+      if (chunk.includes(Buffer.from([0x5a, 0, 0, 0, 5]))) this.stalled++;
+    });
   }
 }
