@@ -17,6 +17,12 @@ export interface CreateOutcome {
  * (they lend their admission slot) and answer as replays. Different bodies with the same key do
  * not join: the database decides between them (one item, 422 for the others). Other replicas'
  * retries still meet at the unique index.
+ *
+ * Each caller, leader or joiner, waits under its own request's signal (single-flight.ts): it
+ * leaves at its own deadline (504 REQUEST_DEADLINE_EXCEEDED) or when its client does, and the
+ * others keep waiting. The transaction runs under the flight's signal, which aborts only once
+ * every caller has left: a leader that leaves first takes nothing from the joiners, who get the
+ * item (or the transaction's own retryable problem).
  */
 export class IdempotentCreateFlights {
   private readonly flights = new SingleFlight<string, CreateOutcome>();
@@ -51,16 +57,19 @@ export class IdempotentCreateFlights {
     signal: AbortSignal,
   ): Promise<CreateOutcome> {
     let joined = false;
-    const flight = this.flights.run(`${fingerprint} ${key}`, create, signal, (leader) => {
+    const once = async (flightSignal: AbortSignal): Promise<CreateOutcome> => {
+      const outcome = await create(flightSignal);
+      // Counted by the transaction, not by its leader: a leader that left first (its deadline,
+      // its client) took the count of an item its transaction still made with it.
+      this.result[outcome.replayed ? 'replayed' : 'created'].inc();
+      return outcome;
+    };
+    const flight = this.flights.run(`${fingerprint} ${key}`, once, signal, (leader) => {
       joined = !leader;
       // Counted on joining, so a flight's joiners can be seen while it is still running.
       if (joined) this.result.coalesced.inc();
     });
-    if (!joined) {
-      const outcome = await flight;
-      this.result[outcome.replayed ? 'replayed' : 'created'].inc();
-      return outcome;
-    }
+    if (!joined) return flight;
     const shared = await this.parkedWhile(flight);
     return { item: shared.item, replayed: true };
   }

@@ -38,19 +38,28 @@ describe('idempotent creates: concurrent retries in one process share one transa
     await db?.drop();
   });
 
+  /** POST /api/items; `deadline` is the request's x-request-timeout, `signal` its client's. */
   const create = async (
     key: string,
     body: unknown,
-  ): Promise<{ status: number; replayed: string | null; item: JsonBody }> => {
+    { deadline, signal }: { deadline?: string; signal?: AbortSignal } = {},
+  ): Promise<{ status: number; replayed: string | null; item: JsonBody; ms: number }> => {
+    const sent = performance.now();
     const res = await fetch(`${t.baseUrl}/api/items`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': key,
+        ...(deadline && { 'x-request-timeout': deadline }),
+      },
       body: JSON.stringify(body),
+      signal,
     });
     return {
       status: res.status,
       replayed: res.headers.get('idempotent-replayed'),
       item: await json(res),
+      ms: performance.now() - sent,
     };
   };
 
@@ -121,5 +130,99 @@ describe('idempotent creates: concurrent retries in one process share one transa
     expect(await itemsNamed('mixed-a')).toBe(1);
     expect(await itemsNamed('mixed-b')).toBe(0);
     expect(await refused()).toBe(0);
+  });
+
+  // Each joiner waits under its own request's signal (single-flight.ts): its deadline, not the
+  // transaction's budget (DB_POOL_ACQUIRE_TIMEOUT_MS, the statement timeouts) nor the leader's.
+  it('joiners leave at their own deadlines with 504 REQUEST_DEADLINE_EXCEEDED; the leader and a patient joiner still get the item', async () => {
+    const body = { name: 'deadlines' };
+    const release = await holdKeys();
+    const before = await coalesced();
+    const lead = create('deadlines', body);
+    await eventually(async () => (await waitingOnLock()) === 1, 10_000);
+    const short = create('deadlines', body, { deadline: '500ms' });
+    const longer = create('deadlines', body, { deadline: '1500ms' });
+    const patient = create('deadlines', body);
+    await eventually(async () => (await coalesced()) === before + 3, 10_000);
+
+    for (const [joiner, deadlineMs] of [
+      [await short, 500],
+      [await longer, 1_500],
+    ] as const) {
+      expect(joiner).toMatchObject({ status: 504, item: { code: 'REQUEST_DEADLINE_EXCEEDED' } });
+      expect(joiner.ms).toBeGreaterThanOrEqual(deadlineMs - 50);
+    }
+    // The transaction is still waiting for the keys, for the leader and the patient joiner.
+    expect(await waitingOnLock()).toBe(1);
+    await release();
+    const [leader, last] = await Promise.all([lead, patient]);
+    expect([leader.status, leader.replayed, last.status, last.replayed]).toEqual([
+      201,
+      null,
+      201,
+      'true',
+    ]);
+    expect(last.item.id).toBe(leader.item.id);
+    expect(await itemsNamed('deadlines')).toBe(1);
+  });
+
+  it.each([
+    ['its deadline passes', 'deadline'],
+    ['its client leaves', 'client'],
+  ])(
+    'the leader leaves mid-transaction (%s): the transaction goes on, the joiners get the item',
+    async (_why, how) => {
+      const key = `leader-${how}`;
+      const body = { name: key };
+      const release = await holdKeys();
+      const before = await coalesced();
+      const createdBefore =
+        (await admin.metric('items_idempotent_creates_total', { result: 'created' })) ?? 0;
+      const client = new AbortController();
+      const lead = create(key, body, {
+        deadline: how === 'deadline' ? '800ms' : undefined,
+        signal: client.signal,
+      }).catch((error: unknown) => error);
+      await eventually(async () => (await waitingOnLock()) === 1, 10_000);
+      const joiners = Array.from({ length: 3 }, () => create(key, body));
+      await eventually(async () => (await coalesced()) === before + 3, 10_000);
+
+      if (how === 'client') client.abort();
+      const left = await lead;
+      if (how === 'deadline') {
+        expect(left).toMatchObject({ status: 504, item: { code: 'REQUEST_DEADLINE_EXCEEDED' } });
+      } else {
+        expect((left as Error).name).toBe('AbortError');
+      }
+      // Not cancelled: the joiners still wait for it.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await waitingOnLock()).toBe(1);
+      await release();
+      const answers = await Promise.all(joiners);
+      expect(answers.map((a) => [a.status, a.replayed])).toEqual(Array(3).fill([201, 'true']));
+      expect(new Set(answers.map((a) => a.item.id)).size).toBe(1);
+      expect(await itemsNamed(key)).toBe(1);
+      // The transaction made the item, whoever was left to hear of it.
+      expect(await admin.metric('items_idempotent_creates_total', { result: 'created' })).toBe(
+        createdBefore + 1,
+      );
+    },
+  );
+
+  it('every caller leaves: the transaction is cancelled, no item is made, and a retry creates it', async () => {
+    const body = { name: 'all-left' };
+    const release = await holdKeys();
+    const lead = create('all-left', body, { deadline: '800ms' });
+    await eventually(async () => (await waitingOnLock()) === 1, 10_000);
+    const joiner = create('all-left', body, { deadline: '1200ms' });
+    for (const left of [await lead, await joiner]) {
+      expect(left).toMatchObject({ status: 504, item: { code: 'REQUEST_DEADLINE_EXCEEDED' } });
+    }
+    await eventually(async () => (await waitingOnLock()) === 0, 10_000);
+    await release();
+    expect(await itemsNamed('all-left')).toBe(0);
+    const retry = await create('all-left', body);
+    expect([retry.status, retry.replayed]).toEqual([201, null]);
+    expect(await itemsNamed('all-left')).toBe(1);
   });
 });
