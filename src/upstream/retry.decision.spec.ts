@@ -1,5 +1,6 @@
 import { BrokenCircuitError, BulkheadRejectedError } from 'cockatiel';
 import {
+  UpstreamBadResponseError,
   UpstreamStatusError,
   UpstreamTimeoutError,
   UpstreamUnreachableError,
@@ -32,6 +33,15 @@ describe('retryDelayMs', () => {
   it('retries connection errors', () => {
     const error = new UpstreamUnreachableError('b', 'ECONNREFUSED');
     expect(retryDelayMs(error, attempt(), options)).toBe(50);
+  });
+
+  // A connection that broke mid-answer (the backend died answering) is the connection error it
+  // was before it had its own code; a malformed answer would come back as it is.
+  it('retries an answer cut short, not another unusable one', () => {
+    const cut = new UpstreamBadResponseError('b', 'body cut short after 6 of 100 bytes', true);
+    expect(retryDelayMs(cut, attempt(), options)).toBe(50);
+    const malformed = new UpstreamBadResponseError('b', 'HPE_INVALID_CHUNK_SIZE');
+    expect(retryDelayMs(malformed, attempt(), options)).toBeUndefined();
   });
 
   it.each([

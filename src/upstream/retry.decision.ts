@@ -1,4 +1,8 @@
-import { isUpstreamStatusError, isUpstreamUnreachableError } from './upstream.errors.js';
+import {
+  isUpstreamBadResponseError,
+  isUpstreamStatusError,
+  isUpstreamUnreachableError,
+} from './upstream.errors.js';
 
 /** What the retry policy needs to know about the attempt that just failed. */
 export interface AttemptInfo {
@@ -29,9 +33,13 @@ export function attemptOf(error: unknown): AttemptInfo | undefined {
 /** 502/503/504 mean "not processed, try again"; 429 is backpressure with a Retry-After. */
 const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 
-/** Connection errors and 502/503/504/429 answers; never timeouts (the time is spent). */
+/**
+ * Connection errors (before the answer, or cutting it short) and 502/503/504/429 answers; never
+ * timeouts (the time is spent).
+ */
 export function isRetryableFailure(error: unknown): boolean {
   if (isUpstreamUnreachableError(error)) return true;
+  if (isUpstreamBadResponseError(error)) return error.cutShort;
   return isUpstreamStatusError(error) && RETRYABLE_STATUSES.has(error.upstreamStatus);
 }
 

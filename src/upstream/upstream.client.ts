@@ -88,12 +88,16 @@ export class UpstreamClient implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Sends one request and reads the whole body. Network failures become UPSTREAM_UNREACHABLE;
-   * an abort through `request.signal` rejects with undici's abort error (the caller knows why).
+   * Sends one request and reads the whole body. Network failures become UPSTREAM_UNREACHABLE
+   * before the answer's headers, UPSTREAM_BAD_RESPONSE after them; an abort through
+   * `request.signal` rejects with undici's abort error (the caller knows why).
    */
   async send(backend: Backend, request: UpstreamRequest): Promise<UpstreamResponse> {
     const pool = this.pools.get(backend.origin);
     if (!pool) throw new Error(`unknown backend ${backend.name}`);
+    let answered = false;
+    let declared = 0;
+    let size = 0;
     try {
       const res = await pool.request({
         method: request.method as 'GET',
@@ -102,13 +106,13 @@ export class UpstreamClient implements OnModuleInit, OnApplicationShutdown {
         body: request.body,
         signal: request.signal,
       });
-      const declared = Number(res.headers['content-length'] ?? 0);
+      answered = true;
+      declared = Number(res.headers['content-length'] ?? 0);
       if (declared > MAX_BODY_BYTES) {
         res.body.destroy();
         throw new UpstreamBadResponseError(backend.name, `body of ${declared} bytes`);
       }
       const chunks: Buffer[] = [];
-      let size = 0;
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         size += chunk.length;
         if (size > MAX_BODY_BYTES) {
@@ -126,6 +130,14 @@ export class UpstreamClient implements OnModuleInit, OnApplicationShutdown {
       if (request.signal.aborted) throw error;
       const code = (error as { code?: unknown }).code;
       if (typeof code === 'string' && NETWORK_CODES.has(code)) {
+        // Headers came: the backend was reached and answered, then its answer broke off (a body
+        // short of its Content-Length, a chunked one without its last chunk). Unreachable sent
+        // the operator to the network, where the fault is the backend's answer.
+        if (answered) {
+          const of = declared > 0 ? ` of ${declared}` : '';
+          const reason = `body cut short after ${size}${of} bytes (${code})`;
+          throw new UpstreamBadResponseError(backend.name, reason, true, error);
+        }
         throw new UpstreamUnreachableError(backend.name, code, error);
       }
       // undici's own phase timeouts: connected, but the backend went silent.

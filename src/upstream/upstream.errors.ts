@@ -45,11 +45,24 @@ export class UpstreamUnreachableError extends AppError {
   }
 }
 
-/** The backend's answer could not be used (body over the size limit, or not valid HTTP). */
+/**
+ * The backend's answer could not be used: body over the size limit, not valid HTTP, or cut short
+ * (the connection closed or was reset after the headers, before the whole body).
+ */
 export class UpstreamBadResponseError extends AppError {
-  constructor(backend: string, reason: string) {
+  constructor(
+    backend: string,
+    reason: string,
+    /**
+     * The connection broke mid-answer, as it does when the backend dies while answering: a retry
+     * may meet a whole one (retry.decision.ts), where a malformed answer would come back as it is.
+     */
+    readonly cutShort = false,
+    cause?: unknown,
+  ) {
     super('UPSTREAM_BAD_RESPONSE', 502, `Backend ${backend} sent an unusable answer: ${reason}.`, {
       extensions: { backend },
+      cause,
     });
   }
 }

@@ -114,14 +114,15 @@ describe('hostile backend answers to /api/fanout: each ends in its own entry, ne
       'a chunked body without its last chunk',
       `${HEAD}Transfer-Encoding: chunked\r\n\r\n6\r\n{"a":1\r\n`,
     ],
-  ])('%s, then the connection closed: 502 UPSTREAM_UNREACHABLE', async (_name, bytes) => {
-    backend.handler = raw(bytes, true);
-    expect((await fanout()).backends[0]).toMatchObject({
-      status: 502,
-      error: 'UPSTREAM_UNREACHABLE',
-      degraded: true,
-    });
-  });
+  ])(
+    '%s, then the connection closed: 502 UPSTREAM_BAD_RESPONSE, the answer cut short',
+    async (_name, bytes) => {
+      backend.handler = raw(bytes, true);
+      const entry = (await fanout()).backends[0];
+      expect(entry).toMatchObject({ status: 502, error: 'UPSTREAM_BAD_RESPONSE', degraded: true });
+      expect(entry.detail).toContain('body cut short after 6');
+    },
+  );
 
   it('a body shorter than its Content-Length, the connection left open: UPSTREAM_TIMEOUT at the timeout, no hang', async () => {
     backend.handler = raw(`${HEAD}Content-Length: 100\r\n\r\n{"a":1`, false);

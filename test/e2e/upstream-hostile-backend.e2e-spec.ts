@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdminClient } from '../support/admin-client.js';
 import { answer, BackendServer, type BackendHandler } from '../support/backend-server.js';
@@ -119,4 +120,76 @@ describe('a backend that misbehaves degrades its own entry, and only its own fau
     }
     expect(await circuitState()).toBe(1);
   });
+});
+
+// Reached, and answering: headers came, then the connection closed before the whole body.
+// Reported UPSTREAM_UNREACHABLE, that sent the operator to the network; it is a bad answer, and
+// the breaker counts it as one.
+describe('a raw TCP backend that cuts its answer short after the headers', () => {
+  let server: Server;
+  let backendUrl: string;
+  let connections = 0;
+  let bytes = '';
+  let t: TestApp | undefined;
+  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
+
+  beforeAll(async () => {
+    // Reads the request, writes `bytes` and closes: no HTTP server in between to tidy it up.
+    server = createServer((socket) => {
+      connections++;
+      socket.on('error', () => undefined);
+      socket.once('data', () => socket.end(bytes));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    backendUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    db = await defaultDatabaseEnv();
+  });
+  afterEach(async () => {
+    await t?.close();
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await db.drop();
+  });
+
+  const entry = async (): Promise<JsonBody> => {
+    const res = await fetch(`${t!.baseUrl}/api/fanout`);
+    expect(res.status).toBe(200);
+    return (await json(res)).backends[0];
+  };
+
+  it.each([
+    [
+      'a body short of its Content-Length',
+      'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":1',
+      'body cut short after 6 of 100 bytes',
+    ],
+    [
+      'a chunked body without its last chunk',
+      'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n{"a":1\r\n',
+      'body cut short after 6 bytes',
+    ],
+  ])(
+    '%s: 502 UPSTREAM_BAD_RESPONSE, and enough of them open the breaker',
+    async (_name, answer, detail) => {
+      bytes = answer;
+      t = await startTestApp({
+        ...db.env,
+        BACKEND_URLS: backendUrl,
+        UPSTREAM_BREAKER_THRESHOLD: String(THRESHOLD),
+        UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS: '60000',
+        UPSTREAM_RETRY_MAX: '0',
+      });
+      for (let i = 0; i < THRESHOLD; i++) {
+        const failed = await entry();
+        expect(failed).toMatchObject({ ok: false, status: 502, error: 'UPSTREAM_BAD_RESPONSE' });
+        expect(failed.detail).toContain(detail);
+      }
+      expect(await new AdminClient(() => t!.adminUrl).metric('upstream_circuit_state')).toBe(1);
+      const seen = connections;
+      expect(await entry()).toMatchObject({ ok: false, error: 'UPSTREAM_CIRCUIT_OPEN' });
+      expect(connections).toBe(seen);
+    },
+  );
 });
