@@ -5,6 +5,22 @@ import type { Migration } from './database.migrations.js';
 /** Arbitrary but fixed: every replica of rampart must use the same advisory lock key. */
 export const MIGRATION_LOCK_KEY = 727_100_001;
 
+/**
+ * The server drops this session, and the advisory lock with it, within ~30 s of this pod's host
+ * going silent (a network partition or a lost node sends no FIN or RST), not after the kernel's
+ * default keepalive of 2 h, for which every replica starting meanwhile would wait on a lock
+ * nobody holds. TCP keepalive probes after 10 s idle, every 5 s, 3 unanswered; tcp_user_timeout
+ * covers data the server sent that is never acknowledged. Ignored on a Unix socket and PGlite.
+ */
+const DEAD_CLIENT_DETECTION = [
+  'SET tcp_keepalives_idle = 10',
+  'SET tcp_keepalives_interval = 5',
+  'SET tcp_keepalives_count = 3',
+  'SET tcp_user_timeout = 30000',
+].join('; ');
+const DEAD_CLIENT_RESET =
+  'RESET tcp_keepalives_idle; RESET tcp_keepalives_interval; RESET tcp_keepalives_count; RESET tcp_user_timeout';
+
 /** How often a replica waiting for the lock asks again. */
 const LOCK_POLL_MS = 250;
 
@@ -35,6 +51,7 @@ export async function migrate(
   // A migration may outlast DB_STATEMENT_TIMEOUT_MS; RESET below returns the session to the
   // pool's default.
   await session.exec('SET statement_timeout = 0');
+  await session.exec(DEAD_CLIENT_DETECTION);
   const started = performance.now();
   while (!(await tryLock(session))) {
     onWaiting(performance.now() - started);
@@ -92,6 +109,7 @@ async function applyPending(
 async function release(session: SqlSession): Promise<void> {
   await session.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
   await session.exec('RESET statement_timeout');
+  await session.exec(DEAD_CLIENT_RESET);
 }
 
 async function tryLock(session: SqlSession): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { CounterOutOfRangeError } from '../../src/counters/counters.errors.js';
 import { CountersRepository } from '../../src/counters/counters.repository.js';
 import { loadConfig } from '../../src/config/config.loader.js';
+import type { SqlSession } from '../../src/database/database.driver.js';
 import { DatabaseService } from '../../src/database/database.service.js';
 import { MIGRATIONS } from '../../src/database/database.migrations.js';
 import { migrate } from '../../src/database/database.migrator.js';
@@ -156,6 +157,36 @@ describe('migrations under the advisory lock (PostgreSQL)', () => {
       expect(again).toEqual([]);
     } finally {
       await Promise.all(drivers.map((d) => d.close()));
+      await server.drop();
+    }
+  });
+
+  it('the migrating session asks the server to drop it within ~30 s of silence (a partitioned pod frees the lock), then returns to the pool as it was', async () => {
+    const server = await createPostgresDatabase();
+    const config = loadConfig({ ...TEST_ENV, DATABASE_URL: server.url, DB_POOL_MAX: '1' });
+    const driver = new PgDriver(config);
+    const SETTINGS = `SELECT current_setting('tcp_keepalives_idle') AS idle,
+      current_setting('tcp_keepalives_interval') AS interval,
+      current_setting('tcp_keepalives_count') AS count,
+      current_setting('tcp_user_timeout') AS user_timeout`;
+    const probe = {
+      version: 1,
+      name: 'record the session',
+      sql: `CREATE TABLE seen AS ${SETTINGS}`,
+    };
+    const run = <T>(fn: (session: SqlSession) => Promise<T>) =>
+      driver.run(fn, { signal: NEVER, acquireTimeoutMs: 5_000 });
+    try {
+      const before = await run((s) => s.query(SETTINGS));
+      await run((s) => migrate(s, [probe]));
+      const during = await run((s) => s.query('SELECT * FROM seen'));
+      expect(during.rows).toEqual([
+        { idle: '10', interval: '5', count: '3', user_timeout: '30000' },
+      ]);
+      // DB_POOL_MAX=1: the same connection, back at its defaults for the requests that follow.
+      expect((await run((s) => s.query(SETTINGS))).rows).toEqual(before.rows);
+    } finally {
+      await driver.close();
       await server.drop();
     }
   });
