@@ -8,7 +8,9 @@ import {
 import { NEVER_ABORTS } from '../request-context/request-context.js';
 import type { RequestState } from '../request-context/request-state.js';
 import { rawRequest } from '../../test/support/raw-http.js';
+import { buildProblem, classifyError } from '../errors/problem.js';
 import { registerJsonBodyParser } from './json.body-parser.js';
+import { MAX_JSON_DEPTH } from './json.shape.js';
 
 /** A Fastify app with rampart's JSON parser and the request-state slot it writes to. */
 function parserApp(): FastifyInstance {
@@ -92,6 +94,101 @@ describe('registerJsonBodyParser: an empty body with a JSON Content-Type', () =>
     const response = await send('POST');
     expect(response.status).toBe(400);
     expect(response.body).toContain('FST_ERR_CTP_EMPTY_JSON_BODY');
+  });
+});
+
+describe('registerJsonBodyParser: what each refused body answers', () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = parserApp();
+    // The one problem mapping (errors/problem.ts), as the problem filter applies it.
+    app.setErrorHandler(async (error, _request, reply) => {
+      const problem = buildProblem(classifyError(error), {});
+      return reply.code(problem.status).send(problem);
+    });
+    app.post('/', async (request) => ({ body: request.body }));
+    await app.ready();
+  });
+  afterAll(() => app.close());
+
+  const post = async (payload: string) => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/',
+      headers: { 'content-type': 'application/json' },
+      payload,
+    });
+    return { status: response.statusCode, ...(response.json() as Record<string, unknown>) };
+  };
+  const notJson = {
+    status: 400,
+    code: 'MALFORMED_JSON',
+    detail: "Body is not valid JSON but content-type is set to 'application/json'",
+  };
+
+  it.each([
+    [
+      'an empty body',
+      '',
+      {
+        status: 400,
+        code: 'EMPTY_JSON_BODY',
+        detail: "Body cannot be empty when content-type is set to 'application/json'",
+      },
+    ],
+    ['text that is not JSON', '{"name":', notJson],
+    ['whitespace only', '  ', notJson],
+    ['a byte order mark only', '\ufeff', notJson],
+    // JSON.parse (the field-naming pass) refuses a byte order mark that the parser skips.
+    ['a byte order mark before a __proto__ key', '\ufeff{"__proto__":{"x":1}}', notJson],
+    [
+      'JSON nested past the depth limit',
+      '['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1),
+      {
+        status: 400,
+        code: 'MALFORMED_JSON',
+        detail: `The JSON is nested deeper than ${MAX_JSON_DEPTH} levels.`,
+      },
+    ],
+    [
+      'a __proto__ key',
+      '{"a":[{"__proto__":{"x":1}}]}',
+      {
+        code: 'INVALID_INPUT',
+        errors: [{ field: '__proto__', message: 'a key this API never accepts' }],
+      },
+    ],
+    [
+      'a constructor holding a prototype',
+      '{"constructor":{"prototype":{"x":1}}}',
+      {
+        code: 'INVALID_INPUT',
+        errors: [{ field: 'constructor', message: 'a key this API never accepts' }],
+      },
+    ],
+    [
+      'a key repeated within one object',
+      '{"a":[{"b":1,"\\u0062":2}]}',
+      {
+        code: 'INVALID_INPUT',
+        errors: [
+          {
+            field: '/a/0/b',
+            message: 'this key appears more than once in its object; send it once',
+          },
+        ],
+      },
+    ],
+  ])('%s', async (_name, payload, answer) => {
+    expect(await post(payload)).toMatchObject(answer);
+  });
+
+  it.each([
+    ['JSON after a byte order mark', '\ufeff{"a":1}', { a: 1 }],
+    ['a constructor that is only a name', '{"constructor":"c"}', { constructor: 'c' }],
+    ['a string value "__proto__"', '"__proto__"', '__proto__'],
+  ])('accepts %s', async (_name, payload, body) => {
+    expect(await post(payload)).toEqual({ status: 200, body });
   });
 });
 

@@ -1,12 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import {
   BadRequestError,
   MalformedJsonError,
   UnsupportedMediaTypeError,
 } from './protocol.errors.js';
 import { InvalidInputError } from '../errors/http.errors.js';
-import { jsonShape } from './json.shape.js';
-import { duplicateKeyPointer } from './json.duplicate-keys.js';
+import { readStrictJson, type StrictJsonReading } from './json.strict.js';
 import { repeated } from './raw-headers.js';
 
 const SEND_JSON = 'send Content-Type: application/json';
@@ -15,13 +14,13 @@ const REPEATED_KEY = 'this key appears more than once in its object; send it onc
 /**
  * The only request bodies the public API reads are JSON, stored exactly as sent:
  * 1. `application/json` (any case, with or without `charset=utf-8`) is decoded as strict UTF-8:
- *    an invalid byte is malformed JSON (400), not a U+FFFD the client never sent; the JSON itself
- *    goes through Fastify's own parser, so the body limit and the `__proto__`/`constructor`
- *    poisoning checks (`onProtoPoisoning`, `onConstructorPoisoning`) stay Fastify's;
- *    JSON too costly to parse or walk (json.shape.ts: too deep, or an object too wide) is
- *    malformed JSON too; JSON that repeats a key within one object is refused (400
- *    INVALID_INPUT, the field its JSON pointer: json.duplicate-keys.ts) rather than read as its
- *    last value; and a body with a
+ *    an invalid byte is malformed JSON (400), not a U+FFFD the client never sent; the body limit
+ *    stays Fastify's, and the JSON is read by rampart's strict rules (json.strict.ts), with
+ *    Fastify's `onProtoPoisoning` and `onConstructorPoisoning` settings for the
+ *    `__proto__`/`constructor` keys: JSON too costly to parse or walk (too deep, or an object
+ *    too wide) is malformed JSON too; JSON that repeats a key within one object is refused (400
+ *    INVALID_INPUT, the field its JSON pointer) rather than read as its last value; and a body
+ *    with a
  *    Content-Encoding (gzip, br…) is refused with 415: it is read as sent or not at all;
  * 2. any other type — a form post or `text/plain`, which a cross-site HTML form can send without
  *    a CORS preflight — and a body without a Content-Type answer 415.
@@ -33,10 +32,10 @@ const REPEATED_KEY = 'this key appears more than once in its object; send it onc
  */
 export function registerJsonBodyParser(app: FastifyInstance): void {
   const { onProtoPoisoning, onConstructorPoisoning } = app.initialConfig;
-  const parseJson = app.getDefaultJsonParser(
-    onProtoPoisoning ?? 'error',
-    onConstructorPoisoning ?? 'error',
-  );
+  const poisoning = {
+    protoAction: onProtoPoisoning ?? 'error',
+    constructorAction: onConstructorPoisoning ?? 'error',
+  } as const;
   // `fatal`: throw on invalid UTF-8 instead of substituting U+FFFD (WHATWG Encoding §10.2).
   // `ignoreBOM`: keep a leading byte order mark in the text (the decoder drops it by default),
   // so the echo answers the bytes as sent; the JSON parser skips it (secure-json-parse).
@@ -82,26 +81,21 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
     // DELETE content has no defined meaning (RFC 9110 §9.3.5), and generic clients send their
     // JSON Content-Type on every call: an empty DELETE body is no body, not EMPTY_JSON_BODY (the
     // chaos docs' helper could not stop a fault). Other methods still need their JSON.
-    if (text === '' && request.method === 'DELETE') {
-      done(null, undefined);
+    if (text === '') {
+      done(request.method === 'DELETE' ? null : new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY());
       return;
     }
-    const shape = jsonShape(text);
-    if (shape.problem !== undefined) {
-      done(new MalformedJsonError(shape.problem));
+    const reading = readStrictJson(text, poisoning);
+    if (reading.kind !== 'value') {
+      done(refused(reading));
       return;
     }
-    // Kept for a route that passes the body on as sent (RequestState.bodyText): the value below
-    // is what JSON.parse makes of it, not always what the client sent.
+    // Kept for a route that passes the body on as sent (RequestState.bodyText): the value is
+    // what JSON.parse makes of it, not always what the client sent.
     // (The admin listener has no request state.)
     const state = request.requestState;
     if (state) state.bodyText = text;
-    parseJson(request, text, (error, value) => {
-      if (error) return done(poisoned(text, error));
-      const pointer = duplicateKeyPointer(text, value, shape.keys);
-      if (pointer === undefined) return done(null, value);
-      done(new InvalidInputError([{ field: pointer, message: REPEATED_KEY }]));
-    });
+    done(null, reading.value);
   });
   // Catch-all: the stream is never read; Node discards the rest of the body after the answer.
   app.addContentTypeParser('*', (request, _payload, done) => {
@@ -124,22 +118,23 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
 }
 
 /**
- * Fastify's parser answers one error for text that is not JSON and for JSON it refuses because
- * a key is `__proto__` or `constructor` (prototype poisoning): MALFORMED_JSON, "not valid JSON",
- * for a body that is. Valid JSON refused is a refused field, named as an unknown one is.
+ * The answer to a refused body. Text that is not JSON is Fastify's own error (400
+ * MALFORMED_JSON, errors/problem.ts); valid JSON refused for a `__proto__` or `constructor` key
+ * is a refused field, named as an unknown one is, not "not valid JSON".
  */
-function poisoned(text: string, error: Error): Error {
-  // The reviver sees each key decoded (`"\u005f_proto__"` too).
-  let field = 'constructor';
-  try {
-    JSON.parse(text, (key, value: unknown) => {
-      if (key === '__proto__') field = key;
-      return value;
-    });
-  } catch {
-    return error;
+function refused(reading: Exclude<StrictJsonReading, { kind: 'value' }>): Error {
+  switch (reading.kind) {
+    case 'too-costly':
+      return new MalformedJsonError(reading.detail);
+    case 'not-json':
+      return new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY();
+    case 'forbidden-key':
+      return new InvalidInputError([
+        { field: reading.key, message: 'a key this API never accepts' },
+      ]);
+    case 'repeated-key':
+      return new InvalidInputError([{ field: reading.pointer, message: REPEATED_KEY }]);
   }
-  return new InvalidInputError([{ field, message: 'a key this API never accepts' }]);
 }
 
 /** The lower-cased `charset` parameter (RFC 9110 §8.3.1: optionally quoted), if any. */

@@ -1,5 +1,5 @@
 import { MAX_JSON_DEPTH } from './json.shape.js';
-import { parseStrictJson } from './json.strict.js';
+import { parseStrictJson, readStrictJson } from './json.strict.js';
 
 describe('parseStrictJson: the request body rules, for JSON from elsewhere', () => {
   it('parses JSON that follows them', () => {
@@ -42,6 +42,37 @@ describe('parseStrictJson: the request body rules, for JSON from elsewhere', () 
     });
     expect(parseStrictJson('{"a":[{"b":1,"\\u0062":2}]}')).toEqual({
       problem: 'The JSON repeats the key at /a/0/b.',
+    });
+  });
+
+  it('skips a byte order mark, and still refuses a __proto__ key after one', () => {
+    expect(parseStrictJson('\ufeff{"a":1}')).toEqual({ value: { a: 1 } });
+    expect(parseStrictJson('\ufeff{"__proto__":{"polluted":1}}')).toEqual({
+      problem: 'Object contains forbidden prototype property',
+    });
+  });
+});
+
+describe('readStrictJson: the kind of problem, for each caller to answer in its own words', () => {
+  it.each([
+    ['{"a":1}', { kind: 'value', value: { a: 1 } }],
+    [
+      '['.repeat(MAX_JSON_DEPTH + 1),
+      { kind: 'too-costly', detail: `The JSON is nested deeper than ${MAX_JSON_DEPTH} levels.` },
+    ],
+    ['{"a":', { kind: 'not-json', detail: expect.any(String) }],
+    ['{"a":[{"\\u005f_proto__":1}]}', { kind: 'forbidden-key', key: '__proto__' }],
+    ['{"constructor":{"prototype":1}}', { kind: 'forbidden-key', key: 'constructor' }],
+    ['{"a":{"b":1,"b":2}}', { kind: 'repeated-key', pointer: '/a/b' }],
+  ])('%s', (text, reading) => {
+    expect(readStrictJson(text)).toMatchObject(reading);
+  });
+
+  it("leaves poisoning keys to the actions it is given (Fastify's onProtoPoisoning)", () => {
+    const text = '{"__proto__":{"x":1},"constructor":{"prototype":1},"a":1}';
+    expect(readStrictJson(text, { protoAction: 'remove', constructorAction: 'remove' })).toEqual({
+      kind: 'value',
+      value: { a: 1 },
     });
   });
 });

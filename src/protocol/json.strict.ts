@@ -2,31 +2,92 @@ import secureJson from 'secure-json-parse';
 import { duplicateKeyPointer } from './json.duplicate-keys.js';
 import { jsonShape } from './json.shape.js';
 
-/** What a JSON text is to rampart: its value, or why it is refused. */
-export type StrictJson = { value: unknown } | { problem: string };
+/** What rampart makes of a JSON text: its value, or the kind of problem that refuses it. */
+export type StrictJsonReading =
+  | { kind: 'value'; value: unknown }
+  /** Too costly to parse or to walk (json.shape.ts); `detail` says which limit. */
+  | { kind: 'too-costly'; detail: string }
+  /** Not JSON; `detail` is the parser's message. */
+  | { kind: 'not-json'; detail: string }
+  /** Prototype poisoning: the first such key JSON.parse met; `detail` is the parser's message. */
+  | { kind: 'forbidden-key'; key: '__proto__' | 'constructor'; detail: string }
+  /** A key repeated within one object, at this JSON pointer (json.duplicate-keys.ts). */
+  | { kind: 'repeated-key'; pointer: string };
+
+/** What to do with a prototype-poisoning key (secure-json-parse's actions, Fastify's options). */
+export interface PoisoningActions {
+  protoAction: 'error' | 'remove' | 'ignore';
+  constructorAction: 'error' | 'remove' | 'ignore';
+}
+
+const REFUSE_POISONING: PoisoningActions = { protoAction: 'error', constructorAction: 'error' };
 
 /**
- * Parses JSON by the rules the request body parser (json.body-parser.ts) applies to a request
- * body, for JSON that comes from elsewhere: a backend's answer. Refused: text that is not JSON;
- * JSON too costly to parse or walk (json.shape.ts); a `__proto__` key, or a `constructor` one
- * holding a `prototype` (secure-json-parse, the check Fastify's own parser makes); a key
- * repeated within one object, which JSON.parse reads as its last value where another reader
- * may take the first (json.duplicate-keys.ts).
+ * Reads JSON by rampart's rules, the same for a request body (json.body-parser.ts) and for JSON
+ * from elsewhere (a backend's answer, `parseStrictJson`). The steps, in order:
+ * 1. JSON too costly to parse or walk is refused unparsed (json.shape.ts);
+ * 2. the text is parsed by secure-json-parse (the parser and the checks Fastify's own JSON parser
+ *    uses), which refuses a `__proto__` key, or a `constructor` one holding a `prototype`, unless
+ *    `actions` say otherwise; that refusal is told apart from text that is not JSON;
+ * 3. a key repeated within one object is refused: JSON.parse reads it as its last value where
+ *    another reader may take the first (json.duplicate-keys.ts).
+ * Each caller maps the kind to its own answer.
  *
  * A `__proto__` key is no pollution inside this process (JSON.parse makes it an own property,
  * not the prototype), but a value holding one, sent on in an answer, is an `Object.assign` or a
  * deep merge away from polluting whichever client reads that answer.
  */
-export function parseStrictJson(text: string): StrictJson {
+export function readStrictJson(
+  text: string,
+  actions: PoisoningActions = REFUSE_POISONING,
+): StrictJsonReading {
   const shape = jsonShape(text);
-  if (shape.problem !== undefined) return { problem: shape.problem };
+  if (shape.problem !== undefined) return { kind: 'too-costly', detail: shape.problem };
   let value: unknown;
   try {
-    value = secureJson.parse(text, null, { protoAction: 'error', constructorAction: 'error' });
+    value = secureJson.parse(text, null, actions);
   } catch (error) {
-    return { problem: (error as Error).message };
+    return refusal(text, (error as Error).message);
   }
   const pointer = duplicateKeyPointer(text, value, shape.keys);
-  if (pointer !== undefined) return { problem: `The JSON repeats the key at ${pointer}.` };
-  return { value };
+  if (pointer !== undefined) return { kind: 'repeated-key', pointer };
+  return { kind: 'value', value };
+}
+
+/**
+ * secure-json-parse throws one SyntaxError for text that is not JSON and for JSON it refuses
+ * for a poisoning key. JSON.parse tells them apart, its reviver seeing each key decoded
+ * (`"\u005f_proto__"` too). It takes no byte order mark, which secure-json-parse skips: a
+ * poisoning key after one reads as not JSON.
+ */
+function refusal(text: string, detail: string): StrictJsonReading {
+  let key: '__proto__' | 'constructor' = 'constructor';
+  try {
+    JSON.parse(text, (name, value: unknown) => {
+      if (name === '__proto__') key = name;
+      return value;
+    });
+  } catch {
+    return { kind: 'not-json', detail };
+  }
+  return { kind: 'forbidden-key', key, detail };
+}
+
+/** What a JSON text is to rampart: its value, or why it is refused. */
+export type StrictJson = { value: unknown } | { problem: string };
+
+/**
+ * `readStrictJson` for JSON that comes from elsewhere (a backend's answer), each refusal
+ * said in one sentence.
+ */
+export function parseStrictJson(text: string): StrictJson {
+  const reading = readStrictJson(text);
+  switch (reading.kind) {
+    case 'value':
+      return { value: reading.value };
+    case 'repeated-key':
+      return { problem: `The JSON repeats the key at ${reading.pointer}.` };
+    default:
+      return { problem: reading.detail };
+  }
 }

@@ -295,7 +295,7 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
       await problem(form, 415, 'UNSUPPORTED_MEDIA_TYPE');
     });
 
-    it('prototype poisoning is still refused by Fastify’s parser (onProtoPoisoning: error), as the field it is, not as invalid JSON', async () => {
+    it('prototype poisoning is still refused (Fastify’s onProtoPoisoning: error), as the field it is, not as invalid JSON', async () => {
       const cases = [
         ['{"name":"a","__proto__":{"x":1}}', '__proto__'],
         ['{"name":"a","\\u005f_proto__":{"x":1}}', '__proto__'],
