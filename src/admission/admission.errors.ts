@@ -3,7 +3,7 @@ import { AppError } from '../errors/app.error.js';
 // Neither is logged (quiet): under overload they come by the thousand per second, and a log line
 // costs about what the refusal does. The raw listener writes their body (admission.listener.ts);
 // they are counted in http_server_admission_rejections_total, and every limit change is logged
-// (admission.gate.ts).
+// (admission.window.ts).
 
 /** Over the adaptive concurrency limit, and the queue is full or the wait for a slot ended. */
 export class ConcurrencyLimitedError extends AppError {

@@ -12,20 +12,14 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { AdmissionMetrics } from './admission.metrics.js';
 import { AdmissionQueue, type Waiter } from './admission.queue.js';
 import { AdmissionSlot, type SlotOwner } from './admission.slot.js';
+import { AdmissionWindow } from './admission.window.js';
 import { ConcurrencyLimiter } from './concurrency.limiter.js';
 import { LatencyWindow } from './latency.window.js';
 import { LimitChangeLog } from './limit-change.log.js';
 import { ListenerHold } from './listener.hold.js';
-import { CPU_SATURATED } from './listener.pause.js';
 import { LoopWatch } from './loop.watch.js';
+import { QueueExpiry } from './queue.expiry.js';
 
-// Envoy's adaptive-concurrency filter samples 100 ms windows too: long enough for tens of
-// requests at light load, short enough that a burst is answered within a few windows. A window
-// with fewer than MIN_SAMPLES finished requests is extended (up to MAX_WINDOW_MS) rather than
-// judged on one or two requests.
-const WINDOW_MS = 100;
-const MIN_SAMPLES = 10;
-const MAX_WINDOW_MS = 1_000;
 // "Fail at Scale": a queue not empty for 100 ms is standing; then waits are cut to 5 ms. Here
 // standing means not shrinking over 250 ms (admission.queue.ts): accepting and parsing a burst
 // of 2,500 connections alone keeps one loop busy for ~0.1-0.2 s, and such a burst must be
@@ -54,12 +48,13 @@ export interface GateWaiter extends Waiter {
  * 1. refused (SERVER_OVERLOADED) while the loop's delay passes EVENT_LOOP_MAX_DELAY_MS: a blocked
  *    loop answers nothing in time, so nothing new is started;
  * 2. over the adaptive limit (concurrency.limiter.ts), queued (wait(), admission.queue.ts) and
- *    refused (CONCURRENCY_LIMITED) when the queue is full or its wait ends; the limit is fed
- *    every window with the median latency of finished requests and held from growing while
- *    event-loop utilization says the CPU is the bottleneck. (The loop's delay was an input too,
- *    at first: under a CPU-bound overload it counted the cost of the refusals themselves against
- *    the admitted requests and drove the limit to its floor, goodput with it. Latency measured
- *    in-process already includes the CPU queue they meet.)
+ *    refused (CONCURRENCY_LIMITED) when the queue is full or its wait ends (queue.expiry.ts);
+ *    the limit is fed every window (admission.window.ts) with the median latency of finished
+ *    requests and held from growing while event-loop utilization says the CPU is the
+ *    bottleneck. (The loop's delay was an input too, at first: under a CPU-bound overload it
+ *    counted the cost of the refusals themselves against the admitted requests and drove the
+ *    limit to its floor, goodput with it. Latency measured in-process already includes the CPU
+ *    queue they meet.)
  * 3. otherwise admitted; its slot (admission.slot.ts) is released when the response closes, and
  *    lent to the next request while the request is parked on shared work.
  * Connections are bounded before that, by the kernel and at accept (attach()).
@@ -69,14 +64,12 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
   private readonly limiter: ConcurrencyLimiter;
   private readonly latencies = new LatencyWindow();
   private readonly queue: AdmissionQueue<GateWaiter>;
-  private expiryTimer?: NodeJS.Timeout;
-  private expiryAt = Infinity;
+  private readonly expiry: QueueExpiry<GateWaiter>;
   /** The event loop, judged every window (delay refusals, readiness, status page). */
   readonly loop: LoopWatch;
   private readonly metrics: AdmissionMetrics;
   private readonly hold: ListenerHold;
-  private timer?: NodeJS.Timeout;
-  private windowStart = 0;
+  private readonly window: AdmissionWindow;
   private admitted = 0;
   private parked = 0;
   private readonly changes: LimitChangeLog;
@@ -105,6 +98,10 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
       standingAfterMs: STANDING_AFTER_MS,
       standingMaxWaitMs: STANDING_MAX_WAIT_MS,
     });
+    this.expiry = new QueueExpiry(this.queue, (waiter) => {
+      this.countLimitRefusal();
+      waiter.refuse();
+    });
     this.metrics = new AdmissionMetrics(metrics, {
       limit: () => this.limiter.limit,
       inFlight: () => this.admitted,
@@ -113,6 +110,16 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
       baselineMs: () => this.limiter.baselineMs,
       connections: () => this.hold.connections,
       holding: () => (this.hold.engaged ? 1 : 0),
+    });
+    this.window = new AdmissionWindow({
+      limiter: this.limiter,
+      latencies: this.latencies,
+      changes: this.changes,
+      loop: this.loop,
+      hold: this.hold,
+      inFlight: () => this.admitted,
+      sustainedAt: (now) => this.sustainedAt(now),
+      drain: (now) => this.drain(now),
     });
   }
 
@@ -153,9 +160,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
   start(server?: Server): void {
     if (server && this.enabled && this.config.ADMISSION_HOLD_CONNECTIONS) this.hold.start(server);
     this.loop.start();
-    this.windowStart = performance.now();
-    this.timer = setInterval(() => this.endWindow(), WINDOW_MS);
-    this.timer.unref();
+    this.window.start();
   }
 
   /** Longest a request may wait for a slot, ms (0: refused at once when over the limit). */
@@ -203,7 +208,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
       this.countLimitRefusal();
       return false;
     }
-    this.armExpiry(now);
+    this.expiry.arm(now);
     return true;
   }
 
@@ -253,65 +258,14 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
     this.changes.countRejection();
   }
 
-  /** One timer for the whole queue, set for the earliest wait that ends. */
-  private armExpiry(now: number): void {
-    const at = this.queue.nextExpiry(now);
-    if (at === undefined || at >= this.expiryAt) return;
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    this.expiryAt = at;
-    this.expiryTimer = setTimeout(() => this.expireWaiters(), Math.max(0, at - now));
-    this.expiryTimer.unref();
-  }
-
-  private expireWaiters(): void {
-    this.expiryTimer = undefined;
-    this.expiryAt = Infinity;
-    const now = performance.now();
-    for (const waiter of this.queue.expire(now)) {
-      this.countLimitRefusal();
-      waiter.refuse();
-    }
-    this.armExpiry(now);
-  }
-
   /** Nest closes the HTTP server after this: it must be listening to be closed. */
   beforeApplicationShutdown(): void {
     this.stopPausing();
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.window.stop();
+    this.expiry.stop();
     this.loop.stop();
-  }
-
-  private endWindow(): void {
-    const now = performance.now();
-    const loop = this.loop.judge();
-    const saturated = loop.utilization >= CPU_SATURATED;
-    this.hold.judge(loop.utilization, saturated, this.sustainedAt(now));
-    // Too few requests to judge latency yet; the loop is still judged every window.
-    if (this.latencies.size < MIN_SAMPLES && now - this.windowStart < MAX_WINDOW_MS) return;
-    const window = this.latencies.take(this.admitted);
-    this.windowStart = now;
-    if (window.count === 0) return;
-    const update = this.limiter.update({
-      latencyMs: window.medianMs,
-      maxInFlight: window.maxInFlight,
-      cpuSaturated: saturated,
-    });
-    if (update.limit > update.previous) this.drain(now);
-    this.changes.maybeLog(
-      {
-        limit: update.limit,
-        gradient: update.gradient,
-        baselineMs: update.baselineMs,
-        latencyMs: window.medianMs,
-        cpuSaturated: saturated,
-        loop,
-        inFlight: this.admitted,
-      },
-      now,
-    );
   }
 }

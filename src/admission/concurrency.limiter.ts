@@ -27,7 +27,7 @@ export interface LimiterUpdate {
 // BBR keep the minimum RTT): at half capacity on a quiet machine the median of a 100 ms window
 // still varies by 1.5x from GC, timer and scheduler noise, and 1.5x of an average refused 10-39 %
 // of requests at 0.5-1x load in the overload bench. The baseline is the lowest window median of
-// the last minute (60 buckets of 10 windows of admission.gate.ts's 100 ms), so an overload never
+// the last minute (60 buckets of 10 windows of admission.window.ts's 100 ms), so an overload never
 // teaches the limiter that queueing is normal (Gradient2's known drift), and a lasting change in
 // what a request costs (a slower database) is absorbed within a minute.
 const TOLERANCE = 2;
@@ -66,7 +66,7 @@ const SMOOTHING_DOWN = 1;
  * Steady state: the limit where latency sits near TOLERANCE x baseline (or baseline + SLACK_MS
  * for a fast baseline), the knee of the latency curve,
  * i.e. the most concurrency the process serves without queueing. Pure and clock-free: the owner
- * (admission.gate.ts) decides what a window is.
+ * (admission.window.ts) decides what a window is.
  */
 export class ConcurrencyLimiter {
   private estimate: number;

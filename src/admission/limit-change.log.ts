@@ -6,7 +6,7 @@ const log = logger.child({ module: 'admission' });
 // At most one limit-change line per 10 s: under a spike the limit moves every window.
 const LOG_INTERVAL_MS = 10_000;
 
-/** What one window's limiter update saw and did (admission.gate.ts). */
+/** What one window's limiter update saw and did (admission.window.ts). */
 export interface LimitChange {
   limit: number;
   gradient: number;

@@ -21,7 +21,8 @@ export interface HoldReadings {
  * CPU-bound overload, closes and reopens its listening socket so that it holds about the
  * limit's worth of connections and the kernel refuses the rest. listener.pause.ts decides from
  * each window; this applies the decision, reads the kernel's accept queue while the thread is
- * saturated (accept.queue.ts) and logs the changes. admission.gate.ts owns one and feeds it.
+ * saturated (accept.queue.ts) and logs the changes. admission.gate.ts owns one;
+ * admission.window.ts feeds it each window.
  */
 export class ListenerHold {
   private readonly pause = new ListenerPause();

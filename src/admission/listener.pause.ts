@@ -21,8 +21,8 @@ const HEADROOM_SHARE = 0.1;
 // slow dependency the limit binds with the CPU mostly idle; refusing there costs nothing that
 // serving needs, and new clients keep getting a 503 with Retry-After, not a reset.) A standing
 // queue alone engaged it at half of saturation too, on a 100 ms database hiccup.
-// The one threshold for "the thread is saturated" (perf_hooks event-loop utilization); the gate
-// reads it too (admission.gate.ts), so both decisions mean the same thing by it.
+// The one threshold for "the thread is saturated" (perf_hooks event-loop utilization); the
+// limit's window reads it too (admission.window.ts), so both decisions mean the same thing by it.
 export const CPU_SATURATED = 0.95;
 // Released after half a second below 80 % utilization: the connections held no longer keep the
 // thread busy, so arrivals have fallen. Releasing at the first idle window let the whole backlog

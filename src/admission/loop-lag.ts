@@ -1,5 +1,5 @@
 /**
- * The loop-delay side of admission, judged once a window (admission.gate.ts): while the last
+ * The loop-delay side of admission, judged once a window (admission.window.ts): while the last
  * window's worst delay passed EVENT_LOOP_MAX_DELAY_MS every new request is refused
  * (`SERVER_OVERLOADED`), and once it has done so `SUSTAINED_WINDOWS` windows running it counts as
  * sustained overload, as a standing queue does: refusals then close their connection and the

@@ -3,8 +3,8 @@ import { EventLoopMonitor, type LoopWindow } from './event-loop.monitor.js';
 import { LoopLag } from './loop-lag.js';
 
 /**
- * The event loop as admission and readiness read it, judged once a window by the gate
- * (admission.gate.ts): its delay against EVENT_LOOP_MAX_DELAY_MS (loop-lag.ts: refuse new
+ * The event loop as admission and readiness read it, judged once a window
+ * (admission.window.ts): its delay against EVENT_LOOP_MAX_DELAY_MS (loop-lag.ts: refuse new
  * requests, and call it sustained overload after two windows) and against
  * READINESS_MAX_EVENT_LOOP_DELAY_MS (since when it stayed over: event-loop.health.ts).
  */

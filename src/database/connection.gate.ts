@@ -1,4 +1,6 @@
-import { DbPoolSaturatedError, DbPoolTimeoutError, DbQueueFullError } from './database.errors.js';
+import { ConnectionQueue } from './connection.queue.js';
+import { DbPoolSaturatedError, DbQueueFullError } from './database.errors.js';
+import { PoolWarmth } from './pool.warmth.js';
 
 export interface GateOptions {
   /** Holders at once (DB_POOL_MAX; 1 for PGlite). */
@@ -19,17 +21,6 @@ export interface AcquireOptions {
   timeoutMs: number;
   /** Epoch ms at which the caller's request fails anyway; absent = only the cap bounds it. */
   deadline?: number;
-}
-
-interface Waiter {
-  resolve: (acquiredAt: number) => void;
-  reject: (error: unknown) => void;
-  timer: NodeJS.Timeout;
-  enqueuedAt: number;
-  /** Clock time the wait ends at; shortened once the queue stands. */
-  expiresAt: number;
-  signal: AbortSignal;
-  onAbort: () => void;
 }
 
 // Weight of the newest hold in the moving average: ~the last ten holds dominate.
@@ -55,22 +46,17 @@ const HOLD_EWMA_WEIGHT = 0.2;
  * request's deadline: the wait is bounded by the time left (minus a typical hold, the time
  * the query itself needs), and a caller whose time left is below the estimated wait is
  * refused at once (DB_POOL_SATURATED) rather than after waiting for nothing.
- * The queue is an array: removing a timed-out waiter is O(n), and n ≤ queueMax.
+ * The waiters themselves, their order and their timers are connection.queue.ts's.
  */
 export class ConnectionGate {
   readonly max: number;
   private active = 0;
-  private readonly queue: Waiter[] = [];
+  private readonly queue: ConnectionQueue;
   private readonly now: () => number;
   private holdMs = 0;
   private lastAcquireAt = 0;
-  private nonEmptySince = 0;
-  /** The waits of this standing period's older waiters were already cut to the target. */
-  private shortened = false;
-  /** Holders opening a connection right now, not yet able to serve. */
-  private opening = 0;
-  /** When the pool last stopped being cold: a standing queue is counted from then. */
-  private warmSince = 0;
+  /** A standing queue is counted from when the pool last stopped being cold. */
+  private readonly warmth: PoolWarmth;
   /** Holders allowed now: `max`, or fewer while the server has no connection slot to spare. */
   private ceiling: number;
   private ceilingTimer?: NodeJS.Timeout;
@@ -79,6 +65,8 @@ export class ConnectionGate {
     this.max = options.max;
     this.ceiling = options.max;
     this.now = options.now ?? Date.now;
+    this.queue = new ConnectionQueue(options.targetMs);
+    this.warmth = new PoolWarmth(options.max, this.now);
   }
 
   /** Holders allowed now (below `max` only while limitTo() holds). */
@@ -109,9 +97,8 @@ export class ConnectionGate {
     const now = this.now();
     const lifo = this.standing;
     while (this.active < this.ceiling) {
-      const next = this.nextWaiter(now, lifo);
+      const next = this.queue.next(now, lifo);
       if (!next) return;
-      this.detach(next);
       next.resolve(this.take(now));
     }
   }
@@ -141,8 +128,8 @@ export class ConnectionGate {
    * its lifetime) leaves the pool warm: CoDel must keep working in an overload.
    */
   get standing(): boolean {
-    if (this.queue.length === 0 || this.cold) return false;
-    const since = Math.max(this.nonEmptySince, this.warmSince);
+    if (this.queue.length === 0 || this.warmth.cold) return false;
+    const since = Math.max(this.queue.nonEmptySince, this.warmth.warmSince);
     return this.now() - since >= this.options.intervalMs;
   }
 
@@ -151,16 +138,7 @@ export class ConnectionGate {
    * @returns call it once the connection is open, or failed to open
    */
   openingConnection(): () => void {
-    this.opening++;
-    return () => {
-      const wasCold = this.cold;
-      this.opening--;
-      if (wasCold && !this.cold) this.warmSince = this.now();
-    };
-  }
-
-  private get cold(): boolean {
-    return this.opening * 2 >= this.max;
+    return this.warmth.openingConnection();
   }
 
   /**
@@ -203,20 +181,7 @@ export class ConnectionGate {
       waitMs = Math.min(waitMs, remaining - this.holdMs);
     }
     waitMs = Math.max(1, Math.floor(waitMs));
-    if (this.queue.length === 0) this.nonEmptySince = now;
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve,
-        reject,
-        signal,
-        timer: setTimeout(() => this.leave(waiter, new DbPoolTimeoutError(waitMs)), waitMs),
-        enqueuedAt: now,
-        expiresAt: now + waitMs,
-        onAbort: () => this.leave(waiter, signal.reason),
-      };
-      signal.addEventListener('abort', waiter.onAbort, { once: true });
-      this.queue.push(waiter);
-    });
+    return this.queue.wait(signal, now, waitMs);
   }
 
   /** Gives back the slot taken at `acquiredAt`: to the next waiter (FIFO, LIFO while standing). */
@@ -233,77 +198,24 @@ export class ConnectionGate {
       return;
     }
     const lifo = this.standing;
-    if (lifo && !this.shortened) this.shortenWaits(now);
-    const next = this.nextWaiter(now, lifo);
+    if (lifo && !this.queue.shortened) this.queue.shortenWaits(now);
+    const next = this.queue.next(now, lifo);
     if (!next) {
       this.active--;
       return;
     }
-    this.detach(next);
     this.lastAcquireAt = now;
     next.resolve(now);
   }
 
-  /**
-   * The waiter to serve next (newest first while the queue stands). A wait whose time is up
-   * although its timer has not fired (the thread was busy, as PGlite keeps it through a
-   * statement) is refused as its timer would have, not served late.
-   */
-  private nextWaiter(now: number, lifo: boolean): Waiter | undefined {
-    let next = lifo ? this.queue.pop() : this.queue.shift();
-    while (next !== undefined && next.expiresAt <= now) {
-      this.detach(next);
-      next.reject(new DbPoolTimeoutError(Math.round(now - next.enqueuedAt)));
-      next = lifo ? this.queue.pop() : this.queue.shift();
-    }
-    return next;
-  }
-
   /** Fails every waiter with `error` (the breaker opened: none of them will be served in time). */
   rejectAll(error: unknown): void {
-    for (const waiter of this.queue.splice(0)) {
-      this.detach(waiter);
-      waiter.reject(error);
-    }
-  }
-
-  /**
-   * The queue just turned out to be standing: waiters that arrived before it did still have
-   * long waits, and LIFO now serves them last. Cut every wait to the CoDel target, so they hear
-   * 503 within it instead of at their deadline — the drop CoDel applies to a standing queue.
-   */
-  private shortenWaits(now: number): void {
-    this.shortened = true;
-    const { targetMs } = this.options;
-    for (const waiter of this.queue) {
-      if (waiter.expiresAt - now <= targetMs) continue;
-      clearTimeout(waiter.timer);
-      waiter.expiresAt = now + targetMs;
-      const total = Math.round(now - waiter.enqueuedAt + targetMs);
-      waiter.timer = setTimeout(() => this.leave(waiter, new DbPoolTimeoutError(total)), targetMs);
-    }
+    this.queue.rejectAll(error);
   }
 
   private take(now: number): number {
     this.active++;
     this.lastAcquireAt = now;
     return now;
-  }
-
-  private leave(waiter: Waiter, reason: unknown): void {
-    const index = this.queue.indexOf(waiter);
-    if (index === -1) return;
-    this.queue.splice(index, 1);
-    this.detach(waiter);
-    waiter.reject(reason);
-  }
-
-  private detach(waiter: Waiter): void {
-    clearTimeout(waiter.timer);
-    waiter.signal.removeEventListener('abort', waiter.onAbort);
-    if (this.queue.length === 0) {
-      this.nonEmptySince = 0;
-      this.shortened = false;
-    }
   }
 }
