@@ -9,34 +9,36 @@
  */
 import pg from 'pg';
 import { DataLoad, sleep, type DataResult } from '../support/data-load.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ThrowawayPostgres } from '../support/throwaway-postgres.js';
+import type { TestApp } from '../support/test-app.js';
+import { startOnThrowawayPostgres } from '../support/throwaway-app.js';
+import type { ThrowawayPostgres } from '../support/throwaway-postgres.js';
 
 const MAX_CONNECTIONS = 8;
 
 describe('PostgreSQL with no connection slot to spare', () => {
   let server: ThrowawayPostgres;
   let t: TestApp;
+  let close: (() => Promise<void>) | undefined;
   const others: pg.Client[] = [];
   let results: DataResult[];
 
   beforeAll(async () => {
-    server = await ThrowawayPostgres.create();
-    const admin = new pg.Client({ connectionString: server.url() });
-    await admin.connect();
-    await admin.query(`ALTER SYSTEM SET max_connections = ${MAX_CONNECTIONS}`);
-    await admin.query('ALTER SYSTEM SET superuser_reserved_connections = 0');
-    await admin.end();
-    await server.stopImmediate();
-    await server.start();
-    t = await startTestApp({
-      DATABASE_URL: server.url(),
-      DB_POOL_MAX: '4',
-      CACHE_MAX_ITEMS: '0',
-      // Six closed-loop workers on one connection keep the queue standing; CoDel's 50 ms target
-      // would refuse a few waits on this busy machine, which is its job, not this test's.
-      DB_POOL_QUEUE_TARGET_MS: '2000',
-    });
+    ({ server, t, close } = await startOnThrowawayPostgres(
+      {
+        // Six closed-loop workers on one connection keep the queue standing; CoDel's 50 ms
+        // target would refuse a few waits on this busy machine, which is its job, not this test's.
+        DB_POOL_QUEUE_TARGET_MS: '2000',
+      },
+      async (fresh) => {
+        const admin = new pg.Client({ connectionString: fresh.url() });
+        await admin.connect();
+        await admin.query(`ALTER SYSTEM SET max_connections = ${MAX_CONNECTIONS}`);
+        await admin.query('ALTER SYSTEM SET superuser_reserved_connections = 0');
+        await admin.end();
+        await fresh.stopImmediate();
+        await fresh.start();
+      },
+    ));
     // The app's pool has its connection (start-up used it); other clients take every other slot.
     expect((await fetch(`${t.baseUrl}/api/items?limit=1`)).status).toBe(200);
     for (let i = 0; i < MAX_CONNECTIONS - 1; i++) {
@@ -51,8 +53,7 @@ describe('PostgreSQL with no connection slot to spare', () => {
 
   afterAll(async () => {
     await Promise.all(others.map((c) => c.end().catch(() => undefined)));
-    await t?.close();
-    await server?.destroy();
+    await close?.();
   });
 
   it('the pool could not grow: connects were refused with "too many clients"', async () => {

@@ -8,8 +8,9 @@
  */
 import { DataLoad, sleep, type DataResult } from '../support/data-load.js';
 import { json } from '../support/http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ThrowawayPostgres } from '../support/throwaway-postgres.js';
+import type { TestApp } from '../support/test-app.js';
+import { startOnThrowawayPostgres } from '../support/throwaway-app.js';
+import type { ThrowawayPostgres } from '../support/throwaway-postgres.js';
 import { eventually } from '../support/wait.js';
 
 const WORKERS = 8;
@@ -35,20 +36,17 @@ function describeFreeze(title: string, freeze: Freeze): void {
   describe(title, () => {
     let server: ThrowawayPostgres;
     let t: TestApp;
+    let close: (() => Promise<void>) | undefined;
     let results: DataResult[];
     let freezeAt: number;
     let thawAt: number;
 
     beforeAll(async () => {
-      server = await ThrowawayPostgres.create();
-      t = await startTestApp({
-        DATABASE_URL: server.url(),
-        DB_POOL_MAX: '4',
+      ({ server, t, close } = await startOnThrowawayPostgres({
         DB_HEALTH_TIMEOUT_MS: '300',
         DB_BREAKER_PROBE_INTERVAL_MS: '300',
-        CACHE_MAX_ITEMS: '0',
         ...freeze.env,
-      });
+      }));
       const headers = { 'x-request-timeout': `${freeze.deadlineMs}ms` };
       let load: DataLoad;
       if (freeze.emptyPool) {
@@ -74,10 +72,7 @@ function describeFreeze(title: string, freeze: Freeze): void {
       results = await load.stop();
     }, 60_000);
 
-    afterAll(async () => {
-      await t?.close();
-      await server?.destroy();
-    });
+    afterAll(() => close?.());
 
     it('the breaker opens during the freeze: data routes answer 503 DB_CIRCUIT_OPEN', () => {
       const frozen = results.filter((r) => r.startedAt >= freezeAt && r.endedAt <= thawAt);

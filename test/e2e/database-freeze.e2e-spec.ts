@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { DataLoad, sleep, type DataResult } from '../support/data-load.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ThrowawayPostgres } from '../support/throwaway-postgres.js';
+import type { TestApp } from '../support/test-app.js';
+import { startOnThrowawayPostgres } from '../support/throwaway-app.js';
+import type { ThrowawayPostgres } from '../support/throwaway-postgres.js';
 
 const QUERY_TIMEOUT_MS = 1_500;
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -10,23 +11,20 @@ const WORKERS = 8;
 describe('PostgreSQL frozen (SIGSTOP) under load, then continued', () => {
   let server: ThrowawayPostgres;
   let t: TestApp;
+  let close: (() => Promise<void>) | undefined;
   let results: DataResult[];
   let freezeAt: number;
   let thawAt: number;
   let load: DataLoad;
 
   beforeAll(async () => {
-    server = await ThrowawayPostgres.create();
-    t = await startTestApp({
-      DATABASE_URL: server.url(),
-      DB_POOL_MAX: '4',
+    ({ server, t, close } = await startOnThrowawayPostgres({
       DB_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
       DB_STATEMENT_TIMEOUT_MS: '1000',
       DB_CONNECT_TIMEOUT_MS: '1000',
       DB_HEALTH_TIMEOUT_MS: '500',
       REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
-      CACHE_MAX_ITEMS: '0',
-    });
+    }));
 
     load = new DataLoad(t.baseUrl, WORKERS, 'freeze');
     await sleep(1_000);
@@ -41,10 +39,7 @@ describe('PostgreSQL frozen (SIGSTOP) under load, then continued', () => {
     results = await load.stop();
   }, 60_000);
 
-  afterAll(async () => {
-    await t?.close();
-    await server?.destroy();
-  });
+  afterAll(() => close?.());
 
   const frozen = () => results.filter((r) => r.startedAt >= freezeAt && r.endedAt <= thawAt);
 

@@ -1,7 +1,8 @@
 import { DataLoad, sleep, type DataResult } from '../support/data-load.js';
 import { json } from '../support/http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ThrowawayPostgres } from '../support/throwaway-postgres.js';
+import type { TestApp } from '../support/test-app.js';
+import { startOnThrowawayPostgres } from '../support/throwaway-app.js';
+import type { ThrowawayPostgres } from '../support/throwaway-postgres.js';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 const WORKERS = 6;
@@ -16,6 +17,7 @@ interface ProbeResult {
 describe('PostgreSQL stopped mid-load (pg_ctl stop -m immediate), then started again', () => {
   let server: ThrowawayPostgres;
   let t: TestApp;
+  let close: (() => Promise<void>) | undefined;
   let results: DataResult[];
   let probes: ProbeResult[];
   let stoppedAt: number;
@@ -24,15 +26,11 @@ describe('PostgreSQL stopped mid-load (pg_ctl stop -m immediate), then started a
   let startedAt: number;
 
   beforeAll(async () => {
-    server = await ThrowawayPostgres.create();
-    t = await startTestApp({
-      DATABASE_URL: server.url(),
-      DB_POOL_MAX: '4',
+    ({ server, t, close } = await startOnThrowawayPostgres({
       DB_CONNECT_TIMEOUT_MS: '1000',
       DB_HEALTH_TIMEOUT_MS: '500',
       REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
-      CACHE_MAX_ITEMS: '0',
-    });
+    }));
 
     // Probes and /hello polled beside the data load, as a kubelet and a client would.
     probes = [];
@@ -65,10 +63,7 @@ describe('PostgreSQL stopped mid-load (pg_ctl stop -m immediate), then started a
     await poller;
   }, 60_000);
 
-  afterAll(async () => {
-    await t?.close();
-    await server?.destroy();
-  });
+  afterAll(() => close?.());
 
   it('/readyz answers 200 throughout and shows the breaker open while the database is away', () => {
     const ready = probes.filter((p) => p.path === '/readyz?verbose');

@@ -1,8 +1,8 @@
 import { AdminClient } from '../support/admin-client.js';
-import { BackendServer, stall } from '../support/backend-server.js';
-import { defaultDatabaseEnv } from '../support/database.js';
+import { stall, type BackendServer } from '../support/backend-server.js';
+import { startBreakerApp } from '../support/breaker-app.js';
 import { json, type JsonBody } from '../support/http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 
 const THRESHOLD = 3;
 const UPSTREAM_TIMEOUT_MS = 1_000;
@@ -16,26 +16,20 @@ const LONGER_DEADLINE = '900ms';
 describe("callers' deadlines under UPSTREAM_TIMEOUT_MS on a hung backend (hits counted on its side)", () => {
   let backend: BackendServer;
   let t: TestApp;
-  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    backend = await new BackendServer(stall).start();
-    db = await defaultDatabaseEnv();
-    t = await startTestApp({
-      ...db.env,
-      BACKEND_URLS: backend.url,
-      UPSTREAM_BREAKER_THRESHOLD: String(THRESHOLD),
-      UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS: '60000', // once open, it stays open for the test
-      UPSTREAM_RETRY_MAX: '0',
-      UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
-      UPSTREAM_DEADLINE_MARGIN_MS: String(MARGIN_MS),
-    });
+    ({ backend, t, close } = await startBreakerApp(
+      stall,
+      {
+        threshold: THRESHOLD,
+        halfOpenAfterMs: 60_000, // once open, it stays open for the test
+        timeoutMs: UPSTREAM_TIMEOUT_MS,
+      },
+      { UPSTREAM_DEADLINE_MARGIN_MS: String(MARGIN_MS) },
+    ));
   });
-  afterAll(async () => {
-    await t.close();
-    await backend.close();
-    await db.drop();
-  });
+  afterAll(() => close());
 
   const fanout = async (deadline: string): Promise<JsonBody> => {
     const res = await fetch(`${t.baseUrl}/api/fanout`, {

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdminClient } from '../support/admin-client.js';
-import { BackendServer, stall } from '../support/backend-server.js';
-import { defaultDatabaseEnv } from '../support/database.js';
+import { stall, type BackendServer } from '../support/backend-server.js';
+import { startBreakerApp } from '../support/breaker-app.js';
 import { json } from '../support/http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 import { eventually, until } from '../support/wait.js';
 
 const THRESHOLD = 3;
@@ -20,25 +20,16 @@ const EVENTUALLY_MS = 10_000;
 describe('clients that disconnect from calls to a hung backend (a load balancer hanging up first; hits counted on its side)', () => {
   let backend: BackendServer;
   let t: TestApp;
-  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    backend = await new BackendServer(stall).start();
-    db = await defaultDatabaseEnv();
-    t = await startTestApp({
-      ...db.env,
-      BACKEND_URLS: backend.url,
-      UPSTREAM_BREAKER_THRESHOLD: String(THRESHOLD),
-      UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS: '60000', // once open, it stays open for the test
-      UPSTREAM_RETRY_MAX: '0',
-      UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
-    });
+    ({ backend, t, close } = await startBreakerApp(stall, {
+      threshold: THRESHOLD,
+      halfOpenAfterMs: 60_000, // once open, it stays open for the test
+      timeoutMs: UPSTREAM_TIMEOUT_MS,
+    }));
   });
-  afterAll(async () => {
-    await t.close();
-    await backend.close();
-    await db.drop();
-  });
+  afterAll(() => close());
 
   const admin = () => new AdminClient(() => t.adminUrl);
   const circuitState = async (): Promise<number | undefined> =>

@@ -3,6 +3,7 @@ import { AdminClient } from '../support/admin-client.js';
 import { answer, BackendServer, stall, type BackendHandler } from '../support/backend-server.js';
 import { defaultDatabaseEnv } from '../support/database.js';
 import { json, type JsonBody } from '../support/http.js';
+import { breakerEnv } from '../support/breaker-app.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { until } from '../support/wait.js';
 
@@ -41,11 +42,11 @@ describe('a half-open probe whose caller leaves decides nothing: the next call i
   beforeEach(async () => {
     t = await startTestApp({
       ...db.env,
-      BACKEND_URLS: backend.url,
-      UPSTREAM_BREAKER_THRESHOLD: String(THRESHOLD),
-      UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS: String(HALF_OPEN_AFTER_MS),
-      UPSTREAM_RETRY_MAX: '0',
-      UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
+      ...breakerEnv(backend.url, {
+        threshold: THRESHOLD,
+        halfOpenAfterMs: HALF_OPEN_AFTER_MS,
+        timeoutMs: UPSTREAM_TIMEOUT_MS,
+      }),
     });
   });
   afterEach(() => t.close());

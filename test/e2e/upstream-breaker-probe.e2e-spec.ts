@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdminClient } from '../support/admin-client.js';
-import { BackendServer, stall } from '../support/backend-server.js';
-import { defaultDatabaseEnv } from '../support/database.js';
+import { stall, type BackendServer } from '../support/backend-server.js';
+import { startBreakerApp } from '../support/breaker-app.js';
 import { json, type JsonBody } from '../support/http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 import { until } from '../support/wait.js';
 
 const THRESHOLD = 2;
@@ -18,25 +18,16 @@ const EVENTUALLY_MS = 10_000;
 describe('a half-open probe cut short by its caller closes nothing and re-opens nothing: the next call probes (hung backend, hits counted on its side)', () => {
   let backend: BackendServer;
   let t: TestApp;
-  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    backend = await new BackendServer(stall).start();
-    db = await defaultDatabaseEnv();
-    t = await startTestApp({
-      ...db.env,
-      BACKEND_URLS: backend.url,
-      UPSTREAM_BREAKER_THRESHOLD: String(THRESHOLD),
-      UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS: String(HALF_OPEN_AFTER_MS),
-      UPSTREAM_RETRY_MAX: '0',
-      UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
-    });
+    ({ backend, t, close } = await startBreakerApp(stall, {
+      threshold: THRESHOLD,
+      halfOpenAfterMs: HALF_OPEN_AFTER_MS,
+      timeoutMs: UPSTREAM_TIMEOUT_MS,
+    }));
   });
-  afterAll(async () => {
-    await t.close();
-    await backend.close();
-    await db.drop();
-  });
+  afterAll(() => close());
 
   const fanout = async (headers: Record<string, string> = {}): Promise<JsonBody> => {
     const res = await fetch(`${t.baseUrl}/api/fanout`, { headers });

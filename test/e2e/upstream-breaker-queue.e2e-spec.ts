@@ -10,6 +10,7 @@ import { UpstreamPolicies } from '../../src/upstream/upstream.policies.js';
 import { UpstreamService } from '../../src/upstream/upstream.service.js';
 import { AdminClient } from '../support/admin-client.js';
 import { BackendServer } from '../support/backend-server.js';
+import { breakerEnv } from '../support/breaker-app.js';
 import { defaultDatabaseEnv } from '../support/database.js';
 import { json, type JsonBody } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -32,13 +33,13 @@ describe('the breaker and the bulkhead queue (one slot, threshold 1)', () => {
     backend = await new BackendServer((_req, res) => void held.push(res)).start();
     t = await startTestApp({
       ...db.env,
-      BACKEND_URLS: backend.url,
+      ...breakerEnv(backend.url, {
+        threshold: 1,
+        halfOpenAfterMs: HALF_OPEN_AFTER_MS,
+        timeoutMs: 30_000, // held calls end when the test says, never on a timeout
+      }),
       UPSTREAM_MAX_CONCURRENT: '1',
       UPSTREAM_MAX_QUEUE: String(maxQueue),
-      UPSTREAM_BREAKER_THRESHOLD: '1',
-      UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS: String(HALF_OPEN_AFTER_MS),
-      UPSTREAM_TIMEOUT_MS: '30000', // held calls end when the test says, never on a timeout
-      UPSTREAM_RETRY_MAX: '0',
     });
   };
   beforeAll(async () => {

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdminClient } from '../support/admin-client.js';
-import { answer, BackendServer, stall } from '../support/backend-server.js';
-import { defaultDatabaseEnv } from '../support/database.js';
+import { answer, stall, type BackendServer } from '../support/backend-server.js';
+import { startBreakerApp } from '../support/breaker-app.js';
 import { json, type JsonBody } from '../support/http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 import { until } from '../support/wait.js';
 
 const THRESHOLD = 3;
@@ -14,25 +14,16 @@ const UPSTREAM_TIMEOUT_MS = 20_000;
 describe('circuit breaker on a backend answering 503 (real backend, hits counted on its side)', () => {
   let backend: BackendServer;
   let t: TestApp;
-  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    backend = await new BackendServer(answer(503, { down: true })).start();
-    db = await defaultDatabaseEnv();
-    t = await startTestApp({
-      ...db.env,
-      BACKEND_URLS: backend.url,
-      UPSTREAM_BREAKER_THRESHOLD: String(THRESHOLD),
-      UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS: String(HALF_OPEN_AFTER_MS),
-      UPSTREAM_RETRY_MAX: '0',
-      UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
-    });
+    ({ backend, t, close } = await startBreakerApp(answer(503, { down: true }), {
+      threshold: THRESHOLD,
+      halfOpenAfterMs: HALF_OPEN_AFTER_MS,
+      timeoutMs: UPSTREAM_TIMEOUT_MS,
+    }));
   });
-  afterAll(async () => {
-    await t.close();
-    await backend.close();
-    await db.drop();
-  });
+  afterAll(() => close());
 
   const fanout = async (): Promise<JsonBody> => {
     const res = await fetch(`${t.baseUrl}/api/fanout`);
