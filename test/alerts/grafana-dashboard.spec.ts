@@ -89,6 +89,32 @@ describe('charts/rampart/files/grafana-dashboard.json', () => {
     }
   });
 
+  it('the breakers row draws both breakers, the upstream calls and each policy around them', () => {
+    const rows = dashboard.panels.filter((p) => p.type === 'row');
+    const at = rows.findIndex((r) => r.title === 'Breakers and upstreams');
+    const [from, to] = [rows[at]!.gridPos.y, rows[at + 1]?.gridPos.y ?? Infinity];
+    const drawn = new Set(
+      panels
+        .filter((p) => p.gridPos.y > from && p.gridPos.y < to)
+        .flatMap((p) => (p.targets ?? []).flatMap((t) => metricNames(t.expr))),
+    );
+    const resilience = [
+      'db_client_circuit_state',
+      'upstream_circuit_state',
+      // Half-open probes given back undecided: a breaker that stays half-open while its
+      // callers' deadlines keep cutting the probe (docs/resilience.md).
+      'upstream_circuit_probes_released_total',
+      'upstream_calls_total',
+      'upstream_retries_total',
+      'upstream_retry_budget_exhausted_total',
+      'upstream_timeouts_total',
+      'upstream_bulkhead_rejections_total',
+      'upstream_bulkhead_active_calls',
+      'upstream_bulkhead_queue_depth',
+    ];
+    expect(resilience.filter((name) => !drawn.has(name))).toEqual([]);
+  });
+
   it('every query parses under promtool (variables filled in)', () => {
     expect({ promtool: hasPromtool }).toEqual({ promtool: true });
     const dir = mkdtempSync(join(tmpdir(), 'rampart-dashboard-'));
