@@ -14,8 +14,9 @@ export interface RawAnswer {
 }
 
 /**
- * Node's errors for a request it could not read, by the answer each deserves. The probe port's
- * thread answers from this same table (health/probe.worker.ts gets it as workerData).
+ * Node's errors for a request it could not read, by the answer each deserves: keyed by the
+ * error's code, or by `code: reason` where llhttp's reason decides. The probe port's thread
+ * answers from this same table (health/probe.worker.ts gets it as workerData).
  */
 export const CLIENT_ERROR_ANSWERS: ReadonlyMap<string, RawAnswer> = new Map<string, RawAnswer>([
   [
@@ -33,6 +34,27 @@ export const CLIENT_ERROR_ANSWERS: ReadonlyMap<string, RawAnswer> = new Map<stri
   [
     'HPE_CHUNK_EXTENSIONS_OVERFLOW',
     { status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'The chunk extensions are too large.' },
+  ],
+  // A well-formed version llhttp does not know (`HTTP/1.2`, `HTTP/3.0`): the 505 the protocol
+  // hook gives the two it passes (protocol/protocol.hook.ts), so no version is refused 400. Keyed
+  // by llhttp's reason too: the same code also means a malformed line (`HTTP/1.1` ended by a bare
+  // LF, `HTTP/2` without its minor digit), which stays a 400.
+  [
+    'HPE_INVALID_VERSION: Invalid HTTP version',
+    {
+      status: 505,
+      code: 'HTTP_VERSION_NOT_SUPPORTED',
+      detail: 'Only HTTP/1.1 and HTTP/1.0 are served here.',
+    },
+  ],
+  // The HTTP/2 connection preface (`PRI * HTTP/2.0`), sent by a client assuming h2c.
+  [
+    'HPE_PAUSED_H2_UPGRADE',
+    {
+      status: 505,
+      code: 'HTTP_VERSION_NOT_SUPPORTED',
+      detail: 'HTTP/2 is not served here: send HTTP/1.1.',
+    },
   ],
 ]);
 
@@ -52,12 +74,13 @@ type Counts = Pick<FastifyInstance, 'problemCounts'> | void;
 export function answerClientError(this: Counts, error: ClientError, socket: Socket): void {
   // A reset peer reads nothing (Node's docs for the 'clientError' event).
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const answer = CLIENT_ERROR_ANSWERS.get(error.code ?? '') ?? {
-    status: 400,
-    code: 'BAD_REQUEST',
-    // llhttp's reason ("Invalid header value char") names the fault and carries no request data.
-    detail: `The request could not be parsed${error.reason ? `: ${error.reason}` : ''}.`,
-  };
+  const answer = CLIENT_ERROR_ANSWERS.get(`${error.code}: ${error.reason}`) ??
+    CLIENT_ERROR_ANSWERS.get(error.code ?? '') ?? {
+      status: 400,
+      code: 'BAD_REQUEST',
+      // llhttp's reason ("Invalid header value char") names the fault and carries no request data.
+      detail: `The request could not be parsed${error.reason ? `: ${error.reason}` : ''}.`,
+    };
   // The parser may report the same socket again (more bytes, the timeout sweep): answer once.
   if (answered.has(socket)) return;
   answered.add(socket);

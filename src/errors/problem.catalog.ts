@@ -57,6 +57,7 @@ export const PROBLEM_CATALOG = {
   UPSTREAM_BULKHEAD_FULL: { status: 503, about: 'Too many concurrent calls to a backend.' },
   REQUEST_DEADLINE_EXCEEDED: { status: 504, about: 'The request deadline passed.' },
   UPSTREAM_TIMEOUT: { status: 504, about: 'A backend did not answer in time.' },
+  HTTP_VERSION_NOT_SUPPORTED: { status: 505, about: 'An HTTP version other than 1.1 or 1.0.' },
   CHAOS_INJECTED: { status: 'any', about: 'A fault injected by the admin chaos settings.' },
   REQUESTED_STATUS: { status: 'any', about: 'The failure GET /status/{code} asked for.' },
 } as const satisfies Record<string, { status: number | 'any'; about: string }>;

@@ -9,6 +9,7 @@ import { CLIENT_ERROR_ANSWERS } from '../errors/client-error.reply.js';
 import { buildProblem, classifyError } from '../errors/problem.js';
 import { REQUEST_ID } from '../request-context/request-id.js';
 import { VALID_HOST } from '../protocol/host-header.check.js';
+import { httpVersionDetail } from '../protocol/protocol.errors.js';
 import { PROBE_WORKER_SOURCE } from './probe.worker.js';
 import { ReadinessService } from './readiness.service.js';
 
@@ -68,6 +69,8 @@ export class ProbeServer implements OnApplicationShutdown {
         clientErrors: CLIENT_ERROR_ANSWERS,
         requestIdPattern: REQUEST_ID,
         validHost: VALID_HOST,
+        // The versions llhttp passes; it refuses the rest (clientErrors).
+        versionDetails: new Map(['0.9', '2.0'].map((v) => [v, httpVersionDetail(v)])),
       },
     });
     this.worker = worker;

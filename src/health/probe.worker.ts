@@ -9,17 +9,18 @@
  * - /readyz, /startupz: asked of the main thread, which runs the real checks; if it has not
  *   answered within `answerWithinMs` (its loop is busy), the last answer it gave, while younger
  *   than `staleMs`; else 503.
- * - Every answer carries `x-request-id` (the caller's when it is a valid one); a bad Host or
- *   Transfer-Encoding is 400 as on the other ports; a method other than GET or HEAD is 405 with
- *   `Allow` (CONNECT too, with an empty one); bytes Node cannot parse and an `Expect` other than
- *   100-continue get problem+json and a closed connection, as on the other two ports
- *   (errors/client-error.reply.ts), instead of Node's empty answers.
+ * - Every answer carries `x-request-id` (the caller's when it is a valid one); an HTTP version
+ *   other than 1.1 or 1.0 is 505, a bad Host or Transfer-Encoding 400, as on the other ports; a
+ *   method other than GET or HEAD is 405 with `Allow` (CONNECT too, with an empty one); bytes
+ *   Node cannot parse and an `Expect` other than 100-continue get problem+json and a closed
+ *   connection, as on the other two ports (errors/client-error.reply.ts), instead of Node's
+ *   empty answers.
  */
 export const PROBE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
 const { port, host, heartbeat, stallMs, answerWithinMs, staleMs, clientErrors, requestIdPattern,
-  validHost } = workerData;
+  validHost, versionDetails } = workerData;
 let livenessFailure = workerData.livenessFailure;
 const beat = new Float64Array(heartbeat);
 const pending = new Map();
@@ -86,7 +87,8 @@ function answerClientError(error, socket) {
     inFlight.once('close', next);
     return;
   }
-  const { status, code, detail } = clientErrors.get(error.code) || { status: 400,
+  const { status, code, detail } = clientErrors.get(error.code + ': ' + error.reason) ||
+    clientErrors.get(error.code) || { status: 400,
     code: 'BAD_REQUEST',
     detail: 'The request could not be parsed' + (error.reason ? ': ' + error.reason : '') + '.' };
   const requestId = randomUUID();
@@ -153,6 +155,14 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
   // As on the other ports (protocol/protocol.hook.ts): Node parses nothing after an Upgrade
   // request, so its connection closes once answered rather than leave a pipelined one unheard.
   if (req.headers.upgrade !== undefined) res.setHeader('connection', 'close');
+  // HTTP/2.0 and a version-less line (0.9) pass llhttp: 505 as on the other ports
+  // (protocol/protocol.hook.ts).
+  if (req.httpVersion !== '1.1' && req.httpVersion !== '1.0') {
+    const detail = versionDetails.get(req.httpVersion) ||
+      clientErrors.get('HPE_INVALID_VERSION: Invalid HTTP version').detail;
+    return send(res, 505, problem(505, 'HTTP_VERSION_NOT_SUPPORTED', detail, target, res.requestId),
+      { connection: 'close' });
+  }
   const framing = framingProblem(req);
   if (framing !== undefined) {
     return send(res, 400, problem(400, 'BAD_REQUEST', framing, target, res.requestId),

@@ -37,7 +37,8 @@ const BODY_PROBLEMS: ProblemCode[] = [
 /**
  * What any request on either port can be answered before its route runs: bytes Node's parser
  * refuses (errors/client-error.reply.ts: 400, 431, and 408 for headers or, on a route that reads
- * one, a body not in time), a URL that cannot be decoded, an `Expect` other than 100-continue.
+ * one, a body not in time), a URL that cannot be decoded, an `Expect` other than 100-continue,
+ * an HTTP version other than 1.1 or 1.0 (505).
  */
 const PROTOCOL_PROBLEMS: ProblemCode[] = [
   'BAD_REQUEST',
@@ -45,6 +46,7 @@ const PROTOCOL_PROBLEMS: ProblemCode[] = [
   'REQUEST_HEADER_FIELDS_TOO_LARGE',
   'REQUEST_TIMEOUT',
   'EXPECTATION_FAILED',
+  'HTTP_VERSION_NOT_SUPPORTED',
 ];
 
 /** The public port: the hooks of http/http.hooks.ts and admission, as each route meets them. */

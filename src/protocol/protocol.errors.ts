@@ -39,3 +39,26 @@ export class BadRequestError extends AppError {
     super('BAD_REQUEST', 400, detail);
   }
 }
+
+/**
+ * RFC 9110 §15.6.6: the request's HTTP version is not one served here, HTTP/1.1 or HTTP/1.0.
+ * The detail says what to send instead, as the RFC asks of a 505's representation.
+ */
+export class HttpVersionNotSupportedError extends AppError {
+  constructor(httpVersion: string) {
+    super('HTTP_VERSION_NOT_SUPPORTED', 505, httpVersionDetail(httpVersion));
+  }
+}
+
+/**
+ * Why `httpVersion` (Node's `major.minor`, digits only) is refused. llhttp reports a request line
+ * without a version as HTTP/0.9, the protocol of 1991 whose answer is the bare document: no
+ * client sends it now, only a person typing a request by hand who left the version out, so the
+ * answer is an HTTP/1.1 505 (what Node writes whatever the request's version) whose text reads
+ * as plainly on a raw socket and says what was missing.
+ */
+export function httpVersionDetail(httpVersion: string): string {
+  return httpVersion === '0.9'
+    ? 'A request line without a version (HTTP/0.9) is not served: end it with HTTP/1.1.'
+    : `HTTP/${httpVersion} is not served here: send HTTP/1.1 or HTTP/1.0.`;
+}

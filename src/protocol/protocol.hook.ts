@@ -5,7 +5,11 @@ import { writeRawProblem } from '../errors/client-error.reply.js';
 import { cut } from '../errors/http.errors.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { HostHeaderCheck } from './host-header.check.js';
-import { BadRequestError, MethodNotAllowedError } from './protocol.errors.js';
+import {
+  BadRequestError,
+  HttpVersionNotSupportedError,
+  MethodNotAllowedError,
+} from './protocol.errors.js';
 
 /** Methods a route here can have; HEAD comes with every GET (Fastify's exposeHeadRoutes). */
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -13,18 +17,21 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as 
 /**
  * Request checks llhttp leaves to the application, answered in problem+json before any body is
  * read (so a method or Host problem wins over a 413 or 415):
- * 1. Host: absent on HTTP/1.1, repeated, or not a host[:port] → 400 (host-header.check.ts). The
+ * 1. an HTTP version other than 1.1 or 1.0 → 505 (RFC 9110 §15.6.6). llhttp refuses most
+ *    (`HTTP/1.2`: errors/client-error.reply.ts answers the same 505) but passes `HTTP/2.0` and a
+ *    request line without a version (HTTP/0.9), which were served, a POST's item stored;
+ * 2. Host: absent on HTTP/1.1, repeated, or not a host[:port] → 400 (host-header.check.ts). The
  *    listener must be built with `requireHostHeader: false`, or Node answers the missing-Host
  *    case itself with an empty 400;
- * 2. Transfer-Encoding other than `chunked` → 400 (llhttp lets it through);
- *    both 400s close the connection;
- * 3. no route: a path that exists with other methods → 405 with `Allow` (RFC 9110 §15.5.6);
+ * 3. Transfer-Encoding other than `chunked` → 400 (llhttp lets it through);
+ *    these three close the connection;
+ * 4. no route: a path that exists with other methods → 405 with `Allow` (RFC 9110 §15.5.6);
  *    otherwise 404. Fastify answers both with 404. With rate limiting on, a hook of its own
  *    (`unrouted: 'later'`, then registerRouteChecks after http/rate-limit.hook.ts), so a limited
- *    client's 404s and 405s are refused 429 like its other requests; 1 and 2 come before the
+ *    client's 404s and 405s are refused 429 like its other requests; 1 to 3 come before the
  *    limiter, as a 429 left on a connection whose framing is in doubt would keep it open.
  *    Otherwise in the same hook: one hook fewer on every request;
- * 4. CONNECT (a tunnel request) never reaches Fastify, and with no 'connect' listener Node closes
+ * 5. CONNECT (a tunnel request) never reaches Fastify, and with no 'connect' listener Node closes
  *    the socket without a word. Nothing here is a proxy: 405 with an empty Allow (§10.2.1).
  */
 export function registerProtocolChecks(
@@ -42,13 +49,16 @@ export function registerProtocolChecks(
     socket.destroy();
   });
   app.addHook('onRequest', (request, reply, done) => {
+    const version = request.raw.httpVersion;
     const problem =
-      host.problem(request.raw.rawHeaders, request.raw.httpVersion) ??
-      transferCodingProblem(request);
+      version === '1.1' || version === '1.0'
+        ? (host.problem(request.raw.rawHeaders, version) ?? transferCodingProblem(request))
+        : new HttpVersionNotSupportedError(version);
     if (problem !== undefined) {
       // The framing of whatever follows on this connection cannot be trusted either.
       reply.header('connection', 'close');
-      return sendProblem(reply, request, new BadRequestError(problem));
+      const error = typeof problem === 'string' ? new BadRequestError(problem) : problem;
+      return sendProblem(reply, request, error);
     }
     // Node stops parsing a connection after a request that asks to Upgrade (llhttp takes what
     // follows for the new protocol's bytes): a request pipelined behind one was never answered,
@@ -59,14 +69,14 @@ export function registerProtocolChecks(
   });
 }
 
-/** Check 3 of registerProtocolChecks in a hook of its own, for `unrouted: 'later'`. */
+/** Check 4 of registerProtocolChecks in a hook of its own, for `unrouted: 'later'`. */
 export function registerRouteChecks(app: FastifyInstance): void {
   app.addHook('onRequest', (request, reply, done) => {
     if (!answeredUnrouted(request, reply)) done();
   });
 }
 
-/** Check 3: a redirect, 405 with `Allow` or 404 for a request no route matched; false if routed. */
+/** Check 4: a redirect, 405 with `Allow` or 404 for a request no route matched; false if routed. */
 function answeredUnrouted(request: FastifyRequest, reply: FastifyReply): boolean {
   // `/docs/` matches `/docs/:asset` with an empty parameter: as unmatched as a 404.
   if (request.is404 || hasEmptyParam(request)) {

@@ -60,16 +60,18 @@ describe('status, landing and trace pages: HTTP contract', () => {
     const answers = [
       await rawRequest(port(t.baseUrl), get(`x-big: ${'a'.repeat(20_000)}\r\n`)),
       await rawRequest(port(t.baseUrl), get('expect: something\r\n')),
+      await rawRequest(port(t.baseUrl), get('x-foo : 1\r\n')),
       await rawRequest(port(t.baseUrl), 'GET /hello HTTP/9.9\r\n\r\n'),
       await rawRequest(port(t.baseUrl), 'CONNECT example.com:443 HTTP/1.1\r\nhost: x\r\n\r\n'),
       await rawRequest(port(t.adminUrl), get('expect: something\r\n')),
     ];
-    expect(answers.map((a) => a.status)).toEqual([431, 417, 400, 405, 417]);
+    expect(answers.map((a) => a.status)).toEqual([431, 417, 400, 505, 405, 417]);
     const after = await errorsNow();
     const added = (code: string) => (after.get(code) ?? 0) - (before.get(code) ?? 0);
     expect(added('REQUEST_HEADER_FIELDS_TOO_LARGE')).toBe(1);
     expect(added('EXPECTATION_FAILED')).toBe(2);
     expect(added('BAD_REQUEST')).toBe(1);
+    expect(added('HTTP_VERSION_NOT_SUPPORTED')).toBe(1);
     expect(added('METHOD_NOT_ALLOWED')).toBe(1);
   });
 
