@@ -54,6 +54,6 @@ export const openApiContracts = {
         ),
       },
     },
-    problems: ['INVALID_INPUT'],
+    problems: ['NOT_FOUND'],
   }),
 };

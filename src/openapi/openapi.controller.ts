@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { ApiContract } from './contract.decorator.js';
 import { parseInput } from './contract.input.js';
 import { openApiContracts } from './openapi.contract.js';
+import { DocsAssetNotFoundError } from './openapi.errors.js';
 import { OpenApiService } from './openapi.service.js';
 import { DOCS_ASSETS, DOCS_CSP, SwaggerUiAssets } from './swagger-ui.assets.js';
 
@@ -34,7 +35,12 @@ export class OpenApiController {
 
   @Get('docs/:asset')
   @ApiContract(openApiContracts.asset)
-  asset(@Param() params: unknown, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
+  asset(
+    @Param() params: { asset: string },
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Buffer {
+    // The schema's enum documents the names; one it lacks is a page that does not exist.
+    if (!Object.hasOwn(DOCS_ASSETS, params.asset)) throw new DocsAssetNotFoundError(params.asset);
     const { asset } = parseInput(openApiContracts.asset.params, params);
     reply
       .header('content-type', DOCS_ASSETS[asset])

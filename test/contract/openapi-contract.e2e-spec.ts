@@ -86,7 +86,8 @@ function casesOf(base: string, operation: DocOperation, values: Values, doc: Ope
       ...values,
       params: { ...values.params, [p.name]: 'not valid!' },
     }).url;
-    variant(`path ${p.name} invalid`, {}, is(400), url);
+    // A parameter that names one of a fixed set (a /docs file): any other names nothing, 404.
+    variant(`path ${p.name} invalid`, {}, is(p.schema?.enum ? 404 : 400), url);
   }
   if (op.requestBody) {
     const json = { ...valid.headers, 'content-type': 'application/json' };

@@ -121,6 +121,22 @@ describe('status, landing and trace pages: HTTP contract', () => {
     expect([res.status, res.headers.get('location')]).toEqual([308, location]);
   });
 
+  // The asset name was checked by the route's schema: an unknown page was 400 INVALID_INPUT.
+  it.each(['/docs/nope', '/docs/index.html', '/docs/swagger-ui.CSS'])(
+    'GET %s, no such documentation file: 404 NOT_FOUND naming /docs and its files',
+    async (path) => {
+      const res = await fetch(`${t.baseUrl}${path}`);
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      const body = (await res.json()) as { code: string; detail: string; instance: string };
+      expect(body).toMatchObject({ code: 'NOT_FOUND', instance: path });
+      expect(body.detail).toContain('/docs');
+      expect(body.detail).toContain('swagger-ui.css');
+      expect(body.detail.length).toBeLessThan(200);
+      expect((await fetch(`${t.baseUrl}/docs/swagger-ui.css`)).status).toBe(200);
+    },
+  );
+
   it.each(['/nope/', '//docs/'])('GET %s, no route without the slash either: 404', async (path) => {
     const res = await fetch(`${t.baseUrl}${path}`, { redirect: 'manual' });
     expect(res.status).toBe(404);

@@ -6,6 +6,7 @@ export interface Parameter {
   in: 'path' | 'query' | 'header';
   required: boolean;
   example?: unknown;
+  schema?: { enum?: unknown[] };
 }
 interface MediaType {
   schema?: object;
