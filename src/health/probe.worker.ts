@@ -9,6 +9,8 @@
  * - /readyz, /startupz: asked of the main thread, which runs the real checks; if it has not
  *   answered within `answerWithinMs` (its loop is busy), the last answer it gave, while younger
  *   than `staleMs`; else 503.
+ * - A probe path with a slash added (`/healthz/`): 308 to the path without it, as on the
+ *   public port.
  * - Every answer carries `x-request-id` (the caller's when it is a valid one); an HTTP version
  *   other than 1.1 or 1.0 is 505, a bad Host or Transfer-Encoding 400, as on the other ports; a
  *   method other than GET or HEAD is 405 with `Allow` (CONNECT too, with an empty one); bytes
@@ -54,6 +56,19 @@ function targetPath(url) {
   } catch {
     return undefined;
   }
+}
+
+const PROBES = new Set(['/healthz', '/readyz', '/startupz']);
+
+// A probe path with a slash added ('/healthz/'): the target without it, query kept, as the public
+// port's redirect (protocol/protocol.hook.ts, 308) has it; else undefined. The kubelet follows a
+// redirect to the same host (Kubernetes' pkg/probe/http), so a probe set to '/healthz/' checks
+// '/healthz' on either port, where the 404 this port gave failed it on this port only.
+function withoutTrailingSlash(url, path) {
+  if (path.length < 2 || !path.endsWith('/') || path.startsWith('//')) return undefined;
+  if (!PROBES.has(path.replace(/[/]+$/, ''))) return undefined;
+  const target = url.split('?')[0];
+  return target.replace(/[/]+$/, '') + url.slice(target.length);
 }
 
 const problem = (status, code, detail, instance, requestId) =>
@@ -185,6 +200,11 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
       'The event loop has not turned for ' + Math.round(stalledMs) + ' ms.', path, res.requestId));
   }
   if (path !== '/readyz' && path !== '/startupz') {
+    const location = withoutTrailingSlash(req.url || '', path);
+    if (location !== undefined) {
+      res.writeHead(308, { location, 'content-length': 0, 'x-request-id': res.requestId });
+      return res.end();
+    }
     return send(res, 404, problem(404, 'NOT_FOUND', 'No probe route ' + path, path, res.requestId));
   }
   const id = nextId++;

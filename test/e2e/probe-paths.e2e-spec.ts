@@ -1,0 +1,57 @@
+import { rawRequest } from '../support/raw-http.js';
+import { expectRawProblem as expectProblem } from '../support/raw-problem.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+type Port = 'public' | 'probe';
+
+/**
+ * The kubelet may be pointed at either port (PROBE_PORT in the chart, the public port by hand):
+ * a probe path answers the same on both. The probe port answered `/healthz/` 404 where the
+ * public port redirected it.
+ */
+describe('probe paths answer alike on the public and the probe port', () => {
+  let t: TestApp;
+  let ports: Record<Port, number>;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    ports = {
+      public: Number(new URL(t.baseUrl).port),
+      probe: Number(new URL(t.probeUrl).port),
+    };
+  });
+  afterAll(() => t.close());
+
+  const send = (which: Port, line: string, headers = '') =>
+    rawRequest(ports[which], `${line} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n${headers}\r\n`, {
+      head: line.startsWith('HEAD'),
+    });
+
+  // The kubelet follows a redirect to the same host, so a probe set to `/healthz/` checks
+  // `/healthz` on either port.
+  it.each([
+    ['GET /healthz/', '/healthz'],
+    ['HEAD /readyz/', '/readyz'],
+    ['GET /startupz//', '/startupz'],
+    ['GET /readyz/?verbose', '/readyz?verbose'],
+  ])('%s → 308 to %s on both ports, which answers 200', async (line, location) => {
+    for (const which of ['public', 'probe'] as const) {
+      const res = await send(which, line);
+      expect({ which, status: res.status, location: res.headers.location }).toEqual({
+        which,
+        status: 308,
+        location,
+      });
+      expect((await send(which, `GET ${location}`)).status).toBe(200);
+    }
+  });
+
+  it.each(['GET /nope/', 'GET //healthz/'])(
+    '%s, no probe without the slash either: 404 on both ports, no redirect',
+    async (line) => {
+      for (const which of ['public', 'probe'] as const) {
+        expectProblem(await send(which, line), 404, 'NOT_FOUND');
+      }
+    },
+  );
+});
