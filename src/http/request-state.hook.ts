@@ -37,7 +37,7 @@ export interface RequestStateDeps {
  * context.Context):
  * 1. route and probe flag, decided once for every later reader;
  * 2. deadline = min(REQUEST_TIMEOUT_MS, client's `x-request-timeout`) — a client may only lower it;
- *    an unusable header is answered 400;
+ *    an unusable header is answered 400; a probe's is REQUEST_TIMEOUT_MS, its header unread;
  * 3. the server span when traced (telemetry/server-span.hooks.ts; never for probes);
  * 4. the signal aborts at the deadline (reason DeadlineExceededError → 504, or 408 when the body
  *    is still arriving then) or when the client disconnects before the response finished
@@ -58,22 +58,27 @@ export function registerRequestState(app: FastifyInstance, deps: RequestStateDep
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    const timeoutMs = requestTimeoutMs(request.headers['x-request-timeout'], defaultTimeoutMs);
+    // Fastify's routeOptions getter builds a twelve-field object per read: read it once here.
+    const route = request.routeOptions.url;
+    const probe = route !== undefined && PROBE_PATHS.has(route);
+    // A probe never reads x-request-timeout: the kubelet sends none, a probe must not fail on a
+    // header, and the probe port (health/probe.worker.ts) never read it.
+    const timeoutMs = probe
+      ? defaultTimeoutMs
+      : requestTimeoutMs(request.headers['x-request-timeout'], defaultTimeoutMs);
     // The request's time counts from its arrival: a wait in the admission queue is part of it,
     // else a 500 ms deadline answered at 900 ms, and its duration and access line left it out.
     const admission = slotOf(request.raw);
     const queuedMs = admission?.queuedMs ?? 0;
     const startedAt = Date.now() - queuedMs;
     const controller = new AbortController();
-    // Fastify's routeOptions getter builds a twelve-field object per read: read it once here.
-    const route = request.routeOptions.url;
     const state = new PublicRequestState(
       {
         requestId: request.id,
         method: request.method,
         url: request.url,
         route,
-        probe: route !== undefined && PROBE_PATHS.has(route),
+        probe,
         startedAt,
         deadline: startedAt + (timeoutMs ?? defaultTimeoutMs),
         admission,

@@ -66,7 +66,7 @@ function operation(
     ...fields('path', contract.params, components),
     ...fields('query', contract.query, components),
     ...fields('header', contract.headers, components),
-    ...surface.commonHeaders,
+    ...surface.commonHeaders(route),
   ];
   const responses: Record<string, unknown> = {};
   for (const [status, spec] of Object.entries(contract.responses)) {

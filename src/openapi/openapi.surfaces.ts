@@ -7,8 +7,8 @@ export interface Surface {
   description: string;
   /** Problems any route on this listener can answer, beyond its own. */
   commonProblems(route: CatalogedRoute): ProblemCode[];
-  /** Request headers every route on this listener honours. */
-  commonHeaders: readonly ParameterObject[];
+  /** Request headers the route honours, as every route on this listener does. */
+  commonHeaders(route: CatalogedRoute): readonly ParameterObject[];
   /** Whether the route needs `Authorization: Bearer <ADMIN_TOKEN>`. */
   needsToken(route: CatalogedRoute): boolean;
 }
@@ -49,6 +49,25 @@ const PROTOCOL_PROBLEMS: ProblemCode[] = [
   'HTTP_VERSION_NOT_SUPPORTED',
 ];
 
+const REQUEST_TIMEOUT_HEADER: ParameterObject = {
+  name: 'x-request-timeout',
+  in: 'header',
+  required: false,
+  description:
+    'Lowers this request’s deadline (never raises it past REQUEST_TIMEOUT_MS): milliseconds ' +
+    'or a duration such as `2s`. Past it the answer is 504 REQUEST_DEADLINE_EXCEEDED.',
+  schema: { type: 'string' },
+  example: '2s',
+};
+
+const REQUEST_ID_HEADER: ParameterObject = {
+  name: 'x-request-id',
+  in: 'header',
+  required: false,
+  description: 'Correlation id, echoed in the answer and its logs; one is made when absent.',
+  schema: { type: 'string', pattern: '^[\\w.:-]{1,128}$' },
+};
+
 /** The public port: the hooks of http/http.hooks.ts and admission, as each route meets them. */
 export const PUBLIC_SURFACE: Surface = {
   title: 'rampart',
@@ -58,34 +77,23 @@ export const PUBLIC_SURFACE: Surface = {
     'document (GET /openapi.json on ADMIN_PORT).',
   commonProblems: (route) => [
     ...PROTOCOL_PROBLEMS,
-    'INVALID_REQUEST_TIMEOUT',
     'INTERNAL_ERROR',
     'REQUEST_DEADLINE_EXCEEDED',
-    // Probes are exempt from the limiter, admission and chaos (health/health.paths.ts).
+    // Probes are exempt from the limiter, admission and chaos (health/health.paths.ts), and
+    // never read x-request-timeout (http/request-state.hook.ts).
     ...(route.contract?.probe
       ? []
-      : (['RATE_LIMITED', 'CONCURRENCY_LIMITED', 'SERVER_OVERLOADED', 'CHAOS_INJECTED'] as const)),
+      : ([
+          'INVALID_REQUEST_TIMEOUT',
+          'RATE_LIMITED',
+          'CONCURRENCY_LIMITED',
+          'SERVER_OVERLOADED',
+          'CHAOS_INJECTED',
+        ] as const)),
     ...(readsBody(route.method) ? BODY_PROBLEMS : []),
   ],
-  commonHeaders: [
-    {
-      name: 'x-request-timeout',
-      in: 'header',
-      required: false,
-      description:
-        'Lowers this request’s deadline (never raises it past REQUEST_TIMEOUT_MS): milliseconds ' +
-        'or a duration such as `2s`. Past it the answer is 504 REQUEST_DEADLINE_EXCEEDED.',
-      schema: { type: 'string' },
-      example: '2s',
-    },
-    {
-      name: 'x-request-id',
-      in: 'header',
-      required: false,
-      description: 'Correlation id, echoed in the answer and its logs; one is made when absent.',
-      schema: { type: 'string', pattern: '^[\\w.:-]{1,128}$' },
-    },
-  ],
+  commonHeaders: (route) =>
+    route.contract?.probe ? [REQUEST_ID_HEADER] : [REQUEST_TIMEOUT_HEADER, REQUEST_ID_HEADER],
   needsToken: () => false,
 };
 
@@ -104,7 +112,7 @@ export const ADMIN_SURFACE: Surface = {
     // A mutation a browser sent from another site (admin.guard.ts).
     ...(readsBody(route.method) ? (['ADMIN_CROSS_SITE_REQUEST', ...BODY_PROBLEMS] as const) : []),
   ],
-  commonHeaders: [],
+  commonHeaders: () => [],
   // The guard's rule: everything but reads, and the profiles under /debug/pprof/ (the trace
   // view and the status page are reads open like /metrics).
   needsToken: (route) => readsBody(route.method) || route.url.startsWith('/debug/pprof/'),

@@ -7,7 +7,8 @@ type Port = 'public' | 'probe';
 /**
  * The kubelet may be pointed at either port (PROBE_PORT in the chart, the public port by hand):
  * a probe path answers the same on both. The probe port answered `/healthz/` 404 where the
- * public port redirected it.
+ * public port redirected it, and the public port refused a probe whose x-request-timeout it
+ * could not read, where the probe port never read it.
  */
 describe('probe paths answer alike on the public and the probe port', () => {
   let t: TestApp;
@@ -54,4 +55,22 @@ describe('probe paths answer alike on the public and the probe port', () => {
       }
     },
   );
+
+  // The kubelet never sends one; a probe must not fail on a header.
+  it.each(['abc', '0', '-1', '1.5', ''])(
+    'x-request-timeout: %j on a probe path is ignored on both ports: 200',
+    async (value) => {
+      for (const which of ['public', 'probe'] as const) {
+        for (const path of ['/healthz', '/readyz', '/startupz?x']) {
+          const res = await send(which, `GET ${path}`, `x-request-timeout: ${value}\r\n`);
+          expect({ which, path, status: res.status }).toEqual({ which, path, status: 200 });
+        }
+      }
+    },
+  );
+
+  it('x-request-timeout still refuses a malformed value on other routes: 400', async () => {
+    const res = await send('public', 'GET /hello', 'x-request-timeout: abc\r\n');
+    expectProblem(res, 400, 'INVALID_REQUEST_TIMEOUT');
+  });
 });
