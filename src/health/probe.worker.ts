@@ -183,6 +183,15 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
     return send(res, 400, problem(400, 'BAD_REQUEST', framing, target, res.requestId),
       { connection: 'close' });
   }
+  // The * target, as on the other ports (protocol/protocol.hook.ts, answerAsterisk).
+  if (req.url === '*') {
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { 'x-request-id': res.requestId });
+      return res.end();
+    }
+    return send(res, 400, problem(400, 'BAD_REQUEST', 'The target * is only for OPTIONS, not ' +
+      req.method + '.', target, res.requestId));
+  }
   if (path === undefined) {
     return send(res, 400, problem(400, 'MALFORMED_URL', "'" + target + "' is not a valid url component",
       target, res.requestId));

@@ -32,7 +32,8 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as 
  *    limiter, as a 429 left on a connection whose framing is in doubt would keep it open.
  *    Otherwise in the same hook: one hook fewer on every request;
  * 5. CONNECT (a tunnel request) never reaches Fastify, and with no 'connect' listener Node closes
- *    the socket without a word. Nothing here is a proxy: 405 with an empty Allow (§10.2.1).
+ *    the socket without a word. Nothing here is a proxy: 405 with an empty Allow (§10.2.1);
+ * 6. the `*` target (answerAsterisk): 204 to OPTIONS, 400 to any other method.
  */
 export function registerProtocolChecks(
   app: FastifyInstance,
@@ -64,9 +65,25 @@ export function registerProtocolChecks(
     // follows for the new protocol's bytes): a request pipelined behind one was never answered,
     // and the socket sat until a timeout. Nothing here upgrades; answered, the connection closes.
     if (request.headers.upgrade !== undefined) reply.header('connection', 'close');
+    if (request.url === '*') return answerAsterisk(request, reply);
     if (unrouted === 'here' && answeredUnrouted(request, reply)) return;
     done();
   });
+}
+
+/**
+ * RFC 9112 §3.2.4: the asterisk-form target is only for OPTIONS, asking about the server as a
+ * whole (RFC 9110 §9.3.7, a ping): 204. With any other method it names nothing: 400. The router
+ * matched `*` as `/`, so `GET *` on the admin port served its status page, and `OPTIONS *` was
+ * 405 with an `Allow` listing `/`'s methods.
+ */
+function answerAsterisk(request: FastifyRequest, reply: FastifyReply): void {
+  if (request.method === 'OPTIONS') return void reply.code(204).send();
+  sendProblem(
+    reply,
+    request,
+    new BadRequestError(`The target * is only for OPTIONS, not ${request.method}.`),
+  );
 }
 
 /** Check 4 of registerProtocolChecks in a hook of its own, for `unrouted: 'later'`. */
