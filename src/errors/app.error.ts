@@ -13,7 +13,10 @@ export interface AppErrorOptions {
   /** Extra problem members (RFC 9457 extensions). */
   extensions?: Record<string, unknown>;
   cause?: unknown;
-  /** Logged at debug, not warn: failures asked for on purpose (chaos, /status/:code). */
+  /**
+   * Logged at debug, not warn: failures asked for on purpose (chaos, /status/:code), or a 5xx
+   * that is the client's doing (505 for its HTTP version).
+   */
   quiet?: boolean;
 }
 

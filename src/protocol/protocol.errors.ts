@@ -46,7 +46,8 @@ export class BadRequestError extends AppError {
  */
 export class HttpVersionNotSupportedError extends AppError {
   constructor(httpVersion: string) {
-    super('HTTP_VERSION_NOT_SUPPORTED', 505, httpVersionDetail(httpVersion));
+    // A 5xx by number, the client's doing by nature: logged like a 4xx, never a warning.
+    super('HTTP_VERSION_NOT_SUPPORTED', 505, httpVersionDetail(httpVersion), { quiet: true });
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startChild, type Child } from '../support/child-process.js';
+import { rawRequest } from '../support/raw-http.js';
 
 describe('warnings for expected failures', () => {
   let child: Child;
@@ -46,5 +47,22 @@ describe('warnings for expected failures', () => {
     await sleep(200);
     expect(warnings()).toHaveLength(2);
     expect(warnings()[1]).toMatchObject({ suppressed: 7 });
+  });
+
+  // A 5xx by number, the client's fault by nature: an HTTP version rampart does not serve.
+  it('a 505 for an HTTP version rampart does not serve writes no warning', async () => {
+    const port = Number(new URL(child.baseUrl).port);
+    const res = await rawRequest(port, 'GET /hello HTTP/2.0\r\nHost: a\r\n\r\n');
+    expect(res.status).toBe(505);
+    await sleep(200);
+    const lines = child
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toContainEqual(expect.objectContaining({ status: 505 }));
+    expect(
+      lines.filter((line) => line.level === 'warn' && line.code === 'HTTP_VERSION_NOT_SUPPORTED'),
+    ).toEqual([]);
   });
 });
