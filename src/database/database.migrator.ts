@@ -46,7 +46,7 @@ export interface MigrateOptions {
 export async function migrate(
   session: SqlSession,
   migrations: readonly Migration[],
-  { onWaiting = () => undefined, migrationTimeoutMs }: MigrateOptions = {},
+  { onWaiting = notWaiting, migrationTimeoutMs }: MigrateOptions = {},
 ): Promise<number[]> {
   // A migration may outlast DB_STATEMENT_TIMEOUT_MS; RESET below returns the session to the
   // pool's default.
@@ -69,6 +69,10 @@ export async function migrate(
   await release(session);
   return done;
 }
+
+// A named function, not an arrow in the destructuring default: the bundle keeps names, and
+// would wrap that arrow to name it (test/build/bundle-names.spec.ts).
+function notWaiting(): void {}
 
 async function applyPending(
   session: SqlSession,
