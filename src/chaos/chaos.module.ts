@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ChaosAdmin } from './chaos.admin.js';
 import { ChaosController } from './chaos.controller.js';
+import { ChaosMetrics } from './chaos.metrics.js';
 import { ChaosState } from './chaos.state.js';
 import { ProcessChaosAdmin } from './process-chaos.admin.js';
 import { ProcessChaos } from './process-chaos.service.js';
@@ -10,12 +11,13 @@ import { MetricsModule } from '../metrics/metrics.module.js';
 import { RequestContextModule } from '../request-context/request-context.module.js';
 
 /**
- * Fault injection: public /status and /delay, admin /chaos and the hook that applies it, and
- * whole-process faults on admin /chaos/process (process-chaos.*.ts).
+ * Fault injection: public /status and /delay, admin /chaos and the hook that applies it (with
+ * `chaos_request_fault_active` on /metrics), and whole-process faults on admin /chaos/process
+ * (process-chaos.*.ts).
  */
 @Module({
   imports: [AdminModule, HealthModule, MetricsModule, RequestContextModule],
   controllers: [ChaosController],
-  providers: [ChaosState, ChaosAdmin, ProcessChaos, ProcessChaosAdmin],
+  providers: [ChaosState, ChaosAdmin, ChaosMetrics, ProcessChaos, ProcessChaosAdmin],
 })
 export class ChaosModule {}

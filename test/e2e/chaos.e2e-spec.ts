@@ -1,10 +1,18 @@
 import { defaultDatabaseEnv } from '../support/database.js';
 import { json } from '../support/http.js';
+import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
 import { rawRequest } from '../support/raw-http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // With a query string too: a probe is recognised by its route, not its raw URL.
 const PROBES = ['/healthz', '/readyz', '/startupz', '/healthz?verbose=1'];
+
+/** `chaos_request_fault_active{fault}` for error and latency, from the admin port's /metrics. */
+async function faultsActive(adminUrl: string): Promise<Record<string, number | undefined>> {
+  const families = parsePrometheusText(await (await fetch(`${adminUrl}/metrics`)).text());
+  const active = (fault: string) => sampleValue(families, 'chaos_request_fault_active', { fault });
+  return { error: active('error'), latency: active('latency') };
+}
 
 describe('fault injection: /status, /delay and admin /chaos', () => {
   let t: TestApp;
@@ -254,6 +262,18 @@ describe('fault injection: /status, /delay and admin /chaos', () => {
     });
     expect((await fetch(`${t.baseUrl}/hello`)).status).toBe(200);
   });
+
+  it('/metrics says which request faults are on (chaos_request_fault_active), so a dashboard does too', async () => {
+    expect(await faultsActive(t.adminUrl)).toEqual({ error: 0, latency: 0 });
+    await chaos('PUT', { errorRate: 0.01 });
+    expect(await faultsActive(t.adminUrl)).toEqual({ error: 1, latency: 0 });
+    await chaos('PUT', { latencyJitterMs: 5 });
+    expect(await faultsActive(t.adminUrl)).toEqual({ error: 0, latency: 1 });
+    await chaos('PUT', { errorRate: 1, latencyMs: 5 });
+    expect(await faultsActive(t.adminUrl)).toEqual({ error: 1, latency: 1 });
+    await chaos('DELETE');
+    expect(await faultsActive(t.adminUrl)).toEqual({ error: 0, latency: 0 });
+  });
 });
 
 describe('chaos defaults come from CHAOS_* configuration', () => {
@@ -278,5 +298,6 @@ describe('chaos defaults come from CHAOS_* configuration', () => {
       latencyMs: 0,
       latencyJitterMs: 0,
     });
+    expect(await faultsActive(t.adminUrl)).toEqual({ error: 1, latency: 0 });
   });
 });
