@@ -12,11 +12,11 @@
  * - A probe path with a slash added (`/healthz/`): 308 to the path without it, as on the
  *   public port.
  * - Every answer carries `x-request-id` (the caller's when it is a valid one); an HTTP version
- *   other than 1.1 or 1.0 is 505, a bad Host or Transfer-Encoding 400, as on the other ports; a
- *   method other than GET or HEAD is 405 with `Allow` (CONNECT too, with an empty one); bytes
- *   Node cannot parse and an `Expect` other than 100-continue get problem+json and a closed
- *   connection, as on the other two ports (errors/client-error.reply.ts), instead of Node's
- *   empty answers.
+ *   other than 1.1 or 1.0 is 505, a bad Host or Transfer-Encoding 400, a target with a fragment
+ *   or userinfo 400, as on the other ports; a method other than GET or HEAD is 405 with `Allow`
+ *   (CONNECT too, with an empty one); bytes Node cannot parse and an `Expect` other than
+ *   100-continue get problem+json and a closed connection, as on the other two ports
+ *   (errors/client-error.reply.ts), instead of Node's empty answers.
  */
 export const PROBE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -37,19 +37,35 @@ const requestIdOf = (req) => {
   return typeof id === 'string' && requestIdPattern.test(id) ? id : randomUUID();
 };
 
-// The path the public port routes on: the absolute-form reduced to its path (a server must
-// accept it, RFC 9112 section 3.2.2), the query dropped, percent-escapes decoded; undefined when
-// an escape is malformed (400 MALFORMED_URL there too). Compared as sent, 'GET http://x/healthz'
-// and '/%68ealthz' were 404 here and 200 on the public port.
+// The target in origin-form, as the public port reads it (protocol/request-target.ts): an
+// absolute-form target (a server must accept it, RFC 9112 section 3.2.2) without its scheme and
+// authority, a query that ends the authority leaving the path '/'.
+function originForm(url) {
+  if (url.startsWith('/')) return url;
+  const scheme = url.indexOf('://');
+  if (scheme === -1) return url;
+  let end = scheme + 3;
+  while (end < url.length && url[end] !== '/' && url[end] !== '?') end++;
+  return url[end] === '/' ? url.slice(end) : '/' + url.slice(end);
+}
+
+// The public port's refusals of a target (protocol/request-target.ts): a fragment, or userinfo
+// in an absolute-form target.
+function targetProblem(url) {
+  if (url.includes('#')) return 'A request target carries no fragment (a part from #).';
+  const scheme = url.startsWith('/') ? -1 : url.indexOf('://');
+  if (scheme === -1) return undefined;
+  const rest = url.slice(scheme + 3);
+  const authority = rest.slice(0, rest.search(/[/?]|$/));
+  return authority.includes('@') ? 'A request target carries no userinfo (user@ before the host).'
+    : undefined;
+}
+
+// The path the public port routes on: the origin-form's, the query dropped, percent-escapes
+// decoded; undefined when an escape is malformed (400 MALFORMED_URL there too). Compared as
+// sent, 'GET http://x/healthz' and '/%68ealthz' were 404 here and 200 on the public port.
 function targetPath(url) {
-  let path = url.split('?')[0];
-  if (!path.startsWith('/')) {
-    const authority = path.indexOf('://');
-    if (authority !== -1) {
-      const slash = path.indexOf('/', authority + 3);
-      path = slash === -1 ? '/' : path.slice(slash);
-    }
-  }
+  const path = originForm(url).split('?')[0];
   if (!path.includes('%')) return path;
   try {
     return decodeURIComponent(path);
@@ -63,12 +79,15 @@ const PROBES = new Set(['/healthz', '/readyz', '/startupz']);
 // A probe path with a slash added ('/healthz/'): the target without it, query kept, as the public
 // port's redirect (protocol/protocol.hook.ts, 308) has it; else undefined. The kubelet follows a
 // redirect to the same host (Kubernetes' pkg/probe/http), so a probe set to '/healthz/' checks
-// '/healthz' on either port, where the 404 this port gave failed it on this port only.
+// '/healthz' on either port, where the 404 this port gave failed it on this port only. Path and
+// query only, from the origin-form: an absolute-form target's authority is the client's word,
+// and 'GET http://evil.example/healthz/' was sent to 'http://evil.example/healthz'.
 function withoutTrailingSlash(url, path) {
   if (path.length < 2 || !path.endsWith('/') || path.startsWith('//')) return undefined;
   if (!PROBES.has(path.replace(/[/]+$/, ''))) return undefined;
-  const target = url.split('?')[0];
-  return target.replace(/[/]+$/, '') + url.slice(target.length);
+  const target = originForm(url);
+  const sent = target.split('?')[0];
+  return sent.replace(/[/]+$/, '') + target.slice(sent.length);
 }
 
 const problem = (status, code, detail, instance, requestId) =>
@@ -195,6 +214,11 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
   if (path === undefined) {
     return send(res, 400, problem(400, 'MALFORMED_URL', "'" + target + "' is not a valid url component",
       target, res.requestId));
+  }
+  // After MALFORMED_URL, as on the public port, where the router refuses a bad escape first.
+  const refused = targetProblem(req.url || '');
+  if (refused !== undefined) {
+    return send(res, 400, problem(400, 'BAD_REQUEST', refused, target, res.requestId));
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return send(res, 405, problem(405, 'METHOD_NOT_ALLOWED',

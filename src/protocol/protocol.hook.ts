@@ -10,9 +10,12 @@ import {
   HttpVersionNotSupportedError,
   MethodNotAllowedError,
 } from './protocol.errors.js';
+import { originForm, targetProblem } from './request-target.js';
 
 /** Methods a route here can have; HEAD comes with every GET (Fastify's exposeHeadRoutes). */
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+const SLASH = 0x2f;
+const BACKSLASH = 0x5c;
 
 /**
  * Request checks llhttp leaves to the application, answered in problem+json before any body is
@@ -33,7 +36,10 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as 
  *    Otherwise in the same hook: one hook fewer on every request;
  * 5. CONNECT (a tunnel request) never reaches Fastify, and with no 'connect' listener Node closes
  *    the socket without a word. Nothing here is a proxy: 405 with an empty Allow (§10.2.1);
- * 6. the `*` target (answerAsterisk): 204 to OPTIONS, 400 to any other method.
+ * 6. the `*` target (answerAsterisk): 204 to OPTIONS, 400 to any other method;
+ * 7. a target with a fragment or with userinfo → 400 (request-target.ts). Only a target that does
+ *    not start with `/` or holds a `#` is looked at: the common request pays one comparison and
+ *    one indexOf.
  */
 export function registerProtocolChecks(
   app: FastifyInstance,
@@ -65,7 +71,12 @@ export function registerProtocolChecks(
     // follows for the new protocol's bytes): a request pipelined behind one was never answered,
     // and the socket sat until a timeout. Nothing here upgrades; answered, the connection closes.
     if (request.headers.upgrade !== undefined) reply.header('connection', 'close');
-    if (request.url === '*') return answerAsterisk(request, reply);
+    const url = request.url;
+    if (url.charCodeAt(0) !== SLASH || url.indexOf('#') !== -1) {
+      if (url === '*') return answerAsterisk(request, reply);
+      const target = targetProblem(url);
+      if (target !== undefined) return sendProblem(reply, request, new BadRequestError(target));
+    }
     if (unrouted === 'here' && answeredUnrouted(request, reply)) return;
     done();
   });
@@ -139,17 +150,24 @@ function hasEmptyParam(request: FastifyRequest): boolean {
 
 /**
  * A GET or HEAD for a route's path with a slash added (`/docs/`, `/api/items/`): the route's own
- * URL, query kept, to redirect to (308, as Go's ServeMux does the other way round); else
+ * path, query kept, to redirect to (308, as Go's ServeMux does the other way round); else
  * undefined. Only for paths some route answers, so a redirect never leads to a 404.
+ * The `Location` is a relative reference, path and query only (RFC 9110 §10.2.2), so it stays on
+ * this server: built from an absolute-form target as sent, `GET http://evil.example/healthz/`
+ * was sent to `http://evil.example/healthz`. A path starting `//` or `/\` is not one (a browser
+ * reads either as another host), nor one without its `/` (`*users/`).
  */
 function withoutTrailingSlash(request: FastifyRequest): string | undefined {
   if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
-  const path = pathOf(request);
-  if (path.length < 2 || !path.endsWith('/') || path.startsWith('//')) return undefined;
-  const target = path.replace(/\/+$/, '');
-  if (target === '' || request.server.findRoute({ method: 'GET', url: target }) === null)
-    return undefined;
-  return target + request.url.slice(path.length);
+  const target = originForm(request.url);
+  const q = target.indexOf('?');
+  const path = q === -1 ? target : target.slice(0, q);
+  if (path.length < 2 || path.charCodeAt(0) !== SLASH || !path.endsWith('/')) return undefined;
+  const second = path.charCodeAt(1);
+  if (second === SLASH || second === BACKSLASH) return undefined;
+  const route = path.replace(/\/+$/, '');
+  if (request.server.findRoute({ method: 'GET', url: route }) === null) return undefined;
+  return route + target.slice(path.length);
 }
 
 /** Methods with a route matching this path, in the router's own matching (params, wildcards). */

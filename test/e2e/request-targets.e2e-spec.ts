@@ -1,0 +1,86 @@
+import { rawRequest } from '../support/raw-http.js';
+import { expectRawProblem as expectProblem } from '../support/raw-problem.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+type Port = 'public' | 'admin' | 'probe';
+
+/**
+ * What each listener makes of a request target that is not a plain path: the absolute-form is
+ * served from its path (RFC 9112 §3.2.2) and never sends the client to the host it names;
+ * userinfo and a fragment, which no request target carries, are refused.
+ */
+describe('request targets on every port', () => {
+  let t: TestApp;
+  let ports: Record<Port, number>;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    ports = {
+      public: Number(new URL(t.baseUrl).port),
+      admin: Number(new URL(t.adminUrl).port),
+      probe: Number(new URL(t.probeUrl).port),
+    };
+  });
+  afterAll(() => t.close());
+
+  const send = (which: Port, target: string) =>
+    rawRequest(
+      ports[which],
+      `GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
+    );
+
+  // The redirect was built from the target as sent: `Location: http://evil.example/healthz`.
+  it.each([
+    ['public', 'http://evil.example/healthz/', '/healthz'],
+    ['public', 'https://evil.example:8443/readyz/?verbose', '/readyz?verbose'],
+    ['public', 'http://evil.example/docs/', '/docs'],
+    ['probe', 'http://evil.example/healthz/', '/healthz'],
+    ['probe', 'http://evil.example/readyz//?verbose', '/readyz?verbose'],
+    ['admin', 'http://evil.example/metrics/', '/metrics'],
+  ] as const)(
+    '%s port: GET %s → 308 to %s, a path on this server, not the host the target names',
+    async (which, target, location) => {
+      const res = await send(which, target);
+      expect({ status: res.status, location: res.headers.location }).toEqual({
+        status: 308,
+        location,
+      });
+      expect((await send(which, location)).status).toBe(200);
+    },
+  );
+
+  it.each(['public', 'admin', 'probe'] as const)(
+    '%s port: an absolute-form target whose path starts // is not redirected (a host to a browser)',
+    async (which) => {
+      const path = which === 'admin' ? '//metrics/' : '//healthz/';
+      const res = await send(which, `http://evil.example${path}`);
+      expect(res.headers.location).toBeUndefined();
+      expectProblem(res, 404, 'NOT_FOUND');
+    },
+  );
+
+  // RFC 9110 §4.2.4: a recipient should treat userinfo in a target as an error. It was served.
+  it.each(['public', 'admin', 'probe'] as const)(
+    '%s port: userinfo in the target → 400 BAD_REQUEST',
+    async (which) => {
+      const path = which === 'admin' ? '/metrics' : '/healthz';
+      for (const target of [`http://u:p@x${path}`, `http://u@x${path}?q`]) {
+        const body = expectProblem(await send(which, target), 400, 'BAD_REQUEST');
+        expect(body.detail).toContain('userinfo');
+      }
+      // The same target without it is served.
+      expect((await send(which, `http://x${path}`)).status).toBe(200);
+    },
+  );
+
+  // RFC 9112 §3.2: a request target has no fragment. `/hello#x` was served as `/hello`.
+  it.each(['public', 'admin', 'probe'] as const)(
+    '%s port: a fragment in the target → 400 BAD_REQUEST',
+    async (which) => {
+      const path = which === 'admin' ? '/metrics' : which === 'public' ? '/hello' : '/healthz';
+      const body = expectProblem(await send(which, `${path}#frag`), 400, 'BAD_REQUEST');
+      expect(body.detail).toContain('fragment');
+      expect((await send(which, path)).status).toBe(200);
+    },
+  );
+});
