@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import { AdminServer } from './admin/admin.server.js';
 import { AdmissionGate } from './admission/admission.gate.js';
@@ -18,6 +18,7 @@ import { ProbeServer } from './health/probe.server.js';
 import { ReadinessService } from './health/readiness.service.js';
 import { registerHttpHooks } from './http/http.hooks.js';
 import { registerRateLimit } from './http/rate-limit.hook.js';
+import { PublicFastifyAdapter } from './http/public.adapter.js';
 import { publicServerOptions } from './http/server.options.js';
 import { logger } from './logging/logger.js';
 import { NestPinoLogger } from './logging/nest.logger.js';
@@ -57,8 +58,12 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config),
     // rampart registers no Nest middleware: without @fastify/middie, one hook less per request
-    // (a middleware added by mistake fails at start-up instead).
-    new FastifyAdapter({ ...publicServerOptions(config, admissionListener), skipMiddie: true }),
+    // (a middleware added by mistake fails at start-up instead). The adapter is Nest's, with the
+    // protocol checks for the targets its own hook sends to the not-found handler first.
+    new PublicFastifyAdapter({
+      ...publicServerOptions(config, admissionListener),
+      skipMiddie: true,
+    }),
     {
       logger: new NestPinoLogger(logger.child({ module: 'nest' })),
       abortOnError: false,

@@ -45,7 +45,6 @@ export function registerProtocolChecks(
   app: FastifyInstance,
   unrouted: 'here' | 'later' = 'here',
 ): void {
-  const host = new HostHeaderCheck();
   app.server.on('connect', (_request, socket: Socket) => {
     app.problemCounts?.record('METHOD_NOT_ALLOWED');
     writeRawProblem(
@@ -55,7 +54,23 @@ export function registerProtocolChecks(
     );
     socket.destroy();
   });
+  const answered = protocolChecks();
   app.addHook('onRequest', (request, reply, done) => {
+    if (answered(request, reply)) return;
+    if (unrouted === 'here' && answeredUnrouted(request, reply)) return;
+    done();
+  });
+}
+
+/**
+ * Checks 1 to 3, 6 and 7 of registerProtocolChecks for one listener: a function that answers a
+ * request they refuse and says whether it did. The public port's adapter also runs them for a
+ * request Nest's adapter sends to the not-found handler before these hooks
+ * (http/public.adapter.ts).
+ */
+export function protocolChecks(): (request: FastifyRequest, reply: FastifyReply) => boolean {
+  const host = new HostHeaderCheck();
+  return (request, reply) => {
     const version = request.raw.httpVersion;
     const problem =
       version === '1.1' || version === '1.0'
@@ -65,21 +80,24 @@ export function registerProtocolChecks(
       // The framing of whatever follows on this connection cannot be trusted either.
       reply.header('connection', 'close');
       const error = typeof problem === 'string' ? new BadRequestError(problem) : problem;
-      return sendProblem(reply, request, error);
+      sendProblem(reply, request, error);
+      return true;
     }
     // Node stops parsing a connection after a request that asks to Upgrade (llhttp takes what
     // follows for the new protocol's bytes): a request pipelined behind one was never answered,
     // and the socket sat until a timeout. Nothing here upgrades; answered, the connection closes.
     if (request.headers.upgrade !== undefined) reply.header('connection', 'close');
     const url = request.url;
-    if (url.charCodeAt(0) !== SLASH || url.indexOf('#') !== -1) {
-      if (url === '*') return answerAsterisk(request, reply);
-      const target = targetProblem(url);
-      if (target !== undefined) return sendProblem(reply, request, new BadRequestError(target));
+    if (url.charCodeAt(0) === SLASH && url.indexOf('#') === -1) return false;
+    if (url === '*') {
+      answerAsterisk(request, reply);
+      return true;
     }
-    if (unrouted === 'here' && answeredUnrouted(request, reply)) return;
-    done();
-  });
+    const target = targetProblem(url);
+    if (target === undefined) return false;
+    sendProblem(reply, request, new BadRequestError(target));
+    return true;
+  };
 }
 
 /**

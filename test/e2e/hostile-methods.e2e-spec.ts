@@ -72,7 +72,9 @@ describe('methods and paths: 405 with Allow where the path exists, 404 where it 
   // RFC 9112 §3.2.4: the asterisk-form is only for OPTIONS, about the server as a whole. Routed
   // as if it were `/`, `GET *` on the admin port served its status page and `OPTIONS *` on the
   // public port was 405 with `Allow: GET, HEAD`, methods a `*` target was then refused with.
-  it('OPTIONS * → 204 on every port; another method with the * target → 400 (404)', async () => {
+  // On the public port Nest's adapter sent GET and HEAD (the methods `/` has) to its not-found
+  // handler before rampart's hooks: 404 "Cannot GET *".
+  it('OPTIONS * → 204 on every port; another method with the * target → 400', async () => {
     const probePort = Number(new URL(t.probeUrl).port);
     for (const p of [port, adminPort, probePort]) {
       const options = await rawRequest(p, 'OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n');
@@ -86,17 +88,36 @@ describe('methods and paths: 405 with Allow where the path exists, 404 where it 
           p,
           `${method} * HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n`,
         );
-        // On the public port Nest's adapter meets a GET first: its hook sends a target its
-        // router cannot match to the not-found handler (404) before rampart's hooks run.
-        if (p === port && method === 'GET') {
-          expectProblem(res, 404, 'NOT_FOUND');
-          continue;
-        }
         expect({ p, method, status: res.status }).toEqual({ p, method, status: 400 });
         const body = expectProblem(res, 400, 'BAD_REQUEST');
         expect(body.detail).toContain('OPTIONS');
       }
+      const head = await rawRequest(p, 'HEAD * HTTP/1.1\r\nHost: a\r\n\r\n', { head: true });
+      expect({ p, status: head.status, type: head.headers['content-type'] }).toEqual({
+        p,
+        status: 400,
+        type: expect.stringContaining('application/problem+json'),
+      });
     }
+  });
+
+  // Sent to the not-found handler first, such a request skipped the version and Host checks.
+  it.each([
+    ['GET * HTTP/2.0\r\nHost: a\r\n\r\n', 505, 'HTTP_VERSION_NOT_SUPPORTED'],
+    ['GET * HTTP/1.1\r\n\r\n', 400, 'BAD_REQUEST'],
+    ['GET *hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400, 'BAD_REQUEST'],
+  ])(
+    'public port: %j, a target Nest routes to its not-found handler, meets the protocol checks: %d, closed',
+    async (request, status, code) => {
+      const res = await rawRequest(port, request);
+      expectProblem(res, status, code);
+      expect(res.closed).toBe(true);
+    },
+  );
+
+  it('public port: a target that is neither a path nor a URL, passing those checks, is still 404', async () => {
+    const res = await rawRequest(port, 'GET *hello HTTP/1.1\r\nHost: a\r\n\r\n');
+    expectProblem(res, 404, 'NOT_FOUND');
   });
 
   it('both listeners keep serving after every request above', async () => {
