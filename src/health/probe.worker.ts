@@ -14,9 +14,10 @@
  * - Every answer carries `x-request-id` (the caller's when it is a valid one); an HTTP version
  *   other than 1.1 or 1.0 is 505, a bad Host or Transfer-Encoding 400, a target with a fragment
  *   or userinfo 400, as on the other ports; a method other than GET or HEAD is 405 with `Allow`
- *   (CONNECT too, with an empty one); bytes Node cannot parse and an `Expect` other than
- *   100-continue get problem+json and a closed connection, as on the other two ports
- *   (errors/client-error.reply.ts), instead of Node's empty answers.
+ *   on a probe path, slashed or not, and 404 elsewhere (CONNECT 405 with an empty one); bytes
+ *   Node cannot parse and an `Expect` other than 100-continue get problem+json and a closed
+ *   connection, as on the other two ports (errors/client-error.reply.ts), instead of Node's
+ *   empty answers.
  */
 export const PROBE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -220,7 +221,12 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
   if (refused !== undefined) {
     return send(res, 400, problem(400, 'BAD_REQUEST', refused, target, res.requestId));
   }
+  // As on the public port: another method is 405 on a path that answers GET (a probe, or one
+  // with a slash added, which redirects), and 404 on any other.
   if (req.method !== 'GET' && req.method !== 'HEAD') {
+    if (!PROBES.has(path) && withoutTrailingSlash(req.url || '', path) === undefined) {
+      return send(res, 404, problem(404, 'NOT_FOUND', 'No probe route ' + path, path, res.requestId));
+    }
     return send(res, 405, problem(405, 'METHOD_NOT_ALLOWED',
       req.method + ' is not supported here; allowed: GET, HEAD.', path, res.requestId),
       { allow: 'GET, HEAD' });

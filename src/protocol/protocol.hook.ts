@@ -125,15 +125,14 @@ export function registerRouteChecks(app: FastifyInstance): void {
 /** Check 4: a redirect, 405 with `Allow` or 404 for a request no route matched; false if routed. */
 function answeredUnrouted(request: FastifyRequest, reply: FastifyReply): boolean {
   // `/docs/` matches `/docs/:asset` with an empty parameter: as unmatched as a 404.
-  if (request.is404 || hasEmptyParam(request)) {
-    const canonical = withoutTrailingSlash(request);
-    if (canonical !== undefined) {
-      void reply.code(308).header('location', canonical).send();
-      return true;
-    }
+  const unmatched = request.is404 || hasEmptyParam(request);
+  const canonical = unmatched ? withoutTrailingSlash(request) : undefined;
+  if (canonical !== undefined && (request.method === 'GET' || request.method === 'HEAD')) {
+    void reply.code(308).header('location', canonical).send();
+    return true;
   }
   if (!request.is404) return false;
-  const allowed = allowedMethods(request);
+  const allowed = allowedMethods(request, canonical !== undefined);
   sendProblem(
     reply,
     request,
@@ -167,8 +166,8 @@ function hasEmptyParam(request: FastifyRequest): boolean {
 }
 
 /**
- * A GET or HEAD for a route's path with a slash added (`/docs/`, `/api/items/`): the route's own
- * path, query kept, to redirect to (308, as Go's ServeMux does the other way round); else
+ * A route's path with a slash added (`/docs/`, `/api/items/`): the route's own path, query kept,
+ * which a GET or HEAD is redirected to (308, as Go's ServeMux does the other way round); else
  * undefined. Only for paths some route answers, so a redirect never leads to a 404.
  * The `Location` is a relative reference, path and query only (RFC 9110 §10.2.2), so it stays on
  * this server: built from an absolute-form target as sent, `GET http://evil.example/healthz/`
@@ -176,7 +175,6 @@ function hasEmptyParam(request: FastifyRequest): boolean {
  * reads either as another host), nor one without its `/` (`*users/`).
  */
 function withoutTrailingSlash(request: FastifyRequest): string | undefined {
-  if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
   const target = originForm(request.url);
   const q = target.indexOf('?');
   const path = q === -1 ? target : target.slice(0, q);
@@ -188,10 +186,18 @@ function withoutTrailingSlash(request: FastifyRequest): string | undefined {
   return route + target.slice(path.length);
 }
 
-/** Methods with a route matching this path, in the router's own matching (params, wildcards). */
-function allowedMethods(request: FastifyRequest): string[] {
+/**
+ * Methods with a route matching this path, in the router's own matching (params, wildcards);
+ * with `redirected`, GET and HEAD too: a slashed path answers them with its redirect, so another
+ * method there is 405 (`POST /healthz/`), as on the probe port, not 404.
+ */
+function allowedMethods(request: FastifyRequest, redirected: boolean): string[] {
   const url = pathOf(request);
-  return METHODS.filter((method) => request.server.findRoute({ method, url }) !== null);
+  return METHODS.filter(
+    (method) =>
+      (redirected && (method === 'GET' || method === 'HEAD')) ||
+      request.server.findRoute({ method, url }) !== null,
+  );
 }
 
 function pathOf(request: FastifyRequest): string {

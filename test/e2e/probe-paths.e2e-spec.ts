@@ -47,6 +47,40 @@ describe('probe paths answer alike on the public and the probe port', () => {
     }
   });
 
+  // The public port answered 404 (the redirect is for GET and HEAD), the probe port 405.
+  it.each(['POST /healthz/', 'DELETE /readyz/?verbose', 'PUT /startupz//'])(
+    '%s → 405 with Allow: GET, HEAD on both ports: the slashed path answers those two',
+    async (line) => {
+      for (const which of ['public', 'probe'] as const) {
+        const res = await send(which, line, 'Content-Length: 0\r\n');
+        expect({ which, status: res.status, allow: res.headers.allow }).toEqual({
+          which,
+          status: 405,
+          allow: 'GET, HEAD',
+        });
+        expectProblem(res, 405, 'METHOD_NOT_ALLOWED');
+      }
+    },
+  );
+
+  // The probe port answered 405 for any path, the public port 404 where no route is.
+  it.each(['POST /nope', 'DELETE /nope/', 'POST //healthz/'])(
+    '%s, no GET route there either: 404 on both ports',
+    async (line) => {
+      for (const which of ['public', 'probe'] as const) {
+        const res = await send(which, line, 'Content-Length: 0\r\n');
+        expect({ which, status: res.status }).toEqual({ which, status: 404 });
+        expectProblem(res, 404, 'NOT_FOUND');
+      }
+    },
+  );
+
+  it('the public port: another method on a slashed route path is 405, GET and HEAD allowed', async () => {
+    const res = await send('public', 'POST /hello/', 'Content-Length: 0\r\n');
+    expectProblem(res, 405, 'METHOD_NOT_ALLOWED');
+    expect(res.headers.allow).toBe('GET, HEAD');
+  });
+
   it.each(['GET /nope/', 'GET //healthz/'])(
     '%s, no probe without the slash either: 404 on both ports, no redirect',
     async (line) => {
