@@ -12,13 +12,19 @@ function sources(dir: string): string[] {
   });
 }
 
-/** Codes as the sources raise them: `super('CODE', 404`, `new AppError('CODE', 404`, `code: 'CODE'`. */
+/**
+ * Codes as the sources raise them: `super('CODE', 404`, `new AppError('CODE', 404`, `code: 'CODE'`,
+ * and the probe thread's `problem(404, 'CODE'` (health/probe.worker.ts, code held in a string).
+ */
 function raisedCodes(text: string): Array<{ code: string; status?: number }> {
   const found: Array<{ code: string; status?: number }> = [];
   for (const m of text.matchAll(/(?:super|new AppError)\(\s*'([A-Z][A-Z0-9_]+)',\s*(\d{3})?/g)) {
     found.push({ code: m[1]!, status: m[2] === undefined ? undefined : Number(m[2]) });
   }
   for (const m of text.matchAll(/\bcode: '([A-Z][A-Z0-9_]+)'/g)) found.push({ code: m[1]! });
+  for (const m of text.matchAll(/\bproblem\((\d{3}), '([A-Z][A-Z0-9_]+)'/g)) {
+    found.push({ code: m[2]!, status: Number(m[1]) });
+  }
   for (const m of text.matchAll(/InvalidInputError\([^;]*?, '([A-Z][A-Z0-9_]+)'\)/g)) {
     found.push({ code: m[1]!, status: 400 });
   }
@@ -38,7 +44,13 @@ describe('the problem catalog lists every code the sources raise, at its status'
 
   it('finds the codes it looks for (the scan itself works)', () => {
     expect(raised.map((r) => r.code)).toEqual(
-      expect.arrayContaining(['ITEM_NOT_FOUND', 'DB_POOL_TIMEOUT', 'INVALID_REQUEST_TIMEOUT']),
+      expect.arrayContaining([
+        'ITEM_NOT_FOUND',
+        'DB_POOL_TIMEOUT',
+        'INVALID_REQUEST_TIMEOUT',
+        // The probe thread's own (EVENT_LOOP_STALLED was missing from the catalog and the docs).
+        'EVENT_LOOP_STALLED',
+      ]),
     );
   });
 

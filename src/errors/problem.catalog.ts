@@ -44,6 +44,7 @@ export const PROBLEM_CATALOG = {
   SERVICE_UNAVAILABLE: { status: 503, about: 'The service is unavailable.' },
   NOT_READY: { status: 503, about: 'A readiness or startup check failed (see `checks`).' },
   LIVENESS_FAILED: { status: 503, about: 'Liveness fails on purpose (admin chaos).' },
+  EVENT_LOOP_STALLED: { status: 503, about: 'Probe port: the main event loop stopped turning.' },
   CONCURRENCY_LIMITED: { status: 503, about: 'The adaptive concurrency limit is reached.' },
   SERVER_OVERLOADED: { status: 503, about: 'The event loop lags past its bound.' },
   DB_POOL_TIMEOUT: { status: 503, about: 'No database connection became free in time.' },

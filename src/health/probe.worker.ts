@@ -91,6 +91,9 @@ function withoutTrailingSlash(url, path) {
   return sent.replace(/[/]+$/, '') + target.slice(sent.length);
 }
 
+// Called with the status and the code written out as literals: errors/problem.catalog.spec.ts
+// reads them from this file and holds each to the problem catalog, as it does every other code
+// (clientErrors' come from errors/client-error.reply.ts, read there).
 const problem = (status, code, detail, instance, requestId) =>
   JSON.stringify({ type: 'urn:rampart:problem:' + code.toLowerCase().replaceAll('_', '-'),
     title: http.STATUS_CODES[status], status, detail, code, instance, requestId });
