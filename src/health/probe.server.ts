@@ -10,6 +10,7 @@ import { buildProblem, classifyError } from '../errors/problem.js';
 import { REQUEST_ID } from '../request-context/request-id.js';
 import { VALID_HOST } from '../protocol/host-header.check.js';
 import { httpVersionDetail } from '../protocol/protocol.errors.js';
+import { LIVENESS_PATH, PROBE_PATHS, STARTUP_PATH } from './health.paths.js';
 import { PROBE_WORKER_SOURCE } from './probe.worker.js';
 import { ReadinessService } from './readiness.service.js';
 
@@ -24,6 +25,32 @@ const STALL_MS = 5_000;
 // rotation, one whose loop stopped answering leaves it.
 const ANSWER_WITHIN_MS = 1_000;
 const STALE_MS = 10_000;
+
+/** What the probe thread (probe.worker.ts) starts with. */
+export function probeWorkerData(
+  config: Pick<AppConfig, 'PROBE_PORT' | 'HOST'>,
+  heartbeat: SharedArrayBuffer,
+  livenessFailure: string | undefined,
+) {
+  return {
+    port: config.PROBE_PORT,
+    host: config.HOST,
+    heartbeat,
+    stallMs: STALL_MS,
+    answerWithinMs: ANSWER_WITHIN_MS,
+    staleMs: STALE_MS,
+    livenessFailure,
+    // The public port's probe routes, so the two ports serve the same paths (a Set clones as one).
+    probePaths: PROBE_PATHS,
+    livenessPath: LIVENESS_PATH,
+    // The other ports' rules, so the three answer alike (Maps and RegExps clone as data).
+    clientErrors: CLIENT_ERROR_ANSWERS,
+    requestIdPattern: REQUEST_ID,
+    validHost: VALID_HOST,
+    // The versions llhttp passes; it refuses the rest (clientErrors).
+    versionDetails: new Map(['0.9', '2.0'].map((v) => [v, httpVersionDetail(v)])),
+  };
+}
 
 /**
  * The kubelet's listener on PROBE_PORT: /healthz, /readyz and /startupz, the same checks as on
@@ -57,21 +84,7 @@ export class ProbeServer implements OnApplicationShutdown {
     this.heartbeat.unref();
     const worker = new Worker(PROBE_WORKER_SOURCE, {
       eval: true,
-      workerData: {
-        port: this.config.PROBE_PORT,
-        host: this.config.HOST,
-        heartbeat: beat.buffer,
-        stallMs: STALL_MS,
-        answerWithinMs: ANSWER_WITHIN_MS,
-        staleMs: STALE_MS,
-        livenessFailure: this.failure,
-        // The other ports' rules, so the three answer alike (Maps and RegExps clone as data).
-        clientErrors: CLIENT_ERROR_ANSWERS,
-        requestIdPattern: REQUEST_ID,
-        validHost: VALID_HOST,
-        // The versions llhttp passes; it refuses the rest (clientErrors).
-        versionDetails: new Map(['0.9', '2.0'].map((v) => [v, httpVersionDetail(v)])),
-      },
+      workerData: probeWorkerData(this.config, beat.buffer, this.failure),
     });
     this.worker = worker;
     const { PROBE_PORT, HOST } = this.config;
@@ -109,7 +122,7 @@ export class ProbeServer implements OnApplicationShutdown {
 
   private async answer(ask: { id: number; path: string }): Promise<void> {
     const checks: HealthIndicatorFunction[] =
-      ask.path === '/startupz' ? this.readiness.startupChecks() : this.readiness.readinessChecks();
+      ask.path === STARTUP_PATH ? this.readiness.startupChecks() : this.readiness.readinessChecks();
     let status = 200;
     let body: string;
     try {

@@ -3,6 +3,8 @@
  * `new Worker(source, { eval: true })`: the same code under tsc's output, ts-jest-free test runs
  * and the bundle `npm start` runs, with no second entry file to resolve. It only uses node: builtins.
  *
+ * The paths come in workerData from health/health.paths.ts (`probePaths`, `livenessPath`): the
+ * thread keeps no list of its own to drift from the public port's.
  * - /healthz: 200 while the main thread's heartbeat (a SharedArrayBuffer it writes every 100 ms)
  *   is younger than `stallMs`, else 503: a wedged main loop still fails liveness, a busy one not.
  *   Also 503 while the main thread has said liveness is failed on purpose (`livenessFailure`).
@@ -22,8 +24,9 @@
 export const PROBE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
+// probePaths: the main thread's PROBE_PATHS (health/health.paths.ts), the one list of them.
 const { port, host, heartbeat, stallMs, answerWithinMs, staleMs, clientErrors, requestIdPattern,
-  validHost, versionDetails } = workerData;
+  validHost, versionDetails, probePaths, livenessPath } = workerData;
 let livenessFailure = workerData.livenessFailure;
 const beat = new Float64Array(heartbeat);
 const pending = new Map();
@@ -75,8 +78,6 @@ function targetPath(url) {
   }
 }
 
-const PROBES = new Set(['/healthz', '/readyz', '/startupz']);
-
 // A probe path with a slash added ('/healthz/'): the target without it, query kept, as the public
 // port's redirect (protocol/protocol.hook.ts, 308) has it; else undefined. The kubelet follows a
 // redirect to the same host (Kubernetes' pkg/probe/http), so a probe set to '/healthz/' checks
@@ -85,7 +86,7 @@ const PROBES = new Set(['/healthz', '/readyz', '/startupz']);
 // and 'GET http://evil.example/healthz/' was sent to 'http://evil.example/healthz'.
 function withoutTrailingSlash(url, path) {
   if (path.length < 2 || !path.endsWith('/') || path.startsWith('//')) return undefined;
-  if (!PROBES.has(path.replace(/[/]+$/, ''))) return undefined;
+  if (!probePaths.has(path.replace(/[/]+$/, ''))) return undefined;
   const target = originForm(url);
   const sent = target.split('?')[0];
   return sent.replace(/[/]+$/, '') + target.slice(sent.length);
@@ -227,21 +228,21 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
   // As on the public port: another method is 405 on a path that answers GET (a probe, or one
   // with a slash added, which redirects), and 404 on any other.
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    if (!PROBES.has(path) && withoutTrailingSlash(req.url || '', path) === undefined) {
+    if (!probePaths.has(path) && withoutTrailingSlash(req.url || '', path) === undefined) {
       return send(res, 404, problem(404, 'NOT_FOUND', 'No probe route ' + path, path, res.requestId));
     }
     return send(res, 405, problem(405, 'METHOD_NOT_ALLOWED',
       req.method + ' is not supported here; allowed: GET, HEAD.', path, res.requestId),
       { allow: 'GET, HEAD' });
   }
-  if (path === '/healthz') {
+  if (path === livenessPath) {
     if (livenessFailure) return send(res, 503, problem(503, 'LIVENESS_FAILED', livenessFailure, path, res.requestId));
     const stalledMs = Date.now() - beat[0];
     if (stalledMs < stallMs) return send(res, 200, '{"status":"ok","info":{},"error":{},"details":{}}');
     return send(res, 503, problem(503, 'EVENT_LOOP_STALLED',
       'The event loop has not turned for ' + Math.round(stalledMs) + ' ms.', path, res.requestId));
   }
-  if (path !== '/readyz' && path !== '/startupz') {
+  if (!probePaths.has(path)) {
     const location = withoutTrailingSlash(req.url || '', path);
     if (location !== undefined) {
       res.writeHead(308, { location, 'content-length': 0, 'x-request-id': res.requestId });
