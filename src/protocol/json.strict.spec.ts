@@ -62,6 +62,10 @@ describe('readStrictJson: the kind of problem, for each caller to answer in its 
     ],
     ['{"a":', { kind: 'not-json', detail: expect.any(String) }],
     ['{"a":[{"\\u005f_proto__":1}]}', { kind: 'forbidden-key', key: '__proto__' }],
+    // After a byte order mark, which the parser skips: the key, as without one (was not-json).
+    ['\ufeff{"a":[{"__proto__":1}]}', { kind: 'forbidden-key', key: '__proto__' }],
+    ['\ufeff{"constructor":{"prototype":1}}', { kind: 'forbidden-key', key: 'constructor' }],
+    ['\ufeff{"a":{"b":1,"b":2}}', { kind: 'repeated-key', pointer: '/a/b' }],
     ['{"constructor":{"prototype":1}}', { kind: 'forbidden-key', key: 'constructor' }],
     ['{"a":{"b":1,"b":2}}', { kind: 'repeated-key', pointer: '/a/b' }],
   ])('%s', (text, reading) => {

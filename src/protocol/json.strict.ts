@@ -21,6 +21,7 @@ export interface PoisoningActions {
 }
 
 const REFUSE_POISONING: PoisoningActions = { protoAction: 'error', constructorAction: 'error' };
+const BYTE_ORDER_MARK = 0xfeff;
 
 /**
  * Reads JSON by rampart's rules, the same for a request body (json.body-parser.ts) and for JSON
@@ -57,13 +58,16 @@ export function readStrictJson(
 /**
  * secure-json-parse throws one SyntaxError for text that is not JSON and for JSON it refuses
  * for a poisoning key. JSON.parse tells them apart, its reviver seeing each key decoded
- * (`"\u005f_proto__"` too). It takes no byte order mark, which secure-json-parse skips: a
- * poisoning key after one reads as not JSON.
+ * (`"\u005f_proto__"` too). It takes no byte order mark, which secure-json-parse skips (a body
+ * with one is read: RFC 8259 §8.1 lets a parser ignore it), so one is skipped here too: a
+ * poisoning key after it read as not JSON (MALFORMED_JSON) where the same body without it was
+ * INVALID_INPUT naming the key.
  */
 function refusal(text: string, detail: string): StrictJsonReading {
   let key: '__proto__' | 'constructor' = 'constructor';
+  const json = text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text;
   try {
-    JSON.parse(text, (name, value: unknown) => {
+    JSON.parse(json, (name, value: unknown) => {
       if (name === '__proto__') key = name;
       return value;
     });
