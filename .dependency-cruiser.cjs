@@ -9,7 +9,8 @@ const LAYERS = [
   ['protocol'],
   ['admin'],
   ['openapi'],
-  ['health', 'metrics', 'version'],
+  ['health', 'metrics'],
+  ['version'],
   ['telemetry', 'redis', 'database', 'admission', 'upstream'],
   ['lifecycle', 'http', 'debug', 'status'],
 ];

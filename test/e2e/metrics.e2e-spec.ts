@@ -1,4 +1,6 @@
 import { get } from 'node:http';
+import { getHeapStatistics } from 'node:v8';
+import { readCgroupLimits } from '../../src/version/cgroup.limits.js';
 import { hasPromtool, promtoolFindings } from '../support/promtool.js';
 import { parsePrometheusText, sampleValue, type Family } from '../support/prometheus-text.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -112,6 +114,22 @@ describe('GET /metrics on the admin port (real listener)', () => {
     // The *_total gauges promtool rejects are gone; their per-type siblings stay.
     expect(families.has('nodejs_active_handles_total')).toBe(false);
     expect(families.has('nodejs_active_handles')).toBe(true);
+  });
+
+  it("exposes the container's limits as the kernel enforces them (unlimited: no series) and V8's heap ceiling", async () => {
+    const { families } = await scrape(t);
+    const limits = await readCgroupLimits();
+    for (const [name, value] of [
+      ['process_cpu_limit_cores', limits.cpu],
+      ['process_memory_limit_bytes', limits.memoryBytes],
+    ] as const) {
+      expect([name, families.has(name)]).toEqual([name, true]);
+      const sample = sampleValue(families, name, { cgroup: limits.cgroup });
+      expect([name, sample]).toEqual([name, value === 'unlimited' ? undefined : value]);
+    }
+    expect(sampleValue(families, 'nodejs_heap_size_limit_bytes')).toBe(
+      getHeapStatistics().heap_size_limit,
+    );
   });
 });
 

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { getHeapStatistics } from 'node:v8';
+import type { Gauge } from 'prom-client';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { readCgroupLimits, type CgroupLimits } from './cgroup.limits.js';
+
+/**
+ * The limits this container runs under, on /metrics, so the dashboard draws CPU and memory
+ * against them without kube-state-metrics or cAdvisor (the event-loop lag alert's runbook says
+ * "CPU near the limit"), and the heap's ceiling beside the heap. Read at scrape time: Kubernetes
+ * can resize a pod's resources in place. An unlimited resource has no series (a 0 would read as
+ * no CPU at all); the `cgroup` label says which hierarchy was read (cgroup.limits.ts).
+ */
+@Injectable()
+export class LimitsMetrics {
+  constructor(metrics: MetricsService) {
+    metrics.gauge({
+      name: 'process_cpu_limit_cores',
+      help: 'CPU limit of this container, in cores (cgroup quota / period); absent when unlimited.',
+      labelNames: ['cgroup'],
+      async collect() {
+        show(this, await readCgroupLimits(), (limits) => limits.cpu);
+      },
+    });
+    metrics.gauge({
+      name: 'process_memory_limit_bytes',
+      help: 'Memory limit of this container (cgroup memory.max); absent when unlimited.',
+      labelNames: ['cgroup'],
+      async collect() {
+        show(this, await readCgroupLimits(), (limits) => limits.memoryBytes);
+      },
+    });
+    metrics.readGauge(
+      'nodejs_heap_size_limit_bytes',
+      "V8's heap ceiling (old space and young generation): heap used past it ends the process.",
+      () => getHeapStatistics().heap_size_limit,
+    );
+  }
+}
+
+function show(
+  gauge: Gauge<'cgroup'>,
+  limits: CgroupLimits,
+  pick: (limits: CgroupLimits) => number | 'unlimited',
+): void {
+  const value = pick(limits);
+  gauge.reset();
+  if (value !== 'unlimited') gauge.set({ cgroup: limits.cgroup }, value);
+}
