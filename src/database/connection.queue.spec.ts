@@ -69,6 +69,16 @@ describe('ConnectionQueue', () => {
     expect(queue.next(1_010, false)?.enqueuedAt).toBe(1_001);
   });
 
+  it('a wait asked with a signal already aborted ends at once with its reason, never queued', async () => {
+    const controller = new AbortController();
+    const reason = new Error('client left before the wait');
+    controller.abort(reason);
+    const seen = watch(queue.wait(controller.signal, 1_000, 5_000));
+    await flush();
+    expect(seen.error).toBe(reason);
+    expect(queue.length).toBe(0);
+  });
+
   it('a wait whose time is up is refused when reached, not served late, even before its timer fires', async () => {
     const late = watch(queue.wait(never(), 1_000, 50));
     watch(queue.wait(never(), 1_000, 5_000));

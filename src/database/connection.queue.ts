@@ -50,6 +50,8 @@ export class ConnectionQueue {
    * time it is handed a slot.
    */
   wait(signal: AbortSignal, now: number, waitMs: number): Promise<number> {
+    // An abort listener added after the abort never fires: such a caller would sit out its wait.
+    if (signal.aborted) return Promise.reject(signal.reason);
     if (this.waiters.length === 0) this.since = now;
     return new Promise((resolve, reject) => {
       const waiter: ConnectionWaiter = {
