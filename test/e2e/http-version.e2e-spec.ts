@@ -17,11 +17,7 @@ describe('a request in an HTTP version other than 1.0 or 1.1 → 505 on every po
 
   beforeAll(async () => {
     t = await startTestApp();
-    ports = {
-      public: Number(new URL(t.baseUrl).port),
-      admin: Number(new URL(t.adminUrl).port),
-      probe: Number(new URL(t.probeUrl).port),
-    };
+    ports = t.ports;
   });
   afterAll(() => t.close());
 

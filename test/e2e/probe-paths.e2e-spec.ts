@@ -16,10 +16,7 @@ describe('probe paths answer alike on the public and the probe port', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    ports = {
-      public: Number(new URL(t.baseUrl).port),
-      probe: Number(new URL(t.probeUrl).port),
-    };
+    ports = t.ports;
   });
   afterAll(() => t.close());
 

@@ -16,11 +16,7 @@ describe('problem+json on every port: Expect, framing and methods', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    ports = {
-      public: Number(new URL(t.baseUrl).port),
-      admin: Number(new URL(t.adminUrl).port),
-      probe: Number(new URL(t.probeUrl).port),
-    };
+    ports = t.ports;
   });
   afterAll(() => t.close());
 

@@ -15,11 +15,7 @@ describe('request targets on every port', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    ports = {
-      public: Number(new URL(t.baseUrl).port),
-      admin: Number(new URL(t.adminUrl).port),
-      probe: Number(new URL(t.probeUrl).port),
-    };
+    ports = t.ports;
   });
   afterAll(() => t.close());
 

@@ -12,6 +12,8 @@ export interface TestApp {
   adminUrl: string;
   /** The kubelet's probe listener (PROBE_PORT). */
   probeUrl: string;
+  /** The three listeners' ports, for raw-socket tests. */
+  ports: { public: number; admin: number; probe: number };
   /** The routes whose response schema did not compile, once all have (app.factory.ts). */
   serializersWarmed: Promise<string[]>;
   close(): Promise<void>;
@@ -68,6 +70,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     baseUrl: `http://127.0.0.1:${port}`,
     adminUrl: `http://127.0.0.1:${adminPort}`,
     probeUrl: `http://127.0.0.1:${probePort}`,
+    ports: { public: port, admin: adminPort, probe: probePort },
     serializersWarmed,
     close: async () => {
       const server = app.getHttpServer();
