@@ -14,12 +14,19 @@ import { readCgroupLimits, type CgroupLimits } from './cgroup.limits.js';
 @Injectable()
 export class LimitsMetrics {
   constructor(metrics: MetricsService) {
+    // One read of the cgroup files per scrape: prom-client collects every metric at once
+    // (registry.metrics(), Promise.all), so both gauges share the read in flight.
+    let reading: Promise<CgroupLimits> | undefined;
+    const limits = () =>
+      (reading ??= readCgroupLimits().finally(() => {
+        reading = undefined;
+      }));
     metrics.gauge({
       name: 'process_cpu_limit_cores',
       help: 'CPU limit of this container, in cores (cgroup quota / period); absent when unlimited.',
       labelNames: ['cgroup'],
       async collect() {
-        show(this, await readCgroupLimits(), (limits) => limits.cpu);
+        show(this, await limits(), (limits) => limits.cpu);
       },
     });
     metrics.gauge({
@@ -27,7 +34,7 @@ export class LimitsMetrics {
       help: 'Memory limit of this container (cgroup memory.max); absent when unlimited.',
       labelNames: ['cgroup'],
       async collect() {
-        show(this, await readCgroupLimits(), (limits) => limits.memoryBytes);
+        show(this, await limits(), (limits) => limits.memoryBytes);
       },
     });
     metrics.readGauge(
