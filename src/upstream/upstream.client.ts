@@ -1,10 +1,12 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { AppError } from '../errors/app.error.js';
 import { logger } from '../logging/logger.js';
+import { answerStartInterceptor, isHeadCutShortError } from './answer-start.interceptor.js';
+import { connectionErrorCode } from './connection.codes.js';
 import { parseBackends, type Backend } from './upstream.backend.js';
 import {
   UpstreamBadResponseError,
@@ -18,22 +20,6 @@ const log = logger.child({ module: 'upstream' });
 const MAX_BODY_BYTES = 1024 * 1024;
 /** Shutdown step 5 lets in-flight upstream calls finish this long, then cuts them. */
 const CLOSE_GRACE_MS = 1_000;
-
-/** Socket and undici errors meaning "no usable connection" (the request was not answered). */
-const NETWORK_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_DESTROYED',
-]);
 
 export interface UpstreamRequest {
   method: string;
@@ -57,7 +43,7 @@ export interface UpstreamResponse {
 @Injectable()
 export class UpstreamClient implements OnModuleInit, OnApplicationShutdown {
   readonly backends: readonly Backend[];
-  private readonly pools = new Map<string, Pool>();
+  private readonly pools = new Map<string, Dispatcher>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.backends = parseBackends(config.BACKEND_URLS);
@@ -82,14 +68,14 @@ export class UpstreamClient implements OnModuleInit, OnApplicationShutdown {
           connectTimeout: config.UPSTREAM_CONNECT_TIMEOUT_MS,
           headersTimeout: config.UPSTREAM_HEADERS_TIMEOUT_MS,
           bodyTimeout: config.UPSTREAM_BODY_TIMEOUT_MS,
-        }),
+        }).compose(answerStartInterceptor),
       );
     }
   }
 
   /**
    * Sends one request and reads the whole body. Network failures become UPSTREAM_UNREACHABLE
-   * before the answer's headers, UPSTREAM_BAD_RESPONSE after them; an abort through
+   * before the answer's first byte, UPSTREAM_BAD_RESPONSE after it; an abort through
    * `request.signal` rejects with undici's abort error (the caller knows why).
    */
   async send(backend: Backend, request: UpstreamRequest): Promise<UpstreamResponse> {
@@ -128,19 +114,25 @@ export class UpstreamClient implements OnModuleInit, OnApplicationShutdown {
       };
     } catch (error) {
       if (request.signal.aborted) throw error;
-      const code = (error as { code?: unknown }).code;
-      if (typeof code === 'string' && NETWORK_CODES.has(code)) {
+      // The backend began answering, then the connection broke before the head was whole
+      // (answer-start.interceptor.ts): its answer's fault, as a cut body is below.
+      if (isHeadCutShortError(error)) {
+        throw new UpstreamBadResponseError(backend.name, error.message, true, error.cause);
+      }
+      const network = connectionErrorCode(error);
+      if (network) {
         // Headers came: the backend was reached and answered, then its answer broke off (a body
         // short of its Content-Length, a chunked one without its last chunk). Unreachable sent
         // the operator to the network, where the fault is the backend's answer.
         if (answered) {
           const of = declared > 0 ? ` of ${declared}` : '';
-          const reason = `body cut short after ${size}${of} bytes (${code})`;
+          const reason = `body cut short after ${size}${of} bytes (${network})`;
           throw new UpstreamBadResponseError(backend.name, reason, true, error);
         }
-        throw new UpstreamUnreachableError(backend.name, code, error);
+        throw new UpstreamUnreachableError(backend.name, network, error);
       }
-      // undici's own phase timeouts: connected, but the backend went silent.
+      const code = (error as { code?: unknown }).code;
+      // undici's own phase timeouts: connected, but the head or the body's next piece was late.
       if (code === 'UND_ERR_HEADERS_TIMEOUT') {
         throw new UpstreamTimeoutError(backend.name, this.config.UPSTREAM_HEADERS_TIMEOUT_MS);
       }

@@ -30,7 +30,10 @@ export class UpstreamStatusError extends AppError {
   deadlineForwarded = false;
 }
 
-/** The backend could not be reached or dropped the connection (refused, reset, DNS, connect timeout). */
+/**
+ * The backend could not be reached, or dropped the connection before a byte of its answer
+ * (refused, reset, DNS, connect timeout).
+ */
 export class UpstreamUnreachableError extends AppError {
   constructor(
     readonly backend: string,
@@ -47,7 +50,7 @@ export class UpstreamUnreachableError extends AppError {
 
 /**
  * The backend's answer could not be used: body over the size limit, not valid HTTP, or cut short
- * (the connection closed or was reset after the headers, before the whole body).
+ * (the connection closed or was reset once the answer had begun, before the whole of it).
  */
 export class UpstreamBadResponseError extends AppError {
   constructor(

@@ -122,10 +122,10 @@ describe('a backend that misbehaves degrades its own entry, and only its own fau
   });
 });
 
-// Reached, and answering: headers came, then the connection closed before the whole body.
-// Reported UPSTREAM_UNREACHABLE, that sent the operator to the network; it is a bad answer, and
-// the breaker counts it as one.
-describe('a raw TCP backend that cuts its answer short after the headers', () => {
+// Reached, and answering: its first bytes came, then the connection closed before the whole
+// answer (in its head or in its body). Reported UPSTREAM_UNREACHABLE, that sent the operator to
+// the network; it is a bad answer, and the breaker counts it as one.
+describe('a raw TCP backend that cuts its answer short once it began it', () => {
   let server: Server;
   let backendUrl: string;
   let connections = 0;
@@ -160,6 +160,17 @@ describe('a raw TCP backend that cuts its answer short after the headers', () =>
   };
 
   it.each([
+    ['a status line cut off', 'HTTP/1.1 20', "before the answer's headers were whole"],
+    [
+      'a status line and no end of the head',
+      'HTTP/1.1 200 OK\r\n',
+      "before the answer's headers were whole",
+    ],
+    [
+      'a 1xx interim answer and nothing after it',
+      'HTTP/1.1 103 Early Hints\r\nlink: </a.css>\r\n\r\n',
+      "before the answer's headers were whole",
+    ],
     [
       'a body short of its Content-Length',
       'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":1',
