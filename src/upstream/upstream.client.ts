@@ -93,6 +93,12 @@ export class UpstreamClient implements OnModuleInit, OnApplicationShutdown {
         signal: request.signal,
       });
       answered = true;
+      // undici takes any three digits; RFC 9110 §15 defines 100-599. A 7xx is no status a
+      // caller can act on (nor a 5xx to retry): the answer is malformed.
+      if (res.statusCode > 599) {
+        res.body.destroy();
+        throw new UpstreamBadResponseError(backend.name, `status ${res.statusCode}`);
+      }
       declared = Number(res.headers['content-length'] ?? 0);
       if (declared > MAX_BODY_BYTES) {
         res.body.destroy();
@@ -142,7 +148,8 @@ export class UpstreamClient implements OnModuleInit, OnApplicationShutdown {
       if (error instanceof AppError) throw error;
       // Anything else undici threw is an answer it could not read: a malformed status line or
       // chunk (HPE_*), headers past its limit, a Content-Length the body contradicts, a status
-      // outside 100-999. The backend's fault, not ours: 502, and the breaker counts it.
+      // outside 100-999 (above 599: the check above). The backend's fault, not ours: 502, and
+      // the breaker counts it.
       throw new UpstreamBadResponseError(
         backend.name,
         typeof code === 'string' ? code : (error as Error).name,

@@ -99,6 +99,12 @@ describe('a backend that breaks HTTP on a raw socket: each fault its code, retri
       holdAfter(`${OK_HEAD}transfer-encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n`),
     ],
     [
+      'a status outside 100-599 (RFC 9110 §15: three digits, first 1 to 5)',
+      BAD,
+      false,
+      closeAfter('HTTP/1.1 700 Odd\r\ncontent-length: 2\r\n\r\nok'),
+    ],
+    [
       'Content-Length and Transfer-Encoding both (RFC 9112 §6.3: an error)',
       BAD,
       false,
