@@ -12,6 +12,7 @@ import { registerChaos } from './chaos/chaos.hook.js';
 import { ChaosState } from './chaos/chaos.state.js';
 import type { AppConfig } from './config/config.schema.js';
 import { listenAs } from './config/listen.error.js';
+import { DatabaseService } from './database/database.service.js';
 import { answerExpectationFailed, continueUnlessTooLarge } from './errors/client-error.reply.js';
 import { ProblemCounts } from './errors/problem.counts.js';
 import { ProbeServer } from './health/probe.server.js';
@@ -47,12 +48,23 @@ export interface RunningApp {
   serializersWarmed: Promise<string[]>;
 }
 
+export interface StartOptions {
+  /**
+   * Aborts when a signal is held during start-up (lifecycle/startup-signals.ts): a start-up
+   * migration still at work stops there, and start-up ends for the drain the signal asked for.
+   */
+  stopping?: AbortSignal;
+}
+
 /**
  * Builds and starts rampart: public listener, admin listener, probe listener, then marks
  * start-up done.
  * main.ts and the e2e tests share this, so tests boot exactly what production runs.
  */
-export async function startApp(config: AppConfig): Promise<RunningApp> {
+export async function startApp(
+  config: AppConfig,
+  { stopping }: StartOptions = {},
+): Promise<RunningApp> {
   // Admission decides at the raw request listener; the gate it uses is built by Nest below.
   const admissionListener = new AdmissionListener(config.REQUEST_TIMEOUT_MS);
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -103,6 +115,11 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   if (limits) registerRouteChecks(fastify);
   admission.attach(fastify.server);
   admissionListener.use(admission.enabled ? admission : undefined, problemCounts);
+  // Waiting for another replica's migration lock, or a migration blocked on the server, held
+  // the signal to SHUTDOWN_TIMEOUT_MS (exit 1), and the blocked statement outlived the process.
+  const database = app.get(DatabaseService);
+  if (stopping?.aborted) void database.stopMigrations();
+  stopping?.addEventListener('abort', () => void database.stopMigrations(), { once: true });
   // The modules start here (migrations, connections), not inside listen(): a failure there is
   // not the listener's, and its stack keeps this function in V8's ten frames.
   await app.init();

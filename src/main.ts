@@ -24,8 +24,10 @@ async function main(): Promise<void> {
 
   // Held until ShutdownService owns the signals: the public port listens before start-up ends.
   const startupSignals = new StartupSignals(config.SHUTDOWN_TIMEOUT_MS);
+  // A signal held meanwhile stops a start-up migration still at work (app.factory.ts).
+  const started = startApp(config, { stopping: startupSignals.stopping });
   // A port taken or a host not here is the settings' fault too (config/listen.error.ts).
-  const { app, port, adminPort, probePort } = await startApp(config).catch((error: unknown) => {
+  const { app, port, adminPort, probePort } = await started.catch((error: unknown) => {
     stopOnConfigError(error);
     throw error;
   });

@@ -32,6 +32,12 @@ export interface MigrateOptions {
    * 0 = none). Every other statement here is short and keeps the session's bound.
    */
   migrationTimeoutMs?: number;
+  /**
+   * Shutdown (schema.startup.ts): ends the wait for the lock at once, and applies nothing more.
+   * The statement in flight is the driver's to cancel; a migration it cancels rolls back and the
+   * lock is let go here, before the session goes back.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -46,7 +52,7 @@ export interface MigrateOptions {
 export async function migrate(
   session: SqlSession,
   migrations: readonly Migration[],
-  { onWaiting = notWaiting, migrationTimeoutMs }: MigrateOptions = {},
+  { onWaiting = notWaiting, migrationTimeoutMs, signal }: MigrateOptions = {},
 ): Promise<number[]> {
   // A migration may outlast DB_STATEMENT_TIMEOUT_MS; RESET below returns the session to the
   // pool's default.
@@ -55,11 +61,11 @@ export async function migrate(
   const started = performance.now();
   while (!(await tryLock(session))) {
     onWaiting(performance.now() - started);
-    await sleep(LOCK_POLL_MS);
+    await sleep(LOCK_POLL_MS, undefined, { signal });
   }
   let done: number[];
   try {
-    done = await applyPending(session, migrations, migrationTimeoutMs);
+    done = await applyPending(session, migrations, migrationTimeoutMs, signal);
   } catch (error) {
     // The session may be gone (a statement given up, a reset; the server drops the lock with
     // it): the clean-up must not hide why the attempt failed.
@@ -78,7 +84,10 @@ async function applyPending(
   session: SqlSession,
   migrations: readonly Migration[],
   migrationTimeoutMs: number | undefined,
+  signal: AbortSignal | undefined,
 ): Promise<number[]> {
+  // A stop that came while the lock was being taken: the lock is let go by the caller's catch.
+  signal?.throwIfAborted();
   await session.exec(`
     CREATE TABLE IF NOT EXISTS schema_migrations (
       version    integer PRIMARY KEY,
@@ -92,6 +101,7 @@ async function applyPending(
   const done: number[] = [];
   for (const migration of migrations) {
     if (applied.has(migration.version)) continue;
+    signal?.throwIfAborted();
     await session.exec('BEGIN');
     try {
       await session.exec(migration.sql, migrationTimeoutMs);

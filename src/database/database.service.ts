@@ -37,6 +37,8 @@ export interface QueryOptions {
 export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   private driver?: DatabaseDriver;
   private schema?: SchemaStartup;
+  /** Shutdown came before the modules started (a signal held through start-up). */
+  private migrationsStopped = false;
   private readonly metrics: DatabaseMetrics;
   private readonly policy: DatabasePolicy;
 
@@ -90,11 +92,20 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
       queryMs: this.config.DB_QUERY_TIMEOUT_MS,
       migrationMs: this.config.DB_MIGRATION_TIMEOUT_MS,
     });
+    if (this.migrationsStopped) void this.schema.stop();
     await this.schema.start();
   }
 
+  /** Shutdown step 1, or a signal during start-up: stops a start-up migration still at work
+   * (schema.startup.ts). Resolves once it has ended; never rejects. */
+  stopMigrations(): Promise<void> {
+    this.migrationsStopped = true;
+    return this.schema?.stop() ?? Promise.resolve();
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    this.schema?.stop();
+    // Before the pool's end, which would wait for the attempt's session to come back.
+    await this.stopMigrations();
     this.policy.stop();
     await this.driver?.close();
     this.driver = undefined;

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '../logging/logger.js';
-import { NEVER_ABORTS } from '../request-context/request-context.js';
 import { databaseConfigError } from './connect.config-error.js';
 import type { DatabaseDriver } from './database.driver.js';
 import { DbUnavailableError, isDbFailure } from './database.errors.js';
@@ -27,11 +26,16 @@ const RETRY_MAX_MS = 10_000;
  * client-side bound (below), else it waited forever and no retry ever came, however soon the
  * server answered new connections again. What no retry changes still stops start-up: a refusal
  * the settings explain (connect.config-error.ts, exit 78) or a migration the server rejects
- * (exit 1).
+ * (exit 1). Shutdown stops the attempts (`stop`).
  */
 export class SchemaStartup {
   private applied = false;
   private readonly stopped = new AbortController();
+  /** The attempt running now, if any: what `stop` waits for. */
+  private running?: Promise<void>;
+  private stopping?: Promise<void>;
+  /** The first attempt failed: later ones are the background's. */
+  private retrying = false;
   private loggedWaitAt = -Infinity;
 
   constructor(
@@ -51,12 +55,18 @@ export class SchemaStartup {
     return this.applied;
   }
 
-  /** The first attempt; on an outage, returns and keeps trying in the background. */
+  /**
+   * The first attempt; on an outage, returns and keeps trying in the background. Stopped (a
+   * signal during start-up), returns with the schema not applied: start-up ends, and the drain
+   * the signal asked for follows.
+   */
   async start(): Promise<void> {
+    if (this.stopped.signal.aborted) return;
     const started = performance.now();
     try {
       await this.attempt(started);
     } catch (error) {
+      if (this.stopped.signal.aborted) return;
       // A refusal the settings explain may come wrapped as DB_UNAVAILABLE: asked first.
       const misconfigured = databaseConfigError(error);
       if (misconfigured) throw misconfigured;
@@ -66,6 +76,7 @@ export class SchemaStartup {
         'database unavailable at start-up: serving without it (data routes answer 503) ' +
           'and retrying the migrations in the background',
       );
+      this.retrying = true;
       void this.retry(started);
     }
   }
@@ -77,21 +88,50 @@ export class SchemaStartup {
     }
   }
 
-  stop(): void {
-    this.stopped.abort();
+  /**
+   * Stops trying, for shutdown: the retry timer is cleared, and an attempt in flight is cut short
+   * (its statement cancelled on the server, the migration it ran rolled back, the advisory lock
+   * let go), logged once it has ended. Resolves then; never rejects. Left running, an attempt
+   * held the pool's end, and the drain, to SHUTDOWN_TIMEOUT_MS (waiting for the lock, a long
+   * migration), and a migration blocked on the server outlived the process, lock and all.
+   */
+  stop(): Promise<void> {
+    if (this.stopping) return this.stopping;
+    const attempt = this.running;
+    this.stopped.abort(new Error('schema migrations stopped: shutting down'));
+    this.stopping = this.afterStop(attempt, performance.now());
+    return this.stopping;
   }
 
-  private async attempt(started: number): Promise<void> {
+  private async afterStop(attempt: Promise<void> | undefined, since: number): Promise<void> {
+    const during = attempt ? 'attempt' : this.retrying ? 'retry wait' : 'not started';
+    await attempt?.catch(() => undefined);
+    if (this.applied) return;
+    log.warn(
+      { during, stoppedInMs: Math.round(performance.now() - since) },
+      'schema migrations stopped by shutdown, not applied: the next start applies them',
+    );
+  }
+
+  private attempt(started: number): Promise<void> {
+    this.running = this.migrate(started).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async migrate(started: number): Promise<void> {
     this.loggedWaitAt = -Infinity;
+    const { signal } = this.stopped;
     const done = await this.driver.run(
       (session) =>
         migrate(session, MIGRATIONS, {
           onWaiting: (waitedMs) => this.waiting(waitedMs),
           // A long migration is not a server that stopped answering: it has a bound of its own.
           migrationTimeoutMs: this.timeouts.migrationMs,
+          signal,
         }),
       {
-        signal: NEVER_ABORTS,
+        // Cancels the statement in flight on the server (pg.driver.ts, step 3).
+        signal,
         acquireTimeoutMs: this.timeouts.connectMs,
         // Waiting for another replica's migrations is a short statement every 250 ms
         // (database.migrator.ts): the wait has no bound, each of its turns has this one.

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { AdminServer } from '../admin/admin.server.js';
 import type { AdmissionGate } from '../admission/admission.gate.js';
 import type { AppConfig } from '../config/config.schema.js';
+import type { DatabaseService } from '../database/database.service.js';
 import type { ReadinessService } from '../health/readiness.service.js';
 import { InFlightRegistry } from '../request-context/in-flight.registry.js';
 import { ShutdownService } from './shutdown.service.js';
@@ -44,12 +45,16 @@ describe('ShutdownService', () => {
     const admission = {
       stopPausing: () => events.push('hold stopped'),
     } as unknown as AdmissionGate;
+    const database = {
+      stopMigrations: async () => void events.push('migrations stopped'),
+    } as unknown as DatabaseService;
     const shutdown = new ShutdownService(
       config,
       readiness,
       admin,
       new InFlightRegistry(),
       admission,
+      database,
     );
     const publicServer = { close: async () => void events.push('public closed') };
     const app = {
@@ -61,14 +66,16 @@ describe('ShutdownService', () => {
     return shutdown;
   }
 
-  it('stops the connection hold at step 1, before the drain delay serves on', async () => {
+  it('stops the connection hold and a start-up migration at step 1, before the drain delay serves on', async () => {
     const done = service(5_000, 50).shutdown('SIGTERM');
-    // Run up to the drain delay's sleep: the port may no longer be held shut from here on.
-    expect(events).toEqual(['readiness 503', 'hold stopped']);
+    // Run up to the drain delay's sleep: the port may no longer be held shut from here on, and
+    // the migration lock is let go while the drain goes on.
+    expect(events).toEqual(['readiness 503', 'hold stopped', 'migrations stopped']);
     await done;
     expect(events).toEqual([
       'readiness 503',
       'hold stopped',
+      'migrations stopped',
       'public closed',
       'admin closed',
       'resources closed',

@@ -5,6 +5,7 @@ import { AdminServer } from '../admin/admin.server.js';
 import { AdmissionGate } from '../admission/admission.gate.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { DatabaseService } from '../database/database.service.js';
 import { SAME_SIGNAL_WINDOW_MS, SIGNALS } from '../early-signals.js';
 import { ReadinessService } from '../health/readiness.service.js';
 import { flushLogger, logger } from '../logging/logger.js';
@@ -36,6 +37,7 @@ export class ShutdownService {
     private readonly admin: AdminServer,
     private readonly inFlight: InFlightRegistry,
     private readonly admission: AdmissionGate,
+    private readonly database: DatabaseService,
   ) {}
 
   /** Called once from main.ts after the listeners are open. */
@@ -59,7 +61,10 @@ export class ShutdownService {
   }
 
   /**
-   * 1. readiness → 503 at once, so the endpoints controller stops routing here;
+   * 1. readiness → 503 at once, so the endpoints controller stops routing here; a start-up
+   *    migration still at work (waiting for the lock, migrating, or waiting to retry) is
+   *    stopped: its statement cancelled, the advisory lock let go for the replica replacing this
+   *    one, the retry timer cleared. Not awaited here: step 5 waits for it before the pool ends;
    * 2. keep serving for SHUTDOWN_DRAIN_DELAY_MS while that news reaches every load balancer —
    *    only when someone may still be routing here: in Kubernetes (KUBERNETES_SERVICE_HOST set:
    *    endpoints drop a terminating pod asynchronously, probe or not) or once /readyz answered
@@ -99,6 +104,9 @@ export class ShutdownService {
     // 1.9 s of a 5 s delay at a fifth of capacity, refusing connects). The port stays open until
     // step 3; past capacity the concurrency limit still answers 503.
     this.admission.stopPausing();
+    // Left running, it held the pool's end at step 5, and the exit, to SHUTDOWN_TIMEOUT_MS; and
+    // a migration blocked on the server outlived the process there, lock and all.
+    void this.database.stopMigrations();
 
     if (this.config.KUBERNETES_SERVICE_HOST !== undefined || this.readiness.hasAnsweredReady) {
       log.info({ delayMs: this.config.SHUTDOWN_DRAIN_DELAY_MS }, 'shutdown: step 2, drain delay');

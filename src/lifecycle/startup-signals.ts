@@ -22,6 +22,12 @@ type Signal = EarlySignal;
  */
 export class StartupSignals {
   private held?: HeldSignal;
+  private readonly signalled = new AbortController();
+  /**
+   * Aborts at the first signal held: start-up work that would only delay the drain stops there
+   * (the start-up migrations: app.factory.ts), rather than run on until SHUTDOWN_TIMEOUT_MS.
+   */
+  readonly stopping: AbortSignal = this.signalled.signal;
   private limit?: NodeJS.Timeout;
   private readonly listeners = new Map<Signal, () => void>();
 
@@ -52,6 +58,7 @@ export class StartupSignals {
       this.limit = setTimeout(() => this.startedTooLate(signal), Math.max(0, leftMs));
       // Never the reason a process stays up: start-up's own work keeps it alive, or it is over.
       this.limit.unref();
+      this.signalled.abort();
       return;
     }
     if (held.signal === signal && at - held.at < SAME_SIGNAL_WINDOW_MS) return;
