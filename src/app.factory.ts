@@ -13,7 +13,7 @@ import { ChaosState } from './chaos/chaos.state.js';
 import type { AppConfig } from './config/config.schema.js';
 import { listenAs } from './config/listen.error.js';
 import { DatabaseService } from './database/database.service.js';
-import { answerExpectationFailed, continueUnlessTooLarge } from './errors/client-error.reply.js';
+import { answerExpectationFailed, continueUnlessTooLarge } from './errors/expect.reply.js';
 import { ProblemCounts } from './errors/problem.counts.js';
 import { ProbeServer } from './health/probe.server.js';
 import { ReadinessService } from './health/readiness.service.js';

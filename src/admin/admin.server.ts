@@ -4,11 +4,8 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { listenAs } from '../config/listen.error.js';
 import { AppError } from '../errors/app.error.js';
-import {
-  answerClientError,
-  answerExpectationFailed,
-  continueUnlessTooLarge,
-} from '../errors/client-error.reply.js';
+import { answerClientError } from '../errors/client-error.reply.js';
+import { answerExpectationFailed, continueUnlessTooLarge } from '../errors/expect.reply.js';
 import { ProblemCounts } from '../errors/problem.counts.js';
 import { InvalidInputError } from '../errors/http.errors.js';
 import { sendProblem } from '../errors/problem.reply.js';

@@ -18,8 +18,8 @@
  *   or userinfo 400, as on the other ports; a method other than GET or HEAD is 405 with `Allow`
  *   on a probe path, slashed or not, and 404 elsewhere (CONNECT 405 with an empty one); bytes
  *   Node cannot parse and an `Expect` other than 100-continue get problem+json and a closed
- *   connection, as on the other two ports (errors/client-error.reply.ts), instead of Node's
- *   empty answers.
+ *   connection, as on the other two ports (errors/client-error.reply.ts, errors/expect.reply.ts),
+ *   instead of Node's empty answers.
  */
 export const PROBE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');

@@ -1,0 +1,103 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { logger } from '../logging/logger.js';
+import type { RawAnswer } from './client-error.reply.js';
+import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
+import { requestIdFrom } from '../request-context/request-id.js';
+
+const log = logger.child({ module: 'errors' });
+
+/** Where an answer is counted: the app's problem counts (problem.counts.ts), when attached. */
+type Counts = Pick<FastifyInstance, 'problemCounts'> | void;
+
+/**
+ * Node's 'checkExpectation': a request whose `Expect` is not `100-continue` (RFC 9110 §10.1.1:
+ * 417). Node's own answer is an empty 417; this one is problem+json like every other refusal, and
+ * closes the connection, since the client may send the body it meant to hold back.
+ * @param app whose problem counts record the answer
+ */
+export function answerExpectationFailed(
+  app: Counts,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  answerBeforeBody(app, req, res, {
+    status: 417,
+    code: 'EXPECTATION_FAILED',
+    detail: 'Only Expect: 100-continue is supported.',
+  });
+}
+
+/**
+ * Node's 'checkContinue': a request waiting for `100 Continue` before it sends its body. Node
+ * sent the 100 at once, so a client uploaded a body that would be refused unread (2 MB sent for
+ * a 413, a 415, a 401, a 404). RFC 9110 §10.1.1 lets a server answer the final status instead:
+ * a Content-Length over `bodyLimit` is answered 413 here, before any of the body; every other
+ * request goes on to `server`'s request listener (on the public port, admission's) and gets its
+ * 100 when the body is first read (continueWhenRead). A chunked body's size is unknown until
+ * read: the limit applies as it arrives.
+ */
+export function continueUnlessTooLarge(
+  app: Counts,
+  server: { emit(event: 'request', req: IncomingMessage, res: ServerResponse): boolean },
+  bodyLimit: number,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    if (Number(req.headers['content-length']) > bodyLimit) {
+      answerBeforeBody(app, req, res, {
+        status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+        detail: `The body's declared ${req.headers['content-length']} bytes exceed the limit of ${bodyLimit}.`,
+      });
+      return;
+    }
+    // Without a body nothing is held back: the 100 at once, as Node would (and the connection
+    // kept, which Node closes after a final status that had no 100 before it).
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+    if (hasBody) continueWhenRead(req, res);
+    else res.writeContinue();
+    server.emit('request', req, res);
+  };
+}
+
+/**
+ * Sends `100 Continue` when something first reads the request's body, so a request refused
+ * before its body is parsed (admission, rate limit, auth, an unknown route, a media type not
+ * taken) gets its final status with no upload. Node closes the connection after such an answer
+ * (a final status with no 100 before it): the client may send the body all the same
+ * (RFC 9110 §10.1.1), and those bytes would be read as the next request.
+ */
+function continueWhenRead(req: IncomingMessage, res: ServerResponse): void {
+  const read = req._read;
+  req._read = function (this: IncomingMessage, size: number): void {
+    req._read = read;
+    // Node reads what is left of an unread body after the answer (to reuse the connection):
+    // a 100 then would follow the final status.
+    if (!res.headersSent) res.writeContinue();
+    read.call(this, size);
+  };
+}
+
+/** A problem+json answer to a request whose body was never read, then the connection closed. */
+function answerBeforeBody(
+  app: Counts,
+  req: IncomingMessage,
+  res: ServerResponse,
+  answer: RawAnswer,
+): void {
+  const requestId = requestIdFrom(req.headers['x-request-id']);
+  log.debug({ reqId: requestId, code: answer.code }, answer.detail);
+  app?.problemCounts?.record(answer.code);
+  const body = JSON.stringify(
+    buildProblem(answer, { requestId, instance: (req.url ?? '/').split('?', 1)[0] }),
+  );
+  res.writeHead(answer.status, {
+    'content-type': PROBLEM_CONTENT_TYPE,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'x-request-id': requestId,
+    connection: 'close',
+  });
+  res.end(body);
+}
