@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { logger } from '../logging/logger.js';
 import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { newRequestId } from '../request-context/request-id.js';
+import { methodNotImplementedDetail, unknownMethod, type ParserError } from './unknown-method.js';
 
 const log = logger.child({ module: 'errors' });
 
@@ -58,7 +59,7 @@ export const CLIENT_ERROR_ANSWERS: ReadonlyMap<string, RawAnswer> = new Map<stri
   ],
 ]);
 
-type ClientError = Error & { code?: string; reason?: string };
+type ClientError = Error & ParserError & { reason?: string };
 
 /** Where a raw answer is counted: the app's problem counts (problem.counts.ts), when attached. */
 type Counts = Pick<FastifyInstance, 'problemCounts'> | void;
@@ -75,7 +76,8 @@ export function answerClientError(this: Counts, error: ClientError, socket: Sock
   // A reset peer reads nothing (Node's docs for the 'clientError' event).
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const answer = CLIENT_ERROR_ANSWERS.get(`${error.code}: ${error.reason}`) ??
-    CLIENT_ERROR_ANSWERS.get(error.code ?? '') ?? {
+    CLIENT_ERROR_ANSWERS.get(error.code ?? '') ??
+    methodNotImplemented(error) ?? {
       status: 400,
       code: 'BAD_REQUEST',
       // llhttp's reason ("Invalid header value char") names the fault and carries no request data.
@@ -92,6 +94,17 @@ export function answerClientError(this: Counts, error: ClientError, socket: Sock
     writeRawProblem(socket, answer);
     socket.destroy(error);
   });
+}
+
+/** 501 for a method no route here can have (unknown-method.ts); the probe thread answers alike. */
+function methodNotImplemented(error: ClientError): RawAnswer | undefined {
+  const method = unknownMethod(error);
+  if (method === undefined) return undefined;
+  return {
+    status: 501,
+    code: 'METHOD_NOT_IMPLEMENTED',
+    detail: methodNotImplementedDetail(method),
+  };
 }
 
 type HttpSocket = Socket & { _httpMessage?: ServerResponse | null };

@@ -38,6 +38,10 @@ export const PROBLEM_CATALOG = {
   CLIENT_CLOSED_REQUEST: { status: 499, about: 'The client left; nobody reads this answer.' },
   INTERNAL_ERROR: { status: 500, about: 'An unexpected error; details are in the logs.' },
   COUNTER_INCREMENT_FAILED: { status: 500, about: 'The batched increment was not applied.' },
+  METHOD_NOT_IMPLEMENTED: {
+    status: 501,
+    about: 'A method not served here; methods are case-sensitive.',
+  },
   UPSTREAM_BAD_STATUS: { status: 502, about: 'A backend answered 5xx or 429.' },
   UPSTREAM_UNREACHABLE: { status: 502, about: 'A backend could not be reached.' },
   UPSTREAM_BAD_RESPONSE: { status: 502, about: 'A backend answer was unusable.' },

@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { listenAs } from '../config/listen.error.js';
 import { CLIENT_ERROR_ANSWERS } from '../errors/client-error.reply.js';
 import { buildProblem, classifyError } from '../errors/problem.js';
+import { LONGEST_METHOD_SHOWN, METHOD_TOKEN } from '../errors/unknown-method.js';
 import { REQUEST_ID } from '../request-context/request-id.js';
 import { VALID_HOST } from '../protocol/host-header.check.js';
 import { httpVersionDetail } from '../protocol/protocol.errors.js';
@@ -47,6 +48,8 @@ export function probeWorkerData(
     clientErrors: CLIENT_ERROR_ANSWERS,
     requestIdPattern: REQUEST_ID,
     validHost: VALID_HOST,
+    methodToken: METHOD_TOKEN,
+    longestMethodShown: LONGEST_METHOD_SHOWN,
     // The versions llhttp passes; it refuses the rest (clientErrors).
     versionDetails: new Map(['0.9', '2.0'].map((v) => [v, httpVersionDetail(v)])),
   };

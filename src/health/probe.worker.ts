@@ -16,17 +16,17 @@
  * - Every answer carries `x-request-id` (the caller's when it is a valid one); an HTTP version
  *   other than 1.1 or 1.0 is 505, a bad Host or Transfer-Encoding 400, a target with a fragment
  *   or userinfo 400, as on the other ports; a method other than GET or HEAD is 405 with `Allow`
- *   on a probe path, slashed or not, and 404 elsewhere (CONNECT 405 with an empty one); bytes
- *   Node cannot parse and an `Expect` other than 100-continue get problem+json and a closed
- *   connection, as on the other two ports (errors/client-error.reply.ts, errors/expect.reply.ts),
- *   instead of Node's empty answers.
+ *   on a probe path, slashed or not, and 404 elsewhere (CONNECT 405 with an empty one), and a
+ *   method Node does not know 501; bytes Node cannot parse and an `Expect` other than
+ *   100-continue get problem+json and a closed connection, as on the other two ports
+ *   (errors/client-error.reply.ts, errors/expect.reply.ts), instead of Node's empty answers.
  */
 export const PROBE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
 // probePaths: the main thread's PROBE_PATHS (health/health.paths.ts), the one list of them.
 const { port, host, heartbeat, stallMs, answerWithinMs, staleMs, clientErrors, requestIdPattern,
-  validHost, versionDetails, probePaths, livenessPath } = workerData;
+  validHost, versionDetails, probePaths, livenessPath, methodToken, longestMethodShown } = workerData;
 let livenessFailure = workerData.livenessFailure;
 const beat = new Float64Array(heartbeat);
 const pending = new Map();
@@ -127,7 +127,7 @@ function answerClientError(error, socket) {
     return;
   }
   const { status, code, detail } = clientErrors.get(error.code + ': ' + error.reason) ||
-    clientErrors.get(error.code) || { status: 400,
+    clientErrors.get(error.code) || methodNotImplemented(error) || { status: 400,
     code: 'BAD_REQUEST',
     detail: 'The request could not be parsed' + (error.reason ? ': ' + error.reason : '') + '.' };
   const requestId = randomUUID();
@@ -138,6 +138,27 @@ function answerClientError(error, socket) {
       'cache-control: no-store\\r\\nx-request-id: ' + requestId + '\\r\\nconnection: close\\r\\n\\r\\n' + body);
   }
   socket.destroy(error);
+}
+
+// A method the parser does not know, when the bytes before the request line's first space are
+// one (errors/unknown-method.ts, whose pattern comes in workerData): 501, the detail naming the
+// method meant when only its case is wrong. Other bytes are no method: 400.
+function methodNotImplemented(error) {
+  const packet = error.rawPacket;
+  if (error.code !== 'HPE_INVALID_METHOD' || !packet) return undefined;
+  const at = error.bytesParsed || 0;
+  const start = at === 0 ? 0 : packet.lastIndexOf(0x0a, at - 1) + 1;
+  const end = packet.indexOf(0x20, start);
+  if (end <= start) return undefined;
+  const method = packet.toString('latin1', start, end);
+  if (!methodToken.test(method)) return undefined;
+  const upper = method.toUpperCase();
+  const hint = upper !== method && http.METHODS.includes(upper)
+    ? ' (methods are case-sensitive: send ' + upper + ')' : '';
+  const shown = method.length <= longestMethodShown ? method
+    : method.slice(0, longestMethodShown) + '\u2026';
+  return { status: 501, code: 'METHOD_NOT_IMPLEMENTED',
+    detail: shown + ' is not implemented here' + hint + '.' };
 }
 
 // The other ports' framing rules (protocol/protocol.hook.ts, host-header.check.ts, whose Host

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { rawRequest } from '../support/raw-http.js';
 import { expectRawProblem as expectProblem } from '../support/raw-problem.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -53,6 +54,67 @@ describe('methods and paths: 405 with Allow where the path exists, 404 where it 
       expect(res.closed).toBe(true);
     }
   });
+
+  // RFC 9110 §9.1: a method is case-sensitive, and one the server does not recognise SHOULD be
+  // answered 501. llhttp refuses every method it does not know before a request exists, and the
+  // answer was 400 BAD_REQUEST "could not be parsed", as if the bytes were garbage.
+  it.each([
+    ['get', 'GET'],
+    ['Get', 'GET'],
+    ['FOO', undefined],
+    ['GETX', undefined],
+    ['BREW', undefined],
+  ])(
+    'an unknown method (%s) → 501 METHOD_NOT_IMPLEMENTED, closed, on every port',
+    async (method, hint) => {
+      const probePort = Number(new URL(t.probeUrl).port);
+      for (const p of [port, adminPort, probePort]) {
+        const res = await rawRequest(p, `${method} /healthz HTTP/1.1\r\nHost: a\r\n\r\n`);
+        expect({ p, status: res.status }).toEqual({ p, status: 501 });
+        const body = expectProblem(res, 501, 'METHOD_NOT_IMPLEMENTED');
+        expect(body.detail).toContain(method);
+        if (hint) expect(body.detail).toContain(`case-sensitive: send ${hint}`);
+        else expect(body.detail).not.toContain('case-sensitive');
+        expect(res.closed).toBe(true);
+      }
+    },
+  );
+
+  // Bytes that are not a method at all (a TLS hello on the plain port, a tab for the space) are
+  // an unreadable request line: still 400 (RFC 9112 §3).
+  it.each([
+    ['a TLS ClientHello', '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03'],
+    ['a tab after the method', 'GET\t/healthz HTTP/1.1\r\nHost: a\r\n\r\n'],
+    ['a space before it', ' GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n'],
+    ['a control character in it', 'G\x01T /healthz HTTP/1.1\r\nHost: a\r\n\r\n'],
+  ])('%s → 400 BAD_REQUEST, not 501, on every port', async (_name, request) => {
+    const probePort = Number(new URL(t.probeUrl).port);
+    for (const p of [port, adminPort, probePort]) {
+      const res = await rawRequest(p, Buffer.from(request, 'latin1'));
+      expect({ p, status: res.status }).toEqual({ p, status: 400 });
+      expectProblem(res, 400, 'BAD_REQUEST');
+    }
+  });
+
+  // The method is read from the request line the parser stopped in, not from the packet's start
+  // (a valid request's `GET`): the one before it is answered 200, then the refusal.
+  it.each([
+    ['PATCHY', 501, 'PATCHY is not implemented'],
+    ['\x01PATCH', 400, 'could not be parsed'],
+  ])(
+    'a pipelined request whose method is %j: the one before it 200, then %d',
+    async (method, status, detail) => {
+      const probePort = Number(new URL(t.probeUrl).port);
+      for (const p of [port, adminPort, probePort]) {
+        const path = p === adminPort ? '/metrics' : '/healthz';
+        const request = `${path} HTTP/1.1\r\nHost: a\r\n\r\n`;
+        const answers = await readAll(p, `GET ${request}${method} ${request}`);
+        const statuses = [...answers.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+        expect({ p, statuses }).toEqual({ p, statuses: [200, status] });
+        expect(answers).toContain(detail);
+      }
+    },
+  );
 
   it('the admin port answers 405 with Allow too', async () => {
     const res = await fetch(`${t.adminUrl}/metrics`, { method: 'DELETE' });
@@ -125,3 +187,17 @@ describe('methods and paths: 405 with Allow where the path exists, 404 where it 
     expect((await fetch(`${t.adminUrl}/metrics`)).status).toBe(200);
   });
 });
+
+/** Everything the server writes on one connection until it closes it (or 2 s pass). */
+function readAll(port: number, request: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let data = '';
+    const done = () => resolve(data);
+    socket.on('data', (chunk: Buffer) => (data += chunk.toString('latin1')));
+    socket.on('close', done);
+    socket.on('error', done);
+    socket.setTimeout(2_000, () => socket.destroy());
+    socket.write(request);
+  });
+}
