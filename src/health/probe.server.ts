@@ -10,6 +10,7 @@ import { buildProblem, classifyError } from '../errors/problem.js';
 import { LONGEST_METHOD_SHOWN, METHOD_TOKEN } from '../errors/unknown-method.js';
 import { REQUEST_ID } from '../request-context/request-id.js';
 import { VALID_HOST } from '../protocol/host-header.check.js';
+import { ABSOLUTE_FORM } from '../protocol/request-target.js';
 import { httpVersionDetail } from '../protocol/protocol.errors.js';
 import { LIVENESS_PATH, PROBE_PATHS, STARTUP_PATH } from './health.paths.js';
 import { PROBE_WORKER_SOURCE } from './probe.worker.js';
@@ -48,6 +49,7 @@ export function probeWorkerData(
     clientErrors: CLIENT_ERROR_ANSWERS,
     requestIdPattern: REQUEST_ID,
     validHost: VALID_HOST,
+    absoluteForm: ABSOLUTE_FORM,
     methodToken: METHOD_TOKEN,
     longestMethodShown: LONGEST_METHOD_SHOWN,
     // The versions llhttp passes; it refuses the rest (clientErrors).

@@ -15,7 +15,7 @@
  *   public port.
  * - Every answer carries `x-request-id` (the caller's when it is a valid one); an HTTP version
  *   other than 1.1 or 1.0 is 505, a bad Host or Transfer-Encoding 400, a target with a fragment
- *   or userinfo 400, as on the other ports; a method other than GET or HEAD is 405 with `Allow`
+ *   or userinfo, or neither a path nor a URL, 400, as on the other ports; a method other than GET or HEAD is 405 with `Allow`
  *   on a probe path, slashed or not, and 404 elsewhere (CONNECT 405 with an empty one), and a
  *   method Node does not know 501; bytes Node cannot parse and an `Expect` other than
  *   100-continue get problem+json and a closed connection, as on the other two ports
@@ -26,7 +26,8 @@ const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
 // probePaths: the main thread's PROBE_PATHS (health/health.paths.ts), the one list of them.
 const { port, host, heartbeat, stallMs, answerWithinMs, staleMs, clientErrors, requestIdPattern,
-  validHost, versionDetails, probePaths, livenessPath, methodToken, longestMethodShown } = workerData;
+  validHost, versionDetails, probePaths, livenessPath, methodToken, longestMethodShown,
+  absoluteForm } = workerData;
 let livenessFailure = workerData.livenessFailure;
 const beat = new Float64Array(heartbeat);
 const pending = new Map();
@@ -53,12 +54,16 @@ function originForm(url) {
   return url[end] === '/' ? url.slice(end) : '/' + url.slice(end);
 }
 
-// The public port's refusals of a target (protocol/request-target.ts): a fragment, or userinfo
-// in an absolute-form target.
+// The public port's refusals of a target (protocol/request-target.ts): a fragment, a target
+// that is neither a path nor a URL ('*hello'; '*' alone is answered before), or userinfo in an
+// absolute-form target.
 function targetProblem(url) {
   if (url.includes('#')) return 'A request target carries no fragment (a part from #).';
-  const scheme = url.startsWith('/') ? -1 : url.indexOf('://');
-  if (scheme === -1) return undefined;
+  if (url.startsWith('/')) return undefined;
+  if (!absoluteForm.test(url)) {
+    return 'A request target is a path (/hello) or a URL (http://host/hello); * is for OPTIONS.';
+  }
+  const scheme = url.indexOf('://');
   const rest = url.slice(scheme + 3);
   const authority = rest.slice(0, rest.search(/[/?]|$/));
   return authority.includes('@') ? 'A request target carries no userinfo (user@ before the host).'

@@ -37,9 +37,9 @@ const BACKSLASH = 0x5c;
  * 5. CONNECT (a tunnel request) never reaches Fastify, and with no 'connect' listener Node closes
  *    the socket without a word. Nothing here is a proxy: 405 with an empty Allow (§10.2.1);
  * 6. the `*` target (answerAsterisk): 204 to OPTIONS, 400 to any other method;
- * 7. a target with a fragment or with userinfo → 400 (request-target.ts). Only a target that does
- *    not start with `/` or holds a `#` is looked at: the common request pays one comparison and
- *    one indexOf.
+ * 7. a target with a fragment, with userinfo, or neither a path nor a URL (`*hello`) → 400
+ *    (request-target.ts). Only a target that does not start with `/` or holds a `#` is looked at:
+ *    the common request pays one comparison and one indexOf.
  */
 export function registerProtocolChecks(
   app: FastifyInstance,

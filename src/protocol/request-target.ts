@@ -16,17 +16,30 @@ export function originForm(url: string): string {
 }
 
 /**
+ * An absolute-form target's start: a scheme (RFC 3986 §3.1) and the `//` of an authority. The
+ * probe thread gets it as workerData (health/probe.server.ts).
+ */
+export const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+
+/**
  * Why a target that is not plain origin-form is refused, or undefined. Called only for a target
- * that does not start with `/` or that holds a `#`, so the common request pays nothing here.
+ * that does not start with `/` or that holds a `#`, and not for `*` (answered on its own), so the
+ * common request pays nothing here.
  * - a fragment: RFC 9112 §3.2 gives the request-target none (a client keeps it to itself), and
  *   the router read `/hello#x` as `/hello`;
+ * - neither a path nor a URL (`*hello`): no form of RFC 9112 §3.2 (the authority-form is
+ *   CONNECT's, which never gets here). llhttp passes a target starting with `*`, and the router
+ *   read `*hello` as `/`: 404 "Cannot GET *hello", or 405 with `/`'s methods;
  * - userinfo in an absolute-form target (`http://user:pass@host/`): RFC 9110 §4.2.4 says a
  *   recipient should treat it as an error; it was served as if absent.
  */
 export function targetProblem(url: string): string | undefined {
   if (url.indexOf('#') !== -1) return 'A request target carries no fragment (a part from #).';
+  if (url.charCodeAt(0) === SLASH) return undefined;
+  if (!ABSOLUTE_FORM.test(url)) {
+    return 'A request target is a path (/hello) or a URL (http://host/hello); * is for OPTIONS.';
+  }
   const scheme = url.indexOf('://');
-  if (scheme === -1) return undefined;
   const authority = url.slice(scheme + 3, authorityEnd(url, scheme + 3));
   return authority.indexOf('@') === -1
     ? undefined

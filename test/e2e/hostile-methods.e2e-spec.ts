@@ -177,9 +177,10 @@ describe('methods and paths: 405 with Allow where the path exists, 404 where it 
     },
   );
 
-  it('public port: a target that is neither a path nor a URL, passing those checks, is still 404', async () => {
+  // It was 404 "Cannot GET *hello" (test/e2e/request-targets.e2e-spec.ts has every port).
+  it('public port: a target that is neither a path nor a URL, passing those checks, is 400', async () => {
     const res = await rawRequest(port, 'GET *hello HTTP/1.1\r\nHost: a\r\n\r\n');
-    expectProblem(res, 404, 'NOT_FOUND');
+    expectProblem(res, 400, 'BAD_REQUEST');
   });
 
   it('both listeners keep serving after every request above', async () => {

@@ -69,6 +69,28 @@ describe('request targets on every port', () => {
     },
   );
 
+  // RFC 9112 §3.2: a target is a path (origin-form), a URL (absolute-form), `*` (OPTIONS) or an
+  // authority (CONNECT). llhttp passes one that starts with `*`: the router read `*hello` as
+  // `/`, so on the public port GET was 404 "Cannot GET *hello" and POST 405 `Allow: GET, HEAD`;
+  // the admin and probe ports answered 404. Targets llhttp refuses (`xyz`) were 400 already.
+  it.each(['public', 'admin', 'probe'] as const)(
+    '%s port: a target in no form a request may use → 400 BAD_REQUEST, whatever the method',
+    async (which) => {
+      for (const target of ['*hello', '*/healthz', '**', '*?x=1', 'xyz']) {
+        for (const method of ['GET', 'POST', 'DELETE']) {
+          const res = await rawRequest(
+            ports[which],
+            `${method} ${target} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n`,
+          );
+          expect({ target, method, status: res.status }).toEqual({ target, method, status: 400 });
+          expectProblem(res, 400, 'BAD_REQUEST');
+        }
+      }
+      const body = expectProblem(await send(which, '*hello'), 400, 'BAD_REQUEST');
+      expect(body.detail).toContain('path');
+    },
+  );
+
   // RFC 9112 §3.2: a request target has no fragment. `/hello#x` was served as `/hello`.
   it.each(['public', 'admin', 'probe'] as const)(
     '%s port: a fragment in the target → 400 BAD_REQUEST',
