@@ -13,7 +13,7 @@ import { ChaosState } from './chaos/chaos.state.js';
 import type { AppConfig } from './config/config.schema.js';
 import { listenAs } from './config/listen.error.js';
 import { DatabaseService } from './database/database.service.js';
-import { answerExpectationFailed, continueUnlessTooLarge } from './errors/expect.reply.js';
+import { answerUnmetExpectation, continueUnlessTooLarge } from './errors/expect.reply.js';
 import { ProblemCounts } from './errors/problem.counts.js';
 import { ProbeServer } from './health/probe.server.js';
 import { ReadinessService } from './health/readiness.service.js';
@@ -91,7 +91,7 @@ export async function startApp(
   const admission = app.get(AdmissionGate);
   const httpMetrics = app.get(HttpServerMetrics);
   countSocketTimeouts(fastify.server, (phase) => httpMetrics.countTimeout(phase));
-  fastify.server.on('checkExpectation', (req, res) => answerExpectationFailed(fastify, req, res));
+  fastify.server.on('checkExpectation', answerUnmetExpectation(fastify, fastify.server));
   fastify.server.on(
     'checkContinue',
     continueUnlessTooLarge(fastify, fastify.server, config.HTTP_BODY_LIMIT_BYTES),

@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { listenAs } from '../config/listen.error.js';
 import { AppError } from '../errors/app.error.js';
 import { answerClientError } from '../errors/client-error.reply.js';
-import { answerExpectationFailed, continueUnlessTooLarge } from '../errors/expect.reply.js';
+import { answerUnmetExpectation, continueUnlessTooLarge } from '../errors/expect.reply.js';
 import { ProblemCounts } from '../errors/problem.counts.js';
 import { InvalidInputError } from '../errors/http.errors.js';
 import { sendProblem } from '../errors/problem.reply.js';
@@ -58,8 +58,9 @@ export class AdminServer implements OnApplicationShutdown {
       requestTimeout: timeouts.requestTimeout,
       http: { requireHostHeader: false, ...timeouts.http },
     });
-    this.routes.server.on('checkExpectation', (req, res) =>
-      answerExpectationFailed(this.routes, req, res),
+    this.routes.server.on(
+      'checkExpectation',
+      answerUnmetExpectation(this.routes, this.routes.server),
     );
     this.routes.server.on(
       'checkContinue',

@@ -11,21 +11,35 @@ const log = logger.child({ module: 'errors' });
 type Counts = Pick<FastifyInstance, 'problemCounts'> | void;
 
 /**
+ * An `Expect` field that names no expectation: empty, or a list of empty elements (`Expect: ,`),
+ * which RFC 9110 §5.6.1 says a recipient MUST accept and ignore. The probe thread gets it as
+ * workerData (health/probe.server.ts).
+ */
+export const NO_EXPECTATION = /^[\t ,]*$/;
+
+/**
  * Node's 'checkExpectation': a request whose `Expect` is not `100-continue` (RFC 9110 §10.1.1:
  * 417). Node's own answer is an empty 417; this one is problem+json like every other refusal, and
- * closes the connection, since the client may send the body it meant to hold back.
+ * closes the connection, since the client may send the body it meant to hold back. A field that
+ * names no expectation asks nothing: the request goes on to `server`'s request listener as if it
+ * had none (Node gave an empty `Expect:` the 417).
  * @param app whose problem counts record the answer
  */
-export function answerExpectationFailed(
+export function answerUnmetExpectation(
   app: Counts,
-  req: IncomingMessage,
-  res: ServerResponse,
-): void {
-  answerBeforeBody(app, req, res, {
-    status: 417,
-    code: 'EXPECTATION_FAILED',
-    detail: 'Only Expect: 100-continue is supported.',
-  });
+  server: { emit(event: 'request', req: IncomingMessage, res: ServerResponse): boolean },
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    if (NO_EXPECTATION.test(req.headers.expect ?? '')) {
+      server.emit('request', req, res);
+      return;
+    }
+    answerBeforeBody(app, req, res, {
+      status: 417,
+      code: 'EXPECTATION_FAILED',
+      detail: 'Only Expect: 100-continue is supported.',
+    });
+  };
 }
 
 /**

@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { listenAs } from '../config/listen.error.js';
 import { CLIENT_ERROR_ANSWERS } from '../errors/client-error.reply.js';
+import { NO_EXPECTATION } from '../errors/expect.reply.js';
 import { buildProblem, classifyError } from '../errors/problem.js';
 import { LONGEST_METHOD_SHOWN, METHOD_TOKEN } from '../errors/unknown-method.js';
 import { REQUEST_ID } from '../request-context/request-id.js';
@@ -50,6 +51,7 @@ export function probeWorkerData(
     requestIdPattern: REQUEST_ID,
     validHost: VALID_HOST,
     absoluteForm: ABSOLUTE_FORM,
+    noExpectation: NO_EXPECTATION,
     methodToken: METHOD_TOKEN,
     longestMethodShown: LONGEST_METHOD_SHOWN,
     // The versions llhttp passes; it refuses the rest (clientErrors).

@@ -27,7 +27,7 @@ const http = require('node:http');
 // probePaths: the main thread's PROBE_PATHS (health/health.paths.ts), the one list of them.
 const { port, host, heartbeat, stallMs, answerWithinMs, staleMs, clientErrors, requestIdPattern,
   validHost, versionDetails, probePaths, livenessPath, methodToken, longestMethodShown,
-  absoluteForm } = workerData;
+  absoluteForm, noExpectation } = workerData;
 let livenessFailure = workerData.livenessFailure;
 const beat = new Float64Array(heartbeat);
 const pending = new Map();
@@ -300,7 +300,10 @@ server.on('connect', (req, socket) => {
     '\\r\\nx-request-id: ' + requestId +
     '\\r\\nconnection: close\\r\\n\\r\\n' + body);
 });
+// An Expect that names no expectation ('Expect:', 'Expect: ,') asks nothing: served as if absent,
+// as on the other ports (errors/expect.reply.ts, whose pattern comes in workerData).
 server.on('checkExpectation', (req, res) => {
+  if (noExpectation.test(req.headers.expect || '')) return void server.emit('request', req, res);
   res.requestId = requestIdOf(req);
   send(res, 417, problem(417, 'EXPECTATION_FAILED', 'Only Expect: 100-continue is supported.',
     (req.url || '').split('?')[0], res.requestId), { connection: 'close' });

@@ -1,5 +1,4 @@
-import { connect } from 'node:net';
-import { rawRequest } from '../support/raw-http.js';
+import { rawExchange, rawRequest, statusesOf } from '../support/raw-http.js';
 import { expectRawProblem as expectProblem } from '../support/raw-problem.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -108,10 +107,9 @@ describe('methods and paths: 405 with Allow where the path exists, 404 where it 
       for (const p of [port, adminPort, probePort]) {
         const path = p === adminPort ? '/metrics' : '/healthz';
         const request = `${path} HTTP/1.1\r\nHost: a\r\n\r\n`;
-        const answers = await readAll(p, `GET ${request}${method} ${request}`);
-        const statuses = [...answers.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
-        expect({ p, statuses }).toEqual({ p, statuses: [200, status] });
-        expect(answers).toContain(detail);
+        const { text } = await rawExchange(p, `GET ${request}${method} ${request}`);
+        expect({ p, statuses: statusesOf(text) }).toEqual({ p, statuses: [200, status] });
+        expect(text).toContain(detail);
       }
     },
   );
@@ -188,17 +186,3 @@ describe('methods and paths: 405 with Allow where the path exists, 404 where it 
     expect((await fetch(`${t.adminUrl}/metrics`)).status).toBe(200);
   });
 });
-
-/** Everything the server writes on one connection until it closes it (or 2 s pass). */
-function readAll(port: number, request: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let data = '';
-    const done = () => resolve(data);
-    socket.on('data', (chunk: Buffer) => (data += chunk.toString('latin1')));
-    socket.on('close', done);
-    socket.on('error', done);
-    socket.setTimeout(2_000, () => socket.destroy());
-    socket.write(request);
-  });
-}

@@ -77,3 +77,32 @@ function parse(data: Buffer, head: boolean): Parsed | undefined {
     complete: body.length >= length,
   };
 }
+
+/**
+ * Everything the server writes on one connection, as latin1 text, until it closes it or `waitMs`
+ * pass: several answers to pipelined requests, or a `100 Continue` before a final status.
+ */
+export function rawExchange(
+  port: number,
+  request: string | Buffer,
+  { waitMs = 2_000 }: { waitMs?: number } = {},
+): Promise<{ text: string; closed: boolean }> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    let closed = true;
+    const done = () => resolve({ text, closed });
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.on('close', done);
+    socket.on('error', () => undefined);
+    socket.setTimeout(waitMs, () => {
+      closed = false;
+      socket.destroy();
+    });
+    socket.write(request);
+  });
+}
+
+/** The status of each answer in `text`, in order (a status line may follow a body directly). */
+export const statusesOf = (text: string): number[] =>
+  [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));

@@ -1,0 +1,80 @@
+import { rawExchange, rawRequest, statusesOf } from '../support/raw-http.js';
+import { expectRawProblem as expectProblem } from '../support/raw-problem.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+type Port = 'public' | 'admin' | 'probe';
+const PORTS = ['public', 'admin', 'probe'] as const;
+const pathOn = (which: Port) => (which === 'admin' ? '/metrics' : '/healthz');
+
+/**
+ * What each listener makes of `Expect` (RFC 9110 §10.1.1): 100-continue, whatever its case or
+ * spacing, is the one expectation; a field with no expectation in it asks nothing; any other is
+ * 417 (probe-port-framing.e2e-spec.ts). The probe port takes no body, so it never asks for one.
+ */
+describe('Expect on every port', () => {
+  let t: TestApp;
+  let ports: Record<Port, number>;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    ports = t.ports;
+  });
+  afterAll(() => t.close());
+
+  // An empty field value, or a list of empty elements (§5.6.1: a recipient MUST accept and ignore
+  // them), names no expectation. Node passed it to 'checkExpectation' as one it could not meet:
+  // 417 and a closed connection for a request that expected nothing.
+  it.each(PORTS)(
+    '%s port: an Expect with nothing in it is no expectation: served, kept open',
+    async (which) => {
+      for (const field of ['Expect:', 'Expect: ', 'Expect: ,', 'Expect: , ,']) {
+        const res = await rawRequest(
+          ports[which],
+          `GET ${pathOn(which)} HTTP/1.1\r\nHost: a\r\n${field}\r\n\r\n`,
+          { lingerMs: 100 },
+        );
+        expect({ field, status: res.status, closed: res.closed }).toEqual({
+          field,
+          status: 200,
+          closed: false,
+        });
+      }
+    },
+  );
+
+  it('public port: an empty Expect before a body: the body is read, no 100, the item stored', async () => {
+    const body = JSON.stringify({ name: 'empty-expect' });
+    const res = await rawRequest(
+      ports.public,
+      `POST /api/items HTTP/1.1\r\nHost: a\r\ncontent-type: application/json\r\n` +
+        `content-length: ${body.length}\r\nExpect:\r\n\r\n${body}`,
+    );
+    expect(res.status).toBe(201);
+    expect(JSON.parse(res.body)).toMatchObject({ name: 'empty-expect' });
+  });
+
+  // The value is case-insensitive (§10.1.1), and the spaces around a field value are not part
+  // of it (RFC 9110 §5.5).
+  it.each(PORTS)(
+    '%s port: 100-continue in any case or spacing → 100, then the answer',
+    async (which) => {
+      for (const value of ['100-CONTINUE', '100-Continue', '\t100-continue  ']) {
+        const { text } = await rawExchange(
+          ports[which],
+          `GET ${pathOn(which)} HTTP/1.1\r\nHost: a\r\nExpect: ${value}\r\n\r\n`,
+          { waitMs: 300 },
+        );
+        expect({ value, statuses: statusesOf(text) }).toEqual({ value, statuses: [100, 200] });
+      }
+    },
+  );
+
+  it.each(PORTS)('%s port: an expectation other than 100-continue is still 417', async (which) => {
+    const res = await rawRequest(
+      ports[which],
+      `GET ${pathOn(which)} HTTP/1.1\r\nHost: a\r\nExpect: , x\r\n\r\n`,
+    );
+    expectProblem(res, 417, 'EXPECTATION_FAILED');
+    expect(res.closed).toBe(true);
+  });
+});
