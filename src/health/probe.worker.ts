@@ -15,11 +15,12 @@
  *   public port.
  * - Every answer carries `x-request-id` (the caller's when it is a valid one); an HTTP version
  *   other than 1.1 or 1.0 is 505, a bad Host or Transfer-Encoding 400, a target with a fragment
- *   or userinfo, or neither a path nor a URL, 400, as on the other ports; a method other than GET or HEAD is 405 with `Allow`
- *   on a probe path, slashed or not, and 404 elsewhere (CONNECT 405 with an empty one), and a
- *   method Node does not know 501; bytes Node cannot parse and an `Expect` other than
- *   100-continue get problem+json and a closed connection, as on the other two ports
- *   (errors/client-error.reply.ts, errors/expect.reply.ts), instead of Node's empty answers.
+ *   or userinfo, or neither a path nor a URL, 400, as on the other ports; a method other than
+ *   GET or HEAD is 405 with `Allow` on a probe path, slashed or not, and 404 elsewhere (CONNECT
+ *   405 with an empty one), and a method Node does not know 501; bytes Node cannot parse and an
+ *   `Expect` other than 100-continue get problem+json and a closed connection, as on the other
+ *   two ports (errors/client-error.reply.ts, errors/expect.reply.ts), instead of Node's empty
+ *   answers. No body is read, so none is asked for: no `100 Continue` before a body.
  */
 export const PROBE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -307,6 +308,16 @@ server.on('checkExpectation', (req, res) => {
   res.requestId = requestIdOf(req);
   send(res, 417, problem(417, 'EXPECTATION_FAILED', 'Only Expect: 100-continue is supported.',
     (req.url || '').split('?')[0], res.requestId), { connection: 'close' });
+});
+// Expect: 100-continue. Nothing here reads a body, so a request with one is answered without the
+// 100: Node sent it at once, asking for a body only to answer without it (two status lines where
+// the other ports write one, errors/expect.reply.ts). Node then closes the connection, as the
+// client may send the body all the same. Without a body, the 100 at once, as on the other ports.
+server.on('checkContinue', (req, res) => {
+  const hasBody = req.headers['transfer-encoding'] !== undefined ||
+    Number(req.headers['content-length']) > 0;
+  if (!hasBody) res.writeContinue();
+  server.emit('request', req, res);
 });
 server.keepAliveTimeout = 5_000;
 server.maxConnections = 128;

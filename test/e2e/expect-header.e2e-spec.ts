@@ -69,6 +69,25 @@ describe('Expect on every port', () => {
     },
   );
 
+  // The probe port reads no body: Node's 100, sent at once, asked for one only to answer without
+  // it, two status lines where the other ports write one (errors/expect.reply.ts withholds the 100
+  // until the body is read). The connection closes: the client may send the body all the same.
+  it.each([
+    ['probe', 'POST /healthz', 405],
+    ['probe', 'GET /readyz', 200],
+    ['probe', 'GET /nope', 404],
+    ['public', 'GET /readyz', 200],
+  ] as const)(
+    '%s port: %s with a body behind Expect: 100-continue → %d alone, no 100, closed',
+    async (which, line, status) => {
+      const { text, closed } = await rawExchange(
+        ports[which],
+        `${line} HTTP/1.1\r\nHost: a\r\ncontent-length: 3\r\nExpect: 100-continue\r\n\r\n`,
+      );
+      expect({ statuses: statusesOf(text), closed }).toEqual({ statuses: [status], closed: true });
+    },
+  );
+
   it.each(PORTS)('%s port: an expectation other than 100-continue is still 417', async (which) => {
     const res = await rawRequest(
       ports[which],
