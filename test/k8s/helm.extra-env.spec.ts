@@ -4,39 +4,18 @@
  * container sees: an extraEnv SHUTDOWN_TIMEOUT_MS of 120 s under a grace period derived from
  * config's 25 s had the kubelet SIGKILL every pod in the middle of its drain.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { helm } from '../support/helm.js';
 import { podSpec } from './consistency.helpers.js';
-import { CHART_DIR, isHook, NAMESPACE, RELEASE } from './helm.render.js';
-import { parseObjects, rampartWorkloads, type K8sObject } from './manifests.js';
+import { isHook } from './helm.render.js';
+import { refusalOf, renderValues } from './helm.values-render.js';
+import { rampartWorkloads } from './manifests.js';
 
 type EnvVar = { name: string; value?: unknown; valueFrom?: object };
 
-let dir: string;
-beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'rampart-extra-env-'))));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** `helm template` with these values (a JSON file: no --set escaping): objects, or the refusal. */
-async function render(values: object): Promise<{ objs?: K8sObject[]; refused?: string }> {
-  const file = join(dir, `values-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(file, JSON.stringify(values));
-  const run = await helm(['template', RELEASE, CHART_DIR, '--namespace', NAMESPACE, '-f', file]);
-  return run.status === 0 ? { objs: parseObjects(run.stdout) } : { refused: run.stderr };
-}
-
 async function gracePeriod(extraEnv: EnvVar[]): Promise<number | undefined> {
-  const { objs, refused } = await render({ extraEnv });
+  const { objs, refused } = await renderValues({ extraEnv });
   expect(refused).toBeUndefined();
   return podSpec(rampartWorkloads(objs!)[0]!).terminationGracePeriodSeconds;
-}
-
-async function refusal(values: object): Promise<string> {
-  const { refused } = await render(values);
-  expect(refused).toBeDefined();
-  return refused!;
 }
 
 describe('an extraEnv entry overrides config, and the chart derives from what it sets', () => {
@@ -44,20 +23,14 @@ describe('an extraEnv entry overrides config, and the chart derives from what it
     expect(await gracePeriod([{ name: 'SHUTDOWN_TIMEOUT_MS', value: '120000' }])).toBe(135);
   });
 
-  it('of two entries with one name the later wins, as in the kubelet', async () => {
-    const twice = [
-      { name: 'SHUTDOWN_TIMEOUT_MS', value: '120000' },
-      { name: 'SHUTDOWN_TIMEOUT_MS', value: '60000' },
-    ];
-    expect(await gracePeriod(twice)).toBe(75);
-  });
-
   it('an entry for another variable changes nothing (5 + 25 + 10 s)', async () => {
     expect(await gracePeriod([{ name: 'LOG_LEVEL', value: 'debug' }])).toBe(40);
   });
 
   it('the `helm test` pod expects the service name extraEnv gives the pods', async () => {
-    const { objs } = await render({ extraEnv: [{ name: 'OTEL_SERVICE_NAME', value: 'payments' }] });
+    const { objs } = await renderValues({
+      extraEnv: [{ name: 'OTEL_SERVICE_NAME', value: 'payments' }],
+    });
     const pod = objs!.find(isHook) as Pod;
     const env = pod.spec!.containers[0]!.env ?? [];
     expect(env.find((e) => e.name === 'EXPECTED_SERVICE')?.value).toBe('payments');
@@ -66,26 +39,28 @@ describe('an extraEnv entry overrides config, and the chart derives from what it
 
 describe('the stop-sequence check uses the values the container sees and names where each is set', () => {
   it('refuses an extraEnv REQUEST_TIMEOUT_MS the shutdown deadline cannot cover', async () => {
-    const message = await refusal({ extraEnv: [{ name: 'REQUEST_TIMEOUT_MS', value: '30000' }] });
+    const message = await refusalOf({ extraEnv: [{ name: 'REQUEST_TIMEOUT_MS', value: '30000' }] });
     expect(message).toContain('extraEnv REQUEST_TIMEOUT_MS=30000');
     expect(message).toContain('config.SHUTDOWN_DRAIN_DELAY_MS=2000');
     expect(message).toContain('config.SHUTDOWN_TIMEOUT_MS=25000');
   });
 
   it('refuses an extraEnv SHUTDOWN_TIMEOUT_MS shorter than the drain plus one request', async () => {
-    const message = await refusal({ extraEnv: [{ name: 'SHUTDOWN_TIMEOUT_MS', value: '11000' }] });
+    const message = await refusalOf({
+      extraEnv: [{ name: 'SHUTDOWN_TIMEOUT_MS', value: '11000' }],
+    });
     expect(message).toContain('extraEnv SHUTDOWN_TIMEOUT_MS=11000');
   });
 
   it('names config.REQUEST_TIMEOUT_MS, not SHUTDOWN_TIMEOUT_MS alone, when config raises the request deadline', async () => {
-    const message = await refusal({ config: { REQUEST_TIMEOUT_MS: '30000' } });
+    const message = await refusalOf({ config: { REQUEST_TIMEOUT_MS: '30000' } });
     expect(message).toContain('config.REQUEST_TIMEOUT_MS=30000');
     expect(message).not.toContain('config.SHUTDOWN_TIMEOUT_MS must');
   });
 
   it('refuses a timing variable from valueFrom: the grace period cannot be derived from it', async () => {
     const fromConfigMap = { configMapKeyRef: { name: 'timings', key: 'SHUTDOWN_TIMEOUT_MS' } };
-    const message = await refusal({
+    const message = await refusalOf({
       extraEnv: [{ name: 'SHUTDOWN_TIMEOUT_MS', valueFrom: fromConfigMap }],
     });
     expect(message).toContain('extraEnv SHUTDOWN_TIMEOUT_MS');
@@ -113,11 +88,11 @@ describe('extraEnv values the app would refuse at start fail the install', () =>
       "'valueFom'",
     ],
   ])('%s', async (_label, extraEnv, mentions) => {
-    expect(await refusal({ extraEnv })).toContain(mentions);
+    expect(await refusalOf({ extraEnv })).toContain(mentions);
   });
 
   it('refuses an extraEnv TRUST_PROXY hop count with the NetworkPolicy off', async () => {
-    const message = await refusal({
+    const message = await refusalOf({
       networkPolicy: { enabled: false },
       config: { TRUST_PROXY: 'off' },
       extraEnv: [{ name: 'TRUST_PROXY', value: '2' }],
@@ -126,7 +101,7 @@ describe('extraEnv values the app would refuse at start fail the install', () =>
   });
 
   it('accepts an extraEnv TRUST_PROXY of CIDRs over config hop count with the NetworkPolicy off', async () => {
-    const { refused } = await render({
+    const { refused } = await renderValues({
       networkPolicy: { enabled: false },
       extraEnv: [{ name: 'TRUST_PROXY', value: '10.0.0.0/8' }],
     });

@@ -1,8 +1,8 @@
 {{/*
 A variable as the container sees it, as JSON: {"setting": where it is set, "value": its text}.
-The container's `env` overrides its ConfigMap (envFrom), and of two entries with one name the
-later wins, so it is the last extraEnv entry of that name, else config.<NAME>. An entry with
-valueFrom (a Secret, a ConfigMap, a field) has no "value": the chart cannot read it.
+The container's `env` overrides its ConfigMap (envFrom), so it is the extraEnv entry of that name
+(rampart.checkExtraEnvNames allows one), else config.<NAME>. An entry with valueFrom (a Secret, a
+ConfigMap, a field) has no "value": the chart cannot read it.
 */}}
 {{- define "rampart.effectiveEnv" -}}
 {{- $name := .name -}}
@@ -49,4 +49,46 @@ stop-sequence check cannot be derived from a value the chart cannot read.
 {{- $bounds := .root.Files.Get "files/config-bounds.json" | fromJson -}}
 {{- include "rampart.checkWholeNumber" (dict "setting" $env.setting "text" $env.value "bounds" (index $bounds .name)) -}}
 {{- toJson $env -}}
+{{- end -}}
+
+{{/*
+The variables the chart sets itself, each with where its value comes from (deployment.yaml's
+`env`, and the ConfigMap keys rampart.configData derives). An extraEnv entry of one of these
+names would win without an error (env comes after envFrom, and of two env entries with one
+name Kubernetes keeps the last), leaving pods that disagree with what the chart derived: a port
+the Services and probes do not use, heap flags the memory check did not size, a Secret the
+release does not own.
+*/}}
+{{- define "rampart.chartSetEnv" -}}
+{{- toJson (dict
+  "PORT" "from ports.http: change that instead"
+  "ADMIN_PORT" "from ports.admin: change that instead"
+  "PROBE_PORT" "from ports.probes: change that instead"
+  "SERVICE_VERSION" "from image.tag: change that instead"
+  "DATABASE_URL" "from the Secret database.existingSecret or database.url names: point those at yours"
+  "ADMIN_TOKEN" "from the Secret adminToken.existingSecret or adminToken.token names: point those at yours"
+  "NODE_OPTIONS" "from heap and resources.limits.memory, whose fit the chart checks: change those instead"
+  "POD_NAME" "from the pod's own metadata, for the telemetry resource"
+  "POD_NAMESPACE" "from the pod's own metadata, for the telemetry resource"
+  "NODE_NAME" "from the pod's node, for the telemetry resource"
+  "OTEL_RESOURCE_ATTRIBUTES" "from the pod's name, namespace and node"
+) -}}
+{{- end -}}
+
+{{/*
+extraEnv names: none the chart sets itself (rampart.chartSetEnv), none twice. Kubernetes takes a
+repeated name and keeps the last entry, so a mistake would reach the pods with no error.
+*/}}
+{{- define "rampart.checkExtraEnvNames" -}}
+{{- $chartSet := include "rampart.chartSetEnv" . | fromJson -}}
+{{- $seen := dict -}}
+{{- range $i, $entry := .Values.extraEnv -}}
+{{- with index $chartSet $entry.name -}}
+{{- fail (printf "extraEnv %s: the chart sets %s itself, %s" $entry.name $entry.name .) -}}
+{{- end -}}
+{{- if hasKey $seen $entry.name -}}
+{{- fail (printf "extraEnv %s is given twice (entries %s and %d): Kubernetes would keep the last without an error; keep one" $entry.name (index $seen $entry.name) $i) -}}
+{{- end -}}
+{{- $_ := set $seen $entry.name (toString $i) -}}
+{{- end -}}
 {{- end -}}

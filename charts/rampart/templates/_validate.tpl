@@ -11,6 +11,7 @@ setting that holds each value.
 {{- if ne (len (uniq $ports)) 3 -}}
 {{- fail "ports.http, ports.admin and ports.probes must differ: each is a listener of its own" -}}
 {{- end -}}
+{{- include "rampart.checkExtraEnvNames" . -}}
 {{- /* extraEnv's whole numbers within the app's bounds, as config's are (rampart.configData). */ -}}
 {{- $bounds := .Files.Get "files/config-bounds.json" | fromJson -}}
 {{- range .Values.extraEnv -}}
