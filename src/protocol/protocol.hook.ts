@@ -122,7 +122,10 @@ export function registerRouteChecks(app: FastifyInstance): void {
   });
 }
 
-/** Check 4: a redirect, 405 with `Allow` or 404 for a request no route matched; false if routed. */
+/**
+ * Check 4: a redirect, 405 with `Allow` or 404 for a request no route matched, or matched only
+ * with an empty parameter (Nest's adapter refuses those: `requireNonEmptyParams`); false if routed.
+ */
 function answeredUnrouted(request: FastifyRequest, reply: FastifyReply): boolean {
   // `/docs/` matches `/docs/:asset` with an empty parameter: as unmatched as a 404.
   const unmatched = request.is404 || hasEmptyParam(request);
@@ -131,7 +134,9 @@ function answeredUnrouted(request: FastifyRequest, reply: FastifyReply): boolean
     void reply.code(308).header('location', canonical).send();
     return true;
   }
-  if (!request.is404) return false;
+  // A route matched with an empty parameter would go on to Nest's not-found handler, whose 404
+  // ("Cannot PATCH /api/items/") ignored the 405 its redirect calls for: answered here instead.
+  if (!unmatched) return false;
   const allowed = allowedMethods(request, canonical !== undefined);
   sendProblem(
     reply,
@@ -158,7 +163,7 @@ function transferCodingProblem(request: FastifyRequest): string | undefined {
     : 'Only Transfer-Encoding: chunked is accepted.';
 }
 
-function hasEmptyParam(request: FastifyRequest): boolean {
+function hasEmptyParam(request: { params?: unknown }): boolean {
   const params = request.params as Record<string, string> | undefined;
   if (params === undefined) return false;
   for (const key in params) if (params[key] === '') return true;
@@ -187,17 +192,19 @@ function withoutTrailingSlash(request: FastifyRequest): string | undefined {
 }
 
 /**
- * Methods with a route matching this path, in the router's own matching (params, wildcards);
- * with `redirected`, GET and HEAD too: a slashed path answers them with its redirect, so another
- * method there is 405 (`POST /healthz/`), as on the probe port, not 404.
+ * Methods with a route matching this path, in the router's own matching (params, wildcards),
+ * but not one matching it with an empty parameter, which answers 404 (above): `/api/items/`
+ * listed PATCH and DELETE, and `/status/` GET; with `redirected`, GET and HEAD too: a slashed
+ * path answers them with its redirect, so another method there is 405 (`POST /healthz/`), as on
+ * the probe port, not 404.
  */
 function allowedMethods(request: FastifyRequest, redirected: boolean): string[] {
   const url = pathOf(request);
-  return METHODS.filter(
-    (method) =>
-      (redirected && (method === 'GET' || method === 'HEAD')) ||
-      request.server.findRoute({ method, url }) !== null,
-  );
+  return METHODS.filter((method) => {
+    if (redirected && (method === 'GET' || method === 'HEAD')) return true;
+    const route = request.server.findRoute({ method, url });
+    return route !== null && !hasEmptyParam(route);
+  });
 }
 
 function pathOf(request: FastifyRequest): string {
