@@ -26,6 +26,7 @@ import { NestPinoLogger } from './logging/nest.logger.js';
 import { HttpServerMetrics } from './metrics/http-server.metrics.js';
 import { DeferredSerializers } from './protocol/deferred.serializers.js';
 import { countSocketTimeouts } from './protocol/socket-timeouts.js';
+import { registerBodylessRouteCheck } from './protocol/bodyless-route.check.js';
 import { registerJsonBodyParser } from './protocol/json.body-parser.js';
 import { registerProtocolChecks, registerRouteChecks } from './protocol/protocol.hook.js';
 import { InFlightRegistry } from './request-context/in-flight.registry.js';
@@ -110,6 +111,7 @@ export async function startApp(
   const limits = rateLimitOptions(config, app.get(RedisService).client, app.get(RedisNames));
   registerProtocolChecks(fastify, limits ? 'later' : 'here');
   registerJsonBodyParser(fastify);
+  registerBodylessRouteCheck(fastify);
   await registerRateLimit(fastify, limits, app.get(RateLimitFailOpen));
   // After the limiter: a limited client's 404s and 405s are refused 429 too.
   if (limits) registerRouteChecks(fastify);

@@ -7,10 +7,10 @@ import { AppError } from '../errors/app.error.js';
 import { answerClientError } from '../errors/client-error.reply.js';
 import { answerUnmetExpectation, continueUnlessTooLarge } from '../errors/expect.reply.js';
 import { ProblemCounts } from '../errors/problem.counts.js';
-import { InvalidInputError } from '../errors/http.errors.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { DeferredSerializers } from '../protocol/deferred.serializers.js';
 import { socketTimeoutOptions } from '../protocol/socket-timeouts.js';
+import { registerBodylessRouteCheck } from '../protocol/bodyless-route.check.js';
 import { registerJsonBodyParser } from '../protocol/json.body-parser.js';
 import { registerProtocolChecks } from '../protocol/protocol.hook.js';
 import { requestIdFrom } from '../request-context/request-id.js';
@@ -78,19 +78,7 @@ export class AdminServer implements OnApplicationShutdown {
     // Content-Type): Fastify's own parser took `charset=latin1` here, where the public port
     // answers 415.
     registerJsonBodyParser(this.routes);
-    // A body the route takes none of is refused, not ignored: an operator who sent
-    // `POST /readyz/enable {"disabled": true}` was told 200 and meant the opposite.
-    this.routes.addHook('preValidation', (request, reply, done) => {
-      // The route's contract (openapi/route.contract.ts), read only for whether it has a body.
-      const { contract } = request.routeOptions.config as { contract?: { body?: unknown } };
-      if (request.body === undefined || contract === undefined || contract.body !== undefined)
-        return done();
-      sendProblem(
-        reply,
-        request,
-        new InvalidInputError([{ field: 'body', message: 'this route takes no body' }]),
-      );
-    });
+    registerBodylessRouteCheck(this.routes);
     this.routes.setErrorHandler((error, request, reply) => sendProblem(reply, request, error));
     this.routes.setNotFoundHandler((request, reply) =>
       sendProblem(reply, request, new AppError('NOT_FOUND', 404, `No admin route ${request.url}`)),

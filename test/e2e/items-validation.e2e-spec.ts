@@ -146,6 +146,21 @@ describe('/api/items rejects bad input with 400 problem+json naming the field, w
     await expectInvalid(await fetch(`${t.baseUrl}/api/items?${qs}`), fields);
   });
 
+  // DELETE reads no body: one was ignored and the item deleted, whatever it asked
+  // (`{"ifVersion": 3}` looks like a condition and was none).
+  it.each([['{"ifVersion":3}'], ['{}'], ['null'], ['[]']])(
+    'DELETE with a JSON body %s → 400 naming the body, the item kept',
+    async (body) => {
+      const res = await fetch(`${t.baseUrl}/api/items/${existingId}`, {
+        method: 'DELETE',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      await expectInvalid(res, ['body']);
+      expect((await fetch(`${t.baseUrl}/api/items/${existingId}`)).status).toBe(200);
+    },
+  );
+
   it('after all of the above, exactly the one item exists, unchanged', async () => {
     const items = await allItems();
     expect(items).toHaveLength(1);
