@@ -44,6 +44,20 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_BAD_URL: 'MALFORMED_URL',
 };
 
+/**
+ * Fastify refuses a Content-Type it cannot parse as `type/subtype` (`application/`, `json`, an
+ * empty value, a list) before any body parser runs, with the bare text "Unsupported Media Type";
+ * the answer says what to send, as the body parser's own 415s do (RFC 9110 §15.5.16: `Accept`).
+ */
+function notAMediaType(): AppError {
+  return new AppError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    415,
+    'The Content-Type is not a media type (type/subtype); send Content-Type: application/json.',
+    { headers: { accept: 'application/json' } },
+  );
+}
+
 interface Classified {
   status: number;
   code: string;
@@ -64,6 +78,7 @@ export function classifyError(error: unknown): Classified {
   if (status !== undefined && status >= 400 && status < 500) {
     // Nest wraps Fastify's own errors (body parsing, limits) in an HttpException with `cause`.
     const fastifyCode = frameworkCode(error) ?? frameworkCode((error as { cause?: unknown }).cause);
+    if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return classifyError(notAMediaType());
     const code =
       (fastifyCode && FASTIFY_CODES[fastifyCode]) ?? FRAMEWORK_CODES[status] ?? `HTTP_${status}`;
     return { status, code, detail: safeMessage(error, status) };

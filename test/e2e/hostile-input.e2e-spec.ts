@@ -240,6 +240,33 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
       expect(await itemCount()).toBe(before);
     });
 
+    // Fastify refuses a type it cannot parse before any parser runs: the answer said only
+    // "Unsupported Media Type", with no Accept, where every other 415 says what to send.
+    it.each([
+      ['no subtype', 'application/'],
+      ['no slash', 'json'],
+      ['parameters alone', ';charset=utf-8'],
+      ['a list of two types', 'application/json, text/plain'],
+      ['an empty value', ''],
+    ])('a Content-Type that is no media type (%s) → 415 saying what to send', async (_, type) => {
+      const before = await itemCount();
+      const body = '{"name":"x"}';
+      const res = await rawRequest(
+        Number(new URL(t.baseUrl).port),
+        `POST /api/items HTTP/1.1\r\nHost: a\r\nContent-Type: ${type}\r\n` +
+          `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      expect(res.status).toBe(415);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.headers.accept).toBe('application/json');
+      const problem = JSON.parse(res.body);
+      expect(problem.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect(problem.detail).toBe(
+        'The Content-Type is not a media type (type/subtype); send Content-Type: application/json.',
+      );
+      expect(await itemCount()).toBe(before);
+    });
+
     it('a PATCH in another patch format → 415 with Accept-Patch (RFC 5789 §2.2)', async () => {
       const res = await fetch(`${t.baseUrl}/api/items/1`, {
         method: 'PATCH',
