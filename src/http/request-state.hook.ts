@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidInputError } from '../errors/http.errors.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { PROBE_PATHS } from '../health/health.paths.js';
+import { repeated } from '../protocol/raw-headers.js';
 import { contextStore, contextWithRequest } from '../request-context/context.store.js';
 import { startDeadlineTimer } from '../request-context/deadline.timer.js';
 import { requestTimeoutMs } from '../request-context/duration.js';
@@ -115,7 +116,11 @@ export function registerRequestState(app: FastifyInstance, deps: RequestStateDep
     if (admission) admission.onClose = onClose;
     else reply.raw.on('close', onClose);
     if (timeoutMs === undefined) {
-      const problem = { field: 'x-request-timeout', message: 'expected ms or a duration (2s)' };
+      // Node joins a repeated header's values ("100, 200"): said as such, not as a bad duration.
+      const message = repeated(request.raw.rawHeaders, 'x-request-timeout')
+        ? 'given more than once; send it once'
+        : 'expected a whole number of milliseconds from 1, or a duration (150ms, 2s)';
+      const problem = { field: 'x-request-timeout', message };
       // Answered here, inside the request's context: a done-style hook that replies must not
       // call done().
       contextStore.with(state.context, () =>

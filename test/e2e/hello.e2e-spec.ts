@@ -2,6 +2,7 @@ import { json } from '../support/http.js';
 import { request as httpRequest } from 'node:http';
 import { HelloService, HELLO_MESSAGE } from '../../src/hello/hello.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { rawRequest } from '../support/raw-http.js';
 import { until } from '../support/wait.js';
 
 describe('GET /hello (real listener, real HTTP)', () => {
@@ -96,6 +97,27 @@ describe('GET /hello (real listener, real HTTP)', () => {
     expect(res.status).toBe(400);
     expect((await json(res)).code).toBe('INVALID_REQUEST_TIMEOUT');
   });
+
+  // "expected ms or a duration" for a 0, which is ms, and for a header sent twice, whose values
+  // Node joins into "100, 200", left the client guessing what was wrong.
+  it.each([
+    ['0', 'expected a whole number of milliseconds from 1, or a duration (150ms, 2s)'],
+    ['soon', 'expected a whole number of milliseconds from 1, or a duration (150ms, 2s)'],
+    [['100', '200'], 'given more than once; send it once'],
+  ])(
+    'x-request-timeout %j → 400 whose message says what is wrong with it',
+    async (sent, message) => {
+      const lines = [sent].flat().map((value) => `x-request-timeout: ${value}\r\n`);
+      const res = await rawRequest(
+        t.ports.public,
+        `GET /hello HTTP/1.1\r\nHost: a\r\n${lines.join('')}Connection: close\r\n\r\n`,
+      );
+      expect(res.status).toBe(400);
+      const body = JSON.parse(res.body);
+      expect(body.code).toBe('INVALID_REQUEST_TIMEOUT');
+      expect(body.errors).toEqual([{ field: 'x-request-timeout', message }]);
+    },
+  );
 
   it.each(['abc', '-1', '99999999', '1e309', '2 s', ''])(
     'delay=%j → 400 problem+json naming the parameter',
