@@ -27,6 +27,7 @@ describe('requestTimeoutMs', () => {
     expect(requestTimeoutMs('300', 30_000)).toBe(300);
     expect(requestTimeoutMs('2s', 30_000)).toBe(2_000);
     expect(requestTimeoutMs('1h', 30_000)).toBe(30_000);
+    expect(requestTimeoutMs('9223372036854775807', 30_000)).toBe(30_000);
     expect(requestTimeoutMs('0', 30_000)).toBeUndefined();
     expect(requestTimeoutMs('soon', 30_000)).toBeUndefined();
     expect(requestTimeoutMs(['1s', '2s'], 30_000)).toBeUndefined();

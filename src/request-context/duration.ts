@@ -31,6 +31,8 @@ function safe(ms: number): number | undefined {
   return Number.isSafeInteger(ms) ? ms : undefined;
 }
 
+const WHOLE_MS = /^\d{1,32}$/;
+
 /**
  * A request's timeout: `defaultMs` (REQUEST_TIMEOUT_MS), lowered — never raised — by the client's
  * `x-request-timeout`. Undefined when the header is there but is not ms or a duration, or is 0.
@@ -42,7 +44,11 @@ export function requestTimeoutMs(
   defaultMs: number,
 ): number | undefined {
   if (header === undefined) return defaultMs;
-  const asked = typeof header === 'string' ? parseDurationMs(header) : undefined;
-  if (asked === undefined || asked === 0) return undefined;
+  if (typeof header !== 'string') return undefined;
+  const asked = parseDurationMs(header);
+  // Digits parseDurationMs cannot hold exactly (past 2^53: a client's Long.MAX_VALUE for "no
+  // deadline of mine") ask for more than any deadline here: the server's own, not a 400.
+  if (asked === undefined) return WHOLE_MS.test(header) ? defaultMs : undefined;
+  if (asked === 0) return undefined;
   return Math.min(asked, defaultMs);
 }

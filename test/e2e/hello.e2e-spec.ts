@@ -81,16 +81,21 @@ describe('GET /hello (real listener, real HTTP)', () => {
     expect(t.app.get(HelloService).waiting).toBe(0);
   });
 
-  it('a client timeout above the server default does not raise it', async () => {
-    const started = Date.now();
-    // A raised deadline (60 s) would let the 3 s delay finish with 200: the 504 is the proof.
-    const res = await fetch(`${t.baseUrl}/hello?delay=3s`, {
-      headers: { 'x-request-timeout': '60s' },
-    });
-    expect(res.status).toBe(504);
-    expect((await json(res)).code).toBe('REQUEST_DEADLINE_EXCEEDED');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
-  });
+  // A count of ms past 2^53 (a client's "no deadline of mine", Long.MAX_VALUE) was 400: it is
+  // as longer than the server's deadline as 60s is.
+  it.each(['60s', '9007199254740993', '9223372036854775807'])(
+    'a client timeout above the server default (%s) does not raise it',
+    async (timeout) => {
+      const started = Date.now();
+      // A raised deadline would let the 3 s delay finish with 200: the 504 is the proof.
+      const res = await fetch(`${t.baseUrl}/hello?delay=3s`, {
+        headers: { 'x-request-timeout': timeout },
+      });
+      expect(res.status).toBe(504);
+      expect((await json(res)).code).toBe('REQUEST_DEADLINE_EXCEEDED');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+    },
+  );
 
   it('rejects a malformed x-request-timeout with 400', async () => {
     const res = await fetch(`${t.baseUrl}/hello`, { headers: { 'x-request-timeout': 'soon' } });
