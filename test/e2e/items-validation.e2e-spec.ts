@@ -89,6 +89,18 @@ describe('/api/items rejects bad input with 400 problem+json naming the field, w
     expect(await allItems()).toEqual(before);
   });
 
+  // Space is printable ASCII, and the key was refused as "not printable ASCII characters".
+  it('POST with an Idempotency-Key holding a space → 400 saying a space is what is refused', async () => {
+    const res = await post({ name: 'a' }, { 'idempotency-key': 'order 42' });
+    expect(res.status).toBe(400);
+    expect((await json(res)).errors).toEqual([
+      {
+        field: 'idempotency-key',
+        message: 'expected 1-255 visible ASCII characters (no space or control character)',
+      },
+    ]);
+  });
+
   it.each([
     ['a wrong type', { name: ['x'] }, ['name']],
     ['an unknown field', { version: 9 }, ['version']],
