@@ -22,7 +22,13 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.ou
 // words ("expected string, received array") describe the parser, not what the client sent.
 const REPEATED = 'given more than once; send it once';
 
+// A route reading a body got none (no Content-Type and no content): zod's "expected object,
+// received undefined" named the parser's value, not what the request lacked.
+const NO_BODY = 'a JSON object is required (Content-Type: application/json)';
+
 function messageOf(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.code === 'invalid_type' && issue.path.length === 0 && value === undefined)
+    return NO_BODY;
   if (issue.code !== 'invalid_type' || issue.expected !== 'string') return issue.message;
   let at = value;
   for (const key of issue.path) at = (at as Record<PropertyKey, unknown> | undefined)?.[key];

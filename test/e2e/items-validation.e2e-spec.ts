@@ -89,6 +89,18 @@ describe('/api/items rejects bad input with 400 problem+json naming the field, w
     expect(await allItems()).toEqual(before);
   });
 
+  // zod's own words ("expected object, received undefined") described the parser, not the request.
+  it.each([
+    ['POST', '/api/items', {}],
+    ['PATCH', '/api/items/1', { 'if-match': '*' }],
+  ])('%s %s without a body → 400 saying a JSON body is needed', async (method, path, headers) => {
+    const res = await fetch(`${t.baseUrl}${path}`, { method, headers });
+    expect(res.status).toBe(400);
+    expect((await json(res)).errors).toEqual([
+      { field: 'body', message: 'a JSON object is required (Content-Type: application/json)' },
+    ]);
+  });
+
   // Space is printable ASCII, and the key was refused as "not printable ASCII characters".
   it('POST with an Idempotency-Key holding a space → 400 saying a space is what is refused', async () => {
     const res = await post({ name: 'a' }, { 'idempotency-key': 'order 42' });
