@@ -24,7 +24,7 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
   // on, and its own failure came later. That answer was counted and logged; this one was
   // counted and logged a second time (two warnings per request, ~250 ms apart).
   if (reply.sent) return;
-  const classified = classifyError(error);
+  const classified = classifyError(error, reply.server.initialConfig.bodyLimit);
   reply.server.problemCounts?.record(classified.code);
   const spanContext = trace.getActiveSpan()?.spanContext();
   const traceId = spanContext && isSpanContextValid(spanContext) ? spanContext.traceId : undefined;

@@ -69,8 +69,9 @@ interface Classified {
 /**
  * Turns anything thrown into a status, a stable code and a message safe to show.
  * Unknown errors become 500 INTERNAL_ERROR with a generic detail: internals never leave.
+ * `bodyLimit`, the listener's, is named in the detail of a body refused for its size.
  */
-export function classifyError(error: unknown): Classified {
+export function classifyError(error: unknown, bodyLimit?: number): Classified {
   if (error instanceof AppError) {
     return { status: error.status, code: error.code, detail: error.message, error };
   }
@@ -79,6 +80,12 @@ export function classifyError(error: unknown): Classified {
     // Nest wraps Fastify's own errors (body parsing, limits) in an HttpException with `cause`.
     const fastifyCode = frameworkCode(error) ?? frameworkCode((error as { cause?: unknown }).cause);
     if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return classifyError(notAMediaType());
+    // Fastify's "Request body is too large" names no figure; the 413 answered before a body
+    // sent with Expect: 100-continue does (client-error.reply.ts).
+    if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE' && bodyLimit !== undefined) {
+      const detail = `The body exceeds the limit of ${bodyLimit} bytes.`;
+      return { status, code: 'PAYLOAD_TOO_LARGE', detail };
+    }
     const code =
       (fastifyCode && FASTIFY_CODES[fastifyCode]) ?? FRAMEWORK_CODES[status] ?? `HTTP_${status}`;
     return { status, code, detail: safeMessage(error, status) };

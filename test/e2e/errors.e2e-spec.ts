@@ -46,7 +46,11 @@ describe('errors are application/problem+json, never a stack', () => {
       body: JSON.stringify({ x: 'a'.repeat(4096) }),
     });
     expect(res.status).toBe(413);
-    expect((await problem(res)).code).toBe('PAYLOAD_TOO_LARGE');
+    const body = await problem(res);
+    expect(body.code).toBe('PAYLOAD_TOO_LARGE');
+    // As the 413 before a body sent with Expect: 100-continue does: "Request body is too large"
+    // left the client to guess how large it may be.
+    expect(body.detail).toBe('The body exceeds the limit of 1024 bytes.');
   });
 
   it('malformed URL (caught by Fastify before routing) → 400 MALFORMED_URL', async () => {
