@@ -64,11 +64,8 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
     }
     const charset = charsetOf(request);
     if (charset !== undefined && charset !== 'utf-8') {
-      done(
-        new UnsupportedMediaTypeError(`charset ${clip(charset)} is not accepted; use utf-8.`, {
-          method: request.method,
-        }),
-      );
+      const detail = `${charsetRefusal(charset)}; use utf-8.`;
+      done(new UnsupportedMediaTypeError(detail, { method: request.method }));
       return;
     }
     let text: string;
@@ -137,19 +134,34 @@ function refused(reading: Exclude<StrictJsonReading, { kind: 'value' }>): Error 
   }
 }
 
-/** The lower-cased `charset` parameter (RFC 9110 §8.3.1: optionally quoted), if any. */
+/** Given twice, the charset is neither: REPEATED stands for it (no charset name has a space). */
+const REPEATED = 'more than once';
+
+/**
+ * The lower-cased `charset` parameter (RFC 9110 §8.3.1: optionally quoted), if any. A second
+ * one is REPEATED: the first decided, so `charset=utf-8; charset=latin1` was read as UTF-8 and
+ * the other order refused (RFC 6838 §4.3: a parameter given twice is an error).
+ */
 function charsetOf(request: FastifyRequest): string | undefined {
   const header = request.headers['content-type'] ?? '';
+  let charset: string | undefined;
   for (const parameter of header.split(';').slice(1)) {
     const eq = parameter.indexOf('=');
     if (eq === -1 || parameter.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
-    return parameter
+    if (charset !== undefined) return REPEATED;
+    charset = parameter
       .slice(eq + 1)
       .trim()
       .replace(/^"(.*)"$/, '$1')
       .toLowerCase();
   }
-  return undefined;
+  return charset;
+}
+
+function charsetRefusal(charset: string): string {
+  if (charset === REPEATED) return 'charset is given more than once';
+  if (charset === '') return 'an empty charset is not accepted';
+  return `charset ${clip(charset)} is not accepted`;
 }
 
 /** Echoed values are clipped: a 16 KB header must not come back in the problem body. */

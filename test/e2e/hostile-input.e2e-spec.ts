@@ -231,6 +231,13 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
       ['a charset other than UTF-8', 'application/json; charset=iso-8859-1', '{"name":"x"}'],
       ['a JSON-like but different type', 'application/json-patch+json', '[]'],
       ['a type that merely starts with application/json', 'application/jsonx', '{"name":"x"}'],
+      // The first charset decided: this order was stored, the other refused (RFC 6838 §4.3: a
+      // parameter given twice is an error).
+      [
+        'two charsets, UTF-8 first',
+        'application/json; charset=utf-8; charset=latin1',
+        '{"name":"x"}',
+      ],
     ])('%s → 415 UNSUPPORTED_MEDIA_TYPE, nothing written', async (_name, type, body) => {
       const before = await itemCount();
       const res = await items(body, { 'content-type': type });
@@ -238,6 +245,20 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
       // RFC 9110 §15.5.16: the answer says what would have been accepted.
       expect(res.headers.get('accept')).toBe('application/json');
       expect(await itemCount()).toBe(before);
+    });
+
+    it.each([
+      ['application/json; charset=utf-8; charset=latin1', 'charset is given more than once'],
+      ['application/json; charset=latin1; charset=utf-8', 'charset is given more than once'],
+      ['application/json; charset=""', 'an empty charset is not accepted'],
+      ['application/json; charset=latin1', 'charset latin1 is not accepted'],
+    ])('Content-Type %s → 415 whose detail says: %s', async (type, said) => {
+      const body = await problem(
+        await items('{"name":"x"}', { 'content-type': type }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      );
+      expect(body.detail).toBe(`${said}; use utf-8.`);
     });
 
     // Fastify refuses a type it cannot parse before any parser runs: the answer said only
