@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { defineContract } from '../openapi/route.contract.js';
 import { chaosSettingsSchema } from './chaos.settings.js';
 
+const STATUS_RANGE = 'expected a status from 200 to 599';
 export const statusParams = z.strictObject({
   code: z
     .string()
-    .regex(/^\d{3}$/, 'expected a status from 200 to 599')
+    .regex(/^\d{3}$/, STATUS_RANGE)
     .transform(Number)
-    .pipe(z.int().min(200, 'expected a status from 200 to 599').max(599))
+    .pipe(z.int().min(200, STATUS_RANGE).max(599, STATUS_RANGE))
     .meta({ examples: [200] }),
 });
 
