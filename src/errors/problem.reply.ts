@@ -24,7 +24,10 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
   // on, and its own failure came later. That answer was counted and logged; this one was
   // counted and logged a second time (two warnings per request, ~250 ms apart).
   if (reply.sent) return;
-  const classified = classifyError(error, reply.server.initialConfig.bodyLimit);
+  const classified = classifyError(error, {
+    bodyLimit: reply.server.initialConfig.bodyLimit,
+    method: request.method,
+  });
   reply.server.problemCounts?.record(classified.code);
   const spanContext = trace.getActiveSpan()?.spanContext();
   const traceId = spanContext && isSpanContextValid(spanContext) ? spanContext.traceId : undefined;

@@ -47,15 +47,25 @@ const FASTIFY_CODES: Record<string, string> = {
 /**
  * Fastify refuses a Content-Type it cannot parse as `type/subtype` (`application/`, `json`, an
  * empty value, a list) before any body parser runs, with the bare text "Unsupported Media Type";
- * the answer says what to send, as the body parser's own 415s do (RFC 9110 §15.5.16: `Accept`).
+ * the answer says what to send, as the body parser's own 415s do (RFC 9110 §15.5.16: `Accept`,
+ * and `Accept-Patch` on a PATCH, RFC 5789 §2.2).
  */
-function notAMediaType(): AppError {
+function notAMediaType(method: string | undefined): AppError {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (method === 'PATCH') headers['accept-patch'] = 'application/json';
   return new AppError(
     'UNSUPPORTED_MEDIA_TYPE',
     415,
     'The Content-Type is not a media type (type/subtype); send Content-Type: application/json.',
-    { headers: { accept: 'application/json' } },
+    { headers },
   );
+}
+
+/** What an answer may say of the request and listener it is for. */
+export interface ProblemContext {
+  /** The listener's body limit, named in the detail of a body refused for its size. */
+  bodyLimit?: number;
+  method?: string;
 }
 
 interface Classified {
@@ -69,9 +79,8 @@ interface Classified {
 /**
  * Turns anything thrown into a status, a stable code and a message safe to show.
  * Unknown errors become 500 INTERNAL_ERROR with a generic detail: internals never leave.
- * `bodyLimit`, the listener's, is named in the detail of a body refused for its size.
  */
-export function classifyError(error: unknown, bodyLimit?: number): Classified {
+export function classifyError(error: unknown, context: ProblemContext = {}): Classified {
   if (error instanceof AppError) {
     return { status: error.status, code: error.code, detail: error.message, error };
   }
@@ -79,11 +88,12 @@ export function classifyError(error: unknown, bodyLimit?: number): Classified {
   if (status !== undefined && status >= 400 && status < 500) {
     // Nest wraps Fastify's own errors (body parsing, limits) in an HttpException with `cause`.
     const fastifyCode = frameworkCode(error) ?? frameworkCode((error as { cause?: unknown }).cause);
-    if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return classifyError(notAMediaType());
+    if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      return classifyError(notAMediaType(context.method));
     // Fastify's "Request body is too large" names no figure; the 413 answered before a body
     // sent with Expect: 100-continue does (client-error.reply.ts).
-    if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE' && bodyLimit !== undefined) {
-      const detail = `The body exceeds the limit of ${bodyLimit} bytes.`;
+    if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE' && context.bodyLimit !== undefined) {
+      const detail = `The body exceeds the limit of ${context.bodyLimit} bytes.`;
       return { status, code: 'PAYLOAD_TOO_LARGE', detail };
     }
     const code =

@@ -288,6 +288,16 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
       expect(await itemCount()).toBe(before);
     });
 
+    it('a PATCH whose Content-Type is no media type → 415 with Accept-Patch too', async () => {
+      const res = await fetch(`${t.baseUrl}/api/items/1`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'merge-patch', 'if-match': '*' },
+        body: '{"name":"x"}',
+      });
+      await problem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+      expect(res.headers.get('accept-patch')).toBe('application/json');
+    });
+
     it('a PATCH in another patch format → 415 with Accept-Patch (RFC 5789 §2.2)', async () => {
       const res = await fetch(`${t.baseUrl}/api/items/1`, {
         method: 'PATCH',
