@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CHAOS_STATUS_MESSAGE, injectableStatus } from '../config/chaos-status.field.js';
 import type { FieldProblem } from '../errors/app.error.js';
+import { fieldProblems } from '../openapi/contract.input.js';
 
 /**
  * Fault injection applied to public routes (probes excepted). Strict: unknown fields, wrong
@@ -38,12 +39,8 @@ export function parseChaosSettings(
   body: unknown,
 ): { settings: ChaosSettings } | { problems: FieldProblem[] } {
   // Only an absent body means "all off"; JSON null is a body, and not an object.
-  const result = chaosSettingsSchema.safeParse(body === undefined ? {} : body);
+  const input = body === undefined ? {} : body;
+  const result = chaosSettingsSchema.safeParse(input);
   if (result.success) return { settings: Object.freeze(result.data) };
-  return {
-    problems: result.error.issues.map((issue) => ({
-      field: issue.path.join('.') || 'body',
-      message: issue.message,
-    })),
-  };
+  return { problems: fieldProblems(result.error, input) };
 }

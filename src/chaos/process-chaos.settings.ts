@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { FieldProblem } from '../errors/app.error.js';
+import { fieldProblems } from '../openapi/contract.input.js';
 
 // Ten minutes: long enough to watch a dashboard react, short enough that a forgotten experiment
 // ends by itself. Every fault that keeps running is bounded like this or by a cap.
@@ -74,12 +75,8 @@ export function parseFault<T>(
   schema: z.ZodType<T>,
   body: unknown,
 ): { settings: T } | { problems: FieldProblem[] } {
-  const result = schema.safeParse(body === undefined ? {} : body);
+  const input = body === undefined ? {} : body;
+  const result = schema.safeParse(input);
   if (result.success) return { settings: result.data };
-  return {
-    problems: result.error.issues.map((issue) => ({
-      field: issue.path.join('.') || 'body',
-      message: issue.message,
-    })),
-  };
+  return { problems: fieldProblems(result.error, input) };
 }

@@ -9,12 +9,23 @@ import { InvalidInputError } from '../errors/http.errors.js';
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new InvalidInputError(
-    result.error.issues.flatMap((issue): FieldProblem[] =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => ({ field: key, message: 'unknown field' }))
-        : [{ field: issue.path.join('.') || 'body', message: messageOf(issue, value) }],
-    ),
+  throw new InvalidInputError(fieldProblems(result.error, value));
+}
+
+/**
+ * The problems of a failed parse of `value`, as every 400 INVALID_INPUT names them: each field
+ * by its path (`tags.0`), an unknown one by its own name, the whole input as `body`. Also for
+ * bodies parsed without `parseInput` (the admin port's fault settings), whose unknown field was
+ * `body: Unrecognized key: "errorRat"`.
+ */
+export function fieldProblems(error: z.ZodError, value: unknown): FieldProblem[] {
+  return error.issues.flatMap((issue): FieldProblem[] =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({
+          field: [...issue.path, key].join('.'),
+          message: 'unknown field',
+        }))
+      : [{ field: issue.path.join('.') || 'body', message: messageOf(issue, value) }],
   );
 }
 

@@ -176,7 +176,8 @@ describe('fault injection: /status, /delay and admin /chaos', () => {
     ['407, which needs Proxy-Authenticate', { errorStatus: 407 }, 'errorStatus'],
     ['426, which needs Upgrade', { errorStatus: 426 }, 'errorStatus'],
     ['negative jitter', { latencyJitterMs: -1 }, 'latencyJitterMs'],
-    ['an unknown field', { errorRat: 0.5 }, 'body'],
+    // Named as on the public port: the field was `body`, its message zod's `Unrecognized key`.
+    ['an unknown field', { errorRat: 0.5 }, 'errorRat'],
     ['an array', [1], 'body'],
     // JSON null is a body, not the absence of one: it used to reset every setting (200).
     ['a null body', null, 'body'],
