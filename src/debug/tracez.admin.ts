@@ -5,7 +5,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { document, html, PAGE_HEADERS } from '../html/html.template.js';
 import { contractRouteOptions } from '../openapi/contract.decorator.js';
-import { parseInput } from '../openapi/contract.input.js';
+import { parseQuery } from '../openapi/contract.input.js';
 import { telemetryHandle } from '../telemetry/telemetry.handle.js';
 import { tracezContract, tracezQuery } from './tracez.contract.js';
 import { tracezPage } from './tracez.page.js';
@@ -48,7 +48,7 @@ export class TracezAdmin implements OnModuleInit {
   }
 
   private render(request: FastifyRequest): string {
-    const query = parseInput(tracezQuery, request.query);
+    const query = parseQuery(tracezQuery, request.query);
     const store = telemetryHandle()?.spanStore;
     if (!store) {
       return document(

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import { ApiContract } from '../openapi/contract.decorator.js';
-import { parseInput } from '../openapi/contract.input.js';
+import { parseQuery } from '../openapi/contract.input.js';
 import { helloContract, helloQuery } from './hello.contract.js';
 import { HelloService } from './hello.service.js';
 
@@ -13,7 +13,7 @@ export class HelloController {
   @Header('content-type', 'text/plain; charset=utf-8')
   @ApiContract(helloContract)
   async get(@Query() query: unknown): Promise<string> {
-    const { delay } = parseInput(helloQuery, query);
+    const { delay } = parseQuery(helloQuery, query);
     return this.hello.greet(this.hello.parseDelay(delay));
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseInput } from '../openapi/contract.input.js';
+import { parseInput, parseQuery } from '../openapi/contract.input.js';
 import { idempotencyKeyHeader } from '../openapi/idempotency-key.header.js';
 import { decodeCursor, isItemId, ITEM_ID_PATTERN } from './item.cursor.js';
 import type { ItemInput } from './item.types.js';
@@ -132,7 +132,7 @@ export function parseId(raw: string): string {
 
 /** `?limit=` (1..100, default 20) and `?cursor=` (opaque, from a previous page). */
 export function parsePage(query: unknown): { limit: number; after?: string } {
-  const { limit, cursor } = parseInput(pageQuery, query);
+  const { limit, cursor } = parseQuery(pageQuery, query);
   return { limit: limit ?? 20, after: cursor === undefined ? undefined : decodeCursor(cursor) };
 }
 

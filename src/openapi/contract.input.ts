@@ -13,19 +13,30 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.ou
 }
 
 /**
+ * parseInput for a query string, where an array in place of a string can only be a parameter
+ * given twice (`?limit=1&limit=2`), and is answered as such. In a JSON body it is an array the
+ * client sent once: `{"name": ["x"]}` was told "name: given more than once".
+ */
+export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {
+  const result = schema.safeParse(query);
+  if (result.success) return result.data;
+  throw new InvalidInputError(fieldProblems(result.error, query, true));
+}
+
+/**
  * The problems of a failed parse of `value`, as every 400 INVALID_INPUT names them: each field
  * by its path (`tags.0`), an unknown one by its own name, the whole input as `body`. Also for
  * bodies parsed without `parseInput` (the admin port's fault settings), whose unknown field was
  * `body: Unrecognized key: "errorRat"`.
  */
-export function fieldProblems(error: z.ZodError, value: unknown): FieldProblem[] {
+export function fieldProblems(error: z.ZodError, value: unknown, query = false): FieldProblem[] {
   return error.issues.flatMap((issue): FieldProblem[] =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({
           field: [...issue.path, key].join('.'),
           message: 'unknown field',
         }))
-      : [{ field: issue.path.join('.') || 'body', message: messageOf(issue, value) }],
+      : [{ field: issue.path.join('.') || 'body', message: messageOf(issue, value, query) }],
   );
 }
 
@@ -37,10 +48,10 @@ const REPEATED = 'given more than once; send it once';
 // received undefined" named the parser's value, not what the request lacked.
 const NO_BODY = 'a JSON object is required (Content-Type: application/json)';
 
-function messageOf(issue: z.core.$ZodIssue, value: unknown): string {
+function messageOf(issue: z.core.$ZodIssue, value: unknown, query: boolean): string {
   if (issue.code === 'invalid_type' && issue.path.length === 0 && value === undefined)
     return NO_BODY;
-  if (issue.code !== 'invalid_type' || issue.expected !== 'string') return issue.message;
+  if (!query || issue.code !== 'invalid_type' || issue.expected !== 'string') return issue.message;
   let at = value;
   for (const key of issue.path) at = (at as Record<PropertyKey, unknown> | undefined)?.[key];
   return Array.isArray(at) ? REPEATED : issue.message;

@@ -101,6 +101,18 @@ describe('/api/items rejects bad input with 400 problem+json naming the field, w
     ]);
   });
 
+  // "given more than once" is for a query parameter sent twice; a JSON array was sent once.
+  it.each([
+    ['name', { name: ['x'] }],
+    ['tags.0', { name: 'a', tags: [['x']] }],
+  ])('POST with an array where %s is a string → 400 saying so', async (field, body) => {
+    const res = await post(body);
+    expect(res.status).toBe(400);
+    expect((await json(res)).errors).toEqual([
+      { field, message: 'Invalid input: expected string, received array' },
+    ]);
+  });
+
   // Space is printable ASCII, and the key was refused as "not printable ASCII characters".
   it('POST with an Idempotency-Key holding a space → 400 saying a space is what is refused', async () => {
     const res = await post({ name: 'a' }, { 'idempotency-key': 'order 42' });
