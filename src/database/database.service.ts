@@ -10,6 +10,7 @@ import { DatabasePolicy } from './database.policy.js';
 import { PgDriver } from './pg.driver.js';
 import { PgliteDriver } from './pglite.driver.js';
 import { SchemaStartup } from './schema.startup.js';
+import { schemaStartupBounds } from './schema.startup-bounds.js';
 
 /**
  * A statement its caller cancelled after it had run this long makes the policy ask the server
@@ -87,11 +88,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     this.driver = this.config.DATABASE_URL
       ? new PgDriver(this.config)
       : await PgliteDriver.open(this.config);
-    this.schema = new SchemaStartup(this.driver, {
-      connectMs: this.config.DB_CONNECT_TIMEOUT_MS,
-      queryMs: this.config.DB_QUERY_TIMEOUT_MS,
-      migrationMs: this.config.DB_MIGRATION_TIMEOUT_MS,
-    });
+    this.schema = new SchemaStartup(this.driver, schemaStartupBounds(this.config));
     if (this.migrationsStopped) void this.schema.stop();
     await this.schema.start();
   }

@@ -4,7 +4,7 @@ import { ConnectionGate } from './connection.gate.js';
 import type { DatabaseDriver, PoolStats, RunOptions, SqlSession } from './database.driver.js';
 import { classifyDriverError, sqlState, TOO_MANY_CONNECTIONS } from './driver-error.classifier.js';
 import { DbUnavailableError, isDbFailure } from './database.errors.js';
-import { sendCancelRequest } from './pg.cancel.js';
+import { watchAbort, type AbortWatch } from './pg.abort.js';
 import { connectUnlessAborted, type ConnectOutcome } from './pg.connect.js';
 import { abandon, timedSessionOf, type BackendClient } from './pg.session.js';
 import { logger } from '../logging/logger.js';
@@ -26,8 +26,8 @@ const SLOT_RETRIES = 3;
  * 2. take or open a connection (≤ DB_CONNECT_TIMEOUT_MS; refused/timeout → DB_UNAVAILABLE; no
  *    server slot left while the pool has connections → back to 1, for one of those);
  * 3. run; if the request aborts meanwhile, send a CancelRequest so the server stops working
- *    for nobody, and throw the abort reason (504 on deadline); a statement unanswered for
- *    DB_QUERY_TIMEOUT_MS is abandoned (DB_QUERY_TIMEOUT) and its socket destroyed;
+ *    for nobody (pg.abort.ts), and throw the abort reason (504 on deadline); a statement
+ *    unanswered for DB_QUERY_TIMEOUT_MS is abandoned (DB_QUERY_TIMEOUT) and its socket destroyed;
  * 4. release; a connection that was cancelled, abandoned or broke is destroyed, not reused, so
  *    a late cancel can never hit the next request's statement.
  * The gate has exactly DB_POOL_MAX slots, so the pool never opens more connections than that.
@@ -108,23 +108,15 @@ export class PgDriver implements DatabaseDriver {
     }
     opened?.();
     const client = outcome.client!;
-    let cancelled = false;
-    const runningSince = performance.now();
-    const onAbort = () => {
-      cancelled = true;
-      options.onCancelled?.(performance.now() - runningSince);
-      if (client.processID !== null && client.secretKey !== null) {
-        sendCancelRequest(client, client.processID, client.secretKey);
-      }
-    };
     let broken: unknown;
     // pg-pool drops its own 'error' listener while a client is checked out; a socket dying
     // between two statements would otherwise crash the process (node-postgres docs, "Pool").
     const onError = (error: unknown) => (broken = new DbUnavailableError(error));
     client.on('error', onError);
+    let abort: AbortWatch | undefined;
     try {
       signal.throwIfAborted();
-      signal.addEventListener('abort', onAbort, { once: true });
+      abort = watchAbort(client, signal, { onCancelled: options.onCancelled });
       return await fn(
         timedSessionOf(client, options.queryTimeoutMs ?? this.config.DB_QUERY_TIMEOUT_MS),
       );
@@ -133,9 +125,9 @@ export class PgDriver implements DatabaseDriver {
       if (isDbFailure(classified)) broken = classified;
       throw classified;
     } finally {
-      signal.removeEventListener('abort', onAbort);
+      abort?.stop();
       client.removeListener('error', onError);
-      client.release(cancelled || broken !== undefined);
+      client.release(abort?.cancelled === true || broken !== undefined);
       this.gate.release(acquiredAt);
     }
   }

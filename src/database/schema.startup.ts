@@ -5,6 +5,7 @@ import type { DatabaseDriver } from './database.driver.js';
 import { DbUnavailableError, isDbFailure } from './database.errors.js';
 import { MIGRATIONS } from './database.migrations.js';
 import { migrate } from './database.migrator.js';
+import type { SchemaStartupBounds } from './schema.startup-bounds.js';
 
 const log = logger.child({ module: 'database' });
 
@@ -40,14 +41,7 @@ export class SchemaStartup {
 
   constructor(
     private readonly driver: DatabaseDriver,
-    private readonly timeouts: {
-      /** DB_CONNECT_TIMEOUT_MS: the wait for a connection. */
-      connectMs: number;
-      /** DB_QUERY_TIMEOUT_MS: each short statement, and each turn of the wait for the lock. */
-      queryMs: number;
-      /** DB_MIGRATION_TIMEOUT_MS: each migration's own SQL. */
-      migrationMs: number;
-    },
+    private readonly timeouts: SchemaStartupBounds,
   ) {}
 
   /** The schema is up to date: statements may run. */
