@@ -32,6 +32,12 @@ export interface RunOptions {
   /** The client-side bound on each statement (pg.session.ts); absent: DB_QUERY_TIMEOUT_MS. */
   queryTimeoutMs?: number;
   /**
+   * Once `signal` aborts, how long the run may go on (the cancelled statement, a ROLLBACK, an
+   * unlock) before its connection is destroyed (pg.abort.ts); absent: until each statement's
+   * own bound. PGlite runs in-process and ignores it.
+   */
+  cancelGraceMs?: number;
+  /**
    * Called when the caller's signal cancels a statement the server is running, or leaves a
    * connect still pending, with how long it had run: a server that stopped answering shows here
    * first (DatabasePolicy.suspect).

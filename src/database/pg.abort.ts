@@ -1,23 +1,30 @@
 import { sendCancelRequest } from './pg.cancel.js';
-import type { BackendClient } from './pg.session.js';
+import { dropConnection, type BackendClient } from './pg.session.js';
 
 export interface AbortWatch {
   /** The signal aborted while the connection was checked out: it must not be reused. */
   readonly cancelled: boolean;
-  /** The run is over: stops watching. */
+  /** The run is over: stops watching, and clears the grace timer. */
   stop(): void;
 }
 
 /**
  * What an abort does to a checked-out connection (pg.driver.ts, step 3): a CancelRequest at once,
  * so the server stops working for nobody, and `onCancelled` told how long the statement had run.
+ * With `graceMs`, a run still not over that long after the abort has its connection destroyed:
+ * a server that has stopped answering (frozen, partitioned) never acts on the cancel, and the
+ * statement then ended only at its own client-side bound (DB_QUERY_TIMEOUT_MS, or
+ * DB_MIGRATION_TIMEOUT_MS for a migration), past SHUTDOWN_TIMEOUT_MS. The statement and any
+ * clean-up after it (a ROLLBACK, an unlock) then fail at once; the server ends the session, and
+ * drops what it held, when it reads the closed connection.
  */
 export function watchAbort(
   client: BackendClient,
   signal: AbortSignal,
-  options: { onCancelled?: (runningMs: number) => void },
+  options: { graceMs?: number; onCancelled?: (runningMs: number) => void },
 ): AbortWatch {
   let cancelled = false;
+  let grace: NodeJS.Timeout | undefined;
   const runningSince = performance.now();
   const onAbort = (): void => {
     cancelled = true;
@@ -25,6 +32,8 @@ export function watchAbort(
     if (client.processID !== null && client.secretKey !== null) {
       sendCancelRequest(client, client.processID, client.secretKey);
     }
+    if (options.graceMs === undefined) return;
+    grace = setTimeout(() => dropConnection(client), options.graceMs);
   };
   signal.addEventListener('abort', onAbort, { once: true });
   return {
@@ -33,6 +42,7 @@ export function watchAbort(
     },
     stop() {
       signal.removeEventListener('abort', onAbort);
+      clearTimeout(grace);
     },
   };
 }

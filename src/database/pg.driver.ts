@@ -26,8 +26,9 @@ const SLOT_RETRIES = 3;
  * 2. take or open a connection (≤ DB_CONNECT_TIMEOUT_MS; refused/timeout → DB_UNAVAILABLE; no
  *    server slot left while the pool has connections → back to 1, for one of those);
  * 3. run; if the request aborts meanwhile, send a CancelRequest so the server stops working
- *    for nobody (pg.abort.ts), and throw the abort reason (504 on deadline); a statement
- *    unanswered for DB_QUERY_TIMEOUT_MS is abandoned (DB_QUERY_TIMEOUT) and its socket destroyed;
+ *    for nobody (and, with `cancelGraceMs`, destroy the connection if the run is not over by
+ *    then: pg.abort.ts), and throw the abort reason (504 on deadline); a statement unanswered
+ *    for DB_QUERY_TIMEOUT_MS is abandoned (DB_QUERY_TIMEOUT) and its socket destroyed;
  * 4. release; a connection that was cancelled, abandoned or broke is destroyed, not reused, so
  *    a late cancel can never hit the next request's statement.
  * The gate has exactly DB_POOL_MAX slots, so the pool never opens more connections than that.
@@ -116,7 +117,10 @@ export class PgDriver implements DatabaseDriver {
     let abort: AbortWatch | undefined;
     try {
       signal.throwIfAborted();
-      abort = watchAbort(client, signal, { onCancelled: options.onCancelled });
+      abort = watchAbort(client, signal, {
+        graceMs: options.cancelGraceMs,
+        onCancelled: options.onCancelled,
+      });
       return await fn(
         timedSessionOf(client, options.queryTimeoutMs ?? this.config.DB_QUERY_TIMEOUT_MS),
       );

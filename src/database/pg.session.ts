@@ -21,10 +21,15 @@ export type BackendClient = pg.PoolClient & {
  * crashing the process.
  */
 export function abandon(client: BackendClient): void {
-  client.on('error', () => undefined);
   if (client.processID && client.secretKey !== null) {
     sendCancelRequest(client, client.processID, client.secretKey);
   }
+  dropConnection(client);
+}
+
+/** Destroys the connection's socket (the cancel already sent: pg.abort.ts), as `abandon` does. */
+export function dropConnection(client: BackendClient): void {
+  client.on('error', () => undefined);
   client.connection?.stream?.destroy();
 }
 

@@ -8,13 +8,25 @@ export interface SchemaStartupBounds {
   queryMs: number;
   /** Each migration's own SQL, which may run long on a live server. */
   migrationMs: number;
+  /** Once shutdown cancelled the attempt, how long its session may go on before its
+   * connection is destroyed (pg.abort.ts). */
+  stopGraceMs: number;
 }
 
-/** Which knob bounds each wait. */
+/**
+ * Which knob bounds each wait. The stop's grace is DB_HEALTH_TIMEOUT_MS, the breaker probe's
+ * budget: a live server acts on a cancel sooner than it answers that probe (a connection to it
+ * either way, then a signal to the backend rather than a session and a SELECT 1), so one silent
+ * this long has stopped answering, as the probe judges it. Waiting instead for the statement's
+ * own bound (6 s for a short one, 5 minutes for a migration) took the drain past
+ * SHUTDOWN_TIMEOUT_MS (exit 1). Too short costs little: the cancel was sent, and the server,
+ * once it reads the closed connection, rolls back and drops the lock itself.
+ */
 export function schemaStartupBounds(config: AppConfig): SchemaStartupBounds {
   return {
     connectMs: config.DB_CONNECT_TIMEOUT_MS,
     queryMs: config.DB_QUERY_TIMEOUT_MS,
     migrationMs: config.DB_MIGRATION_TIMEOUT_MS,
+    stopGraceMs: config.DB_HEALTH_TIMEOUT_MS,
   };
 }

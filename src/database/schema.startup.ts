@@ -85,9 +85,10 @@ export class SchemaStartup {
   /**
    * Stops trying, for shutdown: the retry timer is cleared, and an attempt in flight is cut short
    * (its statement cancelled on the server, the migration it ran rolled back, the advisory lock
-   * let go), logged once it has ended. Resolves then; never rejects. Left running, an attempt
-   * held the pool's end, and the drain, to SHUTDOWN_TIMEOUT_MS (waiting for the lock, a long
-   * migration), and a migration blocked on the server outlived the process, lock and all.
+   * let go; on a server that ignores the cancel, its connection destroyed after `stopGraceMs`),
+   * logged once it has ended. Resolves then; never rejects. Left running, an attempt held the
+   * pool's end, and the drain, to SHUTDOWN_TIMEOUT_MS (waiting for the lock, a long migration),
+   * and a migration blocked on the server outlived the process, lock and all.
    */
   stop(): Promise<void> {
     if (this.stopping) return this.stopping;
@@ -124,8 +125,10 @@ export class SchemaStartup {
           signal,
         }),
       {
-        // Cancels the statement in flight on the server (pg.driver.ts, step 3).
+        // Cancels the statement in flight on the server (pg.driver.ts, step 3); a server that
+        // stopped answering ignores that, and the connection goes after the grace (pg.abort.ts).
         signal,
+        cancelGraceMs: this.timeouts.stopGraceMs,
         acquireTimeoutMs: this.timeouts.connectMs,
         // Waiting for another replica's migrations is a short statement every 250 ms
         // (database.migrator.ts): the wait has no bound, each of its turns has this one.

@@ -63,8 +63,10 @@ export class ShutdownService {
   /**
    * 1. readiness → 503 at once, so the endpoints controller stops routing here; a start-up
    *    migration still at work (waiting for the lock, migrating, or waiting to retry) is
-   *    stopped: its statement cancelled, the advisory lock let go for the replica replacing this
-   *    one, the retry timer cleared. Not awaited here: step 5 waits for it before the pool ends;
+   *    stopped: its statement cancelled (its connection destroyed DB_HEALTH_TIMEOUT_MS later if
+   *    the server ignores that: database/pg.abort.ts), the advisory lock let go for the replica
+   *    replacing this one, the retry timer cleared. Not awaited here: step 5 waits for it before
+   *    the pool ends;
    * 2. keep serving for SHUTDOWN_DRAIN_DELAY_MS while that news reaches every load balancer —
    *    only when someone may still be routing here: in Kubernetes (KUBERNETES_SERVICE_HOST set:
    *    endpoints drop a terminating pod asynchronously, probe or not) or once /readyz answered

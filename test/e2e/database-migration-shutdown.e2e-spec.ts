@@ -4,20 +4,21 @@
  * process drains and exits 0. Before, the first attempt held the signal until SHUTDOWN_TIMEOUT_MS
  * (exit 1), and a blocked migration went on running on the server after the process had gone,
  * still holding the lock every other replica waits for; a background retry's attempt held the
- * pool's end, and the drain with it, to the same deadline. What no cancel can end (a server that
- * never answers, with no client-side bound) still meets that deadline: exit 1.
+ * pool's end, and the drain with it, to the same deadline. A server that never answers ignores
+ * the cancel: the session's connection is destroyed DB_HEALTH_TIMEOUT_MS later (pg.abort.ts;
+ * frozen for real in database-migration-freeze.e2e-spec.ts). A stop that cannot end in time
+ * still meets that deadline: exit 1.
  */
 import pg from 'pg';
-import { MIGRATION_LOCK_KEY, migrate } from '../../src/database/database.migrator.js';
-import { MIGRATIONS } from '../../src/database/database.migrations.js';
+import { MIGRATION_LOCK_KEY } from '../../src/database/database.migrator.js';
 import { startChild, type Child } from '../support/child-process.js';
 import {
-  adminQuery,
   appBackends,
   createPostgresDatabase,
   PostgresProxy,
   type TestDatabase,
 } from '../support/database.js';
+import { holdTheSecondMigration, migrationLocks } from '../support/migration-hold.js';
 import { eventually, until } from '../support/wait.js';
 
 const APPLICATION_NAME = 'rampart-migration-shutdown';
@@ -33,17 +34,6 @@ const ENV = {
   DB_CONNECT_TIMEOUT_MS: '1000',
   DB_APPLICATION_NAME: APPLICATION_NAME,
 };
-
-/** The migration lock's entries in pg_locks for `database`: who holds it, who waits. */
-async function migrationLocks(database: string): Promise<Array<{ pid: number; granted: boolean }>> {
-  // A bigint key shows as classid (high 32 bits), objid (low 32 bits), objsubid 1.
-  return adminQuery(
-    `SELECT l.pid, l.granted FROM pg_locks l JOIN pg_database d ON d.oid = l.database
-      WHERE l.locktype = 'advisory' AND d.datname = $1 AND l.classid = 0 AND l.objid = $2
-        AND l.objsubid = 1`,
-    [database, MIGRATION_LOCK_KEY],
-  );
-}
 
 /** Log lines at error or fatal (pino levels 50, 60), and any unhandled rejection or exception. */
 function failures(output: string): string[] {
@@ -70,22 +60,6 @@ describe('SIGTERM during a start-up migration attempt', () => {
     proxy = undefined;
     await db.drop();
   });
-
-  /** Migration 1 applied, and migration 2 (an index) kept waiting by a table lock: a long one. */
-  async function holdTheSecondMigration(): Promise<void> {
-    await migrate(
-      {
-        query: async (sql, params) => {
-          const { rows, rowCount } = await holder.query(sql, params as unknown[] | undefined);
-          return { rows, rowCount: rowCount ?? 0 };
-        },
-        exec: async (sql) => void (await holder.query(sql)),
-      },
-      MIGRATIONS.slice(0, 1),
-    );
-    await holder.query('BEGIN');
-    await holder.query('LOCK TABLE item_idempotency_keys IN ACCESS EXCLUSIVE MODE');
-  }
 
   /** The child's session running migration 2, blocked on the table lock. */
   const blockedMigration = async () =>
@@ -124,7 +98,7 @@ describe('SIGTERM during a start-up migration attempt', () => {
   }, 60_000);
 
   it('a migration blocked at start-up: its statement is cancelled and the lock released before the exit (0)', async () => {
-    await holdTheSecondMigration();
+    await holdTheSecondMigration(holder);
     child = await startChild({ ...ENV, DATABASE_URL: db.url }, { waitReady: false });
     await eventually(async () => (await blockedMigration()).length === 1, EVENTUALLY_MS);
     expect(await migrationLocks(db.name)).toHaveLength(1);
@@ -143,7 +117,7 @@ describe('SIGTERM during a start-up migration attempt', () => {
     await proxy.cut();
     // Away at start: the service starts and retries the migrations in the background.
     child = await startChild({ ...ENV, DATABASE_URL: proxy.urlFor(db.name) });
-    await holdTheSecondMigration();
+    await holdTheSecondMigration(holder);
     await proxy.restore();
     await eventually(async () => (await blockedMigration()).length === 1, EVENTUALLY_MS);
 
@@ -158,18 +132,36 @@ describe('SIGTERM during a start-up migration attempt', () => {
     );
   }, 60_000);
 
-  // The signal is still held no longer than SHUTDOWN_TIMEOUT_MS (startup-signals.ts): held for as
-  // long as start-up took, it went unheeded until the kubelet's SIGKILL.
-  it('a start-up the stop cannot end (a statement the server never answers, no client-side bound): exit 1 at SHUTDOWN_TIMEOUT_MS', async () => {
+  /** A session open through the proxy whose first statement the server never answers. */
+  async function startOnAStalledSession(env: Record<string, string>): Promise<void> {
     proxy = new PostgresProxy();
     await proxy.start();
     proxy.stall('handshake');
-    const env = { ...ENV, SHUTDOWN_TIMEOUT_MS: '1500', DB_QUERY_TIMEOUT_MS: '0' };
     child = await startChild({ ...env, DATABASE_URL: proxy.urlFor(db.name) }, { waitReady: false });
     await until(() => proxy!.stalled >= 1, EVENTUALLY_MS);
-    child.process.kill('SIGTERM');
-    expect(await child.exited).toBe(1);
-    expect(child.output()).toContain('start-up did not end within SHUTDOWN_TIMEOUT_MS');
-    expect(child.output()).not.toContain('rampart is ready');
+  }
+
+  // No client-side bound at all (DB_QUERY_TIMEOUT_MS=0): the statement waited forever, and the
+  // signal until SHUTDOWN_TIMEOUT_MS (exit 1).
+  it('a statement the server never answers, no client-side bound: its connection is destroyed after DB_HEALTH_TIMEOUT_MS, start-up ends, exit 0', async () => {
+    await startOnAStalledSession({ ...ENV, DB_QUERY_TIMEOUT_MS: '0' });
+    const { code, stopped } = await terminate();
+    expect(code).toBe(0);
+    expect(stopped).toContain('"during":"attempt"');
+  }, 60_000);
+
+  // The signal is still held no longer than SHUTDOWN_TIMEOUT_MS (startup-signals.ts): held for as
+  // long as start-up took, it went unheeded until the kubelet's SIGKILL.
+  it('a start-up the stop cannot end in time (the grace, DB_HEALTH_TIMEOUT_MS, past SHUTDOWN_TIMEOUT_MS): exit 1 at SHUTDOWN_TIMEOUT_MS', async () => {
+    await startOnAStalledSession({
+      ...ENV,
+      SHUTDOWN_TIMEOUT_MS: '1500',
+      DB_QUERY_TIMEOUT_MS: '0',
+      DB_HEALTH_TIMEOUT_MS: '60000',
+    });
+    child!.process.kill('SIGTERM');
+    expect(await child!.exited).toBe(1);
+    expect(child!.output()).toContain('start-up did not end within SHUTDOWN_TIMEOUT_MS');
+    expect(child!.output()).not.toContain('rampart is ready');
   }, 60_000);
 });

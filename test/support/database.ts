@@ -62,14 +62,17 @@ export async function defaultDatabaseEnv(): Promise<{
   return { env: { DATABASE_URL: db.url }, drop: db.drop };
 }
 
-/** Backends of `applicationName` on `database` right now, with what they run. */
+/** Backends of `applicationName` on `database` right now (on the server of `url`), with what
+ * they run. */
 export async function appBackends(
   database: string,
   applicationName: string,
+  url = PG_ADMIN_URL,
 ): Promise<Array<{ pid: number; state: string | null; query: string }>> {
   return adminQuery(
     `SELECT pid, state, query FROM pg_stat_activity WHERE datname = $1 AND application_name = $2`,
     [database, applicationName],
+    url,
   );
 }
 
