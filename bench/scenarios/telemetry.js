@@ -24,6 +24,9 @@ const ROUNDS = Number(process.env.BENCH_TELEMETRY_ROUNDS ?? 5);
 // alone (the floor every ratio is taken against) and the baselines.
 const BASELINE_REVS = (process.env.BENCH_TELEMETRY_BASELINE ?? '').split(',').filter(Boolean);
 const ONLY = process.env.BENCH_TELEMETRY_TARGETS?.split(',');
+// Variants of this build, traced at `ratio` with extra environment, to attribute a cost to a
+// setting: BENCH_TELEMETRY_VARIANTS='{"10pct-no-tracez":{"ratio":"0.1","TRACEZ_ENABLED":"false"}}'.
+const VARIANTS = JSON.parse(process.env.BENCH_TELEMETRY_VARIANTS ?? '{}');
 export const description =
   'GET /hello: raw Fastify, NestJS alone, NestJS + auto-instrumentation, rampart off/10 %/100 %';
 
@@ -50,6 +53,15 @@ async function compare(databaseUrl) {
         env: ratio === 'off' ? { OTEL_SDK_DISABLED: 'true' } : tracedEnv(sink.url, ratio),
       };
     }),
+    ...Object.entries(VARIANTS).map(([name, { ratio, ...env }]) => ({
+      baseline: true,
+      name: `rampart-${name}`,
+      args: rampartArgs(),
+      env: {
+        ...(ratio === 'off' ? { OTEL_SDK_DISABLED: 'true' } : tracedEnv(sink.url, ratio)),
+        ...env,
+      },
+    })),
   ].filter((t) => !ONLY || t.baseline || t.name === 'nest-alone' || ONLY.includes(t.name));
   // Every target once per round, rounds interleaved, and each target's median round reported:
   // this machine's speed drifts by tens of percent within minutes, so one pass in order would
