@@ -21,4 +21,5 @@ export default {
     ],
   },
   testTimeout: 60000,
+  globalSetup: '<rootDir>/test/support/global-build.ts',
 };

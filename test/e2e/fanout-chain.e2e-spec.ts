@@ -27,7 +27,13 @@ describe('GET /api/fanout chains A → B → C', () => {
   beforeAll(async () => {
     db = await defaultDatabaseEnv();
     // Instances start on port 0: start the backends first, then pass their URLs on.
-    const env = { ...db.env, UPSTREAM_DEADLINE_MARGIN_MS: String(MARGIN_MS) };
+    // The first call crosses three cold instances and a database read: on a loaded machine that
+    // took longer than the default 2 s attempt timeout, and B's entry came back 504.
+    const env = {
+      ...db.env,
+      UPSTREAM_DEADLINE_MARGIN_MS: String(MARGIN_MS),
+      UPSTREAM_TIMEOUT_MS: '10000',
+    };
     c = await startTestApp({ ...env, OTEL_SERVICE_NAME: 'svc-c' });
     toC = await new RecordingProxy(() => c.baseUrl).start();
     b = await startTestApp({ ...env, OTEL_SERVICE_NAME: 'svc-b', BACKEND_URLS: toC.url });

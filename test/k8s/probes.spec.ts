@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Probe } from 'kubernetes-types/core/v1.js';
-import { ensureBuilt, readyPorts } from '../support/child-process.js';
+import { ensureBuilt } from '../support/global-build.js';
+import { readyPorts } from '../support/child-process.js';
 import { literalEnv, objects, rampartContainers, rampartWorkloads, ROOT } from './manifests.js';
 
 const objs = objects('base');

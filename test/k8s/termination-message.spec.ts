@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { ensureBuilt } from '../support/child-process.js';
+import { ensureBuilt } from '../support/global-build.js';
 import { literalEnv, objects, rampartContainers, rampartWorkloads, ROOT } from './manifests.js';
 import { RENDERS } from './consistency.helpers.js';
 import { chartObjects, CHART_RENDER_NAMES, isHook } from './helm.render.js';

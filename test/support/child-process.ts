@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
-import { existsSync, statSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from './global-build.js';
 import { TEST_REDIS_KEY_PREFIX } from './redis-prefix.js';
+
+export { ensureBuilt };
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // What `npm start` and the image run: the bundle scripts/bundle.mjs builds from tsc's dist/.
@@ -12,39 +13,6 @@ const MAIN = join(ROOT, 'dist', 'bundle', 'main.js');
 
 /** The line src/main.ts logs once every listener is open, with each listener's bound port. */
 export const READY_MESSAGE = 'rampart is ready';
-
-/**
- * Compiles src/ to dist/ and bundles it (dist/bundle/) when the bundle is missing or older than
- * any source file or the bundling scripts, as `npm run build` does.
- */
-export function ensureBuilt(): void {
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
-      const path = join(dir, entry.name);
-      return Math.max(max, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-    }, 0);
-  const sources = Math.max(
-    newest(join(ROOT, 'src')),
-    ...readdirSync(join(ROOT, 'scripts'))
-      .filter((f) => f.startsWith('bundle'))
-      .map((f) => statSync(join(ROOT, 'scripts', f)).mtimeMs),
-  );
-  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= sources) return;
-  execFileSync(
-    process.execPath,
-    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: ROOT,
-      stdio: 'inherit',
-    },
-  );
-  execFileSync(process.execPath, [join(ROOT, 'scripts/bundle.mjs')], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
-  // What `npm run build` does after tsc: dist/build-info.json, the commit GET /version shows.
-  execFileSync(process.execPath, [join(ROOT, 'scripts/build-info.mjs')], { cwd: ROOT });
-}
 
 /**
  * A port nothing listens on right now, for a URL that must be refused (a dead backend). Never
