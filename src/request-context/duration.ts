@@ -14,24 +14,25 @@ const PART = /(\d+(?:\.\d+)?)(ns|us|\u00b5s|ms|s|m|h)/g;
 
 /**
  * Parses milliseconds ("150") or a Go-style duration ("2s", "1m30s", "150ms") into whole
- * milliseconds. Returns undefined for anything else: negative, empty, exponent forms, NaN.
+ * milliseconds. One too long to hold exactly (past 2^53 ms, however many digits: a client's
+ * Long.MAX_VALUE for "no deadline of mine", or 99999999999999999999h) is Infinity, longer than
+ * any bound a caller sets. Undefined for anything else: negative, empty, exponent forms, ms with
+ * a fraction, NaN. No length limit: both patterns are read in one pass, and a header is bounded
+ * by Node's `maxHeaderSize`.
  */
 export function parseDurationMs(input: string): number | undefined {
-  if (input.length === 0 || input.length > 32) return undefined;
-  if (/^\d+$/.test(input)) return safe(Number(input));
+  if (/^\d+$/.test(input)) return whole(Number(input));
   if (!GO_DURATION.test(input)) return undefined;
   let total = 0;
   for (const [, amount, unit] of input.matchAll(PART)) {
     total += Number(amount) * (UNIT_MS[unit as string] as number);
   }
-  return safe(Math.round(total));
+  return whole(Math.round(total));
 }
 
-function safe(ms: number): number | undefined {
-  return Number.isSafeInteger(ms) ? ms : undefined;
+function whole(ms: number): number {
+  return Number.isSafeInteger(ms) ? ms : Infinity;
 }
-
-const WHOLE_MS = /^\d{1,32}$/;
 
 /**
  * A request's timeout: `defaultMs` (REQUEST_TIMEOUT_MS), lowered — never raised — by the client's
@@ -46,9 +47,6 @@ export function requestTimeoutMs(
   if (header === undefined) return defaultMs;
   if (typeof header !== 'string') return undefined;
   const asked = parseDurationMs(header);
-  // Digits parseDurationMs cannot hold exactly (past 2^53: a client's Long.MAX_VALUE for "no
-  // deadline of mine") ask for more than any deadline here: the server's own, not a 400.
-  if (asked === undefined) return WHOLE_MS.test(header) ? defaultMs : undefined;
-  if (asked === 0) return undefined;
+  if (asked === undefined || asked === 0) return undefined;
   return Math.min(asked, defaultMs);
 }

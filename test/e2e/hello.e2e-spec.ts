@@ -82,20 +82,24 @@ describe('GET /hello (real listener, real HTTP)', () => {
   });
 
   // A count of ms past 2^53 (a client's "no deadline of mine", Long.MAX_VALUE) was 400: it is
-  // as longer than the server's deadline as 60s is.
-  it.each(['60s', '9007199254740993', '9223372036854775807'])(
-    'a client timeout above the server default (%s) does not raise it',
-    async (timeout) => {
-      const started = Date.now();
-      // A raised deadline would let the 3 s delay finish with 200: the 504 is the proof.
-      const res = await fetch(`${t.baseUrl}/hello?delay=3s`, {
-        headers: { 'x-request-timeout': timeout },
-      });
-      expect(res.status).toBe(504);
-      expect((await json(res)).code).toBe('REQUEST_DEADLINE_EXCEEDED');
-      expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
-    },
-  );
+  // as longer than the server's deadline as 60s is. So is a duration past it, and ms of more
+  // than 32 digits, which were still 400.
+  it.each([
+    '60s',
+    '9007199254740993',
+    '9223372036854775807',
+    '99999999999999999999h',
+    '9'.repeat(40),
+  ])('a client timeout above the server default (%s) does not raise it', async (timeout) => {
+    const started = Date.now();
+    // A raised deadline would let the 3 s delay finish with 200: the 504 is the proof.
+    const res = await fetch(`${t.baseUrl}/hello?delay=3s`, {
+      headers: { 'x-request-timeout': timeout },
+    });
+    expect(res.status).toBe(504);
+    expect((await json(res)).code).toBe('REQUEST_DEADLINE_EXCEEDED');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+  });
 
   it('rejects a malformed x-request-timeout with 400', async () => {
     const res = await fetch(`${t.baseUrl}/hello`, { headers: { 'x-request-timeout': 'soon' } });
@@ -108,6 +112,11 @@ describe('GET /hello (real listener, real HTTP)', () => {
   it.each([
     ['0', 'expected a whole number of milliseconds from 1, or a duration (150ms, 2s)'],
     ['soon', 'expected a whole number of milliseconds from 1, or a duration (150ms, 2s)'],
+    ['1.5', 'expected a whole number of milliseconds from 1, or a duration (150ms, 2s)'],
+    [
+      '-99999999999999999999h',
+      'expected a whole number of milliseconds from 1, or a duration (150ms, 2s)',
+    ],
     [['100', '200'], 'given more than once; send it once'],
   ])(
     'x-request-timeout %j → 400 whose message says what is wrong with it',
