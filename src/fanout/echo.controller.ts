@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IdentityService } from '../version/identity.service.js';
 import { FanoutService } from './fanout.service.js';
 import { ApiContract } from '../openapi/contract.decorator.js';
-import { parseInput, pickHeaders } from '../openapi/contract.input.js';
+import { readIdempotencyKey } from '../openapi/idempotency-key.header.js';
 import { UpstreamService } from '../upstream/upstream.service.js';
 import { echoHeaders, meshContracts } from './mesh-checks.contract.js';
 import { traceHeadersToForward } from './trace.headers.js';
@@ -38,10 +38,7 @@ export class EchoController {
       body === undefined ? undefined : (request.requestState?.bodyText ?? JSON.stringify(body));
     // Checked with or without backends: one request, one answer, whichever instance takes it. A
     // key makes the POST safe to send twice: the policy may retry it (upstream.service.ts).
-    const { 'idempotency-key': idempotencyKey } = parseInput(
-      echoHeaders,
-      pickHeaders(echoHeaders, request.headers),
-    );
+    const idempotencyKey = readIdempotencyKey(echoHeaders, request);
     if (this.upstream.backends.length === 0) {
       if (text === undefined) return void reply.code(204);
       // A string, typed here: Fastify would send a bare JSON string as text/plain.

@@ -9,9 +9,10 @@ import {
   Patch,
   Post,
   Query,
+  Req,
   Res,
 } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiContract } from '../openapi/contract.decorator.js';
 import {
   ifMatchHolds,
@@ -44,13 +45,13 @@ export class ItemsController {
   @ApiContract(itemsContracts.create)
   async create(
     @Body() body: unknown,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
     const input = parseCreate(body);
     const { representation, replayed } = await this.items.create(
       input,
-      parseIdempotencyKey(idempotencyKey),
+      parseIdempotencyKey(request),
     );
     // A replay answers exactly like the original, so a client cannot tell it retried.
     if (replayed) reply.header('idempotent-replayed', 'true');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseInput, parseQuery } from '../openapi/contract.input.js';
-import { idempotencyKeyHeader } from '../openapi/idempotency-key.header.js';
+import { idempotencyKeyHeader, readIdempotencyKey } from '../openapi/idempotency-key.header.js';
 import { decodeCursor, isItemId, ITEM_ID_PATTERN } from './item.cursor.js';
 import type { ItemInput } from './item.types.js';
 
@@ -136,7 +136,9 @@ export function parsePage(query: unknown): { limit: number; after?: string } {
   return { limit: limit ?? 20, after: cursor === undefined ? undefined : decodeCursor(cursor) };
 }
 
-/** The Idempotency-Key header, when sent. */
-export function parseIdempotencyKey(raw: string | undefined): string | undefined {
-  return parseInput(createHeaders, { 'idempotency-key': raw })['idempotency-key'];
+/** The Idempotency-Key header, when sent (400 when malformed or sent twice). */
+export function parseIdempotencyKey(
+  request: Parameters<typeof readIdempotencyKey>[1],
+): string | undefined {
+  return readIdempotencyKey(createHeaders, request);
 }

@@ -41,8 +41,9 @@ export function fieldProblems(error: z.ZodError, value: unknown, query = false):
 }
 
 // A query parameter given twice (`?limit=1&limit=2`) reaches the schema as an array; zod's own
-// words ("expected string, received array") describe the parser, not what the client sent.
-const REPEATED = 'given more than once; send it once';
+// words ("expected string, received array") describe the parser, not what the client sent. Also
+// said of a header sent twice (idempotency-key.header.ts).
+export const REPEATED = 'given more than once; send it once';
 
 // A route reading a body got none (no Content-Type and no content): zod's "expected object,
 // received undefined" named the parser's value, not what the request lacked.

@@ -1,5 +1,6 @@
 import { defaultDatabaseEnv } from '../support/database.js';
 import { json } from '../support/http.js';
+import { rawRequest } from '../support/raw-http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const STACK_FRAME = /\bat .*\.(js|ts):\d+/;
@@ -117,6 +118,43 @@ describe('/api/items rejects bad input with 400 problem+json naming the field, w
   it('POST with an Idempotency-Key holding a space → 400 saying a space is what is refused', async () => {
     const res = await post({ name: 'a' }, { 'idempotency-key': 'order 42' });
     expect(res.status).toBe(400);
+    expect((await json(res)).errors).toEqual([
+      {
+        field: 'idempotency-key',
+        message: 'expected 1-255 visible ASCII characters (no space or control character)',
+      },
+    ]);
+  });
+
+  // Node joins two lines into "k1, k2", and the answer was the space's: "expected 1-255 visible
+  // ASCII characters (no space…)", for a key the client sent twice. /echo reads the same header.
+  it.each([
+    ['/api/items', 'two keys', ['k1', 'k2']],
+    ['/api/items', 'one key twice', ['k1', 'k1']],
+    ['/echo', 'two keys', ['k1', 'k2']],
+  ])(
+    'POST %s with Idempotency-Key on two lines (%s) → 400 saying it was sent twice',
+    async (path, _, keys) => {
+      const before = await allItems();
+      const body = '{"name":"twice"}';
+      const res = await rawRequest(
+        t.ports.public,
+        `POST ${path} HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n` +
+          keys.map((key) => `Idempotency-Key: ${key}\r\n`).join('') +
+          `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      expect(res.status).toBe(400);
+      const problem = JSON.parse(res.body);
+      expect(problem.code).toBe('INVALID_INPUT');
+      expect(problem.errors).toEqual([
+        { field: 'idempotency-key', message: 'given more than once; send it once' },
+      ]);
+      expect(await allItems()).toEqual(before);
+    },
+  );
+
+  it('POST with one Idempotency-Key holding ", " → 400 for its space, not as sent twice', async () => {
+    const res = await post({ name: 'a' }, { 'idempotency-key': 'k1, k2' });
     expect((await json(res)).errors).toEqual([
       {
         field: 'idempotency-key',
