@@ -75,6 +75,17 @@ export function continueUnlessTooLarge(
   };
 }
 
+const WITHHELD = Symbol('rampart.continueWithheld');
+type Withheld = IncomingMessage & { [WITHHELD]?: boolean };
+
+/**
+ * Whether `req`'s client holds its body back for a `100 Continue` not sent yet (continueWhenRead):
+ * a parser that would read the body only to learn whether there is one asks for the upload.
+ */
+export function continueWithheld(req: IncomingMessage): boolean {
+  return (req as Withheld)[WITHHELD] === true;
+}
+
 /**
  * Sends `100 Continue` when something first reads the request's body, so a request refused
  * before its body is parsed (admission, rate limit, auth, an unknown route, a media type not
@@ -84,8 +95,10 @@ export function continueUnlessTooLarge(
  */
 function continueWhenRead(req: IncomingMessage, res: ServerResponse): void {
   const read = req._read;
+  (req as Withheld)[WITHHELD] = true;
   req._read = function (this: IncomingMessage, size: number): void {
     req._read = read;
+    (req as Withheld)[WITHHELD] = false;
     // Node reads what is left of an unread body after the answer (to reuse the connection):
     // a 100 then would follow the final status.
     if (!res.headersSent) res.writeContinue();

@@ -45,7 +45,7 @@ export function fieldProblems(error: z.ZodError, value: unknown, query = false):
 // said of a header sent twice (idempotency-key.header.ts).
 export const REPEATED = 'given more than once; send it once';
 
-// A route reading a body got none (no Content-Type and no content): zod's "expected object,
+// A route reading a body got none (no content, whatever its Content-Type): zod's "expected object,
 // received undefined" named the parser's value, not what the request lacked.
 const NO_BODY = 'a JSON object is required (Content-Type: application/json)';
 

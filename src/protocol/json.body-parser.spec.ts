@@ -97,6 +97,61 @@ describe('registerJsonBodyParser: an empty body with a JSON Content-Type', () =>
   });
 });
 
+/**
+ * RFC 9112 §6.3: a chunked body of the last chunk alone and `Content-Length: 0` are both zero
+ * bytes of content. The first was 415 "has a body but no Content-Type" where the second was no
+ * body; and a `text/plain` request without content was told to send application/json, which
+ * then got EMPTY_JSON_BODY.
+ */
+describe('registerJsonBodyParser: a request without content has no body, whatever its type', () => {
+  let app: FastifyInstance;
+  let port: number;
+  beforeAll(async () => {
+    app = parserApp();
+    app.post('/', async (r) => ({ body: r.body ?? null }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    port = (app.server.address() as { port: number }).port;
+  });
+  afterAll(() => app.close());
+
+  const post = (headers: string, body = '', later?: string) =>
+    rawRequest(
+      port,
+      `POST / HTTP/1.1\r\nhost: 127.0.0.1\r\n${headers}connection: close\r\n\r\n${body}`,
+      later === undefined ? {} : { later: { afterMs: 100, data: later } },
+    );
+  const CHUNKED = 'transfer-encoding: chunked\r\n';
+
+  it.each([
+    ['chunked, the last chunk alone, no Content-Type', CHUNKED, '0\r\n\r\n'],
+    [
+      'chunked, the last chunk alone, text/plain',
+      `content-type: text/plain\r\n${CHUNKED}`,
+      '0\r\n\r\n',
+    ],
+    ['Content-Length: 0, text/plain', 'content-type: text/plain\r\ncontent-length: 0\r\n', ''],
+    ['no length at all, a form type', 'content-type: application/x-www-form-urlencoded\r\n', ''],
+  ])('%s → no body', async (_, headers, body) => {
+    const response = await post(headers, body);
+    expect([response.status, response.body]).toEqual([200, '{"body":null}']);
+  });
+
+  it('the last chunk 100 ms after the headers → no body, once it came', async () => {
+    const response = await post(CHUNKED, '', '0\r\n\r\n');
+    expect([response.status, response.body]).toEqual([200, '{"body":null}']);
+  });
+
+  it.each([
+    ['no Content-Type', '', 'The request has a body but no Content-Type'],
+    ['text/plain', 'content-type: text/plain\r\n', 'Content-Type text/plain is not accepted'],
+  ])('a chunked body with content and %s → still 415', async (_, type, detail) => {
+    const response = await post(`${type}${CHUNKED}`, '2\r\n{}\r\n0\r\n\r\n');
+    expect(response.status).toBe(415);
+    expect(response.body).toContain(detail);
+    expect(response.headers.connection).toBe('close');
+  });
+});
+
 describe('registerJsonBodyParser: what each refused body answers', () => {
   let app: FastifyInstance;
   beforeAll(async () => {

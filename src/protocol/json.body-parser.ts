@@ -7,6 +7,7 @@ import {
 import { InvalidInputError } from '../errors/http.errors.js';
 import { readStrictJson, type StrictJsonReading } from './json.strict.js';
 import { repeated } from './raw-headers.js';
+import { requestContent } from './request-content.js';
 
 const SEND_JSON = 'send Content-Type: application/json';
 const REPEATED_KEY = 'this key appears more than once in its object; send it once';
@@ -23,7 +24,8 @@ const REPEATED_KEY = 'this key appears more than once in its object; send it onc
  *    with a
  *    Content-Encoding (gzip, br…) is refused with 415: it is read as sent or not at all;
  * 2. any other type — a form post or `text/plain`, which a cross-site HTML form can send without
- *    a CORS preflight — and a body without a Content-Type answer 415.
+ *    a CORS preflight — and a body without a Content-Type answer 415; such a request without
+ *    content (an empty chunked body too) has no body, as one without the header.
  * The text itself is kept in the request's state for `POST /echo`, which answers and forwards it
  * byte for byte. A request without a body (no Content-Length, no Transfer-Encoding) is never
  * parsed: body-less POSTs such as a counter increment keep working; an empty DELETE body with a
@@ -94,24 +96,34 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
     if (state) state.bodyText = text;
     done(null, reading.value);
   });
-  // Catch-all: the stream is never read; Node discards the rest of the body after the answer.
-  app.addContentTypeParser('*', (request, _payload, done) => {
+  // Catch-all: no byte of a body is read but to learn whether there is one (request-content.ts).
+  app.addContentTypeParser('*', (request, payload, done) => {
     // Either order of a repeated Content-Type is the same 400 (above): the first line alone
     // decided which parser ran, and `text/plain` first answered 415.
     if (repeated(request.raw.rawHeaders, 'content-type')) {
       done(new BadRequestError('More than one Content-Type header.'));
       return;
     }
-    const type = request.headers['content-type'];
-    done(
-      new UnsupportedMediaTypeError(
-        type === undefined || type === ''
-          ? `The request has a body but no Content-Type; ${SEND_JSON}.`
-          : `Content-Type ${clip(type)} is not accepted; ${SEND_JSON}.`,
-        { method: request.method },
-      ),
-    );
+    // No content is no body, whatever its Content-Type says of it: an empty chunked body without
+    // a type was 415 where `Content-Length: 0` was none, and a `text/plain` POST without a body
+    // was told to send application/json, which then got EMPTY_JSON_BODY. As none, a route that
+    // reads JSON says it needs some (openapi/contract.input.ts), one that takes none takes it.
+    requestContent(request.raw, payload, (content) => {
+      if (content === 'none') done(null, undefined);
+      else done(content === 'some' ? unsupported(request) : content);
+    });
   });
+}
+
+/** A body of a type other than JSON, or of none. */
+function unsupported(request: FastifyRequest): UnsupportedMediaTypeError {
+  const type = request.headers['content-type'];
+  return new UnsupportedMediaTypeError(
+    type === undefined || type === ''
+      ? `The request has a body but no Content-Type; ${SEND_JSON}.`
+      : `Content-Type ${clip(type)} is not accepted; ${SEND_JSON}.`,
+    { method: request.method },
+  );
 }
 
 /**

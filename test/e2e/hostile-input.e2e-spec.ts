@@ -345,6 +345,19 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
     it('a body-less POST still works (counter increment without a body)', async () => {
       const res = await fetch(`${t.baseUrl}/api/counters/hostile/increment`, { method: 'POST' });
       expect(res.status).toBe(200);
+      // Zero bytes of content, chunked or with a type, are as bodyless (they were 415).
+      for (const headers of [
+        'Transfer-Encoding: chunked\r\n',
+        'Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n',
+        'Content-Type: text/plain\r\nContent-Length: 0\r\n',
+      ]) {
+        const empty = await rawRequest(
+          t.ports.public,
+          `POST /api/counters/hostile/increment HTTP/1.1\r\nHost: a\r\n${headers}Connection: close\r\n\r\n` +
+            (headers.includes('chunked') ? '0\r\n\r\n' : ''),
+        );
+        expect({ headers, status: empty.status }).toEqual({ headers, status: 200 });
+      }
       const form = await fetch(`${t.baseUrl}/api/counters/hostile/increment`, {
         method: 'POST',
         headers: { 'content-type': 'text/plain' },

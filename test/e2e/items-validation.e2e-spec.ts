@@ -102,6 +102,29 @@ describe('/api/items rejects bad input with 400 problem+json naming the field, w
     ]);
   });
 
+  // Zero bytes of content are no body, whatever the framing or the type: an empty chunked body
+  // without a type was 415 "has a body but no Content-Type", and text/plain without content was
+  // told to send application/json, which got EMPTY_JSON_BODY: the client was never told to send JSON.
+  it.each([
+    ['no Content-Type, an empty chunked body', 'Transfer-Encoding: chunked\r\n', '0\r\n\r\n'],
+    ['text/plain, Content-Length: 0', 'Content-Type: text/plain\r\nContent-Length: 0\r\n', ''],
+    ['text/plain, no length', 'Content-Type: text/plain\r\n', ''],
+    [
+      'a form type, an empty chunked body',
+      'Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n',
+      '0\r\n\r\n',
+    ],
+  ])('POST /api/items, %s → 400 saying a JSON body is needed', async (_, headers, body) => {
+    const res = await rawRequest(
+      t.ports.public,
+      `POST /api/items HTTP/1.1\r\nHost: a\r\n${headers}Connection: close\r\n\r\n${body}`,
+    );
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).errors).toEqual([
+      { field: 'body', message: 'a JSON object is required (Content-Type: application/json)' },
+    ]);
+  });
+
   // "given more than once" is for a query parameter sent twice; a JSON array was sent once.
   it.each([
     ['name', { name: ['x'] }],

@@ -73,6 +73,22 @@ describe('problem+json on every port: Expect, framing and methods', () => {
     },
   );
 
+  // A chunked body without content is no body (protocol/request-content.ts), but learning so
+  // means reading it: behind Expect: 100-continue the client announced content, and is refused
+  // without being asked for it.
+  it.each([
+    ['no Content-Type', ''],
+    ['text/plain', 'content-type: text/plain\r\n'],
+  ])('Expect: 100-continue, a chunked body, %s → 415 unread: no 100, closed', async (_, type) => {
+    const res = await rawRequest(
+      ports.public,
+      `POST /api/items HTTP/1.1\r\nHost: a\r\n${type}transfer-encoding: chunked\r\n` +
+        'Expect: 100-continue\r\n\r\n',
+    );
+    expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expect(res.headers.connection).toBe('close');
+  });
+
   it('Expect: 100-continue: the 100 comes when the body is read, the 201 after it, kept alive', async () => {
     const socket = connect(ports.public, '127.0.0.1');
     let received = '';
