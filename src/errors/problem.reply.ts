@@ -27,6 +27,9 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
   const classified = classifyError(error, {
     bodyLimit: reply.server.initialConfig.bodyLimit,
     method: request.method,
+    noContent:
+      request.headers['transfer-encoding'] === undefined &&
+      !(Number(request.headers['content-length']) > 0),
   });
   reply.server.problemCounts?.record(classified.code);
   const spanContext = trace.getActiveSpan()?.spanContext();

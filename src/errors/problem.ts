@@ -48,15 +48,20 @@ const FASTIFY_CODES: Record<string, string> = {
  * Fastify refuses a Content-Type it cannot parse as `type/subtype` (`application/`, `json`, an
  * empty value, a list) before any body parser runs, with the bare text "Unsupported Media Type";
  * the answer says what to send, as the body parser's own 415s do (RFC 9110 §15.5.16: `Accept`,
- * and `Accept-Patch` on a PATCH, RFC 5789 §2.2).
+ * and `Accept-Patch` on a PATCH, RFC 5789 §2.2). Without content it says so: told only to send
+ * application/json, a request without a body got EMPTY_JSON_BODY next, where with no
+ * Content-Type it is one without a body (a JSON route says it needs one).
  */
-function notAMediaType(method: string | undefined): AppError {
+function notAMediaType({ method, noContent }: ProblemContext): AppError {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (method === 'PATCH') headers['accept-patch'] = 'application/json';
   return new AppError(
     'UNSUPPORTED_MEDIA_TYPE',
     415,
-    'The Content-Type is not a media type (type/subtype); send Content-Type: application/json.',
+    noContent
+      ? 'The Content-Type is not a media type (type/subtype), and the request has no body: send ' +
+          'no Content-Type without one, or a JSON body with Content-Type: application/json.'
+      : 'The Content-Type is not a media type (type/subtype); send Content-Type: application/json.',
     { headers },
   );
 }
@@ -66,6 +71,8 @@ export interface ProblemContext {
   /** The listener's body limit, named in the detail of a body refused for its size. */
   bodyLimit?: number;
   method?: string;
+  /** The request has neither Transfer-Encoding nor a Content-Length above 0. */
+  noContent?: boolean;
 }
 
 interface Classified {
@@ -89,7 +96,7 @@ export function classifyError(error: unknown, context: ProblemContext = {}): Cla
     // Nest wraps Fastify's own errors (body parsing, limits) in an HttpException with `cause`.
     const fastifyCode = frameworkCode(error) ?? frameworkCode((error as { cause?: unknown }).cause);
     if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-      return classifyError(notAMediaType(context.method));
+      return classifyError(notAMediaType(context));
     // Fastify's "Request body is too large" names no figure; the 413 answered before a body
     // sent with Expect: 100-continue does (client-error.reply.ts).
     if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE' && context.bodyLimit !== undefined) {

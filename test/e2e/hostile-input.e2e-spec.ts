@@ -288,6 +288,19 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
       expect(await itemCount()).toBe(before);
     });
 
+    // Told only to send application/json, a request without a body got EMPTY_JSON_BODY next.
+    it('a Content-Type that is no media type, without a body → 415 saying there is none', async () => {
+      const res = await rawRequest(
+        t.ports.public,
+        'POST /api/items HTTP/1.1\r\nHost: a\r\nContent-Type: json\r\nConnection: close\r\n\r\n',
+      );
+      expect(res.status).toBe(415);
+      expect(JSON.parse(res.body).detail).toBe(
+        'The Content-Type is not a media type (type/subtype), and the request has no body: send ' +
+          'no Content-Type without one, or a JSON body with Content-Type: application/json.',
+      );
+    });
+
     it('a PATCH whose Content-Type is no media type → 415 with Accept-Patch too', async () => {
       const res = await fetch(`${t.baseUrl}/api/items/1`, {
         method: 'PATCH',
