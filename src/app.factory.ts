@@ -68,22 +68,19 @@ export async function startApp(
 ): Promise<RunningApp> {
   // Admission decides at the raw request listener; the gate it uses is built by Nest below.
   const admissionListener = new AdmissionListener(config.REQUEST_TIMEOUT_MS);
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config),
-    // rampart registers no Nest middleware: without @fastify/middie, one hook less per request
-    // (a middleware added by mistake fails at start-up instead). The adapter is Nest's, with the
-    // protocol checks for the targets its own hook sends to the not-found handler first.
-    new PublicFastifyAdapter({
-      ...publicServerOptions(config, admissionListener),
-      skipMiddie: true,
-    }),
-    {
-      logger: new NestPinoLogger(logger.child({ module: 'nest' })),
-      abortOnError: false,
-      // Nest's parsers would accept form posts; the body parser is protocol/json.body-parser.ts.
-      bodyParser: false,
-    },
-  );
+  // rampart registers no Nest middleware: without @fastify/middie, one hook less per request
+  // (a middleware added by mistake fails at start-up instead). The adapter is Nest's, with the
+  // request state and protocol checks for the targets its own hook sends to the not-found handler.
+  const adapter = new PublicFastifyAdapter({
+    ...publicServerOptions(config, admissionListener),
+    skipMiddie: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new NestPinoLogger(logger.child({ module: 'nest' })),
+    abortOnError: false,
+    // Nest's parsers would accept form posts; the body parser is protocol/json.body-parser.ts.
+    bodyParser: false,
+  });
   const readiness = app.get(ReadinessService);
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   // Response serializers compile after the port listens, not before (deferred.serializers.ts).
@@ -99,13 +96,14 @@ export async function startApp(
   );
   const problemCounts = app.get(ProblemCounts);
   problemCounts.attach(fastify);
-  registerHttpHooks(fastify, {
+  const requestState = registerHttpHooks(fastify, {
     config,
     isDraining: () => readiness.isDraining,
     inFlight: app.get(InFlightRegistry),
     metrics: httpMetrics,
     onTimeout: (phase) => httpMetrics.countTimeout(phase),
   });
+  adapter.useRequestState(requestState);
   registerProcessChaos(fastify, app.get(ProcessChaos));
   registerChaos(fastify, app.get(ChaosState));
   const limits = rateLimitOptions(config, app.get(RedisService).client, app.get(RedisNames));

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { slotOf } from '../admission/admission.slot.js';
 import type { AppConfig } from '../config/config.schema.js';
 import type { HttpServerMetrics } from '../metrics/http-server.metrics.js';
@@ -36,8 +36,10 @@ export interface HttpHookDeps {
  * 3. onResponse, once the response is written, in one hook: the server span's end, the request
  *    duration histogram (metrics/http-server.metrics.ts) and the access line (access.log.ts);
  *    a request whose client went first gets the last two from its close, as status 499.
+ * Returns the request-state hook, for the requests Nest's adapter answers before it
+ * (public.adapter.ts).
  */
-export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): void {
+export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): onRequestHookHandler {
   const spans = serverSpans();
   const { METRICS_ENABLED: metricsOn, ACCESS_LOG_ENABLED: accessLogged } = deps.config;
   const metrics = metricsOn ? deps.metrics : undefined;
@@ -52,7 +54,7 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): voi
     // Probes every few seconds per pod would drown the log; they are logged at debug.
     accessLog?.write(request, route, statusCode, elapsedMs, state?.probe === true);
   };
-  registerRequestState(app, {
+  const requestState = registerRequestState(app, {
     defaultTimeoutMs: deps.config.REQUEST_TIMEOUT_MS,
     inFlight: deps.inFlight,
     spans,
@@ -73,7 +75,7 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): voi
   });
 
   // One hook for all three: each is on every request's path, and all need the status.
-  if (!spans && !metrics && !accessLog) return;
+  if (!spans && !metrics && !accessLog) return requestState;
   app.addHook('onResponse', (request, reply, done) => {
     const span = request.requestState?.span;
     // Fastify computes both on each read (getters); read once for every consumer.
@@ -82,4 +84,5 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): voi
     record(request, statusCode, elapsedTime);
     done();
   });
+  return requestState;
 }

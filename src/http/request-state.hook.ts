@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { slotOf } from '../admission/admission.slot.js';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { InvalidInputError } from '../errors/http.errors.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { PROBE_PATHS } from '../health/health.paths.js';
@@ -50,14 +50,19 @@ export interface RequestStateDeps {
  *    `done` in the request's async scope (an AsyncResource in its content-type-parser.js), so no
  *    hook re-enters it (protocol/json.body-parser.spec.ts holds that to a late body).
  * A handler that ignores the signal still gets a 504 sent for it at the deadline.
+ * Returns the hook: a request Nest's adapter sends to the not-found handler before this hook
+ * runs gets its state there from the same function (public.adapter.ts).
  */
-export function registerRequestState(app: FastifyInstance, deps: RequestStateDeps): void {
+export function registerRequestState(
+  app: FastifyInstance,
+  deps: RequestStateDeps,
+): onRequestHookHandler {
   const { defaultTimeoutMs, inFlight, spans, onTimeout, onAbandoned } = deps;
   // Declared up front so every request object keeps one V8 hidden class; a property added per
   // request turns Fastify's hot objects polymorphic (Fastify docs: decorateRequest).
   app.decorateRequest('requestState', null);
 
-  app.addHook('onRequest', (request, reply, done) => {
+  const hook: onRequestHookHandler = (request, reply, done) => {
     reply.header('x-request-id', request.id);
     // Fastify's routeOptions getter builds a twelve-field object per read: read it once here.
     const route = request.routeOptions.url;
@@ -129,7 +134,9 @@ export function registerRequestState(app: FastifyInstance, deps: RequestStateDep
       return;
     }
     contextStore.with(state.context, done);
-  });
+  };
+  app.addHook('onRequest', hook);
+  return hook;
 }
 
 function onDeadline(
