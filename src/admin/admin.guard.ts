@@ -54,7 +54,10 @@ export class AdminGuard {
     this.expected = token === undefined ? undefined : digest(token);
   }
 
-  /** Adds the check as the admin listener's onRequest hook (routes are matched by then). */
+  /**
+   * Adds the check as the admin listener's onRequest hook (routes are matched by then), after
+   * the protocol checks (admin.server.ts): only a request for a route that exists gets here.
+   */
   register(routes: FastifyInstance): void {
     routes.addHook('onRequest', (request, reply, done) => {
       const refusal = this.refusal(request, reply);

@@ -72,8 +72,12 @@ export class AdminServer implements OnApplicationShutdown {
       reply.header('x-request-id', request.id);
       done();
     });
-    this.guard.register(this.routes);
+    // The protocol's answer before the guard's: a malformed request (`POST *`, no Host) or one no
+    // route takes (404, 405 with Allow) is not an authorisation question, and in production
+    // without ADMIN_TOKEN the guard answered 403 to each, where the other ports give 400, 404,
+    // 405. A route that exists still meets the guard before anything reads its body.
     registerProtocolChecks(this.routes);
+    this.guard.register(this.routes);
     // The public port's JSON rules (strict UTF-8, charset, depth, Content-Encoding, one
     // Content-Type): Fastify's own parser took `charset=latin1` here, where the public port
     // answers 415.

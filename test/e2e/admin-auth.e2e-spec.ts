@@ -3,6 +3,7 @@ import { startChild, type Child } from '../support/child-process.js';
 import { defaultDatabaseEnv } from '../support/database.js';
 import { json } from '../support/http.js';
 import { rawRequest } from '../support/raw-http.js';
+import { expectRawProblem } from '../support/raw-problem.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const TOKEN = 'admin-token-for-tests-0123456789';
@@ -274,6 +275,37 @@ describe('production without ADMIN_TOKEN (real child process)', () => {
       expect((await fetch(`${child.baseUrl}/readyz`)).status).toBe(200);
     },
   );
+
+  // The guard ran before the protocol checks: each of these was 403 ADMIN_TOKEN_NOT_CONFIGURED
+  // here, where the public port answers what is wrong with the request. A malformed request, or
+  // one no route takes, is not an authorisation question.
+  it.each([
+    ['POST *hello', 400, 'BAD_REQUEST', 'POST *hello', ''],
+    ['POST *', 400, 'BAD_REQUEST', 'POST *', ''],
+    ['DELETE *', 400, 'BAD_REQUEST', 'DELETE *', ''],
+    ['PROPFIND /x', 404, 'NOT_FOUND', 'PROPFIND /x', ''],
+    ['a mutation without Host', 400, 'BAD_REQUEST', 'POST /readyz/disable', 'no host'],
+    ['a mutation over HTTP/2.0', 505, 'HTTP_VERSION_NOT_SUPPORTED', 'POST /readyz/disable', 'h2'],
+  ])('%s → %d %s as on the public port, not 403', async (_name, status, code, line, variant) => {
+    const version = variant === 'h2' ? 'HTTP/2.0' : 'HTTP/1.1';
+    const host = variant === 'no host' ? '' : 'Host: a\r\n';
+    const request = `${line} ${version}\r\n${host}Content-Length: 0\r\n\r\n`;
+    for (const url of [child.adminUrl, child.baseUrl]) {
+      const res = await rawRequest(Number(new URL(url).port), request);
+      expect({ url, status: res.status }).toEqual({ url, status });
+      expectRawProblem(res, status, code);
+    }
+    expect((await fetch(`${child.baseUrl}/readyz`)).status).toBe(200);
+  });
+
+  it('a method an admin path lacks → 405 with Allow, before the guard', async () => {
+    const res = await rawRequest(
+      Number(new URL(child.adminUrl).port),
+      'PROPFIND /metrics HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n',
+    );
+    expectRawProblem(res, 405, 'METHOD_NOT_ALLOWED');
+    expect(res.headers.allow).toBe('GET, HEAD');
+  });
 
   it('says so once at start-up, at warn', async () => {
     await call(child.adminUrl, 'DELETE', '/chaos');
