@@ -40,8 +40,9 @@ export const databaseConfigShape = {
   // Opening a new server connection; past it the request gets DB_UNAVAILABLE, not a hang.
   DB_CONNECT_TIMEOUT_MS: int(1, 600_000).default(2_000),
   // Budget of the breaker's background `SELECT 1`, connecting included: a server that has not
-  // answered a trivial query in this long is not back yet. Also the grace a shutdown gives the
-  // server to act on a start-up migration's cancel (database/schema.startup-bounds.ts).
+  // answered a trivial query in this long is not back yet. Also the grace the server has to act
+  // on a cancel (a request's statement, a start-up migration's at shutdown) before the connection
+  // is destroyed (database/pg.abort.ts; why this knob: database/schema.startup-bounds.ts).
   DB_HEALTH_TIMEOUT_MS: int(1, 60_000).default(800),
   // Off: PostgreSQL is shared by every pod, so failing readiness on it takes them all out of
   // the Service at once (connection refused for every route) instead of fast 503s on the

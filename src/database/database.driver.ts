@@ -38,6 +38,11 @@ export interface RunOptions {
    */
   cancelGraceMs?: number;
   /**
+   * Called once when a cancelled run was still not over at a client-side bound (`cancelGraceMs`,
+   * or the statement's own) and its connection was destroyed: the server ignored the cancel.
+   */
+  onCancelIgnored?: () => void;
+  /**
    * Called when the caller's signal cancels a statement the server is running, or leaves a
    * connect still pending, with how long it had run: a server that stopped answering shows here
    * first (DatabasePolicy.suspect).

@@ -112,6 +112,21 @@ export class DatabasePolicy {
       .finally(() => (this.checking = false));
   }
 
+  /**
+   * A statement its caller cancelled went unanswered until a client-side bound (the cancel's
+   * grace, DB_HEALTH_TIMEOUT_MS, or its own DB_QUERY_TIMEOUT_MS) and its connection was
+   * destroyed. Counted once, as the DB_QUERY_TIMEOUT it is: the caller's abort is not what
+   * counts (its call ends as that abort, which `failed` ignores, so nothing counts twice), the
+   * server's silence is: a live server acts on a cancel in milliseconds, and one that ignores it
+   * for the probe's own budget would fail the probe. One count, not an opening: a cancel can
+   * miss its statement (sent between two of a transaction's), and `threshold` in a row, with no
+   * success between, is what says the server has stopped. Bound, so the driver can take it as is.
+   */
+  readonly cancelIgnored = (): void => {
+    this.metrics.failures.inc({ code: 'DB_QUERY_TIMEOUT' });
+    this.breaker.failure('DB_QUERY_TIMEOUT');
+  };
+
   /** Shutdown: no further probes. */
   stop(): void {
     this.breaker.stop();

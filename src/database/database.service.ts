@@ -28,7 +28,8 @@ export interface QueryOptions {
 
 /**
  * The query executor every repository uses. Each call runs under the current request's
- * AbortSignal (deadline or disconnect → the statement is cancelled on the server), waits for
+ * AbortSignal (deadline or disconnect → the statement is cancelled on the server, and its
+ * connection destroyed if the server has not acted on that DB_HEALTH_TIMEOUT_MS later), waits for
  * a connection no longer than the request's remaining deadline allows, and passes the
  * database breaker first (open → fast 503 DB_CIRCUIT_OPEN); outside a request (start-up)
  * nothing aborts it. Opens the driver and applies migrations before the app starts listening
@@ -173,7 +174,10 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
           signal,
           acquireTimeoutMs: this.config.DB_POOL_ACQUIRE_TIMEOUT_MS,
           deadline,
+          // Not DB_QUERY_TIMEOUT_MS: a frozen server held the slot that long (pg.abort.ts).
+          cancelGraceMs: this.config.DB_HEALTH_TIMEOUT_MS,
           onCancelled: this.cancelledAfter,
+          onCancelIgnored: this.policy.cancelIgnored,
         },
       );
       this.policy.succeeded();

@@ -4,8 +4,25 @@ import { dropConnection, type BackendClient } from './pg.session.js';
 export interface AbortWatch {
   /** The signal aborted while the connection was checked out: it must not be reused. */
   readonly cancelled: boolean;
+  /**
+   * The cancelled statement reached its own client-side bound (DB_QUERY_TIMEOUT_MS) before the
+   * grace did: the server ignored the cancel just the same. Reported once, as the grace is.
+   */
+  boundReached(): void;
   /** The run is over: stops watching, and clears the grace timer. */
   stop(): void;
+}
+
+export interface AbortWatchOptions {
+  /** Once the signal aborts, how long the run may go on before its connection is destroyed. */
+  graceMs?: number;
+  /** The signal aborted, after the statement had run `runningMs`. */
+  onCancelled?: (runningMs: number) => void;
+  /**
+   * The cancel went unanswered until a client-side bound (the grace, or the statement's own) and
+   * the connection was destroyed. Called at most once a run.
+   */
+  onCancelIgnored?: () => void;
 }
 
 /**
@@ -14,18 +31,25 @@ export interface AbortWatch {
  * With `graceMs`, a run still not over that long after the abort has its connection destroyed:
  * a server that has stopped answering (frozen, partitioned) never acts on the cancel, and the
  * statement then ended only at its own client-side bound (DB_QUERY_TIMEOUT_MS, or
- * DB_MIGRATION_TIMEOUT_MS for a migration), past SHUTDOWN_TIMEOUT_MS. The statement and any
- * clean-up after it (a ROLLBACK, an unlock) then fail at once; the server ends the session, and
- * drops what it held, when it reads the closed connection.
+ * DB_MIGRATION_TIMEOUT_MS for a migration), holding its pool slot and socket seconds after its
+ * caller had gone, and a shutdown past SHUTDOWN_TIMEOUT_MS. The statement and any clean-up after
+ * it (a ROLLBACK, an unlock) then fail at once; the server ends the session, and drops what it
+ * held, when it reads the closed connection.
  */
 export function watchAbort(
   client: BackendClient,
   signal: AbortSignal,
-  options: { graceMs?: number; onCancelled?: (runningMs: number) => void },
+  options: AbortWatchOptions,
 ): AbortWatch {
   let cancelled = false;
+  let ignored = false;
   let grace: NodeJS.Timeout | undefined;
   const runningSince = performance.now();
+  const cancelIgnored = (): void => {
+    if (ignored) return;
+    ignored = true;
+    options.onCancelIgnored?.();
+  };
   const onAbort = (): void => {
     cancelled = true;
     options.onCancelled?.(performance.now() - runningSince);
@@ -33,12 +57,18 @@ export function watchAbort(
       sendCancelRequest(client, client.processID, client.secretKey);
     }
     if (options.graceMs === undefined) return;
-    grace = setTimeout(() => dropConnection(client), options.graceMs);
+    grace = setTimeout(() => {
+      dropConnection(client);
+      cancelIgnored();
+    }, options.graceMs);
   };
   signal.addEventListener('abort', onAbort, { once: true });
   return {
     get cancelled() {
       return cancelled;
+    },
+    boundReached() {
+      if (cancelled) cancelIgnored();
     },
     stop() {
       signal.removeEventListener('abort', onAbort);

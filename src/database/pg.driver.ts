@@ -3,7 +3,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { ConnectionGate } from './connection.gate.js';
 import type { DatabaseDriver, PoolStats, RunOptions, SqlSession } from './database.driver.js';
 import { classifyDriverError, sqlState, TOO_MANY_CONNECTIONS } from './driver-error.classifier.js';
-import { DbUnavailableError, isDbFailure } from './database.errors.js';
+import { DbUnavailableError, isDbFailure, isDbQueryTimeout } from './database.errors.js';
 import { watchAbort, type AbortWatch } from './pg.abort.js';
 import { connectUnlessAborted, type ConnectOutcome } from './pg.connect.js';
 import { abandon, timedSessionOf, type BackendClient } from './pg.session.js';
@@ -27,8 +27,9 @@ const SLOT_RETRIES = 3;
  *    server slot left while the pool has connections → back to 1, for one of those);
  * 3. run; if the request aborts meanwhile, send a CancelRequest so the server stops working
  *    for nobody (and, with `cancelGraceMs`, destroy the connection if the run is not over by
- *    then: pg.abort.ts), and throw the abort reason (504 on deadline); a statement unanswered
- *    for DB_QUERY_TIMEOUT_MS is abandoned (DB_QUERY_TIMEOUT) and its socket destroyed;
+ *    then, telling `onCancelIgnored`: pg.abort.ts), and throw the abort reason (504 on
+ *    deadline); a statement unanswered for DB_QUERY_TIMEOUT_MS is abandoned (DB_QUERY_TIMEOUT)
+ *    and its socket destroyed;
  * 4. release; a connection that was cancelled, abandoned or broke is destroyed, not reused, so
  *    a late cancel can never hit the next request's statement.
  * The gate has exactly DB_POOL_MAX slots, so the pool never opens more connections than that.
@@ -120,11 +121,13 @@ export class PgDriver implements DatabaseDriver {
       abort = watchAbort(client, signal, {
         graceMs: options.cancelGraceMs,
         onCancelled: options.onCancelled,
+        onCancelIgnored: options.onCancelIgnored,
       });
       return await fn(
         timedSessionOf(client, options.queryTimeoutMs ?? this.config.DB_QUERY_TIMEOUT_MS),
       );
     } catch (error) {
+      if (isDbQueryTimeout(error)) abort?.boundReached();
       const classified = classifyDriverError(error, signal);
       if (isDbFailure(classified)) broken = classified;
       throw classified;
