@@ -6,6 +6,7 @@ import { classifyDriverError, sqlState, TOO_MANY_CONNECTIONS } from './driver-er
 import { DbUnavailableError, isDbFailure, isDbQueryTimeout } from './database.errors.js';
 import { watchAbort, type AbortWatch } from './pg.abort.js';
 import { connectUnlessAborted, type ConnectOutcome } from './pg.connect.js';
+import { OpeningConnections } from './pg.opening.js';
 import { abandon, timedSessionOf, type BackendClient } from './pg.session.js';
 import { logger } from '../logging/logger.js';
 
@@ -38,6 +39,7 @@ export class PgDriver implements DatabaseDriver {
   readonly kind = 'postgres';
   private readonly pool: pg.Pool;
   private readonly gate: ConnectionGate;
+  private readonly opening = new OpeningConnections();
 
   constructor(private readonly config: AppConfig) {
     this.gate = new ConnectionGate({
@@ -58,6 +60,7 @@ export class PgDriver implements DatabaseDriver {
       statement_timeout: config.DB_STATEMENT_TIMEOUT_MS || undefined,
       application_name: config.DB_APPLICATION_NAME,
       keepAlive: true,
+      Client: this.opening.Client,
     });
     // An idle connection dropped by the server (restart, failover) emits here; pg-pool already
     // discards it. Without a listener the process would crash on an unhandled 'error'.
@@ -191,7 +194,10 @@ export class PgDriver implements DatabaseDriver {
     };
   }
 
+  /** Ends the pool; connections still opening are destroyed, not waited for (pg.opening.ts). */
   async close(): Promise<void> {
-    await this.pool.end();
+    const ended = this.pool.end();
+    this.opening.destroyAll();
+    await ended;
   }
 }
