@@ -5,8 +5,9 @@ import { clientText } from './client-text.js';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
+// One full collection per reading: each walks jest's whole heap (seconds in a long run), and the
+// strings measured here are unreachable or held, nothing a second pass would settle.
 function heapAfterGc(): number {
-  gc();
   gc();
   return process.memoryUsage().heapUsed;
 }
