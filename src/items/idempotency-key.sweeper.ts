@@ -33,7 +33,12 @@ const BURST_PAUSE_MS = 200;
 export class IdempotencyKeySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private sweeping = false;
-  private stopped = false;
+  /**
+   * Aborted at shutdown: the sweep's statement is cancelled (and its connection dropped when a
+   * frozen server ignores the cancel: DatabaseService), where it held the pool's end at shutdown
+   * step 5 until DB_QUERY_TIMEOUT_MS; a sweep has no request whose signal would do it.
+   */
+  private readonly stop = new AbortController();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -48,8 +53,8 @@ export class IdempotencyKeySweeper implements OnApplicationBootstrap, OnModuleDe
   }
 
   onModuleDestroy(): void {
-    this.stopped = true;
     clearInterval(this.timer);
+    this.stop.abort(new Error('shutting down'));
   }
 
   /** One sweep; resolves with the number of keys deleted. Failures are logged, not thrown. */
@@ -58,8 +63,9 @@ export class IdempotencyKeySweeper implements OnApplicationBootstrap, OnModuleDe
     if (this.sweeping) return 0;
     this.sweeping = true;
     let deleted = 0;
+    const { signal } = this.stop;
     try {
-      for (let batch = 1; !this.stopped; batch++) {
+      for (let batch = 1; !signal.aborted; batch++) {
         const { rowCount } = await this.db.query(
           'items.idempotency_keys.sweep',
           `DELETE FROM item_idempotency_keys WHERE key IN (
@@ -67,13 +73,18 @@ export class IdempotencyKeySweeper implements OnApplicationBootstrap, OnModuleDe
              WHERE created_at < now() - $1::bigint * interval '1 millisecond'
              ORDER BY created_at LIMIT ${BATCH})`,
           [this.config.IDEMPOTENCY_KEY_TTL_MS],
+          { signal },
         );
         deleted += rowCount;
         if (rowCount < BATCH) break;
-        if (batch % BATCHES_PER_BURST === 0) await sleep(BURST_PAUSE_MS);
+        if (batch % BATCHES_PER_BURST === 0) await sleep(BURST_PAUSE_MS, undefined, { signal });
       }
       if (deleted > 0) log.info({ deleted }, 'expired idempotency keys deleted');
     } catch (error) {
+      if (signal.aborted) {
+        log.info({ deleted }, 'idempotency key sweep stopped by shutdown');
+        return deleted;
+      }
       // The database being away is reported by readiness; the next sweep tries again.
       log.warn({ err: error, deleted }, 'idempotency key sweep failed');
     } finally {
