@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { ensureBuilt, freePort, READY_MESSAGE, ROOT } from '../support/child-process.js';
+import { ensureBuilt, freePorts, READY_MESSAGE, ROOT } from '../support/child-process.js';
 import { alignOutput, documents, shellBlocks, type ShellBlock } from './doc-blocks.js';
 
 // Every shell block of the README and docs/ either runs here, as pasted, with the output shown
@@ -93,7 +93,8 @@ describe.each(documents())('%s', (file) => {
 
   beforeAll(async () => {
     ports = new Map();
-    for (const port of DOCUMENTED_PORTS) ports.set(port, await freePort());
+    const free = await freePorts(DOCUMENTED_PORTS.length);
+    DOCUMENTED_PORTS.forEach((port, i) => ports.set(port, free[i]!));
   });
   afterAll(async () => {
     if (service) await stop(service);

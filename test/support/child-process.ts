@@ -31,6 +31,33 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * `count` ports nothing listens on, all different: each held open until every one is chosen.
+ * freePort called in a loop may hand out one port twice (the kernel reuses a port just closed),
+ * and two listeners given one port fail the second's start (EADDRINUSE).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  try {
+    return await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<number>((resolve, reject) => {
+            server.once('error', reject);
+            server.listen(0, '127.0.0.1', () => {
+              const address = server.address();
+              resolve(typeof address === 'object' && address ? address.port : 0);
+            });
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(
+      servers.map((server) => new Promise((resolve) => server.close(() => resolve(undefined)))),
+    );
+  }
+}
+
+/**
  * The bound ports from a child's output: every `port` / `*Port` number on its ready line
  * (`{ port, adminPort, ... }`), or undefined before that line is written.
  */
