@@ -16,7 +16,7 @@ import pg from 'pg';
 import { MIGRATION_LOCK_KEY } from '../../src/database/database.migrator.js';
 import { startChild, type Child } from '../support/child-process.js';
 import { adminQuery, appBackends, PostgresProxy } from '../support/database.js';
-import { holdTheSecondMigration, migrationLocks } from '../support/migration-hold.js';
+import { failures, holdTheSecondMigration, migrationLocks } from '../support/migration-hold.js';
 import { ThrowawayPostgres } from '../support/throwaway-postgres.js';
 import { eventually, until } from '../support/wait.js';
 
@@ -39,11 +39,6 @@ const ENV = {
   DB_QUERY_TIMEOUT_MS: '10000',
   DB_APPLICATION_NAME: APPLICATION_NAME,
 };
-
-/** Log lines at error or fatal (pino levels 50, 60), and any unhandled rejection or exception. */
-function failures(output: string): string[] {
-  return output.split('\n').filter((line) => /"level":(50|60)|unhandled|uncaught/i.test(line));
-}
 
 describe('SIGTERM during a start-up migration attempt on a frozen PostgreSQL (SIGSTOP)', () => {
   let server: ThrowawayPostgres;

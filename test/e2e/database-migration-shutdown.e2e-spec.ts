@@ -18,7 +18,7 @@ import {
   PostgresProxy,
   type TestDatabase,
 } from '../support/database.js';
-import { holdTheSecondMigration, migrationLocks } from '../support/migration-hold.js';
+import { failures, holdTheSecondMigration, migrationLocks } from '../support/migration-hold.js';
 import { eventually, until } from '../support/wait.js';
 
 const APPLICATION_NAME = 'rampart-migration-shutdown';
@@ -34,11 +34,6 @@ const ENV = {
   DB_CONNECT_TIMEOUT_MS: '1000',
   DB_APPLICATION_NAME: APPLICATION_NAME,
 };
-
-/** Log lines at error or fatal (pino levels 50, 60), and any unhandled rejection or exception. */
-function failures(output: string): string[] {
-  return output.split('\n').filter((line) => /"level":(50|60)|unhandled|uncaught/i.test(line));
-}
 
 describe('SIGTERM during a start-up migration attempt', () => {
   let db: TestDatabase;

@@ -20,14 +20,8 @@ export const READY_MESSAGE = 'rampart is ready';
  * Servers listen on port 0 and report the port they got (see startChild).
  */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+  const [port] = await freePorts(1);
+  return port!;
 }
 
 /**

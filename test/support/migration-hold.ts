@@ -38,3 +38,8 @@ export async function holdTheSecondMigration(holder: pg.Client): Promise<void> {
   await holder.query('BEGIN');
   await holder.query('LOCK TABLE item_idempotency_keys IN ACCESS EXCLUSIVE MODE');
 }
+
+/** Log lines at error or fatal (pino levels 50, 60), and any unhandled rejection or exception. */
+export function failures(output: string): string[] {
+  return output.split('\n').filter((line) => /"level":(50|60)|unhandled|uncaught/i.test(line));
+}
