@@ -21,10 +21,9 @@ import { LoopWatch } from './loop.watch.js';
 import { QueueExpiry } from './queue.expiry.js';
 
 // "Fail at Scale": a queue not empty for 100 ms is standing; then waits are cut to 5 ms. Here
-// standing means not shrinking over 250 ms (admission.queue.ts): accepting and parsing a burst
-// of 2,500 connections alone keeps one loop busy for ~0.1-0.2 s, and such a burst must be
-// served, not refused; sustained overload meets a standing queue within ~0.5 s.
-const STANDING_AFTER_MS = 250;
+// standing means not shrinking over ADMISSION_QUEUE_STANDING_MS, 250 ms by default
+// (admission.queue.ts, config/http.config.ts): sustained overload meets a standing queue
+// within ~0.5 s.
 const STANDING_MAX_WAIT_MS = 5;
 
 /** What admission decided for one request (numbers: compared on every request). */
@@ -95,7 +94,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
     });
     this.queue = new AdmissionQueue({
       maxLength: config.ADMISSION_QUEUE_MAX,
-      standingAfterMs: STANDING_AFTER_MS,
+      standingAfterMs: config.ADMISSION_QUEUE_STANDING_MS,
       standingMaxWaitMs: STANDING_MAX_WAIT_MS,
     });
     this.expiry = new QueueExpiry(this.queue, (waiter) => {
@@ -249,7 +248,8 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
   }
 
   /** A queued request's client left before a slot came (admission.listener.ts). */
-  countAbandoned(): void {
+  abandon(waiter: GateWaiter): void {
+    this.queue.cancel(waiter, performance.now());
     this.metrics.abandoned.inc();
   }
 

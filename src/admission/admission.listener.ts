@@ -76,9 +76,8 @@ export class AdmissionListener {
       // once, and once() wraps the listener per request.
       res.on('close', () => {
         if (pending.admittedAt !== 0 || pending.done) return;
-        pending.cancelled = true;
         pending.done = true;
-        gate.countAbandoned();
+        gate.abandon(pending);
       });
     };
   }

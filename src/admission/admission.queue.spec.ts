@@ -41,9 +41,37 @@ describe('AdmissionQueue', () => {
     const gone = waiter('gone', 0);
     queue.offer(gone, 0);
     queue.offer(waiter('here', 1), 1);
-    gone.cancelled = true;
+    queue.cancel(gone, 2);
     expect(queue.take(2)?.name).toBe('here');
     expect(queue.length).toBe(0);
+  });
+
+  it('counts only waiters whose client is still there: in its length, its bound and its expiries', () => {
+    const queue = new AdmissionQueue<Named>(bounds);
+    const gone = [waiter('a', 0, 10), waiter('b', 0, 10)];
+    for (const w of gone) queue.offer(w, 0);
+    queue.offer(waiter('c', 0, 500), 0);
+    for (const w of gone) queue.cancel(w, 1);
+    expect(queue.length).toBe(1);
+    // Room for two more, though three entries are held.
+    expect(queue.offer(waiter('d', 2), 2)).toBe(true);
+    expect(queue.offer(waiter('e', 2), 2)).toBe(true);
+    expect(queue.offer(waiter('f', 2), 2)).toBe(false);
+    // The departed waiters' ends are no expiry to wake for.
+    expect(queue.nextExpiry(3)).toBe(101);
+    expect(queue.expire(20)).toEqual([]);
+    expect(queue.length).toBe(3);
+  });
+
+  it('is empty once its last live waiter leaves, and a newcomer meets no standing queue', () => {
+    const queue = new AdmissionQueue<Named>(bounds);
+    const only = waiter('only', 0);
+    queue.offer(only, 0);
+    queue.cancel(only, 10);
+    expect(queue.length).toBe(0);
+    expect(queue.nextExpiry(10)).toBeUndefined();
+    expect(queue.standing(200)).toBe(false);
+    expect(queue.take(200)).toBeUndefined();
   });
 
   it('does not call a draining burst standing, however long it takes to drain', () => {

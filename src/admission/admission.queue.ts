@@ -4,7 +4,7 @@ export interface Waiter {
   readonly arrivedAt: number;
   /** Longest it may wait, ms (the queue timeout, bounded by the request's deadline). */
   readonly maxWaitMs: number;
-  /** Set when its client left while it waited: skipped, never admitted. */
+  /** Set by {@link AdmissionQueue.cancel} when its client left: skipped, never admitted. */
   cancelled?: boolean;
 }
 
@@ -38,6 +38,9 @@ export class AdmissionQueue<T extends Waiter> {
   // Arrival order, oldest first; a ring would save the shift() on FIFO takes, but shift() on an
   // array of a few thousand is a memmove of pointers, cheaper than the bookkeeping.
   private readonly waiters: T[] = [];
+  // Waiters whose client left, still in `waiters` until a take or an expiry passes them (a
+  // splice per departure would be O(n) under the overload that makes clients leave).
+  private cancelledWaiting = 0;
   private checkpointAt = 0;
   private checkpointLength = 0;
   private isStanding = false;
@@ -45,8 +48,9 @@ export class AdmissionQueue<T extends Waiter> {
 
   constructor(private readonly bounds: QueueBounds) {}
 
+  /** Waiters whose client is still there: the `http_server_admission_queued` gauge. */
   get length(): number {
-    return this.waiters.length;
+    return this.waiters.length - this.cancelledWaiting;
   }
 
   /** Whether the queue is standing (sustained overload); re-judged at each interval. */
@@ -59,7 +63,7 @@ export class AdmissionQueue<T extends Waiter> {
       this.checkpointLength = 0;
     }
     if (now - this.checkpointAt >= standingAfterMs) {
-      const length = this.waiters.length;
+      const length = this.length;
       if (length > 0 && this.checkpointLength > 0 && length >= this.checkpointLength)
         this.isStanding = true;
       this.checkpointAt = now;
@@ -71,7 +75,7 @@ export class AdmissionQueue<T extends Waiter> {
   /** Queues a waiter; false when the queue is full (refuse it at once). */
   offer(waiter: T, now: number): boolean {
     this.standing(now); // keeps the interval checkpoints current under arrivals alone
-    if (this.waiters.length >= this.bounds.maxLength) return false;
+    if (this.length >= this.bounds.maxLength) return false;
     this.waiters.push(waiter);
     this.emptySince = undefined;
     return true;
@@ -84,6 +88,7 @@ export class AdmissionQueue<T extends Waiter> {
       const waiter = lifo ? this.waiters.pop()! : this.waiters.shift()!;
       if (this.waiters.length === 0) this.emptySince = now;
       if (!waiter.cancelled) return waiter;
+      this.cancelledWaiting--;
     }
     return undefined;
   }
@@ -94,7 +99,10 @@ export class AdmissionQueue<T extends Waiter> {
     const expired: T[] = [];
     let kept = 0;
     for (const waiter of this.waiters) {
-      if (waiter.cancelled) continue;
+      if (waiter.cancelled) {
+        this.cancelledWaiting--;
+        continue;
+      }
       if (now - waiter.arrivedAt >= Math.min(waiter.maxWaitMs, cap)) expired.push(waiter);
       else this.waiters[kept++] = waiter;
     }
@@ -103,12 +111,28 @@ export class AdmissionQueue<T extends Waiter> {
     return expired;
   }
 
+  /**
+   * A waiter's client left: it is skipped, and no longer counts towards the length, the bound or
+   * the standing judgement. The last live waiter leaving empties the queue.
+   */
+  cancel(waiter: T, now: number): void {
+    if (waiter.cancelled) return;
+    waiter.cancelled = true;
+    this.cancelledWaiting++;
+    if (this.length === 0) {
+      this.waiters.length = 0;
+      this.cancelledWaiting = 0;
+      this.emptySince = now;
+    }
+  }
+
   /** When the next waiter's wait ends (performance.now() scale), or undefined when empty. */
   nextExpiry(now: number): number | undefined {
     if (this.waiters.length === 0) return undefined;
     const cap = this.standing(now) ? this.bounds.standingMaxWaitMs : Infinity;
     let next = Infinity;
     for (const waiter of this.waiters) {
+      if (waiter.cancelled) continue;
       const end = waiter.arrivedAt + Math.min(waiter.maxWaitMs, cap);
       if (end < next) next = end;
     }

@@ -62,6 +62,11 @@ export const httpConfigShape = {
   // every request of a full connection cap; 0 = refuse at once.
   ADMISSION_QUEUE_MAX: int(0, 1_000_000).default(4_000),
   ADMISSION_QUEUE_TIMEOUT_MS: int(0, 600_000).default(2_000),
+  // CoDel's interval: a queue that has not shrunk over it is standing. 250 ms, not "Fail at
+  // Scale"'s 100: a burst of 2,500 connections keeps one loop busy 0.1-0.2 s just parsing, and
+  // must be served. Raise it where requests routinely wait longer for a slot (slow handlers,
+  // a small limit): a waiter admitted within two intervals is never cut to 5 ms.
+  ADMISSION_QUEUE_STANDING_MS: int(10, 60_000).default(250),
   // During sustained CPU-bound overload, listen only while holding fewer connections than the
   // limit (admission/listener.pause.ts): the kernel refuses the excess at no cost to the loop.
   // Off for clients that hold many idle keep-alive connections to one pod.

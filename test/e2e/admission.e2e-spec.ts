@@ -27,6 +27,22 @@ async function metric(app: TestApp, series: string): Promise<number> {
   return Number(line.slice(series.length + 1));
 }
 
+/** GET on a fresh connection (node:http without an agent, as metric(): no kept-alive socket
+ * outlives a test); `answered` resolves with the status, undefined if the request failed. */
+function sendTo(app: TestApp, path: string, headers: Record<string, string> = {}) {
+  let request!: ReturnType<typeof get>;
+  let text = '';
+  const answered = new Promise<number | undefined>((resolve) => {
+    request = get(`${app.baseUrl}${path}`, { agent: false, headers }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve(res.statusCode));
+    });
+    request.on('error', () => resolve(undefined));
+  });
+  return { request, answered, body: () => text };
+}
+
 async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<boolean> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
@@ -182,8 +198,8 @@ describe('admission latency samples', () => {
 
 /**
  * A request's deadline counts from its arrival, its wait in the admission queue included: the
- * deadline timer started when the request was admitted, so a 600 ms deadline that waited 400 ms
- * for a slot still had 600 ms to run, and answered 200 at 700 ms.
+ * deadline timer started when the request was admitted, so a 3 s deadline that waited 1.5 s for
+ * a slot still had 3 s to run, and answered 200 after its 2 s of work.
  */
 describe('admission queue and the request deadline', () => {
   let app: TestApp;
@@ -192,41 +208,33 @@ describe('admission queue and the request deadline', () => {
     app = await startTestApp({
       ...pinnedAdmission(2),
       ADMISSION_QUEUE_MAX: '10',
-      ADMISSION_QUEUE_TIMEOUT_MS: '2000',
+      ADMISSION_QUEUE_TIMEOUT_MS: '10000',
+      // Waits of seconds here are the test's own, not overload: at the default 250 ms, a
+      // waiter still queued at the second checkpoint was cut to 5 ms and refused 503, sooner
+      // than the test let the holders go.
+      ADMISSION_QUEUE_STANDING_MS: '10000',
     });
   });
   afterAll(() => app.close());
 
-  // node:http without an agent, as metric() above: no kept-alive socket outlives a test.
-  const send = (path: string, headers: Record<string, string> = {}) => {
-    let request!: ReturnType<typeof get>;
-    let text = '';
-    const answered = new Promise<number | undefined>((resolve) => {
-      request = get(`${app.baseUrl}${path}`, { agent: false, headers }, (res) => {
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve(res.statusCode));
-      });
-      request.on('error', () => resolve(undefined));
-    });
-    return { request, answered, body: () => text };
-  };
+  const send = (path: string, headers: Record<string, string> = {}) => sendTo(app, path, headers);
 
   it('the time a request waited for a slot is spent from its deadline', async () => {
-    // Warm: a first scrape and a first delay on a cold app took long enough that the holders
-    // below had little of their 400 ms left when the late request came, and it answered 200.
-    await metric(app, 'http_server_admission_in_flight');
-    expect(await send('/delay/1ms').answered).toBe(200);
-    const holders = [0, 1].map(() => send('/delay/400ms'));
+    // Slots held until the test lets go of them (a client that leaves releases its slot), so
+    // how long the late request waits is the test's choice, not the machine's speed.
+    const holders = [0, 1].map(() => send('/delay/30s'));
     expect(
       await eventually(async () => (await metric(app, 'http_server_admission_in_flight')) === 2),
     ).toBe(true);
-    // Queued until a holder ends (≥ 400 ms after it started), it has at most 200 ms left for a
-    // 300 ms wait.
-    const late = send('/delay/300ms', { 'x-request-timeout': '600ms' });
+    const late = send('/delay/2s', { 'x-request-timeout': '3s' });
+    expect(
+      await eventually(async () => (await metric(app, 'http_server_admission_queued')) === 1),
+    ).toBe(true);
+    // Queued for at least 1.5 s, it has at most 1.5 s left for a 2 s wait.
+    await sleep(1_500);
+    for (const { request } of holders) request.destroy();
     expect(await late.answered).toBe(504);
     expect(JSON.parse(late.body())).toMatchObject({ code: 'REQUEST_DEADLINE_EXCEEDED' });
-    expect(await Promise.all(holders.map((h) => h.answered))).toEqual([200, 200]);
   });
 
   // Never routed, such a request is in no histogram or access line: it was counted nowhere.
@@ -235,7 +243,7 @@ describe('admission queue and the request deadline', () => {
     const refused = () =>
       metric(app, 'http_server_admission_rejections_total{reason="concurrency_limit"}');
     const [abandonedBefore, refusedBefore] = [await abandoned(), await refused()];
-    const holders = [0, 1].map(() => send('/delay/1s'));
+    const holders = [0, 1].map(() => send('/delay/30s'));
     expect(
       await eventually(async () => (await metric(app, 'http_server_admission_in_flight')) === 2),
     ).toBe(true);
@@ -245,8 +253,53 @@ describe('admission queue and the request deadline', () => {
     ).toBe(true);
     for (const { request } of leaving) request.destroy();
     expect(await eventually(async () => (await abandoned()) === abandonedBefore + 3)).toBe(true);
-    expect(await Promise.all(holders.map((h) => h.answered))).toEqual([200, 200]);
+    expect(await metric(app, 'http_server_admission_queued')).toBe(0);
+    // The holders leave after being admitted: released slots, not abandoned waits.
+    for (const { request } of holders) request.destroy();
+    expect(
+      await eventually(async () => (await metric(app, 'http_server_admission_in_flight')) === 0),
+    ).toBe(true);
     expect(await refused()).toBe(refusedBefore);
     expect(await abandoned()).toBe(abandonedBefore + 3);
+  });
+});
+
+/**
+ * What counts as a standing queue is ADMISSION_QUEUE_STANDING_MS: a waiter behind requests that
+ * hold their slots for a second is overload at the default 250 ms (two checkpoints in a row
+ * found it waiting: cut to 5 ms, refused), and an ordinary wait where the interval outlasts it.
+ */
+describe('admission queue: the standing interval', () => {
+  async function waiterBehindOneSecond(env: Record<string, string>) {
+    const app = await startTestApp({
+      ...pinnedAdmission(1),
+      ADMISSION_QUEUE_MAX: '10',
+      ADMISSION_QUEUE_TIMEOUT_MS: '10000',
+      ...env,
+    });
+    try {
+      const holder = sendTo(app, '/delay/1s');
+      expect(
+        await eventually(async () => (await metric(app, 'http_server_admission_in_flight')) === 1),
+      ).toBe(true);
+      const waiter = sendTo(app, '/hello');
+      const status = await waiter.answered;
+      expect(await holder.answered).toBe(200);
+      return { status, body: waiter.body() };
+    } finally {
+      await app.close();
+    }
+  }
+
+  it('at the default, a waiter still queued at two checkpoints is refused as sustained overload', async () => {
+    const { status, body } = await waiterBehindOneSecond({});
+    expect(status).toBe(503);
+    expect(JSON.parse(body)).toMatchObject({ code: 'CONCURRENCY_LIMITED' });
+  });
+
+  it('with an interval longer than the wait, the same waiter is served', async () => {
+    expect(await waiterBehindOneSecond({ ADMISSION_QUEUE_STANDING_MS: '10000' })).toMatchObject({
+      status: 200,
+    });
   });
 });
