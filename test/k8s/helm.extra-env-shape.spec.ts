@@ -2,8 +2,9 @@
  * `extraEnv` takes what Kubernetes takes, and never a second definition of a variable. Of two
  * env entries with one name the kubelet keeps the last without an error, and an env entry beats
  * the ConfigMap: an entry naming a variable the chart sets (a port, the heap flags, a Secret) or
- * one given twice would reach the pods unnoticed. values.schema.json refuses the shapes; the
- * templates refuse the names, naming them.
+ * one given twice would reach the pods unnoticed (one naming a `config` key:
+ * helm.extra-env.spec.ts). values.schema.json refuses the shapes; the templates refuse the
+ * names, naming them.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,12 +38,12 @@ describe('an extraEnv name the chart sets itself fails the render, naming it', (
 describe('an extraEnv name given twice fails the render', () => {
   it('names the variable and both entries', async () => {
     const extraEnv = [
-      { name: 'LOG_LEVEL', value: 'debug' },
+      { name: 'UV_THREADPOOL_SIZE', value: '8' },
       { name: 'REDIS_URL', valueFrom: { secretKeyRef: { name: 'redis', key: 'url' } } },
-      { name: 'LOG_LEVEL', value: 'info' },
+      { name: 'UV_THREADPOOL_SIZE', value: '16' },
     ];
     expect(await refusalOf({ extraEnv })).toContain(
-      'extraEnv LOG_LEVEL is given twice (entries 0 and 2)',
+      'extraEnv UV_THREADPOOL_SIZE is given twice (entries 0 and 2)',
     );
   });
 });
@@ -53,21 +54,25 @@ describe('values.schema.json holds each extraEnv entry to the EnvVar shape', () 
   it.each([
     ['a name with =', { name: 'A=B', value: '1' }, "'/extraEnv/0/name'"],
     ['a name starting with a digit', { name: '1A', value: '1' }, "'/extraEnv/0/name'"],
-    ['a value that is not text', { name: 'LOG_LEVEL', value: true }, 'want string'],
+    ['a value that is not text', { name: 'UV_THREADPOOL_SIZE', value: true }, 'want string'],
     [
       'a value beside valueFrom (the API server refuses both)',
-      { name: 'LOG_LEVEL', value: 'debug', valueFrom: { configMapKeyRef: byKey } },
+      { name: 'UV_THREADPOOL_SIZE', value: 'debug', valueFrom: { configMapKeyRef: byKey } },
       "'/extraEnv/0/value'",
     ],
-    ['valueFrom without a source', { name: 'LOG_LEVEL', valueFrom: {} }, "'/extraEnv/0/valueFrom'"],
+    [
+      'valueFrom without a source',
+      { name: 'UV_THREADPOOL_SIZE', valueFrom: {} },
+      "'/extraEnv/0/valueFrom'",
+    ],
     [
       'valueFrom with two sources',
-      { name: 'LOG_LEVEL', valueFrom: { configMapKeyRef: byKey, secretKeyRef: byKey } },
+      { name: 'UV_THREADPOOL_SIZE', valueFrom: { configMapKeyRef: byKey, secretKeyRef: byKey } },
       "'/extraEnv/0/valueFrom'",
     ],
     [
       "envFrom's configMapRef in valueFrom",
-      { name: 'LOG_LEVEL', valueFrom: { configMapRef: { name: 'rampart-extra' } } },
+      { name: 'UV_THREADPOOL_SIZE', valueFrom: { configMapRef: { name: 'rampart-extra' } } },
       "'configMapRef'",
     ],
     [
@@ -87,7 +92,7 @@ describe('values.schema.json holds each extraEnv entry to the EnvVar shape', () 
   it('renders each source Kubernetes takes, and an empty value, as a valid Deployment', async () => {
     const extraEnv = [
       { name: 'REDIS_URL', valueFrom: { secretKeyRef: { ...byKey, optional: false } } },
-      { name: 'LOG_LEVEL', valueFrom: { configMapKeyRef: byKey } },
+      { name: 'OTEL_EXPORTER_OTLP_HEADERS', valueFrom: { configMapKeyRef: byKey } },
       { name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
       {
         name: 'MEMORY_LIMIT_MIB',

@@ -1,8 +1,9 @@
 {{/*
-A variable as the container sees it, as JSON: {"setting": where it is set, "value": its text}.
-The container's `env` overrides its ConfigMap (envFrom), so it is the extraEnv entry of that name
-(rampart.checkExtraEnvNames allows one), else config.<NAME>. An entry with valueFrom (a Secret, a
-ConfigMap, a field) has no "value": the chart cannot read it.
+A variable as the container sees it, as JSON: {"setting": where it is set, and "value": its text
+or "valueFrom": its source (a Secret, a ConfigMap, a field), which the chart cannot read}.
+Neither when nothing sets it: the app's default applies. A variable has one source, config.<NAME>
+or else an extraEnv entry: rampart.checkExtraEnvNames refuses both, so setting config.<NAME> to
+null (which leaves it out of the ConfigMap) is how an extraEnv entry takes a variable over.
 */}}
 {{- define "rampart.effectiveEnv" -}}
 {{- $name := .name -}}
@@ -13,7 +14,9 @@ ConfigMap, a field) has no "value": the chart cannot read it.
 {{- range .root.Values.extraEnv -}}
 {{- if eq .name $name -}}
 {{- $found = dict "setting" (printf "extraEnv %s" $name) -}}
-{{- if not (hasKey . "valueFrom") -}}
+{{- if hasKey . "valueFrom" -}}
+{{- $_ := set $found "valueFrom" .valueFrom -}}
+{{- else -}}
 {{- /* An EnvVar without value or valueFrom sets the variable to ''. */ -}}
 {{- $_ := set $found "value" (.value | default "") -}}
 {{- end -}}
@@ -37,18 +40,24 @@ value is set (config.<NAME> or extraEnv <NAME>).
 {{- end -}}
 
 {{/*
-A millisecond setting the chart computes with, as the container sees it, as JSON
-{"setting", "value"} (rampart.effectiveEnv), its value a whole number. One from valueFrom is refused: terminationGracePeriodSeconds and the
-stop-sequence check cannot be derived from a value the chart cannot read.
+The settings terminationGracePeriodSeconds and the stop-sequence check are derived from. The
+schema requires them in config, and an extraEnv entry cannot take them over (the chart cannot
+read a valueFrom), so config holds the value the container sees.
 */}}
-{{- define "rampart.effectiveMs" -}}
-{{- $env := include "rampart.effectiveEnv" . | fromJson -}}
-{{- if not (hasKey $env "value") -}}
-{{- fail (printf "%s takes its value from valueFrom, which the chart cannot read, and terminationGracePeriodSeconds and the stop-sequence check are derived from it: set config.%s instead" $env.setting .name) -}}
+{{- define "rampart.timingNames" -}}
+{{- toJson (list "SHUTDOWN_TIMEOUT_MS" "SHUTDOWN_DRAIN_DELAY_MS" "REQUEST_TIMEOUT_MS") -}}
 {{- end -}}
+
+{{/*
+One of rampart.timingNames as JSON {"setting": "config.<NAME>", "value"}, its value a whole
+number within the app's bounds.
+*/}}
+{{- define "rampart.timingMs" -}}
+{{- $setting := printf "config.%s" .name -}}
+{{- $text := include "rampart.envString" (index .root.Values.config .name) -}}
 {{- $bounds := .root.Files.Get "files/config-bounds.json" | fromJson -}}
-{{- include "rampart.checkWholeNumber" (dict "setting" $env.setting "text" $env.value "bounds" (index $bounds .name)) -}}
-{{- toJson $env -}}
+{{- include "rampart.checkWholeNumber" (dict "setting" $setting "text" $text "bounds" (index $bounds .name)) -}}
+{{- toJson (dict "setting" $setting "value" $text) -}}
 {{- end -}}
 
 {{/*
@@ -76,19 +85,33 @@ release does not own.
 {{- end -}}
 
 {{/*
-extraEnv names: none the chart sets itself (rampart.chartSetEnv), none twice. Kubernetes takes a
-repeated name and keeps the last entry, so a mistake would reach the pods with no error.
+extraEnv names: none the chart sets itself (rampart.chartSetEnv), none the ConfigMap holds
+(config's keys and what rampart.configData derives), none twice. Each is a second source for one
+variable: the container's env comes after its ConfigMap (envFrom), and of two env entries with
+one name Kubernetes keeps the last, so the extraEnv entry would win without an error while
+values.yaml still shows the other value. config.<NAME>: null leaves a key out of the ConfigMap,
+for a variable taken from a valueFrom (a Secret, a ConfigMap of the cluster's).
 */}}
 {{- define "rampart.checkExtraEnvNames" -}}
 {{- $chartSet := include "rampart.chartSetEnv" . | fromJson -}}
+{{- $configMap := include "rampart.configData" . | fromYaml -}}
+{{- $timings := include "rampart.timingNames" . | fromJsonArray -}}
 {{- $seen := dict -}}
 {{- range $i, $entry := .Values.extraEnv -}}
-{{- with index $chartSet $entry.name -}}
-{{- fail (printf "extraEnv %s: the chart sets %s itself, %s" $entry.name $entry.name .) -}}
+{{- $name := $entry.name -}}
+{{- with index $chartSet $name -}}
+{{- fail (printf "extraEnv %s: the chart sets %s itself, %s" $name $name .) -}}
 {{- end -}}
-{{- if hasKey $seen $entry.name -}}
-{{- fail (printf "extraEnv %s is given twice (entries %s and %d): Kubernetes would keep the last without an error; keep one" $entry.name (index $seen $entry.name) $i) -}}
+{{- if has $name $timings -}}
+{{- fail (printf "extraEnv %s: config.%s sets %s, and a second source would win without an error; use config.%s instead (it must stay there: terminationGracePeriodSeconds and the stop-sequence check are derived from it)" $name $name $name $name) -}}
+{{- else if hasKey $.Values.config $name -}}
+{{- fail (printf "extraEnv %s: config.%s sets %s, and a second source would win without an error; use config.%s instead (or, to take it from a valueFrom, set config.%s to null, which leaves it out of the ConfigMap)" $name $name $name $name $name) -}}
+{{- else if hasKey $configMap $name -}}
+{{- fail (printf "extraEnv %s: the chart writes %s=%s into the ConfigMap unless config sets it, and a second source would win without an error; use config.%s instead" $name $name (index $configMap $name) $name) -}}
 {{- end -}}
-{{- $_ := set $seen $entry.name (toString $i) -}}
+{{- if hasKey $seen $name -}}
+{{- fail (printf "extraEnv %s is given twice (entries %s and %d): Kubernetes would keep the last without an error; keep one" $name (index $seen $name) $i) -}}
+{{- end -}}
+{{- $_ := set $seen $name (toString $i) -}}
 {{- end -}}
 {{- end -}}

@@ -117,9 +117,9 @@ A config value as the environment sees it. Helm reads YAML numbers as float64, w
 {{- end -}}
 
 {{/* preStop + the app's shutdown deadline (rounded up to whole seconds) + margin. The deadline
-is the one the container sees: an extraEnv SHUTDOWN_TIMEOUT_MS overrides config's. */}}
+is config's: no extraEnv entry can take it over (rampart.timingNames). */}}
 {{- define "rampart.gracePeriodSeconds" -}}
-{{- $shutdown := include "rampart.effectiveMs" (dict "root" . "name" "SHUTDOWN_TIMEOUT_MS") | fromJson -}}
+{{- $shutdown := include "rampart.timingMs" (dict "root" . "name" "SHUTDOWN_TIMEOUT_MS") | fromJson -}}
 {{- $shutdownMs := atoi $shutdown.value -}}
 {{- add .Values.lifecycle.preStopSleepSeconds (div (add $shutdownMs 999) 1000) .Values.lifecycle.graceMarginSeconds -}}
 {{- end -}}
