@@ -80,7 +80,7 @@ release does not own.
   "POD_NAME" "from the pod's own metadata, for the telemetry resource"
   "POD_NAMESPACE" "from the pod's own metadata, for the telemetry resource"
   "NODE_NAME" "from the pod's node, for the telemetry resource"
-  "OTEL_RESOURCE_ATTRIBUTES" "from the pod's name, namespace and node"
+  "OTEL_RESOURCE_ATTRIBUTES" "from the pod's name, namespace and node and telemetry.resourceAttributes: add yours there"
 ) -}}
 {{- end -}}
 
