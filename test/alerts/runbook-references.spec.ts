@@ -1,18 +1,32 @@
 /**
  * What an alert's annotations send the operator to exists: each metric is one rampart exports and
  * the dashboard draws, each variable one the app reads, each code one the problem catalog has,
- * each panel one the dashboard has. RampartEventLoopLag's runbook named GC pauses
- * (nodejs_gc_duration_seconds), which no panel drew: a pointer at nothing, read mid-incident.
+ * each panel one the dashboard has, each kubectl command one that reaches the release that fired
+ * (its namespace, its objects by label: kubectl-commands.ts). RampartEventLoopLag's runbook named
+ * GC pauses (nodejs_gc_duration_seconds), which no panel drew: a pointer at nothing, read
+ * mid-incident; `kubectl rollout undo deploy/rampart` undid nothing where the release had another
+ * name or the shell another namespace.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import client from 'prom-client';
 import { configSchema } from '../../src/config/config.schema.js';
 import { PROBLEM_CATALOG } from '../../src/errors/problem.catalog.js';
+import { documents } from '../docs/doc-blocks.js';
 import { RUNTIME_ENV } from '../k8s/consistency.helpers.js';
+import { objects, parseObjects } from '../k8s/manifests.js';
 import { ROOT } from '../support/child-process.js';
+import { helm } from '../support/helm.js';
 import { alertRules } from './alert-rules.js';
 import { readDashboard } from './grafana-dashboard.js';
+import {
+  commandsIn,
+  labelSelection,
+  namespaceOf,
+  pageCommands,
+  picked,
+  problemsOf,
+} from './kubectl-commands.js';
 import { metricNames } from './promql.names.js';
 import { familyOf, registeredMetrics } from './registered-metrics.js';
 
@@ -118,5 +132,58 @@ describe('docs/alerts.md runbooks', () => {
   it('name panels and rows in italics, each one on the dashboard', () => {
     expect(italics.length).toBeGreaterThan(3);
     expect(italics.filter((title) => !titles.has(title))).toEqual([]);
+  });
+});
+
+describe('kubectl commands reach the release that fired, whatever its name and namespace', () => {
+  const commands = alertRules().flatMap((r) =>
+    commandsIn(Object.values(r.annotations ?? {}).join('\n')).map((c) => [r.alert, c] as const),
+  );
+  const selections = commands.flatMap(([, command]) => labelSelection(command) ?? []);
+
+  it('the runbooks give commands, some selecting by label (the checks below can fail)', () => {
+    expect(commands.length).toBeGreaterThan(3);
+    expect(selections.length).toBeGreaterThan(1);
+  });
+
+  it.each(commands)('%s: %s', (_alert, command) => {
+    expect(problemsOf(command)).toEqual([]);
+    // The alert carries its namespace (promtool-rules.spec.ts checks the label is there).
+    expect(namespaceOf(command)).toMatch(/^(\{\{ \$labels\.namespace \}\}|<[^>]+>)$/);
+  });
+
+  it('docs/alerts.md gives each of them, with <namespace> and <pod> for the alert’s labels', () => {
+    const page = new Set(pageCommands('docs/alerts.md'));
+    const asOnPage = commands.map(([, c]) => c.replace(/\{\{ \$labels\.(\w+) \}\}/g, '<$1>'));
+    expect(asOnPage.filter((c) => !page.has(c))).toEqual([]);
+  });
+
+  it.each(documents())('%s: no command fixed to one install', (file) => {
+    const wrong = pageCommands(file)
+      .map((command) => ({ command, problems: problemsOf(command) }))
+      .filter((c) => c.problems.length > 0);
+    expect(wrong).toEqual([]);
+  });
+
+  it.each([
+    ['payments', 'shop', 'payments-rampart'],
+    ['rampart-canary', 'rampart', 'rampart-canary'],
+  ])(
+    'each selector picks the one object of a chart release %s in namespace %s (%s)',
+    async (release, namespace, fullname) => {
+      const run = await helm(['template', release, 'charts/rampart', '--namespace', namespace]);
+      expect(run.status).toBe(0);
+      const objs = parseObjects(run.stdout);
+      for (const selection of selections)
+        expect(picked(objs, selection, release)).toEqual({ ...selection, names: [fullname] });
+    },
+  );
+
+  it('each selector picks the one object of k8s/overlays/prod (release: rampart)', () => {
+    for (const selection of selections)
+      expect(picked(objects('prod'), selection, 'rampart')).toEqual({
+        ...selection,
+        names: ['rampart'],
+      });
   });
 });
