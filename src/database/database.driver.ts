@@ -33,8 +33,10 @@ export interface RunOptions {
   queryTimeoutMs?: number;
   /**
    * Once `signal` aborts, how long the run may go on (the cancelled statement, a ROLLBACK, an
-   * unlock) before its connection is destroyed (pg.abort.ts); absent: until each statement's
-   * own bound. PGlite runs in-process and ignores it.
+   * unlock) before its connection is destroyed (pg.abort.ts), or a connect it left may stay
+   * pending before that connection is destroyed and its slot freed (pg.connect.ts); absent:
+   * until each statement's own bound, and the connect's DB_CONNECT_TIMEOUT_MS. PGlite runs
+   * in-process and ignores it.
    */
   cancelGraceMs?: number;
   /**

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { BackendClient } from './pg.session.js';
+import type { OpeningConnections } from './pg.opening.js';
+import { dropConnection, type BackendClient } from './pg.session.js';
 
 export interface ConnectOutcome {
   /** The connection, when it opened before the caller left. */
@@ -15,13 +16,23 @@ export interface ConnectOutcome {
  * pool never opened the breaker. Abandoned, the connect goes on in the background: a connection
  * it opens goes back to the pool, and `settled` resolves once it is over either way, for the
  * caller to give back its gate slot then (the pool never opens more than the gate allows).
+ *
+ * With `graceMs`, a connect still not open that long after its caller left is destroyed
+ * (`signal` is the run's: with a shared run, it aborts when the last caller interested has
+ * gone). A live server opens a connection in milliseconds, so one that lets the grace pass has
+ * stopped answering, and waiting on for DB_CONNECT_TIMEOUT_MS held a gate slot for a connection
+ * nobody waits for: a few requests that left on a frozen server filled the pool with such
+ * connects, and the next ones queued behind them. One that opens within the grace is kept: the
+ * pool reuses it.
  */
 export async function connectUnlessAborted(
   pool: pg.Pool,
+  opening: OpeningConnections,
   signal: AbortSignal,
+  graceMs?: number,
 ): Promise<ConnectOutcome> {
   const started = performance.now();
-  const connecting = pool.connect() as Promise<BackendClient>;
+  const { connecting, opening: client } = opening.connect(pool);
   let onAbort!: () => void;
   const aborted = new Promise<'aborted'>((resolve) => {
     onAbort = () => resolve('aborted');
@@ -34,9 +45,17 @@ export async function connectUnlessAborted(
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
+  // Destroyed, the connect fails at once (as at its timeout), and `settled` follows.
+  const grace =
+    client && graceMs !== undefined
+      ? setTimeout(() => {
+          if (opening.has(client)) dropConnection(client);
+        }, graceMs)
+      : undefined;
   const settled = connecting.then(
-    (client) => client.release(),
+    (opened) => opened.release(),
     () => undefined,
   );
+  void settled.then(() => clearTimeout(grace));
   return { abandoned: { afterMs: performance.now() - started, settled } };
 }

@@ -89,7 +89,7 @@ export class PgDriver implements DatabaseDriver {
         : undefined;
     let outcome: ConnectOutcome;
     try {
-      outcome = await connectUnlessAborted(this.pool, signal);
+      outcome = await connectUnlessAborted(this.pool, this.opening, signal, options.cancelGraceMs);
     } catch (error) {
       opened?.();
       // No slot on the server for one more connection, and the pool has some: wait for one of
@@ -104,6 +104,8 @@ export class PgDriver implements DatabaseDriver {
     }
     if (outcome.abandoned) {
       // A connect still pending when its caller left: the server may have stopped answering.
+      // Its slot comes back once the connect is over: opened, failed, or destroyed a
+      // `cancelGraceMs` after the caller left (pg.connect.ts).
       options.onCancelled?.(outcome.abandoned.afterMs);
       void outcome.abandoned.settled.then(() => {
         opened?.();
