@@ -44,6 +44,13 @@ export const databaseConfigShape = {
   // on a cancel (a request's statement, a start-up migration's at shutdown) before the connection
   // is destroyed (database/pg.abort.ts; why this knob: database/schema.startup-bounds.ts).
   DB_HEALTH_TIMEOUT_MS: int(1, 60_000).default(800),
+  // Sent as each pool connection's client_connection_check_interval (PostgreSQL 14+): while a
+  // statement runs, its backend checks this often whether the connection is still there, so the
+  // session of a connection the pool destroyed ends, its locks and slot freed, once the server
+  // sees the close, not when the statement ends by itself (database/pg.startup-options.ts). One
+  // poll() a second per running statement costs nothing measurable. 0 = not sent (the server's
+  // own setting applies): for a server before 14, which refuses the connection for it.
+  DB_CLIENT_CONNECTION_CHECK_INTERVAL_MS: int(0, 3_600_000).default(1_000),
   // Off: PostgreSQL is shared by every pod, so failing readiness on it takes them all out of
   // the Service at once (connection refused for every route) instead of fast 503s on the
   // routes that need it. On: /readyz fails while the database breaker is open.

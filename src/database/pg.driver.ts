@@ -7,6 +7,7 @@ import { DbUnavailableError, isDbFailure, isDbQueryTimeout } from './database.er
 import { watchAbort, type AbortWatch } from './pg.abort.js';
 import { connectUnlessAborted, type ConnectOutcome } from './pg.connect.js';
 import { OpeningConnections } from './pg.opening.js';
+import { sessionStartup } from './pg.startup-options.js';
 import { abandon, timedSessionOf, type BackendClient } from './pg.session.js';
 import { logger } from '../logging/logger.js';
 
@@ -49,7 +50,9 @@ export class PgDriver implements DatabaseDriver {
       targetMs: config.DB_POOL_QUEUE_TARGET_MS,
     });
     this.pool = new pg.Pool({
-      connectionString: config.DATABASE_URL,
+      // With client_connection_check_interval: a destroyed connection's session ends on the
+      // server once it sees the close (pg.startup-options.ts).
+      ...sessionStartup(config.DATABASE_URL!, config.DB_CLIENT_CONNECTION_CHECK_INTERVAL_MS),
       max: config.DB_POOL_MAX,
       idleTimeoutMillis: config.DB_IDLE_TIMEOUT_MS,
       connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS,

@@ -22,6 +22,12 @@ describe('a DATABASE_URL the server refuses stops start-up naming the variable (
     ['a database that does not exist', (u: URL) => (u.pathname = '/rampart_no_such_db'), '3D000'],
     ['a role that does not exist', (u: URL) => (u.username = 'rampart_no_such_role'), '28000'],
     ['a host name that does not resolve', (u: URL) => (u.hostname = 'nosuch.invalid'), 'ENOTFOUND'],
+    // The URL's own options reach the server beside the pool's (database/pg.startup-options.ts).
+    [
+      'options naming a setting the server does not know',
+      (u: URL) => u.searchParams.set('options', '-c rampart_no_such_setting=1'),
+      '42704',
+    ],
   ])('%s', async (_case, change, code) => {
     const url = variant((u) => {
       change(u);

@@ -1,0 +1,34 @@
+import pg from 'pg';
+import { databaseConfigError } from './connect.config-error.js';
+
+/** A server's error as node-postgres reports it. */
+function serverError(message: string, code: string, severity: string): pg.DatabaseError {
+  return Object.assign(new pg.DatabaseError(message, message.length, 'error'), { code, severity });
+}
+
+describe('databaseConfigError: a setting the server does not know at connect (42704)', () => {
+  it('client_connection_check_interval (a server before PostgreSQL 14) names the knob to set to 0', () => {
+    const error = serverError(
+      'unrecognized configuration parameter "client_connection_check_interval"',
+      '42704',
+      'FATAL',
+    );
+    expect(databaseConfigError(error)?.problems).toEqual([
+      expect.stringMatching(
+        /^DB_CLIENT_CONNECTION_CHECK_INTERVAL_MS: .*PostgreSQL before 14.*set 0.*\(.*42704\)$/,
+      ),
+    ]);
+  });
+
+  it("another one came from the URL's options", () => {
+    const error = serverError('unrecognized configuration parameter "nope"', '42704', 'FATAL');
+    expect(databaseConfigError(error)?.problems).toEqual([
+      'DATABASE_URL: cannot connect: the server refused a setting of the URL\'s options: unrecognized configuration parameter "nope" (42704)',
+    ]);
+  });
+
+  it('the same code from a statement (an ERROR, not FATAL) is no setting', () => {
+    const error = serverError('type "nope" does not exist', '42704', 'ERROR');
+    expect(databaseConfigError(error)).toBeUndefined();
+  });
+});
