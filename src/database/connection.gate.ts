@@ -1,30 +1,12 @@
+import { ConnectionCeiling } from './connection.ceiling.js';
+import { HoldTimes } from './connection.hold-times.js';
 import { ConnectionQueue } from './connection.queue.js';
+import { StandingQueueCheck } from './connection.standing.js';
+import type { AcquireOptions, GateOptions } from './connection.gate-options.js';
 import { DbPoolSaturatedError, DbQueueFullError } from './database.errors.js';
 import { PoolWarmth } from './pool.warmth.js';
 
-export interface GateOptions {
-  /** Holders at once (DB_POOL_MAX; 1 for PGlite). */
-  max: number;
-  /** Waiters at once (DB_POOL_QUEUE_MAX); one more is refused with DB_QUEUE_FULL. */
-  queueMax: number;
-  /** CoDel interval: a queue that has not emptied for this long is a standing queue. */
-  intervalMs: number;
-  /** CoDel target: the longest wait for callers that arrive while the queue stands. */
-  targetMs: number;
-  /** Clock in epoch ms (the unit of request deadlines); injectable for specs. */
-  now?: () => number;
-}
-
-export interface AcquireOptions {
-  signal: AbortSignal;
-  /** The cap on any wait (DB_POOL_ACQUIRE_TIMEOUT_MS). */
-  timeoutMs: number;
-  /** Epoch ms at which the caller's request fails anyway; absent = only the cap bounds it. */
-  deadline?: number;
-}
-
-// Weight of the newest hold in the moving average: ~the last ten holds dominate.
-const HOLD_EWMA_WEIGHT = 0.2;
+export type { AcquireOptions, GateOptions } from './connection.gate-options.js';
 
 /**
  * Admits at most `max` holders; later callers queue. It sits in front of the `pg` pool so the
@@ -46,57 +28,50 @@ const HOLD_EWMA_WEIGHT = 0.2;
  * request's deadline: the wait is bounded by the time left (minus a typical hold, the time
  * the query itself needs), and a caller whose time left is below the estimated wait is
  * refused at once (DB_POOL_SATURATED) rather than after waiting for nothing.
- * The waiters themselves, their order and their timers are connection.queue.ts's.
+ * The waiters themselves, their order and their timers are connection.queue.ts's; when the
+ * queue stands, connection.standing.ts's; the hold times the estimate reads,
+ * connection.hold-times.ts's; the lower ceiling while the server has no connection slot to
+ * spare, connection.ceiling.ts's.
  */
 export class ConnectionGate {
   readonly max: number;
   private active = 0;
   private readonly queue: ConnectionQueue;
   private readonly now: () => number;
-  private holdMs = 0;
-  private lastAcquireAt = 0;
-  /** A standing queue is counted from when the pool last stopped being cold. */
+  private readonly holds = new HoldTimes();
   private readonly warmth: PoolWarmth;
-  /** Holders allowed now: `max`, or fewer while the server has no connection slot to spare. */
-  private ceiling: number;
-  private ceilingTimer?: NodeJS.Timeout;
+  private readonly codel: StandingQueueCheck;
+  private readonly ceiling: ConnectionCeiling;
 
   constructor(private readonly options: GateOptions) {
     this.max = options.max;
-    this.ceiling = options.max;
     this.now = options.now ?? Date.now;
     this.queue = new ConnectionQueue(options.targetMs);
     this.warmth = new PoolWarmth(options.max, this.now);
+    this.codel = new StandingQueueCheck(this.queue, this.warmth, options.intervalMs, this.now);
+    this.ceiling = new ConnectionCeiling(options.max, () => this.admitQueued());
   }
 
   /** Holders allowed now (below `max` only while limitTo() holds). */
   get capacity(): number {
-    return this.ceiling;
+    return this.ceiling.value;
   }
 
   /**
    * The server refused a new connection for want of a slot (SQLSTATE 53300) while the pool has
-   * `open` connections: for `forMs`, only that many hold at once, and callers beyond them wait
-   * for one of those connections instead of failing on a connect that would be refused again.
-   * A holder released above the ceiling hands its slot to nobody. Then `max` again: the next
-   * connect tries the server once more.
+   * `open` connections: for `forMs`, only that many hold at once (connection.ceiling.ts). A
+   * holder released above the ceiling hands its slot to nobody.
    * @returns false when there is no connection to wait for (open < 1): the caller fails
    */
   limitTo(open: number, forMs: number): boolean {
-    if (open < 1) return false;
-    this.ceiling = Math.min(this.ceiling, open);
-    clearTimeout(this.ceilingTimer);
-    this.ceilingTimer = setTimeout(() => this.lift(), forMs).unref();
-    return true;
+    return this.ceiling.limitTo(open, forMs);
   }
 
-  /** Back to `max`: queued callers take the slots freed, in the order release() serves. */
-  private lift(): void {
-    this.ceiling = this.max;
-    this.ceilingTimer = undefined;
+  /** The ceiling is back at `max`: queued callers take the slots freed, as release() serves. */
+  private admitQueued(): void {
     const now = this.now();
     const lifo = this.standing;
-    while (this.active < this.ceiling) {
+    while (this.active < this.ceiling.value) {
       const next = this.queue.next(now, lifo);
       if (!next) return;
       next.resolve(this.take(now));
@@ -115,26 +90,19 @@ export class ConnectionGate {
 
   /** Moving average of how long a slot is held, in ms (0 until the first release). */
   get typicalHoldMs(): number {
-    return this.holdMs;
+    return this.holds.typicalMs;
   }
 
   /**
-   * True while the queue has not emptied for a CoDel interval: LIFO and short waits apply. Not
-   * while the pool is cold (half or more of the holders opening connections), nor for an
-   * interval after: a burst after the pool closed its idle connections (or at start, or after a
-   * restart) waits behind connection set-up, which says nothing about the rate queries are
-   * served at. Counted as standing, 20-32 of 50 such requests were refused in ~145 ms with the
-   * pool about to serve them. One connection reopened under load (a cancelled query's, one past
-   * its lifetime) leaves the pool warm: CoDel must keep working in an overload.
+   * True while the queue has not emptied for a CoDel interval, the pool warm: LIFO and short
+   * waits apply (connection.standing.ts).
    */
   get standing(): boolean {
-    if (this.queue.length === 0 || this.warmth.cold) return false;
-    const since = Math.max(this.queue.nonEmptySince, this.warmth.warmSince);
-    return this.now() - since >= this.options.intervalMs;
+    return this.codel.standing;
   }
 
   /**
-   * A holder starts opening a connection.
+   * A holder starts opening a connection (a cold pool's queue is not standing).
    * @returns call it once the connection is open, or failed to open
    */
   openingConnection(): () => void {
@@ -142,19 +110,14 @@ export class ConnectionGate {
   }
 
   /**
-   * Estimated wait for a caller joining the queue now. With every slot held, the next release
-   * is at least one average hold per slot away — and at least as far off as the pool has
-   * already gone without handing a slot over (holders that have all been stuck for a second
-   * say more about the next second than an average of millisecond holds). In FIFO order each
-   * waiter ahead adds one average hold per slot; while the queue stands (LIFO) a newcomer is
+   * Estimated wait for a caller joining the queue now (connection.hold-times.ts): 0 with a slot
+   * free. In FIFO order every waiter is ahead of it; while the queue stands (LIFO) a newcomer is
    * next in line, and the waiters below it do not delay it.
    */
   estimatedWaitMs(): number {
-    if (this.active < this.ceiling && this.queue.length === 0) return 0;
-    const perRelease = this.holdMs / this.ceiling;
-    const sinceHandover = this.now() - this.lastAcquireAt;
+    if (this.active < this.ceiling.value && this.queue.length === 0) return 0;
     const ahead = this.standing ? 0 : this.queue.length;
-    return Math.max(perRelease, sinceHandover) + ahead * perRelease;
+    return this.holds.estimatedWaitMs(this.now(), this.ceiling.value, ahead);
   }
 
   /**
@@ -165,7 +128,7 @@ export class ConnectionGate {
   acquire({ signal, timeoutMs, deadline }: AcquireOptions): Promise<number> {
     if (signal.aborted) return Promise.reject(signal.reason);
     const now = this.now();
-    if (this.active < this.ceiling && this.queue.length === 0) {
+    if (this.active < this.ceiling.value && this.queue.length === 0) {
       return Promise.resolve(this.take(now));
     }
     if (this.queue.length >= this.options.queueMax) {
@@ -175,10 +138,11 @@ export class ConnectionGate {
     if (deadline !== undefined) {
       const remaining = deadline - now;
       const estimated = this.estimatedWaitMs();
-      if (remaining - this.holdMs <= estimated) {
-        return Promise.reject(new DbPoolSaturatedError(remaining, estimated + this.holdMs));
+      const holdMs = this.holds.typicalMs;
+      if (remaining - holdMs <= estimated) {
+        return Promise.reject(new DbPoolSaturatedError(remaining, estimated + holdMs));
       }
-      waitMs = Math.min(waitMs, remaining - this.holdMs);
+      waitMs = Math.min(waitMs, remaining - holdMs);
     }
     waitMs = Math.max(1, Math.floor(waitMs));
     return this.queue.wait(signal, now, waitMs);
@@ -187,13 +151,13 @@ export class ConnectionGate {
   /** Gives back the slot taken at `acquiredAt`: to the next waiter (FIFO, LIFO while standing). */
   release(acquiredAt: number): void {
     const now = this.now();
-    this.holdMs += HOLD_EWMA_WEIGHT * (now - acquiredAt - this.holdMs);
+    this.holds.released(acquiredAt, now);
     this.handOver(now);
   }
 
   /** A slot was given back: to the next waiter, or to nobody above the ceiling. */
   private handOver(now: number): void {
-    if (this.active > this.ceiling) {
+    if (this.active > this.ceiling.value) {
       this.active--;
       return;
     }
@@ -204,7 +168,7 @@ export class ConnectionGate {
       this.active--;
       return;
     }
-    this.lastAcquireAt = now;
+    this.holds.handedOver(now);
     next.resolve(now);
   }
 
@@ -215,7 +179,7 @@ export class ConnectionGate {
 
   private take(now: number): number {
     this.active++;
-    this.lastAcquireAt = now;
+    this.holds.handedOver(now);
     return now;
   }
 }
