@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RequestContextService } from '../request-context/request-context.service.js';
 import type { BreakerState } from './database.breaker.js';
+import { DatabaseCallRunner } from './database.call-runner.js';
 import type { DatabaseDriver, PoolStats, SqlResult, SqlSession } from './database.driver.js';
 import { DatabaseMetrics } from './database.metrics.js';
 import { DatabasePolicy } from './database.policy.js';
@@ -11,12 +12,6 @@ import { PgDriver } from './pg.driver.js';
 import { PgliteDriver } from './pglite.driver.js';
 import { SchemaStartup } from './schema.startup.js';
 import { schemaStartupBounds } from './schema.startup-bounds.js';
-
-/**
- * A statement its caller cancelled after it had run this long makes the policy ask the server
- * whether it still answers (DatabasePolicy.suspect): statements here take milliseconds.
- */
-const SUSPECT_AFTER_MS = 500;
 
 export interface QueryOptions {
   signal?: AbortSignal;
@@ -31,9 +26,9 @@ export interface QueryOptions {
  * AbortSignal (deadline or disconnect → the statement is cancelled on the server, and its
  * connection destroyed if the server has not acted on that DB_HEALTH_TIMEOUT_MS later), waits for
  * a connection no longer than the request's remaining deadline allows, and passes the
- * database breaker first (open → fast 503 DB_CIRCUIT_OPEN); outside a request (start-up)
- * nothing aborts it. Opens the driver and applies migrations before the app starts listening
- * (or, with the server away, in the background: schema.startup.ts).
+ * database breaker first (open → fast 503 DB_CIRCUIT_OPEN): database.call-runner.ts. Outside a
+ * request (start-up) nothing aborts it. Opens the driver and applies migrations before the app
+ * starts listening (or, with the server away, in the background: schema.startup.ts).
  */
 @Injectable()
 export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
@@ -43,6 +38,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   private migrationsStopped = false;
   private readonly metrics: DatabaseMetrics;
   private readonly policy: DatabasePolicy;
+  private readonly calls: DatabaseCallRunner;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -58,6 +54,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
       probe: () => this.opened().probe(config.DB_HEALTH_TIMEOUT_MS),
       rejectWaiting: (error) => this.driver?.rejectWaiting(error),
     });
+    this.calls = new DatabaseCallRunner(config, this.policy, this.metrics);
   }
 
   /** Breaker state: `open` while the database is not answering and calls are refused. */
@@ -162,36 +159,8 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     const driver = this.opened();
     // Before the breaker: a schema not applied yet is not a call that failed.
     this.schema?.check();
-    const waitStarted = performance.now();
-    try {
-      this.policy.admit();
-      const result = await driver.run(
-        (session) => {
-          this.metrics.acquired(operation, performance.now() - waitStarted);
-          return fn(session);
-        },
-        {
-          signal,
-          acquireTimeoutMs: this.config.DB_POOL_ACQUIRE_TIMEOUT_MS,
-          deadline,
-          // Not DB_QUERY_TIMEOUT_MS: a frozen server held the slot that long (pg.abort.ts).
-          cancelGraceMs: this.config.DB_HEALTH_TIMEOUT_MS,
-          onCancelled: this.cancelledAfter,
-          onCancelIgnored: this.policy.cancelIgnored,
-        },
-      );
-      this.policy.succeeded();
-      return result;
-    } catch (error) {
-      this.policy.failed(error);
-      throw error;
-    }
+    return this.calls.run(driver, { operation, signal, deadline }, fn);
   }
-
-  /** A statement its caller cancelled after a long run: is the server still answering? */
-  private readonly cancelledAfter = (runningMs: number): void => {
-    if (runningMs >= SUSPECT_AFTER_MS) this.policy.suspect();
-  };
 
   private requestDeadline(): number | undefined {
     return this.context.current()?.deadline;
