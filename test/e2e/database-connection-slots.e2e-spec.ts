@@ -4,7 +4,7 @@
  * connect as the server down opened the breaker, and the pool's working connection then sat
  * idle behind 503 DB_CIRCUIT_OPEN; its probe, on a connection of its own, was refused as well,
  * so it stayed open until a slot freed. Now neither counts, and a request whose connect was
- * refused waits for one of the connections the pool has (pg.driver.ts): before, about a third of
+ * refused waits for one of the connections the pool has (pg.checkout.ts): before, about a third of
  * them answered 503 DB_UNAVAILABLE with that connection free a millisecond later.
  */
 import pg from 'pg';

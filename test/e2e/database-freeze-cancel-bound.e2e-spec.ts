@@ -16,7 +16,7 @@ import type { ThrowawayPostgres } from '../support/throwaway-postgres.js';
 
 const POOL = 4;
 const STATEMENTS = 3;
-/** Under 0.5 s: no suspicion probe (database.service.ts), so only the statements count. */
+/** Under 0.5 s: no suspicion probe (database.call-runner.ts), so only the statements count. */
 const DEADLINE_MS = 400;
 const QUERY_TIMEOUT_MS = 1_500;
 const GRACE_MS = 3_000;
