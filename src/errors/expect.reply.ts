@@ -18,6 +18,22 @@ type Counts = Pick<FastifyInstance, 'problemCounts'> | void;
 export const NO_EXPECTATION = /^[\t ,]*$/;
 
 /**
+ * An `Expect` field whose every element is `100-continue` (any case, spaces around it, empty
+ * elements ignored as above): the one expectation RFC 9110 §10.1.1 defines. Node sends a request
+ * to 'checkContinue' when `100-continue` appears anywhere in the field (lib/_http_server.js,
+ * `/(?:^|\W)100-continue(?:$|\W)/i`), so `100-continue, foo` and `x-100-continue` were taken
+ * for it and served, where `foo` alone is 417. The probe thread gets it as workerData.
+ */
+export const ONLY_CONTINUE = /^[\t ,]*100-continue[\t ]*(?:,[\t ]*(?:100-continue[\t ]*)?)*$/i;
+
+/** The answer to an expectation other than 100-continue (RFC 9110 §10.1.1: 417). */
+const UNMET_EXPECTATION: RawAnswer = {
+  status: 417,
+  code: 'EXPECTATION_FAILED',
+  detail: 'Only Expect: 100-continue is supported.',
+};
+
+/**
  * Node's 'checkExpectation': a request whose `Expect` is not `100-continue` (RFC 9110 §10.1.1:
  * 417). Node's own answer is an empty 417; this one is problem+json like every other refusal, and
  * closes the connection, since the client may send the body it meant to hold back. A field that
@@ -34,11 +50,7 @@ export function answerUnmetExpectation(
       server.emit('request', req, res);
       return;
     }
-    answerBeforeBody(app, req, res, {
-      status: 417,
-      code: 'EXPECTATION_FAILED',
-      detail: 'Only Expect: 100-continue is supported.',
-    });
+    answerBeforeBody(app, req, res, UNMET_EXPECTATION);
   };
 }
 
@@ -49,7 +61,8 @@ export function answerUnmetExpectation(
  * a Content-Length over `bodyLimit` is answered 413 here, before any of the body; every other
  * request goes on to `server`'s request listener (on the public port, admission's) and gets its
  * 100 when the body is first read (continueWhenRead). A chunked body's size is unknown until
- * read: the limit applies as it arrives.
+ * read: the limit applies as it arrives. A field that names another expectation beside
+ * 100-continue (ONLY_CONTINUE) is 417 first, as that expectation alone would be.
  */
 export function continueUnlessTooLarge(
   app: Counts,
@@ -57,6 +70,10 @@ export function continueUnlessTooLarge(
   bodyLimit: number,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    if (!ONLY_CONTINUE.test(req.headers.expect ?? '')) {
+      answerBeforeBody(app, req, res, UNMET_EXPECTATION);
+      return;
+    }
     if (Number(req.headers['content-length']) > bodyLimit) {
       answerBeforeBody(app, req, res, {
         status: 413,

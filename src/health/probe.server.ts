@@ -6,7 +6,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { listenAs } from '../config/listen.error.js';
 import { CLIENT_ERROR_ANSWERS } from '../errors/client-error.reply.js';
-import { NO_EXPECTATION } from '../errors/expect.reply.js';
+import { NO_EXPECTATION, ONLY_CONTINUE } from '../errors/expect.reply.js';
 import { buildProblem, classifyError } from '../errors/problem.js';
 import { LONGEST_METHOD_SHOWN, METHOD_TOKEN } from '../errors/unknown-method.js';
 import { REQUEST_ID } from '../request-context/request-id.js';
@@ -52,6 +52,7 @@ export function probeWorkerData(
     validHost: VALID_HOST,
     absoluteForm: ABSOLUTE_FORM,
     noExpectation: NO_EXPECTATION,
+    onlyContinue: ONLY_CONTINUE,
     methodToken: METHOD_TOKEN,
     longestMethodShown: LONGEST_METHOD_SHOWN,
     // The versions llhttp passes; it refuses the rest (clientErrors).

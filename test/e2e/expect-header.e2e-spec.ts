@@ -8,8 +8,8 @@ const pathOn = (which: Port) => (which === 'admin' ? '/metrics' : '/healthz');
 
 /**
  * What each listener makes of `Expect` (RFC 9110 §10.1.1): 100-continue, whatever its case or
- * spacing, is the one expectation; a field with no expectation in it asks nothing; any other is
- * 417 (probe-port-framing.e2e-spec.ts). The probe port takes no body, so it never asks for one.
+ * spacing, is the one expectation; a field with no expectation in it asks nothing; any other, alone
+ * or beside 100-continue, is 417 (probe-port-framing.e2e-spec.ts). The probe port takes no body, so it never asks for one.
  */
 describe('Expect on every port', () => {
   let t: TestApp;
@@ -58,7 +58,8 @@ describe('Expect on every port', () => {
   it.each(PORTS)(
     '%s port: 100-continue in any case or spacing → 100, then the answer',
     async (which) => {
-      for (const value of ['100-CONTINUE', '100-Continue', '\t100-continue  ']) {
+      // An empty element beside it is none (§5.6.1): still the one expectation.
+      for (const value of ['100-CONTINUE', '100-Continue', '\t100-continue  ', '100-continue, ']) {
         const { text } = await rawExchange(
           ports[which],
           `GET ${pathOn(which)} HTTP/1.1\r\nHost: a\r\nExpect: ${value}\r\n\r\n`,
@@ -87,6 +88,43 @@ describe('Expect on every port', () => {
       expect({ statuses: statusesOf(text), closed }).toEqual({ statuses: [status], closed: true });
     },
   );
+
+  // Node took the field for 100-continue wherever the token appeared in it (beside another
+  // expectation, or inside one: `x-100-continue`): a 100 and the answer, where `foo` alone is 417.
+  // Two Expect lines are one list (RFC 9110 §5.3).
+  it.each(PORTS)(
+    '%s port: another expectation beside 100-continue → 417 as it is alone: no 100, closed',
+    async (which) => {
+      for (const field of [
+        'Expect: 100-continue, foo',
+        'Expect: foo, 100-continue',
+        'Expect: 100-continue;x=1',
+        'Expect: x-100-continue',
+        'Expect: 100-continue\r\nExpect: foo',
+      ]) {
+        const { text, closed } = await rawExchange(
+          ports[which],
+          `GET ${pathOn(which)} HTTP/1.1\r\nHost: a\r\n${field}\r\n\r\n`,
+        );
+        expect({ field, statuses: statusesOf(text), closed }).toEqual({
+          field,
+          statuses: [417],
+          closed: true,
+        });
+        expect(text).toContain('"code":"EXPECTATION_FAILED"');
+      }
+    },
+  );
+
+  it('public port: 100-continue beside another expectation, a body announced → 417 unread', async () => {
+    const res = await rawRequest(
+      ports.public,
+      'POST /api/items HTTP/1.1\r\nHost: a\r\ncontent-type: application/json\r\n' +
+        'content-length: 2\r\nExpect: 100-continue, foo\r\n\r\n',
+    );
+    expectProblem(res, 417, 'EXPECTATION_FAILED');
+    expect(res.closed).toBe(true);
+  });
 
   it.each(PORTS)('%s port: an expectation other than 100-continue is still 417', async (which) => {
     const res = await rawRequest(
