@@ -20,13 +20,17 @@ function originForm(url) {
 }
 
 // The public port's refusals of a target (protocol/request-target.ts): a fragment, a target
-// that is neither a path nor a URL ('*hello'; '*' alone is answered before), or userinfo in an
+// that is neither a path nor a URL ('*hello'; '*' alone is answered before), a URL of a scheme
+// other than http or https ('ftp://x/healthz' was served as /healthz), or userinfo in an
 // absolute-form target.
 function targetProblem(url) {
   if (url.includes('#')) return 'A request target carries no fragment (a part from #).';
   if (url.startsWith('/')) return undefined;
   if (!absoluteForm.test(url)) {
     return 'A request target is a path (/hello) or a URL (http://host/hello); * is for OPTIONS.';
+  }
+  if (!httpScheme.test(url)) {
+    return 'A request target URL is http:// or https://; no other scheme is served here.';
   }
   const scheme = url.indexOf('://');
   const rest = url.slice(scheme + 3);

@@ -11,7 +11,7 @@ import { buildProblem, classifyError } from '../errors/problem.js';
 import { LONGEST_METHOD_SHOWN, METHOD_TOKEN } from '../errors/unknown-method.js';
 import { REQUEST_ID } from '../request-context/request-id.js';
 import { VALID_HOST } from '../protocol/host-header.check.js';
-import { ABSOLUTE_FORM } from '../protocol/request-target.js';
+import { ABSOLUTE_FORM, HTTP_SCHEME } from '../protocol/request-target.js';
 import { httpVersionDetail } from '../protocol/protocol.errors.js';
 import { LIVENESS_PATH, PROBE_PATHS, STARTUP_PATH } from './health.paths.js';
 import { PROBE_WORKER_SOURCE } from './probe.worker.js';
@@ -51,6 +51,7 @@ export function probeWorkerData(
     requestIdPattern: REQUEST_ID,
     validHost: VALID_HOST,
     absoluteForm: ABSOLUTE_FORM,
+    httpScheme: HTTP_SCHEME,
     noExpectation: NO_EXPECTATION,
     onlyContinue: ONLY_CONTINUE,
     methodToken: METHOD_TOKEN,

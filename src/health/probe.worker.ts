@@ -31,7 +31,7 @@ const http = require('node:http');
 // probePaths: the main thread's PROBE_PATHS (health/health.paths.ts), the one list of them.
 const { port, host, heartbeat, stallMs, answerWithinMs, staleMs, clientErrors, requestIdPattern,
   validHost, versionDetails, probePaths, livenessPath, methodToken, longestMethodShown,
-  absoluteForm, noExpectation, onlyContinue } = workerData;
+  absoluteForm, httpScheme, noExpectation, onlyContinue } = workerData;
 let livenessFailure = workerData.livenessFailure;
 const beat = new Float64Array(heartbeat);
 const pending = new Map();

@@ -7,6 +7,7 @@ import { sendProblem } from '../errors/problem.reply.js';
 import { requestIdFrom } from '../request-context/request-id.js';
 import { trustProxyOption } from './proxy-trust.js';
 import { socketTimeoutOptions } from '../protocol/socket-timeouts.js';
+import { withEmptyPathAsSlash } from '../protocol/request-target.js';
 
 /** The options Fastify hands its serverFactory, defaults resolved (fastify.js). */
 interface FactoryOptions {
@@ -45,6 +46,9 @@ export function publicServerOptions(
     // the field. The request line is bounded anyway: Node refuses one over 16 KiB with the
     // headers (431).
     routerOptions: { maxParamLength: 8_192 },
+    // `GET http://host?q` is `/` with its query, as RFC 9110 reads an empty path; Nest's adapter
+    // answered it 404 when the query held a `/` (protocol/request-target.ts).
+    rewriteUrl: (req) => withEmptyPathAsSlash(req.url ?? '/'),
     // Must outlive the load balancer's idle timeout, or it reuses a socket we just closed (502s).
     keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),

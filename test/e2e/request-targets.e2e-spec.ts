@@ -6,8 +6,9 @@ type Port = 'public' | 'admin' | 'probe';
 
 /**
  * What each listener makes of a request target that is not a plain path: the absolute-form is
- * served from its path (RFC 9112 §3.2.2) and never sends the client to the host it names;
- * userinfo and a fragment, which no request target carries, are refused.
+ * served from its path (RFC 9112 §3.2.2), `/` when it has none, and never sends the client to the
+ * host it names; a URL of a scheme other than http or https, userinfo and a fragment, which no
+ * request target here carries, are refused.
  */
 describe('request targets on every port', () => {
   let t: TestApp;
@@ -52,6 +53,54 @@ describe('request targets on every port', () => {
       const res = await send(which, `http://evil.example${path}`);
       expect(res.headers.location).toBeUndefined();
       expectProblem(res, 404, 'NOT_FOUND');
+    },
+  );
+
+  // RFC 9112 §3.2.2: the absolute-form is the whole absolute-URI, whose path may be empty and
+  // whose query may hold a `/`; RFC 9110 §4.2.3 reads an empty path as `/`. On the public port
+  // Nest's adapter took the `/` after the `?` for the path's start: 404 "Cannot GET", `instance`
+  // cut to `http://x`, where `/` answered with its home page.
+  it.each(['public', 'admin', 'probe'] as const)(
+    '%s port: an absolute-form target with an empty path is `/` with its query',
+    async (which) => {
+      for (const query of ['a/hello', 'a/healthz', 'x=1']) {
+        const absolute = await send(which, `http://x?${query}`);
+        const origin = await send(which, `/?${query}`);
+        expect({ query, status: absolute.status, type: absolute.headers['content-type'] }).toEqual({
+          query,
+          status: origin.status,
+          type: origin.headers['content-type'],
+        });
+        if (origin.status >= 400) {
+          const { code, instance } = JSON.parse(absolute.body) as Record<string, string>;
+          expect({ code, instance }).toEqual({ code: JSON.parse(origin.body).code, instance: '/' });
+        }
+      }
+      // What `/` answers on each port: the home page, the status page, no probe.
+      expect((await send(which, 'http://x?a/hello')).status).toBe(which === 'probe' ? 404 : 200);
+    },
+  );
+
+  // Only http and https name an origin server's resources (RFC 9110 §4.2): a URL of another
+  // scheme matched no route (404, whatever the method) on the public and admin ports, and was
+  // served from its path on the probe port.
+  it.each(['public', 'admin', 'probe'] as const)(
+    '%s port: an absolute-form target of another scheme → 400 BAD_REQUEST, whatever the method',
+    async (which) => {
+      const path = which === 'admin' ? '/metrics' : '/healthz';
+      for (const target of [`ftp://x${path}`, `FILE://x${path}`, `ws://x${path}`]) {
+        for (const method of ['GET', 'POST', 'DELETE']) {
+          const res = await rawRequest(
+            ports[which],
+            `${method} ${target} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n`,
+          );
+          expect({ target, method, status: res.status }).toEqual({ target, method, status: 400 });
+          const body = expectProblem(res, 400, 'BAD_REQUEST');
+          expect(body.detail).toContain('http:// or https://');
+        }
+      }
+      // The scheme is case-insensitive (RFC 3986 §3.1): HTTPS:// is one of the two.
+      expect((await send(which, `HTTPS://x${path}`)).status).toBe(200);
     },
   );
 
