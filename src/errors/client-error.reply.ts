@@ -4,7 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import { logger } from '../logging/logger.js';
 import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { newRequestId } from '../request-context/request-id.js';
-import { methodNotImplementedDetail, unknownMethod, type ParserError } from './unknown-method.js';
+import {
+  methodNotImplementedDetail,
+  RefusedMethodReader,
+  type MethodReading,
+  type ParserError,
+} from './unknown-method.js';
 
 const log = logger.child({ module: 'errors' });
 
@@ -73,18 +78,20 @@ type Counts = Pick<FastifyInstance, 'problemCounts'> | void;
  * instance, whose problem counts (the status page's errors by code) it records into.
  */
 export function answerClientError(this: Counts, error: ClientError, socket: Socket): void {
-  // A reset peer reads nothing (Node's docs for the 'clientError' event).
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  // A reset peer reads nothing (Node's docs for the 'clientError' event). The parser may report
+  // the same socket again (more bytes, the timeout sweep): answer once.
+  if (error.code === 'ECONNRESET' || socket.destroyed || answered.has(socket)) return;
+  const method = refusedMethods.read(error, socket);
+  // Its end comes in a later packet, which the parser reports here again (unknown-method.ts).
+  if (method?.kind === 'unfinished') return;
   const answer = CLIENT_ERROR_ANSWERS.get(`${error.code}: ${error.reason}`) ??
     CLIENT_ERROR_ANSWERS.get(error.code ?? '') ??
-    methodNotImplemented(error) ?? {
+    refusedMethodAnswer(method) ?? {
       status: 400,
       code: 'BAD_REQUEST',
       // llhttp's reason ("Invalid header value char") names the fault and carries no request data.
       detail: `The request could not be parsed${error.reason ? `: ${error.reason}` : ''}.`,
     };
-  // The parser may report the same socket again (more bytes, the timeout sweep): answer once.
-  if (answered.has(socket)) return;
   answered.add(socket);
   this?.problemCounts?.record(answer.code);
   // A pipelined request read before the bad bytes may still be answering. Its answer goes out
@@ -96,19 +103,23 @@ export function answerClientError(this: Counts, error: ClientError, socket: Sock
   });
 }
 
-/** 501 for a method no route here can have (unknown-method.ts); the probe thread answers alike. */
-function methodNotImplemented(error: ClientError): RawAnswer | undefined {
-  const method = unknownMethod(error);
-  if (method === undefined) return undefined;
+/**
+ * 501 for a method no route here can have, 431 for one past the header limit (unknown-method.ts);
+ * undefined (400) for bytes that are no method. The probe thread answers alike.
+ */
+function refusedMethodAnswer(reading: MethodReading | undefined): RawAnswer | undefined {
+  if (reading?.kind === 'too-long') return CLIENT_ERROR_ANSWERS.get('HPE_HEADER_OVERFLOW');
+  if (reading?.kind !== 'method') return undefined;
   return {
     status: 501,
     code: 'METHOD_NOT_IMPLEMENTED',
-    detail: methodNotImplementedDetail(method),
+    detail: methodNotImplementedDetail(reading.method, reading.partial),
   };
 }
 
 type HttpSocket = Socket & { _httpMessage?: ServerResponse | null };
 const answered = new WeakSet<Socket>();
+const refusedMethods = new RefusedMethodReader();
 
 /**
  * Runs `then` once no earlier, completely read request's response is in flight on `socket`

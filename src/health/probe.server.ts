@@ -8,7 +8,7 @@ import { listenAs } from '../config/listen.error.js';
 import { CLIENT_ERROR_ANSWERS } from '../errors/client-error.reply.js';
 import { NO_EXPECTATION, ONLY_CONTINUE } from '../errors/expect.reply.js';
 import { buildProblem, classifyError } from '../errors/problem.js';
-import { LONGEST_METHOD_SHOWN, METHOD_TOKEN } from '../errors/unknown-method.js';
+import { LONGEST_METHOD_SHOWN, TOKEN_START } from '../errors/unknown-method.js';
 import { REQUEST_ID } from '../request-context/request-id.js';
 import { VALID_HOST } from '../protocol/host-header.check.js';
 import { ABSOLUTE_FORM, HTTP_SCHEME } from '../protocol/request-target.js';
@@ -54,7 +54,7 @@ export function probeWorkerData(
     httpScheme: HTTP_SCHEME,
     noExpectation: NO_EXPECTATION,
     onlyContinue: ONLY_CONTINUE,
-    methodToken: METHOD_TOKEN,
+    tokenStart: TOKEN_START,
     longestMethodShown: LONGEST_METHOD_SHOWN,
     // The versions llhttp passes; it refuses the rest (clientErrors).
     versionDetails: new Map(['0.9', '2.0'].map((v) => [v, httpVersionDetail(v)])),

@@ -30,7 +30,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
 // probePaths: the main thread's PROBE_PATHS (health/health.paths.ts), the one list of them.
 const { port, host, heartbeat, stallMs, answerWithinMs, staleMs, clientErrors, requestIdPattern,
-  validHost, versionDetails, probePaths, livenessPath, methodToken, longestMethodShown,
+  validHost, versionDetails, probePaths, livenessPath, tokenStart, longestMethodShown,
   absoluteForm, httpScheme, noExpectation, onlyContinue } = workerData;
 let livenessFailure = workerData.livenessFailure;
 const beat = new Float64Array(heartbeat);

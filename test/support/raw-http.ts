@@ -18,8 +18,8 @@ interface Parsed extends Omit<RawResponse, 'closed'> {
  * An HTTP client would normalise a malformed request away (duplicate Host, obs-fold, both
  * Content-Length and Transfer-Encoding); this does not. Resolves when the answer's body is
  * complete and the server has either closed the socket or kept it open for `lingerMs`; an answer
- * to HEAD has no body (`head: true`). `later` is sent `afterMs` after the request (a body that
- * arrives in a later packet than its headers).
+ * to HEAD has no body (`head: true`). `later` is sent `afterMs` after the request, or once `after`
+ * resolves (a body that arrives in a later packet than its headers).
  */
 export function rawRequest(
   port: number,
@@ -28,7 +28,11 @@ export function rawRequest(
     lingerMs = 300,
     head = false,
     later,
-  }: { lingerMs?: number; head?: boolean; later?: { afterMs: number; data: string | Buffer } } = {},
+  }: {
+    lingerMs?: number;
+    head?: boolean;
+    later?: { data: string | Buffer } & ({ afterMs: number } | { after: Promise<unknown> });
+  } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
@@ -55,7 +59,11 @@ export function rawRequest(
     // A reset after the answer was read still counts as a close.
     socket.on('error', () => finish(true));
     socket.write(request);
-    if (later) setTimeout(() => socket.write(later.data), later.afterMs);
+    if (later) {
+      const send = () => void (settled || socket.write(later.data));
+      if ('after' in later) void later.after.then(send);
+      else setTimeout(send, later.afterMs);
+    }
   });
 }
 
