@@ -28,6 +28,7 @@ import { DeferredSerializers } from './protocol/deferred.serializers.js';
 import { countSocketTimeouts } from './protocol/socket-timeouts.js';
 import { registerBodylessRouteCheck } from './protocol/bodyless-route.check.js';
 import { registerJsonBodyParser } from './protocol/json.body-parser.js';
+import { registerLingeringClose } from './protocol/lingering-close.js';
 import { registerProtocolChecks, registerRouteChecks } from './protocol/protocol.hook.js';
 import { InFlightRegistry } from './request-context/in-flight.registry.js';
 import { RateLimitFailOpen } from './redis/rate-limit.fail-open.js';
@@ -109,6 +110,7 @@ export async function startApp(
   const limits = rateLimitOptions(config, app.get(RedisService).client, app.get(RedisNames));
   registerProtocolChecks(fastify, limits ? 'later' : 'here');
   registerJsonBodyParser(fastify);
+  registerLingeringClose(fastify);
   registerBodylessRouteCheck(fastify);
   await registerRateLimit(fastify, limits, app.get(RateLimitFailOpen));
   // After the limiter: a limited client's 404s and 405s are refused 429 too.

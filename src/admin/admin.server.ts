@@ -12,6 +12,7 @@ import { DeferredSerializers } from '../protocol/deferred.serializers.js';
 import { socketTimeoutOptions } from '../protocol/socket-timeouts.js';
 import { registerBodylessRouteCheck } from '../protocol/bodyless-route.check.js';
 import { registerJsonBodyParser } from '../protocol/json.body-parser.js';
+import { registerLingeringClose } from '../protocol/lingering-close.js';
 import { registerProtocolChecks } from '../protocol/protocol.hook.js';
 import { requestIdFrom } from '../request-context/request-id.js';
 import { AdminGuard } from './admin.guard.js';
@@ -82,6 +83,7 @@ export class AdminServer implements OnApplicationShutdown {
     // Content-Type): Fastify's own parser took `charset=latin1` here, where the public port
     // answers 415.
     registerJsonBodyParser(this.routes);
+    registerLingeringClose(this.routes);
     registerBodylessRouteCheck(this.routes);
     this.routes.setErrorHandler((error, request, reply) => sendProblem(reply, request, error));
     this.routes.setNotFoundHandler((request, reply) =>

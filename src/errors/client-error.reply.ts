@@ -104,6 +104,15 @@ export function answerClientError(this: Counts, error: ClientError, socket: Sock
 }
 
 /**
+ * Counts `socket` as answered: the parser's errors on it from now on get no answer, count or
+ * close of their own. For a connection whose last answer went out before its request's body
+ * ended (protocol/lingering-close.ts): the client ending that body early is no new fault.
+ */
+export function leaveUnanswered(socket: Socket): void {
+  answered.add(socket);
+}
+
+/**
  * 501 for a method no route here can have, 431 for one past the header limit (unknown-method.ts);
  * undefined (400) for bytes that are no method. The probe thread answers alike.
  */

@@ -1,0 +1,151 @@
+import type { Server } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LINGER_BYTES } from '../../src/protocol/lingering-close.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/** One 64 KiB chunk of a chunked body. */
+const CHUNK = (() => {
+  const data = Buffer.alloc(64 * 1024, 'a');
+  return Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')]);
+})();
+
+interface Upload {
+  /** Everything the client read. */
+  text: string;
+  /** The error its socket met, if any (EPIPE, ECONNRESET: the server reset the connection). */
+  error?: string;
+}
+
+/**
+ * A client that sends its headers, waits, then uploads `bytes` of chunked body as fast as its
+ * socket takes them, and reads only once it has sent them all, as a client that writes its whole
+ * request before reading its answer does.
+ */
+function uploadThenRead(port: number, head: string, bytes: number): Promise<Upload> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const upload: Upload = { text: '' };
+    socket.on('error', (error: NodeJS.ErrnoException) => (upload.error ??= error.code));
+    socket.on('close', () => resolve(upload));
+    socket.write(head);
+    void (async () => {
+      await sleep(50);
+      for (let sent = 0; sent < bytes && !socket.destroyed; sent += CHUNK.length) {
+        if (!socket.write(CHUNK)) await waitForDrain(socket);
+      }
+      if (socket.destroyed) return;
+      socket.on('data', (chunk: Buffer) => (upload.text += chunk.toString('latin1')));
+      socket.end('0\r\n\r\n');
+    })();
+  });
+}
+
+const waitForDrain = (socket: Socket) =>
+  new Promise<void>((resolve) => {
+    socket.once('drain', resolve);
+    socket.once('close', resolve);
+  });
+
+/** The answer's status, headers and body, and whether the body is all there. */
+function answerOf(text: string) {
+  const end = text.indexOf('\r\n\r\n');
+  const [statusLine = '', ...lines] = text.slice(0, Math.max(end, 0)).split('\r\n');
+  const headers = Object.fromEntries(
+    lines.map((line) => {
+      const colon = line.indexOf(':');
+      return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
+    }),
+  );
+  const body = text.slice(end + 4);
+  return {
+    status: Number(statusLine.split(' ')[1]),
+    connection: headers.connection,
+    complete: end !== -1 && Buffer.byteLength(body) === Number(headers['content-length']),
+    code: end !== -1 && body.startsWith('{') ? (JSON.parse(body) as { code: string }).code : '',
+  };
+}
+
+/**
+ * A body refused before its end (415 at its first chunk, 413 past the limit) is answered with
+ * `Connection: close`, and Node closed the socket as soon as the answer was written, the upload
+ * still arriving: a close with unread bytes is a TCP reset, and a client still writing met it
+ * (EPIPE) and never read its answer. The connection now lingers (protocol/lingering-close.ts):
+ * the answer, a FIN, and what still arrives is read and thrown away, within bounds.
+ */
+describe('a refused upload: the client reads its answer, not a reset', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // A small body limit for the 413; a long deadline, so what closes a lingering connection is
+    // the linger's own bound, not the request deadline's 408.
+    t = await startTestApp({ HTTP_BODY_LIMIT_BYTES: '1024', REQUEST_TIMEOUT_MS: '30000' });
+  });
+  afterAll(() => t.close());
+
+  const head = (line: string, type: string) =>
+    `${line} HTTP/1.1\r\nHost: a\r\nContent-Type: ${type}\r\nTransfer-Encoding: chunked\r\n\r\n`;
+
+  // The admin guard refuses a type other than JSON before the body is read (admin.guard.ts), the
+  // connection kept: Node reads the rest of the body away, and the client had its 415 before.
+  it.each([
+    ['public', 'POST /api/items', 'text/plain', 415, 'UNSUPPORTED_MEDIA_TYPE', 'close'],
+    ['public', 'POST /api/items', 'application/json', 413, 'PAYLOAD_TOO_LARGE', 'close'],
+    ['admin', 'PUT /chaos', 'application/json', 413, 'PAYLOAD_TOO_LARGE', 'close'],
+    ['admin', 'PUT /chaos', 'text/plain', 415, 'UNSUPPORTED_MEDIA_TYPE', 'keep-alive'],
+  ] as const)(
+    '%s port: %s (%s), a large chunked body streamed after the headers → the whole %d is read',
+    async (which, line, type, status, code, connection) => {
+      const upload = await uploadThenRead(t.ports[which], head(line, type), LINGER_BYTES / 2);
+      expect({ error: upload.error, ...answerOf(upload.text) }).toEqual({
+        error: undefined,
+        status,
+        connection,
+        complete: true,
+        code,
+      });
+    },
+  );
+
+  // Bounded: a client that never stops sending holds the socket LINGER_MS past its answer, and
+  // costs no more than LINGER_BYTES read. The deadline (30 s here) would close it otherwise.
+  it('a client that keeps trickling its body after the 415 is closed by the linger bound', async () => {
+    const socket = connect(t.ports.public, '127.0.0.1');
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.on('error', () => undefined);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write(head('POST /api/items', 'text/plain'));
+    const trickle = setInterval(() => socket.writable && socket.write('1\r\na\r\n'), 20);
+    try {
+      await closed;
+    } finally {
+      clearInterval(trickle);
+    }
+    expect(answerOf(text)).toMatchObject({ status: 415, complete: true });
+  });
+
+  it('a client that streams without end is closed once LINGER_BYTES more are read', async () => {
+    const server = t.app.getHttpServer() as Server;
+    const serverSide = new Promise<Socket>((resolve) => server.once('connection', resolve));
+    const socket = connect(t.ports.public, '127.0.0.1');
+    socket.on('error', () => undefined);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write(head('POST /api/items', 'text/plain'));
+    void (async () => {
+      while (!socket.destroyed) if (!socket.write(CHUNK)) await waitForDrain(socket);
+    })();
+    const read = await serverSide.then(
+      (s) => new Promise<number>((resolve) => s.once('close', () => resolve(s.bytesRead))),
+    );
+    await closed;
+    // One read past the bound at most (a read is at most 64 KiB); the first chunk before it.
+    expect(read).toBeGreaterThan(LINGER_BYTES);
+    expect(read).toBeLessThan(LINGER_BYTES + 4 * CHUNK.length);
+  });
+
+  it('both listeners keep serving', async () => {
+    expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${t.adminUrl}/metrics`)).status).toBe(200);
+  });
+});
