@@ -53,7 +53,7 @@ export class AdminServer implements OnApplicationShutdown {
       forceCloseConnections: true,
       frameworkErrors: (error, request, reply) => sendProblem(reply, request, error),
       // Same error shape as the public port for requests Node's parser rejects, and for a missing
-      // Host (see protocol.hook.ts).
+      // Host (see protocol/protocol.checks.ts).
       clientErrorHandler: answerClientError,
       // The public port's header and request timeouts: a slow client closed, not kept.
       requestTimeout: timeouts.requestTimeout,

@@ -42,7 +42,7 @@ export const CLIENT_ERROR_ANSWERS: ReadonlyMap<string, RawAnswer> = new Map<stri
     { status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'The chunk extensions are too large.' },
   ],
   // A well-formed version llhttp does not know (`HTTP/1.2`, `HTTP/3.0`): the 505 the protocol
-  // hook gives the two it passes (protocol/protocol.hook.ts), so no version is refused 400. Keyed
+  // hook gives the two it passes (protocol/protocol.checks.ts): no version is refused 400. Keyed
   // by llhttp's reason too: the same code also means a malformed line (`HTTP/1.1` ended by a bare
   // LF, `HTTP/2` without its minor digit), which stays a 400.
   [

@@ -53,7 +53,7 @@ function targetPath(url) {
 }
 
 // A probe path with a slash added ('/healthz/'): the target without it, query kept, as the public
-// port's redirect (protocol/protocol.hook.ts, 308) has it; else undefined. The kubelet follows a
+// port's redirect (protocol/unrouted.reply.ts, 308) has it; else undefined. The kubelet follows a
 // redirect to the same host (Kubernetes' pkg/probe/http), so a probe set to '/healthz/' checks
 // '/healthz' on either port, where the 404 this port gave failed it on this port only. Path and
 // query only, from the origin-form: an absolute-form target's authority is the client's word,
@@ -145,7 +145,7 @@ function refusedMethodAnswer(reading) {
     : shown + ' is not implemented here' + hint + '.' };
 }
 
-// The other ports' framing rules (protocol/protocol.hook.ts, host-header.check.ts, whose Host
+// The other ports' framing rules (protocol/protocol.checks.ts, host-header.check.ts, whose Host
 // pattern comes in workerData): a Host absent on HTTP/1.1, repeated or malformed, and a
 // Transfer-Encoding other than chunked, are 400 and close the connection.
 function framingProblem(req) {

@@ -93,11 +93,11 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
   const target = (req.url || '').split('?')[0];
   const path = targetPath(req.url || '');
   res.requestId = requestIdOf(req);
-  // As on the other ports (protocol/protocol.hook.ts): Node parses nothing after an Upgrade
+  // As on the other ports (protocol/protocol.checks.ts): Node parses nothing after an Upgrade
   // request, so its connection closes once answered rather than leave a pipelined one unheard.
   if (req.headers.upgrade !== undefined) res.setHeader('connection', 'close');
   // HTTP/2.0 and a version-less line (0.9) pass llhttp: 505 as on the other ports
-  // (protocol/protocol.hook.ts).
+  // (protocol/protocol.checks.ts).
   if (req.httpVersion !== '1.1' && req.httpVersion !== '1.0') {
     const detail = versionDetails.get(req.httpVersion) ||
       clientErrors.get('HPE_INVALID_VERSION: Invalid HTTP version').detail;
@@ -109,7 +109,7 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
     return send(res, 400, problem(400, 'BAD_REQUEST', framing, target, res.requestId),
       { connection: 'close' });
   }
-  // The * target, as on the other ports (protocol/protocol.hook.ts, answerAsterisk).
+  // The * target, as on the other ports (protocol/protocol.checks.ts, answerAsterisk).
   if (req.url === '*') {
     if (req.method === 'OPTIONS') {
       res.writeHead(204, { 'x-request-id': res.requestId });

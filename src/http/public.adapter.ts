@@ -1,6 +1,6 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
-import { protocolChecks } from '../protocol/protocol.hook.js';
+import { protocolChecks } from '../protocol/protocol.checks.js';
 
 type NotFoundHandler = (request: FastifyRequest, reply: FastifyReply) => unknown;
 
@@ -19,7 +19,7 @@ type NotFoundHandler = (request: FastifyRequest, reply: FastifyReply) => unknown
  * 2. the protocol checks answer first (a `GET *` was 404 "Cannot GET *" where every other
  *    method, and GET on the other ports, is 400, and its version, Host and framing went
  *    unchecked); what they pass gets Nest's 404 as before.
- * Nothing else reaches that handler without its state (protocol.hook.ts answers every unrouted
+ * Nothing else reaches that handler without its state (unrouted.reply.ts answers every unrouted
  * request), so the common request pays nothing. Nest's hook cannot be left out instead: it is
  * added in the adapter's constructor, and the test it calls is private to the adapter.
  */

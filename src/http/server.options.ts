@@ -69,7 +69,7 @@ export function publicServerOptions(
     clientErrorHandler: answerClientError,
     // Header, body and idle timeouts that close sockets (protocol/socket-timeouts.ts).
     requestTimeout: timeouts.requestTimeout,
-    // A missing Host is answered by protocol.hook.ts in problem+json; Node's own check would
+    // A missing Host is answered by protocol.checks.ts in problem+json; Node's own check would
     // answer it with an empty 400.
     http: { requireHostHeader: false, ...timeouts.http },
   };

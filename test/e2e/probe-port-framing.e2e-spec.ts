@@ -147,7 +147,7 @@ describe('problem+json on every port: Expect, framing and methods', () => {
       431,
       'REQUEST_HEADER_FIELDS_TOO_LARGE',
     ],
-    // The public port's Host and Transfer-Encoding rules (protocol.hook.ts): Node's own answer to
+    // The public port's Host and Transfer-Encoding rules (protocol.checks.ts): Node's own answer to
     // a missing Host was an empty 400, and the other two were 200.
     ['no Host on HTTP/1.1', 'GET /healthz HTTP/1.1\r\n\r\n', 400, 'BAD_REQUEST'],
     ['two Host lines', 'GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400, 'BAD_REQUEST'],

@@ -1,0 +1,88 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../errors/app.error.js';
+import { cut } from '../errors/http.errors.js';
+import { sendProblem } from '../errors/problem.reply.js';
+import { MethodNotAllowedError } from './protocol.errors.js';
+import { originForm } from './request-target.js';
+
+/** Methods a route here can have; HEAD comes with every GET (Fastify's exposeHeadRoutes). */
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+const SLASH = 0x2f;
+const BACKSLASH = 0x5c;
+
+/**
+ * Check 4 of registerProtocolChecks (protocol.hook.ts): a redirect, 405 with `Allow` or 404 for a
+ * request no route matched, or matched only with an empty parameter (Nest's adapter refuses
+ * those: `requireNonEmptyParams`); false if routed.
+ */
+export function answeredUnrouted(request: FastifyRequest, reply: FastifyReply): boolean {
+  // `/docs/` matches `/docs/:asset` with an empty parameter: as unmatched as a 404.
+  const unmatched = request.is404 || hasEmptyParam(request);
+  const canonical = unmatched ? withoutTrailingSlash(request) : undefined;
+  if (canonical !== undefined && (request.method === 'GET' || request.method === 'HEAD')) {
+    void reply.code(308).header('location', canonical).send();
+    return true;
+  }
+  // A route matched with an empty parameter would go on to Nest's not-found handler, whose 404
+  // ("Cannot PATCH /api/items/") ignored the 405 its redirect calls for: answered here instead.
+  if (!unmatched) return false;
+  const allowed = allowedMethods(request, canonical !== undefined);
+  sendProblem(
+    reply,
+    request,
+    allowed.length > 0
+      ? new MethodNotAllowedError(request.method, allowed)
+      : // The path cut: `instance` has it whole, and a 16 KB path came back twice.
+        new AppError('NOT_FOUND', 404, `No route ${request.method} ${cut(pathOf(request))}`),
+  );
+  return true;
+}
+
+function hasEmptyParam(request: { params?: unknown }): boolean {
+  const params = request.params as Record<string, string> | undefined;
+  if (params === undefined) return false;
+  for (const key in params) if (params[key] === '') return true;
+  return false;
+}
+
+/**
+ * A route's path with a slash added (`/docs/`, `/api/items/`): the route's own path, query kept,
+ * which a GET or HEAD is redirected to (308, as Go's ServeMux does the other way round); else
+ * undefined. Only for paths some route answers, so a redirect never leads to a 404.
+ * The `Location` is a relative reference, path and query only (RFC 9110 §10.2.2), so it stays on
+ * this server: built from an absolute-form target as sent, `GET http://evil.example/healthz/`
+ * was sent to `http://evil.example/healthz`. A path starting `//` or `/\` is not one (a browser
+ * reads either as another host), nor one without its `/` (`*users/`).
+ */
+function withoutTrailingSlash(request: FastifyRequest): string | undefined {
+  const target = originForm(request.url);
+  const q = target.indexOf('?');
+  const path = q === -1 ? target : target.slice(0, q);
+  if (path.length < 2 || path.charCodeAt(0) !== SLASH || !path.endsWith('/')) return undefined;
+  const second = path.charCodeAt(1);
+  if (second === SLASH || second === BACKSLASH) return undefined;
+  const route = path.replace(/\/+$/, '');
+  if (request.server.findRoute({ method: 'GET', url: route }) === null) return undefined;
+  return route + target.slice(path.length);
+}
+
+/**
+ * Methods with a route matching this path, in the router's own matching (params, wildcards),
+ * but not one matching it with an empty parameter, which answers 404 (above): `/api/items/`
+ * listed PATCH and DELETE, and `/status/` GET; with `redirected`, GET and HEAD too: a slashed
+ * path answers them with its redirect, so another method there is 405 (`POST /healthz/`), as on
+ * the probe port, not 404.
+ */
+function allowedMethods(request: FastifyRequest, redirected: boolean): string[] {
+  const url = pathOf(request);
+  return METHODS.filter((method) => {
+    if (redirected && (method === 'GET' || method === 'HEAD')) return true;
+    const route = request.server.findRoute({ method, url });
+    return route !== null && !hasEmptyParam(route);
+  });
+}
+
+function pathOf(request: FastifyRequest): string {
+  const q = request.url.indexOf('?');
+  return q === -1 ? request.url : request.url.slice(0, q);
+}
