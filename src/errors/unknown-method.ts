@@ -115,7 +115,7 @@ function earlierBytes(socket: Socket, packet: Buffer): boolean {
 /**
  * A 501's detail for `method`, naming the method it was likely meant to be when only its case is
  * wrong; for a `partial` one, the part seen. The probe thread builds the same text
- * (health/probe.protocol.ts).
+ * (health/probe.client-error.ts).
  */
 export function methodNotImplementedDetail(method: string, partial = false): string {
   const shown =

@@ -1,3 +1,5 @@
+import { PROBE_CLIENT_ERROR_SOURCE } from './probe.client-error.js';
+import { PROBE_EXPECT_SOURCE } from './probe.expect.js';
 import { PROBE_PROTOCOL_SOURCE } from './probe.protocol.js';
 
 /**
@@ -21,9 +23,9 @@ import { PROBE_PROTOCOL_SOURCE } from './probe.protocol.js';
  *   GET or HEAD is 405 with `Allow` on a probe path, slashed or not, and 404 elsewhere (CONNECT
  *   405 with an empty one), and a method Node does not know 501; bytes Node cannot parse and an
  *   `Expect` other than 100-continue (or another expectation beside it) get problem+json and a
- *   closed connection, as on the other two ports (errors/client-error.reply.ts,
- *   errors/expect.reply.ts), instead of Node's empty answers. No body is read, so none is asked
- *   for: no `100 Continue` before a body.
+ *   closed connection, as on the other two ports (probe.client-error.ts, probe.expect.ts),
+ *   instead of Node's empty answers. No body is read, so none is asked for: no `100 Continue`
+ *   before a body.
  */
 export const PROBE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -62,6 +64,8 @@ function send(res, status, body, headers) {
 }
 
 ${PROBE_PROTOCOL_SOURCE}
+${PROBE_CLIENT_ERROR_SOURCE}
+${PROBE_EXPECT_SOURCE}
 parentPort.on('message', (answer) => {
   if ('livenessFailure' in answer) {
     livenessFailure = answer.livenessFailure ?? undefined;
@@ -176,30 +180,8 @@ server.on('connect', (req, socket) => {
     '\\r\\nx-request-id: ' + requestId +
     '\\r\\nconnection: close\\r\\n\\r\\n' + body);
 });
-// An Expect that names no expectation ('Expect:', 'Expect: ,') asks nothing: served as if absent,
-// as on the other ports (errors/expect.reply.ts, whose patterns come in workerData).
-server.on('checkExpectation', (req, res) => {
-  if (noExpectation.test(req.headers.expect || '')) return void server.emit('request', req, res);
-  refuseExpectation(req, res);
-});
-function refuseExpectation(req, res) {
-  res.requestId = requestIdOf(req);
-  send(res, 417, problem(417, 'EXPECTATION_FAILED', 'Only Expect: 100-continue is supported.',
-    (req.url || '').split('?')[0], res.requestId), { connection: 'close' });
-}
-// Expect: 100-continue. Nothing here reads a body, so a request with one is answered without the
-// 100: Node sent it at once, asking for a body only to answer without it (two status lines where
-// the other ports write one, errors/expect.reply.ts). Node then closes the connection, as the
-// client may send the body all the same. Without a body, the 100 at once, as on the other ports.
-// Node comes here when 100-continue is anywhere in the field: another expectation beside it
-// ('100-continue, foo') is 417, as it is alone.
-server.on('checkContinue', (req, res) => {
-  if (!onlyContinue.test(req.headers.expect || '')) return refuseExpectation(req, res);
-  const hasBody = req.headers['transfer-encoding'] !== undefined ||
-    Number(req.headers['content-length']) > 0;
-  if (!hasBody) res.writeContinue();
-  server.emit('request', req, res);
-});
+server.on('checkExpectation', (req, res) => answerExpectation(server, req, res));
+server.on('checkContinue', (req, res) => continueWithoutBody(server, req, res));
 server.keepAliveTimeout = 5_000;
 server.maxConnections = 128;
 server.listen(port, host, () => parentPort.postMessage({ listening: server.address().port }));
