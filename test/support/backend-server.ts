@@ -6,6 +6,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { listenLocal } from './listen-local.js';
 
 /** What a backend decides for one request: its number (1-based) and what it was sent. */
 export type BackendHandler = (req: IncomingMessage, res: ServerResponse, hit: number) => void;
@@ -34,9 +35,7 @@ export class BackendServer {
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    this.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    this.url = (await listenLocal(this.server)).url;
     return this;
   }
 

@@ -1,4 +1,5 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { listenLocal } from './listen-local.js';
 
 export interface DelayProxy {
   /** The port the proxy listens on (127.0.0.1). */
@@ -28,11 +29,9 @@ export async function startDelayProxy(targetPort: number, delayMs: number): Prom
     delayed(client, upstream, delayMs);
     delayed(upstream, client, delayMs);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (typeof address !== 'object' || !address) throw new Error('delay proxy has no port');
+  const { port } = await listenLocal(server);
   return {
-    port: address.port,
+    port,
     get accepted() {
       return accepted;
     },

@@ -6,6 +6,7 @@ import {
   type ServerUnaryCall,
   type ServiceDefinition,
 } from '@grpc/grpc-js';
+import { listenLocal } from './listen-local.js';
 import { decodeExportRequest, waitForSpans, type ReceivedSpan } from './otlp-receiver.js';
 
 /**
@@ -68,9 +69,7 @@ export class OtlpGrpcReceiver {
         error ? reject(error) : resolve(port),
       ),
     );
-    await new Promise<void>((resolve) => this.relay.listen(0, '127.0.0.1', resolve));
-    const address = this.relay.address();
-    return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    return (await listenLocal(this.relay)).url;
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
+import { listenLocal } from './listen-local.js';
 
 // The subset of opentelemetry-proto (collector/trace/v1, trace/v1, common/v1, resource/v1) a
 // test needs, with the real field numbers, so the exporter's actual wire bytes are decoded.
@@ -75,9 +76,7 @@ export class OtlpReceiver {
   });
 
   async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    return (await listenLocal(this.server)).url;
   }
 
   close(): Promise<void> {

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { listenLocal } from './listen-local.js';
 
 /** What the backend does with a connection once the request's first bytes came. */
 export type RawBehaviour = (socket: Socket) => void;
@@ -33,9 +34,7 @@ export class RawBackend {
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    this.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    this.url = (await listenLocal(this.server)).url;
     return this;
   }
 
