@@ -9,37 +9,9 @@ import { performance } from 'node:perf_hooks';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { AdmissionMetrics } from './admission.metrics.js';
-import { AdmissionQueue, type Waiter } from './admission.queue.js';
+import { buildAdmissionParts, type AdmissionParts } from './admission.parts.js';
 import { AdmissionSlot, type SlotOwner } from './admission.slot.js';
-import { AdmissionWindow } from './admission.window.js';
-import { ConcurrencyLimiter } from './concurrency.limiter.js';
-import { LatencyWindow } from './latency.window.js';
-import { LimitChangeLog } from './limit-change.log.js';
-import { ListenerHold } from './listener.hold.js';
-import { LoopWatch } from './loop.watch.js';
-import { QueueExpiry } from './queue.expiry.js';
-
-// "Fail at Scale": a queue not empty for 100 ms is standing; then waits are cut to 5 ms. Here
-// standing means not shrinking over ADMISSION_QUEUE_STANDING_MS, 250 ms by default
-// (admission.queue.ts, config/http.config.ts): sustained overload meets a standing queue
-// within ~0.5 s.
-const STANDING_MAX_WAIT_MS = 5;
-
-/** What admission decided for one request (numbers: compared on every request). */
-export const enum Verdict {
-  Admit = 0,
-  /** Over the limit: wait() may queue it. */
-  OverLimit = 1,
-  /** The loop is blocked: refuse at once. */
-  LoopLagging = 2,
-}
-
-/** A request waiting in the admission queue; the gate calls exactly one of admit or refuse. */
-export interface GateWaiter extends Waiter {
-  admit(): void;
-  refuse(): void;
-}
+import { Verdict, type GateWaiter } from './admission.verdict.js';
 
 /**
  * Admission for the public port. Decides per request, at the raw request listener
@@ -60,66 +32,43 @@ export interface GateWaiter extends Waiter {
  */
 @Injectable()
 export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationShutdown, SlotOwner {
-  private readonly limiter: ConcurrencyLimiter;
-  private readonly latencies = new LatencyWindow();
-  private readonly queue: AdmissionQueue<GateWaiter>;
-  private readonly expiry: QueueExpiry<GateWaiter>;
+  private readonly limiter: AdmissionParts['limiter'];
+  private readonly latencies: AdmissionParts['latencies'];
+  private readonly queue: AdmissionParts['queue'];
+  private readonly expiry: AdmissionParts['expiry'];
   /** The event loop, judged every window (delay refusals, readiness, status page). */
-  readonly loop: LoopWatch;
-  private readonly metrics: AdmissionMetrics;
-  private readonly hold: ListenerHold;
-  private readonly window: AdmissionWindow;
+  readonly loop: AdmissionParts['loop'];
+  private readonly metrics: AdmissionParts['metrics'];
+  private readonly hold: AdmissionParts['hold'];
+  private readonly window: AdmissionParts['window'];
   private admitted = 0;
   private parked = 0;
-  private readonly changes: LimitChangeLog;
+  private readonly changes: AdmissionParts['changes'];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     metrics: MetricsService,
   ) {
-    this.limiter = new ConcurrencyLimiter({
-      minLimit: config.ADMISSION_MIN_LIMIT,
-      maxLimit: Math.max(config.ADMISSION_MIN_LIMIT, config.ADMISSION_MAX_LIMIT),
-      initialLimit: config.ADMISSION_INITIAL_LIMIT,
-    });
-    this.changes = new LimitChangeLog(this.limiter.limit);
-    this.loop = new LoopWatch(
-      config.EVENT_LOOP_MAX_DELAY_MS,
-      config.READINESS_MAX_EVENT_LOOP_DELAY_MS,
-    );
-    this.hold = new ListenerHold(config.HTTP_LISTEN_BACKLOG, {
-      limit: () => this.limiter.limit,
-      inFlight: () => this.admitted,
-      engaged: () => this.metrics.holds.inc(),
-    });
-    this.queue = new AdmissionQueue({
-      maxLength: config.ADMISSION_QUEUE_MAX,
-      standingAfterMs: config.ADMISSION_QUEUE_STANDING_MS,
-      standingMaxWaitMs: STANDING_MAX_WAIT_MS,
-    });
-    this.expiry = new QueueExpiry(this.queue, (waiter) => {
-      this.countLimitRefusal();
-      waiter.refuse();
-    });
-    this.metrics = new AdmissionMetrics(metrics, {
-      limit: () => this.limiter.limit,
+    // Built and wired in admission.parts.ts; each part in its own field, read directly per request.
+    const parts = buildAdmissionParts(config, metrics, {
       inFlight: () => this.admitted,
       parked: () => this.parked,
-      queued: () => this.queue.length,
-      baselineMs: () => this.limiter.baselineMs,
-      connections: () => this.hold.connections,
-      holding: () => (this.hold.engaged ? 1 : 0),
-    });
-    this.window = new AdmissionWindow({
-      limiter: this.limiter,
-      latencies: this.latencies,
-      changes: this.changes,
-      loop: this.loop,
-      hold: this.hold,
-      inFlight: () => this.admitted,
+      expired: (waiter) => {
+        this.countLimitRefusal();
+        waiter.refuse();
+      },
       sustainedAt: (now) => this.sustainedAt(now),
       drain: (now) => this.drain(now),
     });
+    this.limiter = parts.limiter;
+    this.latencies = parts.latencies;
+    this.queue = parts.queue;
+    this.expiry = parts.expiry;
+    this.loop = parts.loop;
+    this.metrics = parts.metrics;
+    this.hold = parts.hold;
+    this.window = parts.window;
+    this.changes = parts.changes;
   }
 
   get enabled(): boolean {

@@ -5,7 +5,8 @@ import { PROBE_PATHS } from '../health/health.paths.js';
 import { requestIdFrom } from '../request-context/request-id.js';
 import { requestTimeoutMs } from '../request-context/duration.js';
 import { ConcurrencyLimitedError, ServerOverloadedError } from './admission.errors.js';
-import { Verdict, type AdmissionGate, type GateWaiter } from './admission.gate.js';
+import type { AdmissionGate } from './admission.gate.js';
+import { Verdict, type GateWaiter } from './admission.verdict.js';
 import { attachSlot } from './admission.slot.js';
 
 /** Kubelet probes by URL, before any routing: `/readyz`, `/readyz?verbose`; not `/readyzx`. */
