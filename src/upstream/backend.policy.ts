@@ -1,7 +1,6 @@
 import { setImmediate } from 'node:timers/promises';
 import {
   BrokenCircuitError,
-  CircuitState,
   isBrokenCircuitError,
   isBulkheadRejectedError,
   isTaskCancelledError,
@@ -23,54 +22,28 @@ import type {
   CircuitAdmissionContext,
   CircuitAdmissionPolicy,
 } from './circuit.admission.js';
+import { OpenCircuitCheck } from './open-circuit.check.js';
 import { tagAttempt } from './retry.decision.js';
-
-/** One call as its caller describes it. */
-export interface CallOptions {
-  /** Safe to send twice (RFC 9110 §9.2.2); only such calls are retried. */
-  idempotent: boolean;
-  /** The caller's signal (the request's: deadline or client gone). */
-  signal: AbortSignal;
-  /** The caller's deadline, epoch ms (Infinity outside a request). */
-  deadline: number;
-}
-
-/** What one attempt gets to send its request with. */
-export interface AttemptContext {
-  /** Aborts on the attempt timeout, the deadline, or the caller's abort: pass it to undici. */
-  signal: AbortSignal;
-  /** 0 for the original call, n for the n-th retry. */
-  attempt: number;
-  /** The deadline to forward in `x-request-timeout`, already less the margin. */
-  downstreamTimeoutMs: number;
-}
-
-/** Final outcome labels of `upstream_calls_total`. */
-export type CallOutcome =
-  'ok' | 'circuit_open' | 'bulkhead_full' | 'timeout' | 'cancelled' | 'failed';
-
-export interface PolicySettings {
-  timeoutMs: number;
-  marginMs: number;
-  halfOpenAfterMs: number;
-}
-
-export interface PolicyHooks {
-  /** A call ended in UPSTREAM_TIMEOUT (attempt timeout or deadline reached while waiting). */
-  onTimeout(afterMs: number): void;
-  onOutcome(outcome: CallOutcome, error?: unknown): void;
-  /** Every original call: feeds the retry budget. */
-  onCall(): void;
-}
+import type {
+  AttemptContext,
+  CallOptions,
+  CallOutcome,
+  PolicyHooks,
+  PolicySettings,
+} from './backend-call.types.js';
 
 type Composed = IPolicy<IRetryContext & CircuitAdmissionContext>;
 
 /**
  * The one named policy of one backend (built in upstream.policies.ts), as callers use it:
- * bounds each call by the caller's deadline, runs its attempts through the composed cockatiel
- * policy, and turns cockatiel's rejections into coded errors (problem+json).
+ * refuses a call at once while the circuit is open (open-circuit.check.ts), bounds each call by
+ * the caller's deadline, runs its attempts through the composed cockatiel policy, and turns
+ * cockatiel's rejections into coded errors (problem+json). What it is handed and hands on:
+ * backend-call.types.ts.
  */
 export class BackendPolicy {
+  private readonly openCircuit: OpenCircuitCheck;
+
   constructor(
     readonly name: string,
     private readonly policy: Composed,
@@ -80,12 +53,8 @@ export class BackendPolicy {
     private readonly settings: PolicySettings,
     private readonly hooks: PolicyHooks,
   ) {
-    breaker.onStateChange((state) => {
-      if (state === CircuitState.Open) this.openedAt = Date.now();
-    });
+    this.openCircuit = new OpenCircuitCheck(breaker, admission, settings.halfOpenAfterMs);
   }
-
-  private openedAt = 0;
 
   /**
    * Runs `send` under the policy. The call stops at the caller's deadline less half the margin,
@@ -94,7 +63,7 @@ export class BackendPolicy {
    */
   async execute<T>(call: CallOptions, send: (attempt: AttemptContext) => Promise<T>): Promise<T> {
     this.hooks.onCall();
-    if (this.failsFast()) {
+    if (this.openCircuit.failsFast()) {
       const error = this.circuitOpen();
       this.hooks.onOutcome('circuit_open', error);
       throw error;
@@ -205,28 +174,6 @@ export class BackendPolicy {
       return callerSignal.aborted ? callerSignal.reason : this.timeoutSince(started);
     }
     return error;
-  }
-
-  /**
-   * The breaker's verdict read before entering the policy chain: no deadline timer, no
-   * cockatiel call, no error stack but ours — an open circuit costs its caller microseconds.
-   * Open: until the cooldown ends (then cockatiel itself moves to half-open and sends the
-   * probe). Half-open: the one probe is in flight; cockatiel would park every other call until
-   * its verdict (up to a whole timeout), here they are rejected at once (as resilience4j does).
-   * A probe its caller cut short is given back (circuit.admission.ts): the next call probes.
-   */
-  private failsFast(): boolean {
-    if (this.breaker.state === CircuitState.HalfOpen) return this.admission.probeOut;
-    return this.coolingDown();
-  }
-
-  /** Open and in its cooldown (after it, cockatiel lets the half-open probe through), or isolated. */
-  private coolingDown(): boolean {
-    const state = this.breaker.state;
-    if (state === CircuitState.Isolated) return true;
-    return (
-      state === CircuitState.Open && Date.now() - this.openedAt < this.settings.halfOpenAfterMs
-    );
   }
 
   private circuitOpen(): CircuitOpenError {
