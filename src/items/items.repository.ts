@@ -2,33 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
-import type { SqlSession } from '../database/database.driver.js';
+import { createOnce, type CreateResult } from './idempotent-create.transaction.js';
 import type { Expected } from './item.etag.js';
+import { ITEM_COLUMNS, toItem, type ItemRow } from './item.row.js';
 import type { Item, ItemInput } from './item.types.js';
 
-interface ItemRow {
-  id: string;
-  name: string;
-  description: string | null;
-  tags: string[];
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-}
-
-// id as text: both drivers then return the same string, and bigint never passes through a
-// JavaScript number.
-const COLUMNS = 'id::text AS id, name, description, tags, version, created_at, updated_at';
 const WRITABLE = ['name', 'description', 'tags'] as const;
 
 /** Outcome of a conditional write: the new row, or why there is none. */
 export type WriteResult = { item: Item } | { missing: true } | { conflict: number };
-
-/** Outcome of an idempotent create. */
-export type CreateResult =
-  | { item: Item; replayed: boolean }
-  | { reused: true } // the key belongs to a different request body
-  | { retry: true }; // the key was swept (expired) between our claim and our read
 
 /**
  * The write's preconditions, the same for PATCH and DELETE: at one of the If-Match versions ($2,
@@ -54,7 +36,7 @@ export class ItemsRepository {
   async findById(id: string, signal?: AbortSignal): Promise<Item | undefined> {
     const { rows } = await this.db.query<ItemRow>(
       'items.find_by_id',
-      `SELECT ${COLUMNS} FROM items WHERE id = $1`,
+      `SELECT ${ITEM_COLUMNS} FROM items WHERE id = $1`,
       [id],
       { signal, prepare: true },
     );
@@ -69,7 +51,7 @@ export class ItemsRepository {
   async list(afterId: string | undefined, limit: number): Promise<Item[]> {
     const { rows } = await this.db.query<ItemRow>(
       'items.list',
-      `SELECT ${COLUMNS} FROM items WHERE items.id > $1 ORDER BY items.id LIMIT $2`,
+      `SELECT ${ITEM_COLUMNS} FROM items WHERE items.id > $1 ORDER BY items.id LIMIT $2`,
       [afterId ?? '0', limit],
       { prepare: true },
     );
@@ -80,19 +62,15 @@ export class ItemsRepository {
   async create(input: ItemInput & { name: string }): Promise<Item> {
     const { rows } = await this.db.query<ItemRow>(
       'items.create',
-      `INSERT INTO items (name, description, tags) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
+      `INSERT INTO items (name, description, tags) VALUES ($1, $2, $3) RETURNING ${ITEM_COLUMNS}`,
       [input.name, input.description ?? null, input.tags ?? []],
     );
     return toItem(rows[0] as ItemRow);
   }
 
   /**
-   * Create once per key. The key row is inserted first with the id the item will get: a
-   * concurrent request with the same key blocks on the unique index until we commit, then sees
-   * the conflict and reads our item — one item whatever the interleaving, no orphan rows.
-   * A key older than IDEMPOTENCY_KEY_TTL_MS is taken over as if absent: it replayed (or refused
-   * another body with 422) until the next sweep, up to an hour past its TTL. `signal` is given
-   * when one transaction serves several requests (idempotent-create.flights.ts).
+   * Create once per key (idempotent-create.transaction.ts says how), in one transaction. `signal`
+   * is given when one transaction serves several requests (idempotent-create.flights.ts).
    */
   async createIdempotent(
     input: ItemInput & { name: string },
@@ -102,27 +80,7 @@ export class ItemsRepository {
   ): Promise<CreateResult> {
     return this.db.transaction(
       'items.create_idempotent',
-      async (tx) => {
-        const claim = await tx.query<{ item_id: string }>(
-          `INSERT INTO item_idempotency_keys AS k (key, item_id, fingerprint)
-         VALUES ($1, nextval(pg_get_serial_sequence('items', 'id')), $2)
-         ON CONFLICT (key) DO UPDATE
-           SET item_id = EXCLUDED.item_id, fingerprint = EXCLUDED.fingerprint, created_at = now()
-           WHERE k.created_at < now() - $3::bigint * interval '1 millisecond'
-         RETURNING item_id::text AS item_id`,
-          [key, fingerprint, this.config.IDEMPOTENCY_KEY_TTL_MS],
-        );
-        const claimed = claim.rows[0];
-        if (claimed) {
-          const { rows } = await tx.query<ItemRow>(
-            `INSERT INTO items (id, name, description, tags) OVERRIDING SYSTEM VALUE
-           VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
-            [claimed.item_id, input.name, input.description ?? null, input.tags ?? []],
-          );
-          return { item: toItem(rows[0] as ItemRow), replayed: false };
-        }
-        return replay(tx, key, fingerprint, input);
-      },
+      (tx) => createOnce(tx, input, key, fingerprint, this.config.IDEMPOTENCY_KEY_TTL_MS),
       signal,
     );
   }
@@ -153,7 +111,7 @@ export class ItemsRepository {
       // greatest() keeps it from going back should the clock step.
       `UPDATE items SET ${sets.join(', ')}, version = version + 1,
          updated_at = greatest(clock_timestamp(), updated_at)
-       WHERE id = $1 AND ${VERSION_GUARD} RETURNING ${COLUMNS}`,
+       WHERE id = $1 AND ${VERSION_GUARD} RETURNING ${ITEM_COLUMNS}`,
       params,
     );
     return rows[0] ? { item: toItem(rows[0]) } : this.whyNot(id);
@@ -182,52 +140,4 @@ export class ItemsRepository {
     );
     return rows[0] ? { conflict: rows[0].version } : { missing: true };
   }
-}
-
-/**
- * The first answer again, as it was, though the item may have changed since (RFC draft
- * "The Idempotency-Key HTTP Header Field", Stripe): the same fingerprint means the same body, so
- * the item as created is this input at version 1, with the id and creation time it got. Its
- * current state is a GET away, or a 404 if it was deleted since: the key outlives its item, so a
- * late retry never creates it again.
- */
-async function replay(
-  tx: SqlSession,
-  key: string,
-  fingerprint: string,
-  input: ItemInput & { name: string },
-): Promise<CreateResult> {
-  // READ COMMITTED: this statement's snapshot includes the transaction that won the key. The
-  // key's created_at is its item's: both are the now() of the transaction that made them.
-  const { rows } = await tx.query<{ fingerprint: string; id: string; created_at: Date }>(
-    `SELECT fingerprint, item_id::text AS id, created_at
-     FROM item_idempotency_keys WHERE key = $1`,
-    [key],
-  );
-  const row = rows[0];
-  if (!row) return { retry: true };
-  if (row.fingerprint !== fingerprint) return { reused: true };
-  const created = row.created_at.toISOString();
-  const item: Item = {
-    id: row.id,
-    name: input.name,
-    description: input.description ?? null,
-    tags: input.tags ?? [],
-    version: 1,
-    createdAt: created,
-    updatedAt: created,
-  };
-  return { item, replayed: true };
-}
-
-function toItem(row: ItemRow): Item {
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    tags: row.tags,
-    version: row.version,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
 }
