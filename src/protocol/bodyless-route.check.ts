@@ -8,7 +8,7 @@ import { sendProblem } from '../errors/problem.reply.js';
  * told 200 and meant the opposite, and `DELETE /api/items/1 {"ifVersion": 3}` deleted the item
  * at any version. Whether a route takes a body is its contract's (openapi/route.contract.ts),
  * read structurally: this layer sits below the one that defines it. A request without a body
- * (an empty DELETE body with a JSON type is none: json.body-parser.ts) and a route without a
+ * (a JSON type without content is none on such a route: json.body-parser.ts) and a route without a
  * contract pass.
  */
 export function registerBodylessRouteCheck(app: FastifyInstance): void {
