@@ -21,8 +21,9 @@ const fanoutEntrySchema = z
       .optional()
       .meta({
         description:
-          'The backend’s answer (nested fan-out); text when it is not JSON or is JSON a request ' +
-          'body could not be (too deep or wide, a repeated key, a __proto__ key).',
+          'The backend’s answer (nested fan-out), its numbers as the backend wrote them; text ' +
+          'when it is not JSON or is JSON a request body could not be (too deep or wide, a ' +
+          'repeated key, a __proto__ key).',
       }),
     error: z.string().optional().meta({ description: 'Problem code when the call failed.' }),
     detail: z.string().optional(),

@@ -45,6 +45,14 @@ describe('parseStrictJson: the request body rules, for JSON from elsewhere', () 
     });
   });
 
+  it('keeps a number JSON.parse would not print back as written, for whoever serialises it', () => {
+    const text = '{"id":9007199254740993,"tiny":1e-400,"neg":-0,"f":1.50,"n":[2,0.5]}';
+    const parsed = parseStrictJson(text) as { value: { n: number[] } };
+    expect(JSON.stringify(parsed.value)).toBe(text);
+    expect(parsed.value.n).toEqual([2, 0.5]);
+    expect(JSON.stringify(parseStrictJson('\ufeff[1e400]'))).toBe('{"value":[1e400]}');
+  });
+
   it('skips a byte order mark, and still refuses a __proto__ key after one', () => {
     expect(parseStrictJson('\ufeff{"a":1}')).toEqual({ value: { a: 1 } });
     expect(parseStrictJson('\ufeff{"__proto__":{"polluted":1}}')).toEqual({

@@ -292,6 +292,23 @@ describe('POST /echo forwarded to BACKEND_URLS (real child process, real backend
     expect(bodies).toEqual([sent]);
   });
 
+  it('shows the backend’s answer with its numbers as written, not as JSON.parse read them', async () => {
+    recordBodies((body) => body);
+    // Past 2^53, past a double's range either way, negative zero, a trailing zero: a parsed and
+    // rewritten answer showed 9007199254740992, 12345678901234567000, null, 0, 0 and 1.5, as if
+    // the path had altered a body that came back byte for byte.
+    const sent =
+      '{"id":9007199254740993,"big":12345678901234567890,"huge":1e400,"tiny":1e-400,' +
+      '"neg":-0,"f":1.50,"plain":[1,0.1,-2,"3"]}';
+    const res = await post(`${child.baseUrl}/echo`, sent);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain(`"status":200,`);
+    expect(text).toContain(`"body":${sent}}`);
+    // Numbers that print back are still numbers to a client reading the answer.
+    expect(JSON.parse(text).backends[0].body.plain).toEqual([1, 0.1, -2, '3']);
+  });
+
   it('a failing backend is a degraded entry, and the POST is not retried (the policy decides)', async () => {
     backend.handler = answer(503, { code: 'DOWN' });
     const before = backend.hits;
