@@ -58,7 +58,9 @@ export const idParams = z.strictObject({
 });
 
 const limitMessage = `expected an integer from 1 to ${LIMITS.page}`;
-export const pageQuery = z.object({
+// Strict: a mistyped parameter (`?cursr=`, `?limt=`) was ignored, and a client paging with it got
+// the first page again, forever.
+export const pageQuery = z.strictObject({
   limit: z
     .string()
     .regex(/^\d{1,3}$/, limitMessage)

@@ -34,7 +34,7 @@ export function fieldProblems(error: z.ZodError, value: unknown, query = false):
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({
           field: [...issue.path, key].join('.'),
-          message: 'unknown field',
+          message: query ? 'unknown query parameter' : 'unknown field',
         }))
       : [{ field: issue.path.join('.') || 'body', message: messageOf(issue, value, query) }],
   );

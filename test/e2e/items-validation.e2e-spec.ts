@@ -239,8 +239,17 @@ describe('/api/items rejects bad input with 400 problem+json naming the field, w
     [`cursor=${Buffer.from('users:5').toString('base64url')}`, ['cursor']],
     ['cursor=', ['cursor']],
     ['limit=-3&cursor=%%', ['limit', 'cursor']],
+    // A mistyped parameter was ignored: the first page again, and a client paging with it looped.
+    ['cursr=abc', ['cursr']],
+    ['limt=5&cursor=', ['limt', 'cursor']],
+    ['limit[]=5', ['limit[]']],
   ])('GET /api/items?%s → 400', async (qs, fields) => {
     await expectInvalid(await fetch(`${t.baseUrl}/api/items?${qs}`), fields);
+  });
+
+  it('names an unknown query parameter as one, not as a body field', async () => {
+    const body = await json(await fetch(`${t.baseUrl}/api/items?cursr=abc`));
+    expect(body.errors).toEqual([{ field: 'cursr', message: 'unknown query parameter' }]);
   });
 
   // DELETE reads no body: one was ignored and the item deleted, whatever it asked
