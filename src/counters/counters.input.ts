@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../errors/http.errors.js';
 import { parseInput } from '../openapi/contract.input.js';
+import { denotesExactly } from '../protocol/json-number.exact.js';
 
 export const MAX_STEP = 1_000_000_000;
 
@@ -58,30 +59,9 @@ export function parseIncrement(body: unknown, text?: string): number {
 // Found as the last number outside strings, so a key written with escapes (`"\u0062y"`) is found too:
 // looking for the text `"by"` let `{"\u0062y":1000000000.0000000001}` add 1,000,000,000.
 const TOKEN = /"(?:[^"\\]|\\.)*"|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
-const NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 
 function lastNumberLiteral(text: string): string | undefined {
   let literal: string | undefined;
   for (const match of text.matchAll(TOKEN)) if (match[1] !== undefined) literal = match[1];
   return literal;
-}
-
-/** Whether a JSON number literal denotes exactly the safe integer `value` (BigInt arithmetic). */
-export function denotesExactly(literal: string, value: number): boolean {
-  const parts = NUMBER.exec(literal);
-  if (parts === null || !Number.isSafeInteger(value)) return false;
-  const [, sign, whole, fraction = '', exponent = '0'] = parts as unknown as string[];
-  const digits = (whole! + fraction).replace(/^0+/, '');
-  if (digits === '') return value === 0;
-  const shift = Number(exponent) - fraction.length;
-  let exact: bigint;
-  if (shift >= 0) {
-    // More digits than a safe integer has: not `value`, whatever the parse made of it.
-    if (digits.length + shift > 16) return false;
-    exact = BigInt(digits) * 10n ** BigInt(shift);
-  } else {
-    if (-shift >= digits.length || !/^0+$/.test(digits.slice(shift))) return false;
-    exact = BigInt(digits.slice(0, shift));
-  }
-  return (sign === '-' ? -exact : exact) === BigInt(value);
 }

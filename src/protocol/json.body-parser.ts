@@ -5,6 +5,7 @@ import {
   UnsupportedMediaTypeError,
 } from './protocol.errors.js';
 import { InvalidInputError } from '../errors/http.errors.js';
+import { roundedIntegers } from './json-number.exact.js';
 import { readStrictJson, type StrictJsonReading } from './json.strict.js';
 import { repeated } from './raw-headers.js';
 import { requestContent } from './request-content.js';
@@ -31,8 +32,16 @@ const REPEATED_KEY = 'this key appears more than once in its object; send it onc
  * parsed: body-less POSTs such as a counter increment keep working; a JSON type without content
  * is none where the body is optional or absent (emptyIsNoBody). Nest's own parsers must be off (`bodyParser: false`), or they would re-add
  * form parsing.
+ * With `exactIntegers` (the admin listener, whose settings are integers), a number JSON.parse
+ * rounds to an integer it does not denote is refused (400 INVALID_INPUT naming it:
+ * json-number.exact.ts). It costs a second, slower parse, which the public port's item bodies,
+ * with no integer field, do not pay; its one integer, a counter's `by`, is checked by its route.
  */
-export function registerJsonBodyParser(app: FastifyInstance): void {
+export function registerJsonBodyParser(
+  app: FastifyInstance,
+  options: { exactIntegers?: boolean } = {},
+): void {
+  const exactIntegers = options.exactIntegers === true;
   const { onProtoPoisoning, onConstructorPoisoning } = app.initialConfig;
   const poisoning = {
     protoAction: onProtoPoisoning ?? 'error',
@@ -84,6 +93,11 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
     const reading = readStrictJson(text, poisoning);
     if (reading.kind !== 'value') {
       done(refused(reading));
+      return;
+    }
+    const rounded = exactIntegers ? roundedIntegers(text) : [];
+    if (rounded.length > 0) {
+      done(new InvalidInputError(rounded));
       return;
     }
     // Kept for a route that passes the body on as sent (RequestState.bodyText): the value is

@@ -192,6 +192,38 @@ describe('fault injection: /status, /delay and admin /chaos', () => {
     expect(await json(await chaos('GET'))).toEqual(before);
   });
 
+  // JSON.parse reads each of these as an integer the client did not write; the setting took it.
+  it.each([
+    ['{"latencyMs":1e-400}', 'latencyMs', '1e-400 is read as 0'],
+    ['{"errorRate":1,"errorStatus":503.00000000000001}', 'errorStatus', 'is read as 503'],
+    ['{"latencyJitterMs":9007199254740993}', 'latencyJitterMs', 'is read as 9007199254740992'],
+  ])(
+    'PUT /chaos with %s → 400 naming the number, settings unchanged',
+    async (body, field, said) => {
+      const before = await json(await chaos('GET'));
+      const res = await fetch(`${t.adminUrl}/chaos`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(res.status).toBe(400);
+      const problem = await json(res);
+      expect(problem.code).toBe('INVALID_INPUT');
+      expect(problem.errors).toEqual([{ field, message: expect.stringContaining(said) }]);
+      expect(await json(await chaos('GET'))).toEqual(before);
+    },
+  );
+
+  it('PUT /chaos takes an integer written with a zero fraction or an exponent as that integer', async () => {
+    const res = await fetch(`${t.adminUrl}/chaos`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{"latencyMs":1.0e1,"latencyJitterMs":20.000}',
+    });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ latencyMs: 10, latencyJitterMs: 20 });
+  });
+
   it('PUT /chaos with a malformed JSON body → 400', async () => {
     const res = await fetch(`${t.adminUrl}/chaos`, {
       method: 'PUT',

@@ -1,0 +1,55 @@
+import type { FieldProblem } from '../errors/app.error.js';
+
+const NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+
+/** Whether a JSON number literal denotes exactly the safe integer `value` (BigInt arithmetic). */
+export function denotesExactly(literal: string, value: number): boolean {
+  const parts = NUMBER.exec(literal);
+  if (parts === null || !Number.isSafeInteger(value)) return false;
+  const [, sign, whole, fraction = '', exponent = '0'] = parts as unknown as string[];
+  const digits = (whole! + fraction).replace(/^0+/, '');
+  if (digits === '') return value === 0;
+  const shift = Number(exponent) - fraction.length;
+  let exact: bigint;
+  if (shift >= 0) {
+    // More digits than a safe integer has: not `value`, whatever the parse made of it.
+    if (digits.length + shift > 16) return false;
+    exact = BigInt(digits) * 10n ** BigInt(shift);
+  } else {
+    if (-shift >= digits.length || !/^0+$/.test(digits.slice(shift))) return false;
+    exact = BigInt(digits.slice(0, shift));
+  }
+  return (sign === '-' ? -exact : exact) === BigInt(value);
+}
+
+/**
+ * The numbers of `text` (JSON that readStrictJson took) that JSON.parse rounds to an integer they
+ * do not denote: `1e-400` read as 0, `503.00000000000001` as 503, `9007199254740993` as
+ * 9007199254740992. A settings field that takes an integer would take the rounded one and act on
+ * a value nobody sent (an exit route given `{"code":1e-400}` exited 0). Named by their key (the
+ * array index inside an array); `body` for a bare number. Parses `text` a second time, with
+ * source-text access (a reviver: several times slower than a plain parse), so it is for bodies
+ * that are few and small.
+ */
+export function roundedIntegers(text: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  JSON.parse(
+    text.charCodeAt(0) === 0xfeff ? text.slice(1) : text,
+    (key, value: unknown, context?: { source?: string }) => {
+      const literal = context?.source;
+      if (
+        typeof value === 'number' &&
+        Number.isInteger(value) &&
+        literal !== undefined &&
+        !denotesExactly(literal, value)
+      ) {
+        problems.push({
+          field: key === '' ? 'body' : key,
+          message: `${literal.slice(0, 40)} is read as ${value}; send the integer itself`,
+        });
+      }
+      return value;
+    },
+  );
+  return problems;
+}
