@@ -61,4 +61,13 @@ describe('roundedIntegers: numbers JSON.parse rounds to an integer they do not d
     ]);
     expect(roundedIntegers('9007199254740993')[0]?.field).toBe('body');
   });
+
+  it('past 2^53, names a plain integer read as another, and leaves exponents to the bounds', () => {
+    expect(roundedIntegers('{"a":9007199254740992,"b":1e300,"c":-12345678901234567890}')).toEqual([
+      {
+        field: 'c',
+        message: '-12345678901234567890 is read as -12345678901234567000; send the integer itself',
+      },
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 import type { FieldProblem } from '../errors/app.error.js';
 
 const NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+const PLAIN_INTEGER = /^-?\d+$/;
 
 /** Whether a JSON number literal denotes exactly the safe integer `value` (BigInt arithmetic). */
 export function denotesExactly(literal: string, value: number): boolean {
@@ -23,6 +24,17 @@ export function denotesExactly(literal: string, value: number): boolean {
 }
 
 /**
+ * Whether `value`, JSON.parse's reading of `literal`, is an integer the literal does not denote.
+ * Past 2^53 only a plain integer literal counts (`9007199254740993`); `1e300` is an integer to
+ * JSON.parse as well, but no setting's bounds take it, and those name the field more plainly
+ * than "1e300 is read as 1e+300".
+ */
+function roundedToInteger(literal: string, value: number): boolean {
+  if (Number.isSafeInteger(value)) return !denotesExactly(literal, value);
+  return Number.isInteger(value) && PLAIN_INTEGER.test(literal) && String(value) !== literal;
+}
+
+/**
  * The numbers of `text` (JSON that readStrictJson took) that JSON.parse rounds to an integer they
  * do not denote: `1e-400` read as 0, `503.00000000000001` as 503, `9007199254740993` as
  * 9007199254740992. A settings field that takes an integer would take the rounded one and act on
@@ -37,12 +49,7 @@ export function roundedIntegers(text: string): FieldProblem[] {
     text.charCodeAt(0) === 0xfeff ? text.slice(1) : text,
     (key, value: unknown, context?: { source?: string }) => {
       const literal = context?.source;
-      if (
-        typeof value === 'number' &&
-        Number.isInteger(value) &&
-        literal !== undefined &&
-        !denotesExactly(literal, value)
-      ) {
+      if (typeof value === 'number' && literal !== undefined && roundedToInteger(literal, value)) {
         problems.push({
           field: key === '' ? 'body' : key,
           message: `${literal.slice(0, 40)} is read as ${value}; send the integer itself`,
