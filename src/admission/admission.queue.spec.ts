@@ -63,6 +63,17 @@ describe('AdmissionQueue', () => {
     expect(queue.length).toBe(3);
   });
 
+  it('is empty once its last live waiter is taken, though departed ones were behind it', () => {
+    const queue = new AdmissionQueue<Named>(bounds);
+    const gone = waiter('gone', 0);
+    queue.offer(waiter('here', 0), 0);
+    queue.offer(gone, 0);
+    queue.cancel(gone, 1);
+    expect(queue.take(2)?.name).toBe('here');
+    // Nothing left to wake for: the departed waiter went with the last live one.
+    expect(queue.nextExpiry(2)).toBeUndefined();
+  });
+
   it('is empty once its last live waiter leaves, and a newcomer meets no standing queue', () => {
     const queue = new AdmissionQueue<Named>(bounds);
     const only = waiter('only', 0);

@@ -86,9 +86,14 @@ export class AdmissionQueue<T extends Waiter> {
     const lifo = this.standing(now);
     while (this.waiters.length > 0) {
       const waiter = lifo ? this.waiters.pop()! : this.waiters.shift()!;
-      if (this.waiters.length === 0) this.emptySince = now;
-      if (!waiter.cancelled) return waiter;
-      this.cancelledWaiting--;
+      if (waiter.cancelled) {
+        this.cancelledWaiting--;
+        if (this.waiters.length === 0) this.emptySince = now;
+        continue;
+      }
+      // Only departed waiters behind it: the queue is empty now, not when they are passed.
+      if (this.length === 0) this.emptiedAt(now);
+      return waiter;
     }
     return undefined;
   }
@@ -119,11 +124,14 @@ export class AdmissionQueue<T extends Waiter> {
     if (waiter.cancelled) return;
     waiter.cancelled = true;
     this.cancelledWaiting++;
-    if (this.length === 0) {
-      this.waiters.length = 0;
-      this.cancelledWaiting = 0;
-      this.emptySince = now;
-    }
+    if (this.length === 0) this.emptiedAt(now);
+  }
+
+  /** No live waiter is left: the departed ones go too, and the queue is empty from `now`. */
+  private emptiedAt(now: number): void {
+    this.waiters.length = 0;
+    this.cancelledWaiting = 0;
+    this.emptySince = now;
   }
 
   /** When the next waiter's wait ends (performance.now() scale), or undefined when empty. */
