@@ -1,4 +1,5 @@
 import type { FieldProblem } from '../errors/app.error.js';
+import { withoutByteOrderMark } from './json.strict.js';
 
 const NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 const PLAIN_INTEGER = /^-?\d+$/;
@@ -45,18 +46,15 @@ function roundedToInteger(literal: string, value: number): boolean {
  */
 export function roundedIntegers(text: string): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  JSON.parse(
-    text.charCodeAt(0) === 0xfeff ? text.slice(1) : text,
-    (key, value: unknown, context?: { source?: string }) => {
-      const literal = context?.source;
-      if (typeof value === 'number' && literal !== undefined && roundedToInteger(literal, value)) {
-        problems.push({
-          field: key === '' ? 'body' : key,
-          message: `${literal.slice(0, 40)} is read as ${value}; send the integer itself`,
-        });
-      }
-      return value;
-    },
-  );
+  JSON.parse(withoutByteOrderMark(text), (key, value: unknown, context?: { source?: string }) => {
+    const literal = context?.source;
+    if (typeof value === 'number' && literal !== undefined && roundedToInteger(literal, value)) {
+      problems.push({
+        field: key === '' ? 'body' : key,
+        message: `${literal.slice(0, 40)} is read as ${value}; send the integer itself`,
+      });
+    }
+    return value;
+  });
   return problems;
 }

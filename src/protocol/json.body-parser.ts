@@ -95,10 +95,12 @@ export function registerJsonBodyParser(
       done(refused(reading));
       return;
     }
-    const rounded = exactIntegers ? roundedIntegers(text) : [];
-    if (rounded.length > 0) {
-      done(new InvalidInputError(rounded));
-      return;
+    if (exactIntegers) {
+      const rounded = roundedIntegers(text);
+      if (rounded.length > 0) {
+        done(new InvalidInputError(rounded));
+        return;
+      }
     }
     // Kept for a route that passes the body on as sent (RequestState.bodyText): the value is
     // what JSON.parse makes of it, not always what the client sent.

@@ -65,7 +65,7 @@ export function readStrictJson(
  */
 function refusal(text: string, detail: string): StrictJsonReading {
   let key: '__proto__' | 'constructor' = 'constructor';
-  const json = text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text;
+  const json = withoutByteOrderMark(text);
   try {
     JSON.parse(json, (name, value: unknown) => {
       if (name === '__proto__') key = name;
@@ -96,6 +96,14 @@ export function parseStrictJson(text: string): StrictJson {
   }
 }
 
+/**
+ * `text` without the byte order mark JSON.parse refuses and secure-json-parse skips (RFC 8259
+ * §8.1 lets a parser ignore it), for a second parse of text readStrictJson took.
+ */
+export function withoutByteOrderMark(text: string): string {
+  return text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text;
+}
+
 // JSON.parse source text access (ES2026; V8 11.4, in every Node this service runs on): not yet
 // in TypeScript's lib.
 declare global {
@@ -113,7 +121,7 @@ declare global {
  * that print back (most) stay numbers.
  */
 function numbersAsWritten(text: string): unknown {
-  const json = text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text;
+  const json = withoutByteOrderMark(text);
   return JSON.parse(json, (_key, value: unknown, context?: { source?: string }) =>
     typeof value === 'number' && context?.source !== undefined && String(value) !== context.source
       ? JSON.rawJSON(context.source)
