@@ -65,7 +65,8 @@ export const httpConfigShape = {
   // CoDel's interval: a queue that has not shrunk over it is standing. 250 ms, not "Fail at
   // Scale"'s 100: a burst of 2,500 connections keeps one loop busy 0.1-0.2 s just parsing, and
   // must be served. Raise it where requests routinely wait longer for a slot (slow handlers,
-  // a small limit): a waiter admitted within two intervals is never cut to 5 ms.
+  // a small limit): a waiter admitted within one interval is never cut to 5 ms (it is cut once
+  // two checkpoints in a row found it waiting, and the first may come just after it arrived).
   ADMISSION_QUEUE_STANDING_MS: int(10, 60_000).default(250),
   // During sustained CPU-bound overload, listen only while holding fewer connections than the
   // limit (admission/listener.pause.ts): the kernel refuses the excess at no cost to the loop.
