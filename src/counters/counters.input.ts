@@ -5,11 +5,13 @@ import { denotesExactly } from '../protocol/json-number.exact.js';
 
 export const MAX_STEP = 1_000_000_000;
 
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
 /** The schemas `/api/counters` validates with; counters.contract.ts documents these objects. */
 export const counterParams = z.strictObject({
   name: z
     .string()
-    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1-64 of A-Z a-z 0-9 _ . -')
+    .regex(NAME, 'expected 1-64 of A-Z a-z 0-9 _ . -')
     // Dot segments: a client or proxy that normalises the path can never reach them.
     .refine((name) => name !== '.' && name !== '..', 'must not be . or ..')
     .meta({ examples: ['visits'] }),
@@ -32,8 +34,13 @@ export const counterSchema = z
   .object({ name: z.string(), value: z.int() })
   .meta({ id: 'Counter', examples: [{ name: 'visits', value: 42 }] });
 
-/** Path name: letters, digits, `_ . -`, at most 64. */
+/**
+ * Path name: letters, digits, `_ . -`, at most 64. A valid name (every increment of a hot
+ * counter) passes the schema's own pattern without a schema parse: ~60 against ~150 ns
+ * (counters.input.bench.ts). The schema still words the 400 of an invalid one.
+ */
 export function parseCounterName(raw: string): string {
+  if (NAME.test(raw) && raw !== '.' && raw !== '..') return raw;
   return parseInput(counterParams, { name: raw }).name;
 }
 
