@@ -1,14 +1,15 @@
-import type { Attributes, AttributeValue, HrTime, SpanContext } from '@opentelemetry/api';
+import type { Attributes, HrTime, SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { ProtobufWriter, TWO_POW_32, WIRE_BYTES, WIRE_FIXED64 } from './protobuf.writer.js';
-
-type Resource = ReadableSpan['resource'];
-type Scope = ReadableSpan['instrumentationScope'];
+import { OtlpAttributesWriter } from './otlp-attributes.writer.js';
+import { TWO_POW_32, WIRE_BYTES, WIRE_FIXED64 } from './protobuf.writer.js';
+import {
+  groupByResourceAndScope,
+  type SpanResource,
+  type SpanScope,
+} from './span-batch.grouping.js';
 
 const SPAN_FLAGS_HAS_IS_REMOTE = 0x100;
 const SPAN_FLAGS_IS_REMOTE = 0x200;
-const MIN_INT64 = -(2 ** 63);
-const MAX_INT64 = 2 ** 63;
 
 /**
  * Encodes spans as an OTLP `ExportTraceServiceRequest` (protobuf), byte for byte what
@@ -21,9 +22,11 @@ const MAX_INT64 = 2 ** 63;
  * has what it bought end to end). Here each string is copied once, in a loop over locals, ids go
  * from hex to bytes without an array per id, and the writer (protobuf.writer.ts) reserves one
  * byte for a nested message's length and moves its body only when the length needs more (as the
- * serializer's writer does).
+ * serializer's writer does). Attributes are written by the writer this extends
+ * (otlp-attributes.writer.ts); spans are grouped into resources and scopes by
+ * span-batch.grouping.ts.
  */
-export class OtlpTraceEncoder extends ProtobufWriter {
+export class OtlpTraceEncoder extends OtlpAttributesWriter {
   /** The request for `spans`, grouped by resource and scope as the serializer groups them. */
   encode(spans: readonly ReadableSpan[]): Uint8Array {
     this.reset();
@@ -101,7 +104,7 @@ export class OtlpTraceEncoder extends ProtobufWriter {
     this.fixed32Field(16, spanFlags(context, parent?.isRemote));
   }
 
-  private resource(resource: Resource): void {
+  private resource(resource: SpanResource): void {
     this.tag(1, WIRE_BYTES);
     const start = this.openMessage();
     if (resource.attributes) this.attributes(1, resource.attributes);
@@ -109,87 +112,18 @@ export class OtlpTraceEncoder extends ProtobufWriter {
     this.closeMessage(start);
   }
 
-  private scope(scope: Scope): void {
+  private scope(scope: SpanScope): void {
     this.tag(1, WIRE_BYTES);
     const start = this.openMessage();
     this.stringField(1, scope.name);
     if (scope.version) this.stringField(2, scope.version);
-    const { attributes, droppedAttributesCount } = scope as Scope & {
+    const { attributes, droppedAttributesCount } = scope as SpanScope & {
       attributes?: Attributes;
       droppedAttributesCount?: number;
     };
     if (attributes) this.attributes(3, attributes);
     if (droppedAttributesCount) this.varintField(4, droppedAttributesCount);
     this.closeMessage(start);
-  }
-
-  private attributes(field: number, attributes: Attributes): void {
-    for (const key in attributes) {
-      if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
-      this.tag(field, WIRE_BYTES);
-      const keyValue = this.openMessage();
-      this.keyValue(key, attributes[key]);
-      this.closeMessage(keyValue);
-    }
-  }
-
-  private keyValue(key: string, value: unknown): void {
-    this.stringField(1, key);
-    this.tag(2, WIRE_BYTES);
-    const start = this.openMessage();
-    this.anyValue(value);
-    this.closeMessage(start);
-  }
-
-  /** An AnyValue's one field; nothing for undefined or null (an empty AnyValue). */
-  private anyValue(value: unknown): void {
-    switch (typeof value) {
-      case 'string':
-        this.stringField(1, value);
-        return;
-      case 'boolean':
-        this.varintField(2, value ? 1 : 0);
-        return;
-      case 'number':
-        if (Number.isInteger(value) && value >= MIN_INT64 && value < MAX_INT64) {
-          this.varintField(3, value);
-        } else {
-          this.tag(4, WIRE_FIXED64);
-          this.ensure(8);
-          this.view.setFloat64(this.pos, value, true);
-          this.pos += 8;
-        }
-        return;
-    }
-    if (value instanceof Uint8Array) {
-      this.tag(7, WIRE_BYTES);
-      this.varint(value.length);
-      this.ensure(value.length);
-      this.buf.set(value, this.pos);
-      this.pos += value.length;
-    } else if (Array.isArray(value)) {
-      this.tag(5, WIRE_BYTES);
-      const array = this.openMessage();
-      for (const item of value as AttributeValue[]) {
-        this.tag(1, WIRE_BYTES);
-        const start = this.openMessage();
-        this.anyValue(item);
-        this.closeMessage(start);
-      }
-      this.closeMessage(array);
-    } else if (typeof value === 'object' && value !== null) {
-      this.tag(6, WIRE_BYTES);
-      const list = this.openMessage();
-      const entries = value as Record<string, unknown>;
-      for (const key in entries) {
-        if (!Object.prototype.hasOwnProperty.call(entries, key)) continue;
-        this.tag(1, WIRE_BYTES);
-        const start = this.openMessage();
-        this.keyValue(key, entries[key]);
-        this.closeMessage(start);
-      }
-      this.closeMessage(list);
-    }
   }
 
   /** A trace or span id: its hex digits as bytes, the way the serializer's hexToBinary reads them. */
@@ -234,17 +168,4 @@ function hexDigit(code: number): number {
   if (code >= 48 && code <= 57) return code - 48;
   if (code >= 97 && code <= 102) return code - 87;
   return code - 55;
-}
-
-/** Spans by resource, then by instrumentation scope, by identity, in first-seen order. */
-function groupByResourceAndScope(spans: readonly ReadableSpan[]) {
-  const byResource = new Map<Resource, Map<Scope, ReadableSpan[]>>();
-  for (const span of spans) {
-    let byScope = byResource.get(span.resource);
-    if (!byScope) byResource.set(span.resource, (byScope = new Map()));
-    const list = byScope.get(span.instrumentationScope);
-    if (list) list.push(span);
-    else byScope.set(span.instrumentationScope, [span]);
-  }
-  return byResource;
 }

@@ -8,9 +8,9 @@ const UTF8 = new TextEncoder();
 
 /**
  * Protocol buffers' wire format, written into one growing buffer that is reused from message to
- * message (otlp-trace.encoder.ts writes OTLP's messages with it). Fields are written in one pass:
- * a nested message reserves one byte for its length (`openMessage`) and `closeMessage` moves
- * its body only when the length needs more.
+ * message (otlp-attributes.writer.ts and otlp-trace.encoder.ts write OTLP's messages with it).
+ * Fields are written in one pass: a nested message reserves one byte for its length
+ * (`openMessage`) and `closeMessage` moves its body only when the length needs more.
  */
 export class ProtobufWriter {
   protected buf = new Uint8Array(INITIAL_BYTES);
