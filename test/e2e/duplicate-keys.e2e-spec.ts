@@ -1,7 +1,7 @@
 import { BackendServer } from '../support/backend-server.js';
-import { defaultDatabaseEnv } from '../support/database.js';
+import { startTestAppWithDatabase } from '../support/database-app.js';
 import { json, type JsonBody } from '../support/http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 
 const REPEATED = 'this key appears more than once in its object; send it once';
 
@@ -12,19 +12,15 @@ const REPEATED = 'this key appears more than once in its object; send it once';
  */
 describe('a JSON body with a repeated key is refused on both ports, and changes nothing', () => {
   let t: TestApp;
-  let drop: () => Promise<void>;
   let backend: BackendServer;
 
   beforeAll(async () => {
-    const db = await defaultDatabaseEnv();
-    drop = db.drop;
     backend = await new BackendServer().start();
-    t = await startTestApp({ ...db.env, BACKEND_URLS: backend.url });
+    t = await startTestAppWithDatabase({ BACKEND_URLS: backend.url });
   });
   afterAll(async () => {
     await t.close();
     await backend.close();
-    await drop();
   });
 
   const send = (url: string, method: string, body: string, headers: Record<string, string> = {}) =>

@@ -1,7 +1,7 @@
-import { defaultDatabaseEnv } from '../support/database.js';
+import { startTestAppWithDatabase } from '../support/database-app.js';
 import { json } from '../support/http.js';
 import { rawRequest, type RawResponse } from '../support/raw-http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 
 /**
  * A generic client sends its JSON Content-Type on every call, and fetch, Go's net/http and
@@ -12,17 +12,11 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
  */
 describe('application/json without content is no body where the route’s body is optional or absent', () => {
   let t: TestApp;
-  let drop: () => Promise<void>;
 
   beforeAll(async () => {
-    const db = await defaultDatabaseEnv();
-    drop = db.drop;
-    t = await startTestApp(db.env);
+    t = await startTestAppWithDatabase();
   });
-  afterAll(async () => {
-    await t.close();
-    await drop();
-  });
+  afterAll(() => t?.close());
 
   const FRAMINGS = [
     ['Content-Length: 0', 'Content-Length: 0\r\n', ''],

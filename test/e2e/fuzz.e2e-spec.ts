@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { defaultDatabaseEnv } from '../support/database.js';
+import { startTestAppWithDatabase } from '../support/database-app.js';
 import {
   METHODS,
   ROUTES,
@@ -12,7 +12,7 @@ import {
 } from '../support/fuzz.arbitraries.js';
 import { checkAnswer, expectStoredAsSent, fromFetch, fromRaw } from '../support/fuzz.checks.js';
 import { rawRequest } from '../support/raw-http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 
 // Fixed by default so CI is repeatable; FUZZ_SEED / FUZZ_RUNS explore further. A failure prints
 // its seed and shrink path: rerun it with FUZZ_SEED=<seed> (fast-check replays the same cases).
@@ -23,19 +23,13 @@ const settings = { seed: SEED, numRuns: RUNS };
 describe(`fuzz (seed ${SEED}, ${RUNS} runs per property): no 5xx, every error problem+json, 2xx reads back as sent`, () => {
   let t: TestApp;
   let port: number;
-  let drop: () => Promise<void>;
 
   beforeAll(async () => {
-    const db = await defaultDatabaseEnv();
-    drop = db.drop;
     // Delays above 50 ms are refused (400), so no generated request waits long.
-    t = await startTestApp({ ...db.env, HELLO_MAX_DELAY_MS: '50' });
+    t = await startTestAppWithDatabase({ HELLO_MAX_DELAY_MS: '50' });
     port = Number(new URL(t.baseUrl).port);
   });
-  afterAll(async () => {
-    await t.close();
-    await drop();
-  });
+  afterAll(() => t?.close());
   afterEach(async () => {
     // The process keeps serving after every batch.
     expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);

@@ -1,24 +1,18 @@
-import { defaultDatabaseEnv } from '../support/database.js';
+import { startTestAppWithDatabase } from '../support/database-app.js';
 import { json } from '../support/http.js';
 import { rawRequest } from '../support/raw-http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 import { MAX_JSON_DEPTH, MAX_OBJECT_MEMBERS } from '../../src/protocol/json.shape.js';
 
 const STACK_FRAME = /\bat .*\.(js|ts):\d+/;
 
 describe('hostile input: stored exactly as sent or refused, JSON only where JSON is meant', () => {
   let t: TestApp;
-  let drop: () => Promise<void>;
 
   beforeAll(async () => {
-    const db = await defaultDatabaseEnv();
-    drop = db.drop;
-    t = await startTestApp(db.env);
+    t = await startTestAppWithDatabase();
   });
-  afterAll(async () => {
-    await t.close();
-    await drop();
-  });
+  afterAll(() => t?.close());
 
   const items = (
     body: string | Uint8Array,

@@ -1,28 +1,22 @@
-import { defaultDatabaseEnv } from '../support/database.js';
+import { startTestAppWithDatabase } from '../support/database-app.js';
 import { json } from '../support/http.js';
 import { rawRequest } from '../support/raw-http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 
 const STACK_FRAME = /\bat .*\.(js|ts):\d+/;
 
 describe('/api/items rejects bad input with 400 problem+json naming the field, writing nothing', () => {
   let t: TestApp;
-  let drop: () => Promise<void>;
   let existingId: string;
   let etag: string;
 
   beforeAll(async () => {
-    const db = await defaultDatabaseEnv();
-    drop = db.drop;
-    t = await startTestApp(db.env);
+    t = await startTestAppWithDatabase();
     const res = await post({ name: 'original', description: 'kept', tags: ['t'] });
     existingId = ((await json(res)).id as string) ?? '';
     etag = res.headers.get('etag') as string;
   });
-  afterAll(async () => {
-    await t.close();
-    await drop();
-  });
+  afterAll(() => t?.close());
 
   function post(body: unknown, headers: Record<string, string> = {}) {
     return fetch(`${t.baseUrl}/api/items`, {

@@ -1,22 +1,16 @@
 import { DatabaseService } from '../../src/database/database.service.js';
 import { IdempotencyKeySweeper } from '../../src/items/idempotency-key.sweeper.js';
-import { defaultDatabaseEnv } from '../support/database.js';
+import { startTestAppWithDatabase } from '../support/database-app.js';
 import { json, type JsonBody } from '../support/http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 
 describe('/api/items (real listener; PGlite, or a fresh PostgreSQL database under .ci/run)', () => {
   let t: TestApp;
-  let drop: () => Promise<void>;
 
   beforeAll(async () => {
-    const db = await defaultDatabaseEnv();
-    drop = db.drop;
-    t = await startTestApp({ ...db.env, REQUEST_TIMEOUT_MS: '10000' });
+    t = await startTestAppWithDatabase({ REQUEST_TIMEOUT_MS: '10000' });
   });
-  afterAll(async () => {
-    await t.close();
-    await drop();
-  });
+  afterAll(() => t?.close());
 
   const send = (
     method: string,
