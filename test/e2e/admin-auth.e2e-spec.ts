@@ -1,5 +1,6 @@
 import { loadConfig } from '../../src/config/config.loader.js';
 import { startChild, type Child } from '../support/child-process.js';
+import { startTestAppWithDatabase } from '../support/database-app.js';
 import { defaultDatabaseEnv } from '../support/database.js';
 import { json } from '../support/http.js';
 import { rawRequest } from '../support/raw-http.js';
@@ -32,16 +33,11 @@ function call(base: string, method: string, path: string, body?: unknown, token?
 
 describe('admin mutations with ADMIN_TOKEN set', () => {
   let t: TestApp;
-  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
 
   beforeAll(async () => {
-    db = await defaultDatabaseEnv();
-    t = await startTestApp({ ...db.env, ADMIN_TOKEN: TOKEN });
+    t = await startTestAppWithDatabase({ ADMIN_TOKEN: TOKEN });
   });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
-  });
+  afterAll(() => t?.close());
   afterEach(async () => {
     await call(t.adminUrl, 'DELETE', '/chaos', undefined, TOKEN);
     await call(t.adminUrl, 'POST', '/readyz/enable', undefined, TOKEN);
@@ -340,8 +336,7 @@ describe('ADMIN_TOKEN configuration', () => {
 
   it('a token using every b64token character (-._~+/ and = padding) guards mutations and pprof end to end', async () => {
     const token = 'Az09-._~+/rampart-admin==';
-    const db = await defaultDatabaseEnv();
-    const t = await startTestApp({ ...db.env, ADMIN_TOKEN: token, DEBUG_PPROF_ENABLED: 'true' });
+    const t = await startTestAppWithDatabase({ ADMIN_TOKEN: token, DEBUG_PPROF_ENABLED: 'true' });
     try {
       expect((await call(t.adminUrl, 'POST', '/readyz/disable')).status).toBe(401);
       expect((await call(t.adminUrl, 'POST', '/readyz/disable', undefined, token)).status).toBe(
@@ -357,7 +352,6 @@ describe('ADMIN_TOKEN configuration', () => {
       expect((await heap(`token=${token}&token=${token}`)).status).toBe(401);
     } finally {
       await t.close();
-      await db.drop();
     }
   });
 });

@@ -1,8 +1,8 @@
-import { defaultDatabaseEnv } from '../support/database.js';
+import { startTestAppWithDatabase } from '../support/database-app.js';
 import { json } from '../support/http.js';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
 import { rawRequest } from '../support/raw-http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 
 // With a query string too: a probe is recognised by its route, not its raw URL.
 const PROBES = ['/healthz', '/readyz', '/startupz', '/healthz?verbose=1'];
@@ -16,7 +16,6 @@ async function faultsActive(adminUrl: string): Promise<Record<string, number | u
 
 describe('fault injection: /status, /delay and admin /chaos', () => {
   let t: TestApp;
-  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
   const chaos = (method: string, body?: unknown) =>
     fetch(`${t.adminUrl}/chaos`, {
       method,
@@ -25,13 +24,9 @@ describe('fault injection: /status, /delay and admin /chaos', () => {
     });
 
   beforeAll(async () => {
-    db = await defaultDatabaseEnv();
-    t = await startTestApp({ ...db.env, HELLO_MAX_DELAY_MS: '5000' });
+    t = await startTestAppWithDatabase({ HELLO_MAX_DELAY_MS: '5000' });
   });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
-  });
+  afterAll(() => t?.close());
   afterEach(() => chaos('DELETE'));
 
   it.each([200, 201, 302, 418, 429, 499, 500, 503, 599])(
@@ -315,16 +310,11 @@ describe('fault injection: /status, /delay and admin /chaos', () => {
 
 describe('chaos defaults come from CHAOS_* configuration', () => {
   let t: TestApp;
-  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
 
   beforeAll(async () => {
-    db = await defaultDatabaseEnv();
-    t = await startTestApp({ ...db.env, CHAOS_ERROR_RATE: '1', CHAOS_ERROR_STATUS: '500' });
+    t = await startTestAppWithDatabase({ CHAOS_ERROR_RATE: '1', CHAOS_ERROR_STATUS: '500' });
   });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
-  });
+  afterAll(() => t?.close());
 
   it('fails public requests from the first one, and GET /chaos shows the configured settings', async () => {
     expect((await fetch(`${t.baseUrl}/hello`)).status).toBe(500);

@@ -1,7 +1,7 @@
 import { answer, BackendServer, type BackendHandler } from '../support/backend-server.js';
-import { defaultDatabaseEnv } from '../support/database.js';
+import { startTestAppWithDatabase } from '../support/database-app.js';
 import { json, type JsonBody } from '../support/http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 
 const UPSTREAM_TIMEOUT_MS = 1_000;
 
@@ -24,13 +24,10 @@ const HEAD = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n';
 describe('hostile backend answers to /api/fanout: each ends in its own entry, never in the answer or the process (one connection, so leftovers would meet the next call)', () => {
   let backend: BackendServer;
   let t: TestApp;
-  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
 
   beforeAll(async () => {
     backend = await new BackendServer().start();
-    db = await defaultDatabaseEnv();
-    t = await startTestApp({
-      ...db.env,
+    t = await startTestAppWithDatabase({
       BACKEND_URLS: backend.url,
       UPSTREAM_CONNECTIONS: '1',
       UPSTREAM_RETRY_MAX: '0',
@@ -48,7 +45,6 @@ describe('hostile backend answers to /api/fanout: each ends in its own entry, ne
   afterAll(async () => {
     await t.close();
     await backend.close();
-    await db.drop();
   });
 
   const fanout = async (): Promise<JsonBody> => {

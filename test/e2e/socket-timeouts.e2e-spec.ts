@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
-import { defaultDatabaseEnv } from '../support/database.js';
+import { startTestAppWithDatabase } from '../support/database-app.js';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 
 // Small figures so each case takes a second or two; every bound below is relative to them.
 const HEADERS_TIMEOUT_MS = 300;
@@ -66,7 +66,6 @@ class SlowClient {
 
 describe('timeouts that close sockets (raw TCP clients)', () => {
   let t: TestApp;
-  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
   let port: number;
 
   const timeouts = async (phase: string): Promise<number> => {
@@ -75,9 +74,7 @@ describe('timeouts that close sockets (raw TCP clients)', () => {
   };
 
   beforeAll(async () => {
-    db = await defaultDatabaseEnv();
-    t = await startTestApp({
-      ...db.env,
+    t = await startTestAppWithDatabase({
       HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
       HTTP_TIMEOUT_CHECK_INTERVAL_MS: '50',
       REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
@@ -88,10 +85,7 @@ describe('timeouts that close sockets (raw TCP clients)', () => {
     });
     port = Number(new URL(t.baseUrl).port);
   });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
-  });
+  afterAll(() => t?.close());
 
   it('slow headers (slowloris) get 408 problem+json and a close after the header timeout, not long after; counted', async () => {
     const before = await timeouts('headers');

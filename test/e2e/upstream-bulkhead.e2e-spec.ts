@@ -1,8 +1,8 @@
 import { answer, BackendServer } from '../support/backend-server.js';
 import { until } from '../support/wait.js';
-import { defaultDatabaseEnv } from '../support/database.js';
+import { startTestAppWithDatabase } from '../support/database-app.js';
 import { json, type JsonBody } from '../support/http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 
 const MAX_CONCURRENT = 2;
 const MAX_QUEUE = 1;
@@ -13,7 +13,6 @@ const EVENTUALLY_MS = 10_000;
 describe('bulkhead: a slow backend cannot hold more than its share', () => {
   let backend: BackendServer;
   let t: TestApp;
-  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
   /** Requests the backend holds until the test lets each answer: slow, not failing. */
   const held: Array<() => void> = [];
 
@@ -21,9 +20,7 @@ describe('bulkhead: a slow backend cannot hold more than its share', () => {
     backend = await new BackendServer((req, res, hit) => {
       held.push(() => answer(200, { hit })(req, res, hit));
     }).start();
-    db = await defaultDatabaseEnv();
-    t = await startTestApp({
-      ...db.env,
+    t = await startTestAppWithDatabase({
       BACKEND_URLS: backend.url,
       UPSTREAM_MAX_CONCURRENT: String(MAX_CONCURRENT),
       UPSTREAM_MAX_QUEUE: String(MAX_QUEUE),
@@ -34,7 +31,6 @@ describe('bulkhead: a slow backend cannot hold more than its share', () => {
   afterAll(async () => {
     await t.close();
     await backend.close();
-    await db.drop();
   });
 
   it('rejects the calls beyond MAX_CONCURRENT + MAX_QUEUE at once with UPSTREAM_BULKHEAD_FULL', async () => {
@@ -79,10 +75,8 @@ describe('bulkhead: a slow backend cannot hold more than its share', () => {
 describe('the default bulkhead keeps a hung backend to a share of the public limit', () => {
   it('150 fan-outs to a backend that never answers: 25 held, 25 queued, the rest degraded at once, and /hello is served', async () => {
     const backend = await new BackendServer(() => undefined).start();
-    const db = await defaultDatabaseEnv();
     // Admission on, with its defaults (initial limit 100), and the bulkhead's defaults.
-    const t = await startTestApp({
-      ...db.env,
+    const t = await startTestAppWithDatabase({
       BACKEND_URLS: backend.url,
       ADMISSION_ENABLED: 'true',
       UPSTREAM_TIMEOUT_MS: '30000',
@@ -105,7 +99,6 @@ describe('the default bulkhead keeps a hung backend to a share of the public lim
       expect(entries.filter((e) => e.error === 'UPSTREAM_BULKHEAD_FULL')).toHaveLength(100);
     } finally {
       await t.close();
-      await db.drop();
     }
   });
 });
@@ -113,9 +106,7 @@ describe('the default bulkhead keeps a hung backend to a share of the public lim
 describe('calls queued for a slot when the breaker opens', () => {
   it('fail fast with UPSTREAM_CIRCUIT_OPEN instead of going on to the backend', async () => {
     const backend = await new BackendServer(() => undefined).start(); // accepts, never answers
-    const db = await defaultDatabaseEnv();
-    const t = await startTestApp({
-      ...db.env,
+    const t = await startTestAppWithDatabase({
       BACKEND_URLS: backend.url,
       UPSTREAM_MAX_CONCURRENT: '2',
       UPSTREAM_MAX_QUEUE: '2',
@@ -141,7 +132,6 @@ describe('calls queued for a slot when the breaker opens', () => {
     } finally {
       await t.close();
       await backend.close();
-      await db.drop();
     }
   });
 });

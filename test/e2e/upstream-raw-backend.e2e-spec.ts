@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
-import { defaultDatabaseEnv } from '../support/database.js';
+import { startTestAppWithDatabase } from '../support/database-app.js';
 import { json, type JsonBody } from '../support/http.js';
 import { endlessBody, RawBackend, trickle, type RawBehaviour } from '../support/raw-backend.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 import { until } from '../support/wait.js';
 
 const UPSTREAM_TIMEOUT_MS = 1_000;
@@ -23,13 +23,10 @@ const BAD = 'UPSTREAM_BAD_RESPONSE';
 describe('a backend that breaks HTTP on a raw socket: each fault its code, retried for idempotent calls only, no socket left open', () => {
   let backend: RawBackend;
   let t: TestApp;
-  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
 
   beforeAll(async () => {
     backend = await new RawBackend().start();
-    db = await defaultDatabaseEnv();
-    t = await startTestApp({
-      ...db.env,
+    t = await startTestAppWithDatabase({
       BACKEND_URLS: backend.url,
       // The breaker stays out of the way; each call earns its retry, and gets at most one.
       UPSTREAM_BREAKER_THRESHOLD: '10000',
@@ -46,7 +43,6 @@ describe('a backend that breaks HTTP on a raw socket: each fault its code, retri
   afterAll(async () => {
     await t.close();
     await backend.close();
-    await db.drop();
   });
 
   /**

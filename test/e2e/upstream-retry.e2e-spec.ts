@@ -2,9 +2,9 @@ import { AppError } from '../../src/errors/app.error.js';
 import { runInRequest } from '../../src/request-context/context.store.js';
 import { UpstreamService } from '../../src/upstream/upstream.service.js';
 import { answer, BackendServer, type BackendHandler } from '../support/backend-server.js';
-import { defaultDatabaseEnv } from '../support/database.js';
+import { startTestAppWithDatabase } from '../support/database-app.js';
 import { json } from '../support/http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 
 /** 503 for the first `n` hits, 200 after. */
 const failFirst =
@@ -18,16 +18,13 @@ describe('retries stay within the retry budget', () => {
   const ORIGINALS = 50;
   let flaky: BackendServer;
   let t: TestApp;
-  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
 
   beforeAll(async () => {
     // Every other request fails: a failure is retried only while the budget allows.
     flaky = await new BackendServer((req, res, hit) =>
       answer(hit % 2 === 1 ? 503 : 200, { hit })(req, res, hit),
     ).start();
-    db = await defaultDatabaseEnv();
-    t = await startTestApp({
-      ...db.env,
+    t = await startTestAppWithDatabase({
       BACKEND_URLS: flaky.url,
       UPSTREAM_RETRY_MAX: '2',
       UPSTREAM_RETRY_BUDGET_PERCENT: '20',
@@ -38,7 +35,6 @@ describe('retries stay within the retry budget', () => {
   afterAll(async () => {
     await t.close();
     await flaky.close();
-    await db.drop();
   });
 
   it('an intermittently failing backend gets at most 20 % extra attempts', async () => {
@@ -64,15 +60,12 @@ describe('what is retried, and what never is', () => {
   const names = ['get', 'post', 'keyed', 'breaker', 'retryAfter', 'deadline', 'headers'];
   let t: TestApp;
   let upstream: UpstreamService;
-  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
   const backend = (name: string) =>
     upstream.backends.find((b) => b.url === servers[name]?.url) ?? fail(name);
 
   beforeAll(async () => {
     for (const name of names) servers[name] = await new BackendServer(failFirst(1)).start();
-    db = await defaultDatabaseEnv();
-    t = await startTestApp({
-      ...db.env,
+    t = await startTestAppWithDatabase({
       BACKEND_URLS: names.map((n) => servers[n]?.url).join(','),
       UPSTREAM_RETRY_MAX: '2',
       UPSTREAM_RETRY_BUDGET_PERCENT: '100',
@@ -84,7 +77,6 @@ describe('what is retried, and what never is', () => {
   afterAll(async () => {
     await t.close();
     await Promise.all(Object.values(servers).map((s) => s.close()));
-    await db.drop();
   });
 
   it('an idempotent GET is retried after a 503 and succeeds', async () => {

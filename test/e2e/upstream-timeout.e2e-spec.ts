@@ -1,8 +1,8 @@
 import { BackendServer, stall } from '../support/backend-server.js';
 import { until } from '../support/wait.js';
-import { defaultDatabaseEnv } from '../support/database.js';
+import { startTestAppWithDatabase } from '../support/database-app.js';
 import { json } from '../support/http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 
 const TIMEOUT_MS = 300;
 /**
@@ -15,13 +15,10 @@ const EVENTUALLY_MS = 10_000;
 describe('timeout policy against a backend that stalls (connection observed on its side)', () => {
   let backend: BackendServer;
   let t: TestApp;
-  let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
 
   beforeAll(async () => {
     backend = await new BackendServer(stall).start();
-    db = await defaultDatabaseEnv();
-    t = await startTestApp({
-      ...db.env,
+    t = await startTestAppWithDatabase({
       BACKEND_URLS: backend.url,
       UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
       UPSTREAM_RETRY_MAX: '2',
@@ -31,7 +28,6 @@ describe('timeout policy against a backend that stalls (connection observed on i
   afterAll(async () => {
     await t.close();
     await backend.close();
-    await db.drop();
   });
 
   const counters = async (): Promise<{ timeouts: number; cancelled: number }> => {
