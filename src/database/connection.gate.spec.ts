@@ -1,26 +1,4 @@
-import { ConnectionGate, type GateOptions } from './connection.gate.js';
-
-const never = () => new AbortController().signal;
-
-/** A gate on a clock the test moves; timers stay real (waits here are a few ms). */
-function gateAt(options: Partial<GateOptions> = {}) {
-  const clock = { now: 1_000_000 };
-  const gate = new ConnectionGate({
-    max: 1,
-    queueMax: 100,
-    intervalMs: 100,
-    targetMs: 30,
-    now: () => clock.now,
-    ...options,
-  });
-  return { gate, clock };
-}
-
-const wait = (timeoutMs: number, deadline?: number) => ({
-  signal: never(),
-  timeoutMs,
-  deadline,
-});
+import { gateAt, wait } from '../../test/support/connection-gate.js';
 
 describe('ConnectionGate', () => {
   it('admits up to max at once and hands slots over in FIFO order', async () => {
@@ -36,47 +14,6 @@ describe('ConnectionGate', () => {
     await Promise.all([third, fourth]);
     expect(order).toEqual([3, 4]);
     expect(gate.inUse).toBe(2);
-  });
-
-  it('limited to the open connections, holders above the ceiling hand their slot to nobody', async () => {
-    const { gate } = gateAt({ max: 3 });
-    const a = await gate.acquire(wait(5_000));
-    const b = await gate.acquire(wait(5_000));
-    // The third holder's connect was refused for want of a server slot; two connections exist.
-    const c = await gate.acquire(wait(5_000));
-    expect(gate.limitTo(2, 60_000)).toBe(true);
-    gate.release(c);
-    expect(gate.inUse).toBe(2);
-    let served = 0;
-    const next = gate.acquire(wait(5_000)).then((at) => (served++, at));
-    const after = gate.acquire(wait(5_000)).then((at) => (served++, at));
-    await Promise.resolve();
-    expect(gate.waiting).toBe(2);
-    gate.release(a); // at the ceiling: its connection goes to the next waiter
-    await next;
-    expect(served).toBe(1);
-    expect(gate.inUse).toBe(2);
-    gate.release(b);
-    await after;
-    expect(served).toBe(2);
-    expect(gate.capacity).toBe(2);
-  });
-
-  it('lifts the ceiling after its time: queued callers take the slots it frees', async () => {
-    const { gate } = gateAt({ max: 3 });
-    await gate.acquire(wait(5_000));
-    expect(gate.limitTo(1, 20)).toBe(true);
-    const waiting = [gate.acquire(wait(5_000)), gate.acquire(wait(5_000))];
-    expect(gate.waiting).toBe(2);
-    await Promise.all(waiting);
-    expect(gate.capacity).toBe(3);
-    expect(gate.inUse).toBe(3);
-  });
-
-  it('with no open connection there is nothing to wait for', () => {
-    const { gate } = gateAt({ max: 3 });
-    expect(gate.limitTo(0, 1_000)).toBe(false);
-    expect(gate.capacity).toBe(3);
   });
 
   it('a waiter past the cap gets DB_POOL_TIMEOUT and leaves the queue', async () => {
@@ -151,71 +88,6 @@ describe('ConnectionGate', () => {
     await expect(gate.acquire(wait(10_000, clock.now + 40))).rejects.toThrow(/within 40 ms/);
     expect(performance.now() - started).toBeLessThan(10_000);
     gate.release(held);
-  });
-
-  it('a standing queue (not empty for an interval) serves the newest first and gives new callers only the target wait', async () => {
-    const { gate, clock } = gateAt({ targetMs: 25 });
-    const held = await gate.acquire(wait(1_000));
-    const order: string[] = [];
-    const old = gate.acquire(wait(5_000)).then((at) => (order.push('old'), at));
-    expect(gate.standing).toBe(false);
-    clock.now += 150;
-    expect(gate.standing).toBe(true);
-    const fresh = gate.acquire(wait(5_000)).then((at) => (order.push('fresh'), at));
-    gate.release(held);
-    gate.release(await fresh);
-    gate.release(await old);
-    expect(order).toEqual(['fresh', 'old']);
-
-    const again = await gate.acquire(wait(1_000));
-    const first = gate.acquire(wait(5_000));
-    const second = gate.acquire(wait(5_000));
-    const fifoEstimate = gate.estimatedWaitMs();
-    clock.now += 150;
-    // A newcomer to a standing (LIFO) queue is next in line: the waiters below it add nothing.
-    expect(gate.estimatedWaitMs() - 150).toBeLessThan(fifoEstimate);
-    // Arrived while the queue stands: capped at the CoDel target (25 ms), not the 5 s asked.
-    await expect(gate.acquire(wait(5_000))).rejects.toThrow(/within 25 ms/);
-    gate.release(again);
-    gate.release(await second);
-    gate.release(await first);
-  });
-
-  it('a queue behind a cold pool (half its holders connecting) is not standing, until an interval after it warmed', async () => {
-    const { gate, clock } = gateAt({ max: 4 });
-    const held = await Promise.all([1, 2, 3, 4].map(() => gate.acquire(wait(1_000))));
-    const opened = [gate.openingConnection(), gate.openingConnection()];
-    const queued = gate.acquire(wait(5_000));
-    clock.now += 150; // past the interval, but half the holders are still connecting
-    expect(gate.standing).toBe(false);
-    opened[0]!(); // one of four connecting: warm again
-    opened[1]!();
-    clock.now += 99;
-    expect(gate.standing).toBe(false);
-    clock.now += 1;
-    expect(gate.standing).toBe(true);
-    // One connection reopened under load leaves the pool warm: CoDel keeps working.
-    const reopening = gate.openingConnection();
-    expect(gate.standing).toBe(true);
-    reopening();
-    for (const at of held) gate.release(at);
-    gate.release(await queued);
-  });
-
-  it('once LIFO serves out of order, waiters from before the queue stood are cut to the target wait', async () => {
-    const { gate, clock } = gateAt({ max: 2, targetMs: 25 });
-    const a = await gate.acquire(wait(1_000));
-    const b = await gate.acquire(wait(1_000));
-    const early = gate.acquire(wait(10_000));
-    const late = gate.acquire(wait(10_000));
-    clock.now += 150;
-    gate.release(a); // standing: the newest (late) is served, early's 10 s wait becomes 25 ms
-    const started = performance.now();
-    await expect(early).rejects.toMatchObject({ code: 'DB_POOL_TIMEOUT' });
-    expect(performance.now() - started).toBeLessThan(5_000);
-    gate.release(b);
-    gate.release(await late);
-    expect(gate.inUse).toBe(0);
   });
 
   it('rejectAll fails every waiter and leaves holders alone', async () => {
