@@ -2,17 +2,15 @@ import { Controller, Get, Header, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiContract } from '../openapi/contract.decorator.js';
 import { clientAddress } from '../protocol/client-address.js';
+import { CREDENTIAL_HEADERS } from './credential-headers.js';
 import { meshContracts } from './mesh-checks.contract.js';
-
-// Credentials are shown as present, never echoed: a page that can read this answer (a
-// same-origin script) must not learn an HttpOnly cookie or a token this way.
-const REDACTED: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
 /**
  * Public `GET /headers`: the request as it arrived here, for checking what an ingress, gateway
  * or mesh sidecar adds, strips or rewrites (X-Forwarded-*, trace headers, Host). `rawHeaders`
  * keeps the order, the case and the repeats Node received; `headers` is Node's merged view.
- * Values that are UTF-8 are shown as text (asReceived).
+ * Values that are UTF-8 are shown as text (asReceived); credentials as their length alone
+ * (credential-headers.ts).
  */
 @Controller()
 export class HeadersController {
@@ -48,7 +46,7 @@ export class HeadersController {
 }
 
 function redact(name: string, value: string): string {
-  if (REDACTED.has(name.toLowerCase())) return `[redacted: ${value.length} characters]`;
+  if (CREDENTIAL_HEADERS.has(name.toLowerCase())) return `[redacted: ${value.length} characters]`;
   return asReceived(value);
 }
 

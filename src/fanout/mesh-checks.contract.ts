@@ -22,12 +22,16 @@ const headersSchema = z
       description:
         'The client address the service uses (rate limit, access log, trace) after TRUST_PROXY.',
     }),
-    headers: z
-      .record(z.string(), z.union([z.string(), z.array(z.string())]))
-      .meta({ description: 'Node’s merged view; credentials redacted to their length.' }),
-    rawHeaders: z
-      .array(z.array(z.string()).length(2))
-      .meta({ description: '`[name, value]` pairs in the order, case and repeats received.' }),
+    headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])).meta({
+      description:
+        'Node’s merged view. A credential (Authorization, Cookie, Set-Cookie, X-Api-Key, ' +
+        'X-Auth-Token, X-CSRF-Token, …) shows as `[redacted: N characters]`.',
+    }),
+    rawHeaders: z.array(z.array(z.string()).length(2)).meta({
+      description:
+        '`[name, value]` pairs in the order, case and repeats received; credentials redacted ' +
+        'as in `headers`.',
+    }),
   })
   .meta({ id: 'ReceivedRequest' });
 

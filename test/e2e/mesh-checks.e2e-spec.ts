@@ -20,6 +20,19 @@ const B3 = {
   'x-b3-spanid': 'e457b5a2e4d86bd1',
   'x-b3-sampled': '1',
 };
+/** Credentials besides Authorization and Cookie, as a client or a gateway in front sends them. */
+const CREDENTIALS = {
+  'Set-Cookie': 'session=leaked-1',
+  'X-Forwarded-Authorization': 'Bearer leaked-2',
+  'X-Forwarded-Access-Token': 'leaked-3',
+  'X-Amzn-Oidc-Accesstoken': 'leaked-4',
+  'X-Api-Key': 'leaked-5',
+  'X-Auth-Token': 'leaked-6',
+  'X-Amz-Security-Token': 'leaked-7',
+  'X-CSRF-Token': 'leaked-8',
+  'X-XSRF-TOKEN': 'leaked-9',
+  'X-CSRFToken': 'leaked-10',
+};
 const post = (url: string, body: string, headers: Record<string, string> = {}) =>
   fetch(url, {
     method: 'POST',
@@ -85,6 +98,9 @@ describe('build identity and mesh checks (real child process, no backends)', () 
       req.setHeader('traceparent', TRACEPARENT);
       req.setHeader('Authorization', 'Bearer secret-token');
       req.setHeader('Cookie', 'session=abc');
+      for (const [name, value] of Object.entries(CREDENTIALS)) req.setHeader(name, value);
+      // Names a token, carries none: shown.
+      req.setHeader('X-Token-Count', '3');
       // UTF-8 on the wire (Node's client writes each character below 256 as one byte), and a
       // byte that is not UTF-8.
       req.setHeader('X-Name', Buffer.from('café ✓').toString('latin1'));
@@ -106,8 +122,18 @@ describe('build identity and mesh checks (real child process, no backends)', () 
     expect(rawHeaders).toContainEqual(['X-Mesh-Check', 'one']);
     expect(rawHeaders).toContainEqual(['X-Mesh-Check', 'two']);
     expect(rawHeaders).toContainEqual(['X-Forwarded-For', '203.0.113.7']);
+    expect(headers['x-token-count']).toBe('3');
+    for (const [name, value] of Object.entries(CREDENTIALS)) {
+      const shown = `[redacted: ${value.length} characters]`;
+      expect({ name, merged: headers[name.toLowerCase()] }).toEqual({
+        name,
+        merged: name === 'Set-Cookie' ? [shown] : shown,
+      });
+      expect(rawHeaders).toContainEqual([name, shown]);
+    }
     expect(raw.body).not.toContain('secret-token');
     expect(raw.body).not.toContain('session=abc');
+    expect(raw.body).not.toContain('leaked');
   });
 
   it('POST /echo answers the JSON body back; no body → 204', async () => {
