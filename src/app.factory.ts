@@ -28,7 +28,7 @@ import { DeferredSerializers } from './protocol/deferred.serializers.js';
 import { countSocketTimeouts } from './protocol/socket-timeouts.js';
 import { registerBodylessRouteCheck } from './protocol/bodyless-route.check.js';
 import { registerJsonBodyParser } from './protocol/json.body-parser.js';
-import { registerLingeringClose } from './protocol/lingering-close.js';
+import { registerLingeringClose } from './errors/lingering-close.js';
 import { registerProtocolChecks, registerRouteChecks } from './protocol/protocol.hook.js';
 import { InFlightRegistry } from './request-context/in-flight.registry.js';
 import { RateLimitFailOpen } from './redis/rate-limit.fail-open.js';

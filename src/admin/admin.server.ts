@@ -12,7 +12,7 @@ import { DeferredSerializers } from '../protocol/deferred.serializers.js';
 import { socketTimeoutOptions } from '../protocol/socket-timeouts.js';
 import { registerBodylessRouteCheck } from '../protocol/bodyless-route.check.js';
 import { registerJsonBodyParser } from '../protocol/json.body-parser.js';
-import { registerLingeringClose } from '../protocol/lingering-close.js';
+import { registerLingeringClose } from '../errors/lingering-close.js';
 import { registerProtocolChecks } from '../protocol/protocol.hook.js';
 import { requestIdFrom } from '../request-context/request-id.js';
 import { AdminGuard } from './admin.guard.js';

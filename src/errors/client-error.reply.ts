@@ -2,6 +2,7 @@ import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { logger } from '../logging/logger.js';
+import { isLingering } from './lingering-close.js';
 import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { newRequestId } from '../request-context/request-id.js';
 import {
@@ -81,6 +82,9 @@ export function answerClientError(this: Counts, error: ClientError, socket: Sock
   // A reset peer reads nothing (Node's docs for the 'clientError' event). The parser may report
   // the same socket again (more bytes, the timeout sweep): answer once.
   if (error.code === 'ECONNRESET' || socket.destroyed || answered.has(socket)) return;
+  // Closing after an answer its request's body did not wait for (lingering-close.ts): the
+  // client ending that body early is no new fault.
+  if (isLingering(socket)) return;
   const method = refusedMethods.read(error, socket);
   // Its end comes in a later packet, which the parser reports here again (unknown-method.ts).
   if (method?.kind === 'unfinished') return;
@@ -101,15 +105,6 @@ export function answerClientError(this: Counts, error: ClientError, socket: Sock
     writeRawProblem(socket, answer);
     socket.destroy(error);
   });
-}
-
-/**
- * Counts `socket` as answered: the parser's errors on it from now on get no answer, count or
- * close of their own. For a connection whose last answer went out before its request's body
- * ended (protocol/lingering-close.ts): the client ending that body early is no new fault.
- */
-export function leaveUnanswered(socket: Socket): void {
-  answered.add(socket);
 }
 
 /**

@@ -1,76 +1,14 @@
 import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { LINGER_BYTES } from '../../src/protocol/lingering-close.js';
+import { LINGER_BYTES } from '../../src/errors/lingering-close.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-
-/** One 64 KiB chunk of a chunked body. */
-const CHUNK = (() => {
-  const data = Buffer.alloc(64 * 1024, 'a');
-  return Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')]);
-})();
-
-interface Upload {
-  /** Everything the client read. */
-  text: string;
-  /** The error its socket met, if any (EPIPE, ECONNRESET: the server reset the connection). */
-  error?: string;
-}
-
-/**
- * A client that sends its headers, waits, then uploads `bytes` of chunked body as fast as its
- * socket takes them, and reads only once it has sent them all, as a client that writes its whole
- * request before reading its answer does.
- */
-function uploadThenRead(port: number, head: string, bytes: number): Promise<Upload> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    const upload: Upload = { text: '' };
-    socket.on('error', (error: NodeJS.ErrnoException) => (upload.error ??= error.code));
-    socket.on('close', () => resolve(upload));
-    socket.write(head);
-    void (async () => {
-      await sleep(50);
-      for (let sent = 0; sent < bytes && !socket.destroyed; sent += CHUNK.length) {
-        if (!socket.write(CHUNK)) await waitForDrain(socket);
-      }
-      if (socket.destroyed) return;
-      socket.on('data', (chunk: Buffer) => (upload.text += chunk.toString('latin1')));
-      socket.end('0\r\n\r\n');
-    })();
-  });
-}
-
-const waitForDrain = (socket: Socket) =>
-  new Promise<void>((resolve) => {
-    socket.once('drain', resolve);
-    socket.once('close', resolve);
-  });
-
-/** The answer's status, headers and body, and whether the body is all there. */
-function answerOf(text: string) {
-  const end = text.indexOf('\r\n\r\n');
-  const [statusLine = '', ...lines] = text.slice(0, Math.max(end, 0)).split('\r\n');
-  const headers = Object.fromEntries(
-    lines.map((line) => {
-      const colon = line.indexOf(':');
-      return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
-    }),
-  );
-  const body = text.slice(end + 4);
-  return {
-    status: Number(statusLine.split(' ')[1]),
-    connection: headers.connection,
-    complete: end !== -1 && Buffer.byteLength(body) === Number(headers['content-length']),
-    code: end !== -1 && body.startsWith('{') ? (JSON.parse(body) as { code: string }).code : '',
-  };
-}
+import { answerOf, CHUNK, uploadThenRead, waitForDrain } from '../support/upload-client.js';
 
 /**
  * A body refused before its end (415 at its first chunk, 413 past the limit) is answered with
  * `Connection: close`, and Node closed the socket as soon as the answer was written, the upload
  * still arriving: a close with unread bytes is a TCP reset, and a client still writing met it
- * (EPIPE) and never read its answer. The connection now lingers (protocol/lingering-close.ts):
+ * (EPIPE) and never read its answer. The connection now lingers (errors/lingering-close.ts):
  * the answer, a FIN, and what still arrives is read and thrown away, within bounds.
  */
 describe('a refused upload: the client reads its answer, not a reset', () => {
@@ -101,6 +39,7 @@ describe('a refused upload: the client reads its answer, not a reset', () => {
         error: undefined,
         status,
         connection,
+        type: 'application/problem+json; charset=utf-8',
         complete: true,
         code,
       });

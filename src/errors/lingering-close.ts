@@ -1,0 +1,88 @@
+import type { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * How long a connection is read on after the answer that closes it, at most. A client that reads
+ * while it uploads stops within a round trip of the answer; 2 s is Apache's per-read linger
+ * (`SECONDS_TO_LINGER`), and the most a hostile client holds the socket past its answer.
+ */
+export const LINGER_MS = 2_000;
+
+/**
+ * How much of the refused upload is read (and thrown away) in that time, at most: what a 10 Gb/s
+ * link carries in ~5 ms, so a client across a LAN or a node's loopback is still sending when
+ * it reads the answer, while a client that will not stop costs no more than this to ignore.
+ */
+export const LINGER_BYTES = 8 * 1024 * 1024;
+
+const lingering = new WeakSet<Socket>();
+
+/**
+ * Whether `socket` is closing as closeLingering has it: what its parser says about the bytes
+ * after the answer (the client ending the refused body early) is no new fault
+ * (client-error.reply.ts).
+ */
+export function isLingering(socket: Socket): boolean {
+  return lingering.has(socket);
+}
+
+/**
+ * Has Node's close after `req`'s answer (`socket.destroySoon`, lib/_http_server.js resOnFinish)
+ * linger if `req`'s body is still unread by then: an answer with `Connection: close`, or a final
+ * status to a client still waiting for `100 Continue`, which Node closes. An answer that keeps the
+ * connection is not affected: Node reads the rest of the body away itself.
+ */
+export function lingerIfUnread(req: IncomingMessage): void {
+  const socket = req.socket as Socket | null;
+  if (!socket || req.complete) return;
+  socket.destroySoon = function (this: Socket): void {
+    if (req.complete) Socket.prototype.destroySoon.call(this);
+    else closeLingering(this);
+  };
+}
+
+/**
+ * An answer that closes its connection before the request's bytes are all read (a body refused
+ * before its end, an `Expect: 100-continue` answered without the 100, framing that cannot be
+ * trusted) leaves the client uploading. Closing a socket with unread bytes sends a TCP reset, and
+ * a client still writing its body meets the reset on its next write (EPIPE, ECONNRESET) and is
+ * destroyed before it reads the answer waiting in its buffer: it saw a reset, never the status.
+ * So such a connection is closed as Apache's and nginx's lingering close does (RFC 9112 §9.6: a
+ * server closing a connection should half-close first): the answer, then a FIN, then what still
+ * arrives is read and thrown away until the client closes, for at most LINGER_MS and
+ * LINGER_BYTES; only then is the socket destroyed.
+ */
+export function closeLingering(socket: Socket): void {
+  if (lingering.has(socket)) return;
+  lingering.add(socket);
+  // What follows the refused request's start is never parsed: not as body, not as a next request.
+  for (const listener of socket.listeners('data')) socket.off('data', listener as () => void);
+  socket.end();
+  let read = 0;
+  const destroy = (): void => {
+    clearTimeout(timer);
+    socket.destroy();
+  };
+  const timer = setTimeout(destroy, LINGER_MS);
+  socket.on('data', (chunk: Buffer) => {
+    read += chunk.length;
+    if (read > LINGER_BYTES) destroy();
+  });
+  socket.once('end', destroy);
+  socket.once('close', () => clearTimeout(timer));
+  socket.resume();
+}
+
+/**
+ * A body the parser refuses before its end — 415 at its first chunk, 413 past the limit, any
+ * error of the body parser — is answered with `Connection: close` (Fastify adds it: the rest of
+ * the body would be read as the next request): that close lingers. Registered beside the body
+ * parser (protocol/json.body-parser.ts), whose refusals these are; `onError` runs for errors alone.
+ */
+export function registerLingeringClose(app: FastifyInstance): void {
+  app.addHook('onError', (request, reply, _error, done) => {
+    if (reply.getHeader('connection') === 'close') lingerIfUnread(request.raw);
+    done();
+  });
+}
