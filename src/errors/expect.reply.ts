@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { logger } from '../logging/logger.js';
 import type { RawAnswer } from './client-error.reply.js';
+import { lingerIfUnread } from './lingering-close.js';
 import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { requestIdFrom } from '../request-context/request-id.js';
 
@@ -86,8 +87,12 @@ export function continueUnlessTooLarge(
     // kept, which Node closes after a final status that had no 100 before it).
     const hasBody =
       req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
-    if (hasBody) continueWhenRead(req, res);
-    else res.writeContinue();
+    if (hasBody) {
+      continueWhenRead(req, res);
+      // Refused before its body is read (admission, a guard, no route), the answer closes the
+      // connection (Node: no 100 before it) while the client may be sending that body.
+      lingerIfUnread(req);
+    } else res.writeContinue();
     server.emit('request', req, res);
   };
 }
@@ -123,7 +128,12 @@ function continueWhenRead(req: IncomingMessage, res: ServerResponse): void {
   };
 }
 
-/** A problem+json answer to a request whose body was never read, then the connection closed. */
+/**
+ * A problem+json answer to a request whose body was never read, then the connection closed,
+ * lingering (lingering-close.ts): RFC 9110 §10.1.1 lets a client send its body without waiting
+ * for the 100, and closed at once with that upload arriving, the connection was reset and the
+ * client never read the 413 or 417.
+ */
 function answerBeforeBody(
   app: Counts,
   req: IncomingMessage,
@@ -143,5 +153,6 @@ function answerBeforeBody(
     'x-request-id': requestId,
     connection: 'close',
   });
+  lingerIfUnread(req);
   res.end(body);
 }
