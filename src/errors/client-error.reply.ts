@@ -2,7 +2,7 @@ import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { logger } from '../logging/logger.js';
-import { isLingering } from './lingering-close.js';
+import { closeLingering, isLingering } from './lingering-close.js';
 import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { newRequestId } from '../request-context/request-id.js';
 import {
@@ -102,8 +102,10 @@ export function answerClientError(this: Counts, error: ClientError, socket: Sock
   // first and this problem after it: written now, the client would read the problem as the
   // earlier request's answer (a POST that was applied would look refused).
   afterInFlight(socket as HttpSocket, () => {
-    writeRawProblem(socket, answer);
-    socket.destroy(error);
+    // Lingering: the client may still be sending the body it framed (lingering-close.ts). No
+    // answer written (an earlier one had begun), nothing is owed: closed at once.
+    if (writeRawProblem(socket, answer)) closeLingering(socket);
+    else socket.destroy(error);
   });
 }
 
@@ -146,18 +148,19 @@ function afterInFlight(socket: HttpSocket, then: () => void): void {
 
 /**
  * Writes a problem+json answer straight to a socket no request object owns, then `connection:
- * close`: the caller destroys the socket. Logged at debug: these are clients' faults.
+ * close`: the caller closes the socket. Logged at debug: these are clients' faults. Says whether
+ * it wrote.
  */
 export function writeRawProblem(
   socket: Socket,
   answer: RawAnswer,
   headers: Record<string, string> = {},
-): void {
+): boolean {
   const requestId = newRequestId();
   log.debug({ reqId: requestId, code: answer.code }, answer.detail);
   // Like Node: write only if no response has started on this socket.
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (!socket.writable || inFlight?.headersSent) return;
+  if (!socket.writable || inFlight?.headersSent) return false;
   const body = JSON.stringify(buildProblem(answer, { requestId }));
   const extra = Object.entries(headers)
     .map(([name, value]) => `${name}: ${value}\r\n`)
@@ -171,4 +174,5 @@ export function writeRawProblem(
       'connection: close\r\n\r\n' +
       body,
   );
+  return true;
 }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { lingerIfUnread } from '../errors/lingering-close.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { HostHeaderCheck } from './host-header.check.js';
 import { BadRequestError, HttpVersionNotSupportedError } from './protocol.errors.js';
@@ -22,8 +23,10 @@ export function protocolChecks(): (request: FastifyRequest, reply: FastifyReply)
         ? (host.problem(request.raw.rawHeaders, version) ?? transferCodingProblem(request))
         : new HttpVersionNotSupportedError(version);
     if (problem !== undefined) {
-      // The framing of whatever follows on this connection cannot be trusted either.
+      // The framing of whatever follows on this connection cannot be trusted either. The close
+      // lingers: the client may still be sending the body it framed.
       reply.header('connection', 'close');
+      lingerIfUnread(request.raw);
       const error = typeof problem === 'string' ? new BadRequestError(problem) : problem;
       sendProblem(reply, request, error);
       return true;
