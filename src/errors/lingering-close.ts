@@ -75,14 +75,17 @@ export function closeLingering(socket: Socket): void {
 }
 
 /**
- * A body the parser refuses before its end — 415 at its first chunk, 413 past the limit, any
- * error of the body parser — is answered with `Connection: close` (Fastify adds it: the rest of
- * the body would be read as the next request): that close lingers. Registered beside the body
- * parser (protocol/json.body-parser.ts), whose refusals these are; `onError` runs for errors alone.
+ * Any answer sent while its request's body is still arriving, on a connection Node then closes,
+ * lingers: a body the parser refuses before its end (415 at its first chunk, 413 past the limit,
+ * answered with `Connection: close` because the rest would be read as the next request), and an
+ * answer to a client that asked for the close itself (`Connection: close`, HTTP/1.0), say a 404
+ * or 405 to an upload. Closed at once, the client still uploading met a reset before it read the
+ * answer. `onSend` (every answer, errors included) rather than `onError`, which saw only the
+ * parser's refusals; a request whose body is read costs one property read.
  */
 export function registerLingeringClose(app: FastifyInstance): void {
-  app.addHook('onError', (request, reply, _error, done) => {
-    if (reply.getHeader('connection') === 'close') lingerIfUnread(request.raw);
-    done();
+  app.addHook('onSend', (request, _reply, payload, done) => {
+    lingerIfUnread(request.raw);
+    done(null, payload);
   });
 }

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { LINGER_BYTES } from '../../src/errors/lingering-close.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { answerOf, CHUNK, uploadThenRead, waitForDrain } from '../support/upload-client.js';
+import { answerOf, CHUNK, PLAIN, uploadThenRead, waitForDrain } from '../support/upload-client.js';
 
 /**
  * A body refused before its end (415 at its first chunk, 413 past the limit) is answered with
@@ -46,10 +46,40 @@ describe('a refused upload: the client reads its answer, not a reset', () => {
     },
   );
 
+  // The client asked for the close itself (`Connection: close`, or HTTP/1.0, whose default it
+  // is), and its upload is refused before the body is read: a 404 or 405 written while the body
+  // still arrives, and Node closes the connection after it.
+  it.each([
+    ['public', 'POST /api/nope HTTP/1.1', 'Connection: close', 404, 'NOT_FOUND'],
+    ['public', 'POST /hello HTTP/1.1', 'Connection: close', 405, 'METHOD_NOT_ALLOWED'],
+    ['public', 'POST /api/nope HTTP/1.0', 'no Connection header', 404, 'NOT_FOUND'],
+    ['admin', 'POST /nope HTTP/1.1', 'Connection: close', 404, 'NOT_FOUND'],
+  ] as const)(
+    '%s port: %s with %s, a large body streamed after the headers → the whole %d is read',
+    async (which, line, connection, status, code) => {
+      const bytes = LINGER_BYTES / 2;
+      const head =
+        `${line}\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: ${bytes}\r\n` +
+        (connection.startsWith('Connection:') ? `${connection}\r\n\r\n` : '\r\n');
+      const upload = await uploadThenRead(t.ports[which], head, bytes, { piece: PLAIN, tail: '' });
+      expect({ error: upload.error, ...answerOf(upload.text) }).toMatchObject({
+        error: undefined,
+        status,
+        type: 'application/problem+json; charset=utf-8',
+        complete: true,
+        code,
+      });
+    },
+  );
+
   // Bounded: a client that never stops sending holds the socket LINGER_MS past its answer, and
-  // costs no more than LINGER_BYTES read. The deadline (30 s here) would close it otherwise.
+  // costs no more than LINGER_BYTES read. The deadline (30 s here) would close it otherwise. The
+  // client keeps its side open after the server's FIN (allowHalfOpen): by default Node's socket
+  // ends its side on a FIN, and that close, not the bound, ended the connection.
   it('a client that keeps trickling its body after the 415 is closed by the linger bound', async () => {
-    const socket = connect(t.ports.public, '127.0.0.1');
+    const socket = connect({ port: t.ports.public, host: '127.0.0.1', allowHalfOpen: true });
+    let finReceived = false;
+    socket.once('end', () => (finReceived = true));
     let text = '';
     socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
     socket.on('error', () => undefined);
@@ -62,6 +92,9 @@ describe('a refused upload: the client reads its answer, not a reset', () => {
       clearInterval(trickle);
     }
     expect(answerOf(text)).toMatchObject({ status: 415, complete: true });
+    // The answer came with a FIN; the client never ended its side, so the server closed it.
+    expect(finReceived).toBe(true);
+    expect(socket.writableEnded).toBe(false);
   });
 
   it('a client that streams without end is closed once LINGER_BYTES more are read', async () => {
