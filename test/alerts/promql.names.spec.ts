@@ -29,9 +29,24 @@ describe('selectors (names and the labels their matchers test)', () => {
     expect(
       selectors('rate(a_total{code=~"5..|x=y", route!="/a"}[5m]) / b{ le = "0.5" } + c'),
     ).toEqual([
-      { name: 'a_total', labels: ['code', 'route'] },
-      { name: 'b', labels: ['le'] },
-      { name: 'c', labels: [] },
+      {
+        name: 'a_total',
+        labels: ['code', 'route'],
+        matchers: [
+          { label: 'code', op: '=~', value: '5..|x=y' },
+          { label: 'route', op: '!=', value: '/a' },
+        ],
+      },
+      { name: 'b', labels: ['le'], matchers: [{ label: 'le', op: '=', value: '0.5' }] },
+      { name: 'c', labels: [], matchers: [] },
+    ]);
+  });
+
+  it("reads each matcher's value out of its quotes, escapes undone", () => {
+    expect(selectors(`x{a="q\\"d", b='s\\'q', c=~\`raw\\.\`, __name__="x"}`)[0]?.matchers).toEqual([
+      { label: 'a', op: '=', value: 'q"d' },
+      { label: 'b', op: '=', value: "s'q" },
+      { label: 'c', op: '=~', value: 'raw\\.' },
     ]);
   });
 });

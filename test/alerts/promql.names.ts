@@ -1,6 +1,7 @@
 /**
- * The metric names (and matcher labels) a PromQL expression selects, for the check that every rule and panel reads
- * series rampart really exports. A lexer, not a parser: it drops strings, label matchers
+ * The metric names a PromQL expression selects, with their label matchers: for the checks that
+ * every rule and panel reads series rampart really exports, and that the chart's rules select
+ * only their own release's series. A lexer, not a parser: it drops strings, label matchers
  * (`{...}`), ranges (`[5m]`), numbers and durations, function and aggregation calls, keywords
  * and the label lists of `by`/`without`/`on`/`ignoring`/`group_left`/`group_right`; every
  * identifier left is a metric name. `{__name__="x"}` selectors count too.
@@ -75,18 +76,45 @@ function nextNonSpace(text: string, i: number): string | undefined {
   return rest[0];
 }
 
-/** One vector selector: the metric name and the label names its matchers test. */
+/** One label matcher: `job="rampart-admin"` is `{ label: 'job', op: '=', value: 'rampart-admin' }`. */
+export interface Matcher {
+  label: string;
+  op: '=' | '!=' | '=~' | '!~';
+  value: string;
+}
+
+/** One vector selector: the metric name, the label names its matchers test, and the matchers. */
 export interface Selector {
   name: string;
   labels: string[];
+  matchers: Matcher[];
 }
 
-/** Label names tested by a `{...}` matcher block. */
-function matcherLabels(block: string): string[] {
-  const withoutStrings = block.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""');
-  return [...withoutStrings.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(?:=~|!~|!=|=)/g)].map(
-    (m) => m[1] as string,
-  );
+// The value is matched whole, so an operator inside a string (`"5..|x=y"`) is never a matcher.
+const MATCHER =
+  /([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)/g;
+
+/** A PromQL string literal's value: double quotes escape as JSON does, backticks are raw. */
+function unquote(literal: string): string {
+  if (literal.startsWith('"')) return JSON.parse(literal) as string;
+  const body = literal.slice(1, -1);
+  return literal.startsWith("'") ? body.replace(/\\(.)/g, '$1') : body;
+}
+
+/** The matchers of a `{...}` block, `__name__` left out (it names the metric). */
+function parseMatchers(block: string): Matcher[] {
+  return [...block.matchAll(MATCHER)]
+    .map((m) => ({
+      label: m[1] as string,
+      op: m[2] as Matcher['op'],
+      value: unquote(m[3] as string),
+    }))
+    .filter((m) => m.label !== '__name__');
+}
+
+function selector(name: string, block = ''): Selector {
+  const matchers = parseMatchers(block);
+  return { name, labels: matchers.map((m) => m.label), matchers };
 }
 
 /** Every vector selector in `expr`, in order. */
@@ -104,12 +132,7 @@ export function selectors(expr: string): Selector[] {
       const end = skipBracket(expr, i, '{', '}');
       const block = expr.slice(i, end);
       const byName = NAME_MATCHER.exec(block);
-      if (byName?.[2]) {
-        found.push({
-          name: byName[2],
-          labels: matcherLabels(block).filter((l) => l !== '__name__'),
-        });
-      }
+      if (byName?.[2]) found.push(selector(byName[2], block));
       i = end;
     } else if (c === '[') {
       i = skipBracket(expr, i, '[', ']');
@@ -132,10 +155,10 @@ export function selectors(expr: string): Selector[] {
         if (next === '{') {
           const open = expr.indexOf('{', i);
           const end = skipBracket(expr, open, '{', '}');
-          found.push({ name: word, labels: matcherLabels(expr.slice(open, end)) });
+          found.push(selector(word, expr.slice(open, end)));
           i = end;
         } else {
-          found.push({ name: word, labels: [] });
+          found.push(selector(word));
         }
       }
     } else {
