@@ -6,51 +6,15 @@
  * chart then names the job `<fullname>-rampart-admin`. Checked as Prometheus would: the job each
  * render scrapes under, against every job matcher in the rendered rules and dashboard.
  */
-import type { ConfigMap, Service } from 'kubernetes-types/core/v1.js';
-import { ofKind, parseObjects, selects, type K8sObject } from './manifests.js';
+import type { ConfigMap } from 'kubernetes-types/core/v1.js';
+import { ofKind, parseObjects, type K8sObject } from './manifests.js';
 import { templateChart } from './helm.render.js';
-
-interface Relabeling {
-  sourceLabels?: string[];
-  targetLabel?: string;
-  action?: string;
-  regex?: string;
-  replacement?: string;
-}
-interface ServiceMonitor {
-  spec: {
-    jobLabel?: string;
-    selector: { matchLabels: Record<string, string> };
-    endpoints: { relabelings?: Relabeling[] }[];
-  };
-}
+import { scrapedJob } from './servicemonitor.job.js';
 
 const MONITORING = [
   '--set',
   'serviceMonitor.enabled=true,prometheusRule.enabled=true,grafanaDashboard.enabled=true',
 ];
-
-/** The `job` label of the series scraped through the render's ServiceMonitor. */
-function scrapedJob(objs: K8sObject[]): string {
-  const [monitor] = ofKind<ServiceMonitor>(objs, 'ServiceMonitor');
-  // The operator's own relabeling: the Service's name (jobLabel would name a Service label).
-  expect(monitor!.spec.jobLabel).toBeUndefined();
-  const services = ofKind<Service>(objs, 'Service').filter((s) =>
-    selects(monitor!.spec.selector, s.metadata.labels),
-  );
-  expect(services).toHaveLength(1);
-  let job = services[0]!.metadata.name!;
-  // The endpoint's relabelings run after it; only a constant replacement is expected here.
-  for (const r of monitor!.spec.endpoints.flatMap((e) => e.relabelings ?? [])) {
-    if (r.targetLabel !== 'job') continue;
-    expect({ action: r.action ?? 'replace', sourceLabels: r.sourceLabels ?? [] }).toEqual({
-      action: 'replace',
-      sourceLabels: [],
-    });
-    job = r.replacement!;
-  }
-  return job;
-}
 
 /** Every `job=~"…"` matcher of the rendered rules and dashboard. */
 function jobMatchers(objs: K8sObject[]): string[] {
