@@ -1,14 +1,17 @@
 /**
- * The chart's alerts, recording rules and dashboard select `job=~".*rampart.*"`, and the job
- * label Prometheus gives the scraped series is what the ServiceMonitor makes it: the admin
- * Service's name, unless a relabeling sets `job`. With a fullnameOverride that does not say
- * rampart, the Service is `<fullname>-admin` and every rule and panel silently saw no data; the
- * chart then names the job `<fullname>-rampart-admin`. Checked as Prometheus would: the job each
- * render scrapes under, against every job matcher in the rendered rules and dashboard.
+ * The chart's alerts and recording rules select the release's job, and its dashboard picks jobs
+ * by `job=~".*rampart.*"`; the job label Prometheus gives the scraped series is what the
+ * ServiceMonitor makes it: the admin Service's name, unless a relabeling sets `job`. With a
+ * fullnameOverride that does not say rampart, the Service is `<fullname>-admin` and every panel
+ * silently saw no data; the chart then names the job `<fullname>-rampart-admin`. Checked as
+ * Prometheus would: the job each render scrapes under, against every job matcher in the rendered
+ * rules and dashboard (helm.rule-scope.spec.ts checks that the rules read no other release).
  */
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
+import { selectors, type Matcher } from '../alerts/promql.names.js';
 import { ofKind, parseObjects, type K8sObject } from './manifests.js';
 import { templateChart } from './helm.render.js';
+import type { PrometheusRule } from './prometheusrule.types.js';
 import { scrapedJob } from './servicemonitor.job.js';
 
 const MONITORING = [
@@ -16,16 +19,23 @@ const MONITORING = [
   'serviceMonitor.enabled=true,prometheusRule.enabled=true,grafanaDashboard.enabled=true',
 ];
 
-/** Every `job=~"…"` matcher of the rendered rules and dashboard. */
-function jobMatchers(objs: K8sObject[]): string[] {
-  const [rule] = ofKind<{ spec: unknown }>(objs, 'PrometheusRule');
+/** Every job matcher of the rendered rules, and every `job=~"…"` one of the dashboard. */
+function jobMatchers(objs: K8sObject[]): Matcher[] {
+  const [rule] = ofKind<PrometheusRule>(objs, 'PrometheusRule');
+  const inRules = rule!.spec.groups.flatMap((g) =>
+    g.rules.flatMap((r) => selectors(String(r.expr)).flatMap((s) => s.matchers)),
+  );
+  // The dashboard's panels select job="$job", the variable these regexes fill.
   const dashboard = ofKind<ConfigMap>(objs, 'ConfigMap').find((c) => c.data?.['rampart.json']);
-  const text = JSON.stringify(rule!.spec) + dashboard!.data!['rampart.json']!;
-  return [...text.matchAll(/job\s*=~\s*\\*"((?:[^"\\]|\\[^"])*)\\*"/g)].map((m) => m[1]!);
+  const inDashboard = [
+    ...dashboard!.data!['rampart.json']!.matchAll(/job\s*=~\s*\\*"((?:[^"\\]|\\[^"])*)\\*"/g),
+  ].map((m): Matcher => ({ label: 'job', op: '=~', value: m[1]! }));
+  return [...inRules.filter((m) => m.label === 'job'), ...inDashboard];
 }
 
 /** PromQL's `=~` is anchored at both ends. */
-const matches = (pattern: string, value: string) => new RegExp(`^(?:${pattern})$`).test(value);
+const matches = (m: Matcher, value: string) =>
+  m.op === '=' ? m.value === value : new RegExp(`^(?:${m.value})$`).test(value);
 
 describe('the job label the rules and dashboard select', () => {
   it.each([

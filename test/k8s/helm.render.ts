@@ -22,7 +22,16 @@ export const CHART_RENDER_NAMES = Object.keys(CHART_RENDERS) as ChartRenderName[
 /** `helm template` output (of the chart directory or a packaged chart); throws with Helm's
  * message when it refuses the values. */
 export async function templateChart(args: readonly string[], chart = CHART_DIR): Promise<string> {
-  const run = await helm(['template', RELEASE, chart, '--namespace', NAMESPACE, ...args]);
+  return templateRelease({ release: RELEASE, namespace: NAMESPACE }, args, chart);
+}
+
+/** `helm template` of a release by another name or in another namespace. */
+export async function templateRelease(
+  at: { release: string; namespace: string },
+  args: readonly string[],
+  chart = CHART_DIR,
+): Promise<string> {
+  const run = await helm(['template', at.release, chart, '--namespace', at.namespace, ...args]);
   if (run.status !== 0) throw new Error(`helm template failed: ${run.stderr}`);
   return run.stdout;
 }

@@ -1,8 +1,9 @@
 /**
  * Each chart toggle renders what its kustomize counterpart renders (the in-flight HPA metric,
- * the ServiceMonitor), the PrometheusRule and dashboard carry their files verbatim, and with
- * every value changed (ci/all-toggles-values.yaml) the derived numbers follow and the wiring
- * still holds: ports, Secrets, Ingress backend, NetworkPolicy for the `helm test` pod.
+ * the ServiceMonitor), the dashboard carries its file verbatim and the PrometheusRule its file
+ * scoped to the release, and with every value changed (ci/all-toggles-values.yaml) the derived
+ * numbers follow and the wiring still holds: ports, Secrets, Ingress backend, NetworkPolicy for
+ * the `helm test` pod.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -111,10 +112,16 @@ describe('with every toggle on and the values changed (ci/all-toggles-values.yam
   const deployment = () => workloads(objs)[0]!;
   const container = () => rampartContainers(deployment())[0]!;
 
-  it('prometheusRule: the spec is files/prometheus-rules.yaml verbatim', () => {
+  it("prometheusRule: the spec is files/prometheus-rules.yaml, each job matcher the release's own", () => {
     const rule = one<{ spec: unknown }>(objs, 'PrometheusRule');
-    const file = parse(readFileSync(join(CHART_DIR, 'files', 'prometheus-rules.yaml'), 'utf8'));
-    expect(rule.spec).toEqual(file);
+    const text = readFileSync(join(CHART_DIR, 'files', 'prometheus-rules.yaml'), 'utf8');
+    // Release rampart in namespace rampart: its admin Service, so its job, is rampart-admin.
+    const scoped = text.replaceAll(
+      'job=~".*rampart.*"',
+      'job="rampart-admin", namespace="rampart"',
+    );
+    expect(scoped).not.toEqual(text);
+    expect(rule.spec).toEqual(parse(scoped));
     expect((rule.spec as { groups: unknown[] }).groups.length).toBeGreaterThan(0);
   });
 

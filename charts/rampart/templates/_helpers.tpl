@@ -12,6 +12,20 @@ else <release>-rampart.
 {{- end -}}
 {{- end -}}
 
+{{/*
+The `job` label of the release's scraped series: the ServiceMonitor's, which is the admin
+Service's name, or `<fullname>-rampart-admin` when the full name lacks rampart (the dashboard
+picks jobs by job=~".*rampart.*"). The PrometheusRule selects this job.
+*/}}
+{{- define "rampart.metricsJob" -}}
+{{- $fullname := include "rampart.fullname" . -}}
+{{- if contains "rampart" $fullname -}}
+{{- printf "%s-admin" $fullname -}}
+{{- else -}}
+{{- printf "%s-rampart-admin" $fullname -}}
+{{- end -}}
+{{- end -}}
+
 {{/* Selector labels: stable across upgrades (a Deployment's selector is immutable). */}}
 {{- define "rampart.selectorLabels" -}}
 app.kubernetes.io/name: {{ .Chart.Name }}
