@@ -13,6 +13,14 @@ else <release>-rampart.
 {{- end -}}
 
 {{/*
+The admin Service's name: a Service name is a DNS-1035 label of at most 63 characters, so the
+full name (itself cut at 63) is cut to 57 before `-admin` is added.
+*/}}
+{{- define "rampart.adminServiceName" -}}
+{{- printf "%s-admin" (include "rampart.fullname" . | trunc 57 | trimSuffix "-") -}}
+{{- end -}}
+
+{{/*
 The `job` label of the release's scraped series: the ServiceMonitor's, which is the admin
 Service's name, or `<fullname>-rampart-admin` when the full name lacks rampart (the dashboard
 picks jobs by job=~".*rampart.*"). The PrometheusRule selects this job.
@@ -20,7 +28,7 @@ picks jobs by job=~".*rampart.*"). The PrometheusRule selects this job.
 {{- define "rampart.metricsJob" -}}
 {{- $fullname := include "rampart.fullname" . -}}
 {{- if contains "rampart" $fullname -}}
-{{- printf "%s-admin" $fullname -}}
+{{- include "rampart.adminServiceName" . -}}
 {{- else -}}
 {{- printf "%s-rampart-admin" $fullname -}}
 {{- end -}}
