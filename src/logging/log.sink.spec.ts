@@ -21,8 +21,8 @@ describe('LogSink', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('writes lines in order, once per event-loop turn rather than per line', async () => {
-    const sink = new LogSink(fd);
+  it('writes lines in order, in one batch rather than per line', async () => {
+    const sink = new LogSink(fd, undefined, 0);
     for (let i = 0; i < 1000; i++) sink.write(`{"n":${i}}\n`);
     expect(readFileSync(file, 'utf8')).toBe(''); // nothing written on the caller's path
     await nextTurn();
@@ -32,8 +32,27 @@ describe('LogSink', () => {
     );
   });
 
+  it('holds a small batch for flushAfterMs, so a quiet stream makes few writes', async () => {
+    const sink = new LogSink(fd, undefined, 50);
+    sink.write('first\n');
+    await nextTurn();
+    sink.write('second\n');
+    await nextTurn();
+    expect(readFileSync(file, 'utf8')).toBe(''); // two turns later, still one batch waiting
+    await until(() => readFileSync(file, 'utf8') !== '', 5_000);
+    expect(readFileSync(file, 'utf8')).toBe('first\nsecond\n');
+  });
+
+  it('writes a full batch (32 KiB) at the next turn, without waiting for flushAfterMs', async () => {
+    const sink = new LogSink(fd, undefined, 60_000);
+    const line = `${'x'.repeat(1023)}\n`;
+    for (let i = 0; i < 32; i++) sink.write(line);
+    await nextTurn();
+    expect(readFileSync(file, 'utf8')).toBe(line.repeat(32));
+  });
+
   it('keeps multi-byte text intact', async () => {
-    const sink = new LogSink(fd);
+    const sink = new LogSink(fd, undefined, 0);
     sink.write('{"msg":"grüße ✓ 𝄞"}\n');
     await nextTurn();
     expect(readFileSync(file, 'utf8')).toBe('{"msg":"grüße ✓ 𝄞"}\n');
@@ -47,7 +66,7 @@ describe('LogSink', () => {
   });
 
   it('drops and counts lines past its backlog limit instead of growing without bound', async () => {
-    const sink = new LogSink(fd, 20);
+    const sink = new LogSink(fd, 20, 0);
     expect(sink.write('0123456789\n')).toBe(true);
     expect(sink.write('0123456789\n')).toBe(false);
     expect(sink.dropped).toBe(1);
@@ -73,7 +92,7 @@ describe('LogSink', () => {
   });
 
   it('counts lines lost to a bad descriptor and does not throw into the caller', async () => {
-    const sink = new LogSink(1_000_000);
+    const sink = new LogSink(1_000_000, undefined, 0);
     sink.write('a\n');
     sink.write('b\n');
     await nextTurn();

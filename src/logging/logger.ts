@@ -40,8 +40,8 @@ export function isoNow(): string {
 
 /**
  * The process-wide root logger. Created at import so that module-level code can log; its level
- * is set from LOG_LEVEL by configureLogger() before Nest starts. Lines are written once per
- * event-loop turn by logSink; flushLogger() writes the rest before process.exit.
+ * is set from LOG_LEVEL by configureLogger() before Nest starts. Lines are written in batches by
+ * logSink (32 KiB or 10 ms); flushLogger() writes the rest before process.exit.
  */
 export const logger: Logger = pino(
   {

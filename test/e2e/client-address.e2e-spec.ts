@@ -82,7 +82,7 @@ describe('client address (TRUST_PROXY): rate-limit bucket, span client.address a
     };
   }
 
-  /** The access-log line of one request (the sink writes once per event-loop turn: poll). */
+  /** The access-log line of one request (the sink writes in batches: poll). */
   async function accessLine(app: Child, requestId: string | null) {
     for (let polls = 0; polls < 250; polls++) {
       const line = app

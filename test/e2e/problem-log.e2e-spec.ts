@@ -39,7 +39,7 @@ describe('warnings for expected failures', () => {
 
   it('one line for a burst of the same failure, and the next line says how many it left out', async () => {
     expect(await late(8)).toEqual(Array(8).fill(504));
-    await sleep(200); // the log sink writes once per loop turn
+    await sleep(200); // the log sink writes its batch within 10 ms
     expect(warnings()).toHaveLength(1);
     expect(warnings()[0]).toMatchObject({ suppressed: 0, reqId: expect.any(String) });
     await sleep(1_100); // past the one-second interval
