@@ -64,7 +64,9 @@ function countTimersSet() {
 describe('QueueExpiry', () => {
   it('hands each waiter over when its own wait ends, earliest first, re-arming for the next', async () => {
     const { expiry, expired, offer, expiredCount } = expiryOver();
-    offer('long', 60);
+    // Far apart: a machine that stalls this process past both waits (60 ms against 20 did, with
+    // two jest workers on two cores) hands both over in one pass, in queue order.
+    offer('long', 600);
     offer('short', 20);
     await expiredCount(2);
     expect(expired.map((e) => [e.name, e.stillQueued])).toEqual([
@@ -72,7 +74,7 @@ describe('QueueExpiry', () => {
       ['long', 0],
     ]);
     expect(expired[0]!.afterMs).toBeGreaterThanOrEqual(20);
-    expect(expired[1]!.afterMs).toBeGreaterThanOrEqual(60);
+    expect(expired[1]!.afterMs).toBeGreaterThanOrEqual(600);
     expiry.stop();
   });
 
@@ -94,7 +96,7 @@ describe('QueueExpiry', () => {
 
   it('an earlier wait arriving later moves the timer sooner', async () => {
     const { expiry, expired, offer, expiredCount } = expiryOver();
-    offer('late', 300);
+    offer('late', 2_000); // never waited for: only its order against 'early' is checked
     offer('early', 20);
     await expiredCount(1);
     expect(expired).toEqual([{ name: 'early', afterMs: expect.any(Number), stillQueued: 1 }]);
