@@ -6,14 +6,15 @@ import { denotesExactly } from '../protocol/json-number.exact.js';
 export const MAX_STEP = 1_000_000_000;
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+// Dot segments: a client or proxy that normalises the path can never reach them.
+const notDotSegment = (name: string): boolean => name !== '.' && name !== '..';
 
 /** The schemas `/api/counters` validates with; counters.contract.ts documents these objects. */
 export const counterParams = z.strictObject({
   name: z
     .string()
     .regex(NAME, 'expected 1-64 of A-Z a-z 0-9 _ . -')
-    // Dot segments: a client or proxy that normalises the path can never reach them.
-    .refine((name) => name !== '.' && name !== '..', 'must not be . or ..')
+    .refine(notDotSegment, 'must not be . or ..')
     .meta({ examples: ['visits'] }),
 });
 
@@ -40,7 +41,7 @@ export const counterSchema = z
  * (counters.input.bench.ts). The schema still words the 400 of an invalid one.
  */
 export function parseCounterName(raw: string): string {
-  if (NAME.test(raw) && raw !== '.' && raw !== '..') return raw;
+  if (NAME.test(raw) && notDotSegment(raw)) return raw;
   return parseInput(counterParams, { name: raw }).name;
 }
 
