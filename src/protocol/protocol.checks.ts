@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { lingerIfUnread } from '../errors/lingering-close.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { HostHeaderCheck } from './host-header.check.js';
 import { BadRequestError, HttpVersionNotSupportedError } from './protocol.errors.js';
@@ -24,9 +23,9 @@ export function protocolChecks(): (request: FastifyRequest, reply: FastifyReply)
         : new HttpVersionNotSupportedError(version);
     if (problem !== undefined) {
       // The framing of whatever follows on this connection cannot be trusted either. The close
-      // lingers: the client may still be sending the body it framed.
+      // lingers (errors/lingering-close.ts, onSend on both listeners): the client may still be
+      // sending the body it framed.
       reply.header('connection', 'close');
-      lingerIfUnread(request.raw);
       const error = typeof problem === 'string' ? new BadRequestError(problem) : problem;
       sendProblem(reply, request, error);
       return true;
