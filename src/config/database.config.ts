@@ -59,6 +59,11 @@ export const databaseConfigShape = {
   DB_APPLICATION_NAME: text().max(63).default('rampart'),
   REDIS_URL: optionalString().pipe(url(['redis:', 'rediss:']).optional()),
   REDIS_KEY_PREFIX: redisKeyPrefix(),
+  // The longest a caller waits on one Redis command, and how long the watchdog's PING may take
+  // before the connection is dropped (redis/redis.service.ts). Past it the caller fails open.
+  // 1 s is ~1,000 round trips in one zone; raise it for a Redis far away (each rate-limited
+  // request waits one round trip), since a round trip near it fails open on a busy node.
+  REDIS_COMMAND_TIMEOUT_MS: int(50, 60_000).default(1_000),
   RATE_LIMIT_PER_MINUTE: int(0, 10_000_000).default(0),
   // lru-cache sizes its arrays from this at construction, full or not: ~43 B a slot measured
   // (Node 24, lru-cache 11, with a TTL), so 100,000 costs ~4 MB of heap up front, 1,000,000

@@ -18,28 +18,18 @@ function loadRedis(): typeof Redis {
   return (createRequire(import.meta.url)('ioredis') as { Redis: typeof Redis }).Redis;
 }
 
-/** ioredis's `commandTimeout`: the longest any caller waits on one command. */
-const COMMAND_TIMEOUT_MS = 1_000;
 /** How often a ready connection is asked PING. */
 const WATCHDOG_MS = 1_000;
-/**
- * How long PING may take before the connection is dropped: the command timeout, not less. A
- * PING unanswered that long means every command is failing on its timeout, which is a dead
- * Redis for every caller. One answered in 300 ms is slow, not dead: commands still get answers,
- * and with 250 ms here (before) a Redis 150 ms away each way was dropped every second: the
- * watchdog warned each time, requests between reconnects were never limited, and the commands
- * in flight on each dropped connection were retried and waited out their timeout.
- */
-const PING_TIMEOUT_MS = COMMAND_TIMEOUT_MS;
 
 /**
  * The optional Redis connection (REDIS_URL): cross-replica cache invalidation and the shared
  * rate-limit store. Fail-open by construction: commands never queue while disconnected
- * (`enableOfflineQueue: false`) and time out after 1 s, so an outage costs callers one fast
- * error, never a hang; ioredis keeps reconnecting in the background.
+ * (`enableOfflineQueue: false`) and time out after REDIS_COMMAND_TIMEOUT_MS (1 s by default),
+ * so an outage costs callers one fast error, never a hang; ioredis keeps reconnecting in the
+ * background.
  *
  * A server that hangs (frozen, or a partition that drops packets) keeps its connection open and
- * `ready`: every command then waited out its 1 s timeout, on every rate-limited request and every
+ * `ready`: every command then waited out its timeout, on every rate-limited request and every
  * write's invalidation, while /readyz said `up`. A watchdog PINGs the ready connection each
  * second; no answer within the command timeout drops it and reconnects. Until the server answers
  * the reconnect's ready check the connection is not `ready`, so commands fail at once (no offline
@@ -56,14 +46,25 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
   private watchdog?: NodeJS.Timeout;
   private readyAt = 0;
   private pinging = false;
+  /**
+   * How long PING may take before the connection is dropped: REDIS_COMMAND_TIMEOUT_MS, ioredis's
+   * `commandTimeout`, not less. A PING unanswered that long means every command is failing on
+   * its timeout, which is a dead Redis for every caller. One answered in 300 ms is slow, not
+   * dead: commands still get answers, and with 250 ms here (before) a Redis 150 ms away each way
+   * was dropped every second: the watchdog warned each time, requests between reconnects were
+   * never limited, and the commands in flight on each dropped connection were retried and waited
+   * out their timeout.
+   */
+  private readonly pingTimeoutMs: number;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.pingTimeoutMs = config.REDIS_COMMAND_TIMEOUT_MS;
     if (!config.REDIS_URL) return;
     const RedisClient = loadRedis();
     this.client = new RedisClient(config.REDIS_URL, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
-      commandTimeout: COMMAND_TIMEOUT_MS,
+      commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
       connectTimeout: 2_000,
       // Capped backoff: reconnect quickly after a blip, at most every 2 s during an outage.
       retryStrategy: (times) => Math.min(times * 100, 2_000),
@@ -132,12 +133,12 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
       const line = this.pingLines.take();
       if (line) {
         log.warn(
-          { timeoutMs: PING_TIMEOUT_MS, ...line },
+          { timeoutMs: this.pingTimeoutMs, ...line },
           'redis did not answer PING: reconnecting (fail-open meanwhile)',
         );
       }
       client.disconnect(true);
-    }, PING_TIMEOUT_MS);
+    }, this.pingTimeoutMs);
     try {
       await client.ping();
     } catch {
