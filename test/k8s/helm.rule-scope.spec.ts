@@ -14,6 +14,7 @@ import { ofKind, parseObjects } from './manifests.js';
 import { templateRelease } from './helm.render.js';
 import type { PrometheusRule } from './prometheusrule.types.js';
 import { checkRules, testRules } from './promtool.rendered.js';
+import { selectsTarget } from './series.match.js';
 import { scrapedJob } from './servicemonitor.job.js';
 
 const MONITORING = ['--set', 'serviceMonitor.enabled=true,prometheusRule.enabled=true'];
@@ -35,14 +36,6 @@ async function render(at: Release): Promise<Rendered> {
   return { series: { job: scrapedJob(objs), namespace: at.namespace }, rule: rules[0]! };
 }
 
-/** Whether a matcher accepts a label value (absent labels read as ""; `=~` is anchored). */
-function accepts(m: Matcher, value = ''): boolean {
-  const regex = () => new RegExp(`^(?:${m.value})$`).test(value);
-  if (m.op === '=') return value === m.value;
-  if (m.op === '!=') return value !== m.value;
-  return m.op === '=~' ? regex() : !regex();
-}
-
 /** Every vector selector of the rules, with the rule it is in. */
 function ruleSelectors(rule: PrometheusRule): Array<{ where: string; matchers: Matcher[] }> {
   return rule.spec.groups.flatMap((g) =>
@@ -61,9 +54,8 @@ function ruleSelectors(rule: PrometheusRule): Array<{ where: string; matchers: M
  * take any value.
  */
 function selecting(rule: PrometheusRule, target: Rendered['series']): string[] {
-  const labels: Record<string, string> = target;
   return ruleSelectors(rule)
-    .filter((s) => s.matchers.every((m) => !(m.label in labels) || accepts(m, labels[m.label])))
+    .filter((s) => selectsTarget(s.matchers, target))
     .map((s) => s.where);
 }
 
