@@ -1,9 +1,9 @@
 /**
  * Each chart toggle renders what its kustomize counterpart renders (the in-flight HPA metric,
- * the ServiceMonitor), the dashboard carries its file verbatim and the PrometheusRule its file
- * scoped to the release, and with every value changed (ci/all-toggles-values.yaml) the derived
- * numbers follow and the wiring still holds: ports, Secrets, Ingress backend, NetworkPolicy for
- * the `helm test` pod.
+ * the ServiceMonitor), the dashboard and the PrometheusRule carry their files scoped to the
+ * release, and with every value changed (ci/all-toggles-values.yaml) the derived numbers follow
+ * and the wiring still holds: ports, Secrets, Ingress backend, NetworkPolicy for the `helm test`
+ * pod.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import {
   workloads,
   type K8sObject,
 } from './manifests.js';
+import type { Dashboard } from '../alerts/grafana-dashboard.js';
 import { containerPort, podSpec, RUNTIME_ENV } from './consistency.helpers.js';
 import { CHART_DIR, chartObjects, isHook, templateChart } from './helm.render.js';
 
@@ -125,13 +126,24 @@ describe('with every toggle on and the values changed (ci/all-toggles-values.yam
     expect((rule.spec as { groups: unknown[] }).groups.length).toBeGreaterThan(0);
   });
 
-  it('grafanaDashboard: files/grafana-dashboard.json in a ConfigMap the Grafana sidecar picks up', () => {
+  it("grafanaDashboard: files/grafana-dashboard.json in a ConfigMap the Grafana sidecar picks up, the release's own", () => {
     const dashboards = ofKind<ConfigMap>(objs, 'ConfigMap').filter(
       (c) => c.metadata.labels?.grafana_dashboard === '1',
     );
     expect(dashboards).toHaveLength(1);
     const file = readFileSync(join(CHART_DIR, 'files', 'grafana-dashboard.json'), 'utf8');
-    expect(JSON.parse(Object.values(dashboards[0]!.data ?? {})[0]!)).toEqual(JSON.parse(file));
+    const expected = JSON.parse(file) as Dashboard;
+    // Release rampart in namespace rampart: sha256 of `rampart/rampart`, its first 16 hex digits.
+    // Pinned: another uid for the same release would make Grafana replace its dashboard on
+    // upgrade and break every link to it.
+    expected.uid = 'rampart-fde5b1bef316b2a4';
+    expected.title = 'rampart: rampart/rampart';
+    const opensOn = { namespace: 'rampart', job: 'rampart-admin' };
+    for (const v of expected.templating.list) {
+      const value = opensOn[v.name as keyof typeof opensOn];
+      if (value) Object.assign(v, { current: { selected: true, text: value, value } });
+    }
+    expect(JSON.parse(Object.values(dashboards[0]!.data ?? {})[0]!)).toEqual(expected);
   });
 
   it('ingress: routes to the public Service port only, which reaches the `http` container port', () => {

@@ -34,6 +34,16 @@ picks jobs by job=~".*rampart.*"). The PrometheusRule selects this job.
 {{- end -}}
 {{- end -}}
 
+{{/*
+The release's dashboard uid. Grafana keeps one dashboard per uid, so releases sharing one (the
+file's `rampart`) replaced each other's. A uid is at most 40 letters, digits, `-` or `_`, and a
+release name may be 53 characters with dots, so the uid is a hash of namespace/release (a slash
+occurs in neither, and together they name one release): 64 bits, stable across upgrades.
+*/}}
+{{- define "rampart.dashboardUid" -}}
+{{- printf "rampart-%s" (printf "%s/%s" .Release.Namespace .Release.Name | sha256sum | trunc 16) -}}
+{{- end -}}
+
 {{/* Selector labels: stable across upgrades (a Deployment's selector is immutable). */}}
 {{- define "rampart.selectorLabels" -}}
 app.kubernetes.io/name: {{ .Chart.Name }}
