@@ -113,14 +113,19 @@ describe('with every toggle on and the values changed (ci/all-toggles-values.yam
   const deployment = () => workloads(objs)[0]!;
   const container = () => rampartContainers(deployment())[0]!;
 
-  it("prometheusRule: the spec is files/prometheus-rules.yaml, each job matcher the release's own", () => {
+  it("prometheusRule: the spec is files/prometheus-rules.yaml, each job matcher and runbook placeholder the release's own", () => {
     const rule = one<{ spec: unknown }>(objs, 'PrometheusRule');
     const text = readFileSync(join(CHART_DIR, 'files', 'prometheus-rules.yaml'), 'utf8');
-    // Release rampart in namespace rampart: its admin Service, so its job, is rampart-admin.
-    const scoped = text.replaceAll(
-      'job=~".*rampart.*"',
-      'job="rampart-admin", namespace="rampart"',
-    );
+    // Release rampart in namespace rampart: its admin Service, so its job, is rampart-admin; its
+    // Redis prefix the chart's default (helm.runbook-release.spec.ts covers other names).
+    const scoped = text
+      .replaceAll('job=~".*rampart.*"', 'job="rampart-admin", namespace="rampart"')
+      .replaceAll(
+        "the pod's REDIS_KEY_PREFIX: rampart: unless set, <namespace>:<release>: from the Helm chart",
+        "this release's REDIS_KEY_PREFIX, rampart:rampart:",
+      )
+      .replaceAll('; docs/alerts.md says what <release> is', '')
+      .replaceAll('<release>', 'rampart');
     expect(scoped).not.toEqual(text);
     expect(rule.spec).toEqual(parse(scoped));
     expect((rule.spec as { groups: unknown[] }).groups.length).toBeGreaterThan(0);
