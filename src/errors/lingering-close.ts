@@ -1,6 +1,20 @@
+// Node built-ins only, besides types: the probe thread loads this file into a module graph of its
+// own (LINGERING_CLOSE_MODULE), where nothing of rampart's is loaded and, under the tests, Node
+// reads the .ts itself, stripping its types.
 import type { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+
+/**
+ * Where a thread of its own imports this module from (health/probe.worker.ts, whose answers close
+ * as the other ports' do): this file under tsc's output and in the sources the tests run, and in
+ * the bundle, where this code sits in a shared chunk, the entry scripts/bundle.mjs makes of it
+ * beside that chunk (a chunk's exports are named as esbuild pleases).
+ */
+export const LINGERING_CLOSE_MODULE = new URL(
+  `./lingering-close${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`,
+  import.meta.url,
+).href;
 
 /**
  * How long a connection is read on after the answer that closes it, at most. A client that reads
