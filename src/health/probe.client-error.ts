@@ -3,7 +3,8 @@
  * into its own), as the other ports give them (errors/client-error.reply.ts, whose table comes in
  * workerData as `clientErrors`), with a refused method read across the packets it arrives in
  * (errors/unknown-method.ts). Plain CommonJS in a string, like the rest of the thread; it reads
- * `workerData`'s fields and `problem`, `PROBLEM_TYPE` and `randomUUID` from the thread's scope.
+ * `workerData`'s fields and `problem`, `PROBLEM_TYPE`, `randomUUID` and errors/lingering-close.ts's
+ * `closeLingering` and `isLingering` from the thread's scope.
  */
 export const PROBE_CLIENT_ERROR_SOURCE = `
 // Written raw: no request object exists for bytes the parser refused. The answers are the other
@@ -11,6 +12,9 @@ export const PROBE_CLIENT_ERROR_SOURCE = `
 const answeredSockets = new WeakSet();
 function answerClientError(error, socket) {
   if (error.code === 'ECONNRESET' || socket.destroyed || answeredSockets.has(socket)) return;
+  // Closing after an answer its body did not wait for: the client ending that body early is no
+  // new fault (errors/client-error.reply.ts).
+  if (isLingering(socket)) return;
   const method = readRefusedMethod(error, socket);
   // Its end comes in a later packet, which the parser reports here again.
   if (method === 'unfinished') return;
@@ -38,6 +42,10 @@ function answerClientError(error, socket) {
     socket.write('HTTP/1.1 ' + status + ' ' + http.STATUS_CODES[status] + '\\r\\n' +
       'content-type: ' + PROBLEM_TYPE + '\\r\\ncontent-length: ' + Buffer.byteLength(body) + '\\r\\n' +
       'cache-control: no-store\\r\\nx-request-id: ' + requestId + '\\r\\nconnection: close\\r\\n\\r\\n' + body);
+    // The client may still be sending the body it framed: destroyed now, the socket was reset
+    // and the client never read this answer (errors/lingering-close.ts).
+    closeLingering(socket);
+    return;
   }
   socket.destroy(error);
 }

@@ -10,6 +10,7 @@ export const PROBE_EXPECT_SOURCE = `
 function answerExpectation(server, req, res) {
   if (noExpectation.test(req.headers.expect || '')) return void server.emit('request', req, res);
   res.requestId = requestIdOf(req);
+  closeIfBody(req, res);
   send(res, 417, problem(417, 'EXPECTATION_FAILED', 'Only Expect: 100-continue is supported.',
     (req.url || '').split('?')[0], res.requestId), { connection: 'close' });
 }

@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { listenAs } from '../config/listen.error.js';
 import { CLIENT_ERROR_ANSWERS } from '../errors/client-error.reply.js';
 import { NO_EXPECTATION, ONLY_CONTINUE } from '../errors/expect.reply.js';
+import { LINGERING_CLOSE_MODULE } from '../errors/lingering-close.js';
 import { buildProblem, classifyError } from '../errors/problem.js';
 import { LONGEST_METHOD_SHOWN, TOKEN_START } from '../errors/unknown-method.js';
 import { REQUEST_ID } from '../request-context/request-id.js';
@@ -56,6 +57,8 @@ export function probeWorkerData(
     onlyContinue: ONLY_CONTINUE,
     tokenStart: TOKEN_START,
     longestMethodShown: LONGEST_METHOD_SHOWN,
+    // The other ports' close after an answer the body did not wait for, imported by the thread.
+    lingeringCloseModule: LINGERING_CLOSE_MODULE,
     // The versions llhttp passes; it refuses the rest (clientErrors).
     versionDetails: new Map(['0.9', '2.0'].map((v) => [v, httpVersionDetail(v)])),
   };

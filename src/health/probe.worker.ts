@@ -1,5 +1,6 @@
 import { PROBE_CLIENT_ERROR_SOURCE } from './probe.client-error.js';
 import { PROBE_EXPECT_SOURCE } from './probe.expect.js';
+import { PROBE_LINGER_SOURCE } from './probe.linger.js';
 import { PROBE_PROTOCOL_SOURCE } from './probe.protocol.js';
 
 /**
@@ -26,6 +27,8 @@ import { PROBE_PROTOCOL_SOURCE } from './probe.protocol.js';
  *   closed connection, as on the other two ports (probe.client-error.ts, probe.expect.ts),
  *   instead of Node's empty answers. No body is read, so none is asked for: no `100 Continue`
  *   before a body.
+ * - A request that announces a body, bytes Node cannot parse and CONNECT are answered and their
+ *   connection closed lingering, as on the other ports (probe.linger.ts).
  */
 export const PROBE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -33,7 +36,7 @@ const http = require('node:http');
 // probePaths: the main thread's PROBE_PATHS (health/health.paths.ts), the one list of them.
 const { port, host, heartbeat, stallMs, answerWithinMs, staleMs, clientErrors, requestIdPattern,
   validHost, versionDetails, probePaths, livenessPath, tokenStart, longestMethodShown,
-  absoluteForm, httpScheme, noExpectation, onlyContinue } = workerData;
+  absoluteForm, httpScheme, noExpectation, onlyContinue, lingeringCloseModule } = workerData;
 let livenessFailure = workerData.livenessFailure;
 const beat = new Float64Array(heartbeat);
 const pending = new Map();
@@ -63,6 +66,7 @@ function send(res, status, body, headers) {
   res.end(body);
 }
 
+${PROBE_LINGER_SOURCE}
 ${PROBE_PROTOCOL_SOURCE}
 ${PROBE_CLIENT_ERROR_SOURCE}
 ${PROBE_EXPECT_SOURCE}
@@ -97,6 +101,7 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
   const target = (req.url || '').split('?')[0];
   const path = targetPath(req.url || '');
   res.requestId = requestIdOf(req);
+  closeIfBody(req, res);
   // As on the other ports (protocol/protocol.checks.ts): Node parses nothing after an Upgrade
   // request, so its connection closes once answered rather than leave a pipelined one unheard.
   if (req.headers.upgrade !== undefined) res.setHeader('connection', 'close');
@@ -175,14 +180,18 @@ server.on('clientError', answerClientError);
 server.on('connect', (req, socket) => {
   const requestId = requestIdOf(req);
   const body = problem(405, 'METHOD_NOT_ALLOWED', 'CONNECT is not supported.', undefined, requestId);
-  socket.end('HTTP/1.1 405 Method Not Allowed\\r\\ncontent-type: ' + PROBLEM_TYPE +
+  socket.write('HTTP/1.1 405 Method Not Allowed\\r\\ncontent-type: ' + PROBLEM_TYPE +
     '\\r\\ncontent-length: ' + Buffer.byteLength(body) + '\\r\\nallow: \\r\\ncache-control: no-store' +
     '\\r\\nx-request-id: ' + requestId +
     '\\r\\nconnection: close\\r\\n\\r\\n' + body);
+  // Only ended, the socket read what followed for as long as the client kept its side open.
+  closeLingering(socket);
 });
 server.on('checkExpectation', (req, res) => answerExpectation(server, req, res));
 server.on('checkContinue', (req, res) => continueWithoutBody(server, req, res));
 server.keepAliveTimeout = 5_000;
 server.maxConnections = 128;
-server.listen(port, host, () => parentPort.postMessage({ listening: server.address().port }));
+// A failed import fails the thread, and with it the start (probe.server.ts listen).
+importLingeringClose().then(() =>
+  server.listen(port, host, () => parentPort.postMessage({ listening: server.address().port })));
 `;
