@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { writeRawProblem } from '../errors/client-error.reply.js';
+import { closeLingering } from '../errors/lingering-close.js';
 import { protocolChecks } from './protocol.checks.js';
 import { answeredUnrouted } from './unrouted.reply.js';
 
@@ -23,7 +24,8 @@ import { answeredUnrouted } from './unrouted.reply.js';
  *    limiter, as a 429 left on a connection whose framing is in doubt would keep it open.
  *    Otherwise in the same hook: one hook fewer on every request;
  * 5. CONNECT (a tunnel request) never reaches Fastify, and with no 'connect' listener Node closes
- *    the socket without a word. Nothing here is a proxy: 405 with an empty Allow (§10.2.1);
+ *    the socket without a word. Nothing here is a proxy: 405 with an empty Allow (§10.2.1),
+ *    then the connection closes lingering (errors/lingering-close.ts);
  * 6. the `*` target: 204 to OPTIONS, 400 to any other method;
  * 7. a target with a fragment, with userinfo, of a scheme other than http(s), or neither a path
  *    nor a URL (`*hello`) → 400 (request-target.ts). Only a target that does not start with `/` or holds a `#` is looked at:
@@ -41,7 +43,9 @@ export function registerProtocolChecks(
       { status: 405, code: 'METHOD_NOT_ALLOWED', detail: 'CONNECT is not supported.' },
       { allow: '' },
     );
-    socket.destroy();
+    // Not destroyed at once: a client may send on behind its head (a tunnel's first bytes, a
+    // body), and a close with bytes unread is a reset that can cut the 405 it has not read yet.
+    closeLingering(socket);
   });
   const answered = protocolChecks();
   app.addHook('onRequest', (request, reply, done) => {

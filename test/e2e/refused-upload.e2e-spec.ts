@@ -72,6 +72,24 @@ describe('a refused upload: the client reads its answer, not a reset', () => {
     },
   );
 
+  // CONNECT never reaches Fastify: its 405 is written raw (protocol/protocol.hook.ts), and the
+  // socket was destroyed right after it, with what the client sent behind its head unread.
+  it.each(['public', 'admin'] as const)(
+    '%s port: CONNECT with data sent behind it → the whole 405 is read',
+    async (which) => {
+      const bytes = LINGER_BYTES / 2;
+      const head = `CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\nContent-Length: ${bytes}\r\n\r\n`;
+      const upload = await uploadThenRead(t.ports[which], head, bytes, { piece: PLAIN, tail: '' });
+      expect({ error: upload.error, ...answerOf(upload.text) }).toMatchObject({
+        error: undefined,
+        status: 405,
+        type: 'application/problem+json; charset=utf-8',
+        complete: true,
+        code: 'METHOD_NOT_ALLOWED',
+      });
+    },
+  );
+
   // Bounded: a client that never stops sending holds the socket LINGER_MS past its answer, and
   // costs no more than LINGER_BYTES read. The deadline (30 s here) would close it otherwise. The
   // client keeps its side open after the server's FIN (allowHalfOpen): by default Node's socket
