@@ -95,11 +95,33 @@ export function closeLingering(socket: Socket): void {
  * answer to a client that asked for the close itself (`Connection: close`, HTTP/1.0), say a 404
  * or 405 to an upload. Closed at once, the client still uploading met a reset before it read the
  * answer. `onSend` (every answer, errors included) rather than `onError`, which saw only the
- * parser's refusals; a request whose body is read costs one property read.
+ * parser's refusals; a request whose body is read costs one property read. An unread body too
+ * large to read away on a kept connection closes it (KEPT_UNREAD_BYTES).
  */
 export function registerLingeringClose(app: FastifyInstance): void {
-  app.addHook('onSend', (request, _reply, payload, done) => {
-    lingerIfUnread(request.raw);
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const req = request.raw;
+    if (!req.complete) {
+      if (unreadIsLarge(req)) reply.header('connection', 'close');
+      lingerIfUnread(req);
+    }
     done(null, payload);
   });
+}
+
+/**
+ * The most of an unread body a kept connection reads away after the answer: Node reads a body
+ * the route never took (a 404, 405 or 429 to an upload) to its end before the next request, so
+ * a client announcing gigabytes, or a chunked body without end, held the connection and the CPU
+ * that reads it until the request deadline. Past this, or when the length is not announced
+ * (chunked), the answer closes the connection instead, lingering within LINGER_BYTES. 64 KiB:
+ * a small form or JSON body, already in the socket's buffers, costs less to read than a new
+ * connection costs the client.
+ */
+export const KEPT_UNREAD_BYTES = 64 * 1024;
+
+function unreadIsLarge(req: IncomingMessage): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  // Neither header: no body, nothing left to read. Not a number: refused before this (400).
+  return Number(req.headers['content-length'] ?? 0) > KEPT_UNREAD_BYTES;
 }

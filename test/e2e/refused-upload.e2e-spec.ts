@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { LINGER_BYTES } from '../../src/errors/lingering-close.js';
+import { KEPT_UNREAD_BYTES, LINGER_BYTES } from '../../src/errors/lingering-close.js';
+import { rawExchange, statusesOf } from '../support/raw-http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { answerOf, CHUNK, PLAIN, uploadThenRead, waitForDrain } from '../support/upload-client.js';
 
@@ -11,6 +12,9 @@ import { answerOf, CHUNK, PLAIN, uploadThenRead, waitForDrain } from '../support
  * (EPIPE) and never read its answer. The connection now lingers (errors/lingering-close.ts):
  * the answer, a FIN, and what still arrives is read and thrown away, within bounds.
  */
+const plainBody = { piece: PLAIN, tail: '' };
+const chunkedBody = { piece: CHUNK, tail: '0\r\n\r\n' };
+
 describe('a refused upload: the client reads its answer, not a reset', () => {
   let t: TestApp;
 
@@ -24,13 +28,14 @@ describe('a refused upload: the client reads its answer, not a reset', () => {
   const head = (line: string, type: string) =>
     `${line} HTTP/1.1\r\nHost: a\r\nContent-Type: ${type}\r\nTransfer-Encoding: chunked\r\n\r\n`;
 
-  // The admin guard refuses a type other than JSON before the body is read (admin.guard.ts), the
-  // connection kept: Node reads the rest of the body away, and the client had its 415 before.
+  // The admin guard refuses a type other than JSON before the body is read (admin.guard.ts): the
+  // connection was kept and Node read the rest of the body away; a chunked body, of no announced
+  // length, now closes it instead (KEPT_UNREAD_BYTES, below).
   it.each([
     ['public', 'POST /api/items', 'text/plain', 415, 'UNSUPPORTED_MEDIA_TYPE', 'close'],
     ['public', 'POST /api/items', 'application/json', 413, 'PAYLOAD_TOO_LARGE', 'close'],
     ['admin', 'PUT /chaos', 'application/json', 413, 'PAYLOAD_TOO_LARGE', 'close'],
-    ['admin', 'PUT /chaos', 'text/plain', 415, 'UNSUPPORTED_MEDIA_TYPE', 'keep-alive'],
+    ['admin', 'PUT /chaos', 'text/plain', 415, 'UNSUPPORTED_MEDIA_TYPE', 'close'],
   ] as const)(
     '%s port: %s (%s), a large chunked body streamed after the headers → the whole %d is read',
     async (which, line, type, status, code, connection) => {
@@ -71,6 +76,43 @@ describe('a refused upload: the client reads its answer, not a reset', () => {
       });
     },
   );
+
+  // A kept connection: Node reads a body the route never took to its end before the next
+  // request, so an upload announced large (or chunked, without end) to a 404 held the connection
+  // and the CPU reading it until the deadline. Past KEPT_UNREAD_BYTES the answer closes instead.
+  it.each([
+    ['public', 'POST /hello', 405, 'METHOD_NOT_ALLOWED', plainBody],
+    ['public', 'POST /api/nope', 404, 'NOT_FOUND', chunkedBody],
+    ['admin', 'POST /nope', 404, 'NOT_FOUND', plainBody],
+  ] as const)(
+    '%s port: %s kept alive, a large body the route never reads → the %d, then the connection closes',
+    async (which, line, status, code, body) => {
+      const bytes = LINGER_BYTES / 2;
+      const framing =
+        body === plainBody ? `Content-Length: ${bytes}` : 'Transfer-Encoding: chunked';
+      const head = `${line} HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n${framing}\r\n\r\n`;
+      const upload = await uploadThenRead(t.ports[which], head, bytes, body);
+      expect({ error: upload.error, ...answerOf(upload.text) }).toEqual({
+        error: undefined,
+        status,
+        connection: 'close',
+        type: 'application/problem+json; charset=utf-8',
+        complete: true,
+        code,
+      });
+    },
+  );
+
+  it('a small body the route never reads is read away, and the connection kept', async () => {
+    const body = 'a'.repeat(KEPT_UNREAD_BYTES);
+    const { text, closed } = await rawExchange(
+      t.ports.public,
+      `POST /api/nope HTTP/1.1\r\nHost: a\r\nContent-Length: ${body.length}\r\n\r\n${body}` +
+        'GET /hello HTTP/1.1\r\nHost: a\r\n\r\n',
+      { waitMs: 1_000 },
+    );
+    expect({ statuses: statusesOf(text), closed }).toEqual({ statuses: [404, 200], closed: false });
+  });
 
   // CONNECT never reaches Fastify: its 405 is written raw (protocol/protocol.hook.ts), and the
   // socket was destroyed right after it, with what the client sent behind its head unread.
