@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { KEPT_UNREAD_BYTES } from '../../src/errors/lingering-close.js';
 import { startTestAppWithDatabase } from '../support/database-app.js';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
 import type { TestApp } from '../support/test-app.js';
@@ -136,11 +137,14 @@ describe('timeouts that close sockets (raw TCP clients)', () => {
     expect(await timeouts('body')).toBe(before + 1);
   });
 
-  it('a body still trickling after an early answer (404) is cut at header + request timeout; counted as body', async () => {
+  // A small body (at most KEPT_UNREAD_BYTES, errors/lingering-close.ts) keeps its connection
+  // after an early answer, and Node reads the rest away: a client that trickles it is cut by the
+  // timeouts. A larger one closes the connection with the answer (the next test).
+  it('a small body still trickling after an early answer (404) is cut at header + request timeout; counted as body', async () => {
     const before = await timeouts('body');
     const client = new SlowClient(port).send(
       'POST /no-such-route HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n' +
-        'Content-Length: 100000\r\n\r\nx',
+        `Content-Length: ${KEPT_UNREAD_BYTES}\r\n\r\nx`,
       'x',
     );
     const elapsed = await client.closed();
@@ -148,6 +152,20 @@ describe('timeouts that close sockets (raw TCP clients)', () => {
     expect(elapsed).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS + REQUEST_TIMEOUT_MS);
     expect(elapsed).toBeLessThan(PROMPT * (HEADERS_TIMEOUT_MS + REQUEST_TIMEOUT_MS));
     expect(await timeouts('body')).toBe(before + 1);
+  });
+
+  it('a large body still trickling after an early answer (404) closes with the answer; no timeout', async () => {
+    const before = await timeouts('body');
+    const client = new SlowClient(port).send(
+      'POST /no-such-route HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n' +
+        `Content-Length: ${KEPT_UNREAD_BYTES + 1}\r\n\r\nx`,
+      'x',
+    );
+    await client.closed();
+    // The answer said it closes, and the close came from that (lingering, within its own
+    // bound), not from the timeouts, which count what they cut.
+    expect(client.answers()[0]).toMatchObject({ status: 404, headers: { connection: 'close' } });
+    expect(await timeouts('body')).toBe(before);
   });
 
   it('200 slow-header and 50 slow-body clients at once are all closed, and each is counted', async () => {
