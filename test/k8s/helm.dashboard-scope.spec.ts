@@ -14,6 +14,7 @@ import { dashboardQueries, type Dashboard, type Variable } from '../alerts/grafa
 import { selectors } from '../alerts/promql.names.js';
 import { ofKind, parseObjects } from './manifests.js';
 import { templateRelease } from './helm.render.js';
+import { RELEASE_PAIRS, type Release } from './release-pairs.js';
 import { selectsTarget } from './series.match.js';
 import { scrapedJob } from './servicemonitor.job.js';
 
@@ -21,10 +22,6 @@ const MONITORING = ['--set', 'serviceMonitor.enabled=true,grafanaDashboard.enabl
 // Grafana's limit on a dashboard uid.
 const GRAFANA_UID = /^[A-Za-z0-9_-]{1,40}$/;
 
-interface Release {
-  release: string;
-  namespace: string;
-}
 type Series = { job: string; namespace: string };
 /** The labels the series of one release's pods carry, and its rendered dashboard. */
 interface Rendered {
@@ -86,23 +83,7 @@ function reading(found: Found, target: Series): string[] {
 
 const isPanel = (s: { in: string }) => s.in.startsWith('panel ');
 
-describe.each<[string, Release, Release]>([
-  [
-    'in two namespaces',
-    { release: 'rampart', namespace: 'a' },
-    { release: 'rampart-canary', namespace: 'b' },
-  ],
-  [
-    'in one namespace',
-    { release: 'rampart', namespace: 'a' },
-    { release: 'rampart-canary', namespace: 'a' },
-  ],
-  [
-    'of one name in two namespaces',
-    { release: 'rampart', namespace: 'staging' },
-    { release: 'rampart', namespace: 'prod' },
-  ],
-])('two releases %s', (_label, first, second) => {
+describe.each(RELEASE_PAIRS)('two releases %s', (_label, first, second) => {
   let releases: [Rendered, Rendered];
   beforeAll(async () => {
     releases = [await render(first), await render(second)];

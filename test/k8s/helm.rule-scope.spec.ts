@@ -12,6 +12,7 @@
 import { selectors, type Matcher } from '../alerts/promql.names.js';
 import { ofKind, parseObjects } from './manifests.js';
 import { templateRelease } from './helm.render.js';
+import { RELEASE_PAIRS, type Release } from './release-pairs.js';
 import type { PrometheusRule } from './prometheusrule.types.js';
 import { checkRules, testRules } from './promtool.rendered.js';
 import { selectsTarget } from './series.match.js';
@@ -19,10 +20,6 @@ import { scrapedJob } from './servicemonitor.job.js';
 
 const MONITORING = ['--set', 'serviceMonitor.enabled=true,prometheusRule.enabled=true'];
 
-interface Release {
-  release: string;
-  namespace: string;
-}
 /** The labels the series of one release's pods carry, and its rendered rules. */
 interface Rendered {
   series: { job: string; namespace: string };
@@ -98,23 +95,7 @@ function bothReleasesFailing(releases: Rendered[]): unknown[] {
   ];
 }
 
-describe.each<[string, Release, Release]>([
-  [
-    'in two namespaces',
-    { release: 'rampart', namespace: 'a' },
-    { release: 'rampart-canary', namespace: 'b' },
-  ],
-  [
-    'in one namespace',
-    { release: 'rampart', namespace: 'a' },
-    { release: 'rampart-canary', namespace: 'a' },
-  ],
-  [
-    'of one name in two namespaces',
-    { release: 'rampart', namespace: 'staging' },
-    { release: 'rampart', namespace: 'prod' },
-  ],
-])('two releases %s', (_label, first, second) => {
+describe.each(RELEASE_PAIRS)('two releases %s', (_label, first, second) => {
   let releases: [Rendered, Rendered];
   beforeAll(async () => {
     releases = [await render(first), await render(second)];
