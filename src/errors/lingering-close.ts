@@ -102,7 +102,7 @@ export function registerLingeringClose(app: FastifyInstance): void {
   app.addHook('onSend', (request, reply, payload, done) => {
     const req = request.raw;
     if (!req.complete) {
-      if (unreadIsLarge(req)) reply.header('connection', 'close');
+      if (announcesBodyOver(req, KEPT_UNREAD_BYTES)) reply.header('connection', 'close');
       lingerIfUnread(req);
     }
     done(null, payload);
@@ -120,8 +120,13 @@ export function registerLingeringClose(app: FastifyInstance): void {
  */
 export const KEPT_UNREAD_BYTES = 64 * 1024;
 
-function unreadIsLarge(req: IncomingMessage): boolean {
+/**
+ * Whether `req` announces a body of more than `bytes`: by its Content-Length, or of a length
+ * it does not announce (any Transfer-Encoding). Also the probe thread's test for a body at all
+ * (health/probe.linger.ts, `bytes` 0).
+ */
+export function announcesBodyOver(req: IncomingMessage, bytes: number): boolean {
   if (req.headers['transfer-encoding'] !== undefined) return true;
-  // Neither header: no body, nothing left to read. Not a number: refused before this (400).
-  return Number(req.headers['content-length'] ?? 0) > KEPT_UNREAD_BYTES;
+  // Neither header: no body. A Content-Length that is not a number was refused before (400).
+  return Number(req.headers['content-length'] ?? 0) > bytes;
 }

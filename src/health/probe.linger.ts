@@ -8,10 +8,10 @@
  */
 export const PROBE_LINGER_SOURCE = `
 // errors/lingering-close.ts's, set once it is imported.
-let lingerIfUnread, closeLingering, isLingering;
+let lingerIfUnread, closeLingering, isLingering, announcesBodyOver;
 function importLingeringClose() {
   return import(lingeringCloseModule).then((lingering) => {
-    ({ lingerIfUnread, closeLingering, isLingering } = lingering);
+    ({ lingerIfUnread, closeLingering, isLingering, announcesBodyOver } = lingering);
   });
 }
 
@@ -21,9 +21,7 @@ function importLingeringClose() {
 // answer; kept, Node read the body away to its end however large. A probe, which sends none,
 // pays two header reads.
 function closeIfBody(req, res) {
-  const length = req.headers['content-length'];
-  if (req.headers['transfer-encoding'] === undefined &&
-    (length === undefined || Number(length) === 0)) return;
+  if (!announcesBodyOver(req, 0)) return;
   res.setHeader('connection', 'close');
   lingerIfUnread(req);
 }
