@@ -25,6 +25,9 @@ describe('object names at the longest names Helm and the schema allow', () => {
     ['a release name of 53 (full name <release>-rampart, cut to 63)', LONG, []],
     ['a release name of 53 that says rampart', LONG_RAMPART, []],
     ['a fullnameOverride of 52', 'r', ['--set', `fullnameOverride=${'y'.repeat(52)}`]],
+    // Helm takes dots in a release name; a Service name may not hold them.
+    ['a release name with dots', 'payments.eu.v2', []],
+    ['a release name of 53 with dots', `${'x'.repeat(26)}.${'y'.repeat(26)}`, []],
   ])('%s: every Service is a DNS-1035 label, every name fits', async (_label, release, args) => {
     const objs = parseObjects(
       await templateRelease({ release, namespace: 'long' }, [...EVERY_OBJECT, ...args]),
@@ -33,6 +36,21 @@ describe('object names at the longest names Helm and the schema allow', () => {
     expect(services.length).toBe(2);
     expect(services.filter((name) => !DNS_1035_LABEL.test(name))).toEqual([]);
     expect(objs.map((o) => o.metadata!.name!).filter((name) => name.length > 253)).toEqual([]);
+  });
+
+  it('a release name with dots keeps them where a label value may: the instance label', async () => {
+    const objs = parseObjects(
+      await templateRelease({ release: 'payments.eu', namespace: 'dots' }, EVERY_OBJECT),
+    );
+    const service = ofKind(objs, 'Service').find((s) => !s.metadata!.name!.endsWith('-admin'));
+    expect(service?.metadata!.name).toBe('payments-eu-rampart');
+    expect(service?.metadata!.labels?.['app.kubernetes.io/instance']).toBe('payments.eu');
+  });
+
+  it('a release name starting with a digit is refused with a message naming fullnameOverride', async () => {
+    await expect(templateRelease({ release: '1payments', namespace: 'digit' }, [])).rejects.toThrow(
+      /"1payments-rampart" starts with a digit.*set fullnameOverride/,
+    );
   });
 
   it('the admin Service keeps its -admin suffix, and the job the rules select is its name', async () => {

@@ -69,6 +69,11 @@ describe('values.schema.json refuses bad values at install', () => {
       ['--set', 'fullnameOverride=Rampart_API'],
       '/fullnameOverride',
     ],
+    [
+      'a name starting with a digit (a Service name may not)',
+      ['--set', 'fullnameOverride=9api'],
+      '/fullnameOverride',
+    ],
     ['a malformed digest', ['--set', 'image.digest=sha256:abc'], '/image/digest'],
     [
       'a credential as plain config',

@@ -1,14 +1,17 @@
 {{/*
 The objects' base name: fullnameOverride, else the release name when it already says rampart,
-else <release>-rampart.
+else <release>-rampart. Helm takes a release name with dots (a DNS-1123 subdomain), which a
+Service name (a DNS-1035 label) may not hold, so dots become dashes; one starting with a digit
+is refused in rampart.validate, as no rewriting of it would be the name its owner expects.
 */}}
 {{- define "rampart.fullname" -}}
+{{- $release := .Release.Name | replace "." "-" -}}
 {{- if .Values.fullnameOverride -}}
 {{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
-{{- else if contains .Chart.Name .Release.Name -}}
-{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else if contains .Chart.Name $release -}}
+{{- $release | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- printf "%s-%s" $release .Chart.Name | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 {{- end -}}
 

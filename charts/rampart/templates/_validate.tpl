@@ -11,6 +11,9 @@ and a message names the setting that holds each value.
 {{- if ne (len (uniq $ports)) 3 -}}
 {{- fail "ports.http, ports.admin and ports.probes must differ: each is a listener of its own" -}}
 {{- end -}}
+{{- if not (regexMatch "^[a-z]" (include "rampart.fullname" .)) -}}
+{{- fail (printf "the objects' base name %q starts with a digit, which a Service name may not: set fullnameOverride to a name starting with a letter" (include "rampart.fullname" .)) -}}
+{{- end -}}
 {{- include "rampart.checkExtraEnvNames" . -}}
 {{- /* extraEnv's whole numbers (variables config leaves out) within the app's bounds, as
   config's are (rampart.configData). */ -}}
