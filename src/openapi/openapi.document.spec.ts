@@ -60,6 +60,19 @@ describe('buildDocument', () => {
     expect(codes('default')).toEqual(['CHAOS_INJECTED', 'REQUESTED_STATUS']);
   });
 
+  it('documents 400 INVALID_INPUT on a read too, on both ports: a GET with content is refused', () => {
+    const reads = { ...contract, body: undefined, problems: [], operationId: 'getWidget' };
+    for (const surface of [PUBLIC_SURFACE, ADMIN_SURFACE]) {
+      const read = buildDocument(surface, '1.2.3', [
+        { method: 'GET', url: '/widgets/:id', contract: reads },
+      ]).paths['/widgets/{id}']!.get as unknown as Op;
+      const schema = read.responses['400']!.content['application/problem+json']!.schema;
+      const { enum: codes400 } = (schema.allOf[1] as { properties: { code: { enum: string[] } } })
+        .properties.code;
+      expect(codes400).toContain('INVALID_INPUT');
+    }
+  });
+
   it('names models once, under components', () => {
     expect(doc.components).toMatchObject({ schemas: { Widget: expect.any(Object) } });
   });

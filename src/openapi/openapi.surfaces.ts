@@ -33,6 +33,12 @@ const BODY_PROBLEMS: ProblemCode[] = [
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
 ];
+/**
+ * A GET or HEAD that carries content anyway (protocol/bodyless-route.check.ts); a probe answers
+ * whatever comes with it.
+ */
+const unreadBodyProblems = (route: CatalogedRoute): ProblemCode[] =>
+  route.contract?.probe ? [] : ['INVALID_INPUT'];
 
 /**
  * What any request on either port can be answered before its route runs: bytes Node's parser
@@ -90,7 +96,7 @@ export const PUBLIC_SURFACE: Surface = {
           'SERVER_OVERLOADED',
           'CHAOS_INJECTED',
         ] as const)),
-    ...(readsBody(route.method) ? BODY_PROBLEMS : []),
+    ...(readsBody(route.method) ? BODY_PROBLEMS : unreadBodyProblems(route)),
   ],
   commonHeaders: (route) =>
     route.contract?.probe ? [REQUEST_ID_HEADER] : [REQUEST_TIMEOUT_HEADER, REQUEST_ID_HEADER],
@@ -110,7 +116,9 @@ export const ADMIN_SURFACE: Surface = {
       ? (['ADMIN_TOKEN_INVALID', 'ADMIN_TOKEN_NOT_CONFIGURED'] as const)
       : []),
     // A mutation a browser sent from another site (admin.guard.ts).
-    ...(readsBody(route.method) ? (['ADMIN_CROSS_SITE_REQUEST', ...BODY_PROBLEMS] as const) : []),
+    ...(readsBody(route.method)
+      ? (['ADMIN_CROSS_SITE_REQUEST', ...BODY_PROBLEMS] as const)
+      : unreadBodyProblems(route)),
   ],
   commonHeaders: () => [],
   // The guard's rule: everything but reads, and the profiles under /debug/pprof/ (the trace

@@ -1,6 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidInputError } from '../errors/http.errors.js';
 import { sendProblem } from '../errors/problem.reply.js';
+import { requestContent } from './request-content.js';
+
+/** Methods whose content Fastify never parses: the route's handler runs with no body at all. */
+const UNPARSED = new Set(['GET', 'HEAD']);
 
 /**
  * A body sent to a route that takes none is refused (400 INVALID_INPUT, field `body`), not
@@ -10,16 +14,31 @@ import { sendProblem } from '../errors/problem.reply.js';
  * read structurally: this layer sits below the one that defines it. A request without a body
  * (a JSON type without content is none on such a route: json.body-parser.ts) and a route without a
  * contract pass.
+ * A GET or HEAD is never parsed, so its content is looked for here without reading it
+ * (request-content.ts): `GET /api/items {"cursor": …}` was answered the first page, and a client
+ * paging so got it forever (RFC 9110 §9.3.1: such content has no meaning; a server may refuse it).
  */
 export function registerBodylessRouteCheck(app: FastifyInstance): void {
   app.addHook('preValidation', (request, reply, done) => {
-    const { contract } = (request.routeOptions.config ?? {}) as { contract?: { body?: unknown } };
-    if (request.body === undefined || contract === undefined || contract.body !== undefined)
-      return done();
-    sendProblem(
-      reply,
-      request,
-      new InvalidInputError([{ field: 'body', message: 'this route takes no body' }]),
-    );
+    const { contract } = (request.routeOptions.config ?? {}) as {
+      contract?: { body?: unknown; probe?: boolean };
+    };
+    if (contract === undefined || contract.body !== undefined) return done();
+    if (request.body !== undefined) return refuse(reply, request);
+    // A probe answers for the pod's health whatever comes with it, as on the probe port.
+    if (!UNPARSED.has(request.method) || contract.probe === true) return done();
+    requestContent(request.raw, request.raw, (content) => {
+      if (content === 'none') done();
+      else if (content === 'some') refuse(reply, request);
+      else done(content);
+    });
   });
+}
+
+function refuse(reply: FastifyReply, request: FastifyRequest): void {
+  sendProblem(
+    reply,
+    request,
+    new InvalidInputError([{ field: 'body', message: 'this route takes no body' }]),
+  );
 }

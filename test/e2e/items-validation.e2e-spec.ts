@@ -261,6 +261,58 @@ describe('/api/items rejects bad input with 400 problem+json naming the field, w
     },
   );
 
+  // Fastify never reads a GET's or HEAD's content: `{"cursor": …}` sent as a body was ignored
+  // and the client, paging with it, got the first page again, forever.
+  describe('a GET or HEAD with content → 400 naming the body', () => {
+    const port = () => Number(new URL(t.baseUrl).port);
+    const send = (method: string, target: string, framing: string, content: string) =>
+      rawRequest(
+        port(),
+        `${method} ${target} HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n${framing}\r\n${content}`,
+        { head: method === 'HEAD' },
+      );
+    const body = '{"cursor":"aXRlbXM6MQ","limit":1}';
+
+    it.each([
+      ['GET', '/api/items'],
+      ['GET', `/api/items/{id}`],
+      ['HEAD', '/api/items'],
+      ['HEAD', `/api/items/{id}`],
+    ])('%s %s with a Content-Length body', async (method, target) => {
+      const res = await send(
+        method,
+        target.replace('{id}', existingId),
+        `Content-Length: ${body.length}\r\n`,
+        body,
+      );
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      if (method === 'GET') {
+        expect(JSON.parse(res.body).errors).toEqual([
+          { field: 'body', message: 'this route takes no body' },
+        ]);
+      }
+    });
+
+    it('GET with a chunked body', async () => {
+      const chunked = `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+      const res = await send('GET', '/api/items', 'Transfer-Encoding: chunked\r\n', chunked);
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body).errors).toEqual([
+        { field: 'body', message: 'this route takes no body' },
+      ]);
+    });
+
+    it.each([
+      ['Content-Length: 0', 'Content-Length: 0\r\n', ''],
+      ['an empty chunked body', 'Transfer-Encoding: chunked\r\n', '0\r\n\r\n'],
+    ])('GET with %s is no body: 200', async (_label, framing, content) => {
+      const res = await send('GET', `/api/items/${existingId}`, framing, content);
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body).id).toBe(existingId);
+    });
+  });
+
   it('after all of the above, exactly the one item exists, unchanged', async () => {
     const items = await allItems();
     expect(items).toHaveLength(1);
