@@ -7,6 +7,7 @@ import {
 import { InvalidInputError } from '../errors/http.errors.js';
 import { roundedIntegers } from './json-number.exact.js';
 import { readStrictJson, type StrictJsonReading } from './json.strict.js';
+import { parametersOf } from './media-type.parameters.js';
 import { repeated } from './raw-headers.js';
 import { requestContent } from './request-content.js';
 
@@ -177,31 +178,25 @@ function refused(reading: Exclude<StrictJsonReading, { kind: 'value' }>): Error 
   }
 }
 
-/** Given twice, the charset is neither: REPEATED stands for it (no charset name has a space). */
-const REPEATED = 'more than once';
+/** Given twice, the charset is neither: the first decided one order, the second the other. */
+const REPEATED = Symbol('charset given more than once');
 
 /**
  * The lower-cased `charset` parameter (RFC 9110 §8.3.1: optionally quoted), if any. A second
  * one is REPEATED: the first decided, so `charset=utf-8; charset=latin1` was read as UTF-8 and
  * the other order refused (RFC 6838 §4.3: a parameter given twice is an error).
  */
-function charsetOf(request: FastifyRequest): string | undefined {
-  const header = request.headers['content-type'] ?? '';
+function charsetOf(request: FastifyRequest): string | typeof REPEATED | undefined {
   let charset: string | undefined;
-  for (const parameter of header.split(';').slice(1)) {
-    const eq = parameter.indexOf('=');
-    if (eq === -1 || parameter.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+  for (const [name, value] of parametersOf(request.headers['content-type'] ?? '')) {
+    if (name !== 'charset') continue;
     if (charset !== undefined) return REPEATED;
-    charset = parameter
-      .slice(eq + 1)
-      .trim()
-      .replace(/^"(.*)"$/, '$1')
-      .toLowerCase();
+    charset = value.toLowerCase();
   }
   return charset;
 }
 
-function charsetRefusal(charset: string): string {
+function charsetRefusal(charset: string | typeof REPEATED): string {
   if (charset === REPEATED) return 'charset is given more than once';
   if (charset === '') return 'an empty charset is not accepted';
   return `charset ${clip(charset)} is not accepted`;

@@ -246,6 +246,8 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
       ['application/json; charset=latin1; charset=utf-8', 'charset is given more than once'],
       ['application/json; charset=""', 'an empty charset is not accepted'],
       ['application/json; charset=latin1', 'charset latin1 is not accepted'],
+      // A `;` inside a quoted value starts no parameter: this was "given more than once".
+      ['application/json; a="x;charset=utf-8"; charset=latin1', 'charset latin1 is not accepted'],
     ])('Content-Type %s → 415 whose detail says: %s', async (type, said) => {
       const body = await problem(
         await items('{"name":"x"}', { 'content-type': type }),
@@ -344,6 +346,10 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
       ['application/json'],
       ['application/json; charset=utf-8'],
       ['Application/JSON; Charset="UTF-8"'],
+      // A quoted value holds what it holds (RFC 9110 §5.6.6): this was refused as a charset
+      // `latin1"`, and a quoted-pair as a charset `utf\-8`.
+      ['application/json; profile="a;charset=latin1"'],
+      ['application/json; charset="utf\\-8"'],
     ])('%s is accepted', async (type) => {
       const res = await items('{"name":"typed"}', { 'content-type': type });
       expect(res.status).toBe(201);
