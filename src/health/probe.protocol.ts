@@ -58,13 +58,16 @@ function targetPath(url) {
 // redirect to the same host (Kubernetes' pkg/probe/http), so a probe set to '/healthz/' checks
 // '/healthz' on either port, where the 404 this port gave failed it on this port only. Path and
 // query only, from the origin-form: an absolute-form target's authority is the client's word,
-// and 'GET http://evil.example/healthz/' was sent to 'http://evil.example/healthz'.
-function withoutTrailingSlash(url, path) {
-  if (path.length < 2 || !path.endsWith('/') || path.startsWith('//')) return undefined;
-  if (!probePaths.has(path.replace(/[/]+$/, ''))) return undefined;
+// and 'GET http://evil.example/healthz/' was sent to 'http://evil.example/healthz'. The slashes
+// taken off are the ones sent, as there: read after decoding, '/healthz%2F' was redirected to
+// itself, a loop for a client that follows redirects.
+function withoutTrailingSlash(url) {
   const target = originForm(url);
   const sent = target.split('?')[0];
-  return sent.replace(/[/]+$/, '') + target.slice(sent.length);
+  if (sent.length < 2 || !sent.endsWith('/') || sent.startsWith('//')) return undefined;
+  const route = sent.replace(/[/]+$/, '');
+  if (!probePaths.has(targetPath(route))) return undefined;
+  return route + target.slice(sent.length);
 }
 
 // The other ports' framing rules (protocol/protocol.checks.ts, host-header.check.ts, whose Host

@@ -139,7 +139,7 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
   // As on the public port: another method is 405 on a path that answers GET (a probe, or one
   // with a slash added, which redirects), and 404 on any other.
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    if (!probePaths.has(path) && withoutTrailingSlash(req.url || '', path) === undefined) {
+    if (!probePaths.has(path) && withoutTrailingSlash(req.url || '') === undefined) {
       return send(res, 404, problem(404, 'NOT_FOUND', 'No probe route ' + path, path, res.requestId));
     }
     return send(res, 405, problem(405, 'METHOD_NOT_ALLOWED',
@@ -154,7 +154,7 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
       'The event loop has not turned for ' + Math.round(stalledMs) + ' ms.', path, res.requestId));
   }
   if (!probePaths.has(path)) {
-    const location = withoutTrailingSlash(req.url || '', path);
+    const location = withoutTrailingSlash(req.url || '');
     if (location !== undefined) {
       res.writeHead(308, { location, 'content-length': 0, 'x-request-id': res.requestId });
       return res.end();
