@@ -27,6 +27,7 @@ import { HttpServerMetrics } from './metrics/http-server.metrics.js';
 import { DeferredSerializers } from './protocol/deferred.serializers.js';
 import { countSocketTimeouts } from './protocol/socket-timeouts.js';
 import { registerBodylessRouteCheck } from './protocol/bodyless-route.check.js';
+import { registerHeadNoContent } from './protocol/head-no-content.js';
 import { registerJsonBodyParser } from './protocol/json.body-parser.js';
 import { registerLingeringClose } from './errors/lingering-close.js';
 import { registerProtocolChecks, registerRouteChecks } from './protocol/protocol.hook.js';
@@ -112,6 +113,7 @@ export async function startApp(
   registerJsonBodyParser(fastify);
   registerLingeringClose(fastify);
   registerBodylessRouteCheck(fastify);
+  registerHeadNoContent(fastify);
   await registerRateLimit(fastify, limits, app.get(RateLimitFailOpen));
   // After the limiter: a limited client's 404s and 405s are refused 429 too.
   if (limits) registerRouteChecks(fastify);

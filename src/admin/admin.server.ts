@@ -11,6 +11,7 @@ import { sendProblem } from '../errors/problem.reply.js';
 import { DeferredSerializers } from '../protocol/deferred.serializers.js';
 import { socketTimeoutOptions } from '../protocol/socket-timeouts.js';
 import { registerBodylessRouteCheck } from '../protocol/bodyless-route.check.js';
+import { registerHeadNoContent } from '../protocol/head-no-content.js';
 import { registerJsonBodyParser } from '../protocol/json.body-parser.js';
 import { registerLingeringClose } from '../errors/lingering-close.js';
 import { registerProtocolChecks } from '../protocol/protocol.hook.js';
@@ -86,6 +87,7 @@ export class AdminServer implements OnApplicationShutdown {
     registerJsonBodyParser(this.routes, { exactIntegers: true });
     registerLingeringClose(this.routes);
     registerBodylessRouteCheck(this.routes);
+    registerHeadNoContent(this.routes);
     this.routes.setErrorHandler((error, request, reply) => sendProblem(reply, request, error));
     this.routes.setNotFoundHandler((request, reply) =>
       sendProblem(reply, request, new AppError('NOT_FOUND', 404, `No admin route ${request.url}`)),

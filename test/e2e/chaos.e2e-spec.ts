@@ -57,6 +57,22 @@ describe('fault injection: /status, /delay and admin /chaos', () => {
     expect(res.body).toBe('');
   });
 
+  // RFC 9110 §8.6: no Content-Length with a 204, nor a 304's unless it is the 200's length.
+  // Fastify's HEAD twin of the route wrote `content-length: 0` on both, which the GET never sent.
+  it.each([204, 304])('HEAD /status/%d carries no Content-Length, as its GET', async (code) => {
+    const port = Number(new URL(t.baseUrl).port);
+    for (const method of ['GET', 'HEAD']) {
+      const res = await rawRequest(port, `${method} /status/${code} HTTP/1.1\r\nHost: a\r\n\r\n`, {
+        head: method === 'HEAD',
+      });
+      expect([method, res.status, res.headers['content-length']]).toEqual([
+        method,
+        code,
+        undefined,
+      ]);
+    }
+  });
+
   it.each([301, 302, 303, 307, 308])(
     'GET /status/%d redirects somewhere: Location /hello, which a client that follows gets 200 from',
     async (code) => {

@@ -106,6 +106,15 @@ describe('status, landing and trace pages: HTTP contract', () => {
         'public, max-age=86400',
       ]);
     }
+    // A HEAD too, without the Content-Length a 204 must not carry (RFC 9110 §8.6).
+    for (const base of [t.baseUrl, t.adminUrl]) {
+      const res = await rawRequest(
+        Number(new URL(base).port),
+        'HEAD /favicon.ico HTTP/1.1\r\nHost: a\r\n\r\n',
+        { head: true },
+      );
+      expect([base, res.status, res.headers['content-length']]).toEqual([base, 204, undefined]);
+    }
     const status = (await (await fetch(`${t.adminUrl}/status.json`)).json()) as {
       errors: Array<{ code: string }>;
     };
