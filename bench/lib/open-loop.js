@@ -169,11 +169,15 @@ export async function runOpenLoop(options) {
           next++;
         }
         if (next >= total) return resolve();
-        // Spin (setImmediate) only when the next send is due within 2 ms: at low rates the
-        // generator sleeps instead of burning its core.
+        // A timer, never a spin: what is due by then goes out together, at most a timer's
+        // granularity (~1 ms) late, and that lateness is measured (generatorLateP99Ms) and
+        // counted in every latency. Spinning on setImmediate whenever the next send was due
+        // within 2 ms (every rate above 500/s) kept this core at 100 % even at 1,500/s; on a
+        // 2-core machine that is the core PostgreSQL's backends also run on, and `items` at
+        // half its saturation met 100-300 ms stalls and refused pool waits (DB_POOL_TIMEOUT)
+        // every run, none with the generator asleep between sends (docs/performance.md).
         const dueIn = started + (next * 1000) / phase.rate - performance.now();
-        if (dueIn > 2) setTimeout(tick, dueIn - 1);
-        else setImmediate(tick);
+        setTimeout(tick, Math.max(1, dueIn));
       };
       tick();
     });
