@@ -66,12 +66,18 @@ export class IdempotencyKeySweeper implements OnApplicationBootstrap, OnModuleDe
     const { signal } = this.stop;
     try {
       for (let batch = 1; !signal.aborted; batch++) {
+        // The expiry is tested again on the deleted row itself: a key taken over (renewed) by a
+        // create while this statement waited for its row is re-checked by PostgreSQL on its new
+        // version against the DELETE's own conditions only, not the subquery's, and was deleted
+        // just after it answered 201, so its retry made a second item.
         const { rowCount } = await this.db.query(
           'items.idempotency_keys.sweep',
-          `DELETE FROM item_idempotency_keys WHERE key IN (
-             SELECT key FROM item_idempotency_keys
-             WHERE created_at < now() - $1::bigint * interval '1 millisecond'
-             ORDER BY created_at LIMIT ${BATCH})`,
+          `DELETE FROM item_idempotency_keys
+           WHERE created_at < now() - $1::bigint * interval '1 millisecond'
+             AND key IN (
+               SELECT key FROM item_idempotency_keys
+               WHERE created_at < now() - $1::bigint * interval '1 millisecond'
+               ORDER BY created_at LIMIT ${BATCH})`,
           [this.config.IDEMPOTENCY_KEY_TTL_MS],
           { signal },
         );
