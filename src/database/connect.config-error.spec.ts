@@ -32,3 +32,22 @@ describe('databaseConfigError: a setting the server does not know at connect (42
     expect(databaseConfigError(error)).toBeUndefined();
   });
 });
+
+describe('databaseConfigError: other refusals of the startup packet', () => {
+  it("a value the setting does not take (22023, FATAL) names DATABASE_URL and the server's words", () => {
+    const error = serverError(
+      'invalid value for parameter "statement_timeout": "soon"',
+      '22023',
+      'FATAL',
+    );
+    expect(databaseConfigError(error)?.problems).toEqual([
+      'DATABASE_URL: cannot connect: the server refused a value of the URL\'s options: invalid value for parameter "statement_timeout": "soon" (22023)',
+    ]);
+  });
+
+  it("the same codes from a statement (an ERROR) are a migration's to report", () => {
+    for (const code of ['22023', '42601', '55P02', '55000']) {
+      expect(databaseConfigError(serverError('from a statement', code, 'ERROR'))).toBeUndefined();
+    }
+  });
+});

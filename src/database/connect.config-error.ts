@@ -3,8 +3,8 @@ import { ConfigError } from '../config/config.loader.js';
 /**
  * Why a server refused what DATABASE_URL asked for: answers no retry will change, so start-up
  * stops as for any bad setting (main.ts, exit 78) instead of a stack trace and exit 1 that reads
- * like an outage. SQLSTATE class 28 and 3D000 (PostgreSQL, Appendix A), and 42704 at connect;
- * ENOTFOUND from the resolver. A server that is down or slow is not here: that is an outage,
+ * like an outage. SQLSTATE class 28 and 3D000 (PostgreSQL, Appendix A), the startup packet's
+ * FATAL refusals below, and ENOTFOUND from the resolver. A server that is down or slow is not here: that is an outage,
  * and stays exit 1.
  */
 const WHY: Record<string, string> = {
@@ -20,6 +20,19 @@ const NO_SSL = 'The server does not support SSL connections';
  * FATAL (the same code from a statement is an ERROR, and a migration's to report).
  */
 const UNKNOWN_SETTING = '42704';
+/**
+ * Other refusals of the startup packet, each FATAL only there (as ERRORs they are a statement's):
+ * an options value the setting does not take (`-c statement_timeout=abc`, 22023), an option
+ * without a value (`-c foo`, 42601), a setting only a restart changes (`-c data_directory=…`,
+ * 55P02), and a database that takes no connections (`template0`, datallowconn off: 55000).
+ * They exited 1 with a stack trace, read as an outage, and the pod restarted into the same refusal.
+ */
+const REFUSED_AT_CONNECT: Record<string, string> = {
+  '22023': "the server refused a value of the URL's options",
+  '42601': "the server could not read the URL's options",
+  '55P02': "the server refused a setting of the URL's options",
+  '55000': 'the database takes no connections',
+};
 
 /**
  * A ConfigError naming DATABASE_URL (or the knob to change) for a refusal the settings explain,
@@ -34,8 +47,11 @@ export function databaseConfigError(error: unknown): ConfigError | undefined {
       ]);
     }
     const code = (e as { code?: unknown }).code;
-    if (code === UNKNOWN_SETTING && (e as { severity?: unknown }).severity === 'FATAL') {
-      return unknownSetting(e.message);
+    const fatal = (e as { severity?: unknown }).severity === 'FATAL';
+    if (code === UNKNOWN_SETTING && fatal) return unknownSetting(e.message);
+    const refused = fatal && typeof code === 'string' ? REFUSED_AT_CONNECT[code] : undefined;
+    if (refused !== undefined) {
+      return new ConfigError([`DATABASE_URL: cannot connect: ${refused}: ${e.message} (${code})`]);
     }
     const why = typeof code === 'string' ? WHY[code] : undefined;
     if (why === undefined) continue;

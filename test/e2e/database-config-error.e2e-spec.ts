@@ -28,6 +28,22 @@ describe('a DATABASE_URL the server refuses stops start-up naming the variable (
       (u: URL) => u.searchParams.set('options', '-c rampart_no_such_setting=1'),
       '42704',
     ],
+    [
+      'options giving a setting a value it does not take',
+      (u: URL) => u.searchParams.set('options', '-c statement_timeout=soon'),
+      '22023',
+    ],
+    [
+      'options naming a setting without a value',
+      (u: URL) => u.searchParams.set('options', '-c statement_timeout'),
+      '42601',
+    ],
+    [
+      'options changing a setting only a restart changes',
+      (u: URL) => u.searchParams.set('options', '-c data_directory=/elsewhere'),
+      '55P02',
+    ],
+    ['a database that takes no connections', (u: URL) => (u.pathname = '/template0'), '55000'],
   ])('%s', async (_case, change, code) => {
     const url = variant((u) => {
       change(u);
