@@ -11,6 +11,7 @@ import type {
   SqlSession,
 } from './database.driver.js';
 import { classifyDriverError } from './driver-error.classifier.js';
+import { checkDataDir } from './pglite.datadir-check.js';
 import { PGLITE_CONF, throwawayDataDir } from './pglite.datadir.js';
 
 /**
@@ -46,6 +47,7 @@ export class PgliteDriver implements DatabaseDriver {
   static async open(config: AppConfig): Promise<PgliteDriver> {
     // Loaded only here: the WASM bundle costs start-up time the pg path never pays.
     const { PGlite } = await import('@electric-sql/pglite');
+    if (config.DATA_DIR) await checkDataDir(config.DATA_DIR);
     const throwaway = config.DATA_DIR ? undefined : await throwawayDataDir(PGlite);
     // int8 as text, as node-postgres returns it, so both drivers hand repositories equal rows.
     const db = await PGlite.create(config.DATA_DIR ?? throwaway, {
