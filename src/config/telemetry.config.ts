@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { bool, decimal, int, optionalString, text } from './config.fields.js';
+import { bool, decimal, int, text } from './config.fields.js';
 import { bearerToken } from './admin.config.js';
 import { otlpConfigShape } from './otlp.config.js';
 import { propagators } from './propagators.field.js';
+import { resourceAttributes } from './resource-attributes.field.js';
 
 /**
  * Observability knobs. OTEL_* are the OpenTelemetry standard variables; the telemetry bootstrap
@@ -24,7 +25,7 @@ export const telemetryConfigShape = {
     ])
     .default('parentbased_traceidratio'),
   OTEL_TRACES_SAMPLER_ARG: decimal(0, 1).default(0.1),
-  OTEL_RESOURCE_ATTRIBUTES: optionalString(),
+  OTEL_RESOURCE_ATTRIBUTES: resourceAttributes(),
   // BatchSpanProcessor sizing (standard OTel names, hence no _MS suffix). The queue holds ~1 s of
   // a saturated instance at 100 % sampling (~17k spans/s measured), so bursts are not dropped;
   // small, frequent batches (512 every 200 ms) keep spans short-lived: measured ~4 µs/request

@@ -29,4 +29,16 @@ describe('configuration errors stop start-up, naming the variable', () => {
     );
     expect(child.output()).not.toContain('SHUTDOWN_TIMEOUT_MS: must');
   });
+
+  // The SDK's detector dropped the whole value for one bad entry, at diag level debug: the pod
+  // started and exported its spans without any of the attributes.
+  it('OTEL_RESOURCE_ATTRIBUTES with an entry the SDK cannot read stops start-up (exit 78)', async () => {
+    const child = await startChild(
+      { OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=prod,team' },
+      { waitReady: false },
+    );
+    expect(await outcome(child)).toBe(78);
+    expect(child.output()).toContain('OTEL_RESOURCE_ATTRIBUTES: entry 2: expected key=value');
+    expect(child.output()).not.toMatch(/^\s+at /m);
+  });
 });

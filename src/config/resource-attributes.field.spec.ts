@@ -1,0 +1,29 @@
+import { resourceAttributes } from './resource-attributes.field.js';
+
+/** The problems the field reports for `raw`, or [] when the SDK would read every entry. */
+const problems = (raw: string): string[] => {
+  const result = resourceAttributes().safeParse(raw);
+  return result.success ? [] : result.error.issues.map((issue) => issue.message);
+};
+
+describe('OTEL_RESOURCE_ATTRIBUTES: refused where the SDK would drop the whole value', () => {
+  it.each([
+    'deployment.environment.name=prod',
+    'a=b, c = d',
+    'a=b,,c=d', // blank entries are skipped by the SDK too
+    'team=payments%2Cbilling', // a comma, percent-encoded
+  ])('%s is read as given', (raw) => {
+    expect(problems(raw)).toEqual([]);
+  });
+
+  it.each([
+    ['garbage', 'entry 1: expected key=value'],
+    ['env=prod,team', 'entry 2: expected key=value'],
+    ['a=b=c', 'entry 1: expected key=value'],
+    ['=prod', 'entry 1: the key is empty'],
+    ['a=%ZZ', 'entry 1: not percent-decodable'],
+    [`a=${'x'.repeat(256)}`, 'entry 1: a key or value longer than 255 characters'],
+  ])('%s is refused', (raw, said) => {
+    expect(problems(raw)).toEqual([expect.stringContaining(said)]);
+  });
+});
