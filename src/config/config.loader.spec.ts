@@ -107,6 +107,27 @@ describe('loadConfig', () => {
     ]);
   });
 
+  // ioredis sends the path (else ?db=) as SELECT's argument on every connection: a name there
+  // started fine and failed each connection's SELECT while readiness said Redis was up.
+  it.each(['redis://127.0.0.1:6379/abc', 'redis://127.0.0.1:6379/1/2', 'redis://h:6379?db=x'])(
+    'REDIS_URL=%j (a database that is no number) is refused, naming it',
+    (value) => {
+      expect(configProblems({ REDIS_URL: value })).toMatch(
+        /REDIS_URL: the database, as the path \(redis:\/\/host:6379\/2\) or \?db=, must be a number/,
+      );
+    },
+  );
+
+  it('REDIS_URL with no database, or a number as the path or ?db=, is taken', () => {
+    for (const value of [
+      'redis://h:6379',
+      'redis://h:6379/',
+      'redis://h:6379/15',
+      'rediss://h?db=2',
+    ])
+      expect(loadConfig({ REDIS_URL: value }).REDIS_URL).toBe(value);
+  });
+
   it('a text keeps other whitespace as given, as a required one does', () => {
     const config = loadConfig({ UI_MESSAGE: ' canary ', SERVICE_VERSION: '1 ' });
     expect([config.UI_MESSAGE, config.SERVICE_VERSION]).toEqual([' canary ', '1 ']);

@@ -1,4 +1,5 @@
 import { bool, int, optionalName, optionalString, text, url } from './config.fields.js';
+import { redisUrl } from './redis-url.field.js';
 import { redisKeyPrefix } from './redis-key-prefix.field.js';
 
 /** PostgreSQL pool, embedded fallback, cache and Redis knobs (data path). */
@@ -57,7 +58,7 @@ export const databaseConfigShape = {
   READINESS_INCLUDES_DATABASE: bool().default(false),
   // Shown in pg_stat_activity.application_name, so operators (and tests) can tell pods apart.
   DB_APPLICATION_NAME: text().max(63).default('rampart'),
-  REDIS_URL: optionalString().pipe(url(['redis:', 'rediss:']).optional()),
+  REDIS_URL: optionalString().pipe(redisUrl().optional()),
   REDIS_KEY_PREFIX: redisKeyPrefix(),
   // The longest a caller waits on one Redis command, and how long the watchdog's PING may take
   // before the connection is dropped (redis/redis.service.ts). Past it the caller fails open.
