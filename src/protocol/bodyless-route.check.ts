@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidInputError } from '../errors/http.errors.js';
+import { announcesBodyOver } from '../errors/lingering-close.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { requestContent } from './request-content.js';
 
@@ -28,9 +29,7 @@ export function registerBodylessRouteCheck(app: FastifyInstance): void {
     // A probe answers for the pod's health whatever comes with it, as on the probe port.
     if (!UNPARSED.has(request.method) || contract.probe === true) return done();
     // Nearly every read announces no content at all: answered without a closure per request.
-    const { headers } = request.raw;
-    if (headers['transfer-encoding'] === undefined && headers['content-length'] === undefined)
-      return done();
+    if (!announcesBodyOver(request.raw, 0)) return done();
     requestContent(request.raw, request.raw, (content) => {
       if (content === 'none') done();
       else if (content === 'some') refuse(reply, request);
