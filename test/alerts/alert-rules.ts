@@ -36,15 +36,29 @@ export function alertRules(groups = readRules()): Array<Rule & { alert: string }
   return groups.flatMap((g) => g.rules).filter((r): r is Rule & { alert: string } => !!r.alert);
 }
 
+/** The matcher every selector of the canonical file carries (the chart narrows this exact text). */
+export const ANY_RAMPART_JOB = 'job=~".*rampart.*"';
+
 /**
- * The component's PrometheusRule: the canonical file's `groups:` (comments kept) under `spec`.
+ * The kustomize variable the component's expressions name the namespace by; kustomize resolves
+ * it to the namespace the PrometheusRule is rendered into (k8s/components/prometheus-rules).
+ */
+export const NAMESPACE_VAR = '$(RAMPART_RULES_NAMESPACE)';
+
+/** `job=~".*rampart.*"` narrowed to one namespace: what every selector of the component reads. */
+export function inNamespace(expr: string, namespace: string): string {
+  return expr.replaceAll(ANY_RAMPART_JOB, `${ANY_RAMPART_JOB}, namespace="${namespace}"`);
+}
+
+/**
+ * The component's PrometheusRule: the canonical file's `groups:` (comments kept) under `spec`,
+ * each selector narrowed to the namespace kustomize renders it into (NAMESPACE_VAR).
  * Labels: the one most kube-prometheus-stack installs select rules by (as the ServiceMonitor).
  */
 export function componentRuleText(rulesText = readFileSync(RULES_PATH, 'utf8')): string {
   const start = rulesText.search(/^groups:/m);
   if (start < 0) throw new Error('the rules file has no top-level `groups:`');
-  const groups = rulesText
-    .slice(start)
+  const groups = inNamespace(rulesText.slice(start), NAMESPACE_VAR)
     .split('\n')
     .map((line) => (line === '' ? line : `  ${line}`))
     .join('\n');
