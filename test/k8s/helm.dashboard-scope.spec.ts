@@ -7,7 +7,9 @@
  * real renders: distinct uids Grafana accepts, also at the longest names Helm and Kubernetes
  * allow; titles naming release and namespace; every panel query, with the variables at the
  * values Grafana opens them on, selects the series the release's ServiceMonitor scrapes and none
- * of the other release's; and the variables still offer the other release's namespace and job.
+ * of the other release's; and the namespace and job variables list the release's own namespace
+ * and exact job only (the file's job=~".*rampart.*" listed a canary's job, and a same-named
+ * release's in another namespace, as choices on this release's dashboard).
  */
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import { dashboardQueries, type Dashboard, type Variable } from '../alerts/grafana-dashboard.js';
@@ -120,7 +122,7 @@ describe.each(RELEASE_PAIRS)('two releases %s', (_label, first, second) => {
     }
   });
 
-  it("list their own namespace and job, and the other release's once picked", () => {
+  it("list their own namespace and exact job only, none of the other release's", () => {
     for (const [own, other] of pairs()) {
       // A saved value the variable's query does not list would be dropped for the first listed.
       const opening = selectorsWith(own.dashboard, openingValues(own.dashboard));
@@ -130,15 +132,35 @@ describe.each(RELEASE_PAIRS)('two releases %s', (_label, first, second) => {
         'variable $job',
         'variable $pod',
       ]);
-      expect(reading(variables, own.series)).toEqual(variables.map((s) => s.where));
-      // The user can still look at the other release: its values are offered once picked.
-      const picked = selectorsWith(own.dashboard, {
-        ...openingValues(own.dashboard),
-        ...other.series,
-      });
-      const elsewhere = picked.filter((s) => !isPanel(s));
-      expect(reading(elsewhere, other.series)).toEqual(variables.map((s) => s.where));
+      expect({
+        own: reading(variables, own.series),
+        other: reading(variables, other.series),
+      }).toEqual({ own: variables.map((s) => s.where), other: [] });
+      // Exactly: the job by equality, never a pattern another release's job could match.
+      expect(
+        variables.map((s) => ({
+          where: s.where,
+          job: s.matchers.filter((m) => m.label === 'job'),
+          namespace: s.matchers.filter((m) => m.label === 'namespace'),
+        })),
+      ).toEqual(
+        variables.map((s) => ({
+          where: s.where,
+          job: [{ label: 'job', op: '=', value: own.series.job }],
+          namespace: [{ label: 'namespace', op: '=', value: own.series.namespace }],
+        })),
+      );
     }
+  });
+
+  it('show in the query editor the query each variable runs', () => {
+    for (const { dashboard } of releases)
+      for (const v of dashboard.templating.list as Array<Variable & { definition?: string }>)
+        if (v.type === 'query')
+          expect({ name: v.name, definition: v.definition }).toEqual({
+            name: v.name,
+            definition: typeof v.query === 'string' ? v.query : v.query.query,
+          });
   });
 });
 

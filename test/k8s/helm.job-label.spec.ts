@@ -1,13 +1,16 @@
 /**
- * The chart's alerts and recording rules select the release's job, and its dashboard picks jobs
- * by `job=~".*rampart.*"`; the job label Prometheus gives the scraped series is what the
+ * The chart's alerts and recording rules, and its dashboard's namespace and job variables, select
+ * the release's job; the job label Prometheus gives the scraped series is what the
  * ServiceMonitor makes it: the admin Service's name, unless a relabeling sets `job`. With a
- * fullnameOverride that does not say rampart, the Service is `<fullname>-admin` and every panel
- * silently saw no data; the chart then names the job `<fullname>-rampart-admin`. Checked as
- * Prometheus would: the job each render scrapes under, against every job matcher in the rendered
- * rules and dashboard (helm.rule-scope.spec.ts checks that the rules read no other release).
+ * fullnameOverride that does not say rampart, the Service is `<fullname>-admin`, and the plain
+ * rules file and the dashboard file (`job=~".*rampart.*"`) silently saw no data; the chart then
+ * names the job `<fullname>-rampart-admin`. Checked as Prometheus would: the job each render
+ * scrapes under, against every job matcher in the rendered rules and dashboard
+ * (helm.rule-scope.spec.ts and helm.dashboard-scope.spec.ts check that they read no other
+ * release).
  */
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
+import { dashboardQueries, type Dashboard } from '../alerts/grafana-dashboard.js';
 import { selectors, type Matcher } from '../alerts/promql.names.js';
 import { ofKind, parseObjects, type K8sObject } from './manifests.js';
 import { templateChart } from './helm.render.js';
@@ -19,18 +22,19 @@ const MONITORING = [
   'serviceMonitor.enabled=true,prometheusRule.enabled=true,grafanaDashboard.enabled=true',
 ];
 
-/** Every job matcher of the rendered rules, and every `job=~"…"` one of the dashboard. */
+/** Every job matcher of the rendered rules and dashboard but those naming `$job`. */
 function jobMatchers(objs: K8sObject[]): Matcher[] {
   const [rule] = ofKind<PrometheusRule>(objs, 'PrometheusRule');
   const inRules = rule!.spec.groups.flatMap((g) =>
     g.rules.flatMap((r) => selectors(String(r.expr)).flatMap((s) => s.matchers)),
   );
-  // The dashboard's panels select job="$job", the variable these regexes fill.
+  // The dashboard's panels and pod variable select job="$job", the variable these fill.
   const dashboard = ofKind<ConfigMap>(objs, 'ConfigMap').find((c) => c.data?.['rampart.json']);
-  const inDashboard = [
-    ...dashboard!.data!['rampart.json']!.matchAll(/job\s*=~\s*\\*"((?:[^"\\]|\\[^"])*)\\*"/g),
-  ].map((m): Matcher => ({ label: 'job', op: '=~', value: m[1]! }));
-  return [...inRules.filter((m) => m.label === 'job'), ...inDashboard];
+  const inDashboard = dashboardQueries(JSON.parse(dashboard!.data!['rampart.json']!) as Dashboard)
+    .flatMap((q) => selectors(q.expr).flatMap((s) => s.matchers))
+    .filter((m) => !m.value.includes('$'));
+  expect(inDashboard.filter((m) => m.label === 'job')).toHaveLength(2);
+  return [...inRules, ...inDashboard].filter((m) => m.label === 'job');
 }
 
 /** PromQL's `=~` is anchored at both ends. */

@@ -24,7 +24,7 @@ import {
   workloads,
   type K8sObject,
 } from './manifests.js';
-import type { Dashboard } from '../alerts/grafana-dashboard.js';
+import type { Dashboard, Variable } from '../alerts/grafana-dashboard.js';
 import { containerPort, podSpec, RUNTIME_ENV } from './consistency.helpers.js';
 import { CHART_DIR, chartObjects, isHook, templateChart } from './helm.render.js';
 
@@ -144,9 +144,19 @@ describe('with every toggle on and the values changed (ci/all-toggles-values.yam
     expected.uid = 'rampart-fde5b1bef316b2a4';
     expected.title = 'rampart: rampart/rampart';
     const opensOn = { namespace: 'rampart', job: 'rampart-admin' };
-    for (const v of expected.templating.list) {
+    // The variables list this release's namespace and job, not every job=~".*rampart.*".
+    const lists = {
+      namespace: 'job="rampart-admin", namespace="rampart"',
+      job: 'job="rampart-admin"',
+    };
+    for (const v of expected.templating.list as Array<Variable & { definition?: string }>) {
       const value = opensOn[v.name as keyof typeof opensOn];
       if (value) Object.assign(v, { current: { selected: true, text: value, value } });
+      const scope = lists[v.name as keyof typeof lists];
+      if (scope && typeof v.query !== 'string') {
+        v.query.query = v.query.query.replace('job=~".*rampart.*"', scope);
+        v.definition = v.definition!.replace('job=~".*rampart.*"', scope);
+      }
     }
     expect(JSON.parse(Object.values(dashboards[0]!.data ?? {})[0]!)).toEqual(expected);
   });
