@@ -3,8 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import { AdminServer } from './admin/admin.server.js';
-import { AdmissionGate } from './admission/admission.gate.js';
 import { AdmissionListener } from './admission/admission.listener.js';
+import { AdmissionService } from './admission/admission.service.js';
 import { AppModule } from './app.module.js';
 import { registerProcessChaos } from './chaos/process-chaos.hooks.js';
 import { ProcessChaos } from './chaos/process-chaos.service.js';
@@ -88,7 +88,7 @@ export async function startApp(
   // Response serializers compile after the port listens, not before (deferred.serializers.ts).
   const serializers = new DeferredSerializers();
   fastify.setSerializerCompiler(serializers.compiler);
-  const admission = app.get(AdmissionGate);
+  const admission = app.get(AdmissionService);
   const httpMetrics = app.get(HttpServerMetrics);
   countSocketTimeouts(fastify.server, (phase) => httpMetrics.countTimeout(phase));
   fastify.server.on('checkExpectation', answerUnmetExpectation(fastify, fastify.server));
@@ -118,7 +118,7 @@ export async function startApp(
   // After the limiter: a limited client's 404s and 405s are refused 429 too.
   if (limits) registerRouteChecks(fastify);
   admission.attach(fastify.server);
-  admissionListener.use(admission.enabled ? admission : undefined, problemCounts);
+  admissionListener.use(admission.enabled ? admission.gate : undefined, problemCounts);
   // Waiting for another replica's migration lock, or a migration blocked on the server, held
   // the signal to SHUTDOWN_TIMEOUT_MS (exit 1), and the blocked statement outlived the process.
   const database = app.get(DatabaseService);

@@ -1,17 +1,18 @@
-import {
-  Inject,
-  Injectable,
-  type BeforeApplicationShutdown,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { MetricsService } from '../metrics/metrics.service.js';
-import { buildAdmissionParts, type AdmissionParts } from './admission.parts.js';
+import type { AdmissionParts } from './admission.parts.js';
 import { AdmissionSlot, type SlotOwner } from './admission.slot.js';
 import { Verdict, type GateWaiter } from './admission.verdict.js';
+import { QueueExpiry } from './queue.expiry.js';
+
+/** The settings the gate reads per request. */
+type GateConfig = Pick<AppConfig, 'ADMISSION_QUEUE_MAX' | 'ADMISSION_QUEUE_TIMEOUT_MS'>;
+
+/** The parts the gate decides with, per request (built in admission.parts.ts). */
+export type GateParts = Pick<
+  AdmissionParts,
+  'limiter' | 'latencies' | 'queue' | 'loop' | 'metrics' | 'changes'
+>;
 
 /**
  * Admission for the public port. Decides per request, at the raw request listener
@@ -28,87 +29,52 @@ import { Verdict, type GateWaiter } from './admission.verdict.js';
  *    queue they meet.)
  * 3. otherwise admitted; its slot (admission.slot.ts) is released when the response closes, and
  *    lent to the next request while the request is parked on shared work.
- * Connections are bounded before that, by the kernel and at accept (attach()).
+ * Connections are bounded before that, by the kernel and at accept. admission.service.ts, the
+ * module's provider, builds the gate and its parts, bounds the listener and runs the clocks (the
+ * loop's monitor, the window); what is here runs per request, each part read from a field of its
+ * own.
  */
-@Injectable()
-export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationShutdown, SlotOwner {
-  private readonly limiter: AdmissionParts['limiter'];
-  private readonly latencies: AdmissionParts['latencies'];
-  private readonly queue: AdmissionParts['queue'];
-  private readonly expiry: AdmissionParts['expiry'];
-  /** The event loop, judged every window (delay refusals, readiness, status page). */
-  readonly loop: AdmissionParts['loop'];
-  private readonly metrics: AdmissionParts['metrics'];
-  private readonly hold: AdmissionParts['hold'];
-  private readonly window: AdmissionParts['window'];
+export class AdmissionGate implements SlotOwner {
+  private readonly limiter: GateParts['limiter'];
+  private readonly latencies: GateParts['latencies'];
+  private readonly queue: GateParts['queue'];
+  private readonly expiry: QueueExpiry<GateWaiter>;
+  private readonly loop: GateParts['loop'];
+  private readonly metrics: GateParts['metrics'];
   private admitted = 0;
   private parked = 0;
-  private readonly changes: AdmissionParts['changes'];
+  private readonly changes: GateParts['changes'];
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    metrics: MetricsService,
+    private readonly config: GateConfig,
+    parts: GateParts,
   ) {
-    // Built and wired in admission.parts.ts; each part in its own field, read directly per request.
-    const parts = buildAdmissionParts(config, metrics, {
-      inFlight: () => this.admitted,
-      parked: () => this.parked,
-      expired: (waiter) => {
-        this.countLimitRefusal();
-        waiter.refuse();
-      },
-      sustainedAt: (now) => this.sustainedAt(now),
-      drain: (now) => this.drain(now),
-    });
     this.limiter = parts.limiter;
     this.latencies = parts.latencies;
     this.queue = parts.queue;
-    this.expiry = parts.expiry;
+    // A queued request whose wait ended before a slot came: counted and refused.
+    this.expiry = new QueueExpiry(parts.queue, (waiter) => {
+      this.countLimitRefusal();
+      waiter.refuse();
+    });
     this.loop = parts.loop;
     this.metrics = parts.metrics;
-    this.hold = parts.hold;
-    this.window = parts.window;
     this.changes = parts.changes;
   }
 
-  get enabled(): boolean {
-    return this.config.ADMISSION_ENABLED;
-  }
-
+  /** The adaptive concurrency limit now (concurrency.limiter.ts). */
   get limit(): number {
     return this.limiter.limit;
   }
 
+  /** Requests admitted and holding a slot now. */
   get inFlight(): number {
     return this.admitted;
   }
 
-  /** Bounds the public listener's connections and counts the ones it closes at accept. */
-  attach(server: Server): void {
-    if (this.config.HTTP_MAX_CONNECTIONS > 0)
-      server.maxConnections = this.config.HTTP_MAX_CONNECTIONS;
-    server.on('drop', () => this.metrics.connectionsDropped.inc());
-    if (this.enabled) this.hold.count(server);
-  }
-
-  /** Whether connections are held near the limit (sustained overload, listener.hold.ts). */
-  get connectionsHeld(): boolean {
-    return this.hold.engaged;
-  }
-
-  /** Reopens a paused public listener for good: shutdown closes it its own way. */
-  stopPausing(): void {
-    this.hold.stop();
-  }
-
-  /**
-   * Starts measuring once the listeners are open: start-up stalls the loop and must not count.
-   * With `server`, the public listener may be paused during sustained overload.
-   */
-  start(server?: Server): void {
-    if (server && this.enabled && this.config.ADMISSION_HOLD_CONNECTIONS) this.hold.start(server);
-    this.loop.start();
-    this.window.start();
+  /** Admitted requests parked on shared work, their slots lent out. */
+  get parkedCount(): number {
+    return this.parked;
   }
 
   /** Longest a request may wait for a slot, ms (0: refused at once when over the limit). */
@@ -124,7 +90,8 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
     return this.sustainedAt(performance.now());
   }
 
-  private sustainedAt(now: number): boolean {
+  /** `sustained` at `now`; the window asks it too (admission.window.ts). */
+  sustainedAt(now: number): boolean {
     return this.loop.sustained || this.queue.standing(now);
   }
 
@@ -187,7 +154,7 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
   }
 
   /** Admits waiters while slots are free. */
-  private drain(now: number): void {
+  drain(now: number): void {
     while (this.admitted < this.limiter.limit && this.queue.length > 0) {
       const next = this.queue.take(now);
       if (!next) break;
@@ -207,14 +174,8 @@ export class AdmissionGate implements BeforeApplicationShutdown, OnApplicationSh
     this.changes.countRejection();
   }
 
-  /** Nest closes the HTTP server after this: it must be listening to be closed. */
-  beforeApplicationShutdown(): void {
-    this.stopPausing();
-  }
-
-  onApplicationShutdown(): void {
-    this.window.stop();
+  /** Stops the queue's expiry timer (at shutdown, once the servers are closed). */
+  stop(): void {
     this.expiry.stop();
-    this.loop.stop();
   }
 }

@@ -9,7 +9,6 @@ import { LatencyWindow } from './latency.window.js';
 import { LimitChangeLog } from './limit-change.log.js';
 import { ListenerHold } from './listener.hold.js';
 import { LoopWatch } from './loop.watch.js';
-import { QueueExpiry } from './queue.expiry.js';
 
 // "Fail at Scale": a queue not empty for 100 ms is standing; then waits are cut to 5 ms. Here
 // standing means not shrinking over ADMISSION_QUEUE_STANDING_MS, 250 ms by default
@@ -23,15 +22,17 @@ export interface GateCounts {
   inFlight: () => number;
   /** Admitted requests parked on shared work, their slots lent out. */
   parked: () => number;
-  /** A queued request whose wait ended before a slot came: counted and refused. */
-  expired: (waiter: GateWaiter) => void;
   /** Whether the overload is sustained (a standing queue, or the loop lagging for windows). */
   sustainedAt: (now: number) => boolean;
   /** Admits waiters while slots are free. */
   drain: (now: number) => void;
 }
 
-/** The parts admission is made of, each in its own file; the gate decides with them. */
+/**
+ * The parts admission is made of, each in its own file: the gate decides with them per request
+ * (admission.gate.ts); admission.service.ts attaches, starts and stops the listener hold, the
+ * loop's monitor and the window.
+ */
 export interface AdmissionParts {
   limiter: ConcurrencyLimiter;
   latencies: LatencyWindow;
@@ -39,16 +40,15 @@ export interface AdmissionParts {
   loop: LoopWatch;
   hold: ListenerHold;
   queue: AdmissionQueue<GateWaiter>;
-  expiry: QueueExpiry<GateWaiter>;
   metrics: AdmissionMetrics;
   window: AdmissionWindow;
 }
 
 /**
  * Builds admission's parts from the configuration and wires them to each other and to the
- * gate's counts, once per app. Apart from the gate so that admission.gate.ts reads as what it
- * decides per request; the gate keeps each part in a field of its own, so the request path reads
- * them as before.
+ * gate's counts, once per app (admission.service.ts). Apart from the gate so that
+ * admission.gate.ts reads as what it decides per request; the gate keeps each part in a field
+ * of its own, so the request path reads them directly.
  */
 export function buildAdmissionParts(
   config: AppConfig,
@@ -77,7 +77,6 @@ export function buildAdmissionParts(
     standingAfterMs: config.ADMISSION_QUEUE_STANDING_MS,
     standingMaxWaitMs: STANDING_MAX_WAIT_MS,
   });
-  const expiry = new QueueExpiry(queue, gate.expired);
   const instruments = new AdmissionMetrics(metrics, {
     limit: () => limiter.limit,
     inFlight: gate.inFlight,
@@ -97,5 +96,5 @@ export function buildAdmissionParts(
     sustainedAt: gate.sustainedAt,
     drain: gate.drain,
   });
-  return { limiter, latencies, changes, loop, hold, queue, expiry, metrics: instruments, window };
+  return { limiter, latencies, changes, loop, hold, queue, metrics: instruments, window };
 }

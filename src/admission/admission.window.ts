@@ -14,7 +14,7 @@ const WINDOW_MS = 100;
 const MIN_SAMPLES = 10;
 const MAX_WINDOW_MS = 1_000;
 
-/** What a window judges and feeds, all owned by the gate (admission.gate.ts). */
+/** What a window judges and feeds: admission's parts and the gate's counts (admission.parts.ts). */
 export interface WindowParts {
   limiter: ConcurrencyLimiter;
   latencies: LatencyWindow;

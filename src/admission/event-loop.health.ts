@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { ReadinessService } from '../health/readiness.service.js';
-import { AdmissionGate } from './admission.gate.js';
+import { AdmissionService } from './admission.service.js';
 
 // Two readiness periods (k8s/base/deployment.yaml: periodSeconds 5): a GC storm or one slow
 // request does not take the pod out; a loop that stays this slow does.
@@ -23,7 +23,7 @@ export class EventLoopHealth implements OnModuleInit {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly readiness: ReadinessService,
     private readonly indicators: HealthIndicatorService,
-    private readonly gate: AdmissionGate,
+    private readonly admission: AdmissionService,
   ) {}
 
   onModuleInit(): void {
@@ -31,10 +31,10 @@ export class EventLoopHealth implements OnModuleInit {
     this.readiness.addCheck(() => {
       const session = this.indicators.check('event_loop');
       const details = {
-        delayMs: Math.round(this.gate.loop.last.delayMaxMs),
-        utilization: Math.round(this.gate.loop.last.utilization * 100) / 100,
+        delayMs: Math.round(this.admission.loop.last.delayMaxMs),
+        utilization: Math.round(this.admission.loop.last.utilization * 100) / 100,
       };
-      const since = this.gate.loop.slowSince;
+      const since = this.admission.loop.slowSince;
       return since !== undefined && performance.now() - since >= SUSTAINED_MS
         ? session.down({ ...details, reason: 'event loop delay sustained over the limit' })
         : session.up(details);

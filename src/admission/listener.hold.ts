@@ -6,7 +6,7 @@ import { ListenerPause } from './listener.pause.js';
 
 const log = logger.child({ module: 'admission' });
 
-/** What the hold reads from admission (admission.gate.ts). */
+/** What the hold reads from admission (admission.gate.ts, wired in admission.parts.ts). */
 export interface HoldReadings {
   /** The concurrency limit now: connections are held near it. */
   limit(): number;
@@ -21,7 +21,7 @@ export interface HoldReadings {
  * CPU-bound overload, closes and reopens its listening socket so that it holds about the
  * limit's worth of connections and the kernel refuses the rest. listener.pause.ts decides from
  * each window; this applies the decision, reads the kernel's accept queue while the thread is
- * saturated (accept.queue.ts) and logs the changes. admission.gate.ts owns one;
+ * saturated (accept.queue.ts) and logs the changes. admission.service.ts owns one;
  * admission.window.ts feeds it each window.
  */
 export class ListenerHold {

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { AdminServer } from '../admin/admin.server.js';
-import type { AdmissionGate } from '../admission/admission.gate.js';
+import type { AdmissionService } from '../admission/admission.service.js';
 import type { AppConfig } from '../config/config.schema.js';
 import type { DatabaseService } from '../database/database.service.js';
 import type { ReadinessService } from '../health/readiness.service.js';
@@ -44,7 +44,7 @@ describe('ShutdownService', () => {
     } as unknown as AdminServer;
     const admission = {
       stopPausing: () => events.push('hold stopped'),
-    } as unknown as AdmissionGate;
+    } as unknown as AdmissionService;
     const database = {
       stopMigrations: async () => void events.push('migrations stopped'),
     } as unknown as DatabaseService;

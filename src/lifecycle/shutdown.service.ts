@@ -2,7 +2,7 @@ import { Inject, Injectable, type INestApplication } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdminServer } from '../admin/admin.server.js';
-import { AdmissionGate } from '../admission/admission.gate.js';
+import { AdmissionService } from '../admission/admission.service.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
@@ -36,7 +36,7 @@ export class ShutdownService {
     private readonly readiness: ReadinessService,
     private readonly admin: AdminServer,
     private readonly inFlight: InFlightRegistry,
-    private readonly admission: AdmissionGate,
+    private readonly admission: AdmissionService,
     private readonly database: DatabaseService,
   ) {}
 

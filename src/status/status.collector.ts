@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { Registry } from 'prom-client';
-import { AdmissionGate } from '../admission/admission.gate.js';
+import { AdmissionService } from '../admission/admission.service.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { ProblemCounts } from '../errors/problem.counts.js';
@@ -23,7 +23,7 @@ type Sample = { labels: Record<string, string | number>; value: number; metricNa
 
 /**
  * Builds the status page's figures from what the service already tracks: the prom-client
- * registry (admission, pool, breakers, cache), the admission gate's event-loop window, the
+ * registry (admission, pool, breakers, cache), admission's event-loop window, the
  * problem counts and the span store. Nothing is recorded per request for this page; the only
  * state of its own is the counters as read at earlier visits (for "recent"), one a second at
  * most, kept for a minute and only while someone reads. Gauges are read through their collect callbacks, never the
@@ -37,7 +37,7 @@ export class StatusCollector {
 
   constructor(
     metrics: MetricsService,
-    private readonly admission: AdmissionGate,
+    private readonly admission: AdmissionService,
     private readonly inFlight: InFlightRegistry,
     private readonly problemCounts: ProblemCounts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
