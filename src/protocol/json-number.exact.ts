@@ -1,5 +1,5 @@
 import type { FieldProblem } from '../errors/app.error.js';
-import { withoutByteOrderMark } from './json.strict.js';
+import { readStrictJson, type JsonValueObserver } from './json.strict.js';
 
 const NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 const PLAIN_INTEGER = /^-?\d+$/;
@@ -36,25 +36,29 @@ function roundedToInteger(literal: string, value: number): boolean {
 }
 
 /**
- * The numbers of `text` (JSON that readStrictJson took) that JSON.parse rounds to an integer they
- * do not denote: `1e-400` read as 0, `503.00000000000001` as 503, `9007199254740993` as
+ * Notes in `problems` each number of a JSON text that JSON.parse rounds to an integer it does
+ * not denote: `1e-400` read as 0, `503.00000000000001` as 503, `9007199254740993` as
  * 9007199254740992. A settings field that takes an integer would take the rounded one and act on
  * a value nobody sent (an exit route given `{"code":1e-400}` exited 0). Named by their key (the
- * array index inside an array); `body` for a bare number. Parses `text` a second time, with
- * source-text access (a reviver: several times slower than a plain parse), so it is for bodies
- * that are few and small.
+ * array index inside an array); `body` for a bare number. An observer of readStrictJson's one
+ * parse (json.strict.ts): the literals come from the parse that reads the value, with source-text
+ * access (a reviver: several times slower than a plain parse), so it is for bodies that are few
+ * and small.
  */
-export function roundedIntegers(text: string): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  JSON.parse(withoutByteOrderMark(text), (key, value: unknown, context?: { source?: string }) => {
-    const literal = context?.source;
+export function roundedIntegersInto(problems: FieldProblem[]): JsonValueObserver {
+  return (_holder, key, value, literal) => {
     if (typeof value === 'number' && literal !== undefined && roundedToInteger(literal, value)) {
       problems.push({
         field: key === '' ? 'body' : key,
         message: `${literal.slice(0, 40)} is read as ${value}; send the integer itself`,
       });
     }
-    return value;
-  });
+  };
+}
+
+/** `roundedIntegersInto` for a text on its own (JSON that readStrictJson takes). */
+export function roundedIntegers(text: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  readStrictJson(text, undefined, roundedIntegersInto(problems));
   return problems;
 }

@@ -277,6 +277,90 @@ describe('registerJsonBodyParser: what each refused body answers', () => {
   });
 });
 
+/**
+ * The admin listener's settings are integers (`exactIntegers`): a number JSON.parse rounds to an
+ * integer it does not denote is refused, once the body has passed the other checks. Its literals
+ * come from the body's one parse, over a real listener and a raw socket.
+ */
+describe('registerJsonBodyParser with exactIntegers: one parse per body', () => {
+  let app: FastifyInstance;
+  let port: number;
+  beforeAll(async () => {
+    app = Fastify();
+    app.decorateRequest('requestState', null);
+    registerJsonBodyParser(app, { exactIntegers: true });
+    app.setErrorHandler(async (error, _request, reply) => {
+      const problem = buildProblem(classifyError(error), {});
+      return reply.code(problem.status).send(problem);
+    });
+    app.post('/', async (request) => ({ body: request.body }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    port = (app.server.address() as { port: number }).port;
+  });
+  afterAll(() => app.close());
+
+  /** The answer to `payload`, and how many times JSON.parse ran while it was made. */
+  const post = async (payload: string) => {
+    const parse = JSON.parse;
+    let parses = 0;
+    JSON.parse = function (this: unknown, ...args: Parameters<typeof JSON.parse>) {
+      parses++;
+      return parse.apply(this, args) as unknown;
+    } as typeof JSON.parse;
+    let response;
+    try {
+      response = await rawRequest(
+        port,
+        `POST / HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n` +
+          `content-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n${payload}`,
+      );
+    } finally {
+      JSON.parse = parse;
+    }
+    return { status: response.status, answer: JSON.parse(response.body) as unknown, parses };
+  };
+
+  it('takes integers written exactly, in one parse', async () => {
+    expect(await post('{"code":5,"latencyMs":1e2,"share":0.5}')).toEqual({
+      status: 200,
+      answer: { body: { code: 5, latencyMs: 100, share: 0.5 } },
+      parses: 1,
+    });
+  });
+
+  it('refuses a number read as an integer it does not denote, naming it, in the same parse', async () => {
+    expect(await post('{"code":1e-400,"n":[1,9007199254740993]}')).toMatchObject({
+      status: 400,
+      answer: {
+        code: 'INVALID_INPUT',
+        errors: [
+          { field: 'code', message: '1e-400 is read as 0; send the integer itself' },
+          {
+            field: '1',
+            message: '9007199254740993 is read as 9007199254740992; send the integer itself',
+          },
+        ],
+      },
+      parses: 1,
+    });
+  });
+
+  it('answers a repeated key first, as before a rounded number was looked for', async () => {
+    expect(await post('{"code":1e-400,"code":1}')).toMatchObject({
+      status: 400,
+      answer: {
+        code: 'INVALID_INPUT',
+        errors: [
+          {
+            field: '/code',
+            message: 'this key appears more than once in its object; send it once',
+          },
+        ],
+      },
+    });
+  });
+});
+
 /** POSTs `body` to /echo over a raw socket, the body `lateMs` after the headers. */
 function postJson(port: number, body: unknown, id: string, lateMs: number) {
   const payload = JSON.stringify(body);

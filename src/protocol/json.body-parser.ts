@@ -4,8 +4,9 @@ import {
   MalformedJsonError,
   UnsupportedMediaTypeError,
 } from './protocol.errors.js';
+import type { FieldProblem } from '../errors/app.error.js';
 import { InvalidInputError } from '../errors/http.errors.js';
-import { roundedIntegers } from './json-number.exact.js';
+import { roundedIntegersInto } from './json-number.exact.js';
 import { readStrictJson, type StrictJsonReading } from './json.strict.js';
 import { parametersOf } from './media-type.parameters.js';
 import { repeated } from './raw-headers.js';
@@ -35,8 +36,10 @@ const REPEATED_KEY = 'this key appears more than once in its object; send it onc
  * form parsing.
  * With `exactIntegers` (the admin listener, whose settings are integers), a number JSON.parse
  * rounds to an integer it does not denote is refused (400 INVALID_INPUT naming it:
- * json-number.exact.ts). It costs a second, slower parse, which the public port's item bodies,
- * with no integer field, do not pay; its one integer, a counter's `by`, is checked by its route.
+ * json-number.exact.ts), once the body has passed the checks above. The literals are read in the
+ * body's one parse, with source-text access, which makes it slower: the public port's item
+ * bodies, with no integer field, do not pay it; its one integer, a counter's `by`, is checked by
+ * its route.
  */
 export function registerJsonBodyParser(
   app: FastifyInstance,
@@ -91,17 +94,15 @@ export function registerJsonBodyParser(
       done(emptyIsNoBody(request) ? null : new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY());
       return;
     }
-    const reading = readStrictJson(text, poisoning);
+    const rounded: FieldProblem[] | undefined = exactIntegers ? [] : undefined;
+    const reading = readStrictJson(text, poisoning, rounded && roundedIntegersInto(rounded));
     if (reading.kind !== 'value') {
       done(refused(reading));
       return;
     }
-    if (exactIntegers) {
-      const rounded = roundedIntegers(text);
-      if (rounded.length > 0) {
-        done(new InvalidInputError(rounded));
-        return;
-      }
+    if (rounded !== undefined && rounded.length > 0) {
+      done(new InvalidInputError(rounded));
+      return;
     }
     // Kept for a route that passes the body on as sent (RequestState.bodyText): the value is
     // what JSON.parse makes of it, not always what the client sent.

@@ -20,6 +20,20 @@ export interface PoisoningActions {
   constructorAction: 'error' | 'remove' | 'ignore';
 }
 
+/**
+ * Told of each value of the one parse as JSON.parse makes it (a reviver that changes nothing):
+ * the object or array holding it, its key there (`''` for the whole text), and for a primitive
+ * its literal as written (JSON.parse source text access). A caller that needs more than the
+ * value (each number's literal) learns it from the parse that reads the value, not from a
+ * second one.
+ */
+export type JsonValueObserver = (
+  holder: Record<string, unknown>,
+  key: string,
+  value: unknown,
+  literal: string | undefined,
+) => void;
+
 const REFUSE_POISONING: PoisoningActions = { protoAction: 'error', constructorAction: 'error' };
 const BYTE_ORDER_MARK = 0xfeff;
 
@@ -32,7 +46,8 @@ const BYTE_ORDER_MARK = 0xfeff;
  *    `actions` say otherwise; that refusal is told apart from text that is not JSON;
  * 3. a key repeated within one object is refused: JSON.parse reads it as its last value where
  *    another reader may take the first (json.duplicate-keys.ts).
- * Each caller maps the kind to its own answer.
+ * Each caller maps the kind to its own answer. `observe`, if given, sees every value of the
+ * parse in step 2 (JsonValueObserver), whatever the reading then says.
  *
  * A `__proto__` key is no pollution inside this process (JSON.parse makes it an own property,
  * not the prototype), but a value holding one, sent on in an answer, is an `Object.assign` or a
@@ -41,18 +56,32 @@ const BYTE_ORDER_MARK = 0xfeff;
 export function readStrictJson(
   text: string,
   actions: PoisoningActions = REFUSE_POISONING,
+  observe?: JsonValueObserver,
 ): StrictJsonReading {
   const shape = jsonShape(text);
   if (shape.problem !== undefined) return { kind: 'too-costly', detail: shape.problem };
   let value: unknown;
   try {
-    value = secureJson.parse(text, null, actions);
+    value = secureJson.parse(text, observe === undefined ? null : reviver(observe), actions);
   } catch (error) {
     return refusal(text, (error as Error).message);
   }
   const pointer = duplicateKeyPointer(text, value, shape.keys);
   if (pointer !== undefined) return { kind: 'repeated-key', pointer };
   return { kind: 'value', value };
+}
+
+/** JSON.parse's reviver for `observe`: called with the holder as `this`, it returns each value. */
+function reviver(observe: JsonValueObserver) {
+  return function (
+    this: Record<string, unknown>,
+    key: string,
+    value: unknown,
+    context?: { source?: string },
+  ): unknown {
+    observe(this, key, value, context?.source);
+    return value;
+  };
 }
 
 /**
@@ -82,13 +111,15 @@ export type StrictJson = { value: unknown } | { problem: string };
 
 /**
  * `readStrictJson` for JSON that comes from elsewhere (a backend's answer), each refusal
- * said in one sentence. The value keeps each number as written (`numbersAsWritten`).
+ * said in one sentence. The value keeps each number as written (`NumbersAsWritten`), learnt in
+ * the same parse.
  */
 export function parseStrictJson(text: string): StrictJson {
-  const reading = readStrictJson(text);
+  const numbers = new NumbersAsWritten();
+  const reading = readStrictJson(text, REFUSE_POISONING, numbers.observe);
   switch (reading.kind) {
     case 'value':
-      return { value: numbersAsWritten(text) };
+      return { value: numbers.keptIn(reading.value) };
     case 'repeated-key':
       return { problem: `The JSON repeats the key at ${reading.pointer}.` };
     default:
@@ -98,9 +129,9 @@ export function parseStrictJson(text: string): StrictJson {
 
 /**
  * `text` without the byte order mark JSON.parse refuses and secure-json-parse skips (RFC 8259
- * §8.1 lets a parser ignore it), for a second parse of text readStrictJson took.
+ * §8.1 lets a parser ignore it), for JSON.parse of text secure-json-parse refused (`refusal`).
  */
-export function withoutByteOrderMark(text: string): string {
+function withoutByteOrderMark(text: string): string {
   return text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text;
 }
 
@@ -113,18 +144,33 @@ declare global {
 }
 
 /**
- * `text` (valid by rampart's rules: readStrictJson took it) parsed with each number whose
- * literal JSON.parse does not print back kept as that literal (`JSON.rawJSON`), so serialising
- * the value writes what was received. A backend's answer passed on in a fan-out answer is read
- * by a client checking what came through: POST /echo of `{"id":9007199254740993}` showed the
- * backend answering 9007199254740992, and 1e-400 as 0, when it had echoed every byte. Numbers
- * that print back (most) stay numbers.
+ * Each number whose literal JSON.parse does not print back, kept as that literal
+ * (`JSON.rawJSON`), so serialising the value writes what was received. A backend's answer passed
+ * on in a fan-out answer is read by a client checking what came through: POST /echo of
+ * `{"id":9007199254740993}` showed the backend answering 9007199254740992, and 1e-400 as 0, when
+ * it had echoed every byte. Numbers that print back (most) stay numbers.
+ *
+ * Noted while readStrictJson parses (`observe`), put in place once it has taken the text
+ * (`keptIn`): its checks read the value JSON.parse made, and a raw literal, an object with a key
+ * of its own, would count in its repeated-key check as a key the text does not have.
  */
-function numbersAsWritten(text: string): unknown {
-  const json = withoutByteOrderMark(text);
-  return JSON.parse(json, (_key, value: unknown, context?: { source?: string }) =>
-    typeof value === 'number' && context?.source !== undefined && String(value) !== context.source
-      ? JSON.rawJSON(context.source)
-      : value,
-  );
+class NumbersAsWritten {
+  private readonly noted: Array<[holder: Record<string, unknown>, key: string, literal: string]> =
+    [];
+
+  readonly observe: JsonValueObserver = (holder, key, value, literal) => {
+    if (typeof value === 'number' && literal !== undefined && String(value) !== literal)
+      this.noted.push([holder, key, literal]);
+  };
+
+  /** `value`, the parse's, with the numbers noted replaced by their literals. */
+  keptIn(value: unknown): unknown {
+    // A bare number's holder is JSON.parse's own, which `value` is not in.
+    if (typeof value === 'number') {
+      const literal = this.noted[0]?.[2];
+      return literal === undefined ? value : JSON.rawJSON(literal);
+    }
+    for (const [holder, key, literal] of this.noted) holder[key] = JSON.rawJSON(literal);
+    return value;
+  }
 }
