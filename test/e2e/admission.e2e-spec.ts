@@ -192,7 +192,10 @@ describe('admission latency samples', () => {
       expect(answered.status).toBe(200);
       await answered.text();
     }
-    expect(await baseline()).toBeGreaterThanOrEqual(0.3);
+    // An abandoned request's sample would sit near 0.01 s. Node's timers count whole
+    // milliseconds of the loop's cached clock, so a 300 ms wait can end 0.1 ms short of 300 ms
+    // on the request's own clock (seen once: 0.29989).
+    expect(await baseline()).toBeGreaterThanOrEqual(0.299);
   });
 });
 
