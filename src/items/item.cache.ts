@@ -109,10 +109,16 @@ export class ItemCache {
     if (cached !== undefined && cached.item.version !== storedVersion) this.invalidate(id, 'local');
   }
 
-  /** Drops everything: after a gap in the invalidation feed (Redis reconnect). */
+  /**
+   * Drops everything: after a gap in the invalidation feed (Redis reconnect). A load in flight
+   * may have read before a write whose message the gap lost: it answers the callers it has, is
+   * not stored, and a later read starts its own query instead of joining it (it joined, and got
+   * the version from before the write).
+   */
   clear(): void {
     this.lru?.clear();
     this.storable.clear();
+    this.flights.forgetAll();
   }
 
   private async fill(

@@ -72,4 +72,24 @@ describe('SingleFlight', () => {
     expect(await before).toBe('old');
     expect(await after).toBe('new');
   });
+
+  it('forgetAll(): later callers of every key start new loads while earlier ones keep theirs', async () => {
+    const flights = new SingleFlight<string, string>();
+    const a = deferred<string>();
+    const b = deferred<string>();
+    const before = [
+      flights.run('a', () => a.promise, never()),
+      flights.run('b', () => b.promise, never()),
+    ];
+    flights.forgetAll();
+    const after = [
+      flights.run('a', async () => 'new a', never()),
+      flights.run('b', async () => 'new b', never()),
+    ];
+    a.resolve('old a');
+    b.resolve('old b');
+    expect(await Promise.all(before)).toEqual(['old a', 'old b']);
+    expect(await Promise.all(after)).toEqual(['new a', 'new b']);
+    expect(flights.size).toBe(0);
+  });
 });

@@ -71,4 +71,9 @@ export class SingleFlight<K, V> {
   forget(key: K): void {
     this.flights.delete(key);
   }
+
+  /** forget() for every key: later callers join no flight begun before this call. */
+  forgetAll(): void {
+    this.flights.clear();
+  }
 }

@@ -155,6 +155,33 @@ export class PostgresProxy {
     this.links.clear();
   }
 
+  /**
+   * What the server sends on every connection passing now is kept here, not passed on, until
+   * `release()`: the server has answered, the client has not heard yet (a slow path back, or a
+   * client slow to read). What the client sends still passes. `held()` is the bytes kept so far.
+   */
+  holdAnswers(): { held(): number; release(): void } {
+    const holds = [...this.links].map(({ client, upstream }) => {
+      const chunks: Buffer[] = [];
+      const keep = (chunk: Buffer) => chunks.push(chunk);
+      upstream.unpipe(client);
+      upstream.on('data', keep);
+      upstream.resume();
+      return {
+        held: () => chunks.reduce((sum, chunk) => sum + chunk.length, 0),
+        release: () => {
+          upstream.off('data', keep);
+          for (const chunk of chunks.splice(0)) client.write(chunk);
+          upstream.pipe(client);
+        },
+      };
+    });
+    return {
+      held: () => holds.reduce((sum, hold) => sum + hold.held(), 0),
+      release: () => holds.forEach((hold) => hold.release()),
+    };
+  }
+
   /** A connection URL for `database` through this proxy. */
   urlFor(database: string): string {
     const url = new URL(PG_ADMIN_URL);
