@@ -34,8 +34,10 @@ export interface MigrateOptions {
   migrationTimeoutMs?: number;
   /**
    * Shutdown (schema.startup.ts): ends the wait for the lock at once, and applies nothing more.
-   * The statement in flight is the driver's to cancel; a migration it cancels rolls back and the
-   * lock is let go here, before the session goes back.
+   * The statement in flight is the driver's to cancel, and on PostgreSQL it is the last this
+   * session sends (pg.session.ts): the ROLLBACK and the lock's release below are refused, the
+   * session is discarded, and the server rolls back and lets go of the lock as it ends. Sent,
+   * they met the cancel when it arrived after the statement it was meant for had ended.
    */
   signal?: AbortSignal;
 }
@@ -72,7 +74,11 @@ export async function migrate(
     await release(session).catch(() => undefined);
     throw error;
   }
-  await release(session);
+  await release(session).catch((error: unknown) => {
+    // Stopped after the last commit: the session sends nothing more (pg.session.ts) and is
+    // discarded, and the server lets go of the lock when it ends. What was applied stays so.
+    if (!signal?.aborted) throw error;
+  });
   return done;
 }
 

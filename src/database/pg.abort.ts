@@ -23,11 +23,19 @@ export interface AbortWatchOptions {
    * the connection was destroyed. Called at most once a run.
    */
   onCancelIgnored?: () => void;
+  /**
+   * Whether a statement is running now (PgSession.running): no cancel is sent when none is,
+   * since the session sends nothing more once the signal has aborted (pg.session.ts).
+   */
+  running?: () => boolean;
 }
 
 /**
- * What an abort does to a checked-out connection (pg.driver.ts, step 3): a CancelRequest at once,
- * so the server stops working for nobody, and `onCancelled` told how long the statement had run.
+ * What an abort does to a checked-out connection (pg.driver.ts, step 3): a CancelRequest at once
+ * if a statement is running, so the server stops working for nobody, and `onCancelled` told how
+ * long the run had gone on. The session sends no statement after the abort (pg.session.ts), so
+ * the cancel stops the one it was sent for or, arriving after that one ended, finds the session
+ * idle, where the server ignores it; it can never stop a later one.
  * With `graceMs`, a run still not over that long after the abort has its connection destroyed:
  * a server that has stopped answering (frozen, partitioned) never acts on the cancel, and the
  * statement then ended only at its own client-side bound (DB_QUERY_TIMEOUT_MS, or
@@ -53,7 +61,8 @@ export function watchAbort(
   const onAbort = (): void => {
     cancelled = true;
     options.onCancelled?.(performance.now() - runningSince);
-    if (client.processID !== null && client.secretKey !== null) {
+    const idle = options.running?.() === false;
+    if (!idle && client.processID !== null && client.secretKey !== null) {
       sendCancelRequest(client, client.processID, client.secretKey);
     }
     if (options.graceMs === undefined) return;

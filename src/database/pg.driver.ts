@@ -20,11 +20,12 @@ import { timedSessionOf } from './pg.session.js';
  *    the caller left is destroyed `cancelGraceMs` later if still not open): pg.checkout.ts;
  * 3. run; if the request aborts meanwhile, send a CancelRequest so the server stops working
  *    for nobody (and, with `cancelGraceMs`, destroy the connection if the run is not over by
- *    then, telling `onCancelIgnored`: pg.abort.ts), and throw the abort reason (504 on
- *    deadline); a statement unanswered for DB_QUERY_TIMEOUT_MS is abandoned (DB_QUERY_TIMEOUT)
- *    and its socket destroyed;
+ *    then, telling `onCancelIgnored`: pg.abort.ts), send no further statement (pg.session.ts:
+ *    the cancel could land on it), and throw the abort reason (504 on deadline); a statement
+ *    unanswered for DB_QUERY_TIMEOUT_MS is abandoned (DB_QUERY_TIMEOUT) and its socket
+ *    destroyed;
  * 4. release; a connection that was cancelled, abandoned or broke is destroyed, not reused, so
- *    a late cancel can never hit the next request's statement.
+ *    a late cancel can never hit the next request's statement either.
  * The gate has exactly DB_POOL_MAX slots, so the pool never opens more connections than that.
  */
 export class PgDriver implements DatabaseDriver {
@@ -59,14 +60,18 @@ export class PgDriver implements DatabaseDriver {
     let abort: AbortWatch | undefined;
     try {
       signal.throwIfAborted();
+      const session = timedSessionOf(
+        client,
+        options.queryTimeoutMs ?? this.config.DB_QUERY_TIMEOUT_MS,
+        signal,
+      );
       abort = watchAbort(client, signal, {
         graceMs: options.cancelGraceMs,
         onCancelled: options.onCancelled,
         onCancelIgnored: options.onCancelIgnored,
+        running: () => session.running,
       });
-      return await fn(
-        timedSessionOf(client, options.queryTimeoutMs ?? this.config.DB_QUERY_TIMEOUT_MS),
-      );
+      return await fn(session);
     } catch (error) {
       if (isDbQueryTimeout(error)) abort?.boundReached();
       const classified = classifyDriverError(error, signal);

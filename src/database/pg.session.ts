@@ -33,15 +33,37 @@ export function dropConnection(client: BackendClient): void {
   client.connection?.stream?.destroy();
 }
 
+/** The session a `run` callback gets from PgDriver. */
+export interface PgSession extends SqlSession {
+  /** A statement was sent and its answer has not come: what a cancel sent now would stop. */
+  readonly running: boolean;
+}
+
 /**
  * The session a `run` callback gets. Every statement races a client-side timer of `timeoutMs`
  * (DB_QUERY_TIMEOUT_MS, or what `exec` is given; 0 = none): a server that stopped answering
  * (SIGSTOP, a partition that drops packets) sends no error and no RST, so without it the
  * statement would hang until the request's deadline and hold its pool slot all that time. At the timer the connection is
  * abandoned and the caller gets DB_QUERY_TIMEOUT, which the breaker counts.
+ * Once `stop` (the run's signal) has aborted, no statement is sent: each fails at once with the
+ * abort's reason. The cancel the abort sent (pg.abort.ts) travels on a connection of its own and
+ * may reach the server after the statement it was meant for has ended; anything sent after that
+ * statement (the migration's next step, a ROLLBACK, the lock's release) is what it then stopped.
+ * Nothing is lost by sending none: the connection is discarded, and the server rolls back and
+ * lets go of its locks when the session ends.
  */
-export function timedSessionOf(client: BackendClient, timeoutMs: number): SqlSession {
-  const timed = <T>(work: Promise<T>, boundMs = timeoutMs): Promise<T> => {
+export function timedSessionOf(
+  client: BackendClient,
+  timeoutMs: number,
+  stop?: AbortSignal,
+): PgSession {
+  let running = 0;
+  const timed = <T>(send: () => Promise<T>, boundMs = timeoutMs): Promise<T> => {
+    if (stop?.aborted) return Promise.reject(stop.reason as Error);
+    const work = send();
+    running++;
+    const ended = () => void running--;
+    work.then(ended, ended);
     if (boundMs <= 0) return work;
     return new Promise<T>((resolve, reject) => {
       // Unreferenced, as a request's deadline: every statement's timer has the same duration,
@@ -65,15 +87,18 @@ export function timedSessionOf(client: BackendClient, timeoutMs: number): SqlSes
     });
   };
   return {
+    get running() {
+      return running > 0;
+    },
     async query<R>(sql: string, params?: readonly unknown[], name?: string): Promise<SqlResult<R>> {
       const values = params as unknown[] | undefined;
-      const result = await timed(
+      const result = await timed(() =>
         name ? client.query({ name, text: sql, values }) : client.query(sql, values),
       );
       return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
     },
     async exec(sql: string, ownTimeoutMs?: number): Promise<void> {
-      await timed(client.query(sql), ownTimeoutMs);
+      await timed(() => client.query(sql), ownTimeoutMs);
     },
   };
 }
