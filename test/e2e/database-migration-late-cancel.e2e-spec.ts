@@ -8,7 +8,10 @@
  * Before, the runner went on (the migration's INSERT into schema_migrations, here held by a
  * lock), and the late cancel stopped that.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { loadConfig } from '../../src/config/config.loader.js';
+import { PgDriver } from '../../src/database/pg.driver.js';
 import { CancelHoldingProxy } from '../support/cancel-holding-proxy.js';
 import { startChild, type Child } from '../support/child-process.js';
 import {
@@ -18,13 +21,14 @@ import {
   type TestDatabase,
 } from '../support/database.js';
 import { failures, holdTheSecondMigration, migrationLocks } from '../support/migration-hold.js';
+import { TEST_ENV } from '../support/test-app.js';
 import { eventually, until } from '../support/wait.js';
 
 const APPLICATION_NAME = 'rampart-migration-late-cancel';
 /** A failure bound for what a test has already caused, on a busy shared machine. */
 const EVENTUALLY_MS = 30_000;
 
-describe('a shutdown’s cancel that reaches the server after its migration statement ended', () => {
+describe('a cancel that reaches the server after its statement ended', () => {
   let db: TestDatabase;
   let holder: pg.Client;
   let ledger: pg.Client;
@@ -48,7 +52,7 @@ describe('a shutdown’s cancel that reaches the server after its migration stat
     await db?.drop();
   });
 
-  it('meets no other statement: nothing is sent after the stop, the migration is rolled back, the lock let go, exit 0', async () => {
+  it('a shutdown’s, for a start-up migration, meets no other statement: nothing is sent after the stop, the migration is rolled back, the lock let go, exit 0', async () => {
     // Migration 2 (CREATE INDEX) waits for `holder`; the row it would then add to
     // schema_migrations waits for `ledger`, so a statement sent after the stop is still running
     // when the late cancel arrives.
@@ -104,4 +108,31 @@ describe('a shutdown’s cancel that reaches the server after its migration stat
       ),
     ).toEqual([]);
   }, 90_000);
+
+  // The same rule for every run, a request's included: its ROLLBACK after a cancelled statement
+  // is refused too (database.service.ts catches it), and the server rolls back as the session ends.
+  it('a run stopped between two statements: no cancel goes out (nothing runs), and the next statement is refused, not sent', async () => {
+    const driver = new PgDriver(loadConfig({ ...TEST_ENV, DATABASE_URL: proxy.urlFor(db.name) }));
+    const cancels = proxy.cancels;
+    const sentBefore = proxy.statements.length;
+    const stop = new AbortController();
+    const reason = new Error('stopped between two statements');
+    try {
+      const run = driver.run(
+        async (session) => {
+          await session.query('SELECT 1 AS first');
+          stop.abort(reason);
+          await session.query('SELECT 2 AS second');
+        },
+        { signal: stop.signal, acquireTimeoutMs: 5_000 },
+      );
+      await expect(run).rejects.toBe(reason);
+      // A cancel would be on its way by now: it is sent the moment the signal aborts.
+      await sleep(300);
+      expect(proxy.cancels).toBe(cancels);
+      expect(proxy.statements.slice(sentBefore).map((s) => s.sql)).toEqual(['SELECT 1 AS first']);
+    } finally {
+      await driver.close();
+    }
+  });
 });
