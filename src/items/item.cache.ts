@@ -51,7 +51,7 @@ export class ItemCache {
     this.coalesced = requests.labels('coalesced');
     this.invalidations = metrics.counter({
       name: 'items_cache_invalidations_total',
-      help: 'Item cache invalidations by source: local write, or another replica via Redis',
+      help: 'Item cache invalidations by source: local write, another replica via Redis, or a write of unknown outcome once settled (in_doubt)',
       labelNames: ['source'] as const,
     });
     const lru = this.lru;
@@ -90,8 +90,11 @@ export class ItemCache {
     return joined && this.options.parkedWhile ? this.options.parkedWhile(loaded) : loaded;
   }
 
-  /** Drops `id` (after a write here, or a message from another replica). */
-  invalidate(id: string, source: 'local' | 'remote'): void {
+  /**
+   * Drops `id`: after a write here (`local`), a message from another replica (`remote`), or a
+   * write here whose outcome was unknown, once the database settled it (`in_doubt`).
+   */
+  invalidate(id: string, source: 'local' | 'remote' | 'in_doubt'): void {
     this.lru?.delete(id);
     this.storable.delete(id);
     this.flights.forget(id);

@@ -132,6 +132,15 @@ export class ItemsRepository {
     return rowCount > 0 ? { deleted: true } : this.whyNot(id);
   }
 
+  /**
+   * Resolves once the database answers a statement begun now (InDoubtWrites); rejects when it
+   * does not. While the breaker is open nothing is sent: it closes on its own probe's answer.
+   */
+  async answers(signal: AbortSignal): Promise<void> {
+    if (this.db.breakerState === 'open') throw new Error('database breaker open');
+    await this.db.query('items.answers', 'SELECT 1', [], { signal });
+  }
+
   private async whyNot(id: string): Promise<WriteResult> {
     const { rows } = await this.db.query<{ version: number }>(
       'items.current_version',

@@ -1,12 +1,14 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import fastJson from 'fast-json-stringify';
 import { createHash } from 'node:crypto';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { isDbFailure } from '../database/database.errors.js';
 import { serializationSchema } from '../openapi/json-schema.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RequestContextService } from '../request-context/request-context.service.js';
 import { IdempotentCreateFlights, type CreateOutcome } from './idempotent-create.flights.js';
+import { InDoubtWrites, inDoubtSettleMs } from './in-doubt.writes.js';
 import { ItemCache } from './item.cache.js';
 import { encodeCursor } from './item.cursor.js';
 import { etagOf, type Expected } from './item.etag.js';
@@ -21,12 +23,14 @@ import { ItemsRepository, type WriteResult } from './items.repository.js';
 
 /**
  * Items use cases: reads through the cache, writes straight to the database followed by
- * invalidation here and on every other replica (ItemInvalidationBus).
+ * invalidation here and on every other replica (ItemInvalidationBus); a write whose outcome is
+ * unknown, once the database has settled it (InDoubtWrites).
  */
 @Injectable()
-export class ItemsService implements OnModuleInit {
+export class ItemsService implements OnModuleInit, OnModuleDestroy {
   readonly cache: ItemCache;
   private readonly idempotentCreates: IdempotentCreateFlights;
+  private readonly inDoubt: InDoubtWrites;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -46,6 +50,18 @@ export class ItemsService implements OnModuleInit {
     this.idempotentCreates = new IdempotentCreateFlights(metrics, (work) =>
       context.parkedWhile(work),
     );
+    this.inDoubt = new InDoubtWrites(
+      {
+        answers: (signal) => repository.answers(signal),
+        settleMs: inDoubtSettleMs(config),
+        retryMs: config.DB_BREAKER_PROBE_INTERVAL_MS,
+        invalidate: async (id) => {
+          this.cache.invalidate(id, 'in_doubt');
+          await bus.publish(id);
+        },
+      },
+      metrics,
+    );
   }
 
   onModuleInit(): void {
@@ -53,6 +69,10 @@ export class ItemsService implements OnModuleInit {
       invalidate: (id) => this.cache.invalidate(id, 'remote'),
       gap: () => this.cache.clear(),
     });
+  }
+
+  onModuleDestroy(): void {
+    this.inDoubt.stop();
   }
 
   /** One item, from the cache when possible; 404 ITEM_NOT_FOUND. */
@@ -128,16 +148,35 @@ export class ItemsService implements OnModuleInit {
     patch: ItemInput,
     excluded?: Expected,
   ): Promise<ItemRepresentation> {
-    const result = await this.repository.update(id, expected, patch, excluded);
+    const result = await this.trackingOutcome(id, () =>
+      this.repository.update(id, expected, patch, excluded),
+    );
     await this.written(id, result);
     return represent(settled(id, result));
   }
 
   /** DELETE, guarded by the `expected` versions unless 'any', and by none of `excluded`. */
   async remove(id: string, expected: Expected, excluded?: Expected): Promise<void> {
-    const result = await this.repository.delete(id, expected, excluded);
+    const result = await this.trackingOutcome(id, () =>
+      this.repository.delete(id, expected, excluded),
+    );
     await this.written(id, result);
     if (!('deleted' in result)) settled(id, result);
+  }
+
+  /**
+   * Runs a write to `id`. When it fails with its statement perhaps sent (the request's own abort,
+   * the server lost or silent under it), the id is remembered until the database settles it
+   * (InDoubtWrites). Refusals before the server (breaker, pool) and the server's own errors
+   * changed nothing.
+   */
+  private async trackingOutcome<T>(id: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (isDbFailure(error) || this.context.signal.aborted) this.inDoubt.remember(id);
+      throw error;
+    }
   }
 
   /** After a write: invalidated here and on every replica, or, when refused, reconciled here. */
