@@ -43,7 +43,7 @@ describe('an item write whose outcome its client never learned', () => {
         ...common,
         DATABASE_URL: proxy.urlFor(db.name),
         DB_CLIENT_CONNECTION_CHECK_INTERVAL_MS: '0',
-        DB_STATEMENT_TIMEOUT_MS: '4000',
+        DB_STATEMENT_TIMEOUT_MS: '6000',
         DB_QUERY_TIMEOUT_MS: '10000',
       }),
       startTestApp({ ...common, DATABASE_URL: db.url }),
