@@ -1,5 +1,13 @@
 import { decimalsUpTo, encodeCursor, decodeCursor, isItemId } from './item.cursor.js';
-import { etagOf, ifMatchHolds, ifNoneMatchHits, versionsFromIfMatch } from './item.etag.js';
+import {
+  etagOf,
+  ifMatchHolds,
+  ifNoneMatchHits,
+  isEntityTagList,
+  parseEntityTags,
+  versionsFromIfMatch,
+  versionsFromIfNoneMatch,
+} from './item.etag.js';
 
 describe('item ETags', () => {
   it('If-Match: our tag → its version, * → any, another item or weak → no match', () => {
@@ -24,6 +32,51 @@ describe('item ETags', () => {
     expect(ifNoneMatchHits('*', '"1.2"')).toBe(true);
     expect(ifNoneMatchHits('"1.1"', '"1.2"')).toBe(false);
     expect(ifNoneMatchHits(undefined, '"1.2"')).toBe(false);
+  });
+});
+
+describe('entity-tag lists (RFC 9110 §8.8.3, §13.1.1)', () => {
+  it('reads `*` alone, or tags with their weakness, a comma inside a tag kept', () => {
+    expect(parseEntityTags(' * ')).toBe('*');
+    expect(parseEntityTags('"1.2", W/"1.3"')).toEqual([
+      { weak: false, opaque: '"1.2"' },
+      { weak: true, opaque: '"1.3"' },
+    ]);
+    expect(parseEntityTags('"a,b"')).toEqual([{ weak: false, opaque: '"a,b"' }]);
+    // Empty elements are skipped (§5.6.1); no tag at all matches nothing.
+    expect(parseEntityTags(', "1.2" ,, ')).toEqual([{ weak: false, opaque: '"1.2"' }]);
+    expect(parseEntityTags('')).toEqual([]);
+    // obs-text is an etagc.
+    expect(isEntityTagList('"\xe9"')).toBe(true);
+  });
+
+  it.each([
+    'W/*', // `*` cannot be weak
+    '*, "1.2"', // `*` stands alone
+    'garbage',
+    '1.2',
+    '"1.2',
+    '"1.2"x',
+    '"1.2" "1.3"',
+    '"a b"', // no space inside a tag
+    'W/ "1.2"',
+    'w/"1.2"', // `W/` is case-sensitive
+    '"1.2";q=1',
+  ])('%j is no entity-tag list', (value) => {
+    expect(parseEntityTags(value)).toBeUndefined();
+    expect(isEntityTagList(value)).toBe(false);
+  });
+
+  it('W/* is not `*`: it neither hits a read nor rules out a write', () => {
+    expect(ifNoneMatchHits('W/*', '"1.2"')).toBe(false);
+    expect(versionsFromIfNoneMatch('W/*', '1')).toEqual([]);
+    expect(versionsFromIfMatch('W/*', '1')).toEqual([]);
+  });
+
+  it('a run of spaces before a bad character is read in linear time', () => {
+    const started = performance.now();
+    expect(parseEntityTags(`"1.2",${' '.repeat(50_000)}x`)).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(200);
   });
 });
 

@@ -23,7 +23,17 @@ import {
 import type { ItemRepresentation } from './item.types.js';
 import { itemsContracts } from './items.contract.js';
 import { ItemVersionConflictError, PreconditionRequiredError } from './items.errors.js';
-import { parseCreate, parseId, parseIdempotencyKey, parsePage, parsePatch } from './items.input.js';
+import {
+  checkConditions,
+  deleteHeaders,
+  getHeaders,
+  parseCreate,
+  parseId,
+  parseIdempotencyKey,
+  parsePage,
+  parsePatch,
+  patchHeaders,
+} from './items.input.js';
 import { ItemsService } from './items.service.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -82,6 +92,7 @@ export class ItemsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string | undefined> {
     const id = parseId(rawId);
+    checkConditions(getHeaders, ifMatch, ifNoneMatch);
     const representation = await this.items.get(id);
     const { item, etag } = representation;
     if (!ifMatchHolds(ifMatch, id, item.version)) throw new ItemVersionConflictError(id, etag);
@@ -110,6 +121,7 @@ export class ItemsController {
   ): Promise<string> {
     const id = parseId(rawId);
     if (ifMatch === undefined) throw new PreconditionRequiredError();
+    checkConditions(patchHeaders, ifMatch, ifNoneMatch);
     const patch = parsePatch(body);
     const representation = await this.items.update(
       id,
@@ -130,6 +142,7 @@ export class ItemsController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
   ): Promise<void> {
     const id = parseId(rawId);
+    checkConditions(deleteHeaders, ifMatch, ifNoneMatch);
     // If-Match is optional here: deleting needs no merge, but a client may still guard it.
     await this.items.remove(
       id,

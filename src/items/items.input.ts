@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseInput, parseQuery } from '../openapi/contract.input.js';
 import { idempotencyKeyHeader, readIdempotencyKey } from '../openapi/idempotency-key.header.js';
 import { decodeCursor, isItemId, ITEM_ID_PATTERN } from './item.cursor.js';
+import { isEntityTagList } from './item.etag.js';
 import type { ItemInput } from './item.types.js';
 
 export const LIMITS = { name: 200, description: 2_000, tags: 20, tag: 50, page: 100 } as const;
@@ -81,21 +82,24 @@ export const createHeaders = z.object({
     '3f6c1b2e-create-kettle',
   ),
 });
+// RFC 9110 §13.1.1-2: `*` alone, or entity tags. Anything else is refused (400) on every method,
+// not read: `W/*` (`*` cannot be weak) stopped a PATCH as `*` would and let a GET through as a
+// tag that matches nothing.
+const ENTITY_TAGS = 'expected * or a comma-separated list of entity tags ("1.1" or W/"1.1")';
+const entityTags = () => z.string().refine(isEntityTagList, ENTITY_TAGS);
+
 export const getHeaders = z.object({
-  'if-match': z
-    .string()
+  'if-match': entityTags()
     .optional()
     .meta({
       description: 'Answer only at one of these ETags (412 otherwise).',
       examples: ['"1.1"'],
     }),
-  'if-none-match': z
-    .string()
+  'if-none-match': entityTags()
     .optional()
     .meta({ description: 'An ETag you hold: 304 while it is current.', examples: ['"1.1"'] }),
 });
-const writeIfNoneMatch = z
-  .string()
+const writeIfNoneMatch = entityTags()
   .optional()
   .meta({
     description:
@@ -103,15 +107,14 @@ const writeIfNoneMatch = z
     examples: ['"1.1"'],
   });
 export const patchHeaders = z.object({
-  'if-match': z.string().meta({
+  'if-match': entityTags().meta({
     description: 'The ETag the change is based on (428 without it, 412 when stale).',
     examples: ['"1.1"'],
   }),
   'if-none-match': writeIfNoneMatch,
 });
 export const deleteHeaders = z.object({
-  'if-match': z
-    .string()
+  'if-match': entityTags()
     .optional()
     .meta({ description: 'Delete only this version (412 when stale).', examples: ['"1.1"'] }),
   'if-none-match': writeIfNoneMatch,
@@ -136,6 +139,19 @@ export function parseId(raw: string): string {
 export function parsePage(query: unknown): { limit: number; after?: string } {
   const { limit, cursor } = parseQuery(pageQuery, query);
   return { limit: limit ?? 20, after: cursor === undefined ? undefined : decodeCursor(cursor) };
+}
+
+/**
+ * If-Match and If-None-Match, when sent: 400 INVALID_INPUT naming each that is neither `*` nor a
+ * list of entity tags. `schema` is the route's (PATCH's requires If-Match: check its 428 first).
+ */
+export function checkConditions(
+  schema: typeof getHeaders | typeof patchHeaders | typeof deleteHeaders,
+  ifMatch: string | undefined,
+  ifNoneMatch: string | undefined,
+): void {
+  if (ifMatch === undefined && ifNoneMatch === undefined) return;
+  parseInput(schema, { 'if-match': ifMatch, 'if-none-match': ifNoneMatch });
 }
 
 /** The Idempotency-Key header, when sent (400 when malformed or sent twice). */

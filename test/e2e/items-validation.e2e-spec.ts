@@ -180,6 +180,52 @@ describe('/api/items rejects bad input with 400 problem+json naming the field, w
     ]);
   });
 
+  // `W/*` (`*` cannot be weak) was `*` to PATCH and DELETE (412) and a tag matching nothing to GET
+  // (200); a malformed list matched nothing, so a GET answered 200 and a DELETE went ahead.
+  describe('an If-Match or If-None-Match that is neither * nor entity tags → 400 naming it', () => {
+    const path = () => `${t.baseUrl}/api/items/${existingId}`;
+    const read = async () => json(await fetch(path()));
+
+    it.each(['W/*', '*, "1.1"', 'garbage', '"1.1', '"1.1" "1.2"', 'W/ "1.1"'])(
+      '%j, on GET, PATCH and DELETE alike, the item unchanged',
+      async (value) => {
+        const before = await read();
+        for (const name of ['if-none-match', 'if-match']) {
+          // PATCH needs an If-Match: the current one, unless If-Match is the header tried.
+          const patchHeaders = { 'content-type': 'application/json', 'if-match': etag };
+          const answers = [
+            await fetch(path(), { headers: { [name]: value } }),
+            await fetch(path(), {
+              method: 'PATCH',
+              headers: { ...patchHeaders, [name]: value },
+              body: '{"name":"changed"}',
+            }),
+            await fetch(path(), { method: 'DELETE', headers: { [name]: value } }),
+          ];
+          for (const res of answers) await expectInvalid(res, [name]);
+          expect(await read()).toEqual(before);
+        }
+      },
+    );
+
+    it('names the header and says what it expects', async () => {
+      const res = await fetch(path(), { headers: { 'if-none-match': 'W/*' } });
+      expect((await json(res)).errors).toEqual([
+        {
+          field: 'if-none-match',
+          message: 'expected * or a comma-separated list of entity tags ("1.1" or W/"1.1")',
+        },
+      ]);
+    });
+
+    it('a valid list is still read: empty elements, a weak tag, a comma inside a tag', async () => {
+      const hit = await fetch(path(), { headers: { 'if-none-match': `, "a,b", W/${etag}` } });
+      expect(hit.status).toBe(304);
+      const miss = await fetch(path(), { headers: { 'if-none-match': 'W/"x"' } });
+      expect(miss.status).toBe(200);
+    });
+  });
+
   it.each([
     ['a wrong type', { name: ['x'] }, ['name']],
     ['an unknown field', { version: 9 }, ['version']],
