@@ -14,7 +14,8 @@ export const LIMITS = { name: 200, description: 2_000, tags: 20, tag: 50, page: 
  * - an unpaired surrogate has no UTF-8 encoding: it would be stored as U+FFFD, not as sent;
  * - a leading U+FEFF: the embedded PGlite decodes each value with a BOM-stripping TextDecoder,
  *   so it would read back without it (PostgreSQL keeps it; the contract must not depend on it);
- * - names and tags are refused, not trimmed, when they start or end with whitespace.
+ * - names and tags are refused, not trimmed, when they start or end with whitespace or a control
+ *   character (invisibleAtEdge).
  */
 // With the `u` flag a surrogate pair is one code point, so this matches only unpaired halves.
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
@@ -23,11 +24,28 @@ const text = z
   .refine((s) => !s.includes('\0'), 'must not contain U+0000 (NUL)')
   .refine((s) => !LONE_SURROGATE.test(s), 'must not contain an unpaired UTF-16 surrogate')
   .refine((s) => !s.startsWith('\uFEFF'), 'must not start with U+FEFF (a byte order mark)');
+// What may not start or end a name or tag, invisible there: Unicode's whitespace (White_Space,
+// of which trim() keeps U+0085 NEL: a name ending in it was stored), U+FEFF (which trim() removes)
+// and the controls (C0, DEL, C1). U+0000 has its own refusal above: one problem, said once.
+const WHITE_SPACE = /^\p{White_Space}$/u;
+function invisibleAtEdge(unit: string | undefined): boolean {
+  if (unit === undefined) return false;
+  const code = unit.charCodeAt(0);
+  return (
+    (code > 0 && code < 0x20) ||
+    (code >= 0x7f && code <= 0x9f) ||
+    code === 0xfeff ||
+    WHITE_SPACE.test(unit)
+  );
+}
 const label = (max: number) =>
   text
     .min(1)
     .max(max)
-    .refine((s) => s.trim() === s, 'must not be blank or start or end with whitespace');
+    .refine(
+      (s) => !invisibleAtEdge(s[0]) && !invisibleAtEdge(s[s.length - 1]),
+      'must not be blank or start or end with whitespace or a control character',
+    );
 
 const name = label(LIMITS.name);
 const description = text.max(LIMITS.description).nullable();

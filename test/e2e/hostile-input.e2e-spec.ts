@@ -77,6 +77,48 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
       expect(await itemCount()).toBe(before);
     });
 
+    // JavaScript's trim() keeps U+0085 (NEL), which Unicode counts as whitespace: a name ending in
+    // it was stored. Controls (C0, DEL, C1) at an edge are as invisible, and refused alike.
+    it.each([
+      ['a name ending in U+0085 (NEL)', '{"name":"a\\u0085"}', 'name'],
+      ['a name starting with U+0085', '{"name":"\\u0085a"}', 'name'],
+      ['a name of U+0085 alone', '{"name":"\\u0085"}', 'name'],
+      ['a tag ending in U+0085', '{"name":"a","tags":["ok","t\\u0085"]}', 'tags.1'],
+      ['a name ending in U+0080 (a C1 control)', '{"name":"a\\u0080"}', 'name'],
+      ['a name starting with U+009F (a C1 control)', '{"name":"\\u009fa"}', 'name'],
+      ['a name starting with U+0001 (a C0 control)', '{"name":"\\u0001a"}', 'name'],
+      ['a tag ending in U+007F (DEL)', '{"name":"a","tags":["t\\u007f"]}', 'tags.0'],
+      ['a name ending in U+3000 (ideographic space)', '{"name":"a\\u3000"}', 'name'],
+    ])('%s → 400 INVALID_INPUT, nothing written', async (_name, body, field) => {
+      const before = await itemCount();
+      const answer = await problem(await postJson(body), 400, 'INVALID_INPUT');
+      expect(answer.errors).toEqual([
+        {
+          field,
+          message: 'must not be blank or start or end with whitespace or a control character',
+        },
+      ]);
+      expect(await itemCount()).toBe(before);
+    });
+
+    it('a PATCH to a name ending in U+0085 is refused; inside a name it reads back as sent', async () => {
+      const created = await postJson('{"name":"a\\u0085b\\u0080c","tags":["x\\u0085y"]}');
+      expect(created.status).toBe(201);
+      const { id } = await json(created);
+      const stored = await json(await fetch(`${t.baseUrl}/api/items/${id}`));
+      expect([stored.name, stored.tags]).toEqual(['a\u0085b\u0080c', ['x\u0085y']]);
+      const res = await items(
+        '{"name":"b\\u0085"}',
+        { 'content-type': 'application/json', 'if-match': created.headers.get('etag') as string },
+        'PATCH',
+        `/${id}`,
+      );
+      await problem(res, 400, 'INVALID_INPUT');
+      expect((await json(await fetch(`${t.baseUrl}/api/items/${id}`))).name).toBe(
+        'a\u0085b\u0080c',
+      );
+    });
+
     it('a PATCH with NUL is refused before the database sees it', async () => {
       const created = await postJson('{"name":"patch-me"}');
       const { id } = await json(created);
