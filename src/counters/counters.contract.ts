@@ -1,4 +1,5 @@
 import { DATABASE_PROBLEMS } from '../database/database.errors.js';
+import { noQuery } from '../openapi/contract.input.js';
 import { defineContract, type HeaderSpec } from '../openapi/route.contract.js';
 import { counterParams, counterSchema, incrementBody } from './counters.input.js';
 
@@ -12,6 +13,7 @@ export const countersContracts = {
     summary: 'Read a counter (0 when never incremented)',
     tags,
     params: counterParams,
+    query: noQuery,
     responses: {
       200: {
         description: 'The counter.',
@@ -27,6 +29,7 @@ export const countersContracts = {
     description: 'Answers the value right after this increment. No body means `{"by": 1}`.',
     tags,
     params: counterParams,
+    query: noQuery,
     body: { schema: incrementBody, required: false, example: { by: 1 } },
     responses: {
       200: {

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiContract } from '../openapi/contract.decorator.js';
+import { refuseQuery } from '../openapi/contract.input.js';
 import { countersContracts } from './counters.contract.js';
 import { CountersService } from './counters.service.js';
 import { parseCounterName, parseIncrement } from './counters.input.js';
@@ -16,8 +17,12 @@ export class CountersController {
   @Get(':name')
   @Header('cache-control', NO_STORE)
   @ApiContract(countersContracts.get)
-  async get(@Param('name') raw: string): Promise<{ name: string; value: number }> {
+  async get(
+    @Param('name') raw: string,
+    @Query() query: unknown,
+  ): Promise<{ name: string; value: number }> {
     const name = parseCounterName(raw);
+    refuseQuery(query);
     return { name, value: await this.counters.get(name) };
   }
 
@@ -31,10 +36,12 @@ export class CountersController {
   @ApiContract(countersContracts.increment)
   async increment(
     @Param('name') raw: string,
+    @Query() query: unknown,
     @Body() body: unknown,
     @Req() request: FastifyRequest,
   ): Promise<{ name: string; value: number }> {
     const name = parseCounterName(raw);
+    refuseQuery(query);
     const by = parseIncrement(body, request.requestState?.bodyText);
     return { name, value: await this.counters.increment(name, by) };
   }

@@ -2,8 +2,11 @@ import { z } from 'zod';
 import { defineContract } from '../openapi/route.contract.js';
 import { HELLO_MESSAGE } from './hello.service.js';
 
-/** `?delay=`: its bound (HELLO_MAX_DELAY_MS) is configuration, checked by HelloService. */
-export const helloQuery = z.object({
+/**
+ * `?delay=`: its bound (HELLO_MAX_DELAY_MS) is configuration, checked by HelloService. Strict, as
+ * every route's query: `?dealy=2s` answered at once, as if the wait had been asked for and done.
+ */
+export const helloQuery = z.strictObject({
   delay: z
     .string()
     .optional()

@@ -1,5 +1,6 @@
 import { DATABASE_PROBLEMS } from '../database/database.errors.js';
 import type { HeaderSpec } from '../openapi/route.contract.js';
+import { noQuery } from '../openapi/contract.input.js';
 import { defineContract } from '../openapi/route.contract.js';
 import { ITEM_EXAMPLE, itemPageSchema, itemSchema } from './item.types.js';
 import {
@@ -28,6 +29,7 @@ export const itemsContracts = {
     summary: 'Create an item',
     description: 'A retry with the same Idempotency-Key and body answers the first item again.',
     tags,
+    query: noQuery,
     headers: createHeaders,
     body: { schema: createBody, required: true, example: { name: 'kettle', tags: ['kitchen'] } },
     responses: {
@@ -64,6 +66,7 @@ export const itemsContracts = {
     operationId: 'getItem',
     summary: 'Read an item',
     tags,
+    query: noQuery,
     params: idParams,
     headers: getHeaders,
     responses: {
@@ -84,6 +87,7 @@ export const itemsContracts = {
     operationId: 'updateItem',
     summary: 'Change some fields of an item, at the version named by If-Match',
     tags,
+    query: noQuery,
     params: idParams,
     headers: patchHeaders,
     body: { schema: patchBody, required: true, example: { description: null } },
@@ -107,6 +111,7 @@ export const itemsContracts = {
     operationId: 'deleteItem',
     summary: 'Delete an item',
     tags,
+    query: noQuery,
     params: idParams,
     headers: deleteHeaders,
     responses: { 204: { description: 'Deleted.' } },

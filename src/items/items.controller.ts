@@ -14,6 +14,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiContract } from '../openapi/contract.decorator.js';
+import { refuseQuery } from '../openapi/contract.input.js';
 import {
   ifMatchHolds,
   ifNoneMatchHits,
@@ -55,9 +56,11 @@ export class ItemsController {
   @ApiContract(itemsContracts.create)
   async create(
     @Body() body: unknown,
+    @Query() query: unknown,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
+    refuseQuery(query);
     const input = parseCreate(body);
     const { representation, replayed } = await this.items.create(
       input,
@@ -87,11 +90,13 @@ export class ItemsController {
   @ApiContract(itemsContracts.get)
   async get(
     @Param('id') rawId: string,
+    @Query() query: unknown,
     @Headers('if-match') ifMatch: string | undefined,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string | undefined> {
     const id = parseId(rawId);
+    refuseQuery(query);
     checkConditions(getHeaders, ifMatch, ifNoneMatch);
     const representation = await this.items.get(id);
     const { item, etag } = representation;
@@ -114,12 +119,14 @@ export class ItemsController {
   @ApiContract(itemsContracts.update)
   async update(
     @Param('id') rawId: string,
+    @Query() query: unknown,
     @Headers('if-match') ifMatch: string | undefined,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
     const id = parseId(rawId);
+    refuseQuery(query);
     if (ifMatch === undefined) throw new PreconditionRequiredError();
     checkConditions(patchHeaders, ifMatch, ifNoneMatch);
     const patch = parsePatch(body);
@@ -138,10 +145,12 @@ export class ItemsController {
   @ApiContract(itemsContracts.remove)
   async remove(
     @Param('id') rawId: string,
+    @Query() query: unknown,
     @Headers('if-match') ifMatch: string | undefined,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
   ): Promise<void> {
     const id = parseId(rawId);
+    refuseQuery(query);
     checkConditions(deleteHeaders, ifMatch, ifNoneMatch);
     // If-Match is optional here: deleting needs no merge, but a client may still guard it.
     await this.items.remove(

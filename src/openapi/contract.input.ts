@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { FieldProblem } from '../errors/app.error.js';
 import { InvalidInputError } from '../errors/http.errors.js';
 
@@ -21,6 +21,21 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.ou
   const result = schema.safeParse(query);
   if (result.success) return result.data;
   throw new InvalidInputError(fieldProblems(result.error, query, true));
+}
+
+/**
+ * The query of a route that takes no parameter: each one sent is 400 INVALID_INPUT "unknown query
+ * parameter" naming it, as a mistyped one is where a route takes some (`?cursr=`). Ignored, a
+ * parameter a client believes in (`DELETE /api/items/7?ifVersion=3`, `?dryRun=true`) did nothing
+ * it was told, and the request went ahead.
+ */
+export const noQuery = z.strictObject({});
+
+/** parseQuery(noQuery, query): refuses any parameter; a request without one is not parsed. */
+export function refuseQuery(query: unknown): void {
+  if (typeof query === 'object' && query !== null && Object.keys(query).length > 0) {
+    parseQuery(noQuery, query);
+  }
 }
 
 /**
