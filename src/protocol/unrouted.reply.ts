@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app.error.js';
 import { cut } from '../errors/http.errors.js';
 import { sendProblem } from '../errors/problem.reply.js';
@@ -14,19 +14,24 @@ const BACKSLASH = 0x5c;
  * Check 4 of registerProtocolChecks (protocol.hook.ts): a redirect, 405 with `Allow` or 404 for a
  * request no route matched, or matched only with an empty parameter (Nest's adapter refuses
  * those: `requireNonEmptyParams`); false if routed.
+ *
+ * A route's path with a slash added (`/docs/`, `/chaos/process/cpu/`) answers as the path does:
+ * a method the path takes is redirected there (308, which keeps the method and the body), any
+ * other is the path's own 405 with its `Allow`. Only GET and HEAD were redirected, so a path
+ * without a GET route answered its slashed form 404 to every method: `GET /chaos/process/cpu`
+ * was 405 with `Allow: PUT, DELETE` and `GET /chaos/process/cpu/` 404, `PUT` there too.
  */
 export function answeredUnrouted(request: FastifyRequest, reply: FastifyReply): boolean {
   // `/docs/` matches `/docs/:asset` with an empty parameter: as unmatched as a 404.
-  const unmatched = request.is404 || hasEmptyParam(request);
-  const canonical = unmatched ? withoutTrailingSlash(request) : undefined;
-  if (canonical !== undefined && (request.method === 'GET' || request.method === 'HEAD')) {
-    void reply.code(308).header('location', canonical).send();
+  if (!request.is404 && !hasEmptyParam(request)) return false;
+  const slashed = withoutTrailingSlash(request);
+  const allowed = allowedMethods(request.server, slashed?.path ?? pathOf(request));
+  if (slashed !== undefined && allowed.includes(request.method)) {
+    void reply.code(308).header('location', slashed.location).send();
     return true;
   }
   // A route matched with an empty parameter would go on to Nest's not-found handler, whose 404
   // ("Cannot PATCH /api/items/") ignored the 405 its redirect calls for: answered here instead.
-  if (!unmatched) return false;
-  const allowed = allowedMethods(request, canonical !== undefined);
   sendProblem(
     reply,
     request,
@@ -46,15 +51,18 @@ function hasEmptyParam(request: { params?: unknown }): boolean {
 }
 
 /**
- * A route's path with a slash added (`/docs/`, `/api/items/`): the route's own path, query kept,
- * which a GET or HEAD is redirected to (308, as Go's ServeMux does the other way round); else
- * undefined. Only for paths some route answers, so a redirect never leads to a 404.
+ * A route's path with a slash added (`/docs/`, `/api/items/`): the route's path, and the
+ * `Location` a redirect there names (the path, query kept: as Go's ServeMux does the other way
+ * round); else undefined. Only for paths some route answers, with any method, so a redirect never
+ * leads to a 404.
  * The `Location` is a relative reference, path and query only (RFC 9110 §10.2.2), so it stays on
  * this server: built from an absolute-form target as sent, `GET http://evil.example/healthz/`
  * was sent to `http://evil.example/healthz`. A path starting `//` or `/\` is not one (a browser
  * reads either as another host), nor one without its `/` (`*users/`).
  */
-function withoutTrailingSlash(request: FastifyRequest): string | undefined {
+function withoutTrailingSlash(
+  request: FastifyRequest,
+): { path: string; location: string } | undefined {
   const target = originForm(request.url);
   const q = target.indexOf('?');
   const path = q === -1 ? target : target.slice(0, q);
@@ -62,22 +70,18 @@ function withoutTrailingSlash(request: FastifyRequest): string | undefined {
   const second = path.charCodeAt(1);
   if (second === SLASH || second === BACKSLASH) return undefined;
   const route = path.replace(/\/+$/, '');
-  if (request.server.findRoute({ method: 'GET', url: route }) === null) return undefined;
-  return route + target.slice(path.length);
+  if (allowedMethods(request.server, route).length === 0) return undefined;
+  return { path: route, location: route + target.slice(path.length) };
 }
 
 /**
  * Methods with a route matching this path, in the router's own matching (params, wildcards),
  * but not one matching it with an empty parameter, which answers 404 (above): `/api/items/`
- * listed PATCH and DELETE, and `/status/` GET; with `redirected`, GET and HEAD too: a slashed
- * path answers them with its redirect, so another method there is 405 (`POST /healthz/`), as on
- * the probe port, not 404.
+ * listed PATCH and DELETE, and `/status/` GET.
  */
-function allowedMethods(request: FastifyRequest, redirected: boolean): string[] {
-  const url = pathOf(request);
+function allowedMethods(server: FastifyInstance, url: string): string[] {
   return METHODS.filter((method) => {
-    if (redirected && (method === 'GET' || method === 'HEAD')) return true;
-    const route = request.server.findRoute({ method, url });
+    const route = server.findRoute({ method, url });
     return route !== null && !hasEmptyParam(route);
   });
 }
