@@ -31,11 +31,12 @@ const CHALLENGE = 'Bearer realm="rampart-admin"';
  * newcomer's first trace must not need a token:
  * 1. no token configured: refused in production (403), allowed elsewhere (development, tests);
  * 2. token missing or wrong: 401 with `WWW-Authenticate: Bearer`;
- * 3. a mutation a browser sent from another site is refused (403): `Sec-Fetch-Site` cross-site
- *    or same-site, or an `Origin` whose host is not the request's Host. A bodyless POST is a
- *    CORS-simple request, sent cross-site without a preflight: with no token (development), a
- *    page a developer visited exited the process. curl, kubectl and scripts send neither header;
- *    the admin status page, same-origin, sends a matching one;
+ * 3. a mutation a browser sent from another site is refused (403): a `Sec-Fetch-Site` other than
+ *    one `same-origin` or `none` (cross-site, same-site, repeated), or an `Origin` whose host is
+ *    not the request's Host. A bodyless POST is a CORS-simple request, sent cross-site without
+ *    a preflight: with no token (development), a page a developer visited exited the process.
+ *    curl, kubectl and scripts send neither header; the admin status page, same-origin, sends a
+ *    matching one;
  * 4. a mutation's body must be JSON or absent (415): a browser sends text/plain and form bodies
  *    cross-site without a preflight, so a page a developer visits could otherwise reach the port.
  * `?token=` is accepted on pprof reads only: `go tool pprof URL` cannot send a header.
@@ -140,15 +141,22 @@ function bearer(request: FastifyRequest): string | undefined {
   return header === undefined ? undefined : BEARER.exec(header)?.[1];
 }
 
+// The Sec-Fetch-Site values of a request this origin's own page (or the user, typing a URL) made.
+// Any other value is refused, not only `cross-site` and `same-site`: Node joins two header lines
+// into one value ("same-origin, cross-site"), which was neither of those two and passed.
+const OWN_SITE = new Set(['same-origin', 'none']);
+
 /**
  * Why the request comes from a web page of another site, or undefined. Fetch Metadata
- * (`Sec-Fetch-Site`, sent by current browsers) says so directly; `Origin` covers older ones: a
- * browser sends it on every cross-origin POST, PUT and DELETE, and `null` (a sandboxed frame, a
- * redirect across sites) never matches. Only browsers send either header.
+ * (`Sec-Fetch-Site`, sent by current browsers) says so directly: present, it must be exactly one
+ * of OWN_SITE (a browser sends one value, one line; a repeated or unknown one is no proof of
+ * the same origin). `Origin` covers older browsers: one is sent on every cross-origin POST, PUT
+ * and DELETE, and `null` (a sandboxed frame, a redirect across sites) or two of them never
+ * match. Only browsers send either header.
  */
 function crossSiteSender(request: FastifyRequest): string | undefined {
   const site = request.headers['sec-fetch-site'];
-  if (site === 'cross-site' || site === 'same-site') return `Sec-Fetch-Site: ${site}`;
+  if (site !== undefined && !OWN_SITE.has(site)) return `Sec-Fetch-Site: ${site.slice(0, 100)}`;
   const origin = request.headers.origin;
   if (origin === undefined) return undefined;
   const host = request.headers.host?.toLowerCase();

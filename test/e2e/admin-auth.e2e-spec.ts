@@ -211,6 +211,10 @@ describe('admin mutations a browser sends from another site (development, no ADM
     ['Origin: null (a sandboxed frame)', { origin: 'null' }],
     ['Sec-Fetch-Site: cross-site', { 'sec-fetch-site': 'cross-site' }],
     ['Sec-Fetch-Site: same-site', { 'sec-fetch-site': 'same-site' }],
+    // One value, one line, is what a browser sends: a list was neither cross-site nor same-site.
+    ['Sec-Fetch-Site: same-origin, cross-site', { 'sec-fetch-site': 'same-origin, cross-site' }],
+    ['Sec-Fetch-Site: same-origin,same-site', { 'sec-fetch-site': 'same-origin,same-site' }],
+    ['a Sec-Fetch-Site no browser sends', { 'sec-fetch-site': 'Same-Origin' }],
   ])('a bodyless POST with %s → 403 ADMIN_CROSS_SITE_REQUEST, nothing changes', async (_n, h) => {
     const res = await disable(h);
     expect(res.status).toBe(403);
@@ -223,10 +227,28 @@ describe('admin mutations a browser sends from another site (development, no ADM
     ['neither header (curl, kubectl, scripts)', {}],
     ['the Origin of this host (the status page)', { origin: 'ORIGIN' }],
     ['Sec-Fetch-Site: same-origin', { 'sec-fetch-site': 'same-origin' }],
+    ['Sec-Fetch-Site: none (the user, not a page)', { 'sec-fetch-site': 'none' }],
   ])('with %s it is allowed', async (_n, h: Record<string, string>) => {
     const headers = h.origin === 'ORIGIN' ? { origin: t.adminUrl } : h;
     expect((await disable(headers)).status).toBe(200);
     expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(503);
+  });
+
+  // Node joins repeated lines into one value ("same-origin, cross-site"), which passed as
+  // neither cross-site nor same-site; two Origin lines never parsed as one origin.
+  it.each([
+    ['Sec-Fetch-Site', 'same-origin', 'cross-site'],
+    ['Sec-Fetch-Site', 'cross-site', 'same-origin'],
+    ['Sec-Fetch-Site', 'same-origin', 'same-origin'],
+    ['Origin', 'http://a', 'http://a'],
+  ])('%s on two lines (%s, %s) → 403 ADMIN_CROSS_SITE_REQUEST', async (name, first, second) => {
+    const res = await rawRequest(
+      Number(new URL(t.adminUrl).port),
+      `POST /readyz/disable HTTP/1.1\r\nHost: a\r\n${name}: ${first}\r\n${name}: ${second}\r\n` +
+        'Content-Length: 0\r\nConnection: close\r\n\r\n',
+    );
+    expectRawProblem(res, 403, 'ADMIN_CROSS_SITE_REQUEST');
+    expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(200);
   });
 });
 
