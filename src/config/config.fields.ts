@@ -10,12 +10,16 @@ import { z } from 'zod';
 const WHOLE = /^\d+$/;
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
-export const int = (min: number, max: number) =>
+/**
+ * A whole number from `min` to `max`. `outOfRange` replaces zod's "Too small"/"Too big" where a
+ * field says in one message all it takes (chaos-status.field.ts).
+ */
+export const int = (min: number, max: number, outOfRange?: string) =>
   z
     .string()
     .regex(WHOLE, 'expected a whole number in decimal digits')
     .transform(Number)
-    .pipe(z.number().int().min(min).max(max))
+    .pipe(z.number().int().min(min, outOfRange).max(max, outOfRange))
     // Read by the Helm chart's schema spec (test/k8s/helm.config-names.spec.ts): the chart
     // refuses at install what the app would refuse at start.
     .meta({ minimum: min, maximum: max });

@@ -1,4 +1,5 @@
 import { configProblems } from '../../test/support/config-problems.js';
+import { CHAOS_STATUS_MESSAGE } from './chaos-status.field.js';
 import { loadConfig } from './config.loader.js';
 import { configKeys } from './config.schema.js';
 
@@ -330,6 +331,28 @@ describe('loadConfig', () => {
     const message = configProblems({ [name]: value });
     expect(message).toContain(name);
     expect(message).not.toContain('secretpw');
+  });
+
+  // The exclusions ran after a failed bound: `200` was too small and, on a second line, no 4xx.
+  it.each(['200', '600', '0', '405'])(
+    'CHAOS_ERROR_STATUS=%j is one line saying what the variable takes',
+    (value) => {
+      expect(configProblems({ CHAOS_ERROR_STATUS: value })?.split('\n').slice(1)).toEqual([
+        `  CHAOS_ERROR_STATUS: ${CHAOS_STATUS_MESSAGE} (got "${value}")`,
+      ]);
+    },
+  );
+
+  it("a variable's problems are one line naming it, a list's entries by position", () => {
+    expect(
+      configProblems({ BACKEND_URLS: 'ftp://a:1,http://b:2,http://user:pw@c:3,ftp://d:4' })
+        ?.split('\n')
+        .slice(1),
+    ).toEqual([
+      '  BACKEND_URLS: entry 1: expected a URL with protocol http: or https:; ' +
+        'entry 3: must not carry credentials (user:password@); ' +
+        'entry 4: expected a URL with protocol http: or https:',
+    ]);
   });
 
   it('CACHE_MAX_ITEMS is capped where the cache it reserves up front stays small (~4 MB)', () => {

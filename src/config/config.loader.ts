@@ -23,14 +23,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const result = configSchemaFor((name) => Object.hasOwn(given, name)).safeParse(given);
   if (result.success) return Object.freeze(result.data) as AppConfig;
-  const problems = result.error.issues.map((issue) => {
-    const name = issue.path.join('.');
+  throw new ConfigError(problemLines(result.error.issues, env));
+}
+
+/**
+ * One line per variable, naming it: its problems in the order found, each said once. A list's
+ * entry is named by position within its variable's line (`BACKEND_URLS: entry 2: …`, where the
+ * line named `BACKEND_URLS.1`, a variable nobody can set).
+ */
+function problemLines(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  env: Record<string, string | undefined>,
+): string[] {
+  const byName = new Map<string, string[]>();
+  for (const { path, message } of issues) {
+    const [name, index] = path;
+    const said = typeof index === 'number' ? `entry ${index + 1}: ${message}` : message;
+    const messages = byName.get(String(name)) ?? [];
+    if (!messages.includes(said)) messages.push(said);
+    byName.set(String(name), messages);
+  }
+  return [...byName].map(([name, messages]) => {
     const value = env[name];
     const shown =
       value === undefined || SECRET.test(name)
         ? ''
         : ` (got ${JSON.stringify(value.slice(0, 100))})`;
-    return `${name}: ${issue.message}${shown}`;
+    return `${name}: ${messages.join('; ')}${shown}`;
   });
-  throw new ConfigError(problems);
 }

@@ -30,6 +30,17 @@ describe('configuration errors stop start-up, naming the variable', () => {
     expect(child.output()).not.toContain('SHUTDOWN_TIMEOUT_MS: must');
   });
 
+  // zod ran the exclusions after the failed bound: the one variable was reported twice, as too
+  // small and as not a 4xx.
+  it('CHAOS_ERROR_STATUS=200 is one line saying what the variable takes (exit 78)', async () => {
+    const child = await startChild({ CHAOS_ERROR_STATUS: '200' }, { waitReady: false });
+    expect(await outcome(child)).toBe(78);
+    expect(child.output().match(/^ {2}CHAOS_ERROR_STATUS: .*$/gm)).toEqual([
+      '  CHAOS_ERROR_STATUS: must be a 4xx or 5xx that needs no header of its own ' +
+        '(not 401, 405, 407, 408, 416 or 426) (got "200")',
+    ]);
+  });
+
   // The SDK's detector dropped the whole value for one bad entry, at diag level debug: the pod
   // started and exported its spans without any of the attributes.
   it('OTEL_RESOURCE_ATTRIBUTES with an entry the SDK cannot read stops start-up (exit 78)', async () => {
