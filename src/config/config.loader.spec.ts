@@ -285,6 +285,21 @@ describe('loadConfig', () => {
     },
   );
 
+  // zod skips an object's refinements once a field's problem ended its parse: an enum's typo or
+  // a blank name was the only line, and the contradiction came at the next start.
+  it.each([
+    [{ NODE_ENV: 'prod', PORT: '9090' }, ['NODE_ENV', 'PORT']],
+    [
+      { LOG_LEVEL: 'verbose', SHUTDOWN_DRAIN_DELAY_MS: '30000' },
+      ['LOG_LEVEL', 'SHUTDOWN_DRAIN_DELAY_MS'],
+    ],
+    [{ POD_NAME: ' ', HELLO_DELAY_MS: '40000' }, ['POD_NAME', 'HELLO_DELAY_MS']],
+    [{ DATA_DIR: '/data ', ADMISSION_MAX_LIMIT: '10' }, ['DATA_DIR', 'ADMISSION_MAX_LIMIT']],
+  ])('%j: a contradiction is listed beside any other problem, once', (env, names) => {
+    const lines = configProblems(env)?.split('\n').slice(1) ?? [];
+    expect(lines.map((line) => line.trim().split(':')[0])).toEqual(names);
+  });
+
   it('a timeout of 0 (none) contradicts nothing', () => {
     const config = loadConfig({ DB_QUERY_TIMEOUT_MS: '0', SHUTDOWN_DRAIN_DELAY_MS: '0' });
     expect(config.DB_QUERY_TIMEOUT_MS).toBe(0);

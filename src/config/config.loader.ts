@@ -1,4 +1,4 @@
-import { configSchemaFor, type AppConfig } from './config.schema.js';
+import { configSchemaFor, relationProblems, type AppConfig } from './config.schema.js';
 
 // Values never echoed in the error: they are (or may carry) credentials, and it is logged.
 // OTLP headers usually carry a hosted backend's API key.
@@ -21,9 +21,12 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const result = configSchemaFor((name) => Object.hasOwn(given, name)).safeParse(given);
+  const isSet = (name: string) => Object.hasOwn(given, name);
+  const result = configSchemaFor(isSet).safeParse(given);
   if (result.success) return Object.freeze(result.data) as AppConfig;
-  throw new ConfigError(problemLines(result.error.issues, env));
+  // Checked again on their own, or a field's problem could hide them; said once either way.
+  const issues = [...result.error.issues, ...relationProblems(given, isSet)];
+  throw new ConfigError(problemLines(issues, env));
 }
 
 /**

@@ -1,25 +1,25 @@
-import type { z } from 'zod';
-
 /** The variables a relation compares: all whole numbers. */
-type Related =
-  | 'PORT'
-  | 'ADMIN_PORT'
-  | 'PROBE_PORT'
-  | 'ADMISSION_MIN_LIMIT'
-  | 'ADMISSION_INITIAL_LIMIT'
-  | 'ADMISSION_MAX_LIMIT'
-  | 'HELLO_DELAY_MS'
-  | 'HELLO_MAX_DELAY_MS'
-  | 'UPSTREAM_RETRY_BASE_DELAY_MS'
-  | 'UPSTREAM_RETRY_MAX_DELAY_MS'
-  | 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE'
-  | 'OTEL_BSP_MAX_QUEUE_SIZE'
-  | 'SHUTDOWN_TIMEOUT_MS'
-  | 'SHUTDOWN_DRAIN_DELAY_MS'
-  | 'DB_QUERY_TIMEOUT_MS'
-  | 'DB_STATEMENT_TIMEOUT_MS'
-  | 'UPSTREAM_DEADLINE_MARGIN_MS'
-  | 'REQUEST_TIMEOUT_MS';
+export const RELATED = [
+  'PORT',
+  'ADMIN_PORT',
+  'PROBE_PORT',
+  'ADMISSION_MIN_LIMIT',
+  'ADMISSION_INITIAL_LIMIT',
+  'ADMISSION_MAX_LIMIT',
+  'HELLO_DELAY_MS',
+  'HELLO_MAX_DELAY_MS',
+  'UPSTREAM_RETRY_BASE_DELAY_MS',
+  'UPSTREAM_RETRY_MAX_DELAY_MS',
+  'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
+  'OTEL_BSP_MAX_QUEUE_SIZE',
+  'SHUTDOWN_TIMEOUT_MS',
+  'SHUTDOWN_DRAIN_DELAY_MS',
+  'DB_QUERY_TIMEOUT_MS',
+  'DB_STATEMENT_TIMEOUT_MS',
+  'UPSTREAM_DEADLINE_MARGIN_MS',
+  'REQUEST_TIMEOUT_MS',
+] as const;
+type Related = (typeof RELATED)[number];
 
 /** One side of a relation: a variable, and what it must be, said from its side. */
 type Side = readonly [name: Related, must: string];
@@ -35,22 +35,20 @@ type Side = readonly [name: Related, must: string];
  */
 export function checkRelations(
   config: Readonly<Record<Related, number>>,
-  ctx: z.RefinementCtx,
+  failed: ReadonlySet<unknown>,
+  refuse: (name: Related, message: string) => void,
   isSet?: (name: string) => boolean,
 ): void {
-  // A relation is checked only when every variable it reads parsed. A field that failed its
-  // own check (zod goes on to an object's refinements after it) still holds its raw string
-  // here: comparing that blamed a variable that was fine (SHUTDOWN_DRAIN_DELAY_MS=1e9 also
-  // printed "SHUTDOWN_TIMEOUT_MS: must exceed SHUTDOWN_DRAIN_DELAY_MS (1e9)") or repeated the
-  // field's own problem.
-  const failed = new Set(ctx.issues.map((issue) => issue.path?.[0]));
+  // A relation is checked only when every variable it reads parsed (`failed` names those that
+  // did not). A field that failed its own check (zod goes on to an object's refinements after
+  // it) still holds its raw string here: comparing that blamed a variable that was fine
+  // (SHUTDOWN_DRAIN_DELAY_MS=1e9 also printed "SHUTDOWN_TIMEOUT_MS: must exceed
+  // SHUTDOWN_DRAIN_DELAY_MS (1e9)") or repeated the field's own problem.
   const parsed = (...names: Related[]) => !names.some((n) => failed.has(n));
   const valueOf = (name: Related): string =>
     isSet === undefined
       ? String(config[name])
       : `${config[name]} ${isSet(name) ? 'as set' : 'by default'}`;
-  const refuse = (name: Related, message: string) =>
-    ctx.addIssue({ code: 'custom', path: [name], message });
   /** Whether the user set `other` and not `own`: then `other` is the one to name. */
   const onlyOtherSet = (own: Related, other: Related): boolean =>
     isSet !== undefined && !isSet(own) && isSet(other);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { adminConfigShape } from './admin.config.js';
-import { checkRelations } from './config.relations.js';
+import { checkRelations, RELATED } from './config.relations.js';
 import { databaseConfigShape } from './database.config.js';
 import { httpConfigShape } from './http.config.js';
 import { pagesConfigShape } from './pages.config.js';
@@ -25,7 +25,41 @@ const configObject = z.object({
  * environment set, so a contradiction is reported under the one the user chose (loadConfig).
  */
 export const configSchemaFor = (isSet?: (name: string) => boolean) =>
-  configObject.superRefine((config, ctx) => checkRelations(config, ctx, isSet));
+  configObject.superRefine((config, ctx) =>
+    checkRelations(
+      config,
+      new Set(ctx.issues.map((issue) => issue.path?.[0])),
+      (name, message) => ctx.addIssue({ code: 'custom', path: [name], message }),
+      isSet,
+    ),
+  );
+
+/**
+ * The relations alone, each variable they compare parsed on its own. zod skips an object's
+ * refinements once a field's problem ended its parse (an enum's, or a check's that said its one
+ * problem and stopped): NODE_ENV=prod hid PORT=9090's clash with ADMIN_PORT until the next
+ * start. loadConfig adds these when the parse failed.
+ */
+export function relationProblems(
+  env: Readonly<Record<string, string | undefined>>,
+  isSet?: (name: string) => boolean,
+): { path: [string]; message: string }[] {
+  const config: Partial<Record<(typeof RELATED)[number], number>> = {};
+  const failed = new Set<string>();
+  for (const name of RELATED) {
+    const result = configObject.shape[name].safeParse(env[name]);
+    if (result.success) config[name] = result.data;
+    else failed.add(name);
+  }
+  const problems: { path: [string]; message: string }[] = [];
+  checkRelations(
+    config as Record<(typeof RELATED)[number], number>,
+    failed,
+    (name, message) => problems.push({ path: [name], message }),
+    isSet,
+  );
+  return problems;
+}
 
 /** Parsed apart from an environment (the manifest checks): a relation names its own variable. */
 export const configSchema = configSchemaFor();

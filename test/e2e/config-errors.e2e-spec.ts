@@ -30,6 +30,20 @@ describe('configuration errors stop start-up, naming the variable', () => {
     expect(child.output()).not.toContain('SHUTDOWN_TIMEOUT_MS: must');
   });
 
+  // zod skips an object's refinements once a field's problem ended its parse: the typo in
+  // NODE_ENV was the only line, and the contradiction came at the next start.
+  it('a contradiction is listed beside a bad enum value, not at the next start (exit 78)', async () => {
+    const child = await startChild(
+      { NODE_ENV: 'prod', SHUTDOWN_DRAIN_DELAY_MS: '30000' },
+      { waitReady: false },
+    );
+    expect(await outcome(child)).toBe(78);
+    expect(child.output().match(/^ {2}[A-Z_]+: .*$/gm)).toEqual([
+      '  NODE_ENV: Invalid option: expected one of "development"|"production"|"test" (got "prod")',
+      '  SHUTDOWN_DRAIN_DELAY_MS: must be below SHUTDOWN_TIMEOUT_MS (25000 by default) (got "30000")',
+    ]);
+  });
+
   // zod ran the exclusions after the failed bound: the one variable was reported twice, as too
   // small and as not a 4xx.
   it('CHAOS_ERROR_STATUS=200 is one line saying what the variable takes (exit 78)', async () => {
