@@ -10,13 +10,41 @@ import { z } from 'zod';
 const WHOLE = /^\d+$/;
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
+/** Refused for every variable: an empty value is unset (loadConfig), a blank one is not. */
+export const BLANK_MESSAGE = 'must not be blank (whitespace only)';
+
+/** Whether `v` has something besides whitespace in it. */
+export const notBlank = (v: string): boolean => v.trim() !== '';
+
+/**
+ * Refused for every variable but a list, whose entries may have whitespace around them (`a, b`,
+ * as the OpenTelemetry lists are written): whitespace around a value cannot be meant, it is a
+ * quoting slip in a template. `DATA_DIR='/data '` opened a directory beside the mounted volume;
+ * `DATABASE_URL=' postgres://…'` passed the URL check (the URL parser trims it) and went to the
+ * driver with its spaces; `HOST='127.0.0.1 '` failed at listen as a host that does not resolve;
+ * `SERVICE_VERSION='1.4.2 '` was reported with its space. Not trimmed: the value would be read
+ * otherwise than it was written, and the next reader of the template sees what it holds.
+ */
+export const UNTRIMMED_MESSAGE = 'must not start or end with whitespace';
+const isTrimmed = (v: string | undefined): boolean => v === undefined || v === v.trim();
+
+/**
+ * What every value but a list is first: not blank, no whitespace around it. Nothing later is
+ * checked of a value that is either (`abort`): its one problem is said once, not also as "not a
+ * number" or "not a colour" (the relations are checked on their own, config.schema.ts).
+ */
+const given = () =>
+  z
+    .string()
+    .refine(notBlank, { message: BLANK_MESSAGE, abort: true })
+    .refine(isTrimmed, { message: UNTRIMMED_MESSAGE, abort: true });
+
 /**
  * A whole number from `min` to `max`. `outOfRange` replaces zod's "Too small"/"Too big" where a
  * field says in one message all it takes (chaos-status.field.ts).
  */
 export const int = (min: number, max: number, outOfRange?: string) =>
-  z
-    .string()
+  given()
     .regex(WHOLE, 'expected a whole number in decimal digits')
     .transform(Number)
     .pipe(z.number().int().min(min, outOfRange).max(max, outOfRange))
@@ -26,40 +54,35 @@ export const int = (min: number, max: number, outOfRange?: string) =>
 
 /** A decimal number (a ratio, a rate), exponent allowed. */
 export const decimal = (min: number, max: number) =>
-  z
-    .string()
+  given()
     .regex(DECIMAL, 'expected a decimal number')
     .transform(Number)
     .pipe(z.number().min(min).max(max));
 
 export const port = () => int(0, 65535);
 
+/** One of `values`, as written (case and all). */
+export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  given().pipe(z.enum(values));
+
 export const bool = () =>
-  z
-    .enum(['true', 'false', '1', '0'], { message: 'expected true or false' })
+  given()
+    .pipe(z.enum(['true', 'false', '1', '0'], { message: 'expected true or false' }))
     .transform((v) => v === 'true' || v === '1');
 
-/** Refused for every string variable: an empty value is unset (loadConfig), a blank one is not. */
-export const BLANK_MESSAGE = 'must not be blank (whitespace only)';
-
-/** Whether `v` has something besides whitespace in it. */
-export const notBlank = (v: string): boolean => v.trim() !== '';
+/**
+ * A name, a version, a host: not blank, no whitespace around it. An empty value is unset
+ * (loadConfig) and takes the default; one of only whitespace is refused, as a blank number is:
+ * `SERVICE_VERSION=' '` started and reported a version of one space.
+ */
+export const text = () => given();
 
 /**
- * A name, a version, a host: not blank. An empty value is unset (loadConfig) and takes the
- * default; one of only whitespace is refused, as a blank number is: `SERVICE_VERSION=' '`
- * started and reported a version of one space. Other whitespace is kept as given.
+ * An optional list's value: an empty value (`FOO=`) is unset, a blank one refused. A blank
+ * value is a template whose value was missing. Whitespace around the entries is the list's own
+ * syntax, and each list field reads it (a blank entry is refused there).
  */
-export const text = () => z.string().refine(notBlank, { message: BLANK_MESSAGE });
-
-/**
- * Optional string that treats an empty value (`FOO=`) as unset and refuses a blank one, as
- * text() does. A blank value is a template whose value was missing: `POD_NAME='   '` started,
- * and the pod called itself three spaces in /api/info and its spans; `DATA_DIR=' '` handed the
- * embedded database a directory named by a space. Nothing later is checked of a blank value
- * (`abort`): its one problem is said once, not also as "too short" or "not a colour".
- */
-export const optionalString = () =>
+export const optionalList = () =>
   z
     .string()
     .optional()
@@ -67,29 +90,23 @@ export const optionalString = () =>
     .refine((v) => v === undefined || notBlank(v), { message: BLANK_MESSAGE, abort: true });
 
 /**
- * Refused where whitespace around a value cannot be meant (a URL, a path, a Kubernetes name):
- * a quoting slip in a template. `DATA_DIR='/data '` opened a directory beside the mounted
- * volume, and `DATABASE_URL=' postgres://…'` passed the URL check (the URL parser trims it) and
- * went to the driver with its spaces.
+ * Optional string that treats an empty value (`FOO=`) as unset and refuses a blank one, or one
+ * with whitespace around it, as text() does: `POD_NAME='   '` started, and the pod called itself
+ * three spaces in /api/info and its spans; `DATA_DIR=' '` handed the embedded database a
+ * directory named by a space. Nothing later is checked of such a value (`abort`): its one
+ * problem is said once, not also as "too short" or "not a colour".
  */
-export const UNTRIMMED_MESSAGE = 'must not start or end with whitespace';
-const isTrimmed = (v: string | undefined): boolean => v === undefined || v === v.trim();
-
-/** optionalString() for a path or a name: no whitespace around it either. */
-export const optionalName = () =>
-  optionalString().refine(isTrimmed, { message: UNTRIMMED_MESSAGE, abort: true });
+export const optionalString = () =>
+  optionalList().refine(isTrimmed, { message: UNTRIMMED_MESSAGE, abort: true });
 
 export const url = (protocols: string[]) =>
-  z
-    .string()
-    .refine(isTrimmed, { message: UNTRIMMED_MESSAGE, abort: true })
-    .refine(
-      (v) => {
-        try {
-          return protocols.includes(new URL(v).protocol);
-        } catch {
-          return false;
-        }
-      },
-      { message: `expected a URL with protocol ${protocols.join(' or ')}` },
-    );
+  given().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected a URL with protocol ${protocols.join(' or ')}` },
+  );

@@ -129,9 +129,84 @@ describe('loadConfig', () => {
       expect(loadConfig({ REDIS_URL: value }).REDIS_URL).toBe(value);
   });
 
-  it('a text keeps other whitespace as given, as a required one does', () => {
-    const config = loadConfig({ UI_MESSAGE: ' canary ', SERVICE_VERSION: '1 ' });
-    expect([config.UI_MESSAGE, config.SERVICE_VERSION]).toEqual([' canary ', '1 ']);
+  // A version and a message kept it as given: SERVICE_VERSION='1.4.2 ' was reported with its
+  // space in /api/info and on every span; a message's is collapsed by the page anyway.
+  it.each([
+    ['SERVICE_VERSION', '1.4.2 '],
+    ['UI_MESSAGE', ' canary '],
+    ['OTEL_SERVICE_NAME', 'payments '],
+    ['DB_APPLICATION_NAME', ' rampart'],
+  ])('%s=%j (whitespace around a version, a name or a message) is refused', (name, value) => {
+    expect(
+      configProblems({ [name]: value })
+        ?.split('\n')
+        .slice(1),
+    ).toEqual([`  ${name}: must not start or end with whitespace (got ${JSON.stringify(value)})`]);
+  });
+
+  describe('whitespace around a value, for every variable', () => {
+    /** A list: whitespace around its entries is its syntax (`a, b`), so around it too. */
+    const LISTS = new Set([
+      'BACKEND_URLS',
+      'TRUST_PROXY',
+      'OTEL_PROPAGATORS',
+      'OTEL_EXPORTER_OTLP_HEADERS',
+      'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
+      'OTEL_RESOURCE_ATTRIBUTES',
+    ]);
+    /** A valid value of each variable without a default a string can say. */
+    const EXAMPLES: Record<string, string> = {
+      POD_NAME: 'rampart-7d9f8-abcde',
+      POD_NAMESPACE: 'payments',
+      NODE_NAME: 'node-1',
+      KUBERNETES_SERVICE_HOST: '10.96.0.1',
+      TRUST_PROXY: '10.0.0.0/8, 192.168.1.7',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      DATA_DIR: '/data',
+      REDIS_URL: 'redis://127.0.0.1:6379/2',
+      BACKEND_URLS: 'http://a:1, http://b:2',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc',
+      OTEL_EXPORTER_OTLP_HEADERS: 'api-key=abc, x-tenant=acme',
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'api-key=abc',
+      OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '5000',
+      OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'gzip',
+      OTEL_PROPAGATORS: 'tracecontext, b3',
+      OTEL_RESOURCE_ATTRIBUTES: 'team=payments, env=prod',
+      ADMIN_TOKEN: '0123456789abcdef',
+      DEBUG_TOKEN: '0123456789abcdef',
+      UI_COLOR: '#336699',
+      UI_MESSAGE: 'canary release',
+    };
+    const defaults = loadConfig({}) as unknown as Record<string, unknown>;
+    const example = (name: string): string => EXAMPLES[name] ?? String(defaults[name]);
+
+    it('each example and default is a valid value', () => {
+      const refused = configKeys().filter((name) => configProblems({ [name]: example(name) }));
+      expect(refused).toEqual([]);
+    });
+
+    // HOST='127.0.0.1 ' failed at listen as a host that does not resolve; PORT=' 8080' was "not
+    // a whole number", LOG_LEVEL='info ' "not one of" the levels, UI_COLOR='red ' "not a colour".
+    it.each(configKeys().filter((name) => !LISTS.has(name)))(
+      '%s with whitespace around a valid value is refused, saying so, once',
+      (name) => {
+        for (const value of [` ${example(name)}`, `${example(name)}\n`]) {
+          const lines =
+            configProblems({ [name]: value })
+              ?.split('\n')
+              .slice(1) ?? [];
+          expect(lines.map((line) => line.trim())).toEqual([
+            expect.stringMatching(new RegExp(`^${name}: must not start or end with whitespace`)),
+          ]);
+        }
+      },
+    );
+
+    it.each([...LISTS])('%s, a list, takes whitespace around it as around its entries', (name) => {
+      expect(configProblems({ [name]: ` ${example(name)}\t` })).toBeUndefined();
+    });
   });
 
   // A quoting slip in a template: DATA_DIR='/data ' opened a directory beside the volume, and a

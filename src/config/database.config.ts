@@ -1,4 +1,4 @@
-import { bool, int, optionalName, optionalString, text, url } from './config.fields.js';
+import { bool, int, optionalString, text, url } from './config.fields.js';
 import { redisUrl } from './redis-url.field.js';
 import { redisKeyPrefix } from './redis-key-prefix.field.js';
 
@@ -6,7 +6,7 @@ import { redisKeyPrefix } from './redis-key-prefix.field.js';
 export const databaseConfigShape = {
   // Unset → embedded PGlite (in memory, or under DATA_DIR), so `npm start` needs no server.
   DATABASE_URL: optionalString().pipe(url(['postgres:', 'postgresql:']).optional()),
-  DATA_DIR: optionalName(),
+  DATA_DIR: optionalString(),
   DB_POOL_MAX: int(1, 1_000).default(10),
   // The cap on a wait for a connection; the request's remaining deadline lowers it
   // (database/connection.gate.ts).

@@ -1,16 +1,15 @@
-import { z } from 'zod';
-import { bool, int, optionalName, port, text } from './config.fields.js';
+import { bool, int, oneOf, optionalString, port, text } from './config.fields.js';
 import { trustProxy } from './trust-proxy.field.js';
 
 /** Listener, request lifecycle and shutdown knobs (foundation). */
 export const httpConfigShape = {
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  NODE_ENV: oneOf(['development', 'production', 'test']).default('development'),
   PORT: port().default(8080),
   // 0.0.0.0 so kubelet probes reach the pod IP, not only loopback.
   HOST: text().default('0.0.0.0'),
   ADMIN_PORT: port().default(9090),
   ADMIN_HOST: text().default('0.0.0.0'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HELLO_DELAY_MS: int(0, 3_600_000).default(0),
   HELLO_MAX_DELAY_MS: int(0, 3_600_000).default(30_000),
   REQUEST_TIMEOUT_MS: int(1, 3_600_000).default(30_000),
@@ -82,11 +81,11 @@ export const httpConfigShape = {
   SHUTDOWN_DRAIN_DELAY_MS: int(0, 600_000).default(5_000),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(25_000),
   SERVICE_VERSION: text().default('0.1.0'),
-  POD_NAME: optionalName(),
-  POD_NAMESPACE: optionalName(),
-  NODE_NAME: optionalName(),
+  POD_NAME: optionalString(),
+  POD_NAMESPACE: optionalString(),
+  NODE_NAME: optionalString(),
   // Set by the kubelet in every container; read only to know whether we run in Kubernetes.
-  KUBERNETES_SERVICE_HOST: optionalName(),
+  KUBERNETES_SERVICE_HOST: optionalString(),
   ACCESS_LOG_ENABLED: bool().default(true),
   // Which X-Forwarded-For hops are believed for the client address (rate-limit key, spans,
   // access log): off, a hop count, or the proxies' IPs/CIDRs (trust-proxy.field.ts).

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int, url } from './config.fields.js';
+import { int, oneOf, url } from './config.fields.js';
 import { otlpHeaders } from './otlp-headers.field.js';
 
 /** An environment value that counts as unset when empty (`FOO=`), as the OTel spec asks. */
@@ -7,8 +7,9 @@ const unsetIfEmpty = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 const endpoint = () => unsetIfEmpty(url(['http:', 'https:']));
-const protocol = () => z.enum(['http/protobuf', 'http/json', 'grpc']);
-const compression = () => z.enum(['gzip', 'none']);
+const PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
+const protocol = () => oneOf(PROTOCOLS);
+const compression = () => oneOf(['gzip', 'none']);
 
 /**
  * The OTLP span exporter's variables, generic and trace-specific, as the OpenTelemetry exporter
@@ -35,7 +36,7 @@ type OtlpConfig = z.infer<z.ZodObject<typeof otlpConfigShape>>;
 export interface OtlpTracesTarget {
   /** The full URL for HTTP (`…/v1/traces`); `scheme://host:port` for gRPC. */
   url: string;
-  protocol: z.infer<ReturnType<typeof protocol>>;
+  protocol: (typeof PROTOCOLS)[number];
   /** Generic headers overlaid with the trace-specific ones (names in lower case). */
   headers: Readonly<Record<string, string>>;
   timeoutMs: number;

@@ -16,17 +16,22 @@ describe('REDIS_KEY_PREFIX', () => {
 
   it.each([
     ['staging', 'no trailing colon: names would run into it (stagingitems:invalidate)'],
-    [' ', 'blank'],
     ['stag ing:', 'a space'],
     ['staging*:', 'a glob character (KEYS, PSUBSCRIBE and ACL patterns read it)'],
     ['{tenant}:', 'braces'],
     ['prod/rampart:', 'a slash'],
     ['é:', 'not ASCII'],
-    ['staging:\n', 'a trailing newline'],
     [`${'a'.repeat(128)}:`, '129 characters'],
   ])('refuses %j (%s), naming the variable', (value) => {
     expect(configProblems({ REDIS_KEY_PREFIX: value })).toContain(
       'REDIS_KEY_PREFIX: expected 1-128 letters, digits or . _ : -, ending in ":"',
     );
+  });
+
+  it.each([
+    [' ', 'must not be blank'],
+    ['staging:\n', 'must not start or end with whitespace'],
+  ])('refuses %j as every variable does: %s', (value, said) => {
+    expect(configProblems({ REDIS_KEY_PREFIX: value })).toContain(`REDIS_KEY_PREFIX: ${said}`);
   });
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { text } from './config.fields.js';
 
 /**
  * REDIS_KEY_PREFIX: 1-128 characters that need no quoting in redis-cli, a shell or an env file
@@ -14,8 +14,7 @@ export const REDIS_KEY_PREFIX_PATTERN = /^[A-Za-z0-9._:-]{0,127}:$/;
  * Redis are apart only if their prefixes differ. The default is the names used before it existed.
  */
 export const redisKeyPrefix = () =>
-  z
-    .string()
+  text()
     .regex(
       REDIS_KEY_PREFIX_PATTERN,
       'expected 1-128 letters, digits or . _ : -, ending in ":" (e.g. "staging:")',

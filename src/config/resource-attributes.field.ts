@@ -1,4 +1,4 @@
-import { optionalString } from './config.fields.js';
+import { optionalList } from './config.fields.js';
 
 /** The OpenTelemetry SDK's limit on a decoded key or value (ResourceAttributesEnvDetector). */
 const MAX_LENGTH = 255;
@@ -11,7 +11,7 @@ const MAX_LENGTH = 255;
  * started and exported spans without `env`. The value is kept as given; the detector reads it.
  */
 export const resourceAttributes = () =>
-  optionalString().superRefine((raw, ctx) => {
+  optionalList().superRefine((raw, ctx) => {
     if (raw === undefined) return;
     raw.split(',').forEach((entry, index) => {
       if (entry.trim() === '') return;

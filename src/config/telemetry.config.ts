@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { bool, decimal, int, text } from './config.fields.js';
+import { bool, decimal, int, oneOf, text } from './config.fields.js';
 import { bearerToken } from './admin.config.js';
 import { otlpConfigShape } from './otlp.config.js';
 import { propagators } from './propagators.field.js';
@@ -14,16 +13,14 @@ export const telemetryConfigShape = {
   OTEL_SERVICE_NAME: text().default('rampart'),
   ...otlpConfigShape,
   OTEL_PROPAGATORS: propagators(),
-  OTEL_TRACES_SAMPLER: z
-    .enum([
-      'always_on',
-      'always_off',
-      'traceidratio',
-      'parentbased_always_on',
-      'parentbased_always_off',
-      'parentbased_traceidratio',
-    ])
-    .default('parentbased_traceidratio'),
+  OTEL_TRACES_SAMPLER: oneOf([
+    'always_on',
+    'always_off',
+    'traceidratio',
+    'parentbased_always_on',
+    'parentbased_always_off',
+    'parentbased_traceidratio',
+  ]).default('parentbased_traceidratio'),
   OTEL_TRACES_SAMPLER_ARG: decimal(0, 1).default(0.1),
   OTEL_RESOURCE_ATTRIBUTES: resourceAttributes(),
   // BatchSpanProcessor sizing (standard OTel names, hence no _MS suffix). The queue holds ~1 s of

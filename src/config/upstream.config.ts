@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { chaosStatus } from './chaos-status.field.js';
-import { BLANK_MESSAGE, decimal, int, notBlank, url } from './config.fields.js';
+import { BLANK_MESSAGE, decimal, int, notBlank, text, url } from './config.fields.js';
 
 const backendList = z
   .string()
@@ -38,8 +38,7 @@ const backendList = z
 export const upstreamConfigShape = {
   BACKEND_URLS: backendList,
   // Printable ASCII without spaces: `/a b` started, then every backend call failed with a 500.
-  UPSTREAM_PATH: z
-    .string()
+  UPSTREAM_PATH: text()
     .regex(/^\/[\x21-\x7e]*$/, 'expected a path starting with / and without spaces')
     .default('/api/fanout'),
   UPSTREAM_CONNECTIONS: int(1, 10_000).default(64),

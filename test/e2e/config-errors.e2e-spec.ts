@@ -44,6 +44,17 @@ describe('configuration errors stop start-up, naming the variable', () => {
     ]);
   });
 
+  // It went as given to listen(), which failed: "HOST=127.0.0.1 : cannot listen: the host name
+  // does not resolve (ENOTFOUND)", the space invisible and not what was named.
+  it('HOST with whitespace around it stops start-up saying so (exit 78)', async () => {
+    const child = await startChild({ HOST: '127.0.0.1 ' }, { waitReady: false });
+    expect(await outcome(child)).toBe(78);
+    expect(child.output()).toContain(
+      'HOST: must not start or end with whitespace (got "127.0.0.1 ")',
+    );
+    expect(child.output()).not.toContain('does not resolve');
+  });
+
   // zod ran the exclusions after the failed bound: the one variable was reported twice, as too
   // small and as not a 4xx.
   it('CHAOS_ERROR_STATUS=200 is one line saying what the variable takes (exit 78)', async () => {

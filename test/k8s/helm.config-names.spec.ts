@@ -141,9 +141,19 @@ const PATTERN_SAMPLES: {
       '10.0.0',
     ],
   },
-  // Blank is refused for every text variable; other whitespace is kept as given.
-  { name: 'UI_MESSAGE', accepted: ['hello ', 'a b'], refused: [' ', '\t'] },
-  { name: 'OTEL_SERVICE_NAME', accepted: ['payments'], refused: ['  '] },
+  // Blank is refused for every variable, and whitespace around a value for all but the lists.
+  {
+    name: 'UI_MESSAGE',
+    accepted: ['hello', 'a b', 'two\nlines'],
+    refused: [' ', '\t', 'hello ', '\nhello'],
+  },
+  { name: 'OTEL_SERVICE_NAME', accepted: ['payments'], refused: ['  ', 'payments '] },
+  { name: 'HOST', accepted: ['127.0.0.1', '::'], refused: ['127.0.0.1 ', ' ::'] },
+  {
+    name: 'BACKEND_URLS',
+    accepted: ['http://a:1', ' http://a:1, http://b:2 ', ''],
+    refused: [' ', ' , '],
+  },
 ];
 
 describe('values.schema.json patterns agree with the app', () => {
