@@ -77,6 +77,24 @@ export const bool = () =>
  */
 export const text = () => given();
 
+/** A comma-separated list's entries, each without the whitespace around it (`a, b`). */
+export const listEntries = (raw: string): string[] => raw.split(',').map((entry) => entry.trim());
+
+/**
+ * Why a list is refused for its empty entries (`a,,b`, `a,`), or undefined: an entry a template
+ * lost, refused in every list rather than skipped (BACKEND_URLS took `http://a,,http://b` as two
+ * backends where three were meant). Whitespace alone is an empty entry too.
+ */
+export function emptyEntriesProblem(entries: readonly string[]): string | undefined {
+  const empty = entries.flatMap((entry, index) => (entry === '' ? [index + 1] : []));
+  if (empty.length === 0) return undefined;
+  const which =
+    empty.length === 1
+      ? `entry ${empty[0]} is`
+      : `entries ${empty.slice(0, -1).join(', ')} and ${empty.at(-1)} are`;
+  return `${which} empty (two commas in a row, or one at either end)`;
+}
+
 /**
  * An optional list's value: an empty value (`FOO=`) is unset, a blank one refused. A blank
  * value is a template whose value was missing. Whitespace around the entries is the list's own

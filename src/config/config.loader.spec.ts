@@ -102,10 +102,28 @@ describe('loadConfig', () => {
         /BACKEND_URLS: lists no URL \(only commas and whitespace\)/,
       );
     }
-    expect(loadConfig({ BACKEND_URLS: 'http://a:1, http://b:2,' }).BACKEND_URLS).toEqual([
-      'http://a:1',
-      'http://b:2',
-    ]);
+  });
+
+  // A template that lost one of its values: `http://a,,http://b` started with two backends where
+  // three were meant, and a trailing comma was skipped the same way.
+  it.each([
+    ['BACKEND_URLS', 'http://a:1,,http://b:2', 'entry 2 is empty'],
+    ['BACKEND_URLS', 'http://a:1, http://b:2,', 'entry 3 is empty'],
+    ['BACKEND_URLS', ',http://a:1, ,http://b:2', 'entries 1 and 3 are empty'],
+    ['TRUST_PROXY', '10.0.0.0/8,,192.168.1.7', 'entry 2 is empty'],
+    ['OTEL_PROPAGATORS', 'tracecontext,baggage,', 'entry 3 is empty'],
+    ['OTEL_EXPORTER_OTLP_HEADERS', 'api-key=abc,,x-tenant=acme', 'entry 2 is empty'],
+    ['OTEL_EXPORTER_OTLP_TRACES_HEADERS', 'api-key=abc,', 'entry 2 is empty'],
+    ['OTEL_RESOURCE_ATTRIBUTES', 'team=payments,,env=prod', 'entry 2 is empty'],
+  ])('%s=%j (an empty entry) is refused, naming the variable, once', (name, value, said) => {
+    const lines =
+      configProblems({ [name]: value })
+        ?.split('\n')
+        .slice(1) ?? [];
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.trim()).toMatch(
+      new RegExp(`^${name}: ${said} \\(two commas in a row, or one at either end\\)`),
+    );
   });
 
   // ioredis sends the path (else ?db=) as SELECT's argument on every connection: a name there

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BLANK_MESSAGE, notBlank } from './config.fields.js';
+import { BLANK_MESSAGE, emptyEntriesProblem, listEntries, notBlank } from './config.fields.js';
 
 /** An HTTP header name (RFC 9110 token); gRPC metadata keys are a subset in lower case. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -33,7 +33,10 @@ export const otlpHeaders = () =>
         return z.NEVER;
       }
       const headers: Record<string, string> = {};
+      const empty = emptyEntriesProblem(listEntries(raw));
+      if (empty !== undefined) ctx.addIssue({ code: 'custom', message: empty });
       raw.split(',').forEach((entry, index) => {
+        if (entry.trim() === '') return; // said above
         const at = entry.indexOf('=');
         const key = entry.slice(0, at).trim();
         let value: string | undefined;

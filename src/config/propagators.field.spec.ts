@@ -23,7 +23,8 @@ describe('OTEL_PROPAGATORS', () => {
   it.each([
     ['tracecontext,zipkin', 'unknown propagator "zipkin"'],
     ['xray', 'unknown propagator "xray"'],
-    ['tracecontext,,b3', 'empty entry in the list'],
+    ['tracecontext,,b3', 'entry 2 is empty'],
+    ['tracecontext,', 'entry 2 is empty'],
     ['none,b3', 'none cannot be combined'],
   ])('refuses %j naming the variable', (value, message) => {
     const problem = problemWith(value);

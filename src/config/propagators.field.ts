@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emptyEntriesProblem, listEntries } from './config.fields.js';
 
 /** The propagator names OTEL_PROPAGATORS may list that rampart supports. */
 export const PROPAGATOR_NAMES = ['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger'] as const;
@@ -19,19 +20,23 @@ export const propagators = () =>
     .string()
     .default('tracecontext,baggage')
     .transform((raw, ctx): readonly PropagatorName[] => {
-      const names = [...new Set(raw.split(',').map((n) => n.trim().toLowerCase()))];
+      const entries = listEntries(raw);
+      const names = [...new Set(entries.map((n) => n.toLowerCase()))];
       if (names.length === 1 && names[0] === 'none') return Object.freeze([]);
       const known = new Set<string>(PROPAGATOR_NAMES);
-      for (const name of names) {
-        const message =
-          name === ''
-            ? `empty entry in the list; ${EXPECTED}`
+      const problems = [
+        emptyEntriesProblem(entries),
+        ...names.map((name) =>
+          name === '' || known.has(name)
+            ? undefined
             : name === 'none'
-              ? `none cannot be combined with other propagators; ${EXPECTED}`
-              : known.has(name)
-                ? undefined
-                : `unknown propagator "${name}"; ${EXPECTED}`;
-        if (message) ctx.addIssue({ code: 'custom', message });
+              ? 'none cannot be combined with other propagators'
+              : `unknown propagator "${name}"`,
+        ),
+      ].filter((p) => p !== undefined);
+      // One issue: the expectation said once after every entry's problem.
+      if (problems.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `${problems.join('; ')}; ${EXPECTED}` });
       }
       return Object.freeze(names as PropagatorName[]);
     });

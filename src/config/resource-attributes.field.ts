@@ -1,11 +1,11 @@
-import { optionalList } from './config.fields.js';
+import { emptyEntriesProblem, listEntries, optionalList } from './config.fields.js';
 
 /** The OpenTelemetry SDK's limit on a decoded key or value (ResourceAttributesEnvDetector). */
 const MAX_LENGTH = 255;
 
 /**
  * OTEL_RESOURCE_ATTRIBUTES, checked by the rules the SDK's environment detector reads it with:
- * `key=value` entries separated by commas (blank entries skipped), exactly one `=` each, a key,
+ * `key=value` entries separated by commas (none empty), exactly one `=` each, a key,
  * both percent-decodable and at most 255 characters once decoded. The detector drops the whole
  * value when one entry breaks a rule, and says so only at diag level debug: `env=prod,team`
  * started and exported spans without `env`. The value is kept as given; the detector reads it.
@@ -13,6 +13,9 @@ const MAX_LENGTH = 255;
 export const resourceAttributes = () =>
   optionalList().superRefine((raw, ctx) => {
     if (raw === undefined) return;
+    // The detector skips an empty entry; refused as in every list: a value a template lost.
+    const empty = emptyEntriesProblem(listEntries(raw));
+    if (empty !== undefined) ctx.addIssue({ code: 'custom', message: empty });
     raw.split(',').forEach((entry, index) => {
       if (entry.trim() === '') return;
       const problem = entryProblem(entry);

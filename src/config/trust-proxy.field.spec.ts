@@ -45,7 +45,7 @@ describe('TRUST_PROXY', () => {
     ['10.0.0.0/', 'prefix / is out of range'],
     ['10.0.0.256', '"10.0.0.256" is not an IP address or CIDR'],
     ['fe80::1%eth0', '"fe80::1%eth0" is not an IP address or CIDR'],
-    ['10.0.0.1,,10.0.0.2', 'empty entry in the list'],
+    ['10.0.0.1,,10.0.0.2', 'entry 2 is empty'],
     ['11', '11 hops is more than 10'],
     ['-1', '"-1" is not an IP address or CIDR'],
     ['true', 'trusting every hop lets a client pick its own address'],

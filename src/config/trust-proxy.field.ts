@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { BLANK_MESSAGE, notBlank } from './config.fields.js';
+import { BLANK_MESSAGE, emptyEntriesProblem, listEntries, notBlank } from './config.fields.js';
 
 /**
  * Which `X-Forwarded-For` hops the public listener believes (TRUST_PROXY):
@@ -54,17 +54,19 @@ export const trustProxy = () =>
       });
       return z.NEVER;
     }
-    const entries = value.split(',').map((entry) => entry.trim());
-    const problems = entries.map(entryProblem).filter((p) => p !== undefined);
+    const entries = listEntries(value);
+    const problems = [
+      emptyEntriesProblem(entries),
+      ...entries.filter((entry) => entry !== '').map(entryProblem),
+    ].filter((p) => p !== undefined);
     if (problems.length === 0) return Object.freeze(entries);
-    for (const message of problems)
-      ctx.addIssue({ code: 'custom', message: `${message}; ${EXPECTED}` });
+    // One issue: the expectation said once after every entry's problem.
+    ctx.addIssue({ code: 'custom', message: `${problems.join('; ')}; ${EXPECTED}` });
     return z.NEVER;
   });
 
 /** Why one list entry is unusable, or undefined when it is an address, a CIDR or a named range. */
 function entryProblem(entry: string): string | undefined {
-  if (entry === '') return 'empty entry in the list';
   if (Object.hasOwn(NAMED_RANGES, entry)) return undefined;
   const slash = entry.indexOf('/');
   const address = slash === -1 ? entry : entry.slice(0, slash);

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { chaosStatus } from './chaos-status.field.js';
-import { BLANK_MESSAGE, decimal, int, notBlank, text, url } from './config.fields.js';
+import {
+  BLANK_MESSAGE,
+  decimal,
+  emptyEntriesProblem,
+  int,
+  listEntries,
+  notBlank,
+  text,
+  url,
+} from './config.fields.js';
 
 const backendList = z
   .string()
@@ -12,12 +21,14 @@ const backendList = z
     message: 'lists no URL (only commas and whitespace)',
     abort: true,
   })
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  )
+  .transform((v, ctx) => {
+    if (v === '') return [];
+    const entries = listEntries(v);
+    const empty = emptyEntriesProblem(entries);
+    if (empty === undefined) return entries;
+    ctx.addIssue({ code: 'custom', message: empty });
+    return z.NEVER;
+  })
   .pipe(
     z.array(
       url(['http:', 'https:']).refine(

@@ -55,6 +55,18 @@ describe('configuration errors stop start-up, naming the variable', () => {
     expect(child.output()).not.toContain('does not resolve');
   });
 
+  // The empty entry was dropped: the service started calling two backends where three were meant.
+  it('BACKEND_URLS with an empty entry stops start-up naming it (exit 78)', async () => {
+    const child = await startChild(
+      { BACKEND_URLS: 'http://127.0.0.1:1,,http://127.0.0.1:2' },
+      { waitReady: false },
+    );
+    expect(await outcome(child)).toBe(78);
+    expect(child.output()).toContain(
+      'BACKEND_URLS: entry 2 is empty (two commas in a row, or one at either end)',
+    );
+  });
+
   // zod ran the exclusions after the failed bound: the one variable was reported twice, as too
   // small and as not a 4xx.
   it('CHAOS_ERROR_STATUS=200 is one line saying what the variable takes (exit 78)', async () => {

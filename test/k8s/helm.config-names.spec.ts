@@ -152,7 +152,12 @@ const PATTERN_SAMPLES: {
   {
     name: 'BACKEND_URLS',
     accepted: ['http://a:1', ' http://a:1, http://b:2 ', ''],
-    refused: [' ', ' , '],
+    refused: [' ', ' , ', 'http://a:1,,http://b:2', 'http://a:1, ', ',http://a:1'],
+  },
+  {
+    name: 'OTEL_PROPAGATORS',
+    accepted: ['tracecontext', 'tracecontext, baggage ', 'none'],
+    refused: ['tracecontext,', ' ,b3', 'tracecontext, ,b3'],
   },
 ];
 
