@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { chaosStatus } from './chaos-status.field.js';
+import { upstreamPath } from './upstream-path.field.js';
 import {
   BLANK_MESSAGE,
   decimal,
@@ -7,7 +8,6 @@ import {
   int,
   listEntries,
   notBlank,
-  text,
   url,
 } from './config.fields.js';
 
@@ -48,10 +48,8 @@ const backendList = z
 /** Upstream client, cockatiel policies and chaos knobs (resilience). */
 export const upstreamConfigShape = {
   BACKEND_URLS: backendList,
-  // Printable ASCII without spaces: `/a b` started, then every backend call failed with a 500.
-  UPSTREAM_PATH: text()
-    .regex(/^\/[\x21-\x7e]*$/, 'expected a path starting with / and without spaces')
-    .default('/api/fanout'),
+  // An origin-form target: `/a b` started, then every backend call failed with a 500.
+  UPSTREAM_PATH: upstreamPath(),
   UPSTREAM_CONNECTIONS: int(1, 10_000).default(64),
   UPSTREAM_CONNECT_TIMEOUT_MS: int(1, 600_000).default(1_000),
   UPSTREAM_HEADERS_TIMEOUT_MS: int(1, 600_000).default(10_000),

@@ -67,6 +67,14 @@ describe('configuration errors stop start-up, naming the variable', () => {
     );
   });
 
+  // Sent as written, and a rampart backend answers a target holding # 400: the service started
+  // and every backend's entry came back degraded.
+  it('UPSTREAM_PATH with a fragment stops start-up naming it (exit 78)', async () => {
+    const child = await startChild({ UPSTREAM_PATH: '/api/fanout#x' }, { waitReady: false });
+    expect(await outcome(child)).toBe(78);
+    expect(child.output()).toContain('UPSTREAM_PATH: must not hold a fragment (#…)');
+  });
+
   // zod ran the exclusions after the failed bound: the one variable was reported twice, as too
   // small and as not a 4xx.
   it('CHAOS_ERROR_STATUS=200 is one line saying what the variable takes (exit 78)', async () => {

@@ -155,6 +155,11 @@ const PATTERN_SAMPLES: {
     refused: [' ', ' , ', 'http://a:1,,http://b:2', 'http://a:1, ', ',http://a:1'],
   },
   {
+    name: 'UPSTREAM_PATH',
+    accepted: ['/api/fanout', '/api/fanout?depth=2&a=b/c', '/a%2Fb', ''],
+    refused: ['/api/fanout#x', '/a b', 'api', '/a%zz', ' /api', '/a{b}'],
+  },
+  {
     name: 'OTEL_PROPAGATORS',
     accepted: ['tracecontext', 'tracecontext, baggage ', 'none'],
     refused: ['tracecontext,', ' ,b3', 'tracecontext, ,b3'],
