@@ -117,6 +117,10 @@ export const optionalList = () =>
 export const optionalString = () =>
   optionalList().refine(isTrimmed, { message: UNTRIMMED_MESSAGE, abort: true });
 
+/**
+ * A URL of one of `protocols`. Nothing later is checked of one that is not (`abort`): REDIS_URL's
+ * database check read `http://a/x`'s path and added "the database … must be a number".
+ */
 export const url = (protocols: string[]) =>
   given().refine(
     (v) => {
@@ -126,5 +130,5 @@ export const url = (protocols: string[]) =>
         return false;
       }
     },
-    { message: `expected a URL with protocol ${protocols.join(' or ')}` },
+    { message: `expected a URL with protocol ${protocols.join(' or ')}`, abort: true },
   );

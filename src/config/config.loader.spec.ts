@@ -137,6 +137,18 @@ describe('loadConfig', () => {
     },
   );
 
+  // The database check ran on a URL of another scheme and added its own problem to the line.
+  it.each([
+    ['REDIS_URL', 'http://127.0.0.1:6379/abc', 'expected a URL with protocol redis: or rediss:'],
+    ['BACKEND_URLS', 'ftp://user:pw@b:21', 'entry 1: expected a URL with protocol http: or https:'],
+  ])('%s=%j (another scheme) is said once: the scheme', (name, value, said) => {
+    expect(
+      configProblems({ [name]: value })
+        ?.split('\n')
+        .slice(1),
+    ).toEqual([expect.stringMatching(new RegExp(`^  ${name}: ${said}( \\(got .*\\))?$`))]);
+  });
+
   it('REDIS_URL with no database, or a number as the path or ?db=, is taken', () => {
     for (const value of [
       'redis://h:6379',
