@@ -487,6 +487,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ CACHE_MAX_ITEMS: '0' }).CACHE_MAX_ITEMS).toBe(0);
   });
 
+  // Only the origin and the path are used: `http://gw/b?tenant=a` called `/b/api/fanout`.
+  it.each(['http://gw:8080/b?tenant=a', 'http://gw:8080/b#blue', 'http://gw:8080?'])(
+    'BACKEND_URLS=%j (a query or a fragment, dropped when called) is refused',
+    (value) => {
+      expect(
+        configProblems({ BACKEND_URLS: `http://a:1,${value}` })
+          ?.split('\n')
+          .slice(1),
+      ).toEqual([
+        '  BACKEND_URLS: entry 2: must not carry a query or a fragment (only its origin and path ' +
+          'are used; a query goes in UPSTREAM_PATH)',
+      ]);
+    },
+  );
+
   it('splits BACKEND_URLS on commas', () => {
     const config = loadConfig({ BACKEND_URLS: 'http://a:1, http://b:2' });
     expect(config.BACKEND_URLS).toEqual(['http://a:1', 'http://b:2']);

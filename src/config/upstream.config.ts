@@ -31,17 +31,24 @@ const backendList = z
   })
   .pipe(
     z.array(
-      url(['http:', 'https:']).refine(
-        (v) => {
-          // Refinements all run: a URL that does not parse is the check above's to report (a
-          // throw here was a stack trace at start-up that printed the URL, credentials and all).
-          if (!URL.canParse(v)) return true;
-          const { username, password } = new URL(v);
-          return username === '' && password === '';
-        },
-        // Never sent (requests go to the URL's origin), and the URL is shown in /api/fanout.
-        { message: 'must not carry credentials (user:password@)' },
-      ),
+      url(['http:', 'https:'])
+        .refine(
+          (v) => {
+            // Refinements all run: a URL that does not parse is the check above's to report (a
+            // throw here was a stack trace at start-up that printed the URL, credentials and all).
+            if (!URL.canParse(v)) return true;
+            const { username, password } = new URL(v);
+            return username === '' && password === '';
+          },
+          // Never sent (requests go to the URL's origin), and the URL is shown in /api/fanout.
+          { message: 'must not carry credentials (user:password@)' },
+        )
+        // Only the origin and the path are used (upstream.backend.ts): `http://gw/b?tenant=a`
+        // started and called `/b/api/fanout`, the query dropped without a word.
+        .refine((v) => !v.includes('?') && !v.includes('#'), {
+          message:
+            'must not carry a query or a fragment (only its origin and path are used; a query goes in UPSTREAM_PATH)',
+        }),
     ),
   );
 

@@ -67,6 +67,16 @@ describe('configuration errors stop start-up, naming the variable', () => {
     );
   });
 
+  // Only a backend URL's origin and path are used: the query was dropped from every call.
+  it('a BACKEND_URLS entry with a query stops start-up naming it (exit 78)', async () => {
+    const child = await startChild(
+      { BACKEND_URLS: 'http://127.0.0.1:1/gw?tenant=a' },
+      { waitReady: false },
+    );
+    expect(await outcome(child)).toBe(78);
+    expect(child.output()).toContain('BACKEND_URLS: entry 1: must not carry a query or a fragment');
+  });
+
   // Sent as written, and a rampart backend answers a target holding # 400: the service started
   // and every backend's entry came back degraded.
   it('UPSTREAM_PATH with a fragment stops start-up naming it (exit 78)', async () => {
