@@ -20,6 +20,23 @@ describe('OTLP exporter variables', () => {
     });
   });
 
+  // Appended to as text: `http://c:4318?tenant=a` exported to `http://c:4318?tenant=a/v1/traces`.
+  it.each(['http://collector:4318?tenant=a', 'http://collector:4318/otlp#x', 'http://c:4318?'])(
+    'refuses a query or a fragment in the generic endpoint %j, a base URL',
+    (value) => {
+      expect(configProblems({ OTEL_EXPORTER_OTLP_ENDPOINT: value })).toContain(
+        'OTEL_EXPORTER_OTLP_ENDPOINT: must not carry a query or a fragment: it is a base URL',
+      );
+    },
+  );
+
+  it('takes a query in the traces endpoint, used as is', () => {
+    expect(
+      target({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://ingest.example.test/v1/traces?t=a' })
+        ?.url,
+    ).toBe('https://ingest.example.test/v1/traces?t=a');
+  });
+
   it('uses the traces endpoint as-is, over the generic one', () => {
     expect(
       target({

@@ -7,6 +7,19 @@ const unsetIfEmpty = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 const endpoint = () => unsetIfEmpty(url(['http:', 'https:']));
+/**
+ * The generic endpoint is a base URL: HTTP appends `/v1/traces` to it as text, so a query or a
+ * fragment swallowed the path (`http://c:4318?tenant=a` exported to `…?tenant=a/v1/traces`,
+ * the collector's root, with a query nobody wrote).
+ */
+const baseEndpoint = () =>
+  unsetIfEmpty(
+    url(['http:', 'https:']).refine((v) => !v.includes('?') && !v.includes('#'), {
+      message:
+        'must not carry a query or a fragment: it is a base URL, /v1/traces is appended ' +
+        '(a query goes in OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, used as is)',
+    }),
+  );
 const PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
 const protocol = () => oneOf(PROTOCOLS);
 const compression = () => oneOf(['gzip', 'none']);
@@ -18,7 +31,7 @@ const compression = () => oneOf(['gzip', 'none']);
  * Timeouts are in milliseconds (the spec's unit, hence no _MS suffix).
  */
 export const otlpConfigShape = {
-  OTEL_EXPORTER_OTLP_ENDPOINT: endpoint(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: baseEndpoint(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint(),
   OTEL_EXPORTER_OTLP_PROTOCOL: unsetIfEmpty(protocol()).default('http/protobuf'),
   OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: unsetIfEmpty(protocol()),
