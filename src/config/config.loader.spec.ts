@@ -502,6 +502,23 @@ describe('loadConfig', () => {
     },
   );
 
+  // PostgreSQL shows any byte outside printable ASCII as `?`: `rampart-é` was `rampart-??` in
+  // pg_stat_activity, where operators tell pods apart by it.
+  it.each(['rampart-é', 'tab\there', 'pod-✓'])(
+    'DB_APPLICATION_NAME=%j (not printable ASCII) is refused',
+    (value) => {
+      expect(configProblems({ DB_APPLICATION_NAME: value })).toContain(
+        'DB_APPLICATION_NAME: expected printable ASCII (PostgreSQL shows any other character as ?)',
+      );
+    },
+  );
+
+  it('DB_APPLICATION_NAME of printable ASCII is taken, up to 63 characters', () => {
+    const name = `rampart canary/${'x'.repeat(48)}`;
+    expect(loadConfig({ DB_APPLICATION_NAME: name }).DB_APPLICATION_NAME).toBe(name);
+    expect(configProblems({ DB_APPLICATION_NAME: `${name}x` })).toContain('DB_APPLICATION_NAME');
+  });
+
   it('splits BACKEND_URLS on commas', () => {
     const config = loadConfig({ BACKEND_URLS: 'http://a:1, http://b:2' });
     expect(config.BACKEND_URLS).toEqual(['http://a:1', 'http://b:2']);

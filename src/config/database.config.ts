@@ -57,7 +57,12 @@ export const databaseConfigShape = {
   // routes that need it. On: /readyz fails while the database breaker is open.
   READINESS_INCLUDES_DATABASE: bool().default(false),
   // Shown in pg_stat_activity.application_name, so operators (and tests) can tell pods apart.
-  DB_APPLICATION_NAME: text().max(63).default('rampart'),
+  // PostgreSQL keeps printable ASCII only and shows any other byte as `?` (`rampart-é` was
+  // `rampart-??`), and cuts it at 63 bytes (NAMEDATALEN - 1): an ASCII character is one byte.
+  DB_APPLICATION_NAME: text()
+    .max(63)
+    .regex(/^[\x20-\x7e]*$/, 'expected printable ASCII (PostgreSQL shows any other character as ?)')
+    .default('rampart'),
   REDIS_URL: optionalString().pipe(redisUrl().optional()),
   REDIS_KEY_PREFIX: redisKeyPrefix(),
   // The longest a caller waits on one Redis command, and how long the watchdog's PING may take
