@@ -13,8 +13,15 @@ const DECIMAL = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 /** Refused for every variable: an empty value is unset (loadConfig), a blank one is not. */
 export const BLANK_MESSAGE = 'must not be blank (whitespace only)';
 
+/**
+ * Whitespace at either end of a value: what `trim()` removes, and U+0085 (NEL), which it keeps
+ * although Unicode counts it as whitespace (`HOST=$'127.0.0.1\u0085'` passed as trimmed).
+ */
+const EDGE_WHITESPACE = /^[\s\u0085]+|[\s\u0085]+$/g;
+const withoutEdgeWhitespace = (v: string): string => v.replace(EDGE_WHITESPACE, '');
+
 /** Whether `v` has something besides whitespace in it. */
-export const notBlank = (v: string): boolean => v.trim() !== '';
+export const notBlank = (v: string): boolean => withoutEdgeWhitespace(v) !== '';
 
 /**
  * Refused for every variable but a list, whose entries may have whitespace around them (`a, b`,
@@ -26,7 +33,8 @@ export const notBlank = (v: string): boolean => v.trim() !== '';
  * otherwise than it was written, and the next reader of the template sees what it holds.
  */
 export const UNTRIMMED_MESSAGE = 'must not start or end with whitespace';
-const isTrimmed = (v: string | undefined): boolean => v === undefined || v === v.trim();
+const isTrimmed = (v: string | undefined): boolean =>
+  v === undefined || v === withoutEdgeWhitespace(v);
 
 /**
  * What every value but a list is first: not blank, no whitespace around it. Nothing later is
