@@ -10,13 +10,19 @@ import { fieldProblems } from '../openapi/contract.input.js';
 export const chaosSettingsSchema = z.strictObject({
   /** Share of requests answered with `errorStatus`, 0..1. */
   errorRate: z.number().min(0).max(1).default(0),
-  /** A 4xx/5xx that needs no header of its own (config/chaos-status.field.ts). */
+  /**
+   * A 4xx/5xx that needs no header of its own (config/chaos-status.field.ts). The exclusions are
+   * not checked on a value out of range: 200 was reported as too small and again as not injectable.
+   */
   errorStatus: z
     .number()
     .int()
-    .min(400)
-    .max(599)
-    .refine(injectableStatus, CHAOS_STATUS_MESSAGE)
+    .min(400, CHAOS_STATUS_MESSAGE)
+    .max(599, CHAOS_STATUS_MESSAGE)
+    .refine(injectableStatus, {
+      message: CHAOS_STATUS_MESSAGE,
+      when: (payload) => payload.issues.length === 0,
+    })
     .default(503),
   /** Added before every request is handled (cancellable: the deadline still applies). */
   latencyMs: z.number().int().min(0).max(600_000).default(0),
