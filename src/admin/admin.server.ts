@@ -14,6 +14,7 @@ import { registerBodylessRouteCheck } from '../protocol/bodyless-route.check.js'
 import { registerHeadNoContent } from '../protocol/head-no-content.js';
 import { registerJsonBodyParser } from '../protocol/json.body-parser.js';
 import { registerLingeringClose } from '../errors/lingering-close.js';
+import { frameworkErrorReply } from '../protocol/protocol.checks.js';
 import { registerProtocolChecks } from '../protocol/protocol.hook.js';
 import { requestIdFrom } from '../request-context/request-id.js';
 import { AdminGuard } from './admin.guard.js';
@@ -52,7 +53,8 @@ export class AdminServer implements OnApplicationShutdown {
       // X-Forwarded-For on it is the caller's own claim. request.ip stays the socket's peer.
       trustProxy: false,
       forceCloseConnections: true,
-      frameworkErrors: (error, request, reply) => sendProblem(reply, request, error),
+      // A target the router refuses meets the protocol checks first, as on the other ports.
+      frameworkErrors: frameworkErrorReply(),
       // Same error shape as the public port for requests Node's parser rejects, and for a missing
       // Host (see protocol/protocol.checks.ts).
       clientErrorHandler: answerClientError,

@@ -11,7 +11,7 @@ export const PROBLEM_CATALOG = {
   INVALID_REQUEST_TIMEOUT: { status: 400, about: 'The x-request-timeout header is invalid.' },
   MALFORMED_JSON: { status: 400, about: 'The body is not valid UTF-8 JSON.' },
   EMPTY_JSON_BODY: { status: 400, about: 'Content-Type is JSON but the body is empty.' },
-  MALFORMED_URL: { status: 400, about: 'The URL cannot be decoded.' },
+  MALFORMED_URL: { status: 400, about: 'The URL cannot be decoded or parsed.' },
   UNAUTHORIZED: { status: 401, about: 'Authentication required.' },
   ADMIN_TOKEN_INVALID: { status: 401, about: 'The admin Bearer token is missing or wrong.' },
   FORBIDDEN: { status: 403, about: 'Not allowed.' },

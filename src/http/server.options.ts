@@ -3,10 +3,10 @@ import type { FastifyHttpOptions } from 'fastify';
 import type { AdmissionListener } from '../admission/admission.listener.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { answerClientError } from '../errors/client-error.reply.js';
-import { sendProblem } from '../errors/problem.reply.js';
 import { requestIdFrom } from '../request-context/request-id.js';
 import { trustProxyOption } from './proxy-trust.js';
 import { socketTimeoutOptions } from '../protocol/socket-timeouts.js';
+import { frameworkErrorReply } from '../protocol/protocol.checks.js';
 import { withEmptyPathAsSlash } from '../protocol/request-target.js';
 
 /** The options Fastify hands its serverFactory, defaults resolved (fastify.js). */
@@ -61,9 +61,10 @@ export function publicServerOptions(
     // metric), 20-40 of them in a burst through SIGTERM, for work the pod could still do.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
-    // Errors Fastify raises before routing (a malformed URL such as `/%`) skip the error handler:
-    // without this they would leave as Fastify's own JSON, not problem+json.
-    frameworkErrors: (error, request, reply) => sendProblem(reply, request, error),
+    // Errors Fastify raises before routing (a malformed URL such as `/%`) skip the error handler
+    // and every hook: without this they would leave as Fastify's own JSON, not problem+json, and
+    // without the protocol checks that come first on every port (protocol/protocol.checks.ts).
+    frameworkErrors: frameworkErrorReply(),
     // Requests Node's parser rejects before any request exists (bad framing, header flood,
     // header/request timeout) get problem+json too (errors/client-error.reply.ts).
     clientErrorHandler: answerClientError,

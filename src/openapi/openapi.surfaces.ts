@@ -43,7 +43,7 @@ const unreadBodyProblems = (route: CatalogedRoute): ProblemCode[] =>
 /**
  * What any request on either port can be answered before its route runs: bytes Node's parser
  * refuses (errors/client-error.reply.ts: 400, 431, and 408 for headers or, on a route that reads
- * one, a body not in time), a URL that cannot be decoded, an `Expect` other than 100-continue,
+ * one, a body not in time), a URL that cannot be decoded or parsed, an `Expect` other than 100-continue,
  * an HTTP version other than 1.1 or 1.0 (505).
  */
 const PROTOCOL_PROBLEMS: ProblemCode[] = [

@@ -1,4 +1,5 @@
 import { AppError } from '../errors/app.error.js';
+import type { TargetProblem } from './request-target.js';
 
 /** The body is not `application/json` (or names a charset other than UTF-8). */
 export class UnsupportedMediaTypeError extends AppError {
@@ -37,6 +38,13 @@ export class MethodNotAllowedError extends AppError {
 export class BadRequestError extends AppError {
   constructor(detail: string) {
     super('BAD_REQUEST', 400, detail);
+  }
+}
+
+/** A request target refused (request-target.ts): BAD_REQUEST or MALFORMED_URL, 400 either way. */
+export class RequestTargetError extends AppError {
+  constructor({ code, detail }: TargetProblem) {
+    super(code, 400, detail);
   }
 }
 

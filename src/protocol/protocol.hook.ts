@@ -28,9 +28,13 @@ import { answeredUnrouted } from './unrouted.reply.js';
  *    then the connection closes lingering (errors/lingering-close.ts);
  * 6. the `*` target: 204 to OPTIONS, 400 to any other method;
  * 7. a target with a fragment, with userinfo, of a scheme other than http(s), or neither a path
- *    nor a URL (`*hello`) → 400 (request-target.ts). Only a target that does not start with `/` or holds a `#` is looked at:
- *    the common request pays one comparison and one indexOf.
+ *    nor a URL (`*hello`) → 400 BAD_REQUEST; a URL whose host or port is none (`http://a:99999/`)
+ *    → 400 MALFORMED_URL (request-target.ts's targetProblem).
+ *    Only a target that does not start with `/` or holds a `#` is looked at: the common request
+ *    pays one comparison and one indexOf.
  * 1 to 3, 6 and 7 are protocol.checks.ts, run in one function; this file registers the hooks.
+ * The router refuses a target it cannot read before any hook (a malformed escape, a URL it cannot
+ * parse): the listener's `frameworkErrors` (frameworkErrorReply) runs 1 to 3, 6 and 7 first.
  */
 export function registerProtocolChecks(
   app: FastifyInstance,

@@ -17,6 +17,8 @@ describe('withEmptyPathAsSlash: an absolute-form target with an empty path is `/
     'http://u@x?a/hello',
     'http://x?a#frag',
     'http://?a',
+    'http://x:99999?a',
+    'http://[::1?a',
     'ftp://x?a',
     '*',
     '*hello',
@@ -27,9 +29,38 @@ describe('withEmptyPathAsSlash: an absolute-form target with an empty path is `/
 
 describe('targetProblem', () => {
   it('refuses a URL of a scheme other than http or https, in any case', () => {
-    expect(targetProblem('ftp://x/hello')).toContain('http:// or https://');
-    expect(targetProblem('ws://x/')).toContain('http:// or https://');
-    expect(targetProblem('HTTPS://x/hello')).toBeUndefined();
-    expect(targetProblem('http://x?a/hello')).toBeUndefined();
+    expect(targetProblem('ftp://x/hello', 'GET')?.detail).toContain('http:// or https://');
+    expect(targetProblem('ws://x/', 'GET')?.detail).toContain('http:// or https://');
+    expect(targetProblem('HTTPS://x/hello', 'GET')).toBeUndefined();
+    expect(targetProblem('http://x?a/hello', 'GET')).toBeUndefined();
+  });
+
+  // The WHATWG URL parser's verdict, which the router (find-my-way) refuses a target by.
+  it.each([
+    'http://a:99999/hello',
+    'http://a:x/hello',
+    'http:///hello',
+    'http://:80/hello',
+    'http://[::1/hello',
+    'http://[::1]:65536/',
+    'http://a%20b/',
+    'https://1.2.3.4.5/',
+  ])('%s: a host or port that is none → MALFORMED_URL', (target) => {
+    expect(targetProblem(target, 'GET')?.code).toBe('MALFORMED_URL');
+  });
+
+  it.each(['http://a:65535/hello', 'http://a:/hello', 'http://[::1]:80/', 'http://%61/hello'])(
+    '%s: a host[:port] the router reads → served',
+    (target) => {
+      expect(targetProblem(target, 'GET')).toBeUndefined();
+    },
+  );
+
+  it('takes * from OPTIONS alone', () => {
+    expect(targetProblem('*', 'OPTIONS')).toBeUndefined();
+    expect(targetProblem('*', 'GET')).toEqual({
+      code: 'BAD_REQUEST',
+      detail: 'The target * is only for OPTIONS, not GET.',
+    });
   });
 });

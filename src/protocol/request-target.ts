@@ -36,45 +36,88 @@ export const HTTP_SCHEME = /^https?:\/\//i;
  * for `/` with the query `a/hello`. The router reads it so, but Nest's adapter takes a `/` after the
  * `?` for the path's start (it guards older routers that routed this as `/hello`) and sends the
  * request to its not-found handler: 404 "Cannot GET", with `instance` cut to `http://x`. A target
- * the protocol checks refuse (userinfo, fragment, no host) is left as sent for them to refuse. A
- * plain path pays one comparison.
+ * targetProblem refuses (userinfo, fragment, no host, a port that is none) is left as sent for the
+ * protocol checks to refuse: rewritten, `GET http://a:99999?q` was the home page. A plain path pays
+ * one comparison.
  */
 export function withEmptyPathAsSlash(url: string): string {
   if (url.charCodeAt(0) === SLASH || !HTTP_SCHEME.test(url)) return url;
-  const start = url.indexOf('://') + 3;
-  const end = authorityEnd(url, start);
-  if (url.charCodeAt(end) === SLASH || end === start || url.indexOf('#') !== -1) return url;
-  return url.lastIndexOf('@', end) < start ? `/${url.slice(end)}` : url;
+  const end = authorityEnd(url, url.indexOf('://') + 3);
+  if (url.charCodeAt(end) === SLASH || url.indexOf('#') !== -1) return url;
+  return absoluteFormProblem(url) === undefined ? `/${url.slice(end)}` : url;
+}
+
+/** A refused request target: the 400's code and what it says. */
+export interface TargetProblem {
+  code: 'BAD_REQUEST' | 'MALFORMED_URL';
+  detail: string;
 }
 
 /**
- * Why a target that is not plain origin-form is refused, or undefined. Called only for a target
- * that does not start with `/` or that holds a `#`, and not for `*` (answered on its own), so the
- * common request pays nothing here.
+ * Why the request target `url` of a `method` request is refused (400), or undefined: the one
+ * reading of a target the public and admin ports make (protocol.checks.ts, run before the
+ * router's own refusal too). A plain path without a fragment pays one indexOf and one comparison. What
+ * passes is a path or an http(s) URL, or `*` for OPTIONS; its escapes are the router's to decode.
  * - a fragment: RFC 9112 §3.2 gives the request-target none (a client keeps it to itself), and
  *   the router read `/hello#x` as `/hello`;
+ * - `*` with a method other than OPTIONS (RFC 9112 §3.2.4: it asks about the server as a whole,
+ *   RFC 9110 §9.3.7): it names nothing else;
  * - neither a path nor a URL (`*hello`): no form of RFC 9112 §3.2 (the authority-form is
  *   CONNECT's, which never gets here). llhttp passes a target starting with `*`, and the router
  *   read `*hello` as `/`: 404 "Cannot GET *hello", or 405 with `/`'s methods;
  * - a URL of a scheme other than http or https (`ftp://x/hello`): nothing here serves one
  *   (HTTP_SCHEME); the router matched no route and it was 404, whatever the method;
  * - userinfo in an absolute-form target (`http://user:pass@host/`): RFC 9110 §4.2.4 says a
- *   recipient should treat it as an error; it was served as if absent.
+ *   recipient should treat it as an error; it was served as if absent;
+ * - an authority that is no host[:port] (`http://a:99999/`, `http:///x`, `http://[::1/x`):
+ *   MALFORMED_URL, by the WHATWG URL parser the router (find-my-way's getPathFromAbsoluteUrl)
+ *   refuses it with, here too: a rewrite (withEmptyPathAsSlash) or the checks' order cannot
+ *   then answer one the router would refuse.
  */
-export function targetProblem(url: string): string | undefined {
-  if (url.indexOf('#') !== -1) return 'A request target carries no fragment (a part from #).';
+export function targetProblem(url: string, method: string): TargetProblem | undefined {
+  if (url.indexOf('#') !== -1) {
+    return { code: 'BAD_REQUEST', detail: 'A request target carries no fragment (a part from #).' };
+  }
   if (url.charCodeAt(0) === SLASH) return undefined;
+  if (url === '*') {
+    if (method === 'OPTIONS') return undefined;
+    return { code: 'BAD_REQUEST', detail: `The target * is only for OPTIONS, not ${method}.` };
+  }
   if (!ABSOLUTE_FORM.test(url)) {
-    return 'A request target is a path (/hello) or a URL (http://host/hello); * is for OPTIONS.';
+    return {
+      code: 'BAD_REQUEST',
+      detail: 'A request target is a path (/hello) or a URL (http://host/hello); * is for OPTIONS.',
+    };
   }
   if (!HTTP_SCHEME.test(url)) {
-    return 'A request target URL is http:// or https://; no other scheme is served here.';
+    return {
+      code: 'BAD_REQUEST',
+      detail: 'A request target URL is http:// or https://; no other scheme is served here.',
+    };
   }
-  const scheme = url.indexOf('://');
-  const authority = url.slice(scheme + 3, authorityEnd(url, scheme + 3));
-  return authority.indexOf('@') === -1
-    ? undefined
-    : 'A request target carries no userinfo (user@ before the host).';
+  return absoluteFormProblem(url);
+}
+
+/** targetProblem's rules for an http(s) absolute-form target's authority. */
+function absoluteFormProblem(url: string): TargetProblem | undefined {
+  const start = url.indexOf('://') + 3;
+  const end = authorityEnd(url, start);
+  if (url.lastIndexOf('@', end - 1) >= start) {
+    return {
+      code: 'BAD_REQUEST',
+      detail: 'A request target carries no userinfo (user@ before the host).',
+    };
+  }
+  // The router parses the whole target (a path or query never fails the parse), and so does this:
+  // one parser, one verdict. Its host is never empty for http(s), but `http:///x` reads as host x.
+  if (end === start || URL.parse(url) === null) {
+    return {
+      code: 'MALFORMED_URL',
+      detail:
+        'A request target URL names a host, and a port up to 65535 if any (http://host:8080/).',
+    };
+  }
+  return undefined;
 }
 
 /** Where the authority starting at `start` ends: at its path, its query or the target's end. */

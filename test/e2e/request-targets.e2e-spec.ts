@@ -104,6 +104,47 @@ describe('request targets on every port', () => {
     },
   );
 
+  // The router refuses an absolute-form target the WHATWG URL parser cannot read; with an empty
+  // path, the public port's rewrite to `/` hid it from the router, and the home page answered
+  // `GET http://x:99999?q` where the admin port said 400.
+  it.each(['public', 'admin'] as const)(
+    '%s port: a URL whose host or port is none → 400 MALFORMED_URL, its path empty or not',
+    async (which) => {
+      const path = which === 'admin' ? '/metrics' : '/healthz';
+      for (const target of [
+        `http://x:99999${path}`,
+        'http://x:99999?q',
+        'http://x:99999',
+        'http://[::1?q',
+        `http://${path}`,
+      ]) {
+        const res = await send(which, target);
+        expect({ target, status: res.status }).toEqual({ target, status: 400 });
+        expect(expectProblem(res, 400, 'MALFORMED_URL').detail).toContain('host');
+      }
+      expect((await send(which, `http://x:65535${path}`)).status).toBe(200);
+    },
+  );
+
+  // Fastify's router answers a target it cannot read before any hook: it said 400 to these,
+  // where every other request is checked for its version and Host first.
+  it.each(['public', 'admin'] as const)(
+    '%s port: a target the router refuses meets the version and Host checks first',
+    async (which) => {
+      const http2 = await rawRequest(
+        ports[which],
+        'GET http://x:99999/ HTTP/2.0\r\nHost: localhost\r\n\r\n',
+      );
+      expectProblem(http2, 505, 'HTTP_VERSION_NOT_SUPPORTED');
+      const noHost = await rawRequest(ports[which], 'GET /%zz HTTP/1.1\r\n\r\n');
+      expect(expectProblem(noHost, 400, 'BAD_REQUEST').detail).toContain('Host');
+      // A fragment is BAD_REQUEST whatever the target's form: the router said MALFORMED_URL to
+      // this one.
+      const fragment = await send(which, 'http://x/hello#x');
+      expect(expectProblem(fragment, 400, 'BAD_REQUEST').detail).toContain('fragment');
+    },
+  );
+
   // RFC 9110 §4.2.4: a recipient should treat userinfo in a target as an error. It was served.
   it.each(['public', 'admin', 'probe'] as const)(
     '%s port: userinfo in the target → 400 BAD_REQUEST',
