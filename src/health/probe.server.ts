@@ -12,7 +12,7 @@ import { buildProblem, classifyError } from '../errors/problem.js';
 import { LONGEST_METHOD_SHOWN, TOKEN_START } from '../errors/unknown-method.js';
 import { REQUEST_ID } from '../request-context/request-id.js';
 import { VALID_HOST } from '../protocol/host-header.check.js';
-import { ABSOLUTE_FORM, HTTP_SCHEME } from '../protocol/request-target.js';
+import { REQUEST_TARGET_MODULE } from '../protocol/request-target.js';
 import { httpVersionDetail } from '../protocol/protocol.errors.js';
 import { LIVENESS_PATH, PROBE_PATHS, STARTUP_PATH } from './health.paths.js';
 import { PROBE_WORKER_SOURCE } from './probe.worker.js';
@@ -51,14 +51,14 @@ export function probeWorkerData(
     clientErrors: CLIENT_ERROR_ANSWERS,
     requestIdPattern: REQUEST_ID,
     validHost: VALID_HOST,
-    absoluteForm: ABSOLUTE_FORM,
-    httpScheme: HTTP_SCHEME,
     noExpectation: NO_EXPECTATION,
     onlyContinue: ONLY_CONTINUE,
     tokenStart: TOKEN_START,
     longestMethodShown: LONGEST_METHOD_SHOWN,
-    // The other ports' close after an answer the body did not wait for, imported by the thread.
+    // The other ports' close after an answer the body did not wait for, and their reading of a
+    // request target, imported by the thread.
     lingeringCloseModule: LINGERING_CLOSE_MODULE,
+    requestTargetModule: REQUEST_TARGET_MODULE,
     // The versions llhttp passes; it refuses the rest (clientErrors).
     versionDetails: new Map(['0.9', '2.0'].map((v) => [v, httpVersionDetail(v)])),
   };

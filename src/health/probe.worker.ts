@@ -19,8 +19,10 @@ import { PROBE_PROTOCOL_SOURCE } from './probe.protocol.js';
  * - A probe path with a slash added (`/healthz/`): 308 to the path without it, as on the
  *   public port.
  * - Every answer carries `x-request-id` (the caller's when it is a valid one); an HTTP version
- *   other than 1.1 or 1.0 is 505, a bad Host or Transfer-Encoding 400, a target with a fragment
- *   or userinfo, or neither a path nor a URL, 400, as on the other ports; a method other than
+ *   other than 1.1 or 1.0 is 505, a bad Host or Transfer-Encoding 400, a target the other ports
+ *   refuse 400, by the function they call (protocol/request-target.ts, imported by the thread
+ *   before its port opens: in the bundle, from the entry scripts/bundle.mjs makes of that file),
+ *   and `OPTIONS *` 204, as on the other ports; a method other than
  *   GET or HEAD is 405 with `Allow` on a probe path, slashed or not, and 404 elsewhere (CONNECT
  *   405 with an empty one), and a method Node does not know 501; bytes Node cannot parse and an
  *   `Expect` other than 100-continue (or another expectation beside it) get problem+json and a
@@ -36,7 +38,7 @@ const http = require('node:http');
 // probePaths: the main thread's PROBE_PATHS (health/health.paths.ts), the one list of them.
 const { port, host, heartbeat, stallMs, answerWithinMs, staleMs, clientErrors, requestIdPattern,
   validHost, versionDetails, probePaths, livenessPath, tokenStart, longestMethodShown,
-  absoluteForm, httpScheme, noExpectation, onlyContinue, lingeringCloseModule } = workerData;
+  noExpectation, onlyContinue, lingeringCloseModule, requestTargetModule } = workerData;
 let livenessFailure = workerData.livenessFailure;
 const beat = new Float64Array(heartbeat);
 const pending = new Map();
@@ -118,23 +120,22 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
     return send(res, 400, problem(400, 'BAD_REQUEST', framing, target, res.requestId),
       { connection: 'close' });
   }
-  // The * target, as on the other ports (protocol/protocol.checks.ts, answerAsterisk).
+  // The target by the other ports' rules, read by the same function (protocol/request-target.ts):
+  // a fragment, userinfo, a scheme other than http(s), a host or port that is none, a target in
+  // no form, and * with a method other than OPTIONS are 400. As there, after the version and
+  // framing checks and before a malformed escape, which the router's refusal answers there once
+  // the checks have passed (protocol/protocol.checks.ts, frameworkErrorReply).
+  const refused = targetProblem(req.url || '', req.method);
+  if (refused !== undefined) {
+    return send(res, 400, problem(400, refused.code, refused.detail, target, res.requestId));
+  }
   if (req.url === '*') {
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, { 'x-request-id': res.requestId });
-      return res.end();
-    }
-    return send(res, 400, problem(400, 'BAD_REQUEST', 'The target * is only for OPTIONS, not ' +
-      req.method + '.', target, res.requestId));
+    res.writeHead(204, { 'x-request-id': res.requestId });
+    return res.end();
   }
   if (path === undefined) {
     return send(res, 400, problem(400, 'MALFORMED_URL', "'" + target + "' is not a valid url component",
       target, res.requestId));
-  }
-  // After MALFORMED_URL, as on the public port, where the router refuses a bad escape first.
-  const refused = targetProblem(req.url || '');
-  if (refused !== undefined) {
-    return send(res, 400, problem(400, 'BAD_REQUEST', refused, target, res.requestId));
   }
   // As on the public port: another method is 405 on a path that answers GET (a probe, or one
   // with a slash added, which redirects), and 404 on any other.
@@ -192,6 +193,6 @@ server.on('checkContinue', (req, res) => continueWithoutBody(server, req, res));
 server.keepAliveTimeout = 5_000;
 server.maxConnections = 128;
 // A failed import fails the thread, and with it the start (probe.server.ts listen).
-importLingeringClose().then(() =>
+Promise.all([importLingeringClose(), importRequestTarget()]).then(() =>
   server.listen(port, host, () => parentPort.postMessage({ listening: server.address().port })));
 `;

@@ -29,7 +29,7 @@ import { answeredUnrouted } from './unrouted.reply.js';
  * 6. the `*` target: 204 to OPTIONS, 400 to any other method;
  * 7. a target with a fragment, with userinfo, of a scheme other than http(s), or neither a path
  *    nor a URL (`*hello`) → 400 BAD_REQUEST; a URL whose host or port is none (`http://a:99999/`)
- *    → 400 MALFORMED_URL (request-target.ts's targetProblem).
+ *    → 400 MALFORMED_URL (request-target.ts's targetProblem, which the probe port calls too).
  *    Only a target that does not start with `/` or holds a `#` is looked at: the common request
  *    pays one comparison and one indexOf.
  * 1 to 3, 6 and 7 are protocol.checks.ts, run in one function; this file registers the hooks.

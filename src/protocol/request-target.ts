@@ -1,4 +1,19 @@
+// Imports nothing: the probe thread loads this file into a module graph of its own
+// (REQUEST_TARGET_MODULE), where nothing of rampart's is loaded and, under the tests, Node reads
+// the .ts itself, stripping its types.
+
 const SLASH = 0x2f;
+
+/**
+ * Where a thread of its own imports this module from (health/probe.worker.ts, which reads a target
+ * by these rules, not a copy of them): this file under tsc's output and in the sources the tests
+ * run, and in the bundle, where this code sits in a shared chunk, the entry scripts/bundle.mjs
+ * makes of it beside that chunk (a chunk's exports are named as esbuild pleases).
+ */
+export const REQUEST_TARGET_MODULE = new URL(
+  `./request-target${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`,
+  import.meta.url,
+).href;
 
 /**
  * The request target in origin-form (RFC 9112 §3.2.1): an absolute-form target
@@ -15,18 +30,15 @@ export function originForm(url: string): string {
   return url.charCodeAt(end) === SLASH ? url.slice(end) : `/${url.slice(end)}`;
 }
 
-/**
- * An absolute-form target's start: a scheme (RFC 3986 §3.1) and the `//` of an authority. The
- * probe thread gets it as workerData (health/probe.server.ts).
- */
-export const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+/** An absolute-form target's start: a scheme (RFC 3986 §3.1) and the `//` of an authority. */
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 
 /**
  * The schemes an absolute-form target may name here, in any case (RFC 3986 §3.1): an origin
  * server's resources are `http` and `https` URIs (RFC 9110 §4.2); a URL of another scheme is a
- * proxy's business (RFC 9112 §3.2.2). The probe thread gets it as workerData.
+ * proxy's business (RFC 9112 §3.2.2).
  */
-export const HTTP_SCHEME = /^https?:\/\//i;
+const HTTP_SCHEME = /^https?:\/\//i;
 
 /**
  * Fastify's `rewriteUrl` for the public listener: an http(s) absolute-form target whose path is
@@ -55,8 +67,9 @@ export interface TargetProblem {
 
 /**
  * Why the request target `url` of a `method` request is refused (400), or undefined: the one
- * reading of a target the public and admin ports make (protocol.checks.ts, run before the
- * router's own refusal too). A plain path without a fragment pays one indexOf and one comparison. What
+ * reading of a target every listener makes, the public and admin ports' (protocol.checks.ts, run
+ * before the router's own refusal too) and the probe thread's (health/probe.worker.ts, which
+ * imports this file). A plain path without a fragment pays one indexOf and one comparison. What
  * passes is a path or an http(s) URL, or `*` for OPTIONS; its escapes are the router's to decode.
  * - a fragment: RFC 9112 §3.2 gives the request-target none (a client keeps it to itself), and
  *   the router read `/hello#x` as `/hello`;
@@ -71,8 +84,9 @@ export interface TargetProblem {
  *   recipient should treat it as an error; it was served as if absent;
  * - an authority that is no host[:port] (`http://a:99999/`, `http:///x`, `http://[::1/x`):
  *   MALFORMED_URL, by the WHATWG URL parser the router (find-my-way's getPathFromAbsoluteUrl)
- *   refuses it with, here too: a rewrite (withEmptyPathAsSlash) or the checks' order cannot
- *   then answer one the router would refuse.
+ *   refuses it with, here too: neither a rewrite (withEmptyPathAsSlash) nor the checks' order
+ *   answers one the router would refuse, and the three ports refuse the same ones (the probe
+ *   port served them from their path).
  */
 export function targetProblem(url: string, method: string): TargetProblem | undefined {
   if (url.indexOf('#') !== -1) {

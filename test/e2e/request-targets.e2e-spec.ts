@@ -106,8 +106,8 @@ describe('request targets on every port', () => {
 
   // The router refuses an absolute-form target the WHATWG URL parser cannot read; with an empty
   // path, the public port's rewrite to `/` hid it from the router, and the home page answered
-  // `GET http://x:99999?q` where the admin port said 400.
-  it.each(['public', 'admin'] as const)(
+  // `GET http://x:99999?q` where the admin port said 400. The probe port read past them to the path.
+  it.each(['public', 'admin', 'probe'] as const)(
     '%s port: a URL whose host or port is none → 400 MALFORMED_URL, its path empty or not',
     async (which) => {
       const path = which === 'admin' ? '/metrics' : '/healthz';
@@ -128,7 +128,7 @@ describe('request targets on every port', () => {
 
   // Fastify's router answers a target it cannot read before any hook: it said 400 to these,
   // where every other request is checked for its version and Host first.
-  it.each(['public', 'admin'] as const)(
+  it.each(['public', 'admin', 'probe'] as const)(
     '%s port: a target the router refuses meets the version and Host checks first',
     async (which) => {
       const http2 = await rawRequest(
