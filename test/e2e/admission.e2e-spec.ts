@@ -28,10 +28,12 @@ async function metric(app: TestApp, series: string): Promise<number> {
 }
 
 /** GET on a fresh connection (node:http without an agent, as metric(): no kept-alive socket
- * outlives a test); `answered` resolves with the status, undefined if the request failed. */
+ * outlives a test); `answered` resolves with the status, undefined if the request failed, and
+ * `settled()` says whether it has. */
 function sendTo(app: TestApp, path: string, headers: Record<string, string> = {}) {
   let request!: ReturnType<typeof get>;
   let text = '';
+  let done = false;
   const answered = new Promise<number | undefined>((resolve) => {
     request = get(`${app.baseUrl}${path}`, { agent: false, headers }, (res) => {
       res.setEncoding('utf8');
@@ -39,8 +41,22 @@ function sendTo(app: TestApp, path: string, headers: Record<string, string> = {}
       res.on('end', () => resolve(res.statusCode));
     });
     request.on('error', () => resolve(undefined));
-  });
-  return { request, answered, body: () => text };
+  }).finally(() => (done = true));
+  return { request, answered, body: () => text, settled: () => done };
+}
+
+/**
+ * Takes the one slot with a request that holds it until the test lets go (`request.destroy()`:
+ * a client that leaves releases its slot). A holder on a timer of its own (`?delay=1s`) could
+ * be answered before a slow machine had read the slot taken and sent the next request, which
+ * then found the slot free.
+ */
+async function holdTheSlot(app: TestApp) {
+  const holder = sendTo(app, '/delay/30s');
+  expect(
+    await eventually(async () => (await metric(app, 'http_server_admission_in_flight')) === 1),
+  ).toBe(true);
+  return holder;
 }
 
 async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<boolean> {
@@ -64,23 +80,20 @@ describe('admission with a concurrency limit of 1', () => {
   });
 
   it('refuses a request over the limit at once with 503 CONCURRENCY_LIMITED problem+json', async () => {
-    const holder = fetch(`${app.baseUrl}/hello?delay=1s`);
-    expect(
-      await eventually(async () => (await metric(app, 'http_server_admission_in_flight')) === 1),
-    ).toBe(true);
-    const started = performance.now();
+    const holder = await holdTheSlot(app);
     const refused = await fetch(`${app.baseUrl}/hello`);
-    const refusedMs = performance.now() - started;
+    // Refused without waiting for the slot: answered while the holder still holds it.
+    expect(holder.settled()).toBe(false);
+    expect(await metric(app, 'http_server_admission_in_flight')).toBe(1);
     expect(refused.status).toBe(503);
     expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(refused.headers.get('cache-control')).toBe('no-store');
     expect(await refused.json()).toMatchObject({ code: 'CONCURRENCY_LIMITED', limit: 1 });
-    const held = await holder;
-    expect(held.status).toBe(200);
-    await held.text();
-    // Refused without waiting for the slot: well before the holder's 1 s wait ended.
-    expect(refusedMs).toBeLessThan(1_000);
+    holder.request.destroy();
+    expect(
+      await eventually(async () => (await metric(app, 'http_server_admission_in_flight')) === 0),
+    ).toBe(true);
     expect(
       await metric(app, 'http_server_admission_rejections_total{reason="concurrency_limit"}'),
     ).toBeGreaterThanOrEqual(1);
@@ -97,10 +110,7 @@ describe('admission with a concurrency limit of 1', () => {
   });
 
   it('never limits probes: both ports answer while the only slot is taken', async () => {
-    const holder = fetch(`${app.baseUrl}/hello?delay=1s`);
-    expect(
-      await eventually(async () => (await metric(app, 'http_server_admission_in_flight')) === 1),
-    ).toBe(true);
+    const holder = await holdTheSlot(app);
     for (const base of [app.baseUrl, app.probeUrl]) {
       for (const path of ['/healthz', '/readyz', '/startupz']) {
         // Fresh connections, as the kubelet makes them.
@@ -113,7 +123,12 @@ describe('admission with a concurrency limit of 1', () => {
         expect({ url: `${base}${path}`, status }).toEqual({ url: `${base}${path}`, status: 200 });
       }
     }
-    await (await holder).text();
+    // Every probe was answered while the slot was still taken.
+    expect(holder.settled()).toBe(false);
+    holder.request.destroy();
+    expect(
+      await eventually(async () => (await metric(app, 'http_server_admission_in_flight')) === 0),
+    ).toBe(true);
   });
 });
 
@@ -271,38 +286,60 @@ describe('admission queue and the request deadline', () => {
  * What counts as a standing queue is ADMISSION_QUEUE_STANDING_MS: a waiter behind requests that
  * hold their slots for a second is overload at the default 250 ms (two checkpoints in a row
  * found it waiting: cut to 5 ms, refused), and an ordinary wait where the interval outlasts it.
+ * The slot is held until the test lets go of it: a holder of 1 s on its own timer left a waiter
+ * sent more than half a second later (a slow machine reading the slot taken) served at the
+ * default too.
  */
 describe('admission queue: the standing interval', () => {
-  async function waiterBehindOneSecond(env: Record<string, string>) {
+  const QUEUE_TIMEOUT_MS = 10_000;
+
+  /** The one slot held, a waiter sent behind it: `then` runs, then the holder leaves. */
+  async function waiterBehindAHolder(
+    env: Record<string, string>,
+    then: (waiter: ReturnType<typeof sendTo>, app: TestApp) => Promise<void>,
+  ) {
     const app = await startTestApp({
       ...pinnedAdmission(1),
       ADMISSION_QUEUE_MAX: '10',
-      ADMISSION_QUEUE_TIMEOUT_MS: '10000',
+      ADMISSION_QUEUE_TIMEOUT_MS: String(QUEUE_TIMEOUT_MS),
       ...env,
     });
     try {
-      const holder = sendTo(app, '/delay/1s');
-      expect(
-        await eventually(async () => (await metric(app, 'http_server_admission_in_flight')) === 1),
-      ).toBe(true);
+      const holder = await holdTheSlot(app);
+      const sent = performance.now();
       const waiter = sendTo(app, '/hello');
-      const status = await waiter.answered;
-      expect(await holder.answered).toBe(200);
-      return { status, body: waiter.body() };
+      await then(waiter, app);
+      const settledMs = waiter.settled() ? performance.now() - sent : undefined;
+      holder.request.destroy();
+      return { status: await waiter.answered, body: waiter.body(), settledMs };
     } finally {
       await app.close();
     }
   }
 
   it('at the default, a waiter still queued at two checkpoints is refused as sustained overload', async () => {
-    const { status, body } = await waiterBehindOneSecond({});
+    const { status, body, settledMs } = await waiterBehindAHolder({}, async (waiter) => {
+      await waiter.answered;
+    });
     expect(status).toBe(503);
     expect(JSON.parse(body)).toMatchObject({ code: 'CONCURRENCY_LIMITED' });
+    // Refused while the slot was still taken, and before its own wait's end, which refuses
+    // with the same code: the standing queue ended it.
+    expect(settledMs).toBeLessThan(QUEUE_TIMEOUT_MS);
   });
 
   it('with an interval longer than the wait, the same waiter is served', async () => {
-    expect(await waiterBehindOneSecond({ ADMISSION_QUEUE_STANDING_MS: '10000' })).toMatchObject({
-      status: 200,
-    });
+    const { status } = await waiterBehindAHolder(
+      { ADMISSION_QUEUE_STANDING_MS: '10000' },
+      async (waiter, app) => {
+        expect(
+          await eventually(async () => (await metric(app, 'http_server_admission_queued')) === 1),
+        ).toBe(true);
+        // A second in the queue: four checkpoints of the default interval, none of this one.
+        await sleep(1_000);
+        expect(waiter.settled()).toBe(false);
+      },
+    );
+    expect(status).toBe(200);
   });
 });
