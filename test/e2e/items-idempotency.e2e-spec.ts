@@ -183,13 +183,21 @@ describe('idempotent creates: concurrent retries in one process share one transa
       const createdBefore =
         (await admin.metric('items_idempotent_creates_total', { result: 'created' })) ?? 0;
       const client = new AbortController();
+      let leaderAnswered = false;
+      // The leader's deadline bounds how long the test has to see it in the transaction and get
+      // the joiners in behind it: at 800 ms, a machine slow at that had the leader leave first,
+      // its transaction cancelled with no one waiting, and the joiners start one of their own.
       const lead = create(key, body, {
-        deadline: how === 'deadline' ? '800ms' : undefined,
+        deadline: how === 'deadline' ? '3s' : undefined,
         signal: client.signal,
-      }).catch((error: unknown) => error);
+      })
+        .catch((error: unknown) => error)
+        .finally(() => (leaderAnswered = true));
       await eventually(async () => (await waitingOnLock()) === 1, 10_000);
       const joiners = Array.from({ length: 3 }, () => create(key, body));
       await eventually(async () => (await coalesced()) === before + 3, 10_000);
+      // The joiners joined the leader's transaction, not one of their own.
+      expect(leaderAnswered).toBe(false);
 
       if (how === 'client') client.abort();
       const left = await lead;
