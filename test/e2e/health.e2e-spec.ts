@@ -1,6 +1,7 @@
 import { freePort, startChild, type Child } from '../support/child-process.js';
 import { json } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { until } from '../support/wait.js';
 
 describe('probes and the admin listener', () => {
   let t: TestApp;
@@ -64,10 +65,12 @@ describe('probe logging (real child process, its stdout read)', () => {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKEN}` },
     });
+  /** The child's complete log lines so far (a line still arriving is left for later). */
   const lines = () =>
     child
       .output()
       .split('\n')
+      .slice(0, -1)
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
 
@@ -77,7 +80,14 @@ describe('probe logging (real child process, its stdout read)', () => {
     for (let i = 0; i < 5; i++) expect((await fetch(`${child.baseUrl}/readyz`)).status).toBe(503);
     expect((await admin('/readyz/enable')).status).toBe(200);
     for (let i = 0; i < 3; i++) expect((await fetch(`${child.baseUrl}/readyz`)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 200)); // the log sink writes its batch within 10 ms
+    // The log is one ordered stream: once the line of the first 200 after the 503s is here, so
+    // is every line the 503s wrote. A fixed wait for it read a busy machine's output too soon.
+    const backInRotation = () => {
+      const all = lines();
+      const down = all.findIndex((l) => l.msg === 'not ready: out of rotation');
+      return down >= 0 && all.slice(down).some((l) => l.msg === 'ready: in rotation');
+    };
+    await until(backInRotation, 10_000);
 
     const all = lines();
     const down = all.filter((l) => l.msg === 'not ready: out of rotation');
