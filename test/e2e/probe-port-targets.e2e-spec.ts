@@ -6,7 +6,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 /**
  * The probe port (a thread of its own, health/probe.worker.ts) reads a request target as the
  * public port does: both ask protocol/request-target.ts's targetProblem. Each shape below is sent
- * with a probe path to the probe port and to the public port, and with /hello, a route only the
+ * with a probe path to the probe port and to the public port, and with /version, a route only the
  * public port has, to the public port; the three answers must have the same status and code.
  * `{p}` stands for the path, `{%p}` for it with its first letter percent-escaped (`/%68ealthz`).
  * Bytes are sent as written (latin1), so `\xc3\xa9` is a UTF-8 `é` on the wire.
@@ -155,7 +155,7 @@ describe('the probe port reads a request target as the public port does', () => 
     for (const method of ['GET', 'OPTIONS', 'DELETE']) {
       const probe = await answer(ports.probe, method, targetOf(shape, '/healthz'));
       const publicProbe = await answer(ports.public, method, targetOf(shape, '/healthz'));
-      const publicRoute = await answer(ports.public, method, targetOf(shape, '/hello'));
+      const publicRoute = await answer(ports.public, method, targetOf(shape, '/version'));
       expect({ method, probe, publicProbe }).toEqual({ method, probe, publicProbe: probe });
       expect({ method, publicRoute }).toEqual({ method, publicRoute: probe });
     }
