@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AdminClient } from '../support/admin-client.js';
 import { type Child } from '../support/child-process.js';
 import { json } from '../support/http.js';
 import { OtlpReceiver, SPAN_KIND } from '../support/otlp-receiver.js';
 import { startTraced } from '../support/traced-child.js';
+import { eventually } from '../support/wait.js';
 
 /** A sampled W3C traceparent from a caller we pretend to be. */
 function sampledParent(): { traceId: string; spanId: string; header: string } {
@@ -104,7 +106,15 @@ describe('tracing (real exporter → OTLP receiver on 127.0.0.1, real child proc
         headers: { traceparent: parent.header },
         signal: leaving.signal,
       });
-      setTimeout(() => leaving.abort(), 150);
+      // It leaves once the service has it, not 150 ms after the send: a test process that was
+      // busy past 150 ms ran that timer before its socket had sent anything, and with no request
+      // there was no span to wait for.
+      const admin = new AdminClient(() => child.adminUrl);
+      await eventually(
+        async () => ((await admin.metric('http_server_active_requests')) ?? 0) >= 1,
+        10_000,
+      );
+      leaving.abort();
       await expect(request).rejects.toThrow();
       await receiver.waitFor((spans) => spans.some((s) => s.traceId === parent.traceId));
       const span = receiver.spans.find((s) => s.traceId === parent.traceId);
