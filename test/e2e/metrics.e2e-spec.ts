@@ -85,11 +85,17 @@ describe('GET /metrics on the admin port (real listener)', () => {
   it('in-flight requests are a gauge that goes up while a request waits and back down', async () => {
     const active = async () =>
       sampleValue((await scrape(t)).families, 'http_server_active_requests');
-    // Scraped while the request is known to be inside its wait, not after a guessed sleep.
-    const slow = fetch(`${t.baseUrl}/hello?delay=2s`);
+    // Scraped while the request is known to be inside its wait, not after a guessed sleep; and
+    // it waits until the test lets it go: a 2 s wait of its own could end before a busy process
+    // had scraped.
+    const leaving = new AbortController();
+    const slow = fetch(`${t.baseUrl}/hello?delay=30s`, { signal: leaving.signal }).catch(
+      () => 'left',
+    );
     await until(() => t.app.get(HelloService).waiting === 1, 10_000);
     expect(await active()).toBeGreaterThanOrEqual(1);
-    await (await slow).text();
+    leaving.abort();
+    expect(await slow).toBe('left');
     await eventually(async () => (await active()) === 0, 10_000);
   });
 
