@@ -1,19 +1,26 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+
+/** What an OTLP exporter does with a batch, whatever form the batch has. */
+interface Exporter<Batch> {
+  export(batch: Batch, done: (result: ExportResult) => void): void;
+  forceFlush?(): Promise<void>;
+  shutdown(): Promise<void>;
+}
 
 /**
  * Defers loading the OTLP exporter (with its protobuf transformer, ~35 ms of module loading)
- * from start-up to the first export, which the BatchSpanProcessor makes no sooner than
+ * from start-up to the first export, which the batch processor makes no sooner than
  * OTEL_BSP_SCHEDULE_DELAY after the first span: the process is serving by then.
  */
-export class LazySpanExporter implements SpanExporter {
-  private exporter?: Promise<SpanExporter>;
+export class LazySpanExporter<Batch = ReadableSpan[]> implements Exporter<Batch> {
+  private exporter?: Promise<Exporter<Batch>>;
 
-  constructor(private readonly load: () => Promise<SpanExporter>) {}
+  constructor(private readonly load: () => Promise<Exporter<Batch>>) {}
 
-  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+  export(batch: Batch, done: (result: ExportResult) => void): void {
     this.loaded().then(
-      (exporter) => exporter.export(spans, done),
+      (exporter) => exporter.export(batch, done),
       (error: Error) => done({ code: ExportResultCode.FAILED, error }),
     );
   }
@@ -26,7 +33,7 @@ export class LazySpanExporter implements SpanExporter {
     await (await this.exporter)?.shutdown();
   }
 
-  private loaded(): Promise<SpanExporter> {
+  private loaded(): Promise<Exporter<Batch>> {
     this.exporter ??= this.load();
     return this.exporter;
   }

@@ -13,9 +13,14 @@ const UTF8 = new TextEncoder();
  * (`openMessage`) and `closeMessage` moves its body only when the length needs more.
  */
 export class ProtobufWriter {
-  protected buf = new Uint8Array(INITIAL_BYTES);
-  protected view = new DataView(this.buf.buffer);
+  protected buf: Uint8Array;
+  protected view: DataView;
   protected pos = 0;
+
+  constructor(initialBytes = INITIAL_BYTES) {
+    this.buf = new Uint8Array(initialBytes);
+    this.view = new DataView(this.buf.buffer);
+  }
 
   /** Starts the next message at the buffer's start. */
   protected reset(): void {
@@ -46,6 +51,13 @@ export class ProtobufWriter {
     if (i < length) pos = this.pos + UTF8.encodeInto(value, buf.subarray(this.pos)).written;
     this.pos = pos;
     this.closeMessage(start);
+  }
+
+  /** Bytes already in the wire format (a list of fields encoded apart), as they are. */
+  protected raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
   }
 
   protected varintField(field: number, value: number): void {

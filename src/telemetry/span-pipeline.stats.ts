@@ -18,14 +18,26 @@ const QUEUE_SIZE = 'otel.sdk.processor.span.queue.size';
 const QUEUE_CAPACITY = 'otel.sdk.processor.span.queue.capacity';
 const ERROR_TYPE = 'error.type';
 
+/** What a span processor reports, as plain calls (encoded-batch.processor.ts makes them). */
+export interface SpanPipelineSink {
+  /** Spans finished: accepted by the receiver, or failed with `error` (its name is counted). */
+  finished(count: number, error?: { name: string }): void;
+  /** Spans dropped because the queue was full. */
+  dropped(count: number): void;
+  /** The queue's capacity, and how to read its length on a snapshot. */
+  queue(capacity: number, length: () => number): void;
+}
+
 /**
  * Turns the span processor's self-observability instruments into plain counters that the
- * Prometheus side reads on scrape, without running an OpenTelemetry metrics SDK.
+ * Prometheus side reads on scrape, without running an OpenTelemetry metrics SDK. The SDK's
+ * BatchSpanProcessor reports through `getMeter`; rampart's own processor through the
+ * SpanPipelineSink calls.
  */
-export class SpanPipelineStatsRecorder implements MeterProvider {
-  private exported = 0;
-  private dropped = 0;
-  private failed = 0;
+export class SpanPipelineStatsRecorder implements MeterProvider, SpanPipelineSink {
+  private exportedCount = 0;
+  private droppedCount = 0;
+  private failedCount = 0;
   private capacity = 0;
   private readonly queueCallbacks = new Set<ObservableCallback>();
 
@@ -61,14 +73,33 @@ export class SpanPipelineStatsRecorder implements MeterProvider {
     let queued = 0;
     const result = { observe: (value: number) => void (queued += value) } as ObservableResult;
     for (const callback of this.queueCallbacks) void callback(result);
-    const { exported, dropped, failed, capacity } = this;
-    return { exported, dropped, failed, queued, capacity };
+    return {
+      exported: this.exportedCount,
+      dropped: this.droppedCount,
+      failed: this.failedCount,
+      queued,
+      capacity: this.capacity,
+    };
+  }
+
+  finished(count: number, error?: { name: string }): void {
+    if (error === undefined) this.exportedCount += count;
+    else this.failedCount += count;
+  }
+
+  dropped(count: number): void {
+    this.droppedCount += count;
+  }
+
+  queue(capacity: number, length: () => number): void {
+    this.capacity += capacity;
+    this.queueCallbacks.add((result) => result.observe(length()));
   }
 
   private processed(value: number, attributes: Attributes | undefined): void {
     const error = attributes?.[ERROR_TYPE];
-    if (error === undefined) this.exported += value;
-    else if (error === 'queue_full') this.dropped += value;
-    else this.failed += value;
+    if (error === undefined) this.exportedCount += value;
+    else if (error === 'queue_full') this.droppedCount += value;
+    else this.failedCount += value;
   }
 }

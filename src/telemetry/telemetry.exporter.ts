@@ -1,13 +1,15 @@
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { AppConfig } from '../config/config.schema.js';
 import { otlpTracesTarget, type OtlpTracesTarget } from '../config/otlp.config.js';
+import type { EncodedSpanBatch, EncodedSpanExporter } from './encoded-batch.processor.js';
 import { LazySpanExporter } from './lazy-span.exporter.js';
-import { OtlpTraceEncoder } from './otlp-trace.encoder.js';
 
 /**
  * The OTLP span exporter for the configured protocol (http/protobuf, http/json or grpc), or
- * undefined when no endpoint is set (then nothing is exported; see TelemetrySdk.start). Only
- * the chosen exporter package is loaded, and only at the first export. Jaeger 2 and the
+ * undefined when no endpoint is set (then nothing is exported; see TelemetrySdk.start).
+ * http/protobuf sends requests rampart's encoder wrote as spans ended (encoded-batch.processor.ts);
+ * the other two take the SDK's spans. Only the chosen exporter package is loaded, and only at the
+ * first export. Jaeger 2 and the
  * OpenTelemetry Collector take all three (:4318 for HTTP, :4317 for gRPC); protobuf over HTTP
  * is the spec's default and needs no HTTP/2 connection.
  *
@@ -15,16 +17,25 @@ import { OtlpTraceEncoder } from './otlp-trace.encoder.js';
  * the spec's precedence); the exporter packages would read the same variables from the
  * environment, unvalidated, only as a fallback for what is not given here.
  */
-export function createSpanExporter(config: AppConfig): SpanExporter | undefined {
+export function createSpanExporter(
+  config: AppConfig,
+): SpanExporter | EncodedSpanExporter | undefined {
   const target = otlpTracesTarget(config);
   if (!target) return undefined;
+  if (target.protocol === 'http/protobuf') {
+    const lazy = new LazySpanExporter(() => protobufExporter(target));
+    return {
+      exportEncoded: (batch, done) => lazy.export(batch, done),
+      forceFlush: () => lazy.forceFlush(),
+      shutdown: () => lazy.shutdown(),
+    };
+  }
   return new LazySpanExporter(() =>
-    target.protocol === 'grpc' ? grpcExporter(target) : httpExporter(target),
+    target.protocol === 'grpc' ? grpcExporter(target) : jsonExporter(target),
   );
 }
 
-async function httpExporter(target: OtlpTracesTarget): Promise<SpanExporter> {
-  if (target.protocol === 'http/protobuf') return protobufExporter(target);
+async function jsonExporter(target: OtlpTracesTarget): Promise<SpanExporter> {
   const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
   type Options = NonNullable<ConstructorParameters<typeof OTLPTraceExporter>[0]>;
   return new OTLPTraceExporter({
@@ -37,21 +48,19 @@ async function httpExporter(target: OtlpTracesTarget): Promise<SpanExporter> {
 
 /**
  * The OTLP http/protobuf exporter as `@opentelemetry/exporter-trace-otlp-proto` assembles it
- * (the same transport, retries, bounded queue and exporter metrics), with rampart's encoder in
- * place of the SDK's serializer: the same bytes in under half its time per span
- * (otlp-trace.encoder.ts). Responses are read by the SDK's own deserializer.
+ * (the same transport, retries, bounded queue and exporter metrics), sending the requests
+ * rampart's encoder wrote (otlp-trace.encoder.ts: the SDK serializer's bytes, in under half its
+ * time per span) instead of serializing spans. Responses are read by the SDK's own deserializer.
  */
-async function protobufExporter(target: OtlpTracesTarget): Promise<SpanExporter> {
-  const [{ OTLPExporterBase }, http, { ProtobufTraceSerializer, TraceExporterMetricsHelper }] =
-    await Promise.all([
-      import('@opentelemetry/otlp-exporter-base'),
-      import('@opentelemetry/otlp-exporter-base/node-http'),
-      import('@opentelemetry/otlp-transformer'),
-    ]);
+async function protobufExporter(target: OtlpTracesTarget) {
+  const [{ OTLPExporterBase }, http, { ProtobufTraceSerializer }] = await Promise.all([
+    import('@opentelemetry/otlp-exporter-base'),
+    import('@opentelemetry/otlp-exporter-base/node-http'),
+    import('@opentelemetry/otlp-transformer'),
+  ]);
   type Options = Parameters<typeof http.convertLegacyHttpOptions>[0];
-  const encoder = new OtlpTraceEncoder();
   const serializer = {
-    serializeRequest: (spans: ReadableSpan[]) => encoder.encode(spans),
+    serializeRequest: (batch: EncodedSpanBatch) => batch.request,
     deserializeResponse: (data: Uint8Array) => ProtobufTraceSerializer.deserializeResponse(data),
   };
   const options = http.convertLegacyHttpOptions(
@@ -65,12 +74,12 @@ async function protobufExporter(target: OtlpTracesTarget): Promise<SpanExporter>
     'v1/traces',
     { 'Content-Type': 'application/x-protobuf' },
   );
-  return new OTLPExporterBase<ReadableSpan[]>(
+  return new OTLPExporterBase<EncodedSpanBatch>(
     http.createOtlpHttpExportDelegate(
       options,
       serializer,
       'otlp_http_span_exporter',
-      TraceExporterMetricsHelper,
+      { name: 'span', countItems: (batch: EncodedSpanBatch) => batch.length },
       // No meter for the exporter's own metrics: the span pipeline's counts come from the batch
       // processor (span-pipeline.stats.ts), as with the stock exporter, which rampart gave none.
       undefined,

@@ -5,7 +5,7 @@ import type { SpanStore } from './span.store.js';
 export interface SpanPipelineStats {
   /** Spans handed to the exporter and accepted by the receiver. */
   exported: number;
-  /** Spans lost because the BatchSpanProcessor queue was full. */
+  /** Spans lost because the batch queue (OTEL_BSP_MAX_QUEUE_SIZE) was full. */
   dropped: number;
   /** Spans in batches the exporter could not deliver (receiver down, timeout). */
   failed: number;

@@ -23,7 +23,7 @@ export class TelemetryMetrics implements OnModuleInit {
     });
     this.metrics.counter<'reason'>({
       name: 'otel_sdk_span_dropped_total',
-      help: 'Sampled spans lost: queue_full (BatchSpanProcessor queue full) or export_failed.',
+      help: 'Sampled spans lost: queue_full (the span batch queue full) or export_failed.',
       labelNames: ['reason'],
       collect() {
         const s = stats();
@@ -34,12 +34,12 @@ export class TelemetryMetrics implements OnModuleInit {
     });
     this.metrics.readGauge(
       'otel_sdk_processor_span_queue_size',
-      'Spans waiting in the BatchSpanProcessor queue.',
+      'Spans waiting in the span batch queue.',
       () => stats()?.queued ?? 0,
     );
     this.metrics.readGauge(
       'otel_sdk_processor_span_queue_capacity',
-      'BatchSpanProcessor queue capacity (OTEL_BSP_MAX_QUEUE_SIZE).',
+      'Span batch queue capacity (OTEL_BSP_MAX_QUEUE_SIZE).',
       () => stats()?.capacity ?? 0,
     );
   }

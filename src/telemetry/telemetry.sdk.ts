@@ -13,11 +13,17 @@ import {
   BatchSpanProcessor,
   TracerProvider,
   type SpanExporter,
+  type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import type { AppConfig } from '../config/config.schema.js';
 import { logger } from '../logging/logger.js';
 import { contextStore } from '../request-context/context.store.js';
 import { diagLogger, sdkErrorHandler } from './diag.logger.js';
+import {
+  EncodedBatchProcessor,
+  isEncodedSpanExporter,
+  type EncodedSpanExporter,
+} from './encoded-batch.processor.js';
 import { PooledIdGenerator } from './pooled-id.generator.js';
 import { SpanPipelineStatsRecorder } from './span-pipeline.stats.js';
 import { SpanStore } from './span.store.js';
@@ -54,7 +60,7 @@ export class TelemetrySdk implements TelemetryHandle {
    * neither, spans are not recorded, but trace ids are still made and propagated so logs and
    * problem+json answers carry them and a downstream service can still continue an upstream trace.
    */
-  start(config: AppConfig, exporter: SpanExporter | undefined): void {
+  start(config: AppConfig, exporter: SpanExporter | EncodedSpanExporter | undefined): void {
     diag.setLogger(diagLogger(log), DiagLogLevel.WARN);
     setGlobalErrorHandler(sdkErrorHandler(log));
     // rampart's one store (request-context/context.store.ts): the request state and the active
@@ -78,18 +84,7 @@ export class TelemetrySdk implements TelemetryHandle {
       spanProcessors: [
         // First: the others read a span's start after it has set it.
         new TraceClock(),
-        ...(exporter
-          ? [
-              new BatchSpanProcessor({
-                exporter,
-                maxQueueSize: config.OTEL_BSP_MAX_QUEUE_SIZE,
-                maxExportBatchSize: config.OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
-                scheduledDelayMillis: config.OTEL_BSP_SCHEDULE_DELAY,
-                exportTimeoutMillis: config.OTEL_BSP_EXPORT_TIMEOUT,
-                selfObsMeterProvider: this.stats,
-              }),
-            ]
-          : []),
+        ...(exporter ? [this.batchProcessor(config, exporter)] : []),
         ...(this.spanStore ? [this.spanStore] : []),
       ],
     });
@@ -108,6 +103,22 @@ export class TelemetrySdk implements TelemetryHandle {
     // class that every later `import` shares (the CommonJS cache), without the
     // import-in-the-middle loader hook and its start-up cost.
     if (config.REDIS_URL) createRequire(import.meta.url)('ioredis');
+  }
+
+  /** OTEL_BSP_*'s batching; for http/protobuf, of spans encoded as they end. */
+  private batchProcessor(
+    config: AppConfig,
+    exporter: SpanExporter | EncodedSpanExporter,
+  ): SpanProcessor {
+    const batching = {
+      maxQueueSize: config.OTEL_BSP_MAX_QUEUE_SIZE,
+      maxExportBatchSize: config.OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
+      scheduledDelayMillis: config.OTEL_BSP_SCHEDULE_DELAY,
+      exportTimeoutMillis: config.OTEL_BSP_EXPORT_TIMEOUT,
+    };
+    return isEncodedSpanExporter(exporter)
+      ? new EncodedBatchProcessor({ exporter, ...batching, stats: this.stats })
+      : new BatchSpanProcessor({ exporter, ...batching, selfObsMeterProvider: this.stats });
   }
 
   async shutdown(): Promise<void> {
