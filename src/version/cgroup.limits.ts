@@ -20,6 +20,7 @@ const V1_UNLIMITED = 2 ** 62;
  * ancestor (the pod's cgroup above the container's, without a cgroup namespace), so every
  * directory from the process's own cgroup (/proc/self/cgroup) up to the root counts: the
  * smallest limit found is the one in force. `root` and `selfCgroup` are parameters for tests.
+ * Callers go through LimitsCache (limits.cache.ts), not here: this is ~10 file reads.
  */
 export async function readCgroupLimits(
   root = '/sys/fs/cgroup',

@@ -42,8 +42,8 @@ export const versionContract = defineContract({
   operationId: 'getVersion',
   summary: 'The running build and its resource limits',
   description:
-    'Which commit runs here and under which CPU and memory limits (read per call: a pod can ' +
-    'be resized in place). /api/info carries the same `commit`, `build` and `limits`.',
+    'Which commit runs here and under which CPU and memory limits (at most a second old: a ' +
+    'pod can be resized in place). /api/info carries the same `commit`, `build` and `limits`.',
   tags: ['meta'],
   responses: {
     200: {

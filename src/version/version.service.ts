@@ -3,7 +3,8 @@ import { getHeapStatistics } from 'node:v8';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { readBuildInfo, type BuildInfo } from './build-info.js';
-import { readCgroupLimits, type CgroupLimits } from './cgroup.limits.js';
+import type { CgroupLimits } from './cgroup.limits.js';
+import { LimitsCache } from './limits.cache.js';
 
 /** What GET /version answers, and /api/info includes. */
 export interface VersionAnswer {
@@ -22,13 +23,16 @@ export interface VersionAnswer {
 
 /**
  * Build identity (read once: it cannot change under a running process) and the resource limits
- * (read per call: Kubernetes can resize a pod's resources in place).
+ * (at most a second old: Kubernetes can resize a pod's resources in place; limits.cache.ts).
  */
 @Injectable()
 export class VersionService {
   private readonly build = readBuildInfo();
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly limits: LimitsCache,
+  ) {}
 
   async version(): Promise<VersionAnswer> {
     return {
@@ -38,7 +42,7 @@ export class VersionService {
       build: this.build,
       nodeVersion: process.version,
       limits: {
-        ...(await readCgroupLimits()),
+        ...(await this.limits.current()),
         heapLimitBytes: getHeapStatistics().heap_size_limit,
       },
     };
