@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readCgroupLimits } from './cgroup.limits.js';
 
 /** Real files laid out as the kernel shows them, in a fresh directory per case. */
@@ -85,5 +87,42 @@ describe('readCgroupLimits', () => {
       cpu: 'unlimited',
       memoryBytes: 'unlimited',
     });
+  });
+
+  it('out of file descriptors: rejects with EMFILE instead of answering "none, unlimited"', () => {
+    const { root, self } = tree({
+      'proc-self-cgroup': '0::/pod',
+      'sys/cgroup.controllers': 'cpu memory',
+      'sys/pod/memory.max': '536870912',
+    });
+    // A process of its own with a low descriptor limit (bash's ulimit), filled up before the read:
+    // this one's descriptors stay free for jest. Node strips the module's types itself.
+    const script = `
+      import { openSync } from 'node:fs';
+      const { readCgroupLimits } = await import(process.argv[1]);
+      const held = [];
+      try { for (;;) held.push(openSync('/dev/null', 'r')); } catch (e) { if (e.code !== 'EMFILE') throw e; }
+      try {
+        console.log(JSON.stringify({ limits: await readCgroupLimits(process.argv[2], process.argv[3]) }));
+      } catch (e) {
+        console.log(JSON.stringify({ code: e.code }));
+      }`;
+    const module = fileURLToPath(new URL('./cgroup.limits.ts', import.meta.url));
+    const out = execFileSync(
+      'bash',
+      [
+        '-c',
+        'ulimit -n 64 && exec "$0" "$@"',
+        process.execPath,
+        '--input-type=module',
+        '-e',
+        script,
+        module,
+        root,
+        self,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(JSON.parse(out)).toEqual({ code: 'EMFILE' });
   });
 });

@@ -20,7 +20,8 @@ const V1_UNLIMITED = 2 ** 62;
  * ancestor (the pod's cgroup above the container's, without a cgroup namespace), so every
  * directory from the process's own cgroup (/proc/self/cgroup) up to the root counts: the
  * smallest limit found is the one in force. `root` and `selfCgroup` are parameters for tests.
- * Callers go through LimitsCache (limits.cache.ts), not here: this is ~10 file reads.
+ * A file that is missing or unreadable counts as no limit there; running out of descriptors or
+ * memory rejects instead (NOT_NOW). Callers go through LimitsCache, not here: this is ~10 reads.
  */
 export async function readCgroupLimits(
   root = '/sys/fs/cgroup',
@@ -92,10 +93,18 @@ function bytes(value?: string): number | undefined {
   return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
+/**
+ * Errors that say this process could not read just now (out of file descriptors or memory), not
+ * that the file is absent or hidden. Thrown: taken for "no file", they would answer "unlimited",
+ * and LimitsCache (limits.cache.ts) would keep that answer for its interval.
+ */
+const NOT_NOW = new Set(['EMFILE', 'ENFILE', 'ENOMEM', 'EAGAIN', 'EBUSY', 'EINTR']);
+
 async function read(file: string): Promise<string | undefined> {
   try {
     return (await readFile(file, 'utf8')).trim();
-  } catch {
+  } catch (error) {
+    if (NOT_NOW.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
     return undefined;
   }
 }
