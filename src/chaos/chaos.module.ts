@@ -9,6 +9,7 @@ import { AdminModule } from '../admin/admin.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { RequestContextModule } from '../request-context/request-context.module.js';
+import { VersionModule } from '../version/version.module.js';
 
 /**
  * Fault injection: public /status and /delay, admin /chaos and the hook that applies it (with
@@ -16,7 +17,8 @@ import { RequestContextModule } from '../request-context/request-context.module.
  * (process-chaos.*.ts).
  */
 @Module({
-  imports: [AdminModule, HealthModule, MetricsModule, RequestContextModule],
+  // VersionModule: the memory fault's cap is checked against the limits /version reads.
+  imports: [AdminModule, HealthModule, MetricsModule, RequestContextModule, VersionModule],
   controllers: [ChaosController],
   providers: [ChaosState, ChaosAdmin, ChaosMetrics, ProcessChaos, ProcessChaosAdmin],
 })

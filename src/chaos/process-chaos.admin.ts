@@ -7,6 +7,7 @@ import { InvalidInputError } from '../errors/http.errors.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { contractRouteOptions } from '../openapi/contract.decorator.js';
 import type { RouteContract } from '../openapi/route.contract.js';
+import { LimitsCache } from '../version/limits.cache.js';
 import { processChaosContracts as contracts, stopFaultContract } from './process-chaos.contract.js';
 import { memoryCapProblems } from './memory.limit.js';
 import { PROCESS_FAULTS } from './process-chaos.metrics.js';
@@ -29,6 +30,7 @@ export class ProcessChaosAdmin implements OnModuleInit {
   constructor(
     private readonly admin: AdminServer,
     private readonly chaos: ProcessChaos,
+    private readonly limits: LimitsCache,
   ) {}
 
   onModuleInit(): void {
@@ -43,7 +45,12 @@ export class ProcessChaosAdmin implements OnModuleInit {
       chaos.startLoopBlock(s, afterAnswer(reply)),
     );
     this.start('cpu', contracts.cpu, (s) => chaos.startCpuBurn(s));
-    this.start('memory', contracts.memory, (s) => chaos.startMemoryGrowth(s), memoryCapProblems);
+    this.start(
+      'memory',
+      contracts.memory,
+      (s) => chaos.startMemoryGrowth(s),
+      (s) => memoryCapProblems(s, this.limits),
+    );
     this.start('liveness', contracts.liveness, (s) => chaos.failLiveness(s.reason));
     this.start('slow-body', contracts.slowBody, (s) => chaos.startSlowBody(s));
     for (const fault of PROCESS_FAULTS) {

@@ -9,7 +9,7 @@ import { VersionService } from './version.service.js';
 /**
  * Who is answering: `GET /version` (build commit, resource limits), and the identity and version
  * services /api/info, /echo and the landing page show; the container's limits on /metrics. One
- * LimitsCache reads the limits for all of them.
+ * LimitsCache reads the limits for all of them and for the memory chaos's cap check.
  */
 @Module({
   controllers: [VersionController],
