@@ -4,8 +4,8 @@ import { readCgroupLimits, type CgroupLimits } from './cgroup.limits.js';
 /**
  * How long one read answers for. Not the process's lifetime: Kubernetes can resize a pod's CPU
  * and memory in place (InPlacePodVerticalScaling), and the cgroup files change under the running
- * process. A second is far below how long a resize takes to be acted on, and bounds the reads to
- * one a second whatever the request rate.
+ * process. A second behind is less than anyone reading them notices (Prometheus scrapes every
+ * 15-30 s), and bounds the reads to one a second whatever the request rate.
  */
 const FRESH_MS = 1_000;
 
