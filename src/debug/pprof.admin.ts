@@ -5,7 +5,8 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { InvalidInputError } from '../errors/http.errors.js';
 import { contractRouteOptions } from '../openapi/contract.decorator.js';
-import { pprofContracts } from './pprof.contract.js';
+import { parseQuery } from '../openapi/contract.input.js';
+import { heapQuery, pprofContracts, profileQuery } from './pprof.contract.js';
 import { PprofProfiler } from './pprof.profiler.js';
 
 /**
@@ -41,7 +42,8 @@ export class PprofAdmin implements OnModuleInit, OnApplicationShutdown {
     routes.get(
       '/debug/pprof/heap',
       contractRouteOptions(pprofContracts.heap),
-      async (_request, reply) => {
+      async (request, reply) => {
+        parseQuery(heapQuery, request.query);
         return this.send(reply, await this.profiler.heap(), 'heap');
       },
     );
@@ -51,12 +53,15 @@ export class PprofAdmin implements OnModuleInit, OnApplicationShutdown {
     this.profiler.stop();
   }
 
-  /** `seconds`: an integer 1..DEBUG_PPROF_MAX_SECONDS, default 30 (as in Go) capped to the max. */
+  /**
+   * `seconds`: an integer 1..DEBUG_PPROF_MAX_SECONDS, default 30 (as in Go) capped to the max.
+   * Any other parameter but `token` is refused first (profileQuery).
+   */
   private seconds(request: FastifyRequest): number {
     const max = this.config.DEBUG_PPROF_MAX_SECONDS;
-    const raw = (request.query as Record<string, unknown>).seconds;
+    const raw = parseQuery(profileQuery, request.query).seconds;
     if (raw === undefined) return Math.min(30, max);
-    const n = typeof raw === 'string' && /^\d{1,6}$/.test(raw) ? Number(raw) : NaN;
+    const n = /^\d{1,6}$/.test(raw) ? Number(raw) : NaN;
     if (!(n >= 1 && n <= max)) {
       throw new InvalidInputError([
         { field: 'seconds', message: `expected an integer from 1 to ${max}` },

@@ -9,8 +9,11 @@ const profile = {
   headers: { 'content-disposition': { description: 'attachment; filename=…' } },
 };
 
-/** `?seconds=`: its bound (DEBUG_PPROF_MAX_SECONDS) is configuration, checked by PprofAdmin. */
-export const profileQuery = z.object({
+/**
+ * `?seconds=`: its bound (DEBUG_PPROF_MAX_SECONDS) is configuration, checked by PprofAdmin.
+ * Strict, as the public routes' queries: `?secnds=5` sampled for the default 30 s (capped).
+ */
+export const profileQuery = z.strictObject({
   seconds: z
     .string()
     .optional()
@@ -23,6 +26,12 @@ export const profileQuery = z.object({
     .optional()
     .meta({ description: 'ADMIN_TOKEN, for tools that cannot send a header.' }),
 });
+
+/**
+ * The heap profile's: only the token. Go's handler also reads `seconds` (a delta profile), `gc`
+ * and `debug` (text); this one honours none of them, so each is refused rather than ignored.
+ */
+export const heapQuery = profileQuery.pick({ token: true });
 
 /** Admin `/debug/pprof/*` (pprof.admin.ts): registered only with DEBUG_PPROF_ENABLED=true. */
 export const pprofContracts = {
@@ -38,8 +47,8 @@ export const pprofContracts = {
     operationId: 'getHeapProfile',
     summary: 'Heap (allocation sampling) profile',
     tags: ['debug'],
-    query: profileQuery.pick({ token: true }),
+    query: heapQuery,
     responses: { 200: profile },
-    problems: [],
+    problems: ['INVALID_INPUT'],
   }),
 };

@@ -6,8 +6,11 @@ const text = z.string('expected one value').max(500, 'expected at most 500 chara
 const lastBucket = BUCKET_LABELS.length - 1;
 const bucketMessage = `expected 0 to ${lastBucket}`;
 
-/** `GET /debug/tracez` query, parsed with this schema by tracez.admin.ts. */
-export const tracezQuery = z.object({
+/**
+ * `GET /debug/tracez` query, parsed with this schema by tracez.admin.ts. Strict, as the public
+ * routes' queries: `?nme=GET` listed every span name, as if the page had been asked for none.
+ */
+export const tracezQuery = z.strictObject({
   name: text.optional().meta({ description: 'A span name: its recent, slowest or failed spans.' }),
   view: z
     .enum(['recent', 'slowest', 'failed'], 'expected recent, slowest or failed')
