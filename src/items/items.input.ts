@@ -14,8 +14,8 @@ export const LIMITS = { name: 200, description: 2_000, tags: 20, tag: 50, page: 
  * - an unpaired surrogate has no UTF-8 encoding: it would be stored as U+FFFD, not as sent;
  * - a leading U+FEFF: the embedded PGlite decodes each value with a BOM-stripping TextDecoder,
  *   so it would read back without it (PostgreSQL keeps it; the contract must not depend on it);
- * - names and tags are refused, not trimmed, when they start or end with whitespace or a control
- *   character (invisibleAtEdge).
+ * - names and tags are refused, not trimmed, when they start or end with whitespace, a control
+ *   or an invisible format character (invisibleAtEdge).
  */
 // With the `u` flag a surrogate pair is one code point, so this matches only unpaired halves.
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
@@ -28,6 +28,15 @@ const text = z
 // of which trim() keeps U+0085 NEL: a name ending in it was stored), U+FEFF (which trim() removes)
 // and the controls (C0, DEL, C1). U+0000 has its own refusal above: one problem, said once.
 const WHITE_SPACE = /^\p{White_Space}$/u;
+// And the format characters that draw nothing (Default_Ignorable, general category Cf): with one
+// at an edge, `kettle` and `kettle\u200b` were two items that look the same. Inside the text they
+// stay as sent (a ZWJ joins an emoji sequence, a bidi mark places a word). Not the variation
+// selectors nor the tag characters: an emoji ends with one (U+FE0F, U+E007F).
+// U+00AD soft hyphen; U+061C Arabic letter mark; U+180E Mongolian vowel separator; U+200B-U+200F
+// zero-width space, non-joiner, joiner, LRM, RLM; U+202A-U+202E bidi embeddings and overrides;
+// U+2060-U+206F word joiner, invisible operators, bidi isolates, deprecated format controls
+// (and U+2065, unassigned, which Unicode reserves as default-ignorable too).
+const INVISIBLE_FORMAT = /^[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f]$/;
 function invisibleAtEdge(unit: string | undefined): boolean {
   if (unit === undefined) return false;
   const code = unit.charCodeAt(0);
@@ -35,7 +44,8 @@ function invisibleAtEdge(unit: string | undefined): boolean {
     (code > 0 && code < 0x20) ||
     (code >= 0x7f && code <= 0x9f) ||
     code === 0xfeff ||
-    WHITE_SPACE.test(unit)
+    WHITE_SPACE.test(unit) ||
+    INVISIBLE_FORMAT.test(unit)
   );
 }
 const label = (max: number) =>
@@ -44,7 +54,7 @@ const label = (max: number) =>
     .max(max)
     .refine(
       (s) => !invisibleAtEdge(s[0]) && !invisibleAtEdge(s[s.length - 1]),
-      'must not be blank or start or end with whitespace or a control character',
+      'must not be blank or start or end with whitespace, a control or an invisible format character',
     );
 
 const name = label(LIMITS.name);

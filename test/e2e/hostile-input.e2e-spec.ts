@@ -5,6 +5,8 @@ import type { TestApp } from '../support/test-app.js';
 import { MAX_JSON_DEPTH, MAX_OBJECT_MEMBERS } from '../../src/protocol/json.shape.js';
 
 const STACK_FRAME = /\bat .*\.(js|ts):\d+/;
+const EDGE_MESSAGE =
+  'must not be blank or start or end with whitespace, a control or an invisible format character';
 
 describe('hostile input: stored exactly as sent or refused, JSON only where JSON is meant', () => {
   let t: TestApp;
@@ -92,13 +94,70 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
     ])('%s → 400 INVALID_INPUT, nothing written', async (_name, body, field) => {
       const before = await itemCount();
       const answer = await problem(await postJson(body), 400, 'INVALID_INPUT');
-      expect(answer.errors).toEqual([
-        {
-          field,
-          message: 'must not be blank or start or end with whitespace or a control character',
-        },
-      ]);
+      expect(answer.errors).toEqual([{ field, message: EDGE_MESSAGE }]);
       expect(await itemCount()).toBe(before);
+    });
+
+    // Format characters that draw nothing were accepted at an edge: `kettle` and `kettle` + U+200B
+    // were two items that look the same. Each one, at either edge of a name or a tag.
+    const INVISIBLE_FORMAT: Array<[string, string]> = [
+      ['U+200B zero-width space', '200b'],
+      ['U+200C zero-width non-joiner', '200c'],
+      ['U+200D zero-width joiner', '200d'],
+      ['U+2060 word joiner', '2060'],
+      ['U+180E Mongolian vowel separator', '180e'],
+      ['U+200E left-to-right mark', '200e'],
+      ['U+200F right-to-left mark', '200f'],
+      ...['202a', '202b', '202c', '202d', '202e'].map((hex): [string, string] => [
+        `U+${hex.toUpperCase()} (a bidi embedding or override)`,
+        hex,
+      ]),
+      ...['2066', '2067', '2068', '2069'].map((hex): [string, string] => [
+        `U+${hex} (a bidi isolate)`,
+        hex,
+      ]),
+      ['U+061C Arabic letter mark', '061c'],
+      ['U+00AD soft hyphen', '00ad'],
+      ['U+2063 invisible separator', '2063'],
+    ];
+    it.each(INVISIBLE_FORMAT)(
+      '%s at the start or end of a name or tag → 400 INVALID_INPUT, nothing written',
+      async (_name, hex) => {
+        const before = await itemCount();
+        const c = `\\u${hex}`;
+        for (const [body, field] of [
+          [`{"name":"kettle${c}"}`, 'name'],
+          [`{"name":"${c}kettle"}`, 'name'],
+          [`{"name":"${c}"}`, 'name'],
+          [`{"name":"kettle","tags":["ok","tea${c}"]}`, 'tags.1'],
+          [`{"name":"kettle","tags":["${c}tea"]}`, 'tags.0'],
+        ]) {
+          const answer = await problem(await postJson(body!), 400, 'INVALID_INPUT');
+          expect(answer.errors).toEqual([{ field, message: EDGE_MESSAGE }]);
+        }
+        expect(await itemCount()).toBe(before);
+      },
+    );
+
+    it('a PATCH to a name ending in U+200B is refused; inside a name or tag they read back as sent', async () => {
+      const inside = 'a\u200bb\u200dc\u2066d\u2069e\u202ef\u200eg\u180eh\u00adi';
+      // An emoji may end with a variation selector (U+FE0F) or a tag character (U+E007F): kept.
+      const tags = ['t\u2060u', 'love \u2764\ufe0f', '\u{1f3f4}\u{e0067}\u{e0062}\u{e007f}'];
+      const created = await postJson(JSON.stringify({ name: inside, tags }));
+      expect(created.status).toBe(201);
+      const { id } = await json(created);
+      const stored = await json(await fetch(`${t.baseUrl}/api/items/${id}`));
+      expect([stored.name, stored.tags]).toEqual([inside, tags]);
+      const res = await items(
+        '{"name":"kettle\\u200b"}',
+        { 'content-type': 'application/json', 'if-match': created.headers.get('etag') as string },
+        'PATCH',
+        `/${id}`,
+      );
+      expect((await problem(res, 400, 'INVALID_INPUT')).errors).toEqual([
+        { field: 'name', message: EDGE_MESSAGE },
+      ]);
+      expect((await json(await fetch(`${t.baseUrl}/api/items/${id}`))).name).toBe(inside);
     });
 
     it('a PATCH to a name ending in U+0085 is refused; inside a name it reads back as sent', async () => {
