@@ -23,11 +23,15 @@ function importRequestTarget() {
 // The path the public port routes on: the origin-form's, the query dropped, percent-escapes
 // decoded; undefined when an escape is malformed (400 MALFORMED_URL there too). Compared as
 // sent, 'GET http://x/healthz' and '/%68ealthz' were 404 here and 200 on the public port.
+// Decoded by the router's rule (find-my-way decodes a path with decodeURI): the escape of a
+// reserved character (%2F, %3F, %23...) stays as sent, so '/healthz%2F' is no '/healthz/' here
+// either. decodeURIComponent refuses the same malformed escapes, but turned them into what the
+// router never routes on.
 function targetPath(url) {
   const path = originForm(url).split('?')[0];
   if (!path.includes('%')) return path;
   try {
-    return decodeURIComponent(path);
+    return decodeURI(path);
   } catch {
     return undefined;
   }

@@ -81,15 +81,16 @@ parentPort.on('message', (answer) => {
   const res = pending.get(answer.id);
   if (res) {
     pending.delete(answer.id);
-    send(res, answer.status, bodyFor(answer, res.requestId));
+    send(res, answer.status, bodyFor(answer, res));
   }
 });
 
 // The main thread's answer serves every probe waiting for it, and later ones from the cache: its
-// problem has no request id, and each probe's gets its own (as on every port).
-function bodyFor(answer, requestId) {
+// problem has no request id, and each probe's gets its own (as on every port), and its instance
+// is the probe path, where each probe's is its own target as sent ('/%72eadyz').
+function bodyFor(answer, res) {
   if (answer.status === 200) return answer.body;
-  return JSON.stringify({ ...JSON.parse(answer.body), requestId });
+  return JSON.stringify({ ...JSON.parse(answer.body), instance: res.target, requestId: res.requestId });
 }
 
 // requireHostHeader off: Node's own answer to a missing Host is an empty 400 (framingProblem's).
@@ -100,9 +101,13 @@ function bodyFor(answer, requestId) {
 // probes failed with them).
 const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_000,
   requestTimeout: 10_000, connectionsCheckingInterval: 1_000 }, (req, res) => {
+  // The target as sent names the request in a problem's detail and instance, as on the public port
+  // (errors/problem.reply.ts): decoded, '/healthz%00' came back as '/healthz' and a NUL, and
+  // '/healthz%2F' as '/healthz/', a path that is redirected. \`path\` is what is routed on.
   const target = (req.url || '').split('?')[0];
   const path = targetPath(req.url || '');
   res.requestId = requestIdOf(req);
+  res.target = target;
   closeIfBody(req, res);
   // As on the other ports (protocol/protocol.checks.ts): Node parses nothing after an Upgrade
   // request, so its connection closes once answered rather than leave a pipelined one unheard.
@@ -141,18 +146,18 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
   // with a slash added, which redirects), and 404 on any other.
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     if (!probePaths.has(path) && withoutTrailingSlash(req.url || '') === undefined) {
-      return send(res, 404, problem(404, 'NOT_FOUND', 'No probe route ' + path, path, res.requestId));
+      return send(res, 404, problem(404, 'NOT_FOUND', 'No probe route ' + target, target, res.requestId));
     }
     return send(res, 405, problem(405, 'METHOD_NOT_ALLOWED',
-      req.method + ' is not supported here; allowed: GET, HEAD.', path, res.requestId),
+      req.method + ' is not supported here; allowed: GET, HEAD.', target, res.requestId),
       { allow: 'GET, HEAD' });
   }
   if (path === livenessPath) {
-    if (livenessFailure) return send(res, 503, problem(503, 'LIVENESS_FAILED', livenessFailure, path, res.requestId));
+    if (livenessFailure) return send(res, 503, problem(503, 'LIVENESS_FAILED', livenessFailure, target, res.requestId));
     const stalledMs = Date.now() - beat[0];
     if (stalledMs < stallMs) return send(res, 200, '{"status":"ok","info":{},"error":{},"details":{}}');
     return send(res, 503, problem(503, 'EVENT_LOOP_STALLED',
-      'The event loop has not turned for ' + Math.round(stalledMs) + ' ms.', path, res.requestId));
+      'The event loop has not turned for ' + Math.round(stalledMs) + ' ms.', target, res.requestId));
   }
   if (!probePaths.has(path)) {
     const location = withoutTrailingSlash(req.url || '');
@@ -160,7 +165,7 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
       res.writeHead(308, { location, 'content-length': 0, 'x-request-id': res.requestId });
       return res.end();
     }
-    return send(res, 404, problem(404, 'NOT_FOUND', 'No probe route ' + path, path, res.requestId));
+    return send(res, 404, problem(404, 'NOT_FOUND', 'No probe route ' + target, target, res.requestId));
   }
   const id = nextId++;
   pending.set(id, res);
@@ -170,9 +175,9 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
     if (!pending.delete(id)) return;
     const cached = last.get(path);
     if (cached && Date.now() - cached.at < staleMs) {
-      return send(res, cached.status, bodyFor(cached, res.requestId));
+      return send(res, cached.status, bodyFor(cached, res));
     }
-    send(res, 503, problem(503, 'EVENT_LOOP_STALLED', 'The main thread did not answer.', path,
+    send(res, 503, problem(503, 'EVENT_LOOP_STALLED', 'The main thread did not answer.', target,
       res.requestId));
   }, answerWithinMs).unref();
 });

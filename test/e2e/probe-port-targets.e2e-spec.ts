@@ -1,15 +1,19 @@
-import { startChild, type Child } from '../support/child-process.js';
+import { PROBE_PATHS } from '../../src/health/health.paths.js';
+import { startChild } from '../support/child-process.js';
 import { rawRequest } from '../support/raw-http.js';
 import { expectRawProblem as expectProblem } from '../support/raw-problem.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestApp } from '../support/test-app.js';
 
 /**
  * The probe port (a thread of its own, health/probe.worker.ts) reads a request target as the
- * public port does: both ask protocol/request-target.ts's targetProblem. Each shape below is sent
- * with a probe path to the probe port and to the public port, and with /version, a route only the
- * public port has, to the public port; the three answers must have the same status and code.
- * `{p}` stands for the path, `{%p}` for it with its first letter percent-escaped (`/%68ealthz`).
- * Bytes are sent as written (latin1), so `\xc3\xa9` is a UTF-8 `é` on the wire.
+ * public port does: both ask protocol/request-target.ts's targetProblem, and both route on the
+ * path decoded by the router's rule. Each shape below is sent with a probe path to the probe port
+ * and to the public port, and with /version, a route only the public port has, to the public
+ * port; the three answers must have the same status and code, and the two probe answers the
+ * same `instance` and `Location` too.
+ * `{p}` stands for the path, `{%p}` for it with its first letter percent-escaped (`/%68ealthz`),
+ * `{%%p}` for it with every letter escaped. Bytes are sent as written (latin1), so `\xc3\xa9` is
+ * a UTF-8 `é` on the wire.
  */
 const SHAPES: Array<[string, string]> = [
   // Absolute-form with a port that is no port: the public port said 400, the probe port 200.
@@ -89,17 +93,6 @@ const SHAPES: Array<[string, string]> = [
   ['an absolute-form fragment', 'http://a{p}#x'],
   ['an absolute-form query and fragment', 'http://a{p}?q#x'],
   ['a fragment in the authority', 'http://a#x{p}'],
-  // Percent-encodings.
-  ['an escaped letter', '{%p}'],
-  ['an escaped letter in the absolute-form', 'http://a{%p}'],
-  ['a lone %', '{p}%'],
-  ['half an escape', '{p}%2'],
-  ['an escape that is no hex', '{p}%zz'],
-  ['an absolute-form bad escape', 'http://a{p}%zz'],
-  ['an escaped slash', '{p}%2F'],
-  ['an escaped NUL', '{p}%00'],
-  ['an escape that is no UTF-8', '{p}%C3'],
-  ['a bad escape in the query', '{p}?%zz'],
   // Very long targets (Node refuses a request line and headers over 16 KiB).
   ['a long query', `{p}?${'q'.repeat(9_000)}`],
   ['a long host', `http://${'a'.repeat(9_000)}{p}`],
@@ -111,14 +104,71 @@ const SHAPES: Array<[string, string]> = [
   ['a UTF-8 letter in the query', '{p}?\xc3\xa9'],
 ];
 
-type Port = 'public' | 'probe';
+/**
+ * Percent-encodings, malformed and odd, sent with each probe path: the probe thread decoded the
+ * path with a decodeURIComponent of its own, the router decodes it with decodeURI, and the probe
+ * port named the decoded path in its answer (`/healthz%00` came back with a NUL in `instance`).
+ */
+const ESCAPES: Array<[string, string]> = [
+  ['an escaped letter', '{%p}'],
+  ['every letter escaped', '{%%p}'],
+  ['an escaped letter in the absolute-form', 'http://a{%p}'],
+  ['an escaped letter and a slash added', '{%p}/'],
+  ['an escaped letter and a slash added, absolute-form', 'http://a{%p}/?q'],
+  // Malformed: 400 MALFORMED_URL on both.
+  ['a lone %', '{p}%'],
+  ['a lone % before the path', '/%{p}'],
+  ['a lone % after an escaped letter', '{%p}%'],
+  ['half an escape', '{p}%2'],
+  ['an escape that is no hex', '{p}%zz'],
+  ['a bad escape before an escaped letter', '/%zz{%p}'],
+  ['an absolute-form bad escape', 'http://a{p}%zz'],
+  ['an escape that is no UTF-8', '{p}%C3'],
+  ['an overlong slash (%C0%AF)', '{p}%C0%AF'],
+  ['an overlong slash before the path', '/%C0%AF{p}'],
+  ['an overlong dot (%C0%AE)', '{p}%C0%AE'],
+  ['a surrogate escaped as UTF-8', '{p}%ED%A0%80'],
+  ['a bad escape in the query', '{p}?%zz'],
+  // NUL.
+  ['an escaped NUL', '{p}%00'],
+  ['an escaped NUL before the path', '/%00{p}'],
+  ['an escaped NUL in the query', '{p}?%00'],
+  // Reserved characters escaped: the router keeps them as sent.
+  ['an escaped slash', '{p}%2F'],
+  ['an escaped slash in lower case', '{p}%2f'],
+  ['an escaped slash before the path', '/%2F{p}'],
+  ['an escaped slash in place of the first', '%2F{p}'],
+  ['an escaped slash after a slash added', '{p}/%2F'],
+  ['an escaped slash, then a slash added', '{p}%2F/'],
+  ['an escaped slash, absolute-form', 'http://a/%2F{p}'],
+  ['an escaped question mark', '{p}%3F'],
+  ['an escaped question mark and a query', '{p}%3Fq=1'],
+  ['an escaped hash', '{p}%23'],
+  ['an escaped percent', '{p}%25'],
+  ['an escaped semicolon', '{p}%3B'],
+  ['a semicolon', '{p};x'],
+  // Dots: no dot segment is resolved on either port.
+  ['an escaped dot', '{p}%2e'],
+  ['an escaped dot segment', '{p}/%2e'],
+  ['an escaped dot-dot segment', '{p}/%2e%2e'],
+  ['an escaped dot-dot before the path', '/x/%2e%2e{p}'],
+  ['an escaped dot-dot, absolute-form', 'http://a/x/%2e%2e{p}'],
+  ['a dot-dot before the path', '/x/..{p}'],
+];
 
+const METHODS = ['GET', 'HEAD', 'OPTIONS', 'DELETE', 'PUT', 'POST', 'PATCH'];
+
+type Port = 'public' | 'probe';
+type Ports = Record<Port, number>;
+
+const escaped = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
 const targetOf = (shape: string, path: string) =>
   shape
     .replace('{p}', path)
-    .replace('{%p}', `/%${path.charCodeAt(1).toString(16)}${path.slice(2)}`);
+    .replace('{%p}', `/%${path.charCodeAt(1).toString(16)}${path.slice(2)}`)
+    .replace('{%%p}', `/${[...path.slice(1)].map(escaped).join('')}`);
 
-/** Status and problem code: what the ports must agree on (the detail may name the port's path). */
+/** What the ports must agree on: status and problem code, the problem's instance, a Location. */
 async function answer(port: number, method: string, target: string) {
   const res = await rawRequest(
     port,
@@ -126,38 +176,92 @@ async function answer(port: number, method: string, target: string) {
       `${method} ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
       'latin1',
     ),
+    { head: method === 'HEAD' },
   );
-  const problem = res.headers['content-type']?.startsWith('application/problem+json');
+  // An answer to HEAD has the problem's headers and no body.
+  const problem =
+    res.body && res.headers['content-type']?.startsWith('application/problem+json')
+      ? (JSON.parse(res.body) as { code: string; instance?: string })
+      : undefined;
   return {
     status: res.status,
-    code: problem ? (JSON.parse(res.body) as { code: string }).code : '',
+    code: problem?.code ?? '',
+    instance: problem?.instance,
+    location: res.headers.location,
   };
 }
 
-describe('the probe port reads a request target as the public port does', () => {
-  let t: TestApp;
-  let ports: Record<Port, number>;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    ports = t.ports;
+/**
+ * `shape` by `method`: with `path` to the probe port and to the public port, which must answer
+ * alike, and with /version to the public port, which must answer with the same status and code.
+ */
+async function expectSameAnswers(ports: Ports, method: string, shape: string, path: string) {
+  const probe = await answer(ports.probe, method, targetOf(shape, path));
+  const publicProbe = await answer(ports.public, method, targetOf(shape, path));
+  expect({ method, path, probe }).toEqual({ method, path, probe: publicProbe });
+  const route = await answer(ports.public, method, targetOf(shape, '/version'));
+  expect({ method, publicRoute: [route.status, route.code] }).toEqual({
+    method,
+    publicRoute: [probe.status, probe.code],
   });
-  afterAll(() => t.close());
+}
 
-  // A long shape is named by its start.
-  const named = SHAPES.map(([name, shape]) => [
-    name,
-    JSON.stringify(shape.length > 40 ? `${shape.slice(0, 24)}…` : shape),
-    shape,
-  ]);
+/** Starts a service before a suite's tests and stops it after them; returns its ports. */
+function serving(start: () => Promise<{ ports: Ports; stop(): Promise<unknown> }>): () => Ports {
+  let service: { ports: Ports; stop(): Promise<unknown> } | undefined;
+  beforeAll(async () => {
+    service = await start();
+  });
+  afterAll(() => service?.stop());
+  return () => {
+    if (!service) throw new Error('the service did not start');
+    return service.ports;
+  };
+}
 
-  it.each(named)('%s, %s: the same answer on both ports', async (_name, _shown, shape) => {
-    for (const method of ['GET', 'OPTIONS', 'DELETE']) {
-      const probe = await answer(ports.probe, method, targetOf(shape, '/healthz'));
-      const publicProbe = await answer(ports.public, method, targetOf(shape, '/healthz'));
-      const publicRoute = await answer(ports.public, method, targetOf(shape, '/version'));
-      expect({ method, probe, publicProbe }).toEqual({ method, probe, publicProbe: probe });
-      expect({ method, publicRoute }).toEqual({ method, publicRoute: probe });
+// A long shape is named by its start.
+const shown = (shape: string) =>
+  JSON.stringify(shape.length > 40 ? `${shape.slice(0, 24)}…` : shape);
+
+describe('the probe port reads a request target as the public port does', () => {
+  let adminUrl = '';
+  const ports = serving(async () => {
+    const t = await startTestApp();
+    adminUrl = t.adminUrl;
+    return { ports: t.ports, stop: () => t.close() };
+  });
+
+  it.each(SHAPES.map(([name, shape]) => [name, shown(shape), shape]))(
+    '%s, %s: the same answer on both ports',
+    async (_name, _shown, shape) => {
+      for (const method of METHODS) await expectSameAnswers(ports(), method, shape, '/healthz');
+    },
+  );
+
+  it.each(
+    [...PROBE_PATHS].flatMap((path) =>
+      ESCAPES.map(([name, shape]) => [name, shown(targetOf(shape, path)), shape, path]),
+    ),
+  )('%s, %s: the same answer on both ports', async (_name, _shown, shape, path) => {
+    for (const method of METHODS) await expectSameAnswers(ports(), method, shape, path);
+  });
+
+  // The main thread's problem for /readyz is written once for the probe path and served to every
+  // probe waiting, and from the cache: each answer names its own target, as the public port's do.
+  it('a failing /readyz reached through an escape names the target as sent on both ports', async () => {
+    const toggle = (state: string) => fetch(`${adminUrl}/readyz/${state}`, { method: 'POST' });
+    expect((await toggle('disable')).status).toBe(200);
+    try {
+      for (const target of ['/%72eadyz', '/readyz', '/%72eadyz?x']) {
+        const probe = await answer(ports().probe, 'GET', target);
+        expect(probe).toMatchObject({ status: 503, instance: target.split('?')[0] });
+        expect({ target, probe }).toEqual({
+          target,
+          probe: await answer(ports().public, 'GET', target),
+        });
+      }
+    } finally {
+      expect((await toggle('enable')).status).toBe(200);
     }
   });
 
@@ -172,12 +276,14 @@ describe('the probe port reads a request target as the public port does', () => 
     ['http://[::1]?q', '/?q'],
   ])('%s is %s on both ports', async (target, origin) => {
     for (const which of ['public', 'probe'] as const) {
-      const absolute = await answer(ports[which], 'GET', target);
-      expect({ which, absolute }).toEqual({
+      const { status, code } = await answer(ports()[which], 'GET', target);
+      const asOrigin = await answer(ports()[which], 'GET', origin);
+      expect({ which, status, code }).toEqual({
         which,
-        absolute: await answer(ports[which], 'GET', origin),
+        status: asOrigin.status,
+        code: asOrigin.code,
       });
-      expect(absolute.status).not.toBe(400);
+      expect(status).not.toBe(400);
     }
   });
 
@@ -188,7 +294,7 @@ describe('the probe port reads a request target as the public port does', () => 
     ['a malformed Host', 'GET /healthz#x HTTP/1.1\r\nHost: a b\r\n\r\n', 400],
   ])('a bad target with %s: the same answer on both ports', async (_name, request, status) => {
     for (const which of ['public', 'probe'] as const) {
-      const res = await rawRequest(ports[which], request);
+      const res = await rawRequest(ports()[which], request);
       const code = status === 505 ? 'HTTP_VERSION_NOT_SUPPORTED' : 'BAD_REQUEST';
       expect({ which, status: res.status }).toEqual({ which, status });
       const body = expectProblem(res, status, code);
@@ -203,21 +309,27 @@ describe('the probe port reads a request target as the public port does', () => 
  * protocol/request-target.ts on its own: from the entry scripts/bundle.mjs makes of it there.
  */
 describe('probe port in the built bundle: a target is read by the public port’s rules', () => {
-  let child: Child;
-
-  beforeAll(async () => {
-    child = await startChild({});
-  });
-  afterAll(async () => {
-    child?.process.kill('SIGKILL');
-    await child?.exited;
+  const ports = serving(async () => {
+    const child = await startChild({});
+    return {
+      ports: { public: child.ports.port!, probe: child.ports.probePort! },
+      stop: async () => {
+        child.process.kill('SIGKILL');
+        await child.exited;
+      },
+    };
   });
 
   it.each([
     ['http://a:99999/healthz', 400, 'MALFORMED_URL'],
     ['http://u@a/healthz', 400, 'BAD_REQUEST'],
+    ['/healthz%C0%AF', 400, 'MALFORMED_URL'],
+    ['/healthz%00', 404, 'NOT_FOUND'],
+    ['/healthz%2F', 404, 'NOT_FOUND'],
     ['http://a/healthz', 200, ''],
-  ])('GET %s → %d %s', async (target, status, code) => {
-    expect(await answer(child.ports.probePort!, 'GET', target)).toEqual({ status, code });
+    ['/%68ealthz', 200, ''],
+  ])('GET %s → %d %s, as the public port answers it', async (target, status, code) => {
+    expect(await answer(ports().probe, 'GET', target)).toMatchObject({ status, code });
+    await expectSameAnswers(ports(), 'GET', target, '/healthz');
   });
 });
