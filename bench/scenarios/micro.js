@@ -18,7 +18,7 @@ export async function run() {
     process.stdout.write(`${file}\n${output}`);
     const figures = {};
     for (const line of output.split('\n')) {
-      const match = /^\s+(.+?)\s+(\d+) ns\/\w+$/.exec(line);
+      const match = /^\s+(.+?)\s+(\d+(?:\.\d+)?) ns\/\w+$/.exec(line);
       if (match) figures[match[1]] = Number(match[2]);
     }
     results[file.replace(/^dist\//, '').replace(/\.m?js$/, '')] = figures;

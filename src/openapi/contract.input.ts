@@ -31,7 +31,11 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.ou
  */
 export const noQuery = z.strictObject({});
 
-/** parseQuery(noQuery, query): refuses any parameter; a request without one is not parsed. */
+/**
+ * parseQuery(noQuery, query): refuses any parameter; a request without one is not parsed.
+ * Object.keys, not a for…in stopping at the first key: no faster on `{}`, the router's query of a
+ * request without one (contract.input.bench.ts).
+ */
 export function refuseQuery(query: unknown): void {
   if (typeof query === 'object' && query !== null && Object.keys(query).length > 0) {
     parseQuery(noQuery, query);
