@@ -7,6 +7,7 @@ import {
 } from '../request-context/context.store.js';
 import { NEVER_ABORTS } from '../request-context/request-context.js';
 import type { RequestState } from '../request-context/request-state.js';
+import { countJsonParses } from '../../test/support/json-parses.js';
 import { rawRequest } from '../../test/support/raw-http.js';
 import { buildProblem, classifyError } from '../errors/problem.js';
 import { registerJsonBodyParser } from './json.body-parser.js';
@@ -301,22 +302,13 @@ describe('registerJsonBodyParser with exactIntegers: one parse per body', () => 
 
   /** The answer to `payload`, and how many times JSON.parse ran while it was made. */
   const post = async (payload: string) => {
-    const parse = JSON.parse;
-    let parses = 0;
-    JSON.parse = function (this: unknown, ...args: Parameters<typeof JSON.parse>) {
-      parses++;
-      return parse.apply(this, args) as unknown;
-    } as typeof JSON.parse;
-    let response;
-    try {
-      response = await rawRequest(
+    const { result: response, parses } = await countJsonParses(() =>
+      rawRequest(
         port,
         `POST / HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n` +
           `content-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n${payload}`,
-      );
-    } finally {
-      JSON.parse = parse;
-    }
+      ),
+    );
     return { status: response.status, answer: JSON.parse(response.body) as unknown, parses };
   };
 

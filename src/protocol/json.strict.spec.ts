@@ -1,3 +1,4 @@
+import { countJsonParses } from '../../test/support/json-parses.js';
 import { MAX_JSON_DEPTH } from './json.shape.js';
 import { parseStrictJson, readStrictJson } from './json.strict.js';
 
@@ -89,31 +90,15 @@ describe('readStrictJson: the kind of problem, for each caller to answer in its 
   });
 });
 
-/** What `run` returns, and how many times JSON.parse ran meanwhile (secure-json-parse's too). */
-function counted<T>(run: () => T): { result: T; parses: number } {
-  const parse = JSON.parse;
-  let parses = 0;
-  JSON.parse = function (this: unknown, ...args: Parameters<typeof JSON.parse>) {
-    parses++;
-    return parse.apply(this, args) as unknown;
-  } as typeof JSON.parse;
-  try {
-    const result = run();
-    return { result, parses };
-  } finally {
-    JSON.parse = parse;
-  }
-}
-
 describe('parseStrictJson: one parse for the checks and the numbers as written', () => {
-  it("reads a backend's JSON once, each number still as written", () => {
+  it("reads a backend's JSON once, each number still as written", async () => {
     const text = '{"id":9007199254740993,"tiny":1e-400,"n":[2,0.5,-0],"s":"1e-400"}';
-    const { result, parses } = counted(() => parseStrictJson(text));
+    const { result, parses } = await countJsonParses(() => parseStrictJson(text));
     expect({ written: JSON.stringify((result as { value: unknown }).value), parses }).toEqual({
       written: text,
       parses: 1,
     });
-    expect(counted(() => parseStrictJson('12345678901234567890'))).toEqual({
+    expect(await countJsonParses(() => parseStrictJson('12345678901234567890'))).toEqual({
       result: { value: JSON.rawJSON('12345678901234567890') },
       parses: 1,
     });
