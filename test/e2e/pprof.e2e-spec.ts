@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
+import { Client } from 'undici';
 import { startChild, type Child } from '../support/child-process.js';
 import { json } from '../support/http.js';
 
@@ -60,14 +61,34 @@ describe('pprof on the admin port (real child process)', () => {
     expect(profile.sample.length).toBeGreaterThan(0);
   });
 
+  // Both on one connection, the second pipelined behind the first: the server reads the first
+  // first, and has the second while the first is still sampling (its answer cannot be sent
+  // before the first's). Sent 200 ms apart on two connections, the second could arrive first on
+  // a busy machine, or after the first's second was over.
   it('one CPU profile at a time: the second answers 409', async () => {
-    const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
-    const first = fetch(`${child.adminUrl}/debug/pprof/profile?seconds=1`, auth);
-    await new Promise((r) => setTimeout(r, 200));
-    const second = await fetch(`${child.adminUrl}/debug/pprof/profile?seconds=1`, auth);
-    expect(second.status).toBe(409);
-    expect((await json(second)).code).toBe('PROFILE_IN_PROGRESS');
-    expect((await first).status).toBe(200);
+    const connection = new Client(child.adminUrl, { pipelining: 2 });
+    try {
+      // Each body read as it comes: an unread one would hold back the answer behind it.
+      const profile = async () => {
+        const answer = await connection.request({
+          method: 'GET',
+          path: '/debug/pprof/profile?seconds=1',
+          headers: { authorization: `Bearer ${TOKEN}` },
+          // undici holds a request back until the one before has its headers unless told
+          // that it does not block the pipeline.
+          blocking: false,
+        });
+        return { status: answer.statusCode, body: await answer.body.arrayBuffer() };
+      };
+      const [first, second] = await Promise.all([profile(), profile()]);
+      expect([first.status, second.status]).toEqual([200, 409]);
+      const refusal = JSON.parse(Buffer.from(second.body).toString()) as unknown;
+      expect(refusal).toMatchObject({ code: 'PROFILE_IN_PROGRESS' });
+      // A profile (an idle second may hold no samples: the first test loads the server).
+      expect(() => decode(first.body)).not.toThrow();
+    } finally {
+      await connection.destroy();
+    }
   });
 
   it('a CPU profile whose client went away stops sampling: the next one is served, not 409', async () => {
