@@ -11,7 +11,6 @@
  * advisory lock goes with it. The cluster is the test's own (throwaway-postgres.ts): the
  * machine's shared server is never frozen.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { MIGRATION_LOCK_KEY } from '../../src/database/database.migrator.js';
 import { startChild, type Child } from '../support/child-process.js';
@@ -130,8 +129,9 @@ describe('SIGTERM during a start-up migration attempt on a frozen PostgreSQL (SI
     await proxy.restore();
     await until(() => child!.output().includes('waiting for the migration lock'), EVENTUALLY_MS);
     await server.signalAll('SIGSTOP');
-    // The wait asks again every 250 ms (database.migrator.ts): by now a turn is in flight.
-    await sleep(500);
+    // A turn of the wait (every 250 ms: database.migrator.ts) the frozen server never answers:
+    // one it had not answered when it froze, or the next one.
+    await proxy.unanswered('pg_try_advisory_lock');
 
     const { code, stoppedInMs } = await terminate();
     expect(code).toBe(0);

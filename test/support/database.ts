@@ -76,6 +76,13 @@ export async function appBackends(
   );
 }
 
+/** A connection passing through the proxy, and what its client sent since the server last spoke. */
+interface Link {
+  client: Socket;
+  upstream: Socket;
+  unanswered: Buffer[];
+}
+
 /**
  * What the proxy does with a connection it accepts while stalled: `accept` forwards nothing (the
  * TCP connect succeeds, the server never speaks); `handshake` forwards the client's startup
@@ -96,8 +103,9 @@ export type ProxyStall = 'accept' | 'handshake';
 export class PostgresProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
-  private readonly links = new Set<{ client: Socket; upstream: Socket }>();
+  private readonly links = new Set<Link>();
   private stalling: ProxyStall | undefined;
+  private readonly awaited = new Set<{ text: string; found: () => void }>();
   port = 0;
   /** Connections stalled so far: taken (`accept`), or with their session open (`handshake`). */
   stalled = 0;
@@ -119,9 +127,14 @@ export class PostgresProxy {
         this.forwardStartupOnly(client, upstream);
         return;
       }
-      const link = { client, upstream };
+      const link: Link = { client, upstream, unanswered: [] };
       this.links.add(link);
       client.on('close', () => this.links.delete(link));
+      client.on('data', (chunk: Buffer) => {
+        link.unanswered.push(chunk);
+        this.findAwaited();
+      });
+      upstream.on('data', () => (link.unanswered.length = 0));
       client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
@@ -182,12 +195,37 @@ export class PostgresProxy {
     };
   }
 
+  /**
+   * Resolves once a statement holding `text` (its SQL, as the extended protocol's Parse message
+   * carries it) has passed to the server on a connection, and nothing has come back on that
+   * connection since: now, or when one passes later. On a frozen server, that statement is in
+   * flight for good.
+   */
+  unanswered(text: string): Promise<void> {
+    return new Promise((resolve) => {
+      this.awaited.add({ text, found: resolve });
+      // After a turn of I/O: an answer the server wrote before it froze has reached us by then.
+      setImmediate(() => this.findAwaited());
+    });
+  }
+
   /** A connection URL for `database` through this proxy. */
   urlFor(database: string): string {
     const url = new URL(PG_ADMIN_URL);
     url.host = `127.0.0.1:${this.port}`;
     url.pathname = `/${database}`;
     return url.toString();
+  }
+
+  private findAwaited(): void {
+    for (const awaited of this.awaited) {
+      const sent = [...this.links].some((link) =>
+        link.unanswered.some((chunk) => chunk.includes(awaited.text)),
+      );
+      if (!sent) continue;
+      this.awaited.delete(awaited);
+      awaited.found();
+    }
   }
 
   private track(socket: Socket): void {
