@@ -16,6 +16,8 @@ export interface DatabaseCall {
   signal: AbortSignal;
   /** Epoch ms the wait for a connection must not outlast; absent: only the cap bounds it. */
   deadline?: number;
+  /** Told as each statement is handed to the server (RunOptions.onSent). */
+  onSent?: () => void;
 }
 
 /**
@@ -32,7 +34,7 @@ export class DatabaseCallRunner {
 
   async run<T>(
     driver: DatabaseDriver,
-    { operation, signal, deadline }: DatabaseCall,
+    { operation, signal, deadline, onSent }: DatabaseCall,
     fn: (session: SqlSession) => Promise<T>,
   ): Promise<T> {
     const waitStarted = performance.now();
@@ -52,6 +54,7 @@ export class DatabaseCallRunner {
           cancelGraceMs: this.config.DB_HEALTH_TIMEOUT_MS,
           onCancelled: this.cancelledAfter,
           onCancelIgnored: this.policy.cancelIgnored,
+          onSent,
         },
       );
       this.policy.succeeded();

@@ -50,6 +50,12 @@ export interface RunOptions {
    * first (DatabasePolicy.suspect).
    */
   onCancelled?: (runningMs: number) => void;
+  /**
+   * Called as each statement of the run is handed to the server: from then on it may run, and
+   * commit, whatever becomes of the call. Never called for a call that ended before (the pool's
+   * queue, a connect, an abort meanwhile).
+   */
+  onSent?: () => void;
 }
 
 /** Pool figures for metrics: sessions open, idle, and callers waiting for one. */

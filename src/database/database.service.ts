@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RequestContextService } from '../request-context/request-context.service.js';
 import type { BreakerState } from './database.breaker.js';
-import { DatabaseCallRunner } from './database.call-runner.js';
+import { DatabaseCallRunner, type DatabaseCall } from './database.call-runner.js';
 import type { DatabaseDriver, PoolStats, SqlResult, SqlSession } from './database.driver.js';
 import { DatabaseMetrics } from './database.metrics.js';
 import { DatabasePolicy } from './database.policy.js';
@@ -19,6 +19,12 @@ export interface QueryOptions {
    * deadline when `signal` is not given (a caller with its own signal passes its own). */
   deadline?: number;
   prepare?: boolean;
+  /**
+   * Called once the statement is handed to the server, from which point it may commit whatever
+   * the caller hears; not when the call ends before (breaker, pool, connect, an abort while
+   * waiting for one): a write is in doubt only once this was called (items/in-doubt.writes.ts).
+   */
+  onSent?: () => void;
 }
 
 /**
@@ -120,7 +126,8 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   ): Promise<SqlResult<R>> {
     const name = options.prepare ? operation : undefined;
     const deadline = options.deadline ?? (options.signal ? undefined : this.requestDeadline());
-    return this.session(operation, options.signal ?? this.context.signal, deadline, (s) =>
+    const signal = options.signal ?? this.context.signal;
+    return this.session({ operation, signal, deadline, onSent: options.onSent }, (s) =>
       s.query<R>(sql, params, name),
     );
   }
@@ -132,7 +139,8 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     signal?: AbortSignal,
   ): Promise<T> {
     const deadline = signal ? undefined : this.requestDeadline();
-    return this.session(operation, signal ?? this.context.signal, deadline, async (s) => {
+    const call = { operation, signal: signal ?? this.context.signal, deadline };
+    return this.session(call, async (s) => {
       await s.exec('BEGIN');
       try {
         const result = await fn(s);
@@ -151,15 +159,13 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async session<T>(
-    operation: string,
-    signal: AbortSignal,
-    deadline: number | undefined,
+    call: DatabaseCall,
     fn: (session: SqlSession) => Promise<T>,
   ): Promise<T> {
     const driver = this.opened();
     // Before the breaker: a schema not applied yet is not a call that failed.
     this.schema?.check();
-    return this.calls.run(driver, { operation, signal, deadline }, fn);
+    return this.calls.run(driver, call, fn);
   }
 
   private requestDeadline(): number | undefined {

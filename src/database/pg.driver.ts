@@ -64,6 +64,7 @@ export class PgDriver implements DatabaseDriver {
         client,
         options.queryTimeoutMs ?? this.config.DB_QUERY_TIMEOUT_MS,
         signal,
+        options.onSent,
       );
       abort = watchAbort(client, signal, {
         graceMs: options.cancelGraceMs,

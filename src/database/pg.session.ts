@@ -50,18 +50,21 @@ export interface PgSession extends SqlSession {
  * may reach the server after the statement it was meant for has ended; anything sent after that
  * statement (the migration's next step, a ROLLBACK, the lock's release) is what it then stopped.
  * Nothing is lost by sending none: the connection is discarded, and the server rolls back and
- * lets go of its locks when the session ends.
+ * lets go of its locks when the session ends. `onSent` is told as each statement goes out
+ * (RunOptions.onSent).
  */
 export function timedSessionOf(
   client: BackendClient,
   timeoutMs: number,
   stop?: AbortSignal,
+  onSent?: () => void,
 ): PgSession {
   let running = 0;
   const timed = <T>(send: () => Promise<T>, boundMs = timeoutMs): Promise<T> => {
     if (stop?.aborted) return Promise.reject(stop.reason as Error);
     const work = send();
     running++;
+    onSent?.();
     const ended = () => void running--;
     work.then(ended, ended);
     if (boundMs <= 0) return work;

@@ -50,3 +50,38 @@ describe('PgliteDriver and the request deadline', () => {
     expect(result.rows).toEqual([{ one: 1 }]);
   });
 });
+
+describe('PgliteDriver tells onSent of each statement handed to PGlite', () => {
+  let driver: PgliteDriver;
+  beforeAll(async () => {
+    driver = await PgliteDriver.open(loadConfig({}));
+  }, 60_000);
+  afterAll(() => driver?.close());
+
+  it('once a statement, and never for a call that left while it waited for the session', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const sent = { holder: 0, waiter: 0 };
+    const never = new AbortController().signal;
+    const holder = driver.run(
+      async (session) => {
+        await session.query('SELECT 1');
+        await session.exec('SELECT 2');
+        await held;
+      },
+      { signal: never, acquireTimeoutMs: 10_000, onSent: () => sent.holder++ },
+    );
+    const gone = new AbortController();
+    const waiter = driver.run((session) => session.query('SELECT 3'), {
+      signal: gone.signal,
+      acquireTimeoutMs: 10_000,
+      onSent: () => sent.waiter++,
+    });
+    const reason = new Error('client gone');
+    gone.abort(reason);
+    await expect(waiter).rejects.toBe(reason);
+    release();
+    await holder;
+    expect(sent).toEqual({ holder: 2, waiter: 0 });
+  });
+});

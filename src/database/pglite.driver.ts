@@ -66,7 +66,7 @@ export class PgliteDriver implements DatabaseDriver {
     });
     try {
       signal.throwIfAborted();
-      const result = await fn(this.session);
+      const result = await fn(this.sessionFor(options.onSent));
       // The statements ran on this thread, so a deadline that passed meanwhile could not fire its
       // timer, and the answer went out as if in time (200 on a 1 ms deadline). A timer of ours
       // runs after the overdue one: the request's own abort happens, and it is thrown below.
@@ -98,6 +98,21 @@ export class PgliteDriver implements DatabaseDriver {
   async close(): Promise<void> {
     await this.db.close();
     if (this.throwaway) await rm(this.throwaway, { recursive: true, force: true });
+  }
+
+  /** The one session, telling `onSent` of each statement handed to PGlite. */
+  private sessionFor(onSent?: () => void): SqlSession {
+    if (!onSent) return this.session;
+    return {
+      query: <R>(sql: string, params?: readonly unknown[]) => {
+        onSent();
+        return this.session.query<R>(sql, params);
+      },
+      exec: (sql: string) => {
+        onSent();
+        return this.session.exec(sql);
+      },
+    };
   }
 
   private readonly session: SqlSession = {
