@@ -40,12 +40,12 @@ export function inDoubtSettleMs(config: AppConfig): number {
 }
 
 /**
- * Item writes whose outcome the client never learned (the request's deadline or disconnect, the
- * server silent until DB_QUERY_TIMEOUT_MS, the connection lost under the statement): the
- * statement may have been sent, and may commit later (a frozen server that resumes, a statement
- * whose cancel was lost, waiting on a lock). Invalidating at the failure does not help, since the
- * commit can come after it, and without it every replica served the old version until
- * CACHE_TTL_MS, Redis up or not. Each id is remembered instead and dropped again, here and on
+ * Item writes whose statement was sent but whose outcome the client never learned (the request's
+ * deadline or disconnect, the server silent until DB_QUERY_TIMEOUT_MS, the connection lost under
+ * the statement): the statement may have reached the server, and may commit later (a frozen
+ * server that resumes, a statement whose cancel was lost, waiting on a lock). Invalidating at
+ * the failure does not help, since the commit can come after it, and without it every replica
+ * served the old version until CACHE_TTL_MS, Redis up or not. Each id is remembered instead and dropped again, here and on
  * every replica, once the database has answered a statement begun after the failure and
  * `settleMs` has passed since: the write has then committed or never will (docs/data.md says
  * which settings make that so), and a read after it finds what the database holds.
@@ -75,7 +75,11 @@ export class InDoubtWrites {
     return this.ids.size;
   }
 
-  /** The write to `id` failed without an outcome: its cache entries are dropped once it is settled. */
+  /**
+   * The write to `id` failed without an outcome after its statement was sent: its cache entries
+   * are dropped once it is settled. One that failed before (waiting for a connection) is not
+   * in doubt: it never reached the database (ItemsService's trackingOutcome decides).
+   */
   remember(id: string): void {
     if (this.stopped.signal.aborted) return;
     this.ids.delete(id);

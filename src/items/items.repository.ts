@@ -90,13 +90,15 @@ export class ItemsRepository {
    * If-Match: *) and at none of the `excluded` ones (If-None-Match; 'any' for `*`, which no
    * existing item passes). Not write-combined like counter increments: with a version,
    * concurrent writers of one item wait for one commit at most and the losers get 412; why `*`
-   * overwrites are left alone is in counters.service.ts.
+   * overwrites are left alone is in counters.service.ts. `onSent`: the UPDATE went out
+   * (QueryOptions.onSent).
    */
   async update(
     id: string,
     expected: Expected,
     patch: ItemInput,
     excluded?: Expected,
+    onSent?: () => void,
   ): Promise<WriteResult> {
     if (excluded === 'any') return this.whyNot(id);
     const params: unknown[] = [id, expected === 'any' ? null : expected, excluded ?? null];
@@ -113,21 +115,27 @@ export class ItemsRepository {
          updated_at = greatest(clock_timestamp(), updated_at)
        WHERE id = $1 AND ${VERSION_GUARD} RETURNING ${ITEM_COLUMNS}`,
       params,
+      { onSent },
     );
     return rows[0] ? { item: toItem(rows[0]) } : this.whyNot(id);
   }
 
-  /** Deletes if the item is still at one of the `expected` versions and none of `excluded`. */
+  /**
+   * Deletes if the item is still at one of the `expected` versions and none of `excluded`.
+   * `onSent`: the DELETE went out (QueryOptions.onSent).
+   */
   async delete(
     id: string,
     expected: Expected,
     excluded?: Expected,
+    onSent?: () => void,
   ): Promise<WriteResult | { deleted: true }> {
     if (excluded === 'any') return this.whyNot(id);
     const { rowCount } = await this.db.query(
       'items.delete',
       `DELETE FROM items WHERE id = $1 AND ${VERSION_GUARD}`,
       [id, expected === 'any' ? null : expected, excluded ?? null],
+      { onSent },
     );
     return rowCount > 0 ? { deleted: true } : this.whyNot(id);
   }

@@ -148,8 +148,8 @@ export class ItemsService implements OnModuleInit, OnModuleDestroy {
     patch: ItemInput,
     excluded?: Expected,
   ): Promise<ItemRepresentation> {
-    const result = await this.trackingOutcome(id, () =>
-      this.repository.update(id, expected, patch, excluded),
+    const result = await this.trackingOutcome(id, (sent) =>
+      this.repository.update(id, expected, patch, excluded, sent),
     );
     await this.written(id, result);
     return represent(settled(id, result));
@@ -157,24 +157,29 @@ export class ItemsService implements OnModuleInit, OnModuleDestroy {
 
   /** DELETE, guarded by the `expected` versions unless 'any', and by none of `excluded`. */
   async remove(id: string, expected: Expected, excluded?: Expected): Promise<void> {
-    const result = await this.trackingOutcome(id, () =>
-      this.repository.delete(id, expected, excluded),
+    const result = await this.trackingOutcome(id, (sent) =>
+      this.repository.delete(id, expected, excluded, sent),
     );
     await this.written(id, result);
     if (!('deleted' in result)) settled(id, result);
   }
 
   /**
-   * Runs a write to `id`. When it fails with its statement perhaps sent (the request's own abort,
-   * the server lost or silent under it), the id is remembered until the database settles it
-   * (InDoubtWrites). Refusals before the server (breaker, pool) and the server's own errors
-   * changed nothing.
+   * Runs a write to `id`, which calls `sent` as its statement goes out. When it fails after that
+   * (the request's own abort, the server lost or silent under it), the id is remembered until
+   * the database settles it (InDoubtWrites). A write that failed before its
+   * statement went out (breaker, pool, a connect, an abort while it waited for a connection)
+   * never reached the database, and the server's own errors changed nothing: neither is in doubt.
    */
-  private async trackingOutcome<T>(id: string, write: () => Promise<T>): Promise<T> {
+  private async trackingOutcome<T>(
+    id: string,
+    write: (sent: () => void) => Promise<T>,
+  ): Promise<T> {
+    let sent = false;
     try {
-      return await write();
+      return await write(() => (sent = true));
     } catch (error) {
-      if (isDbFailure(error) || this.context.signal.aborted) this.inDoubt.remember(id);
+      if (sent && (isDbFailure(error) || this.context.signal.aborted)) this.inDoubt.remember(id);
       throw error;
     }
   }
