@@ -73,9 +73,34 @@ export const port = () => int(0, 65535);
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   given().pipe(z.enum(values));
 
+/** ASCII letters in lower case, nothing else: the values compared with are ASCII. */
+const asciiLower = (v: string): string => v.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+/**
+ * One of `values` (all lower case) in any case, given back as `values` spells it: the
+ * OpenTelemetry environment variable specification says enum values SHOULD be read
+ * case-insensitively (its "Enum value" section), and `OTEL_TRACES_SAMPLER=ALWAYS_ON` or
+ * `OTEL_EXPORTER_OTLP_PROTOCOL=GRPC` stopped start-up.
+ */
+export const otelEnum = <const T extends readonly [string, ...string[]]>(values: T) =>
+  given().transform(asciiLower).pipe(z.enum(values));
+
+const BOOLEANS = ['true', 'false', '1', '0'] as const;
+const BOOLEAN_MESSAGE = 'expected true or false';
+
 export const bool = () =>
   given()
-    .pipe(z.enum(['true', 'false', '1', '0'], { message: 'expected true or false' }))
+    .pipe(z.enum(BOOLEANS, { message: BOOLEAN_MESSAGE }))
+    .transform((v) => v === 'true' || v === '1');
+
+/**
+ * An OpenTelemetry boolean (OTEL_SDK_DISABLED): as bool(), in any case, as the specification
+ * reads `true` ("the case-insensitive string").
+ */
+export const otelBool = () =>
+  given()
+    .transform(asciiLower)
+    .pipe(z.enum(BOOLEANS, { message: BOOLEAN_MESSAGE }))
     .transform((v) => v === 'true' || v === '1');
 
 /**

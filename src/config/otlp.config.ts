@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int, oneOf, url } from './config.fields.js';
+import { int, otelEnum, url } from './config.fields.js';
 import { otlpHeaders } from './otlp-headers.field.js';
 
 /** An environment value that counts as unset when empty (`FOO=`), as the OTel spec asks. */
@@ -21,8 +21,9 @@ const baseEndpoint = () =>
     }),
   );
 const PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
-const protocol = () => oneOf(PROTOCOLS);
-const compression = () => oneOf(['gzip', 'none']);
+// In any case (`GRPC`, `Gzip`), as every OpenTelemetry enum (config.fields.ts).
+const protocol = () => otelEnum(PROTOCOLS);
+const compression = () => otelEnum(['gzip', 'none']);
 
 /**
  * The OTLP span exporter's variables, generic and trace-specific, as the OpenTelemetry exporter

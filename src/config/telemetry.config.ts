@@ -1,4 +1,4 @@
-import { bool, decimal, int, oneOf, text } from './config.fields.js';
+import { bool, decimal, int, otelBool, otelEnum, text } from './config.fields.js';
 import { bearerToken } from './admin.config.js';
 import { otlpConfigShape } from './otlp.config.js';
 import { propagators } from './propagators.field.js';
@@ -9,11 +9,12 @@ import { resourceAttributes } from './resource-attributes.field.js';
  * reads them before Nest starts, they are listed here so validation and the README cover them.
  */
 export const telemetryConfigShape = {
-  OTEL_SDK_DISABLED: bool().default(false),
+  OTEL_SDK_DISABLED: otelBool().default(false),
   OTEL_SERVICE_NAME: text().default('rampart'),
   ...otlpConfigShape,
   OTEL_PROPAGATORS: propagators(),
-  OTEL_TRACES_SAMPLER: oneOf([
+  // Any case (`ParentBased_AlwaysOn`), given back in lower case (config.fields.ts otelEnum).
+  OTEL_TRACES_SAMPLER: otelEnum([
     'always_on',
     'always_off',
     'traceidratio',
