@@ -1,4 +1,5 @@
 import { bool, int, oneOf, optionalString, port, text } from './config.fields.js';
+import { listenHost } from './listen-host.field.js';
 import { trustProxy } from './trust-proxy.field.js';
 
 /** Listener, request lifecycle and shutdown knobs (foundation). */
@@ -6,9 +7,9 @@ export const httpConfigShape = {
   NODE_ENV: oneOf(['development', 'production', 'test']).default('development'),
   PORT: port().default(8080),
   // 0.0.0.0 so kubelet probes reach the pod IP, not only loopback.
-  HOST: text().default('0.0.0.0'),
+  HOST: listenHost('PORT').default('0.0.0.0'),
   ADMIN_PORT: port().default(9090),
-  ADMIN_HOST: text().default('0.0.0.0'),
+  ADMIN_HOST: listenHost('ADMIN_PORT').default('0.0.0.0'),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HELLO_DELAY_MS: int(0, 3_600_000).default(0),
   HELLO_MAX_DELAY_MS: int(0, 3_600_000).default(30_000),
@@ -84,7 +85,8 @@ export const httpConfigShape = {
   POD_NAME: optionalString(),
   POD_NAMESPACE: optionalString(),
   NODE_NAME: optionalString(),
-  // Set by the kubelet in every container; read only to know whether we run in Kubernetes.
+  // Set by the kubelet in every container; read only to know whether we run in Kubernetes
+  // (never connected to, so not held to listenHost's rules).
   KUBERNETES_SERVICE_HOST: optionalString(),
   ACCESS_LOG_ENABLED: bool().default(true),
   // Which X-Forwarded-For hops are believed for the client address (rate-limit key, spans,

@@ -55,6 +55,25 @@ describe('configuration errors stop start-up, naming the variable', () => {
     expect(child.output()).not.toContain('does not resolve');
   });
 
+  // listen() failed on it after the migrations ran: "HOST=0.0.0.0:8080: cannot listen: the host
+  // name does not resolve (ENOTFOUND)". An invisible character was the resolver's EINVAL.
+  it.each([
+    ['HOST', '0.0.0.0:8080', 'PORT'],
+    ['HOST', '\u200b', 'PORT'],
+    ['ADMIN_HOST', '[::1]', 'ADMIN_PORT'],
+  ])(
+    '%s=%j, no host name or address, stops start-up before listening (exit 78)',
+    async (name, value, port) => {
+      const child = await startChild({ [name]: value }, { waitReady: false });
+      expect(await outcome(child)).toBe(78);
+      expect(child.output()).toContain(
+        `${name}: expected a host name, an IPv4 address or an IPv6 address, without brackets ` +
+          `or a port (the port is ${port}) (got ${JSON.stringify(value)})`,
+      );
+      expect(child.output()).not.toContain('cannot listen');
+    },
+  );
+
   // The empty entry was dropped: the service started calling two backends where three were meant.
   it('BACKEND_URLS with an empty entry stops start-up naming it (exit 78)', async () => {
     const child = await startChild(
