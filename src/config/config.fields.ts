@@ -121,11 +121,33 @@ export const listEntries = (raw: string): string[] => raw.split(',').map((entry)
 export function emptyEntriesProblem(entries: readonly string[]): string | undefined {
   const empty = entries.flatMap((entry, index) => (entry === '' ? [index + 1] : []));
   if (empty.length === 0) return undefined;
-  const which =
-    empty.length === 1
-      ? `entry ${empty[0]} is`
-      : `entries ${empty.slice(0, -1).join(', ')} and ${empty.at(-1)} are`;
-  return `${which} empty (two commas in a row, or one at either end)`;
+  const verb = empty.length === 1 ? 'is' : 'are';
+  return `${entriesNamed(empty)} ${verb} empty (two commas in a row, or one at either end)`;
+}
+
+/** `entry 2`, `entries 1 and 3`, `entries 1, 2 and 4`: positions, counted from 1. */
+function entriesNamed(positions: readonly number[]): string {
+  return positions.length === 1
+    ? `entry ${positions[0]}`
+    : `entries ${positions.slice(0, -1).join(', ')} and ${positions.at(-1)}`;
+}
+
+/**
+ * A list's entries that share a key (`keyOf`, undefined for an entry the list's own checks
+ * refuse), one problem per repeated key: `entries 1 and 3 ${said(key)}`. A repeated key was
+ * read last-one-wins or first-one-wins without a word, so one of two values set was not used.
+ */
+export function repeatedKeyProblems(
+  keys: readonly (string | undefined)[],
+  said: (key: string) => string,
+): string[] {
+  const positions = new Map<string, number[]>();
+  keys.forEach((key, index) => {
+    if (key !== undefined) positions.set(key, [...(positions.get(key) ?? []), index + 1]);
+  });
+  return [...positions]
+    .filter(([, at]) => at.length > 1)
+    .map(([key, at]) => `${entriesNamed(at)} ${said(key)}`);
 }
 
 /**

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { BLANK_MESSAGE, emptyEntriesProblem, listEntries, notBlank } from './config.fields.js';
+import {
+  BLANK_MESSAGE,
+  emptyEntriesProblem,
+  listEntries,
+  notBlank,
+  repeatedKeyProblems,
+} from './config.fields.js';
 
 /** An HTTP header name (RFC 9110 token); gRPC metadata keys are a subset in lower case. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -35,6 +41,19 @@ export const otlpHeaders = () =>
       const headers: Record<string, string> = {};
       const empty = emptyEntriesProblem(listEntries(raw));
       if (empty !== undefined) ctx.addIssue({ code: 'custom', message: empty });
+      // One name twice (in any case: HTTP field names are case-insensitive, RFC 9110 §5.1) kept
+      // the last value, and the other, often an API key or a tenant, was never sent. The name is
+      // said, never the values.
+      const names = raw.split(',').map((entry) => {
+        const at = entry.indexOf('=');
+        const key = entry.slice(0, at).trim();
+        return at > 0 && HEADER_NAME.test(key) ? key.toLowerCase() : undefined;
+      });
+      const repeated = repeatedKeyProblems(
+        names,
+        (name) => `set one header, ${name} (names are case-insensitive): set it once`,
+      );
+      for (const message of repeated) ctx.addIssue({ code: 'custom', message });
       raw.split(',').forEach((entry, index) => {
         if (entry.trim() === '') return; // said above
         const at = entry.indexOf('=');

@@ -1,60 +1,11 @@
-import { z } from 'zod';
+import { backendUrls } from './backend-urls.field.js';
 import { chaosStatus } from './chaos-status.field.js';
+import { decimal, int } from './config.fields.js';
 import { upstreamPath } from './upstream-path.field.js';
-import {
-  BLANK_MESSAGE,
-  decimal,
-  emptyEntriesProblem,
-  int,
-  listEntries,
-  notBlank,
-  url,
-} from './config.fields.js';
-
-const backendList = z
-  .string()
-  .default('')
-  // Empty (unset) is a leaf; blank was one too, where a template had lost the list.
-  .refine((v) => v === '' || notBlank(v), { message: BLANK_MESSAGE, abort: true })
-  // Only separators (`' , '`) is a template whose values all went missing, not a leaf.
-  .refine((v) => v === '' || v.split(',').some(notBlank), {
-    message: 'lists no URL (only commas and whitespace)',
-    abort: true,
-  })
-  .transform((v, ctx) => {
-    if (v === '') return [];
-    const entries = listEntries(v);
-    const empty = emptyEntriesProblem(entries);
-    if (empty === undefined) return entries;
-    ctx.addIssue({ code: 'custom', message: empty });
-    return z.NEVER;
-  })
-  .pipe(
-    z.array(
-      url(['http:', 'https:'])
-        .refine(
-          (v) => {
-            // Refinements all run: a URL that does not parse is the check above's to report (a
-            // throw here was a stack trace at start-up that printed the URL, credentials and all).
-            if (!URL.canParse(v)) return true;
-            const { username, password } = new URL(v);
-            return username === '' && password === '';
-          },
-          // Never sent (requests go to the URL's origin), and the URL is shown in /api/fanout.
-          { message: 'must not carry credentials (user:password@)' },
-        )
-        // Only the origin and the path are used (upstream.backend.ts): `http://gw/b?tenant=a`
-        // started and called `/b/api/fanout`, the query dropped without a word.
-        .refine((v) => !v.includes('?') && !v.includes('#'), {
-          message:
-            'must not carry a query or a fragment (only its origin and path are used; a query goes in UPSTREAM_PATH)',
-        }),
-    ),
-  );
 
 /** Upstream client, cockatiel policies and chaos knobs (resilience). */
 export const upstreamConfigShape = {
-  BACKEND_URLS: backendList,
+  BACKEND_URLS: backendUrls(),
   // An origin-form target: `/a b` started, then every backend call failed with a 500.
   UPSTREAM_PATH: upstreamPath(),
   UPSTREAM_CONNECTIONS: int(1, 10_000).default(64),

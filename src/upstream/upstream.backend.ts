@@ -1,3 +1,5 @@
+import { backendName } from '../config/backend-urls.field.js';
+
 /** One configured backend (an entry of BACKEND_URLS). */
 export interface Backend {
   /** As configured, e.g. `http://svc-b.ns:8080`. */
@@ -10,17 +12,11 @@ export interface Backend {
   readonly name: string;
 }
 
-/** Parses BACKEND_URLS (already validated by the config schema), dropping duplicates. */
+/** Parses BACKEND_URLS, already validated by the config schema, which refuses a name twice. */
 export function parseBackends(urls: readonly string[]): Backend[] {
-  const seen = new Set<string>();
-  const backends: Backend[] = [];
-  for (const raw of urls) {
+  return urls.map((raw) => {
     const url = new URL(raw);
     const basePath = url.pathname.replace(/\/+$/, '');
-    const name = `${url.host}${basePath}`;
-    if (seen.has(name)) continue;
-    seen.add(name);
-    backends.push({ url: raw, origin: url.origin, basePath, name });
-  }
-  return backends;
+    return { url: raw, origin: url.origin, basePath, name: backendName(url) };
+  });
 }
