@@ -4,6 +4,7 @@ import { checkRelations, RELATED } from './config.relations.js';
 import { databaseConfigShape } from './database.config.js';
 import { httpConfigShape } from './http.config.js';
 import { pagesConfigShape } from './pages.config.js';
+import { IDENTITY_VARIABLES, identityProblems, withResourceIdentity } from './service-identity.js';
 import { telemetryConfigShape } from './telemetry.config.js';
 import { upstreamConfigShape } from './upstream.config.js';
 
@@ -21,21 +22,27 @@ const configObject = z.object({
 });
 
 /**
- * The schema with its relations (config.relations.ts); `isSet` tells them which variables the
- * environment set, so a contradiction is reported under the one the user chose (loadConfig).
+ * The schema with its relations (config.relations.ts) and the service's identity
+ * (service-identity.ts); `isSet` tells them which variables the environment set, so a
+ * contradiction is reported under the one the user chose and a default is told from a value
+ * set (loadConfig).
  */
 export const configSchemaFor = (isSet?: (name: string) => boolean) =>
-  configObject.superRefine((config, ctx) =>
-    checkRelations(
-      config,
-      new Set(ctx.issues.map((issue) => issue.path?.[0])),
-      (name, message) => ctx.addIssue({ code: 'custom', path: [name], message }),
-      isSet,
-    ),
-  );
+  configObject
+    .superRefine((config, ctx) => {
+      const failed = new Set(ctx.issues.map((issue) => issue.path?.[0]));
+      const refuse = (name: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: [name], message });
+      checkRelations(config, failed, refuse, isSet);
+      if (IDENTITY_VARIABLES.some((name) => failed.has(name))) return;
+      for (const { name, message } of identityProblems(config, isSet)) refuse(name, message);
+    })
+    // Where only OTEL_RESOURCE_ATTRIBUTES names or versions the service, that is its name or
+    // version everywhere.
+    .overwrite((config) => withResourceIdentity(config, isSet));
 
 /**
- * The relations alone, each variable they compare parsed on its own. zod skips an object's
+ * The relations and the identity alone, each variable they compare parsed on its own. zod skips an object's
  * refinements once a field's problem ended its parse (an enum's, or a check's that said its one
  * problem and stopped): NODE_ENV=prod hid PORT=9090's clash with ADMIN_PORT until the next
  * start. loadConfig adds these when the parse failed.
@@ -58,6 +65,17 @@ export function relationProblems(
     (name, message) => problems.push({ path: [name], message }),
     isSet,
   );
+  const identity = Object.fromEntries(
+    IDENTITY_VARIABLES.map((name) => [name, configObject.shape[name].safeParse(env[name])]),
+  );
+  if (Object.values(identity).every((result) => result.success)) {
+    const parsed = Object.fromEntries(
+      Object.entries(identity).map(([name, result]) => [name, result.data]),
+    ) as Parameters<typeof identityProblems>[0];
+    for (const { name, message } of identityProblems(parsed, isSet)) {
+      problems.push({ path: [name], message });
+    }
+  }
   return problems;
 }
 

@@ -25,6 +25,9 @@ describe('OTEL_RESOURCE_ATTRIBUTES: refused where the SDK would drop the whole v
     ['=prod', 'entry 1: the key is empty'],
     ['a=%ZZ', 'entry 1: not percent-decodable'],
     [`a=${'x'.repeat(256)}`, 'entry 1: a key or value longer than 255 characters'],
+    // The detector kept the last: `team=a` was never exported.
+    ['team=a, env=prod, team=b', 'entries 1 and 3 set one attribute, team: set it once'],
+    ['a=1,%61=2', 'entries 1 and 2 set one attribute, a: set it once'], // as decoded
   ])('%s is refused', (raw, said) => {
     expect(problems(raw)).toEqual([expect.stringContaining(said)]);
   });

@@ -134,17 +134,25 @@ export class TelemetrySdk implements TelemetryHandle {
   }
 }
 
-/** service.name/version and Kubernetes identity, then OTEL_RESOURCE_ATTRIBUTES on top. */
+/**
+ * Kubernetes identity, then OTEL_RESOURCE_ATTRIBUTES (the environment detector), then
+ * service.name and service.version from the configuration on top: there they were the
+ * detector's, and spans could carry a version /version did not report. The configuration takes
+ * them from OTEL_RESOURCE_ATTRIBUTES where only it sets them and refuses two that differ
+ * (config/service-identity.ts), so every reader reports one identity.
+ */
 function resourceOf(config: AppConfig) {
-  const own: Record<string, string> = {
-    'service.name': config.OTEL_SERVICE_NAME,
-    'service.version': config.SERVICE_VERSION,
-  };
-  if (config.POD_NAME) own['k8s.pod.name'] = config.POD_NAME;
-  if (config.POD_NAMESPACE) own['k8s.namespace.name'] = config.POD_NAMESPACE;
-  if (config.NODE_NAME) own['k8s.node.name'] = config.NODE_NAME;
-  // envDetector reads OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME (which wins, per the spec).
+  const pod: Record<string, string> = {};
+  if (config.POD_NAME) pod['k8s.pod.name'] = config.POD_NAME;
+  if (config.POD_NAMESPACE) pod['k8s.namespace.name'] = config.POD_NAMESPACE;
+  if (config.NODE_NAME) pod['k8s.node.name'] = config.NODE_NAME;
   return defaultResource()
-    .merge(resourceFromAttributes(own))
-    .merge(detectResources({ detectors: [envDetector] }));
+    .merge(resourceFromAttributes(pod))
+    .merge(detectResources({ detectors: [envDetector] }))
+    .merge(
+      resourceFromAttributes({
+        'service.name': config.OTEL_SERVICE_NAME,
+        'service.version': config.SERVICE_VERSION,
+      }),
+    );
 }

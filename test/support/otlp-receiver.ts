@@ -42,6 +42,8 @@ export interface ReceivedSpan {
   kind: number;
   scope: string;
   service: string;
+  /** Its resource's attributes (service.name is also `service`). */
+  resource: Record<string, unknown>;
   attributes: Record<string, unknown>;
   /** Span events (name and attributes), e.g. the resilience policies' decisions. */
   events: Array<{ name: string; attributes: Record<string, unknown> }>;
@@ -138,6 +140,7 @@ function flatten(decoded: Decoded, id: (raw: string) => string): ReceivedSpan[] 
           kind: s.kind ?? 0,
           scope: ss.scope?.name ?? '',
           service: String(resource['service.name'] ?? ''),
+          resource,
           attributes: attributesOf(s.attributes),
           events: (s.events ?? []).map((e) => ({
             name: e.name,

@@ -9,14 +9,15 @@ syntax (`%` first, then `,`, `=` and `$`), and refused where the SDK would chang
 */}}
 {{- define "rampart.resourceAttributes" -}}
 {{- $pairs := list "k8s.pod.name=$(POD_NAME)" "k8s.namespace.name=$(POD_NAMESPACE)" "k8s.node.name=$(NODE_NAME)" "k8s.container.name=rampart" -}}
-{{- /* Keys the chart or the app sets: a second value would replace the pod's identity or the
-  version, or (service.name) lose to OTEL_SERVICE_NAME without a word (OTel's resource SDK spec). */ -}}
+{{- /* Keys the chart or the app sets: a second value would replace the pod's identity, or
+  (service.name, service.version) differ from OTEL_SERVICE_NAME or SERVICE_VERSION, which the app
+  refuses at start-up (src/config/service-identity.ts). */ -}}
 {{- $reserved := dict
   "k8s.pod.name" "the chart sets it from the pod's name"
   "k8s.namespace.name" "the chart sets it from the pod's namespace"
   "k8s.node.name" "the chart sets it from the pod's node"
   "k8s.container.name" "the chart sets it to the container's name"
-  "service.name" "set config.OTEL_SERVICE_NAME instead, which wins over it"
+  "service.name" "set config.OTEL_SERVICE_NAME instead: the app refuses two names that differ"
   "service.version" "the app sets it from SERVICE_VERSION: change image.tag instead"
 -}}
 {{- range $key, $value := .Values.telemetry.resourceAttributes -}}
