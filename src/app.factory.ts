@@ -13,6 +13,7 @@ import { ChaosState } from './chaos/chaos.state.js';
 import type { AppConfig } from './config/config.schema.js';
 import { listenAs } from './config/listen.error.js';
 import { DatabaseService } from './database/database.service.js';
+import { checkDataDir } from './database/pglite.datadir-check.js';
 import { answerUnmetExpectation, continueUnlessTooLarge } from './errors/expect.reply.js';
 import { ProblemCounts } from './errors/problem.counts.js';
 import { ProbeServer } from './health/probe.server.js';
@@ -68,6 +69,10 @@ export async function startApp(
   config: AppConfig,
   { stopping }: StartOptions = {},
 ): Promise<RunningApp> {
+  // First: a DATA_DIR the embedded database cannot use is a setting's fault, said at once. Left
+  // to the database module it came after Nest built every module and PGlite's package loaded
+  // (seconds on a busy node), for a directory a stat() shows is wrong.
+  if (!config.DATABASE_URL && config.DATA_DIR) await checkDataDir(config.DATA_DIR);
   // Admission decides at the raw request listener; the gate it uses is built by Nest below.
   const admissionListener = new AdmissionListener(config.REQUEST_TIMEOUT_MS);
   // rampart registers no Nest middleware: without @fastify/middie, one hook less per request

@@ -45,9 +45,11 @@ export class PgliteDriver implements DatabaseDriver {
    * pre-initialised cluster (starts empty every time; pglite.datadir.ts says why not initdb).
    */
   static async open(config: AppConfig): Promise<PgliteDriver> {
+    // Before the package loads. startApp checked it before anything started; checked again for
+    // a caller that opens the driver alone, and for a directory changed since.
+    if (config.DATA_DIR) await checkDataDir(config.DATA_DIR);
     // Loaded only here: the WASM bundle costs start-up time the pg path never pays.
     const { PGlite } = await import('@electric-sql/pglite');
-    if (config.DATA_DIR) await checkDataDir(config.DATA_DIR);
     const throwaway = config.DATA_DIR ? undefined : await throwawayDataDir(PGlite);
     // int8 as text, as node-postgres returns it, so both drivers hand repositories equal rows.
     const db = await PGlite.create(config.DATA_DIR ?? throwaway, {
