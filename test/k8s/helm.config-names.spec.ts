@@ -4,11 +4,13 @@
  * the app without a word. The schema's list is checked against the config schema itself, so a
  * variable added to src/config/ fails here until the chart knows it.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/config.loader.js';
 import { configSchema } from '../../src/config/config.schema.js';
+import { CSS_COLOR_NAMES } from '../../src/config/css-color-names.js';
 import { helm } from '../support/helm.js';
 import { CHART_DIR, RELEASE } from './helm.render.js';
 
@@ -63,6 +65,30 @@ describe('values.schema.json config values', () => {
       expect(appRefusal(name, 'bogus')).toContain(name);
     },
   );
+
+  // OTEL_EXPORTER_OTLP_PROTOCOL and the compressions had no enum: `bogus` rendered, and every
+  // pod stopped at start (exit 78). The chart may keep one spelling of values the app reads in
+  // any case (OpenTelemetry's), so the values are compared in lower case.
+  it('holds as an enum every variable the app reads as one of a few values, with those values', () => {
+    const allowed = new Set((schema.properties.config.propertyNames as ConfigNames).enum);
+    const fromApp: Record<string, string[]> = {};
+    const inChart: Record<string, string[]> = {};
+    for (const [name, field] of Object.entries(configSchema.shape)) {
+      const values = find(field, (def) => (def.type === 'enum' ? def.entries : undefined));
+      if (values === undefined || !allowed.has(name)) continue;
+      fromApp[name] = Object.values(values).map(String).sort();
+      inChart[name] = listed
+        .filter(([n]) => n === name)
+        .map(([, v]) => String(v).toLowerCase())
+        .sort();
+    }
+    expect(inChart).toEqual(fromApp);
+  });
+
+  it('UI_COLOR names the colours the app knows', () => {
+    const names = (props.UI_COLOR?.anyOf ?? []).flatMap((rule) => rule.enum ?? []);
+    expect([...names].sort()).toEqual([...CSS_COLOR_NAMES].sort());
+  });
 });
 
 /**
@@ -96,6 +122,27 @@ const PATTERN_SAMPLES: {
     accepted: ['http://collector:4318', 'https://collector.example/otlp', ''],
     refused: ['grpc://collector:4317', 'collector:4318', 'http://collector ', ' '],
   })),
+  // A base URL: /v1/traces is appended after a query or a fragment (src/config/otlp.config.ts).
+  {
+    name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    accepted: ['HTTPS://collector:4318/otlp/'],
+    refused: ['http://collector:4318?tenant=a', 'http://collector:4318/#x'],
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    accepted: ['https://ingest.example/v1/traces?tenant=a'],
+    refused: [],
+  },
+  ...['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'].map((name) => ({
+    name,
+    accepted: ['api-key=abc', ' api-key=abc, x-tenant=acme ', 'authorization=Basic%20YWI=', ''],
+    refused: ['api-key', 'api key=abc', '=abc', 'x=a%0d%0aX-Evil:%201', 'a=1,,b=2', ' '],
+  })),
+  {
+    name: 'OTEL_EXPORTER_OTLP_TIMEOUT',
+    accepted: ['5000', '600000'],
+    refused: ['0', '600001', '5s'],
+  },
   {
     name: 'NODE_ENV',
     accepted: ['production', 'development', 'test'],
@@ -144,15 +191,40 @@ const PATTERN_SAMPLES: {
   // Blank is refused for every variable, and whitespace around a value for all but the lists.
   {
     name: 'UI_MESSAGE',
-    accepted: ['hello', 'a b', 'two\nlines'],
-    refused: [' ', '\t', 'hello ', '\nhello'],
+    accepted: ['hello', 'a b', 'two\nlines', 'x'.repeat(500)],
+    refused: [' ', '\t', 'hello ', '\nhello', 'x'.repeat(501)],
+  },
+  {
+    name: 'UI_COLOR',
+    accepted: ['#336699', '#FFF', 'rebeccapurple', ''],
+    refused: ['notacolour', '#12', '#33669', 'red;', ' red'],
+  },
+  {
+    name: 'DB_APPLICATION_NAME',
+    accepted: ['rampart canary/1', 'x'.repeat(63), ''],
+    refused: ['rampart-é', 'x'.repeat(64), ' rampart', 'tab\there'],
+  },
+  {
+    name: 'DEBUG_TOKEN',
+    accepted: ['0123456789abcdef', 'aGVsbG8td29ybGQtdG9rZW4h+/~._-==', ''],
+    refused: ['short', 'abcdefgh ijklmnop', '=abcdefghijklmnop', 'é'.repeat(16)],
   },
   { name: 'OTEL_SERVICE_NAME', accepted: ['payments'], refused: ['  ', 'payments '] },
-  { name: 'HOST', accepted: ['127.0.0.1', '::'], refused: ['127.0.0.1 ', ' ::'] },
+  // helm.listen-host.spec.ts holds the rule to the app over hundreds of values; these prove
+  // Helm's validator reads it alike.
+  {
+    name: 'HOST',
+    accepted: ['127.0.0.1', '::', 'fe80::1%eth0', 'rampart.prod.svc.cluster.local', ''],
+    refused: ['127.0.0.1 ', ' ::', '0.0.0.0:8080', '[::1]', '127.1', 'my_host'],
+  },
+  { name: 'ADMIN_HOST', accepted: ['0.0.0.0', 'localhost.'], refused: ['0.0.0.0:9090', 'x.1'] },
   {
     name: 'BACKEND_URLS',
-    accepted: ['http://a:1', ' http://a:1, http://b:2 ', ''],
-    refused: [' ', ' , ', 'http://a:1,,http://b:2', 'http://a:1, ', ',http://a:1'],
+    accepted: ['http://a:1', ' http://a:1, http://b:2 ', '', 'HTTPS://gw/b/p@x'],
+    refused: [
+      ...[' ', ' , ', 'http://a:1,,http://b:2', 'http://a:1, ', ',http://a:1'],
+      ...['http://user:pw@a:1', 'http://a:1/b?x=1', 'http://a:1#x', 'ftp://a:1', 'a:1'],
+    ],
   },
   {
     name: 'UPSTREAM_PATH',
@@ -161,8 +233,8 @@ const PATTERN_SAMPLES: {
   },
   {
     name: 'OTEL_PROPAGATORS',
-    accepted: ['tracecontext', 'tracecontext, baggage ', 'none'],
-    refused: ['tracecontext,', ' ,b3', 'tracecontext, ,b3'],
+    accepted: ['tracecontext', 'tracecontext, baggage ', 'none', 'b3multi,jaeger', ''],
+    refused: ['tracecontext,', ' ,b3', 'tracecontext, ,b3', 'xray', 'none,b3', 'b3;jaeger'],
   },
 ];
 
@@ -179,7 +251,8 @@ describe('values.schema.json patterns agree with the app', () => {
       (node, key, i) => (node[key] = i === keys.length - 1 ? value : {}) as Record<string, unknown>,
       values,
     );
-    const file = join(dir, `${path}-${Buffer.from(value).toString('hex')}.json`);
+    // Named by a digest: a long value's hex would pass the file-name limit (255 bytes).
+    const file = join(dir, `${path}-${createHash('sha256').update(value).digest('hex')}.json`);
     writeFileSync(file, JSON.stringify(values));
     const run = await helm(['template', RELEASE, CHART_DIR, '--values', file]);
     return run.status === 0;
@@ -219,25 +292,54 @@ describe('files/config-bounds.json', () => {
   });
 });
 
-/** The minimum and maximum config.fields.ts's int() records, under any default() wrapper. */
+/**
+ * The minimum and maximum config.fields.ts's int() records, under any wrapper: default(),
+ * optional() and the pipes of preprocess() and pipe(). Read through default() alone, the OTLP
+ * timeouts (`unsetIfEmpty(int(1, 600_000))`, a preprocess) had no bounds here, and the chart
+ * passed `OTEL_EXPORTER_OTLP_TIMEOUT: 0`, which the app refuses.
+ */
 function boundsOf(field: unknown): [number, number] | undefined {
-  let current = field as ZodLike | undefined;
-  for (let depth = 0; current && depth < 5; depth++) {
-    const meta = current.meta?.() as { minimum?: number; maximum?: number } | undefined;
-    if (meta?.minimum !== undefined && meta.maximum !== undefined) {
-      return [meta.minimum, meta.maximum];
-    }
-    current = current._zod?.def?.innerType;
+  return find(field, (_def, schema) => {
+    const meta = schema.meta?.() as { minimum?: number; maximum?: number } | undefined;
+    return meta?.minimum !== undefined && meta.maximum !== undefined
+      ? ([meta.minimum, meta.maximum] as [number, number])
+      : undefined;
+  });
+}
+
+/** The first of `field` and the schemas it wraps (depth first) for which `pick` says something. */
+function find<T>(
+  field: unknown,
+  pick: (def: ZodDef, schema: ZodLike) => T | undefined,
+  depth = 0,
+): T | undefined {
+  const schema = field as ZodLike | undefined;
+  const def = schema?._zod?.def;
+  if (schema === undefined || def === undefined || depth > 8) return undefined;
+  const found = pick(def, schema);
+  if (found !== undefined) return found;
+  for (const inner of [def.innerType, def.in, def.out]) {
+    const below = find(inner, pick, depth + 1);
+    if (below !== undefined) return below;
   }
   return undefined;
 }
 
+interface ZodDef {
+  type?: string;
+  entries?: Record<string, string | number>;
+  innerType?: ZodLike;
+  in?: ZodLike;
+  out?: ZodLike;
+}
+
 interface ZodLike {
   meta?: () => unknown;
-  _zod?: { def?: { innerType?: ZodLike } };
+  _zod?: { def?: ZodDef };
 }
 
 interface JsonSchema {
   enum?: unknown[];
   oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
 }
