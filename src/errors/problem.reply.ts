@@ -57,7 +57,9 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
   const problem = buildProblem(classified, {
     requestId: request.id,
     traceId,
-    instance: request.url.split('?')[0],
+    // The target as the client sent it: `url` is after the public listener's rewriteUrl, which
+    // reads `GET http://x?q` as `/?q`; the admin and probe ports name it `http://x`.
+    instance: request.originalUrl.split('?', 1)[0],
   });
   reply.header('x-request-id', request.id);
   // An error describes this attempt, not the resource: never stored. Some statuses are cacheable

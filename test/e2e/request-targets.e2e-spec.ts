@@ -20,10 +20,10 @@ describe('request targets on every port', () => {
   });
   afterAll(() => t.close());
 
-  const send = (which: Port, target: string) =>
+  const send = (which: Port, target: string, method = 'GET') =>
     rawRequest(
       ports[which],
-      `GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
+      `${method} ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
     );
 
   // The redirect was built from the target as sent: `Location: http://evil.example/healthz`.
@@ -53,6 +53,17 @@ describe('request targets on every port', () => {
       const res = await send(which, `http://evil.example${path}`);
       expect(res.headers.location).toBeUndefined();
       expectProblem(res, 404, 'NOT_FOUND');
+    },
+  );
+
+  // The public listener's rewriteUrl reads `http://x?q` as `/?q` for routing; its problems named
+  // `/` where the admin and probe ports named `http://x`.
+  it.each(['public', 'admin', 'probe'] as const)(
+    '%s port: a problem for an absolute-form target with an empty path names the target as sent',
+    async (which) => {
+      const res = await send(which, 'http://x?x=1', 'DELETE');
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect((JSON.parse(res.body) as { instance: string }).instance).toBe('http://x');
     },
   );
 
