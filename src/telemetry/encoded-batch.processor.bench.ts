@@ -120,20 +120,15 @@ async function nsPerSpan(make: (answer: Answer) => SpanProcessor): Promise<numbe
   return Number(process.hrtime.bigint() - started) / SPANS;
 }
 
+const line = (name: string, value: number, unit: string) =>
+  process.stdout.write(`  ${name.padEnd(42)} ${value.toFixed(0).padStart(6)} ${unit}\n`);
+
 for (let round = 0; round < 2; round++) {
-  console.log(`round ${round + 1}`);
-  console.log(
-    `  sdk processor, held per queued span       ${Math.round(bytesPerQueuedSpan(sdkProcessor))} B/span`,
-  );
-  console.log(
-    `  encoded processor, held per queued span   ${Math.round(bytesPerQueuedSpan(encodedProcessor))} B/span`,
-  );
-  console.log(
-    `  sdk processor, end to request             ${(await nsPerSpan(sdkProcessor)).toFixed(0)} ns/span`,
-  );
-  console.log(
-    `  encoded processor, end to request         ${(await nsPerSpan(encodedProcessor)).toFixed(0)} ns/span`,
-  );
+  process.stdout.write(`round ${round + 1}\n`);
+  line('sdk processor, held per queued span', bytesPerQueuedSpan(sdkProcessor), 'B/span');
+  line('encoded processor, held per queued span', bytesPerQueuedSpan(encodedProcessor), 'B/span');
+  line('sdk processor, end to request', await nsPerSpan(sdkProcessor), 'ns/span');
+  line('encoded processor, end to request', await nsPerSpan(encodedProcessor), 'ns/span');
 }
 // The unanswered exports' timeouts would keep the process waiting.
 process.exit(0);
