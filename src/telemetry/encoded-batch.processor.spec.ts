@@ -16,7 +16,7 @@ import {
 import { OtlpTraceEncoder } from './otlp-trace.encoder.js';
 import { SpanPipelineStatsRecorder } from './span-pipeline.stats.js';
 
-/** An exporter whose batches are answered only when the test says so; `sent` resolves on each. */
+/** An exporter whose batches are answered only when the test says so; `held` waits for them. */
 class HeldExporter implements EncodedSpanExporter {
   readonly pending: Array<{ batch: EncodedSpanBatch; done: (r: ExportResult) => void }> = [];
   shutDown = false;
@@ -74,8 +74,8 @@ function pipeline(options: Partial<PipelineOptions> = {}) {
     ],
   });
   const tracer = provider.getTracer('test');
-  const endSpans = (n: number, name = 's') => {
-    for (let i = 0; i < n; i++) tracer.startSpan(`${name}${i}`, {}, ROOT_CONTEXT).end();
+  const endSpans = (n: number) => {
+    for (let i = 0; i < n; i++) tracer.startSpan(`s${i}`, {}, ROOT_CONTEXT).end();
   };
   return { stats, exporter, processor, recorded, tracer, provider, endSpans };
 }

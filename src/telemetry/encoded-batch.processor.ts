@@ -151,36 +151,39 @@ export class EncodedBatchProcessor implements SpanProcessor {
     });
   }
 
-  /** Exports one batch; resolves when it is answered or timed out, counted either way. */
+  /** Exports one batch; resolves when it is answered, timed out or thrown, counted either way. */
   private async send(batch: SealedBatch): Promise<void> {
     const { stats, exporter, exportTimeoutMillis } = this.options;
+    let timeout: NodeJS.Timeout | undefined;
+    let result: ExportResult;
     try {
       // As the SDK does: a resource whose detectors are still running is waited for.
       for (const { resource } of batch.groups) {
         if (resource.asyncAttributesPending) await resource.waitForAsyncAttributes?.();
       }
       const request = this.encoder.request(batch.groups);
-      const result = await new Promise<ExportResult>((resolve) => {
-        const timeout = setTimeout(() => {
+      result = await new Promise<ExportResult>((resolve) => {
+        timeout = setTimeout(() => {
           const error = new Error('Timeout');
           error.name = 'TimeoutError';
           resolve({ code: ExportResultCode.FAILED, error });
         }, exportTimeoutMillis);
         // The export's own HTTP request is not traced (it would make spans of its own).
         context.with(suppressTracing(context.active()), () =>
-          exporter.exportEncoded({ request, length: batch.length }, (answer) => {
-            clearTimeout(timeout);
-            resolve(answer);
-          }),
+          exporter.exportEncoded({ request, length: batch.length }, resolve),
         );
       });
-      if (result.code === ExportResultCode.SUCCESS) return stats.finished(batch.length);
-      const error = result.error ?? new Error('span export failed');
-      stats.finished(batch.length, error);
-      globalErrorHandler(error);
     } catch (error) {
-      stats.finished(batch.length, error instanceof Error ? error : new Error(String(error)));
-      globalErrorHandler(error as Error);
+      result = {
+        code: ExportResultCode.FAILED,
+        error: error instanceof Error ? error : new Error(String(error)),
+      };
+    } finally {
+      clearTimeout(timeout);
     }
+    if (result.code === ExportResultCode.SUCCESS) return stats.finished(batch.length);
+    const error = result.error ?? new Error('span export failed');
+    stats.finished(batch.length, error);
+    globalErrorHandler(error);
   }
 }
