@@ -8,7 +8,7 @@
  * stops holding clearly less, or costs clearly more per span, use the SDK's processor.
  *   npm run bench -- micro   (or: npm run build && node dist/telemetry/encoded-batch.processor.bench.js)
  */
-import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -21,6 +21,7 @@ import {
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { EncodedBatchProcessor, type EncodedSpanBatch } from './encoded-batch.processor.js';
+import { endHelloSpan } from './hello-span.fixture.js';
 import { OtlpTraceEncoder } from './otlp-trace.encoder.js';
 import { SpanPipelineStatsRecorder } from './span-pipeline.stats.js';
 
@@ -65,8 +66,6 @@ function encodedProcessor(answer: Answer): SpanProcessor {
   });
 }
 
-type Tracer = ReturnType<TracerProvider['getTracer']>;
-
 function tracerFor(processor: SpanProcessor): Tracer {
   return new TracerProvider({
     sampler: new AlwaysOnSampler(),
@@ -77,22 +76,7 @@ function tracerFor(processor: SpanProcessor): Tracer {
 
 /** Ends `count` server spans as rampart records a GET /hello. */
 function endSpans(tracer: Tracer, count: number): void {
-  for (let i = 0; i < count; i++) {
-    const span = tracer.startSpan('GET', { kind: SpanKind.SERVER }, ROOT_CONTEXT);
-    span.updateName('GET /hello');
-    span.setAttributes({
-      'http.request.method': 'GET',
-      'http.route': '/hello',
-      'url.path': '/hello',
-      'url.scheme': 'http',
-      'client.address': '127.0.0.1',
-      'network.peer.address': '127.0.0.1',
-      'network.protocol.version': '1.1',
-      'user_agent.original': 'wrk',
-    });
-    span.setAttribute('http.response.status_code', 200);
-    span.end();
-  }
+  for (let i = 0; i < count; i++) endHelloSpan(tracer);
 }
 
 /** Memory held per queued span: one batch out and unanswered, the queue full behind it. */

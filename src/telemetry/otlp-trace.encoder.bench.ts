@@ -5,7 +5,6 @@
  * which writes the same bytes. If the encoder stops winning clearly, use the serializer.
  *   npm run bench -- micro   (or: npm run build && node dist/telemetry/otlp-trace.encoder.bench.js)
  */
-import { SpanKind } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOnSampler,
@@ -15,6 +14,7 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { endHelloSpan } from './hello-span.fixture.js';
 import { OtlpTraceEncoder } from './otlp-trace.encoder.js';
 
 const BATCH = 512;
@@ -27,22 +27,7 @@ const provider = new TracerProvider({
   spanProcessors: [new SimpleSpanProcessor({ exporter })],
 });
 const tracer = provider.getTracer('rampart.http.server');
-for (let i = 0; i < BATCH; i++) {
-  const span = tracer.startSpan('GET', { kind: SpanKind.SERVER });
-  span.updateName('GET /hello');
-  span.setAttributes({
-    'http.request.method': 'GET',
-    'http.route': '/hello',
-    'url.path': '/hello',
-    'url.scheme': 'http',
-    'client.address': '127.0.0.1',
-    'network.peer.address': '127.0.0.1',
-    'network.protocol.version': '1.1',
-    'user_agent.original': 'wrk',
-  });
-  span.setAttribute('http.response.status_code', 200);
-  span.end();
-}
+for (let i = 0; i < BATCH; i++) endHelloSpan(tracer);
 const spans = exporter.getFinishedSpans();
 
 function nsPerSpan(encode: (batch: ReadableSpan[]) => Uint8Array | undefined): number {

@@ -1,0 +1,22 @@
+import { ROOT_CONTEXT, SpanKind, type Tracer } from '@opentelemetry/api';
+
+/**
+ * Ends one server span as rampart records a `GET /hello` from wrk: the span the telemetry
+ * micro-benchmarks (otlp-trace.encoder.bench.ts, encoded-batch.processor.bench.ts) measure.
+ */
+export function endHelloSpan(tracer: Tracer): void {
+  const span = tracer.startSpan('GET', { kind: SpanKind.SERVER }, ROOT_CONTEXT);
+  span.updateName('GET /hello');
+  span.setAttributes({
+    'http.request.method': 'GET',
+    'http.route': '/hello',
+    'url.path': '/hello',
+    'url.scheme': 'http',
+    'client.address': '127.0.0.1',
+    'network.peer.address': '127.0.0.1',
+    'network.protocol.version': '1.1',
+    'user_agent.original': 'wrk',
+  });
+  span.setAttribute('http.response.status_code', 200);
+  span.end();
+}
