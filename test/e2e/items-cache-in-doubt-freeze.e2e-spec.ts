@@ -3,6 +3,7 @@ import { AdminClient } from '../support/admin-client.js';
 import { CancelHoldingProxy } from '../support/cancel-holding-proxy.js';
 import { adminQuery, REDIS_URL } from '../support/database.js';
 import { json } from '../support/http.js';
+import { lockWaiters } from '../support/lock-waits.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { ThrowawayPostgres } from '../support/throwaway-postgres.js';
 import { eventually } from '../support/wait.js';
@@ -72,13 +73,7 @@ describe('an item write in flight when its server froze', () => {
       body: '{"name":"v2"}',
     });
     // The UPDATE has reached the server and waits on the lock: in flight.
-    await eventually(async () => {
-      const { rows } = await locker.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-      );
-      return rows[0]!.n === 1;
-    }, 10_000);
+    await eventually(async () => (await lockWaiters(locker)) === 1, 10_000);
 
     await server.signalAll('SIGSTOP');
     try {

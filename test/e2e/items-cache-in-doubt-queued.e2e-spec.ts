@@ -3,6 +3,7 @@ import { DatabaseService } from '../../src/database/database.service.js';
 import { AdminClient } from '../support/admin-client.js';
 import { createPostgresDatabase, type TestDatabase } from '../support/database.js';
 import { json } from '../support/http.js';
+import { lockWaiters } from '../support/lock-waits.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { eventually, until } from '../support/wait.js';
 
@@ -71,13 +72,7 @@ describe('an item write cancelled while it waited for a pool connection', () => 
     // The pool's one connection: its UPDATE sent, waiting on the row lock.
     const holderGone = new AbortController();
     const holding = patchUntil(held, holderGone.signal);
-    await eventually(async () => {
-      const { rows } = await locker.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-      );
-      return rows[0]!.n === 1;
-    }, 10_000);
+    await eventually(async () => (await lockWaiters(locker)) === 1, 10_000);
 
     const waiterGone = new AbortController();
     const waiting = patchUntil(queued, waiterGone.signal);
