@@ -1,12 +1,9 @@
 import { SpanKind } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { document, html, type SafeHtml } from '../html/html.template.js';
+import type { HeldSpan } from '../telemetry/held-span.js';
 import type { SpanStoreStats } from '../telemetry/span.store.js';
 import {
   BUCKET_LABELS,
-  durationMs,
-  failed,
-  startMs,
   type SpanNameSummary,
   type SpanView,
   type WaterfallRow,
@@ -17,7 +14,7 @@ export interface TracezContent {
   stats: SpanStoreStats;
   summary: SpanNameSummary[];
   link: (query: Record<string, string | number>) => string;
-  selection?: { title: string; spans: ReadableSpan[] };
+  selection?: { title: string; spans: HeldSpan[] };
   trace?: { id: string; rows: WaterfallRow[] };
 }
 
@@ -99,18 +96,18 @@ function selectionSection(
           <th>span</th>
           <th>trace</th>
         </tr>
-        ${selection.spans.map((s) => {
-          const traceId = s.spanContext().traceId;
-          return html`<tr>
-            <td class="mono">${new Date(startMs(s)).toISOString().slice(11, 23)}</td>
-            <td>${ms(durationMs(s))}</td>
-            <td class="${failed(s) ? 'bad' : ''}">
-              ${s.name}
-              <div class="attrs">${attributes(s)}</div>
-            </td>
-            <td class="mono"><a href="${link({ trace: traceId })}">${traceId}</a></td>
-          </tr>`;
-        })}
+        ${selection.spans.map(
+          (s) =>
+            html`<tr>
+              <td class="mono">${new Date(s.startMs).toISOString().slice(11, 23)}</td>
+              <td>${ms(s.durationMs)}</td>
+              <td class="${s.failed ? 'bad' : ''}">
+                ${s.name}
+                <div class="attrs">${attributes(s)}</div>
+              </td>
+              <td class="mono"><a href="${link({ trace: s.traceId })}">${s.traceId}</a></td>
+            </tr>`,
+        )}
       </table>
     </div>`;
 }
@@ -125,7 +122,7 @@ function traceSection(
         No span of this trace is held (not sampled, or overwritten since).
       </p>`;
   }
-  const total = Math.max(...trace.rows.map((r) => r.offsetMs + durationMs(r.span)));
+  const total = Math.max(...trace.rows.map((r) => r.offsetMs + r.span.durationMs));
   return html`<h2>
       Trace <span class="mono">${trace.id}</span> &middot; ${trace.rows.length} spans &middot;
       ${ms(total)}
@@ -138,11 +135,11 @@ function traceSection(
                 <td class="name" style="padding-left:${4 + r.depth * 14}px" title="${r.span.name}">
                   ${r.span.name} <span class="muted">${KIND[r.span.kind]}</span>
                 </td>
-                <td class="mono">${ms(durationMs(r.span))}</td>
+                <td class="mono">${ms(r.span.durationMs)}</td>
                 <td style="width:60%">
                   <div class="track">
                     <div
-                      class="bar${failed(r.span) ? ' err' : ''}"
+                      class="bar${r.span.failed ? ' err' : ''}"
                       style="left:${r.offsetPct.toFixed(2)}%;width:${r.widthPct.toFixed(2)}%"
                     ></div>
                   </div>
@@ -151,7 +148,7 @@ function traceSection(
               <tr>
                 <td colspan="3" class="attrs" style="padding-left:${4 + r.depth * 14}px">
                   +${ms(r.offsetMs)} &middot;
-                  ${attributes(r.span)}${r.span.events.length ? html` &middot; events: ${r.span.events.map((e) => e.name).join(', ')}` : ''}
+                  ${attributes(r.span)}${r.span.eventNames.length ? html` &middot; events: ${r.span.eventNames.join(', ')}` : ''}
                 </td>
               </tr>`,
         )}
@@ -172,7 +169,7 @@ const KIND: Record<SpanKind, string> = {
 // must not push every row's trace link and timing bar off the screen.
 const SHOWN_VALUE_CHARS = 200;
 
-function attributes(span: ReadableSpan): string {
+function attributes(span: HeldSpan): string {
   return Object.entries(span.attributes)
     .map(([k, v]) => {
       const value = String(v);

@@ -1,5 +1,4 @@
-import { SpanStatusCode } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { HeldSpan } from '../telemetry/held-span.js';
 
 /** zPages' latency boundaries (opencensus tracez): 0, 10 µs, 100 µs, … 100 s, in ms. */
 export const LATENCY_BOUNDS_MS = [0.01, 0.1, 1, 10, 100, 1_000, 10_000, 100_000];
@@ -27,18 +26,6 @@ export interface SpanNameSummary {
 
 export type SpanView = 'recent' | 'slowest' | 'failed';
 
-export function durationMs(span: ReadableSpan): number {
-  return span.duration[0] * 1e3 + span.duration[1] / 1e6;
-}
-
-export function startMs(span: ReadableSpan): number {
-  return span.startTime[0] * 1e3 + span.startTime[1] / 1e6;
-}
-
-export function failed(span: ReadableSpan): boolean {
-  return span.status.code === SpanStatusCode.ERROR;
-}
-
 export function bucketOf(ms: number): number {
   let i = 0;
   while (i < LATENCY_BOUNDS_MS.length && ms >= LATENCY_BOUNDS_MS[i]!) i++;
@@ -46,7 +33,7 @@ export function bucketOf(ms: number): number {
 }
 
 /** The summary table: one row per span name, busiest first. */
-export function summarize(spans: readonly ReadableSpan[]): SpanNameSummary[] {
+export function summarize(spans: readonly HeldSpan[]): SpanNameSummary[] {
   const rows = new Map<string, SpanNameSummary>();
   for (const span of spans) {
     let row = rows.get(span.name);
@@ -54,10 +41,10 @@ export function summarize(spans: readonly ReadableSpan[]): SpanNameSummary[] {
       row = { name: span.name, count: 0, errors: 0, buckets: BUCKET_LABELS.map(() => 0), maxMs: 0 };
       rows.set(span.name, row);
     }
-    const ms = durationMs(span);
+    const ms = span.durationMs;
     row.count++;
     row.buckets[bucketOf(ms)]!++;
-    if (failed(span)) row.errors++;
+    if (span.failed) row.errors++;
     if (ms > row.maxMs) row.maxMs = ms;
   }
   return [...rows.values()].sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
@@ -68,24 +55,24 @@ export function summarize(spans: readonly ReadableSpan[]): SpanNameSummary[] {
  * latency buckets; every name when `name` is undefined. At most `limit`, newest or slowest first.
  */
 export function select(
-  spans: readonly ReadableSpan[],
+  spans: readonly HeldSpan[],
   filter: { name?: string; view: SpanView; bucket?: number },
   limit: number,
-): ReadableSpan[] {
+): HeldSpan[] {
   const chosen = spans.filter(
     (s) =>
       (filter.name === undefined || s.name === filter.name) &&
-      (filter.view !== 'failed' || failed(s)) &&
-      (filter.bucket === undefined || bucketOf(durationMs(s)) === filter.bucket),
+      (filter.view !== 'failed' || s.failed) &&
+      (filter.bucket === undefined || bucketOf(s.durationMs) === filter.bucket),
   );
-  if (filter.view === 'slowest') chosen.sort((a, b) => durationMs(b) - durationMs(a));
+  if (filter.view === 'slowest') chosen.sort((a, b) => b.durationMs - a.durationMs);
   else chosen.reverse();
   return chosen.slice(0, limit);
 }
 
 /** One row of a trace's waterfall: the span, its depth in the tree and its place in time. */
 export interface WaterfallRow {
-  span: ReadableSpan;
+  span: HeldSpan;
   depth: number;
   /** Offset from the trace's first start and length, as percentages of the trace's span. */
   offsetPct: number;
@@ -97,34 +84,34 @@ export interface WaterfallRow {
  * The held spans of one trace as a tree in start order. A span whose parent is not held (the
  * caller's span in another process, or one already overwritten) is drawn as a root.
  */
-export function waterfall(spans: readonly ReadableSpan[], traceId: string): WaterfallRow[] {
-  const own = spans.filter((s) => s.spanContext().traceId === traceId);
+export function waterfall(spans: readonly HeldSpan[], traceId: string): WaterfallRow[] {
+  const own = spans.filter((s) => s.traceId === traceId);
   if (own.length === 0) return [];
-  const ids = new Set(own.map((s) => s.spanContext().spanId));
-  const children = new Map<string | undefined, ReadableSpan[]>();
+  const ids = new Set(own.map((s) => s.spanId));
+  const children = new Map<string | undefined, HeldSpan[]>();
   for (const span of own) {
-    const parentId = span.parentSpanContext?.spanId;
+    const parentId = span.parentSpanId;
     const key = parentId !== undefined && ids.has(parentId) ? parentId : undefined;
     const list = children.get(key) ?? [];
     list.push(span);
     children.set(key, list);
   }
-  const first = Math.min(...own.map(startMs));
-  const last = Math.max(...own.map((s) => startMs(s) + durationMs(s)));
+  const first = Math.min(...own.map((s) => s.startMs));
+  const last = Math.max(...own.map((s) => s.startMs + s.durationMs));
   const total = Math.max(last - first, 1e-3);
   const rows: WaterfallRow[] = [];
   const visit = (parent: string | undefined, depth: number): void => {
-    const list = (children.get(parent) ?? []).sort((a, b) => startMs(a) - startMs(b));
+    const list = (children.get(parent) ?? []).sort((a, b) => a.startMs - b.startMs);
     for (const span of list) {
-      const offsetMs = startMs(span) - first;
+      const offsetMs = span.startMs - first;
       rows.push({
         span,
         depth,
         offsetMs,
         offsetPct: (offsetMs / total) * 100,
-        widthPct: Math.max((durationMs(span) / total) * 100, 0.3),
+        widthPct: Math.max((span.durationMs / total) * 100, 0.3),
       });
-      visit(span.spanContext().spanId, depth + 1);
+      visit(span.spanId, depth + 1);
     }
   };
   visit(undefined, 0);

@@ -39,7 +39,16 @@ function heapAfterGc(): number {
 
 /** An ended span of trace `traceId` as the store sees it. */
 const endedSpan = (traceId: string, name: string) =>
-  ({ name, attributes: {}, spanContext: () => ({ traceId }) }) as unknown as ReadableSpan;
+  ({
+    name,
+    kind: SpanKind.SERVER,
+    attributes: {},
+    events: [],
+    status: { code: 0 },
+    startTime: [0, 0],
+    duration: [0, 1_000],
+    spanContext: () => ({ traceId, spanId: '0'.repeat(16) }),
+  }) as unknown as ReadableSpan;
 const traceId = (i: number) => i.toString(16).padStart(32, '0');
 
 describe('SpanStore', () => {
@@ -73,7 +82,7 @@ describe('SpanStore', () => {
     expect(kept).toBeLessThan(1_300);
     const perTrace = new Map<string, number>();
     for (const span of store.spans().slice(base))
-      perTrace.set(span.spanContext().traceId, (perTrace.get(span.spanContext().traceId) ?? 0) + 1);
+      perTrace.set(span.traceId, (perTrace.get(span.traceId) ?? 0) + 1);
     expect([...new Set(perTrace.values())]).toEqual([4]);
     now = 1_500;
     expect(store.keptShare).toBeCloseTo(1 / 8, 2);
@@ -97,6 +106,32 @@ describe('SpanStore', () => {
     expect(names[0]).toBe('span 24');
     expect(names.at(-1)).toBe('span 39');
     expect(store.stats()).toMatchObject({ held: 16, capacity: 16, recorded: 40 });
+  });
+
+  it("holds what the page shows, not the SDK's span, which is garbage once it ended", async () => {
+    const store = new SpanStore(16, Infinity);
+    const tracer = tracerFor(store);
+    const ended = (() => {
+      const span = tracer.startSpan('GET /hello', { kind: SpanKind.SERVER });
+      span.setAttribute('http.route', '/hello');
+      span.addEvent('answered');
+      span.end();
+      return new WeakRef(span);
+    })();
+    for (let i = 0; i < 5 && ended.deref() !== undefined; i++) {
+      await new Promise((r) => setImmediate(r));
+      gc();
+    }
+    expect(ended.deref()).toBeUndefined();
+    expect(store.spans()).toEqual([
+      expect.objectContaining({
+        name: 'GET /hello',
+        kind: SpanKind.SERVER,
+        attributes: { 'http.route': '/hello' },
+        eventNames: ['answered'],
+        failed: false,
+      }),
+    ]);
   });
 
   it('reports a memory figure close to the heap its spans really take, and stays bounded', () => {

@@ -1,11 +1,13 @@
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { HeldSpan } from './held-span.js';
 
 /**
- * Heap one held span takes beyond its attribute values, bytes: the SDK's Span object, its span
- * context, hrtime arrays and attribute map (keys are shared constants). span.store.spec.ts
- * measures the real growth against this estimate: ~1.0 KB per server span with ten attributes.
+ * Heap one held span takes beyond its name and attribute values, bytes: its HeldSpan record
+ * (held-span.ts) and the attribute map (keys are shared constants). span.store.spec.ts measures
+ * the real growth against this estimate: ~0.45 KB per server span with ten attributes, where
+ * the SDK's whole span took ~1.1 KB.
  */
-const SPAN_OVERHEAD_BYTES = 1_024;
+const SPAN_OVERHEAD_BYTES = 368;
 
 /** How full the store is, for /debug/tracez and the status page. */
 export interface SpanStoreStats {
@@ -52,10 +54,11 @@ export function traceKey(traceId: string): number {
  * span that ends in the same second). Kept, every sampled span outlived its export by the time
  * the ring took to come round (0.3 s at 14,000 spans a second), long enough to be promoted to
  * V8's old generation: with an OTLP exporter at 100 % sampling the store cost 3.4-5.5 us of CPU
- * per request (wrk, server pinned, three interleaved pairs), a twentieth of the request.
+ * per request (wrk, server pinned, three interleaved pairs), a twentieth of the request. Hence
+ * the bound per second, and a kept span is a HeldSpan record rather than the SDK's span.
  */
 export class SpanStore implements SpanProcessor {
-  private readonly ring: Array<ReadableSpan | undefined>;
+  private readonly ring: Array<HeldSpan | undefined>;
   private next = 0;
   private recorded = 0;
   private windowStart = 0;
@@ -67,7 +70,7 @@ export class SpanStore implements SpanProcessor {
     private readonly perSecond = Math.max(1, Math.floor(capacity / 4)),
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.ring = new Array<ReadableSpan | undefined>(capacity).fill(undefined);
+    this.ring = new Array<HeldSpan | undefined>(capacity).fill(undefined);
   }
 
   /** Share of traces kept this second (1 below `perSecond` spans a second, and once idle). */
@@ -85,7 +88,7 @@ export class SpanStore implements SpanProcessor {
     this.offered++;
     if (this.keepBelow < TRACE_KEYS && traceKey(span.spanContext().traceId) >= this.keepBelow)
       return;
-    this.ring[this.next] = span;
+    this.ring[this.next] = new HeldSpan(span);
     this.next = this.next + 1 === this.capacity ? 0 : this.next + 1;
     this.recorded++;
   }
@@ -108,10 +111,10 @@ export class SpanStore implements SpanProcessor {
   }
 
   /** The held spans, oldest first. */
-  spans(): ReadableSpan[] {
+  spans(): HeldSpan[] {
     const newer = this.ring.slice(0, this.next);
     const older = this.ring.slice(this.next);
-    return [...older, ...newer].filter((s): s is ReadableSpan => s !== undefined);
+    return [...older, ...newer].filter((s): s is HeldSpan => s !== undefined);
   }
 
   stats(): SpanStoreStats {
