@@ -1,9 +1,8 @@
 import { AppError, type FieldProblem } from './app.error.js';
+import { cut } from './client-text.js';
 
 /** Problems an answer lists; the rest are counted (`moreErrors`). */
 const LISTED_PROBLEMS = 20;
-/** Longest field name or message an answer repeats: both may be the client's own text. */
-const LONGEST_TEXT = 200;
 
 /**
  * A query parameter, header, path parameter or body field failed validation. The answer lists
@@ -37,7 +36,3 @@ function unique(problems: FieldProblem[]): FieldProblem[] {
     return true;
   });
 }
-
-/** Cuts the client's own text to LONGEST_TEXT characters. */
-export const cut = (text: string): string =>
-  text.length <= LONGEST_TEXT ? text : `${text.slice(0, LONGEST_TEXT)}…`;

@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { listenAs } from '../config/listen.error.js';
 import { CLIENT_ERROR_ANSWERS } from '../errors/client-error.reply.js';
+import { CLIENT_TEXT_MODULE } from '../errors/client-text.js';
 import { NO_EXPECTATION, ONLY_CONTINUE } from '../errors/expect.reply.js';
 import { LINGERING_CLOSE_MODULE } from '../errors/lingering-close.js';
 import { buildProblem, classifyError } from '../errors/problem.js';
@@ -55,10 +56,11 @@ export function probeWorkerData(
     onlyContinue: ONLY_CONTINUE,
     tokenStart: TOKEN_START,
     longestMethodShown: LONGEST_METHOD_SHOWN,
-    // The other ports' close after an answer the body did not wait for, and their reading of a
-    // request target, imported by the thread.
+    // The other ports' close after an answer the body did not wait for, their reading of a
+    // request target and their cut of it in a 404's detail, imported by the thread.
     lingeringCloseModule: LINGERING_CLOSE_MODULE,
     requestTargetModule: REQUEST_TARGET_MODULE,
+    clientTextModule: CLIENT_TEXT_MODULE,
     // The versions llhttp passes; it refuses the rest (clientErrors).
     versionDetails: new Map(['0.9', '2.0'].map((v) => [v, httpVersionDetail(v)])),
   };

@@ -38,7 +38,8 @@ const http = require('node:http');
 // probePaths: the main thread's PROBE_PATHS (health/health.paths.ts), the one list of them.
 const { port, host, heartbeat, stallMs, answerWithinMs, staleMs, clientErrors, requestIdPattern,
   validHost, versionDetails, probePaths, livenessPath, tokenStart, longestMethodShown,
-  noExpectation, onlyContinue, lingeringCloseModule, requestTargetModule } = workerData;
+  noExpectation, onlyContinue, lingeringCloseModule, requestTargetModule,
+  clientTextModule } = workerData;
 let livenessFailure = workerData.livenessFailure;
 const beat = new Float64Array(heartbeat);
 const pending = new Map();
@@ -67,6 +68,14 @@ function send(res, status, body, headers) {
     'cache-control': 'no-store', 'x-request-id': res.requestId, ...headers });
   res.end(body);
 }
+
+// errors/client-text.ts's cut, set once it is imported: a 404's detail names the target cut as the
+// public port's does (protocol/unrouted.reply.ts), its instance whole. Named whole in both, a
+// 9 KB target came back twice.
+let cut;
+const importClientText = () => import(clientTextModule).then((text) => ({ cut } = text));
+const notFound = (res, target) =>
+  send(res, 404, problem(404, 'NOT_FOUND', 'No probe route ' + cut(target), target, res.requestId));
 
 ${PROBE_LINGER_SOURCE}
 ${PROBE_PROTOCOL_SOURCE}
@@ -146,7 +155,7 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
   // with a slash added, which redirects), and 404 on any other.
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     if (!probePaths.has(path) && withoutTrailingSlash(req.url || '') === undefined) {
-      return send(res, 404, problem(404, 'NOT_FOUND', 'No probe route ' + target, target, res.requestId));
+      return notFound(res, target);
     }
     return send(res, 405, problem(405, 'METHOD_NOT_ALLOWED',
       req.method + ' is not supported here; allowed: GET, HEAD.', target, res.requestId),
@@ -165,7 +174,7 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
       res.writeHead(308, { location, 'content-length': 0, 'x-request-id': res.requestId });
       return res.end();
     }
-    return send(res, 404, problem(404, 'NOT_FOUND', 'No probe route ' + target, target, res.requestId));
+    return notFound(res, target);
   }
   const id = nextId++;
   pending.set(id, res);
@@ -198,6 +207,6 @@ server.on('checkContinue', (req, res) => continueWithoutBody(server, req, res));
 server.keepAliveTimeout = 5_000;
 server.maxConnections = 128;
 // A failed import fails the thread, and with it the start (probe.server.ts listen).
-Promise.all([importLingeringClose(), importRequestTarget()]).then(() =>
+Promise.all([importLingeringClose(), importRequestTarget(), importClientText()]).then(() =>
   server.listen(port, host, () => parentPort.postMessage({ listening: server.address().port })));
 `;

@@ -1,5 +1,5 @@
 import { AppError } from '../errors/app.error.js';
-import { cut } from '../errors/http.errors.js';
+import { cut } from '../errors/client-text.js';
 import { DOCS_ASSETS } from './swagger-ui.assets.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app.error.js';
-import { cut } from '../errors/http.errors.js';
+import { cut } from '../errors/client-text.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { MethodNotAllowedError } from './protocol.errors.js';
 import { originForm } from './request-target.js';

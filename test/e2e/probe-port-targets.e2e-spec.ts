@@ -206,6 +206,16 @@ async function expectSameAnswers(ports: Ports, method: string, shape: string, pa
   });
 }
 
+const LONG_TARGET = `/${'p'.repeat(9_000)}`;
+
+/** The probe port's 404 for LONG_TARGET by `method`, which names the target whole as its instance. */
+async function longTargetNotFound(port: number, method: string) {
+  const request = `${method} ${LONG_TARGET} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`;
+  const body = expectProblem(await rawRequest(port, request), 404, 'NOT_FOUND');
+  expect(body.instance).toBe(LONG_TARGET);
+  return body as { detail: string };
+}
+
 /** Starts a service before a suite's tests and stops it after them; returns its ports. */
 function serving(start: () => Promise<{ ports: Ports; stop(): Promise<unknown> }>): () => Ports {
   let service: { ports: Ports; stop(): Promise<unknown> } | undefined;
@@ -287,6 +297,16 @@ describe('the probe port reads a request target as the public port does', () => 
     }
   });
 
+  // A 404 names a long target whole in `instance` and cut in `detail`, as the public port's
+  // (hostile-input.e2e-spec.ts): the probe port named a 9 KB target whole in both.
+  it.each(['GET', 'DELETE'])(
+    '%s of a 9 KB unknown target: 404 detail cut at 200 characters',
+    async (method) => {
+      const body = await longTargetNotFound(ports().probe, method);
+      expect(body.detail).toBe(`No probe route ${LONG_TARGET.slice(0, 200)}…`);
+    },
+  );
+
   // The checks' order is the same too: the HTTP version, then Host, then the target.
   it.each([
     ['HTTP/2.0', 'GET http://a:99999/healthz HTTP/2.0\r\nHost: a\r\n\r\n', 505],
@@ -318,6 +338,12 @@ describe('probe port in the built bundle: a target is read by the public port’
         await child.exited;
       },
     };
+  });
+
+  // The bundle's thread imports the cut from the entry scripts/bundle.mjs makes of it.
+  it('GET of a 9 KB unknown target: 404 detail cut at 200 characters', async () => {
+    const body = await longTargetNotFound(ports().probe, 'GET');
+    expect(body.detail).toBe(`No probe route ${LONG_TARGET.slice(0, 200)}…`);
   });
 
   it.each([

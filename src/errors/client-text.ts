@@ -1,0 +1,25 @@
+// Imports nothing: the probe thread loads this file into a module graph of its own
+// (CLIENT_TEXT_MODULE), where nothing of rampart's is loaded and, under the tests, Node reads the
+// .ts itself, stripping its types.
+
+/**
+ * Where a thread of its own imports this module from (health/probe.worker.ts, whose 404 names a
+ * target cut as the public port's does): this file under tsc's output and in the sources the tests
+ * run, and in the bundle, where this code sits in a shared chunk, the entry scripts/bundle.mjs
+ * makes of it beside that chunk (a chunk's exports are named as esbuild pleases).
+ */
+export const CLIENT_TEXT_MODULE = new URL(
+  `./client-text${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`,
+  import.meta.url,
+).href;
+
+/** Longest field name, message or request target an answer repeats: each is the client's own text. */
+const LONGEST_TEXT = 200;
+
+/**
+ * The client's own text cut to LONGEST_TEXT characters, for a problem's `detail`: a 16 KB path
+ * came back twice in a 404 (its `instance` has it whole), and 120,000 unknown keys made a 7.4 MB
+ * 400 (http.errors.ts).
+ */
+export const cut = (text: string): string =>
+  text.length <= LONGEST_TEXT ? text : `${text.slice(0, LONGEST_TEXT)}…`;
