@@ -3,6 +3,7 @@ import { parseInput, parseQuery } from '../openapi/contract.input.js';
 import { idempotencyKeyHeader, readIdempotencyKey } from '../openapi/idempotency-key.header.js';
 import { decodeCursor, isItemId, ITEM_ID_PATTERN } from './item.cursor.js';
 import { isEntityTagList } from './item.etag.js';
+import { invisibleAtEdge } from './item.label.js';
 import type { ItemInput } from './item.types.js';
 
 export const LIMITS = { name: 200, description: 2_000, tags: 20, tag: 50, page: 100 } as const;
@@ -15,7 +16,7 @@ export const LIMITS = { name: 200, description: 2_000, tags: 20, tag: 50, page: 
  * - a leading U+FEFF: the embedded PGlite decodes each value with a BOM-stripping TextDecoder,
  *   so it would read back without it (PostgreSQL keeps it; the contract must not depend on it);
  * - names and tags are refused, not trimmed, when they start or end with whitespace, a control
- *   or an invisible format character (invisibleAtEdge).
+ *   or a character that draws nothing (item.label.ts).
  */
 // With the `u` flag a surrogate pair is one code point, so this matches only unpaired halves.
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
@@ -24,37 +25,13 @@ const text = z
   .refine((s) => !s.includes('\0'), 'must not contain U+0000 (NUL)')
   .refine((s) => !LONE_SURROGATE.test(s), 'must not contain an unpaired UTF-16 surrogate')
   .refine((s) => !s.startsWith('\uFEFF'), 'must not start with U+FEFF (a byte order mark)');
-// What may not start or end a name or tag, invisible there: Unicode's whitespace (White_Space,
-// of which trim() keeps U+0085 NEL: a name ending in it was stored), U+FEFF (which trim() removes)
-// and the controls (C0, DEL, C1). U+0000 has its own refusal above: one problem, said once.
-const WHITE_SPACE = /^\p{White_Space}$/u;
-// And the format characters that draw nothing (Default_Ignorable, general category Cf): with one
-// at an edge, `kettle` and `kettle\u200b` were two items that look the same. Inside the text they
-// stay as sent (a ZWJ joins an emoji sequence, a bidi mark places a word). Not the variation
-// selectors nor the tag characters: an emoji ends with one (U+FE0F, U+E007F).
-// U+00AD soft hyphen; U+061C Arabic letter mark; U+180E Mongolian vowel separator; U+200B-U+200F
-// zero-width space, non-joiner, joiner, LRM, RLM; U+202A-U+202E bidi embeddings and overrides;
-// U+2060-U+206F word joiner, invisible operators, bidi isolates, deprecated format controls
-// (and U+2065, unassigned, which Unicode reserves as default-ignorable too).
-const INVISIBLE_FORMAT = /^[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f]$/;
-function invisibleAtEdge(unit: string | undefined): boolean {
-  if (unit === undefined) return false;
-  const code = unit.charCodeAt(0);
-  return (
-    (code > 0 && code < 0x20) ||
-    (code >= 0x7f && code <= 0x9f) ||
-    code === 0xfeff ||
-    WHITE_SPACE.test(unit) ||
-    INVISIBLE_FORMAT.test(unit)
-  );
-}
 const label = (max: number) =>
   text
     .min(1)
     .max(max)
     .refine(
-      (s) => !invisibleAtEdge(s[0]) && !invisibleAtEdge(s[s.length - 1]),
-      'must not be blank or start or end with whitespace, a control or an invisible format character',
+      (s) => !invisibleAtEdge(s),
+      'must not be blank or start or end with whitespace, a control or an invisible character',
     );
 
 const name = label(LIMITS.name);
