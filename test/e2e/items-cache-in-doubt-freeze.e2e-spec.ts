@@ -73,7 +73,7 @@ describe('an item write in flight when its server froze', () => {
       body: '{"name":"v2"}',
     });
     // The UPDATE has reached the server and waits on the lock: in flight.
-    await eventually(async () => (await lockWaiters(locker)) === 1, 10_000);
+    await eventually(async () => (await lockWaiters(server.url())).length === 1, 10_000);
 
     await server.signalAll('SIGSTOP');
     try {

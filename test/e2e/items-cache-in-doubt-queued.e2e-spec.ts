@@ -72,7 +72,7 @@ describe('an item write cancelled while it waited for a pool connection', () => 
     // The pool's one connection: its UPDATE sent, waiting on the row lock.
     const holderGone = new AbortController();
     const holding = patchUntil(held, holderGone.signal);
-    await eventually(async () => (await lockWaiters(locker)) === 1, 10_000);
+    await eventually(async () => (await lockWaiters(db.url)).length === 1, 10_000);
 
     const waiterGone = new AbortController();
     const waiting = patchUntil(queued, waiterGone.signal);
