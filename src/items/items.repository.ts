@@ -12,6 +12,17 @@ const WRITABLE = ['name', 'description', 'tags'] as const;
 /** Outcome of a conditional write: the new row, or why there is none. */
 export type WriteResult = { item: Item } | { missing: true } | { conflict: number };
 
+/** What a conditional write tells its caller as it goes (ItemsService's in-doubt tracking). */
+export interface WriteProgress {
+  /** Its statement went out (QueryOptions.onSent): it may commit whatever the caller hears. */
+  sent: () => void;
+  /**
+   * Its statement answered, so what it did is known: a lookup that follows one that matched no
+   * row (the version, for the 412) may still fail, but the write changed nothing.
+   */
+  answered: () => void;
+}
+
 /**
  * The write's preconditions, the same for PATCH and DELETE: at one of the If-Match versions ($2,
  * null for `*`) and at none of the If-None-Match ones ($3, null without the header).
@@ -90,15 +101,15 @@ export class ItemsRepository {
    * If-Match: *) and at none of the `excluded` ones (If-None-Match; 'any' for `*`, which no
    * existing item passes). Not write-combined like counter increments: with a version,
    * concurrent writers of one item wait for one commit at most and the losers get 412; why `*`
-   * overwrites are left alone is in counters.service.ts. `onSent`: the UPDATE went out
-   * (QueryOptions.onSent).
+   * overwrites are left alone is in counters.service.ts. `progress`: the UPDATE went out, and
+   * answered.
    */
   async update(
     id: string,
     expected: Expected,
     patch: ItemInput,
     excluded?: Expected,
-    onSent?: () => void,
+    progress?: WriteProgress,
   ): Promise<WriteResult> {
     if (excluded === 'any') return this.whyNot(id);
     const params: unknown[] = [id, expected === 'any' ? null : expected, excluded ?? null];
@@ -115,28 +126,30 @@ export class ItemsRepository {
          updated_at = greatest(clock_timestamp(), updated_at)
        WHERE id = $1 AND ${VERSION_GUARD} RETURNING ${ITEM_COLUMNS}`,
       params,
-      { onSent },
+      { onSent: progress?.sent },
     );
+    progress?.answered();
     return rows[0] ? { item: toItem(rows[0]) } : this.whyNot(id);
   }
 
   /**
    * Deletes if the item is still at one of the `expected` versions and none of `excluded`.
-   * `onSent`: the DELETE went out (QueryOptions.onSent).
+   * `progress`: the DELETE went out, and answered.
    */
   async delete(
     id: string,
     expected: Expected,
     excluded?: Expected,
-    onSent?: () => void,
+    progress?: WriteProgress,
   ): Promise<WriteResult | { deleted: true }> {
     if (excluded === 'any') return this.whyNot(id);
     const { rowCount } = await this.db.query(
       'items.delete',
       `DELETE FROM items WHERE id = $1 AND ${VERSION_GUARD}`,
       [id, expected === 'any' ? null : expected, excluded ?? null],
-      { onSent },
+      { onSent: progress?.sent },
     );
+    progress?.answered();
     return rowCount > 0 ? { deleted: true } : this.whyNot(id);
   }
 

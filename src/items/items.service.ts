@@ -19,7 +19,7 @@ import {
   ItemNotFoundError,
   ItemVersionConflictError,
 } from './items.errors.js';
-import { ItemsRepository, type WriteResult } from './items.repository.js';
+import { ItemsRepository, type WriteProgress, type WriteResult } from './items.repository.js';
 
 /**
  * Items use cases: reads through the cache, writes straight to the database followed by
@@ -148,8 +148,8 @@ export class ItemsService implements OnModuleInit, OnModuleDestroy {
     patch: ItemInput,
     excluded?: Expected,
   ): Promise<ItemRepresentation> {
-    const result = await this.trackingOutcome(id, (sent) =>
-      this.repository.update(id, expected, patch, excluded, sent),
+    const result = await this.trackingOutcome(id, (progress) =>
+      this.repository.update(id, expected, patch, excluded, progress),
     );
     await this.written(id, result);
     return represent(settled(id, result));
@@ -157,29 +157,36 @@ export class ItemsService implements OnModuleInit, OnModuleDestroy {
 
   /** DELETE, guarded by the `expected` versions unless 'any', and by none of `excluded`. */
   async remove(id: string, expected: Expected, excluded?: Expected): Promise<void> {
-    const result = await this.trackingOutcome(id, (sent) =>
-      this.repository.delete(id, expected, excluded, sent),
+    const result = await this.trackingOutcome(id, (progress) =>
+      this.repository.delete(id, expected, excluded, progress),
     );
     await this.written(id, result);
     if (!('deleted' in result)) settled(id, result);
   }
 
   /**
-   * Runs a write to `id`, which calls `sent` as its statement goes out. When it fails after that
-   * (the request's own abort, the server lost or silent under it), the id is remembered until
-   * the database settles it (InDoubtWrites). A write that failed before its
-   * statement went out (breaker, pool, a connect, an abort while it waited for a connection)
-   * never reached the database, and the server's own errors changed nothing: neither is in doubt.
+   * Runs a write to `id`, which tells `progress` as its statement goes out and as it answers.
+   * When it fails in between (the request's own abort, the server lost or silent under it), the
+   * id is remembered until the database settles it (InDoubtWrites). A write that failed before
+   * its statement went out (breaker, pool, a connect, an abort while it waited for a connection)
+   * never reached the database; one that failed after its statement answered (matching no row,
+   * then losing the lookup of the version) and the server's own errors changed nothing: none is
+   * in doubt.
    */
   private async trackingOutcome<T>(
     id: string,
-    write: (sent: () => void) => Promise<T>,
+    write: (progress: WriteProgress) => Promise<T>,
   ): Promise<T> {
-    let sent = false;
+    let outcome = 'not sent' as 'not sent' | 'unknown' | 'answered';
     try {
-      return await write(() => (sent = true));
+      return await write({
+        sent: () => (outcome = 'unknown'),
+        answered: () => (outcome = 'answered'),
+      });
     } catch (error) {
-      if (sent && (isDbFailure(error) || this.context.signal.aborted)) this.inDoubt.remember(id);
+      if (outcome === 'unknown' && (isDbFailure(error) || this.context.signal.aborted)) {
+        this.inDoubt.remember(id);
+      }
       throw error;
     }
   }
