@@ -79,7 +79,7 @@ export class InDoubtWrites {
    * The write to `id` failed without an outcome after its statement was sent: its cache entries
    * are dropped once it is settled. One that failed before (waiting for a connection) is not
    * in doubt: it never reached the database; nor one that failed after its statement answered
-   * (ItemsService's trackingOutcome decides).
+   * (ItemWriteInvalidation.tracking decides).
    */
   remember(id: string): void {
     if (this.stopped.signal.aborted) return;

@@ -12,7 +12,7 @@ const WRITABLE = ['name', 'description', 'tags'] as const;
 /** Outcome of a conditional write: the new row, or why there is none. */
 export type WriteResult = { item: Item } | { missing: true } | { conflict: number };
 
-/** What a conditional write tells its caller as it goes (ItemsService's in-doubt tracking). */
+/** What a conditional write tells its caller as it goes (ItemWriteInvalidation.tracking). */
 export interface WriteProgress {
   /** Its statement went out (QueryOptions.onSent): it may commit whatever the caller hears. */
   sent: () => void;

@@ -3,34 +3,33 @@ import fastJson from 'fast-json-stringify';
 import { createHash } from 'node:crypto';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { isDbFailure } from '../database/database.errors.js';
 import { serializationSchema } from '../openapi/json-schema.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RequestContextService } from '../request-context/request-context.service.js';
 import { IdempotentCreateFlights, type CreateOutcome } from './idempotent-create.flights.js';
-import { InDoubtWrites, inDoubtSettleMs } from './in-doubt.writes.js';
 import { ItemCache } from './item.cache.js';
 import { encodeCursor } from './item.cursor.js';
 import { etagOf, type Expected } from './item.etag.js';
 import { ItemInvalidationBus } from './item-invalidation.bus.js';
+import { ItemWriteInvalidation } from './item-write.invalidation.js';
 import { itemSchema, type Item, type ItemInput, type ItemRepresentation } from './item.types.js';
 import {
   IdempotencyKeyReusedError,
   ItemNotFoundError,
   ItemVersionConflictError,
 } from './items.errors.js';
-import { ItemsRepository, type WriteProgress, type WriteResult } from './items.repository.js';
+import { ItemsRepository, type WriteResult } from './items.repository.js';
 
 /**
  * Items use cases: reads through the cache, writes straight to the database followed by
- * invalidation here and on every other replica (ItemInvalidationBus); a write whose outcome is
- * unknown, once the database has settled it (InDoubtWrites).
+ * invalidation here and on every other replica; a write whose outcome is unknown, once the
+ * database has settled it (ItemWriteInvalidation).
  */
 @Injectable()
 export class ItemsService implements OnModuleInit, OnModuleDestroy {
   readonly cache: ItemCache;
   private readonly idempotentCreates: IdempotentCreateFlights;
-  private readonly inDoubt: InDoubtWrites;
+  private readonly writes: ItemWriteInvalidation;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -50,16 +49,14 @@ export class ItemsService implements OnModuleInit, OnModuleDestroy {
     this.idempotentCreates = new IdempotentCreateFlights(metrics, (work) =>
       context.parkedWhile(work),
     );
-    this.inDoubt = new InDoubtWrites(
+    this.writes = new ItemWriteInvalidation(
       {
+        cache: this.cache,
+        bus,
         answers: (signal) => repository.answers(signal),
-        settleMs: inDoubtSettleMs(config),
-        retryMs: config.DB_BREAKER_PROBE_INTERVAL_MS,
-        invalidate: async (id) => {
-          this.cache.invalidate(id, 'in_doubt');
-          await bus.publish(id);
-        },
+        aborted: () => context.signal.aborted,
       },
+      config,
       metrics,
     );
   }
@@ -72,7 +69,7 @@ export class ItemsService implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    this.inDoubt.stop();
+    this.writes.stop();
   }
 
   /** One item, from the cache when possible; 404 ITEM_NOT_FOUND. */
@@ -148,55 +145,20 @@ export class ItemsService implements OnModuleInit, OnModuleDestroy {
     patch: ItemInput,
     excluded?: Expected,
   ): Promise<ItemRepresentation> {
-    const result = await this.trackingOutcome(id, (progress) =>
+    const result = await this.writes.tracking(id, (progress) =>
       this.repository.update(id, expected, patch, excluded, progress),
     );
-    await this.written(id, result);
+    await this.writes.written(id, result);
     return represent(settled(id, result));
   }
 
   /** DELETE, guarded by the `expected` versions unless 'any', and by none of `excluded`. */
   async remove(id: string, expected: Expected, excluded?: Expected): Promise<void> {
-    const result = await this.trackingOutcome(id, (progress) =>
+    const result = await this.writes.tracking(id, (progress) =>
       this.repository.delete(id, expected, excluded, progress),
     );
-    await this.written(id, result);
+    await this.writes.written(id, result);
     if (!('deleted' in result)) settled(id, result);
-  }
-
-  /**
-   * Runs a write to `id`, which tells `progress` as its statement goes out and as it answers.
-   * When it fails in between (the request's own abort, the server lost or silent under it), the
-   * id is remembered until the database settles it (InDoubtWrites). A write that failed before
-   * its statement went out (breaker, pool, a connect, an abort while it waited for a connection)
-   * never reached the database; one that failed after its statement answered (matching no row,
-   * then losing the lookup of the version) and the server's own errors changed nothing: none is
-   * in doubt.
-   */
-  private async trackingOutcome<T>(
-    id: string,
-    write: (progress: WriteProgress) => Promise<T>,
-  ): Promise<T> {
-    let outcome = 'not sent' as 'not sent' | 'unknown' | 'answered';
-    try {
-      return await write({
-        sent: () => (outcome = 'unknown'),
-        answered: () => (outcome = 'answered'),
-      });
-    } catch (error) {
-      if (outcome === 'unknown' && (isDbFailure(error) || this.context.signal.aborted)) {
-        this.inDoubt.remember(id);
-      }
-      throw error;
-    }
-  }
-
-  /** After a write: invalidated here and on every replica, or, when refused, reconciled here. */
-  private async written(id: string, result: WriteResult | { deleted: true }): Promise<void> {
-    if ('conflict' in result) return this.cache.reconcile(id, result.conflict);
-    if ('missing' in result) return this.cache.reconcile(id, undefined);
-    this.cache.invalidate(id, 'local');
-    await this.bus.publish(id);
   }
 }
 
