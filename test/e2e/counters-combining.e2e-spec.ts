@@ -2,6 +2,7 @@ import pg from 'pg';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { adminQuery, createPostgresDatabase, type TestDatabase } from '../support/database.js';
 import { json, type JsonBody } from '../support/http.js';
+import { lockWaiters } from '../support/lock-waits.js';
 import { parsePrometheusText } from '../support/prometheus-text.js';
 import { pinnedAdmission, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -85,14 +86,8 @@ describe('write combining of counter increments (real PostgreSQL)', () => {
     await locker.query('SELECT 1 FROM counters WHERE name = $1 FOR UPDATE', [name]);
   }
 
-  const statementWaitingOnLock = async () => {
-    const [row] = await adminQuery<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity
-       WHERE datname = $1 AND application_name = $2 AND wait_event_type = 'Lock'`,
-      [db.name, APP_NAME],
-    );
-    return row?.n === 1;
-  };
+  const statementWaitingOnLock = async () =>
+    (await lockWaiters(db.url, { application: APP_NAME })).length === 1;
   const queued = (n: number) => async () => (await metric(t, 'counters_increments_queued')) === n;
 
   it('1,000 concurrent increments of one counter take at most 100 statements, as PostgreSQL counts them', async () => {

@@ -16,6 +16,7 @@
 import pg from 'pg';
 import { PostgresProxy } from '../support/database.js';
 import { json } from '../support/http.js';
+import { lockWaiters } from '../support/lock-waits.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { ThrowawayPostgres } from '../support/throwaway-postgres.js';
 import { eventually } from '../support/wait.js';
@@ -64,14 +65,13 @@ describe('a destroyed connection whose cancel was lost, its statement waiting on
       total: number;
     };
 
-  /** The rampart session waiting on a lock, if any (pg_stat_activity, read on its own session:
-   * one in a transaction sees the snapshot it took first). */
+  /** The rampart session waiting on a lock with its INSERT, if any. */
   const waiting = async (): Promise<number | undefined> => {
-    const { rows } = await monitor.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity
-       WHERE application_name = 'rampart' AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO items%'`,
-    );
-    return rows[0]?.pid;
+    const [pid] = await lockWaiters(server.url(), {
+      application: 'rampart',
+      queryStart: 'INSERT INTO items',
+    });
+    return pid;
   };
   const alive = async (pid: number): Promise<boolean> =>
     (await monitor.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rows.length > 0;

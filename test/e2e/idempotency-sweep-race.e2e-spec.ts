@@ -2,6 +2,7 @@ import pg from 'pg';
 import { IdempotencyKeySweeper } from '../../src/items/idempotency-key.sweeper.js';
 import { adminQuery, createPostgresDatabase, type TestDatabase } from '../support/database.js';
 import { json, type JsonBody } from '../support/http.js';
+import { lockWaiters } from '../support/lock-waits.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { eventually } from '../support/wait.js';
 
@@ -48,14 +49,8 @@ describe('an expired Idempotency-Key taken over during another replica’s sweep
     };
   };
 
-  const waitingOnLock = async (application: string): Promise<number> => {
-    const [row] = await adminQuery<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity
-       WHERE application_name = $1 AND wait_event_type = 'Lock'`,
-      [application],
-    );
-    return row?.n ?? 0;
-  };
+  const waitingOnLock = async (application: string): Promise<number> =>
+    (await lockWaiters(db.url, { application })).length;
 
   it('keeps the renewed key: a retry of the create replays its item, no second item is made', async () => {
     const key = `race-${Date.now()}`;

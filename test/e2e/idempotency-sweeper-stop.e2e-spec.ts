@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { IdempotencyKeySweeper } from '../../src/items/idempotency-key.sweeper.js';
-import { adminQuery, createPostgresDatabase, type TestDatabase } from '../support/database.js';
+import { createPostgresDatabase, type TestDatabase } from '../support/database.js';
+import { lockWaiters } from '../support/lock-waits.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { eventually } from '../support/wait.js';
 
@@ -37,14 +38,8 @@ describe('a sweep of expired idempotency keys stops with the app', () => {
     await db?.drop();
   });
 
-  const sweepsWaiting = async (): Promise<number> => {
-    const [row] = await adminQuery<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity
-       WHERE application_name = $1 AND wait_event_type = 'Lock' AND query LIKE 'DELETE%'`,
-      [name],
-    );
-    return row?.n ?? 0;
-  };
+  const sweepsWaiting = async (): Promise<number> =>
+    (await lockWaiters(db.url, { application: name, queryStart: 'DELETE' })).length;
 
   it('a sweep waiting in the database is cancelled at once when the module is destroyed', async () => {
     await locker.query('BEGIN');

@@ -1,11 +1,7 @@
 import pg from 'pg';
-import {
-  adminQuery,
-  createPostgresDatabase,
-  REDIS_URL,
-  type TestDatabase,
-} from '../support/database.js';
+import { createPostgresDatabase, REDIS_URL, type TestDatabase } from '../support/database.js';
 import { json } from '../support/http.js';
+import { lockWaiters } from '../support/lock-waits.js';
 import { pinnedAdmission, startTestApp, type TestApp } from '../support/test-app.js';
 import { eventually } from '../support/wait.js';
 
@@ -89,14 +85,10 @@ describe('item cache: single-flight per instance, invalidation across instances 
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE items IN ACCESS EXCLUSIVE MODE');
       const lead = fetch(`${limited.baseUrl}/api/items/${id}`);
-      await eventually(async () => {
-        const [row] = await adminQuery<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-           WHERE application_name = $1 AND wait_event_type = 'Lock'`,
-          [name],
-        );
-        return row?.n === 1;
-      }, 10_000);
+      await eventually(
+        async () => (await lockWaiters(db.url, { application: name })).length === 1,
+        10_000,
+      );
       const rest = Array.from({ length: 20 }, () => fetch(`${limited.baseUrl}/api/items/${id}`));
       await eventually(
         async () =>

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { AdminClient } from '../support/admin-client.js';
 import { adminQuery, createPostgresDatabase, type TestDatabase } from '../support/database.js';
 import { json, type JsonBody } from '../support/http.js';
+import { lockWaiters } from '../support/lock-waits.js';
 import { pinnedAdmission, startTestApp, type TestApp } from '../support/test-app.js';
 import { eventually } from '../support/wait.js';
 
@@ -87,14 +88,7 @@ describe('idempotent creates: concurrent retries in one process share one transa
     return row?.n;
   };
 
-  const waitingOnLock = async () => {
-    const [row] = await adminQuery<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity
-       WHERE application_name = $1 AND wait_event_type = 'Lock'`,
-      [name],
-    );
-    return row?.n ?? 0;
-  };
+  const waitingOnLock = async () => (await lockWaiters(db.url, { application: name })).length;
 
   it('20 retries of a blocked create: one item, one transaction, none refused, 19 answered as replays', async () => {
     const release = await holdKeys();
