@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { listenAs } from '../config/listen.error.js';
 import { AppError } from '../errors/app.error.js';
 import { answerClientError } from '../errors/client-error.reply.js';
+import { cut } from '../errors/client-text.js';
 import { answerUnmetExpectation, continueUnlessTooLarge } from '../errors/expect.reply.js';
 import { ProblemCounts } from '../errors/problem.counts.js';
 import { sendProblem } from '../errors/problem.reply.js';
@@ -91,9 +92,13 @@ export class AdminServer implements OnApplicationShutdown {
     registerBodylessRouteCheck(this.routes);
     registerHeadNoContent(this.routes);
     this.routes.setErrorHandler((error, request, reply) => sendProblem(reply, request, error));
-    this.routes.setNotFoundHandler((request, reply) =>
-      sendProblem(reply, request, new AppError('NOT_FOUND', 404, `No admin route ${request.url}`)),
-    );
+    // Only a route that calls `reply.callNotFound()` gets here: the protocol checks answer every
+    // request no route takes first (protocol/unrouted.reply.ts). The path is named as there, cut,
+    // without its query: `instance` has it whole, and a 9 KB target came back twice.
+    this.routes.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?', 1)[0]!;
+      sendProblem(reply, request, new AppError('NOT_FOUND', 404, `No admin route ${cut(path)}`));
+    });
   }
 
   async listen(): Promise<string> {

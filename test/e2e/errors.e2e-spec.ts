@@ -1,6 +1,22 @@
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { AdminServer } from '../../src/admin/admin.server.js';
+import { loadConfig } from '../../src/config/config.loader.js';
+import { ProblemCounts } from '../../src/errors/problem.counts.js';
+import { rawRequest } from '../support/raw-http.js';
+import { expectRawProblem } from '../support/raw-problem.js';
+import { startTestApp, TEST_ENV, type TestApp } from '../support/test-app.js';
 
 const STACK_FRAME = /\bat .*\.(js|ts):\d+/;
+
+const LONG_PATH = `/${'p'.repeat(9_000)}`;
+
+/** GET `target` on `port`, read off a raw socket: its 404 problem. */
+async function notFound(port: number, target: string) {
+  const request = `GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`;
+  return expectRawProblem(await rawRequest(port, request), 404, 'NOT_FOUND') as {
+    detail: string;
+    instance: string;
+  };
+}
 
 describe('errors are application/problem+json, never a stack', () => {
   let t: TestApp;
@@ -65,6 +81,14 @@ describe('errors are application/problem+json, never a stack', () => {
     expect((await problem(res)).code).toBe('NOT_FOUND');
   });
 
+  // As on the public port (hostile-input.e2e-spec.ts): answered by the protocol checks
+  // (protocol/unrouted.reply.ts), the target whole in `instance`, cut in `detail`.
+  it('unknown 9 KB admin target → 404 whose detail names it cut at 200 characters', async () => {
+    const body = await notFound(t.ports.admin, `${LONG_PATH}?q`);
+    expect(body.instance).toBe(LONG_PATH);
+    expect(body.detail).toBe(`No route GET ${LONG_PATH.slice(0, 200)}…`);
+  });
+
   it('the process keeps serving after a burst of bad requests', async () => {
     // Sent here, so the test holds whether or not the ones above ran first.
     const bad = await Promise.all([
@@ -85,5 +109,32 @@ describe('errors are application/problem+json, never a stack', () => {
     await Promise.all(bad.map((r) => r.arrayBuffer()));
     expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
     expect((await fetch(`${t.baseUrl}/hello`)).status).toBe(200);
+  });
+});
+
+/**
+ * The admin listener's own 404 (admin/admin.server.ts) names a long target whole in `instance` and
+ * cut in `detail`, as the other ports' do (hostile-input.e2e-spec.ts,
+ * probe-port-targets.e2e-spec.ts).
+ */
+describe('the admin listener’s not-found handler cuts a long target in its detail', () => {
+  // Every unrouted request is answered before the not-found handler (protocol/unrouted.reply.ts):
+  // only a route that hands its request on with `reply.callNotFound()` reaches it, and there a
+  // 9 KB target came back whole in `detail` too.
+  it('a route that calls callNotFound: the admin 404 names the path cut at 200 characters, no query', async () => {
+    const admin = new AdminServer(loadConfig(TEST_ENV), new ProblemCounts());
+    admin.routes.get('/handed-on/*', (_request, reply) => reply.callNotFound());
+    await admin.listen();
+    try {
+      const path = `/handed-on${LONG_PATH}`;
+      const body = await notFound(admin.port, `${path}?${'q'.repeat(100)}`);
+      expect(body.instance).toBe(path);
+      expect(body.detail).toBe(`No admin route ${path.slice(0, 200)}…`);
+      expect((await notFound(admin.port, '/handed-on/x?q')).detail).toBe(
+        'No admin route /handed-on/x',
+      );
+    } finally {
+      await admin.onApplicationShutdown();
+    }
   });
 });
