@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { AppError, type FieldProblem } from './app.error.js';
+import { frameworkDetail } from './client-text.js';
 
 /** RFC 9457 problem details, with rampart's stable `code` and correlation ids. */
 export interface ProblemDetails {
@@ -167,9 +168,5 @@ function statusOf(error: unknown): number | undefined {
 
 /** 4xx framework messages describe the client's mistake; keep them, but never a stack. */
 function safeMessage(error: unknown, status: number): string {
-  const message = (error as { message?: unknown }).message;
-  if (typeof message === 'string' && message.length > 0 && message.length < 500) {
-    return message.split('\n')[0] as string;
-  }
-  return STATUS_CODES[status] ?? 'Error';
+  return frameworkDetail((error as { message?: unknown }).message, STATUS_CODES[status] ?? 'Error');
 }

@@ -69,13 +69,21 @@ function send(res, status, body, headers) {
   res.end(body);
 }
 
-// errors/client-text.ts's cut, set once it is imported: a 404's detail names the target cut as the
-// public port's does (protocol/unrouted.reply.ts), its instance whole. Named whole in both, a
-// 9 KB target came back twice.
-let cut;
-const importClientText = () => import(clientTextModule).then((text) => ({ cut } = text));
+// errors/client-text.ts's, set once it is imported: a 404's detail names the target cut as the
+// public port's does (protocol/unrouted.reply.ts), and a malformed one's is bounded by the public
+// port's rule for the router's message (errors/problem.ts); each instance names it whole. Named
+// whole in both, a 9 KB target came back twice.
+let cut, frameworkDetail;
+const importClientText = () =>
+  import(clientTextModule).then((text) => ({ cut, frameworkDetail } = text));
 const notFound = (res, target) =>
   send(res, 404, problem(404, 'NOT_FOUND', 'No probe route ' + cut(target), target, res.requestId));
+// The router's words for a target whose escapes it cannot decode, as the public port says them:
+// the target in origin-form, query and all (find-my-way's reading), or the status's own text once
+// that message is 500 characters or more.
+const malformed = (res, url) => send(res, 400, problem(400, 'MALFORMED_URL',
+  frameworkDetail("'" + originForm(url) + "' is not a valid url component", http.STATUS_CODES[400]),
+  res.target, res.requestId));
 
 ${PROBE_LINGER_SOURCE}
 ${PROBE_PROTOCOL_SOURCE}
@@ -147,10 +155,7 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
     res.writeHead(204, { 'x-request-id': res.requestId });
     return res.end();
   }
-  if (path === undefined) {
-    return send(res, 400, problem(400, 'MALFORMED_URL', "'" + target + "' is not a valid url component",
-      target, res.requestId));
-  }
+  if (path === undefined) return malformed(res, req.url || '');
   // As on the public port: another method is 405 on a path that answers GET (a probe, or one
   // with a slash added, which redirects), and 404 on any other.
   if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -216,6 +216,31 @@ async function longTargetNotFound(port: number, method: string) {
   return body as { detail: string };
 }
 
+/** The 400 MALFORMED_URL `port` answers to GET `target`: its detail; its instance is the target whole, less its query. */
+async function malformedDetail(port: number, target: string): Promise<string> {
+  const request = `GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`;
+  const body = expectProblem(await rawRequest(port, request), 400, 'MALFORMED_URL');
+  expect(body.instance).toBe(target.split('?')[0]);
+  return (body as { detail: string }).detail;
+}
+
+/**
+ * Malformed targets whose escape the router cannot decode. The public port's detail is the
+ * router's message, `'<target>' is not a valid url component`, the target in origin-form with its
+ * query, or the status's text once that message is 500 characters or more (errors/problem.ts):
+ * a target of 469 characters.
+ */
+const MALFORMED_TARGETS: Array<[string, string, string]> = [
+  ['a short one', '/healthz%zz', '/healthz%zz'],
+  ['one in absolute-form', 'http://a/healthz%zz', '/healthz%zz'],
+  ['one with a query', '/healthz%zz?q', '/healthz%zz?q'],
+  ['one of 468 characters', `/${'p'.repeat(464)}%zz`, `/${'p'.repeat(464)}%zz`],
+  ['one of 469 characters', `/${'p'.repeat(465)}%zz`, ''],
+  ['one whose query makes it 469', `/${'p'.repeat(200)}%zz?${'q'.repeat(264)}`, ''],
+  ['a 9 KB one', `${LONG_TARGET}%zz`, ''],
+  ['a 9 KB one in absolute-form', `http://a${LONG_TARGET}%zz`, ''],
+];
+
 /** Starts a service before a suite's tests and stops it after them; returns its ports. */
 function serving(start: () => Promise<{ ports: Ports; stop(): Promise<unknown> }>): () => Ports {
   let service: { ports: Ports; stop(): Promise<unknown> } | undefined;
@@ -307,6 +332,17 @@ describe('the probe port reads a request target as the public port does', () => 
     },
   );
 
+  // The probe port named a 9 KB malformed target whole in its detail, where the public port says
+  // "Bad Request".
+  it.each(MALFORMED_TARGETS)(
+    'a malformed target, %s: the probe port’s 400 detail is the public port’s',
+    async (_name, target, named) => {
+      const probe = await malformedDetail(ports().probe, target);
+      expect(probe).toBe(await malformedDetail(ports().public, target));
+      expect(probe).toBe(named ? `'${named}' is not a valid url component` : 'Bad Request');
+    },
+  );
+
   // The checks' order is the same too: the HTTP version, then Host, then the target.
   it.each([
     ['HTTP/2.0', 'GET http://a:99999/healthz HTTP/2.0\r\nHost: a\r\n\r\n', 505],
@@ -344,6 +380,16 @@ describe('probe port in the built bundle: a target is read by the public port’
   it('GET of a 9 KB unknown target: 404 detail cut at 200 characters', async () => {
     const body = await longTargetNotFound(ports().probe, 'GET');
     expect(body.detail).toBe(`No probe route ${LONG_TARGET.slice(0, 200)}…`);
+  });
+
+  // The bundle's thread imports the public port's rule for the router's message from that entry too.
+  it('GET of a 9 KB malformed target: the public port’s 400 detail', async () => {
+    const target = `${LONG_TARGET}%zz`;
+    const probe = await malformedDetail(ports().probe, target);
+    expect([probe, await malformedDetail(ports().public, target)]).toEqual([
+      'Bad Request',
+      'Bad Request',
+    ]);
   });
 
   it.each([
