@@ -126,6 +126,25 @@ describe('Expect on every port', () => {
     expect(res.closed).toBe(true);
   });
 
+  // llhttp takes any number of zeros before a Content-Length: the 413 named the header as sent,
+  // 9 KB of it.
+  it.each([
+    ['public', 'POST /api/items', 1_048_576],
+    ['admin', 'PUT /chaos', 65_536],
+  ] as const)(
+    '%s port: a Content-Length past the limit behind 9 KB of zeros → 413 naming the number alone',
+    async (which, line, limit) => {
+      const res = await rawRequest(
+        ports[which],
+        `${line} HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${'0'.repeat(9_000)}99999999\r\nExpect: 100-continue\r\n\r\n`,
+      );
+      const body = expectProblem(res, 413, 'PAYLOAD_TOO_LARGE');
+      expect(body.detail).toBe(`The body's declared 99999999 bytes exceed the limit of ${limit}.`);
+      expect(res.closed).toBe(true);
+    },
+  );
+
   it.each(PORTS)('%s port: an expectation other than 100-continue is still 417', async (which) => {
     const res = await rawRequest(
       ports[which],
