@@ -14,7 +14,8 @@ function sources(dir: string): string[] {
 
 /**
  * Codes as the sources raise them: `super('CODE', 404`, `new AppError('CODE', 404`, `code: 'CODE'`,
- * and the probe thread's `problem(404, 'CODE'` (health/probe.worker.ts, code held in a string).
+ * and the probe thread's `problem(404, 'CODE'` (health/probe.worker.ts and the probe.*.ts it
+ * splices in, code held in a string).
  */
 function raisedCodes(text: string): Array<{ code: string; status?: number }> {
   const found: Array<{ code: string; status?: number }> = [];

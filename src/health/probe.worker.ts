@@ -1,3 +1,4 @@
+import { PROBE_CHECKS_SOURCE } from './probe.checks.js';
 import { PROBE_CLIENT_ERROR_SOURCE } from './probe.client-error.js';
 import { PROBE_EXPECT_SOURCE } from './probe.expect.js';
 import { PROBE_LINGER_SOURCE } from './probe.linger.js';
@@ -10,12 +11,8 @@ import { PROBE_PROTOCOL_SOURCE } from './probe.protocol.js';
  *
  * The paths come in workerData from health/health.paths.ts (`probePaths`, `livenessPath`): the
  * thread keeps no list of its own to drift from the public port's.
- * - /healthz: 200 while the main thread's heartbeat (a SharedArrayBuffer it writes every 100 ms)
- *   is younger than `stallMs`, else 503: a wedged main loop still fails liveness, a busy one not.
- *   Also 503 while the main thread has said liveness is failed on purpose (`livenessFailure`).
- * - /readyz, /startupz: asked of the main thread, which runs the real checks; if it has not
- *   answered within `answerWithinMs` (its loop is busy), the last answer it gave, while younger
- *   than `staleMs`; else 503.
+ * - /healthz from the main thread's heartbeat, /readyz and /startupz asked of the main thread
+ *   (probe.checks.ts).
  * - A probe path with a slash added (`/healthz/`): 308 to the path without it, as on the
  *   public port.
  * - Every answer carries `x-request-id` (the caller's when it is a valid one); an HTTP version
@@ -36,15 +33,9 @@ export const PROBE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
 // probePaths: the main thread's PROBE_PATHS (health/health.paths.ts), the one list of them.
-const { port, host, heartbeat, stallMs, answerWithinMs, staleMs, clientErrors, requestIdPattern,
-  validHost, versionDetails, probePaths, livenessPath, tokenStart, longestMethodShown,
-  noExpectation, onlyContinue, lingeringCloseModule, requestTargetModule,
-  clientTextModule } = workerData;
-let livenessFailure = workerData.livenessFailure;
-const beat = new Float64Array(heartbeat);
-const pending = new Map();
-const last = new Map();
-let nextId = 0;
+const { port, host, clientErrors, requestIdPattern, validHost, versionDetails, probePaths,
+  livenessPath, tokenStart, longestMethodShown, noExpectation, onlyContinue, lingeringCloseModule,
+  requestTargetModule, clientTextModule } = workerData;
 
 const { randomUUID } = require('node:crypto');
 const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
@@ -55,8 +46,9 @@ const requestIdOf = (req) => {
 };
 
 // Called with the status and the code written out as literals: errors/problem.catalog.spec.ts
-// reads them from this file and holds each to the problem catalog, as it does every other code
-// (clientErrors' come from errors/client-error.reply.ts, read there).
+// reads them from this file and the probe.*.ts it splices in, and holds each to the problem
+// catalog, as it does every other code (clientErrors' come from errors/client-error.reply.ts,
+// read there).
 const problem = (status, code, detail, instance, requestId) =>
   JSON.stringify({ type: 'urn:rampart:problem:' + code.toLowerCase().replaceAll('_', '-'),
     title: http.STATUS_CODES[status], status, detail, code, instance, requestId });
@@ -89,27 +81,7 @@ ${PROBE_LINGER_SOURCE}
 ${PROBE_PROTOCOL_SOURCE}
 ${PROBE_CLIENT_ERROR_SOURCE}
 ${PROBE_EXPECT_SOURCE}
-parentPort.on('message', (answer) => {
-  if ('livenessFailure' in answer) {
-    livenessFailure = answer.livenessFailure ?? undefined;
-    return;
-  }
-  last.set(answer.path, answer);
-  const res = pending.get(answer.id);
-  if (res) {
-    pending.delete(answer.id);
-    send(res, answer.status, bodyFor(answer, res));
-  }
-});
-
-// The main thread's answer serves every probe waiting for it, and later ones from the cache: its
-// problem has no request id, and each probe's gets its own (as on every port), and its instance
-// is the probe path, where each probe's is its own target as sent ('/%72eadyz').
-function bodyFor(answer, res) {
-  if (answer.status === 200) return answer.body;
-  return JSON.stringify({ ...JSON.parse(answer.body), instance: res.target, requestId: res.requestId });
-}
-
+${PROBE_CHECKS_SOURCE}
 // requireHostHeader off: Node's own answer to a missing Host is an empty 400 (framingProblem's).
 // A probe sends its request as soon as it connects and waits a second or two: a connection that
 // has not sent a whole request within headersTimeout of connecting is answered 408 and closed
@@ -166,13 +138,7 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
       req.method + ' is not supported here; allowed: GET, HEAD.', target, res.requestId),
       { allow: 'GET, HEAD' });
   }
-  if (path === livenessPath) {
-    if (livenessFailure) return send(res, 503, problem(503, 'LIVENESS_FAILED', livenessFailure, target, res.requestId));
-    const stalledMs = Date.now() - beat[0];
-    if (stalledMs < stallMs) return send(res, 200, '{"status":"ok","info":{},"error":{},"details":{}}');
-    return send(res, 503, problem(503, 'EVENT_LOOP_STALLED',
-      'The event loop has not turned for ' + Math.round(stalledMs) + ' ms.', target, res.requestId));
-  }
+  if (path === livenessPath) return answerLiveness(res, target);
   if (!probePaths.has(path)) {
     const location = withoutTrailingSlash(req.url || '');
     if (location !== undefined) {
@@ -181,19 +147,7 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
     }
     return notFound(res, target);
   }
-  const id = nextId++;
-  pending.set(id, res);
-  res.once('close', () => pending.delete(id));
-  parentPort.postMessage({ id, path });
-  setTimeout(() => {
-    if (!pending.delete(id)) return;
-    const cached = last.get(path);
-    if (cached && Date.now() - cached.at < staleMs) {
-      return send(res, cached.status, bodyFor(cached, res));
-    }
-    send(res, 503, problem(503, 'EVENT_LOOP_STALLED', 'The main thread did not answer.', target,
-      res.requestId));
-  }, answerWithinMs).unref();
+  askMainThread(res, path, target);
 });
 server.on('clientError', answerClientError);
 // CONNECT never reaches the request handler; without a listener Node closes the socket unanswered.
