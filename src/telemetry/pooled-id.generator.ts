@@ -16,15 +16,8 @@ const INVALID_SPAN_ID = '0'.repeat(16);
 export class PooledIdGenerator implements IdGenerator {
   private pool = '';
   private offset = 0;
-  /** The trace id the next generateTraceId returns (root-span.starter.ts), once. */
-  private handedOver?: string;
 
   generateTraceId(): string {
-    const handedOver = this.handedOver;
-    if (handedOver !== undefined) {
-      this.handedOver = undefined;
-      return handedOver;
-    }
     const id = this.take(32);
     return id === INVALID_TRACE_ID ? this.generateTraceId() : id;
   }
@@ -32,14 +25,6 @@ export class PooledIdGenerator implements IdGenerator {
   generateSpanId(): string {
     const id = this.take(16);
     return id === INVALID_SPAN_ID ? this.generateSpanId() : id;
-  }
-
-  /**
-   * Makes the next generateTraceId return `traceId`: a root span sampled before the SDK started
-   * it keeps the id it was sampled on (root-span.starter.ts). `undefined` withdraws it.
-   */
-  handOver(traceId: string | undefined): void {
-    this.handedOver = traceId;
   }
 
   /** The next `hexDigits` characters of the pool; an id never spans two refills. */

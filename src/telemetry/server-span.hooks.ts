@@ -1,17 +1,10 @@
-import {
-  propagation,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Span,
-  type Tracer,
-} from '@opentelemetry/api';
+import { propagation, ROOT_CONTEXT, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { FastifyRequest } from 'fastify';
 import { clientAddress } from '../protocol/client-address.js';
 import type { RequestState } from '../request-context/request-state.js';
 import { clientText } from './client-text.js';
-import type { RootSpanStarter } from './root-span.starter.js';
+import { ServerSpan } from './server.span.js';
+import type { ServerSpanStarter } from './server-span.starter.js';
 import { telemetryHandle } from './telemetry.handle.js';
 
 /**
@@ -26,10 +19,8 @@ import { telemetryHandle } from './telemetry.handle.js';
  * after the span ended.
  */
 export class ServerSpans {
-  private readonly tracer: Tracer = trace.getTracer('rampart.http.server');
-
   constructor(
-    private readonly rootSpans?: RootSpanStarter,
+    private readonly starter: ServerSpanStarter,
     private readonly textLimit = Infinity,
   ) {}
 
@@ -41,15 +32,11 @@ export class ServerSpans {
     // (tracecontext, baggage and B3 on a request without trace headers, Node 24).
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     // Named for the sampler by method alone (an interned string); the full name is built only
-    // for a span that records. Without a caller's trace context the request is sampled before
-    // the SDK is asked, and an unsampled one skips the SDK's span start (root-span.starter.ts).
-    const span =
-      this.rootSpans && trace.getSpan(parent) === undefined
-        ? this.rootSpans.start(this.tracer, request.method, SpanKind.SERVER, parent)
-        : this.tracer.startSpan(request.method, { kind: SpanKind.SERVER }, parent);
-    if (span.isRecording()) {
+    // for a span that records (server-span.starter.ts).
+    const span = this.starter.start(request.method, parent);
+    if (span instanceof ServerSpan) {
       if (state.route !== undefined) span.updateName(`${request.method} ${state.route}`);
-      span.setAttributes(requestAttributes(request, state.route, this.textLimit));
+      span.recordRequest(requestAttributes(request, state.route, this.textLimit));
     }
     state.span = span;
     // The request's context is the store's, not the extracted one, so what else the propagators
@@ -84,8 +71,8 @@ export class ServerSpans {
 /** Server spans when the SDK started; undefined (no span, zero cost) when OTEL_SDK_DISABLED. */
 export function serverSpans(): ServerSpans | undefined {
   const telemetry = telemetryHandle();
-  return telemetry
-    ? new ServerSpans(telemetry.rootSpans, telemetry.attributeValueLengthLimit)
+  return telemetry?.serverSpans
+    ? new ServerSpans(telemetry.serverSpans, telemetry.attributeValueLengthLimit)
     : undefined;
 }
 

@@ -1,4 +1,4 @@
-import type { RootSpanStarter } from './root-span.starter.js';
+import type { ServerSpanStarter } from './server-span.starter.js';
 import type { SpanStore } from './span.store.js';
 
 /** Counts kept by the span pipeline, read by the Prometheus collector (telemetry.metrics.ts). */
@@ -27,8 +27,8 @@ export interface TelemetryHandle {
   spanStats(): SpanPipelineStats;
   /** The recent spans kept for /debug/tracez; undefined when TRACEZ_ENABLED=false. */
   readonly spanStore?: SpanStore;
-  /** Starts the span of a request without a caller's trace context (server-span.hooks.ts). */
-  readonly rootSpans?: RootSpanStarter;
+  /** Starts a request's SERVER span (server-span.hooks.ts). */
+  readonly serverSpans?: ServerSpanStarter;
   /** OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: where server-span.hooks.ts cuts a client's text. */
   readonly attributeValueLengthLimit: number;
   /**

@@ -21,7 +21,7 @@ export function samplerFromConfig(name: AppConfig['OTEL_TRACES_SAMPLER'], ratio:
 
 /**
  * The part of that sampler which decides for a span without a parent: the whole sampler but for
- * the parent-based ones, which hand such a span to their root (root-span.starter.ts asks it
+ * the parent-based ones, which hand such a span to their root (server-span.starter.ts asks it
  * directly for the requests that arrive without a trace context).
  */
 export function rootSamplerFromConfig(

@@ -13,6 +13,7 @@ import {
   BatchSpanProcessor,
   TracerProvider,
   type SpanExporter,
+  type SpanLimits,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import type { AppConfig } from '../config/config.schema.js';
@@ -35,7 +36,7 @@ import {
 } from './telemetry.instrumentations.js';
 import { propagatorFromConfig } from './telemetry.propagators.js';
 import { rootSamplerFromConfig, samplerFromConfig } from './telemetry.sampler.js';
-import { RootSpanStarter } from './root-span.starter.js';
+import { ServerSpanStarter } from './server-span.starter.js';
 
 const log = logger.child({ module: 'telemetry' });
 
@@ -49,7 +50,7 @@ export class TelemetrySdk implements TelemetryHandle {
   private readonly stats = new SpanPipelineStatsRecorder();
   private provider?: TracerProvider;
   spanStore?: SpanStore;
-  rootSpans?: RootSpanStarter;
+  serverSpans?: ServerSpanStarter;
   attributeValueLengthLimit = Infinity;
   private instrumentations: ConfiguredInstrumentation[] = [];
 
@@ -70,23 +71,29 @@ export class TelemetrySdk implements TelemetryHandle {
     this.attributeValueLengthLimit = config.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT;
     this.spanStore = config.TRACEZ_ENABLED ? new SpanStore(config.TRACEZ_MAX_SPANS) : undefined;
     const recorded = exporter !== undefined || this.spanStore !== undefined;
-    const { OTEL_TRACES_SAMPLER: sampler, OTEL_TRACES_SAMPLER_ARG: ratio } = config;
+    const { OTEL_TRACES_SAMPLER: name, OTEL_TRACES_SAMPLER_ARG: ratio } = config;
     const ids = new PooledIdGenerator();
-    this.rootSpans = new RootSpanStarter(
-      recorded ? rootSamplerFromConfig(sampler, ratio) : new AlwaysOffSampler(),
+    const resource = resourceOf(config);
+    const limits = spanLimitsOf(config);
+    // First: the others read a span's start after it has set it.
+    const processors = [
+      new TraceClock(),
+      ...(exporter ? [this.batchProcessor(config, exporter)] : []),
+      ...(this.spanStore ? [this.spanStore] : []),
+    ];
+    const sampler = recorded ? samplerFromConfig(name, ratio) : new AlwaysOffSampler();
+    this.serverSpans = new ServerSpanStarter(
+      recorded ? rootSamplerFromConfig(name, ratio) : new AlwaysOffSampler(),
+      sampler,
       ids,
+      { resource, scope: SERVER_SCOPE, processors, limits },
     );
     this.provider = new TracerProvider({
-      resource: resourceOf(config),
+      resource,
       idGenerator: ids,
-      sampler: recorded ? samplerFromConfig(sampler, ratio) : new AlwaysOffSampler(),
-      spanLimits: { attributeValueLengthLimit: config.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT },
-      spanProcessors: [
-        // First: the others read a span's start after it has set it.
-        new TraceClock(),
-        ...(exporter ? [this.batchProcessor(config, exporter)] : []),
-        ...(this.spanStore ? [this.spanStore] : []),
-      ],
+      sampler,
+      spanLimits: limits,
+      spanProcessors: processors,
     });
     trace.setGlobalTracerProvider(this.provider);
     // Explicit list, chosen for value per cost (docs/observability.md). Inbound HTTP is not here:
@@ -132,6 +139,21 @@ export class TelemetrySdk implements TelemetryHandle {
   instrumentationsPatched(): Record<string, boolean> {
     return Object.fromEntries(this.instrumentations.map((i) => [i.library, i.patched()]));
   }
+}
+
+/** The server spans' scope (server-span.starter.ts): one object, as the encoder groups by it. */
+const SERVER_SCOPE = { name: 'rampart.http.server' };
+
+/** The SDK's default span limits (TracerProvider), with OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT. */
+function spanLimitsOf(config: AppConfig): Required<SpanLimits> {
+  return {
+    attributeCountLimit: 128,
+    attributeValueLengthLimit: config.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT,
+    eventCountLimit: 128,
+    linkCountLimit: 128,
+    attributePerEventCountLimit: 128,
+    attributePerLinkCountLimit: 128,
+  };
 }
 
 /**
