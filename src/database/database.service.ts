@@ -22,7 +22,8 @@ export interface QueryOptions {
   /**
    * Called once the statement is handed to the server, from which point it may commit whatever
    * the caller hears; not when the call ends before (breaker, pool, connect, an abort while
-   * waiting for one): a write is in doubt only once this was called (items/in-doubt.writes.ts).
+   * waiting for one): a caller that must know whether a write may have happened (a write in
+   * doubt) counts from here.
    */
   onSent?: () => void;
 }

@@ -7,7 +7,9 @@ import { PROBE_PROTOCOL_SOURCE } from './probe.protocol.js';
 /**
  * The probe listener's thread (probe.server.ts starts it). Plain CommonJS in a string, run with
  * `new Worker(source, { eval: true })`: the same code under tsc's output, ts-jest-free test runs
- * and the bundle `npm start` runs, with no second entry file to resolve. It only uses node: builtins.
+ * and the bundle `npm start` runs, with no second entry file to resolve. It requires node:
+ * builtins, and imports only project files that import nothing themselves
+ * (request-target, client-text and lingering-close: probe.server.ts names them).
  *
  * The paths come in workerData from health/health.paths.ts (`probePaths`, `livenessPath`): the
  * thread keeps no list of its own to drift from the public port's.
