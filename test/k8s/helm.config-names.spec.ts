@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config/config.loader.js';
 import { configSchema } from '../../src/config/config.schema.js';
 import { CSS_COLOR_NAMES } from '../../src/config/css-color-names.js';
 import { helm } from '../support/helm.js';
+import { concurrencyLimit } from '../support/limit.js';
 import { CHART_DIR, RELEASE } from './helm.render.js';
 
 interface ConfigNames {
@@ -238,10 +239,14 @@ const PATTERN_SAMPLES: {
   },
 ];
 
+/**
+ * Renders started at once: each `helm template` is ~0.2 s of CPU but ~0.5 s of wall time, most of
+ * it the Go binary's start-up, so a few side by side take a fraction of the serial time.
+ */
+const RENDERS_AT_ONCE = 4;
+
 describe('values.schema.json patterns agree with the app', () => {
   let dir: string;
-  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'rampart-schema-'))));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Whether `helm template` renders with the value set at `path` (a values file: no escaping). */
   async function chartAccepts(path: string, value: string): Promise<boolean> {
@@ -263,11 +268,31 @@ describe('values.schema.json patterns agree with the app', () => {
     ...refused.map((value) => [name, chartPath ?? `config.${name}`, value, false] as const),
   ]);
 
+  // Every sample's render is queued before the first test, a few running at a time (a render per
+  // sample still: none can mask another's refusal); each test awaits its own sample's verdict.
+  const verdicts = new Map<string, Promise<boolean>>();
+  const verdict = (path: string, value: string) => verdicts.get(`${path}\n${value}`)!;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rampart-schema-'));
+    const limited = concurrencyLimit(RENDERS_AT_ONCE);
+    for (const [, path, value] of cases) {
+      const key = `${path}\n${value}`;
+      if (verdicts.has(key)) continue;
+      const accepts = limited(() => chartAccepts(path, value));
+      accepts.catch(() => undefined); // reported by the sample's own test, which awaits it
+      verdicts.set(key, accepts);
+    }
+  });
+  afterAll(async () => {
+    await Promise.allSettled(verdicts.values()); // a failed test may not have awaited its render
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it.each(cases)(
     '%s: %s=%j, the app starts: %s; the chart agrees',
     async (name, path, value, starts) => {
       expect(appRefusal(name, value) === undefined).toBe(starts);
-      expect({ path, value, chartAccepts: await chartAccepts(path, value) }).toEqual({
+      expect({ path, value, chartAccepts: await verdict(path, value) }).toEqual({
         path,
         value,
         chartAccepts: starts,
