@@ -94,6 +94,15 @@ export interface Child {
 
 const SHOWS_INFO = new Set(['info', 'debug', 'trace']);
 
+/**
+ * Node's flag for a child on the embedded database (no DATABASE_URL), as `npm start` passes it:
+ * PGlite's 9 MB WebAssembly module stays on V8's baseline compiler. With V8's defaults its
+ * optimising compile ran on both cores for seconds after the ready line: ~4.1 s of CPU per
+ * child instead of ~1.8 s, taken from every other suite (docs/performance.md, "Where the
+ * embedded database's memory went"). Children on PostgreSQL run as the image does, without it.
+ */
+const EMBEDDED_DATABASE_ARGS = ['--liftoff-only'];
+
 /** How long a child may take to log its ready line; generous, a 2-core machine runs many suites. */
 const STARTUP_TIMEOUT_MS = 30_000;
 
@@ -110,25 +119,27 @@ export async function startChild(
     throw new Error(`LOG_LEVEL=${env.LOG_LEVEL} hides '${READY_MESSAGE}', which carries the ports`);
   }
   ensureBuilt();
-  const child = spawn(process.execPath, [...(options.args ?? []), MAIN], {
+  const childEnv: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOST: '127.0.0.1',
+    ADMIN_HOST: '127.0.0.1',
+    PORT: '0',
+    ADMIN_PORT: '0',
+    PROBE_PORT: '0',
+    // Tests run many requests on 2 cores alongside other suites: no admission limits, no
+    // connection cap (2,500 concurrent clients per instance in the counters suite). The
+    // admission suite turns them back on.
+    ADMISSION_ENABLED: 'false',
+    EVENT_LOOP_MAX_DELAY_MS: '0',
+    HTTP_MAX_CONNECTIONS: '0',
+    OTEL_SDK_DISABLED: 'true',
+    REDIS_KEY_PREFIX: TEST_REDIS_KEY_PREFIX,
+    ...env,
+  };
+  const nodeArgs = childEnv.DATABASE_URL ? [] : EMBEDDED_DATABASE_ARGS;
+  const child = spawn(process.execPath, [...nodeArgs, ...(options.args ?? []), MAIN], {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOST: '127.0.0.1',
-      ADMIN_HOST: '127.0.0.1',
-      PORT: '0',
-      ADMIN_PORT: '0',
-      PROBE_PORT: '0',
-      // Tests run many requests on 2 cores alongside other suites: no admission limits, no
-      // connection cap (2,500 concurrent clients per instance in the counters suite). The
-      // admission suite turns them back on.
-      ADMISSION_ENABLED: 'false',
-      EVENT_LOOP_MAX_DELAY_MS: '0',
-      HTTP_MAX_CONNECTIONS: '0',
-      OTEL_SDK_DISABLED: 'true',
-      REDIS_KEY_PREFIX: TEST_REDIS_KEY_PREFIX,
-      ...env,
-    },
+    env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
