@@ -130,6 +130,12 @@ export async function typecheck(files: Record<string, string>): Promise<Diagnost
     'bundler',
     '--types',
     'node',
+    // The generated constants are what is checked: the declaration files they are typed by
+    // (kubernetes-types, @types/node, the ES library) are not re-checked at each run, and the
+    // DOM's are not loaded. Same diagnostics for the constants, ~1/3 of the CPU (7.7 -> 2.5 s).
+    '--lib',
+    'es2023',
+    '--skipLibCheck',
     ...paths,
   ];
   const output = await promisify(execFile)(process.execPath, args, {
