@@ -88,19 +88,27 @@ function parse(data: Buffer, head: boolean): Parsed | undefined {
 
 /**
  * Everything the server writes on one connection, as latin1 text, until it closes it or `waitMs`
- * pass: several answers to pipelined requests, or a `100 Continue` before a final status.
+ * pass without a byte: several answers to pipelined requests, or a `100 Continue` before a final
+ * status. `until` ends it as soon as the text holds what the caller waits for (a connection the
+ * server keeps open), instead of on a quiet spell a busy machine can stretch.
  */
 export function rawExchange(
   port: number,
   request: string | Buffer,
-  { waitMs = 2_000 }: { waitMs?: number } = {},
+  { waitMs = 2_000, until }: { waitMs?: number; until?: (text: string) => boolean } = {},
 ): Promise<{ text: string; closed: boolean }> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let text = '';
     let closed = true;
     const done = () => resolve({ text, closed });
-    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      if (until?.(text)) {
+        closed = false;
+        socket.destroy();
+      }
+    });
     socket.on('close', done);
     socket.on('error', () => undefined);
     socket.setTimeout(waitMs, () => {
