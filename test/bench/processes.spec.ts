@@ -60,10 +60,12 @@ describe('bench startServer', () => {
          console.log('starting forever');`,
       ),
       port,
-      readyTimeoutMs: 1_000,
+      // Long enough for a child to start on a busy machine (a CI run's took over 1 s and was
+      // refused before it listened); the test waits all of it.
+      readyTimeoutMs: 5_000,
     });
     await expect(failing).rejects.toThrow(
-      /stuck: \/hello not 200 after 1000 ms \(last: HTTP 503\)[\s\S]*starting forever/,
+      /stuck: \/hello not 200 after 5000 ms \(last: HTTP 503\)[\s\S]*starting forever/,
     );
   });
 
