@@ -33,7 +33,9 @@ describe('LogSink', () => {
   });
 
   it('holds a small batch for flushAfterMs, so a quiet stream makes few writes', async () => {
-    const sink = new LogSink(fd, undefined, 50);
+    // Long beside two loop turns even when a busy machine pauses this process (a CI run's two
+    // turns outlasted 50 ms); the test waits it out once.
+    const sink = new LogSink(fd, undefined, 1_000);
     sink.write('first\n');
     await nextTurn();
     sink.write('second\n');
