@@ -7,7 +7,14 @@ import { ROOT_CONTEXT, SpanKind, type Tracer } from '@opentelemetry/api';
 export function endHelloSpan(tracer: Tracer): void {
   const span = tracer.startSpan('GET', { kind: SpanKind.SERVER }, ROOT_CONTEXT);
   span.updateName('GET /hello');
-  span.setAttributes({
+  span.setAttributes(helloAttributes());
+  span.setAttribute('http.response.status_code', 200);
+  span.end();
+}
+
+/** A `GET /hello` from wrk's request attributes (server-span.hooks.ts), a new object each call. */
+export function helloAttributes(): Record<string, string> {
+  return {
     'http.request.method': 'GET',
     'http.route': '/hello',
     'url.path': '/hello',
@@ -16,7 +23,5 @@ export function endHelloSpan(tracer: Tracer): void {
     'network.peer.address': '127.0.0.1',
     'network.protocol.version': '1.1',
     'user_agent.original': 'wrk',
-  });
-  span.setAttribute('http.response.status_code', 200);
-  span.end();
+  };
 }

@@ -14,31 +14,14 @@ import { fileURLToPath } from 'node:url';
 import { ROOT_CONTEXT, SpanKind, type Span } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NoopSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { helloAttributes } from './hello-span.fixture.js';
 import { PooledIdGenerator } from './pooled-id.generator.js';
 import { ServerSpanStarter } from './server-span.starter.js';
 import { ServerSpan } from './server.span.js';
+import { spanLimits } from './span.rules.js';
 import { rootSamplerFromConfig, samplerFromConfig } from './telemetry.sampler.js';
 
-const LIMITS = {
-  attributeCountLimit: 128,
-  attributeValueLengthLimit: 1_024,
-  eventCountLimit: 128,
-  linkCountLimit: 128,
-  attributePerEventCountLimit: 128,
-  attributePerLinkCountLimit: 128,
-};
-
-/** GET /hello's attributes from wrk (server-span.hooks.ts's requestAttributes). */
-const helloAttributes = () => ({
-  'http.request.method': 'GET',
-  'http.route': '/hello',
-  'url.path': '/hello',
-  'url.scheme': 'http',
-  'client.address': '127.0.0.1',
-  'network.peer.address': '127.0.0.1',
-  'network.protocol.version': '1.1',
-  'user_agent.original': 'wrk',
-});
+const LIMITS = spanLimits(1_024);
 
 function setup(ratio: number): Array<[string, () => Span]> {
   const ids = new PooledIdGenerator();

@@ -12,17 +12,11 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { PooledIdGenerator } from './pooled-id.generator.js';
 import { ServerSpanStarter } from './server-span.starter.js';
 import { ServerSpan } from './server.span.js';
+import { spanLimits } from './span.rules.js';
 import { rootSamplerFromConfig, samplerFromConfig } from './telemetry.sampler.js';
 import { TraceIdRatioSampler } from './trace-id-ratio.sampler.js';
 
-const LIMITS = {
-  attributeCountLimit: 128,
-  attributeValueLengthLimit: 1_024,
-  eventCountLimit: 128,
-  linkCountLimit: 128,
-  attributePerEventCountLimit: 128,
-  attributePerLinkCountLimit: 128,
-};
+const LIMITS = spanLimits(1_024);
 
 function setup(ratio: number) {
   const exporter = new InMemorySpanExporter();

@@ -1,5 +1,6 @@
 import type { Attributes, Exception, HrTime, TimeInput } from '@opentelemetry/api';
 import { hrTime, millisToHrTime } from '@opentelemetry/core';
+import type { SpanLimits } from '@opentelemetry/sdk-trace';
 
 /**
  * The SDK span's rules for what a caller hands a span (@opentelemetry/sdk-trace's Span), kept
@@ -50,4 +51,20 @@ export function givenTime(input: TimeInput, performanceOffset: number): HrTime {
   }
   if (input instanceof Date) return millisToHrTime(input.getTime());
   return input;
+}
+
+/**
+ * The SDK's default span limits (its TracerProvider's), every one given, with the attribute value
+ * length rampart configures (OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT): the provider and the server
+ * spans apply the same ones.
+ */
+export function spanLimits(attributeValueLengthLimit: number): Required<SpanLimits> {
+  return {
+    attributeCountLimit: 128,
+    attributeValueLengthLimit,
+    eventCountLimit: 128,
+    linkCountLimit: 128,
+    attributePerEventCountLimit: 128,
+    attributePerLinkCountLimit: 128,
+  };
 }

@@ -13,7 +13,6 @@ import {
   BatchSpanProcessor,
   TracerProvider,
   type SpanExporter,
-  type SpanLimits,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import type { AppConfig } from '../config/config.schema.js';
@@ -27,6 +26,7 @@ import {
 } from './encoded-batch.processor.js';
 import { PooledIdGenerator } from './pooled-id.generator.js';
 import { SpanPipelineStatsRecorder } from './span-pipeline.stats.js';
+import { spanLimits } from './span.rules.js';
 import { SpanStore } from './span.store.js';
 import { TraceClock } from './trace.clock.js';
 import type { SpanPipelineStats, TelemetryHandle } from './telemetry.handle.js';
@@ -74,7 +74,7 @@ export class TelemetrySdk implements TelemetryHandle {
     const { OTEL_TRACES_SAMPLER: name, OTEL_TRACES_SAMPLER_ARG: ratio } = config;
     const ids = new PooledIdGenerator();
     const resource = resourceOf(config);
-    const limits = spanLimitsOf(config);
+    const limits = spanLimits(config.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT);
     // First: the others read a span's start after it has set it.
     const processors = [
       new TraceClock(),
@@ -143,18 +143,6 @@ export class TelemetrySdk implements TelemetryHandle {
 
 /** The server spans' scope (server-span.starter.ts): one object, as the encoder groups by it. */
 const SERVER_SCOPE = { name: 'rampart.http.server' };
-
-/** The SDK's default span limits (TracerProvider), with OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT. */
-function spanLimitsOf(config: AppConfig): Required<SpanLimits> {
-  return {
-    attributeCountLimit: 128,
-    attributeValueLengthLimit: config.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT,
-    eventCountLimit: 128,
-    linkCountLimit: 128,
-    attributePerEventCountLimit: 128,
-    attributePerLinkCountLimit: 128,
-  };
-}
 
 /**
  * Kubernetes identity, then OTEL_RESOURCE_ATTRIBUTES (the environment detector), then
