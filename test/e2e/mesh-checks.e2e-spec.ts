@@ -370,7 +370,9 @@ describe('POST /echo forwarded to BACKEND_URLS (real child process, real backend
 
   it('a backend that never answers is cut within the request deadline, not UPSTREAM_TIMEOUT_MS', async () => {
     backend.handler = stall;
-    // UPSTREAM_TIMEOUT_MS is 10 s here: an attempt cut in under 300 ms was cut by the deadline.
+    // UPSTREAM_TIMEOUT_MS is 10 s here and the deadline 300 ms: an attempt cut in well under 10 s
+    // was cut by the deadline. The bound leaves room for a busy machine's late timer (a CI run
+    // under load measured 335 ms), not for the 10 s timeout.
     const res = await post(`${child.baseUrl}/echo`, '{"x":1}', { 'x-request-timeout': '300ms' });
     expect(res.status).toBe(200);
     const body = await json(res);
@@ -378,7 +380,7 @@ describe('POST /echo forwarded to BACKEND_URLS (real child process, real backend
     expect(body.backends[0]).toMatchObject({ ok: false, status: 504, error: 'UPSTREAM_TIMEOUT' });
     const afterMs = Number(/within (\d+) ms/.exec(body.backends[0].detail as string)?.[1]);
     expect(afterMs).toBeGreaterThan(0);
-    expect(afterMs).toBeLessThan(300);
+    expect(afterMs).toBeLessThan(2_000);
   });
 });
 
