@@ -16,9 +16,10 @@
 // own lag, and a second one with blocking sockets (canary.py, where python3 is found) reads
 // refused connects without its own event loop's wait.
 // Knobs: BENCH_OVERLOAD_S (8 s per level), BENCH_OVERLOAD_WARM_UP_S (12), BENCH_OVERLOAD_TARGETS (hello,items),
-// BENCH_OVERLOAD_BASELINE, BENCH_OVERLOAD_SATURATION (below).
+// BENCH_OVERLOAD_BASELINE, BENCH_OVERLOAD_SATURATION, BENCH_OVERLOAD_LEVELS, BENCH_OVERLOAD_RECORDS
+// (below).
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { baselineBuild } from '../lib/baseline.js';
 import { blockingCanaryAvailable, startCanary } from '../lib/canary.js';
@@ -34,7 +35,12 @@ export const description =
   'open-loop 0.5x-3x saturation on /hello and /api/items/:id uncached: admission vs the on/off shedder';
 
 const execFileAsync = promisify(execFile);
-const LEVELS = [0.5, 1, 2, 3];
+// The levels, as shares of saturation: BENCH_OVERLOAD_LEVELS=3 runs only 3x (iterating on a change).
+const LEVELS = (process.env.BENCH_OVERLOAD_LEVELS ?? '0.5,1,2,3').split(',').map(Number);
+// A directory to write each level's records to (<target>.<build>.x<level>.json: the loaded and
+// the recovery phase's [scheduled ms, latency ms, outcome, ms from the write]), to see what a
+// figure is made of.
+const RECORDS_DIR = process.env.BENCH_OVERLOAD_RECORDS;
 const LEVEL_S = Number(process.env.BENCH_OVERLOAD_S ?? 8);
 // 'none': this build only (iterating on a change); its closed-loop throughput sets the rates then.
 const BASELINE_REVS = (process.env.BENCH_OVERLOAD_BASELINE ?? 'a7319a9')
@@ -148,6 +154,11 @@ async function levels(build, server, url, saturation) {
       { rate: Math.round(saturation * level), durationS: LEVEL_S, record: true },
       { rate: light, durationS: RECOVERY_S, record: true },
     ]);
+    if (RECORDS_DIR) {
+      mkdirSync(RECORDS_DIR, { recursive: true });
+      const file = `${RECORDS_DIR}/${url.includes('/api/items') ? 'items' : 'hello'}.${build.name}.x${level}.json`;
+      writeFileSync(file, JSON.stringify({ loaded: loaded.records, after: after.records }));
+    }
     const probe = await probes.stop();
     const arriving = await canary.stop();
     const arrivingBlocking = await blocking?.stop();
