@@ -1,4 +1,4 @@
-import type { Span } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, trace, type Span } from '@opentelemetry/api';
 import type { FastifyRequest } from 'fastify';
 import type { RequestState } from '../request-context/request-state.js';
 import { logger } from '../logging/logger.js';
@@ -69,6 +69,23 @@ describe('AccessLog', () => {
       trace_id: spanContext.traceId,
       span_id: 'b'.repeat(16),
     });
+  });
+
+  it("leaves the ids out for a span with the API's all-zero ones, and only for it", () => {
+    const { request, route } = exchange({ span: trace.wrapSpanContext(INVALID_SPAN_CONTEXT) });
+    access.write(request, route, 200, 1, false);
+    expect(JSON.parse(lastLine())).not.toHaveProperty('trace_id');
+    // A span id that merely starts with zeros is a span id.
+    const spanId = `${'0'.repeat(15)}1`;
+    const withZeros = { traceId: 'a'.repeat(32), spanId, traceFlags: 0 };
+    access.write(
+      exchange({ span: trace.wrapSpanContext(withZeros) }).request,
+      route,
+      200,
+      1,
+      false,
+    );
+    expect(JSON.parse(lastLine())).toMatchObject({ span_id: spanId });
   });
 
   it('writes quiet (probe) lines only when LOG_LEVEL is debug', () => {

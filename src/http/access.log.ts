@@ -1,8 +1,8 @@
-import { INVALID_SPANID } from '@opentelemetry/api';
 import type { FastifyRequest } from 'fastify';
 import type { LogSink } from '../logging/log.sink.js';
 import { isoNow, logger, logSink } from '../logging/logger.js';
 import { clientAddress } from '../protocol/client-address.js';
+import { isAllZeroId } from '../telemetry/pooled-id.generator.js';
 
 /**
  * One access-log line per public request, in the same JSON shape as a line of
@@ -37,10 +37,10 @@ export class AccessLog {
     if (!logger.isLevelEnabled(level)) return;
     const span = request.requestState?.span?.spanContext();
     // The request's span has ids the id generator made or a propagator checked, or the all-zero
-    // ones of a span the SDK declined to start: one comparison tells them apart, where the API's
-    // isSpanContextValid runs two regular expressions a request (access.log.bench.ts).
+    // ones of a span the SDK declined to start: the span id alone tells them apart, where the
+    // API's isSpanContextValid runs two regular expressions a request (access.log.bench.ts).
     const trace =
-      span && span.spanId !== INVALID_SPANID
+      span && !isAllZeroId(span.spanId)
         ? `,"trace_id":"${span.traceId}","span_id":"${span.spanId}"`
         : '';
     // The client as TRUST_PROXY resolves it (protocol/client-address.ts); absent if the socket
