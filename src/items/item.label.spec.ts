@@ -23,6 +23,14 @@ const DRAWS_NOTHING: Array<[number, number]> = [
   [0x1d173, 0x1d17a],
   [0xe0000, 0xe0fff],
 ];
+/** The format characters (Cf) that list leaves out, but for the prepended concatenation marks. */
+const FORMATS: Array<[number, number]> = [[0x13430, 0x1343f]];
+/** Blanks that are no format characters: braille, Egyptian and a musical notehead. */
+const BLANKS: Array<[number, number]> = [
+  [0x2800, 0x2800],
+  [0x13441, 0x13442],
+  [0x1d159, 0x1d159],
+];
 const CONTROLS: Array<[number, number]> = [
   [0x01, 0x1f],
   [0x7f, 0x9f],
@@ -34,12 +42,14 @@ const inRanges = (cp: number, ranges: Array<[number, number]>) =>
 const hex = (cp: number) => `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
 
 describe('invisibleAtEdge', () => {
-  it('refuses at either edge exactly whitespace, the controls and what draws nothing', () => {
+  it('refuses at either edge exactly whitespace, the controls, what draws nothing and the blanks', () => {
     const wrong: string[] = [];
     for (let cp = 1; cp <= 0x10ffff; cp++) {
       if (cp >= 0xd800 && cp <= 0xdfff) continue;
       const c = String.fromCodePoint(cp);
-      const expected = WHITE_SPACE.test(c) || inRanges(cp, CONTROLS) || inRanges(cp, DRAWS_NOTHING);
+      const expected =
+        WHITE_SPACE.test(c) ||
+        [CONTROLS, DRAWS_NOTHING, FORMATS, BLANKS].some((ranges) => inRanges(cp, ranges));
       if (invisibleAtEdge(`${c}kettle`) !== expected) wrong.push(`${hex(cp)} at the start`);
       if (invisibleAtEdge(`kettle${c}`) !== expected) wrong.push(`${hex(cp)} at the end`);
       if (invisibleAtEdge(c) !== expected) wrong.push(`${hex(cp)} alone`);
@@ -60,6 +70,9 @@ describe('invisibleAtEdge', () => {
     ['a Mongolian letter and its second form', '\u1820\u180b'],
     ['a Mongolian letter and its fourth form', '\u1887\u180f'],
     ['the flag of Scotland', 'go \u{1f3f4}\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}'],
+    // Prepended concatenation marks are drawn: a number sign, the end of an ayah.
+    ['an Arabic number sign', 'page \u0600'],
+    ['the end of an ayah', '\u0661\u06dd'],
   ])('%s at the end is no invisible edge', (_name, text) => {
     expect(invisibleAtEdge(text)).toBe(false);
   });
@@ -79,12 +92,24 @@ describe('invisibleAtEdge', () => {
     ['CANCEL TAG alone after an emoji', '\u{1f3f4}\u{e007f}'],
     ['a variation selector first', '\ufe0f\u2764'],
     ['a tag sequence first', '\u{e0067}\u{e007f}kettle'],
+    ['an Egyptian joiner first', '\u{13430}\u{13000}'],
+    ['U+2800 (braille blank) after a letter', 'kettle\u2800'],
+    ['a hieroglyph, then a vertical joiner', '\u{13000}\u{13430}'],
+    [
+      'a quadrat whose last part is a bracketed group (no parser of quadrats here)',
+      '\u{13000}\u{13431}\u{13437}\u{13001}\u{13430}\u{13002}\u{13438}',
+    ],
+    ['U+FE00 after a joiner (a format control is no base)', '\u{13000}\u{13430}\ufe00'],
+    ['U+FE00 after a full blank', '\u{13000}\u{13441}\ufe00'],
   ])('%s is an invisible edge', (_name, text) => {
     expect(invisibleAtEdge(text)).toBe(true);
   });
 
   it('reads what is inside as no edge', () => {
     expect(invisibleAtEdge('a\u200bb\u3164c\u034fd\u{e0001}e\ufe0ff')).toBe(false);
+    // A quadrat of three hieroglyphs and its joiners; blanks between letters.
+    expect(invisibleAtEdge('\u{13000}\u{13430}\u{13001}\u{13431}\u{13002}')).toBe(false);
+    expect(invisibleAtEdge('a\u2800b\u{13441}c\u{1d159}d')).toBe(false);
     expect(invisibleAtEdge('')).toBe(false);
   });
 });

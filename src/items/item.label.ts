@@ -11,17 +11,30 @@
  *   the combining grapheme joiner, the variation selectors, the tag characters, and the code
  *   points kept for more of them). A list of our own missed the Hangul fillers (a name of U+3164
  *   alone looked blank), U+034F, U+17B4/U+17B5 and the Mongolian free variation selectors.
- * - U+FFF9-U+FFFB, the interlinear annotation controls: format characters that draw nothing,
- *   which that property leaves out (their text is shown between them).
+ * - The format characters (General_Category Cf) that list leaves out: at an edge each formats
+ *   nothing, and draws nothing. The interlinear annotation controls U+FFF9-U+FFFB (their text is
+ *   shown between them), and the Egyptian hieroglyph format controls U+13430-U+1343F: a joiner
+ *   or an insertion at an edge has no sign on one side, and the signs look as they do without
+ *   it (`kettle` + U+13430 looked like `kettle`). Their segment and enclosure brackets go with
+ *   them: a quadrat whose first or last part is a bracketed group is no name as it stands, the
+ *   price of a rule that needs no parser of quadrats. Kept are the prepended concatenation marks
+ *   (U+0600-U+0605, U+06DD, U+070F, U+0890, U+0891, U+08E2, U+110BD, U+110CD): unlike the other
+ *   format characters they are drawn (The Unicode Standard, section 23.2: a number sign, the end
+ *   of an ayah, spanning the digits after it), their place is the start of a number, and alone
+ *   or last they still show their sign.
+ * - Blanks that are no format characters: U+2800 BRAILLE PATTERN BLANK (no dot raised),
+ *   U+13441/U+13442 EGYPTIAN HIEROGLYPH FULL BLANK and HALF BLANK (an empty quadrat's space),
+ *   U+1D159 MUSICAL SYMBOL NULL NOTEHEAD (the empty head a stem hangs from).
  *
  * The edges are read by code point: one UTF-16 unit at a time, U+E0001 or U+1D173 at the end
- * was half a surrogate pair, and passed.
+ * was half a surrogate pair, and passed. The `v` flag: for the class difference (`--`).
  */
+const PREPENDED_CONCATENATION_MARKS = String.raw`[\u0600-\u0605\u06DD\u070F\u0890\u0891\u08E2\u{110BD}\u{110CD}]`;
 const INVISIBLE =
-  String.raw`[\p{White_Space}\x01-\x1F\x7F-\x9F` +
-  String.raw`\p{Default_Ignorable_Code_Point}\uFFF9-\uFFFB]`;
-const STARTS_INVISIBLE = new RegExp(`^${INVISIBLE}`, 'u');
-const ENDS_INVISIBLE = new RegExp(`${INVISIBLE}$`, 'u');
+  String.raw`[\p{White_Space}\x01-\x1F\x7F-\x9F\p{Default_Ignorable_Code_Point}` +
+  String.raw`[\p{Cf}--${PREPENDED_CONCATENATION_MARKS}]\u2800\u{13441}\u{13442}\u{1D159}]`;
+const STARTS_INVISIBLE = new RegExp(`^${INVISIBLE}`, 'v');
+const ENDS_INVISIBLE = new RegExp(`${INVISIBLE}$`, 'v');
 
 /**
  * The ends that are default-ignorable and yet no invisible edge: a variation selector after a
@@ -35,6 +48,10 @@ const ENDS_INVISIBLE = new RegExp(`${INVISIBLE}$`, 'u');
  *   name's registered glyph);
  * - U+180B-U+180D, U+180F after a Mongolian letter: its other forms;
  * - an emoji, tag characters, then CANCEL TAG (U+E007F): a subdivision flag (UTS #51).
+ * A base is visible: the Egyptian script's format controls and blanks are no base, and a
+ * selector after one ends no name (U+13430 U+FE00 passed as a hieroglyph's variant). A
+ * hieroglyph then a format control ends none either (INVISIBLE says why); inside a name the
+ * pair stays, as every character does.
  */
 const VISIBLE = `(?!${INVISIBLE})`;
 const STANDARDIZED_BASE =
@@ -49,7 +66,7 @@ const SEQUENCE_END = new RegExp(
   ]
     .map((sequence) => `${VISIBLE}${sequence}$`)
     .join('|'),
-  'u',
+  'v',
 );
 
 /** True when `text` starts or ends with whitespace, a control or a character that draws nothing. */

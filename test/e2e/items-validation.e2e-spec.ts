@@ -62,6 +62,23 @@ describe('/api/items rejects bad input with 400 problem+json naming the field, w
     expect(await allItems()).toEqual(before);
   });
 
+  // Each draws nothing at an edge (item.label.ts): `kettle` and `kettle` + U+2800 were two items
+  // that looked the same, and so were a hieroglyph alone and with a joiner after it.
+  it.each([
+    ['a name ending in U+2800 (braille blank)', { name: 'kettle\u2800' }, ['name']],
+    ['a name starting with U+2800', { name: '\u2800kettle' }, ['name']],
+    ['a hieroglyph then U+13430 (an Egyptian joiner)', { name: '\u{13000}\u{13430}' }, ['name']],
+    [
+      'a tag starting with U+13437 (a segment)',
+      { name: 'a', tags: ['\u{13437}\u{13000}'] },
+      ['tags.0'],
+    ],
+  ])('POST with %s → 400, nothing written', async (_label, body, fields) => {
+    const before = await allItems();
+    await expectInvalid(await post(body), fields);
+    expect(await allItems()).toEqual(before);
+  });
+
   it('POST with 9,000 unknown keys → a small 400: twenty named, the rest counted', async () => {
     // Under MAX_OBJECT_MEMBERS (a wider object is refused before it is parsed, hostile-input).
     const keys = Array.from({ length: 9_000 }, (_, i) => [`k${i.toString(36)}`, 0]);
