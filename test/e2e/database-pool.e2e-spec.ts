@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { appBackends, createPostgresDatabase, type TestDatabase } from '../support/database.js';
 import { json } from '../support/http.js';
+import { lockWaiters } from '../support/lock-waits.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const APP_NAME = `rampart-pool-${process.pid}`;
@@ -49,15 +50,14 @@ describe('database pool bounds and server-side cancellation (real PostgreSQL)', 
     return Date.now() - started;
   }
 
-  const lockWaiters = async () =>
-    (await appBackends(db.name, APP_NAME)).filter(
-      (b) => b.state === 'active' && /counters/.test(b.query),
-    );
+  // The app's increments blocked on the locker's rows; one cancelled on the server waits no more.
+  const incrementsWaiting = () =>
+    lockWaiters(db.url, { application: APP_NAME, queryStart: 'INSERT INTO counters' });
 
   it('DB_POOL_MAX=2, both connections blocked on locked rows: a third request with time to spare gets 503 DB_POOL_TIMEOUT at the acquire cap, never a third connection', async () => {
     await lock('l1', 'l2');
     const blocked = [increment('l1'), increment('l2')];
-    await waitFor(async () => (await lockWaiters()).length === 2, 5_000);
+    await waitFor(async () => (await incrementsWaiting()).length === 2, 5_000);
 
     let maxConnections = 0;
     let sampling = true;
@@ -102,7 +102,7 @@ describe('database pool bounds and server-side cancellation (real PostgreSQL)', 
     expect((await json(res)).code).toBe('REQUEST_DEADLINE_EXCEEDED');
     expect(Date.now() - started).toBeLessThan(1_000);
     const answeredAt = Date.now();
-    await waitFor(async () => (await lockWaiters()).length === 0, 1_000);
+    await waitFor(async () => (await incrementsWaiting()).length === 0, 1_000);
     expect(Date.now() - answeredAt).toBeLessThan(1_000);
     await locker.query('ROLLBACK');
     // The cancelled increment never happened; the pool still works.
@@ -113,10 +113,10 @@ describe('database pool bounds and server-side cancellation (real PostgreSQL)', 
     await lock('l2');
     const controller = new AbortController();
     const pending = increment('l2', { signal: controller.signal }).catch((e: unknown) => e);
-    await waitFor(async () => (await lockWaiters()).length === 1, 5_000);
+    await waitFor(async () => (await incrementsWaiting()).length === 1, 5_000);
     controller.abort();
     expect(await pending).toHaveProperty('name', 'AbortError');
-    await waitFor(async () => (await lockWaiters()).length === 0, 1_000);
+    await waitFor(async () => (await incrementsWaiting()).length === 0, 1_000);
     await locker.query('ROLLBACK');
     expect((await json(await fetch(`${t.baseUrl}/api/counters/l2`))).value).toBe(2);
   });
