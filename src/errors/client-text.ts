@@ -14,7 +14,10 @@ export const CLIENT_TEXT_MODULE = new URL(
   import.meta.url,
 ).href;
 
-/** Longest field name, message or request target an answer repeats: each is the client's own text. */
+/**
+ * Longest client text an answer repeats: a field name, message, request target, header value or
+ * method. One rule for every answer, so no port or parser repeats more of it than another.
+ */
 const LONGEST_TEXT = 200;
 
 /**
@@ -25,18 +28,15 @@ const LONGEST_TEXT = 200;
 export const cut = (text: string): string =>
   text.length <= LONGEST_TEXT ? text : `${text.slice(0, LONGEST_TEXT)}…`;
 
-/** Longest framework message a 4xx's `detail` repeats: Fastify's and Nest's may name the target. */
-const LONGEST_MESSAGE = 500;
-
 /**
  * A framework's 4xx message as a problem's `detail` (errors/problem.ts): its first line, never a
- * stack, or `title` (the status's own text) when it is empty or LONGEST_MESSAGE characters or
- * more. The router's `'<target>' is not a valid url component` names the target whole; the probe
+ * stack, cut as the client's own text is, or `title` (the status's own text) when that line is
+ * empty. Fastify's and Nest's messages may name what the client sent (the router's
+ * `'<target>' is not a valid url component` names the target whole): kept whole below 500
+ * characters, as it was, it repeated up to 469 of a target where a 404 repeats 200. The probe
  * thread words its own malformed target so, and bounds it by this same rule.
  */
 export function frameworkDetail(message: unknown, title: string): string {
-  if (typeof message === 'string' && message.length > 0 && message.length < LONGEST_MESSAGE) {
-    return message.split('\n')[0] as string;
-  }
-  return title;
+  const line = typeof message === 'string' ? message.split('\n', 1)[0] : undefined;
+  return line ? cut(line) : title;
 }

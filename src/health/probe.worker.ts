@@ -73,8 +73,8 @@ const importClientText = () =>
 const notFound = (res, target) =>
   send(res, 404, problem(404, 'NOT_FOUND', 'No probe route ' + cut(target), target, res.requestId));
 // The router's words for a target whose escapes it cannot decode, as the public port says them:
-// the target in origin-form, query and all (find-my-way's reading), or the status's own text once
-// that message is 500 characters or more.
+// the target in origin-form, query and all (find-my-way's reading), the message cut as the
+// client's own text is.
 const malformed = (res, url) => send(res, 400, problem(400, 'MALFORMED_URL',
   frameworkDetail("'" + originForm(url) + "' is not a valid url component", http.STATUS_CODES[400]),
   res.target, res.requestId));

@@ -1,0 +1,38 @@
+import { cut, frameworkDetail } from './client-text.js';
+
+const LONG = 'abcdefghij'.repeat(500);
+
+describe('cut', () => {
+  it('keeps 200 characters whole and cuts 5,000 to their first 200, then …', () => {
+    const fits = LONG.slice(0, 200);
+    expect(cut(fits)).toBe(fits);
+    expect(cut(LONG)).toBe(`${LONG.slice(0, 200)}…`);
+  });
+});
+
+describe('frameworkDetail', () => {
+  it('a message naming 5,000 characters of the client’s → its first 200, then …', () => {
+    const message = `'${LONG}' is not a valid url component`;
+    expect(frameworkDetail(message, 'Bad Request')).toBe(`${message.slice(0, 200)}…`);
+  });
+
+  it('a short message → itself', () => {
+    expect(frameworkDetail("'/%zz' is not a valid url component", 'Bad Request')).toBe(
+      "'/%zz' is not a valid url component",
+    );
+  });
+
+  it('its first line only, never a stack', () => {
+    const error = new Error('Body is not valid JSON');
+    expect(frameworkDetail(error.stack, 'Bad Request')).toBe('Error: Body is not valid JSON');
+  });
+
+  it.each([
+    ['empty', ''],
+    ['an empty first line', '\n    at parse (file.js:1:1)'],
+    ['not a string', { text: 'x' }],
+    ['absent', undefined],
+  ])('%s → the status’s title', (_name, message) => {
+    expect(frameworkDetail(message, 'Bad Request')).toBe('Bad Request');
+  });
+});
