@@ -1,4 +1,5 @@
 import type { FieldProblem } from '../errors/app.error.js';
+import { cut } from '../errors/client-text.js';
 import { readStrictJson, type JsonValueObserver } from './json.strict.js';
 
 const NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
@@ -50,7 +51,7 @@ export function roundedIntegersInto(problems: FieldProblem[]): JsonValueObserver
     if (typeof value === 'number' && literal !== undefined && roundedToInteger(literal, value)) {
       problems.push({
         field: key === '' ? 'body' : key,
-        message: `${literal.slice(0, 40)} is read as ${value}; send the integer itself`,
+        message: `${cut(literal)} is read as ${value}; send the integer itself`,
       });
     }
   };

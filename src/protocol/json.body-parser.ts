@@ -5,6 +5,7 @@ import {
   UnsupportedMediaTypeError,
 } from './protocol.errors.js';
 import type { FieldProblem } from '../errors/app.error.js';
+import { cut } from '../errors/client-text.js';
 import { InvalidInputError } from '../errors/http.errors.js';
 import { roundedIntegersInto } from './json-number.exact.js';
 import { readStrictJson, type StrictJsonReading } from './json.strict.js';
@@ -68,7 +69,7 @@ export function registerJsonBodyParser(
     if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
       // Read as plain JSON, a gzip body is garbage and `br, x-evil` text is taken for what it
       // is not; RFC 9110 §8.4.1: a coding the server does not accept is 415.
-      const named = clip(request.headers['content-encoding'] ?? '');
+      const named = cut(request.headers['content-encoding'] ?? '');
       done(
         new UnsupportedMediaTypeError(
           `Content-Encoding ${named} is not accepted; send it unencoded.`,
@@ -154,7 +155,7 @@ function unsupported(request: FastifyRequest): UnsupportedMediaTypeError {
   return new UnsupportedMediaTypeError(
     type === undefined || type === ''
       ? `The request has a body but no Content-Type; ${SEND_JSON}.`
-      : `Content-Type ${clip(type)} is not accepted; ${SEND_JSON}.`,
+      : `Content-Type ${cut(type)} is not accepted; ${SEND_JSON}.`,
     { method: request.method },
   );
 }
@@ -200,10 +201,5 @@ function charsetOf(request: FastifyRequest): string | typeof REPEATED | undefine
 function charsetRefusal(charset: string | typeof REPEATED): string {
   if (charset === REPEATED) return 'charset is given more than once';
   if (charset === '') return 'an empty charset is not accepted';
-  return `charset ${clip(charset)} is not accepted`;
-}
-
-/** Echoed values are clipped: a 16 KB header must not come back in the problem body. */
-function clip(value: string): string {
-  return value.length > 100 ? `${value.slice(0, 100)}…` : value;
+  return `charset ${cut(charset)} is not accepted`;
 }

@@ -1,0 +1,68 @@
+import { json } from '../support/http.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * 5,000 characters of the client's own text, and the most of it any answer repeats: its first
+ * 200, then `…` (errors/client-text.ts). Before one rule, the JSON body parser repeated a header
+ * value's first 100 and an exact-integer refusal a number's first 40 with no mark of the cut,
+ * so a client could not tell a cut number from a whole one.
+ */
+const LONG = 'abcdefghij'.repeat(500);
+const shown = (text: string) => `${text.slice(0, 200)}…`;
+
+/** A number JSON.parse reads as 1: its 5,000 characters denote 1.000…001. */
+const LONG_ONE = `1.${'0'.repeat(4_997)}1`;
+
+describe('an answer repeats at most 200 characters of what the client sent, then …', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  /** The problem `url` answers to a POST with these headers and body: its status, type and body. */
+  const post = async (url: string, headers: Record<string, string>, body = '{}') => {
+    const res = await fetch(url, { method: 'POST', headers, body });
+    return { status: res.status, type: res.headers.get('content-type'), body: await json(res) };
+  };
+  const problemJson = expect.stringMatching(/^application\/problem\+json/);
+
+  describe('the public port’s JSON body parser (POST /echo)', () => {
+    it.each([
+      [
+        'a Content-Type of 5,000 characters',
+        { 'content-type': `text/${LONG}` },
+        `Content-Type ${shown(`text/${LONG}`)} is not accepted; send Content-Type: application/json.`,
+      ],
+      [
+        'a Content-Encoding of 5,000 characters',
+        { 'content-type': 'application/json', 'content-encoding': LONG },
+        `Content-Encoding ${shown(LONG)} is not accepted; send it unencoded.`,
+      ],
+      [
+        'a charset of 5,000 characters',
+        { 'content-type': `application/json; charset=${LONG}` },
+        `charset ${shown(LONG)} is not accepted; use utf-8.`,
+      ],
+    ])('%s → 415 naming its first 200 characters', async (_name, headers, detail) => {
+      const answer = await post(`${t.baseUrl}/echo`, headers);
+      expect(answer).toMatchObject({ status: 415, type: problemJson });
+      expect(answer.body).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', detail });
+    });
+  });
+
+  it('PUT /chaos with a number of 5,000 characters read as an integer → 400 naming its first 200', async () => {
+    const res = await fetch(`${t.adminUrl}/chaos`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: `{"latencyMs":${LONG_ONE}}`,
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toEqual(problemJson);
+    const body = await json(res);
+    expect(body.code).toBe('INVALID_INPUT');
+    expect(body.errors).toEqual([{ field: 'latencyMs', message: shown(LONG_ONE) }]);
+    expect(body.detail).toBe(`latencyMs: ${shown(LONG_ONE)}`);
+  });
+});
