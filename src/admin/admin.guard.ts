@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../config/config.schema.js';
 import type { AppError } from '../errors/app.error.js';
+import { cut } from '../errors/client-text.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { logger } from '../logging/logger.js';
 import { repeated } from '../protocol/raw-headers.js';
@@ -122,7 +123,7 @@ export class AdminGuard {
       );
     }
     if (hasBody && !JSON_TYPE.test(type!)) {
-      const given = type!.split(';')[0]!.slice(0, 100);
+      const given = cut(type!.split(';')[0]!);
       return new UnsupportedMediaTypeError(
         `${given} is not accepted; send application/json or no body.`,
       );
@@ -156,12 +157,12 @@ const OWN_SITE = new Set(['same-origin', 'none']);
  */
 function crossSiteSender(request: FastifyRequest): string | undefined {
   const site = request.headers['sec-fetch-site'];
-  if (site !== undefined && !OWN_SITE.has(site)) return `Sec-Fetch-Site: ${site.slice(0, 100)}`;
+  if (site !== undefined && !OWN_SITE.has(site)) return `Sec-Fetch-Site: ${cut(site)}`;
   const origin = request.headers.origin;
   if (origin === undefined) return undefined;
   const host = request.headers.host?.toLowerCase();
   if (host !== undefined && originHost(origin) === host) return undefined;
-  return `Origin ${origin.slice(0, 100)} is not this host`;
+  return `Origin ${cut(origin)} is not this host`;
 }
 
 function originHost(origin: string): string | undefined {

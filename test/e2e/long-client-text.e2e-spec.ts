@@ -4,8 +4,8 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 /**
  * 5,000 characters of the client's own text, and the most of it any answer repeats: its first
  * 200, then `…` (errors/client-text.ts). Before one rule, the JSON body parser repeated a header
- * value's first 100 and an exact-integer refusal a number's first 40 with no mark of the cut,
- * so a client could not tell a cut number from a whole one.
+ * value's first 100; an exact-integer refusal a number's first 40 and the admin guard a header's
+ * first 100, both with no mark of the cut, so a client could not tell a cut value from a whole one.
  */
 const LONG = 'abcdefghij'.repeat(500);
 const shown = (text: string) => `${text.slice(0, 200)}…`;
@@ -64,5 +64,39 @@ describe('an answer repeats at most 200 characters of what the client sent, then
     expect(body.code).toBe('INVALID_INPUT');
     expect(body.errors).toEqual([{ field: 'latencyMs', message: shown(LONG_ONE) }]);
     expect(body.detail).toBe(`latencyMs: ${shown(LONG_ONE)}`);
+  });
+
+  describe('the admin guard (POST /readyz/disable)', () => {
+    afterEach(() => fetch(`${t.adminUrl}/readyz/enable`, { method: 'POST' }));
+
+    const refused = 'Admin changes are refused from a web page of another site';
+    it.each([
+      [
+        'a Sec-Fetch-Site of 5,000 characters',
+        403,
+        { 'sec-fetch-site': LONG },
+        'ADMIN_CROSS_SITE_REQUEST',
+        `${refused}: Sec-Fetch-Site: ${shown(LONG)}.`,
+      ],
+      [
+        'an Origin of 5,000 characters',
+        403,
+        { origin: `https://${LONG}` },
+        'ADMIN_CROSS_SITE_REQUEST',
+        `${refused}: Origin ${shown(`https://${LONG}`)} is not this host.`,
+      ],
+      [
+        'a Content-Type of 5,000 characters',
+        415,
+        { 'content-type': `text/${LONG}` },
+        'UNSUPPORTED_MEDIA_TYPE',
+        `${shown(`text/${LONG}`)} is not accepted; send application/json or no body.`,
+      ],
+    ])('%s → %d naming its first 200 characters', async (_name, status, headers, code, detail) => {
+      const answer = await post(`${t.adminUrl}/readyz/disable`, headers, 'x=1');
+      expect(answer).toMatchObject({ status, type: problemJson });
+      expect(answer.body).toMatchObject({ code, detail });
+      expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(200);
+    });
   });
 });
