@@ -18,7 +18,7 @@ export const CLIENT_TEXT_MODULE = new URL(
  * Longest client text an answer repeats: a field name, message, request target, header value or
  * method. One rule for every answer, so no port or parser repeats more of it than another.
  */
-const LONGEST_TEXT = 200;
+export const LONGEST_TEXT = 200;
 
 /**
  * The client's own text cut to LONGEST_TEXT characters, for a problem's `detail`: a 16 KB path

@@ -1,5 +1,6 @@
 import http, { METHODS } from 'node:http';
 import type { Socket } from 'node:net';
+import { cut, LONGEST_TEXT } from './client-text.js';
 
 /** What Node's parser says about the bytes it refused ('clientError'): where and in what. */
 export interface ParserError {
@@ -17,8 +18,12 @@ export interface ParserError {
  */
 export const TOKEN_START = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]*/;
 
-/** The longest method a 501's detail repeats whole; a longer one is cut. */
-export const LONGEST_METHOD_SHOWN = 40;
+/**
+ * How much of a method is kept while it is read: one character past what `cut` repeats, so a
+ * longer one is still told from one that fits. The probe thread keeps as much
+ * (health/probe.client-error.ts).
+ */
+export const LONGEST_METHOD_KEPT = LONGEST_TEXT + 1;
 
 /**
  * The longest method read: a request line past Node's header limit (16 KiB) is 431, whatever
@@ -81,7 +86,7 @@ export class RefusedMethodReader {
     const end = start + token.length;
     const length = (before?.length ?? 0) + token.length;
     if (length > LONGEST_METHOD_READ) return { kind: 'too-long' };
-    const shown = ((before?.head ?? '') + token).slice(0, LONGEST_METHOD_SHOWN + 1);
+    const shown = ((before?.head ?? '') + token).slice(0, LONGEST_METHOD_KEPT);
     if (end === packet.length) {
       this.unfinished.set(socket, { head: shown, length, partial });
       return { kind: 'unfinished' };
@@ -118,8 +123,7 @@ function earlierBytes(socket: Socket, packet: Buffer): boolean {
  * (health/probe.client-error.ts).
  */
 export function methodNotImplementedDetail(method: string, partial = false): string {
-  const shown =
-    method.length <= LONGEST_METHOD_SHOWN ? method : `${method.slice(0, LONGEST_METHOD_SHOWN)}…`;
+  const shown = cut(method);
   if (partial) return `The method …${shown} is not implemented here.`;
   const upper = method.toUpperCase();
   const hint =

@@ -4,7 +4,7 @@
  * workerData as `clientErrors`), with a refused method read across the packets it arrives in
  * (errors/unknown-method.ts). Plain CommonJS in a string, like the rest of the thread; it reads
  * `workerData`'s fields and `problem`, `PROBLEM_TYPE`, `randomUUID` and errors/lingering-close.ts's
- * `closeLingering` and `isLingering` from the thread's scope.
+ * `closeLingering` and `isLingering`, and errors/client-text.ts's `cut`, from the thread's scope.
  */
 export const PROBE_CLIENT_ERROR_SOURCE = `
 // Written raw: no request object exists for bytes the parser refused. The answers are the other
@@ -67,7 +67,7 @@ function readRefusedMethod(error, socket) {
   const token = tokenStart.exec(packet.toString('latin1', start))[0];
   const length = (before ? before.length : 0) + token.length;
   if (length > http.maxHeaderSize) return 'too-long';
-  const method = ((before ? before.method : '') + token).slice(0, longestMethodShown + 1);
+  const method = ((before ? before.method : '') + token).slice(0, longestMethodKept);
   const end = start + token.length;
   if (end === packet.length) {
     unfinishedMethods.set(socket, { method, length, partial });
@@ -83,8 +83,7 @@ function refusedMethodAnswer(reading) {
   if (reading === 'too-long') return clientErrors.get('HPE_HEADER_OVERFLOW');
   if (reading === undefined) return undefined;
   const { method, partial } = reading;
-  const shown = method.length <= longestMethodShown ? method
-    : method.slice(0, longestMethodShown) + '\u2026';
+  const shown = cut(method);
   const upper = method.toUpperCase();
   const hint = upper !== method && http.METHODS.includes(upper)
     ? ' (methods are case-sensitive: send ' + upper + ')' : '';

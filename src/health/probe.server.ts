@@ -10,7 +10,7 @@ import { CLIENT_TEXT_MODULE } from '../errors/client-text.js';
 import { NO_EXPECTATION, ONLY_CONTINUE } from '../errors/expect.reply.js';
 import { LINGERING_CLOSE_MODULE } from '../errors/lingering-close.js';
 import { buildProblem, classifyError } from '../errors/problem.js';
-import { LONGEST_METHOD_SHOWN, TOKEN_START } from '../errors/unknown-method.js';
+import { LONGEST_METHOD_KEPT, TOKEN_START } from '../errors/unknown-method.js';
 import { REQUEST_ID } from '../request-context/request-id.js';
 import { VALID_HOST } from '../protocol/host-header.check.js';
 import { REQUEST_TARGET_MODULE } from '../protocol/request-target.js';
@@ -55,7 +55,7 @@ export function probeWorkerData(
     noExpectation: NO_EXPECTATION,
     onlyContinue: ONLY_CONTINUE,
     tokenStart: TOKEN_START,
-    longestMethodShown: LONGEST_METHOD_SHOWN,
+    longestMethodKept: LONGEST_METHOD_KEPT,
     // The other ports' close after an answer the body did not wait for, their reading of a
     // request target and their cut of it in a 404's detail, imported by the thread.
     lingeringCloseModule: LINGERING_CLOSE_MODULE,

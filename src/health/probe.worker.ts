@@ -36,7 +36,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
 // probePaths: the main thread's PROBE_PATHS (health/health.paths.ts), the one list of them.
 const { port, host, clientErrors, requestIdPattern, validHost, versionDetails, probePaths,
-  livenessPath, tokenStart, longestMethodShown, noExpectation, onlyContinue, lingeringCloseModule,
+  livenessPath, tokenStart, longestMethodKept, noExpectation, onlyContinue, lingeringCloseModule,
   requestTargetModule, clientTextModule } = workerData;
 
 const { randomUUID } = require('node:crypto');
@@ -64,9 +64,10 @@ function send(res, status, body, headers) {
 }
 
 // errors/client-text.ts's, set once it is imported: a 404's detail names the target cut as the
-// public port's does (protocol/unrouted.reply.ts), and a malformed one's is bounded by the public
-// port's rule for the router's message (errors/problem.ts); each instance names it whole. Named
-// whole in both, a 9 KB target came back twice.
+// public port's does (protocol/unrouted.reply.ts), a malformed one's is bounded by the public
+// port's rule for the router's message (errors/problem.ts), and a 501's names the method cut
+// (probe.client-error.ts); each instance names the target whole. Named whole in both, a 9 KB
+// target came back twice.
 let cut, frameworkDetail;
 const importClientText = () =>
   import(clientTextModule).then((text) => ({ cut, frameworkDetail } = text));

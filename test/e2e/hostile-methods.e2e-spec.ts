@@ -177,6 +177,30 @@ describe('methods and paths: 405 with Allow where the path exists, 404 where it 
     },
   );
 
+  // A method is the client's own text: cut by the one rule (errors/client-text.ts), where it was
+  // cut at 40, in one packet or read on across two.
+  it('a method of 5,000 characters → 501 naming its first 200, then …, on every port', async () => {
+    const method = 'ABCDEFGHIJ'.repeat(500);
+    const rest = `${method.slice(3_000)} /healthz HTTP/1.1\r\nHost: a\r\n\r\n`;
+    const probePort = Number(new URL(t.probeUrl).port);
+    for (const p of [port, adminPort, probePort]) {
+      const whole = await rawRequest(p, `${method.slice(0, 3_000)}${rest}`);
+      const split = await inTwoPackets(p, method.slice(0, 3_000), rest);
+      for (const [how, res] of [
+        ['whole', whole],
+        ['split', split],
+      ] as const) {
+        const body = expectProblem(res, 501, 'METHOD_NOT_IMPLEMENTED');
+        expect({ p, how, detail: body.detail }).toEqual({
+          p,
+          how,
+          detail: `${method.slice(0, 200)}… is not implemented here.`,
+        });
+        expect(res.closed).toBe(true);
+      }
+    }
+  });
+
   // What the parser took before the packet it refused in is out of reach here: a method that
   // began there is still 501, named by the part seen (in one packet: `FOO`, `GETX`).
   it.each([
