@@ -150,6 +150,12 @@ describe('hostile input: stored exactly as sent or refused, JSON only where JSON
       ['U+E0100 variation selector-17 (after no ideograph)', 0xe0100],
       ['U+E01EF variation selector-256 (after no ideograph)', 0xe01ef],
       ['U+E0FFF (reserved default-ignorable)', 0xe0fff],
+      // Blanks and format characters that are not default-ignorable, and drew nothing at an edge.
+      ['U+2800 Braille pattern blank', 0x2800],
+      ['U+13430 Egyptian hieroglyph vertical joiner', 0x13430],
+      ['U+1343F Egyptian hieroglyph end walled enclosure', 0x1343f],
+      ['U+13441 Egyptian hieroglyph full blank', 0x13441],
+      ['U+1D159 musical symbol null notehead', 0x1d159],
     ];
     it.each(INVISIBLE)(
       '%s at the start or end of a name or tag → 400 INVALID_INPUT, nothing written',
