@@ -15,9 +15,10 @@ export const databaseConfigShape = {
   // cap × throughput a longer queue only holds requests that will time out anyway.
   DB_POOL_QUEUE_MAX: int(0, 1_000_000).default(1_000),
   // CoDel interval and target ("Fail at Scale", ACM Queue 2015: 100 ms and 5 ms there): a
-  // queue not empty for the interval serves LIFO and lets new callers wait only the target.
-  // The target is 50 ms, not 5: a connection is held for ms to tens of ms (a hot-row update
-  // waits for the lock and a WAL flush), so 5 ms would refuse callers one hold from service.
+  // queue not empty for the interval serves LIFO and lets new callers wait only the target, two
+  // holds as long as they take now (database/connection.gate.ts). This is its cap: a connection
+  // is held for ms to tens of ms (a hot-row update waits for the lock and a WAL flush), and a
+  // fixed 5 ms would refuse such callers one hold from service.
   DB_POOL_QUEUE_INTERVAL_MS: int(1, 60_000).default(100),
   DB_POOL_QUEUE_TARGET_MS: int(1, 60_000).default(50),
   // 0 = never, for both (pg-pool's meaning of 0); docs/configuration.md says what it costs.

@@ -6,7 +6,10 @@ export interface GateOptions {
   queueMax: number;
   /** CoDel interval: a queue that has not emptied for this long is a standing queue. */
   intervalMs: number;
-  /** CoDel target: the longest wait for callers that arrive while the queue stands. */
+  /**
+   * The cap on the CoDel target (DB_POOL_QUEUE_TARGET_MS): callers that arrive while the queue
+   * stands wait two holds, at least 5 ms and at most this (ConnectionGate.standingTargetMs).
+   */
   targetMs: number;
   /** Clock in epoch ms (the unit of request deadlines); injectable for specs. */
   now?: () => number;

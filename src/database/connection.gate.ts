@@ -8,6 +8,16 @@ import { PoolWarmth } from './pool.warmth.js';
 
 export type { AcquireOptions, GateOptions } from './connection.gate-options.js';
 
+// While the queue stands, a newcomer is served first (LIFO) and waits about until a slot frees:
+// within one hold, two with margin. "Fail at Scale"'s 5 ms is the floor; DB_POOL_QUEUE_TARGET_MS
+// (50 ms by default) the cap, for holds of tens of ms (a hot-row update waits for its lock and a
+// WAL flush), where 5 ms would refuse callers one hold from service. A fixed 50 ms let an
+// uncached item read (holds of a few ms) wait ten holds before its 503: in four pairs of the
+// overload bench at 3x saturation those 503s came at a settled p99 of 14-32 ms against 20-80 ms;
+// admitted latency and goodput moved within the machine's spread (docs/performance.md).
+const MIN_STANDING_TARGET_MS = 5;
+const HOLDS_PER_TARGET = 2;
+
 /**
  * Admits at most `max` holders; later callers queue. It sits in front of the `pg` pool so the
  * pool itself never queues: a busy pool (DB_POOL_*) and a server that cannot be reached
@@ -17,7 +27,8 @@ export type { AcquireOptions, GateOptions } from './connection.gate-options.js';
  * "Fail at Scale" (Maurer, ACM Queue 13(8), 2015), which pairs two ideas:
  * - Controlled delay (CoDel, Nichols & Jacobson 2012): a queue that has not been empty for an
  *   interval is a standing queue — arrivals outpace service, and waiting longer only adds
- *   latency. Callers arriving then may wait `targetMs`, not the full cap, so the excess is
+ *   latency. Callers arriving then may wait the target (standingTargetMs: two holds, 5 ms to
+ *   `targetMs`), not the full cap, so the excess is
  *   refused in milliseconds instead of aging in line.
  * - Adaptive LIFO: normally FIFO (fair); while the queue stands, the newest waiter is served
  *   first. The oldest waiters are the ones whose deadlines are nearest — in FIFO every
@@ -46,7 +57,7 @@ export class ConnectionGate {
   constructor(private readonly options: GateOptions) {
     this.max = options.max;
     this.now = options.now ?? Date.now;
-    this.queue = new ConnectionQueue(options.targetMs);
+    this.queue = new ConnectionQueue();
     this.warmth = new PoolWarmth(options.max, this.now);
     this.codel = new StandingQueueCheck(this.queue, this.warmth, options.intervalMs, this.now);
     this.ceiling = new ConnectionCeiling(options.max, () => this.admitQueued());
@@ -134,7 +145,7 @@ export class ConnectionGate {
     if (this.queue.length >= this.options.queueMax) {
       return Promise.reject(new DbQueueFullError(this.options.queueMax));
     }
-    let waitMs = this.standing ? Math.min(timeoutMs, this.options.targetMs) : timeoutMs;
+    let waitMs = this.standing ? Math.min(timeoutMs, this.standingTargetMs(now)) : timeoutMs;
     if (deadline !== undefined) {
       const remaining = deadline - now;
       const estimated = this.estimatedWaitMs();
@@ -146,6 +157,16 @@ export class ConnectionGate {
     }
     waitMs = Math.max(1, Math.floor(waitMs));
     return this.queue.wait(signal, now, waitMs);
+  }
+
+  /**
+   * The CoDel target: the longest wait while the queue stands, HOLDS_PER_TARGET holds as long as
+   * they take now (connection.hold-times.ts), within MIN_STANDING_TARGET_MS and
+   * DB_POOL_QUEUE_TARGET_MS.
+   */
+  standingTargetMs(now = this.now()): number {
+    const holds = HOLDS_PER_TARGET * this.holds.currentMs(now);
+    return Math.min(this.options.targetMs, Math.max(MIN_STANDING_TARGET_MS, holds));
   }
 
   /** Gives back the slot taken at `acquiredAt`: to the next waiter (FIFO, LIFO while standing). */
@@ -162,7 +183,7 @@ export class ConnectionGate {
       return;
     }
     const lifo = this.standing;
-    if (lifo && !this.queue.shortened) this.queue.shortenWaits(now);
+    if (lifo && !this.queue.shortened) this.queue.shortenWaits(now, this.standingTargetMs(now));
     const next = this.queue.next(now, lifo);
     if (!next) {
       this.active--;

@@ -26,6 +26,14 @@ export class HoldTimes {
   }
 
   /**
+   * How long a hold takes now: the average, or longer while no slot has changed hands for
+   * longer than that (holders stuck behind a lock or a frozen server).
+   */
+  currentMs(now: number): number {
+    return Math.max(this.typical, now - this.lastHandover);
+  }
+
+  /**
    * Estimated wait for a caller joining a queue when every one of `holders` slots is held.
    * The next release is at least one average hold per slot away — and at least as far off as
    * the gate has already gone without handing a slot over (holders that have all been stuck

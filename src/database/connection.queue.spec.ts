@@ -20,7 +20,7 @@ const flush = () => new Promise((resolve) => setImmediate(resolve));
  */
 describe('ConnectionQueue', () => {
   let queue: ConnectionQueue;
-  beforeEach(() => (queue = new ConnectionQueue(30)));
+  beforeEach(() => (queue = new ConnectionQueue()));
   afterEach(() => queue.rejectAll(new Error('test over')));
 
   it('serves the oldest waiter first, the newest first in LIFO', () => {
@@ -97,7 +97,7 @@ describe('ConnectionQueue', () => {
     const second = watch(queue.wait(never(), 1_010, 5_000));
     const soon = watch(queue.wait(never(), 1_020, 25)); // ends at 1,045: within the target
     expect(queue.shortened).toBe(false);
-    queue.shortenWaits(1_020);
+    queue.shortenWaits(1_020, 30);
     expect(queue.shortened).toBe(true);
     // LIFO at 1,050: all three waits are over (cut to 1,050, or 1,045 as asked), each
     // refused with the time it waited.
@@ -114,7 +114,7 @@ describe('ConnectionQueue', () => {
 
   it('a cut wait ends at its new timer, the target from the cut, with the whole time waited', async () => {
     const cut = watch(queue.wait(never(), 1_000, 5_000));
-    queue.shortenWaits(1_020);
+    queue.shortenWaits(1_020, 30);
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(cut.error).toMatchObject({
       code: 'DB_POOL_TIMEOUT',
@@ -125,7 +125,7 @@ describe('ConnectionQueue', () => {
 
   it('rejectAll fails every waiter and empties the queue', async () => {
     const waits = [1_000, 1_001].map((now) => watch(queue.wait(never(), now, 5_000)));
-    queue.shortenWaits(1_002);
+    queue.shortenWaits(1_002, 30);
     queue.rejectAll(new Error('breaker open'));
     await flush();
     for (const seen of waits) expect(seen.error).toEqual(new Error('breaker open'));

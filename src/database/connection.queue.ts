@@ -27,9 +27,6 @@ export class ConnectionQueue {
   /** The waits of this standing period's older waiters were already cut to the target. */
   private cut = false;
 
-  /** @param targetMs the CoDel target: the longest wait once the queue stands */
-  constructor(private readonly targetMs: number) {}
-
   /** Callers queued right now. */
   get length(): number {
     return this.waiters.length;
@@ -97,9 +94,8 @@ export class ConnectionQueue {
    * long waits, and LIFO now serves them last. Cut every wait to the CoDel target, so they hear
    * 503 within it instead of at their deadline — the drop CoDel applies to a standing queue.
    */
-  shortenWaits(now: number): void {
+  shortenWaits(now: number, targetMs: number): void {
     this.cut = true;
-    const { targetMs } = this;
     for (const waiter of this.waiters) {
       if (waiter.expiresAt - now <= targetMs) continue;
       clearTimeout(waiter.timer);

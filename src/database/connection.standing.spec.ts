@@ -29,6 +29,31 @@ describe('ConnectionGate while its queue stands (connection.standing.ts)', () =>
     gate.release(await first);
   });
 
+  it('the target is two holds as long as they take now: at least 5 ms, at most DB_POOL_QUEUE_TARGET_MS', async () => {
+    const { gate, clock } = gateAt({ targetMs: 50 });
+    const holdFor = async (ms: number, times: number) => {
+      for (let i = 0; i < times; i++) {
+        const at = await gate.acquire(wait(1_000));
+        clock.now += ms;
+        gate.release(at);
+      }
+    };
+    await holdFor(1, 30); // an uncached read: two holds are 2 ms, under the floor
+    expect(gate.standingTargetMs()).toBe(5);
+    await holdFor(10, 30); // the average follows the holds within a few dozen
+    expect(gate.standingTargetMs()).toBeCloseTo(20, 0);
+    await holdFor(40, 30); // a hot-row update: capped
+    expect(gate.standingTargetMs()).toBe(50);
+    await holdFor(1, 30);
+    expect(gate.standingTargetMs()).toBe(5);
+    // Holders stuck (a lock, a frozen server): no slot has changed hands for a second, and the
+    // short average says nothing about the next release.
+    const stuck = await gate.acquire(wait(1_000));
+    clock.now += 1_000;
+    expect(gate.standingTargetMs()).toBe(50);
+    gate.release(stuck);
+  });
+
   it('a queue behind a cold pool (half its holders connecting) is not standing, until an interval after it warmed', async () => {
     const { gate, clock } = gateAt({ max: 4 });
     const held = await Promise.all([1, 2, 3, 4].map(() => gate.acquire(wait(1_000))));

@@ -25,9 +25,10 @@ describe('PostgreSQL with no connection slot to spare', () => {
   beforeAll(async () => {
     ({ server, t, close } = await startOnThrowawayPostgres(
       {
-        // Six closed-loop workers on one connection keep the queue standing; CoDel's 50 ms
-        // target would refuse a few waits on this busy machine, which is its job, not this test's.
-        DB_POOL_QUEUE_TARGET_MS: '2000',
+        // Six closed-loop workers on one connection keep the queue standing, and a standing
+        // queue lets a caller wait two holds (connection.gate.ts): it would refuse some waits,
+        // which is its job, not this test's. An interval longer than the test: it never stands.
+        DB_POOL_QUEUE_INTERVAL_MS: '60000',
       },
       async (fresh) => {
         const admin = new pg.Client({ connectionString: fresh.url() });
