@@ -43,10 +43,10 @@ describe('roundedIntegers: numbers JSON.parse rounds to an integer they do not d
         '{"code":1e-400,"errorStatus":503.00000000000001,"latencyMs":100.0,"share":0.5}',
       ),
     ).toEqual([
-      { field: 'code', message: '1e-400 is read as 0; send the integer itself' },
+      { field: 'code', message: 'read as 0; send the integer itself, not 1e-400' },
       {
         field: 'errorStatus',
-        message: '503.00000000000001 is read as 503; send the integer itself',
+        message: 'read as 503; send the integer itself, not 503.00000000000001',
       },
     ]);
   });
@@ -57,7 +57,7 @@ describe('roundedIntegers: numbers JSON.parse rounds to an integer they do not d
 
   it('names an array element by its index, and a bare number as the body', () => {
     expect(roundedIntegers('[1, 1e-400]')).toEqual([
-      { field: '1', message: '1e-400 is read as 0; send the integer itself' },
+      { field: '1', message: 'read as 0; send the integer itself, not 1e-400' },
     ]);
     expect(roundedIntegers('9007199254740993')[0]?.field).toBe('body');
   });
@@ -66,7 +66,8 @@ describe('roundedIntegers: numbers JSON.parse rounds to an integer they do not d
     expect(roundedIntegers('{"a":9007199254740992,"b":1e300,"c":-12345678901234567890}')).toEqual([
       {
         field: 'c',
-        message: '-12345678901234567890 is read as -12345678901234567000; send the integer itself',
+        message:
+          'read as -12345678901234567000; send the integer itself, not -12345678901234567890',
       },
     ]);
   });

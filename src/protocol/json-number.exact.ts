@@ -51,7 +51,9 @@ export function roundedIntegersInto(problems: FieldProblem[]): JsonValueObserver
     if (typeof value === 'number' && literal !== undefined && roundedToInteger(literal, value)) {
       problems.push({
         field: key === '' ? 'body' : key,
-        message: `${cut(literal)} is read as ${value}; send the integer itself`,
+        // What happened first, the client's literal last: a cut of a long message (every
+        // answer's text is cut at 200 characters, http.errors.ts) keeps the reason.
+        message: `read as ${value}; send the integer itself, not ${cut(literal)}`,
       });
     }
   };

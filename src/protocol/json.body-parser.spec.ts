@@ -326,10 +326,10 @@ describe('registerJsonBodyParser with exactIntegers: one parse per body', () => 
       answer: {
         code: 'INVALID_INPUT',
         errors: [
-          { field: 'code', message: '1e-400 is read as 0; send the integer itself' },
+          { field: 'code', message: 'read as 0; send the integer itself, not 1e-400' },
           {
             field: '1',
-            message: '9007199254740993 is read as 9007199254740992; send the integer itself',
+            message: 'read as 9007199254740992; send the integer itself, not 9007199254740993',
           },
         ],
       },

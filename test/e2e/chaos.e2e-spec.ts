@@ -207,9 +207,9 @@ describe('fault injection: /status, /delay and admin /chaos', () => {
 
   // JSON.parse reads each of these as an integer the client did not write; the setting took it.
   it.each([
-    ['{"latencyMs":1e-400}', 'latencyMs', '1e-400 is read as 0'],
-    ['{"errorRate":1,"errorStatus":503.00000000000001}', 'errorStatus', 'is read as 503'],
-    ['{"latencyJitterMs":9007199254740993}', 'latencyJitterMs', 'is read as 9007199254740992'],
+    ['{"latencyMs":1e-400}', 'latencyMs', 'read as 0; send the integer itself, not 1e-400'],
+    ['{"errorRate":1,"errorStatus":503.00000000000001}', 'errorStatus', 'read as 503;'],
+    ['{"latencyJitterMs":9007199254740993}', 'latencyJitterMs', 'read as 9007199254740992;'],
   ])(
     'PUT /chaos with %s → 400 naming the number, settings unchanged',
     async (body, field, said) => {
