@@ -30,8 +30,9 @@ describe.each([
     server = real ? await createPostgresDatabase() : undefined;
     // The real container: the repositories exactly as the app wires them.
     // 50 increments of one row at once queue behind its lock; the subject here is atomicity, not
-    // how the pool sheds a standing queue (database-deadline.e2e-spec.ts), so waiters get time.
-    const patient = { DB_POOL_QUEUE_TARGET_MS: '10000' };
+    // how the pool sheds a standing queue (database-deadline.e2e-spec.ts), so the queue never
+    // stands (an interval longer than the test) and waiters get time.
+    const patient = { DB_POOL_QUEUE_INTERVAL_MS: '60000' };
     app = await startTestApp(server ? { ...patient, DATABASE_URL: server.url } : patient);
     db = app.app.get(DatabaseService);
     items = app.app.get(ItemsRepository, { strict: false });

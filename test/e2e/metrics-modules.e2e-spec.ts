@@ -24,9 +24,10 @@ describe('module metrics on /metrics: cache, breaker, pool', () => {
       DATABASE_URL,
       DB_POOL_MAX: '1',
       // The pool-wait test queues 20 inserts behind one connection; on a loaded machine the
-      // last of them wait past the controlled-delay target (50 ms) and would be refused
-      // (DB_POOL_TIMEOUT) before they are counted. This suite checks the histogram, not CoDel.
-      DB_POOL_QUEUE_TARGET_MS: '30000',
+      // queue stands, and a standing queue lets a caller wait two holds (connection.gate.ts):
+      // the oldest would be refused (DB_POOL_TIMEOUT) before they are counted. This suite checks
+      // the histogram, not CoDel: an interval longer than the test, and the queue never stands.
+      DB_POOL_QUEUE_INTERVAL_MS: '60000',
       BACKEND_URLS: deadBackend,
       UPSTREAM_RETRY_MAX: '0',
       UPSTREAM_BREAKER_THRESHOLD: '2',
