@@ -6,7 +6,7 @@ import {
   REDIS_URL,
   type TestDatabase,
 } from '../support/database.js';
-import { json } from '../support/http.js';
+import { createItem, json } from '../support/http.js';
 import { lockWaiters } from '../support/lock-waits.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { eventually } from '../support/wait.js';
@@ -75,12 +75,7 @@ describe('an item write whose request deadline passed while its statement waited
   ])(
     '%s: 504, the id in doubt until settled, then dropped from both caches; reads find it unchanged',
     async (method, statement, headers, body) => {
-      const created = await fetch(`${writer.baseUrl}/api/items`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{"name":"v1"}',
-      });
-      const { id } = await json(created);
+      const { id } = await createItem(writer.baseUrl, 'v1');
       // Both replicas hold it now.
       expect([await read(writer, id), await read(other, id)]).toEqual(['v1@1', 'v1@1']);
       const entries = async () => [

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { AdminClient } from '../support/admin-client.js';
 import { CancelHoldingProxy } from '../support/cancel-holding-proxy.js';
 import { adminQuery, REDIS_URL } from '../support/database.js';
-import { json } from '../support/http.js';
+import { createItem, json } from '../support/http.js';
 import { lockWaiters } from '../support/lock-waits.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { ThrowawayPostgres } from '../support/throwaway-postgres.js';
@@ -57,12 +57,7 @@ describe('an item write in flight when its server froze', () => {
     (await json(await fetch(`${app.baseUrl}/api/items/${id}`))).name as string;
 
   it('is reported while the server is frozen, and dropped from every replica once it answers again', async () => {
-    const created = await fetch(`${writer.baseUrl}/api/items`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"name":"v1"}',
-    });
-    const { id } = await json(created);
+    const { id } = await createItem(writer.baseUrl, 'v1');
     expect([await read(writer, id), await read(other, id)]).toEqual(['v1', 'v1']);
 
     await locker.query('BEGIN');

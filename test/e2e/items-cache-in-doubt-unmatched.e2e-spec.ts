@@ -2,7 +2,7 @@ import pg from 'pg';
 import { DatabaseService } from '../../src/database/database.service.js';
 import { AdminClient } from '../support/admin-client.js';
 import { adminQuery, createPostgresDatabase, type TestDatabase } from '../support/database.js';
-import { json } from '../support/http.js';
+import { createItem } from '../support/http.js';
 import { lockWaiters } from '../support/lock-waits.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { eventually, until } from '../support/wait.js';
@@ -67,13 +67,7 @@ describe('an item write that matched no row, whose version lookup was cancelled'
   ])(
     '%s: not in doubt, the database having answered that it changed nothing',
     async (method, write) => {
-      const created = await fetch(`${t.baseUrl}/api/items`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{"name":"v1"}',
-      });
-      const { id } = await json(created);
-      const etag = created.headers.get('etag')!;
+      const { id, etag } = await createItem(t.baseUrl, 'v1');
       const [rowLocker, tableLocker] = [await locker(), await locker()];
 
       // Another writer moves the item on; the request's statement waits for its row.

@@ -6,7 +6,7 @@ import {
   REDIS_URL,
   type TestDatabase,
 } from '../support/database.js';
-import { json } from '../support/http.js';
+import { createItem, json } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { eventually, until } from '../support/wait.js';
 
@@ -63,12 +63,7 @@ describe('an item write whose outcome its client never learned', () => {
     (await json(await fetch(`${app.baseUrl}/api/items/${id}`))).name as string;
 
   it('is dropped from every replica’s cache once the database has settled it', async () => {
-    const created = await fetch(`${writer.baseUrl}/api/items`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"name":"v1"}',
-    });
-    const { id } = await json(created);
+    const { id } = await createItem(writer.baseUrl, 'v1');
     expect([await read(writer, id), await read(other, id)]).toEqual(['v1', 'v1']);
 
     await locker.query('BEGIN');

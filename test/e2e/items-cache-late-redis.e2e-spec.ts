@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config/config.loader.js';
 import { RedisNames } from '../../src/redis/redis.names.js';
 import { startChild, type Child } from '../support/child-process.js';
 import { defaultDatabaseEnv, PostgresProxy, REDIS_URL } from '../support/database.js';
-import { json } from '../support/http.js';
+import { createItem, json } from '../support/http.js';
 import { startTestApp, TEST_ENV, type TestApp } from '../support/test-app.js';
 import { eventually } from '../support/wait.js';
 
@@ -58,12 +58,7 @@ describe('a replica that started without Redis', () => {
     } finally {
       redis.disconnect();
     }
-    const created = await fetch(`${writer.baseUrl}/api/items`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"name":"v1"}',
-    });
-    const { id } = await json(created);
+    const { id } = await createItem(writer.baseUrl, 'v1');
     expect((await json(await fetch(`${late.baseUrl}/api/items/${id}`))).name).toBe('v1');
     const patched = await fetch(`${writer.baseUrl}/api/items/${id}`, {
       method: 'PATCH',

@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config/config.loader.js';
 import { RedisNames } from '../../src/redis/redis.names.js';
 import { AdminClient } from '../support/admin-client.js';
 import { createPostgresDatabase, REDIS_URL, type TestDatabase } from '../support/database.js';
-import { json } from '../support/http.js';
+import { createItem, json } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { eventually } from '../support/wait.js';
 
@@ -84,12 +84,7 @@ describe('item cache invalidation is per REDIS_KEY_PREFIX', () => {
   });
 
   it("a write on A drops the item from A's other replica, not from B's cache", async () => {
-    const created = await fetch(`${a.baseUrl}/api/items`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"name":"v1"}',
-    });
-    const { id } = await json(created);
+    const { id } = await createItem(a.baseUrl, 'v1');
     expect([await nameOn(a2, id), await nameOn(b, id)]).toEqual(['v1', 'v1']); // both cache it
     const before = [await remoteInvalidations(a2), await remoteInvalidations(b)];
     await patch(id, 'v2');
@@ -110,12 +105,7 @@ describe('item cache invalidation is per REDIS_KEY_PREFIX', () => {
   });
 
   it("a subscriber of B's channel that never acknowledges does not hold A's writes; one of A's does", async () => {
-    const created = await fetch(`${a.baseUrl}/api/items`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"name":"w0"}',
-    });
-    const { id } = await json(created);
+    const { id } = await createItem(a.baseUrl, 'w0');
     const silent = new Redis(REDIS_URL);
     try {
       await silent.subscribe(names(theirs).itemInvalidations);
