@@ -93,6 +93,35 @@ describe('LogSink', () => {
     cat.kill();
   });
 
+  it('resumes a batch a full pipe took in part mid-character, and writes what queued meanwhile with no line after', async () => {
+    // Batches small enough for the sink's scratch, of 2-, 3- and 4-byte characters, into a pipe
+    // whose reader stalls: write(2) takes part of a batch, cut anywhere in a character. The
+    // last lines are queued while the pipe is full, and none follows them.
+    const cat = spawn('cat', [], { stdio: ['pipe', 'pipe', 'ignore'] });
+    try {
+      const pipeFd = (cat.stdin as unknown as { _handle: { fd: number } })._handle.fd;
+      let received = '';
+      cat.stdout.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+      cat.stdout.pause();
+      const sink = new LogSink(pipeFd, undefined, 0);
+      let expected = '';
+      for (let turn = 0; turn < 40; turn++) {
+        for (let i = 0; i < 50; i++) {
+          const line = `${turn}.${i} ${'grüße ✓ 𝄞 '.repeat(20)}\n`;
+          sink.write(line);
+          expected += line;
+        }
+        await nextTurn();
+      }
+      cat.stdout.resume();
+      await until(() => received.length >= expected.length, 5_000);
+      expect(received).toBe(expected);
+      expect(sink.dropped).toBe(0);
+    } finally {
+      cat.kill();
+    }
+  });
+
   it('counts lines lost to a bad descriptor and does not throw into the caller', async () => {
     const sink = new LogSink(1_000_000, undefined, 0);
     sink.write('a\n');

@@ -105,31 +105,35 @@ export class LogSink {
     return this.stalled !== undefined || this.pending !== '';
   }
 
-  /** @returns false when the descriptor refused to take everything for now (EAGAIN). */
+  /**
+   * The stalled rest first, then the lines queued meanwhile: once the rest went out, so do they,
+   * in the same call (left for the next line to schedule, they waited for it, however long).
+   * @returns false when the descriptor refused to take everything for now (EAGAIN).
+   */
   private writeBacklog(): boolean {
-    if (!this.stalled) {
-      if (this.pending === '') return true;
-      const batch = this.pending;
-      this.pending = '';
-      const written = this.writeString(batch);
-      if (written === undefined) return true;
-      // Only a full pipe gets here: the rest waits as bytes, so a retry resumes mid-character.
-      this.stalled = Buffer.from(batch).subarray(written);
-    }
-    const chunk = this.stalled;
-    let offset = 0;
-    try {
-      while (offset < chunk.length) offset += writeSync(this.fd, chunk, offset);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
-        this.stalled = chunk.subarray(offset);
-        return false;
+    if (this.stalled) {
+      const chunk = this.stalled;
+      let offset = 0;
+      try {
+        while (offset < chunk.length) offset += writeSync(this.fd, chunk, offset);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
+          this.stalled = chunk.subarray(offset);
+          return false;
+        }
+        // The descriptor is gone (EPIPE, EBADF): nobody can read these lines any more.
+        this.dropped += countLines(chunk.subarray(offset).toString());
       }
-      // The descriptor is gone (EPIPE, EBADF): nobody can read these lines any more.
-      this.dropped += countLines(chunk.subarray(offset).toString());
+      this.stalled = undefined;
     }
-    this.stalled = undefined;
-    return true;
+    if (this.pending === '') return true;
+    const batch = this.pending;
+    this.pending = '';
+    const written = this.writeString(batch);
+    if (written === undefined) return true;
+    // Only a full pipe gets here: the rest waits as bytes, so a retry resumes mid-character.
+    this.stalled = Buffer.from(batch).subarray(written);
+    return false;
   }
 
   /**
