@@ -39,6 +39,24 @@ export function serializationSchema(schema: z.ZodType): JsonSchema {
   return withoutDialect(z.toJSONSchema(schema, { io: 'output', metadata: z.registry() }));
 }
 
+/**
+ * The top-level fields of a body schema that take an integer (`integer` in its JSON Schema,
+ * alone or as one of its `anyOf`): where the admin listener refuses a number JSON.parse rounded
+ * to an integer the literal does not denote (protocol/json.body-parser.ts). A field that takes
+ * any number (`errorRate`, `share`) reads its literal as the double nearest it, as JSON does.
+ */
+export function integerProperties(schema: z.ZodType): ReadonlySet<string> {
+  const { properties = {} } = z.toJSONSchema(schema, { io: 'input' }) as {
+    properties?: Record<string, JsonSchema>;
+  };
+  return new Set(Object.keys(properties).filter((name) => takesInteger(properties[name]!)));
+}
+
+function takesInteger(schema: JsonSchema): boolean {
+  if (schema.type === 'integer') return true;
+  return (schema.anyOf as JsonSchema[] | undefined)?.some(takesInteger) ?? false;
+}
+
 /** `$schema` belongs at a document's root; OpenAPI 3.1 names the dialect once for all. */
 function withoutDialect(schema: object): JsonSchema {
   const copy = { ...schema } as JsonSchema;

@@ -5,6 +5,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route's API contract (openapi/route.contract.ts); set by `ApiContract` or `contractRoute`. */
     contract?: RouteContract;
+    /** Its body fields that take an integer (contract.decorator.ts); read by the admin parser. */
+    integerFields?: ReadonlySet<string>;
   }
 }
 

@@ -71,4 +71,10 @@ describe('roundedIntegers: numbers JSON.parse rounds to an integer they do not d
       },
     ]);
   });
+
+  it('with fields, names only the numbers under those keys', () => {
+    expect(
+      roundedIntegers('{"code":1e-400,"share":0.99999999999999999}', new Set(['code'])),
+    ).toEqual([{ field: 'code', message: 'read as 0; send the integer itself, not 1e-400' }]);
+  });
 });

@@ -41,13 +41,19 @@ function roundedToInteger(literal: string, value: number): boolean {
  * not denote: `1e-400` read as 0, `503.00000000000001` as 503, `9007199254740993` as
  * 9007199254740992. A settings field that takes an integer would take the rounded one and act on
  * a value nobody sent (an exit route given `{"code":1e-400}` exited 0). Named by their key (the
- * array index inside an array); `body` for a bare number. An observer of readStrictJson's one
- * parse (json.strict.ts): the literals come from the parse that reads the value, with source-text
- * access (a reviver: several times slower than a plain parse), so it is for bodies that are few
- * and small.
+ * array index inside an array); `body` for a bare number. With `fields`, only the numbers under
+ * those keys: a field that takes any number reads `0.99999999999999999` as 1 as it reads `0.1`
+ * as the double nearest it, and refusing it told the client to "send the integer itself" for a
+ * share. An observer of readStrictJson's one parse (json.strict.ts): the literals come from the
+ * parse that reads the value, with source-text access (a reviver: several times slower than a
+ * plain parse), so it is for bodies that are few and small.
  */
-export function roundedIntegersInto(problems: FieldProblem[]): JsonValueObserver {
+export function roundedIntegersInto(
+  problems: FieldProblem[],
+  fields?: ReadonlySet<string>,
+): JsonValueObserver {
   return (_holder, key, value, literal) => {
+    if (fields !== undefined && !fields.has(key)) return;
     if (typeof value === 'number' && literal !== undefined && roundedToInteger(literal, value)) {
       problems.push({
         field: key === '' ? 'body' : key,
@@ -60,8 +66,8 @@ export function roundedIntegersInto(problems: FieldProblem[]): JsonValueObserver
 }
 
 /** `roundedIntegersInto` for a text on its own (JSON that readStrictJson takes). */
-export function roundedIntegers(text: string): FieldProblem[] {
+export function roundedIntegers(text: string, fields?: ReadonlySet<string>): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  readStrictJson(text, undefined, roundedIntegersInto(problems));
+  readStrictJson(text, undefined, roundedIntegersInto(problems, fields));
   return problems;
 }

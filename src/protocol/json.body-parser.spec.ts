@@ -279,9 +279,11 @@ describe('registerJsonBodyParser: what each refused body answers', () => {
 });
 
 /**
- * The admin listener's settings are integers (`exactIntegers`): a number JSON.parse rounds to an
- * integer it does not denote is refused, once the body has passed the other checks. Its literals
- * come from the body's one parse, over a real listener and a raw socket.
+ * The admin listener's settings are mostly integers (`exactIntegers`): a number JSON.parse rounds
+ * to an integer it does not denote is refused in a field the route takes as an integer (its
+ * `integerFields`, as openapi/contract.decorator.ts configures them), once the body has passed
+ * the other checks. Its literals come from the body's one parse, over a real listener and a raw
+ * socket.
  */
 describe('registerJsonBodyParser with exactIntegers: one parse per body', () => {
   let app: FastifyInstance;
@@ -294,7 +296,8 @@ describe('registerJsonBodyParser with exactIntegers: one parse per body', () => 
       const problem = buildProblem(classifyError(error), {});
       return reply.code(problem.status).send(problem);
     });
-    app.post('/', async (request) => ({ body: request.body }));
+    const integerFields = new Set(['code', 'latencyMs']);
+    app.post('/', { config: { integerFields } }, async (request) => ({ body: request.body }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     port = (app.server.address() as { port: number }).port;
   });
@@ -320,19 +323,28 @@ describe('registerJsonBodyParser with exactIntegers: one parse per body', () => 
     });
   });
 
-  it('refuses a number read as an integer it does not denote, naming it, in the same parse', async () => {
-    expect(await post('{"code":1e-400,"n":[1,9007199254740993]}')).toMatchObject({
+  it('refuses a number read as an integer it does not denote in an integer field, naming it, in the same parse', async () => {
+    expect(await post('{"code":1e-400,"latencyMs":9007199254740993}')).toMatchObject({
       status: 400,
       answer: {
         code: 'INVALID_INPUT',
         errors: [
           { field: 'code', message: 'read as 0; send the integer itself, not 1e-400' },
           {
-            field: '1',
+            field: 'latencyMs',
             message: 'read as 9007199254740992; send the integer itself, not 9007199254740993',
           },
         ],
       },
+      parses: 1,
+    });
+  });
+
+  // A share of 0.99999999999999999 was refused: "read as 1; send the integer itself".
+  it('reads a field that takes any number as the double nearest its literal, an integer or not', async () => {
+    expect(await post('{"code":5,"share":0.99999999999999999,"rate":1e-400}')).toEqual({
+      status: 200,
+      answer: { body: { code: 5, share: 1, rate: 0 } },
       parses: 1,
     });
   });

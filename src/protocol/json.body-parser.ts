@@ -35,12 +35,14 @@ const REPEATED_KEY = 'this key appears more than once in its object; send it onc
  * parsed: body-less POSTs such as a counter increment keep working; a JSON type without content
  * is none where the body is optional or absent (emptyIsNoBody). Nest's own parsers must be off (`bodyParser: false`), or they would re-add
  * form parsing.
- * With `exactIntegers` (the admin listener, whose settings are integers), a number JSON.parse
- * rounds to an integer it does not denote is refused (400 INVALID_INPUT naming it:
- * json-number.exact.ts), once the body has passed the checks above. The literals are read in the
- * body's one parse, with source-text access, which makes it slower: the public port's item
- * bodies, with no integer field, do not pay it; its one integer, a counter's `by`, is checked by
- * its route.
+ * With `exactIntegers` (the admin listener, whose settings are mostly integers), a number
+ * JSON.parse rounds to an integer it does not denote is refused (400 INVALID_INPUT naming it:
+ * json-number.exact.ts) in a field the route's body takes as an integer (`integerFields`, from
+ * its contract: openapi/contract.decorator.ts), once the body has passed the checks above; a
+ * field that takes any number (`errorRate`) reads the double nearest its literal. The literals
+ * are read in the body's one parse, with source-text access, which makes it slower: a route
+ * without an integer field does not pay it, nor does the public port, whose item bodies have
+ * none and whose one integer, a counter's `by`, is checked by its route.
  */
 export function registerJsonBodyParser(
   app: FastifyInstance,
@@ -95,8 +97,13 @@ export function registerJsonBodyParser(
       done(emptyIsNoBody(request) ? null : new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY());
       return;
     }
-    const rounded: FieldProblem[] | undefined = exactIntegers ? [] : undefined;
-    const reading = readStrictJson(text, poisoning, rounded && roundedIntegersInto(rounded));
+    const integers = exactIntegers ? integerFieldsOf(request) : undefined;
+    const rounded: FieldProblem[] | undefined = integers?.size ? [] : undefined;
+    const reading = readStrictJson(
+      text,
+      poisoning,
+      rounded && roundedIntegersInto(rounded, integers),
+    );
     if (reading.kind !== 'value') {
       done(refused(reading));
       return;
@@ -147,6 +154,12 @@ function emptyIsNoBody(request: FastifyRequest): boolean {
     contract?: { body?: { required: boolean } };
   };
   return contract !== undefined && contract.body?.required !== true;
+}
+
+/** The body fields the route takes as integers, from its route options (none without). */
+function integerFieldsOf(request: FastifyRequest): ReadonlySet<string> | undefined {
+  return (request.routeOptions.config as { integerFields?: ReadonlySet<string> } | undefined)
+    ?.integerFields;
 }
 
 /** A body of a type other than JSON, or of none. */

@@ -237,6 +237,22 @@ describe('fault injection: /status, /delay and admin /chaos', () => {
     expect(await json(res)).toMatchObject({ latencyMs: 10, latencyJitterMs: 20 });
   });
 
+  // Only an integer setting is refused for a literal JSON reads as another integer: errorRate
+  // takes any number, and its literal is read as the double nearest it ("read as 1; send the
+  // integer itself" answered a rate of 0.99999999999999999).
+  it.each([
+    ['{"errorRate":0.99999999999999999}', 1],
+    ['{"errorRate":1e-400}', 0],
+  ])('PUT /chaos with %s → 200, the rate read as %d', async (body, errorRate) => {
+    const res = await fetch(`${t.adminUrl}/chaos`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ errorRate });
+  });
+
   it('PUT /chaos with a malformed JSON body → 400', async () => {
     const res = await fetch(`${t.adminUrl}/chaos`, {
       method: 'PUT',
