@@ -1,4 +1,4 @@
-import { parseIncrement } from './counters.input.js';
+import { COUNTER_NAME_PATTERN, parseCounterName, parseIncrement } from './counters.input.js';
 
 describe('parseIncrement with the body as sent', () => {
   it('takes the last of repeated keys, as JSON.parse does (the body parser refuses them first)', () => {
@@ -31,5 +31,39 @@ describe('parseIncrement with the body as sent', () => {
   it('without the text (not a JSON body) judges the parsed value', () => {
     expect(parseIncrement({ by: 7 })).toBe(7);
     expect(parseIncrement(undefined)).toBe(1);
+  });
+});
+
+describe('COUNTER_NAME_PATTERN, as the OpenAPI document states the name', () => {
+  const accepted = (name: string): boolean => {
+    try {
+      return parseCounterName(name) === name;
+    } catch {
+      return false;
+    }
+  };
+
+  it.each([
+    'a',
+    '.',
+    '..',
+    '...',
+    '.a',
+    '..a',
+    'a.',
+    'a..',
+    '.-',
+    '_',
+    '.'.repeat(64),
+    '.'.repeat(65),
+    'a'.repeat(64),
+    'a'.repeat(65),
+    `..${'a'.repeat(62)}`,
+    `..${'a'.repeat(63)}`,
+    '',
+    'a b',
+    'a/b',
+  ])('matches %j exactly when the route takes it', (name) => {
+    expect([name, new RegExp(COUNTER_NAME_PATTERN).test(name)]).toEqual([name, accepted(name)]);
   });
 });

@@ -8,6 +8,14 @@ export const MAX_STEP = 1_000_000_000;
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 // Dot segments: a client or proxy that normalises the path can never reach them.
 const notDotSegment = (name: string): boolean => name !== '.' && name !== '..';
+/**
+ * NAME without the dot segments, as one regular expression without lookahead (which not every
+ * client's regex engine has): the OpenAPI document states it, so a client validating against the
+ * document refuses what the route refuses (`^[A-Za-z0-9_.-]{1,64}$` let `.` and `..` through to
+ * a 400). A first character other than a dot, or a dot and then another, or two dots and more.
+ */
+export const COUNTER_NAME_PATTERN =
+  '^(?:[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}|\\.[A-Za-z0-9_-][A-Za-z0-9_.-]{0,62}|\\.\\.[A-Za-z0-9_.-]{1,62})$';
 
 /** The schemas `/api/counters` validates with; counters.contract.ts documents these objects. */
 export const counterParams = z.strictObject({
@@ -15,7 +23,7 @@ export const counterParams = z.strictObject({
     .string()
     .regex(NAME, 'expected 1-64 of A-Z a-z 0-9 _ . -')
     .refine(notDotSegment, 'must not be . or ..')
-    .meta({ examples: ['visits'] }),
+    .meta({ pattern: COUNTER_NAME_PATTERN, examples: ['visits'] }),
 });
 
 const stepMessage = `expected an integer from -${MAX_STEP} to ${MAX_STEP}`;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { AdminServer } from '../../src/admin/admin.server.js';
 import { OpenApiService } from '../../src/openapi/openapi.service.js';
 import type { RouteCatalog } from '../../src/openapi/route.catalog.js';
+import { rawRequest } from '../support/raw-http.js';
 import { routesOfTree, type TreeRoute } from '../support/route-tree.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -144,6 +145,21 @@ describe('the OpenAPI documents describe exactly the routes each listener serves
     for (const id of ['1', '9223372036854775807', '9223372036854775808', '99999999999999999999']) {
       const answer = await fetch(`${t.baseUrl}/api/items/${id}`);
       expect([id, answer.status === 400]).toEqual([id, !pattern.test(id)]);
+    }
+  });
+
+  it("the counter name's documented pattern refuses exactly what the route refuses", async () => {
+    const operation = publicDoc.paths['/api/counters/{name}']!.get as unknown as {
+      parameters: Array<{ name: string; schema: { pattern: string } }>;
+    };
+    const pattern = new RegExp(operation.parameters.find((p) => p.name === 'name')!.schema.pattern);
+    for (const name of ['visits', '.', '..', '...', '.a', 'a'.repeat(64), 'a'.repeat(65)]) {
+      // Raw: a URL parser resolves `.` and `..` (`%2E` too) as dot segments before sending.
+      const answer = await rawRequest(
+        t.ports.public,
+        `GET /api/counters/${name} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`,
+      );
+      expect([name, answer.status === 400]).toEqual([name, !pattern.test(name)]);
     }
   });
 });
