@@ -44,7 +44,9 @@ const unreadBodyProblems = (route: CatalogedRoute): ProblemCode[] =>
  * What any request on either port can be answered before its route runs: bytes Node's parser
  * refuses (errors/client-error.reply.ts: 400, 431, and 408 for headers or, on a route that reads
  * one, a body not in time), a URL that cannot be decoded or parsed, an `Expect` other than 100-continue,
- * an HTTP version other than 1.1 or 1.0 (505).
+ * an HTTP version other than 1.1 or 1.0 (505), and `Expect: 100-continue` with a Content-Length
+ * over the listener's body limit (413, errors/expect.reply.ts): answered before routing, a GET's
+ * and a probe's too, where the document listed 413 on the routes that read a body alone.
  */
 const PROTOCOL_PROBLEMS: ProblemCode[] = [
   'BAD_REQUEST',
@@ -52,6 +54,7 @@ const PROTOCOL_PROBLEMS: ProblemCode[] = [
   'REQUEST_HEADER_FIELDS_TOO_LARGE',
   'REQUEST_TIMEOUT',
   'EXPECTATION_FAILED',
+  'PAYLOAD_TOO_LARGE',
   'HTTP_VERSION_NOT_SUPPORTED',
 ];
 

@@ -148,6 +148,29 @@ describe('the OpenAPI documents describe exactly the routes each listener serves
     }
   });
 
+  // Answered before routing (errors/expect.reply.ts), so on a route that reads no body too.
+  it.each([
+    ['public', 'GET', '/hello'],
+    ['public', 'GET', '/healthz'],
+    ['admin', 'GET', '/metrics'],
+  ])(
+    '%s %s %s behind Expect: 100-continue with a declared length past the limit is 413, as documented',
+    async (listener, method, path) => {
+      const answer = await rawRequest(
+        listener === 'public' ? t.ports.public : t.ports.admin,
+        `${method} ${path} HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n` +
+          `Content-Length: 99999999\r\n\r\n`,
+      );
+      expect(answer.status).toBe(413);
+      const doc = listener === 'public' ? publicDoc : adminDoc;
+      const responses = doc.paths[path]![method.toLowerCase()]!.responses as Record<
+        string,
+        unknown
+      >;
+      expect([path, Object.keys(responses)]).toEqual([path, expect.arrayContaining(['413'])]);
+    },
+  );
+
   it("the counter name's documented pattern refuses exactly what the route refuses", async () => {
     const operation = publicDoc.paths['/api/counters/{name}']!.get as unknown as {
       parameters: Array<{ name: string; schema: { pattern: string } }>;
