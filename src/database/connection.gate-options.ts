@@ -8,7 +8,7 @@ export interface GateOptions {
   intervalMs: number;
   /**
    * The cap on the CoDel target (DB_POOL_QUEUE_TARGET_MS): callers that arrive while the queue
-   * stands wait two holds, at least 5 ms and at most this (ConnectionGate.standingTargetMs).
+   * stands wait two holds, at least 5 ms and at most this (connection.standing.ts, targetMs).
    */
   targetMs: number;
   /** Clock in epoch ms (the unit of request deadlines); injectable for specs. */

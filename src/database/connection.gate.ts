@@ -8,16 +8,6 @@ import { PoolWarmth } from './pool.warmth.js';
 
 export type { AcquireOptions, GateOptions } from './connection.gate-options.js';
 
-// While the queue stands, a newcomer is served first (LIFO) and waits about until a slot frees:
-// within one hold, two with margin. "Fail at Scale"'s 5 ms is the floor; DB_POOL_QUEUE_TARGET_MS
-// (50 ms by default) the cap, for holds of tens of ms (a hot-row update waits for its lock and a
-// WAL flush), where 5 ms would refuse callers one hold from service. A fixed 50 ms let an
-// uncached item read (holds of a few ms) wait ten holds before its 503: in four pairs of the
-// overload bench at 3x saturation those 503s came at a settled p99 of 14-32 ms against 20-80 ms;
-// admitted latency and goodput moved within the machine's spread (docs/performance.md).
-const MIN_STANDING_TARGET_MS = 5;
-const HOLDS_PER_TARGET = 2;
-
 /**
  * Admits at most `max` holders; later callers queue. It sits in front of the `pg` pool so the
  * pool itself never queues: a busy pool (DB_POOL_*) and a server that cannot be reached
@@ -27,9 +17,8 @@ const HOLDS_PER_TARGET = 2;
  * "Fail at Scale" (Maurer, ACM Queue 13(8), 2015), which pairs two ideas:
  * - Controlled delay (CoDel, Nichols & Jacobson 2012): a queue that has not been empty for an
  *   interval is a standing queue — arrivals outpace service, and waiting longer only adds
- *   latency. Callers arriving then may wait the target (standingTargetMs: two holds, 5 ms to
- *   `targetMs`), not the full cap, so the excess is
- *   refused in milliseconds instead of aging in line.
+ *   latency. Callers arriving then may wait the target (two holds, 5 ms to `targetMs`), not the
+ *   full cap, so the excess is refused in milliseconds instead of aging in line.
  * - Adaptive LIFO: normally FIFO (fair); while the queue stands, the newest waiter is served
  *   first. The oldest waiters are the ones whose deadlines are nearest — in FIFO every
  *   request is served just before its client gives up; in LIFO the fresh ones finish in time
@@ -40,7 +29,7 @@ const HOLDS_PER_TARGET = 2;
  * the query itself needs), and a caller whose time left is below the estimated wait is
  * refused at once (DB_POOL_SATURATED) rather than after waiting for nothing.
  * The waiters themselves, their order and their timers are connection.queue.ts's; when the
- * queue stands, connection.standing.ts's; the hold times the estimate reads,
+ * queue stands, and the target then, connection.standing.ts's; the hold times the estimate reads,
  * connection.hold-times.ts's; the lower ceiling while the server has no connection slot to
  * spare, connection.ceiling.ts's.
  */
@@ -59,7 +48,7 @@ export class ConnectionGate {
     this.now = options.now ?? Date.now;
     this.queue = new ConnectionQueue();
     this.warmth = new PoolWarmth(options.max, this.now);
-    this.codel = new StandingQueueCheck(this.queue, this.warmth, options.intervalMs, this.now);
+    this.codel = new StandingQueueCheck(this.queue, this.warmth, this.holds, options, this.now);
     this.ceiling = new ConnectionCeiling(options.max, () => this.admitQueued());
   }
 
@@ -145,7 +134,7 @@ export class ConnectionGate {
     if (this.queue.length >= this.options.queueMax) {
       return Promise.reject(new DbQueueFullError(this.options.queueMax));
     }
-    let waitMs = this.standing ? Math.min(timeoutMs, this.standingTargetMs(now)) : timeoutMs;
+    let waitMs = this.standing ? Math.min(timeoutMs, this.codel.targetMs(now)) : timeoutMs;
     if (deadline !== undefined) {
       const remaining = deadline - now;
       const estimated = this.estimatedWaitMs();
@@ -159,14 +148,9 @@ export class ConnectionGate {
     return this.queue.wait(signal, now, waitMs);
   }
 
-  /**
-   * The CoDel target: the longest wait while the queue stands, HOLDS_PER_TARGET holds as long as
-   * they take now (connection.hold-times.ts), within MIN_STANDING_TARGET_MS and
-   * DB_POOL_QUEUE_TARGET_MS.
-   */
+  /** The CoDel target: the longest wait while the queue stands (connection.standing.ts). */
   standingTargetMs(now = this.now()): number {
-    const holds = HOLDS_PER_TARGET * this.holds.currentMs(now);
-    return Math.min(this.options.targetMs, Math.max(MIN_STANDING_TARGET_MS, holds));
+    return this.codel.targetMs(now);
   }
 
   /** Gives back the slot taken at `acquiredAt`: to the next waiter (FIFO, LIFO while standing). */
@@ -183,7 +167,7 @@ export class ConnectionGate {
       return;
     }
     const lifo = this.standing;
-    if (lifo && !this.queue.shortened) this.queue.shortenWaits(now, this.standingTargetMs(now));
+    if (lifo && !this.queue.shortened) this.queue.shortenWaits(now, this.codel.targetMs(now));
     const next = this.queue.next(now, lifo);
     if (!next) {
       this.active--;
