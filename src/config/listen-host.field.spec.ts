@@ -19,6 +19,8 @@ describe('HOST and ADMIN_HOST: a host name or an IP literal', () => {
     'rampart-0.rampart.prod.svc.cluster.local',
     'xn--bcher-kva.example',
     `${'a'.repeat(63)}.example`,
+    '0xg.example',
+    'rampart.0xfg',
   ])('%j is taken, as given', (value) => {
     const config = loadConfig({ HOST: value, ADMIN_HOST: value });
     expect([config.HOST, config.ADMIN_HOST]).toEqual([value, value]);
@@ -30,6 +32,9 @@ describe('HOST and ADMIN_HOST: a host name or an IP literal', () => {
     ['[::]:8080', 'brackets and a port'],
     ['http://0.0.0.0', 'a URL'],
     ['127.1', 'a short IPv4 form the resolver reads as 127.0.0.1'],
+    ['0x7f000001', 'a hexadecimal number the resolver reads as 127.0.0.1'],
+    ['0X1', 'a hexadecimal number in capitals, 0.0.0.1 to the resolver'],
+    ['rampart.0xff', 'a name whose last label is a hexadecimal number'],
     ['256.0.0.1', 'no IPv4 address, and a name does not end in digits'],
     ['01.2.3.4', 'a leading zero'],
     ['my_host', 'an underscore'],

@@ -215,8 +215,8 @@ const PATTERN_SAMPLES: {
   // Helm's validator reads it alike.
   {
     name: 'HOST',
-    accepted: ['127.0.0.1', '::', 'fe80::1%eth0', 'rampart.prod.svc.cluster.local', ''],
-    refused: ['127.0.0.1 ', ' ::', '0.0.0.0:8080', '[::1]', '127.1', 'my_host'],
+    accepted: ['127.0.0.1', '::', 'fe80::1%eth0', 'rampart.prod.svc.cluster.local', '', 'a.0xfg'],
+    refused: ['127.0.0.1 ', ' ::', '0.0.0.0:8080', '[::1]', '127.1', 'my_host', '0x7f000001'],
   },
   { name: 'ADMIN_HOST', accepted: ['0.0.0.0', 'localhost.'], refused: ['0.0.0.0:9090', 'x.1'] },
   {

@@ -40,6 +40,9 @@ const NAMES = [
   ...['localhost', 'localhost.', 'a', 'A1', '1a', 'a-1', '1-1', 'x.1-2', 'x.1', 'x.1.', '-a', 'a-'],
   ...['my_host', 'a..b', '.a', 'a.', 'xn--bcher-kva.example', 'bücher.example', '\u200b', '\u0663'],
   ...['rampart-0.rampart.prod.svc.cluster.local', 'http://a', 'a b', 'a:8080', '0.0.0.0:8080'],
+  // A last label the resolver reads as a hexadecimal number, and names that only look like one.
+  ...['0x7f000001', '0X1', '0x', '0x.', 'a.0xff', 'a.0xff.', '0xg', 'a.0xfg', 'a.0xg1', '00x1'],
+  ...['x0x1', '0xa.b', 'a.0', 'a.0.', '0a', 'a.0-1', '0x-1', '0x1-', 'a.0x'],
   `${'a'.repeat(63)}.x`,
   `${'a'.repeat(64)}.x`,
   `${'1'.repeat(30)}-${'1'.repeat(32)}`,
