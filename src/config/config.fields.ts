@@ -173,17 +173,23 @@ export const optionalString = () =>
   optionalList().refine(isTrimmed, { message: UNTRIMMED_MESSAGE, abort: true });
 
 /**
+ * Said of a value the URL parser cannot read, apart from one of another scheme: the value of a
+ * URL that may carry credentials is never shown (config.loader.ts), and
+ * `DATABASE_URL=postgres://u:p@db:54320/x`, one digit too many, was told "expected a URL with
+ * protocol postgres: or postgresql:", the one part that was right.
+ */
+export const UNPARSABLE_URL_MESSAGE =
+  'does not parse as a URL (look at its host and port: a host missing or holding a space or ' +
+  'an unclosed [, a port past 65535)';
+
+/**
  * A URL of one of `protocols`. Nothing later is checked of one that is not (`abort`): REDIS_URL's
  * database check read `http://a/x`'s path and added "the database … must be a number".
  */
 export const url = (protocols: string[]) =>
-  given().refine(
-    (v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    },
-    { message: `expected a URL with protocol ${protocols.join(' or ')}`, abort: true },
-  );
+  given()
+    .refine((v) => URL.canParse(v), { message: UNPARSABLE_URL_MESSAGE, abort: true })
+    .refine((v) => protocols.includes(new URL(v).protocol), {
+      message: `expected a URL with protocol ${protocols.join(' or ')}`,
+      abort: true,
+    });

@@ -1,5 +1,6 @@
 import { configProblems } from '../../test/support/config-problems.js';
 import { CHAOS_STATUS_MESSAGE } from './chaos-status.field.js';
+import { UNPARSABLE_URL_MESSAGE } from './config.fields.js';
 import { loadConfig } from './config.loader.js';
 import { configKeys } from './config.schema.js';
 
@@ -149,6 +150,27 @@ describe('loadConfig', () => {
         .slice(1),
     ).toEqual([expect.stringMatching(new RegExp(`^  ${name}: ${said}( \\(got .*\\))?$`))]);
   });
+
+  // A URL's value is never shown when it may carry credentials, and one the URL parser could not
+  // read (a port one digit too long) was told "expected a URL with protocol postgres: or
+  // postgresql:", the one part that was right.
+  it.each([
+    ['DATABASE_URL', 'postgres://app:secretpw@db:543210/x', ''],
+    ['DATABASE_URL', 'postgres://app:secretpw@[::1/x', ''],
+    ['REDIS_URL', 'redis://:secretpw@redis:99999', ''],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'http://', ' (got "http://")'],
+    ['BACKEND_URLS', 'http://a:1, http://b:123456', ''],
+  ])(
+    '%s=%j (a URL that does not parse) is said not to parse, not to need its scheme',
+    (name, value, shown) => {
+      const entry = name === 'BACKEND_URLS' ? 'entry 2: ' : '';
+      expect(
+        configProblems({ [name]: value })
+          ?.split('\n')
+          .slice(1),
+      ).toEqual([`  ${name}: ${entry}${UNPARSABLE_URL_MESSAGE}${shown}`]);
+    },
+  );
 
   it('REDIS_URL with no database, or a number as the path or ?db=, is taken', () => {
     for (const value of [
