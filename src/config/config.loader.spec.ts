@@ -283,6 +283,18 @@ describe('loadConfig', () => {
     expect(lines[0]?.trim()).toMatch(new RegExp(`^${name}: must not start or end with whitespace`));
   });
 
+  it('an export timeout within the batch processor wait is taken, the traces one in effect', () => {
+    const config = loadConfig({
+      OTEL_EXPORTER_OTLP_TIMEOUT: '30000',
+      OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '5000',
+    });
+    expect(config.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT).toBe(5_000);
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_TIMEOUT: '30000', OTEL_BSP_EXPORT_TIMEOUT: '30000' })
+        .OTEL_EXPORTER_OTLP_TIMEOUT,
+    ).toBe(30_000);
+  });
+
   it('numbers in plain decimal still parse, a ratio with an exponent too', () => {
     const config = loadConfig({ PORT: '18080', OTEL_TRACES_SAMPLER_ARG: '5e-1' });
     expect(config.PORT).toBe(18_080);
@@ -381,6 +393,20 @@ describe('loadConfig', () => {
       { REQUEST_TIMEOUT_MS: '40' },
       'REQUEST_TIMEOUT_MS: must exceed UPSTREAM_DEADLINE_MARGIN_MS (50 by default) (got "40")',
     ],
+    // The batch processor gave up on an export the exporter still ran: counted failed, and the
+    // next one started beside it. The traces' own timeout is the one in effect when set.
+    [
+      { OTEL_EXPORTER_OTLP_TIMEOUT: '30000' },
+      'OTEL_EXPORTER_OTLP_TIMEOUT: must not exceed OTEL_BSP_EXPORT_TIMEOUT (10000 by default) (got "30000")',
+    ],
+    [
+      { OTEL_BSP_EXPORT_TIMEOUT: '5000' },
+      'OTEL_BSP_EXPORT_TIMEOUT: must not be below OTEL_EXPORTER_OTLP_TIMEOUT (10000 by default) (got "5000")',
+    ],
+    [
+      { OTEL_EXPORTER_OTLP_TIMEOUT: '5000', OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '20000' },
+      'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: must not exceed OTEL_BSP_EXPORT_TIMEOUT (10000 by default) (got "20000")',
+    ],
     // Both set: the relation's own variable, the other's value as set.
     [
       { SHUTDOWN_TIMEOUT_MS: '3000', SHUTDOWN_DRAIN_DELAY_MS: '4000' },
@@ -404,6 +430,11 @@ describe('loadConfig', () => {
       ['UPSTREAM_DEADLINE_MARGIN_MS'],
     ],
     [{ ADMIN_PORT: 'x', PROBE_PORT: 'x' }, ['ADMIN_PORT', 'PROBE_PORT']],
+    // The generic timeout is not in effect for spans when the traces' own does not parse.
+    [
+      { OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '1e4', OTEL_EXPORTER_OTLP_TIMEOUT: '30000' },
+      ['OTEL_EXPORTER_OTLP_TRACES_TIMEOUT'],
+    ],
     // Bounds that contradict each other are one problem, not also the initial limit's.
     [{ ADMISSION_MIN_LIMIT: '500', ADMISSION_MAX_LIMIT: '10' }, ['ADMISSION_MIN_LIMIT']],
   ])(

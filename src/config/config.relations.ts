@@ -18,8 +18,15 @@ export const RELATED = [
   'DB_STATEMENT_TIMEOUT_MS',
   'UPSTREAM_DEADLINE_MARGIN_MS',
   'REQUEST_TIMEOUT_MS',
+  'OTEL_EXPORTER_OTLP_TIMEOUT',
+  'OTEL_BSP_EXPORT_TIMEOUT',
 ] as const;
-type Related = (typeof RELATED)[number];
+/** Whole numbers a relation compares only when they are set: they have no default. */
+export const RELATED_UNSET = ['OTEL_EXPORTER_OTLP_TRACES_TIMEOUT'] as const;
+type Related = (typeof RELATED)[number] | (typeof RELATED_UNSET)[number];
+/** The values checkRelations reads, each as parsed. */
+export type RelatedValues = Record<(typeof RELATED)[number], number> &
+  Partial<Record<(typeof RELATED_UNSET)[number], number>>;
 
 /** One side of a relation: a variable, and what it must be, said from its side. */
 type Side = readonly [name: Related, must: string];
@@ -34,7 +41,7 @@ type Side = readonly [name: Related, must: string];
  * apart from loadConfig) the relation's own variable is named, values without a source.
  */
 export function checkRelations(
-  config: Readonly<Record<Related, number>>,
+  config: Readonly<RelatedValues>,
   failed: ReadonlySet<unknown>,
   refuse: (name: Related, message: string) => void,
   isSet?: (name: string) => boolean,
@@ -151,5 +158,18 @@ export function checkRelations(
     config.UPSTREAM_DEADLINE_MARGIN_MS >= config.REQUEST_TIMEOUT_MS
   ) {
     broken(['UPSTREAM_DEADLINE_MARGIN_MS', 'must be below'], ['REQUEST_TIMEOUT_MS', 'must exceed']);
+  }
+  // - the batch processor stopped waiting for an export the exporter still ran (its retries
+  //   included): the spans were counted failed, though they might yet arrive, and the next
+  //   export started beside it (encoded-batch.processor.ts). The traces' own timeout wins when set.
+  const exportTimeout =
+    config.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT === undefined
+      ? 'OTEL_EXPORTER_OTLP_TIMEOUT'
+      : 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT';
+  if (
+    parsed('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', exportTimeout, 'OTEL_BSP_EXPORT_TIMEOUT') &&
+    config[exportTimeout]! > config.OTEL_BSP_EXPORT_TIMEOUT
+  ) {
+    broken([exportTimeout, 'must not exceed'], ['OTEL_BSP_EXPORT_TIMEOUT', 'must not be below']);
   }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { adminConfigShape } from './admin.config.js';
-import { checkRelations, RELATED } from './config.relations.js';
+import { checkRelations, RELATED, RELATED_UNSET, type RelatedValues } from './config.relations.js';
 import { databaseConfigShape } from './database.config.js';
 import { httpConfigShape } from './http.config.js';
 import { pagesConfigShape } from './pages.config.js';
@@ -51,16 +51,16 @@ export function relationProblems(
   env: Readonly<Record<string, string | undefined>>,
   isSet?: (name: string) => boolean,
 ): { path: [string]; message: string }[] {
-  const config: Partial<Record<(typeof RELATED)[number], number>> = {};
+  const config: Partial<RelatedValues> = {};
   const failed = new Set<string>();
-  for (const name of RELATED) {
+  for (const name of [...RELATED, ...RELATED_UNSET]) {
     const result = configObject.shape[name].safeParse(env[name]);
     if (result.success) config[name] = result.data;
     else failed.add(name);
   }
   const problems: { path: [string]; message: string }[] = [];
   checkRelations(
-    config as Record<(typeof RELATED)[number], number>,
+    config as RelatedValues,
     failed,
     (name, message) => problems.push({ path: [name], message }),
     isSet,
