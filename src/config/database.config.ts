@@ -87,6 +87,6 @@ export const databaseConfigShape = {
   IDEMPOTENCY_KEY_TTL_MS: int(60_000, 31_536_000_000).default(86_400_000),
   // Most concurrent increments of one counter a replica sends as one statement (1 = one statement
   // per increment). Bounds what one failed statement fails; ≤ 100,000 keeps every answer of a
-  // batch provably in the safe integer range (counters/increment.combiner.ts).
+  // batch provably in the safe integer range (counters/increment.answers.ts).
   COUNTER_BATCH_MAX: int(1, 100_000).default(1_000),
 };

@@ -1,3 +1,5 @@
+import { answerInSerialOrder } from './increment.answers.js';
+
 /** One statement's worth of increments for one counter. */
 export interface IncrementBatch {
   readonly name: string;
@@ -48,16 +50,8 @@ interface Lane {
  * anyway, so a pod gains nothing from sending them one by one: it only holds a pooled
  * connection per waiting increment (the DB_POOL_TIMEOUT storm of issue 10).
  *
- * Answers: the statement returns the new value V after adding the batch total T, so the row
- * held S = V − T just before; each caller is given the value it would have seen had the
- * increments run one after another: S plus its prefix sum. The callers were all waiting at
- * once, so any order among them is a valid serial order. Arrival order is used, except that
- * when steps of both signs meet, the ones heading toward zero go first (negatives first from
- * S ≥ 0, positives first from S < 0): from S ≥ 0 the answers then fall by the negative steps
- * to no lower than S − maxBatch × MAX_STEP (≥ −10¹⁴ within the config's limits) and rise by
- * the positive ones to V, so each lies between that bound and max(S, V) — values the CHECK
- * constraint kept in range — mirrored below zero. No answer shows a value outside ±(2⁵³ − 1)
- * even when the batch's order of arrival would have passed through one.
+ * Answers: each caller is given the value it would have seen had the increments run one after
+ * another, in an order that keeps every answer in range (increment.answers.ts, with the proof).
  *
  * Leaving: a caller whose signal aborts while queued is removed and never applied. Once its
  * statement is sent, an abort only stops that caller waiting (it rejects with its own reason,
@@ -186,7 +180,7 @@ export class IncrementCombiner {
         deadline,
         signal: controller.signal,
       });
-      answer(batch, value - total);
+      answerInSerialOrder(batch, value - total);
     } catch (error) {
       if (batch.length > 1 && this.options.outOfRange(error)) {
         // Nothing was applied; a caller that left meanwhile stays unapplied.
@@ -197,17 +191,5 @@ export class IncrementCombiner {
         for (const caller of batch) caller.reject(error);
       }
     }
-  }
-}
-
-/** Resolves each caller with `start` plus its prefix sum, in the order the class doc proves safe. */
-function answer(batch: Caller[], start: number): void {
-  const first = start >= 0 ? (c: Caller) => c.by < 0 : (c: Caller) => c.by > 0;
-  let value = start;
-  for (const caller of batch) {
-    if (first(caller)) caller.resolve((value += caller.by));
-  }
-  for (const caller of batch) {
-    if (!first(caller)) caller.resolve((value += caller.by));
   }
 }
