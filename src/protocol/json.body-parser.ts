@@ -1,19 +1,12 @@
 import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
-import {
-  BadRequestError,
-  MalformedJsonError,
-  UnsupportedMediaTypeError,
-} from './protocol.errors.js';
+import { MalformedJsonError } from './protocol.errors.js';
 import type { FieldProblem } from '../errors/app.error.js';
-import { cut } from '../errors/client-text.js';
 import { InvalidInputError } from '../errors/http.errors.js';
 import { roundedIntegersInto } from './json-number.exact.js';
+import { jsonHeadersProblem, repeatedTypeProblem, unsupportedType } from './json.body-headers.js';
 import { readStrictJson, type StrictJsonReading } from './json.strict.js';
-import { parametersOf } from './media-type.parameters.js';
-import { repeated } from './raw-headers.js';
 import { requestContent } from './request-content.js';
 
-const SEND_JSON = 'send Content-Type: application/json';
 const REPEATED_KEY = 'this key appears more than once in its object; send it once';
 
 /**
@@ -25,8 +18,8 @@ const REPEATED_KEY = 'this key appears more than once in its object; send it onc
  *    `__proto__`/`constructor` keys: JSON too costly to parse or walk (too deep, or an object
  *    too wide) is malformed JSON too; JSON that repeats a key within one object is refused (400
  *    INVALID_INPUT, the field its JSON pointer) rather than read as its last value; and a body
- *    with a
- *    Content-Encoding (gzip, br…) is refused with 415: it is read as sent or not at all;
+ *    with a Content-Encoding (gzip, br…), another charset or two Content-Types is refused before
+ *    it is decoded (json.body-headers.ts): it is read as sent or not at all;
  * 2. any other type — a form post or `text/plain`, which a cross-site HTML form can send without
  *    a CORS preflight — and a body without a Content-Type answer 415; such a request without
  *    content (an empty chunked body too) has no body, as one without the header.
@@ -60,30 +53,9 @@ export function registerJsonBodyParser(
   const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    // Node keeps the first of repeated Content-Type lines, so `application/json` then
-    // `text/plain` was read as JSON and the other order refused: a singleton field sent twice
-    // (RFC 9110 §5.3) leaves the body's type unknown.
-    if (repeated(request.raw.rawHeaders, 'content-type')) {
-      done(new BadRequestError('More than one Content-Type header.'));
-      return;
-    }
-    const encoding = request.headers['content-encoding']?.trim().toLowerCase();
-    if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
-      // Read as plain JSON, a gzip body is garbage and `br, x-evil` text is taken for what it
-      // is not; RFC 9110 §8.4.1: a coding the server does not accept is 415.
-      const named = cut(request.headers['content-encoding'] ?? '');
-      done(
-        new UnsupportedMediaTypeError(
-          `Content-Encoding ${named} is not accepted; send it unencoded.`,
-          { encoding: true },
-        ),
-      );
-      return;
-    }
-    const charset = charsetOf(request);
-    if (charset !== undefined && charset !== 'utf-8') {
-      const detail = `${charsetRefusal(charset)}; use utf-8.`;
-      done(new UnsupportedMediaTypeError(detail, { method: request.method }));
+    const declared = jsonHeadersProblem(request);
+    if (declared !== undefined) {
+      done(declared);
       return;
     }
     let text: string;
@@ -123,8 +95,9 @@ export function registerJsonBodyParser(
   app.addContentTypeParser('*', (request, payload, done) => {
     // Either order of a repeated Content-Type is the same 400 (above): the first line alone
     // decided which parser ran, and `text/plain` first answered 415.
-    if (repeated(request.raw.rawHeaders, 'content-type')) {
-      done(new BadRequestError('More than one Content-Type header.'));
+    const repeatedType = repeatedTypeProblem(request);
+    if (repeatedType !== undefined) {
+      done(repeatedType);
       return;
     }
     // No content is no body, whatever its Content-Type says of it: an empty chunked body without
@@ -133,7 +106,7 @@ export function registerJsonBodyParser(
     // reads JSON says it needs some (openapi/contract.input.ts), one that takes none takes it.
     requestContent(request.raw, payload, (content) => {
       if (content === 'none') done(null, undefined);
-      else done(content === 'some' ? unsupported(request) : content);
+      else done(content === 'some' ? unsupportedType(request) : content);
     });
   });
 }
@@ -162,17 +135,6 @@ function integerFieldsOf(request: FastifyRequest): ReadonlySet<string> | undefin
     ?.integerFields;
 }
 
-/** A body of a type other than JSON, or of none. */
-function unsupported(request: FastifyRequest): UnsupportedMediaTypeError {
-  const type = request.headers['content-type'];
-  return new UnsupportedMediaTypeError(
-    type === undefined || type === ''
-      ? `The request has a body but no Content-Type; ${SEND_JSON}.`
-      : `Content-Type ${cut(type)} is not accepted; ${SEND_JSON}.`,
-    { method: request.method },
-  );
-}
-
 /**
  * The answer to a refused body. Text that is not JSON is Fastify's own error (400
  * MALFORMED_JSON, errors/problem.ts); valid JSON refused for a `__proto__` or `constructor` key
@@ -191,28 +153,4 @@ function refused(reading: Exclude<StrictJsonReading, { kind: 'value' }>): Error 
     case 'repeated-key':
       return new InvalidInputError([{ field: reading.pointer, message: REPEATED_KEY }]);
   }
-}
-
-/** Given twice, the charset is neither: the first decided one order, the second the other. */
-const REPEATED = Symbol('charset given more than once');
-
-/**
- * The lower-cased `charset` parameter (RFC 9110 §8.3.1: optionally quoted), if any. A second
- * one is REPEATED: the first decided, so `charset=utf-8; charset=latin1` was read as UTF-8 and
- * the other order refused (RFC 6838 §4.3: a parameter given twice is an error).
- */
-function charsetOf(request: FastifyRequest): string | typeof REPEATED | undefined {
-  let charset: string | undefined;
-  for (const [name, value] of parametersOf(request.headers['content-type'] ?? '')) {
-    if (name !== 'charset') continue;
-    if (charset !== undefined) return REPEATED;
-    charset = value.toLowerCase();
-  }
-  return charset;
-}
-
-function charsetRefusal(charset: string | typeof REPEATED): string {
-  if (charset === REPEATED) return 'charset is given more than once';
-  if (charset === '') return 'an empty charset is not accepted';
-  return `charset ${cut(charset)} is not accepted`;
 }
