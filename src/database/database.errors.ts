@@ -66,6 +66,21 @@ export class DbUnavailableError extends AppError {
 }
 
 /**
+ * The schema is not in place: the start-up migrations have not applied yet (the server was away),
+ * or a statement found a table of it missing (a new, empty server) and they are applied again
+ * (schema.startup.ts). DB_UNAVAILABLE to the client, as the server being away is; not a failure
+ * of the server to the breaker, nor a write in doubt: the statement changed nothing.
+ */
+export class DbSchemaPendingError extends AppError {
+  constructor(cause: unknown) {
+    super('DB_UNAVAILABLE', 503, 'The database schema is being applied.', {
+      retryAfterSeconds: 1,
+      cause,
+    });
+  }
+}
+
+/**
  * No answer within DB_QUERY_TIMEOUT_MS (client side): the server stopped answering, so the
  * connection was destroyed. A write's outcome is unknown; retry it with its Idempotency-Key.
  */
@@ -93,5 +108,10 @@ export const isDbUnavailable = (e: unknown): e is DbUnavailableError =>
 export const isDbQueryTimeout = (e: unknown): e is DbQueryTimeoutError =>
   hasCode(e, 'DB_QUERY_TIMEOUT');
 
-/** What the database breaker counts as the server failing (not busy, not a SQL error). */
-export const isDbFailure = (e: unknown): boolean => isDbUnavailable(e) || isDbQueryTimeout(e);
+export const isDbSchemaPending = (e: unknown): e is DbSchemaPendingError =>
+  e instanceof DbSchemaPendingError;
+
+/** What the database breaker counts as the server failing (not busy, not a SQL error, not a
+ * schema being applied: the server answered). */
+export const isDbFailure = (e: unknown): boolean =>
+  (isDbUnavailable(e) && !isDbSchemaPending(e)) || isDbQueryTimeout(e);

@@ -166,7 +166,12 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     const driver = this.opened();
     // Before the breaker: a schema not applied yet is not a call that failed.
     this.schema?.check();
-    return this.calls.run(driver, call, fn);
+    try {
+      return await this.calls.run(driver, call, fn);
+    } catch (error) {
+      // After the breaker, which counted a missing table as the SQL error (an answer) it is.
+      throw this.schema?.lost(error) ?? error;
+    }
   }
 
   private requestDeadline(): number | undefined {

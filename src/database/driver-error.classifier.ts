@@ -52,6 +52,14 @@ export function isOutOfConnectionSlots(error: unknown): boolean {
   return sqlState((error as { cause?: unknown } | null)?.cause) === TOO_MANY_CONNECTIONS;
 }
 
+/**
+ * SQLSTATE 42P01 undefined_table: a statement named a table the server lacks. rampart's SQL
+ * names only its own tables, so the schema is not there (schema.startup.ts, `lost`).
+ */
+export function isMissingTable(error: unknown): boolean {
+  return sqlState(error) === '42P01';
+}
+
 /** A SQL error a repository may act on (23505 unique_violation, 23514 check_violation, ...). */
 export function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;

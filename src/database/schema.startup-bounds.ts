@@ -1,5 +1,9 @@
 import type { AppConfig } from '../config/config.schema.js';
 
+/** Retries of a start-up migration the server was away for: first delay, and the cap. */
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 10_000;
+
 /** The bounds of each wait in a start-up migration attempt (schema.startup.ts), in ms. */
 export interface SchemaStartupBounds {
   /** The wait for a connection. */
@@ -29,4 +33,11 @@ export function schemaStartupBounds(config: AppConfig): SchemaStartupBounds {
     migrationMs: config.DB_MIGRATION_TIMEOUT_MS,
     stopGraceMs: config.DB_HEALTH_TIMEOUT_MS,
   };
+}
+
+/** The pause before the background's `attempt`th try (1, 2, …): doubling up to the cap. */
+export function retryDelayMs(attempt: number): number {
+  const cap = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (attempt - 1));
+  // Equal jitter: replicas that failed together do not all come back in one instant.
+  return cap / 2 + Math.random() * (cap / 2);
 }

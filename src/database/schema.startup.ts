@@ -1,19 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LogThrottle } from '../logging/log.throttle.js';
 import { logger } from '../logging/logger.js';
+import { runDetached } from '../request-context/context.store.js';
 import { databaseConfigError } from './connect.config-error.js';
 import type { DatabaseDriver } from './database.driver.js';
-import { DbUnavailableError, isDbFailure } from './database.errors.js';
+import { DbSchemaPendingError, isDbFailure } from './database.errors.js';
 import { MIGRATIONS } from './database.migrations.js';
 import { migrate } from './database.migrator.js';
-import type { SchemaStartupBounds } from './schema.startup-bounds.js';
+import { isMissingTable } from './driver-error.classifier.js';
+import { retryDelayMs, type SchemaStartupBounds } from './schema.startup-bounds.js';
 
 const log = logger.child({ module: 'database' });
 
 /** A replica waiting for another's migrations says so this often. */
 const WAIT_LOG_INTERVAL_MS = 5_000;
-/** Retries of a start-up migration the server was away for: first delay, and the cap. */
-const RETRY_FIRST_MS = 500;
-const RETRY_MAX_MS = 10_000;
 
 /**
  * Brings the schema up to date at start-up. A server that is away then (refused, unreachable,
@@ -27,7 +27,8 @@ const RETRY_MAX_MS = 10_000;
  * client-side bound (below), else it waited forever and no retry ever came, however soon the
  * server answered new connections again. What no retry changes still stops start-up: a refusal
  * the settings explain (connect.config-error.ts, exit 78) or a migration the server rejects
- * (exit 1). Shutdown stops the attempts (`stop`).
+ * (exit 1). Shutdown stops the attempts (`stop`). A schema that disappears later (`lost`) is
+ * applied again the same way.
  */
 export class SchemaStartup {
   private applied = false;
@@ -35,9 +36,10 @@ export class SchemaStartup {
   /** The attempt running now, if any: what `stop` waits for. */
   private running?: Promise<void>;
   private stopping?: Promise<void>;
-  /** The first attempt failed: later ones are the background's. */
-  private retrying = false;
+  /** The background's attempts (the first failed, or the schema was lost), while they run. */
+  private retries?: Promise<void>;
   private loggedWaitAt = -Infinity;
+  private readonly lostLines = new LogThrottle();
 
   constructor(
     private readonly driver: DatabaseDriver,
@@ -70,16 +72,40 @@ export class SchemaStartup {
         'database unavailable at start-up: serving without it (data routes answer 503) ' +
           'and retrying the migrations in the background',
       );
-      this.retrying = true;
-      void this.retry(started);
+      this.retryInBackground(started);
     }
   }
 
   /** Throws 503 DB_UNAVAILABLE while the migrations have not been applied. */
   check(): void {
     if (!this.applied) {
-      throw new DbUnavailableError(new Error('schema migrations not applied yet'));
+      throw new DbSchemaPendingError(new Error('schema migrations not applied yet'));
     }
+  }
+
+  /**
+   * What a failed statement answers: a table missing (42P01) means the server is not the one the
+   * migrations ran on (a new or restored cluster, the database dropped and created again), and
+   * every data route answered 500 until a restart, readiness `up`. The schema is pending again
+   * instead (503 DB_UNAVAILABLE), and the migrations are applied in the background.
+   */
+  lost(error: unknown): unknown {
+    if (!isMissingTable(error)) return error;
+    if (this.applied && !this.stopped.signal.aborted) {
+      this.applied = false;
+      // Throttled: a table dropped by hand, its migration still recorded, is lost on every use.
+      const line = this.lostLines.take();
+      if (line) {
+        log.error(
+          { err: error, ...line },
+          'the schema is gone from the database (a new or restored server?): data routes answer ' +
+            '503 while the migrations are applied again',
+        );
+      }
+      // Found by a request's statement, but not part of it (its span, its log ids).
+      runDetached(() => this.retryInBackground(performance.now()));
+    }
+    return new DbSchemaPendingError(error);
   }
 
   /**
@@ -99,7 +125,7 @@ export class SchemaStartup {
   }
 
   private async afterStop(attempt: Promise<void> | undefined, since: number): Promise<void> {
-    const during = attempt ? 'attempt' : this.retrying ? 'retry wait' : 'not started';
+    const during = attempt ? 'attempt' : this.retries ? 'retry wait' : 'not started';
     await attempt?.catch(() => undefined);
     if (this.applied) return;
     log.warn(
@@ -142,12 +168,14 @@ export class SchemaStartup {
     );
   }
 
+  private retryInBackground(started: number): void {
+    this.retries ??= this.retry(started).finally(() => (this.retries = undefined));
+  }
+
   private async retry(started: number): Promise<void> {
     const { signal } = this.stopped;
     for (let attempt = 1; !signal.aborted; attempt++) {
-      const cap = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (attempt - 1));
-      // Equal jitter: replicas that failed together do not all come back in one instant.
-      const delay = cap / 2 + Math.random() * (cap / 2);
+      const delay = retryDelayMs(attempt);
       const slept = await sleep(delay, true, { signal, ref: false }).catch(() => false);
       if (!slept) return;
       try {
