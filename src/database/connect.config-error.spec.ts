@@ -51,3 +51,16 @@ describe('databaseConfigError: other refusals of the startup packet', () => {
     }
   });
 });
+
+describe('databaseConfigError: a password the server asks for and the URL lacks', () => {
+  it.each([
+    ['SCRAM', 'SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string'],
+    ['cleartext or MD5', 'Password must be a string'],
+  ])('%s (node-postgres says so without a code) names DATABASE_URL', (_label, message) => {
+    // As the pool's connect reports it at start-up: wrapped as DB_UNAVAILABLE.
+    const error = new Error('The database is unavailable.', { cause: new Error(message) });
+    expect(databaseConfigError(error)?.problems).toEqual([
+      'DATABASE_URL: cannot connect: the server asks for a password and the URL has none',
+    ]);
+  });
+});

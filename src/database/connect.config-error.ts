@@ -15,6 +15,9 @@ const WHY: Record<string, string> = {
 };
 /** node-postgres's words (no code) when the URL asks for SSL (sslmode) and the server has none. */
 const NO_SSL = 'The server does not support SSL connections';
+/** node-postgres's words (no code) when the server asks for a password (SCRAM; cleartext or
+ * MD5) and the URL has none: it exited 1 with a stack trace, read as an outage. */
+const NO_PASSWORD = /client password must be a string|^Password must be a string$/;
 /**
  * A setting of the startup packet's `options` the server does not know: 42704 with severity
  * FATAL (the same code from a statement is an ERROR, and a migration's to report).
@@ -44,6 +47,11 @@ export function databaseConfigError(error: unknown): ConfigError | undefined {
     if (e.message === NO_SSL) {
       return new ConfigError([
         'DATABASE_URL: cannot connect: the URL requires SSL (sslmode) and the server does not support it',
+      ]);
+    }
+    if (NO_PASSWORD.test(e.message)) {
+      return new ConfigError([
+        'DATABASE_URL: cannot connect: the server asks for a password and the URL has none',
       ]);
     }
     const code = (e as { code?: unknown }).code;

@@ -40,6 +40,19 @@ export function classifyDriverError(error: unknown, signal: AbortSignal): unknow
   return error;
 }
 
+/**
+ * What a failed connect answers: the abort's reason, or 503 DB_UNAVAILABLE whatever the server
+ * or the network said (refused, reset, timed out, no slot left (53300), no such database, a role
+ * or password refused (class 28), a password it asks for and the URL lacks). No statement was
+ * sent, so nothing is a SQL error for a repository to read: passed on as one (what
+ * classifyDriverError does not name), it answered 500 (a counter's "statement failed, none was
+ * applied") and the breaker counted it as an answer, staying closed while every request failed.
+ */
+export function classifyConnectError(error: unknown, signal: AbortSignal): unknown {
+  if (signal.aborted) return signal.reason;
+  return isAppError(error) ? error : new DbUnavailableError(error);
+}
+
 /** SQLSTATE 53300: the server is up and has no connection slot left (max_connections). */
 export const TOO_MANY_CONNECTIONS = '53300';
 

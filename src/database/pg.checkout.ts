@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ConnectionGate } from './connection.gate.js';
 import type { RunOptions } from './database.driver.js';
-import { classifyDriverError, sqlState, TOO_MANY_CONNECTIONS } from './driver-error.classifier.js';
+import { classifyConnectError, sqlState, TOO_MANY_CONNECTIONS } from './driver-error.classifier.js';
 import { connectUnlessAborted, type ConnectOutcome } from './pg.connect.js';
 import type { OpeningConnections } from './pg.opening.js';
 import type { BackendClient } from './pg.session.js';
@@ -66,7 +66,7 @@ export class PoolCheckout {
         this.limitToOpenConnections();
       this.gate.release(acquiredAt);
       if (waitForOpen) return this.takeHolding(options, slotRetries - 1);
-      throw classifyDriverError(error, signal);
+      throw classifyConnectError(error, signal);
     }
     if (outcome.abandoned) {
       // A connect still pending when its caller left: the server may have stopped answering.

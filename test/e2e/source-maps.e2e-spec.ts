@@ -64,7 +64,7 @@ describe('stack traces in a process started as npm start starts it', () => {
   });
 
   it("maps a frame of rampart's code to the .ts line that made the error", () => {
-    const frame = /at classifyDriverError \((\/[^:]+\.ts):(\d+):(\d+)\)/.exec(stack);
+    const frame = /at classifyConnectError \((\/[^:]+\.ts):(\d+):(\d+)\)/.exec(stack);
     expect(frame?.[1]).toBe(join(ROOT, 'src/database/driver-error.classifier.ts'));
     const line = readFileSync(frame![1]!, 'utf8').split('\n')[Number(frame![2]) - 1];
     expect(line).toContain('new DbUnavailableError');
