@@ -1,11 +1,13 @@
 import type { AppConfig } from '../config/config.schema.js';
 import { isAppError } from '../errors/app.error.js';
+import { LogThrottle } from '../logging/log.throttle.js';
 import { logger } from '../logging/logger.js';
 import { runDetached } from '../request-context/context.store.js';
 import { DatabaseBreaker, type BreakerState } from './database.breaker.js';
 import { DbCircuitOpenError, isDbFailure } from './database.errors.js';
 import { isOutOfConnectionSlots } from './driver-error.classifier.js';
 import type { DatabaseMetrics } from './database.metrics.js';
+import { failureReason } from './failure.reason.js';
 
 const log = logger.child({ module: 'database' });
 
@@ -33,6 +35,9 @@ export class DatabasePolicy {
   /** A suspicion probe is running (suspect()), and when the last one started. */
   private checking = false;
   private lastSuspicion = -Infinity;
+  /** The server's or the network's own words for the last failure counted: why it opened. */
+  private reason?: string;
+  private readonly probeLines = new LogThrottle();
 
   constructor(
     private readonly config: AppConfig,
@@ -42,7 +47,7 @@ export class DatabasePolicy {
     this.breaker = new DatabaseBreaker({
       threshold: config.DB_BREAKER_THRESHOLD,
       probeIntervalMs: config.DB_BREAKER_PROBE_INTERVAL_MS,
-      probe: () => hooks.probe(),
+      probe: () => this.probe(),
       onStateChange: (state, detail) => this.changed(state, detail),
     });
   }
@@ -74,6 +79,7 @@ export class DatabasePolicy {
       this.metrics.failures.inc({ code: 'DB_UNAVAILABLE' });
     } else if (isDbFailure(error)) {
       const code = (error as { code: string }).code;
+      this.reason = failureReason(error);
       this.metrics.failures.inc({ code });
       this.breaker.failure(code);
     } else if (isAppError(error) && REJECTION_CODES.has(error.code)) {
@@ -104,7 +110,8 @@ export class DatabasePolicy {
     runDetached(() => this.hooks.probe())
       .then(
         () => undefined,
-        () => {
+        (error: unknown) => {
+          this.reason = failureReason(error);
           this.metrics.failures.inc({ code: 'DB_QUERY_TIMEOUT' });
           this.breaker.open('DB_QUERY_TIMEOUT');
         },
@@ -123,6 +130,7 @@ export class DatabasePolicy {
    * success between, is what says the server has stopped. Bound, so the driver can take it as is.
    */
   readonly cancelIgnored = (): void => {
+    this.reason = 'a cancelled statement went unanswered';
     this.metrics.failures.inc({ code: 'DB_QUERY_TIMEOUT' });
     this.breaker.failure('DB_QUERY_TIMEOUT');
   };
@@ -130,6 +138,26 @@ export class DatabasePolicy {
   /** Shutdown: no further probes. */
   stop(): void {
     this.breaker.stop();
+  }
+
+  /**
+   * The breaker's probe, its failures logged with the server's words (at most once per 10 s):
+   * the code that opened it (DB_UNAVAILABLE) said the same of a server refusing connections, a
+   * database dropped and a role refused, and nothing said which, or that it still was.
+   */
+  private async probe(): Promise<void> {
+    try {
+      await this.hooks.probe();
+    } catch (error) {
+      const line = this.probeLines.take();
+      if (line && this.breaker.state === 'open') {
+        log.warn(
+          { reason: failureReason(error), openForMs: this.breaker.openForMs, ...line },
+          'database breaker probe failed: still open',
+        );
+      }
+      throw error;
+    }
   }
 
   private changed(state: BreakerState, detail: { cause?: string; openMs?: number }): void {
@@ -142,7 +170,12 @@ export class DatabasePolicy {
       return;
     }
     log.warn(
-      { breaker: state, cause: detail.cause, threshold: this.config.DB_BREAKER_THRESHOLD },
+      {
+        breaker: state,
+        cause: detail.cause,
+        reason: this.reason,
+        threshold: this.config.DB_BREAKER_THRESHOLD,
+      },
       'database breaker opened: data routes answer 503 DB_CIRCUIT_OPEN until a probe succeeds',
     );
     // Nobody queued now would be served in time: tell them at once.

@@ -3,15 +3,18 @@
  * password rotated, pg_hba changed, the role disabled), its pool's connections ended. A connect
  * refused so was passed on as a SQL error: 500 INTERNAL_ERROR (a counter's "statement failed,
  * none was applied"), and the breaker counted it as an answer and stayed closed
- * (src/database/driver-error.classifier.ts, `classifyConnectError`).
+ * (src/database/driver-error.classifier.ts, `classifyConnectError`). Nor did any log line say
+ * what the server refused: the breaker opened on `DB_UNAVAILABLE`, as for a server that is down
+ * (src/database/database.policy.ts).
  */
 import { startChild, type Child } from '../support/child-process.js';
 import { adminQuery } from '../support/database.js';
 import { json } from '../support/http.js';
 import { ThrowawayPostgres } from '../support/throwaway-postgres.js';
-import { eventually } from '../support/wait.js';
+import { eventually, until } from '../support/wait.js';
 
 const ROLE = 'rampart_app';
+const REFUSED = `role "${ROLE}" is not permitted to log in (28000)`;
 
 describe('PostgreSQL refuses the service’s role while it runs, then allows it again', () => {
   let server: ThrowawayPostgres;
@@ -45,6 +48,13 @@ describe('PostgreSQL refuses the service’s role while it runs, then allows it 
     await server?.destroy();
   });
 
+  const logLines = (message: string): Array<Record<string, unknown>> =>
+    child
+      .output()
+      .split('\n')
+      .filter((line) => line.includes(message))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+
   it('data routes answer 503 problem+json (DB_UNAVAILABLE, then DB_CIRCUIT_OPEN), never 500; the breaker opens; /hello and /readyz 200', async () => {
     const answers: Array<{ status: number; type: string | null; retry: string | null }> = [];
     const codes: string[] = [];
@@ -76,6 +86,14 @@ describe('PostgreSQL refuses the service’s role while it runs, then allows it 
       breaker: 'open',
       cause: 'DB_UNAVAILABLE',
     });
+  });
+
+  it("the breaker's lines say what the server refused: at the opening, and while its probes fail", async () => {
+    expect(logLines('database breaker opened')).toEqual([
+      expect.objectContaining({ cause: 'DB_UNAVAILABLE', reason: REFUSED }),
+    ]);
+    await until(() => logLines('database breaker probe failed').length > 0, 10_000);
+    expect(logLines('database breaker probe failed')[0]).toMatchObject({ reason: REFUSED });
   });
 
   it('allowed again: served by itself once a probe gets in, with the data from before', async () => {
