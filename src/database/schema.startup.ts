@@ -22,7 +22,7 @@ const WAIT_LOG_INTERVAL_MS = 5_000;
  * them down long after the database was back, and took routes that need no database with them.
  * The pod starts instead, data routes answer 503 DB_UNAVAILABLE at once (`ready` is false), and
  * the migrations are retried in the background (exponential back-off with jitter, capped at
- * 10 s) until they apply. A server that takes the connection and then stops answering (frozen,
+ * 4 s) until they apply. A server that takes the connection and then stops answering (frozen,
  * or a path that lost the flow) fails an attempt the same way: every statement of one has a
  * client-side bound (below), else it waited forever and no retry ever came, however soon the
  * server answered new connections again. What no retry changes still stops start-up: a refusal
