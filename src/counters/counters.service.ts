@@ -77,8 +77,9 @@ export class CountersService {
   private async apply(batch: IncrementBatch): Promise<number> {
     try {
       // The statement serves every caller of the batch: it gets the batch's own signal and
-      // deadline, and runs outside the context of the request whose continuation happens to
-      // send it, so nothing downstream that reads the context ties it to that one request.
+      // deadline, and runs outside the request of its first caller (the combiner sends it in
+      // that caller's context), so nothing downstream reads that one request's deadline or
+      // signal; its span stays, and the query's spans join a trace the statement serves.
       const deadline = Number.isFinite(batch.deadline) ? batch.deadline : undefined;
       return await runOutsideRequest(() =>
         this.repository.increment(batch.name, batch.total, batch.signal, deadline),

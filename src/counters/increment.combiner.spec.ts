@@ -1,3 +1,5 @@
+import { currentRequest, runInRequest } from '../request-context/context.store.js';
+import { NEVER_ABORTS } from '../request-context/request-context.js';
 import { IncrementCombiner, type IncrementBatch } from './increment.combiner.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -68,6 +70,32 @@ describe('IncrementCombiner', () => {
     expect(table.sent.map((b) => b.total)).toEqual([1, 99]);
     expect(events.sent).toEqual([1, 99]);
     expect(combiner.waiting).toBe(0);
+  });
+
+  // A batch is sent from the continuation of the statement before it: run there, its query
+  // spans went to the trace of the request that started the lane, answered long before.
+  it("sends each statement in its first caller's request context, not in the one that sent the statement before", async () => {
+    const table = new SlowTable();
+    const requests: Array<string | undefined> = [];
+    const combiner = new IncrementCombiner({
+      maxBatch: 1_000,
+      apply: (batch) => {
+        requests.push(currentRequest()?.requestId);
+        return table.apply(batch);
+      },
+      outOfRange: () => false,
+    });
+    const add = (requestId: string) =>
+      runInRequest({ requestId, deadline: Infinity, signal: NEVER_ABORTS, startedAt: 0 }, () =>
+        combiner.add('c', 1, never(), Infinity),
+      );
+    const all = [add('a'), add('b'), add('c'), add('d')];
+    await table.release();
+    const late = add('e');
+    await table.drain();
+    expect(await Promise.all([...all, late])).toEqual([1, 2, 3, 4, 5]);
+    expect(table.sizes()).toEqual([1, 3, 1]);
+    expect(requests).toEqual(['a', 'b', 'e']);
   });
 
   it('gives each caller the row value before the batch plus its prefix sum', async () => {

@@ -1,3 +1,5 @@
+import type { Context } from '@opentelemetry/api';
+import { activeContext, runInContext } from '../request-context/context.store.js';
 import { answerInSerialOrder } from './increment.answers.js';
 
 /** One statement's worth of increments for one counter. */
@@ -30,6 +32,8 @@ interface Caller {
   readonly by: number;
   readonly signal: AbortSignal;
   readonly deadline: number;
+  /** The async context it was added in: its request's, with that request's span. */
+  readonly context: Context;
   state: 'queued' | 'sent' | 'left';
   /** Set while sent: tells the statement this caller stopped waiting. */
   leftSent?: (reason: unknown) => void;
@@ -63,6 +67,10 @@ interface Lane {
  * Failures: every caller of a failed statement gets the same error, except when the batch's
  * total left the value range: then its callers are retried one statement each, in order, so
  * only those whose own step does not fit get the range error.
+ *
+ * Context: a statement runs in the async context of its batch's first caller, a request that
+ * waits for it, not in that of the continuation sending it (the request that started the
+ * lane, long answered: its trace got the query spans of every batch the lane sent after it).
  */
 export class IncrementCombiner {
   private readonly lanes = new Map<string, Lane>();
@@ -98,6 +106,7 @@ export class IncrementCombiner {
         by,
         signal,
         deadline,
+        context: activeContext(),
         state: 'queued',
         resolve: (value) => {
           signal.removeEventListener('abort', caller.onAbort);
@@ -172,14 +181,10 @@ export class IncrementCombiner {
       caller.leftSent = leftSent;
     }
     this.options.onSend?.(batch.length);
+    const first = batch[0] as Caller;
     try {
-      const value = await this.options.apply({
-        name,
-        total,
-        size: batch.length,
-        deadline,
-        signal: controller.signal,
-      });
+      const statement = { name, total, size: batch.length, deadline, signal: controller.signal };
+      const value = await runInContext(first.context, () => this.options.apply(statement));
       answerInSerialOrder(batch, value - total);
     } catch (error) {
       if (batch.length > 1 && this.options.outOfRange(error)) {

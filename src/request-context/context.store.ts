@@ -87,6 +87,19 @@ export function runInRequest<T>(request: RequestContext, fn: () => T): T {
   return contextStore.with(contextWithRequest(contextStore.active(), request), fn);
 }
 
+/** The active context, for `runInContext`: work queued now that another continuation will run. */
+export function activeContext(): Context {
+  return contextStore.active();
+}
+
+/**
+ * Runs `fn` in `context`, one `activeContext` returned: queued work runs as part of the request
+ * that queued it, not of whichever continuation happens to pick it up.
+ */
+export function runInContext<T>(context: Context, fn: () => T): T {
+  return contextStore.with(context, fn);
+}
+
 /** Runs `fn` outside any request, keeping the active span (work shared by several requests). */
 export function runOutsideRequest<T>(fn: () => T): T {
   const active = contextStore.active();
