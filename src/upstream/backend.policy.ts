@@ -16,6 +16,7 @@ import {
   UpstreamTimeoutError,
 } from './upstream.errors.js';
 import { BulkheadFullError, CircuitOpenError } from './resilience.errors.js';
+import { AttemptSignal } from './attempt.signal.js';
 import { CallGuard } from './call.guard.js';
 import type {
   CircuitAdmission,
@@ -123,8 +124,9 @@ export class BackendPolicy {
     // A late backoff timer can leave a retry no time; cancelled (not a backend failure), the
     // call ends as UPSTREAM_TIMEOUT in translate().
     if (downstreamTimeoutMs < 1) throw new TaskCancelledError('no time left for an attempt');
+    const cut = new AttemptSignal(signal, () => this.timeoutSince(started));
     try {
-      return await send({ signal, attempt: ctx.index, downstreamTimeoutMs });
+      return await send({ signal: cut.signal, attempt: ctx.index, downstreamTimeoutMs });
     } catch (error) {
       const cutEarly = this.cutEarly(started);
       if (callerSignal.aborted) {
@@ -148,6 +150,8 @@ export class BackendPolicy {
         error.deadlineForwarded = true;
       }
       throw error;
+    } finally {
+      cut.dispose();
     }
   }
 

@@ -1,3 +1,4 @@
+import { BackendServer, stall } from '../support/backend-server.js';
 import { freePort, type Child } from '../support/child-process.js';
 import { OtlpReceiver, SPAN_KIND } from '../support/otlp-receiver.js';
 import { startTraced } from '../support/traced-child.js';
@@ -119,6 +120,39 @@ describe('traces across instances, PostgreSQL, Redis and the resilience policies
       child.process.kill('SIGTERM');
       await child.exited;
       await policyReceiver.close();
+    }
+  });
+
+  // cockatiel's attempt timeout aborts without a reason: undici's bare AbortError read as a
+  // cancellation the caller chose, and the span ended unset, as if the backend had answered.
+  it('an attempt UPSTREAM_TIMEOUT_MS cuts is a failed CLIENT span, UPSTREAM_TIMEOUT, as one the deadline cuts', async () => {
+    const backend = await new BackendServer(stall).start();
+    const timeoutReceiver = new OtlpReceiver();
+    const child = await startTraced(await timeoutReceiver.start(), {
+      OTEL_TRACES_SAMPLER: 'always_on',
+      DATABASE_URL,
+      BACKEND_URLS: backend.url,
+      UPSTREAM_TIMEOUT_MS: '300',
+    });
+    try {
+      const attemptCut = await fetch(`${child.baseUrl}/api/fanout`);
+      expect(attemptCut.status).toBe(200);
+      // The request's deadline comes before UPSTREAM_TIMEOUT_MS: the call's guard cuts it.
+      await (
+        await fetch(`${child.baseUrl}/api/fanout`, { headers: { 'x-request-timeout': '250' } })
+      ).text();
+      const clients = () => timeoutReceiver.spans.filter((s) => s.kind === SPAN_KIND.CLIENT);
+      await timeoutReceiver.waitFor(() => clients().length === 2);
+      for (const span of clients()) {
+        expect(span.statusCode).toBe(2); // STATUS_CODE_ERROR
+        expect(span.attributes['error.type']).toBe('UPSTREAM_TIMEOUT');
+        expect(span.events.map((e) => e.name)).toContain('exception');
+      }
+    } finally {
+      child.process.kill('SIGTERM');
+      await child.exited;
+      await timeoutReceiver.close();
+      await backend.close();
     }
   });
 });
