@@ -1,6 +1,7 @@
 import { propagation, ROOT_CONTEXT, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { FastifyRequest } from 'fastify';
 import { clientAddress } from '../protocol/client-address.js';
+import { originForm } from '../protocol/request-target.js';
 import type { RequestState } from '../request-context/request-state.js';
 import { clientText } from './client-text.js';
 import { ServerSpan } from './server.span.js';
@@ -82,17 +83,11 @@ export function serverSpans(): ServerSpans | undefined {
  * (opentelemetry.io/docs/specs/semconv/http/http-spans/#http-server).
  */
 function requestAttributes(request: FastifyRequest, route: string | undefined, limit: number) {
-  const queryAt = request.url.indexOf('?');
   const userAgent = request.headers['user-agent'];
   return {
     'http.request.method': request.method,
     'http.route': route,
-    // What the client wrote, in strings of their own (client-text.ts): a cut of a longer string
-    // keeps all of it alive as long as the span.
-    'url.path':
-      queryAt === -1
-        ? clientText(request.url, limit)
-        : clientText(request.url.slice(0, queryAt), limit, false),
+    'url.path': urlPath(request.url, limit),
     // A trusted proxy's X-Forwarded-Proto, taken as written by Fastify: only the two schemes a
     // client can have used are recorded.
     'url.scheme': request.protocol === 'https' ? 'https' : 'http',
@@ -103,4 +98,21 @@ function requestAttributes(request: FastifyRequest, route: string | undefined, l
     'network.protocol.version': request.raw.httpVersion,
     'user_agent.original': userAgent === undefined ? undefined : clientText(userAgent, limit),
   };
+}
+
+/**
+ * `url.path`: the target's path and nothing else (HTTP semconv), in a string of its own
+ * (client-text.ts: a cut of a longer string keeps all of it alive as long as the span). An
+ * absolute-form target (`GET http://user:pass@host/hello`, refused 400 but a request with a
+ * span all the same) gave its scheme, host and userinfo, password included, to the trace
+ * backend and the open /debug/tracez page; a fragment (`#access_token=…`, refused too) is no
+ * part of the path either.
+ */
+function urlPath(url: string, limit: number): string {
+  const target = originForm(url);
+  const query = target.indexOf('?');
+  const fragment = target.indexOf('#');
+  const end = query === -1 || (fragment !== -1 && fragment < query) ? fragment : query;
+  if (end !== -1) return clientText(target.slice(0, end), limit, false);
+  return clientText(target, limit, target === url);
 }

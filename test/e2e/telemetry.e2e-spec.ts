@@ -6,6 +6,7 @@ import { AdminClient } from '../support/admin-client.js';
 import { type Child } from '../support/child-process.js';
 import { json } from '../support/http.js';
 import { OtlpReceiver, SPAN_KIND } from '../support/otlp-receiver.js';
+import { rawRequest } from '../support/raw-http.js';
 import { startTraced } from '../support/traced-child.js';
 import { eventually } from '../support/wait.js';
 
@@ -92,6 +93,27 @@ describe('tracing (real exporter → OTLP receiver on 127.0.0.1, real child proc
       expect(receiver.spans[0]).toMatchObject({ name: 'GET', parentSpanId: '', kind: 2 });
       expect(receiver.spans[0]?.attributes['http.response.status_code']).toBe(404);
       expect(receiver.contentTypes[0]).toBe('application/json');
+    } finally {
+      await stop(child);
+    }
+  });
+
+  // Absolute-form targets are refused (userinfo, fragment) or served from their path, each a
+  // request with a span: url.path held the whole target, a password in the userinfo included.
+  it("url.path is the target's path alone: no scheme, host, userinfo, query or fragment", async () => {
+    const child = await startTraced(endpoint, { OTEL_TRACES_SAMPLER: 'always_on' });
+    try {
+      const targets = [
+        'http://user:s3cret@example.test/hello?token=q',
+        'http://example.test/api/items/1?cursor=c',
+        '/hello#access_token=f',
+      ];
+      for (const target of targets) {
+        await rawRequest(child.ports.port!, `GET ${target} HTTP/1.1\r\nHost: a\r\n\r\n`);
+      }
+      await receiver.waitFor((spans) => spans.length === targets.length);
+      const paths = receiver.spans.map((s) => s.attributes['url.path']);
+      expect(paths.sort()).toEqual(['/api/items/1', '/hello', '/hello']);
     } finally {
       await stop(child);
     }
