@@ -145,9 +145,21 @@ describe('admission under an open-loop overload (3x a fixed-capacity backend)', 
     expect(overload.dropped).toBe(0);
   });
 
-  it('refuses fast: a refusal takes less time than an admitted request', () => {
-    expect(overload.refusedP50Ms!).toBeLessThan(overload.okP50Ms!);
-    expect(overload.refusedP99Ms!).toBeLessThan(overload.okP99Ms!);
+  it('refuses fast: once the queue stands, a refusal takes less time than an admitted request', () => {
+    // Over the settled window, as the latency bound below: during the onset a request over the
+    // limit waits in the FIFO like a burst's, and one refused there had waited up to the queue's
+    // timeout. On a CI runner busy enough to stretch that onset, the whole phase's refusal p50
+    // (292 ms) passed the admitted one's (260 ms), though every settled refusal came at once.
+    const settledRefused = overload
+      .records!.filter(
+        ([offsetMs, , outcome]) => offsetMs >= SETTLED_AFTER_MS && outcome === 'refused',
+      )
+      .map(([, latencyMs]) => latencyMs)
+      .sort((x, y) => x - y);
+    const admitted = settledOk(overload);
+    expect(settledRefused.length).toBeGreaterThan(100);
+    expect(quantile(settledRefused, 0.5)).toBeLessThan(quantile(admitted, 0.5));
+    expect(quantile(settledRefused, 0.99)).toBeLessThan(quantile(admitted, 0.99));
   });
 
   it('answers a refusal as problem+json CONCURRENCY_LIMITED with Retry-After', () => {
