@@ -78,9 +78,10 @@ export const databaseConfigShape = {
   // Filled, an entry of a small item costs ~620 B more: ~63 MB at this cap, which still fits.
   // 0 = no cache, no coalescing.
   CACHE_MAX_ITEMS: int(0, 100_000).default(10_000),
-  // The staleness bound while Redis is away. At least 1: 0 turned the cache off without a word,
-  // where lru-cache and the other 0-valued timeouts here read 0 as "none" (never expire);
-  // CACHE_MAX_ITEMS=0 is the one way to turn the cache off.
+  // The staleness bound for a write whose invalidation Redis never took while other replicas
+  // still listened (one that cannot hear serves no cached copy). At least 1: 0 turned the cache
+  // off without a word, where lru-cache and the other 0-valued timeouts here read 0 as "none"
+  // (never expire); CACHE_MAX_ITEMS=0 is the one way to turn the cache off.
   CACHE_TTL_MS: int(1, 86_400_000).default(30_000),
   // How long an Idempotency-Key replays its item; older keys are deleted (items/idempotency-key
   // .sweeper.ts). A day, like the common API convention: longer than any client's retry window.

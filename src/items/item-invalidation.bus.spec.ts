@@ -33,7 +33,7 @@ function setup(deadline: number) {
       return Promise.resolve(2);
     },
   };
-  const redis = { client, subscriber: () => subscriber } as unknown as RedisService;
+  const redis = { client, subscriber: () => subscriber, isReady: true } as unknown as RedisService;
   const context = {
     current: () => ({ deadline }) as RequestContext,
   } as unknown as RequestContextService;
@@ -42,7 +42,7 @@ function setup(deadline: number) {
     new InFlightRegistry(),
   );
   const bus = new ItemInvalidationBus(redis, names, metrics, context);
-  bus.onModuleInit();
+  void bus.onModuleInit(); // resolves once subscribed
   subscriber.emit('ready');
   const unconfirmed = async () =>
     (await metrics.registry.getSingleMetric('items_cache_invalidations_unconfirmed_total')!.get())

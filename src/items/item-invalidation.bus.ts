@@ -8,6 +8,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { RequestContextService } from '../request-context/request-context.service.js';
 import { RedisNames } from '../redis/redis.names.js';
 import { RedisService } from '../redis/redis.service.js';
+import { ItemInvalidationHearing, type HearingHandlers } from './item-invalidation.hearing.js';
 
 const log = logger.child({ module: 'items' });
 /**
@@ -43,11 +44,13 @@ interface PendingAck {
  * so after a client sees its write succeed, no replica serves the old version (read-your-writes
  * across pods, which a fire-and-forget publish cannot promise: the next read may reach the
  * other pod before the message does).
- * Fail-open: with Redis away, or a replica silent for ACK_TIMEOUT_MS, the write still succeeds
- * and a replica may serve its copy until CACHE_TTL_MS — the staleness bound during an outage.
+ * Fail-open: with Redis away, or a replica silent for ACK_TIMEOUT_MS, the write still succeeds.
  * A write answered unconfirmed is counted and logged (at most once per 10 s): a replica slow or
  * gone, or a subscriber that is no replica of this deployment (the channel is REDIS_KEY_PREFIX's).
- * A subscriber that reconnects drops its whole cache (it may have missed messages).
+ * A PUBLISH counts only the subscribers it reaches, so a replica that lost its subscription is
+ * missed unseen: it serves nothing from its cache until subscribed again, then drops it all
+ * (ItemInvalidationHearing). What is left to CACHE_TTL_MS: a replica still subscribed when a
+ * writer could not publish (Redis unreachable from the writer alone).
  * Without REDIS_URL it does nothing: the cache is local only.
  */
 @Injectable()
@@ -57,7 +60,7 @@ export class ItemInvalidationBus implements OnModuleInit, OnApplicationShutdown 
   private sequence = 0;
   private subscriber?: Redis;
   private onRemote: (id: string) => void = () => undefined;
-  private onGap: () => void = () => undefined;
+  private readonly hearing: ItemInvalidationHearing;
   /**
    * Publishes failed since the last one that went through. Logged at the first and when they
    * end: a line per write flooded the log with one warning per write for a whole Redis outage.
@@ -73,9 +76,10 @@ export class ItemInvalidationBus implements OnModuleInit, OnApplicationShutdown 
     metrics: MetricsService,
     private readonly context: RequestContextService,
   ) {
+    this.hearing = new ItemInvalidationHearing(metrics);
     this.unpublished = metrics.counter({
       name: 'items_cache_invalidations_unpublished_total',
-      help: 'Item writes whose invalidation could not be published (Redis away): replicas may serve their copy until CACHE_TTL_MS',
+      help: 'Item writes whose invalidation could not be published (Redis away): replicas still subscribed may serve their copy until CACHE_TTL_MS',
     });
     this.unconfirmed = metrics.counter({
       name: 'items_cache_invalidations_unconfirmed_total',
@@ -83,13 +87,20 @@ export class ItemInvalidationBus implements OnModuleInit, OnApplicationShutdown 
     });
   }
 
-  /** Registers what to do with invalidations from other replicas and after a feed gap. */
-  listen(handlers: { invalidate: (id: string) => void; gap: () => void }): void {
+  /**
+   * Registers what to do with invalidations from other replicas, and while this replica cannot
+   * hear them (HearingHandlers).
+   */
+  listen(handlers: { invalidate: (id: string) => void } & HearingHandlers): void {
     this.onRemote = handlers.invalidate;
-    this.onGap = handlers.gap;
+    this.hearing.listen(handlers);
   }
 
-  onModuleInit(): void {
+  /**
+   * Waits up to 1 s for the first subscription when Redis is up, so a healthy start serves from
+   * its cache at once; starts with the cache out of use otherwise.
+   */
+  async onModuleInit(): Promise<void> {
     const subscriber = this.redis.subscriber();
     if (!subscriber) return;
     this.subscriber = subscriber;
@@ -98,17 +109,11 @@ export class ItemInvalidationBus implements OnModuleInit, OnApplicationShutdown 
       if (from === channel) this.received(message);
       else this.acknowledged(message);
     });
-    // Subscribed on every connection, not once: ioredis re-subscribes only channels whose
-    // SUBSCRIBE went through, so a replica that started while Redis was away never subscribed
-    // (it served stale items, and its own writes waited out ACK_TIMEOUT_MS for its own ack).
-    // Once subscribed, the cache is dropped: it may have missed messages while unsubscribed.
-    subscriber.on('ready', () => {
-      subscriber.subscribe(channel, this.names.itemAcks(this.origin)).then(
-        () => this.onGap(),
-        (error: unknown) =>
-          log.warn({ err: error }, 'cache invalidation subscribe failed; retried on reconnect'),
-      );
-    });
+    await this.hearing.follow(
+      subscriber,
+      () => subscriber.subscribe(channel, this.names.itemAcks(this.origin)),
+      this.redis.isReady ? 1_000 : 0,
+    );
   }
 
   /** Announces a write to item `id` and waits (bounded) for every replica; never throws. */
@@ -165,6 +170,7 @@ export class ItemInvalidationBus implements OnModuleInit, OnApplicationShutdown 
   }
 
   onApplicationShutdown(): void {
+    this.hearing.stop();
     this.subscriber?.disconnect();
   }
 

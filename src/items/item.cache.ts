@@ -12,6 +12,8 @@ type Loaded = ItemRepresentation | undefined;
  * — the stampede a cold popular item would otherwise cause). Writes call invalidate(): the
  * entry is dropped, and a load already in flight for that id may still answer its waiters but
  * is not stored, so a read that raced a write cannot re-insert the old version.
+ * While this replica cannot hear other replicas' invalidations (suspend() until resume()) it
+ * serves and stores nothing: reads query the database, still coalesced per id.
  * CACHE_MAX_ITEMS=0 turns caching and coalescing off (every read queries); CACHE_TTL_MS is at
  * least 1 (lru-cache would read 0 as "never expire").
  */
@@ -20,6 +22,8 @@ export class ItemCache {
   private readonly flights = new SingleFlight<string, Loaded>();
   /** Loads whose result may still be stored, by id; invalidate() revokes the claim. */
   private readonly storable = new Map<string, symbol>();
+  /** False between suspend() and resume(). */
+  private serving = true;
   private readonly hit: { inc(): void };
   private readonly miss: { inc(): void };
   private readonly coalesced: { inc(): void };
@@ -72,7 +76,7 @@ export class ItemCache {
       this.miss.inc();
       return load(signal());
     }
-    const cached = this.lru.get(id);
+    const cached = this.serving ? this.lru.get(id) : undefined;
     if (cached) {
       this.hit.inc();
       return Promise.resolve(cached);
@@ -113,12 +117,26 @@ export class ItemCache {
   }
 
   /**
-   * Drops everything: after a gap in the invalidation feed (Redis reconnect). A load in flight
-   * may have read before a write whose message the gap lost: it answers the callers it has, is
-   * not stored, and a later read starts its own query instead of joining it (it joined, and got
-   * the version from before the write).
+   * Out of use: this replica may miss invalidations from now on (ItemInvalidationHearing). All is
+   * dropped, and a load in flight stores nothing: it may have read before a write whose message
+   * is missed.
    */
-  clear(): void {
+  suspend(): void {
+    this.serving = false;
+    this.clear();
+  }
+
+  /**
+   * Subscribed again: drops everything, then caches again. A load begun before answers the
+   * callers it has, is not stored, and a later read starts its own query instead of joining it
+   * (joined, it got the version from before a write whose message was missed).
+   */
+  resume(): void {
+    this.clear();
+    this.serving = true;
+  }
+
+  private clear(): void {
     this.lru?.clear();
     this.storable.clear();
     this.flights.forgetAll();
@@ -133,7 +151,7 @@ export class ItemCache {
     this.storable.set(id, claim);
     try {
       const loaded = await load(signal);
-      if (loaded && this.storable.get(id) === claim) this.lru?.set(id, loaded);
+      if (loaded && this.serving && this.storable.get(id) === claim) this.lru?.set(id, loaded);
       return loaded;
     } finally {
       if (this.storable.get(id) === claim) this.storable.delete(id);

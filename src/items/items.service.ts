@@ -64,7 +64,8 @@ export class ItemsService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.bus.listen({
       invalidate: (id) => this.cache.invalidate(id, 'remote'),
-      gap: () => this.cache.clear(),
+      deaf: () => this.cache.suspend(),
+      heard: () => this.cache.resume(),
     });
   }
 

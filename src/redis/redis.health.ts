@@ -6,7 +6,7 @@ import { RedisService } from './redis.service.js';
 
 /**
  * The `redis` entry of /readyz. Never fails readiness: everything Redis backs fails open
- * (rate limits are skipped, cache invalidation falls back to the TTL), so taking pods out of
+ * (rate limits are skipped, the item cache is out of use), so taking pods out of
  * rotation because Redis is away would turn a degraded service into an outage. `degraded` when
  * the connection is not ready, or when it is but the rate limiter's store keeps failing.
  */

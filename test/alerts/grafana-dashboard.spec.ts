@@ -200,6 +200,7 @@ describe('charts/rampart/files/grafana-dashboard.json', () => {
       'items_cache_invalidations_total',
       'items_cache_invalidations_unpublished_total',
       'items_cache_invalidations_unconfirmed_total',
+      'items_cache_blind',
       'items_idempotent_creates_total',
       // Histogram: _sum / _count is increments per statement.
       'counters_increment_batch_size_sum',

@@ -1,0 +1,123 @@
+import { Redis } from 'ioredis';
+import { AdminClient } from '../support/admin-client.js';
+import { createPostgresDatabase, PostgresProxy, type TestDatabase } from '../support/database.js';
+import { createItem, json } from '../support/http.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startThrowawayRedis, type ThrowawayRedis } from '../support/throwaway-redis.js';
+import { eventually } from '../support/wait.js';
+
+const ROUNDS = 5;
+/** B's POD_NAME, in its connections' CLIENT SETNAME: how the test finds B's subscriber. */
+const B_POD = 'blind-b';
+
+/**
+ * Replica B loses its Redis subscription while Redis stays up (CLIENT KILL on B's subscriber
+ * alone: a Redis restart or failover that the replicas rejoin at different times). A's write
+ * then reaches only A's own subscriber, its PUBLISH counts that one, and it answers 200 fully
+ * confirmed; B, not told, served its cached copy until it resubscribed (20 rounds in 20, stale
+ * for 52-215 ms each), counted nowhere. B serves nothing from its cache until it is subscribed
+ * again. C reaches the test's own Redis through a proxy the test can cut, to stay unsubscribed
+ * as long as the test likes; A and B reach it directly.
+ */
+describe('a replica that cannot hear invalidations serves no cached copy', () => {
+  let db: TestDatabase;
+  let redis: ThrowawayRedis;
+  let proxy: PostgresProxy;
+  let control: Redis;
+  let a: TestApp;
+  let b: TestApp;
+  let c: TestApp;
+
+  beforeAll(async () => {
+    [db, redis] = await Promise.all([createPostgresDatabase(), startThrowawayRedis()]);
+    proxy = new PostgresProxy({ host: '127.0.0.1', port: Number(new URL(redis.url).port) });
+    await proxy.start();
+    control = new Redis(redis.url);
+    const env = { DATABASE_URL: db.url, CACHE_TTL_MS: '600000', REQUEST_TIMEOUT_MS: '30000' };
+    [a, b, c] = await Promise.all([
+      startTestApp({ ...env, REDIS_URL: redis.url }),
+      startTestApp({ ...env, REDIS_URL: redis.url, POD_NAME: B_POD }),
+      startTestApp({ ...env, REDIS_URL: `redis://127.0.0.1:${proxy.port}` }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([a?.close(), b?.close(), c?.close()]);
+    control?.disconnect();
+    await proxy?.cut();
+    await redis?.stop();
+    await db?.drop();
+  });
+
+  const metric = async (app: TestApp, name: string, labels: Record<string, string> = {}) =>
+    (await new AdminClient(() => app.adminUrl).metric(name, labels)) ?? 0;
+  const hits = (app: TestApp) => metric(app, 'items_cache_requests_total', { result: 'hit' });
+  const queries = (app: TestApp) =>
+    metric(app, 'db_client_operations_total', { operation: 'items.find_by_id' });
+  const read = async (app: TestApp, id: string) => {
+    const res = await fetch(`${app.baseUrl}/api/items/${id}`);
+    expect(res.status).toBe(200);
+    return (await json(res)).name as string;
+  };
+  const rename = async (app: TestApp, id: string, name: string) => {
+    const res = await fetch(`${app.baseUrl}/api/items/${id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', 'if-match': '*' },
+      body: JSON.stringify({ name }),
+    });
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+  };
+  /** Drops B's subscriber connection alone, from a connection of the test's own. */
+  const killSubscriberOfB = async () => {
+    const list = (await control.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
+    const line = list.split('\n').find((l) => l.includes(`name=`) && l.includes(`:${B_POD} `));
+    const id = /\bid=(\d+)/.exec(line ?? '')?.[1];
+    if (!id) throw new Error(`no subscriber of ${B_POD} in:\n${list}`);
+    expect(await control.call('CLIENT', 'KILL', 'ID', id, 'TYPE', 'pubsub')).toBe(1);
+  };
+  const subscribedAgain = (app: TestApp) =>
+    eventually(async () => (await metric(app, 'items_cache_blind')) === 0, 15_000);
+
+  it('a read right after another replica’s write gets the new version while its subscription is lost', async () => {
+    const { id } = await createItem(a.baseUrl, 'v');
+    await rename(a, id, 'v0'); // A's first write is slow enough for B to resubscribe meanwhile
+    for (let round = 1; round <= ROUNDS; round++) {
+      await subscribedAgain(b);
+      // B holds the item: the second read is a hit.
+      await read(b, id);
+      const before = await hits(b);
+      expect(await read(b, id)).toBe(`v${round - 1}`);
+      expect(await hits(b)).toBe(before + 1);
+
+      await killSubscriberOfB();
+      await rename(a, id, `v${round}`);
+      expect({ round, onB: await read(b, id) }).toEqual({ round, onB: `v${round}` });
+    }
+    expect(await metric(a, 'items_cache_invalidations_unconfirmed_total')).toBe(0);
+  }, 60_000);
+
+  it('reads query the database while unsubscribed, and hit the cache again once resubscribed', async () => {
+    const { id } = await createItem(a.baseUrl, 'before');
+    await subscribedAgain(c);
+    await read(c, id);
+    expect(await read(c, id)).toBe('before');
+    expect(await metric(c, 'items_cache_entries')).toBe(1);
+
+    await proxy.cut(); // C's connections dropped, and its reconnects refused
+    await eventually(async () => (await metric(c, 'items_cache_blind')) === 1, 15_000);
+    expect(await metric(c, 'items_cache_entries')).toBe(0);
+    const [hitsBefore, queriesBefore] = [await hits(c), await queries(c)];
+    for (let i = 0; i < 3; i++) expect(await read(c, id)).toBe('before');
+    // A's write reaches no subscriber of C's; C reads it from the database.
+    await rename(a, id, 'during');
+    expect(await read(c, id)).toBe('during');
+    expect([await hits(c), await queries(c)]).toEqual([hitsBefore, queriesBefore + 4]);
+    expect(await metric(c, 'items_cache_entries')).toBe(0);
+
+    await proxy.restore();
+    await subscribedAgain(c);
+    expect(await read(c, id)).toBe('during');
+    expect(await read(c, id)).toBe('during');
+    expect([await hits(c), await queries(c)]).toEqual([hitsBefore + 1, queriesBefore + 5]);
+  }, 60_000);
+});
