@@ -30,11 +30,14 @@ const WATCHDOG_MS = 1_000;
  *
  * A server that hangs (frozen, or a partition that drops packets) keeps its connection open and
  * `ready`: every command then waited out its timeout, on every rate-limited request and every
- * write's invalidation, while /readyz said `up`. A watchdog PINGs the ready connection each
+ * write's invalidation, while /readyz said `up`. A watchdog PINGs each ready connection each
  * second; no answer within the command timeout drops it and reconnects. Until the server answers
  * the reconnect's ready check the connection is not `ready`, so commands fail at once (no offline
- * queue) and readiness says `degraded`. Its warning, like the error line, is written at most
- * once per 10 s (a Redis hanging on and off would otherwise log each time).
+ * queue) and readiness says `degraded`. The subscribers are watched too: a hung server kept them
+ * subscribed, so no replica knew it heard no invalidations, and each served its cached copies
+ * through the hang and after it until CACHE_TTL_MS (a dropped one closes, and the item cache
+ * is out of use until it is subscribed again). Its warning, like the error line, is written at
+ * most once per 10 s (a Redis hanging on and off would otherwise log each time).
  */
 @Injectable()
 export class RedisService implements OnModuleInit, OnApplicationShutdown {
@@ -45,7 +48,8 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
   private readonly pingLines = new LogThrottle();
   private watchdog?: NodeJS.Timeout;
   private readyAt = 0;
-  private pinging = false;
+  /** Connections whose PING is unanswered so far: one at a time each. */
+  private readonly pinging = new Set<Redis>();
   /**
    * How long PING may take before the connection is dropped: REDIS_COMMAND_TIMEOUT_MS, ioredis's
    * `commandTimeout`, not less. A PING unanswered that long means every command is failing on
@@ -95,9 +99,11 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
    */
   async onModuleInit(): Promise<void> {
     if (!this.client) return;
-    this.watchdog = setInterval(() => void this.ping(), WATCHDOG_MS).unref();
-    if (this.isReady) return;
     const client = this.client;
+    this.watchdog = setInterval(() => {
+      for (const connection of [client, ...this.subscribers]) void this.ping(connection);
+    }, WATCHDOG_MS).unref();
+    if (this.isReady) return;
     // Not events.once: it rejects on the first 'error', and a Redis outage must not fail start-up.
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, 1_000);
@@ -125,27 +131,30 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The watchdog's turn: a ready connection that does not answer PING in time is dropped. */
-  private async ping(): Promise<void> {
-    const client = this.client;
-    if (!client || client.status !== 'ready' || this.pinging) return;
-    this.pinging = true;
+  private async ping(connection: Redis): Promise<void> {
+    if (connection.status !== 'ready' || this.pinging.has(connection)) return;
+    this.pinging.add(connection);
     const timer = setTimeout(() => {
       const line = this.pingLines.take();
       if (line) {
         log.warn(
-          { timeoutMs: this.pingTimeoutMs, ...line },
+          {
+            timeoutMs: this.pingTimeoutMs,
+            connection: connection === this.client ? 'commands' : 'subscriber',
+            ...line,
+          },
           'redis did not answer PING: reconnecting (fail-open meanwhile)',
         );
       }
-      client.disconnect(true);
+      connection.disconnect(true);
     }, this.pingTimeoutMs);
     try {
-      await client.ping();
+      await connection.ping();
     } catch {
       // Dropped above, or already failing: the 'error' listener reports it.
     } finally {
       clearTimeout(timer);
-      this.pinging = false;
+      this.pinging.delete(connection);
     }
   }
 

@@ -120,4 +120,35 @@ describe('a replica that cannot hear invalidations serves no cached copy', () =>
     expect(await read(c, id)).toBe('during');
     expect([await hits(c), await queries(c)]).toEqual([hitsBefore + 1, queriesBefore + 5]);
   }, 60_000);
+
+  // A hung Redis (SIGSTOP) kept every subscriber connection open and subscribed: no replica knew
+  // it heard nothing, writes meanwhile were never published, and B served its copy through the
+  // hang and after it, until CACHE_TTL_MS. The watchdog's PING now drops the subscriber too.
+  it('a Redis that hangs: no replica serves its copy meanwhile, nor after it answers again', async () => {
+    const redisStatus = async (app: TestApp) =>
+      (await json(await fetch(`${app.baseUrl}/readyz?verbose`))).details.redis.status as string;
+    const { id } = await createItem(a.baseUrl, 'before');
+    await subscribedAgain(b);
+    await read(b, id);
+    expect(await read(b, id)).toBe('before'); // cached
+
+    redis.freeze();
+    try {
+      // Both watchdogs have dropped their connections to the hung server.
+      await eventually(
+        async () => (await redisStatus(a)) !== 'up' && (await redisStatus(b)) !== 'up',
+        15_000,
+      );
+      await rename(a, id, 'during'); // fail-open: answered, its invalidation published to no one
+      expect(await read(b, id)).toBe('during');
+      expect(await metric(b, 'items_cache_blind')).toBe(1);
+    } finally {
+      redis.thaw();
+    }
+    await subscribedAgain(b);
+    const before = await hits(b);
+    expect(await read(b, id)).toBe('during');
+    expect(await read(b, id)).toBe('during');
+    expect(await hits(b)).toBe(before + 1);
+  }, 60_000);
 });
