@@ -21,6 +21,18 @@ const MAX_BODY_BYTES = 1024 * 1024;
 /** Shutdown step 5 lets in-flight upstream calls finish this long, then cuts them. */
 const CLOSE_GRACE_MS = 1_000;
 
+/**
+ * Drops an answer's body unread. undici's body destroyed before its end emits a
+ * RequestAbortedError a turn later, and an 'error' with no listener throws out of the process:
+ * the listener is ours to add. (It used to come from undici itself, by chance: cockatiel aborted
+ * the attempt's signal as the attempt threw, and undici's abort listener added one; an attempt
+ * signal that stops forwarding once its attempt ends, attempt.signal.ts, took that away, and a
+ * backend answering status 700 took the process down.)
+ */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined).destroy();
+}
+
 export interface UpstreamRequest {
   method: string;
   path: string;
@@ -96,19 +108,19 @@ export class UpstreamClient implements OnModuleInit, OnApplicationShutdown {
       // undici takes any three digits; RFC 9110 §15 defines 100-599. A 7xx is no status a
       // caller can act on (nor a 5xx to retry): the answer is malformed.
       if (res.statusCode > 599) {
-        res.body.destroy();
+        discard(res.body);
         throw new UpstreamBadResponseError(backend.name, `status ${res.statusCode}`);
       }
       declared = Number(res.headers['content-length'] ?? 0);
       if (declared > MAX_BODY_BYTES) {
-        res.body.destroy();
+        discard(res.body);
         throw new UpstreamBadResponseError(backend.name, `body of ${declared} bytes`);
       }
       const chunks: Buffer[] = [];
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         size += chunk.length;
         if (size > MAX_BODY_BYTES) {
-          res.body.destroy();
+          discard(res.body);
           throw new UpstreamBadResponseError(backend.name, `body over ${MAX_BODY_BYTES} bytes`);
         }
         chunks.push(chunk);
