@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/config.loader.js';
+import { causeChain } from './failure.reason.js';
 
 /**
  * Why a server refused what DATABASE_URL asked for: answers no retry will change, so start-up
@@ -43,7 +44,7 @@ const REFUSED_AT_CONNECT: Record<string, string> = {
  * setting, never the password); the URL is not, since it may carry the password.
  */
 export function databaseConfigError(error: unknown): ConfigError | undefined {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+  for (const e of causeChain(error)) {
     if (e.message === NO_SSL) {
       return new ConfigError([
         'DATABASE_URL: cannot connect: the URL requires SSL (sslmode) and the server does not support it',
