@@ -68,13 +68,21 @@ export class CountersService {
     if (this.db.breakerState === 'open') {
       return this.apply({ name, total: by, size: 1, deadline, signal });
     }
-    // Waiting for its batch's statement, an increment uses no CPU and no connection: parked, it
-    // lends its admission slot to the next request (the limiter would otherwise read a hot
-    // counter's queue as overload and refuse the increments that make the batches big).
-    return this.context.parkedWhile(this.combiner.add(name, by, signal, deadline));
+    // A caller that finds no statement in flight for its counter sends its own at once: it
+    // waits for a pooled connection and the row, the queueing the limiter must see, so it keeps
+    // its admission slot. One queued behind a statement in flight uses no CPU and no connection
+    // meanwhile: parked, it lends its slot to the next request (the limiter would otherwise read
+    // a hot counter's queue as overload and refuse the increments that make the batches big).
+    const sendsNow = !this.combiner.busy(name);
+    const answer = this.combiner.add(name, by, signal, deadline);
+    return sendsNow ? answer : this.context.parkedWhile(answer);
   }
 
   private async apply(batch: IncrementBatch): Promise<number> {
+    // A batch runs in its first caller's context (increment.combiner.ts). Queued, that caller was
+    // parked; as its batch's sender it takes its slot back for the statement's wait and run, so
+    // every statement in flight holds one slot and the callers riding along hold none.
+    this.context.current()?.admission?.unpark();
     try {
       // The statement serves every caller of the batch: it gets the batch's own signal and
       // deadline, and runs outside the request of its first caller (the combiner sends it in

@@ -57,6 +57,19 @@ function setup(maxBatch = 1_000) {
 }
 
 describe('IncrementCombiner', () => {
+  it('is busy for a name exactly while a statement for it is in flight', async () => {
+    const { table, combiner } = setup();
+    expect(combiner.busy('a')).toBe(false);
+    const first = combiner.add('a', 1, never(), Infinity);
+    expect([combiner.busy('a'), combiner.busy('b')]).toEqual([true, false]);
+    const second = combiner.add('a', 1, never(), Infinity);
+    await table.release();
+    expect(combiner.busy('a')).toBe(true); // the second's statement is in flight now
+    await table.release();
+    expect(await Promise.all([first, second])).toEqual([1, 2]);
+    expect(combiner.busy('a')).toBe(false);
+  });
+
   it('sends the first increment at once and the ones arriving meanwhile together in the next statement', async () => {
     const { table, combiner, events } = setup();
     const first = combiner.add('c', 1, never(), Infinity);

@@ -85,6 +85,11 @@ export class IncrementCombiner {
     return this.lanes.size;
   }
 
+  /** True while a statement for `name` is in flight: an increment added now waits behind it. */
+  busy(name: string): boolean {
+    return this.lanes.get(name)?.busy === true;
+  }
+
   /** Increments waiting behind an in-flight statement, over all names. */
   get waiting(): number {
     return this.queued;

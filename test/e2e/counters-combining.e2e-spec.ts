@@ -86,6 +86,20 @@ describe('write combining of counter increments (real PostgreSQL)', () => {
     await locker.query('SELECT 1 FROM counters WHERE name = $1 FOR UPDATE', [name]);
   }
 
+  /** Holds every row in `names` (value 0) in one transaction of the locker's. */
+  async function holdRows(names: string[]): Promise<void> {
+    for (const name of names) {
+      await adminQuery(
+        `INSERT INTO counters (name, value) VALUES ($1, 0)
+         ON CONFLICT (name) DO UPDATE SET value = 0`,
+        [name],
+        db.url,
+      );
+    }
+    await locker.query('BEGIN');
+    await locker.query('SELECT 1 FROM counters WHERE name = ANY($1) FOR UPDATE', [names]);
+  }
+
   const statementWaitingOnLock = async () =>
     (await lockWaiters(db.url, { application: APP_NAME })).length === 1;
   const queued = (n: number) => async () => (await metric(t, 'counters_increments_queued')) === n;
@@ -233,13 +247,14 @@ describe('write combining of counter increments (real PostgreSQL)', () => {
     expect((await json(await fetch(`${t.baseUrl}/api/counters/edge`))).value).toBe(MAX);
   });
 
-  // Admission on, its limit pinned to 1 and no queue: a second request in flight is refused at
-  // once. An increment waiting for its batch's statement is parked (admission/admission.slot.ts)
-  // and lends its slot, so increments queued behind a held row are all let in, none refused.
-  it('with admission limited to 1, increments parked behind a held row lend their slot: 20 let in, none refused', async () => {
+  // Admission on, its limit pinned to 2 and no queue: a third request in flight is refused at
+  // once. The lead increment, sent at once, holds its slot while its statement waits on the row;
+  // an increment queued behind it is parked (admission/admission.slot.ts) and lends its slot, so
+  // increments queued behind a held row are all let in, none refused.
+  it('with admission limited to 2, increments parked behind a held row lend their slot: 20 let in, none refused', async () => {
     const admitted = await startTestApp({
       ...ENV,
-      ...pinnedAdmission(1),
+      ...pinnedAdmission(2),
       ADMISSION_QUEUE_MAX: '0',
       DATABASE_URL: db.url,
       DB_APPLICATION_NAME: APP_NAME,
@@ -253,9 +268,9 @@ describe('write combining of counter increments (real PostgreSQL)', () => {
         '20 queued',
         async () => (await metric(admitted, 'counters_increments_queued')) === 20,
       );
-      // All 21 are waiting, none of them holds a slot.
-      expect(await metric(admitted, 'http_server_admission_in_flight')).toBe(0);
-      expect(await metric(admitted, 'http_server_admission_parked')).toBe(21);
+      // All 21 are waiting; only the lead, whose statement is in flight, holds a slot.
+      expect(await metric(admitted, 'http_server_admission_in_flight')).toBe(1);
+      expect(await metric(admitted, 'http_server_admission_parked')).toBe(20);
       await locker.query('COMMIT');
 
       const answers = [await lead, ...(await Promise.all(rest))];
@@ -275,6 +290,42 @@ describe('write combining of counter increments (real PostgreSQL)', () => {
           (await metric(admitted, 'http_server_admission_in_flight')) === 0,
       );
     } finally {
+      await admitted.close();
+    }
+  });
+  // A lone increment's statement waits for a pooled connection and the row: queueing the limiter
+  // must see. Increments of distinct counters, each alone in its statement, keep their slots, so
+  // past the limit the next request is refused at once (503 CONCURRENCY_LIMITED) rather than let
+  // in to wait for a connection (DB_POOL_TIMEOUT after its budget).
+  it('with admission limited to 2, two increments of distinct held rows hold both slots: a third request is refused at once', async () => {
+    const admitted = await startTestApp({
+      ...ENV,
+      ...pinnedAdmission(2),
+      ADMISSION_QUEUE_MAX: '0',
+      DATABASE_URL: db.url,
+      DB_APPLICATION_NAME: APP_NAME,
+    });
+    try {
+      await holdRows(['lone-a', 'lone-b']);
+      const held = [increment(admitted, 'lone-a'), increment(admitted, 'lone-b')];
+      await waitFor(
+        'both statements blocked on their rows',
+        async () => (await lockWaiters(db.url, { application: APP_NAME })).length === 2,
+      );
+      expect(await metric(admitted, 'http_server_admission_in_flight')).toBe(2);
+      expect(await metric(admitted, 'http_server_admission_parked')).toBe(0);
+
+      const third = await increment(admitted, 'lone-c');
+      expect(third.status).toBe(503);
+      expect(third.body.code).toBe('CONCURRENCY_LIMITED');
+
+      await locker.query('COMMIT');
+      expect((await Promise.all(held)).map((a) => [a.status, a.body.value])).toEqual([
+        [200, 1],
+        [200, 1],
+      ]);
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
       await admitted.close();
     }
   });
