@@ -10,7 +10,7 @@ import type { AppConfig } from '../config/config.schema.js';
 const RETRY_FIRST_MS = 500;
 const RETRY_MAX_MS = 4_000;
 
-/** The bounds of each wait in a start-up migration attempt (schema.startup.ts), in ms. */
+/** The bounds of each wait in a start-up migration attempt (schema.migration-attempt.ts), ms. */
 export interface SchemaStartupBounds {
   /** The wait for a connection. */
   connectMs: number;

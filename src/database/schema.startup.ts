@@ -5,15 +5,11 @@ import { runDetached } from '../request-context/context.store.js';
 import { databaseConfigError } from './connect.config-error.js';
 import type { DatabaseDriver } from './database.driver.js';
 import { DbSchemaPendingError, isDbFailure } from './database.errors.js';
-import { MIGRATIONS } from './database.migrations.js';
-import { migrate } from './database.migrator.js';
 import { isMissingTable } from './driver-error.classifier.js';
+import { attemptMigrations } from './schema.migration-attempt.js';
 import { retryDelayMs, type SchemaStartupBounds } from './schema.startup-bounds.js';
 
 const log = logger.child({ module: 'database' });
-
-/** A replica waiting for another's migrations says so this often. */
-const WAIT_LOG_INTERVAL_MS = 5_000;
 
 /**
  * Brings the schema up to date at start-up. A server that is away then (refused, unreachable,
@@ -24,11 +20,11 @@ const WAIT_LOG_INTERVAL_MS = 5_000;
  * the migrations are retried in the background (exponential back-off with jitter, capped at
  * 4 s) until they apply. A server that takes the connection and then stops answering (frozen,
  * or a path that lost the flow) fails an attempt the same way: every statement of one has a
- * client-side bound (below), else it waited forever and no retry ever came, however soon the
- * server answered new connections again. What no retry changes still stops start-up: a refusal
- * the settings explain (connect.config-error.ts, exit 78) or a migration the server rejects
- * (exit 1). Shutdown stops the attempts (`stop`). A schema that disappears later (`lost`) is
- * applied again the same way.
+ * client-side bound (schema.migration-attempt.ts), else it waited forever and no retry ever came,
+ * however soon the server answered new connections again. What no retry changes still stops
+ * start-up: a refusal the settings explain (connect.config-error.ts, exit 78) or a migration the
+ * server rejects (exit 1). Shutdown stops the attempts (`stop`). A schema that disappears later
+ * (`lost`) is applied again the same way.
  */
 export class SchemaStartup {
   private applied = false;
@@ -38,7 +34,6 @@ export class SchemaStartup {
   private stopping?: Promise<void>;
   /** The background's attempts (the first failed, or the schema was lost), while they run. */
   private retries?: Promise<void>;
-  private loggedWaitAt = -Infinity;
   private readonly lostLines = new LogThrottle();
 
   constructor(
@@ -140,27 +135,7 @@ export class SchemaStartup {
   }
 
   private async migrate(started: number): Promise<void> {
-    this.loggedWaitAt = -Infinity;
-    const { signal } = this.stopped;
-    const done = await this.driver.run(
-      (session) =>
-        migrate(session, MIGRATIONS, {
-          onWaiting: (waitedMs) => this.waiting(waitedMs),
-          // A long migration is not a server that stopped answering: it has a bound of its own.
-          migrationTimeoutMs: this.timeouts.migrationMs,
-          signal,
-        }),
-      {
-        // Cancels the statement in flight on the server (pg.driver.ts, step 3); a server that
-        // stopped answering ignores that, and the connection goes after the grace (pg.abort.ts).
-        signal,
-        cancelGraceMs: this.timeouts.stopGraceMs,
-        acquireTimeoutMs: this.timeouts.connectMs,
-        // Waiting for another replica's migrations is a short statement every 250 ms
-        // (database.migrator.ts): the wait has no bound, each of its turns has this one.
-        queryTimeoutMs: this.timeouts.queryMs,
-      },
-    );
+    const done = await attemptMigrations(this.driver, this.timeouts, this.stopped.signal);
     this.applied = true;
     log.info(
       { driver: this.driver.kind, applied: done, ms: Math.round(performance.now() - started) },
@@ -191,14 +166,5 @@ export class SchemaStartup {
         );
       }
     }
-  }
-
-  private waiting(waitedMs: number): void {
-    if (waitedMs - this.loggedWaitAt < WAIT_LOG_INTERVAL_MS) return;
-    this.loggedWaitAt = waitedMs;
-    log.info(
-      { waitedMs: Math.round(waitedMs) },
-      'waiting for the migration lock: another replica is migrating',
-    );
   }
 }

@@ -1,10 +1,11 @@
 /**
  * Start-up migrations against a PostgreSQL that takes the connection and then stops answering
- * (schema.startup.ts, database.migrator.ts). Every statement of an attempt has a client-side
- * bound, so the attempt fails, is logged and is retried, and once the server answers again the
- * schema becomes ready by itself. Before, a migration statement on such a connection never
- * returned: the background retry never got another turn (or the first attempt never ended, and
- * the service never started), long after the server answered new connections again.
+ * (schema.startup.ts, schema.migration-attempt.ts, database.migrator.ts). Every statement of an
+ * attempt has a client-side bound, so the attempt fails, is logged and is retried, and once the
+ * server answers again the schema becomes ready by itself. Before, a migration statement on such
+ * a connection never returned: the background retry never got another turn (or the first attempt
+ * never ended, and the service never started), long after the server answered new connections
+ * again.
  */
 import pg from 'pg';
 import { MIGRATION_LOCK_KEY, migrate } from '../../src/database/database.migrator.js';
