@@ -6,7 +6,7 @@
  * 10 s after the database was back, while the pods beside it served.
  */
 import { startChild, type Child } from '../support/child-process.js';
-import { createPostgresDatabase, PostgresProxy, type TestDatabase } from '../support/database.js';
+import { createProxiedDatabase, type ProxiedDatabase } from '../support/proxied-database.js';
 import { eventually, until } from '../support/wait.js';
 
 /** The promise the breaker keeps for a running pod (docs/data.md). */
@@ -15,21 +15,16 @@ const BACK_WITHIN_MS = 5_000;
 const FAILED_RETRIES = 5;
 
 describe('PostgreSQL away at start-up long enough for the retries to back off to their cap', () => {
-  let db: TestDatabase;
-  let proxy: PostgresProxy;
+  let db: ProxiedDatabase;
   let child: Child;
 
   beforeAll(async () => {
-    db = await createPostgresDatabase();
-    proxy = new PostgresProxy();
-    await proxy.start();
-    await proxy.cut();
-    child = await startChild({ DATABASE_URL: proxy.urlFor(db.name), LOG_LEVEL: 'info' });
+    db = await createProxiedDatabase({ away: true });
+    child = await startChild({ DATABASE_URL: db.proxiedUrl, LOG_LEVEL: 'info' });
   });
   afterAll(async () => {
     child?.process.kill('SIGTERM');
     await child?.exited;
-    await proxy?.cut().catch(() => undefined);
     await db?.drop();
   });
 
@@ -42,7 +37,7 @@ describe('PostgreSQL away at start-up long enough for the retries to back off to
   it('served within 5 s of the server answering, however long it was away', async () => {
     // Just after a retry failed: the next one waits its whole back-off.
     await until(() => failedRetries() >= FAILED_RETRIES, 60_000);
-    await proxy.restore();
+    await db.proxy.restore();
     const back = performance.now();
     await eventually(
       async () => (await fetch(`${child.baseUrl}/api/counters/visits`)).status === 200,

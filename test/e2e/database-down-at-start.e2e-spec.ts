@@ -1,5 +1,5 @@
-import { createPostgresDatabase, PostgresProxy, type TestDatabase } from '../support/database.js';
 import { json } from '../support/http.js';
+import { createProxiedDatabase, type ProxiedDatabase } from '../support/proxied-database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { eventually } from '../support/wait.js';
 
@@ -7,17 +7,13 @@ import { eventually } from '../support/wait.js';
 // needs no database; its migrations apply in the background once the server answers
 // (src/database/schema.startup.ts). Exiting instead put it into CrashLoopBackOff.
 describe('PostgreSQL is away when the service starts, then comes back', () => {
-  let db: TestDatabase;
-  let proxy: PostgresProxy;
+  let db: ProxiedDatabase;
   let t: TestApp;
   let strict: TestApp;
 
   beforeAll(async () => {
-    db = await createPostgresDatabase();
-    proxy = new PostgresProxy();
-    await proxy.start();
-    await proxy.cut();
-    const env = { DATABASE_URL: proxy.urlFor(db.name), DB_CONNECT_TIMEOUT_MS: '1000' };
+    db = await createProxiedDatabase({ away: true });
+    const env = { DATABASE_URL: db.proxiedUrl, DB_CONNECT_TIMEOUT_MS: '1000' };
     [t, strict] = await Promise.all([
       startTestApp(env),
       startTestApp({ ...env, READINESS_INCLUDES_DATABASE: 'true' }),
@@ -25,7 +21,6 @@ describe('PostgreSQL is away when the service starts, then comes back', () => {
   });
   afterAll(async () => {
     await Promise.all([t?.close(), strict?.close()]);
-    await proxy?.cut().catch(() => undefined);
     await db?.drop();
   });
 
@@ -57,7 +52,7 @@ describe('PostgreSQL is away when the service starts, then comes back', () => {
   });
 
   it('back: the migrations apply by themselves, writes succeed, readiness is up again', async () => {
-    await proxy.restore();
+    await db.proxy.restore();
     await eventually(async () => (await createItem(t)).status === 201, 30_000);
     await eventually(async () => (await fetch(`${strict.baseUrl}/readyz`)).status === 200, 30_000);
     const body = await json(await fetch(`${t.baseUrl}/readyz?verbose`));

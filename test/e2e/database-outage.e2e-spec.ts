@@ -1,23 +1,19 @@
-import { createPostgresDatabase, PostgresProxy, type TestDatabase } from '../support/database.js';
 import { json } from '../support/http.js';
+import { createProxiedDatabase, type ProxiedDatabase } from '../support/proxied-database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const DEADLINE_MS = 3_000;
 
 describe('PostgreSQL goes away while the service runs, then comes back', () => {
-  let db: TestDatabase;
-  let proxy: PostgresProxy;
+  let db: ProxiedDatabase;
   let t: TestApp;
   let cachedId: string;
 
   beforeAll(async () => {
-    db = await createPostgresDatabase();
-    // The app reaches PostgreSQL only through this proxy; cutting it is a real socket failure
-    // for the app, while the machine's server (shared with other suites) keeps running.
-    proxy = new PostgresProxy();
-    await proxy.start();
+    // The app reaches PostgreSQL only through a proxy the test cuts (proxied-database.ts).
+    db = await createProxiedDatabase();
     t = await startTestApp({
-      DATABASE_URL: proxy.urlFor(db.name),
+      DATABASE_URL: db.proxiedUrl,
       REQUEST_TIMEOUT_MS: String(DEADLINE_MS),
       DB_CONNECT_TIMEOUT_MS: '1000',
       DB_BREAKER_THRESHOLD: '3',
@@ -32,7 +28,6 @@ describe('PostgreSQL goes away while the service runs, then comes back', () => {
   });
   afterAll(async () => {
     await t?.close();
-    await proxy?.cut().catch(() => undefined);
     await db?.drop();
   });
 
@@ -53,7 +48,7 @@ describe('PostgreSQL goes away while the service runs, then comes back', () => {
   }
 
   it('down: database calls → fast 503 (DB_UNAVAILABLE, then DB_CIRCUIT_OPEN once the breaker opens) well within the deadline; /readyz stays 200 and shows the database degraded; /healthz 200', async () => {
-    await proxy.cut();
+    await db.proxy.cut();
     const codes: string[] = [];
     for (const c of [...calls, ...calls]) {
       const started = Date.now();
@@ -89,7 +84,7 @@ describe('PostgreSQL goes away while the service runs, then comes back', () => {
   });
 
   it('back: without a restart, the breaker probe closes it and every call succeeds', async () => {
-    await proxy.restore();
+    await db.proxy.restore();
     const until = Date.now() + 5_000;
     while ((await json(await fetch(`${t.baseUrl}/readyz`))).details.database.breaker !== 'closed') {
       if (Date.now() > until) throw new Error('the breaker did not close');
@@ -107,16 +102,13 @@ describe('PostgreSQL goes away while the service runs, then comes back', () => {
 });
 
 describe('READINESS_INCLUDES_DATABASE=true (a database per pod): an open breaker fails readiness', () => {
-  let db: TestDatabase;
-  let proxy: PostgresProxy;
+  let db: ProxiedDatabase;
   let t: TestApp;
 
   beforeAll(async () => {
-    db = await createPostgresDatabase();
-    proxy = new PostgresProxy();
-    await proxy.start();
+    db = await createProxiedDatabase();
     t = await startTestApp({
-      DATABASE_URL: proxy.urlFor(db.name),
+      DATABASE_URL: db.proxiedUrl,
       READINESS_INCLUDES_DATABASE: 'true',
       DB_CONNECT_TIMEOUT_MS: '1000',
       DB_BREAKER_THRESHOLD: '2',
@@ -124,13 +116,12 @@ describe('READINESS_INCLUDES_DATABASE=true (a database per pod): an open breaker
   });
   afterAll(async () => {
     await t?.close();
-    await proxy?.cut().catch(() => undefined);
     await db?.drop();
   });
 
   it('/readyz 503 NOT_READY naming the database while open, 200 again once the probe closes it', async () => {
     expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(200);
-    await proxy.cut();
+    await db.proxy.cut();
     for (let i = 0; i < 2; i++) {
       expect((await fetch(`${t.baseUrl}/api/counters/x`)).status).toBe(503);
     }
@@ -139,7 +130,7 @@ describe('READINESS_INCLUDES_DATABASE=true (a database per pod): an open breaker
     const body = await json(down);
     expect(body.code).toBe('NOT_READY');
     expect(body.checks.database).toMatchObject({ status: 'down', breaker: 'open' });
-    await proxy.restore();
+    await db.proxy.restore();
     const until = Date.now() + 5_000;
     while ((await fetch(`${t.baseUrl}/readyz`)).status !== 200) {
       if (Date.now() > until) throw new Error('readiness did not return');

@@ -11,14 +11,9 @@ import pg from 'pg';
 import { MIGRATION_LOCK_KEY, migrate } from '../../src/database/database.migrator.js';
 import { MIGRATIONS } from '../../src/database/database.migrations.js';
 import { startChild, type Child } from '../support/child-process.js';
-import {
-  appBackends,
-  createPostgresDatabase,
-  PostgresProxy,
-  type ProxyStall,
-  type TestDatabase,
-} from '../support/database.js';
+import { appBackends, type ProxyStall } from '../support/database.js';
 import { json } from '../support/http.js';
+import { createProxiedDatabase, type ProxiedDatabase } from '../support/proxied-database.js';
 import { eventually, until } from '../support/wait.js';
 
 const QUERY_TIMEOUT_MS = 1_000;
@@ -37,15 +32,12 @@ const ENV = {
 };
 
 describe('start-up migrations against a PostgreSQL that stops answering', () => {
-  let db: TestDatabase;
-  let proxy: PostgresProxy;
+  let db: ProxiedDatabase;
   let child: Child | undefined;
   let holder: pg.Client | undefined;
 
   beforeEach(async () => {
-    db = await createPostgresDatabase();
-    proxy = new PostgresProxy();
-    await proxy.start();
+    db = await createProxiedDatabase();
   });
   afterEach(async () => {
     child?.process.kill('SIGKILL');
@@ -53,7 +45,6 @@ describe('start-up migrations against a PostgreSQL that stops answering', () => 
     child = undefined;
     await holder?.end().catch(() => undefined);
     holder = undefined;
-    await proxy.cut().catch(() => undefined);
     await db.drop();
   });
 
@@ -97,16 +88,16 @@ describe('start-up migrations against a PostgreSQL that stops answering', () => 
   ])(
     'away at start, then back as a server that %s: the attempt fails, is logged, is retried; ready once it answers',
     async (_server, mode) => {
-      await proxy.cut();
-      child = await startChild({ ...ENV, DATABASE_URL: proxy.urlFor(db.name) });
+      await db.proxy.cut();
+      child = await startChild({ ...ENV, DATABASE_URL: db.proxiedUrl });
       expect(await schemaPending()).toBe(true);
 
-      proxy.stall(mode);
-      await proxy.restore();
+      db.proxy.stall(mode);
+      await db.proxy.restore();
       // An attempt is on a stalled connection now.
-      await until(() => proxy.stalled >= 1, RECOVERY_MS);
+      await until(() => db.proxy.stalled >= 1, RECOVERY_MS);
       expect(await schemaPending()).toBe(true);
-      proxy.stall(false);
+      db.proxy.stall(false);
 
       await expectRecovers();
       // A connect with no answer is the connect timeout; a statement with none, the query's.
@@ -122,10 +113,10 @@ describe('start-up migrations against a PostgreSQL that stops answering', () => 
     holder = new pg.Client({ connectionString: db.url });
     await holder.connect();
     await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    child = await startChild({ ...ENV, DATABASE_URL: proxy.urlFor(db.name) }, { waitReady: false });
+    child = await startChild({ ...ENV, DATABASE_URL: db.proxiedUrl }, { waitReady: false });
     await until(() => child!.output().includes('waiting for the migration lock'), RECOVERY_MS);
 
-    proxy.freezeOpen();
+    db.proxy.freezeOpen();
     await holder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
 
     await expectRecovers();
@@ -156,7 +147,7 @@ describe('start-up migrations against a PostgreSQL that stops answering', () => 
     await holder.query('BEGIN');
     await holder.query('LOCK TABLE item_idempotency_keys IN ACCESS EXCLUSIVE MODE');
 
-    child = await startChild({ ...ENV, DATABASE_URL: proxy.urlFor(db.name) }, { waitReady: false });
+    child = await startChild({ ...ENV, DATABASE_URL: db.proxiedUrl }, { waitReady: false });
     const migrating = async () =>
       (await appBackends(db.name, APPLICATION_NAME)).filter((b) =>
         b.query.includes('CREATE INDEX item_idempotency_keys_created_at'),
@@ -170,7 +161,7 @@ describe('start-up migrations against a PostgreSQL that stops answering', () => 
     expect((await migrating()).map((b) => b.pid)).toEqual([first!.pid]);
 
     // The server finishes it, but its answer never arrives.
-    proxy.freezeOpen();
+    db.proxy.freezeOpen();
     await holder.query('COMMIT');
 
     await expectRecovers();

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { adminQuery, createPostgresDatabase, PostgresProxy } from '../support/database.js';
-import type { TestDatabase } from '../support/database.js';
+import { adminQuery, PostgresProxy } from '../support/database.js';
 import { json } from '../support/http.js';
+import { createProxiedDatabase, type ProxiedDatabase } from '../support/proxied-database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { startThrowawayRedis, type ThrowawayRedis } from '../support/throwaway-redis.js';
 import { eventually } from '../support/wait.js';
@@ -22,18 +22,17 @@ async function metric(app: TestApp, series: string): Promise<number> {
  * server's answer to the first read; one in front of a throwaway Redis, which the test cuts.
  */
 describe('a read after a Redis reconnect joins no query begun before it', () => {
-  let db: TestDatabase;
+  let db: ProxiedDatabase;
   let redis: ThrowawayRedis;
-  const pgProxy = new PostgresProxy();
   let redisProxy: PostgresProxy;
   let app: TestApp;
 
   beforeAll(async () => {
-    [db, redis] = await Promise.all([createPostgresDatabase(), startThrowawayRedis()]);
+    [db, redis] = await Promise.all([createProxiedDatabase(), startThrowawayRedis()]);
     redisProxy = new PostgresProxy({ host: '127.0.0.1', port: Number(new URL(redis.url).port) });
-    await Promise.all([pgProxy.start(), redisProxy.start()]);
+    await redisProxy.start();
     app = await startTestApp({
-      DATABASE_URL: pgProxy.urlFor(db.name),
+      DATABASE_URL: db.proxiedUrl,
       REDIS_URL: `redis://127.0.0.1:${redisProxy.port}`,
       CACHE_TTL_MS: '600000',
       REQUEST_TIMEOUT_MS: '30000',
@@ -42,7 +41,7 @@ describe('a read after a Redis reconnect joins no query begun before it', () => 
   });
   afterAll(async () => {
     await app?.close();
-    await Promise.all([pgProxy.cut(), redisProxy?.cut()]);
+    await redisProxy?.cut();
     await redis?.stop();
     await db?.drop();
   });
@@ -69,7 +68,7 @@ describe('a read after a Redis reconnect joins no query begun before it', () => 
     await eventually(async () => (await metric(app, 'items_cache_blind')) === 1, 15_000);
     expect(await metric(app, 'items_cache_entries')).toBe(0);
     // The first read's query is answered by the server (v1), the answer held on the way back.
-    const hold = pgProxy.holdAnswers();
+    const hold = db.proxy.holdAnswers();
     const first = read(id);
     await eventually(async () => hold.held() > 0, 10_000);
     // Another replica's write; its invalidation never reaches this one, which is not subscribed.
