@@ -13,8 +13,8 @@ export const ACK_TIMEOUT_MS = 500;
 /**
  * The margin: ANSWER_MARGIN_MS, or half the time left when that is less. The whole 50 ms taken
  * from a short deadline (`x-request-timeout: 50ms`) left no wait at all: the write answered 200
- * before any replica had dropped its copy, and a read-after-write on another replica (one in five here)
- * got the old version, counted nowhere. Healthy replicas answer within a Redis round trip.
+ * before any replica had dropped its copy, and a read-after-write on another replica (one in five
+ * here) got the old version, counted nowhere. Healthy replicas answer within a Redis round trip.
  */
 const ANSWER_MARGIN_MS = 50;
 
