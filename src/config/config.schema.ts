@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { adminConfigShape } from './admin.config.js';
-import { checkRelations, RELATED, RELATED_UNSET, type RelatedValues } from './config.relations.js';
+import { RELATED } from './config.relations.js';
 import { databaseConfigShape } from './database.config.js';
 import { httpConfigShape } from './http.config.js';
 import { pagesConfigShape } from './pages.config.js';
+import { checkRelations, type RelatedValues } from './relations.check.js';
 import { IDENTITY_VARIABLES, identityProblems, withResourceIdentity } from './service-identity.js';
 import { telemetryConfigShape } from './telemetry.config.js';
 import { upstreamConfigShape } from './upstream.config.js';
@@ -22,10 +23,10 @@ const configObject = z.object({
 });
 
 /**
- * The schema with its relations (config.relations.ts) and the service's identity
- * (service-identity.ts); `isSet` tells them which variables the environment set, so a
- * contradiction is reported under the one the user chose and a default is told from a value
- * set (loadConfig).
+ * The schema with its relations (config.relations.ts, checked by relations.check.ts) and the
+ * service's identity (service-identity.ts); `isSet` tells them which variables the environment
+ * set, so a contradiction is reported under the one the user chose and a default is told from a
+ * value set (loadConfig).
  */
 export const configSchemaFor = (isSet?: (name: string) => boolean) =>
   configObject
@@ -51,16 +52,16 @@ export function relationProblems(
   env: Readonly<Record<string, string | undefined>>,
   isSet?: (name: string) => boolean,
 ): { path: [string]; message: string }[] {
-  const config: Partial<RelatedValues> = {};
+  const config: RelatedValues = {};
   const failed = new Set<string>();
-  for (const name of [...RELATED, ...RELATED_UNSET]) {
+  for (const name of RELATED) {
     const result = configObject.shape[name].safeParse(env[name]);
     if (result.success) config[name] = result.data;
     else failed.add(name);
   }
   const problems: { path: [string]; message: string }[] = [];
   checkRelations(
-    config as RelatedValues,
+    config,
     failed,
     (name, message) => problems.push({ path: [name], message }),
     isSet,
