@@ -140,8 +140,8 @@ const PATTERN_SAMPLES: {
     refused: ['api-key', 'api key=abc', '=abc', 'x=a%0d%0aX-Evil:%201', 'a=1,,b=2', ' '],
   })),
   // Up to OTEL_BSP_EXPORT_TIMEOUT (10000 by default) alone: the app refuses an export timeout
-  // above the batch processor's wait, a relation between two settings, which the chart leaves to
-  // the app as it does the others (src/config/config.relations.ts).
+  // above the batch processor's wait, a relation between two settings, which the chart's
+  // templates check (helm.relations.spec.ts), not its schema.
   {
     name: 'OTEL_EXPORTER_OTLP_TIMEOUT',
     accepted: ['5000', '10000'],

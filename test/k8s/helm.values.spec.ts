@@ -211,9 +211,9 @@ describe('the templates refuse values that contradict each other', () => {
       '= 12000 is not below config.SHUTDOWN_TIMEOUT_MS=11000',
     ],
     [
-      'two listeners on one port',
+      'two listeners on one port (the app refuses it at start-up: helm.relations.spec.ts)',
       ['--set', 'ports.admin=8080'],
-      'ports.http, ports.admin and ports.probes must differ',
+      'ports.admin=8080: ADMIN_PORT must differ from PORT (ports.http=8080)',
     ],
   ])('%s', async (_label, args, mentions) => {
     expect(await refusal(args)).toContain(mentions);

@@ -1,15 +1,12 @@
 {{/*
-Values the schema cannot relate to each other. App variables are checked as the container sees
+Values the schema cannot relate to each other: the app's own rules (rampart.checkRelations,
+templates/_relations.tpl) and the chart's. App variables are checked as the container sees
 them (rampart.effectiveEnv: from config, or from an extraEnv entry when config leaves them out),
 and a message names the setting that holds each value.
 */}}
 {{- define "rampart.validate" -}}
 {{- if and .Values.autoscaling.enabled (lt (int .Values.autoscaling.maxReplicas) (int .Values.autoscaling.minReplicas)) -}}
 {{- fail "autoscaling.maxReplicas must be >= autoscaling.minReplicas" -}}
-{{- end -}}
-{{- $ports := list (int .Values.ports.http) (int .Values.ports.admin) (int .Values.ports.probes) -}}
-{{- if ne (len (uniq $ports)) 3 -}}
-{{- fail "ports.http, ports.admin and ports.probes must differ: each is a listener of its own" -}}
 {{- end -}}
 {{- if not (regexMatch "^[a-z]" (include "rampart.fullname" .)) -}}
 {{- fail (printf "the objects' base name %q starts with a digit, which a Service name may not: set fullnameOverride to a name starting with a letter" (include "rampart.fullname" .)) -}}
@@ -23,6 +20,8 @@ and a message names the setting that holds each value.
 {{- include "rampart.checkWholeNumber" (dict "setting" (printf "extraEnv %s" .name) "text" (.value | default "") "bounds" (index $bounds .name)) -}}
 {{- end -}}
 {{- end -}}
+{{- /* The app's rules between settings, ports included (templates/_relations.tpl). */ -}}
+{{- include "rampart.checkRelations" . -}}
 {{- /* A hop count as the app reads it (src/config/trust-proxy.field.ts): digits once trimmed,
   and not 0, which the app reads as off like `off`, `false` and ''. */ -}}
 {{- if not .Values.networkPolicy.enabled -}}
