@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { pathAsSent } from '../errors/client-text.js';
 import { buildProblem, classifyError, PROBLEM_CONTENT_TYPE } from '../errors/problem.js';
 import { PROBE_PATHS } from '../health/health.paths.js';
 import { requestIdFrom } from '../request-context/request-id.js';
@@ -123,7 +124,7 @@ export class AdmissionListener {
     // The most common 503s under overload: on the status page's errors by code with the rest.
     this.problems?.record(code);
     const requestId = requestIdFrom(req.headers['x-request-id']);
-    const path = (req.url ?? '/').split('?', 1)[0]!;
+    const path = pathAsSent(req.url ?? '/');
     const body = `{"instance":${JSON.stringify(path)},"requestId":"${requestId}",${this.body(code, gate.limit)}`;
     const headers: Record<string, string | number> = {
       'content-type': PROBLEM_CONTENT_TYPE,

@@ -1,4 +1,4 @@
-import { cut, frameworkDetail } from './client-text.js';
+import { cut, frameworkDetail, pathAsSent } from './client-text.js';
 
 const LONG = 'abcdefghij'.repeat(500);
 
@@ -34,5 +34,20 @@ describe('frameworkDetail', () => {
     ['absent', undefined],
   ])('%s → the status’s title', (_name, message) => {
     expect(frameworkDetail(message, 'Bad Request')).toBe('Bad Request');
+  });
+});
+
+describe('pathAsSent', () => {
+  it.each([
+    ['/hello', '/hello'],
+    ['/a%20b?token=q', '/a%20b'],
+    ['/hello#frag', '/hello'],
+    ['http://user:s3cret@host/api/items/x?q=1', '/api/items/x'],
+    ['https://host:8443?a/hello', '/'],
+    ['http://host', '/'],
+    ['http://host#x/y', '/'],
+    ['*?x=1', '*'],
+  ])('%s → %s: no scheme, authority, query or fragment', (target, path) => {
+    expect(pathAsSent(target)).toBe(path);
   });
 });

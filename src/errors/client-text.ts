@@ -40,3 +40,36 @@ export function frameworkDetail(message: unknown, title: string): string {
   const line = typeof message === 'string' ? message.split('\n', 1)[0] : undefined;
   return line ? cut(line) : title;
 }
+
+const SLASH = 0x2f;
+
+/**
+ * A request target's path as the client sent it (escapes as written), for a problem's
+ * `instance`: no query or fragment, and for an absolute-form target (RFC 9112 §3.2.2) no scheme
+ * or authority, `/` when its path is empty (RFC 9110 §4.2.3). Named whole,
+ * `GET http://user:pass@host/x` gave the password back in its 400, on every port. The path
+ * protocol/request-target.ts's originForm reads, which this layer may not import (and which
+ * request-target.spec.ts holds this to); the server span's `url.path` is this too. A target in
+ * no form (`*hello`) comes back as sent, less its query. `target` itself when nothing is cut.
+ */
+export function pathAsSent(target: string): string {
+  let start = 0;
+  if (target.charCodeAt(0) !== SLASH) {
+    const scheme = target.indexOf('://');
+    // The authority ends at the first `/`, `?` or `#` after it (RFC 3986 §3.2).
+    if (scheme !== -1) start = firstOf(target, '/?#', scheme + 3, target.length);
+  }
+  const end = firstOf(target, '?#', start, target.length);
+  if (start === 0) return end === target.length ? target : target.slice(0, end);
+  return end === start ? '/' : target.slice(start, end);
+}
+
+/** Where in `text` from `from` the first of `chars` is, or `none`. */
+function firstOf(text: string, chars: string, from: number, none: number): number {
+  let at = none;
+  for (const c of chars) {
+    const i = text.indexOf(c, from);
+    if (i !== -1 && i < at) at = i;
+  }
+  return at;
+}

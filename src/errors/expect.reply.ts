@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { logger } from '../logging/logger.js';
 import type { RawAnswer } from './client-error.reply.js';
-import { cut } from './client-text.js';
+import { cut, pathAsSent } from './client-text.js';
 import { lingerIfUnread } from './lingering-close.js';
 import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { requestIdFrom } from '../request-context/request-id.js';
@@ -156,7 +156,7 @@ function answerBeforeBody(
   log.debug({ reqId: requestId, code: answer.code }, answer.detail);
   app?.problemCounts?.record(answer.code);
   const body = JSON.stringify(
-    buildProblem(answer, { requestId, instance: (req.url ?? '/').split('?', 1)[0] }),
+    buildProblem(answer, { requestId, instance: pathAsSent(req.url ?? '/') }),
   );
   res.writeHead(answer.status, {
     'content-type': PROBLEM_CONTENT_TYPE,

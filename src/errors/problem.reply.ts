@@ -1,5 +1,6 @@
 import { trace, isSpanContextValid } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pathAsSent } from './client-text.js';
 import { buildProblem, classifyError, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { LogThrottle } from '../logging/log.throttle.js';
 import { logger } from '../logging/logger.js';
@@ -57,9 +58,9 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
   const problem = buildProblem(classified, {
     requestId: request.id,
     traceId,
-    // The target as the client sent it: `url` is after the public listener's rewriteUrl, which
-    // reads `GET http://x?q` as `/?q`; the admin and probe ports name it `http://x`.
-    instance: request.originalUrl.split('?', 1)[0],
+    // The path as the client sent it (`url` is after the public listener's rewriteUrl), without
+    // an absolute-form target's scheme and authority: its userinfo may be a password.
+    instance: pathAsSent(request.originalUrl),
   });
   reply.header('x-request-id', request.id);
   // An error describes this attempt, not the resource: never stored. Some statuses are cacheable

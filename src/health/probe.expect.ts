@@ -12,7 +12,7 @@ function answerExpectation(server, req, res) {
   res.requestId = requestIdOf(req);
   closeIfBody(req, res);
   send(res, 417, problem(417, 'EXPECTATION_FAILED', 'Only Expect: 100-continue is supported.',
-    (req.url || '').split('?')[0], res.requestId), { connection: 'close' });
+    pathAsSent(req.url || ''), res.requestId), { connection: 'close' });
 }
 
 // Expect: 100-continue. Nothing here reads a body, so a request with one is answered without the

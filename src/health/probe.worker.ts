@@ -66,13 +66,13 @@ function send(res, status, body, headers) {
 // errors/client-text.ts's, set once it is imported: a 404's detail names the target cut as the
 // public port's does (protocol/unrouted.reply.ts), a malformed one's is bounded by the public
 // port's rule for the router's message (errors/problem.ts), and a 501's names the method cut
-// (probe.client-error.ts); each instance names the target whole. Named whole in both, a 9 KB
-// target came back twice.
-let cut, frameworkDetail;
+// (probe.client-error.ts); each instance names the target's path whole (pathAsSent, as the other
+// ports name it). Named whole in both, a 9 KB target came back twice.
+let cut, frameworkDetail, pathAsSent;
 const importClientText = () =>
-  import(clientTextModule).then((text) => ({ cut, frameworkDetail } = text));
-const notFound = (res, target) =>
-  send(res, 404, problem(404, 'NOT_FOUND', 'No probe route ' + cut(target), target, res.requestId));
+  import(clientTextModule).then((text) => ({ cut, frameworkDetail, pathAsSent } = text));
+const notFound = (res, url) => send(res, 404,
+  problem(404, 'NOT_FOUND', 'No probe route ' + cut(url.split('?')[0]), res.target, res.requestId));
 // The router's words for a target whose escapes it cannot decode, as the public port says them:
 // the target in origin-form, query and all (find-my-way's reading), the message cut as the
 // client's own text is.
@@ -93,10 +93,11 @@ ${PROBE_CHECKS_SOURCE}
 // probes failed with them).
 const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_000,
   requestTimeout: 10_000, connectionsCheckingInterval: 1_000 }, (req, res) => {
-  // The target as sent names the request in a problem's detail and instance, as on the public port
+  // The target's path as sent names the request in a problem's instance, as on the public port
   // (errors/problem.reply.ts): decoded, '/healthz%00' came back as '/healthz' and a NUL, and
-  // '/healthz%2F' as '/healthz/', a path that is redirected. \`path\` is what is routed on.
-  const target = (req.url || '').split('?')[0];
+  // '/healthz%2F' as '/healthz/', a path that is redirected; whole, an absolute-form target's
+  // userinfo came back with it. \`path\` is what is routed on.
+  const target = pathAsSent(req.url || '');
   const path = targetPath(req.url || '');
   res.requestId = requestIdOf(req);
   res.target = target;
@@ -135,7 +136,7 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
   // with a slash added, which redirects), and 404 on any other.
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     if (!probePaths.has(path) && withoutTrailingSlash(req.url || '') === undefined) {
-      return notFound(res, target);
+      return notFound(res, req.url || '');
     }
     return send(res, 405, problem(405, 'METHOD_NOT_ALLOWED',
       req.method + ' is not supported here; allowed: GET, HEAD.', target, res.requestId),
@@ -148,7 +149,7 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
       res.writeHead(308, { location, 'content-length': 0, 'x-request-id': res.requestId });
       return res.end();
     }
-    return notFound(res, target);
+    return notFound(res, req.url || '');
   }
   askMainThread(res, path, target);
 });

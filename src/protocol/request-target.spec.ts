@@ -1,4 +1,5 @@
-import { targetProblem, withEmptyPathAsSlash } from './request-target.js';
+import { pathAsSent } from '../errors/client-text.js';
+import { originForm, targetProblem, withEmptyPathAsSlash } from './request-target.js';
 
 describe('withEmptyPathAsSlash: an absolute-form target with an empty path is `/`', () => {
   it.each([
@@ -62,5 +63,25 @@ describe('targetProblem', () => {
       code: 'BAD_REQUEST',
       detail: 'The target * is only for OPTIONS, not GET.',
     });
+  });
+});
+
+// errors/ may not import this file, so a problem's `instance` reads the path with a function of
+// its own: it must find the path originForm finds, less the query.
+describe("pathAsSent reads the path originForm's target has", () => {
+  it.each([
+    '/hello',
+    '/a%2Fb?x=1',
+    'http://x/hello?a/b',
+    'http://user:pass@x:8080/api/items/1?q',
+    'HTTPS://x?a/hello',
+    'http://x',
+    'http://[::1]:80/p',
+    'http:///x',
+    'ftp://x/hello',
+    '*',
+    '*hello?x',
+  ])('%s', (target) => {
+    expect(pathAsSent(target)).toBe(originForm(target).split('?', 1)[0]);
   });
 });

@@ -1,7 +1,7 @@
 import { propagation, ROOT_CONTEXT, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { FastifyRequest } from 'fastify';
+import { pathAsSent } from '../errors/client-text.js';
 import { clientAddress } from '../protocol/client-address.js';
-import { originForm } from '../protocol/request-target.js';
 import type { RequestState } from '../request-context/request-state.js';
 import { clientText } from './client-text.js';
 import { ServerSpan } from './server.span.js';
@@ -109,10 +109,6 @@ function requestAttributes(request: FastifyRequest, route: string | undefined, l
  * part of the path either.
  */
 function urlPath(url: string, limit: number): string {
-  const target = originForm(url);
-  const query = target.indexOf('?');
-  const fragment = target.indexOf('#');
-  const end = query === -1 || (fragment !== -1 && fragment < query) ? fragment : query;
-  if (end !== -1) return clientText(target.slice(0, end), limit, false);
-  return clientText(target, limit, target === url);
+  const path = pathAsSent(url);
+  return clientText(path, limit, path === url);
 }

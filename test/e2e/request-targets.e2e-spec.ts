@@ -56,14 +56,14 @@ describe('request targets on every port', () => {
     },
   );
 
-  // The public listener's rewriteUrl reads `http://x?q` as `/?q` for routing; its problems named
-  // `/` where the admin and probe ports named `http://x`.
+  // A problem names the target's path alone, `/` for an empty one, on every port
+  // (problem-instance.e2e-spec.ts): the admin and probe ports named `http://x`.
   it.each(['public', 'admin', 'probe'] as const)(
-    '%s port: a problem for an absolute-form target with an empty path names the target as sent',
+    '%s port: a problem for an absolute-form target with an empty path names `/`',
     async (which) => {
       const res = await send(which, 'http://x?x=1', 'DELETE');
       expect(res.status).toBeGreaterThanOrEqual(400);
-      expect((JSON.parse(res.body) as { instance: string }).instance).toBe('http://x');
+      expect((JSON.parse(res.body) as { instance: string }).instance).toBe('/');
     },
   );
 
@@ -82,12 +82,12 @@ describe('request targets on every port', () => {
           status: origin.status,
           type: origin.headers['content-type'],
         });
-        // A problem names the target as sent, without its query (probe-port-targets.e2e-spec.ts).
+        // A problem names the path, without the query (problem-instance.e2e-spec.ts).
         if (origin.status >= 400) {
           const { code, instance } = JSON.parse(absolute.body) as Record<string, string>;
           expect({ code, instance }).toEqual({
             code: JSON.parse(origin.body).code,
-            instance: 'http://x',
+            instance: '/',
           });
         }
       }
