@@ -18,9 +18,10 @@ export const homeContract = defineContract({
   operationId: 'getHome',
   summary: 'Which pod answered, for a person or a script',
   description:
-    'An HTML page when `Accept` names text/html with a weight above 0 (a browser’s ' +
-    'navigation), the same fields as JSON otherwise (`Vary: Accept`). Used to watch a rollout ' +
-    'or a canary from a browser tab.',
+    'An HTML page when `Accept` gives text/html a weight above 0 and at least JSON’s ' +
+    '(a browser’s navigation; JSON’s is that of application/json, application/* or */*, the ' +
+    'most specific named), the same fields as JSON otherwise (`Vary: Accept`). Used to watch a ' +
+    'rollout or a canary from a browser tab.',
   tags: ['meta'],
   responses: {
     200: {

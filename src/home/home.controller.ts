@@ -5,27 +5,14 @@ import type { AppConfig } from '../config/config.schema.js';
 import { IdentityService } from '../version/identity.service.js';
 import { PAGE_HEADERS } from '../html/html.template.js';
 import { ApiContract } from '../openapi/contract.decorator.js';
+import { prefersHtml } from './home.accept.js';
 import { faviconContract, homeContract } from './home.contract.js';
 import { homePage, type HomeContent } from './home.page.js';
 
 /**
- * Whether `Accept` names text/html with a weight above zero. A browser's navigation asks for it
- * first; curl sends `*\/*` and API clients JSON; `text/html;q=0` says "anything but HTML"
- * (RFC 9110 §12.4.2).
- */
-function wantsHtml(accept: string): boolean {
-  for (const range of accept.split(',')) {
-    const [media = '', ...params] = range.split(';');
-    if (media.trim().toLowerCase() !== 'text/html') continue;
-    const weight = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('q='));
-    return weight === undefined || Number(weight.slice(2)) > 0;
-  }
-  return false;
-}
-
-/**
  * Public `GET /`: a small page for a person with a browser (which pod answered, UI_COLOR,
- * UI_MESSAGE), JSON of the same fields for everything else (`Vary: Accept`). Used to watch a
+ * UI_MESSAGE), JSON of the same fields for everything else (`Vary: Accept`; which is chosen:
+ * home.accept.ts). Used to watch a
  * rollout or a canary from a browser tab.
  */
 @Controller()
@@ -46,7 +33,7 @@ export class HomeController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): string | HomeContent {
     reply.header('vary', 'Accept');
-    if (accept === undefined || !wantsHtml(accept)) return this.content;
+    if (accept === undefined || !prefersHtml(accept)) return this.content;
     reply.headers(PAGE_HEADERS);
     return this.page;
   }

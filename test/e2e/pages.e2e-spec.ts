@@ -151,13 +151,22 @@ describe('status, landing and trace pages: HTTP contract', () => {
     expect(res.status).toBe(404);
   });
 
+  // RFC 9110 §12.5.1: the type of the highest weight wins; HTML on a tie with text/html named, as
+  // before; a wildcard alone never picks the page. `application/json, text/html;q=0.9` was HTML.
   it.each([
     ['text/html;q=0, application/json', 'application/json'],
     ['TEXT/HTML ; Q=0.000, */*', 'application/json'],
     ['application/json, text/html;level=1', 'text/html'],
-    ['application/json;q=0.5, text/html;q=0.1', 'text/html'],
+    ['application/json, text/html;q=0.9', 'application/json'],
+    ['application/json;q=0.5, text/html;q=0.1', 'application/json'],
+    ['text/html;q=0.4, application/*;q=0.5', 'application/json'],
+    ['text/html;q=0.6, */*;q=0.5', 'text/html'],
+    ['application/json;q=0.2, */*, text/html;q=0.3', 'text/html'],
+    ['application/json;q=0.8, text/html;q=0.8', 'text/html'],
+    ['*/*', 'application/json'],
+    ['text/*', 'application/json'],
     ['Text/Html', 'text/html'],
-  ])('public / with Accept: %s answers %s (a zero weight refuses HTML)', async (accept, type) => {
+  ])('public / with Accept: %s answers %s (the highest weight wins)', async (accept, type) => {
     const res = await fetch(`${t.baseUrl}/`, { headers: { accept } });
     expect(res.headers.get('content-type')).toMatch(new RegExp(`^${type}`));
     await res.arrayBuffer();
