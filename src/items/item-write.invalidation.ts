@@ -18,7 +18,7 @@ export interface ItemWriteInvalidationDeps {
 /**
  * Brings the item caches, here and on every other replica, in line with what a PATCH or DELETE
  * did: a write that changed the item is dropped at once (ItemInvalidationBus), one refused (412,
- * 404) has this replica's entry checked against the version the database holds, and one whose
+ * 409, 404) has this replica's entry checked against the version the database holds, and one whose
  * outcome is unknown is dropped once the database has settled it (InDoubtWrites).
  */
 export class ItemWriteInvalidation {
@@ -70,6 +70,7 @@ export class ItemWriteInvalidation {
   /** After a write: invalidated here and on every replica, or, when refused, reconciled here. */
   async written(id: string, result: WriteResult | { deleted: true }): Promise<void> {
     if ('conflict' in result) return this.deps.cache.reconcile(id, result.conflict);
+    if ('exhausted' in result) return this.deps.cache.reconcile(id, result.exhausted);
     if ('missing' in result) return this.deps.cache.reconcile(id, undefined);
     this.deps.cache.invalidate(id, 'local');
     await this.deps.bus.publish(id);

@@ -26,6 +26,18 @@ describe('item ETags', () => {
     expect(versionsFromIfMatch('"12.02", "12.0002", "12.0"', '12')).toEqual([]);
   });
 
+  // Any version the integer column holds (nine digits left 1,000,000,000 on unmatchable); none
+  // past it, which the database's integer[] cast would refuse.
+  it('If-Match: every version up to 2,147,483,647, none past it', () => {
+    for (const version of [999_999_999, 1_000_000_000, 2_147_483_647]) {
+      expect(versionsFromIfMatch(etagOf('12', version), '12')).toEqual([version]);
+      expect(versionsFromIfNoneMatch(`W/${etagOf('12', version)}`, '12')).toEqual([version]);
+    }
+    expect(versionsFromIfMatch('"12.2147483648", "12.9999999999", "12.10000000000"', '12')).toEqual(
+      [],
+    );
+  });
+
   it('If-None-Match: weak comparison, lists and *', () => {
     expect(ifNoneMatchHits('W/"1.2"', '"1.2"')).toBe(true);
     expect(ifNoneMatchHits('"a", "1.2"', '"1.2"')).toBe(true);

@@ -1,3 +1,5 @@
+import { LAST_VERSION } from './item.row.js';
+
 /** Strong ETag of one item version. The id is part of it so a tag copied from another item
  * never matches (RFC 9110 §8.8.3: an entity tag is opaque, any unique string will do). */
 export function etagOf(id: string, version: number): string {
@@ -96,9 +98,14 @@ function versionsOf(
     // Strong comparison (If-Match): a weak tag matches nothing.
     if (tag.weak && !weakComparison) continue;
     // The version as etagOf writes it, digit for digit: strong comparison is character by
-    // character, so "12.02" is not "12.2" although Number() reads both as 2.
-    const match = /^"(\d{1,19})\.([1-9]\d{0,8})"$/.exec(tag.opaque);
-    if (match && match[1] === id) versions.push(Number(match[2]));
+    // character, so "12.02" is not "12.2" although Number() reads both as 2. Any the column
+    // holds (LAST_VERSION: nine digits left versions from 1,000,000,000 unmatchable); one past
+    // it is no version of ours, and the database's integer[] cast would fail the statement.
+    const match = /^"(\d{1,19})\.([1-9]\d{0,9})"$/.exec(tag.opaque);
+    if (match && match[1] === id) {
+      const version = Number(match[2]);
+      if (version <= LAST_VERSION) versions.push(version);
+    }
   }
   return versions;
 }

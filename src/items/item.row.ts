@@ -11,6 +11,16 @@ export interface ItemRow {
   updated_at: Date;
 }
 
+/**
+ * The last version an item can reach: items.version is PostgreSQL's `integer` (migration 1). A
+ * write at it is refused, 409 ITEM_VERSION_EXHAUSTED (items.repository.ts), where its
+ * `version + 1` failed the statement, 500. Not widened to bigint: that ALTER rewrites the whole
+ * table under an ACCESS EXCLUSIVE lock while the migration holds the start of every replica, and
+ * node-postgres returns a bigint as a string; one item reaches this after 2^31 − 1 writes (68
+ * years at one a second).
+ */
+export const LAST_VERSION = 2_147_483_647;
+
 // id as text: both drivers then return the same string, and bigint never passes through a
 // JavaScript number.
 export const ITEM_COLUMNS =

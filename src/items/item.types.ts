@@ -17,7 +17,14 @@ export const itemSchema = z
     name: z.string(),
     description: z.string().nullable(),
     tags: z.array(z.string()),
-    version: z.int().min(1).meta({ description: 'Bumped by every write; part of the ETag.' }),
+    version: z
+      .int()
+      .min(1)
+      .meta({
+        description:
+          'Bumped by every write; part of the ETag. At most 2147483647: an item there takes no ' +
+          'more changes (409 ITEM_VERSION_EXHAUSTED).',
+      }),
     createdAt: z.string().meta({ format: 'date-time' }),
     updatedAt: z.string().meta({ format: 'date-time' }),
   })

@@ -103,6 +103,7 @@ export const itemsContracts = {
       'INVALID_INPUT',
       'ITEM_NOT_FOUND',
       'ITEM_VERSION_CONFLICT',
+      'ITEM_VERSION_EXHAUSTED',
       'PRECONDITION_REQUIRED',
       ...DATABASE_PROBLEMS,
     ],

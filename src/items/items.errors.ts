@@ -23,6 +23,21 @@ export class ItemVersionConflictError extends AppError {
   }
 }
 
+/**
+ * The item is at the last version its column holds (item.row.ts LAST_VERSION), and a change
+ * would need the next: it takes no more. Deleting it still works; a new item starts at 1.
+ */
+export class ItemVersionExhaustedError extends AppError {
+  constructor(id: string, version: number) {
+    super(
+      'ITEM_VERSION_EXHAUSTED',
+      409,
+      `Item ${id} is at version ${version}, the last one it can have: it takes no more changes. ` +
+        'Create a new item for them.',
+    );
+  }
+}
+
 /** A write without If-Match would overwrite changes it never saw (RFC 6585 §3). */
 export class PreconditionRequiredError extends AppError {
   constructor() {

@@ -4,13 +4,17 @@ import type { AppConfig } from '../config/config.schema.js';
 import { DatabaseService } from '../database/database.service.js';
 import { createOnce, type CreateResult } from './idempotent-create.transaction.js';
 import type { Expected } from './item.etag.js';
-import { ITEM_COLUMNS, toItem, type ItemRow } from './item.row.js';
+import { ITEM_COLUMNS, LAST_VERSION, toItem, type ItemRow } from './item.row.js';
 import type { Item, ItemInput } from './item.types.js';
 
 const WRITABLE = ['name', 'description', 'tags'] as const;
 
-/** Outcome of a conditional write: the new row, or why there is none. */
-export type WriteResult = { item: Item } | { missing: true } | { conflict: number };
+/**
+ * Outcome of a conditional write: the new row, or why there is none: no item, an item at a
+ * version the preconditions rule out, or (PATCH) one they allow at LAST_VERSION.
+ */
+export type WriteResult =
+  { item: Item } | { missing: true } | { conflict: number } | { exhausted: number };
 
 /** What a conditional write tells its caller as it goes (ItemWriteInvalidation.tracking). */
 export interface WriteProgress {
@@ -122,14 +126,17 @@ export class ItemsRepository {
       // clock_timestamp(), not now(): now() is the transaction's start, taken before this
       // statement waited for the row lock, so a later version could carry an earlier time;
       // greatest() keeps it from going back should the clock step.
+      // Below LAST_VERSION: at it, `version + 1` leaves the integer column and the statement
+      // failed (500); whyNotUpdated tells that item from one the preconditions rule out.
       `UPDATE items SET ${sets.join(', ')}, version = version + 1,
          updated_at = greatest(clock_timestamp(), updated_at)
-       WHERE id = $1 AND ${VERSION_GUARD} RETURNING ${ITEM_COLUMNS}`,
+       WHERE id = $1 AND ${VERSION_GUARD} AND version < ${LAST_VERSION}
+       RETURNING ${ITEM_COLUMNS}`,
       params,
       { onSent: progress?.sent },
     );
     progress?.answered();
-    return rows[0] ? { item: toItem(rows[0]) } : this.whyNot(id);
+    return rows[0] ? { item: toItem(rows[0]) } : this.whyNotUpdated(params.slice(0, 3));
   }
 
   /**
@@ -160,6 +167,22 @@ export class ItemsRepository {
   async answers(signal: AbortSignal): Promise<void> {
     if (this.db.breakerState === 'open') throw new Error('database breaker open');
     await this.db.query('items.answers', 'SELECT 1', [], { signal });
+  }
+
+  /**
+   * Why an UPDATE with the guard's parameters (`[id, expected, excluded]`) changed no row: the
+   * item at LAST_VERSION with its preconditions holding is exhausted (a precondition that fails
+   * is answered first, RFC 9110 §13.2.2), judged by the same VERSION_GUARD.
+   */
+  private async whyNotUpdated(guard: unknown[]): Promise<WriteResult> {
+    const { rows } = await this.db.query<{ version: number; exhausted: boolean }>(
+      'items.current_version_for_update',
+      `SELECT version, (version = ${LAST_VERSION} AND ${VERSION_GUARD}) AS exhausted
+       FROM items WHERE id = $1`,
+      guard,
+    );
+    if (!rows[0]) return { missing: true };
+    return rows[0].exhausted ? { exhausted: rows[0].version } : { conflict: rows[0].version };
   }
 
   private async whyNot(id: string): Promise<WriteResult> {

@@ -17,6 +17,7 @@ import {
   IdempotencyKeyReusedError,
   ItemNotFoundError,
   ItemVersionConflictError,
+  ItemVersionExhaustedError,
 } from './items.errors.js';
 import { ItemsRepository, type WriteResult } from './items.repository.js';
 
@@ -138,7 +139,8 @@ export class ItemsService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * PATCH with If-Match; 412 ITEM_VERSION_CONFLICT when another write got there first, or when
-   * the item is at a version If-None-Match rules out (`excluded`).
+   * the item is at a version If-None-Match rules out (`excluded`); 409 ITEM_VERSION_EXHAUSTED
+   * when it is at the last version it can have.
    */
   async update(
     id: string,
@@ -166,6 +168,7 @@ export class ItemsService implements OnModuleInit, OnModuleDestroy {
 function settled(id: string, result: WriteResult): Item {
   if ('item' in result) return result.item;
   if ('missing' in result) throw new ItemNotFoundError(id);
+  if ('exhausted' in result) throw new ItemVersionExhaustedError(id, result.exhausted);
   throw new ItemVersionConflictError(id, etagOf(id, result.conflict));
 }
 

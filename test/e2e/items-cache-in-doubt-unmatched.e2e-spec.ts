@@ -96,7 +96,7 @@ describe('an item write that matched no row, whose version lookup was cancelled'
       await rowLocker.query('COMMIT');
       await tableLocked;
       // The statement answered, no row (the item is at the next version); the lookup waits.
-      await eventually(async () => (await waitingOn('SELECT version FROM items')) === 1, 10_000);
+      await eventually(async () => (await waitingOn('SELECT version')) === 1, 10_000);
 
       gone.abort();
       expect(await writing).toMatchObject({ name: 'AbortError' });
