@@ -206,6 +206,7 @@ describe('loadConfig', () => {
       'OTEL_EXPORTER_OTLP_HEADERS',
       'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
       'OTEL_RESOURCE_ATTRIBUTES',
+      'OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS',
     ]);
     /** A valid value of each variable without a default a string can say. */
     const EXAMPLES: Record<string, string> = {
@@ -227,6 +228,7 @@ describe('loadConfig', () => {
       OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'gzip',
       OTEL_PROPAGATORS: 'tracecontext, b3',
       OTEL_RESOURCE_ATTRIBUTES: 'team=payments, env=prod',
+      OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS: 'GET, PROPFIND',
       ADMIN_TOKEN: '0123456789abcdef',
       DEBUG_TOKEN: '0123456789abcdef',
       UI_COLOR: '#336699',

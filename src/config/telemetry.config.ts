@@ -1,6 +1,7 @@
 import { bool, decimal, int, otelBool, otelEnum, text } from './config.fields.js';
 import { bearerToken } from './admin.config.js';
 import { otlpConfigShape } from './otlp.config.js';
+import { knownMethods } from './known-methods.field.js';
 import { propagators } from './propagators.field.js';
 import { resourceAttributes } from './resource-attributes.field.js';
 
@@ -37,6 +38,8 @@ export const telemetryConfigShape = {
   // client controls some (User-Agent, the path: up to Node's 16 KiB of headers), and a span, the
   // trace store and /debug/tracez should not carry 16 KiB of one client's choosing per request.
   OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: int(1, 1_000_000).default(1024),
+  // The methods spans and the request histogram record by name; any other is `_OTHER`.
+  OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS: knownMethods(),
   METRICS_ENABLED: bool().default(true),
   DEBUG_PPROF_ENABLED: bool().default(false),
   // Deprecated alias of ADMIN_TOKEN (src/config/admin.config.ts), read only when that is unset.

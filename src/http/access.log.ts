@@ -48,7 +48,9 @@ export class AccessLog {
     const ip = clientAddress(request);
     const client = ip === undefined ? '' : `,"clientAddress":"${ip}"`;
     // request.id is ours or a validated x-request-id (request-context/request-id.ts), the method a token
-    // the HTTP parser accepted: neither needs escaping.
+    // the HTTP parser accepted: neither needs escaping. The method is the one sent, where spans
+    // and the histogram record one outside the known ones as `_OTHER`: those bound what they
+    // aggregate by, and a log line is searched, not aggregated.
     this.sink.write(
       `{"level":"${level}","time":"${isoNow()}",${this.head},"reqId":"${request.id}"${trace}` +
         `,"method":"${request.method}","route":${jsonString(route)},"status":${status}${client}` +

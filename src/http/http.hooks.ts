@@ -40,7 +40,7 @@ export interface HttpHookDeps {
  * (public.adapter.ts).
  */
 export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): onRequestHookHandler {
-  const spans = serverSpans();
+  const spans = serverSpans(deps.config.OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS);
   const { METRICS_ENABLED: metricsOn, ACCESS_LOG_ENABLED: accessLogged } = deps.config;
   const metrics = metricsOn ? deps.metrics : undefined;
   const accessLog = accessLogged ? new AccessLog(deps.config.OTEL_SERVICE_NAME) : undefined;

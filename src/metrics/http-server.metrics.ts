@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { OTHER_METHOD } from '../config/known-methods.field.js';
 import type { TimeoutPhase } from '../protocol/socket-timeouts.js';
 import { MetricsService } from './metrics.service.js';
 import { SeriesHistogram, type HistogramSeries } from './series.histogram.js';
@@ -30,14 +31,19 @@ export class HttpServerMetrics {
     'Duration of HTTP server requests (public port), from request received to response written.',
     BUCKETS,
   );
-  /** route → method → status → series. Looked up with the same strings every time (route
+  /** route → method → its statuses' series. Looked up with the same strings every time (route
    * templates, the parser's method names), whose hashes V8 caches: no key is built per request
-   * (series.histogram.bench.ts: against prom-client's Histogram and a flat joined-key map). */
-  private readonly series = new Map<string, Map<string, Map<number, HistogramSeries>>>();
+   * (series.histogram.bench.ts: against prom-client's Histogram and a flat joined-key map).
+   * A method outside the known ones is a key of its own holding `_OTHER`'s statuses, so its
+   * request pays the same one lookup; Node's parser accepts ~35 methods, which bounds the keys. */
+  private readonly series = new Map<string, Map<string, MethodSeries>>();
+  /** OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS: the methods labelled by name. */
+  private readonly knownMethods: ReadonlySet<string>;
 
   private readonly timeouts: Counter<'phase'>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, metrics: MetricsService) {
+    this.knownMethods = new Set(config.OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS);
     if (config.METRICS_ENABLED) metrics.registry.registerMetric(this.duration.asMetric());
     this.timeouts = metrics.counter({
       name: 'http_client_timeouts_total',
@@ -56,23 +62,31 @@ export class HttpServerMetrics {
   /**
    * Records one finished request (called from the onResponse hook in http.hooks.ts).
    * @param route the route template (`unmatched` for 404s), never the raw URL
+   * @param method the method as sent; labelled `_OTHER` when it is not a known one
    */
   record(route: string, method: string, status: number, elapsedMs: number): void {
     let byMethod = this.series.get(route);
     if (!byMethod) this.series.set(route, (byMethod = new Map()));
-    let byStatus = byMethod.get(method);
-    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
-    const series = byStatus.get(status) ?? this.bind(route, method, status, byStatus);
+    const byStatus = byMethod.get(method) ?? this.methodStatuses(byMethod, method);
+    const series = byStatus.get(status) ?? this.bind(route, byStatus, status);
     series.observe(elapsedMs / 1000);
   }
 
+  /**
+   * A method's first request on a route: its statuses, `_OTHER`'s for a method outside the
+   * known ones (OTel HTTP semconv: `http.request.method` is `_OTHER` for those; PROPFIND, MKCOL
+   * and PURGE were a series each). Decided once per route and method, not per request.
+   */
+  private methodStatuses(byMethod: Map<string, MethodSeries>, method: string): MethodSeries {
+    const label = this.knownMethods.has(method) ? method : OTHER_METHOD;
+    let byStatus = byMethod.get(label);
+    if (!byStatus) byMethod.set(label, (byStatus = new MethodSeries(label)));
+    byMethod.set(method, byStatus);
+    return byStatus;
+  }
+
   /** A new status's series; past MAX_STATUSES_PER_ROUTE, its class's (kept under -class). */
-  private bind(
-    route: string,
-    method: string,
-    status: number,
-    byStatus: Map<number, HistogramSeries>,
-  ): HistogramSeries {
+  private bind(route: string, byStatus: MethodSeries, status: number): HistogramSeries {
     const exact = byStatus.size < MAX_STATUSES_PER_ROUTE;
     const statusClass = Math.floor(status / 100);
     const key = exact ? status : -statusClass;
@@ -80,11 +94,18 @@ export class HttpServerMetrics {
     if (!series) {
       series = this.duration.bind({
         http_route: route,
-        http_request_method: method,
+        http_request_method: byStatus.method,
         http_response_status_code: exact ? status : `${statusClass}xx`,
       });
       byStatus.set(key, series);
     }
     return series;
+  }
+}
+
+/** One route's and method label's series, by status (a status class under its negative). */
+class MethodSeries extends Map<number, HistogramSeries> {
+  constructor(readonly method: string) {
+    super();
   }
 }

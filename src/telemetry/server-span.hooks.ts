@@ -1,5 +1,6 @@
 import { propagation, ROOT_CONTEXT, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { FastifyRequest } from 'fastify';
+import { OTHER_METHOD } from '../config/known-methods.field.js';
 import { pathAsSent } from '../errors/client-text.js';
 import { clientAddress } from '../protocol/client-address.js';
 import type { RequestState } from '../request-context/request-state.js';
@@ -9,7 +10,8 @@ import type { ServerSpanStarter } from './server-span.starter.js';
 import { telemetryHandle } from './telemetry.handle.js';
 
 /**
- * One SERVER span per request, named `METHOD /route` (OTel HTTP semantic conventions), with the
+ * One SERVER span per request, named `METHOD /route` (OTel HTTP semantic conventions; `HTTP
+ * /route` for a method outside OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS), with the
  * caller's span as parent, read in the OTEL_PROPAGATORS formats (telemetry.propagators.ts).
  * This replaces `@fastify/otel`, which wraps every hook and handler in spans of its own: one span
  * per request costs a fraction of that (the telemetry bench, bench/scenarios/telemetry.js).
@@ -22,6 +24,8 @@ import { telemetryHandle } from './telemetry.handle.js';
 export class ServerSpans {
   constructor(
     private readonly starter: ServerSpanStarter,
+    /** OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS: the methods recorded by name. */
+    private readonly knownMethods: ReadonlySet<string>,
     private readonly textLimit = Infinity,
   ) {}
 
@@ -33,12 +37,10 @@ export class ServerSpans {
     // (tracecontext, baggage and B3 on a request without trace headers, Node 24).
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     // Named for the sampler by method alone (an interned string); the full name is built only
-    // for a span that records (server-span.starter.ts).
+    // for a span that records (server-span.starter.ts), and so is the known-method check: the
+    // configured samplers (ratio, parent-based) never read the name.
     const span = this.starter.start(request.method, parent);
-    if (span instanceof ServerSpan) {
-      if (state.route !== undefined) span.updateName(`${request.method} ${state.route}`);
-      span.recordRequest(requestAttributes(request, state.route, this.textLimit));
-    }
+    if (span instanceof ServerSpan) this.recordRequest(span, request, state.route);
     state.span = span;
     // The request's context is the store's, not the extracted one, so what else the propagators
     // read (W3C baggage, B3/Jaeger baggage headers) is carried over; calls made while handling
@@ -46,6 +48,22 @@ export class ServerSpans {
     const baggage = propagation.getBaggage(parent);
     const base = baggage ? propagation.setBaggage(state.context, baggage) : state.context;
     state.context = trace.setSpan(base, span);
+  }
+
+  /**
+   * A recording span's name and request attributes. A method outside the known ones is
+   * `http.request.method` `_OTHER`, with the method as sent in `http.request.method_original`,
+   * and names the span `HTTP` (HTTP semconv, "Name"): a span name or attribute per method a
+   * client may pick is a cardinality the conventions bound. The access log keeps the method as
+   * sent (http/access.log.ts): a log line is not aggregated by it.
+   */
+  private recordRequest(span: ServerSpan, request: FastifyRequest, route: string | undefined) {
+    const method = request.method;
+    const known = this.knownMethods.has(method);
+    const name = known ? method : 'HTTP';
+    if (route !== undefined) span.updateName(`${name} ${route}`);
+    else if (!known) span.updateName(name);
+    span.recordRequest(requestAttributes(request, known, route, this.textLimit));
   }
 
   /** Ends the span of a request whose response was written. */
@@ -70,10 +88,14 @@ export class ServerSpans {
 }
 
 /** Server spans when the SDK started; undefined (no span, zero cost) when OTEL_SDK_DISABLED. */
-export function serverSpans(): ServerSpans | undefined {
+export function serverSpans(knownMethods: readonly string[]): ServerSpans | undefined {
   const telemetry = telemetryHandle();
   return telemetry?.serverSpans
-    ? new ServerSpans(telemetry.serverSpans, telemetry.attributeValueLengthLimit)
+    ? new ServerSpans(
+        telemetry.serverSpans,
+        new Set(knownMethods),
+        telemetry.attributeValueLengthLimit,
+      )
     : undefined;
 }
 
@@ -82,10 +104,17 @@ export function serverSpans(): ServerSpans | undefined {
  * every attribute is validated, stored and encoded per sampled request
  * (opentelemetry.io/docs/specs/semconv/http/http-spans/#http-server).
  */
-function requestAttributes(request: FastifyRequest, route: string | undefined, limit: number) {
+function requestAttributes(
+  request: FastifyRequest,
+  knownMethod: boolean,
+  route: string | undefined,
+  limit: number,
+) {
   const userAgent = request.headers['user-agent'];
   return {
-    'http.request.method': request.method,
+    'http.request.method': knownMethod ? request.method : OTHER_METHOD,
+    // Set if and only if it differs from http.request.method.
+    'http.request.method_original': knownMethod ? undefined : clientText(request.method, limit),
     'http.route': route,
     'url.path': urlPath(request.url, limit),
     // A trusted proxy's X-Forwarded-Proto, taken as written by Fastify: only the two schemes a

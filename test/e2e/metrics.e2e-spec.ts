@@ -3,6 +3,7 @@ import { getHeapStatistics } from 'node:v8';
 import { readCgroupLimits } from '../../src/version/cgroup.limits.js';
 import { hasPromtool, promtoolFindings } from '../support/promtool.js';
 import { parsePrometheusText, sampleValue, type Family } from '../support/prometheus-text.js';
+import { rawRequest } from '../support/raw-http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { HelloService } from '../../src/hello/hello.service.js';
 import { eventually, until } from '../support/wait.js';
@@ -55,6 +56,37 @@ describe('GET /metrics on the admin port (real listener)', () => {
     });
     expect(sum).toBeGreaterThan(0);
     expect(sum).toBeLessThan(5);
+  });
+
+  // OTel HTTP semconv: http.request.method is `_OTHER` for a method outside the known ones.
+  // Node's parser takes ~35 methods (WebDAV's, PURGE, ...): each was a series of its own.
+  it('counts a method outside the known ones as _OTHER, and QUERY, a known one, by name', async () => {
+    const port = Number(new URL(t.baseUrl).port);
+    const methodCounts = (families: Map<string, Family>) => {
+      const counts: Record<string, number> = {};
+      for (const sample of families.get('http_server_request_duration_seconds')!.samples) {
+        if (!sample.name.endsWith('_count')) continue;
+        const method = sample.labels.http_request_method!;
+        counts[method] = (counts[method] ?? 0) + sample.value;
+      }
+      return counts;
+    };
+    const before = methodCounts((await scrape(t)).families);
+    // /hello takes GET and HEAD: 405 with its Allow; nothing takes /no/such: 404.
+    const sent = [
+      ['PROPFIND /hello', 405],
+      ['MKCOL /no/such', 404],
+      ['PURGE /hello', 405],
+      ['QUERY /hello', 405],
+    ] as const;
+    for (const [line, status] of sent) {
+      const res = await rawRequest(port, `${line} HTTP/1.1\r\nHost: a\r\n\r\n`, { lingerMs: 0 });
+      expect([line, res.status]).toEqual([line, status]);
+    }
+    const after = methodCounts((await scrape(t)).families);
+    expect((after._OTHER ?? 0) - (before._OTHER ?? 0)).toBe(3);
+    expect((after.QUERY ?? 0) - (before.QUERY ?? 0)).toBe(1);
+    for (const method of ['PROPFIND', 'MKCOL', 'PURGE']) expect(after[method]).toBeUndefined();
   });
 
   it('a route answering any status a client asks for adds at most 16 statuses and their classes', async () => {

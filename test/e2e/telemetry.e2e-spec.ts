@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { AdminClient } from '../support/admin-client.js';
 import { type Child } from '../support/child-process.js';
 import { json } from '../support/http.js';
-import { OtlpReceiver, SPAN_KIND } from '../support/otlp-receiver.js';
+import { OtlpReceiver, SPAN_KIND, type ReceivedSpan } from '../support/otlp-receiver.js';
+import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
 import { rawRequest } from '../support/raw-http.js';
 import { startTraced } from '../support/traced-child.js';
 import { eventually } from '../support/wait.js';
@@ -16,6 +17,14 @@ function sampledParent(): { traceId: string; spanId: string; header: string } {
   const spanId = randomBytes(8).toString('hex');
   return { traceId, spanId, header: `00-${traceId}-${spanId}-01` };
 }
+
+/** The child's JSON log lines. */
+const logLines = (child: Child) =>
+  child
+    .output()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 async function stop(child: Child): Promise<void> {
   if (child.process.exitCode === null) child.process.kill('SIGTERM');
@@ -114,6 +123,98 @@ describe('tracing (real exporter → OTLP receiver on 127.0.0.1, real child proc
       await receiver.waitFor((spans) => spans.length === targets.length);
       const paths = receiver.spans.map((s) => s.attributes['url.path']);
       expect(paths.sort()).toEqual(['/api/items/1', '/hello', '/hello']);
+    } finally {
+      await stop(child);
+    }
+  });
+
+  /**
+   * Sends `line` (method and target) over a raw socket, with a sampled traceparent, an
+   * x-request-id and `headers`; waits for its span. Node's parser takes methods no HTTP client
+   * sends on its own (PROPFIND, MKCOL, PURGE), and their requests reach every hook.
+   */
+  async function sampledRaw(
+    child: Child,
+    line: string,
+    headers = 'Host: a\r\n',
+  ): Promise<{ status: number; span: ReceivedSpan; requestId: string }> {
+    const parent = sampledParent();
+    const requestId = `raw-${parent.traceId}`;
+    const res = await rawRequest(
+      child.ports.port!,
+      `${line} HTTP/1.1\r\n${headers}traceparent: ${parent.header}\r\nx-request-id: ${requestId}\r\n\r\n`,
+      { head: line.startsWith('HEAD '), lingerMs: 0 },
+    );
+    await receiver.waitFor((spans) => spans.some((s) => s.traceId === parent.traceId));
+    const span = receiver.spans.find((s) => s.traceId === parent.traceId)!;
+    return { status: res.status, span, requestId };
+  }
+
+  // OTel HTTP semconv: a method outside the known ones is `_OTHER` with the method as sent in
+  // http.request.method_original, and the span is named `HTTP` in place of the method.
+  it('a method outside the known ones is _OTHER, named HTTP, sent as method_original; the access log keeps it', async () => {
+    const child = await startTraced(endpoint, { OTEL_TRACES_SAMPLER_ARG: '0', LOG_LEVEL: 'info' });
+    try {
+      for (const [line, method] of [
+        ['PROPFIND /hello', 'PROPFIND'],
+        ['MKCOL /nowhere', 'MKCOL'],
+        ['PURGE /hello', 'PURGE'],
+      ] as const) {
+        const { status, span, requestId } = await sampledRaw(child, line);
+        expect(status).toBeGreaterThanOrEqual(400);
+        expect({ line, name: span.name }).toEqual({ line, name: 'HTTP' });
+        expect(span.attributes).toMatchObject({
+          'http.request.method': '_OTHER',
+          'http.request.method_original': method,
+          'http.response.status_code': status,
+        });
+        await eventually(async () => logLines(child).some((l) => l.reqId === requestId), 10_000);
+        const access = logLines(child).find((l) => l.reqId === requestId && l.msg === 'request');
+        expect(access).toMatchObject({ method, status });
+      }
+      // QUERY is known (semconv 1.38), as is GET: named by it, no method_original.
+      for (const line of ['QUERY /hello', 'GET /hello']) {
+        const { span } = await sampledRaw(child, line);
+        const method = line.split(' ')[0];
+        expect(span.name).toBe(line === 'GET /hello' ? 'GET /hello' : 'QUERY');
+        expect(span.attributes['http.request.method']).toBe(method);
+        expect(span.attributes).not.toHaveProperty(['http.request.method_original']);
+      }
+    } finally {
+      await stop(child);
+    }
+  });
+
+  it('OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS replaces the known methods, for the span name and the histogram', async () => {
+    const child = await startTraced(endpoint, {
+      OTEL_TRACES_SAMPLER_ARG: '0',
+      OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS: 'GET, PROPFIND',
+    });
+    try {
+      // HEAD is no longer known: a route's span is `HTTP /route`.
+      const head = await sampledRaw(child, 'HEAD /hello');
+      expect(head.status).toBe(200);
+      expect(head.span.name).toBe('HTTP /hello');
+      expect(head.span.attributes).toMatchObject({
+        'http.request.method': '_OTHER',
+        'http.request.method_original': 'HEAD',
+        'http.route': '/hello',
+      });
+      const propfind = await sampledRaw(child, 'PROPFIND /hello');
+      expect(propfind.span.name).toBe('PROPFIND');
+      expect(propfind.span.attributes['http.request.method']).toBe('PROPFIND');
+      expect(propfind.span.attributes).not.toHaveProperty(['http.request.method_original']);
+      const families = parsePrometheusText(await (await fetch(`${child.adminUrl}/metrics`)).text());
+      const count = (method: string) =>
+        sampleValue(families, 'http_server_request_duration_seconds_count', {
+          http_route: '/hello',
+          http_request_method: method,
+          http_response_status_code: '200',
+        });
+      expect({ other: count('_OTHER'), head: count('HEAD') }).toEqual({
+        other: 1,
+        head: undefined,
+      });
     } finally {
       await stop(child);
     }

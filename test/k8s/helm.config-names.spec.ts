@@ -240,6 +240,11 @@ const PATTERN_SAMPLES: {
     accepted: ['tracecontext', 'tracecontext, baggage ', 'none', 'b3multi,jaeger', ''],
     refused: ['tracecontext,', ' ,b3', 'tracecontext, ,b3', 'xray', 'none,b3', 'b3;jaeger'],
   },
+  {
+    name: 'OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS',
+    accepted: ['GET', ' GET, PROPFIND ,M-SEARCH', 'QUERY,QUERY', ''],
+    refused: ['get', 'GET,', 'GET,,POST', 'FOO', '_OTHER', ' ', 'GET;POST', 'PUTS'],
+  },
 ];
 
 /**
