@@ -1,5 +1,10 @@
 import { pathAsSent } from '../errors/client-text.js';
-import { originForm, targetProblem, withEmptyPathAsSlash } from './request-target.js';
+import {
+  originForm,
+  targetAuthority,
+  targetProblem,
+  withEmptyPathAsSlash,
+} from './request-target.js';
 
 describe('withEmptyPathAsSlash: an absolute-form target with an empty path is `/`', () => {
   it.each([
@@ -83,5 +88,20 @@ describe("pathAsSent reads the path originForm's target has", () => {
     '*hello?x',
   ])('%s', (target) => {
     expect(pathAsSent(target)).toBe(originForm(target).split('?', 1)[0]);
+  });
+});
+
+describe("targetAuthority: an absolute-form target's host[:port], for the server span", () => {
+  it.each([
+    ['http://abs.example:8081/hello?q', 'abs.example:8081'],
+    ['https://x?a/hello', 'x'],
+    ['http://[::1]:9000', '[::1]:9000'],
+    ['http://user:s3cret@host/a@b', 'host'],
+  ])('%s → %s', (target, authority) => {
+    expect(targetAuthority(target)).toBe(authority);
+  });
+
+  it.each(['/hello', '/a://b', '*', '*hello'])('%s has none', (target) => {
+    expect(targetAuthority(target)).toBeUndefined();
   });
 });

@@ -30,6 +30,22 @@ export function originForm(url: string): string {
   return url.charCodeAt(end) === SLASH ? url.slice(end) : `/${url.slice(end)}`;
 }
 
+/**
+ * An absolute-form target's authority (host[:port]) without its userinfo, or undefined for a
+ * target in another form: what RFC 9112 §3.2.2 has an origin server read in place of the Host
+ * header (the server span's `server.address`, telemetry/server-span.attributes.ts). As loose as
+ * originForm: a target the protocol checks refuse gives what it holds.
+ */
+export function targetAuthority(url: string): string | undefined {
+  if (url.charCodeAt(0) === SLASH) return undefined;
+  const scheme = url.indexOf('://');
+  if (scheme === -1) return undefined;
+  const start = scheme + 3;
+  const end = authorityEnd(url, start);
+  const at = url.lastIndexOf('@', end - 1);
+  return url.slice(at >= start ? at + 1 : start, end);
+}
+
 /** An absolute-form target's start: a scheme (RFC 3986 §3.1) and the `//` of an authority. */
 const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 

@@ -13,14 +13,17 @@ export function endHelloSpan(tracer: Tracer): void {
 }
 
 /** A `GET /hello` from wrk's request attributes (server-span.hooks.ts), a new object each call. */
-export function helloAttributes(): Record<string, string> {
+export function helloAttributes(): Record<string, string | number> {
   return {
     'http.request.method': 'GET',
     'http.route': '/hello',
     'url.path': '/hello',
     'url.scheme': 'http',
+    'server.address': '127.0.0.1',
+    'server.port': 8080,
     'client.address': '127.0.0.1',
     'network.peer.address': '127.0.0.1',
+    'network.peer.port': 41_234,
     'network.protocol.version': '1.1',
     'user_agent.original': 'wrk',
   };

@@ -1,10 +1,7 @@
 import { propagation, ROOT_CONTEXT, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { FastifyRequest } from 'fastify';
-import { OTHER_METHOD } from '../config/known-methods.field.js';
-import { pathAsSent } from '../errors/client-text.js';
-import { clientAddress } from '../protocol/client-address.js';
 import type { RequestState } from '../request-context/request-state.js';
-import { clientText } from './client-text.js';
+import { requestAttributes } from './server-span.attributes.js';
 import { ServerSpan } from './server.span.js';
 import type { ServerSpanStarter } from './server-span.starter.js';
 import { telemetryHandle } from './telemetry.handle.js';
@@ -97,47 +94,4 @@ export function serverSpans(knownMethods: readonly string[]): ServerSpans | unde
         telemetry.attributeValueLengthLimit,
       )
     : undefined;
-}
-
-/**
- * The HTTP server span attributes the semantic conventions require or recommend, and no more:
- * every attribute is validated, stored and encoded per sampled request
- * (opentelemetry.io/docs/specs/semconv/http/http-spans/#http-server).
- */
-function requestAttributes(
-  request: FastifyRequest,
-  knownMethod: boolean,
-  route: string | undefined,
-  limit: number,
-) {
-  const userAgent = request.headers['user-agent'];
-  return {
-    'http.request.method': knownMethod ? request.method : OTHER_METHOD,
-    // Set if and only if it differs from http.request.method.
-    'http.request.method_original': knownMethod ? undefined : clientText(request.method, limit),
-    'http.route': route,
-    'url.path': urlPath(request.url, limit),
-    // A trusted proxy's X-Forwarded-Proto, taken as written by Fastify: only the two schemes a
-    // client can have used are recorded.
-    'url.scheme': request.protocol === 'https' ? 'https' : 'http',
-    // The original client as TRUST_PROXY resolves it (protocol/client-address.ts); the peer is the
-    // socket's other end, the ingress controller when there is one.
-    'client.address': clientAddress(request),
-    'network.peer.address': request.socket.remoteAddress,
-    'network.protocol.version': request.raw.httpVersion,
-    'user_agent.original': userAgent === undefined ? undefined : clientText(userAgent, limit),
-  };
-}
-
-/**
- * `url.path`: the target's path and nothing else (HTTP semconv), in a string of its own
- * (client-text.ts: a cut of a longer string keeps all of it alive as long as the span). An
- * absolute-form target (`GET http://user:pass@host/hello`, refused 400 but a request with a
- * span all the same) gave its scheme, host and userinfo, password included, to the trace
- * backend and the open /debug/tracez page; a fragment (`#access_token=…`, refused too) is no
- * part of the path either.
- */
-function urlPath(url: string, limit: number): string {
-  const path = pathAsSent(url);
-  return clientText(path, limit, path === url);
 }

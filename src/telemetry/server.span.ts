@@ -96,10 +96,10 @@ export class ServerSpan implements Span, ReadableSpan {
 
   /**
    * The request's own attributes, set once as the span starts: strings already cut to the value
-   * length limit (client-text.ts) or short by construction, fewer than the count limit; an
-   * undefined one is left out, as the SDK leaves it out.
+   * length limit (client-text.ts) or short by construction, and integers (ports), fewer than
+   * the count limit; an undefined one is left out, as the SDK leaves it out.
    */
-  recordRequest(attributes: Readonly<Record<string, string | undefined>>): void {
+  recordRequest(attributes: Readonly<Record<string, string | number | undefined>>): void {
     for (const key in attributes) {
       const value = attributes[key];
       if (value === undefined) continue;

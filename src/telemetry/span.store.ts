@@ -4,8 +4,8 @@ import { HeldSpan } from './held-span.js';
 /**
  * Heap one held span takes beyond its name and attribute values, bytes: its HeldSpan record
  * (held-span.ts) and the attribute map (keys are shared constants). span.store.spec.ts measures
- * the real growth against this estimate: ~0.45 KB per server span with ten attributes, where
- * the SDK's whole span took ~1.1 KB.
+ * the real growth against this estimate: ~0.5 KB per server span with its dozen attributes,
+ * where the SDK's whole span took ~1.1 KB.
  */
 const SPAN_OVERHEAD_BYTES = 368;
 

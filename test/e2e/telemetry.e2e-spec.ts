@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdminClient } from '../support/admin-client.js';
@@ -214,6 +215,78 @@ describe('tracing (real exporter → OTLP receiver on 127.0.0.1, real child proc
       expect({ other: count('_OTHER'), head: count('HEAD') }).toEqual({
         other: 1,
         head: undefined,
+      });
+    } finally {
+      await stop(child);
+    }
+  });
+
+  // HTTP semconv, "Setting server.address and server.port": the host the client named (a trusted
+  // proxy's X-Forwarded-Host first), never the listener's; url.query when one was sent, with
+  // signed-URL secrets redacted; network.peer.port beside network.peer.address.
+  it('server.address and .port are the host the client named; url.query has its secrets redacted; network.peer.port', async () => {
+    const child = await startTraced(endpoint, {
+      OTEL_TRACES_SAMPLER_ARG: '0',
+      TRUST_PROXY: 'loopback',
+    });
+    try {
+      // /status/200 takes any query; node:http, to read the connection's own port.
+      const parent = sampledParent();
+      let clientPort: number | undefined;
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        const query = 'name=a%20b&sig=s3cret&X-Goog-Signature=abc&Signature=&signature=kept';
+        const req = request(`${child.baseUrl}/status/200?${query}`, {
+          agent: false,
+          headers: { host: 'api.example.test:8443', traceparent: parent.header },
+        });
+        req.on('socket', (socket) => socket.once('connect', () => (clientPort = socket.localPort)));
+        req.on('response', (res) => res.resume().on('end', () => resolve(res.statusCode)));
+        req.on('error', reject).end();
+      });
+      expect(status).toBe(200);
+      await receiver.waitFor((spans) => spans.some((s) => s.traceId === parent.traceId));
+      const span = receiver.spans.find((s) => s.traceId === parent.traceId)!;
+      expect(clientPort).toEqual(expect.any(Number));
+      expect(span.attributes).toMatchObject({
+        'server.address': 'api.example.test',
+        'server.port': 8443,
+        'url.path': '/status/200',
+        'url.query': 'name=a%20b&sig=REDACTED&X-Goog-Signature=REDACTED&Signature=&signature=kept',
+        'network.peer.address': '127.0.0.1',
+        'network.peer.port': clientPort,
+      });
+
+      const addressed = async (line: string, headers: string) =>
+        (await sampledRaw(child, line, headers)).span.attributes;
+      // No port: the scheme's. An IPv6 literal without its brackets.
+      expect(await addressed('GET /hello', 'Host: plain.example\r\n')).toMatchObject({
+        'server.address': 'plain.example',
+        'server.port': 80,
+      });
+      expect(await addressed('GET /hello', 'Host: [::1]:9000\r\n')).toMatchObject({
+        'server.address': '::1',
+        'server.port': 9000,
+      });
+      // An absolute-form target's authority stands for the Host (RFC 9112 §3.2.2), never its
+      // userinfo; no query sent, none recorded.
+      const absolute = await addressed(
+        'GET http://user:s3cret@abs.example:8081/hello',
+        'Host: other.example\r\n',
+      );
+      expect(absolute).toMatchObject({ 'server.address': 'abs.example', 'server.port': 8081 });
+      expect(absolute).not.toHaveProperty(['url.query']);
+      expect(JSON.stringify(absolute)).not.toContain('s3cret');
+      // A trusted proxy's X-Forwarded-Host and -Proto: the client's host, the scheme's port.
+      expect(
+        await addressed(
+          'GET /hello?',
+          'Host: rampart.internal:8080\r\nX-Forwarded-Host: shop.example\r\nX-Forwarded-Proto: https\r\n',
+        ),
+      ).toMatchObject({
+        'server.address': 'shop.example',
+        'server.port': 443,
+        'url.scheme': 'https',
+        'url.query': '',
       });
     } finally {
       await stop(child);

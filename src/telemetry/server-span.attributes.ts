@@ -1,0 +1,126 @@
+import type { FastifyRequest } from 'fastify';
+import { OTHER_METHOD } from '../config/known-methods.field.js';
+import { pathAsSent } from '../errors/client-text.js';
+import { clientAddress } from '../protocol/client-address.js';
+import { targetAuthority } from '../protocol/request-target.js';
+import { clientText } from './client-text.js';
+
+/** A span attribute rampart records at a server span's start; undefined ones are left out. */
+export type RequestAttributes = Readonly<Record<string, string | number | undefined>>;
+
+/**
+ * The HTTP server span attributes the semantic conventions require or recommend, and no more:
+ * every attribute is validated, stored and encoded per sampled request, and built only for a
+ * span that records (opentelemetry.io/docs/specs/semconv/http/http-spans/#http-server). Left
+ * out: the opt-in ones (client.port, network.local.*, network.transport, header and body-size
+ * attributes), and network.protocol.name, required only when it is not `http`.
+ */
+export function requestAttributes(
+  request: FastifyRequest,
+  knownMethod: boolean,
+  route: string | undefined,
+  limit: number,
+): RequestAttributes {
+  const userAgent = request.headers['user-agent'];
+  // A trusted proxy's X-Forwarded-Proto, taken as written by Fastify: only the two schemes a
+  // client can have used are recorded.
+  const scheme = request.protocol === 'https' ? 'https' : 'http';
+  const authority = requestAuthority(request);
+  const address = serverAddress(authority);
+  return {
+    'http.request.method': knownMethod ? request.method : OTHER_METHOD,
+    // Set if and only if it differs from http.request.method.
+    'http.request.method_original': knownMethod ? undefined : clientText(request.method, limit),
+    'http.route': route,
+    'url.path': urlPath(request.url, limit),
+    'url.query': urlQuery(request.url, limit),
+    'url.scheme': scheme,
+    'server.address':
+      address === '' ? undefined : clientText(address, limit, address === request.headers.host),
+    'server.port': address === '' ? undefined : serverPort(authority, scheme),
+    // The original client as TRUST_PROXY resolves it (protocol/client-address.ts); the peer is the
+    // socket's other end, the ingress controller when there is one.
+    'client.address': clientAddress(request),
+    'network.peer.address': request.socket.remoteAddress,
+    'network.peer.port': request.socket.remotePort,
+    'network.protocol.version': request.raw.httpVersion,
+    'user_agent.original': userAgent === undefined ? undefined : clientText(userAgent, limit),
+  };
+}
+
+/**
+ * The host[:port] the client asked for, as HTTP semconv's "Setting server.address and
+ * server.port" orders the sources: a trusted proxy's X-Forwarded-Host (TRUST_PROXY; Fastify's
+ * `request.host` reads it only from a trusted peer), then the request's own: an absolute-form
+ * target's authority, which RFC 9112 §3.2.2 has a server take over the Host header, or else the
+ * Host header. Never the listener's address: behind a Service that is a pod IP no client named.
+ * Empty when the request names none (HTTP/1.0 without Host).
+ */
+function requestAuthority(request: FastifyRequest): string {
+  const host = request.host;
+  if (host !== (request.headers.host ?? '')) return host;
+  return targetAuthority(request.url) ?? host;
+}
+
+/** Where the port's colon is in `authority`, or -1: an IPv6 literal's colons are in brackets. */
+function portColon(authority: string): number {
+  const colon = authority.lastIndexOf(':');
+  return colon > authority.lastIndexOf(']') ? colon : -1;
+}
+
+/** `server.address`: the authority's host, an IPv6 literal without its brackets (`::1`). */
+function serverAddress(authority: string): string {
+  const colon = portColon(authority);
+  const host = colon === -1 ? authority : authority.slice(0, colon);
+  const bracketed = host.charCodeAt(0) === 0x5b && host.charCodeAt(host.length - 1) === 0x5d;
+  return bracketed ? host.slice(1, -1) : host;
+}
+
+const PORT = /^\d{1,5}$/;
+
+/**
+ * `server.port`: the authority's port, or the scheme's when it names none (RFC 9110 §4.2.1,
+ * §4.2.2); undefined when what follows the colon is no port (a Host the protocol checks refuse).
+ */
+function serverPort(authority: string, scheme: 'http' | 'https'): number | undefined {
+  const colon = portColon(authority);
+  const text = colon === -1 ? '' : authority.slice(colon + 1);
+  if (text === '') return scheme === 'https' ? 443 : 80;
+  const port = PORT.test(text) ? Number(text) : NaN;
+  return port <= 65535 ? port : undefined;
+}
+
+/**
+ * `url.path`: the target's path and nothing else (HTTP semconv), in a string of its own
+ * (client-text.ts: a cut of a longer string keeps all of it alive as long as the span). An
+ * absolute-form target (`GET http://user:pass@host/hello`, refused 400 but a request with a
+ * span all the same) gave its scheme, host and userinfo, password included, to the trace
+ * backend and the open /debug/tracez page; a fragment (`#access_token=…`, refused too) is no
+ * part of the path either.
+ */
+export function urlPath(url: string, limit: number): string {
+  const path = pathAsSent(url);
+  return clientText(path, limit, path === url);
+}
+
+/**
+ * The query keys whose values HTTP semconv has redacted by default (`url.query`'s note:
+ * signed-URL signatures and keys), and RFC 6750 §2.3's bearer token in a query. Case-sensitive,
+ * as the services that read them are.
+ */
+const SECRET_VALUES = /(^|&)(AWSAccessKeyId|Signature|sig|X-Goog-Signature|access_token)=[^&]+/g;
+
+/**
+ * `url.query`, when the target has one (an empty one included: it was sent), raw as sent, the
+ * values of SECRET_VALUES' keys replaced by `REDACTED` with the key kept (HTTP semconv), then cut
+ * to the value limit in a string of its own: redacted first, so no cut leaves a secret's start.
+ * Ends at a fragment, which is no part of the query.
+ */
+export function urlQuery(url: string, limit: number): string | undefined {
+  const query = url.indexOf('?');
+  if (query === -1) return undefined;
+  const fragment = url.indexOf('#');
+  if (fragment !== -1 && fragment < query) return undefined;
+  const text = url.slice(query + 1, fragment === -1 ? undefined : fragment);
+  return clientText(text.replace(SECRET_VALUES, '$1$2=REDACTED'), limit, false);
+}
