@@ -6,10 +6,12 @@ import { AdmissionService } from '../admission/admission.service.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { ProblemCounts } from '../errors/problem.counts.js';
+import { ReadinessService } from '../health/readiness.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { InFlightRegistry } from '../request-context/in-flight.registry.js';
 import { telemetryHandle } from '../telemetry/telemetry.handle.js';
 import { CounterHistory } from './counter.history.js';
+import { readinessOf } from './status.readiness.js';
 import type { Counted, StatusSnapshot } from './status.snapshot.js';
 
 /** How far back "recent" looks: the counters as read a minute ago, if the page was open then. */
@@ -23,11 +25,12 @@ type Sample = { labels: Record<string, string | number>; value: number; metricNa
 
 /**
  * Builds the status page's figures from what the service already tracks: the prom-client
- * registry (admission, pool, breakers, cache), admission's event-loop window, the
- * problem counts and the span store. Nothing is recorded per request for this page; the only
- * state of its own is the counters as read at earlier visits (for "recent"), one a second at
- * most, kept for a minute and only while someone reads. Gauges are read through their collect callbacks, never the
- * event-loop-lag histogram, whose read resets what Prometheus would scrape.
+ * registry (admission, pool, breakers, cache), admission's event-loop window, the problem
+ * counts, the readiness checks (no I/O: each reads state its module keeps) and the span store.
+ * Nothing is recorded per request for this page; the only state of its own is the counters as
+ * read at earlier visits (for "recent"), one a second at most, kept for a minute and only while
+ * someone reads. Gauges are read through their collect callbacks, never the event-loop-lag
+ * histogram, whose read resets what Prometheus would scrape.
  */
 @Injectable()
 export class StatusCollector {
@@ -40,6 +43,7 @@ export class StatusCollector {
     private readonly admission: AdmissionService,
     private readonly inFlight: InFlightRegistry,
     private readonly problemCounts: ProblemCounts,
+    private readonly readiness: ReadinessService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.registry = metrics.registry;
@@ -104,6 +108,7 @@ export class StatusCollector {
       nodeVersion: process.version,
       uptimeSeconds: Math.round(process.uptime()),
       windowSeconds: Math.round((now - (this.history.oldestAt ?? now)) / 1000),
+      readiness: readinessOf(await this.readiness.currentChecks()),
       requests: {
         inFlight: this.inFlight.size,
         admission: {

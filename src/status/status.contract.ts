@@ -17,6 +17,14 @@ const statusSnapshotSchema = z
     nodeVersion: z.string(),
     uptimeSeconds: z.number(),
     windowSeconds: z.number().meta({ description: 'Seconds the "recent" figures cover.' }),
+    readiness: z
+      .object({
+        ready: z.boolean(),
+        checks: z.array(z.object({ name: z.string(), status: z.string(), detail: z.string() })),
+      })
+      .meta({
+        description: 'The readiness checks as they stand: /readyz, not counted as a probe.',
+      }),
     requests: z.object({
       inFlight: z.number(),
       admission: z.object({

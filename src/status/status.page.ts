@@ -11,6 +11,7 @@ section h2{margin:0 0 6px;font-size:14px;text-transform:uppercase;letter-spacing
 dl{display:grid;grid-template-columns:auto 1fr;gap:2px 12px;margin:0}dt{color:var(--muted)}dd{margin:0;font-variant-numeric:tabular-nums}
 td,th{font-variant-numeric:tabular-nums}td:first-child{overflow-wrap:anywhere}
 #stale{display:none}#stale.on{display:inline}
+.wide{grid-column:1/-1}#checks td:last-child{overflow-wrap:anywhere}
 `;
 
 // Renders every field with textContent: codes and backend names cannot inject markup.
@@ -40,6 +41,10 @@ async function refresh() {
     const s = await res.json();
     set('service', s.service); set('version', 'v' + s.version); set('pod', s.pod);
     set('uptime', dur(s.uptimeSeconds)); set('node', s.nodeVersion); set('window', s.windowSeconds + ' s');
+    const r = s.readiness, away = r.checks.filter((c) => c.status !== 'up');
+    set('readiness', away.length ? (r.ready ? 'degraded: ' : 'not ready: ') + away.map((c) => c.name).join(', ') : 'ready, every check up');
+    $('readiness').className = away.length ? (r.ready ? 'warn' : 'bad') : 'ok';
+    rows('checks', r.checks, (c) => [[c.name], [c.status, c.status === 'up' ? 'ok' : c.status === 'down' ? 'bad' : 'warn'], [c.detail]]);
     const a = s.requests.admission;
     set('in-flight', s.requests.inFlight);
     set('admission-limit', a.enabled ? a.limit : 'off (' + a.limit + ')');
@@ -90,12 +95,26 @@ export function statusPage(): string {
         <span id="stale" class="bad">&middot; stale: the last refresh failed</span></span
       >
     </header>
+    <p><b id="readiness" data-testid="readiness">&hellip;</b></p>
     <p class="muted">
       &ldquo;recent&rdquo; = the last <span id="window">0 s</span> (up to 60 s while this page is
       open). <a id="tracez-link" href="/debug/tracez">traces</a> &middot;
       <a href="/metrics">metrics</a>
     </p>
     <div class="cards">
+      <section class="wide">
+        <h2>Readiness</h2>
+        <table>
+          <thead>
+            <tr>
+              <th>check</th>
+              <th>state</th>
+              <th>why</th>
+            </tr>
+          </thead>
+          <tbody id="checks" data-testid="checks"></tbody>
+        </table>
+      </section>
       <section>
         <h2>Requests</h2>
         <dl>

@@ -7,6 +7,11 @@ export interface StatusSnapshot {
   uptimeSeconds: number;
   /** Seconds the "recent" figures cover: since the oldest read kept, at most WINDOW_SECONDS. */
   windowSeconds: number;
+  /**
+   * The readiness checks as they stand (health/readiness.service.ts), what /readyz would answer:
+   * which dependency is away and why. `ready`: no check is down (degraded ones serve on).
+   */
+  readiness: { ready: boolean; checks: ReadinessCheck[] };
   requests: {
     inFlight: number;
     admission: {
@@ -54,4 +59,11 @@ export interface StatusSnapshot {
 export interface Counted {
   total: number;
   recent: number;
+}
+
+/** One readiness check: `detail` is its scalar fields as `key=value`, as /readyz gives them. */
+export interface ReadinessCheck {
+  name: string;
+  status: string;
+  detail: string;
 }
