@@ -23,6 +23,8 @@ const PAGE = `<!doctype html>
 <link rel="icon" type="image/png" href="docs/favicon-32x32.png" sizes="32x32">
 </head>
 <body>
+<noscript><p data-testid="noscript">The API explorer needs JavaScript, which is off: the API
+document itself is <a href="openapi.json">openapi.json</a>.</p></noscript>
 <div id="swagger-ui"></div>
 <script src="docs/swagger-ui-bundle.js"></script>
 <script src="docs/init.js"></script>

@@ -95,6 +95,12 @@ export function statusPage(): string {
         <span id="stale" class="bad">&middot; stale: the last refresh failed</span></span
       >
     </header>
+    <noscript>
+      <p class="bad" data-testid="noscript">
+        This page fills its figures in with JavaScript, which is off: the same figures are at
+        <a href="/status.json">/status.json</a>.
+      </p>
+    </noscript>
     <p><b id="readiness" data-testid="readiness">&hellip;</b></p>
     <p class="muted">
       &ldquo;recent&rdquo; = the last <span id="window">0 s</span> (up to 60 s while this page is

@@ -31,9 +31,13 @@ export interface Browser {
 
 /**
  * A headless Chromium with a fresh profile. A missing binary is a failure, never a skip: the
- * pages are only tested if a real browser renders them.
+ * pages are only tested if a real browser renders them. `javaScriptEnabled: false` is a
+ * visitor with scripts off.
  */
-export async function launchBrowser(viewport = { width: 1280, height: 900 }): Promise<Browser> {
+export async function launchBrowser(
+  viewport = { width: 1280, height: 900 },
+  { javaScriptEnabled = true } = {},
+): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `${CHROMIUM} is missing: the browser tests need Debian's chromium (apt-get install chromium; .ci/run installs it)`,
@@ -46,6 +50,7 @@ export async function launchBrowser(viewport = { width: 1280, height: 900 }): Pr
     headless: true,
     args: ARGS,
     viewport,
+    javaScriptEnabled,
   });
   return {
     context,
