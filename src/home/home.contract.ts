@@ -28,7 +28,10 @@ export const homeContract = defineContract({
       description: 'This instance, as JSON or as an HTML page.',
       json: homeSchema,
       content: { 'text/html': { type: 'string' } },
-      headers: { vary: { description: '`Accept`.', required: true } },
+      headers: {
+        vary: { description: '`Accept`.', required: true },
+        'cache-control': { description: '`no-store`.', required: true },
+      },
     },
   },
   problems: [],

@@ -32,7 +32,8 @@ export class HomeController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): string | HomeContent {
-    reply.header('vary', 'Accept');
+    // Which pod answered is the point of the page: no cache may keep one pod's answer for all.
+    reply.header('vary', 'Accept').header('cache-control', 'no-store');
     if (accept === undefined || !prefersHtml(accept)) return this.content;
     reply.headers(PAGE_HEADERS);
     return this.page;

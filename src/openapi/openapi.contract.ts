@@ -31,7 +31,11 @@ export const openApiContracts = {
     description: 'Every asset is served from this listener: it works without internet access.',
     tags: ['meta'],
     responses: {
-      200: { description: 'The HTML page.', content: { 'text/html': { type: 'string' } } },
+      200: {
+        description: 'The HTML page.',
+        content: { 'text/html': { type: 'string' } },
+        headers: { 'cache-control': { description: '`no-cache`.', required: true } },
+      },
     },
     problems: [],
   }),

@@ -22,7 +22,8 @@ export class StatusAdmin implements OnModuleInit {
   onModuleInit(): void {
     const routes = this.admin.routes;
     routes.get('/', contractRouteOptions(statusContracts.page), async (_request, reply) => {
-      reply.headers(STATUS_PAGE_HEADERS);
+      // Revalidated: a shell kept past a rollout would run its script on a newer /status.json.
+      reply.headers(STATUS_PAGE_HEADERS).header('cache-control', 'no-cache');
       return this.page;
     });
     routes.get('/favicon.ico', contractRouteOptions(statusContracts.favicon), (_request, reply) => {

@@ -85,7 +85,11 @@ export const statusContracts = {
     description: 'For a person who port-forwarded the admin port; it polls /status.json.',
     tags,
     responses: {
-      200: { description: 'The HTML page.', content: { 'text/html': { type: 'string' } } },
+      200: {
+        description: 'The HTML page.',
+        content: { 'text/html': { type: 'string' } },
+        headers: { 'cache-control': { description: '`no-cache`.', required: true } },
+      },
     },
     problems: [],
   }),
