@@ -18,8 +18,9 @@ export const httpConfigShape = {
   // reuses a socket Node already closed and the client sees a 502 (nodejs/node#20256).
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int(1_000, 3_600_000).default(75_000),
   HTTP_BODY_LIMIT_BYTES: int(1, 100 * 1024 * 1024).default(1024 * 1024),
-  // Request line and headers must arrive within this of their first byte (or of the connect, for
-  // a connection that sends nothing), else 408 and close (slowloris). An ingress forwards headers
+  // Request line and headers must arrive within this of their first byte, else 408 and close
+  // (slowloris); a connection that sends nothing is closed this long after its connect, with no
+  // answer (there is no request to answer: socket-timeouts.ts). An ingress forwards headers
   // in one write; 10 s still leaves a direct client on a poor mobile link room. The whole request
   // (headers + body) gets this plus REQUEST_TIMEOUT_MS (src/protocol/socket-timeouts.ts).
   HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),

@@ -82,6 +82,10 @@ export function answerClientError(this: Counts, error: ClientError, socket: Sock
   // A reset peer reads nothing (Node's docs for the 'clientError' event). The parser may report
   // the same socket again (more bytes, the timeout sweep): answer once.
   if (error.code === 'ECONNRESET' || socket.destroyed || answered.has(socket)) return;
+  // No byte of a request by the header timeout: no request to answer. Browsers open spare
+  // connections ahead of need (preconnect) and leave some unused; a 408 on each was counted
+  // among the status page's errors. Closed as an idle connection is (socket-timeouts.ts).
+  if (isSilent(error, socket)) return void socket.destroy();
   // Closing after an answer its request's body did not wait for (lingering-close.ts): the
   // client ending that body early is no new fault.
   if (isLingering(socket)) return;
@@ -107,6 +111,11 @@ export function answerClientError(this: Counts, error: ClientError, socket: Sock
     if (writeRawProblem(socket, answer)) closeLingering(socket);
     else socket.destroy(error);
   });
+}
+
+/** A header timeout on a connection that never sent a byte (one that did gets its 408). */
+export function isSilent(error: { code?: string }, socket: Socket): boolean {
+  return error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && socket.bytesRead === 0;
 }
 
 /**

@@ -47,7 +47,7 @@ export class HttpServerMetrics {
     if (config.METRICS_ENABLED) metrics.registry.registerMetric(this.duration.asMetric());
     this.timeouts = metrics.counter({
       name: 'http_client_timeouts_total',
-      help: 'Public connections closed by a timeout: headers too slow, body unfinished or answer not taken at the deadline, or idle keep-alive',
+      help: 'Public connections closed by a timeout: headers too slow, body unfinished or answer not taken at the deadline, or idle (kept alive, or never sent a byte)',
       labelNames: ['phase'] as const,
     });
     for (const phase of ['headers', 'body', 'send', 'idle'] as const)

@@ -1,6 +1,7 @@
 import type { Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AppConfig } from '../config/config.schema.js';
+import { isSilent } from '../errors/client-error.reply.js';
 
 /** Why rampart closed a connection the client was too slow with (or left idle). */
 export type TimeoutPhase = 'headers' | 'body' | 'send' | 'idle';
@@ -8,9 +9,10 @@ export type TimeoutPhase = 'headers' | 'body' | 'send' | 'idle';
 /**
  * The three timeouts that close sockets on the public port (the admin port takes the first two),
  * sized for a pod behind an ingress:
- * 1. headers: HTTP_HEADERS_TIMEOUT_MS (10 s) from the first byte of a request, or from the
- *    connect for a connection that sends nothing → 408 problem+json and close (Node's
- *    `headersTimeout`, answered by errors/client-error.reply.ts);
+ * 1. headers: HTTP_HEADERS_TIMEOUT_MS (10 s) from the first byte of a request → 408
+ *    problem+json and close (Node's `headersTimeout`, answered by errors/client-error.reply.ts);
+ *    from the connect for a connection that sends nothing (a browser's unused preconnection):
+ *    closed with no answer, counted as `idle`, there being no request to answer;
  * 2. body: the request deadline (REQUEST_TIMEOUT_MS) — a body still arriving then gets a 408
  *    problem+json and the connection is closed after it (http/request-state.hook.ts). Node's
  *    `requestTimeout` is set to headers + deadline, never before that 408, as the backstop for a body that keeps
@@ -51,6 +53,7 @@ export function countSocketTimeouts(server: Server, count: (phase: TimeoutPhase)
   // Prepended so the count sees the socket before the answering handler destroys it.
   server.prependListener('clientError', (error: Error & { code?: string }, socket: Socket) => {
     if (error.code !== 'ERR_HTTP_REQUEST_TIMEOUT') return;
+    if (isSilent(error, socket)) return count('idle');
     // A request whose headers were read and whose body is incomplete: the same test Node's own
     // socketOnTimeout makes (`parser.incoming`, `!req.complete`).
     const incoming = (socket as Socket & { parser?: { incoming?: { complete: boolean } | null } })
