@@ -55,4 +55,23 @@ describe('tracez summary', () => {
     ]);
     expect(waterfall(store.spans(), 'f'.repeat(32))).toEqual([]);
   });
+
+  // Milliseconds since 1970 carry ~2e-4 ms of float error: a 0.6 ms span was drawn 100.01 %
+  // wide, past its track, and a short span at the trace's end got its minimum width beyond it.
+  it('keeps every bar inside its track, for sub-millisecond spans at real clock times', () => {
+    const { tracer, store } = recorder();
+    const at = (ns: number): [number, number] => [1_765_120_000, 123_456_789 + ns];
+    const root = tracer.startSpan('GET', { startTime: at(0) });
+    const ctx = trace.setSpan(ROOT_CONTEXT, root);
+    tracer.startSpan('last', { startTime: at(605_000) }, ctx).end(at(606_000));
+    root.end(at(606_000));
+    const rows = waterfall(store.spans(), root.spanContext().traceId);
+    expect(rows.map((r) => [r.span.name, r.widthPct.toFixed(2)])[0]).toEqual(['GET', '100.00']);
+    for (const r of rows) {
+      expect({ name: r.span.name, inside: r.offsetPct + r.widthPct <= 100 }).toEqual({
+        name: r.span.name,
+        inside: true,
+      });
+    }
+  });
 });

@@ -80,6 +80,9 @@ export interface WaterfallRow {
   offsetMs: number;
 }
 
+/** The narrowest bar drawn, so that a span of no visible length still shows. */
+const MIN_WIDTH_PCT = 0.3;
+
 /**
  * The held spans of one trace as a tree in start order. A span whose parent is not held (the
  * caller's span in another process, or one already overwritten) is drawn as a root.
@@ -104,12 +107,18 @@ export function waterfall(spans: readonly HeldSpan[], traceId: string): Waterfal
     const list = (children.get(parent) ?? []).sort((a, b) => a.startMs - b.startMs);
     for (const span of list) {
       const offsetMs = span.startMs - first;
+      // Inside the track: epoch milliseconds carry ~2e-4 ms of float error (a 0.6 ms trace's
+      // one span came out 100.01 % wide), and a short last span's minimum width reached past it.
+      const offsetPct = Math.min((offsetMs / total) * 100, 100 - MIN_WIDTH_PCT);
       rows.push({
         span,
         depth,
         offsetMs,
-        offsetPct: (offsetMs / total) * 100,
-        widthPct: Math.max((span.durationMs / total) * 100, 0.3),
+        offsetPct,
+        widthPct: Math.min(
+          Math.max((span.durationMs / total) * 100, MIN_WIDTH_PCT),
+          100 - offsetPct,
+        ),
       });
       visit(span.spanId, depth + 1);
     }

@@ -243,6 +243,11 @@ describe('the status page, the landing page and /debug/tracez in Chromium', () =
     expect(query!.indent).toBeGreaterThan(spans[0]!.indent);
     expect(query!.left).toBeGreaterThan(0);
     expect(query!.width).toBeLessThan(100);
+    // No bar reaches past its track (in pixels, as drawn).
+    const pastTrack = await page.evaluate(
+      "Math.max(...[...document.querySelectorAll('.track')].map((t) => t.firstElementChild.getBoundingClientRect().right - t.getBoundingClientRect().right))",
+    );
+    expect(pastTrack).toBeLessThanOrEqual(0.5);
     expect(page.url()).toContain(`token=${encodeURIComponent(ADMIN_TOKEN)}`);
     await page.screenshot({ path: browser.screenshot('tracez-waterfall'), fullPage: true });
     expect(urls.every((u) => u.startsWith(child.adminUrl))).toBe(true);
