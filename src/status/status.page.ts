@@ -2,6 +2,8 @@ import { document, html, pageHeaders } from '../html/html.template.js';
 
 /** How often the page asks for /status.json. */
 export const REFRESH_MS = 2_000;
+/** How long one refresh may stay out before it is abandoned. */
+const GIVE_UP_MS = 5 * REFRESH_MS;
 
 const STYLE = `
 header{display:flex;flex-wrap:wrap;gap:4px 12px;align-items:baseline}
@@ -34,9 +36,15 @@ function rows(id, list, cells) {
 // Read as the admin guard reads it: '+' is a plus (URLSearchParams would make it a space).
 const rawToken = (/[?&]token=([^&]*)/.exec(location.search) || [])[1];
 if (rawToken) try { $('tracez-link').href += '?token=' + encodeURIComponent(decodeURIComponent(rawToken)); } catch {}
+// A process that hangs (frozen, its loop blocked, a port-forward stuck) neither answers nor
+// fails: a refresh still out at the next one shows the figures stale, and one out for
+// ${GIVE_UP_MS / 1000} s is given up so that the next can reach a process that came back.
+let out = false;
 async function refresh() {
+  if (out) { $('stale').className = 'on'; return; }
+  out = true;
   try {
-    const res = await fetch('/status.json', { cache: 'no-store' });
+    const res = await fetch('/status.json', { cache: 'no-store', signal: AbortSignal.timeout(${GIVE_UP_MS}) });
     if (!res.ok) throw new Error(String(res.status));
     const s = await res.json();
     set('service', s.service); set('version', 'v' + s.version); set('pod', s.pod);
@@ -70,6 +78,8 @@ async function refresh() {
     set('updated', new Date().toLocaleTimeString()); $('stale').className = '';
   } catch (e) {
     $('stale').className = 'on';
+  } finally {
+    out = false;
   }
 }
 refresh();
@@ -92,7 +102,9 @@ export function statusPage(): string {
       <span class="muted"
         >node <span id="node"></span> &middot; updated
         <span id="updated" data-testid="updated">never</span>
-        <span id="stale" class="bad">&middot; stale: the last refresh failed</span></span
+        <span id="stale" class="bad"
+          >&middot; stale: the last refresh failed or has not answered</span
+        ></span
       >
     </header>
     <noscript>
