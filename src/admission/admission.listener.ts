@@ -131,6 +131,7 @@ export class AdmissionListener {
       'content-length': Buffer.byteLength(body),
       'retry-after': '1',
       'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
       'x-request-id': requestId,
     };
     if (gate.sustained) headers.connection = 'close';

@@ -179,6 +179,7 @@ export function writeRawProblem(
       `content-type: ${PROBLEM_CONTENT_TYPE}\r\n` +
       `content-length: ${Buffer.byteLength(body)}\r\n` +
       'cache-control: no-store\r\n' +
+      'x-content-type-options: nosniff\r\n' +
       `x-request-id: ${requestId}\r\n${extra}` +
       'connection: close\r\n\r\n' +
       body,

@@ -66,6 +66,8 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
   // An error describes this attempt, not the resource: never stored. Some statuses are cacheable
   // by default (404, 405, 410, 414, 501: RFC 9111 §4.2.2), and a 404'd item may exist a moment on.
   reply.header('cache-control', 'no-store');
+  // The body may quote what the client sent (a path, a header): never to be read as a page.
+  reply.header('x-content-type-options', 'nosniff');
   if (classified.error?.headers) reply.headers(classified.error.headers);
   if (classified.error?.retryAfterSeconds !== undefined) {
     reply.header('retry-after', String(classified.error.retryAfterSeconds));

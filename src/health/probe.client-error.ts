@@ -41,7 +41,7 @@ function answerClientError(error, socket) {
   if (socket.writable && !(socket._httpMessage && socket._httpMessage.headersSent)) {
     socket.write('HTTP/1.1 ' + status + ' ' + http.STATUS_CODES[status] + '\\r\\n' +
       'content-type: ' + PROBLEM_TYPE + '\\r\\ncontent-length: ' + Buffer.byteLength(body) + '\\r\\n' +
-      'cache-control: no-store\\r\\nx-request-id: ' + requestId + '\\r\\nconnection: close\\r\\n\\r\\n' + body);
+      'cache-control: no-store\\r\\nx-content-type-options: nosniff\\r\\nx-request-id: ' + requestId + '\\r\\nconnection: close\\r\\n\\r\\n' + body);
     // The client may still be sending the body it framed: destroyed now, the socket was reset
     // and the client never read this answer (errors/lingering-close.ts).
     closeLingering(socket);

@@ -59,7 +59,8 @@ function send(res, status, body, headers) {
   if (res.writableEnded || res.destroyed) return;
   const type = status === 200 ? 'application/json; charset=utf-8' : PROBLEM_TYPE;
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store', 'x-request-id': res.requestId, ...headers });
+    'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-request-id': res.requestId,
+    ...headers });
   res.end(body);
 }
 
@@ -159,7 +160,7 @@ server.on('connect', (req, socket) => {
   const requestId = requestIdOf(req);
   const body = problem(405, 'METHOD_NOT_ALLOWED', 'CONNECT is not supported.', undefined, requestId);
   socket.write('HTTP/1.1 405 Method Not Allowed\\r\\ncontent-type: ' + PROBLEM_TYPE +
-    '\\r\\ncontent-length: ' + Buffer.byteLength(body) + '\\r\\nallow: \\r\\ncache-control: no-store' +
+    '\\r\\ncontent-length: ' + Buffer.byteLength(body) + '\\r\\nallow: \\r\\ncache-control: no-store\\r\\nx-content-type-options: nosniff' +
     '\\r\\nx-request-id: ' + requestId +
     '\\r\\nconnection: close\\r\\n\\r\\n' + body);
   // Only ended, the socket read what followed for as long as the client kept its side open.
