@@ -76,29 +76,32 @@ describe('write combining of counter increments (real PostgreSQL)', () => {
 
   /** Holds the row so the statement in flight for it waits on the lock, and others queue. */
   async function holdRow(name: string, value: number): Promise<void> {
-    await adminQuery(
-      `INSERT INTO counters (name, value) VALUES ($1, $2)
-       ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`,
-      [name, value],
-      db.url,
-    );
-    await locker.query('BEGIN');
-    await locker.query('SELECT 1 FROM counters WHERE name = $1 FOR UPDATE', [name]);
+    await holdRows([name], value);
   }
 
-  /** Holds every row in `names` (value 0) in one transaction of the locker's. */
-  async function holdRows(names: string[]): Promise<void> {
+  /** Holds every row in `names`, each set to `value`, in one transaction of the locker's. */
+  async function holdRows(names: string[], value = 0): Promise<void> {
     for (const name of names) {
       await adminQuery(
-        `INSERT INTO counters (name, value) VALUES ($1, 0)
-         ON CONFLICT (name) DO UPDATE SET value = 0`,
-        [name],
+        `INSERT INTO counters (name, value) VALUES ($1, $2)
+         ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`,
+        [name, value],
         db.url,
       );
     }
     await locker.query('BEGIN');
     await locker.query('SELECT 1 FROM counters WHERE name = ANY($1) FOR UPDATE', [names]);
   }
+
+  /** An instance of its own with admission on, its limit pinned at 2 and no queue. */
+  const startLimitedToTwo = () =>
+    startTestApp({
+      ...ENV,
+      ...pinnedAdmission(2),
+      ADMISSION_QUEUE_MAX: '0',
+      DATABASE_URL: db.url,
+      DB_APPLICATION_NAME: APP_NAME,
+    });
 
   const statementWaitingOnLock = async () =>
     (await lockWaiters(db.url, { application: APP_NAME })).length === 1;
@@ -252,13 +255,7 @@ describe('write combining of counter increments (real PostgreSQL)', () => {
   // an increment queued behind it is parked (admission/admission.slot.ts) and lends its slot, so
   // increments queued behind a held row are all let in, none refused.
   it('with admission limited to 2, increments parked behind a held row lend their slot: 20 let in, none refused', async () => {
-    const admitted = await startTestApp({
-      ...ENV,
-      ...pinnedAdmission(2),
-      ADMISSION_QUEUE_MAX: '0',
-      DATABASE_URL: db.url,
-      DB_APPLICATION_NAME: APP_NAME,
-    });
+    const admitted = await startLimitedToTwo();
     try {
       await holdRow('parked', 0);
       const lead = increment(admitted, 'parked');
@@ -298,13 +295,7 @@ describe('write combining of counter increments (real PostgreSQL)', () => {
   // past the limit the next request is refused at once (503 CONCURRENCY_LIMITED) rather than let
   // in to wait for a connection (DB_POOL_TIMEOUT after its budget).
   it('with admission limited to 2, two increments of distinct held rows hold both slots: a third request is refused at once', async () => {
-    const admitted = await startTestApp({
-      ...ENV,
-      ...pinnedAdmission(2),
-      ADMISSION_QUEUE_MAX: '0',
-      DATABASE_URL: db.url,
-      DB_APPLICATION_NAME: APP_NAME,
-    });
+    const admitted = await startLimitedToTwo();
     try {
       await holdRows(['lone-a', 'lone-b']);
       const held = [increment(admitted, 'lone-a'), increment(admitted, 'lone-b')];
