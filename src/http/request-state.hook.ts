@@ -6,7 +6,7 @@ import { sendProblem } from '../errors/problem.reply.js';
 import { PROBE_PATHS } from '../health/health.paths.js';
 import { repeated } from '../protocol/raw-headers.js';
 import { contextStore, contextWithRequest } from '../request-context/context.store.js';
-import { startDeadlineTimer } from '../request-context/deadline.timer.js';
+import { DeadlineQueue } from '../request-context/deadline.queue.js';
 import { requestTimeoutMs } from '../request-context/duration.js';
 import type { InFlightRegistry } from '../request-context/in-flight.registry.js';
 import { PublicRequestState } from '../request-context/request-state.js';
@@ -58,6 +58,7 @@ export function registerRequestState(
   deps: RequestStateDeps,
 ): onRequestHookHandler {
   const { defaultTimeoutMs, inFlight, spans, onTimeout, onAbandoned } = deps;
+  const deadlines = new DeadlineQueue(defaultTimeoutMs);
   // Declared up front so every request object keeps one V8 hidden class; a property added per
   // request turns Fastify's hot objects polymorphic (Fastify docs: decorateRequest).
   app.decorateRequest('requestState', null);
@@ -98,17 +99,11 @@ export function registerRequestState(
     const timer =
       timeoutMs === undefined
         ? undefined
-        : startDeadlineTimer(
-            onDeadline,
-            Math.max(0, timeoutMs - queuedMs),
-            request,
-            reply,
-            controller,
-            timeoutMs,
-            onTimeout,
+        : deadlines.start(Math.max(0, timeoutMs - queuedMs), () =>
+            onDeadline(request, reply, controller, timeoutMs, onTimeout),
           );
     const onClose = (): void => {
-      clearTimeout(timer);
+      if (timer !== undefined) deadlines.cancel(timer);
       inFlight.delete(state);
       if (reply.raw.writableFinished) return;
       if (state.span) spans?.abandon(state.span);

@@ -1,5 +1,6 @@
 /**
- * Starts a request's deadline timer: `setTimeout`, unreferenced.
+ * Starts a deadline timer: `setTimeout`, unreferenced. A request's deadline of the usual
+ * duration waits in a DeadlineQueue instead (deadline.queue.ts), which comes here for any other.
  *
  * Node keeps one timer list per duration. When the last referenced timer of a duration is
  * cleared it frees the list (lib/internal/timers.js `unenroll`: the list leaves the dictionary
@@ -11,7 +12,7 @@
  * and an unlink (deadline.timer.bench.ts). Nothing is lost by it: a request in flight holds its
  * socket, which keeps the process alive whatever its timer does.
  *
- * For timers of one fixed duration (REQUEST_TIMEOUT_MS, DB_QUERY_TIMEOUT_MS). A kept list is
+ * For timers of few durations (DB_QUERY_TIMEOUT_MS, the queue's other ones). A kept list is
  * freed at its own expiry, so a client's `x-request-timeout` values (at most REQUEST_TIMEOUT_MS
  * distinct ones) keep at most that many lists, each for no longer than its duration. A request
  * that waited in the admission queue gets the rest of its deadline, a duration of its own: under
