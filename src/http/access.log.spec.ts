@@ -10,7 +10,8 @@ function exchange(overrides: { span?: Span; ip?: string } = {}) {
     id: 'req-1',
     method: 'GET',
     ip: 'ip' in overrides ? overrides.ip : '127.0.0.1',
-    ips: undefined,
+    // A given ip is the hop a trusted proxy (TRUST_PROXY) named, as Fastify lists them.
+    ips: 'ip' in overrides ? ['10.0.0.5', overrides.ip] : undefined,
     socket: { remoteAddress: '10.0.0.5' },
     requestState: overrides.span ? ({ span: overrides.span } as RequestState) : null,
   } as FastifyRequest;

@@ -41,4 +41,16 @@ describe('clientAddress: the hop TRUST_PROXY picks, when it is an address', () =
     // Two trusted hops: the inner proxy's address, not the peer's.
     expect(await seen(2, `${bad}, 192.0.2.44`)).toMatchObject({ client: '192.0.2.44' });
   });
+
+  it('is the socket peer without a trusted proxy, whatever X-Forwarded-For says', async () => {
+    const app = Fastify();
+    app.get('/', (request) => ({ client: clientAddress(request) ?? null }));
+    apps.push(app);
+    const res = await app.inject({
+      url: '/',
+      remoteAddress: '10.0.0.5',
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+    });
+    expect(res.json()).toEqual({ client: '10.0.0.5' });
+  });
 });

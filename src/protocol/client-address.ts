@@ -18,9 +18,12 @@ const LONGEST_ADDRESS = 45;
  */
 export function clientAddress(request: FastifyRequest): string | undefined {
   const ip = request.ip;
-  if (ip === undefined || isAddress(ip)) return ip;
+  // Without TRUST_PROXY (Fastify defines `ips` only with it) the client is the socket's peer, as
+  // the kernel gave it: an address, which the walk below would return whatever it held. Not
+  // checked again: Node's isIP runs up to two regular expressions (~300 instructions a request).
+  const hops = request.ips;
+  if (ip === undefined || hops === undefined || isAddress(ip)) return ip;
   // [peer, trusted hops..., the hop just rejected]: walk back from the one before it.
-  const hops = request.ips ?? [];
   for (let hop = hops.length - 2; hop >= 0; hop--) {
     const address = hops[hop];
     if (address !== undefined && isAddress(address)) return address;
