@@ -1,4 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  preValidationHookHandler,
+  RouteOptions,
+} from 'fastify';
 import { InvalidInputError } from '../errors/http.errors.js';
 import { announcesBodyOver } from '../errors/lingering-close.js';
 import { sendProblem } from '../errors/problem.reply.js';
@@ -20,14 +26,24 @@ const UNPARSED = new Set(['GET', 'HEAD']);
  * paging so got it forever (RFC 9110 §9.3.1: such content has no meaning; a server may refuse it).
  */
 export function registerBodylessRouteCheck(app: FastifyInstance): void {
-  app.addHook('preValidation', (request, reply, done) => {
-    const { contract } = (request.routeOptions.config ?? {}) as {
+  // Added to the routes whose contract takes no body, as they are declared: the check knows its
+  // contract from then, where a hook for every route read Fastify's routeOptions getter (a
+  // twelve-field object built per read) to find it, and a route with a body meets nothing.
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const { contract } = (route.config ?? {}) as {
       contract?: { body?: unknown; probe?: boolean };
     };
-    if (contract === undefined || contract.body !== undefined) return done();
+    if (contract === undefined || contract.body !== undefined) return;
+    const own = route.preValidation === undefined ? [] : [route.preValidation].flat();
+    route.preValidation = [bodylessCheck(contract.probe === true), ...own];
+  });
+}
+
+function bodylessCheck(probe: boolean): preValidationHookHandler {
+  return (request, reply, done) => {
     if (request.body !== undefined) return refuse(reply, request);
     // A probe answers for the pod's health whatever comes with it, as on the probe port.
-    if (!UNPARSED.has(request.method) || contract.probe === true) return done();
+    if (!UNPARSED.has(request.method) || probe) return done();
     // Nearly every read announces no content at all: answered without a closure per request.
     if (!announcesBodyOver(request.raw, 0)) return done();
     requestContent(request.raw, request.raw, (content) => {
@@ -35,7 +51,7 @@ export function registerBodylessRouteCheck(app: FastifyInstance): void {
       else if (content === 'some') refuse(reply, request);
       else done(content);
     });
-  });
+  };
 }
 
 function refuse(reply: FastifyReply, request: FastifyRequest): void {
