@@ -60,6 +60,20 @@ describe('LogSink', () => {
     expect(readFileSync(file, 'utf8')).toBe('{"msg":"grüße ✓ 𝄞"}\n');
   });
 
+  it('writes a batch of any length whole, multi-byte text in it too', async () => {
+    // 64 Ki characters fit the sink's own buffer; a backlog past that is written another way.
+    for (const lines of [10, 2_000]) {
+      const path = join(dir, `batch-${lines}.log`);
+      const out = openSync(path, 'w');
+      const sink = new LogSink(out, undefined, 60_000);
+      const line = `{"msg":"${'é✓𝄞'.repeat(20)}"}\n`;
+      for (let i = 0; i < lines; i++) sink.write(line);
+      sink.flushSync();
+      closeSync(out);
+      expect(readFileSync(path, 'utf8')).toBe(line.repeat(lines));
+    }
+  });
+
   it('flushSync writes what is queued at once (for the lines before process.exit)', () => {
     const sink = new LogSink(fd);
     sink.write('last words\n');
