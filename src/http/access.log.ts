@@ -3,6 +3,7 @@ import type { LogSink } from '../logging/log.sink.js';
 import { isoNow, logger, logSink } from '../logging/logger.js';
 import { clientAddress } from '../protocol/client-address.js';
 import { isAllZeroId } from '../telemetry/pooled-id.generator.js';
+import { durationText } from './duration.text.js';
 
 /**
  * One access-log line per public request, in the same JSON shape as a line of
@@ -54,7 +55,7 @@ export class AccessLog {
     this.sink.write(
       `{"level":"${level}","time":"${isoNow()}",${this.head},"reqId":"${request.id}"${trace}` +
         `,"method":"${request.method}","route":${jsonString(route)},"status":${status}${client}` +
-        `,"durationMs":${Math.round(elapsedMs * 100) / 100},"msg":"request"}\n`,
+        `,"durationMs":${durationText(elapsedMs)},"msg":"request"}\n`,
     );
   }
 }
