@@ -7,11 +7,11 @@
 // and the embedded database's template script runs from it.
 //
 // Two entries share their chunks (splitting), so the telemetry bootstrap and main see one copy
-// of every module: one context store, one logger, one OpenTelemetry API. Three more are for the
+// of every module: one context store, one logger, one OpenTelemetry API. Four more are for the
 // probe thread (src/health/probe.worker.ts), which imports errors/lingering-close.js,
-// errors/client-text.js and protocol/request-target.js into a module graph of its own:
-// dist/bundle/lingering-close.js, client-text.js and request-target.js, beside the chunks main
-// shares them from.
+// errors/target-form.js, errors/client-text.js and protocol/request-target.js into a module graph
+// of its own: dist/bundle/lingering-close.js, target-form.js, client-text.js and
+// request-target.js, beside the chunks main shares them from.
 // Chunks sit directly in dist/bundle/, one folder below dist/ as tsc's output does, so
 // `new URL('../build-info.json', import.meta.url)` and the like resolve the same from both.
 import { build } from 'esbuild';
@@ -79,6 +79,7 @@ const { outputFiles } = await build({
     'dist/main.js',
     'dist/telemetry/telemetry.bootstrap.js',
     'dist/errors/lingering-close.js',
+    'dist/errors/target-form.js',
     'dist/errors/client-text.js',
     'dist/protocol/request-target.js',
   ],

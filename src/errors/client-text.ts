@@ -1,6 +1,8 @@
-// Imports nothing: the probe thread loads this file into a module graph of its own
-// (CLIENT_TEXT_MODULE), where nothing of rampart's is loaded and, under the tests, Node reads the
-// .ts itself, stripping its types.
+// Imports target-form.ts alone, by its .ts name (tsc rewrites it to .js): the probe thread loads
+// this file into a module graph of its own (CLIENT_TEXT_MODULE), where nothing else of rampart's
+// is loaded and, under the tests, Node reads the .ts itself, stripping its types and mapping no
+// .js name to a .ts file.
+import { originForm } from './target-form.ts';
 
 /**
  * Where a thread of its own imports this module from (health/probe.worker.ts, whose 404 and
@@ -41,35 +43,19 @@ export function frameworkDetail(message: unknown, title: string): string {
   return line ? cut(line) : title;
 }
 
-const SLASH = 0x2f;
-
 /**
  * A request target's path as the client sent it (escapes as written), for a problem's
  * `instance`: no query or fragment, and for an absolute-form target (RFC 9112 §3.2.2) no scheme
  * or authority, `/` when its path is empty (RFC 9110 §4.2.3). Named whole,
- * `GET http://user:pass@host/x` gave the password back in its 400, on every port. The path
- * protocol/request-target.ts's originForm reads, which this layer may not import (and which
- * request-target.spec.ts holds this to); the server span's `url.path` is this too. A target in
- * no form (`*hello`) comes back as sent, less its query. `target` itself when nothing is cut.
+ * `GET http://user:pass@host/x` gave the password back in its 400, on every port. The path of
+ * originForm's target (target-form.ts, which the router's reading in protocol/ calls too), so the
+ * two cannot find different paths; the server span's `url.path` is this too. A target in no form
+ * (`*hello`) comes back as sent, less its query. `target` itself when nothing is cut.
  */
 export function pathAsSent(target: string): string {
-  let start = 0;
-  if (target.charCodeAt(0) !== SLASH) {
-    const scheme = target.indexOf('://');
-    // The authority ends at the first `/`, `?` or `#` after it (RFC 3986 §3.2).
-    if (scheme !== -1) start = firstOf(target, '/?#', scheme + 3, target.length);
-  }
-  const end = firstOf(target, '?#', start, target.length);
-  if (start === 0) return end === target.length ? target : target.slice(0, end);
-  return end === start ? '/' : target.slice(start, end);
-}
-
-/** Where in `text` from `from` the first of `chars` is, or `none`. */
-function firstOf(text: string, chars: string, from: number, none: number): number {
-  let at = none;
-  for (const c of chars) {
-    const i = text.indexOf(c, from);
-    if (i !== -1 && i < at) at = i;
-  }
-  return at;
+  const form = originForm(target);
+  const query = form.indexOf('?');
+  const fragment = form.indexOf('#');
+  const end = query === -1 || (fragment !== -1 && fragment < query) ? fragment : query;
+  return end === -1 ? form : form.slice(0, end);
 }

@@ -4,20 +4,25 @@
  * the Host and Transfer-Encoding framing checks. The raw answers to bytes the parser refused are
  * probe.client-error.ts; what `Expect` asks, probe.expect.ts.
  * Plain CommonJS in a string, like the rest of the thread, which cannot import the main thread's
- * modules but a file that imports nothing: a target's rules are protocol/request-target.ts's own,
- * imported from `requestTargetModule` (workerData) before the port opens. The rest repeat a rule
- * of the file each names. It reads `workerData`'s fields and `problem` and `PROBLEM_TYPE` from the
+ * modules but files that import nothing outside errors/target-form.ts: a target's rules are
+ * protocol/request-target.ts's own and its origin-form errors/target-form.ts's, imported from
+ * `requestTargetModule` and `targetFormModule` (workerData) before the port opens. The rest
+ * repeat a rule of the file each names. It reads `workerData`'s fields and `problem` and `PROBLEM_TYPE` from the
  * thread's scope.
  */
 export const PROBE_PROTOCOL_SOURCE = `
-// protocol/request-target.ts's, set once it is imported: the target in origin-form, and why one
-// is refused (400), the same functions the other ports call. A copy of part of them here let the
-// ports drift: 'GET http://a:99999/healthz' was 400 on the public port and 200 here.
+// errors/target-form.ts's and protocol/request-target.ts's, set once they are imported: the
+// target in origin-form, and why one is refused (400), the same functions the other ports call. A
+// copy of part of them here let the ports drift: 'GET http://a:99999/healthz' was 400 on the
+// public port and 200 here.
 let originForm, targetProblem;
 function importRequestTarget() {
-  return import(requestTargetModule).then((target) => {
-    ({ originForm, targetProblem } = target);
-  });
+  return Promise.all([import(targetFormModule), import(requestTargetModule)]).then(
+    ([form, target]) => {
+      ({ originForm } = form);
+      ({ targetProblem } = target);
+    },
+  );
 }
 
 // The path the public port routes on: the origin-form's, the query dropped, percent-escapes

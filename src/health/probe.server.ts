@@ -10,6 +10,7 @@ import { CLIENT_TEXT_MODULE } from '../errors/client-text.js';
 import { NO_EXPECTATION, ONLY_CONTINUE } from '../errors/expect.reply.js';
 import { LINGERING_CLOSE_MODULE } from '../errors/lingering-close.js';
 import { buildProblem, classifyError } from '../errors/problem.js';
+import { TARGET_FORM_MODULE } from '../errors/target-form.js';
 import { LONGEST_METHOD_KEPT, TOKEN_START } from '../errors/unknown-method.js';
 import { REQUEST_ID } from '../request-context/request-id.js';
 import { VALID_HOST } from '../protocol/host-header.check.js';
@@ -59,6 +60,7 @@ export function probeWorkerData(
     // The other ports' close after an answer the body did not wait for, their reading of a
     // request target and their cut of it in a 404's detail, imported by the thread.
     lingeringCloseModule: LINGERING_CLOSE_MODULE,
+    targetFormModule: TARGET_FORM_MODULE,
     requestTargetModule: REQUEST_TARGET_MODULE,
     clientTextModule: CLIENT_TEXT_MODULE,
     // The versions llhttp passes; it refuses the rest (clientErrors).

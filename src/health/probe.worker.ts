@@ -8,8 +8,8 @@ import { PROBE_PROTOCOL_SOURCE } from './probe.protocol.js';
  * The probe listener's thread (probe.server.ts starts it). Plain CommonJS in a string, run with
  * `new Worker(source, { eval: true })`: the same code under tsc's output, ts-jest-free test runs
  * and the bundle `npm start` runs, with no second entry file to resolve. It requires node:
- * builtins, and imports only project files that import nothing themselves
- * (request-target, client-text and lingering-close: probe.server.ts names them).
+ * builtins, and imports only project files that import nothing themselves but target-form
+ * (target-form, request-target, client-text and lingering-close: probe.server.ts names them).
  *
  * The paths come in workerData from health/health.paths.ts (`probePaths`, `livenessPath`): the
  * thread keeps no list of its own to drift from the public port's.
@@ -37,7 +37,7 @@ const http = require('node:http');
 // probePaths: the main thread's PROBE_PATHS (health/health.paths.ts), the one list of them.
 const { port, host, clientErrors, requestIdPattern, validHost, versionDetails, probePaths,
   livenessPath, tokenStart, longestMethodKept, noExpectation, onlyContinue, lingeringCloseModule,
-  requestTargetModule, clientTextModule } = workerData;
+  targetFormModule, requestTargetModule, clientTextModule } = workerData;
 
 const { randomUUID } = require('node:crypto');
 const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';

@@ -1,10 +1,6 @@
 import { pathAsSent } from '../errors/client-text.js';
-import {
-  originForm,
-  targetAuthority,
-  targetProblem,
-  withEmptyPathAsSlash,
-} from './request-target.js';
+import { originForm, targetAuthority } from '../errors/target-form.js';
+import { targetProblem, withEmptyPathAsSlash } from './request-target.js';
 
 describe('withEmptyPathAsSlash: an absolute-form target with an empty path is `/`', () => {
   it.each([
@@ -71,8 +67,8 @@ describe('targetProblem', () => {
   });
 });
 
-// errors/ may not import this file, so a problem's `instance` reads the path with a function of
-// its own: it must find the path originForm finds, less the query.
+// A problem's `instance` (pathAsSent) and the router's reading here (originForm, which both call
+// from errors/target-form.ts) must find one path, less the query.
 describe("pathAsSent reads the path originForm's target has", () => {
   it.each([
     '/hello',

@@ -1,6 +1,8 @@
-// Imports nothing: the probe thread loads this file into a module graph of its own
-// (REQUEST_TARGET_MODULE), where nothing of rampart's is loaded and, under the tests, Node reads
-// the .ts itself, stripping its types.
+// Imports errors/target-form.ts alone, by its .ts name (tsc rewrites it to .js): the probe thread
+// loads this file into a module graph of its own (REQUEST_TARGET_MODULE), where nothing else of
+// rampart's is loaded and, under the tests, Node reads the .ts itself, stripping its types and
+// mapping no .js name to a .ts file.
+import { authorityEnd } from '../errors/target-form.ts';
 
 const SLASH = 0x2f;
 
@@ -14,37 +16,6 @@ export const REQUEST_TARGET_MODULE = new URL(
   `./request-target${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`,
   import.meta.url,
 ).href;
-
-/**
- * The request target in origin-form (RFC 9112 §3.2.1): an absolute-form target
- * (`http://host/path?q`, which a server must accept, §3.2.2) without its scheme and authority,
- * as the router reads it (find-my-way: a query that ends the authority leaves the path `/`).
- * Other targets come back as sent. What a redirect may build on: the authority is the client's
- * word, and a `Location` that carries it sends the client to another host.
- */
-export function originForm(url: string): string {
-  if (url.charCodeAt(0) === SLASH) return url;
-  const scheme = url.indexOf('://');
-  if (scheme === -1) return url;
-  const end = authorityEnd(url, scheme + 3);
-  return url.charCodeAt(end) === SLASH ? url.slice(end) : `/${url.slice(end)}`;
-}
-
-/**
- * An absolute-form target's authority (host[:port]) without its userinfo, or undefined for a
- * target in another form: what RFC 9112 §3.2.2 has an origin server read in place of the Host
- * header (the server span's `server.address`, telemetry/server-span.attributes.ts). As loose as
- * originForm: a target the protocol checks refuse gives what it holds.
- */
-export function targetAuthority(url: string): string | undefined {
-  if (url.charCodeAt(0) === SLASH) return undefined;
-  const scheme = url.indexOf('://');
-  if (scheme === -1) return undefined;
-  const start = scheme + 3;
-  const end = authorityEnd(url, start);
-  const at = url.lastIndexOf('@', end - 1);
-  return url.slice(at >= start ? at + 1 : start, end);
-}
 
 /** An absolute-form target's start: a scheme (RFC 3986 §3.1) and the `//` of an authority. */
 const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
@@ -148,12 +119,4 @@ function absoluteFormProblem(url: string): TargetProblem | undefined {
     };
   }
   return undefined;
-}
-
-/** Where the authority starting at `start` ends: at its path, its query or the target's end. */
-function authorityEnd(url: string, start: number): number {
-  const slash = url.indexOf('/', start);
-  const query = url.indexOf('?', start);
-  if (slash === -1) return query === -1 ? url.length : query;
-  return query === -1 || slash < query ? slash : query;
 }

@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app.error.js';
 import { cut } from '../errors/client-text.js';
 import { sendProblem } from '../errors/problem.reply.js';
+import { originForm } from '../errors/target-form.js';
 import { MethodNotAllowedError } from './protocol.errors.js';
-import { originForm } from './request-target.js';
 
 /** Methods a route here can have; HEAD comes with every GET (Fastify's exposeHeadRoutes). */
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;

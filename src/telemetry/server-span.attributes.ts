@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { OTHER_METHOD } from '../config/known-methods.field.js';
 import { pathAsSent } from '../errors/client-text.js';
+import { targetAuthority } from '../errors/target-form.js';
 import { clientAddress } from '../protocol/client-address.js';
-import { targetAuthority } from '../protocol/request-target.js';
 import { clientText } from './client-text.js';
 
 /** A span attribute rampart records at a server span's start; undefined ones are left out. */
