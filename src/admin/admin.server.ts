@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { listenAs } from '../config/listen.error.js';
 import { AppError } from '../errors/app.error.js';
 import { answerClientError } from '../errors/client-error.reply.js';
-import { cut } from '../errors/client-text.js';
+import { cut, pathAsSent } from '../errors/client-text.js';
 import { answerUnmetExpectation, continueUnlessTooLarge } from '../errors/expect.reply.js';
 import { ProblemCounts } from '../errors/problem.counts.js';
 import { sendProblem } from '../errors/problem.reply.js';
@@ -93,10 +93,10 @@ export class AdminServer implements OnApplicationShutdown {
     registerHeadNoContent(this.routes);
     this.routes.setErrorHandler((error, request, reply) => sendProblem(reply, request, error));
     // Only a route that calls `reply.callNotFound()` gets here: the protocol checks answer every
-    // request no route takes first (protocol/unrouted.reply.ts). The path is named as there, cut,
-    // without its query: `instance` has it whole, and a 9 KB target came back twice.
+    // request no route takes first (protocol/unrouted.reply.ts). The path is named as there, as
+    // `instance` names it, cut: a 9 KB target came back twice.
     this.routes.setNotFoundHandler((request, reply) => {
-      const path = request.url.split('?', 1)[0]!;
+      const path = pathAsSent(request.url);
       sendProblem(reply, request, new AppError('NOT_FOUND', 404, `No admin route ${cut(path)}`));
     });
   }

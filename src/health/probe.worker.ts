@@ -64,16 +64,17 @@ function send(res, status, body, headers) {
   res.end(body);
 }
 
-// errors/client-text.ts's, set once it is imported: a 404's detail names the target cut as the
-// public port's does (protocol/unrouted.reply.ts), a malformed one's is bounded by the public
-// port's rule for the router's message (errors/problem.ts), and a 501's names the method cut
-// (probe.client-error.ts); each instance names the target's path whole (pathAsSent, as the other
-// ports name it). Named whole in both, a 9 KB target came back twice.
+// errors/client-text.ts's, set once it is imported: a 404's detail names the target's path as
+// its instance does (res.target), cut as the public port's does (protocol/unrouted.reply.ts; an
+// absolute-form target's scheme and host were named too), a malformed one's is bounded by the
+// public port's rule for the router's message (errors/problem.ts), and a 501's names the method
+// cut (probe.client-error.ts); each instance names the target's path whole (pathAsSent, as the
+// other ports name it). Named whole in both, a 9 KB target came back twice.
 let cut, frameworkDetail, pathAsSent;
 const importClientText = () =>
   import(clientTextModule).then((text) => ({ cut, frameworkDetail, pathAsSent } = text));
-const notFound = (res, url) => send(res, 404,
-  problem(404, 'NOT_FOUND', 'No probe route ' + cut(url.split('?')[0]), res.target, res.requestId));
+const notFound = (res) => send(res, 404,
+  problem(404, 'NOT_FOUND', 'No probe route ' + cut(res.target), res.target, res.requestId));
 // The router's words for a target whose escapes it cannot decode, as the public port says them:
 // the target in origin-form, query and all (find-my-way's reading), the message cut as the
 // client's own text is.
@@ -137,7 +138,7 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
   // with a slash added, which redirects), and 404 on any other.
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     if (!probePaths.has(path) && withoutTrailingSlash(req.url || '') === undefined) {
-      return notFound(res, req.url || '');
+      return notFound(res);
     }
     return send(res, 405, problem(405, 'METHOD_NOT_ALLOWED',
       req.method + ' is not supported here; allowed: GET, HEAD.', target, res.requestId),
@@ -150,7 +151,7 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
       res.writeHead(308, { location, 'content-length': 0, 'x-request-id': res.requestId });
       return res.end();
     }
-    return notFound(res, req.url || '');
+    return notFound(res);
   }
   askMainThread(res, path, target);
 });

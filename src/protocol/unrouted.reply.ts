@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app.error.js';
-import { cut } from '../errors/client-text.js';
+import { cut, pathAsSent } from '../errors/client-text.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { originForm } from '../errors/target-form.js';
 import { MethodNotAllowedError } from './protocol.errors.js';
@@ -37,8 +37,13 @@ export function answeredUnrouted(request: FastifyRequest, reply: FastifyReply): 
     request,
     allowed.length > 0
       ? new MethodNotAllowedError(request.method, allowed)
-      : // The path cut: `instance` has it whole, and a 16 KB path came back twice.
-        new AppError('NOT_FOUND', 404, `No route ${request.method} ${cut(pathOf(request))}`),
+      : // The path as `instance` names it (errors/problem.reply.ts), cut: a 16 KB path came back
+        // twice, and an absolute-form target's scheme and host were quoted with it.
+        new AppError(
+          'NOT_FOUND',
+          404,
+          `No route ${request.method} ${cut(pathAsSent(request.originalUrl))}`,
+        ),
   );
   return true;
 }

@@ -56,6 +56,26 @@ describe('request targets on every port', () => {
     },
   );
 
+  // A 404's detail quotes the path as sent, what its `instance` names: it quoted the scheme and
+  // the host the target named (`No route GET http://example.com/nope`), on every port.
+  it.each(['public', 'admin', 'probe'] as const)(
+    '%s port: a 404 for an absolute-form target quotes its path alone, as `instance` does',
+    async (which) => {
+      for (const [target, path] of [
+        ['http://example.com/nope', '/nope'],
+        ['HTTPS://example.com:8443/nope/%41?q=http://other.example/', '/nope/%41'],
+      ]) {
+        const body = expectProblem(await send(which, target!), 404, 'NOT_FOUND');
+        expect({ target, instance: body.instance, quoted: body.detail.split(' ').at(-1) }).toEqual({
+          target,
+          instance: path,
+          quoted: path,
+        });
+        expect(body.detail).not.toMatch(/example|:\/\//i);
+      }
+    },
+  );
+
   // A problem names the target's path alone, `/` for an empty one, on every port
   // (problem-instance.e2e-spec.ts): the admin and probe ports named `http://x`.
   it.each(['public', 'admin', 'probe'] as const)(
