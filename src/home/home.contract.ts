@@ -18,9 +18,10 @@ export const homeContract = defineContract({
   operationId: 'getHome',
   summary: 'Which pod answered, for a person or a script',
   description:
-    'An HTML page when `Accept` gives text/html a weight above 0 and at least JSON’s ' +
-    '(a browser’s navigation; JSON’s is that of application/json, application/* or */*, the ' +
-    'most specific named), the same fields as JSON otherwise (`Vary: Accept`). Used to watch a ' +
+    'An HTML page when `Accept` gives text/html a weight above 0 and above JSON’s, or equal ' +
+    'to it from a range at least as specific that is not */* (a browser’s navigation); each ' +
+    'weighs what the most specific range matching it says (RFC 9110 §12.5.1). The same fields ' +
+    'as JSON otherwise, also when neither is acceptable (`Vary: Accept`). Used to watch a ' +
     'rollout or a canary from a browser tab.',
   tags: ['meta'],
   responses: {

@@ -151,21 +151,47 @@ describe('status, landing and trace pages: HTTP contract', () => {
     expect(res.status).toBe(404);
   });
 
-  // RFC 9110 §12.5.1: the type of the highest weight wins; HTML on a tie with text/html named, as
-  // before; a wildcard alone never picks the page. `application/json, text/html;q=0.9` was HTML.
+  // RFC 9110 §12.5.1: the type of the highest weight wins, each type weighed by the most specific
+  // range that matches it (text/html;charset=utf-8 over text/html over text/* over */*); HTML on
+  // a tie unless JSON was named more specifically or only */* names either. `application/json,
+  // text/html;q=0.9` was HTML. `text/*` alone was JSON; a range's parameters other than q were
+  // ignored (`text/html;level=1` picked a page that has no level); a q above 1 was read as 1 and
+  // one that is no qvalue as 0.
   it.each([
     ['text/html;q=0, application/json', 'application/json'],
     ['TEXT/HTML ; Q=0.000, */*', 'application/json'],
-    ['application/json, text/html;level=1', 'text/html'],
     ['application/json, text/html;q=0.9', 'application/json'],
     ['application/json;q=0.5, text/html;q=0.1', 'application/json'],
     ['text/html;q=0.4, application/*;q=0.5', 'application/json'],
     ['text/html;q=0.6, */*;q=0.5', 'text/html'],
     ['application/json;q=0.2, */*, text/html;q=0.3', 'text/html'],
     ['application/json;q=0.8, text/html;q=0.8', 'text/html'],
+    ['application/*, text/html', 'text/html'],
     ['*/*', 'application/json'],
-    ['text/*', 'application/json'],
     ['Text/Html', 'text/html'],
+    // text/* matches text/html, with the weight of the most specific range that does.
+    ['text/*', 'text/html'],
+    ['text/*;q=0.5, application/json;q=0.4', 'text/html'],
+    ['text/*, application/json', 'application/json'],
+    ['text/*, text/html;q=0.1, application/json;q=0.5', 'application/json'],
+    ['text/*;q=0, */*', 'application/json'],
+    // Parameters: a range matches only a type that has them (charset compared in any case).
+    ['application/json, text/html;level=1', 'application/json'],
+    ['text/html;charset=UTF-8, application/json;q=0.9', 'text/html'],
+    ['text/html;charset=iso-8859-1, application/json;q=0.1', 'application/json'],
+    ['text/html, text/html;charset=utf-8;q=0.2, application/json;q=0.5', 'application/json'],
+    ['application/json;charset=utf-8;q=0.1, text/html;q=0.5', 'text/html'],
+    // A q that is no qvalue (RFC 9110 §12.4.2: 0 to 1, three decimals at most) drops its range.
+    ['text/html;q=0.5, application/json;q=1.5', 'text/html'],
+    ['text/html;q=1.5, application/json;q=0.5', 'application/json'],
+    ['text/html;q=abc, application/json;q=0.1', 'application/json'],
+    ['text/html;q=0.5, application/json;q=0.5000', 'text/html'],
+    ['text/html;q=.5, application/json;q=0.1', 'application/json'],
+    ['text/html;q=1.000, application/json', 'text/html'],
+    // Neither acceptable: JSON, as with no Accept at all (RFC 9110 §12.5.1 lets a server
+    // disregard the field rather than answer 406).
+    ['image/png', 'application/json'],
+    ['text/html;q=0, application/json;q=0', 'application/json'],
   ])('public / with Accept: %s answers %s (the highest weight wins)', async (accept, type) => {
     const res = await fetch(`${t.baseUrl}/`, { headers: { accept } });
     expect(res.headers.get('content-type')).toMatch(new RegExp(`^${type}`));
