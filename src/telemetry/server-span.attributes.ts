@@ -105,16 +105,24 @@ export function urlPath(url: string, limit: number): string {
 
 /**
  * The query keys whose values HTTP semconv has redacted by default (`url.query`'s note:
- * signed-URL signatures and keys), and RFC 6750 §2.3's bearer token in a query. Case-sensitive,
- * as the services that read them are.
+ * signed-URL signatures and keys), and RFC 6750 §2.3's bearer token in a query, lower-cased: a
+ * key is matched in any case once percent-decoded, as a service that reads it may (`SIGNATURE`,
+ * `%73ig`). Matched raw and case-sensitive, those values reached the trace backend whole.
  */
-const SECRET_VALUES = /(^|&)(AWSAccessKeyId|Signature|sig|X-Goog-Signature|access_token)=[^&]+/g;
+const SECRET_KEYS = new Set([
+  'awsaccesskeyid',
+  'signature',
+  'sig',
+  'x-goog-signature',
+  'access_token',
+]);
+const LONGEST_SECRET_KEY = 16;
 
 /**
  * `url.query`, when the target has one (an empty one included: it was sent), raw as sent, the
- * values of SECRET_VALUES' keys replaced by `REDACTED` with the key kept (HTTP semconv), then cut
- * to the value limit in a string of its own: redacted first, so no cut leaves a secret's start.
- * Ends at a fragment, which is no part of the query.
+ * values of SECRET_KEYS' keys replaced by `REDACTED` with the key kept as sent (HTTP semconv),
+ * then cut to the value limit in a string of its own: redacted first, so no cut leaves a secret's
+ * start. Ends at a fragment, which is no part of the query.
  */
 export function urlQuery(url: string, limit: number): string | undefined {
   const query = url.indexOf('?');
@@ -122,5 +130,42 @@ export function urlQuery(url: string, limit: number): string | undefined {
   const fragment = url.indexOf('#');
   if (fragment !== -1 && fragment < query) return undefined;
   const text = url.slice(query + 1, fragment === -1 ? undefined : fragment);
-  return clientText(text.replace(SECRET_VALUES, '$1$2=REDACTED'), limit, false);
+  return clientText(withSecretsRedacted(text), limit, false);
+}
+
+/** `query` with each non-empty value of a secret key (isSecretKey) replaced by `REDACTED`. */
+function withSecretsRedacted(query: string): string {
+  let redacted = '';
+  let kept = 0;
+  // The next `=`, looked for again only once passed: looked for from each pair, a query of many
+  // pairs without one (`a&a&…&a=1`) took time quadratic in its length.
+  let eq = query.indexOf('=');
+  for (let start = 0; start <= query.length;) {
+    const amp = query.indexOf('&', start);
+    const end = amp === -1 ? query.length : amp;
+    if (eq !== -1 && eq < start) eq = query.indexOf('=', start);
+    if (eq !== -1 && eq + 1 < end && isSecretKey(query.slice(start, eq))) {
+      redacted += `${query.slice(kept, eq + 1)}REDACTED`;
+      kept = end;
+    }
+    start = end + 1;
+  }
+  return kept === 0 ? query : redacted + query.slice(kept);
+}
+
+/**
+ * Whether `key` names a secret, percent-decoded (RFC 3986 §2.1) and in any case. A key that does
+ * not decode (`%zz`, a broken UTF-8 sequence) is taken for one: what a lenient parser makes of
+ * it cannot be known here.
+ */
+function isSecretKey(key: string): boolean {
+  let name = key;
+  if (key.includes('%')) {
+    try {
+      name = decodeURIComponent(key);
+    } catch {
+      return true;
+    }
+  }
+  return name.length <= LONGEST_SECRET_KEY && SECRET_KEYS.has(name.toLowerCase());
 }

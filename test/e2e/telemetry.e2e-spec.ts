@@ -251,7 +251,8 @@ describe('tracing (real exporter → OTLP receiver on 127.0.0.1, real child proc
         'server.address': 'api.example.test',
         'server.port': 8443,
         'url.path': '/status/200',
-        'url.query': 'name=a%20b&sig=REDACTED&X-Goog-Signature=REDACTED&Signature=&signature=kept',
+        'url.query':
+          'name=a%20b&sig=REDACTED&X-Goog-Signature=REDACTED&Signature=&signature=REDACTED',
         'network.peer.address': '127.0.0.1',
         'network.peer.port': clientPort,
       });
@@ -288,6 +289,32 @@ describe('tracing (real exporter → OTLP receiver on 127.0.0.1, real child proc
         'url.scheme': 'https',
         'url.query': '',
       });
+    } finally {
+      await stop(child);
+    }
+  });
+
+  // A secret's key in another case or percent-encoded is the same key to the service that reads
+  // it: `?SIGNATURE=x`, `?Access_Token=x` and `?%73ig=x` gave their values to the trace backend
+  // and /debug/tracez. A key that does not decode cannot be told apart from one: redacted too.
+  it('url.query redacts a secret key in any case and percent-encoded, and a key that does not decode', async () => {
+    const child = await startTraced(endpoint, { OTEL_TRACES_SAMPLER_ARG: '0' });
+    try {
+      const parent = sampledParent();
+      const query =
+        'SIGNATURE=s1&Access_Token=t2&%73ig=s3&X-Goog%2dSignature=s4&AWSACCESSKEYID=k5' +
+        '&%zz=u6&name=%73ig&q=1';
+      const res = await fetch(`${child.baseUrl}/status/200?${query}`, {
+        headers: { traceparent: parent.header },
+      });
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+      await receiver.waitFor((spans) => spans.some((s) => s.traceId === parent.traceId));
+      const span = receiver.spans.find((s) => s.traceId === parent.traceId)!;
+      expect(span.attributes['url.query']).toBe(
+        'SIGNATURE=REDACTED&Access_Token=REDACTED&%73ig=REDACTED&X-Goog%2dSignature=REDACTED' +
+          '&AWSACCESSKEYID=REDACTED&%zz=REDACTED&name=%73ig&q=1',
+      );
     } finally {
       await stop(child);
     }
