@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { AdminClient } from '../support/admin-client.js';
-import { createPostgresDatabase, PostgresProxy, type TestDatabase } from '../support/database.js';
+import { createPostgresDatabase, type TestDatabase } from '../support/database.js';
 import { createItem, json } from '../support/http.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { startThrowawayRedis, type ThrowawayRedis } from '../support/throwaway-redis.js';
 import { eventually } from '../support/wait.js';
@@ -22,7 +23,7 @@ const B_POD = 'blind-b';
 describe('a replica that cannot hear invalidations serves no cached copy', () => {
   let db: TestDatabase;
   let redis: ThrowawayRedis;
-  let proxy: PostgresProxy;
+  let redisProxy: TcpProxy;
   let control: Redis;
   let a: TestApp;
   let b: TestApp;
@@ -30,20 +31,20 @@ describe('a replica that cannot hear invalidations serves no cached copy', () =>
 
   beforeAll(async () => {
     [db, redis] = await Promise.all([createPostgresDatabase(), startThrowawayRedis()]);
-    proxy = new PostgresProxy({ host: '127.0.0.1', port: Number(new URL(redis.url).port) });
-    await proxy.start();
+    redisProxy = new TcpProxy({ host: '127.0.0.1', port: Number(new URL(redis.url).port) });
+    await redisProxy.start();
     control = new Redis(redis.url);
     const env = { DATABASE_URL: db.url, CACHE_TTL_MS: '600000', REQUEST_TIMEOUT_MS: '30000' };
     [a, b, c] = await Promise.all([
       startTestApp({ ...env, REDIS_URL: redis.url }),
       startTestApp({ ...env, REDIS_URL: redis.url, POD_NAME: B_POD }),
-      startTestApp({ ...env, REDIS_URL: `redis://127.0.0.1:${proxy.port}` }),
+      startTestApp({ ...env, REDIS_URL: `redis://127.0.0.1:${redisProxy.port}` }),
     ]);
   });
   afterAll(async () => {
     await Promise.all([a?.close(), b?.close(), c?.close()]);
     control?.disconnect();
-    await proxy?.cut();
+    await redisProxy?.cut();
     await redis?.stop();
     await db?.drop();
   });
@@ -103,7 +104,7 @@ describe('a replica that cannot hear invalidations serves no cached copy', () =>
     expect(await read(c, id)).toBe('before');
     expect(await metric(c, 'items_cache_entries')).toBe(1);
 
-    await proxy.cut(); // C's connections dropped, and its reconnects refused
+    await redisProxy.cut(); // C's connections dropped, and its reconnects refused
     await eventually(async () => (await metric(c, 'items_cache_blind')) === 1, 15_000);
     expect(await metric(c, 'items_cache_entries')).toBe(0);
     const [hitsBefore, queriesBefore] = [await hits(c), await queries(c)];
@@ -114,7 +115,7 @@ describe('a replica that cannot hear invalidations serves no cached copy', () =>
     expect([await hits(c), await queries(c)]).toEqual([hitsBefore, queriesBefore + 4]);
     expect(await metric(c, 'items_cache_entries')).toBe(0);
 
-    await proxy.restore();
+    await redisProxy.restore();
     await subscribedAgain(c);
     expect(await read(c, id)).toBe('during');
     expect(await read(c, id)).toBe('during');

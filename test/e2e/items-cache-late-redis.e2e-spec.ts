@@ -3,8 +3,9 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config/config.loader.js';
 import { RedisNames } from '../../src/redis/redis.names.js';
 import { startChild, type Child } from '../support/child-process.js';
-import { defaultDatabaseEnv, PostgresProxy, REDIS_URL } from '../support/database.js';
+import { defaultDatabaseEnv, REDIS_URL } from '../support/database.js';
 import { createItem, json } from '../support/http.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { startTestApp, TEST_ENV, type TestApp } from '../support/test-app.js';
 import { eventually } from '../support/wait.js';
 
@@ -17,8 +18,8 @@ const CHANNEL = new RedisNames(loadConfig(TEST_ENV)).itemInvalidations;
  * out the 500 ms acknowledgement timeout.
  */
 describe('a replica that started without Redis', () => {
-  // The proxy is protocol-blind: here it stands in front of the shared Redis, which it never stops.
-  const proxy = new PostgresProxy(redisTarget());
+  // In front of the shared Redis, which cutting it never stops.
+  const redisProxy = new TcpProxy(redisTarget());
   let db: Awaited<ReturnType<typeof defaultDatabaseEnv>>;
   let late: Child;
   let writer: TestApp;
@@ -30,16 +31,16 @@ describe('a replica that started without Redis', () => {
 
   beforeAll(async () => {
     db = await defaultDatabaseEnv();
-    await proxy.start();
-    await proxy.cut(); // Redis unreachable: connects are refused
-    late = await startChild({ ...db.env, REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    await redisProxy.start();
+    await redisProxy.cut(); // Redis unreachable: connects are refused
+    late = await startChild({ ...db.env, REDIS_URL: `redis://127.0.0.1:${redisProxy.port}` });
     writer = await startTestApp({ ...db.env, REDIS_URL, CACHE_TTL_MS: '600000' });
   });
   afterAll(async () => {
     late?.process.kill('SIGTERM');
     await late?.exited;
     await writer?.close();
-    await proxy.cut();
+    await redisProxy.cut();
     await db?.drop();
   });
 
@@ -53,7 +54,7 @@ describe('a replica that started without Redis', () => {
       const subscribers = async () =>
         Number(((await redis.pubsub('NUMSUB', CHANNEL)) as [string, number])[1]);
       const before = await subscribers(); // the writer, and any other app still running
-      await proxy.restore();
+      await redisProxy.restore();
       await eventually(async () => (await subscribers()) === before + 1, 15_000);
     } finally {
       redis.disconnect();

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { adminQuery, PostgresProxy } from '../support/database.js';
+import { adminQuery } from '../support/database.js';
 import { json } from '../support/http.js';
 import { createProxiedDatabase, type ProxiedDatabase } from '../support/proxied-database.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { startThrowawayRedis, type ThrowawayRedis } from '../support/throwaway-redis.js';
 import { eventually } from '../support/wait.js';
@@ -24,12 +25,12 @@ async function metric(app: TestApp, series: string): Promise<number> {
 describe('a read after a Redis reconnect joins no query begun before it', () => {
   let db: ProxiedDatabase;
   let redis: ThrowawayRedis;
-  let redisProxy: PostgresProxy;
+  let redisProxy: TcpProxy;
   let app: TestApp;
 
   beforeAll(async () => {
     [db, redis] = await Promise.all([createProxiedDatabase(), startThrowawayRedis()]);
-    redisProxy = new PostgresProxy({ host: '127.0.0.1', port: Number(new URL(redis.url).port) });
+    redisProxy = new TcpProxy({ host: '127.0.0.1', port: Number(new URL(redis.url).port) });
     await redisProxy.start();
     app = await startTestApp({
       DATABASE_URL: db.proxiedUrl,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import pg from 'pg';
+import { TcpProxy } from './tcp-proxy.js';
 
 /**
  * Database helpers for the e2e tests. `.ci/run` exports DATABASE_URL, PG_ADMIN_URL and
@@ -76,13 +77,6 @@ export async function appBackends(
   );
 }
 
-/** A connection passing through the proxy, and what its client sent since the server last spoke. */
-interface Link {
-  client: Socket;
-  upstream: Socket;
-  unanswered: Buffer[];
-}
-
 /**
  * What the proxy does with a connection it accepts while stalled: `accept` forwards nothing (the
  * TCP connect succeeds, the server never speaks); `handshake` forwards the client's startup
@@ -92,121 +86,21 @@ interface Link {
 export type ProxyStall = 'accept' | 'handshake';
 
 /**
- * A TCP proxy to PostgreSQL that a test can cut: cut() closes the listener and destroys every
- * proxied socket (the app sees refused connections and dead sessions, as when the server goes
- * down); restore() listens on the same port again. stall() and freezeOpen() make a server that
- * stops answering without closing anything, as a hung server or a path that lost the flow (a
- * NAT or load balancer that forgot it) looks to a client: nothing comes back on those
- * connections, ever, even once new ones pass again. Cheaper than a throwaway cluster, and it
- * never touches the machine's PostgreSQL, which other suites use.
+ * A TcpProxy (tcp-proxy.ts) in front of PostgreSQL, the machine's unless told another, with what
+ * only that protocol has: a stall once the session has started (`handshake`), and connection URLs
+ * through it. Cutting it never touches the server, which other suites use.
  */
-export class PostgresProxy {
-  private server?: Server;
-  private readonly sockets = new Set<Socket>();
-  private readonly links = new Set<Link>();
-  private stalling: ProxyStall | undefined;
-  private readonly awaited = new Set<{ text: string; found: () => void }>();
-  port = 0;
-  /** Connections stalled so far: taken (`accept`), or with their session open (`handshake`). */
-  stalled = 0;
+export class PostgresProxy extends TcpProxy {
+  private stallingHandshake = false;
 
-  constructor(private readonly target = { host: '127.0.0.1', port: 5432 }) {}
-
-  async start(): Promise<void> {
-    this.server = createServer((client) => {
-      this.track(client);
-      if (this.stalling === 'accept') {
-        this.stalled++;
-        return;
-      }
-      const upstream = connect(this.target.port, this.target.host);
-      this.track(upstream);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-      if (this.stalling === 'handshake') {
-        this.forwardStartupOnly(client, upstream);
-        return;
-      }
-      const link: Link = { client, upstream, unanswered: [] };
-      this.links.add(link);
-      client.on('close', () => this.links.delete(link));
-      client.on('data', (chunk: Buffer) => {
-        link.unanswered.push(chunk);
-        this.findAwaited();
-      });
-      upstream.on('data', () => (link.unanswered.length = 0));
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
-    const address = this.server.address();
-    this.port = typeof address === 'object' && address ? address.port : 0;
-  }
-
-  async cut(): Promise<void> {
-    const closed = new Promise((resolve) => this.server?.close(resolve));
-    for (const socket of this.sockets) socket.destroy();
-    await closed;
-  }
-
-  restore(): Promise<void> {
-    return this.start();
+  constructor(target = { host: '127.0.0.1', port: 5432 }) {
+    super(target);
   }
 
   /** New connections stall as `mode` says; `false` lets them pass again. Open ones are kept. */
-  stall(mode: ProxyStall | false): void {
-    this.stalling = mode || undefined;
-  }
-
-  /** Every connection passing now stops passing anything, either way; its sockets stay open. */
-  freezeOpen(): void {
-    for (const { client, upstream } of this.links) {
-      client.unpipe(upstream);
-      upstream.unpipe(client);
-      client.pause();
-      upstream.pause();
-    }
-    this.links.clear();
-  }
-
-  /**
-   * What the server sends on every connection passing now is kept here, not passed on, until
-   * `release()`: the server has answered, the client has not heard yet (a slow path back, or a
-   * client slow to read). What the client sends still passes. `held()` is the bytes kept so far.
-   */
-  holdAnswers(): { held(): number; release(): void } {
-    const holds = [...this.links].map(({ client, upstream }) => {
-      const chunks: Buffer[] = [];
-      const keep = (chunk: Buffer) => chunks.push(chunk);
-      upstream.unpipe(client);
-      upstream.on('data', keep);
-      upstream.resume();
-      return {
-        held: () => chunks.reduce((sum, chunk) => sum + chunk.length, 0),
-        release: () => {
-          upstream.off('data', keep);
-          for (const chunk of chunks.splice(0)) client.write(chunk);
-          upstream.pipe(client);
-        },
-      };
-    });
-    return {
-      held: () => holds.reduce((sum, hold) => sum + hold.held(), 0),
-      release: () => holds.forEach((hold) => hold.release()),
-    };
-  }
-
-  /**
-   * Resolves once a statement holding `text` (its SQL, as the extended protocol's Parse message
-   * carries it) has passed to the server on a connection, and nothing has come back on that
-   * connection since: now, or when one passes later. On a frozen server, that statement is in
-   * flight for good.
-   */
-  unanswered(text: string): Promise<void> {
-    return new Promise((resolve) => {
-      this.awaited.add({ text, found: resolve });
-      // After a turn of I/O: an answer the server wrote before it froze has reached us by then.
-      setImmediate(() => this.findAwaited());
-    });
+  override stall(mode: ProxyStall | false): void {
+    this.stallingHandshake = mode === 'handshake';
+    super.stall(mode === 'accept' ? 'accept' : false);
   }
 
   /** A connection URL for `database` through this proxy. */
@@ -217,21 +111,10 @@ export class PostgresProxy {
     return url.toString();
   }
 
-  private findAwaited(): void {
-    for (const awaited of this.awaited) {
-      const sent = [...this.links].some((link) =>
-        link.unanswered.some((chunk) => chunk.includes(awaited.text)),
-      );
-      if (!sent) continue;
-      this.awaited.delete(awaited);
-      awaited.found();
-    }
-  }
-
-  private track(socket: Socket): void {
-    this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
-    socket.on('error', () => undefined);
+  protected override stallsOpened(client: Socket, upstream: Socket): boolean {
+    if (!this.stallingHandshake) return false;
+    this.forwardStartupOnly(client, upstream);
+    return true;
   }
 
   /**
