@@ -268,6 +268,20 @@ describe('tracing (real exporter → OTLP receiver on 127.0.0.1, real child proc
         'server.address': '::1',
         'server.port': 9000,
       });
+      // An empty port is the scheme's (RFC 9110 §4.2.1), leading zeros are the number; past
+      // 65535 or six digits it is no port (refused, but the span is there), and none recorded.
+      expect(await addressed('GET /hello', 'Host: empty.example:\r\n')).toMatchObject({
+        'server.address': 'empty.example',
+        'server.port': 80,
+      });
+      expect(await addressed('GET /hello', 'Host: zeros.example:0080\r\n')).toMatchObject({
+        'server.port': 80,
+      });
+      for (const port of ['65536', '123456', '8o']) {
+        const odd = await addressed('GET /hello', `Host: odd.example:${port}\r\n`);
+        expect(odd).toMatchObject({ 'server.address': 'odd.example' });
+        expect(odd).not.toHaveProperty(['server.port']);
+      }
       // An absolute-form target's authority stands for the Host (RFC 9112 §3.2.2), never its
       // userinfo; no query sent, none recorded.
       const absolute = await addressed(
