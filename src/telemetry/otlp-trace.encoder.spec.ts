@@ -141,6 +141,30 @@ describe('OtlpTraceEncoder', () => {
     expectSameBytes(ended());
   });
 
+  it('writes keys it has kept and keys past what it keeps alike, multi-byte and long ones too', () => {
+    const { ended, reset, tracer } = recorder();
+    const encoder = new OtlpTraceEncoder();
+    const server = tracer('rampart.http.server');
+    // 400 keys of their own (past the 256 kept), a long one, a multi-byte one, and the common
+    // keys in every span: twice, so the second batch reads every key back from what was kept.
+    const batch = () => {
+      for (let i = 0; i < 400; i++) {
+        const span: Span = server.startSpan('GET /hello', { kind: SpanKind.SERVER });
+        span.setAttributes({ 'http.route': '/hello', 'server.port': 8080, [`own.${i}`]: i });
+        span.setAttributes({ [`k${'e'.repeat(200)}y`]: 'long', 'clé.größe': '✓' });
+        span.end();
+      }
+      const spans = ended();
+      const bytes = encoder.encode(spans);
+      expect(Buffer.from(bytes).toString('hex')).toBe(
+        Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!).toString('hex'),
+      );
+      reset();
+    };
+    batch();
+    batch();
+  });
+
   it('serves the next batch from the same buffer without leaking the last one into it', () => {
     const { ended, reset, tracer } = recorder();
     const encoder = new OtlpTraceEncoder();
