@@ -5,8 +5,8 @@ import { targetAuthority } from '../errors/target-form.js';
 import { clientAddress } from '../protocol/client-address.js';
 import { clientText } from './client-text.js';
 
-/** A span attribute rampart records at a server span's start; undefined ones are left out. */
-export type RequestAttributes = Readonly<Record<string, string | number | undefined>>;
+/** The attributes rampart records at a server span's start, each with a value. */
+export type RequestAttributes = Record<string, string | number>;
 
 /**
  * The HTTP server span attributes the semantic conventions require or recommend, and no more:
@@ -28,25 +28,33 @@ export function requestAttributes(
   const authority = requestAuthority(request);
   const colon = portColon(authority);
   const address = serverAddress(authority, colon);
-  return {
+  // The attributes every request has, then each other one only when it has a value: the span
+  // takes this object as its own (server.span.ts), with nothing to leave out.
+  const attributes: RequestAttributes = {
     'http.request.method': knownMethod ? request.method : OTHER_METHOD,
-    // Set if and only if it differs from http.request.method.
-    'http.request.method_original': knownMethod ? undefined : clientText(request.method, limit),
-    'http.route': route,
     'url.path': urlPath(request.url, limit),
-    'url.query': urlQuery(request.url, limit),
     'url.scheme': scheme,
-    'server.address':
-      address === '' ? undefined : clientText(address, limit, address === request.headers.host),
-    'server.port': address === '' ? undefined : serverPort(authority, colon, scheme),
-    // The original client as TRUST_PROXY resolves it (protocol/client-address.ts); the peer is the
-    // socket's other end, the ingress controller when there is one.
-    'client.address': clientAddress(request),
-    'network.peer.address': request.socket.remoteAddress,
-    'network.peer.port': request.socket.remotePort,
     'network.protocol.version': request.raw.httpVersion,
-    'user_agent.original': userAgent === undefined ? undefined : clientText(userAgent, limit),
   };
+  // Set if and only if it differs from http.request.method.
+  if (!knownMethod) attributes['http.request.method_original'] = clientText(request.method, limit);
+  if (route !== undefined) attributes['http.route'] = route;
+  const query = urlQuery(request.url, limit);
+  if (query !== undefined) attributes['url.query'] = query;
+  if (address !== '') {
+    attributes['server.address'] = clientText(address, limit, address === request.headers.host);
+    const port = serverPort(authority, colon, scheme);
+    if (port !== undefined) attributes['server.port'] = port;
+  }
+  // The original client as TRUST_PROXY resolves it (protocol/client-address.ts); the peer is the
+  // socket's other end, the ingress controller when there is one.
+  const client = clientAddress(request);
+  if (client !== undefined) attributes['client.address'] = client;
+  const { remoteAddress, remotePort } = request.socket;
+  if (remoteAddress !== undefined) attributes['network.peer.address'] = remoteAddress;
+  if (remotePort !== undefined) attributes['network.peer.port'] = remotePort;
+  if (userAgent !== undefined) attributes['user_agent.original'] = clientText(userAgent, limit);
+  return attributes;
 }
 
 /**

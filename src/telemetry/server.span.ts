@@ -56,7 +56,7 @@ export class ServerSpan implements Span, ReadableSpan {
   duration: HrTime = [-1, -1];
   ended = false;
   status: SpanStatus = { code: SpanStatusCode.UNSET };
-  readonly attributes: Attributes = {};
+  attributes: Attributes = {};
   readonly links: Link[] = [];
   readonly events: TimedEvent[] = [];
   droppedAttributesCount = 0;
@@ -97,9 +97,16 @@ export class ServerSpan implements Span, ReadableSpan {
   /**
    * The request's own attributes, set once as the span starts: strings already cut to the value
    * length limit (client-text.ts) or short by construction, and integers (ports), fewer than
-   * the count limit; an undefined one is left out, as the SDK leaves it out.
+   * the count limit, none undefined (server-span.attributes.ts). A span with none yet (the
+   * sampler added none) takes the object as its own: copied, each key was a lookup and a store
+   * on an object whose keys vary, twice a request.
    */
-  recordRequest(attributes: Readonly<Record<string, string | number | undefined>>): void {
+  recordRequest(attributes: Attributes): void {
+    if (this.attributeCount === 0) {
+      this.attributes = attributes;
+      this.attributeCount = Object.keys(attributes).length;
+      return;
+    }
     for (const key in attributes) {
       const value = attributes[key];
       if (value === undefined) continue;
