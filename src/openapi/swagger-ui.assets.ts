@@ -1,14 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { DOCS_SCRIPT } from './docs.script.js';
+import { AGATE_CONTRAST, DOCS_STYLESHEET } from './docs.stylesheet.js';
 
-/** The files /docs serves, all from the swagger-ui-dist package: no CDN (clusters are often air-gapped). */
+/**
+ * The files /docs serves: Swagger UI's from the swagger-ui-dist package, no CDN (clusters are
+ * often air-gapped); init.js, contrast.css and a11y.js from here.
+ */
 export const DOCS_ASSETS = {
   'swagger-ui.css': 'text/css; charset=utf-8',
   'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
   'favicon-32x32.png': 'image/png',
   'favicon-16x16.png': 'image/png',
   'init.js': 'text/javascript; charset=utf-8',
+  'contrast.css': 'text/css; charset=utf-8',
+  'a11y.js': 'text/javascript; charset=utf-8',
 } as const;
 
 export type DocsAsset = keyof typeof DOCS_ASSETS;
@@ -20,6 +27,7 @@ const PAGE = `<!doctype html>
 <meta charset="utf-8">
 <title>rampart API</title>
 <link rel="stylesheet" href="docs/swagger-ui.css">
+<link rel="stylesheet" href="docs/contrast.css">
 <link rel="icon" type="image/png" href="docs/favicon-32x32.png" sizes="32x32">
 </head>
 <body>
@@ -27,6 +35,7 @@ const PAGE = `<!doctype html>
 document itself is <a href="openapi.json">openapi.json</a>.</p></noscript>
 <div id="swagger-ui"></div>
 <script src="docs/swagger-ui-bundle.js"></script>
+<script src="docs/a11y.js"></script>
 <script src="docs/init.js"></script>
 </body>
 </html>
@@ -34,16 +43,24 @@ document itself is <a href="openapi.json">openapi.json</a>.</p></noscript>
 
 // A file, not an inline script, so the page's Content-Security-Policy needs no 'unsafe-inline'
 // for scripts. validatorUrl null: Swagger UI would otherwise send the document to an online
-// validator for its badge.
+// validator for its badge. The plugin's rootInjects are merged into Swagger UI's own: its code
+// theme's colours, set inline where the style sheet cannot reach them.
 const INIT = `window.ui = SwaggerUIBundle({
   url: new URL('openapi.json', document.baseURI).href,
   dom_id: '#swagger-ui',
   deepLinking: true,
   validatorUrl: null,
   presets: [SwaggerUIBundle.presets.apis],
+  plugins: [{ rootInjects: { syntaxHighlighting: { styles: { agate: ${JSON.stringify(AGATE_CONTRAST)} } } } }],
   layout: 'BaseLayout',
 });
 `;
+
+const OWN: Partial<Record<DocsAsset, string>> = {
+  'init.js': INIT,
+  'contrast.css': DOCS_STYLESHEET,
+  'a11y.js': DOCS_SCRIPT,
+};
 
 /** Only this origin; Swagger UI sets inline styles and shows data: images. */
 export const DOCS_CSP =
@@ -62,7 +79,8 @@ export class SwaggerUiAssets {
   asset(name: DocsAsset): Buffer {
     let body = this.cache.get(name);
     if (!body) {
-      body = name === 'init.js' ? Buffer.from(INIT) : readFileSync(join(this.dir, name));
+      const own = OWN[name];
+      body = own === undefined ? readFileSync(join(this.dir, name)) : Buffer.from(own);
       this.cache.set(name, body);
     }
     return body;
