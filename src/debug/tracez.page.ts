@@ -24,6 +24,7 @@ const STYLE = `
 .track{position:relative;height:14px;background:var(--card);min-width:160px}
 .bar{position:absolute;top:2px;height:10px;background:var(--bar);border-radius:2px}
 .bar.err{background:var(--bad)}
+.failed{color:var(--bad);font-weight:600;border:1px solid;border-radius:3px;padding:0 3px}
 .attrs{color:var(--muted);font-size:12px;overflow-wrap:anywhere}
 `;
 
@@ -102,7 +103,7 @@ function selectionSection(
               <td class="mono">${new Date(s.startMs).toISOString().slice(11, 23)}</td>
               <td>${ms(s.durationMs)}</td>
               <td class="${s.failed ? 'bad' : ''}">
-                ${s.name}
+                ${failedLabel(s)}${s.name}
                 <div class="attrs">${attributes(s)}</div>
               </td>
               <td class="mono"><a href="${link({ trace: s.traceId })}">${s.traceId}</a></td>
@@ -123,17 +124,25 @@ function traceSection(
       </p>`;
   }
   const total = Math.max(...trace.rows.map((r) => r.offsetMs + r.span.durationMs));
+  // The header row names the columns for a screen reader too: Chromium reads a table without
+  // one as layout, its cells not announced as a span's name, duration and timing.
   return html`<h2>
       Trace <span class="mono">${trace.id}</span> &middot; ${trace.rows.length} spans &middot;
       ${ms(total)}
     </h2>
     <div class="scroll">
       <table class="wf" data-testid="waterfall">
+        <tr>
+          <th>span</th>
+          <th>duration</th>
+          <th>start and length</th>
+        </tr>
         ${trace.rows.map(
           (r) =>
             html`<tr data-span="${r.span.name}">
                 <td class="name" style="padding-left:${4 + r.depth * 14}px" title="${r.span.name}">
-                  ${r.span.name} <span class="muted">${KIND[r.span.kind]}</span>
+                  ${failedLabel(r.span)}${r.span.name}
+                  <span class="muted">${KIND[r.span.kind]}</span>
                 </td>
                 <td class="mono">${ms(r.span.durationMs)}</td>
                 <td style="width:60%">
@@ -155,6 +164,15 @@ function traceSection(
       </table>
     </div>
     <p><a href="${link({})}">back to all span names</a></p>`;
+}
+
+/**
+ * A failed span said in words as well as in red, for a reader who cannot tell the colours apart
+ * and for a screen reader (the text of the span's cell is what it reads out). Before the name:
+ * the cell cuts a long one off at its end.
+ */
+function failedLabel(span: HeldSpan): SafeHtml | '' {
+  return span.failed ? html`<span class="failed">error</span> ` : '';
 }
 
 const KIND: Record<SpanKind, string> = {

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Page } from 'playwright-core';
+import { accessibleNames } from '../support/accessibility-tree.js';
 import { launchBrowser, type Browser } from '../support/browser.js';
 import { freePort, type Child } from '../support/child-process.js';
+import { lowContrast } from '../support/contrast.js';
 import { OtlpReceiver, SPAN_KIND } from '../support/otlp-receiver.js';
 import { startTraced } from '../support/traced-child.js';
 
@@ -140,6 +142,8 @@ describe('the status page, the landing page and /debug/tracez in Chromium', () =
       }
     }
     await page.setViewportSize({ width: 390, height: 844 });
+    // Its own colours only: /docs' style sheet is not loaded here (every URL is checked below).
+    expect((await lowContrast(page)).low).toEqual([]);
     await page.screenshot({ path: browser.screenshot('status-phone'), fullPage: true });
     expect(urls.every((u) => u.startsWith(child.adminUrl))).toBe(true);
     expect((await slow).status).toBe(200);
@@ -162,6 +166,7 @@ describe('the status page, the landing page and /debug/tracez in Chromium', () =
     expect(await page.getByTestId('message').locator('b').count()).toBe(0);
     const background = await page.evaluate('getComputedStyle(document.body).backgroundColor');
     expect(background).toBe('rgb(52, 87, 124)');
+    expect((await lowContrast(page)).low).toEqual([]);
     await page.screenshot({ path: browser.screenshot('home'), fullPage: true });
     expect(urls).toEqual([`${child.baseUrl}/`]);
     await page.close();
@@ -251,6 +256,46 @@ describe('the status page, the landing page and /debug/tracez in Chromium', () =
     expect(page.url()).toContain(`token=${encodeURIComponent(ADMIN_TOKEN)}`);
     await page.screenshot({ path: browser.screenshot('tracez-waterfall'), fullPage: true });
     expect(urls.every((u) => u.startsWith(child.adminUrl))).toBe(true);
+    await page.close();
+  });
+
+  it('tracez: a failed span says "error" in its row, to a reader who cannot tell red and to a screen reader', async () => {
+    const traced = async (path: string, status: number): Promise<string> => {
+      const traceId = randomBytes(16).toString('hex');
+      const res = await fetch(`${child.baseUrl}${path}`, {
+        headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+      });
+      expect(res.status).toBe(status);
+      await res.arrayBuffer();
+      await receiver.waitFor((spans) => spans.some((s) => s.traceId === traceId));
+      return traceId;
+    };
+    const failed = await traced('/status/503', 503);
+    const fine = await traced('/status/200', 200);
+    const page = await browser.context.newPage();
+
+    await page.goto(`${child.adminUrl}/debug/tracez?trace=${failed}`);
+    const row = page.locator('[data-testid=waterfall] tr[data-span="GET /status/:code"]');
+    expect(await row.locator('td.name').innerText()).toMatch(/^error\b/);
+    expect(await row.locator('.failed').isVisible()).toBe(true);
+    expect((await lowContrast(page)).low).toEqual([]);
+    // What a screen reader announces for the span's cell (the column headed "span").
+    const cells = await accessibleNames(page, '[data-testid=waterfall]', 'cell');
+    expect(cells.filter((name) => name.includes('GET /status/:code'))).toEqual([
+      expect.stringMatching(/^error GET \/status\/:code\b/),
+    ]);
+
+    await page.goto(`${child.adminUrl}/debug/tracez?name=GET /status/:code&view=failed`);
+    const listed = page.getByTestId('spans').locator('tr', { hasText: failed });
+    expect(await listed.locator('td').nth(2).innerText()).toMatch(/^error\b/);
+
+    // A span that did not fail carries no such word.
+    await page.goto(`${child.adminUrl}/debug/tracez?trace=${fine}`);
+    await page.getByTestId('waterfall').waitFor();
+    expect(await page.locator('[data-testid=waterfall] .failed').count()).toBe(0);
+    expect(await accessibleNames(page, '[data-testid=waterfall]', 'cell')).not.toContainEqual(
+      expect.stringMatching(/\berror\b/),
+    );
     await page.close();
   });
 

@@ -70,3 +70,28 @@ export function placeholderNamed(entries: AXEntry[]): AXEntry[] {
       (e.name.trim() === '' || e.from?.startsWith('placeholder') === true),
   );
 }
+
+/**
+ * The accessible names Chromium gives the elements of `role` inside the first element
+ * `selector` matches (a table's cells: what a screen reader announces for each).
+ */
+export async function accessibleNames(
+  page: Page,
+  selector: string,
+  role: string,
+): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { result } = (await cdp.send('Runtime.evaluate', {
+      expression: `document.querySelector(${JSON.stringify(selector)})`,
+    })) as { result: { objectId?: string } };
+    if (!result.objectId) throw new Error(`nothing on the page matches ${selector}`);
+    const { nodes } = (await cdp.send('Accessibility.queryAXTree', {
+      objectId: result.objectId,
+      role,
+    })) as { nodes: AXNode[] };
+    return nodes.filter((n) => !n.ignored).map((n) => n.name?.value ?? '');
+  } finally {
+    await cdp.detach();
+  }
+}
