@@ -135,11 +135,8 @@ export class LogSink {
     if (this.pending === '') return true;
     const batch = this.pending;
     this.pending = '';
-    const written = this.writeString(batch);
-    if (written === undefined) return true;
-    // Only a full pipe gets here: the rest waits as bytes, so a retry resumes mid-character.
-    this.stalled = Buffer.from(batch).subarray(written);
-    return false;
+    this.stalled = this.writeBatch(batch);
+    return this.stalled === undefined;
   }
 
   /**
@@ -147,25 +144,30 @@ export class LogSink {
    * from there, so the bytes written are known without measuring the batch again. Written as a
    * string, Node encoded it into a native buffer of its own and Buffer.byteLength walked it a
    * second time to tell a part written from the whole (log.sink.bench.ts, batched, to a file:
-   * 419-447 ns a line that way, 373-399 this way, 200 of either the turns alone). A batch longer than
-   * the buffer can hold (a backlog after a stall) is written as a string.
-   * @returns the bytes written when the descriptor took only part (0 on EAGAIN); undefined when
-   * it took all, or is gone (the lines counted as dropped).
+   * 419-447 ns a line that way, 373-399 this way, 200 of either the turns alone). A batch longer
+   * than the buffer holds (a backlog after a stall) gets a buffer of its own.
+   * @returns the bytes the descriptor did not take (a full pipe: EAGAIN, or a part written), to
+   * be written first next time; undefined when it took all, or is gone (the lines counted as
+   * dropped).
    */
-  private writeString(batch: string): number | undefined {
+  private writeBatch(batch: string): Buffer | undefined {
+    const bytes =
+      batch.length <= ENCODED_BATCH_CHARS
+        ? this.encoded.subarray(0, this.encoded.write(batch, 0, 'utf8'))
+        : Buffer.from(batch);
+    let written: number;
     try {
-      if (batch.length > ENCODED_BATCH_CHARS) {
-        const written = writeSync(this.fd, batch);
-        return written === Buffer.byteLength(batch) ? undefined : written;
-      }
-      const bytes = this.encoded.write(batch, 0, 'utf8');
-      const written = writeSync(this.fd, this.encoded, 0, bytes);
-      return written === bytes ? undefined : written;
+      written = writeSync(this.fd, bytes);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return 0;
-      this.dropped += countLines(batch);
-      return undefined;
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') {
+        this.dropped += countLines(batch);
+        return undefined;
+      }
+      written = 0;
     }
+    // The rest waits as bytes, so a retry resumes mid-character; copied, as the sink's own
+    // buffer is the next batch's.
+    return written === bytes.length ? undefined : Buffer.from(bytes.subarray(written));
   }
 }
 
