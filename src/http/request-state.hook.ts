@@ -123,12 +123,12 @@ export function registerRequestState(
       const problem = { field: 'x-request-timeout', message };
       // Answered here, inside the request's context: a done-style hook that replies must not
       // call done().
-      contextStore.with(state.context, () =>
+      contextStore.enterRequest(state.context, () =>
         sendProblem(reply, request, new InvalidInputError([problem], 'INVALID_REQUEST_TIMEOUT')),
       );
       return;
     }
-    contextStore.with(state.context, done);
+    contextStore.enterRequest(state.context, done);
   };
   app.addHook('onRequest', hook);
   return hook;

@@ -4,7 +4,8 @@
  * in onRequest and again before the handler) against one store (context.store.ts: the request
  * as a key of the OpenTelemetry context, entered once), the request set with the API's
  * BaseContext (`setValue`) or held by context.store.ts's own context (which, traced, also holds
- * the span: 490-508 ns before it did, 394-400 after). Each request makes its
+ * the span: 490-508 ns before it did, 394-400 after), and entered with OpenTelemetry's `with` or
+ * with `enterRequest` (one frame where AsyncLocalStorage.run makes two). Each request makes its
  * contexts, enters them, and reads the request and the span six times (log correlation,
  * RequestContextService), with a span as a traced request has one, and without (tracing off).
  *   npm run bench -- micro   (or: npm run build && node dist/request-context/context.store.bench.js)
@@ -12,7 +13,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createContextKey, ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { contextWithRequest, requestContextOf } from './context.store.js';
+import { contextWithRequest, RequestContextManager, requestContextOf } from './context.store.js';
 import { NEVER_ABORTS, type RequestContext } from './request-context.js';
 
 const span = trace.wrapSpanContext({
@@ -59,8 +60,16 @@ const BASE: Carrier = {
   requestOf: (context) => context.getValue(BASE_KEY) as RequestContext | undefined,
 };
 
-function oneStore(carrier: Carrier, traced: boolean): () => number {
-  const store = new AsyncLocalStorageContextManager();
+/**
+ * @param entered how the request's context is entered: OpenTelemetry's `with`
+ * (AsyncLocalStorage.run: two frames in Node 24) or `enterRequest` (one), as the hook does.
+ */
+function oneStore(
+  carrier: Carrier,
+  traced: boolean,
+  entered: 'with' | 'enterRequest' = 'enterRequest',
+): () => number {
+  const store = new RequestContextManager();
   const read = (): number => {
     let n = 0;
     for (let i = 0; i < READS; i++) {
@@ -72,7 +81,8 @@ function oneStore(carrier: Carrier, traced: boolean): () => number {
   };
   return () => {
     const withRequest = carrier.withRequest(newRequest());
-    return store.with(traced ? trace.setSpan(withRequest, span) : withRequest, read);
+    const context = traced ? trace.setSpan(withRequest, span) : withRequest;
+    return entered === 'with' ? store.with(context, read) : store.enterRequest(context, read);
   };
 }
 
@@ -93,12 +103,14 @@ function nsPerRequest(request: () => number): number {
 process.stdout.write(`one request: contexts made, entered, ${READS} reads\n`);
 for (const [name, request] of [
   ['traced, two stores, three entries', twoStores()],
-  ['traced, one store, BaseContext', oneStore(BASE, true)],
-  ['traced, one store (context.store.ts)', oneStore(OWN, true)],
-  ['untraced, one store, BaseContext', oneStore(BASE, false)],
-  ['untraced, one store (context.store.ts)', oneStore(OWN, false)],
+  ['traced, one store, BaseContext, `with`', oneStore(BASE, true, 'with')],
+  ['traced, one store (context.store.ts), `with`', oneStore(OWN, true, 'with')],
+  ['traced, one store (context.store.ts), enterRequest', oneStore(OWN, true)],
+  ['untraced, one store, BaseContext, `with`', oneStore(BASE, false, 'with')],
+  ['untraced, one store (context.store.ts), `with`', oneStore(OWN, false, 'with')],
+  ['untraced, one store (context.store.ts), enterRequest', oneStore(OWN, false)],
 ] as const) {
   nsPerRequest(request); // warm-up
   const best = Math.min(...[1, 2, 3].map(() => nsPerRequest(request)));
-  process.stdout.write(`  ${name.padEnd(44)} ${best.toFixed(0).padStart(6)} ns/op\n`);
+  process.stdout.write(`  ${name.padEnd(52)} ${best.toFixed(0).padStart(6)} ns/op\n`);
 }

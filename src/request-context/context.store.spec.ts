@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createContextKey, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import {
   contextStore,
@@ -115,3 +116,49 @@ describe('contextWithRequest', () => {
 function runOutsideRequestOf(ctx: ReturnType<typeof contextWithRequest>) {
   return contextStore.with(ctx, () => runOutsideRequest(() => contextStore.active()));
 }
+
+describe('RequestContextManager.enterRequest', () => {
+  it('runs its function and the work it queues in the context, then restores the one before', async () => {
+    const a = request('a');
+    const b = request('b');
+    const seen = await runInRequest(b, async () => {
+      let queued: Promise<RequestContext | undefined> = Promise.resolve(undefined);
+      const inside = contextStore.enterRequest(contextWithRequest(ROOT_CONTEXT, a), () => {
+        queued = Promise.all([
+          new Promise<void>((resolve) => setTimeout(resolve, 1)),
+          new Promise<void>((resolve) => setImmediate(resolve)),
+        ]).then(() => currentRequest());
+        return currentRequest();
+      });
+      return { inside, after: currentRequest(), queued: await queued };
+    });
+
+    expect(seen.inside).toBe(a);
+    expect(seen.queued).toBe(a);
+    expect(seen.after).toBe(b);
+  });
+
+  it('restores the context before when its function throws', () => {
+    const b = request('b');
+    const after = runInRequest(b, () => {
+      expect(() =>
+        contextStore.enterRequest(contextWithRequest(ROOT_CONTEXT, request('a')), () => {
+          throw new Error('hook failed');
+        }),
+      ).toThrow('hook failed');
+      return currentRequest();
+    });
+    expect(after).toBe(b);
+  });
+
+  it("starts from no async context: another store's value before it is not carried in", () => {
+    const other = new AsyncLocalStorage<string>();
+    const seen = other.run('outer', () =>
+      contextStore.enterRequest(contextWithRequest(ROOT_CONTEXT, request('a')), () => ({
+        other: other.getStore(),
+        request: currentRequest()?.requestId,
+      })),
+    );
+    expect(seen).toEqual({ other: undefined, request: 'a' });
+  });
+});

@@ -17,12 +17,21 @@ async function oneRequest(t: TestApp, path: string) {
   const closeListeners: number[] = [];
   const end = ServerResponse.prototype.end;
   const entries = new Map<string, number>();
-  const enter = contextStore.with;
-  contextStore.with = function (this: typeof contextStore, ctx: Context, ...rest: unknown[]) {
+  const count = (ctx: Context): void => {
     const id = requestContextOf(ctx)?.requestId;
     if (id !== undefined) entries.set(id, (entries.get(id) ?? 0) + 1);
+  };
+  // Both ways into the store: `with`, and `attach` (how enterRequest enters a request's start).
+  const enter = contextStore.with;
+  const attach = contextStore.attach;
+  contextStore.with = function (this: typeof contextStore, ctx: Context, ...rest: unknown[]) {
+    count(ctx);
     return (enter as (...args: unknown[]) => unknown).call(this, ctx, ...rest);
   } as typeof enter;
+  contextStore.attach = function (this: typeof contextStore, ctx: Context) {
+    count(ctx);
+    return attach.call(this, ctx);
+  };
   ServerResponse.prototype.end = function (this: ServerResponse, ...args: unknown[]) {
     closeListeners.push(this.listenerCount('close'));
     return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
@@ -34,6 +43,7 @@ async function oneRequest(t: TestApp, path: string) {
   } finally {
     ServerResponse.prototype.end = end;
     contextStore.with = enter;
+    contextStore.attach = attach;
   }
   return { closeListeners, entries: entries.get('one-request') ?? 0 };
 }
