@@ -35,8 +35,9 @@ interface PendingAck {
  * carries the messages). Fail-open: with Redis away, or a replica silent for ACK_TIMEOUT_MS, the
  * write still succeeds. A write answered unconfirmed is counted and logged (at most once per
  * 10 s): a replica slow or gone, or a subscriber that is no replica of this deployment (the
- * channel is REDIS_KEY_PREFIX's). What is left to CACHE_TTL_MS: a replica still subscribed when a
- * writer could not publish (Redis unreachable from the writer alone).
+ * channel is REDIS_KEY_PREFIX's). An invalidation Redis did not take is handed on to be published
+ * again once it does (UnpublishedInvalidations): a replica still subscribed meanwhile (Redis
+ * unreachable from the writer alone, or not yet found hung by that replica) was not told.
  */
 export class ItemInvalidationAcks {
   private readonly pending = new Map<string, PendingAck>();
@@ -50,10 +51,17 @@ export class ItemInvalidationAcks {
   private readonly unconfirmed: Counter;
   private readonly unconfirmedLines = new LogThrottle();
 
-  constructor(metrics: MetricsService) {
+  /**
+   * @param unpublishedId told of each write whose invalidation Redis did not take, to publish it
+   *   again once Redis does (UnpublishedInvalidations).
+   */
+  constructor(
+    metrics: MetricsService,
+    private readonly unpublishedId: (id: string) => void = () => undefined,
+  ) {
     this.unpublished = metrics.counter({
       name: 'items_cache_invalidations_unpublished_total',
-      help: 'Item writes whose invalidation could not be published (Redis away): replicas still subscribed may serve their copy until CACHE_TTL_MS',
+      help: 'Item writes whose invalidation could not be published (Redis away): replicas still subscribed may serve their copy until it is published again (items_cache_invalidations_pending)',
     });
     this.unconfirmed = metrics.counter({
       name: 'items_cache_invalidations_unconfirmed_total',
@@ -77,7 +85,10 @@ export class ItemInvalidationAcks {
     const waitMs = ackWaitMs(deadline - Date.now());
     if (waitMs <= 0) {
       // The deadline has passed, and its 504 is the answer: sent, not awaited.
-      send(seq).catch(() => this.unpublished.inc());
+      send(seq).catch(() => {
+        this.unpublished.inc();
+        this.unpublishedId(id);
+      });
       return;
     }
     let timer: NodeJS.Timeout | undefined;
@@ -107,6 +118,7 @@ export class ItemInvalidationAcks {
       }
     } catch (error) {
       this.unpublished.inc();
+      this.unpublishedId(id);
       if (this.failedInARow++ === 0) {
         log.warn(
           { err: (error as Error).message, id },

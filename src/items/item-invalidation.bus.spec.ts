@@ -20,7 +20,7 @@ function setup(deadline: number) {
   const subscriber = Object.assign(new EventEmitter(), {
     subscribe: () => Promise.resolve(),
   });
-  const client = {
+  const client = Object.assign(new EventEmitter(), {
     publish: (channel: string, message: string) => {
       if (channel !== names.itemInvalidations) return Promise.resolve(1);
       const [origin, seq] = message.split(' ');
@@ -32,7 +32,7 @@ function setup(deadline: number) {
       });
       return Promise.resolve(2);
     },
-  };
+  });
   const redis = { client, subscriber: () => subscriber, isReady: true } as unknown as RedisService;
   const context = {
     current: () => ({ deadline }) as RequestContext,

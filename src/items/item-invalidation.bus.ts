@@ -7,6 +7,15 @@ import { RedisNames } from '../redis/redis.names.js';
 import { RedisService } from '../redis/redis.service.js';
 import { ItemInvalidationAcks } from './item-invalidation.acks.js';
 import { ItemInvalidationHearing, type HearingHandlers } from './item-invalidation.hearing.js';
+import { UnpublishedInvalidations } from './unpublished.invalidations.js';
+
+/**
+ * The sequence number a PUBLISH sent again carries: no write waits for its acknowledgements
+ * (ItemInvalidationAcks numbers from 1), so the replicas' acknowledgements of it are ignored.
+ */
+const UNAWAITED_SEQ = '0';
+/** How often invalidations Redis did not take are sent again while the connection is ready. */
+const REPUBLISH_MS = 1_000;
 
 /**
  * Tells every replica to drop an item from its cache, and waits until they have (Redis
@@ -18,7 +27,8 @@ import { ItemInvalidationHearing, type HearingHandlers } from './item-invalidati
  * message does).
  * A PUBLISH counts only the subscribers it reaches, so a replica that lost its subscription is
  * missed unseen: it serves nothing from its cache until subscribed again, then drops it all
- * (ItemInvalidationHearing).
+ * (ItemInvalidationHearing). One Redis did not take is published again once it does
+ * (UnpublishedInvalidations).
  * Without REDIS_URL it does nothing: the cache is local only.
  */
 @Injectable()
@@ -28,6 +38,7 @@ export class ItemInvalidationBus implements OnModuleInit, OnApplicationShutdown 
   private onRemote: (id: string) => void = () => undefined;
   private readonly hearing: ItemInvalidationHearing;
   private readonly acks: ItemInvalidationAcks;
+  private readonly unpublished: UnpublishedInvalidations;
 
   constructor(
     private readonly redis: RedisService,
@@ -36,7 +47,17 @@ export class ItemInvalidationBus implements OnModuleInit, OnApplicationShutdown 
     private readonly context: RequestContextService,
   ) {
     this.hearing = new ItemInvalidationHearing(metrics);
-    this.acks = new ItemInvalidationAcks(metrics);
+    this.unpublished = new UnpublishedInvalidations(
+      {
+        publish: async (id) => {
+          await this.redis.client?.publish(this.names.itemInvalidations, this.message(id));
+        },
+        ready: () => this.redis.isReady,
+        retryMs: REPUBLISH_MS,
+      },
+      metrics,
+    );
+    this.acks = new ItemInvalidationAcks(metrics, (id) => this.unpublished.remember(id));
   }
 
   /**
@@ -55,6 +76,7 @@ export class ItemInvalidationBus implements OnModuleInit, OnApplicationShutdown 
   async onModuleInit(): Promise<void> {
     const subscriber = this.redis.subscriber();
     if (!subscriber) return;
+    this.redis.client?.on('ready', () => void this.unpublished.retry());
     this.subscriber = subscriber;
     const channel = this.names.itemInvalidations;
     subscriber.on('message', (from: string, message: string) => {
@@ -75,13 +97,19 @@ export class ItemInvalidationBus implements OnModuleInit, OnApplicationShutdown 
     const channel = this.names.itemInvalidations;
     const deadline = this.context.current()?.deadline ?? Infinity;
     await this.acks.publish(channel, id, deadline, (seq) =>
-      client.publish(channel, `${this.origin} ${seq} ${id}`),
+      client.publish(channel, this.message(id, seq)),
     );
   }
 
   onApplicationShutdown(): void {
+    this.unpublished.stop();
     this.hearing.stop();
     this.subscriber?.disconnect();
+  }
+
+  /** What a PUBLISH on the invalidation channel carries: who wrote, its sequence, the item. */
+  private message(id: string, seq = UNAWAITED_SEQ): string {
+    return `${this.origin} ${seq} ${id}`;
   }
 
   private received(message: string): void {
