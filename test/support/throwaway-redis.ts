@@ -8,6 +8,10 @@ export interface ThrowawayRedis {
   freeze(): void;
   /** SIGCONT: answers again. */
   thaw(): void;
+  /** SIGKILL: gone at once, every connection reset, its data lost (no persistence). */
+  kill(): Promise<void>;
+  /** A new redis-server on the same port, after kill(): a restart, or a failover to an empty one. */
+  restart(): Promise<void>;
 }
 
 /**
@@ -23,13 +27,9 @@ export async function startThrowawayRedis(
 ): Promise<ThrowawayRedis> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const server = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    let server = launch(port, args);
     if (await accepting(server)) {
-      const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+      let exited = exitOf(server);
       return {
         url: `redis://127.0.0.1:${port}`,
         stop: async () => {
@@ -41,10 +41,32 @@ export async function startThrowawayRedis(
         },
         freeze: () => server.kill('SIGSTOP'),
         thaw: () => server.kill('SIGCONT'),
+        kill: async () => {
+          server.kill('SIGKILL');
+          await exited;
+        },
+        restart: async () => {
+          server = launch(port, args);
+          exited = exitOf(server);
+          if (!(await accepting(server)))
+            throw new Error(`redis-server did not restart on ${port}`);
+        },
       };
     }
     if (attempt >= attempts) throw new Error(`redis-server did not start in ${attempts} attempts`);
   }
+}
+
+function launch(port: number, args: string[]): ChildProcess {
+  return spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+}
+
+function exitOf(server: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => server.once('exit', () => resolve()));
 }
 
 /** Resolves true once redis-server logs that it accepts connections, false if it exits first. */
