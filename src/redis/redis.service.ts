@@ -70,6 +70,13 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
       maxRetriesPerRequest: 1,
       commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
       connectTimeout: 2_000,
+      // A connection dropped (the watchdog's, a shutdown's) is closed at once, not after waiting
+      // up to ioredis's default 2 s for the server to answer its FIN: a hung server never does,
+      // and until the close the connection still read `ready` and the subscriber still counted
+      // as listening, so other replicas served a copy of an item written meanwhile for 2 s more
+      // (3.1-3.9 s after the hang began, items-cache-hang-window.e2e-spec.ts). Nothing is owed
+      // on a connection being dropped: its commands failed, or are retried on the next one.
+      disconnectTimeout: 0,
       // Capped backoff: reconnect quickly after a blip, at most every 2 s during an outage.
       retryStrategy: (times) => Math.min(times * 100, 2_000),
       connectionName: `${config.OTEL_SERVICE_NAME}:${config.POD_NAME ?? process.pid}`,
