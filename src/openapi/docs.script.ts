@@ -10,7 +10,13 @@
  *    of a tag.
  * 2. Field names. A parameter's field is named by its placeholder alone, gone once something is
  *    typed, and a request body's by nothing: each gets the name its row or section shows
- *    (`aria-label` "<name> (<in>)", "Request body").
+ *    (`aria-label` "<name> (<in>)", "Request body"), and a request body the operation requires
+ *    is marked so (`aria-required`): the section says it only in its heading's `::after` (3).
+ * 3. Heading names. A heading is named by its content, and Chromium reads into that what its
+ *    text does not say: the `title` of the button a tag's heading holds ("chaos Collapse
+ *    operation" for the heading that shows "chaos", each tag alike in a screen reader's list of
+ *    headings) and the `required` a style sheet's `::after` puts after a request body's
+ *    ("Request bodyrequired"). Each heading is named by the text it shows (`aria-label`).
  */
 export const DOCS_SCRIPT = `(() => {
   const root = document.getElementById('swagger-ui');
@@ -37,10 +43,20 @@ export const DOCS_SCRIPT = `(() => {
     }
     for (const section of root.querySelectorAll('.opblock-section-request-body')) {
       const title = section.querySelector('.opblock-title');
+      const required = title !== null && title.classList.contains('required') ? 'true' : null;
       for (const field of section.querySelectorAll('textarea')) {
         assign(field, 'aria-label', title ? title.textContent.trim() : 'Request body');
+        assign(field, 'aria-required', required);
       }
     }
+  }
+
+  // All read before any is written: innerText lays the page out, and a write between two reads
+  // could make the next one lay it out again.
+  function headingNames() {
+    const headings = [...root.querySelectorAll('h1, h2, h3, h4, h5, h6')];
+    const shown = headings.map((heading) => heading.innerText.replace(/\\s+/g, ' ').trim());
+    headings.forEach((heading, i) => assign(heading, 'aria-label', shown[i]));
   }
 
   // Written only when it changes: the observer watches the tree, not attributes, but a page
@@ -51,6 +67,7 @@ export const DOCS_SCRIPT = `(() => {
     else element.setAttribute(attribute, value);
   }
 
+  // characterData too: React changes a text in place, and a heading's name must follow it.
   let queued = false;
   new MutationObserver(() => {
     if (queued) return;
@@ -59,7 +76,8 @@ export const DOCS_SCRIPT = `(() => {
       queued = false;
       outline();
       fieldNames();
+      headingNames();
     });
-  }).observe(root, { childList: true, subtree: true });
+  }).observe(root, { childList: true, subtree: true, characterData: true });
 })();
 `;

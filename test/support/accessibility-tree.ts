@@ -1,8 +1,9 @@
-import type { Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 
 /** One node of Chromium's accessibility tree, as the DevTools protocol gives it. */
 interface AXNode {
   ignored: boolean;
+  backendDOMNodeId?: number;
   role?: { value: string };
   name?: {
     value: string;
@@ -18,6 +19,10 @@ export interface AXEntry {
   level?: number;
   /** Where the name came from: `attribute:aria-label`, `placeholder:placeholder`, `contents`… */
   from?: string;
+  /** A field a form cannot be sent without (`aria-required`, `required`). */
+  required?: true;
+  /** A heading's text as the page shows it (its element's `innerText`, spaces collapsed). */
+  text?: string;
 }
 
 const FIELD_ROLES = new Set(['textbox', 'searchbox', 'combobox', 'spinbutton', 'listbox']);
@@ -30,23 +35,53 @@ export async function accessibilityTree(page: Page): Promise<AXEntry[]> {
   const cdp = await page.context().newCDPSession(page);
   try {
     const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: AXNode[] };
-    return nodes
-      .filter(
-        (n) => !n.ignored && (n.role?.value === 'heading' || FIELD_ROLES.has(n.role?.value ?? '')),
-      )
-      .map((n) => {
-        const used = n.name?.sources?.find((s) => s.value !== undefined && !s.superseded);
-        const level = n.properties?.find((p) => p.name === 'level')?.value.value;
-        return {
-          role: n.role!.value,
-          name: n.name?.value ?? '',
-          ...(typeof level === 'number' ? { level } : {}),
-          ...(used ? { from: used.attribute ? `${used.type}:${used.attribute}` : used.type } : {}),
-        };
+    const entries: AXEntry[] = [];
+    for (const n of nodes) {
+      const role = n.role?.value ?? '';
+      if (n.ignored || (role !== 'heading' && !FIELD_ROLES.has(role))) continue;
+      const used = n.name?.sources?.find((s) => s.value !== undefined && !s.superseded);
+      const level = n.properties?.find((p) => p.name === 'level')?.value.value;
+      const required = n.properties?.find((p) => p.name === 'required')?.value.value === true;
+      entries.push({
+        role,
+        name: n.name?.value ?? '',
+        ...(typeof level === 'number' ? { level } : {}),
+        ...(required ? { required: true as const } : {}),
+        ...(used ? { from: used.attribute ? `${used.type}:${used.attribute}` : used.type } : {}),
+        ...(role === 'heading' && n.backendDOMNodeId !== undefined
+          ? { text: await shownText(cdp, n.backendDOMNodeId) }
+          : {}),
       });
+    }
+    return entries;
   } finally {
     await cdp.detach();
   }
+}
+
+/** The element's `innerText` (what it shows, with the spaces its layout puts between parts),
+ * each run of white space one space, trimmed. */
+async function shownText(cdp: CDPSession, backendNodeId: number): Promise<string> {
+  const { object } = (await cdp.send('DOM.resolveNode', { backendNodeId })) as {
+    object: { objectId: string };
+  };
+  const { result } = (await cdp.send('Runtime.callFunctionOn', {
+    objectId: object.objectId,
+    functionDeclaration: 'function () { return this.innerText.replace(/\\s+/g, " ").trim(); }',
+    returnByValue: true,
+  })) as { result: { value: string } };
+  return result.value;
+}
+
+/**
+ * Headings whose accessible name is not the text they show: a control inside one (Swagger UI's
+ * tag toggle, named by its `title` "Collapse operation") is read into its name, so a screen
+ * reader's list of headings says "chaos Collapse operation" for the heading that shows "chaos".
+ */
+export function headingsNamedOtherThanShown(entries: AXEntry[]): string[] {
+  return entries
+    .filter((e) => e.role === 'heading' && e.name !== e.text)
+    .map((e) => `${JSON.stringify(e.name)} shows ${JSON.stringify(e.text)}`);
 }
 
 /** Headings that go down more than one level from the one before (h1 then h3). */
