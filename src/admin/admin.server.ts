@@ -93,11 +93,16 @@ export class AdminServer implements OnApplicationShutdown {
     registerHeadNoContent(this.routes);
     this.routes.setErrorHandler((error, request, reply) => sendProblem(reply, request, error));
     // Only a route that calls `reply.callNotFound()` gets here: the protocol checks answer every
-    // request no route takes first (protocol/unrouted.reply.ts). The path is named as there, as
-    // `instance` names it, cut: a 9 KB target came back twice.
+    // request no route takes first (protocol/unrouted.reply.ts). Its detail is worded as theirs,
+    // the path named as `instance` names it, cut: a 9 KB target came back twice, and "No admin
+    // route /x" was a second wording of one answer on this port.
     this.routes.setNotFoundHandler((request, reply) => {
       const path = pathAsSent(request.url);
-      sendProblem(reply, request, new AppError('NOT_FOUND', 404, `No admin route ${cut(path)}`));
+      sendProblem(
+        reply,
+        request,
+        new AppError('NOT_FOUND', 404, `No route ${request.method} ${cut(path)}`),
+      );
     });
   }
 

@@ -1,7 +1,7 @@
 import { AdminServer } from '../../src/admin/admin.server.js';
 import { loadConfig } from '../../src/config/config.loader.js';
 import { ProblemCounts } from '../../src/errors/problem.counts.js';
-import { rawRequest } from '../support/raw-http.js';
+import { rawRequest, type RawResponse } from '../support/raw-http.js';
 import { expectRawProblem } from '../support/raw-problem.js';
 import { startTestApp, TEST_ENV, type TestApp } from '../support/test-app.js';
 
@@ -75,12 +75,6 @@ describe('errors are application/problem+json, never a stack', () => {
     expect((await problem(res)).code).toBe('MALFORMED_URL');
   });
 
-  it('unknown admin route → 404 problem+json on the admin port too', async () => {
-    const res = await fetch(`${t.adminUrl}/nope`);
-    expect(res.status).toBe(404);
-    expect((await problem(res)).code).toBe('NOT_FOUND');
-  });
-
   // As on the public port (hostile-input.e2e-spec.ts): answered by the protocol checks
   // (protocol/unrouted.reply.ts), the target whole in `instance`, cut in `detail`.
   it('unknown 9 KB admin target → 404 whose detail names it cut at 200 characters', async () => {
@@ -129,12 +123,113 @@ describe('the admin listener’s not-found handler cuts a long target in its det
       const path = `/handed-on${LONG_PATH}`;
       const body = await notFound(admin.port, `${path}?${'q'.repeat(100)}`);
       expect(body.instance).toBe(path);
-      expect(body.detail).toBe(`No admin route ${path.slice(0, 200)}…`);
+      expect(body.detail).toBe(`No route GET ${path.slice(0, 200)}…`);
       expect((await notFound(admin.port, '/handed-on/x?q')).detail).toBe(
-        'No admin route /handed-on/x',
+        'No route GET /handed-on/x',
       );
     } finally {
       await admin.onApplicationShutdown();
     }
   });
+});
+
+/**
+ * What a client can tell apart in a problem answer, with the target's path written `{path}`:
+ * its status, which headers it carries and their values but the per-answer ones, and the body's
+ * members with their values but the request id.
+ */
+function problemShape(res: RawResponse, path: string) {
+  const body = JSON.parse(res.body) as Record<string, unknown>;
+  const headers = Object.fromEntries(
+    Object.entries(res.headers)
+      .filter(([name]) => !['date', 'content-length', 'x-request-id'].includes(name))
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+  const members = Object.fromEntries(
+    Object.entries(body)
+      .filter(([name]) => name !== 'requestId')
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, value]) => [
+        name,
+        typeof value === 'string' ? value.split(path).join('{path}') : value,
+      ]),
+  );
+  return {
+    status: res.status,
+    headers,
+    members,
+    requestIdHeader: res.headers['x-request-id'] === body.requestId,
+  };
+}
+
+/**
+ * The admin listener answers a request it has no route for as the public port does, over a real
+ * socket: the same 404 (from the protocol checks, and from its own not-found handler, which a
+ * route reaches with `reply.callNotFound()`), and the same 405 with `Allow` for a method a known
+ * path does not take. An operator's tooling reads one problem shape from every port.
+ */
+describe('the admin port’s 404 and 405 have the public port’s shape', () => {
+  let t: TestApp;
+  let handedOn: AdminServer;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    handedOn = new AdminServer(loadConfig(TEST_ENV), new ProblemCounts());
+    handedOn.routes.get('/handed-on/*', (_request, reply) => reply.callNotFound());
+    await handedOn.listen();
+  });
+  afterAll(async () => {
+    await handedOn?.onApplicationShutdown();
+    await t?.close();
+  });
+
+  const send = (port: number, method: string, path: string) =>
+    rawRequest(
+      port,
+      `${method} ${path}?q=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
+    );
+
+  it('an unknown path: 404 NOT_FOUND problem+json, as the public port answers one', async () => {
+    const publicAnswer = await send(t.ports.public, 'GET', '/no/such');
+    expectRawProblem(publicAnswer, 404, 'NOT_FOUND');
+    const publicShape = problemShape(publicAnswer, '/no/such');
+    expect(publicShape.members).toMatchObject({
+      instance: '{path}',
+      detail: 'No route GET {path}',
+    });
+
+    const unrouted = await send(t.ports.admin, 'GET', '/no/such');
+    expectRawProblem(unrouted, 404, 'NOT_FOUND');
+    expect(problemShape(unrouted, '/no/such')).toEqual(publicShape);
+
+    const notFound = await send(handedOn.port, 'GET', '/handed-on/x');
+    expectRawProblem(notFound, 404, 'NOT_FOUND');
+    expect(problemShape(notFound, '/handed-on/x')).toEqual(publicShape);
+  });
+
+  it.each([
+    ['DELETE', '/metrics', 'GET, HEAD'],
+    ['PATCH', '/chaos', 'GET, HEAD, PUT, DELETE'],
+  ])(
+    '%s %s, a method the admin path does not take: 405 with Allow: %s, as on the public port',
+    async (method, path, allow) => {
+      const publicAnswer = await send(t.ports.public, 'DELETE', '/hello');
+      expectRawProblem(publicAnswer, 405, 'METHOD_NOT_ALLOWED');
+      expect(publicAnswer.headers.allow).toBe('GET, HEAD');
+
+      const answer = await send(t.ports.admin, method, path);
+      expectRawProblem(answer, 405, 'METHOD_NOT_ALLOWED');
+      expect(answer.headers.allow).toBe(allow);
+      const shape = problemShape(answer, path);
+      const expected = problemShape(publicAnswer, '/hello');
+      expect(shape).toEqual({
+        ...expected,
+        headers: { ...expected.headers, allow },
+        members: {
+          ...expected.members,
+          detail: `${method} is not supported here; allowed: ${allow}.`,
+        },
+      });
+    },
+  );
 });
