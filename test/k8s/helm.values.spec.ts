@@ -1,7 +1,7 @@
 /**
- * The chart passes `helm lint --strict` with its default and all-toggles values, and refuses bad
- * values at install time: values.schema.json for shapes, types and forbidden keys, the templates
- * for rules that relate two values. Every case runs the real Helm binary.
+ * The chart passes `helm lint --strict` with its default values and with each values file in
+ * ci/, and refuses bad values at install time: values.schema.json for shapes, types and forbidden
+ * keys, the templates for rules that relate two values. Every case runs the real Helm binary.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,10 +14,21 @@ describe('helm lint --strict', () => {
     expect(helmVersion()).toMatch(/^v4\.\d+\.\d+/);
   });
 
-  it.each([
+  // Every values file in ci/ (chart-testing's convention), so one added there is linted too.
+  const ciValues = readdirSync(join(CHART_DIR, 'ci'))
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
+
+  it('lints the all-toggles values among the ci/ values files', () => {
+    expect(ciValues.map((f) => join(CHART_DIR, 'ci', f))).toContain(ALL_TOGGLES_VALUES);
+  });
+
+  const lints: Array<[string, string[]]> = [
     ['default values', []],
-    ['all toggles on', ['--values', ALL_TOGGLES_VALUES]],
-  ])('passes with %s', async (_label, args) => {
+    ...ciValues.map((f): [string, string[]] => [`ci/${f}`, ['--values', join(CHART_DIR, 'ci', f)]]),
+  ];
+
+  it.each(lints)('passes with %s', async (_label, args) => {
     const run = await helm(['lint', '--strict', CHART_DIR, ...args]);
     expect({ status: run.status, output: run.stdout + run.stderr }).toMatchObject({ status: 0 });
     expect(run.stdout).toContain('0 chart(s) failed');
