@@ -323,6 +323,26 @@ describe('files/config-bounds.json', () => {
     }
     expect(bounds).toEqual(fromApp);
   });
+
+  // values.schema.json typed DB_POOL_MAX, REQUEST_TIMEOUT_MS and the shutdown and keep-alive
+  // timeouts as integers from 0 with no ceiling, where the app takes 1-1000, 1-3600000, …: an
+  // editor validating values against the schema passed `DB_POOL_MAX: 0`, which every pod refuses.
+  it("gives each whole number values.schema.json types as an integer the app's bounds", () => {
+    const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8'));
+    const props = schema.properties.config.properties as Record<string, JsonSchema>;
+    const typed: Record<string, [number | undefined, number | undefined]> = {};
+    const expected: Record<string, [number, number]> = {};
+    for (const [name, rule] of Object.entries(props)) {
+      const integer = [rule, ...(rule.oneOf ?? []), ...(rule.anyOf ?? [])].find(
+        (r) => r.type === 'integer',
+      );
+      if (integer === undefined || bounds[name] === undefined) continue;
+      typed[name] = [integer.minimum, integer.maximum];
+      expected[name] = bounds[name];
+    }
+    expect(Object.keys(typed).length).toBeGreaterThan(0);
+    expect(typed).toEqual(expected);
+  });
 });
 
 /**
@@ -372,6 +392,9 @@ interface ZodLike {
 }
 
 interface JsonSchema {
+  type?: string;
+  minimum?: number;
+  maximum?: number;
   enum?: unknown[];
   oneOf?: JsonSchema[];
   anyOf?: JsonSchema[];

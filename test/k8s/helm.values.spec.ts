@@ -114,7 +114,14 @@ describe('values.schema.json refuses bad values at install', () => {
       ['--set', 'config.OTEL_TRACES_SAMPLER_ARG=2'],
       '/config/OTEL_TRACES_SAMPLER_ARG',
     ],
-    ["a pool past the app's bound", ['--set', 'config.DB_POOL_MAX=5000'], 'between 1 and 1000'],
+    // A number by the schema (it holds the app's bounds), text by the template's check.
+    ["a pool past the app's bound", ['--set', 'config.DB_POOL_MAX=5000'], '/config/DB_POOL_MAX'],
+    [
+      "a pool past the app's bound, as text",
+      ['--set-string', 'config.DB_POOL_MAX=5000'],
+      'between 1 and 1000',
+    ],
+    ['an empty pool', ['--set', 'config.DB_POOL_MAX=0'], '/config/DB_POOL_MAX'],
     [
       'an injected status that needs a header the fault cannot send',
       ['--set', 'config.CHAOS_ERROR_STATUS=405'],
