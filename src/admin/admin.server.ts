@@ -11,6 +11,7 @@ import { ProblemCounts } from '../errors/problem.counts.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { DeferredSerializers } from '../protocol/deferred.serializers.js';
 import { socketTimeoutOptions } from '../protocol/socket-timeouts.js';
+import { inTurnServerFactory } from '../protocol/pipelined-requests.listener.js';
 import { registerBodylessRouteCheck } from '../protocol/bodyless-route.check.js';
 import { registerHeadNoContent } from '../protocol/head-no-content.js';
 import { registerJsonBodyParser } from '../protocol/json.body-parser.js';
@@ -46,6 +47,8 @@ export class AdminServer implements OnApplicationShutdown {
     this.guard = new AdminGuard(config);
     const timeouts = socketTimeoutOptions(config);
     this.routes = Fastify({
+      // Pipelined requests one at a time per connection (protocol/pipelined-requests.listener.ts).
+      serverFactory: inTurnServerFactory(),
       logger: false,
       bodyLimit: ADMIN_BODY_LIMIT,
       genReqId: (req) => requestIdFrom(req.headers['x-request-id']),

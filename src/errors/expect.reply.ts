@@ -130,14 +130,23 @@ export function continueWithheld(req: IncomingMessage): boolean {
 function continueWhenRead(req: IncomingMessage, res: ServerResponse): void {
   const read = req._read;
   (req as Withheld)[WITHHELD] = true;
-  req._read = function (this: IncomingMessage, size: number): void {
-    req._read = read;
+  const sendContinue = (): void => {
+    if ((req as Withheld)[WITHHELD] !== true) return;
     (req as Withheld)[WITHHELD] = false;
     // Node reads what is left of an unread body after the answer (to reuse the connection):
     // a 100 then would follow the final status.
     if (!res.headersSent) res.writeContinue();
+  };
+  req._read = function (this: IncomingMessage, size: number): void {
+    req._read = read;
+    sendContinue();
     read.call(this, size);
   };
+  // A body that had all arrived before it was read (the client sent it without waiting, and the
+  // request waited its turn behind a pipelined one: protocol/pipelined-requests.listener.ts) is
+  // read from the stream's buffer, without a `_read`: its 100 once it has been read, before the
+  // answer, or Node closed the connection after that answer and the requests behind it were lost.
+  req.once('end', sendContinue);
 }
 
 /**

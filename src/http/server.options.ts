@@ -1,4 +1,4 @@
-import { createServer, type Server, type ServerOptions } from 'node:http';
+import type { Server } from 'node:http';
 import type { FastifyHttpOptions } from 'fastify';
 import type { AdmissionListener } from '../admission/admission.listener.js';
 import type { AppConfig } from '../config/config.schema.js';
@@ -8,19 +8,13 @@ import { trustProxyOption } from './proxy-trust.js';
 import { socketTimeoutOptions } from '../protocol/socket-timeouts.js';
 import { frameworkErrorReply } from '../protocol/protocol.checks.js';
 import { withEmptyPathAsSlash } from '../protocol/request-target.js';
-
-/** The options Fastify hands its serverFactory, defaults resolved (fastify.js). */
-interface FactoryOptions {
-  http?: ServerOptions;
-  keepAliveTimeout: number;
-  requestTimeout: number;
-  connectionTimeout?: number;
-}
+import { inTurnServerFactory } from '../protocol/pipelined-requests.listener.js';
 
 /**
- * Fastify options for the public listener; each number comes from the config table. With
- * `admission`, the Node server is built here (serverFactory) so admission runs at the raw request
- * listener, before Fastify builds a request (admission/admission.listener.ts).
+ * Fastify options for the public listener; each number comes from the config table. The Node
+ * server is built here (serverFactory): pipelined requests are answered in turn
+ * (protocol/pipelined-requests.listener.ts), and with `admission` admission runs at the raw
+ * request listener, before Fastify builds a request (admission/admission.listener.ts).
  */
 export function publicServerOptions(
   config: AppConfig,
@@ -28,17 +22,8 @@ export function publicServerOptions(
 ): FastifyHttpOptions<Server> {
   const timeouts = socketTimeoutOptions(config);
   return {
-    ...(admission && {
-      // What Fastify's own factory does for an HTTP/1 server (lib/server.js), plus the wrap.
-      serverFactory: (handler, options) => {
-        const resolved = options as unknown as FactoryOptions;
-        const server = createServer(resolved.http ?? {}, admission.wrap(handler));
-        server.keepAliveTimeout = resolved.keepAliveTimeout;
-        server.requestTimeout = resolved.requestTimeout;
-        server.setTimeout(resolved.connectionTimeout ?? 0);
-        return server;
-      },
-    }),
+    // A request waiting behind an answer on its connection is not admitted: it holds no slot.
+    serverFactory: inTurnServerFactory(admission && ((handler) => admission.wrap(handler))),
     logger: false, // one pino logger for the process (src/logging), access log in http.hooks.ts
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
     // Fastify's default, 100 characters, answered a 101-character counter name or item id 414
