@@ -73,8 +73,10 @@ function send(res, status, body, headers) {
 let cut, frameworkDetail, pathAsSent;
 const importClientText = () =>
   import(clientTextModule).then((text) => ({ cut, frameworkDetail, pathAsSent } = text));
-const notFound = (res) => send(res, 404,
-  problem(404, 'NOT_FOUND', 'No probe route ' + cut(res.target), res.target, res.requestId));
+// Worded as the other ports' 404 (protocol/unrouted.reply.ts, admin/admin.server.ts): the method,
+// then the path.
+const notFound = (res, method) => send(res, 404,
+  problem(404, 'NOT_FOUND', 'No route ' + method + ' ' + cut(res.target), res.target, res.requestId));
 // The router's words for a target whose escapes it cannot decode, as the public port says them:
 // the target in origin-form, query and all (find-my-way's reading), the message cut as the
 // client's own text is.
@@ -138,7 +140,7 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
   // with a slash added, which redirects), and 404 on any other.
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     if (!probePaths.has(path) && withoutTrailingSlash(req.url || '') === undefined) {
-      return notFound(res);
+      return notFound(res, req.method);
     }
     return send(res, 405, problem(405, 'METHOD_NOT_ALLOWED',
       req.method + ' is not supported here; allowed: GET, HEAD.', target, res.requestId),
@@ -151,7 +153,7 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
       res.writeHead(308, { location, 'content-length': 0, 'x-request-id': res.requestId });
       return res.end();
     }
-    return notFound(res);
+    return notFound(res, req.method);
   }
   askMainThread(res, path, target);
 });

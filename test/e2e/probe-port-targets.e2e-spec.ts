@@ -331,12 +331,14 @@ describe('the probe port reads a request target as the public port does', () => 
   });
 
   // A 404 names a long target whole in `instance` and cut in `detail`, as the public port's
-  // (hostile-input.e2e-spec.ts): the probe port named a 9 KB target whole in both.
+  // (hostile-input.e2e-spec.ts): the probe port named a 9 KB target whole in both. Worded as
+  // the public port's too: it said "No probe route" and no method.
   it.each(['GET', 'DELETE'])(
-    '%s of a 9 KB unknown target: 404 detail cut at 200 characters',
+    '%s of a 9 KB unknown target: 404 detail cut at 200 characters, the public port’s words',
     async (method) => {
       const body = await longTargetNotFound(ports().probe, method);
-      expect(body.detail).toBe(`No probe route ${LONG_TARGET.slice(0, 200)}…`);
+      expect(body.detail).toBe(`No route ${method} ${LONG_TARGET.slice(0, 200)}…`);
+      expect(body.detail).toBe((await longTargetNotFound(ports().public, method)).detail);
     },
   );
 
@@ -387,7 +389,7 @@ describe('probe port in the built bundle: a target is read by the public port’
   // The bundle's thread imports the cut from the entry scripts/bundle.mjs makes of it.
   it('GET of a 9 KB unknown target: 404 detail cut at 200 characters', async () => {
     const body = await longTargetNotFound(ports().probe, 'GET');
-    expect(body.detail).toBe(`No probe route ${LONG_TARGET.slice(0, 200)}…`);
+    expect(body.detail).toBe(`No route GET ${LONG_TARGET.slice(0, 200)}…`);
   });
 
   // The bundle's thread imports the public port's rule for the router's message from that entry too.
