@@ -2,12 +2,16 @@
 import './early-signals.js';
 import { startApp } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/config.loader.js';
+import { runtimeProblems } from './config/runtime.check.js';
 import { ShutdownService } from './lifecycle/shutdown.service.js';
 import { StartupSignals } from './lifecycle/startup-signals.js';
 import { configureLogger, flushLogger, logger } from './logging/logger.js';
 
 /** Entry point: parse config (or exit naming every bad variable), start, hand over shutdown. */
 async function main(): Promise<void> {
+  // The runtime first: an unsupported one would run and read some input wrongly.
+  const unsupported = runtimeProblems();
+  if (unsupported.length > 0) stopOnConfigError(new ConfigError(unsupported));
   let config;
   try {
     config = loadConfig();

@@ -126,4 +126,23 @@ describe('configuration errors stop start-up, naming the variable', () => {
     expect(child.output()).toContain('OTEL_RESOURCE_ATTRIBUTES: entry 2: expected key=value');
     expect(child.output()).not.toMatch(/^\s+at /m);
   });
+
+  // Node.js 20's JSON.parse gives a reviver no source text; its service started and read a chaos
+  // latency of 1e-400 as 0, where a supported Node.js refuses it (config/runtime.check.ts).
+  it('a Node.js without what rampart relies on stops start-up naming it (exit 78)', async () => {
+    const withoutSource =
+      'const parse = JSON.parse; JSON.parse = (text, reviver) => ' +
+      'parse(text, reviver && ((key, value) => reviver(key, value)));';
+    const child = await startChild(
+      {},
+      {
+        waitReady: false,
+        args: [`--import=data:text/javascript,${encodeURIComponent(withoutSource)}`],
+      },
+    );
+    expect(await outcome(child)).toBe(78);
+    expect(child.output()).toContain(
+      `Node.js ${process.version}: rampart needs Node.js 22.19 or later`,
+    );
+  });
 });
