@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig } from '../config/config.schema.js';
-import { LogThrottle } from '../logging/log.throttle.js';
 import { logger } from '../logging/logger.js';
 import type { MetricsService } from '../metrics/metrics.service.js';
 import { runDetached } from '../request-context/context.store.js';
+import { BoundedRetrySet } from './bounded-retry.set.js';
 
 const log = logger.child({ module: 'items' });
 
@@ -51,12 +51,15 @@ export function inDoubtSettleMs(config: AppConfig): number {
  * which settings make that so), and a read after it finds what the database holds.
  */
 export class InDoubtWrites {
-  /** Ids and the round that last put each here: a round settles only the ids it saw. */
-  private readonly ids = new Map<string, number>();
-  private round = 0;
+  /** Ids of writes waiting to be settled. */
+  private readonly ids = new BoundedRetrySet(IN_DOUBT_MAX, (line) =>
+    log.warn(
+      { max: IN_DOUBT_MAX, ...line },
+      'too many item writes of unknown outcome: the oldest is forgotten, and other replicas may serve its item until CACHE_TTL_MS',
+    ),
+  );
   private settling = false;
   private readonly stopped = new AbortController();
-  private readonly forgottenLines = new LogThrottle();
 
   constructor(
     private readonly options: InDoubtOptions,
@@ -83,9 +86,7 @@ export class InDoubtWrites {
    */
   remember(id: string): void {
     if (this.stopped.signal.aborted) return;
-    this.ids.delete(id);
-    this.ids.set(id, this.round);
-    if (this.ids.size > IN_DOUBT_MAX) this.forgetOldest();
+    this.ids.add(id);
     if (this.settling) return;
     this.settling = true;
     // Set off by a failed request, but not part of it: its deadline has passed, and the
@@ -102,7 +103,7 @@ export class InDoubtWrites {
     const { signal } = this.stopped;
     try {
       while (this.ids.size > 0 && !signal.aborted) {
-        const round = ++this.round;
+        const round = this.ids.beginRound();
         try {
           await this.options.answers(signal);
         } catch {
@@ -111,8 +112,7 @@ export class InDoubtWrites {
         }
         await sleep(this.options.settleMs, undefined, { signal });
         // Put here before this round's statement began: remembered again since, not settled yet.
-        const settled = [...this.ids].filter(([, at]) => at < round).map(([id]) => id);
-        for (const id of settled) this.ids.delete(id);
+        const settled = this.ids.clearRound(round);
         await Promise.all(settled.map((id) => this.options.invalidate(id)));
         log.info(
           { ids: settled.length },
@@ -127,16 +127,5 @@ export class InDoubtWrites {
       // In the same turn as the loop's last check: an id remembered after it starts a new one.
       this.settling = false;
     }
-  }
-
-  private forgetOldest(): void {
-    const [oldest] = this.ids.keys();
-    if (oldest !== undefined) this.ids.delete(oldest);
-    const line = this.forgottenLines.take();
-    if (!line) return;
-    log.warn(
-      { max: IN_DOUBT_MAX, ...line },
-      'too many item writes of unknown outcome: the oldest is forgotten, and other replicas may serve its item until CACHE_TTL_MS',
-    );
   }
 }

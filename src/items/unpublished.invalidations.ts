@@ -1,6 +1,6 @@
-import { LogThrottle } from '../logging/log.throttle.js';
 import { logger } from '../logging/logger.js';
 import type { MetricsService } from '../metrics/metrics.service.js';
+import { BoundedRetrySet } from './bounded-retry.set.js';
 
 const log = logger.child({ module: 'items' });
 
@@ -31,13 +31,16 @@ export interface UnpublishedOptions {
  * whole cache when subscribed again (ItemInvalidationHearing).
  */
 export class UnpublishedInvalidations {
-  /** Ids and the round that last put each here: a round clears only the ids it sent. */
-  private readonly ids = new Map<string, number>();
-  private round = 0;
+  /** Ids whose invalidation waits to be published again. */
+  private readonly ids = new BoundedRetrySet(UNPUBLISHED_MAX, (line) =>
+    log.warn(
+      { max: UNPUBLISHED_MAX, ...line },
+      'too many cache invalidations Redis did not take: the oldest is forgotten, and other replicas may serve its item until CACHE_TTL_MS',
+    ),
+  );
   private sending = false;
   private timer?: NodeJS.Timeout;
   private stopped = false;
-  private readonly forgottenLines = new LogThrottle();
 
   constructor(
     private readonly options: UnpublishedOptions,
@@ -59,9 +62,7 @@ export class UnpublishedInvalidations {
   /** The invalidation of `id` did not reach Redis: it is published again until it does. */
   remember(id: string): void {
     if (this.stopped) return;
-    this.ids.delete(id);
-    this.ids.set(id, this.round);
-    if (this.ids.size > UNPUBLISHED_MAX) this.forgetOldest();
+    this.ids.add(id);
     // Unreferenced: a pending retry never keeps the process alive.
     this.timer ??= setInterval(() => void this.retry(), this.options.retryMs).unref();
   }
@@ -73,17 +74,14 @@ export class UnpublishedInvalidations {
   async retry(): Promise<void> {
     if (this.sending || this.ids.size === 0 || !this.options.ready()) return;
     this.sending = true;
-    const round = ++this.round;
-    const sent = [...this.ids.keys()];
+    const round = this.ids.beginRound();
+    const sent = this.ids.waiting();
     try {
       const results = await Promise.allSettled(sent.map((id) => this.options.publish(id)));
       let published = 0;
       results.forEach((result, i) => {
-        const id = sent[i]!;
         // Remembered again while this round ran (a newer write): the next round sends it.
-        if (result.status !== 'fulfilled' || (this.ids.get(id) ?? round) >= round) return;
-        this.ids.delete(id);
-        published++;
+        if (result.status === 'fulfilled' && this.ids.clear(sent[i]!, round)) published++;
       });
       if (published > 0) {
         log.info(
@@ -106,16 +104,5 @@ export class UnpublishedInvalidations {
   private clearTimer(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-  }
-
-  private forgetOldest(): void {
-    const [oldest] = this.ids.keys();
-    if (oldest !== undefined) this.ids.delete(oldest);
-    const line = this.forgottenLines.take();
-    if (!line) return;
-    log.warn(
-      { max: UNPUBLISHED_MAX, ...line },
-      'too many cache invalidations Redis did not take: the oldest is forgotten, and other replicas may serve its item until CACHE_TTL_MS',
-    );
   }
 }
