@@ -1,10 +1,9 @@
 import { Redis } from 'ioredis';
 import { AdminClient } from '../support/admin-client.js';
-import { createPostgresDatabase, type TestDatabase } from '../support/database.js';
+import { CacheReplicas } from '../support/cache-replicas.js';
 import { createItem, json } from '../support/http.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { startThrowawayRedis, type ThrowawayRedis } from '../support/throwaway-redis.js';
+import type { TcpProxy } from '../support/tcp-proxy.js';
+import type { TestApp } from '../support/test-app.js';
 import { eventually } from '../support/wait.js';
 
 const ROUNDS = 5;
@@ -21,8 +20,7 @@ const B_POD = 'blind-b';
  * as long as the test likes; A and B reach it directly.
  */
 describe('a replica that cannot hear invalidations serves no cached copy', () => {
-  let db: TestDatabase;
-  let redis: ThrowawayRedis;
+  let replicas: CacheReplicas;
   let redisProxy: TcpProxy;
   let control: Redis;
   let a: TestApp;
@@ -30,23 +28,18 @@ describe('a replica that cannot hear invalidations serves no cached copy', () =>
   let c: TestApp;
 
   beforeAll(async () => {
-    [db, redis] = await Promise.all([createPostgresDatabase(), startThrowawayRedis()]);
-    redisProxy = new TcpProxy({ host: '127.0.0.1', port: Number(new URL(redis.url).port) });
-    await redisProxy.start();
-    control = new Redis(redis.url);
-    const env = { DATABASE_URL: db.url, CACHE_TTL_MS: '600000', REQUEST_TIMEOUT_MS: '30000' };
+    replicas = await CacheReplicas.start();
+    redisProxy = await replicas.startRedisProxy();
+    control = new Redis(replicas.redis.url);
     [a, b, c] = await Promise.all([
-      startTestApp({ ...env, REDIS_URL: redis.url }),
-      startTestApp({ ...env, REDIS_URL: redis.url, POD_NAME: B_POD }),
-      startTestApp({ ...env, REDIS_URL: `redis://127.0.0.1:${redisProxy.port}` }),
+      replicas.replica(),
+      replicas.replica({ POD_NAME: B_POD }),
+      replicas.replica({ REDIS_URL: `redis://127.0.0.1:${redisProxy.port}` }),
     ]);
   });
   afterAll(async () => {
-    await Promise.all([a?.close(), b?.close(), c?.close()]);
     control?.disconnect();
-    await redisProxy?.cut();
-    await redis?.stop();
-    await db?.drop();
+    await replicas?.close();
   });
 
   const metric = async (app: TestApp, name: string, labels: Record<string, string> = {}) =>
@@ -133,7 +126,7 @@ describe('a replica that cannot hear invalidations serves no cached copy', () =>
     await read(b, id);
     expect(await read(b, id)).toBe('before'); // cached
 
-    redis.freeze();
+    replicas.redis.freeze();
     try {
       // Both watchdogs have dropped their connections to the hung server.
       await eventually(
@@ -144,7 +137,7 @@ describe('a replica that cannot hear invalidations serves no cached copy', () =>
       expect(await read(b, id)).toBe('during');
       expect(await metric(b, 'items_cache_blind')).toBe(1);
     } finally {
-      redis.thaw();
+      replicas.redis.thaw();
     }
     await subscribedAgain(b);
     const before = await hits(b);

@@ -1,7 +1,6 @@
-import { createPostgresDatabase, type TestDatabase } from '../support/database.js';
+import { CacheReplicas } from '../support/cache-replicas.js';
 import { createItem, json } from '../support/http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { startThrowawayRedis, type ThrowawayRedis } from '../support/throwaway-redis.js';
+import type { TestApp } from '../support/test-app.js';
 import { eventually } from '../support/wait.js';
 import { AdminClient } from '../support/admin-client.js';
 
@@ -22,27 +21,15 @@ const ROUNDS = 3;
  * after the hang began; now until the PING's period and timeout, no more.
  */
 describe('a Redis that hangs: how long another replica serves the version before a write', () => {
-  let db: TestDatabase;
-  let redis: ThrowawayRedis;
+  let replicas: CacheReplicas;
   let a: TestApp;
   let b: TestApp;
 
   beforeAll(async () => {
-    [db, redis] = await Promise.all([createPostgresDatabase(), startThrowawayRedis()]);
-    const env = {
-      DATABASE_URL: db.url,
-      REDIS_URL: redis.url,
-      CACHE_TTL_MS: '600000',
-      REQUEST_TIMEOUT_MS: '30000',
-    };
-    [a, b] = await Promise.all([startTestApp(env), startTestApp(env)]);
+    replicas = await CacheReplicas.start();
+    [a, b] = await Promise.all([replicas.replica(), replicas.replica()]);
   });
-  afterAll(async () => {
-    redis?.thaw();
-    await Promise.all([a?.close(), b?.close()]);
-    await redis?.stop();
-    await db?.drop();
-  });
+  afterAll(() => replicas?.close());
 
   const blind = async (app: TestApp) =>
     (await new AdminClient(() => app.adminUrl).metric('items_cache_blind')) ?? 1;
@@ -57,7 +44,7 @@ describe('a Redis that hangs: how long another replica serves the version before
       await read(b, id);
       expect(await read(b, id)).toBe('before');
 
-      redis.freeze();
+      replicas.redis.freeze();
       const frozenAt = performance.now();
       try {
         const res = await fetch(`${a.baseUrl}/api/items/${id}`, {
@@ -74,7 +61,7 @@ describe('a Redis that hangs: how long another replica serves the version before
         }
         lastStale.push(Math.round(stale));
       } finally {
-        redis.thaw();
+        replicas.redis.thaw();
       }
     }
     process.stdout.write(`the old version served on B until ${lastStale.join(', ')} ms\n`);

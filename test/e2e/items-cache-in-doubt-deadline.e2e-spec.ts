@@ -1,14 +1,10 @@
 import pg from 'pg';
 import { AdminClient } from '../support/admin-client.js';
-import {
-  adminQuery,
-  createPostgresDatabase,
-  REDIS_URL,
-  type TestDatabase,
-} from '../support/database.js';
+import { CacheReplicas } from '../support/cache-replicas.js';
+import { adminQuery, type TestDatabase } from '../support/database.js';
 import { createItem, json } from '../support/http.js';
 import { lockWaiters } from '../support/lock-waits.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 import { eventually } from '../support/wait.js';
 
 /**
@@ -21,28 +17,23 @@ import { eventually } from '../support/wait.js';
  * and Redis, two replicas on real sockets.
  */
 describe('an item write whose request deadline passed while its statement waited', () => {
+  let replicas: CacheReplicas;
   let db: TestDatabase;
   let writer: TestApp;
   let other: TestApp;
   let locker: pg.Client;
 
   beforeAll(async () => {
-    db = await createPostgresDatabase();
-    const common = {
-      DATABASE_URL: db.url,
-      REDIS_URL,
-      CACHE_TTL_MS: '600000',
-      REQUEST_TIMEOUT_MS: '30000',
-    };
+    replicas = await CacheReplicas.start({ redis: 'shared' });
+    db = replicas.db;
     [writer, other] = await Promise.all([
-      startTestApp({
-        ...common,
+      replicas.replica({
         // A settle time of 5.8 s (DB_STATEMENT_TIMEOUT_MS plus DB_HEALTH_TIMEOUT_MS, no connection
         // check): long enough to see the id waiting before it is dropped.
         DB_CLIENT_CONNECTION_CHECK_INTERVAL_MS: '0',
         DB_STATEMENT_TIMEOUT_MS: '5000',
       }),
-      startTestApp(common),
+      replicas.replica(),
     ]);
     locker = new pg.Client({ connectionString: db.url });
     await locker.connect();
@@ -50,8 +41,7 @@ describe('an item write whose request deadline passed while its statement waited
   afterAll(async () => {
     await locker?.query('ROLLBACK').catch(() => undefined);
     await locker?.end();
-    await Promise.all([writer?.close(), other?.close()]);
-    await db?.drop();
+    await replicas?.close();
   });
 
   const metric = async (app: TestApp, name: string, labels: Record<string, string> = {}) =>

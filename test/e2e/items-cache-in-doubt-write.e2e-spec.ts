@@ -1,13 +1,9 @@
 import pg from 'pg';
+import { CacheReplicas } from '../support/cache-replicas.js';
 import { CancelHoldingProxy } from '../support/cancel-holding-proxy.js';
-import {
-  adminQuery,
-  createPostgresDatabase,
-  REDIS_URL,
-  type TestDatabase,
-} from '../support/database.js';
+import { adminQuery, type TestDatabase } from '../support/database.js';
 import { createItem, json } from '../support/http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 import { eventually, until } from '../support/wait.js';
 
 /** A series' value from the admin /metrics text (0 when absent). */
@@ -28,6 +24,7 @@ async function metric(app: TestApp, series: string): Promise<number> {
  * DB_HEALTH_TIMEOUT_MS, after that answer).
  */
 describe('an item write whose outcome its client never learned', () => {
+  let replicas: CacheReplicas;
   let db: TestDatabase;
   const proxy = new CancelHoldingProxy();
   let writer: TestApp;
@@ -35,18 +32,17 @@ describe('an item write whose outcome its client never learned', () => {
   let locker: pg.Client;
 
   beforeAll(async () => {
-    db = await createPostgresDatabase();
+    replicas = await CacheReplicas.start({ redis: 'shared' });
+    db = replicas.db;
     await proxy.start();
-    const common = { REDIS_URL, CACHE_TTL_MS: '600000', REQUEST_TIMEOUT_MS: '30000' };
     [writer, other] = await Promise.all([
-      startTestApp({
-        ...common,
+      replicas.replica({
         DATABASE_URL: proxy.urlFor(db.name),
         DB_CLIENT_CONNECTION_CHECK_INTERVAL_MS: '0',
         DB_STATEMENT_TIMEOUT_MS: '6000',
         DB_QUERY_TIMEOUT_MS: '10000',
       }),
-      startTestApp({ ...common, DATABASE_URL: db.url }),
+      replicas.replica(),
     ]);
     locker = new pg.Client({ connectionString: db.url });
     await locker.connect();
@@ -54,9 +50,8 @@ describe('an item write whose outcome its client never learned', () => {
   afterAll(async () => {
     await locker?.query('ROLLBACK').catch(() => undefined);
     await locker?.end();
-    await Promise.all([writer?.close(), other?.close()]);
+    await replicas?.close();
     await proxy.close();
-    await db?.drop();
   });
 
   const read = async (app: TestApp, id: string) =>

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CacheReplicas } from '../support/cache-replicas.js';
 import { adminQuery } from '../support/database.js';
 import { json } from '../support/http.js';
 import { createProxiedDatabase, type ProxiedDatabase } from '../support/proxied-database.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { startThrowawayRedis, type ThrowawayRedis } from '../support/throwaway-redis.js';
+import type { TcpProxy } from '../support/tcp-proxy.js';
+import type { TestApp } from '../support/test-app.js';
 import { eventually } from '../support/wait.js';
 
 /** A series' value from the admin /metrics text (0 when absent). */
@@ -23,29 +23,22 @@ async function metric(app: TestApp, series: string): Promise<number> {
  * server's answer to the first read; one in front of a throwaway Redis, which the test cuts.
  */
 describe('a read after a Redis reconnect joins no query begun before it', () => {
+  let replicas: CacheReplicas<ProxiedDatabase>;
   let db: ProxiedDatabase;
-  let redis: ThrowawayRedis;
   let redisProxy: TcpProxy;
   let app: TestApp;
 
   beforeAll(async () => {
-    [db, redis] = await Promise.all([createProxiedDatabase(), startThrowawayRedis()]);
-    redisProxy = new TcpProxy({ host: '127.0.0.1', port: Number(new URL(redis.url).port) });
-    await redisProxy.start();
-    app = await startTestApp({
+    replicas = await CacheReplicas.start({ database: () => createProxiedDatabase() });
+    db = replicas.db;
+    redisProxy = await replicas.startRedisProxy();
+    app = await replicas.replica({
       DATABASE_URL: db.proxiedUrl,
       REDIS_URL: `redis://127.0.0.1:${redisProxy.port}`,
-      CACHE_TTL_MS: '600000',
-      REQUEST_TIMEOUT_MS: '30000',
       DB_QUERY_TIMEOUT_MS: '20000',
     });
   });
-  afterAll(async () => {
-    await app?.close();
-    await redisProxy?.cut();
-    await redis?.stop();
-    await db?.drop();
-  });
+  afterAll(() => replicas?.close());
 
   async function create(name: string): Promise<string> {
     const res = await fetch(`${app.baseUrl}/api/items`, {

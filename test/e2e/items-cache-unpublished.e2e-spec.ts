@@ -1,8 +1,7 @@
 import { AdminClient } from '../support/admin-client.js';
-import { createPostgresDatabase, type TestDatabase } from '../support/database.js';
+import { CacheReplicas } from '../support/cache-replicas.js';
 import { createItem, json } from '../support/http.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { startThrowawayRedis, type ThrowawayRedis } from '../support/throwaway-redis.js';
+import type { TestApp } from '../support/test-app.js';
 import { eventually } from '../support/wait.js';
 
 /** A failure bound for what the test has already caused, on a busy shared machine. */
@@ -22,30 +21,18 @@ const FRESH_WITHIN_MS = 5_000;
  * again once it can.
  */
 describe('an invalidation a hung Redis did not take', () => {
-  let db: TestDatabase;
-  let redis: ThrowawayRedis;
+  let replicas: CacheReplicas;
   let a: TestApp;
   let b: TestApp;
 
   beforeAll(async () => {
-    [db, redis] = await Promise.all([createPostgresDatabase(), startThrowawayRedis()]);
-    const env = {
-      DATABASE_URL: db.url,
-      REDIS_URL: redis.url,
-      CACHE_TTL_MS: '600000',
-      REQUEST_TIMEOUT_MS: '30000',
-    };
+    replicas = await CacheReplicas.start();
     [a, b] = await Promise.all([
-      startTestApp({ ...env, REDIS_COMMAND_TIMEOUT_MS: '200' }),
-      startTestApp({ ...env, REDIS_COMMAND_TIMEOUT_MS: '30000' }),
+      replicas.replica({ REDIS_COMMAND_TIMEOUT_MS: '200' }),
+      replicas.replica({ REDIS_COMMAND_TIMEOUT_MS: '30000' }),
     ]);
   });
-  afterAll(async () => {
-    redis?.thaw();
-    await Promise.all([a?.close(), b?.close()]);
-    await redis?.stop();
-    await db?.drop();
-  });
+  afterAll(() => replicas?.close());
 
   const metric = async (app: TestApp, name: string, labels: Record<string, string> = {}) =>
     (await new AdminClient(() => app.adminUrl).metric(name, labels)) ?? 0;
@@ -65,7 +52,7 @@ describe('an invalidation a hung Redis did not take', () => {
     expect(await read(b, id)).toBe('before');
     expect(await metric(b, 'items_cache_requests_total', { result: 'hit' })).toBe(hits + 1);
 
-    redis.freeze();
+    replicas.redis.freeze();
     try {
       // A has dropped its connection to the hung server; B has not.
       await eventually(async () => {
@@ -84,7 +71,7 @@ describe('an invalidation a hung Redis did not take', () => {
       expect(await metric(a, 'items_cache_invalidations_unpublished_total')).toBe(1);
       expect(await metric(b, 'items_cache_blind')).toBe(0);
     } finally {
-      redis.thaw();
+      replicas.redis.thaw();
     }
     await eventually(async () => (await redisEntry(a)).status === 'up', EVENTUALLY_MS);
     const answeredAt = performance.now();
