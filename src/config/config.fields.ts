@@ -85,23 +85,19 @@ const asciiLower = (v: string): string => v.replace(/[A-Z]/g, (c) => c.toLowerCa
 export const otelEnum = <const T extends readonly [string, ...string[]]>(values: T) =>
   given().transform(asciiLower).pipe(z.enum(values));
 
-const BOOLEANS = ['true', 'false', '1', '0'] as const;
-const BOOLEAN_MESSAGE = 'expected true or false';
-
-export const bool = () =>
-  given()
-    .pipe(z.enum(BOOLEANS, { message: BOOLEAN_MESSAGE }))
+/** The words a boolean is written in, and which of them mean true: one rule for both fields. */
+const booleanWord = () =>
+  z
+    .enum(['true', 'false', '1', '0'], { message: 'expected true or false' })
     .transform((v) => v === 'true' || v === '1');
+
+export const bool = () => given().pipe(booleanWord());
 
 /**
  * An OpenTelemetry boolean (OTEL_SDK_DISABLED): as bool(), in any case, as the specification
  * reads `true` ("the case-insensitive string").
  */
-export const otelBool = () =>
-  given()
-    .transform(asciiLower)
-    .pipe(z.enum(BOOLEANS, { message: BOOLEAN_MESSAGE }))
-    .transform((v) => v === 'true' || v === '1');
+export const otelBool = () => given().transform(asciiLower).pipe(booleanWord());
 
 /**
  * A name, a version, a host: not blank, no whitespace around it. An empty value is unset
