@@ -15,12 +15,12 @@ export const PROBE_PROTOCOL_SOURCE = `
 // target in origin-form, and why one is refused (400), the same functions the other ports call. A
 // copy of part of them here let the ports drift: 'GET http://a:99999/healthz' was 400 on the
 // public port and 200 here.
-let originForm, targetProblem;
+let originForm, targetProblem, validHost;
 function importRequestTarget() {
   return Promise.all([import(targetFormModule), import(requestTargetModule)]).then(
     ([form, target]) => {
       ({ originForm } = form);
-      ({ targetProblem } = target);
+      ({ targetProblem, validHost } = target);
     },
   );
 }
@@ -60,8 +60,8 @@ function withoutTrailingSlash(url) {
 }
 
 // The other ports' framing rules (protocol/protocol.checks.ts, host-header.check.ts, whose Host
-// pattern comes in workerData): a Host absent on HTTP/1.1, repeated or malformed, and a
-// Transfer-Encoding other than chunked, are 400 and close the connection.
+// value is read by request-target.ts's validHost, imported): a Host absent on HTTP/1.1, repeated
+// or malformed, and a Transfer-Encoding other than chunked, are 400 and close the connection.
 function framingProblem(req) {
   let hostValue;
   const raw = req.rawHeaders;
@@ -72,7 +72,7 @@ function framingProblem(req) {
   }
   if (hostValue === undefined) {
     if (req.httpVersion === '1.1') return 'An HTTP/1.1 request needs a Host header.';
-  } else if (!validHost.test(hostValue)) return 'The Host header is not a valid host[:port].';
+  } else if (!validHost(hostValue)) return 'The Host header is not a valid host[:port].';
   const te = req.headers['transfer-encoding'];
   if (te === undefined) return undefined;
   if (req.httpVersion === '1.0') return 'Transfer-Encoding is not allowed in HTTP/1.0.';

@@ -13,7 +13,6 @@ import { buildProblem, classifyError } from '../errors/problem.js';
 import { TARGET_FORM_MODULE } from '../errors/target-form.js';
 import { LONGEST_METHOD_KEPT, TOKEN_START } from '../errors/unknown-method.js';
 import { REQUEST_ID } from '../request-context/request-id.js';
-import { VALID_HOST } from '../protocol/host-header.check.js';
 import { REQUEST_TARGET_MODULE } from '../protocol/request-target.js';
 import { httpVersionDetail } from '../protocol/protocol.errors.js';
 import { LIVENESS_PATH, PROBE_PATHS, STARTUP_PATH } from './health.paths.js';
@@ -52,7 +51,6 @@ export function probeWorkerData(
     // The other ports' rules, so the three answer alike (Maps and RegExps clone as data).
     clientErrors: CLIENT_ERROR_ANSWERS,
     requestIdPattern: REQUEST_ID,
-    validHost: VALID_HOST,
     noExpectation: NO_EXPECTATION,
     onlyContinue: ONLY_CONTINUE,
     tokenStart: TOKEN_START,

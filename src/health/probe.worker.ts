@@ -35,7 +35,7 @@ export const PROBE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
 // probePaths: the main thread's PROBE_PATHS (health/health.paths.ts), the one list of them.
-const { port, host, clientErrors, requestIdPattern, validHost, versionDetails, probePaths,
+const { port, host, clientErrors, requestIdPattern, versionDetails, probePaths,
   livenessPath, tokenStart, longestMethodKept, noExpectation, onlyContinue, lingeringCloseModule,
   targetFormModule, requestTargetModule, clientTextModule } = workerData;
 

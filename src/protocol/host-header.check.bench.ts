@@ -1,7 +1,7 @@
 /**
  * ns per request for the Host check, with and without the remembered last valid value, on a
  * typical ingress request (eight headers). Each request gets a fresh Host string, as from the
- * HTTP parser. If the memo stops winning clearly, test the regex every time.
+ * HTTP parser. If the memo stops winning clearly, read the value every time.
  *   npm run build && taskset -c 1 node dist/protocol/host-header.check.bench.js
  */
 import { HostHeaderCheck } from './host-header.check.js';
@@ -21,7 +21,7 @@ function headers(): string[] {
   return ['Host', HOST.toString('latin1'), ...OTHERS, 'abc', 'traceparent', '00-a-b-01'];
 }
 
-/** A check that forgets what it saw: the plain regex on every request. */
+/** A check that forgets what it saw: the value read on every request. */
 class Unmemoised extends HostHeaderCheck {
   override problem(rawHeaders: readonly string[], httpVersion: string): string | undefined {
     const problem = super.problem(rawHeaders, httpVersion);

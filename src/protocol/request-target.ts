@@ -46,6 +46,26 @@ export function withEmptyPathAsSlash(url: string): string {
   return absoluteFormProblem(url) === undefined ? `/${url.slice(end)}` : url;
 }
 
+/**
+ * RFC 3986 §3.2.2 host (IP-literal, IPv4 or reg-name) with an optional port: the syntax of a Host
+ * field value (RFC 9112 §3.2). Characters only; whatever passes is then read by validHost.
+ */
+const HOST_SYNTAX = /^(?:\[[0-9A-Fa-f:.]+\]|[\w.~!$&'()*+,;=%-]*)(?::\d*)?$/;
+
+/**
+ * Whether `host`, a Host field's value, names the target URI's authority (RFC 9110 §7.2): empty
+ * (a target URI without one, RFC 9112 §3.2), or a host[:port] the WHATWG URL parser reads as an
+ * http URL's, the parser absoluteFormProblem asks about an absolute-form target's authority. The
+ * characters alone passed `Host: a:99999`, `Host: :80`, `Host: [...]` and `Host: a%zz`, served
+ * 200 on every port where `GET http://a:99999/` is 400 MALFORMED_URL. Every listener asks this one
+ * function: the public and admin ports (host-header.check.ts) and the probe thread, which imports
+ * this file.
+ */
+export function validHost(host: string): boolean {
+  if (host === '') return true;
+  return HOST_SYNTAX.test(host) && URL.parse(`http://${host}/`) !== null;
+}
+
 /** A refused request target: the 400's code and what it says. */
 export interface TargetProblem {
   code: 'BAD_REQUEST' | 'MALFORMED_URL';

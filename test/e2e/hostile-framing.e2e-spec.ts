@@ -43,6 +43,42 @@ describe('framing RFC 9112 says a server must reject: 400/408/413/431 problem+js
     expectProblem(await rawRequest(port, request), 400, 'BAD_REQUEST');
   });
 
+  // The Host is the target URI's authority (RFC 9110 §7.2): read as an absolute-form target's is,
+  // where `GET http://a:99999/` is 400 MALFORMED_URL on every port.
+  it.each([
+    ['a port past 65535', 'a:65536'],
+    ['a port of eleven digits', 'a:99999999999'],
+    ['a port without a host', ':80'],
+    ['an IP literal that is no IPv6 address', '[...]'],
+    ['an IP literal of one colon', '[:]'],
+    ['a malformed percent-escape', 'a%zz'],
+    ['an escaped NUL', 'a%00b'],
+    ['an escaped slash', 'a%2Fb'],
+    ['a dotted quad past 255', '1.2.3.256'],
+  ])('a Host with %s (%s) → 400 BAD_REQUEST on every port', async (_name, host) => {
+    const request = `GET /healthz HTTP/1.1\r\nHost: ${host}\r\n\r\n`;
+    for (const p of [port, adminPort, probePort()]) {
+      const res = await rawRequest(
+        p,
+        p === adminPort ? request.replace('/healthz', '/metrics') : request,
+      );
+      const body = expectProblem(res, 400, 'BAD_REQUEST');
+      expect(body.detail).toBe('The Host header is not a valid host[:port].');
+      expect(res.closed).toBe(true);
+    }
+  });
+
+  it.each([
+    ['that is empty (a target URI without an authority, RFC 9112 §3.2)', ''],
+    ['with an empty port', 'a:'],
+    ['of an IPv6 literal and a port', '[::1]:8080'],
+    ['with port 65535', 'a:65535'],
+    ['with a valid percent-escape', 'a%41'],
+  ])('a Host %s is served on every port', async (_name, host) => {
+    const request = `GET /healthz HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
+    for (const p of [port, probePort()]) expect((await rawRequest(p, request)).status).toBe(200);
+  });
+
   it('HTTP/1.0 without Host is still served (Host is required from 1.1 on)', async () => {
     const res = await rawRequest(port, 'GET /healthz HTTP/1.0\r\n\r\n');
     expect(res.status).toBe(200);
