@@ -26,6 +26,7 @@ import { logger } from './logging/logger.js';
 import { NestPinoLogger } from './logging/nest.logger.js';
 import { HttpServerMetrics } from './metrics/http-server.metrics.js';
 import { DeferredSerializers } from './protocol/deferred.serializers.js';
+import { boundChunkedFraming } from './protocol/chunked-framing.bound.js';
 import { countSocketTimeouts } from './protocol/socket-timeouts.js';
 import { registerBodylessRouteCheck } from './protocol/bodyless-route.check.js';
 import { registerHeadNoContent } from './protocol/head-no-content.js';
@@ -101,6 +102,7 @@ export async function startApp(
     'checkContinue',
     continueUnlessTooLarge(fastify, fastify.server, config.HTTP_BODY_LIMIT_BYTES),
   );
+  boundChunkedFraming(fastify.server, config.HTTP_BODY_LIMIT_BYTES);
   const problemCounts = app.get(ProblemCounts);
   problemCounts.attach(fastify);
   const requestState = registerHttpHooks(fastify, {

@@ -13,6 +13,7 @@ import { DeferredSerializers } from '../protocol/deferred.serializers.js';
 import { socketTimeoutOptions } from '../protocol/socket-timeouts.js';
 import { inTurnServerFactory } from '../protocol/pipelined-requests.listener.js';
 import { registerBodylessRouteCheck } from '../protocol/bodyless-route.check.js';
+import { boundChunkedFraming } from '../protocol/chunked-framing.bound.js';
 import { registerHeadNoContent } from '../protocol/head-no-content.js';
 import { registerJsonBodyParser } from '../protocol/json.body-parser.js';
 import { registerLingeringClose } from '../errors/lingering-close.js';
@@ -74,6 +75,7 @@ export class AdminServer implements OnApplicationShutdown {
       'checkContinue',
       continueUnlessTooLarge(this.routes, this.routes.server, ADMIN_BODY_LIMIT),
     );
+    boundChunkedFraming(this.routes.server, ADMIN_BODY_LIMIT);
     this.routes.setSerializerCompiler(this.serializers.compiler);
     problemCounts.attach(this.routes);
     this.routes.addHook('onRequest', (request, reply, done) => {

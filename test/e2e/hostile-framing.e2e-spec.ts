@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { rawRequest } from '../support/raw-http.js';
+import { rawRequest, type RawResponse } from '../support/raw-http.js';
 import { expectRawProblem as expectProblem } from '../support/raw-problem.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -165,6 +165,47 @@ describe('framing RFC 9112 says a server must reject: 400/408/413/431 problem+js
     expect(res.closed).toBe(true);
   });
 
+  // Framing that carries no data: llhttp reads a chunk size of any number of leading zeros, and
+  // Node bounds one chunk's extensions only. Counted against nothing, it was read until the request
+  // deadline (408): 64 MiB went by unanswered. Now 413 once past twice the body limit.
+  it.each([
+    ['POST /api/items', 'a chunk size of zeros without end', 'public', '0'.repeat(64 * 1024)],
+    ['GET /api/items', 'a chunk size of zeros without end', 'public', '0'.repeat(64 * 1024)],
+    ['PUT /chaos', 'a chunk size of zeros without end', 'admin', '0'.repeat(64 * 1024)],
+    [
+      'POST /api/items',
+      'one data byte per 16,000 bytes of chunk extensions',
+      'public',
+      `1;${'a'.repeat(16_000)}\r\n \r\n`,
+    ],
+  ])(
+    '%s with %s → 413 PAYLOAD_TOO_LARGE while the client is still sending (%s port)',
+    async (line, _how, which, block) => {
+      const res = await pumpUntilAnswered(
+        which === 'admin' ? adminPort : port,
+        `${line} HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n` +
+          'Transfer-Encoding: chunked\r\n\r\n',
+        block,
+        64 * 1024 * 1024,
+      );
+      expect(res.answeredWhileSending).toBe(true);
+      expectProblem(res, 413, 'PAYLOAD_TOO_LARGE');
+      expect(res.headers.connection).toBe('close');
+    },
+  );
+
+  it('a chunked body whose framing passes the body limit, its data not, is still read', async () => {
+    // 1.2 MB on the wire for 660 KB of data (the limit: 1 MiB).
+    const chunks = '6\r\n      \r\n'.repeat(110_000);
+    const res = await rawRequest(
+      port,
+      'POST /api/items HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n' +
+        `Transfer-Encoding: chunked\r\n\r\n1\r\n[\r\n${chunks}1\r\n]\r\n0\r\n\r\n`,
+    );
+    // Read to its end and parsed: an empty array is no item, 400, not 413.
+    expect(res.status).toBe(400);
+  });
+
   it('the admin port shapes its body-limit and URL errors as problem+json too', async () => {
     const big = await fetch(`${t.adminUrl}/chaos`, {
       method: 'PUT',
@@ -254,5 +295,62 @@ function pipelinedStatuses(port: number, bytes: string): Promise<number[]> {
     socket.on('close', done);
     socket.on('error', () => undefined);
     socket.write(bytes);
+  });
+}
+
+/**
+ * Writes `head`, then `block` again and again until the server answers or `capBytes` went by,
+ * then waits for the answer: whether it came while the client was still sending, and the answer.
+ */
+function pumpUntilAnswered(
+  port: number,
+  head: string,
+  block: string,
+  capBytes: number,
+): Promise<RawResponse & { answeredWhileSending: boolean }> {
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect(port, '127.0.0.1');
+    let text = '';
+    let sent = 0;
+    let answeredWhileSending: boolean | undefined;
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer within 50 s; got ${JSON.stringify(text.slice(0, 200))}`));
+    }, 50_000);
+    const pump = (): void => {
+      while (answeredWhileSending === undefined && !socket.destroyed) {
+        if (sent >= capBytes) {
+          answeredWhileSending = false;
+          return;
+        }
+        sent += block.length;
+        if (!socket.write(block)) return;
+      }
+    };
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      answeredWhileSending ??= true;
+      text += chunk;
+      const end = text.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      const [statusLine = '', ...lines] = text.slice(0, end).split('\r\n');
+      const headers = Object.fromEntries(
+        lines.map((l) => [
+          l.slice(0, l.indexOf(':')).toLowerCase(),
+          l.slice(l.indexOf(':') + 1).trim(),
+        ]),
+      );
+      const body = text.slice(end + 4);
+      if (body.length < Number(headers['content-length'])) return;
+      clearTimeout(timer);
+      socket.destroy();
+      const status = Number(statusLine.split(' ')[1]);
+      // Destroyed here: whether the server closes is read from its Connection header.
+      resolve({ status, headers, body, closed: false, answeredWhileSending });
+    });
+    socket.on('drain', pump);
+    socket.on('error', () => undefined);
+    socket.write(head);
+    pump();
   });
 }
