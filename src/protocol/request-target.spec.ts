@@ -1,6 +1,6 @@
 import { pathAsSent } from '../errors/client-text.js';
 import { originForm, targetAuthority } from '../errors/target-form.js';
-import { targetProblem, withEmptyPathAsSlash } from './request-target.js';
+import { targetProblem, validHost, withEmptyPathAsSlash } from './request-target.js';
 
 describe('withEmptyPathAsSlash: an absolute-form target with an empty path is `/`', () => {
   it.each([
@@ -99,5 +99,43 @@ describe("targetAuthority: an absolute-form target's host[:port], for the server
 
   it.each(['/hello', '/a://b', '*', '*hello'])('%s has none', (target) => {
     expect(targetAuthority(target)).toBeUndefined();
+  });
+});
+
+describe("validHost: a Host value is the target URI's authority, read as an absolute-form target's", () => {
+  it.each([
+    '',
+    'a',
+    'rampart.example.com:8080',
+    'a:',
+    'a:65535',
+    '[::1]',
+    '[::ffff:1.2.3.4]:80',
+    'a%41',
+    "a!$&'()*+,;=b",
+  ])('%j is valid', (host) => {
+    expect(validHost(host)).toBe(true);
+  });
+
+  it.each([
+    'a:65536',
+    'a:99999999999',
+    ':80',
+    'a:+80',
+    'a:1:2',
+    '[...]',
+    '[:]',
+    '[::1',
+    '[v1.x]',
+    'a%zz',
+    'a%00b',
+    'a%2Fb',
+    '1.2.3.256',
+    'u@a',
+    'a b',
+    'a/b',
+    'bücher.de',
+  ])('%j is not', (host) => {
+    expect(validHost(host)).toBe(false);
   });
 });
