@@ -8,6 +8,16 @@ describe('cut', () => {
     expect(cut(fits)).toBe(fits);
     expect(cut(LONG)).toBe(`${LONG.slice(0, 200)}…`);
   });
+
+  it('keeps an emoji across the 200th character whole: its first half is never left alone', () => {
+    const text = `${'k'.repeat(199)}${'\u{1F600}'.repeat(5)}`;
+    expect(cut(text)).toBe(`${'k'.repeat(199)}…`);
+    // With the `u` flag a pair is one code point: this matches an unpaired half only.
+    expect(cut(text)).not.toMatch(/[\uD800-\uDFFF]/u);
+    // Ending at the 200th character, the pair is whole and kept.
+    const fits = `${'k'.repeat(198)}${'\u{1F600}'.repeat(5)}`;
+    expect(cut(fits)).toBe(`${'k'.repeat(198)}\u{1F600}…`);
+  });
 });
 
 describe('frameworkDetail', () => {

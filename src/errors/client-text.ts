@@ -25,10 +25,23 @@ export const LONGEST_TEXT = 200;
 /**
  * The client's own text cut to LONGEST_TEXT characters, for a problem's `detail`: a 16 KB path
  * came back twice in a 404 (its `instance` has it whole), and 120,000 unknown keys made a 7.4 MB
- * 400 (http.errors.ts).
+ * 400 (http.errors.ts). Never between the two halves of a surrogate pair: an emoji across the
+ * 200th character left its first half alone, `\ud83d` in the answer, which is no text (I-JSON,
+ * RFC 7493 §2.1) and which a strict client's JSON parser (Rust's serde_json) refuses, so the
+ * 400 could not be read at all.
  */
-export const cut = (text: string): string =>
-  text.length <= LONGEST_TEXT ? text : `${text.slice(0, LONGEST_TEXT)}…`;
+export const cut = (text: string): string => {
+  if (text.length <= LONGEST_TEXT) return text;
+  const end = splitsPair(text, LONGEST_TEXT) ? LONGEST_TEXT - 1 : LONGEST_TEXT;
+  return `${text.slice(0, end)}…`;
+};
+
+/** Whether `text` has a surrogate pair whose halves sit either side of index `at`. */
+function splitsPair(text: string, at: number): boolean {
+  const high = text.charCodeAt(at - 1);
+  const low = text.charCodeAt(at);
+  return high >= 0xd800 && high <= 0xdbff && low >= 0xdc00 && low <= 0xdfff;
+}
 
 /**
  * A framework's 4xx message as a problem's `detail` (errors/problem.ts): its first line, never a

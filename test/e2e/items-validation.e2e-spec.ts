@@ -93,6 +93,19 @@ describe('/api/items rejects bad input with 400 problem+json naming the field, w
     expect(problem.detail).toMatch(/; and 8980 more$/);
   });
 
+  it('POST with an unknown key cut across an emoji → a 400 that is well-formed text', async () => {
+    // Its 200th character is an emoji's first half: the cut left `\ud83d` in detail and field,
+    // which a strict client's JSON parser (Rust's serde_json) refuses, so the 400 was unreadable.
+    const key = `${'k'.repeat(199)}${'\u{1F600}'.repeat(5)}`;
+    const res = await post({ name: 'a', [key]: 1 });
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    const problem = JSON.parse(text);
+    expect(problem.errors).toEqual([{ field: `${'k'.repeat(199)}…`, message: 'unknown field' }]);
+    // With the `u` flag a pair is one code point: this matches an unpaired half only.
+    expect(problem.detail).not.toMatch(/[\uD800-\uDFFF]/u);
+  });
+
   it('POST with a malformed Idempotency-Key → 400 naming the header', async () => {
     const before = await allItems();
     await expectInvalid(await post({ name: 'a' }, { 'idempotency-key': long(300) }), [
