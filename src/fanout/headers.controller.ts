@@ -50,7 +50,9 @@ function redact(name: string, value: string): string {
   return asReceived(value);
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// `ignoreBOM`: keep a leading U+FEFF, which the decoder drops by default (WHATWG Encoding §10.2):
+// `X-Bom: <EF BB BF>x` was shown as `x`, a header other than the one received.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const PAST_ASCII = /[\u0080-\u00ff]/;
 
 /**

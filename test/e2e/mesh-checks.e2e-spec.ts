@@ -105,6 +105,8 @@ describe('build identity and mesh checks (real child process, no backends)', () 
       // byte that is not UTF-8.
       req.setHeader('X-Name', Buffer.from('café ✓').toString('latin1'));
       req.setHeader('X-Latin', '\u00e9t\u00e9');
+      // A UTF-8 byte order mark leading the value: part of what was received.
+      req.setHeader('X-Bom', Buffer.from('\uFEFFmesh').toString('latin1'));
       req.end();
     });
     expect(raw.status).toBe(200);
@@ -118,6 +120,7 @@ describe('build identity and mesh checks (real child process, no backends)', () 
     expect(headers.cookie).toBe('[redacted: 11 characters]');
     expect(headers['x-name']).toBe('café ✓');
     expect(headers['x-latin']).toBe('\u00e9t\u00e9');
+    expect(headers['x-bom']).toBe('\uFEFFmesh');
     const rawHeaders = body.rawHeaders as Array<[string, string]>;
     expect(rawHeaders).toContainEqual(['X-Mesh-Check', 'one']);
     expect(rawHeaders).toContainEqual(['X-Mesh-Check', 'two']);
