@@ -18,6 +18,11 @@ describe('cut', () => {
     const fits = `${'k'.repeat(198)}${'\u{1F600}'.repeat(5)}`;
     expect(cut(fits)).toBe(`${'k'.repeat(198)}\u{1F600}…`);
   });
+
+  it('shows an unpaired surrogate as the escape a client writes for it; a pair stays as it is', () => {
+    expect(cut('a\uD800b\uDFFF\u{1F600}')).toBe('a\\ud800b\\udfff\u{1F600}');
+    expect(cut(`${'\uDC00'.repeat(300)}`)).toBe(`${'\\udc00'.repeat(200)}…`);
+  });
 });
 
 describe('frameworkDetail', () => {

@@ -22,19 +22,31 @@ export const CLIENT_TEXT_MODULE = new URL(
  */
 export const LONGEST_TEXT = 200;
 
+// With the `u` flag a surrogate pair is one code point, so this matches only unpaired halves.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/gu;
+
 /**
  * The client's own text cut to LONGEST_TEXT characters, for a problem's `detail`: a 16 KB path
  * came back twice in a 404 (its `instance` has it whole), and 120,000 unknown keys made a 7.4 MB
- * 400 (http.errors.ts). Never between the two halves of a surrogate pair: an emoji across the
- * 200th character left its first half alone, `\ud83d` in the answer, which is no text (I-JSON,
- * RFC 7493 §2.1) and which a strict client's JSON parser (Rust's serde_json) refuses, so the
- * 400 could not be read at all.
+ * 400 (http.errors.ts). The answer stays text (I-JSON, RFC 7493 §2.1), which a strict client's
+ * JSON parser (Rust's serde_json) needs to read it at all:
+ * - the cut never falls between the two halves of a surrogate pair: an emoji across the 200th
+ *   character left its first half alone, `\ud83d`;
+ * - an unpaired half the client sent (a key `"\ud800"`) is shown as the six characters of the
+ *   escape it wrote: kept as itself, it went back as that escape, a lone half in the answer.
  */
 export const cut = (text: string): string => {
-  if (text.length <= LONGEST_TEXT) return text;
-  const end = splitsPair(text, LONGEST_TEXT) ? LONGEST_TEXT - 1 : LONGEST_TEXT;
-  return `${text.slice(0, end)}…`;
+  let shown = text;
+  if (text.length > LONGEST_TEXT) {
+    const end = splitsPair(text, LONGEST_TEXT) ? LONGEST_TEXT - 1 : LONGEST_TEXT;
+    shown = `${text.slice(0, end)}…`;
+  }
+  return shown.replace(LONE_SURROGATE, escapeHalf);
 };
+
+function escapeHalf(half: string): string {
+  return `\\u${half.charCodeAt(0).toString(16)}`;
+}
 
 /** Whether `text` has a surrogate pair whose halves sit either side of index `at`. */
 function splitsPair(text: string, at: number): boolean {

@@ -106,6 +106,25 @@ describe('/api/items rejects bad input with 400 problem+json naming the field, w
     expect(problem.detail).not.toMatch(/[\uD800-\uDFFF]/u);
   });
 
+  it('POST with a key that is an unpaired surrogate → a 400 naming it as its escape, well-formed', async () => {
+    // JSON.stringify wrote the key back as `\ud800`, the lone half a strict client refuses.
+    for (const [body, field] of [
+      ['{"name":"a","\\ud800":1}', '\\ud800'],
+      ['{"name":"a","t":{"x\\udfff":1,"x\\udfff":2}}', '/t/x\\udfff'],
+    ] as const) {
+      const res = await fetch(`${t.baseUrl}/api/items`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(res.status).toBe(400);
+      const text = await res.text();
+      // No `\uD800`-`\uDFFF` escape in the answer (an escaped backslash before one is text).
+      expect(text).not.toMatch(/(?<!\\)\\u[dD][89a-fA-F]/);
+      expect(JSON.parse(text).errors[0].field).toBe(field);
+    }
+  });
+
   it('POST with a malformed Idempotency-Key → 400 naming the header', async () => {
     const before = await allItems();
     await expectInvalid(await post({ name: 'a' }, { 'idempotency-key': long(300) }), [
