@@ -83,12 +83,27 @@ const itemFields = {
   ),
 };
 
-/** Item bodies: plausible objects with hostile values, and now and then anything at all. */
+/**
+ * Item bodies: plausible objects with hostile values, now and then with hostile keys (each named
+ * back in the 400, past the 200 characters a problem repeats too), and now and then anything.
+ */
 export const itemBody = fc.oneof(
   { weight: 8, arbitrary: fc.record(itemFields, { requiredKeys: ['name'] }) },
   {
     weight: 1,
     arbitrary: fc.record({ ...itemFields, extra: fc.jsonValue() }, { requiredKeys: [] }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(
+        fc.record(itemFields, { requiredKeys: ['name'] }),
+        fc.dictionary(fc.oneof(hostileText(8), hostileText(210)), fc.jsonValue({ maxDepth: 1 }), {
+          minKeys: 1,
+          maxKeys: 2,
+        }),
+      )
+      .map(([fields, keys]) => ({ ...keys, ...fields })),
   },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
 );

@@ -19,7 +19,9 @@ export async function fromFetch(res: Response): Promise<Answer> {
 
 /**
  * The invariants of every answer: no 5xx (except `GET /status/5xx`, the one place a 5xx is asked
- * for), and every error problem+json with a `code` and its status. `ask` is `METHOD /path`.
+ * for), and every error problem+json with a `code` and its status, whose text is text: no string
+ * in it holds an unpaired surrogate (I-JSON, RFC 7493 §2.1), which a strict client's parser
+ * refuses, however much of the client's own input the problem repeats. `ask` is `METHOD /path`.
  */
 export function checkAnswer(res: Answer, ask: string): void {
   const requested = /^GET \/status\/(5\d\d)$/.exec(ask)?.[1];
@@ -31,6 +33,21 @@ export function checkAnswer(res: Answer, ask: string): void {
   const problem = JSON.parse(res.body);
   expect(typeof problem.code).toBe('string');
   expect(problem.status).toBe(res.status);
+  expect({ ask, lone: loneSurrogateIn(problem) }).toEqual({ ask, lone: undefined });
+}
+
+// With the `u` flag a surrogate pair is one code point, so this matches only unpaired halves.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** The first string (key or value) in `value` holding an unpaired surrogate, if any. */
+function loneSurrogateIn(value: unknown): string | undefined {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? value : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const found = loneSurrogateIn(key) ?? loneSurrogateIn(inner);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** An item as read back holds exactly what was sent (defaults for what was left out). */
