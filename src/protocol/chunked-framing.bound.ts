@@ -43,7 +43,9 @@ export function boundChunkedFraming(server: Server, bodyLimit: number): void {
     let request: IncomingMessage | undefined;
     let start = 0;
     let refused = false;
-    parser[key] = function (this: unknown, ...args: unknown[]): unknown {
+    // Node calls it with one argument (onParserExecute's `ret`, its bound ones before): a rest
+    // parameter would make an array on every read of every connection.
+    parser[key] = function (this: unknown, ret: unknown): unknown {
       const incoming = parser.incoming;
       if (incoming && !incoming.complete && incoming.headers['transfer-encoding'] !== undefined) {
         if (incoming !== request) {
@@ -55,7 +57,7 @@ export function boundChunkedFraming(server: Server, bodyLimit: number): void {
           incoming.emit('error', new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
         }
       }
-      return (onExecute as (...a: unknown[]) => unknown).apply(this, args);
+      return (onExecute as (ret: unknown) => unknown).call(this, ret);
     };
   });
 }
