@@ -20,6 +20,7 @@ import { registerLingeringClose } from '../errors/lingering-close.js';
 import { frameworkErrorReply } from '../protocol/protocol.checks.js';
 import { registerProtocolChecks } from '../protocol/protocol.hook.js';
 import { requestIdFrom } from '../request-context/request-id.js';
+import { capConnections } from './admin.connections.js';
 import { AdminGuard } from './admin.guard.js';
 
 /** Admin bodies are small settings objects (chaos, toggles). */
@@ -67,6 +68,7 @@ export class AdminServer implements OnApplicationShutdown {
       requestTimeout: timeouts.requestTimeout,
       http: { requireHostHeader: false, ...timeouts.http },
     });
+    capConnections(this.routes.server, config.ADMIN_MAX_CONNECTIONS);
     this.routes.server.on(
       'checkExpectation',
       answerUnmetExpectation(this.routes, this.routes.server),

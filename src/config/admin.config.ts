@@ -1,4 +1,4 @@
-import { optionalString } from './config.fields.js';
+import { int, optionalString } from './config.fields.js';
 
 // 16 characters is the floor for a bearer secret that is compared in full on every call; a
 // generated one (`openssl rand -hex 32`, what the dev overlay's comment shows) is 64.
@@ -31,4 +31,9 @@ export const adminConfigShape = {
   // Bearer token for every admin mutation and for pprof. Unset: refused when NODE_ENV=production,
   // allowed with a start-up warning otherwise (development, tests).
   ADMIN_TOKEN: bearerToken(),
+  // Connections the admin listener holds at once; past it a new one takes the place of the oldest
+  // that is not answering a request (src/admin/admin.connections.ts). Prometheus keeps one or two,
+  // an operator's browser six; 128, as the probe port's, leaves room for every tool at once and
+  // holds ~2.5 MB at ~20 KB a connection, where 5,000 silent sockets were all held before.
+  ADMIN_MAX_CONNECTIONS: int(1, 100_000).default(128),
 };
