@@ -22,6 +22,7 @@ import { registerProtocolChecks } from '../protocol/protocol.hook.js';
 import { requestIdFrom } from '../request-context/request-id.js';
 import { capConnections } from './admin.connections.js';
 import { AdminGuard } from './admin.guard.js';
+import { registerMutationQueryCheck } from './mutation-query.check.js';
 
 /** Admin bodies are small settings objects (chaos, toggles). */
 const ADMIN_BODY_LIMIT = 64 * 1024;
@@ -90,6 +91,7 @@ export class AdminServer implements OnApplicationShutdown {
     // 405. A route that exists still meets the guard before anything reads its body.
     registerProtocolChecks(this.routes);
     this.guard.register(this.routes);
+    registerMutationQueryCheck(this.routes);
     // The public port's JSON rules (strict UTF-8, charset, depth, Content-Encoding, one
     // Content-Type): Fastify's own parser took `charset=latin1` here, where the public port
     // answers 415. Its settings are integers: a number read as an integer it does not denote
