@@ -3,9 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { listenAs } from '../config/listen.error.js';
-import { AppError } from '../errors/app.error.js';
 import { answerClientError } from '../errors/client-error.reply.js';
-import { cut, pathAsSent } from '../errors/client-text.js';
 import { answerUnmetExpectation, continueUnlessTooLarge } from '../errors/expect.reply.js';
 import { ProblemCounts } from '../errors/problem.counts.js';
 import { sendProblem } from '../errors/problem.reply.js';
@@ -18,6 +16,7 @@ import { registerHeadNoContent } from '../protocol/head-no-content.js';
 import { registerJsonBodyParser } from '../protocol/json.body-parser.js';
 import { registerLingeringClose } from '../errors/lingering-close.js';
 import { frameworkErrorReply } from '../protocol/protocol.checks.js';
+import { NoRouteError } from '../protocol/protocol.errors.js';
 import { registerProtocolChecks } from '../protocol/protocol.hook.js';
 import { requestIdFrom } from '../request-context/request-id.js';
 import { capConnections } from './admin.connections.js';
@@ -101,18 +100,13 @@ export class AdminServer implements OnApplicationShutdown {
     registerBodylessRouteCheck(this.routes);
     registerHeadNoContent(this.routes);
     this.routes.setErrorHandler((error, request, reply) => sendProblem(reply, request, error));
-    // Only a route that calls `reply.callNotFound()` gets here: the protocol checks answer every
-    // request no route takes first (protocol/unrouted.reply.ts). Its detail is worded as theirs,
-    // the path named as `instance` names it, cut: a 9 KB target came back twice, and "No admin
-    // route /x" was a second wording of one answer on this port.
-    this.routes.setNotFoundHandler((request, reply) => {
-      const path = pathAsSent(request.url);
-      sendProblem(
-        reply,
-        request,
-        new AppError('NOT_FOUND', 404, `No route ${request.method} ${cut(path)}`),
-      );
-    });
+    // Dead to every route rampart has: the protocol checks answer each request no route takes
+    // (protocol/unrouted.reply.ts) before Fastify would call this. Only a route handing its
+    // request on with `reply.callNotFound()` would reach it, and then gets the checks' own 404,
+    // not Fastify's `{"message":"Route GET:/x not found"}` JSON.
+    this.routes.setNotFoundHandler((request, reply) =>
+      sendProblem(reply, request, new NoRouteError(request.method, request.url)),
+    );
   }
 
   async listen(): Promise<string> {

@@ -73,7 +73,7 @@ function send(res, status, body, headers) {
 let cut, frameworkDetail, pathAsSent;
 const importClientText = () =>
   import(clientTextModule).then((text) => ({ cut, frameworkDetail, pathAsSent } = text));
-// Worded as the other ports' 404 (protocol/unrouted.reply.ts, admin/admin.server.ts): the method,
+// Worded as the other ports' 404 (protocol/protocol.errors.ts's NoRouteError): the method,
 // then the path.
 const notFound = (res, method) => send(res, 404,
   problem(404, 'NOT_FOUND', 'No route ' + method + ' ' + cut(res.target), res.target, res.requestId));

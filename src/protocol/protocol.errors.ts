@@ -1,4 +1,5 @@
 import { AppError } from '../errors/app.error.js';
+import { cut, pathAsSent } from '../errors/client-text.js';
 import type { TargetProblem } from './request-target.js';
 
 /** The body is not `application/json` (or names a charset other than UTF-8). */
@@ -31,6 +32,17 @@ export class MethodNotAllowedError extends AppError {
     super('METHOD_NOT_ALLOWED', 405, `${method} is not supported here; allowed: ${allow}.`, {
       headers: { allow },
     });
+  }
+}
+
+/**
+ * No route takes this path with any method: the one wording of a 404 on the public and admin
+ * ports (the probe port's thread repeats it). The path as `instance` names it (pathAsSent), cut:
+ * a 16 KB path came back twice, and an absolute-form target's scheme and host were quoted with it.
+ */
+export class NoRouteError extends AppError {
+  constructor(method: string, target: string) {
+    super('NOT_FOUND', 404, `No route ${method} ${cut(pathAsSent(target))}`);
   }
 }
 

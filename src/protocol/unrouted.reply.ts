@@ -1,9 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../errors/app.error.js';
-import { cut, pathAsSent } from '../errors/client-text.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { originForm } from '../errors/target-form.js';
-import { MethodNotAllowedError } from './protocol.errors.js';
+import { MethodNotAllowedError, NoRouteError } from './protocol.errors.js';
 
 /** Methods a route here can have; HEAD comes with every GET (Fastify's exposeHeadRoutes). */
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -37,13 +35,7 @@ export function answeredUnrouted(request: FastifyRequest, reply: FastifyReply): 
     request,
     allowed.length > 0
       ? new MethodNotAllowedError(request.method, allowed)
-      : // The path as `instance` names it (errors/problem.reply.ts), cut: a 16 KB path came back
-        // twice, and an absolute-form target's scheme and host were quoted with it.
-        new AppError(
-          'NOT_FOUND',
-          404,
-          `No route ${request.method} ${cut(pathAsSent(request.originalUrl))}`,
-        ),
+      : new NoRouteError(request.method, request.originalUrl),
   );
   return true;
 }
