@@ -59,6 +59,14 @@ describe('admin mutations with ADMIN_TOKEN set', () => {
     ['a prefix of the right token', `Bearer ${TOKEN.slice(0, -1)}`],
     ['the right token with a longer tail', `Bearer ${TOKEN}x`],
     ['the right token under another scheme', `Basic ${TOKEN}`],
+    ['the right token with no scheme', TOKEN],
+    ['the scheme alone', 'Bearer'],
+    ['the scheme and spaces', 'Bearer    '],
+    ['a tab where RFC 6750 puts a space', `Bearer\t${TOKEN}`],
+    ['the right token twice', `Bearer ${TOKEN} ${TOKEN}`],
+    ['the right token in upper case (a token is case-sensitive)', `Bearer ${TOKEN.toUpperCase()}`],
+    ['the right token and a second credential', `Bearer ${TOKEN}, Basic eDp5`],
+    ['an 8 KB token', `Bearer ${'a'.repeat(8_192)}`],
   ])('%s → 401, and nothing changes', async (_name, authorization) => {
     const put = await fetch(`${t.adminUrl}/chaos`, {
       method: 'PUT',
@@ -66,6 +74,8 @@ describe('admin mutations with ADMIN_TOKEN set', () => {
       body: JSON.stringify({ errorRate: 1 }),
     });
     expect(put.status).toBe(401);
+    expect(put.headers.get('content-type')).toContain('application/problem+json');
+    expect(put.headers.get('www-authenticate')).toMatch(/^Bearer /);
     const disable = await fetch(`${t.adminUrl}/readyz/disable`, {
       method: 'POST',
       headers: { authorization },

@@ -101,10 +101,39 @@ describe('pprof on the admin port (real child process)', () => {
     expect(statuses.at(-1)).toBe(200);
   });
 
-  it.each(['0', '6', 'abc', '1.5', '-1'])('seconds=%s → 400 naming the parameter', async (s) => {
+  // Number() would take most of the added ones: NaN, Infinity, -0, '' (0), 0x1 (1), ' 1' (1).
+  it.each([
+    '0',
+    '6',
+    'abc',
+    '1.5',
+    '-1',
+    'NaN',
+    '1e400',
+    'Infinity',
+    '-0',
+    '',
+    '0x1',
+    '%201',
+    '1%00',
+    '1e0',
+    '1'.padEnd(24, '0'),
+  ])('seconds=%s → 400 naming the parameter', async (s) => {
     const res = await fetch(`${child.adminUrl}/debug/pprof/profile?seconds=${s}&token=${TOKEN}`);
     expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect((await json(res)).errors).toEqual([expect.objectContaining({ field: 'seconds' })]);
+  });
+
+  it('seconds given twice → 400 saying so, nothing sampled', async () => {
+    const res = await fetch(
+      `${child.adminUrl}/debug/pprof/profile?seconds=1&seconds=2&token=${TOKEN}`,
+    );
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect((await json(res)).errors).toEqual([
+      { field: 'seconds', message: 'given more than once; send it once' },
+    ]);
   });
 
   it.each([
