@@ -49,6 +49,6 @@ export const pprofContracts = {
     tags: ['debug'],
     query: heapQuery,
     responses: { 200: profile },
-    problems: ['INVALID_INPUT'],
+    problems: ['INVALID_INPUT', 'PROFILE_IN_PROGRESS'],
   }),
 };

@@ -24,7 +24,7 @@ export const PROBLEM_CATALOG = {
   REQUEST_TIMEOUT: { status: 408, about: 'The request was not received in time.' },
   CONFLICT: { status: 409, about: 'The request conflicts with the current state.' },
   COUNTER_OUT_OF_RANGE: { status: 409, about: 'The counter would leave ±(2^53 − 1).' },
-  PROFILE_IN_PROGRESS: { status: 409, about: 'A CPU profile is already being taken.' },
+  PROFILE_IN_PROGRESS: { status: 409, about: 'A profile of that kind is already being taken.' },
   ITEM_VERSION_EXHAUSTED: { status: 409, about: 'The item is at its last version (2^31 − 1).' },
   ITEM_VERSION_CONFLICT: { status: 412, about: 'If-Match names a version no longer current.' },
   LENGTH_REQUIRED: { status: 411, about: 'The request needs a Content-Length.' },

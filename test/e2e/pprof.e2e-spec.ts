@@ -80,6 +80,32 @@ describe('pprof on the admin port (real child process)', () => {
     expect(() => decode(served.body)).not.toThrow();
   });
 
+  // Each heap profile is built on the event loop: 60 at once were all built, one after another,
+  // and held the public port meanwhile. Asked on 60 connections at once, the first is built and
+  // the rest that arrive while it is are refused at once.
+  it('one heap profile at a time: of 60 at once, the ones asked meanwhile answer 409', async () => {
+    const heap = async () => {
+      const answer = await fetch(`${child.adminUrl}/debug/pprof/heap?token=${TOKEN}`);
+      return {
+        status: answer.status,
+        type: answer.headers.get('content-type'),
+        body: await answer.arrayBuffer(),
+      };
+    };
+    const answers = await Promise.all(Array.from({ length: 60 }, heap));
+    const statuses = new Set(answers.map((a) => a.status));
+    expect([...statuses].sort()).toEqual([200, 409]);
+    const refused = answers.find((a) => a.status === 409)!;
+    expect(refused.type).toContain('application/problem+json');
+    expect(JSON.parse(Buffer.from(refused.body).toString())).toMatchObject({
+      code: 'PROFILE_IN_PROGRESS',
+      detail: 'A heap profile is already in progress; retry when it ends.',
+    });
+    expect(() => decode(answers.find((a) => a.status === 200)!.body)).not.toThrow();
+    // Once they are answered, the next is served.
+    expect((await heap()).status).toBe(200);
+  });
+
   it('a CPU profile whose client went away stops sampling: the next one is served, not 409', async () => {
     const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
     const gone = new AbortController();
