@@ -45,9 +45,14 @@ export class HeadersController {
   }
 }
 
+/**
+ * A credential's length counts the characters of the value as it would be shown, by code point
+ * as the service's other lengths are (docs/data.md): counted in Node's latin1 reading, a UTF-8
+ * `café` was 5 characters, one per byte.
+ */
 function redact(name: string, value: string): string {
-  if (CREDENTIAL_HEADERS.has(name.toLowerCase())) return `[redacted: ${value.length} characters]`;
-  return asReceived(value);
+  if (!CREDENTIAL_HEADERS.has(name.toLowerCase())) return asReceived(value);
+  return `[redacted: ${[...asReceived(value)].length} characters]`;
 }
 
 // `ignoreBOM`: keep a leading U+FEFF, which the decoder drops by default (WHATWG Encoding §10.2):

@@ -107,6 +107,8 @@ describe('build identity and mesh checks (real child process, no backends)', () 
       req.setHeader('X-Latin', '\u00e9t\u00e9');
       // A UTF-8 byte order mark leading the value: part of what was received.
       req.setHeader('X-Bom', Buffer.from('\uFEFFmesh').toString('latin1'));
+      // A credential in UTF-8: 13 characters (code points), 14 UTF-16 units, 17 bytes.
+      req.setHeader('Proxy-Authorization', Buffer.from('Bearer café 🔑').toString('latin1'));
       req.end();
     });
     expect(raw.status).toBe(200);
@@ -118,6 +120,7 @@ describe('build identity and mesh checks (real child process, no backends)', () 
     expect(headers['x-mesh-check']).toBe('one, two');
     expect(headers.authorization).toBe('[redacted: 19 characters]');
     expect(headers.cookie).toBe('[redacted: 11 characters]');
+    expect(headers['proxy-authorization']).toBe('[redacted: 13 characters]');
     expect(headers['x-name']).toBe('café ✓');
     expect(headers['x-latin']).toBe('\u00e9t\u00e9');
     expect(headers['x-bom']).toBe('\uFEFFmesh');
@@ -137,6 +140,7 @@ describe('build identity and mesh checks (real child process, no backends)', () 
     expect(raw.body).not.toContain('secret-token');
     expect(raw.body).not.toContain('session=abc');
     expect(raw.body).not.toContain('leaked');
+    expect(raw.body).not.toContain('🔑');
   });
 
   it('POST /echo answers the JSON body back; no body → 204', async () => {
