@@ -22,6 +22,14 @@ export const CLIENT_TEXT_MODULE = new URL(
  */
 export const LONGEST_TEXT = 200;
 
+/**
+ * The method a problem's detail names: a HEAD's is GET's. A HEAD is answered with the header
+ * fields its GET would get (RFC 9110 §9.3.2), and a Content-Length there must be the length of
+ * GET's content (§8.6: MUST NOT otherwise); naming HEAD, each 404, 405 and `*` 400 announced one
+ * byte more than GET's. Nobody reads that content; the access line names the method as sent.
+ */
+export const methodNamed = (method: string): string => (method === 'HEAD' ? 'GET' : method);
+
 // With the `u` flag a surrogate pair is one code point, so this matches only unpaired halves.
 const LONE_SURROGATE = /[\uD800-\uDFFF]/gu;
 

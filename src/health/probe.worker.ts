@@ -70,13 +70,13 @@ function send(res, status, body, headers) {
 // public port's rule for the router's message (errors/problem.ts), and a 501's names the method
 // cut (probe.client-error.ts); each instance names the target's path whole (pathAsSent, as the
 // other ports name it). Named whole in both, a 9 KB target came back twice.
-let cut, frameworkDetail, pathAsSent;
+let cut, frameworkDetail, methodNamed, pathAsSent;
 const importClientText = () =>
-  import(clientTextModule).then((text) => ({ cut, frameworkDetail, pathAsSent } = text));
+  import(clientTextModule).then((text) => ({ cut, frameworkDetail, methodNamed, pathAsSent } = text));
 // Worded as the other ports' 404 (protocol/protocol.errors.ts's NoRouteError): the method,
-// then the path.
-const notFound = (res, method) => send(res, 404,
-  problem(404, 'NOT_FOUND', 'No route ' + method + ' ' + cut(res.target), res.target, res.requestId));
+// a HEAD's as GET's (methodNamed, so its Content-Length is GET's), then the path.
+const notFound = (res, method) => send(res, 404, problem(404, 'NOT_FOUND',
+  'No route ' + methodNamed(method) + ' ' + cut(res.target), res.target, res.requestId));
 // The router's words for a target whose escapes it cannot decode, as the public port says them:
 // the target in origin-form, query and all (find-my-way's reading), the message cut as the
 // client's own text is.
@@ -127,7 +127,7 @@ const server = http.createServer({ requireHostHeader: false, headersTimeout: 5_0
   // no form, and * with a method other than OPTIONS are 400. As there, after the version and
   // framing checks and before a malformed escape, which the router's refusal answers there once
   // the checks have passed (protocol/protocol.checks.ts, frameworkErrorReply).
-  const refused = targetProblem(req.url || '', req.method);
+  const refused = targetProblem(req.url || '', methodNamed(req.method));
   if (refused !== undefined) {
     return send(res, 400, problem(400, refused.code, refused.detail, target, res.requestId));
   }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { methodNamed } from '../errors/client-text.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { HostHeaderCheck } from './host-header.check.js';
 import {
@@ -41,7 +42,7 @@ export function protocolChecks(): (request: FastifyRequest, reply: FastifyReply)
     if (request.headers.upgrade !== undefined) reply.header('connection', 'close');
     const url = request.url;
     if (url.charCodeAt(0) === SLASH && url.indexOf('#') === -1) return false;
-    const target = targetProblem(url, request.method);
+    const target = targetProblem(url, methodNamed(request.method));
     if (target !== undefined) {
       sendProblem(reply, request, new RequestTargetError(target));
       return true;

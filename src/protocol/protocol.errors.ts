@@ -1,5 +1,5 @@
 import { AppError } from '../errors/app.error.js';
-import { cut, pathAsSent } from '../errors/client-text.js';
+import { cut, methodNamed, pathAsSent } from '../errors/client-text.js';
 import type { TargetProblem } from './request-target.js';
 
 /** The body is not `application/json` (or names a charset other than UTF-8). */
@@ -42,7 +42,8 @@ export class MethodNotAllowedError extends AppError {
  */
 export class NoRouteError extends AppError {
   constructor(method: string, target: string) {
-    super('NOT_FOUND', 404, `No route ${method} ${cut(pathAsSent(target))}`);
+    // A HEAD's named as its GET's (methodNamed): its Content-Length must be the GET's.
+    super('NOT_FOUND', 404, `No route ${methodNamed(method)} ${cut(pathAsSent(target))}`);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { methodNamed } from '../errors/client-text.js';
 import { sendProblem } from '../errors/problem.reply.js';
 import { originForm } from '../errors/target-form.js';
 import { MethodNotAllowedError, NoRouteError } from './protocol.errors.js';
@@ -34,7 +35,7 @@ export function answeredUnrouted(request: FastifyRequest, reply: FastifyReply): 
     reply,
     request,
     allowed.length > 0
-      ? new MethodNotAllowedError(request.method, allowed)
+      ? new MethodNotAllowedError(methodNamed(request.method), allowed)
       : new NoRouteError(request.method, request.originalUrl),
   );
   return true;

@@ -268,6 +268,47 @@ describe('methods and paths: 405 with Allow where the path exists, 404 where it 
     }
   });
 
+  // RFC 9110 §9.3.2: a HEAD is answered with the header fields its GET would get, and §8.6: a
+  // Content-Length on it MUST be the length GET's content would have. Each detail named the
+  // method, so HEAD's 404 announced one byte more than GET's, on every port.
+  it.each([
+    ['public', '404 on a path no route has', '/no-such-route'],
+    ['admin', '404 on a path no route has', '/no-such-route'],
+    ['probe', '404 on a path no route has', '/no-such-route'],
+    ['public', '405 on a path without GET', '/echo'],
+    ['admin', '405 on a path without GET', '/chaos/process/cpu'],
+    ['public', '400 for the * target', '*'],
+    ['admin', '400 for the * target', '*'],
+    ['probe', '400 for the * target', '*'],
+  ])(
+    '%s port: HEAD has the headers of GET: its %s (%s), Content-Length included',
+    async (listener, _answer, target) => {
+      const p = { public: port, admin: adminPort, probe: Number(new URL(t.probeUrl).port) }[
+        listener
+      ]!;
+      // One request id for both: the body repeats it.
+      const ask = (method: string) =>
+        rawRequest(
+          p,
+          `${method} ${target} HTTP/1.1\r\nHost: a\r\nx-request-id: head-as-get\r\n\r\n`,
+          {
+            head: method === 'HEAD',
+          },
+        );
+      const [get, head] = [await ask('GET'), await ask('HEAD')];
+      const headers = (res: typeof get) => ({
+        status: res.status,
+        type: res.headers['content-type'],
+        length: res.headers['content-length'],
+        allow: res.headers.allow,
+      });
+      expect(get.status).toBeGreaterThanOrEqual(400);
+      expect(Number(get.headers['content-length'])).toBe(Buffer.byteLength(get.body));
+      expect({ target, head: headers(head) }).toEqual({ target, head: headers(get) });
+      expect(head.body).toBe('');
+    },
+  );
+
   // Sent to the not-found handler first, such a request skipped the version and Host checks.
   it.each([
     ['GET * HTTP/2.0\r\nHost: a\r\n\r\n', 505, 'HTTP_VERSION_NOT_SUPPORTED'],
