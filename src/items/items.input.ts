@@ -3,7 +3,7 @@ import { parseInput, parseQuery } from '../openapi/contract.input.js';
 import { idempotencyKeyHeader, readIdempotencyKey } from '../openapi/idempotency-key.header.js';
 import { decodeCursor, isItemId, ITEM_ID_PATTERN } from './item.cursor.js';
 import { isEntityTagList } from './item.etag.js';
-import { invisibleAtEdge } from './item.label.js';
+import { invisibleAtEdge, VISIBLE_EDGES } from './item.label.js';
 import type { ItemInput } from './item.types.js';
 
 export const LIMITS = { name: 200, description: 2_000, tags: 20, tag: 50, page: 100 } as const;
@@ -34,9 +34,30 @@ const label = (max: number) =>
       'must not be blank or start or end with whitespace, a control or an invisible character',
     );
 
-const name = label(LIMITS.name);
-const description = text.max(LIMITS.description).nullable();
-const tags = z.array(label(LIMITS.tag)).max(LIMITS.tags);
+/**
+ * `text`'s refusals as the document's `pattern` states them, so that a client validating against
+ * it sends nothing the server refuses (test/contract/openapi-document.e2e-spec.ts holds the two
+ * to the same verdicts). Lookarounds alone, with the same verdict with or without the `u` flag:
+ * a pair's halves are each other's neighbours, and with `u` one code point, so only an unpaired
+ * half matches either way.
+ */
+const TEXT_RULES = String.raw`(?!\uFEFF)(?![\s\S]*?(?:\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]))`;
+const TEXT_REFUSES = 'no U+0000, no unpaired surrogate, and no U+FEFF (a byte order mark) first';
+const labelMeta = (what: string) => ({
+  // `u` flag syntax (Unicode properties): ECMA-262, JSON Schema's dialect, as ajv compiles a pattern.
+  pattern: `^${TEXT_RULES}${VISIBLE_EDGES}`,
+  description:
+    `${what}: ${TEXT_REFUSES}; neither end whitespace, a control or a character that draws ` +
+    'nothing (a zero-width space, a bidi mark, a variation selector that selects nothing). ' +
+    'Refused (400), never trimmed.',
+});
+
+const name = label(LIMITS.name).meta(labelMeta('The item’s name'));
+const description = text
+  .max(LIMITS.description)
+  .meta({ pattern: `^${TEXT_RULES}`, description: `Free text: ${TEXT_REFUSES}.` })
+  .nullable();
+const tags = z.array(label(LIMITS.tag).meta(labelMeta('A tag'))).max(LIMITS.tags);
 
 // Strict: an unknown field is a client bug (a typo such as `desciption` would otherwise be
 // silently dropped and the client would believe it was saved).

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { AdminServer } from '../../src/admin/admin.server.js';
 import { OpenApiService } from '../../src/openapi/openapi.service.js';
 import type { RouteCatalog } from '../../src/openapi/route.catalog.js';
+import { ContractChecker, type OpenApiDoc } from '../support/openapi-contract.js';
 import { rawRequest } from '../support/raw-http.js';
 import { routesOfTree, type TreeRoute } from '../support/route-tree.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -46,6 +47,38 @@ function mismatches(servedRoutes: string[], documentedRoutes: string[], catalog:
       .map((route) => `${route}: documented but not served`),
   ];
 }
+
+/** Text every item field refuses (items.input.ts): 400, never stored altered. */
+const REFUSED_TEXT: Array<[string, string]> = [
+  ['U+0000 inside', 'ket\0tle'],
+  ['an unpaired high surrogate inside', 'ket\uD800tle'],
+  ['an unpaired low surrogate last', 'kettle\uDC00'],
+  ["an emoji's first half last", 'kettle\uD83D'],
+  ['U+FEFF first', '\uFEFFkettle'],
+];
+/** What a name or a tag refuses besides: an edge that shows nothing (item.label.ts). */
+const REFUSED_EDGES: Array<[string, string]> = [
+  ['a space last', 'kettle '],
+  ['a tab first', '\tkettle'],
+  ['U+0085 (NEL) last', 'kettle\u0085'],
+  ['a zero-width space last', 'kettle\u200B'],
+  ['a right-to-left mark first', '\u200Fkettle'],
+  ['a Hangul filler alone', '\u3164'],
+  ['U+FE0F after a letter', 'kettle\uFE0F'],
+  ['a tag character first', '\u{E0001}kettle'],
+  ['a hieroglyph, then a joiner', '\u{13000}\u{13430}'],
+  ['a braille blank last', 'kettle\u2800'],
+];
+const ACCEPTED: Array<[string, string]> = [
+  ['a word', 'kettle'],
+  ['an accent and an emoji', 'café 🔑'],
+  ['a red heart, emoji presentation', '\u2764\uFE0F'],
+  ['a family joined by ZWJs', '👨\u200D👩\u200D👧'],
+  ['the flag of Scotland', 'go \u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}'],
+  ['a zero-width space inside', 'a\u200Bb'],
+  ['an Arabic number sign last', 'page \u0600'],
+  ['an ideographic variation sequence', '\u845B\u{E0100}'],
+];
 
 describe('the OpenAPI documents describe exactly the routes each listener serves', () => {
   let t: TestApp;
@@ -170,6 +203,55 @@ describe('the OpenAPI documents describe exactly the routes each listener serves
       expect([path, Object.keys(responses)]).toEqual([path, expect.arrayContaining(['413'])]);
     },
   );
+
+  // A client validating against the document sent names with U+0000, an unpaired surrogate, a
+  // byte order mark or a zero-width space at an edge, which the server then refused with 400.
+  it('the item fields refuse in the document (ajv) exactly what POST /api/items refuses', async () => {
+    const doc = publicDoc as unknown as OpenApiDoc;
+    const checker = new ContractChecker(doc);
+    const create = doc.paths['/api/items']!.post!;
+    const patch = doc.paths['/api/items/{id}']!.patch!;
+    const bodies = {
+      name: (value: string) => ({ name: value }),
+      tag: (value: string) => ({ name: 'kettle', tags: [value] }),
+      description: (value: string) => ({ name: 'kettle', description: value }),
+    };
+    const verdicts: Array<[string, string, string, string]> = [];
+    const wrong: string[] = [];
+    for (const [field, body] of Object.entries(bodies)) {
+      for (const [what, value] of [...REFUSED_TEXT, ...REFUSED_EDGES, ...ACCEPTED]) {
+        const answer = await fetch(`${t.baseUrl}/api/items`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body(value)),
+        });
+        const served = answer.status === 400 ? 'refused' : `${answer.status}`;
+        await answer.arrayBuffer();
+        const sent = body(value);
+        const { name, ...changes } = sent;
+        const documented = [
+          checker.bodyErrors(create, sent),
+          checker.bodyErrors(patch, field === 'name' ? { name } : changes),
+        ].map((errors) => (errors.length > 0 ? 'refused' : '201'));
+        verdicts.push([field, what, served, documented[0]!]);
+        for (const [operation, verdict] of [
+          ['createItem', documented[0]],
+          ['updateItem', documented[1]],
+        ]) {
+          if (verdict !== served)
+            wrong.push(`${field}, ${what}: served ${served}, ${operation}'s schema ${verdict}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    // The server's own verdicts, so the list above means what it says.
+    const refusedBy = (field: string) =>
+      verdicts.filter(([f, , served]) => f === field && served === 'refused').map(([, w]) => w);
+    const names = (list: Array<[string, string]>) => list.map(([what]) => what);
+    expect(refusedBy('name')).toEqual(names([...REFUSED_TEXT, ...REFUSED_EDGES]));
+    expect(refusedBy('tag')).toEqual(names([...REFUSED_TEXT, ...REFUSED_EDGES]));
+    expect(refusedBy('description')).toEqual(names(REFUSED_TEXT));
+  });
 
   it("the counter name's documented pattern refuses exactly what the route refuses", async () => {
     const operation = publicDoc.paths['/api/counters/{name}']!.get as unknown as {

@@ -89,6 +89,14 @@ export class ContractChecker {
     return found;
   }
 
+  /** Why the document refuses `body` as the JSON request body of `op`; empty when it allows it. */
+  bodyErrors(op: Operation, body: unknown): string[] {
+    const schema = op.requestBody?.content['application/json']?.schema;
+    if (!schema) return ['no JSON request body is documented'];
+    const validate = this.validator(schema);
+    return validate(body) ? [] : [this.ajv.errorsText(validate.errors)];
+  }
+
   private validator(schema: object): ValidateFunction {
     let validate = this.compiled.get(schema);
     if (!validate) {
