@@ -105,14 +105,14 @@ export async function startApp(
   boundChunkedFraming(fastify.server, config.HTTP_BODY_LIMIT_BYTES);
   const problemCounts = app.get(ProblemCounts);
   problemCounts.attach(fastify);
-  const requestState = registerHttpHooks(fastify, {
+  const publicHooks = registerHttpHooks(fastify, {
     config,
     isDraining: () => readiness.isDraining,
     inFlight: app.get(InFlightRegistry),
     metrics: httpMetrics,
     onTimeout: (phase) => httpMetrics.countTimeout(phase),
   });
-  adapter.useRequestState(requestState);
+  adapter.useHooks(publicHooks);
   registerProcessChaos(fastify, app.get(ProcessChaos));
   registerChaos(fastify, app.get(ChaosState));
   const limits = rateLimitOptions(config, app.get(RedisService).client, app.get(RedisNames));

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { slotOf } from '../admission/admission.slot.js';
 import type { AppConfig } from '../config/config.schema.js';
 import type { HttpServerMetrics } from '../metrics/http-server.metrics.js';
@@ -22,6 +22,19 @@ export interface HttpHookDeps {
   onTimeout: (phase: 'body' | 'send') => void;
 }
 
+/** What app.factory.ts hands the public adapter (public.adapter.ts) for requests no hook meets. */
+export interface PublicHooks {
+  /** The request-state hook, for the requests Nest's adapter answers before it. */
+  requestState: onRequestHookHandler;
+  /**
+   * Answers a request Fastify hands to `frameworkErrors` (a target its router cannot read), with
+   * a request of its own that meets no hook, inside the request's state and context, and gives
+   * it the onSend and onResponse records every other answer has: without them such a 400 left
+   * with no trace id, access line, histogram sample or server span.
+   */
+  outsideHooks: (request: FastifyRequest, reply: FastifyReply, answer: () => void) => void;
+}
+
 /**
  * rampart's hooks on the public listener, in the order a request meets them (admission comes
  * before all of them, at the raw request listener: admission/admission.listener.ts; the whole
@@ -36,10 +49,9 @@ export interface HttpHookDeps {
  * 3. onResponse, once the response is written, in one hook: the server span's end, the request
  *    duration histogram (metrics/http-server.metrics.ts) and the access line (access.log.ts);
  *    a request whose client went first gets the last two from its close, as status 499.
- * Returns the request-state hook, for the requests Nest's adapter answers before it
- * (public.adapter.ts).
+ * Returns the request-state hook and the same records for a request no hook meets (PublicHooks).
  */
-export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): onRequestHookHandler {
+export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): PublicHooks {
   const spans = serverSpans(deps.config.OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS);
   const { METRICS_ENABLED: metricsOn, ACCESS_LOG_ENABLED: accessLogged } = deps.config;
   const metrics = metricsOn ? deps.metrics : undefined;
@@ -64,6 +76,18 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): onR
     onAbandoned: (request, reply) => record(request, CLIENT_CLOSED, reply.elapsedTime),
   });
 
+  const outsideHooks: PublicHooks['outsideHooks'] = (request, reply, answer) => {
+    // Fastify's reply.elapsedTime counts from its route handler, which this request never meets.
+    const startedAt = performance.now();
+    reply.raw.once('finish', () => {
+      const span = request.requestState?.span;
+      if (span) spans?.end(span, reply.statusCode);
+      record(request, reply.statusCode, performance.now() - startedAt);
+    });
+    if (deps.isDraining()) reply.header('connection', 'close');
+    requestState.call(app, request, reply, answer);
+  };
+
   app.addHook('onSend', (request, reply, payload, done) => {
     if (deps.isDraining()) reply.header('connection', 'close');
     // The answer is made: its admission slot is free from now, not from when the client has read
@@ -75,7 +99,7 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): onR
   });
 
   // One hook for all three: each is on every request's path, and all need the status.
-  if (!spans && !metrics && !accessLog) return requestState;
+  if (!spans && !metrics && !accessLog) return { requestState, outsideHooks };
   app.addHook('onResponse', (request, reply, done) => {
     const span = request.requestState?.span;
     // Fastify computes both on each read (getters); read once for every consumer.
@@ -84,5 +108,5 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): onR
     record(request, statusCode, elapsedTime);
     done();
   });
-  return requestState;
+  return { requestState, outsideHooks };
 }

@@ -1,6 +1,8 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyError, FastifyHttpOptions, FastifyReply, FastifyRequest } from 'fastify';
+import type { Server } from 'node:http';
 import { protocolChecks } from '../protocol/protocol.checks.js';
+import type { PublicHooks } from './http.hooks.js';
 
 type NotFoundHandler = (request: FastifyRequest, reply: FastifyReply) => unknown;
 
@@ -22,21 +24,37 @@ type NotFoundHandler = (request: FastifyRequest, reply: FastifyReply) => unknown
  * Nothing else reaches that handler without its state (unrouted.reply.ts answers every unrouted
  * request), so the common request pays nothing. Nest's hook cannot be left out instead: it is
  * added in the adapter's constructor, and the test it calls is private to the adapter.
+ * The options' `frameworkErrors` (a target the router cannot read) is wrapped the same way, as
+ * `outsideHooks` (http.hooks.ts): Fastify's request for it meets no hook at all.
  */
 export class PublicFastifyAdapter extends FastifyAdapter {
   private readonly answered = protocolChecks();
-  private requestState?: onRequestHookHandler;
+  private hooks?: PublicHooks;
 
-  /** The public listener's request-state hook, once app.factory.ts has built it. */
-  useRequestState(hook: onRequestHookHandler): void {
-    this.requestState = hook;
+  constructor(options: FastifyHttpOptions<Server> & { skipMiddie?: boolean }) {
+    const refuse = options.frameworkErrors;
+    super({
+      ...options,
+      frameworkErrors:
+        refuse &&
+        ((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+          const answer = (): void => refuse(error, request, reply);
+          if (this.hooks) this.hooks.outsideHooks(request, reply, answer);
+          else answer();
+        }),
+    });
+  }
+
+  /** The public listener's request-state hook and records, once app.factory.ts has built them. */
+  useHooks(hooks: PublicHooks): void {
+    this.hooks = hooks;
   }
 
   override setNotFoundHandler(handler: NotFoundHandler) {
     return super.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
       const answer = (): unknown =>
         this.answered(request, reply) ? undefined : handler(request, reply);
-      const begin = this.requestState;
+      const begin = this.hooks?.requestState;
       if (request.requestState !== null || begin === undefined) return answer();
       // The hook calls on inside the request's context, or answers itself (a refused
       // x-request-timeout) without calling on. Nest's handler settles its own promise: it
