@@ -11,7 +11,8 @@ import type { Socket } from 'node:net';
  * operator out until the headers timeout closed them, and a client could open them again as
  * fast as they closed.
  */
-export function capConnections(server: Server, max: number): void {
+export function capConnections(server: Server, max: number): CapCounts {
+  const counts = { closed: 0 };
   // Insertion order is age: the first idle one met is the oldest.
   const open = new Set<Socket>();
   const answering = new Map<Socket, number>();
@@ -22,6 +23,7 @@ export function capConnections(server: Server, max: number): void {
       answering.delete(socket);
     });
     if (open.size <= max) return;
+    counts.closed++;
     (oldestIdle(open, answering) ?? socket).destroy();
   });
   // Every request, pipelined ones too, from its head until its answer ends or its socket closes.
@@ -34,6 +36,13 @@ export function capConnections(server: Server, max: number): void {
       else answering.delete(socket);
     });
   });
+  return counts;
+}
+
+/** What the cap did, read by the admin_connections_closed_total counter (metrics/metrics.admin.ts). */
+export interface CapCounts {
+  /** Connections closed because the port held `max`: an idle one given way, or the newcomer. */
+  readonly closed: number;
 }
 
 function oldestIdle(open: Set<Socket>, answering: Map<Socket, number>): Socket | undefined {

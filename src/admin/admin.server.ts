@@ -19,7 +19,7 @@ import { frameworkErrorReply } from '../protocol/protocol.checks.js';
 import { NoRouteError } from '../protocol/protocol.errors.js';
 import { registerProtocolChecks } from '../protocol/protocol.hook.js';
 import { requestIdFrom } from '../request-context/request-id.js';
-import { capConnections } from './admin.connections.js';
+import { capConnections, type CapCounts } from './admin.connections.js';
 import { AdminGuard } from './admin.guard.js';
 import { registerMutationQueryCheck } from './mutation-query.check.js';
 
@@ -41,6 +41,8 @@ export class AdminServer implements OnApplicationShutdown {
   private readonly serializers = new DeferredSerializers();
   /** Set by listen(): the admin routes whose response schema failed to compile, once all ran. */
   serializersWarmed?: Promise<string[]>;
+  /** Connections closed at ADMIN_MAX_CONNECTIONS (admin.connections.ts). */
+  readonly connectionCap: CapCounts;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -68,7 +70,7 @@ export class AdminServer implements OnApplicationShutdown {
       requestTimeout: timeouts.requestTimeout,
       http: { requireHostHeader: false, ...timeouts.http },
     });
-    capConnections(this.routes.server, config.ADMIN_MAX_CONNECTIONS);
+    this.connectionCap = capConnections(this.routes.server, config.ADMIN_MAX_CONNECTIONS);
     this.routes.server.on(
       'checkExpectation',
       answerUnmetExpectation(this.routes, this.routes.server),

@@ -18,6 +18,15 @@ export class MetricsAdmin implements OnModuleInit {
   onModuleInit(): void {
     // METRICS_ENABLED=false: no route, so the admin listener answers 404.
     if (!this.config.METRICS_ENABLED) return;
+    const cap = this.admin.connectionCap;
+    this.metrics.counter({
+      name: 'admin_connections_closed_total',
+      help: 'Admin port connections closed because it held ADMIN_MAX_CONNECTIONS: the oldest idle one given way to a newcomer, or the newcomer when all were answering',
+      collect() {
+        this.reset();
+        this.inc(cap.closed);
+      },
+    });
     this.admin.routes.get(
       '/metrics',
       contractRouteOptions(metricsContract),

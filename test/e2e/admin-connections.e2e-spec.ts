@@ -7,6 +7,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { AdminServer } from '../../src/admin/admin.server.js';
+import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
 import { rawRequest } from '../support/raw-http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -94,6 +95,11 @@ describe('admin port: connections past ADMIN_MAX_CONNECTIONS', () => {
       'GET /metrics HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
     );
     expect(metrics.status).toBe(200);
+    // Every one past the cap was closed, and counted: 4 x CAP silent ones gave way, and one
+    // more to the scrape's own connection.
+    expect(sampleValue(parsePrometheusText(metrics.body), 'admin_connections_closed_total')).toBe(
+      CAP * 4 + 1,
+    );
   });
 
   it('one answering a request is never the one closed: the oldest silent one is', async () => {
