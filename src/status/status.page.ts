@@ -82,13 +82,22 @@ async function refresh() {
     out = false;
   }
 }
-refresh();
-setInterval(refresh, ${REFRESH_MS});
+// Polls only while seen: a tab left behind another, or on a locked phone, asked the pod for
+// figures all day. Shown again, it catches up at once rather than an interval later.
+let timer;
+function follow() {
+  clearInterval(timer);
+  if (document.hidden) return;
+  refresh();
+  timer = setInterval(refresh, ${REFRESH_MS});
+}
+document.addEventListener('visibilitychange', follow);
+follow();
 `;
 
 /**
  * The admin status page: a shell whose figures come from /status.json, fetched on load and every
- * REFRESH_MS while the page is open (the page costs nothing while nobody looks).
+ * REFRESH_MS while the page is shown (hidden, it asks nothing: it costs nothing while nobody looks).
  */
 /** The status page's headers: its CSP allows this page's one script. */
 export const STATUS_PAGE_HEADERS = pageHeaders(SCRIPT);
