@@ -1,7 +1,8 @@
 /**
  * /docs' contrast.css, loaded after Swagger UI's style sheet: the colours of Swagger UI's text
  * that drew under 4.5:1 on their background (WCAG 2 AA, 1.4.3) darkened until they pass, hue
- * kept. Each comment gives the colour replaced and its ratio where the page shows it;
+ * kept; and, last, what a 320 px phone needs. Each comment gives the colour replaced and its
+ * ratio where the page shows it;
  * test/contract/docs-accessibility.e2e-spec.ts measures every text element in Chromium. The
  * selectors repeat Swagger UI's, so they win by coming later; none is !important. Only /docs
  * links this file: the status and landing pages keep their own styles.
@@ -54,6 +55,11 @@ export const DOCS_STYLESHEET = `
 .swagger-ui .json-schema-2020-12__attribute--primary{color:#3d3d80}
 .swagger-ui .json-schema-2020-12__constraint--string{background-color:#8d681e}
 .swagger-ui table.headers .header-example{color:#555}
+
+/* Not a colour: an operation's responses table is ~360 px at its narrowest (code, description
+   with its media-type list, links), wider than a 320 px phone, whose browser then laid the
+   whole page out wider and shrank it. It scrolls inside its box instead, as the code blocks do. */
+.swagger-ui .responses-inner{overflow-x:auto}
 `;
 
 /**

@@ -21,10 +21,12 @@ export const DOCS_ASSETS = {
 export type DocsAsset = keyof typeof DOCS_ASSETS;
 
 // Relative URLs throughout, so the page also works behind an ingress that adds a path prefix.
+// The viewport: without it a phone lays the page out 980 px wide and shrinks it to a third.
 const PAGE = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>rampart API</title>
 <link rel="stylesheet" href="docs/swagger-ui.css">
 <link rel="stylesheet" href="docs/contrast.css">

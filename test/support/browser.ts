@@ -32,11 +32,13 @@ export interface Browser {
 /**
  * A headless Chromium with a fresh profile. A missing binary is a failure, never a skip: the
  * pages are only tested if a real browser renders them. `javaScriptEnabled: false` is a
- * visitor with scripts off.
+ * visitor with scripts off. `phone: true` is a touch screen that honours a page's
+ * `<meta name="viewport">` as a phone's browser does (a desktop window ignores it, and a page
+ * without one looks fine there while a phone draws it 980 px wide, shrunk to a third).
  */
 export async function launchBrowser(
   viewport = { width: 1280, height: 900 },
-  { javaScriptEnabled = true } = {},
+  { javaScriptEnabled = true, phone = false } = {},
 ): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
@@ -51,6 +53,8 @@ export async function launchBrowser(
     args: ARGS,
     viewport,
     javaScriptEnabled,
+    isMobile: phone,
+    hasTouch: phone,
   });
   return {
     context,
