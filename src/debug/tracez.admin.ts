@@ -69,7 +69,8 @@ export class TracezAdmin implements OnModuleInit {
       const search = new URLSearchParams(
         Object.entries(all).map(([k, v]): [string, string] => [k, String(v)]),
       ).toString();
-      return search ? `/debug/tracez?${search}` : '/debug/tracez';
+      // Relative (to /debug/tracez itself), as the page's other links: they keep a path prefix.
+      return search ? `tracez?${search}` : 'tracez';
     };
     const view = query.view ?? (query.name !== undefined ? 'recent' : undefined);
     return tracezPage({

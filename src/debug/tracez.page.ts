@@ -9,7 +9,10 @@ import {
   type WaterfallRow,
 } from './tracez.summary.js';
 
-/** What one /debug/tracez answer shows; `link` builds a URL that keeps the caller's ?token=. */
+/**
+ * What one /debug/tracez answer shows; `link` builds a URL relative to /debug/tracez (so a path
+ * prefix in front is kept) that keeps the caller's ?token=.
+ */
 export interface TracezContent {
   stats: SpanStoreStats;
   summary: SpanNameSummary[];
@@ -41,7 +44,7 @@ export function tracezPage(content: TracezContent): string {
           : ''
       }
       Newest first; the full traces go to the OTLP endpoint if one is set.
-      <a href="${link({})}">refresh</a> &middot; <a href="/">status</a>
+      <a href="${link({})}">refresh</a> &middot; <a href="../">status</a>
     </p>
     ${content.trace ? traceSection(content.trace, link) : ''}
     ${content.selection ? selectionSection(content.selection, link) : ''}

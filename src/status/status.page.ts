@@ -16,7 +16,9 @@ td,th{font-variant-numeric:tabular-nums}td:first-child{overflow-wrap:anywhere}
 .wide{grid-column:1/-1}#checks td:last-child{overflow-wrap:anywhere}
 `;
 
-// Renders every field with textContent: codes and backend names cannot inject markup.
+// Renders every field with textContent: codes and backend names cannot inject markup. Its URLs
+// are relative, as the page's links are: behind a path prefix (kubectl proxy's
+// …/pods/<pod>:9090/proxy/, an ingress rule) an absolute one leaves the prefix.
 const SCRIPT = `
 const $ = (id) => document.getElementById(id);
 const set = (id, text) => { $(id).textContent = text; };
@@ -44,7 +46,7 @@ async function refresh() {
   if (out) { $('stale').className = 'on'; return; }
   out = true;
   try {
-    const res = await fetch('/status.json', { cache: 'no-store', signal: AbortSignal.timeout(${GIVE_UP_MS}) });
+    const res = await fetch('status.json', { cache: 'no-store', signal: AbortSignal.timeout(${GIVE_UP_MS}) });
     if (!res.ok) throw new Error(String(res.status));
     const s = await res.json();
     set('service', s.service); set('version', 'v' + s.version); set('pod', s.pod);
@@ -119,14 +121,14 @@ export function statusPage(): string {
     <noscript>
       <p class="bad" data-testid="noscript">
         This page fills its figures in with JavaScript, which is off: the same figures are at
-        <a href="/status.json">/status.json</a>.
+        <a href="status.json">/status.json</a>.
       </p>
     </noscript>
     <p><b id="readiness" data-testid="readiness">&hellip;</b></p>
     <p class="muted">
       &ldquo;recent&rdquo; = the last <span id="window">0 s</span> (up to 60 s while this page is
-      open). <a id="tracez-link" href="/debug/tracez">traces</a> &middot;
-      <a href="/metrics">metrics</a>
+      open). <a id="tracez-link" href="debug/tracez">traces</a> &middot;
+      <a href="metrics">metrics</a>
     </p>
     <div class="cards">
       <section class="wide">
