@@ -9,10 +9,12 @@ export interface HomeContent {
   message?: string;
 }
 
+// Every line may break anywhere, not only UI_MESSAGE: a service name with no hyphen or space
+// (com.example.payments.frontend) ran 28 px wide past the card, and a phone widened the page to it.
 const STYLE = `
 body{display:flex;min-height:100vh;align-items:center;justify-content:center;background:var(--accent);margin:0}
-main{background:var(--bg);border-radius:12px;padding:24px 28px;max-width:90vw;text-align:center;box-shadow:0 2px 12px #0003}
-h1{font-size:28px;margin:0 0 4px}.message{font-size:18px;margin:12px 0 0;overflow-wrap:anywhere}
+main{background:var(--bg);border-radius:12px;padding:24px 28px;max-width:90vw;text-align:center;box-shadow:0 2px 12px #0003;overflow-wrap:anywhere}
+h1{font-size:28px;margin:0 0 4px}.message{font-size:18px;margin:12px 0 0}
 `;
 
 /**
