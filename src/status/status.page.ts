@@ -5,12 +5,14 @@ export const REFRESH_MS = 2_000;
 /** How long one refresh may stay out before it is abandoned. */
 const GIVE_UP_MS = 5 * REFRESH_MS;
 
+// The header and the figures may break anywhere: a service name with no hyphen or space
+// (com.example.payments.frontend) ran past a phone's screen, which widened the page to fit it.
 const STYLE = `
-header{display:flex;flex-wrap:wrap;gap:4px 12px;align-items:baseline}
+header{display:flex;flex-wrap:wrap;gap:4px 12px;align-items:baseline;overflow-wrap:anywhere}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:10px;margin-top:10px}
 section{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:8px 10px}
 section h2{margin:0 0 6px;font-size:14px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
-dl{display:grid;grid-template-columns:auto 1fr;gap:2px 12px;margin:0}dt{color:var(--muted)}dd{margin:0;font-variant-numeric:tabular-nums}
+dl{display:grid;grid-template-columns:auto 1fr;gap:2px 12px;margin:0}dt{color:var(--muted)}dd{margin:0;font-variant-numeric:tabular-nums;overflow-wrap:anywhere}
 td,th{font-variant-numeric:tabular-nums}td:first-child{overflow-wrap:anywhere}
 #stale{display:none}#stale.on{display:inline}
 .wide{grid-column:1/-1}#checks td:last-child{overflow-wrap:anywhere}
