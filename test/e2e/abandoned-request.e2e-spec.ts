@@ -1,4 +1,4 @@
-import { startChild, type Child } from '../support/child-process.js';
+import { accessLines, startChild, type Child } from '../support/child-process.js';
 import { eventually, until } from '../support/wait.js';
 
 /** A failure bound for what the test has already caused, on a busy shared machine. */
@@ -29,13 +29,7 @@ describe('a request whose client gives up is still logged and counted, as 499', 
     gone.abort();
     expect(await abandoned).toMatchObject({ name: 'AbortError' });
 
-    const line = () =>
-      child
-        .output()
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>)
-        .find((l) => l.msg === 'request' && l.reqId === 'client-gave-up-1');
+    const line = () => accessLines(child, 'client-gave-up-1')[0];
     await until(() => line() !== undefined, EVENTUALLY_MS);
     expect(line()).toMatchObject({ route: '/hello', status: 499, method: 'GET' });
     expect(await metrics()).toMatch(

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import { type Child } from '../support/child-process.js';
+import { AdminClient } from '../support/admin-client.js';
+import { accessLines, type Child } from '../support/child-process.js';
 import { OtlpReceiver, SPAN_KIND } from '../support/otlp-receiver.js';
-import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
-import { startTraced } from '../support/traced-child.js';
+import { startTracedWithReceiver, type TracedChild } from '../support/traced-child.js';
 import { eventually, until } from '../support/wait.js';
 
 /** A failure bound for what the test has already caused, on a busy shared machine. */
@@ -86,6 +86,7 @@ const MARKER: Case = { route: 'unmatched', method: 'PUT', status: 404, head: 'PU
  * doubled them in every rate.
  */
 describe('one access line, one histogram sample and one span per answer (traced child process)', () => {
+  let traced: TracedChild;
   let receiver: OtlpReceiver;
   let child: Child;
   let port: number;
@@ -93,11 +94,9 @@ describe('one access line, one histogram sample and one span per answer (traced 
   let itemTag: string;
 
   beforeAll(async () => {
-    receiver = new OtlpReceiver();
-    const endpoint = await receiver.start();
     // Ratio 0: only the caller's sampled traceparent decides, so each request's span is its own.
-    child = await startTraced(endpoint, { OTEL_TRACES_SAMPLER_ARG: '0', LOG_LEVEL: 'info' });
-    port = Number(new URL(child.baseUrl).port);
+    traced = await startTracedWithReceiver({ OTEL_TRACES_SAMPLER_ARG: '0', LOG_LEVEL: 'info' });
+    ({ receiver, child, port } = traced);
     const created = await fetch(`${child.baseUrl}/api/items`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -107,34 +106,22 @@ describe('one access line, one histogram sample and one span per answer (traced 
     itemPath = `/api/items/${id}`;
     itemTag = (await fetch(`${child.baseUrl}${itemPath}`)).headers.get('etag')!;
   });
-  afterAll(async () => {
-    if (child.process.exitCode === null) child.process.kill('SIGTERM');
-    await child.exited;
-    await receiver.close();
-  });
+  afterAll(() => traced.stop());
 
   const samples = async (c: Case): Promise<number> => {
-    const text = await (await fetch(`${child.adminUrl}/metrics`)).text();
     const labels = {
       http_route: c.route,
       http_request_method: c.method,
       http_response_status_code: String(c.status),
     };
-    const families = parsePrometheusText(text);
-    return sampleValue(families, 'http_server_request_duration_seconds_count', labels) ?? 0;
+    const admin = new AdminClient(() => child.adminUrl);
+    return (await admin.metric('http_server_request_duration_seconds_count', labels)) ?? 0;
   };
-  const accessLines = (id: string) =>
-    child
-      .output()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .filter((l) => l.msg === 'request' && l.reqId === id);
 
   const inFlight = () =>
     eventually(async () => {
-      const text = await (await fetch(`${child.adminUrl}/metrics`)).text();
-      return (sampleValue(parsePrometheusText(text), 'http_server_active_requests') ?? 0) > 0;
+      const admin = new AdminClient(() => child.adminUrl);
+      return ((await admin.metric('http_server_active_requests')) ?? 0) > 0;
     }, EVENTUALLY_MS);
 
   /** Sends the request; resolves with the status line's code (0 when the client left). */
@@ -171,9 +158,9 @@ describe('one access line, one histogram sample and one span per answer (traced 
     const marker = randomBytes(16).toString('hex');
     await send(MARKER, `${id}-marker`, marker);
     await receiver.waitFor((spans) => spans.some((s) => s.traceId === marker), EVENTUALLY_MS);
-    await until(() => accessLines(`${id}-marker`).length === 1, EVENTUALLY_MS);
-    await until(() => accessLines(id).length > 0, EVENTUALLY_MS);
-    expect(accessLines(id)).toEqual([
+    await until(() => accessLines(child, `${id}-marker`).length === 1, EVENTUALLY_MS);
+    await until(() => accessLines(child, id).length > 0, EVENTUALLY_MS);
+    expect(accessLines(child, id)).toEqual([
       expect.objectContaining({
         level: 'info',
         method: c.method,

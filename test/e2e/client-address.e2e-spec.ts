@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { type Child } from '../support/child-process.js';
+import { accessLines, type Child } from '../support/child-process.js';
 import { createPostgresDatabase, type TestDatabase } from '../support/database.js';
 import { OtlpReceiver, SPAN_KIND, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { startThrowawayRedis, type ThrowawayRedis } from '../support/throwaway-redis.js';
@@ -85,12 +85,7 @@ describe('client address (TRUST_PROXY): rate-limit bucket, span client.address a
   /** The access-log line of one request (the sink writes in batches: poll). */
   async function accessLine(app: Child, requestId: string | null) {
     for (let polls = 0; polls < 250; polls++) {
-      const line = app
-        .output()
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>)
-        .find((l) => l.msg === 'request' && l.reqId === requestId);
+      const [line] = requestId === null ? [] : accessLines(app, requestId);
       if (line) return line;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

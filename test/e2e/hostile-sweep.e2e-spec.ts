@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { type Child } from '../support/child-process.js';
-import { OtlpReceiver } from '../support/otlp-receiver.js';
 import { parsePrometheusText } from '../support/prometheus-text.js';
 import { hasPromtool, promtoolFindings } from '../support/promtool.js';
-import { startTraced } from '../support/traced-child.js';
+import { startTracedWithReceiver, type TracedChild } from '../support/traced-child.js';
 import { until } from '../support/wait.js';
 
 /** The longest log line allowed: a client's text is cut short where a line quotes it (errors/client-text.ts). */
@@ -97,23 +96,20 @@ function sweep(): Buffer[] {
  * line of bounded length, and an exposition promtool accepts.
  */
 describe('a hostile sweep (traced child process)', () => {
-  let receiver: OtlpReceiver;
+  let traced: TracedChild;
   let child: Child;
   let port: number;
 
   beforeAll(async () => {
-    receiver = new OtlpReceiver();
-    const endpoint = await receiver.start();
     // Every request traced, so its hostile values reach span attributes and the exporter too;
     // debug, so the problem lines that quote a client's path are written.
-    child = await startTraced(endpoint, { OTEL_TRACES_SAMPLER: 'always_on', LOG_LEVEL: 'debug' });
-    port = Number(new URL(child.baseUrl).port);
+    traced = await startTracedWithReceiver({
+      OTEL_TRACES_SAMPLER: 'always_on',
+      LOG_LEVEL: 'debug',
+    });
+    ({ child, port } = traced);
   });
-  afterAll(async () => {
-    if (child.process.exitCode === null) child.process.kill('SIGTERM');
-    await child.exited;
-    await receiver.close();
-  });
+  afterAll(() => traced.stop());
 
   const lines = () =>
     child

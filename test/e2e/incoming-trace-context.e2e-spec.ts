@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { type Child } from '../support/child-process.js';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
 import { rawRequest } from '../support/raw-http.js';
-import { startTraced } from '../support/traced-child.js';
+import { startTracedWithReceiver, type TracedChild } from '../support/traced-child.js';
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
@@ -14,22 +13,16 @@ const hex = (bytes: number) => randomBytes(bytes).toString('hex');
  * trace id the request ran under.
  */
 describe('incoming trace context (traced child process, ratio 0)', () => {
+  let traced: TracedChild;
   let receiver: OtlpReceiver;
-  let child: Child;
   let port: number;
 
   beforeAll(async () => {
-    receiver = new OtlpReceiver();
-    const endpoint = await receiver.start();
     // Ratio 0: a span is exported only when the caller's sampled flag asks for it.
-    child = await startTraced(endpoint, { OTEL_TRACES_SAMPLER_ARG: '0' });
-    port = Number(new URL(child.baseUrl).port);
+    traced = await startTracedWithReceiver({ OTEL_TRACES_SAMPLER_ARG: '0' });
+    ({ receiver, port } = traced);
   });
-  afterAll(async () => {
-    if (child.process.exitCode === null) child.process.kill('SIGTERM');
-    await child.exited;
-    await receiver.close();
-  });
+  afterAll(() => traced.stop());
 
   /** The trace id the request ran under, from its 404 problem body. */
   const tracedAs = async (headers: string[]): Promise<string> => {

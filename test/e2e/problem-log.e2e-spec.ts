@@ -4,7 +4,7 @@
  * doubled the log with nothing new (errors/problem.reply.ts). Real child process, stdout read.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startChild, type Child } from '../support/child-process.js';
+import { logLines, startChild, type Child } from '../support/child-process.js';
 import { rawRequest } from '../support/raw-http.js';
 import { until } from '../support/wait.js';
 
@@ -18,14 +18,7 @@ describe('warnings for expected failures', () => {
     await child?.exited;
   });
 
-  /** The child's complete log lines so far (a line still arriving is left for later). */
-  const lines = () =>
-    child
-      .output()
-      .split('\n')
-      .slice(0, -1)
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const lines = () => logLines(child);
   const warnings = () =>
     lines().filter((line) => line.level === 'warn' && line.code === 'REQUEST_DEADLINE_EXCEEDED');
   /**

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { type Child } from '../support/child-process.js';
+import { AdminClient } from '../support/admin-client.js';
+import { accessLines, type Child } from '../support/child-process.js';
 import { OtlpReceiver, SPAN_KIND } from '../support/otlp-receiver.js';
-import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
 import { rawRequest } from '../support/raw-http.js';
-import { startTraced } from '../support/traced-child.js';
+import { startTracedWithReceiver, type TracedChild } from '../support/traced-child.js';
 import { until } from '../support/wait.js';
 
 /** A failure bound for what the test has already caused, on a busy shared machine. */
@@ -17,45 +17,27 @@ const EVENTUALLY_MS = 15_000;
  * number of them unseen by the operator. Each now has one of every record, as any other refusal.
  */
 describe('targets the router refuses before any hook (traced child process)', () => {
+  let traced: TracedChild;
   let receiver: OtlpReceiver;
   let child: Child;
   let port: number;
 
   beforeAll(async () => {
-    receiver = new OtlpReceiver();
-    const endpoint = await receiver.start();
     // Ratio 0: only the caller's sampled traceparent decides, so each request's span is its own.
-    child = await startTraced(endpoint, { OTEL_TRACES_SAMPLER_ARG: '0', LOG_LEVEL: 'info' });
-    port = Number(new URL(child.baseUrl).port);
+    traced = await startTracedWithReceiver({ OTEL_TRACES_SAMPLER_ARG: '0', LOG_LEVEL: 'info' });
+    ({ receiver, child, port } = traced);
   });
-  afterAll(async () => {
-    if (child.process.exitCode === null) child.process.kill('SIGTERM');
-    await child.exited;
-    await receiver.close();
-  });
+  afterAll(() => traced.stop());
 
   const refusals = async (status: number): Promise<number> => {
-    const text = await (await fetch(`${child.adminUrl}/metrics`)).text();
     const labels = {
       http_route: 'unmatched',
       http_request_method: 'GET',
       http_response_status_code: String(status),
     };
-    return (
-      sampleValue(
-        parsePrometheusText(text),
-        'http_server_request_duration_seconds_count',
-        labels,
-      ) ?? 0
-    );
+    const admin = new AdminClient(() => child.adminUrl);
+    return (await admin.metric('http_server_request_duration_seconds_count', labels)) ?? 0;
   };
-  const accessLines = (id: string) =>
-    child
-      .output()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .filter((l) => l.msg === 'request' && l.reqId === id);
   const send = (target: string, id: string, traceId: string) =>
     rawRequest(
       port,
@@ -83,12 +65,12 @@ describe('targets the router refuses before any hook (traced child process)', ()
       const markerTrace = randomBytes(16).toString('hex');
       await send('/nowhere', `${id}-marker`, markerTrace);
       await receiver.waitFor((spans) => spans.some((s) => s.traceId === markerTrace));
-      await until(() => accessLines(`${id}-marker`).length === 1, EVENTUALLY_MS);
+      await until(() => accessLines(child, `${id}-marker`).length === 1, EVENTUALLY_MS);
       const spans = receiver.spans.filter((s) => s.traceId === traceId);
       expect(spans).toHaveLength(1);
       expect(spans[0]).toMatchObject({ name: 'GET', kind: SPAN_KIND.SERVER });
       expect(spans[0]?.attributes).toMatchObject({ 'http.response.status_code': status });
-      expect(accessLines(id)).toEqual([
+      expect(accessLines(child, id)).toEqual([
         expect.objectContaining({ method: 'GET', route: 'unmatched', status, trace_id: traceId }),
       ]);
       expect((await refusals(status)) - before).toBe(1);

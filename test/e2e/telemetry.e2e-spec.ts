@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdminClient } from '../support/admin-client.js';
-import { type Child } from '../support/child-process.js';
+import { logLines, type Child } from '../support/child-process.js';
 import { json } from '../support/http.js';
 import { OtlpReceiver, SPAN_KIND, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
@@ -18,14 +18,6 @@ function sampledParent(): { traceId: string; spanId: string; header: string } {
   const spanId = randomBytes(8).toString('hex');
   return { traceId, spanId, header: `00-${traceId}-${spanId}-01` };
 }
-
-/** The child's JSON log lines. */
-const logLines = (child: Child) =>
-  child
-    .output()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 async function stop(child: Child): Promise<void> {
   if (child.process.exitCode === null) child.process.kill('SIGTERM');
@@ -391,11 +383,7 @@ describe('tracing (real exporter → OTLP receiver on 127.0.0.1, real child proc
       await receiver.waitFor((spans) => spans.some((s) => s.traceId === parent.traceId));
       const serverSpan = receiver.spans.find((s) => s.traceId === parent.traceId);
       expect(serverSpan?.statusCode).toBe(2); // STATUS_CODE_ERROR
-      const lines = child
-        .output()
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = logLines(child);
       const access = lines.find((l) => l.module === 'http' && l.status === 504);
       const warning = lines.find((l) => l.code === 'REQUEST_DEADLINE_EXCEEDED');
       for (const line of [access, warning]) {

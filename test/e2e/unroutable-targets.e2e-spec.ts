@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { type Child } from '../support/child-process.js';
+import { AdminClient } from '../support/admin-client.js';
+import { accessLines, type Child } from '../support/child-process.js';
 import { OtlpReceiver, SPAN_KIND } from '../support/otlp-receiver.js';
-import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
 import { rawRequest } from '../support/raw-http.js';
-import { startTraced } from '../support/traced-child.js';
+import { startTracedWithReceiver, type TracedChild } from '../support/traced-child.js';
 import { until } from '../support/wait.js';
 
 /** A failure bound for what the test has already caused, on a busy shared machine. */
@@ -18,45 +18,28 @@ const EVENTUALLY_MS = 15_000;
  * request identity.
  */
 describe('targets Nest sends to its not-found handler (traced child process)', () => {
+  let traced: TracedChild;
   let receiver: OtlpReceiver;
   let child: Child;
   let port: number;
 
   beforeAll(async () => {
-    receiver = new OtlpReceiver();
-    const endpoint = await receiver.start();
     // Ratio 0: only the caller's sampled traceparent decides, so each request's span is its own.
-    child = await startTraced(endpoint, { OTEL_TRACES_SAMPLER_ARG: '0', LOG_LEVEL: 'info' });
-    port = Number(new URL(child.baseUrl).port);
+    traced = await startTracedWithReceiver({ OTEL_TRACES_SAMPLER_ARG: '0', LOG_LEVEL: 'info' });
+    ({ receiver, child, port } = traced);
   });
-  afterAll(async () => {
-    if (child.process.exitCode === null) child.process.kill('SIGTERM');
-    await child.exited;
-    await receiver.close();
-  });
+  afterAll(() => traced.stop());
 
   const refusals = async (method: string): Promise<number> => {
-    const text = await (await fetch(`${child.adminUrl}/metrics`)).text();
     const labels = {
       http_route: 'unmatched',
       http_request_method: method,
       http_response_status_code: '400',
     };
-    return (
-      sampleValue(
-        parsePrometheusText(text),
-        'http_server_request_duration_seconds_count',
-        labels,
-      ) ?? 0
-    );
+    const admin = new AdminClient(() => child.adminUrl);
+    return (await admin.metric('http_server_request_duration_seconds_count', labels)) ?? 0;
   };
-  const accessLine = (id: string) =>
-    child
-      .output()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((l) => l.msg === 'request' && l.reqId === id);
+  const accessLine = (id: string) => accessLines(child, id)[0];
 
   // POST *hello is the control: no route matches it, so it met every hook before and after.
   it.each([

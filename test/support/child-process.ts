@@ -208,3 +208,24 @@ async function waitForReady(child: Child): Promise<void> {
     clearTimeout(timer);
   }
 }
+
+/**
+ * The child's complete JSON log lines so far, parsed: other output is left out, and so is a line
+ * still arriving (the text after the last newline).
+ */
+export function logLines(child: Pick<Child, 'output'>): Record<string, unknown>[] {
+  return child
+    .output()
+    .split('\n')
+    .slice(0, -1)
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** The access lines (`msg: "request"`) the child wrote for request id `reqId`. */
+export function accessLines(
+  child: Pick<Child, 'output'>,
+  reqId: string,
+): Record<string, unknown>[] {
+  return logLines(child).filter((line) => line.msg === 'request' && line.reqId === reqId);
+}
