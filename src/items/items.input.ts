@@ -18,12 +18,10 @@ export const LIMITS = { name: 200, description: 2_000, tags: 20, tag: 50, page: 
  * - names and tags are refused, not trimmed, when they start or end with whitespace, a control
  *   or a character that draws nothing (item.label.ts).
  */
-// With the `u` flag a surrogate pair is one code point, so this matches only unpaired halves.
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 const text = z
   .string()
   .refine((s) => !s.includes('\0'), 'must not contain U+0000 (NUL)')
-  .refine((s) => !LONE_SURROGATE.test(s), 'must not contain an unpaired UTF-16 surrogate')
+  .refine((s) => s.isWellFormed(), 'must not contain an unpaired UTF-16 surrogate')
   .refine((s) => !s.startsWith('\uFEFF'), 'must not start with U+FEFF (a byte order mark)');
 const label = (max: number) =>
   text

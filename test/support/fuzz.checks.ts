@@ -36,12 +36,9 @@ export function checkAnswer(res: Answer, ask: string): void {
   expect({ ask, lone: loneSurrogateIn(problem) }).toEqual({ ask, lone: undefined });
 }
 
-// With the `u` flag a surrogate pair is one code point, so this matches only unpaired halves.
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-
 /** The first string (key or value) in `value` holding an unpaired surrogate, if any. */
 function loneSurrogateIn(value: unknown): string | undefined {
-  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? value : undefined;
+  if (typeof value === 'string') return value.isWellFormed() ? undefined : value;
   if (typeof value !== 'object' || value === null) return undefined;
   for (const [key, inner] of Object.entries(value)) {
     const found = loneSurrogateIn(key) ?? loneSurrogateIn(inner);
