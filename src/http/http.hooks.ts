@@ -66,6 +66,12 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): Pub
     // Probes every few seconds per pod would drown the log; they are logged at debug.
     accessLog?.write(request, route, statusCode, elapsedMs, state?.probe === true);
   };
+  /** An answered request's records: its span ended with its status, then `record`. */
+  const answered = (request: FastifyRequest, statusCode: number, elapsedMs: number): void => {
+    const span = request.requestState?.span;
+    if (span) spans?.end(span, statusCode);
+    record(request, statusCode, elapsedMs);
+  };
   const requestState = registerRequestState(app, {
     defaultTimeoutMs: deps.config.REQUEST_TIMEOUT_MS,
     inFlight: deps.inFlight,
@@ -79,11 +85,9 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): Pub
   const outsideHooks: PublicHooks['outsideHooks'] = (request, reply, answer) => {
     // Fastify's reply.elapsedTime counts from its route handler, which this request never meets.
     const startedAt = performance.now();
-    reply.raw.once('finish', () => {
-      const span = request.requestState?.span;
-      if (span) spans?.end(span, reply.statusCode);
-      record(request, reply.statusCode, performance.now() - startedAt);
-    });
+    reply.raw.once('finish', () =>
+      answered(request, reply.statusCode, performance.now() - startedAt),
+    );
     if (deps.isDraining()) reply.header('connection', 'close');
     requestState.call(app, request, reply, answer);
   };
@@ -101,11 +105,8 @@ export function registerHttpHooks(app: FastifyInstance, deps: HttpHookDeps): Pub
   // One hook for all three: each is on every request's path, and all need the status.
   if (!spans && !metrics && !accessLog) return { requestState, outsideHooks };
   app.addHook('onResponse', (request, reply, done) => {
-    const span = request.requestState?.span;
-    // Fastify computes both on each read (getters); read once for every consumer.
-    const { statusCode, elapsedTime } = reply;
-    if (span) spans?.end(span, statusCode);
-    record(request, statusCode, elapsedTime);
+    // Fastify computes both on each read (getters): each read once.
+    answered(request, reply.statusCode, reply.elapsedTime);
     done();
   });
   return { requestState, outsideHooks };
